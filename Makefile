@@ -1,0 +1,129 @@
+# whepfan: one Makefile for the libraries, the appliance, the benchmark and
+# the tests.  Every dependency comes from pkg-config except Intel ipsec-mb,
+# whose Debian package ships no .pc file (docs/building.md).
+#
+#   make            build/whepfan and build/whepfan-bench
+#   make test       build and run every test; last line "N passed, N failed"
+#   make asan       the same tests built with AddressSanitizer and UBSan
+#   make demo       serve a test stream to a browser on this machine
+#   make deps       install the Debian packages that are missing
+
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+WERROR  ?=
+
+PKGS     := libsrtp2 libconfig libmicrohttpd openssl
+DPDK_PKG := libdpdk
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
+               -D_GNU_SOURCE -fno-strict-aliasing -MMD -MP -Ilib -Iapp
+ifneq ($(WERROR),)
+CFLAGS_BASE += -Werror
+endif
+ifneq ($(SAN),)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS_SAN := -fsanitize=address,undefined
+endif
+
+# pkg-config is only asked once deps are there (the deps target runs first).
+pc = $(shell pkg-config $(1) $(2) 2>/dev/null)
+LIB_CFLAGS  = $(CFLAGS_BASE) $(call pc,--cflags,$(PKGS))
+LIB_LIBS    = $(call pc,--libs,$(PKGS)) -lIPSec_MB -lpthread -lm
+# DPDK's .pc adds -march=corei7 (SSE4.2, Debian's DPDK baseline): only app/
+# code sees it; the crypto paths are picked at run time by ipsec-mb.
+APP_CFLAGS  = $(LIB_CFLAGS) $(call pc,--cflags,$(DPDK_PKG))
+APP_LIBS    = $(call pc,--libs,$(DPDK_PKG)) $(LIB_LIBS)
+
+LIB_SRCS   := $(wildcard lib/*/*.c)
+APP_SRCS   := $(filter-out app/main.c,$(wildcard app/*.c))
+BENCH_SRCS := $(wildcard app/bench/*.c)
+TCOM_SRCS  := $(wildcard tests/common/*.c)
+TEST_SRCS  := $(filter-out tests/common/%,$(wildcard tests/*/test_*.c))
+
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+APP_OBJS   := $(APP_SRCS:%.c=$(BUILD)/obj/%.o)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
+TCOM_OBJS  := $(TCOM_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
+
+LIBWF    := $(BUILD)/libwf.a
+LIBWFAPP := $(BUILD)/libwfapp.a
+LIBWFT   := $(BUILD)/libwftest.a
+
+BINS := $(if $(wildcard app/main.c),$(BUILD)/whepfan) \
+        $(if $(BENCH_SRCS),$(BUILD)/whepfan-bench)
+
+.PHONY: all deps test test-run asan demo clean tests
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory build-all
+
+.PHONY: build-all
+build-all: $(BINS) $(TEST_BINS)
+
+deps:
+	@scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory build-all
+	@scripts/run-tests.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 build-all
+	@WF_SAN=1 scripts/run-tests.sh build/asan
+
+demo: deps
+	@$(MAKE) --no-print-directory build-all
+	@scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf build
+
+$(BUILD)/obj/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(APP_CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/obj/app/%.o: app/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(APP_CFLAGS) -c $< -o $@
+
+$(LIBWF): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBWFAPP): $(APP_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBWFT): $(TCOM_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/whepfan: $(BUILD)/obj/app/main.o $(LIBWFAPP) $(LIBWF)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(APP_LIBS)
+
+$(BUILD)/whepfan-bench: $(BENCH_OBJS) $(LIBWFAPP) $(LIBWF)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(APP_LIBS)
+
+# A test under tests/X/ links only lib/X (and the libraries listed in
+# TEST_LIBS_X, set in tests/X/test.mk), so each library is tested alone and a
+# half-written neighbour cannot break its build.  tests/app/ links the app.
+-include $(wildcard tests/*/test.mk)
+test_dir  = $(firstword $(subst /, ,$(1)))
+lib_objs  = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(foreach l,$(1),lib/$(l)/*.c)))
+test_objs = $(if $(filter app,$(call test_dir,$(1))),$(LIBWFAPP) $(LIBWF),\
+              $(call lib_objs,$(or $(TEST_LIBS_$(call test_dir,$(1))),$(call test_dir,$(1)))))
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIBWFT) $$(call test_objs,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(APP_LIBS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -181,7 +181,8 @@ unsigned wf_srtp_protect_burst(struct wf_srtp_engine *e, struct wf_srtp_job *job
 /* Single-packet sender APIs, in place: pkt holds len bytes of RTP (RTCP)
  * and has room for cap bytes.  *out_len receives the protected length.
  * SRTP: the packet index is (roc << 16 | seq from the header).
- * SRTCP: *index is the sender's SRTCP index, used then incremented;
+ * SRTCP: *index is the sender's SRTCP index, used then incremented (RFC
+ * 3711 §3.4 starts it at 0; libsrtp2 starts at 1: either is valid);
  * -WF_SRTP_E_INDEX_LIMIT past 2^31 - 1 (RFC 3711 §3.4).  Returns 0 or -err. */
 int wf_srtp_protect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 		    uint32_t roc, uint8_t *pkt, size_t len, size_t cap, size_t *out_len);
@@ -192,7 +193,9 @@ int wf_srtcp_protect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
  * anything in the packet is trusted; the replay state r is only updated
  * after the packet authenticated.  *out_len receives the plaintext length.
  * SRTP: the ROC is estimated from r (RFC 3711 §3.3.1); *index_out, if not
- * NULL, receives the 48-bit packet index.  Returns 0 or -err. */
+ * NULL, receives the 48-bit packet index.  SRTCP: a packet whose E bit is
+ * clear was sent unencrypted (RFC 3711 §3.4 allows it); it is accepted when
+ * its tag verifies and returned as is.  Returns 0 or -err. */
 int wf_srtp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 		      struct wf_srtp_replay *r, uint8_t *pkt, size_t len,
 		      size_t *out_len, uint64_t *index_out);

@@ -1,0 +1,145 @@
+/* bench_srtp_whepfan.c: the "whepfan" engine of the SRTP benchmark.
+ *
+ * What the fan-out stage does: for a burst of viewers, write each viewer's
+ * RTP header into its output buffer, fill one wf_srtp_job per viewer (all
+ * pointing at the one shared plaintext payload) and submit the burst with
+ * wf_srtp_protect_burst(), which encrypts out of place and appends tags.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench_srtp_engine.h"
+#include "bench/bench_util.h"
+
+struct wf_bench_whepfan {
+	const struct wf_bench_fixture *f;
+	struct wf_srtp_engine *engine;
+	struct wf_srtp_keys *keys;	/* [viewers], 64-byte aligned */
+	uint16_t *seq;			/* [viewers]: next sequence number */
+	uint32_t *roc;			/* [viewers]: its rollover counter */
+	struct wf_srtp_job *jobs;	/* [burst] */
+	unsigned *job_viewer;		/* [burst]: whose job it is */
+	unsigned next;			/* next viewer to serve */
+};
+
+static void whepfan_destroy(void *st)
+{
+	struct wf_bench_whepfan *w = st;
+
+	if (w == NULL) return;
+	if (w->keys != NULL)
+		for (unsigned v = 0; v < w->f->viewers; v++) wf_srtp_keys_wipe(&w->keys[v]);
+	wf_srtp_engine_free(w->engine);
+	free(w->keys);
+	free(w->seq);
+	free(w->roc);
+	free(w->jobs);
+	free(w->job_viewer);
+	free(w);
+}
+
+/* Creates the ipsec-mb engine with the fixture's arch for its profile and
+ * derives every viewer's SRTP session keys. */
+static void *whepfan_create(const struct wf_bench_fixture *f, char *err, size_t err_cap)
+{
+	enum wf_srtp_arch arch[WF_SRTP_PROFILE_COUNT];
+	struct wf_bench_whepfan *w;
+	int rc;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) goto nomem;
+	w->f = f;
+	w->keys = wf_bench_alloc((size_t)f->viewers * sizeof(*w->keys));
+	w->seq = calloc(f->viewers, sizeof(*w->seq));
+	w->roc = calloc(f->viewers, sizeof(*w->roc));
+	w->jobs = wf_bench_alloc((size_t)f->burst * sizeof(*w->jobs));
+	w->job_viewer = calloc(f->burst, sizeof(*w->job_viewer));
+	if (w->keys == NULL || w->seq == NULL || w->roc == NULL || w->jobs == NULL ||
+	    w->job_viewer == NULL)
+		goto nomem;
+
+	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) arch[p] = f->arch;
+	w->engine = wf_srtp_engine_create(arch);
+	if (w->engine == NULL) {
+		snprintf(err, err_cap, "wf_srtp_engine_create(%s): %s",
+			 wf_srtp_arch_name(f->arch), strerror(errno));
+		whepfan_destroy(w);
+		return NULL;
+	}
+	for (unsigned v = 0; v < f->viewers; v++) {
+		const struct wf_bench_viewer *vw = &f->viewer[v];
+
+		rc = wf_srtp_keys_derive(w->engine, &w->keys[v], f->profile, WF_SRTP_KIND_RTP,
+					 vw->master_key, f->suite->master_key_len,
+					 vw->master_salt, f->suite->master_salt_len);
+		if (rc != 0) {
+			snprintf(err, err_cap, "wf_srtp_keys_derive: %s", wf_srtp_strerror(rc));
+			whepfan_destroy(w);
+			return NULL;
+		}
+		w->seq[v] = vw->seq0;
+	}
+	return w;
+nomem:
+	snprintf(err, err_cap, "out of memory");
+	whepfan_destroy(w);
+	return NULL;
+}
+
+/* The timed loop: bursts of f->burst viewers (the last one shorter when n
+ * is not a multiple), header writes included. */
+static int whepfan_run(void *st, uint64_t n, char *err, size_t err_cap)
+{
+	struct wf_bench_whepfan *w = st;
+	const struct wf_bench_fixture *f = w->f;
+	const uint8_t *payload = f->plain + WF_RTP_MIN_HEADER;
+	unsigned next = w->next;
+
+	while (n > 0) {
+		unsigned cnt = n < f->burst ? (unsigned)n : f->burst;
+		unsigned ok;
+
+		for (unsigned j = 0; j < cnt; j++) {
+			struct wf_srtp_job *job = &w->jobs[j];
+			uint8_t *out = wf_bench_out(f, next);
+
+			wf_bench_write_header(out, f->plain, w->seq[next], f->viewer[next].ssrc);
+			job->keys = &w->keys[next];
+			job->payload = payload;
+			job->out = out;
+			job->roc = w->roc[next];
+			job->hdr_len = WF_RTP_MIN_HEADER;
+			job->payload_len = (uint16_t)f->payload_len;
+			job->out_cap = (uint16_t)f->stride;
+			w->job_viewer[j] = next;
+			wf_bench_seq_next(&w->seq[next], &w->roc[next]);
+			if (++next == f->viewers) next = 0;
+		}
+		ok = wf_srtp_protect_burst(w->engine, w->jobs, cnt);
+		if (ok != cnt) {
+			for (unsigned j = 0; j < cnt; j++) {
+				if (w->jobs[j].status == 0) continue;
+				snprintf(err, err_cap, "wf_srtp_protect_burst: job %u of %u: %s",
+					 j, cnt, wf_srtp_strerror(w->jobs[j].status));
+				return -1;
+			}
+			snprintf(err, err_cap, "wf_srtp_protect_burst returned %u of %u", ok, cnt);
+			return -1;
+		}
+		/* The fan-out reads each length to build the frame: so do we. */
+		for (unsigned j = 0; j < cnt; j++)
+			f->out_len[w->job_viewer[j]] = w->jobs[j].out_len;
+		n -= cnt;
+	}
+	w->next = next;
+	return 0;
+}
+
+const struct wf_bench_engine_ops wf_bench_engine_whepfan = {
+	.name = "whepfan",
+	.create = whepfan_create,
+	.run = whepfan_run,
+	.destroy = whepfan_destroy,
+};

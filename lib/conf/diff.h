@@ -1,0 +1,55 @@
+/* diff.h: what changed between two configurations (SIGHUP reload).
+ *
+ * Streams are matched by name: a name only in the new configuration is
+ * added, only in the old one removed, in both with any setting different
+ * changed (with which parts changed, so a token change need not drop
+ * viewers).  The other groups are compared whole and reported as a bit
+ * mask; the application decides which it can apply without a restart.
+ */
+#ifndef WF_CONF_DIFF_H
+#define WF_CONF_DIFF_H
+
+#include <stdint.h>
+
+#include "conf/conf.h"
+
+/* Groups other than streams that differ (wf_config_diff.groups). */
+enum wf_conf_group_bit {
+	WF_CONF_DIFF_DPDK = 1u << 0,
+	WF_CONF_DIFF_PORTS = 1u << 1,
+	WF_CONF_DIFF_WEBRTC = 1u << 2,
+	WF_CONF_DIFF_HTTP = 1u << 3,
+	WF_CONF_DIFF_DTLS = 1u << 4,
+	WF_CONF_DIFF_SRTP = 1u << 5,
+	WF_CONF_DIFF_WORKERS = 1u << 6,
+};
+
+/* Parts of a changed stream (wf_config_stream_change.what). */
+enum wf_conf_stream_bit {
+	WF_CONF_STREAM_HISTORY = 1u << 0,
+	WF_CONF_STREAM_TOKEN = 1u << 1,
+	WF_CONF_STREAM_TRACKS = 1u << 2,	/* any track setting, or their number */
+	WF_CONF_STREAM_OUTPUTS = 1u << 3,
+};
+
+struct wf_config_stream_change {
+	uint16_t old_idx;	/* in old->streams */
+	uint16_t new_idx;	/* in new->streams */
+	uint32_t what;		/* enum wf_conf_stream_bit */
+};
+
+struct wf_config_diff {
+	uint32_t groups;	/* enum wf_conf_group_bit */
+	unsigned n_added, n_removed, n_changed;
+	uint16_t added[WF_CONF_MAX_STREAMS];	/* indices in new->streams */
+	uint16_t removed[WF_CONF_MAX_STREAMS];	/* indices in old->streams */
+	struct wf_config_stream_change changed[WF_CONF_MAX_STREAMS];
+};
+
+/* Fills *d with the differences from old_cfg to new_cfg (both valid, as
+ * wf_config_load() leaves them).  Returns the number of stream changes
+ * (added + removed + changed), or -EINVAL for a NULL argument. */
+int wf_config_diff(const struct wf_config *old_cfg, const struct wf_config *new_cfg,
+		   struct wf_config_diff *d);
+
+#endif

@@ -1,0 +1,42 @@
+/* ctrl.h: control messages from the slow path to a worker.
+ *
+ * The slow path never writes a worker's tables: it fills a message from
+ * wf_app.ctrl_pool, enqueues it on the worker's ctrl ring, and the worker
+ * applies it between bursts and sends it back on its reply ring with a
+ * status.  The slow path then reads the status and returns the message to
+ * the pool.  Messages are big enough to carry a whole viewer (keys too).
+ */
+#ifndef WF_CTRL_H
+#define WF_CTRL_H
+
+#include <stdint.h>
+
+#include "viewer.h"
+#include "history.h"
+
+enum wf_ctrl_type {
+	WF_CTRL_ADD_STREAM = 1,	/* to the owner: take state (history) */
+	WF_CTRL_DEL_STREAM,	/* to the owner: free the history, return state */
+	WF_CTRL_ADD_VIEWER,	/* copy viewer into slot */
+	WF_CTRL_DEL_VIEWER,	/* free slot (gen must match) */
+	WF_CTRL_SET_ROUTE,	/* new Ethernet destination for a viewer */
+};
+
+struct wf_ctrl_msg {
+	uint32_t type;
+	int32_t status;		/* set by the worker: 0 or -errno */
+	uint32_t slot;
+	uint16_t gen;
+	uint16_t stream;
+	uint64_t cookie;	/* the slow path's own reference */
+	struct wf_stream_state *state;	/* ADD_STREAM / DEL_STREAM */
+	struct rte_ether_addr mac;	/* SET_ROUTE */
+	struct wf_viewer viewer;	/* ADD_VIEWER */
+};
+
+struct wf_lcore;
+
+/* Applies up to max messages waiting on lc's ctrl ring; returns how many. */
+unsigned wf_ctrl_poll(struct wf_lcore *lc, unsigned max);
+
+#endif

@@ -1,0 +1,54 @@
+/* drop.h: every reason a worker drops a packet, as one X-macro list that
+ * gives the enum, the counter names telemetry and /metrics print, and the
+ * text (STYLE.md, after VPP's foreach_..._error).  The errors of lib/rtp
+ * (wf_rtp_err) and lib/srtp (wf_srtp_error) are counted in arrays of their
+ * own, next to these, under their own names. */
+#ifndef WF_DROP_H
+#define WF_DROP_H
+
+#define WF_DROPS(_) \
+	_(RUNT,             runt,             "frame shorter than its Ethernet header") \
+	_(ETHERTYPE,        ethertype,        "neither IPv4 nor ARP (IPv6 is not served)") \
+	_(NOT_FOR_US,       not_for_us,       "Ethernet destination is not our MAC or broadcast") \
+	_(IP_BAD_HEADER,    ip_bad_header,    "IPv4 version or header length invalid") \
+	_(IP_BAD_LENGTH,    ip_bad_length,    "IPv4 total length disagrees with the frame") \
+	_(IP_BAD_CHECKSUM,  ip_bad_checksum,  "IPv4 header checksum wrong") \
+	_(IP_FRAGMENT,      ip_fragment,      "IPv4 fragment (not reassembled)") \
+	_(IP_NOT_OURS,      ip_not_ours,      "IPv4 destination is not our address") \
+	_(IP_PROTOCOL,      ip_protocol,      "IPv4 protocol is neither UDP nor ICMP") \
+	_(UDP_BAD_LENGTH,   udp_bad_length,   "UDP length disagrees with the IPv4 length") \
+	_(UDP_NO_PORT,      udp_no_port,      "no stream or WebRTC service on this UDP port") \
+	_(WEBRTC_BAD_BYTE,  webrtc_bad_byte,  "WebRTC port: first byte is not STUN, DTLS or SRTP (RFC 7983)") \
+	_(WEBRTC_UNKNOWN,   webrtc_unknown,   "WebRTC port: SRTP/SRTCP from an address that passed no ICE check") \
+	_(WEBRTC_NOT_RTCP,  webrtc_not_rtcp,  "WebRTC port: RTP from a viewer (viewers only send RTCP)") \
+	_(PUNT_FULL,        punt_full,        "slow-path punt ring full") \
+	_(HANDOFF_FULL,     handoff_full,     "ring to another worker full") \
+	_(INGEST_NO_STREAM, ingest_no_stream, "ingest port belongs to no active stream") \
+	_(INGEST_BAD_RTP,   ingest_bad_rtp,   "RTP from the source failed validation (see rtp counters)") \
+	_(INGEST_PT,        ingest_pt,        "RTP payload type is not the track's") \
+	_(INGEST_SSRC,      ingest_ssrc,      "RTP from a second SSRC while the latched source is live") \
+	_(INGEST_OLD,       ingest_old,       "RTP older than the history or a duplicate") \
+	_(INGEST_RTCP,      ingest_rtcp,      "RTCP from the source could not be used") \
+	_(INGEST_SOURCE,    ingest_source,    "RTP from an address other than the latched source") \
+	_(VIEWER_GONE,      viewer_gone,      "packet for a viewer that was removed") \
+	_(SRTCP_UNPROTECT,  srtcp_unprotect,  "SRTCP from a viewer failed unprotect (see srtp counters)") \
+	_(RTCP_PARSE,       rtcp_parse,       "RTCP from a viewer failed to parse (see rtp counters)") \
+	_(NACK_MISS,        nack_miss,        "NACKed packet no longer in the history") \
+	_(PLI_LIMIT,        pli_limit,        "PLI/FIR ignored: rate limit") \
+	_(MBUF_ALLOC,       mbuf_alloc,       "no mbuf for a viewer's copy") \
+	_(PROTECT,          protect,          "SRTP protect failed (see srtp counters)") \
+	_(TX_FULL,          tx_full,          "transmit queue full") \
+	_(NO_ROUTE,         no_route,         "no MAC address for the destination yet") \
+	_(CTRL,             ctrl,             "control message could not be applied")
+
+enum wf_drop {
+#define WF_DROP_ENUM_(sym, name, text) WF_DROP_##sym,
+	WF_DROPS(WF_DROP_ENUM_)
+#undef WF_DROP_ENUM_
+	WF_DROP_COUNT
+};
+
+const char *wf_drop_name(enum wf_drop d);
+const char *wf_drop_text(enum wf_drop d);
+
+#endif

@@ -1,0 +1,290 @@
+/* feedback.c: RTCP with viewers (feedback.h). */
+#include "feedback.h"
+
+#include <stdio.h>
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "fanout.h"
+#include "tx.h"
+#include "rtp/rtcp.h"
+
+/* The track a feedback message's media SSRC names, or -1. */
+static int track_of(const struct wf_viewer *v, uint32_t ssrc)
+{
+	unsigned t;
+
+	for (t = 0; t < WF_MAX_TRACKS; t++)
+		if (v->trk[t].state != WF_VT_OFF && v->trk[t].ssrc == ssrc)
+			return (int)t;
+	return -1;
+}
+
+/* The SRTCP replay window for the peer's sender SSRC. */
+static struct wf_srtp_replay *srtcp_window(struct wf_viewer *v, uint32_t ssrc)
+{
+	unsigned i, victim = ssrc % WF_VIEWER_SRTCP_PEERS;
+
+	for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++) {
+		if (v->srtcp_rx[i].r.started && v->srtcp_rx[i].ssrc == ssrc)
+			return &v->srtcp_rx[i].r;
+		if (!v->srtcp_rx[i].r.started)
+			victim = i;
+	}
+	if (v->srtcp_rx[victim].ssrc != ssrc) {
+		v->srtcp_rx[victim].ssrc = ssrc;
+		memset(&v->srtcp_rx[victim].r, 0, sizeof(v->srtcp_rx[victim].r));
+	}
+	return &v->srtcp_rx[victim].r;
+}
+
+static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_rtcp_pkt *pkt,
+		      uint64_t now)
+{
+	struct wf_rtcp_rpt r;
+	unsigned i;
+
+	if (wf_rtcp_parse_report(pkt, &r) < 0) {
+		lc->c.drop[WF_DROP_RTCP_PARSE]++;
+		return;
+	}
+	lc->c.rr_rx++;
+	for (i = 0; i < r.rc; i++) {
+		struct wf_rtcp_report b;
+		struct wf_viewer_track *vt;
+		uint32_t rtt;
+		int t;
+
+		wf_rtcp_report_block(&r, i, &b);
+		t = track_of(v, b.ssrc);
+		if (t < 0)
+			continue;
+		vt = &v->trk[t];
+		vt->rr_fraction = b.fraction_lost;
+		vt->rr_lost = b.cumulative_lost;
+		vt->rr_jitter = b.jitter;
+		vt->rr_ext_highest = b.ext_highest_seq;
+		if (wf_rtcp_rtt(wf_ntp_mid32(wf_ntp_now(now)), b.lsr, b.dlsr, &rtt) == 0)
+			vt->rtt_us = (uint32_t)wf_ntp_short_to_us(rtt);
+	}
+}
+
+static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
+		    const struct wf_rtcp_pkt *pkt)
+{
+	uint16_t seqs[WF_NACK_MAX_PER_PACKET];
+	struct wf_rtcp_fb fb;
+	struct wf_viewer_track *vt;
+	int n, i, t;
+
+	n = wf_rtcp_parse_nack(pkt, &fb, seqs, WF_NACK_MAX_PER_PACKET);
+	if (n < 0) {
+		lc->c.rtp_err[-n]++;
+		lc->c.drop[WF_DROP_RTCP_PARSE]++;
+		return;
+	}
+	t = track_of(v, fb.media_ssrc);
+	if (t < 0)
+		return;
+	vt = &v->trk[t];
+	if (n > WF_NACK_MAX_PER_PACKET)
+		n = WF_NACK_MAX_PER_PACKET;	/* the rest is not served */
+	lc->c.nack_rx += (unsigned)n;
+	vt->nacks += (unsigned)n;
+	if (vt->state != WF_VT_LIVE || !vt->next_index)
+		return;
+	for (i = 0; i < n; i++) {
+		/* RFC 3711 §3.3.1 style: the index nearest to what we sent */
+		uint64_t idx = wf_seq_extend(vt->next_index - 1, seqs[i]);
+
+		if (idx < vt->idx_base || idx >= vt->next_index)
+			continue;
+		wf_fanout_request_retx(lc, v, slot, (unsigned)t,
+				       vt->src_base + (uint32_t)(idx - vt->idx_base));
+	}
+}
+
+static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
+				uint32_t media_ssrc, uint64_t now)
+{
+	int t = track_of(v, media_ssrc);
+	struct wf_viewer_track *vt;
+
+	if (t < 0)
+		return;
+	vt = &v->trk[t];
+	lc->c.pli_rx++;
+	vt->plis++;
+	if (wf_app.streams[v->stream].tracks[t].kind != WF_CONF_VIDEO)
+		return;
+	if (vt->last_pli_tsc &&
+	    now - vt->last_pli_tsc < wf_app.tsc_hz / 1000 * WF_PLI_MIN_INTERVAL_MS) {
+		lc->c.drop[WF_DROP_PLI_LIMIT]++;
+		return;
+	}
+	vt->last_pli_tsc = now;
+	wf_fanout_request_replay(lc, v, slot, (unsigned)t);
+}
+
+void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, uint16_t gen)
+{
+	struct wf_viewer *v = wf_viewer_get(lc, slot, gen);
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + m->l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
+	uint8_t *p = (uint8_t *)(udp + 1);
+	size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+	uint64_t now = rte_rdtsc();
+	struct wf_rtcp_iter it;
+	struct wf_rtcp_pkt pkt;
+	int rc;
+
+	if (!v || v->addr != rte_be_to_cpu_32(ip->src_addr) ||
+	    v->udp_port != rte_be_to_cpu_16(udp->src_port)) {
+		wf_drop(lc, m, WF_DROP_VIEWER_GONE);
+		return;
+	}
+	if (!wf_rtp_is_rtcp(p, len)) {
+		wf_drop(lc, m, WF_DROP_WEBRTC_NOT_RTCP);
+		return;
+	}
+	if (v->srtp) {
+		size_t plain;
+
+		if (len < 8) {
+			lc->c.srtp_err[WF_SRTP_E_TOO_SHORT]++;
+			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);
+			return;
+		}
+		rc = wf_srtcp_unprotect(lc->srtp, &v->srtcp_in,
+					srtcp_window(v, wf_rtp_rd32(p + 4)), p, len, &plain);
+		if (rc < 0) {
+			lc->c.srtp_err[-rc]++;
+			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);
+			return;
+		}
+		len = plain;
+	}
+	wf_rtcp_iter_init(&it, p, len);
+	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
+		struct wf_rtcp_fb fb;
+		struct wf_rtcp_fir_entry fir[4];
+		int n, i;
+
+		switch (wf_rtcp_classify(&pkt)) {
+		case WF_RTCP_KIND_SR:
+		case WF_RTCP_KIND_RR:
+			on_report(lc, v, &pkt, now);
+			break;
+		case WF_RTCP_KIND_NACK:
+			on_nack(lc, v, slot, &pkt);
+			break;
+		case WF_RTCP_KIND_PLI:
+			if (wf_rtcp_parse_pli(&pkt, &fb) == 0)
+				on_keyframe_request(lc, v, slot, fb.media_ssrc, now);
+			break;
+		case WF_RTCP_KIND_FIR:
+			n = wf_rtcp_parse_fir(&pkt, &fb, fir, 4);
+			for (i = 0; i < n && i < 4; i++)
+				on_keyframe_request(lc, v, slot, fir[i].ssrc, now);
+			break;
+		default:
+			break;	/* SDES, BYE, REMB, TWCC, XR: nothing to do */
+		}
+	}
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;
+		lc->c.drop[WF_DROP_RTCP_PARSE]++;
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* RTP time of track t now, from the source's SR mapping when there is one,
+ * else from the last packet sent and its arrival time. */
+static uint32_t rtp_now(const struct wf_viewer *v, unsigned t, uint64_t now)
+{
+	const struct wf_stream *s = &wf_app.streams[v->stream];
+	const struct wf_src_clock *clk = &s->clock[t];
+	uint32_t seq, base_rtp = v->trk[t].last_rtp_ts;
+	uint64_t base_tsc = v->trk[t].last_tsc;
+	bool sr;
+
+	do {
+		seq = rte_seqlock_read_begin(&clk->lock);
+		sr = clk->have_sr;
+		if (sr) {
+			base_rtp = clk->sr_rtp;
+			base_tsc = clk->sr_tsc;
+		}
+	} while (rte_seqlock_read_retry(&clk->lock, seq));
+	if (now < base_tsc)
+		return base_rtp;
+	return base_rtp + (uint32_t)((unsigned __int128)(now - base_tsc) *
+				     s->tracks[t].clock_rate / wf_app.tsc_hz);
+}
+
+static void send_sr(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, uint64_t now)
+{
+	struct wf_viewer_track *vt = &v->trk[t];
+	struct wf_rtcp_sender_info si = {
+		.ntp = wf_ntp_now(now),
+		.rtp_ts = rtp_now(v, t, now),
+		.packet_count = vt->packets,
+		.octet_count = vt->octets,
+	};
+	struct rte_mbuf *out = rte_pktmbuf_alloc(wf_app.pool);
+	char cname[16];
+	uint8_t *buf;
+	size_t cap, len;
+	int n, k;
+
+	if (!out) {
+		lc->c.drop[WF_DROP_MBUF_ALLOC]++;
+		return;
+	}
+	buf = rte_pktmbuf_mtod(out, uint8_t *) + WF_L2L3L4_LEN;
+	cap = rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN;
+	snprintf(cname, sizeof(cname), "wf%08x", v->cname_hash);
+	n = wf_rtcp_build_sr(buf, cap, vt->ssrc, &si, NULL, 0);
+	k = n < 0 ? n : wf_rtcp_build_sdes_cname(buf + n, cap - (size_t)n, vt->ssrc, cname,
+						  strlen(cname));
+	if (n < 0 || k < 0) {
+		rte_pktmbuf_free(out);
+		lc->c.drop[WF_DROP_CTRL]++;
+		return;
+	}
+	len = (size_t)n + (size_t)k;
+	if (v->srtp) {
+		int rc = wf_srtcp_protect(lc->srtp, &v->srtcp_out, &v->srtcp_index, buf, len, cap,
+					  &len);
+
+		if (rc < 0) {
+			lc->c.srtp_err[-rc]++;
+			wf_drop(lc, out, WF_DROP_PROTECT);
+			return;
+		}
+	}
+	rte_memcpy(rte_pktmbuf_mtod(out, uint8_t *), v->hdr, WF_L2L3L4_LEN);
+	wf_fanout_finish(v, out, (unsigned)len);
+	lc->c.sr_tx++;
+	wf_tx(lc, v->port_idx, out);
+}
+
+void wf_feedback_sr_timer(struct wf_lcore *lc, uint64_t now)
+{
+	uint64_t interval = wf_app.sr_interval_tsc;
+	uint32_t slot;
+
+	for (slot = 0; slot < lc->slot_hwm; slot++) {
+		struct wf_viewer *v = &lc->viewers[slot];
+		unsigned t;
+
+		if (!v->in_use || v->next_sr_tsc > now)
+			continue;
+		v->next_sr_tsc = now + interval;
+		for (t = 0; t < WF_MAX_TRACKS; t++)
+			if (v->trk[t].state == WF_VT_LIVE && v->trk[t].packets)
+				send_sr(lc, v, t, now);
+	}
+}

@@ -1,0 +1,285 @@
+/* ingest.c: a stream's source, on its owner lcore (ingest.h). */
+#include "ingest.h"
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "fanout.h"
+#include "handoff.h"
+#include "rtp/keyframe.h"
+#include "rtp/rtcp.h"
+
+/* A source silent this long may be replaced by a new SSRC (restart). */
+#define WF_SOURCE_TIMEOUT_MS 1000
+
+static int video_codec(uint8_t conf_codec)
+{
+	switch (conf_codec) {
+	case WF_CONF_H264: return WF_CODEC_H264;
+	case WF_CONF_VP8: return WF_CODEC_VP8;
+	case WF_CONF_VP9: return WF_CODEC_VP9;
+	case WF_CONF_AV1: return WF_CODEC_AV1;
+	default: return -1;
+	}
+}
+
+/* RTCP from the source: sender reports set the track's clock mapping. */
+static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned t,
+			const uint8_t *p, size_t len, uint64_t now)
+{
+	struct wf_rtcp_iter it;
+	struct wf_rtcp_pkt pkt;
+	int rc;
+
+	lc->c.ingest_rtcp++;
+	wf_rtcp_iter_init(&it, p, len);
+	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
+		struct wf_rtcp_rpt r;
+		struct wf_src_clock *clk = &wf_app.streams[s - wf_app.streams].clock[t];
+
+		if (pkt.pt != WF_RTCP_SR || wf_rtcp_parse_report(&pkt, &r) < 0)
+			continue;
+		rte_seqlock_write_lock(&clk->lock);
+		clk->sr_ntp = r.si.ntp;
+		clk->sr_rtp = r.si.rtp_ts;
+		clk->sr_tsc = now;
+		clk->have_sr = true;
+		rte_seqlock_write_unlock(&clk->lock);
+	}
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;
+		lc->c.drop[WF_DROP_INGEST_RTCP]++;
+	}
+}
+
+/* Sends m (already in the history) to every worker with viewers. */
+static void distribute(struct wf_lcore *lc, const struct wf_stream *s, struct rte_mbuf *m)
+{
+	uint32_t mask = s->fanout_mask;
+	unsigned w;
+
+	for (w = 0; mask; w++, mask >>= 1) {
+		struct wf_item it = { .kind = WF_ITEM_MEDIA };
+
+		if (!(mask & 1))
+			continue;
+		if (w == lc->idx) {
+			wf_fanout_packet(lc, m);
+			continue;
+		}
+		rte_mbuf_refcnt_update(m, 1);
+		it.m = m;
+		wf_handoff(lc, w, &it);
+	}
+}
+
+void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + m->l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
+	unsigned off = m->l2_len + m->l3_len + sizeof(*udp);
+	uint16_t len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	uint16_t map = wf_app.ingest_map[rte_be_to_cpu_16(udp->dst_port)];
+	uint64_t now = rte_rdtsc();
+	struct wf_mbuf_meta *meta;
+	struct wf_stream_state *st;
+	struct wf_track_state *ts;
+	const struct wf_stream *s;
+	struct wf_rtp_hdr h;
+	unsigned sid, t;
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
+	uint16_t sport = rte_be_to_cpu_16(udp->src_port);
+	uint32_t ext;
+	int rc;
+
+	if (!map) {
+		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
+		return;
+	}
+	sid = (map - 1u) >> 1;
+	t = (map - 1u) & 1;
+	s = &wf_app.streams[sid];
+	st = lc->owned[sid];
+	if (!s->active || !st || t >= st->n_tracks) {
+		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
+		return;
+	}
+	ts = &st->t[t];
+	if (len >= 2 && wf_rtp_is_rtcp(d + off, len)) {
+		source_rtcp(lc, s, t, d + off, len, now);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rc = wf_rtp_parse(d + off, len, &h);
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;
+		wf_drop(lc, m, WF_DROP_INGEST_BAD_RTP);
+		return;
+	}
+	if (h.pt != s->tracks[t].pt) {
+		wf_drop(lc, m, WF_DROP_INGEST_PT);
+		return;
+	}
+	if (!ts->latched || h.ssrc != ts->ssrc) {
+		if (ts->latched && now - ts->last_rx_tsc < wf_app.tsc_hz / 1000 * WF_SOURCE_TIMEOUT_MS) {
+			wf_drop(lc, m, WF_DROP_INGEST_SSRC);
+			return;
+		}
+		/* a new source (or a restart): our ext numbering goes on */
+		if (ts->latched)
+			ts->ssrc_changes++;
+		ts->latched = true;
+		ts->ssrc = h.ssrc;
+		ts->src_addr = src;
+		ts->src_port = sport;
+		ts->src_port_idx = m->port;
+		ts->last_seq = (uint16_t)(h.seq - 1);
+		wf_rtp_source_init(&ts->stats, h.seq);
+		if (!ts->have_any)
+			ts->newest = 0x10000u + h.seq - 1;	/* ext starts above 0 */
+	} else if (src != ts->src_addr || sport != ts->src_port) {
+		wf_drop(lc, m, WF_DROP_INGEST_SOURCE);
+		return;
+	}
+	ext = ts->newest + (uint32_t)(int32_t)wf_seq_diff(h.seq, ts->last_seq);
+	if (ts->have_any && (int32_t)(ext - ts->newest) <= -(int32_t)ts->mask) {
+		wf_drop(lc, m, WF_DROP_INGEST_OLD);
+		return;
+	}
+	meta = wf_meta(m);
+	meta->rx_tsc = now;
+	meta->ext_seq = ext;
+	meta->rtp_ts = h.timestamp;
+	meta->rtp_off = (uint16_t)off;
+	meta->rtp_len = (uint16_t)(h.hdr_len + h.payload_len + h.pad_len);
+	meta->hdr_len = h.hdr_len;
+	meta->stream = (uint16_t)sid;
+	meta->track = (uint8_t)t;
+	meta->marker = h.marker;
+	meta->padding = h.pad_len ? 1 : 0;
+	meta->flags = 0;
+	if (s->tracks[t].kind == WF_CONF_AUDIO) {
+		meta->flags = WF_META_KEYFRAME;	/* audio can start anywhere */
+	} else {
+		int c = video_codec(s->tracks[t].codec);
+
+		rc = c < 0 ? 0 : wf_keyframe_detect((enum wf_codec)c, d + off + h.hdr_len,
+						    h.payload_len);
+		/* SPS, PPS and IDR may each say "key frame": the first packet
+		 * of the frame (by RTP timestamp) is the one that starts it */
+		if (rc == WF_KEYFRAME_START && !(ts->have_kf && ts->last_kf_ts == h.timestamp))
+			meta->flags = WF_META_KEYFRAME;
+		else if (rc < 0)
+			lc->c.rtp_err[-rc]++;	/* counted, still forwarded */
+	}
+	if (!wf_history_put(ts, m, ext)) {
+		wf_drop(lc, m, WF_DROP_INGEST_OLD);
+		return;
+	}
+	if ((int32_t)(ext - ts->newest) >= 0)
+		ts->last_seq = h.seq;
+	if (meta->flags & WF_META_KEYFRAME && s->tracks[t].kind == WF_CONF_VIDEO) {
+		/* the cache starts at the newest key frame */
+		if (!ts->have_kf || (int32_t)(ext - ts->last_kf) > 0) {
+			ts->last_kf = ext;
+			ts->last_kf_ts = h.timestamp;
+			ts->have_kf = true;
+			ts->last_kf_tsc = now;
+			ts->keyframes++;
+		}
+	}
+	wf_rtp_source_update_seq(&ts->stats, h.seq);
+	wf_rtp_source_update_jitter(&ts->stats, h.timestamp,
+				    (uint32_t)((unsigned __int128)(now - wf_app.start_tsc) *
+					       s->tracks[t].clock_rate / wf_app.tsc_hz));
+	ts->last_rx_tsc = now;
+	ts->pkts++;
+	ts->bytes += len;
+	lc->c.ingest_pkts++;
+	lc->c.ingest_bytes += len;
+	distribute(lc, s, m);
+}
+
+/* Sends history packet m to the requesting worker as a RETX item. */
+static void answer(struct wf_lcore *lc, const struct wf_item *req, struct rte_mbuf *m,
+		   uint8_t flags)
+{
+	struct wf_item it = {
+		.kind = WF_ITEM_RETX, .m = m, .viewer = req->viewer, .gen = req->gen,
+		.stream = req->stream, .track = req->track, .flags = flags,
+	};
+
+	if (req->src == lc->idx) {
+		wf_fanout_item(lc, &it);
+		return;
+	}
+	if (m)
+		rte_mbuf_refcnt_update(m, 1);
+	wf_handoff(lc, req->src, &it);
+}
+
+void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it)
+{
+	struct wf_stream_state *st = lc->owned[it->stream];	/* uint8_t: < WF_MAX_STREAMS */
+	struct wf_track_state *ts;
+	uint32_t ext, first = 0, last = 0;
+	bool found = false;
+
+	if (!st || it->track >= st->n_tracks) {
+		lc->c.drop[WF_DROP_INGEST_NO_STREAM]++;
+		return;
+	}
+	ts = &st->t[it->track];
+	if (it->kind == WF_ITEM_REQ_RETX) {
+		struct rte_mbuf *m = ts->have_any ? wf_history_get(ts, it->ext) : NULL;
+
+		if (!m) {
+			lc->c.drop[WF_DROP_NACK_MISS]++;
+			return;
+		}
+		answer(lc, it, m, 0);
+		return;
+	}
+	/* replay: from the newest key frame to the newest packet */
+	if (ts->have_kf && ts->have_any) {
+		for (ext = ts->last_kf; (int32_t)(ext - ts->newest) <= 0; ext++) {
+			if (!wf_history_get(ts, ext))
+				continue;
+			if (!found)
+				first = ext;
+			last = ext;
+			found = true;
+		}
+	}
+	if (!found) {
+		answer(lc, it, NULL, WF_ITEM_F_NONE);
+		return;
+	}
+	for (ext = first; (int32_t)(ext - last) <= 0; ext++) {
+		struct rte_mbuf *m = wf_history_get(ts, ext);
+		uint8_t fl = 0;
+
+		if (!m)
+			continue;
+		if (ext == first)
+			fl |= WF_ITEM_F_FIRST;
+		if (ext == last)
+			fl |= WF_ITEM_F_LAST;
+		answer(lc, it, m, fl);
+	}
+}
+
+void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
+{
+	unsigned s, t;
+
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		struct wf_stream_state *st = lc->owned[s];
+
+		if (!st)
+			continue;
+		for (t = 0; t < st->n_tracks; t++)
+			wf_history_evict(&st->t[t], now);
+	}
+}

@@ -1,0 +1,95 @@
+/* lcore.h: a worker lcore's state, one cache-aligned struct per worker,
+ * found once at the top of the loop (as lcore_conf[] in DPDK's l3fwd).
+ * Only its own worker writes it, except where a field says otherwise.
+ */
+#ifndef WF_LCORE_H
+#define WF_LCORE_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "app.h"
+#include "drop.h"
+#include "history.h"
+#include "viewer.h"
+#include "rtp/rtp.h"
+#include "srtp/srtp.h"
+
+/* Per-lcore counters: plain writes by the worker, summed by readers
+ * (telemetry, /metrics).  No atomics per packet. */
+struct wf_counters {
+	uint64_t rx_pkts;
+	uint64_t rx_bytes;
+	uint64_t ingest_pkts;	/* RTP accepted into a stream's history */
+	uint64_t ingest_bytes;
+	uint64_t ingest_rtcp;	/* RTCP from sources */
+	uint64_t tx_pkts;	/* everything transmitted */
+	uint64_t tx_bytes;
+	uint64_t egress_pkts;	/* viewers' media copies */
+	uint64_t egress_bytes;
+	uint64_t retransmits;
+	uint64_t replays;	/* key frame replays started */
+	uint64_t nack_rx;	/* NACK FCIs' sequence numbers */
+	uint64_t pli_rx;	/* PLI and FIR */
+	uint64_t rr_rx;
+	uint64_t sr_tx;
+	uint64_t punted;
+	uint64_t slow_tx;	/* frames sent for the slow path */
+	uint64_t handoff_out;
+	uint64_t handoff_in;
+	uint64_t ctrl_msgs;
+	uint64_t polls;
+	uint64_t busy_polls;
+	uint64_t busy_cycles;	/* cycles spent on polls that found work */
+	uint64_t work_pkts;	/* packets and items those cycles handled */
+	uint64_t drop[WF_DROP_COUNT];
+	uint64_t rtp_err[WF_RTP_ERR_COUNT];
+	uint64_t srtp_err[WF_SRTP_E_COUNT];
+} __rte_cache_aligned;
+
+/* Control messages from the slow path (ctrl.h). */
+struct wf_ctrl_msg;
+
+#define WF_TXBUF 64
+
+struct wf_lcore {
+	unsigned idx;		/* worker index: queue and ring index */
+	unsigned lcore_id;
+	struct wf_srtp_engine *srtp;
+	struct rte_ring *ctrl;	/* slow path -> this worker: struct wf_ctrl_msg * */
+	struct rte_ring *reply;	/* this worker -> slow path: the same messages back */
+	struct rte_ring *punt;	/* this worker -> slow path: STUN, DTLS, ARP, ICMP */
+	struct rte_ring *slow_tx;	/* slow path -> this worker: frames to send
+					 * (m->port holds the port index) */
+	struct wf_viewer *viewers;	/* table of n_slots, written by this worker */
+	uint32_t n_slots;
+	uint32_t n_viewers;
+	uint32_t slot_hwm;	/* slots at or above it were never used */
+	uint32_t head[WF_MAX_STREAMS];	/* viewers of each stream on this lcore */
+	uint32_t count[WF_MAX_STREAMS];
+	struct wf_stream_state *owned[WF_MAX_STREAMS];	/* streams this lcore owns */
+	/* transmit buffers, one per port */
+	uint16_t ntx[WF_MAX_PORTS];
+	struct rte_mbuf *tx[WF_MAX_PORTS][WF_TXBUF];
+	/* handoff buffers, one per destination worker */
+	uint16_t nho[WF_MAX_WORKERS];
+	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
+	/* scratch for fan-out: protect jobs and their mbufs */
+	struct wf_srtp_job jobs[WF_BURST];
+	struct rte_mbuf *out[WF_BURST];
+	uint32_t out_viewer[WF_BURST];
+	uint64_t next_timer_tsc;
+	uint32_t idle_polls;
+	struct wf_counters c;
+} __rte_cache_aligned;
+
+/* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */
+static inline void wf_drop(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_drop why)
+{
+	lc->c.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+#endif

@@ -1,0 +1,160 @@
+/* outputs.c: static outputs (outputs.h). */
+#include "outputs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_random.h>
+
+#include "app.h"
+#include "arp.h"
+#include "log.h"
+#include "registry.h"
+#include "viewer.h"
+
+struct output {
+	uint16_t stream;
+	const struct wf_config_output *co;
+	bool active;
+	bool warned;
+	unsigned worker;
+	uint32_t slot;
+	uint16_t gen;
+};
+
+static struct output *outs;
+static unsigned n_outs;
+static struct wf_srtp_engine *engine;	/* derives keys; same managers as workers */
+
+int wf_outputs_init(const struct wf_config *cfg)
+{
+	unsigned s, o, n = 0;
+
+	for (s = 0; s < cfg->n_streams; s++)
+		n += cfg->streams[s].n_outputs;
+	n_outs = 0;
+	if (!n)
+		return 0;
+	outs = calloc(n, sizeof(*outs));
+	engine = wf_srtp_engine_create(wf_app.srtp_arch);
+	if (!outs || !engine)
+		return -ENOMEM;
+	for (s = 0; s < cfg->n_streams; s++)
+		for (o = 0; o < cfg->streams[s].n_outputs; o++) {
+			outs[n_outs].stream = (uint16_t)s;
+			outs[n_outs].co = &cfg->streams[s].outputs[o];
+			n_outs++;
+		}
+	return 0;
+}
+
+/* Fills viewer v for output o through port_idx to mac. */
+static int make_viewer(struct wf_viewer *v, const struct output *o, unsigned port_idx,
+		       const struct rte_ether_addr *mac, uint32_t hop)
+{
+	const struct wf_config_output *co = o->co;
+	const struct wf_stream *s = &wf_app.streams[o->stream];
+	unsigned t;
+
+	memset(v, 0, sizeof(*v));
+	v->stream = o->stream;
+	v->srtp = co->srtp;
+	v->cname_hash = (uint32_t)rte_rand();
+	wf_registry_template(v, port_idx, mac, hop, co->addr, co->port);
+	if (co->srtp) {
+		const struct wf_srtp_suite *su = wf_srtp_suite(co->profile);
+		const uint8_t *k = co->key, *salt = co->key + su->master_key_len;
+		int rc;
+
+		/* RFC 4568 SDES: one master key for SRTP and SRTCP; each side
+		 * uses it for what it sends, with its own SSRCs */
+		rc = wf_srtp_keys_derive(engine, &v->srtp_out, co->profile, WF_SRTP_KIND_RTP, k,
+					 su->master_key_len, salt, su->master_salt_len);
+		if (!rc)
+			rc = wf_srtp_keys_derive(engine, &v->srtcp_out, co->profile, WF_SRTP_KIND_RTCP,
+						 k, su->master_key_len, salt, su->master_salt_len);
+		if (!rc)
+			v->srtcp_in = v->srtcp_out;
+		if (rc)
+			return -EINVAL;
+	}
+	for (t = 0; t < s->n_tracks; t++) {
+		struct wf_viewer_track *vt = &v->trk[t];
+
+		vt->state = WF_VT_WAIT;
+		vt->pt = s->tracks[t].pt;
+		vt->ssrc = (uint32_t)rte_rand();
+		/* RFC 3550 §5.1: the first sequence number is random */
+		vt->next_index = rte_rand() & 0x7fff;
+	}
+	return 0;
+}
+
+void wf_outputs_tick(void)
+{
+	static struct wf_viewer v;	/* 4 KiB: not on the stack */
+	unsigned i;
+
+	for (i = 0; i < n_outs; i++) {
+		struct output *o = &outs[i];
+		struct rte_ether_addr mac;
+		uint32_t hop;
+		int rc;
+
+		if (o->active || !wf_app.streams[o->stream].active)
+			continue;
+		/* the first port whose subnet or gateway reaches it */
+		if (!wf_arp_next_hop(0, o->co->addr, &hop)) {
+			if (!o->warned)
+				WF_LOG(ERR, "output %u.%u.%u.%u: no route (not on-link, no gateway)\n",
+				       o->co->addr >> 24, (o->co->addr >> 16) & 255,
+				       (o->co->addr >> 8) & 255, o->co->addr & 255);
+			o->warned = true;
+			continue;
+		}
+		if (!wf_arp_resolve(0, hop, &mac))
+			continue;
+		if (make_viewer(&v, o, 0, &mac, hop) < 0)
+			continue;
+		rc = wf_registry_place(&o->worker, &o->slot, &o->gen);
+		if (!rc)
+			rc = wf_registry_add(o->worker, o->slot, o->gen, &v);
+		wf_srtp_keys_wipe(&v.srtp_out);
+		wf_srtp_keys_wipe(&v.srtcp_out);
+		wf_srtp_keys_wipe(&v.srtcp_in);
+		if (rc) {
+			WF_LOG(ERR, "output: cannot add viewer: %s\n", strerror(-rc));
+			continue;
+		}
+		o->active = true;
+		WF_LOG(INFO, "stream %s: output %u.%u.%u.%u:%u active on worker %u\n",
+		       wf_app.streams[o->stream].name, o->co->addr >> 24, (o->co->addr >> 16) & 255,
+		       (o->co->addr >> 8) & 255, o->co->addr & 255, o->co->port, o->worker);
+	}
+}
+
+void wf_outputs_stop(void)
+{
+	unsigned i;
+
+	for (i = 0; i < n_outs; i++)
+		if (outs[i].active) {
+			wf_registry_remove(outs[i].worker, outs[i].slot, outs[i].gen);
+			outs[i].active = false;
+		}
+	wf_srtp_engine_free(engine);
+	engine = NULL;
+	free(outs);
+	outs = NULL;
+	n_outs = 0;
+}
+
+unsigned wf_outputs_count(bool active_only)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < n_outs; i++)
+		n += !active_only || outs[i].active;
+	return n;
+}

@@ -1,0 +1,44 @@
+/* registry.h: the slow path's view of viewers: which worker and slot each
+ * one has, placement (least-loaded worker), the peer address table that
+ * routes viewers' RTCP to their lcore, and the streams' fan-out masks.
+ * The slow path is the only writer of all of it. */
+#ifndef WF_REGISTRY_H
+#define WF_REGISTRY_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "ctrl.h"
+#include "viewer.h"
+
+/* Sets up slots_per_worker slots on every worker, and the peer table. */
+int wf_registry_init(uint32_t slots_per_worker);
+
+/* Chooses a worker and a free slot for a new viewer: 0 or -ENOSPC. */
+int wf_registry_place(unsigned *worker, uint32_t *slot, uint16_t *gen);
+
+/* Fills v's Ethernet/IPv4/UDP template towards dst_ip:dst_port through
+ * port_idx, to dst_mac, from our WebRTC port. */
+void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
+			  const struct rte_ether_addr *dst_mac, uint32_t next_hop,
+			  uint32_t dst_ip, uint16_t dst_port);
+
+/* Sends viewer v to worker/slot and routes its address there.  On error
+ * the slot is released.  Returns 0 or -errno. */
+int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, const struct wf_viewer *v);
+
+/* Removes a viewer: its address stops routing at once, the slot is
+ * released when the worker confirms.  Returns 0 or -ENOENT. */
+int wf_registry_remove(unsigned worker, uint32_t slot, uint16_t gen);
+
+/* Handles a worker's reply to an asynchronous message. */
+void wf_registry_reply(struct wf_ctrl_msg *msg);
+
+/* Next hop ip on port_idx has a new MAC: update the viewers behind it. */
+void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac);
+
+/* Viewers placed (including those being added), per worker and in all. */
+unsigned wf_registry_count(int worker);
+
+#endif

@@ -1,0 +1,241 @@
+/* slowpath.c: the main lcore's loop (slowpath.h). */
+#include "slowpath.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mempool.h>
+
+#include "app.h"
+#include "arp.h"
+#include "lcore.h"
+#include "log.h"
+#include "outputs.h"
+#include "registry.h"
+
+struct wf_slow_counters wf_slow_counters;
+
+static const char *const slow_names[WF_SLOW_DROP_COUNT] = {
+#define WF_SLOW_NAME_(sym, name, text) [WF_SLOW_##sym] = #name,
+	WF_SLOW_DROPS(WF_SLOW_NAME_)
+#undef WF_SLOW_NAME_
+};
+
+const char *wf_slow_drop_name(enum wf_slow_drop d)
+{
+	return (unsigned)d < WF_SLOW_DROP_COUNT ? slow_names[d] : "unknown";
+}
+
+enum wf_slow_drop wf_slow_drop_by_name(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < WF_SLOW_DROP_COUNT; i++)
+		if (!strcmp(name, slow_names[i]))
+			return (enum wf_slow_drop)i;
+	return WF_SLOW_PUNT_OTHER;
+}
+
+void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why)
+{
+	wf_slow_counters.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m)
+{
+	/* worker 0 transmits it on its own queue (one writer per queue) */
+	m->port = (uint16_t)port_idx;
+	if (rte_ring_enqueue(wf_app.lc[0]->slow_tx, m) != 0) {
+		wf_slow_drop_pkt(m, WF_SLOW_TX_FULL);
+		return;
+	}
+	wf_slow_counters.tx_pkts++;
+}
+
+/* ICMP echo request -> reply, in place (RFC 792). */
+static void icmp_input(unsigned port_idx, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_icmp_hdr *icmp;
+	unsigned ihl = m->l3_len, len = rte_be_to_cpu_16(ip->total_length) - ihl;
+	uint32_t tmp, sum;
+
+	if (len < sizeof(*icmp) || rte_raw_cksum((uint8_t *)ip + ihl, len) != 0xffff) {
+		wf_slow_drop_pkt(m, WF_SLOW_ICMP_BAD);
+		return;
+	}
+	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
+		wf_slow_drop_pkt(m, WF_SLOW_ICMP_OTHER);
+		return;
+	}
+	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&wf_app.ports[port_idx].mac, &eth->src_addr);
+	tmp = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = tmp;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	icmp->icmp_cksum = 0;
+	sum = rte_raw_cksum(icmp, len);
+	icmp->icmp_cksum = (uint16_t)~sum;
+	if (icmp->icmp_cksum == 0)
+		icmp->icmp_cksum = 0xffff;
+	m->ol_flags = 0;
+	wf_slow_counters.icmp_echo++;
+	wf_slow_tx(port_idx, m);
+}
+
+static unsigned port_idx_of(uint16_t port_id)
+{
+	unsigned i;
+
+	for (i = 0; i < wf_app.n_ports; i++)
+		if (wf_app.ports[i].port_id == port_id)
+			return i;
+	return 0;
+}
+
+static void punt_input(struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	unsigned port_idx = port_idx_of(m->port);
+
+	wf_slow_counters.punted_in++;
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+		wf_slow_counters.arp_in++;
+		wf_arp_input(port_idx, m);
+		return;
+	}
+	if (((const struct rte_ipv4_hdr *)(eth + 1))->next_proto_id == IPPROTO_ICMP) {
+		icmp_input(port_idx, m);
+		return;
+	}
+	wf_slow_drop_pkt(m, WF_SLOW_PUNT_OTHER);	/* STUN/DTLS: issue 5 */
+}
+
+/* ---- control messages --------------------------------------------------- */
+
+struct wf_ctrl_msg *wf_ctrl_alloc(uint32_t type)
+{
+	void *p;
+
+	if (rte_mempool_get(wf_app.ctrl_pool, &p) != 0)
+		return NULL;
+	memset(p, 0, sizeof(struct wf_ctrl_msg));
+	((struct wf_ctrl_msg *)p)->type = type;
+	return p;
+}
+
+void wf_ctrl_free(struct wf_ctrl_msg *msg)
+{
+	rte_mempool_put(wf_app.ctrl_pool, msg);
+}
+
+int wf_ctrl_send(unsigned worker, struct wf_ctrl_msg *msg)
+{
+	msg->cookie = 0;
+	if (rte_ring_enqueue(wf_app.lc[worker]->ctrl, msg) != 0)
+		return -ENOBUFS;
+	wf_slow_counters.ctrl_sent++;
+	return 0;
+}
+
+/* What the slow path does with a worker's answer to an asynchronous message. */
+static void reply_done(struct wf_ctrl_msg *msg)
+{
+	if (msg->cookie == 1)
+		return;	/* a wf_ctrl_call() is waiting for it */
+	wf_registry_reply(msg);
+	wf_ctrl_free(msg);
+}
+
+static unsigned drain(unsigned w)
+{
+	void *msgs[16];
+	unsigned n, i;
+
+	n = rte_ring_dequeue_burst(wf_app.lc[w]->reply, msgs, RTE_DIM(msgs), NULL);
+	for (i = 0; i < n; i++) {
+		struct wf_ctrl_msg *msg = msgs[i];
+
+		if (msg->cookie == 1)
+			msg->cookie = 2;	/* answered */
+		else
+			reply_done(msg);
+	}
+	return n;
+}
+
+void wf_ctrl_replies(void)
+{
+	unsigned w;
+
+	for (w = 0; w < wf_app.n_workers; w++)
+		drain(w);
+}
+
+int wf_ctrl_call(unsigned worker, struct wf_ctrl_msg *msg)
+{
+	uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz();
+
+	msg->cookie = 1;
+	if (rte_ring_enqueue(wf_app.lc[worker]->ctrl, msg) != 0)
+		return -ENOBUFS;
+	wf_slow_counters.ctrl_sent++;
+	while (msg->cookie != 2) {
+		drain(worker);
+		if (msg->cookie == 2)
+			break;
+		if (rte_rdtsc() > deadline) {
+			/* the worker still owns it: it comes back later */
+			msg->cookie = 0;
+			return -ETIMEDOUT;
+		}
+		rte_pause();
+	}
+	return msg->status;
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+void wf_slow_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	wf_registry_route_changed(port_idx, ip, mac);
+}
+
+void wf_slow_run(void)
+{
+	uint64_t hz = rte_get_tsc_hz(), next_tick = 0;
+
+	while (!wf_app.quit) {
+		struct rte_mbuf *pkts[WF_BURST];
+		unsigned w, work = 0;
+		uint64_t now;
+
+		for (w = 0; w < wf_app.n_workers; w++) {
+			unsigned n = rte_ring_dequeue_burst(wf_app.lc[w]->punt, (void **)pkts,
+							    WF_BURST, NULL), i;
+
+			for (i = 0; i < n; i++)
+				punt_input(pkts[i]);
+			work += n;
+		}
+		wf_ctrl_replies();
+		now = rte_rdtsc();
+		if (now >= next_tick) {
+			next_tick = now + hz / 10;
+			wf_outputs_tick();
+		}
+		if (!work)
+			rte_delay_us_sleep(500);	/* the slow path need not spin */
+	}
+}

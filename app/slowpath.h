@@ -1,0 +1,73 @@
+/* slowpath.h: the main lcore's loop: packets punted by the workers (ARP,
+ * ICMP echo; STUN and DTLS for WebRTC sessions), replies to control
+ * messages, timers (static outputs' ARP, housekeeping).  Linux sockets
+ * (HTTP) join the same loop.  Its frames leave through worker 0, which
+ * owns a transmit queue (wf_slow_tx).
+ */
+#ifndef WF_SLOWPATH_H
+#define WF_SLOWPATH_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "ctrl.h"
+
+/* Slow-path drop reasons (counted, never silent). */
+#define WF_SLOW_DROPS(_) \
+	_(ARP_SHORT,    arp_short,    "ARP frame too short") \
+	_(ARP_BAD,      arp_bad,      "ARP not Ethernet/IPv4 or unknown operation") \
+	_(ARP_NOT_OURS, arp_not_ours, "ARP for another address") \
+	_(ICMP_BAD,     icmp_bad,     "ICMP too short or bad checksum") \
+	_(ICMP_OTHER,   icmp_other,   "ICMP other than echo request") \
+	_(PUNT_OTHER,   punt_other,   "punted packet nobody handles yet") \
+	_(TX_FULL,      tx_full,      "ring to the transmitting worker full")
+
+enum wf_slow_drop {
+#define WF_SLOW_ENUM_(sym, name, text) WF_SLOW_##sym,
+	WF_SLOW_DROPS(WF_SLOW_ENUM_)
+#undef WF_SLOW_ENUM_
+	WF_SLOW_DROP_COUNT
+};
+
+struct wf_slow_counters {
+	uint64_t punted_in;
+	uint64_t arp_in;
+	uint64_t icmp_echo;
+	uint64_t tx_pkts;
+	uint64_t ctrl_sent;
+	uint64_t drop[WF_SLOW_DROP_COUNT];
+};
+
+extern struct wf_slow_counters wf_slow_counters;
+
+const char *wf_slow_drop_name(enum wf_slow_drop d);
+
+/* Runs the loop until wf_app.stop. */
+void wf_slow_run(void);
+
+/* Transmits m on port_idx's slow-path queue (takes m). */
+void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m);
+
+/* Counts and frees. */
+void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why);
+#define wf_slow_drop(m, name) wf_slow_drop_pkt((m), wf_slow_drop_by_name(name))
+enum wf_slow_drop wf_slow_drop_by_name(const char *name);
+
+/* The ARP cache saw ip move to mac: viewers routed through it follow. */
+void wf_slow_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac);
+
+/* Control messages.  alloc: NULL when the pool is empty.  send: queues
+ * the message for worker (asynchronous; its reply is handled by the loop).
+ * call: sends and waits for this message's reply (up to 1 s), handling
+ * other replies meanwhile; returns the worker's status or -ETIMEDOUT. */
+struct wf_ctrl_msg *wf_ctrl_alloc(uint32_t type);
+int wf_ctrl_send(unsigned worker, struct wf_ctrl_msg *msg);
+int wf_ctrl_call(unsigned worker, struct wf_ctrl_msg *msg);
+void wf_ctrl_free(struct wf_ctrl_msg *msg);
+
+/* Drains every worker's reply ring. */
+void wf_ctrl_replies(void);
+
+#endif

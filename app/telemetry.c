@@ -1,0 +1,217 @@
+/* telemetry.c: /whepfan/... telemetry commands (telemetry.h). */
+#include "telemetry.h"
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_telemetry.h>
+
+#include "history.h"
+#include "outputs.h"
+#include "registry.h"
+#include "slowpath.h"
+
+void wf_counters_sum(struct wf_counters *sum)
+{
+	unsigned w, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const uint64_t *src = (const uint64_t *)&wf_app.lc[w]->c;
+		uint64_t *dst = (uint64_t *)sum;
+
+		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+			dst[i] += src[i];
+	}
+}
+
+/* Adds the counters of c (totals or one lcore) to dictionary d. */
+static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
+{
+	struct rte_tel_data *drops = rte_tel_data_alloc();
+	struct rte_tel_data *rtp = rte_tel_data_alloc();
+	struct rte_tel_data *srtp = rte_tel_data_alloc();
+	unsigned i;
+
+#define U(name) rte_tel_data_add_dict_u64(d, #name, c->name)
+	U(rx_pkts); U(rx_bytes); U(ingest_pkts); U(ingest_bytes); U(ingest_rtcp);
+	U(tx_pkts); U(tx_bytes); U(egress_pkts); U(egress_bytes); U(retransmits);
+	U(replays); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted); U(slow_tx);
+	U(handoff_out); U(handoff_in);
+#undef U
+	if (drops) {
+		rte_tel_data_start_dict(drops);
+		for (i = 0; i < WF_DROP_COUNT; i++)
+			rte_tel_data_add_dict_u64(drops, wf_drop_name(i), c->drop[i]);
+		rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	}
+	if (rtp) {
+		rte_tel_data_start_dict(rtp);
+		for (i = 1; i < WF_RTP_ERR_COUNT; i++)
+			rte_tel_data_add_dict_u64(rtp, wf_rtp_err_name((int)i), c->rtp_err[i]);
+		rte_tel_data_add_dict_container(d, "rtp_errors", rtp, 0);
+	}
+	if (srtp) {
+		static const char *const names[WF_SRTP_E_COUNT] = {
+			"ok", "too_short", "bad_version", "bad_header", "auth_fail", "replay",
+			"too_old", "unknown_ssrc", "no_room", "too_long", "index_limit",
+			"bad_param", "crypto",
+		};
+
+		rte_tel_data_start_dict(srtp);
+		for (i = 1; i < WF_SRTP_E_COUNT; i++)
+			rte_tel_data_add_dict_u64(srtp, names[i], c->srtp_err[i]);
+		rte_tel_data_add_dict_container(d, "srtp_errors", srtp, 0);
+	}
+}
+
+static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *archs = rte_tel_data_alloc();
+	unsigned p;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", WF_VERSION);
+	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - wf_app.start_tsc) / wf_app.tsc_hz);
+	rte_tel_data_add_dict_int(d, "workers", (int)wf_app.n_workers);
+	rte_tel_data_add_dict_int(d, "ports", (int)wf_app.n_ports);
+	rte_tel_data_add_dict_string(d, "crypto_engine", "ipsec-mb");
+	if (archs) {
+		rte_tel_data_start_dict(archs);
+		for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
+			rte_tel_data_add_dict_string(archs, wf_srtp_suite(p)->name,
+						     wf_srtp_arch_name(wf_app.srtp_arch[p]));
+		rte_tel_data_add_dict_container(d, "ipsec_mb_manager", archs, 0);
+	}
+	return 0;
+}
+
+static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wf_counters sum;
+	struct rte_tel_data *slow = rte_tel_data_alloc();
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	wf_counters_sum(&sum);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "viewers", wf_registry_count(-1));
+	rte_tel_data_add_dict_u64(d, "outputs_active", wf_outputs_count(true));
+	add_counters(d, &sum);
+	if (slow) {
+		rte_tel_data_start_dict(slow);
+		rte_tel_data_add_dict_u64(slow, "punted_in", wf_slow_counters.punted_in);
+		rte_tel_data_add_dict_u64(slow, "arp_in", wf_slow_counters.arp_in);
+		rte_tel_data_add_dict_u64(slow, "icmp_echo", wf_slow_counters.icmp_echo);
+		rte_tel_data_add_dict_u64(slow, "tx_pkts", wf_slow_counters.tx_pkts);
+		for (i = 0; i < WF_SLOW_DROP_COUNT; i++)
+			rte_tel_data_add_dict_u64(slow, wf_slow_drop_name(i), wf_slow_counters.drop[i]);
+		rte_tel_data_add_dict_container(d, "slow_path", slow, 0);
+	}
+	return 0;
+}
+
+static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned w;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_app.lc[w];
+		struct rte_tel_data *l = rte_tel_data_alloc();
+		char name[32];
+
+		if (!l)
+			return -ENOMEM;
+		rte_tel_data_start_dict(l);
+		rte_tel_data_add_dict_int(l, "lcore", (int)lc->lcore_id);
+		rte_tel_data_add_dict_u64(l, "viewers", lc->n_viewers);
+		rte_tel_data_add_dict_u64(l, "busy_pct",
+					  lc->c.polls ? lc->c.busy_polls * 100 / lc->c.polls : 0);
+		rte_tel_data_add_dict_u64(l, "cycles_per_pkt",
+					  lc->c.work_pkts ? lc->c.busy_cycles / lc->c.work_pkts : 0);
+		add_counters(l, &lc->c);
+		snprintf(name, sizeof(name), "worker%u", w);
+		rte_tel_data_add_dict_container(d, name, l, 0);
+	}
+	return 0;
+}
+
+static void add_stream(struct rte_tel_data *d, unsigned i)
+{
+	const struct wf_stream *s = &wf_app.streams[i];
+	const struct wf_stream_state *st = wf_app.lc[s->owner]->owned[i];
+	unsigned t;
+
+	rte_tel_data_add_dict_string(d, "name", s->name);
+	rte_tel_data_add_dict_int(d, "owner_worker", s->owner);
+	for (t = 0; st && t < st->n_tracks; t++) {
+		const struct wf_track_state *ts = &st->t[t];
+		struct rte_tel_data *td = rte_tel_data_alloc();
+		uint64_t now = rte_rdtsc();
+
+		if (!td)
+			return;
+		rte_tel_data_start_dict(td);
+		rte_tel_data_add_dict_string(td, "kind", wf_conf_kind_name(s->tracks[t].kind));
+		rte_tel_data_add_dict_u64(td, "source_ssrc", ts->ssrc);
+		rte_tel_data_add_dict_u64(td, "packets", ts->pkts);
+		rte_tel_data_add_dict_u64(td, "bytes", ts->bytes);
+		rte_tel_data_add_dict_u64(td, "keyframes", ts->keyframes);
+		rte_tel_data_add_dict_u64(td, "last_keyframe_age_ms",
+					  ts->have_kf ? (now - ts->last_kf_tsc) * 1000 / wf_app.tsc_hz : 0);
+		rte_tel_data_add_dict_u64(td, "jitter", ts->stats.jitter >> 4);
+		rte_tel_data_add_dict_u64(td, "history_packets",
+					  ts->have_any ? ts->newest - ts->oldest + 1 : 0);
+		rte_tel_data_add_dict_container(d, wf_conf_kind_name(s->tracks[t].kind), td, 0);
+	}
+}
+
+static int cmd_streams(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_app.streams[i].active)
+			rte_tel_data_add_array_string(d, wf_app.streams[i].name);
+	return 0;
+}
+
+static int cmd_stream(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned i;
+
+	(void)cmd;
+	if (!params)
+		return -EINVAL;
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_app.streams[i].active && !strcmp(wf_app.streams[i].name, params))
+			break;
+	if (i == WF_MAX_STREAMS)
+		return -ENOENT;
+	rte_tel_data_start_dict(d);
+	add_stream(d, i);
+	return 0;
+}
+
+RTE_INIT(wf_telemetry_register)
+{
+	rte_telemetry_register_cmd("/whepfan/info", cmd_info,
+		"Returns version, uptime, workers, ports and the SRTP engine. Takes no parameters");
+	rte_telemetry_register_cmd("/whepfan/stats", cmd_stats,
+		"Returns packet, viewer and drop totals (drops by reason). Takes no parameters");
+	rte_telemetry_register_cmd("/whepfan/lcores", cmd_lcores,
+		"Returns per worker: busy %, cycles per packet, counters, drops. Takes no parameters");
+	rte_telemetry_register_cmd("/whepfan/streams", cmd_streams,
+		"Returns the names of the active streams. Takes no parameters");
+	rte_telemetry_register_cmd("/whepfan/stream", cmd_stream,
+		"Returns one stream's source and history figures. Parameters: string stream");
+}

@@ -1,0 +1,98 @@
+/* worker.c: the worker loop.
+ *
+ *   control messages -> rx burst per port -> classify -> ingest / feedback
+ *   -> handoff items from other workers -> timers (SRs, history) -> tx
+ *
+ * Nothing here allocates from the heap, locks, logs per packet or makes a
+ * syscall; an idle worker may sleep briefly (workers.idle_sleep_us).
+ */
+#include "worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_rcu_qsbr.h>
+
+#include "classify.h"
+#include "ctrl.h"
+#include "feedback.h"
+#include "handoff.h"
+#include "ingest.h"
+#include "lcore.h"
+#include "tx.h"
+
+#define WF_TIMER_MS		10	/* SR and history timers */
+#define WF_IDLE_POLLS		256	/* empty polls before a pause */
+
+/* Frames the slow path asked us to send (ARP, ICMP, STUN, DTLS). */
+static unsigned slow_tx(struct wf_lcore *lc)
+{
+	struct rte_mbuf *pkts[WF_BURST];
+	unsigned n, i;
+
+	n = rte_ring_dequeue_burst(lc->slow_tx, (void **)pkts, WF_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		unsigned port_idx = pkts[i]->port;
+
+		if (port_idx >= wf_app.n_ports) {
+			wf_drop(lc, pkts[i], WF_DROP_CTRL);
+			continue;
+		}
+		wf_tx(lc, port_idx, pkts[i]);
+	}
+	lc->c.slow_tx += n;
+	return n;
+}
+
+int wf_worker_main(void *arg)
+{
+	struct wf_lcore *lc = arg;
+	struct rte_mbuf *pkts[WF_BURST];
+	uint64_t timer_tsc = wf_app.tsc_hz / 1000 * WF_TIMER_MS;
+	unsigned qsbr_id = lc->idx;
+
+	rte_rcu_qsbr_thread_register(wf_app.qsbr, qsbr_id);
+	rte_rcu_qsbr_thread_online(wf_app.qsbr, qsbr_id);
+	lc->next_timer_tsc = rte_rdtsc() + timer_tsc;
+
+	while (!wf_app.stop) {
+		uint64_t t0 = rte_rdtsc(), now;
+		unsigned work = 0, p;
+
+		work += wf_ctrl_poll(lc, 8);
+		for (p = 0; p < wf_app.n_ports; p++) {
+			uint16_t n = rte_eth_rx_burst(wf_app.ports[p].port_id, (uint16_t)lc->idx,
+						      pkts, WF_BURST);
+
+			if (!n)
+				continue;
+			wf_classify_burst(lc, p, pkts, n);
+			work += n;
+		}
+		work += wf_handoff_poll(lc, 4 * WF_BURST);
+		work += slow_tx(lc);
+		now = rte_rdtsc();
+		if (now >= lc->next_timer_tsc) {
+			lc->next_timer_tsc = now + timer_tsc;
+			wf_feedback_sr_timer(lc, now);
+			wf_ingest_timer(lc, now);
+		}
+		wf_handoff_flush(lc);
+		wf_tx_flush(lc);
+		rte_rcu_qsbr_quiescent(wf_app.qsbr, qsbr_id);
+
+		lc->c.polls++;
+		if (work) {
+			lc->c.busy_polls++;
+			lc->c.busy_cycles += rte_rdtsc() - t0;
+			lc->c.work_pkts += work;
+			lc->idle_polls = 0;
+		} else if (wf_app.idle_sleep_us && ++lc->idle_polls >= WF_IDLE_POLLS) {
+			/* DESIGN.md rule 6: an idle worker backs off */
+			rte_delay_us_sleep(wf_app.idle_sleep_us);
+		}
+	}
+	wf_tx_flush(lc);
+	rte_rcu_qsbr_thread_offline(wf_app.qsbr, qsbr_id);
+	rte_rcu_qsbr_thread_unregister(wf_app.qsbr, qsbr_id);
+	return 0;
+}

@@ -1,0 +1,204 @@
+/* setup.c: building the appliance between EAL init and the slow-path loop,
+ * and taking it down again (setup.h).  Shared by whepfan and the
+ * benchmark, which runs the same code on virtual devices. */
+#include "setup.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "app.h"
+#include "ctrl.h"
+#include "lcore.h"
+#include "log.h"
+#include "outputs.h"
+#include "port.h"
+#include "registry.h"
+#include "slowpath.h"
+#include "streams.h"
+#include "worker.h"
+#include "rtp/rtcp.h"
+
+static bool workers_launched;
+
+/* Creates the per-lcore state of worker w on lcore lcore_id. */
+static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
+{
+	struct wf_lcore *lc;
+	char name[RTE_RING_NAMESIZE];
+	int socket = (int)rte_lcore_to_socket_id(lcore_id);
+	unsigned s;
+
+	lc = rte_zmalloc_socket("wf_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE, socket);
+	if (!lc)
+		return -ENOMEM;
+	lc->idx = w;
+	lc->lcore_id = lcore_id;
+	lc->n_slots = slots;
+	lc->viewers = rte_zmalloc_socket("wf_viewers", sizeof(struct wf_viewer) * slots,
+					 RTE_CACHE_LINE_SIZE, socket);
+	for (s = 0; s < WF_MAX_STREAMS; s++)
+		lc->head[s] = WF_VIEWER_NONE;
+	snprintf(name, sizeof(name), "wf_ctrl%u", w);
+	lc->ctrl = rte_ring_create(name, WF_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wf_reply%u", w);
+	lc->reply = rte_ring_create(name, WF_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wf_punt%u", w);
+	lc->punt = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wf_stx%u", w);
+	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
+	wf_app.lc[w] = lc;
+	if (!lc->viewers || !lc->ctrl || !lc->reply || !lc->punt || !lc->slow_tx || !lc->srtp)
+		return -ENOMEM;
+	return 0;
+}
+
+static int rings_create(void)
+{
+	unsigned a, b;
+
+	for (a = 0; a < wf_app.n_workers; a++)
+		for (b = 0; b < wf_app.n_workers; b++) {
+			char name[RTE_RING_NAMESIZE];
+
+			if (a == b)
+				continue;
+			snprintf(name, sizeof(name), "wf_ho%u_%u", a, b);
+			wf_app.handoff[a][b] = rte_ring_create_elem(name, sizeof(struct wf_item),
+						WF_HANDOFF_RING_SIZE, (int)rte_socket_id(),
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!wf_app.handoff[a][b])
+				return -rte_errno;
+		}
+	return 0;
+}
+
+static int srtp_choose(const struct wf_config *cfg)
+{
+	unsigned p;
+
+	if (cfg->srtp.measure)
+		return wf_srtp_arch_measure(wf_app.srtp_arch) ? -EIO : 0;
+	if (!wf_srtp_arch_supported(cfg->srtp.arch)) {
+		WF_LOG(ERR, "srtp.engine: %s is not supported by this CPU\n",
+		       wf_srtp_arch_name(cfg->srtp.arch));
+		return -ENOTSUP;
+	}
+	for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
+		wf_app.srtp_arch[p] = cfg->srtp.arch;
+	return 0;
+}
+
+int wf_setup(struct wf_config *cfg)
+{
+	struct timespec ts;
+	unsigned lcore, w = 0, n_outputs = 0, s, p;
+	uint32_t slots;
+	size_t qsz;
+	int rc;
+
+	wf_app.cfg = cfg;
+	wf_app.tsc_hz = rte_get_tsc_hz();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wf_app.start_tsc = rte_rdtsc();
+	wf_app.start_ntp = wf_ntp_from_timespec(&ts);
+	wf_app.start_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	wf_app.sr_interval_tsc = wf_app.tsc_hz / 1000 * cfg->webrtc.rtcp_sr_interval_ms;
+	wf_app.webrtc_port = cfg->webrtc.udp_port;
+	wf_app.idle_sleep_us = cfg->workers.idle_sleep_us;
+	rte_log_set_level(wf_logtype, (uint32_t)cfg->dpdk.log_level);
+
+	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
+		wf_app.worker_of_lcore[lcore] = -1;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (w == WF_MAX_WORKERS)
+			break;
+		wf_app.worker_of_lcore[lcore] = (int)w;
+		wf_app.worker_lcore[w++] = lcore;
+	}
+	wf_app.n_workers = w;
+	if (!w) {
+		WF_LOG(ERR, "no worker lcore: give EAL at least two lcores (e.g. -l 0-1)\n");
+		return -EINVAL;
+	}
+	rc = srtp_choose(cfg);
+	if (rc)
+		return rc;
+	for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
+		WF_LOG(INFO, "srtp %s: ipsec-mb %s manager\n", wf_srtp_suite(p)->name,
+		       wf_srtp_arch_name(wf_app.srtp_arch[p]));
+
+	wf_app.pool = rte_pktmbuf_pool_create("wf_pkts", cfg->dpdk.mbufs, 256,
+					      (uint16_t)WF_MBUF_PRIV_SIZE,
+					      RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!wf_app.pool) {
+		WF_LOG(ERR, "cannot create %u mbufs: %s (more memory: -m, or hugepages)\n",
+		       cfg->dpdk.mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	wf_app.ctrl_pool = rte_mempool_create("wf_ctrl", 511, sizeof(struct wf_ctrl_msg), 0, 0,
+					      NULL, NULL, NULL, NULL, (int)rte_socket_id(),
+					      RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	qsz = rte_rcu_qsbr_get_memsize(wf_app.n_workers);
+	wf_app.qsbr = rte_zmalloc("wf_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (!wf_app.ctrl_pool || !wf_app.qsbr || rte_rcu_qsbr_init(wf_app.qsbr, wf_app.n_workers))
+		return -ENOMEM;
+
+	for (s = 0; s < cfg->n_streams; s++)
+		n_outputs += cfg->streams[s].n_outputs;
+	slots = (cfg->http.max_sessions + n_outputs + wf_app.n_workers - 1) / wf_app.n_workers + 16;
+	for (w = 0; w < wf_app.n_workers; w++) {
+		rc = lcore_create(w, wf_app.worker_lcore[w], slots);
+		if (rc) {
+			WF_LOG(ERR, "worker %u: out of memory for %u viewer slots\n", w, slots);
+			return rc;
+		}
+	}
+	rc = rings_create();
+	if (rc)
+		return rc;
+	rc = wf_ports_init(cfg, wf_app.n_workers);
+	if (rc)
+		return rc;
+	rc = wf_registry_init(slots);
+	if (rc)
+		return rc;
+	for (w = 0; w < wf_app.n_workers; w++) {
+		rc = rte_eal_remote_launch(wf_worker_main, wf_app.lc[w], wf_app.worker_lcore[w]);
+		if (rc)
+			return rc;
+		workers_launched = true;
+	}
+	rc = wf_streams_start(cfg);
+	if (rc)
+		return rc;
+	return wf_outputs_init(cfg);
+}
+
+void wf_teardown(void)
+{
+	unsigned w;
+
+	/* viewers and streams go back while the workers still run */
+	wf_outputs_stop();
+	wf_ctrl_replies();
+	if (workers_launched)
+		wf_streams_stop();
+	wf_app.stop = true;
+	rte_eal_mp_wait_lcore();
+	workers_launched = false;
+	wf_ports_close();
+	for (w = 0; w < wf_app.n_workers; w++)
+		if (wf_app.lc[w])
+			wf_srtp_engine_free(wf_app.lc[w]->srtp);
+}

@@ -76,7 +76,8 @@ asan: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory build-all
-	@scripts/demo.sh $(BUILD)
+	@if [ -x scripts/demo.sh ]; then scripts/demo.sh $(BUILD); else \
+		echo "make demo: not available yet (it needs WHEP, issue 5); see README.md"; exit 1; fi
 
 clean:
 	rm -rf build

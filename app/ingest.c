@@ -15,10 +15,10 @@
 static int video_codec(uint8_t conf_codec)
 {
 	switch (conf_codec) {
-	case WF_CONF_H264: return WF_CODEC_H264;
-	case WF_CONF_VP8: return WF_CODEC_VP8;
-	case WF_CONF_VP9: return WF_CODEC_VP9;
-	case WF_CONF_AV1: return WF_CODEC_AV1;
+	case WF_CONF_H264: return WF_KF_H264;
+	case WF_CONF_VP8: return WF_KF_VP8;
+	case WF_CONF_VP9: return WF_KF_VP9;
+	case WF_CONF_AV1: return WF_KF_AV1;
 	default: return -1;
 	}
 }
@@ -164,7 +164,7 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	} else {
 		int c = video_codec(s->tracks[t].codec);
 
-		rc = c < 0 ? 0 : wf_keyframe_detect((enum wf_codec)c, d + off + h.hdr_len,
+		rc = c < 0 ? 0 : wf_keyframe_detect((enum wf_kf_codec)c, d + off + h.hdr_len,
 						    h.payload_len);
 		/* SPS, PPS and IDR may each say "key frame": the first packet
 		 * of the frame (by RTP timestamp) is the one that starts it */

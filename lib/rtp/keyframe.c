@@ -270,14 +270,14 @@ int wf_av1_parse(const uint8_t *p, size_t len, struct wf_video_info *vi)
 
 /* ---- Dispatch ------------------------------------------------------------ */
 
-int wf_video_parse(enum wf_codec c, const uint8_t *payload, size_t len,
+int wf_video_parse(enum wf_kf_codec c, const uint8_t *payload, size_t len,
 		   struct wf_video_info *vi)
 {
 	switch (c) {
-	case WF_CODEC_H264: return wf_h264_parse(payload, len, vi);
-	case WF_CODEC_VP8: return wf_vp8_parse(payload, len, vi);
-	case WF_CODEC_VP9: return wf_vp9_parse(payload, len, vi);
-	case WF_CODEC_AV1: return wf_av1_parse(payload, len, vi);
+	case WF_KF_H264: return wf_h264_parse(payload, len, vi);
+	case WF_KF_VP8: return wf_vp8_parse(payload, len, vi);
+	case WF_KF_VP9: return wf_vp9_parse(payload, len, vi);
+	case WF_KF_AV1: return wf_av1_parse(payload, len, vi);
 	default:
 		vi->keyframe_start = false;
 		vi->frame_start = false;
@@ -285,7 +285,7 @@ int wf_video_parse(enum wf_codec c, const uint8_t *payload, size_t len,
 	}
 }
 
-int wf_keyframe_detect(enum wf_codec c, const uint8_t *payload, size_t len)
+int wf_keyframe_detect(enum wf_kf_codec c, const uint8_t *payload, size_t len)
 {
 	struct wf_video_info vi;
 	int rc = wf_video_parse(c, payload, len, &vi);

@@ -31,12 +31,12 @@
 
 #include "rtp/rtp.h"
 
-enum wf_codec {
-	WF_CODEC_H264 = 0,
-	WF_CODEC_VP8,
-	WF_CODEC_VP9,
-	WF_CODEC_AV1,
-	WF_CODEC_COUNT
+enum wf_kf_codec {
+	WF_KF_H264 = 0,
+	WF_KF_VP8,
+	WF_KF_VP9,
+	WF_KF_AV1,
+	WF_KF_CODEC_COUNT
 };
 
 /* The answer of wf_keyframe_detect() when it is not an error. */
@@ -57,11 +57,11 @@ struct wf_video_info {
 
 /* Parses the payload of one RTP packet of codec c.  Returns 0 with *vi
  * filled, or a negative -WF_* error (-WF_BAD_CODEC for an unknown codec). */
-int wf_video_parse(enum wf_codec c, const uint8_t *payload, size_t len,
+int wf_video_parse(enum wf_kf_codec c, const uint8_t *payload, size_t len,
 		   struct wf_video_info *vi);
 
 /* WF_KEYFRAME_START, WF_KEYFRAME_NO, or a negative -WF_* error. */
-int wf_keyframe_detect(enum wf_codec c, const uint8_t *payload, size_t len);
+int wf_keyframe_detect(enum wf_kf_codec c, const uint8_t *payload, size_t len);
 
 /* The per-codec parsers behind wf_video_parse(). */
 int wf_h264_parse(const uint8_t *p, size_t len, struct wf_video_info *vi);

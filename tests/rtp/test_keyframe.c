@@ -4,7 +4,7 @@
 #include "rtp_testlib.h"
 
 /* Parses a heap copy of exactly len bytes. */
-static int vparse(enum wf_codec c, const uint8_t *p, size_t len, struct wf_video_info *vi)
+static int vparse(enum wf_kf_codec c, const uint8_t *p, size_t len, struct wf_video_info *vi)
 {
 	uint8_t *q = t_exact(p, len);
 	int rc = wf_video_parse(c, q, len, vi);
@@ -47,16 +47,16 @@ static size_t stap_add(uint8_t *buf, size_t off, const uint8_t *nal, size_t n)
 
 static void h264_single_nal_units_give_keyframe_and_frame_starts(void)
 {
-	CHECK_VI(WF_CODEC_H264, idr, sizeof(idr), true, true);
-	CHECK_VI(WF_CODEC_H264, sps, sizeof(sps), true, true);
-	CHECK_VI(WF_CODEC_H264, pps, sizeof(pps), false, true);
-	CHECK_VI(WF_CODEC_H264, sei, sizeof(sei), false, true);
-	CHECK_VI(WF_CODEC_H264, slice0, sizeof(slice0), false, true);
-	CHECK_VI(WF_CODEC_H264, slice1, sizeof(slice1), false, false);
-	CHECK_VI(WF_CODEC_H264, idr, 1, true, false);	/* header only */
-	WF_CHECK_EQ(wf_keyframe_detect(WF_CODEC_H264, idr, sizeof(idr)), WF_KEYFRAME_START);
-	WF_CHECK_EQ(wf_keyframe_detect(WF_CODEC_H264, slice0, sizeof(slice0)), WF_KEYFRAME_NO);
-	CHECK_ERR(WF_CODEC_H264, idr, 0, WF_H264_TRUNCATED);
+	CHECK_VI(WF_KF_H264, idr, sizeof(idr), true, true);
+	CHECK_VI(WF_KF_H264, sps, sizeof(sps), true, true);
+	CHECK_VI(WF_KF_H264, pps, sizeof(pps), false, true);
+	CHECK_VI(WF_KF_H264, sei, sizeof(sei), false, true);
+	CHECK_VI(WF_KF_H264, slice0, sizeof(slice0), false, true);
+	CHECK_VI(WF_KF_H264, slice1, sizeof(slice1), false, false);
+	CHECK_VI(WF_KF_H264, idr, 1, true, false);	/* header only */
+	WF_CHECK_EQ(wf_keyframe_detect(WF_KF_H264, idr, sizeof(idr)), WF_KEYFRAME_START);
+	WF_CHECK_EQ(wf_keyframe_detect(WF_KF_H264, slice0, sizeof(slice0)), WF_KEYFRAME_NO);
+	CHECK_ERR(WF_KF_H264, idr, 0, WF_H264_TRUNCATED);
 }
 
 static void h264_stap_a_with_sps_pps_idr_is_a_keyframe_start(void)
@@ -68,11 +68,11 @@ static void h264_stap_a_with_sps_pps_idr_is_a_keyframe_start(void)
 	b_sps = off = stap_add(buf, off, sps, sizeof(sps));
 	b_pps = off = stap_add(buf, off, pps, sizeof(pps));
 	full = stap_add(buf, off, idr, sizeof(idr));
-	CHECK_VI(WF_CODEC_H264, buf, full, true, true);
+	CHECK_VI(WF_KF_H264, buf, full, true, true);
 	/* Cut anywhere: valid only on a NAL boundary (SPS still inside). */
 	for (cut = 0; cut < full; cut++) {
 		struct wf_video_info vi;
-		int rc = vparse(WF_CODEC_H264, buf, cut, &vi);
+		int rc = vparse(WF_KF_H264, buf, cut, &vi);
 
 		if (cut == b_sps || cut == b_pps)
 			WF_CHECKF(rc == 0 && vi.keyframe_start, "cut %zu", cut);
@@ -89,11 +89,11 @@ static void h264_stap_a_idr_after_sei_is_found(void)
 	buf[0] = 0x78;
 	off = stap_add(buf, off, sei, sizeof(sei));
 	off = stap_add(buf, off, slice0, sizeof(slice0));
-	CHECK_VI(WF_CODEC_H264, buf, off, false, true);	/* no IDR or SPS */
+	CHECK_VI(WF_KF_H264, buf, off, false, true);	/* no IDR or SPS */
 	off = 1;
 	off = stap_add(buf, off, slice1, sizeof(slice1));
 	off = stap_add(buf, off, idr, sizeof(idr));	/* keyframe, not a start */
-	CHECK_VI(WF_CODEC_H264, buf, off, true, false);
+	CHECK_VI(WF_KF_H264, buf, off, true, false);
 }
 
 static void h264_stap_sizes_past_the_end_or_zero_are_rejected(void)
@@ -105,14 +105,14 @@ static void h264_stap_sizes_past_the_end_or_zero_are_rejected(void)
 	off = stap_add(buf, off, sps, sizeof(sps));
 	full = stap_add(buf, off, idr, sizeof(idr));
 	t_put16(buf + off, 0xffff);			/* second size: past the end */
-	CHECK_ERR(WF_CODEC_H264, buf, full, WF_H264_TRUNCATED);
+	CHECK_ERR(WF_KF_H264, buf, full, WF_H264_TRUNCATED);
 	t_put16(buf + off, (uint16_t)(sizeof(idr) + 1));	/* one byte past */
-	CHECK_ERR(WF_CODEC_H264, buf, full, WF_H264_TRUNCATED);
+	CHECK_ERR(WF_KF_H264, buf, full, WF_H264_TRUNCATED);
 	t_put16(buf + off, 0);				/* empty NAL unit */
-	CHECK_ERR(WF_CODEC_H264, buf, full, WF_H264_TRUNCATED);
+	CHECK_ERR(WF_KF_H264, buf, full, WF_H264_TRUNCATED);
 	t_put16(buf + off, sizeof(idr));
-	CHECK_VI(WF_CODEC_H264, buf, full, true, true);
-	CHECK_ERR(WF_CODEC_H264, buf, 1, WF_H264_TRUNCATED);	/* no NAL at all */
+	CHECK_VI(WF_KF_H264, buf, full, true, true);
+	CHECK_ERR(WF_KF_H264, buf, 1, WF_H264_TRUNCATED);	/* no NAL at all */
 }
 
 static void h264_stap_b_skips_its_don(void)
@@ -123,9 +123,9 @@ static void h264_stap_b_skips_its_don(void)
 	buf[0] = 0x79;					/* type 25 */
 	t_put16(buf + 1, 0x1234);			/* DON */
 	off = stap_add(buf, off, idr, sizeof(idr));
-	CHECK_VI(WF_CODEC_H264, buf, off, true, true);
-	CHECK_ERR(WF_CODEC_H264, buf, 2, WF_H264_TRUNCATED);
-	CHECK_ERR(WF_CODEC_H264, buf, 3, WF_H264_TRUNCATED);
+	CHECK_VI(WF_KF_H264, buf, off, true, true);
+	CHECK_ERR(WF_KF_H264, buf, 2, WF_H264_TRUNCATED);
+	CHECK_ERR(WF_KF_H264, buf, 3, WF_H264_TRUNCATED);
 }
 
 static void h264_fu_a_start_middle_end(void)
@@ -139,16 +139,16 @@ static void h264_fu_a_start_middle_end(void)
 	uint8_t p_next[] = { 0x5c, 0x81, 0x40, 0x21 };	/* its second slice */
 	uint8_t fu_b[] = { 0x7d, 0x85, 0x00, 0x01, 0x88 };	/* FU-B with DON */
 
-	CHECK_VI(WF_CODEC_H264, start, sizeof(start), true, true);
-	CHECK_VI(WF_CODEC_H264, middle, sizeof(middle), false, false);
-	CHECK_VI(WF_CODEC_H264, end, sizeof(end), false, false);
-	CHECK_ERR(WF_CODEC_H264, bad, sizeof(bad), WF_H264_BAD_FU);
-	CHECK_VI(WF_CODEC_H264, p_start, sizeof(p_start), false, true);
-	CHECK_VI(WF_CODEC_H264, p_next, sizeof(p_next), false, false);
-	CHECK_VI(WF_CODEC_H264, start, 2, true, false);	/* empty FU payload */
-	CHECK_ERR(WF_CODEC_H264, start, 1, WF_H264_TRUNCATED);
-	CHECK_VI(WF_CODEC_H264, fu_b, sizeof(fu_b), true, true);
-	CHECK_ERR(WF_CODEC_H264, fu_b, 3, WF_H264_TRUNCATED);
+	CHECK_VI(WF_KF_H264, start, sizeof(start), true, true);
+	CHECK_VI(WF_KF_H264, middle, sizeof(middle), false, false);
+	CHECK_VI(WF_KF_H264, end, sizeof(end), false, false);
+	CHECK_ERR(WF_KF_H264, bad, sizeof(bad), WF_H264_BAD_FU);
+	CHECK_VI(WF_KF_H264, p_start, sizeof(p_start), false, true);
+	CHECK_VI(WF_KF_H264, p_next, sizeof(p_next), false, false);
+	CHECK_VI(WF_KF_H264, start, 2, true, false);	/* empty FU payload */
+	CHECK_ERR(WF_KF_H264, start, 1, WF_H264_TRUNCATED);
+	CHECK_VI(WF_KF_H264, fu_b, sizeof(fu_b), true, true);
+	CHECK_ERR(WF_KF_H264, fu_b, 3, WF_H264_TRUNCATED);
 }
 
 static void h264_reserved_and_mtap_types_are_neither(void)
@@ -159,7 +159,7 @@ static void h264_reserved_and_mtap_types_are_neither(void)
 
 	for (i = 0; i < sizeof(types); i++) {
 		p[0] = (uint8_t)(0x60 | types[i]);
-		CHECK_VI(WF_CODEC_H264, p, sizeof(p), false, false);
+		CHECK_VI(WF_KF_H264, p, sizeof(p), false, false);
 	}
 }
 
@@ -194,20 +194,20 @@ static void vp8_keyframe_and_interframe_with_every_descriptor_shape(void)
 
 	for (i = 0; i < sizeof(descs) / sizeof(descs[0]); i++) {
 		n = vp8_pkt(buf, descs[i].d, descs[i].n, vp8_key, sizeof(vp8_key));
-		CHECK_VI(WF_CODEC_VP8, buf, n, true, true);
+		CHECK_VI(WF_KF_VP8, buf, n, true, true);
 		/* Every cut inside the descriptor (or with no VP8 byte). */
 		for (cut = 0; cut <= descs[i].n; cut++)
-			CHECK_ERR(WF_CODEC_VP8, buf, cut, WF_VP8_TRUNCATED);
-		CHECK_VI(WF_CODEC_VP8, buf, descs[i].n + 1, true, true);
+			CHECK_ERR(WF_KF_VP8, buf, cut, WF_VP8_TRUNCATED);
+		CHECK_VI(WF_KF_VP8, buf, descs[i].n + 1, true, true);
 
 		n = vp8_pkt(buf, descs[i].d, descs[i].n, vp8_inter, sizeof(vp8_inter));
-		CHECK_VI(WF_CODEC_VP8, buf, n, false, true);
+		CHECK_VI(WF_KF_VP8, buf, n, false, true);
 
 		/* Not the start of partition 0: neither. */
 		buf[0] = (uint8_t)(descs[i].d[0] & ~0x10);
-		CHECK_VI(WF_CODEC_VP8, buf, n, false, false);
+		CHECK_VI(WF_KF_VP8, buf, n, false, false);
 		buf[0] = (uint8_t)(descs[i].d[0] | 0x01);	/* S, PID 1 */
-		CHECK_VI(WF_CODEC_VP8, buf, n, false, false);
+		CHECK_VI(WF_KF_VP8, buf, n, false, false);
 	}
 }
 
@@ -227,25 +227,25 @@ static void vp9_non_flexible_keyframe_with_scalability_structure(void)
 	memcpy(buf, desc, sizeof(desc));
 	memcpy(buf + sizeof(desc), vp9_frame, sizeof(vp9_frame));
 	n = sizeof(desc) + sizeof(vp9_frame);
-	CHECK_VI(WF_CODEC_VP9, buf, n, true, true);
-	WF_CHECK_EQ(wf_keyframe_detect(WF_CODEC_VP9, buf, n), WF_KEYFRAME_START);
+	CHECK_VI(WF_KF_VP9, buf, n, true, true);
+	WF_CHECK_EQ(wf_keyframe_detect(WF_KF_VP9, buf, n), WF_KEYFRAME_START);
 	for (cut = 0; cut <= sizeof(desc); cut++)
-		CHECK_ERR(WF_CODEC_VP9, buf, cut, WF_VP9_TRUNCATED);
+		CHECK_ERR(WF_KF_VP9, buf, cut, WF_VP9_TRUNCATED);
 	/* The same frame predicted from an earlier one (P = 1). */
 	buf[0] |= 0x40;
-	CHECK_VI(WF_CODEC_VP9, buf, n, false, true);
+	CHECK_VI(WF_KF_VP9, buf, n, false, true);
 	/* Spatial layer 1 of a key picture: neither. */
 	buf[0] &= (uint8_t)~0x40;
 	buf[3] = 0x02;					/* SID 1 */
-	CHECK_VI(WF_CODEC_VP9, buf, n, false, false);
+	CHECK_VI(WF_KF_VP9, buf, n, false, false);
 	/* Not the beginning of the frame (B = 0). */
 	buf[3] = 0x00;
 	buf[0] &= (uint8_t)~0x08;
-	CHECK_VI(WF_CODEC_VP9, buf, n, false, false);
+	CHECK_VI(WF_KF_VP9, buf, n, false, false);
 	/* SS with N_G past the end. */
 	memcpy(buf, desc, sizeof(desc));
 	buf[10] = 200;
-	CHECK_ERR(WF_CODEC_VP9, buf, n, WF_VP9_TRUNCATED);
+	CHECK_ERR(WF_KF_VP9, buf, n, WF_VP9_TRUNCATED);
 }
 
 static void vp9_flexible_mode_reads_p_diffs(void)
@@ -258,13 +258,13 @@ static void vp9_flexible_mode_reads_p_diffs(void)
 	uint8_t bare[] = { 0x08, 0x82 };		/* B only */
 	size_t cut;
 
-	CHECK_VI(WF_CODEC_VP9, inter, sizeof(inter), false, true);
+	CHECK_VI(WF_KF_VP9, inter, sizeof(inter), false, true);
 	for (cut = 0; cut <= 5; cut++)
-		CHECK_ERR(WF_CODEC_VP9, inter, cut, WF_VP9_TRUNCATED);
-	CHECK_VI(WF_CODEC_VP9, key, sizeof(key), true, true);
-	CHECK_ERR(WF_CODEC_VP9, four, sizeof(four), WF_VP9_BAD_DESC);
-	CHECK_VI(WF_CODEC_VP9, bare, sizeof(bare), true, true);
-	CHECK_ERR(WF_CODEC_VP9, bare, 1, WF_VP9_TRUNCATED);
+		CHECK_ERR(WF_KF_VP9, inter, cut, WF_VP9_TRUNCATED);
+	CHECK_VI(WF_KF_VP9, key, sizeof(key), true, true);
+	CHECK_ERR(WF_KF_VP9, four, sizeof(four), WF_VP9_BAD_DESC);
+	CHECK_VI(WF_KF_VP9, bare, sizeof(bare), true, true);
+	CHECK_ERR(WF_KF_VP9, bare, 1, WF_VP9_TRUNCATED);
 }
 
 /* ---- AV1 ----------------------------------------------------------------- */
@@ -282,21 +282,21 @@ static void av1_n_bit_marks_a_new_coded_video_sequence(void)
 	uint8_t tail[] = { 0x50, 0x30, 0x01 };		/* Y: will continue */
 	size_t cut, boundary = 1 + 1 + 5 + 1;
 
-	CHECK_VI(WF_CODEC_AV1, key, sizeof(key), true, true);
+	CHECK_VI(WF_KF_AV1, key, sizeof(key), true, true);
 	for (cut = 0; cut < sizeof(key); cut++) {
 		struct wf_video_info vi;
-		int rc = vparse(WF_CODEC_AV1, key, cut, &vi);
+		int rc = vparse(WF_KF_AV1, key, cut, &vi);
 
 		if (cut >= boundary)
 			WF_CHECKF(rc == 0 && vi.keyframe_start, "cut %zu", cut);
 		else
 			WF_CHECKF(rc == -WF_AV1_TRUNCATED, "cut %zu rc %d", cut, rc);
 	}
-	CHECK_VI(WF_CODEC_AV1, w0, sizeof(w0), true, true);
-	CHECK_ERR(WF_CODEC_AV1, w0, sizeof(w0) - 1, WF_AV1_TRUNCATED);
-	CHECK_VI(WF_CODEC_AV1, inter, sizeof(inter), false, true);
-	CHECK_VI(WF_CODEC_AV1, cont, sizeof(cont), false, false);
-	CHECK_VI(WF_CODEC_AV1, tail, sizeof(tail), false, true);
+	CHECK_VI(WF_KF_AV1, w0, sizeof(w0), true, true);
+	CHECK_ERR(WF_KF_AV1, w0, sizeof(w0) - 1, WF_AV1_TRUNCATED);
+	CHECK_VI(WF_KF_AV1, inter, sizeof(inter), false, true);
+	CHECK_VI(WF_KF_AV1, cont, sizeof(cont), false, false);
+	CHECK_VI(WF_KF_AV1, tail, sizeof(tail), false, true);
 }
 
 static void av1_hostile_aggregation_headers_are_rejected(void)
@@ -308,13 +308,13 @@ static void av1_hostile_aggregation_headers_are_rejected(void)
 	uint8_t forbidden[] = { 0x10, 0xb0, 0x01 };		/* OBU forbidden bit */
 	uint8_t zero[] = { 0x00, 0x00, 0x00 };			/* W = 0, empty OBUs */
 
-	CHECK_ERR(WF_CODEC_AV1, nz, sizeof(nz), WF_AV1_BAD_HEADER);
-	CHECK_ERR(WF_CODEC_AV1, w3, sizeof(w3), WF_AV1_TRUNCATED);
-	CHECK_ERR(WF_CODEC_AV1, big, sizeof(big), WF_AV1_TRUNCATED);
-	CHECK_ERR(WF_CODEC_AV1, leb9, sizeof(leb9), WF_AV1_TRUNCATED);
-	CHECK_ERR(WF_CODEC_AV1, forbidden, sizeof(forbidden), WF_AV1_BAD_HEADER);
-	CHECK_ERR(WF_CODEC_AV1, nz, 1, WF_AV1_TRUNCATED);
-	CHECK_VI(WF_CODEC_AV1, zero, sizeof(zero), false, false);
+	CHECK_ERR(WF_KF_AV1, nz, sizeof(nz), WF_AV1_BAD_HEADER);
+	CHECK_ERR(WF_KF_AV1, w3, sizeof(w3), WF_AV1_TRUNCATED);
+	CHECK_ERR(WF_KF_AV1, big, sizeof(big), WF_AV1_TRUNCATED);
+	CHECK_ERR(WF_KF_AV1, leb9, sizeof(leb9), WF_AV1_TRUNCATED);
+	CHECK_ERR(WF_KF_AV1, forbidden, sizeof(forbidden), WF_AV1_BAD_HEADER);
+	CHECK_ERR(WF_KF_AV1, nz, 1, WF_AV1_TRUNCATED);
+	CHECK_VI(WF_KF_AV1, zero, sizeof(zero), false, false);
 }
 
 /* ---- All codecs ---------------------------------------------------------- */
@@ -331,9 +331,9 @@ static void every_codec_survives_random_payloads(void)
 		size_t n = t_rand(&seed) % sizeof(buf), k;
 
 		for (k = 0; k < n; k++) buf[k] = (uint8_t)t_rand(&seed);
-		for (c = 0; c < WF_CODEC_COUNT; c++) {
+		for (c = 0; c < WF_KF_CODEC_COUNT; c++) {
 			struct wf_video_info vi;
-			int rc = vparse((enum wf_codec)c, buf, n, &vi);
+			int rc = vparse((enum wf_kf_codec)c, buf, n, &vi);
 
 			WF_REQUIRE(rc <= 0 && rc > -WF_RTP_ERR_COUNT);
 		}
@@ -344,8 +344,8 @@ static void unknown_codec_is_an_error(void)
 {
 	struct wf_video_info vi;
 
-	WF_CHECK_EQ(wf_keyframe_detect(WF_CODEC_COUNT, idr, sizeof(idr)), -WF_BAD_CODEC);
-	WF_CHECK_EQ(wf_video_parse((enum wf_codec)99, idr, sizeof(idr), &vi), -WF_BAD_CODEC);
+	WF_CHECK_EQ(wf_keyframe_detect(WF_KF_CODEC_COUNT, idr, sizeof(idr)), -WF_BAD_CODEC);
+	WF_CHECK_EQ(wf_video_parse((enum wf_kf_codec)99, idr, sizeof(idr), &vi), -WF_BAD_CODEC);
 	WF_CHECK(!vi.keyframe_start && !vi.frame_start);
 }
 

@@ -57,6 +57,46 @@ void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m)
 	wf_slow_counters.tx_pkts++;
 }
 
+int wf_slow_send_udp(unsigned port_idx, const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
+		     uint16_t dst_port, uint16_t src_port, const void *payload, size_t len)
+{
+	const struct wf_port *p = &wf_app.ports[port_idx];
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	if (!m)
+		return -ENOMEM;
+	if (len > (size_t)rte_pktmbuf_tailroom(m) - WF_L2L3L4_LEN) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(WF_L2L3L4_LEN + len));
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&p->mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + len));
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(p->addr);
+	ip->dst_addr = rte_cpu_to_be_32(dst_ip);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(src_port);
+	udp->dst_port = rte_cpu_to_be_16(dst_port);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, payload, len);
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	wf_slow_tx(port_idx, m);
+	return 0;
+}
+
 /* ICMP echo request -> reply, in place (RFC 792). */
 static void icmp_input(unsigned port_idx, struct rte_mbuf *m)
 {
@@ -119,7 +159,9 @@ static void punt_input(struct rte_mbuf *m)
 		icmp_input(port_idx, m);
 		return;
 	}
-	wf_slow_drop_pkt(m, WF_SLOW_PUNT_OTHER);	/* STUN/DTLS: issue 5 */
+	/* STUN and DTLS on the WebRTC port (classify.c let nothing else by) */
+	wf_slow_counters.webrtc_in++;
+	wf_slow_drop_pkt(m, WF_SLOW_PUNT_OTHER);
 }
 
 /* ---- control messages --------------------------------------------------- */

@@ -35,6 +35,7 @@ struct wf_slow_counters {
 	uint64_t punted_in;
 	uint64_t arp_in;
 	uint64_t icmp_echo;
+	uint64_t webrtc_in;	/* STUN and DTLS */
 	uint64_t tx_pkts;
 	uint64_t ctrl_sent;
 	uint64_t drop[WF_SLOW_DROP_COUNT];
@@ -49,6 +50,12 @@ void wf_slow_run(void);
 
 /* Transmits m on port_idx's slow-path queue (takes m). */
 void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m);
+
+/* Builds an Ethernet/IPv4/UDP frame around payload and transmits it on
+ * port_idx to dst_mac / dst_ip:dst_port from our address and src_port.
+ * Returns 0 or -errno (counted). */
+int wf_slow_send_udp(unsigned port_idx, const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
+		     uint16_t dst_port, uint16_t src_port, const void *payload, size_t len);
 
 /* Counts and frees. */
 void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why);

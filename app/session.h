@@ -1,0 +1,70 @@
+/* session.h: WHEP sessions on the slow path.
+ *
+ * A session is a browser viewer negotiated over WHEP: SDP offer/answer
+ * (lib/sdp), ICE-lite (lib/stun), DTLS-SRTP (lib/dtls).  When DTLS completes
+ * the session becomes a viewer on a worker (registry.h) — the same state and
+ * fast path as a static output.  Everything here runs on the slow path.
+ */
+#ifndef WF_SESSION_H
+#define WF_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "conf/conf.h"
+
+#define WF_SESSION_ID_LEN	32	/* 128 random bits as lowercase hex */
+#define WF_SESSION_REASON_LEN	256
+
+/* What a WHEP request produced, for the HTTP layer. */
+struct wf_whep_result {
+	int status;			/* HTTP status code */
+	char id[WF_SESSION_ID_LEN + 1];	/* the new session (POST, 201) */
+	char reason[WF_SESSION_REASON_LEN];	/* body of a refusal */
+	unsigned retry_after;		/* seconds for 409/503, 0 = none */
+	size_t answer_len;		/* bytes of SDP answer written (201) */
+};
+
+/* Sets up the DTLS certificate (generated, or dtls.certificate/private_key)
+ * and the session table.  Returns 0 or -errno with the reason logged. */
+int wf_session_init(const struct wf_config *cfg);
+
+/* Ends every session (DTLS close_notify, viewer removed) and frees all. */
+void wf_session_fini(void);
+
+/* POST /<stream>/whep: a new session from an SDP offer of len bytes.
+ * Writes the answer into answer[cap] and fills *r: 201 with id and
+ * answer_len; 404 unknown stream; 409 + retry_after when the stream has no
+ * source yet; 400 with the reason for an offer we cannot answer; 503 +
+ * retry_after when max_sessions is reached.  The bearer token and the
+ * content type are the HTTP layer's to check. */
+void wf_session_offer(const char *stream, const char *offer, size_t len,
+		      char *answer, size_t cap, struct wf_whep_result *r);
+
+/* DELETE /<stream>/whep/<id>: 200 when the session existed (it ends at
+ * once: consent revoked, DTLS close_notify, viewer removed), else 404. */
+int wf_session_delete(const char *stream, const char *id);
+
+/* PATCH /<stream>/whep/<id> with an application/trickle-ice-sdpfrag body:
+ * 204 when the fragment is valid (an ICE-lite server needs no remote
+ * candidates), 400 with reason, 404 unknown session, 412? no: ETag
+ * mismatches are not checked. */
+int wf_session_patch(const char *stream, const char *id, const char *frag, size_t len,
+		     char *reason, size_t reason_cap);
+
+/* The ETag of a session (for the 201 response), or NULL. */
+const char *wf_session_etag(const char *id);
+
+/* Packets punted by the workers: STUN (ICE checks) and DTLS records for the
+ * WebRTC port (takes m). */
+void wf_session_input(unsigned port_idx, struct rte_mbuf *m);
+
+/* Timers: DTLS retransmission, consent freshness (RFC 7675), cleanup. */
+void wf_session_tick(uint64_t now_tsc);
+
+/* Sessions that exist (any state). */
+unsigned wf_session_count(void);
+
+#endif

@@ -1,0 +1,185 @@
+/* dtls.h: DTLS-SRTP (RFC 5764, RFC 8827) over OpenSSL, without sockets.
+ *
+ * whepfan is always the DTLS server (a=setup:passive).  Datagrams arrive from
+ * the workers' punt ring and leave through a worker's TX queue, so OpenSSL
+ * never sees a socket: each session's SSL reads and writes a small in-memory
+ * datagram BIO.  One wf_dtls_input() call is one received UDP payload; each
+ * wf_dtls_next_output() result is exactly one UDP payload to send, never
+ * longer than the configured MTU.
+ *
+ * Objects:
+ *  - struct wf_dtls_cert: our key pair and self-signed certificate (generated
+ *    or loaded from PEM), with its sha-256 fingerprint for the SDP answer.
+ *  - struct wf_dtls_ctx: one SSL_CTX built once per role (server, or client
+ *    for tests and the load client): DTLS 1.2 only, ECDHE + AEAD suites,
+ *    use_srtp with the profiles lib/srtp supports, client certificate
+ *    required, no tickets, no resumption, no renegotiation.
+ *  - struct wf_dtls: one per WebRTC session.  Holds the peer's expected
+ *    fingerprint (from the offer's a=fingerprint, RFC 8122 §5), the SSL and
+ *    the queue of datagrams waiting to be sent.
+ *
+ * Identity comes from the fingerprint, not from a CA: the certificate chain
+ * is not validated, but the peer's leaf certificate must hash to the
+ * expected sha-256 fingerprint (compared in constant time) or the handshake
+ * fails with a bad_certificate alert (RFC 8827 §6.5, RFC 5763 §5).
+ *
+ * Not thread-safe per session; distinct sessions may live on distinct
+ * threads.  A ctx must outlive its sessions; a cert may be freed once the
+ * ctx is built (the SSL_CTX keeps its own references).
+ *
+ * Constructors return a pointer, or NULL with errno set.  Other functions
+ * return 0 (or a length) on success and -errno on failure.
+ */
+#ifndef WF_DTLS_H
+#define WF_DTLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dtls/cert.h"
+#include "srtp/srtp.h"
+
+/* Largest datagram accepted by wf_dtls_input(): an IPv4 UDP payload on a
+ * 1500-byte Ethernet MTU is 1472 bytes; anything longer is not ours. */
+#define WF_DTLS_MAX_DATAGRAM	2048
+#define WF_DTLS_DEFAULT_MTU	1200	/* UDP payload bytes, WebRTC's usual */
+#define WF_DTLS_MIN_MTU		256	/* below this OpenSSL cannot fragment */
+/* Datagrams queued for sending before new ones are dropped (as if lost on
+ * the wire: the peer's retransmission recovers them). */
+#define WF_DTLS_OUT_QUEUE_MAX	32
+#define WF_DTLS_REASON_LEN	160
+
+enum wf_dtls_role { WF_DTLS_SERVER = 0, WF_DTLS_CLIENT };
+
+enum wf_dtls_state {
+	WF_DTLS_HANDSHAKING = 0,
+	WF_DTLS_CONNECTED,	/* handshake done, fingerprint checked, keys ready */
+	WF_DTLS_CLOSED,		/* close_notify sent or received */
+	WF_DTLS_FAILED,		/* see wf_dtls_reason() */
+};
+
+/* SRTP master keys for one session (RFC 5764 §4.2).  local = the keys this
+ * side protects with (server_write_* on the server, client_write_* on a
+ * client); remote = the keys the peer protects with. */
+struct wf_dtls_keys {
+	enum wf_srtp_profile profile;
+	uint8_t local_key[WF_SRTP_MAX_MASTER_KEY];
+	uint8_t local_salt[WF_SRTP_MAX_MASTER_SALT];
+	uint8_t remote_key[WF_SRTP_MAX_MASTER_KEY];
+	uint8_t remote_salt[WF_SRTP_MAX_MASTER_SALT];
+	uint8_t key_len;	/* bytes used of *_key */
+	uint8_t salt_len;	/* bytes used of *_salt */
+};
+
+/* Counters of one session (for telemetry and tests). */
+struct wf_dtls_stats {
+	uint64_t datagrams_in;		/* accepted by wf_dtls_input() */
+	uint64_t datagrams_out;		/* handed out by wf_dtls_next_output() */
+	uint64_t oversize_in;		/* refused: longer than WF_DTLS_MAX_DATAGRAM */
+	uint64_t ignored_in;		/* after closed/failed, or before a ClientHello */
+	uint64_t out_dropped;		/* queue full, too long, or caller's buffer too small */
+	uint64_t app_bytes_discarded;	/* application data from the peer */
+	uint64_t retransmit_timeouts;	/* timer expiries handled */
+};
+
+/* Options of a ctx; a zeroed struct (or NULL) means the defaults. */
+struct wf_dtls_ctx_opts {
+	/* SRTP profiles offered (client) or accepted (server), most preferred
+	 * first; nprofiles 0 = AEAD_AES_128_GCM, AEAD_AES_256_GCM,
+	 * AES128_CM_SHA1_80, AES128_CM_SHA1_32. */
+	const enum wf_srtp_profile *profiles;
+	unsigned nprofiles;
+	bool no_srtp;			/* client: offer no use_srtp at all (tests) */
+	uint16_t mtu;			/* UDP payload bytes; 0 = WF_DTLS_DEFAULT_MTU */
+	uint32_t retransmit_initial_ms;	/* 0 = 1000 (RFC 6347 §4.2.4.1); >= 20 */
+	uint32_t retransmit_max_ms;	/* 0 = 60000 (RFC 6347 §4.2.4.1); <= 600000 */
+};
+
+struct wf_dtls_ctx;
+struct wf_dtls;
+
+/* Contexts ------------------------------------------------------------ */
+
+/* Builds the SSL_CTX of one role around cert (see the file comment).
+ * NULL with errno EINVAL (bad option: unknown profile, MTU out of range),
+ * ENOMEM or EIO (OpenSSL refused a setting). */
+struct wf_dtls_ctx *wf_dtls_ctx_create(enum wf_dtls_role role, const struct wf_dtls_cert *cert,
+				       const struct wf_dtls_ctx_opts *opts);
+void wf_dtls_ctx_free(struct wf_dtls_ctx *ctx);
+
+/* Sessions ------------------------------------------------------------ */
+
+/* A server session (ctx of role WF_DTLS_SERVER) that waits for the peer's
+ * ClientHello; expected_fp is the sha-256 of the peer's certificate from
+ * the offer.  NULL with errno EINVAL (wrong role, NULL argument), ENOMEM. */
+struct wf_dtls *wf_dtls_create(struct wf_dtls_ctx *ctx, const uint8_t expected_fp[WF_DTLS_FP_LEN]);
+
+/* A client session (ctx of role WF_DTLS_CLIENT): the ClientHello is queued
+ * at once, ready for wf_dtls_next_output().  Same errors. */
+struct wf_dtls *wf_dtls_create_client(struct wf_dtls_ctx *ctx,
+				      const uint8_t expected_fp[WF_DTLS_FP_LEN]);
+
+/* Frees the session and wipes its keys.  Sends nothing: call
+ * wf_dtls_close() and drain the output first for a polite end. */
+void wf_dtls_free(struct wf_dtls *d);
+
+/* Feeds one received datagram (len bytes; not kept after the call).
+ * Drives the handshake, or after it reads and discards application data
+ * and watches for close_notify and alerts.  Replies, if any, are queued for
+ * wf_dtls_next_output().  Records that do not parse are dropped by DTLS
+ * itself (RFC 6347 §4.1.2.7), and a server drops everything but a
+ * ClientHello until one arrives.  Once the handshake has started, OpenSSL
+ * treats a malformed plaintext handshake record as fatal (the session
+ * fails, with the reason): DTLS only reaches us from a 5-tuple that passed
+ * ICE, so that is a broken peer, not a stranger.
+ * Returns 0 when the datagram was consumed (check wf_dtls_state(): it may
+ * now be CONNECTED or CLOSED), -EPROTO when the session failed on it,
+ * -ESHUTDOWN when the session had already ended (datagram ignored),
+ * -EMSGSIZE when it is longer than WF_DTLS_MAX_DATAGRAM (dropped, state
+ * unchanged), -EINVAL on a NULL or empty datagram. */
+int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len);
+
+/* Takes the next queued datagram: copies it to buf and returns its length,
+ * 0 when nothing is queued, -EMSGSIZE when cap is smaller than it (the
+ * datagram is dropped and counted, as if lost).  cap >= the ctx's MTU
+ * always suffices. */
+int wf_dtls_next_output(struct wf_dtls *d, uint8_t *buf, size_t cap);
+
+/* Datagrams waiting in the output queue. */
+unsigned wf_dtls_output_pending(const struct wf_dtls *d);
+
+/* Milliseconds until wf_dtls_on_timer() should run (0: now), or -1 when no
+ * retransmission timer is armed (RFC 6347 §4.2.4). */
+int64_t wf_dtls_timeout_ms(const struct wf_dtls *d);
+
+/* Retransmits the last flight if its timer has expired (queued output).
+ * Returns 0, or -EPROTO when the handshake gave up (too many timeouts) and
+ * the session failed, -ESHUTDOWN when it had already ended. */
+int wf_dtls_on_timer(struct wf_dtls *d);
+
+/* Ends the session: queues close_notify (RFC 5246 §7.2.1) if the handshake
+ * had completed, and moves to CLOSED.  0, or -ESHUTDOWN if already ended. */
+int wf_dtls_close(struct wf_dtls *d);
+
+enum wf_dtls_state wf_dtls_state(const struct wf_dtls *d);
+const char *wf_dtls_state_name(enum wf_dtls_state s);
+/* Why the session failed or closed ("" while handshaking/connected). */
+const char *wf_dtls_reason(const struct wf_dtls *d);
+
+/* Copies the SRTP keys once CONNECTED (they stay readable after a later
+ * close).  0, or -ENOTCONN before the handshake completed or after it
+ * failed. */
+int wf_dtls_get_keys(const struct wf_dtls *d, struct wf_dtls_keys *out);
+
+void wf_dtls_get_stats(const struct wf_dtls *d, struct wf_dtls_stats *out);
+
+/* Parses the body of a ClientHello use_srtp extension (RFC 5764 §4.1.1:
+ * a 2-byte length, an even, non-empty list of 2-byte profile ids, a 1-byte
+ * MKI length and the MKI, nothing after) and returns the first id of
+ * ours[0..nours) that the list contains, 0 when none does, -EBADMSG when
+ * the body is malformed.  The server runs it on every ClientHello so that
+ * a browser without a common profile gets a handshake_failure alert. */
+int wf_dtls_use_srtp_pick(const uint8_t *ext, size_t len, const uint16_t *ours, unsigned nours);
+
+#endif

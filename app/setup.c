@@ -23,6 +23,7 @@
 #include "outputs.h"
 #include "port.h"
 #include "registry.h"
+#include "session.h"
 #include "slowpath.h"
 #include "streams.h"
 #include "worker.h"
@@ -182,6 +183,9 @@ int wf_setup(struct wf_config *cfg)
 	rc = wf_streams_start(cfg);
 	if (rc)
 		return rc;
+	rc = wf_session_init(cfg);
+	if (rc)
+		return rc;
 	return wf_outputs_init(cfg);
 }
 
@@ -190,6 +194,7 @@ void wf_teardown(void)
 	unsigned w;
 
 	/* viewers and streams go back while the workers still run */
+	wf_session_fini();
 	wf_outputs_stop();
 	wf_ctrl_replies();
 	if (workers_launched)

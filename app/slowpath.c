@@ -16,6 +16,7 @@
 #include "log.h"
 #include "outputs.h"
 #include "registry.h"
+#include "session.h"
 
 struct wf_slow_counters wf_slow_counters;
 
@@ -161,7 +162,7 @@ static void punt_input(struct rte_mbuf *m)
 	}
 	/* STUN and DTLS on the WebRTC port (classify.c let nothing else by) */
 	wf_slow_counters.webrtc_in++;
-	wf_slow_drop_pkt(m, WF_SLOW_PUNT_OTHER);
+	wf_session_input(port_idx, m);
 }
 
 /* ---- control messages --------------------------------------------------- */
@@ -276,6 +277,7 @@ void wf_slow_run(void)
 		if (now >= next_tick) {
 			next_tick = now + hz / 10;
 			wf_outputs_tick();
+			wf_session_tick(now);
 		}
 		if (!work)
 			rte_delay_us_sleep(500);	/* the slow path need not spin */

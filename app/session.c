@@ -1,0 +1,715 @@
+/* session.c: WHEP sessions on the slow path (session.h).
+ *
+ * Life of a session:
+ *   offer answered (201)  ->  ICE: a Binding request that passes USERNAME,
+ *   MESSAGE-INTEGRITY and FINGERPRINT teaches us the browser's address
+ *   (peer-reflexive: offers with only mDNS candidates or none work) and is
+ *   answered; USE-CANDIDATE selects it  ->  DTLS (we are passive) from that
+ *   address only  ->  handshake done, certificate matches the offer's
+ *   fingerprint: the SRTP keys go to a worker as a new viewer  ->  consent
+ *   (RFC 7675): no valid check for consent_timeout_s, or DELETE, or a DTLS
+ *   close/alert: the viewer is removed and the session freed.
+ * Nothing is sent to an address that has not passed a valid check.
+ */
+#include "session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_udp.h>
+
+#include "app.h"
+#include "classify.h"
+#include "lcore.h"
+#include "log.h"
+#include "registry.h"
+#include "slowpath.h"
+#include "streams.h"
+#include "dtls/cert.h"
+#include "dtls/dtls.h"
+#include "sdp/sdp.h"
+#include "sdp/sdp_answer.h"
+#include "sdp/sdp_match.h"
+#include "stun/stun.h"
+
+#define UFRAG_LEN	8
+#define PWD_LEN		24	/* RFC 8839 §5.4: at least 22 ice-chars */
+#define HANDSHAKE_LIMIT_S 30	/* a session that never connects is dropped */
+#define DTLS_MAX_DGRAM	1500
+
+enum sess_state {
+	S_WAIT_ICE = 0,		/* answer sent, no valid check yet */
+	S_DTLS,			/* a valid check: DTLS from that address */
+	S_LIVE,			/* a viewer on a worker */
+	S_CLOSING,
+};
+
+struct session {
+	char id[WF_SESSION_ID_LEN + 1];
+	char etag[24];
+	char ufrag[UFRAG_LEN + 1];
+	char pwd[PWD_LEN + 1];
+	uint16_t stream;
+	uint8_t state;
+	bool selected;		/* USE-CANDIDATE seen for the peer address */
+	bool have_peer;
+	bool addr_indexed;
+	struct wf_peer_key peer;	/* the browser's address (port_idx too) */
+	struct rte_ether_addr peer_mac;	/* next hop: the checks' source MAC */
+	uint8_t remote_fp[32];
+	struct wf_dtls *dtls;
+	uint64_t created_tsc;
+	uint64_t consent_tsc;	/* last valid check from the peer */
+	/* what the viewer will get */
+	unsigned n_tracks;
+	uint8_t pt[WF_MAX_TRACKS];
+	bool track_on[WF_MAX_TRACKS];
+	uint32_t ssrc[WF_MAX_TRACKS];
+	uint32_t cname_hash;
+	/* the viewer, once live */
+	unsigned worker;
+	uint32_t slot;
+	uint16_t gen;
+};
+
+static struct {
+	struct session **tab;	/* max_sessions entries */
+	unsigned cap;
+	unsigned count;
+	struct rte_hash *by_id;		/* 16-byte id -> index */
+	struct rte_hash *by_ufrag;	/* 8-byte ufrag -> index */
+	struct rte_hash *by_addr;	/* struct wf_peer_key -> index */
+	struct wf_dtls_cert *cert;
+	struct wf_dtls_ctx *dtls_ctx;
+	uint8_t fingerprint[WF_DTLS_FP_LEN];
+	struct wf_sdp_offer *offer;	/* ~100 KiB scratch, one offer at a time */
+	struct wf_srtp_engine *srtp;	/* derives viewers' keys */
+	const struct wf_config *cfg;
+	uint64_t consent_tsc;
+	uint64_t stats_created, stats_live, stats_ended, stats_stun_bad, stats_dtls_fail;
+} S;
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static const char ice_chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* n random ice-chars (RFC 8839 §5.4) into out, NUL-terminated. */
+static int random_ice(char *out, size_t n)
+{
+	uint8_t r[64];
+	size_t i;
+
+	if (n > sizeof(r) || RAND_bytes(r, (int)n) != 1)
+		return -EIO;
+	for (i = 0; i < n; i++)
+		out[i] = ice_chars[r[i] & 63];
+	out[n] = '\0';
+	return 0;
+}
+
+static int hex_id(const char *id, uint8_t out[16])
+{
+	unsigned i;
+
+	if (!id || strlen(id) != WF_SESSION_ID_LEN)
+		return -EINVAL;
+	for (i = 0; i < 16; i++) {
+		unsigned v;
+
+		if (sscanf(id + 2 * i, "%2x", &v) != 1 ||
+		    !((id[2 * i] >= '0' && id[2 * i] <= '9') || (id[2 * i] >= 'a' && id[2 * i] <= 'f')) ||
+		    !((id[2 * i + 1] >= '0' && id[2 * i + 1] <= '9') ||
+		      (id[2 * i + 1] >= 'a' && id[2 * i + 1] <= 'f')))
+			return -EINVAL;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static struct session *find_id(const char *id)
+{
+	uint8_t key[16];
+	void *v;
+
+	if (hex_id(id, key) < 0 || rte_hash_lookup_data(S.by_id, key, &v) < 0)
+		return NULL;
+	return S.tab[(uintptr_t)v];
+}
+
+static struct session *find_ufrag(const char *ufrag, size_t len)
+{
+	char key[UFRAG_LEN];
+	void *v;
+
+	if (len != UFRAG_LEN)
+		return NULL;
+	memcpy(key, ufrag, UFRAG_LEN);
+	if (rte_hash_lookup_data(S.by_ufrag, key, &v) < 0)
+		return NULL;
+	return S.tab[(uintptr_t)v];
+}
+
+static struct session *find_addr(const struct wf_peer_key *k)
+{
+	void *v;
+
+	if (rte_hash_lookup_data(S.by_addr, k, &v) < 0)
+		return NULL;
+	return S.tab[(uintptr_t)v];
+}
+
+static unsigned index_of(const struct session *s)
+{
+	unsigned i;
+
+	for (i = 0; i < S.cap; i++)
+		if (S.tab[i] == s)
+			return i;
+	return UINT32_MAX;
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+static struct rte_hash *hash_create(const char *name, uint32_t entries, uint32_t key_len)
+{
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = entries < 64 ? 64 : entries,
+		.key_len = key_len,
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	return rte_hash_create(&hp);
+}
+
+int wf_session_init(const struct wf_config *cfg)
+{
+	const char *cert = cfg->dtls.certificate[0] ? cfg->dtls.certificate : NULL;
+	const char *key = cfg->dtls.private_key[0] ? cfg->dtls.private_key : NULL;
+
+	S.cfg = cfg;
+	S.cap = cfg->http.max_sessions;
+	S.tab = calloc(S.cap, sizeof(*S.tab));
+	S.offer = malloc(sizeof(*S.offer));
+	S.by_id = hash_create("wf_sess_id", S.cap * 2, 16);
+	S.by_ufrag = hash_create("wf_sess_ufrag", S.cap * 2, UFRAG_LEN);
+	S.by_addr = hash_create("wf_sess_addr", S.cap * 2, sizeof(struct wf_peer_key));
+	S.srtp = wf_srtp_engine_create(wf_app.srtp_arch);
+	if (!S.tab || !S.offer || !S.by_id || !S.by_ufrag || !S.by_addr || !S.srtp)
+		return -ENOMEM;
+	S.cert = cert ? wf_dtls_cert_load(cert, key) : wf_dtls_cert_generate();
+	if (!S.cert) {
+		WF_LOG(ERR, "DTLS: cannot %s the certificate%s%s: %s\n",
+		       cert ? "load" : "generate", cert ? " " : "", cert ? cert : "", strerror(errno));
+		return -EINVAL;
+	}
+	S.dtls_ctx = wf_dtls_ctx_create(WF_DTLS_SERVER, S.cert, NULL);
+	if (!S.dtls_ctx) {
+		WF_LOG(ERR, "DTLS: cannot create the context: %s\n", strerror(errno));
+		return -EINVAL;
+	}
+	wf_dtls_cert_fingerprint_raw(S.cert, S.fingerprint);
+	S.consent_tsc = wf_app.tsc_hz * cfg->webrtc.consent_timeout_s;
+	WF_LOG(INFO, "DTLS certificate fingerprint sha-256 %s\n", wf_dtls_cert_fingerprint(S.cert));
+	return 0;
+}
+
+/* ---- ending a session --------------------------------------------------------- */
+
+static void send_dtls_output(struct session *s);
+
+static void session_free(struct session *s)
+{
+	unsigned idx = index_of(s);
+	uint8_t key[16];
+
+	if (s->state == S_LIVE)
+		wf_registry_remove(s->worker, s->slot, s->gen);
+	if (s->dtls) {
+		if (s->have_peer) {
+			wf_dtls_close(s->dtls);	/* close_notify */
+			send_dtls_output(s);
+		}
+		wf_dtls_free(s->dtls);
+	}
+	if (!hex_id(s->id, key))
+		rte_hash_del_key(S.by_id, key);
+	rte_hash_del_key(S.by_ufrag, s->ufrag);
+	if (s->addr_indexed)
+		rte_hash_del_key(S.by_addr, &s->peer);
+	if (idx != UINT32_MAX)
+		S.tab[idx] = NULL;
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+	S.count--;
+	S.stats_ended++;
+}
+
+void wf_session_fini(void)
+{
+	unsigned i;
+
+	for (i = 0; S.tab && i < S.cap; i++)
+		if (S.tab[i])
+			session_free(S.tab[i]);
+	free(S.tab);
+	free(S.offer);
+	rte_hash_free(S.by_id);
+	rte_hash_free(S.by_ufrag);
+	rte_hash_free(S.by_addr);
+	wf_srtp_engine_free(S.srtp);
+	wf_dtls_ctx_free(S.dtls_ctx);
+	wf_dtls_cert_free(S.cert);
+	memset(&S, 0, sizeof(S));
+}
+
+/* ---- the offer ------------------------------------------------------------------- */
+
+static enum wf_codec sdp_codec(uint8_t conf_codec)
+{
+	switch (conf_codec) {
+	case WF_CONF_H264: return WF_CODEC_H264;
+	case WF_CONF_VP8: return WF_CODEC_VP8;
+	case WF_CONF_VP9: return WF_CODEC_VP9;
+	case WF_CONF_AV1: return WF_CODEC_AV1;
+	case WF_CONF_OPUS: return WF_CODEC_OPUS;
+	case WF_CONF_PCMU: return WF_CODEC_PCMU;
+	case WF_CONF_PCMA: return WF_CODEC_PCMA;
+	default: return WF_CODEC_NONE;
+	}
+}
+
+/* The stream's tracks as lib/sdp wants them. */
+static void sdp_tracks(const struct wf_config_stream *cs, const struct session *s,
+		       struct wf_sdp_track *t, char ids[][16])
+{
+	unsigned i;
+
+	for (i = 0; i < cs->n_tracks; i++) {
+		const struct wf_config_track *ct = &cs->tracks[i];
+		uint32_t mode = 1;
+		char plid[16];
+
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].codec = sdp_codec((uint8_t)ct->codec);
+		t[i].clock_rate = ct->clock_rate;
+		t[i].channels = ct->channels;
+		t[i].ssrc = s->ssrc[i];
+		snprintf(ids[i], 16, "%s", wf_conf_kind_name(ct->kind));
+		t[i].track_id = ids[i];
+		if (ct->codec == WF_CONF_H264) {
+			if (wf_sdp_fmtp_get_u32(ct->fmtp, "packetization-mode", &mode) < 0)
+				mode = 1;
+			t[i].h264_packetization_mode = (uint8_t)mode;
+			if (wf_sdp_fmtp_get(ct->fmtp, "profile-level-id", plid, sizeof(plid)) < 0 ||
+			    wf_h264_plid_parse(plid, t[i].h264_plid) < 0)
+				wf_h264_plid_parse("42e01f", t[i].h264_plid);
+		}
+	}
+}
+
+/* Has the stream a source yet (packets in the last 5 s)? */
+static bool stream_live(unsigned sid)
+{
+	const struct wf_stream *st = &wf_app.streams[sid];
+	const struct wf_stream_state *ss = wf_app.lc[st->owner]->owned[sid];
+	uint64_t now = rte_rdtsc();
+	unsigned t;
+
+	if (!ss)
+		return false;
+	for (t = 0; t < ss->n_tracks; t++)
+		if (ss->t[t].latched && now - ss->t[t].last_rx_tsc < 5 * wf_app.tsc_hz)
+			return true;
+	return false;
+}
+
+static void refuse(struct wf_whep_result *r, int status, unsigned retry, const char *fmt,
+		   const char *arg)
+{
+	r->status = status;
+	r->retry_after = retry;
+	snprintf(r->reason, sizeof(r->reason), fmt, arg);
+}
+
+void wf_session_offer(const char *stream, const char *offer, size_t len,
+		      char *answer, size_t cap, struct wf_whep_result *r)
+{
+	const struct wf_config_stream *cs = wf_config_stream_find(S.cfg, stream);
+	struct wf_sdp_track tracks[WF_MAX_TRACKS];
+	char track_ids[WF_MAX_TRACKS][16];
+	struct wf_sdp_match m[WF_SDP_MAX_MEDIA];
+	struct wf_sdp_remote remote;
+	struct wf_sdp_answer_params ap;
+	struct wf_sdp_error err;
+	struct session *s;
+	uint8_t idb[16];
+	char addr[16];
+	uint32_t a;
+	unsigned i, slot;
+	int sid, rc;
+
+	memset(r, 0, sizeof(*r));
+	sid = wf_stream_index(stream);
+	if (!cs || sid < 0) {
+		refuse(r, 404, 0, "no stream named %s", stream);
+		return;
+	}
+	if (!stream_live((unsigned)sid)) {
+		refuse(r, 409, 2, "stream %s has no source yet (not live)", stream);
+		return;
+	}
+	if (S.count >= S.cap) {
+		refuse(r, 503, 10, "%s", "too many sessions");
+		return;
+	}
+	for (slot = 0; slot < S.cap && S.tab[slot]; slot++)
+		;
+	if (slot == S.cap) {
+		refuse(r, 503, 10, "%s", "too many sessions");
+		return;
+	}
+	rc = wf_sdp_offer_parse(S.offer, offer, len, &err);
+	if (rc < 0) {
+		refuse(r, 400, 0, "bad SDP offer: %s", err.reason);
+		return;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		refuse(r, 503, 1, "%s", "out of memory");
+		return;
+	}
+	s->stream = (uint16_t)sid;
+	s->n_tracks = cs->n_tracks;
+	if (random_ice(s->ufrag, UFRAG_LEN) || random_ice(s->pwd, PWD_LEN) ||
+	    RAND_bytes(idb, sizeof(idb)) != 1 ||
+	    RAND_bytes((uint8_t *)s->ssrc, sizeof(s->ssrc)) != 1 ||
+	    RAND_bytes((uint8_t *)&s->cname_hash, sizeof(s->cname_hash)) != 1) {
+		free(s);
+		refuse(r, 503, 1, "%s", "no randomness");
+		return;
+	}
+	for (i = 0; i < 16; i++)
+		snprintf(s->id + 2 * i, 3, "%02x", idb[i]);
+	snprintf(s->etag, sizeof(s->etag), "\"%08x\"", s->cname_hash);
+	sdp_tracks(cs, s, tracks, track_ids);
+
+	a = S.cfg->webrtc.has_announce ? S.cfg->webrtc.announce : wf_app.ports[0].addr;
+	snprintf(addr, sizeof(addr), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+		 a & 255);
+	memset(&ap, 0, sizeof(ap));
+	ap.session_id = ((uint64_t)s->cname_hash << 20) ^ s->ssrc[0];
+	ap.addr = addr;
+	ap.port = wf_app.webrtc_port;
+	ap.ice_ufrag = s->ufrag;
+	ap.ice_pwd = s->pwd;
+	memcpy(ap.fingerprint, S.fingerprint, sizeof(ap.fingerprint));
+	ap.stream_id = cs->name;
+	ap.cname = s->id;
+	ap.tracks = tracks;
+	ap.ntracks = cs->n_tracks;
+	ap.allow_partial = false;
+	rc = wf_sdp_answer_build(S.offer, &ap, m, answer, cap, &r->answer_len, &err);
+	if (rc < 0) {
+		free(s);
+		refuse(r, 400, 0, "%s", err.reason);
+		return;
+	}
+	if (wf_sdp_remote_creds(S.offer, m, &remote) < 0) {
+		free(s);
+		refuse(r, 400, 0, "%s", "offer has no ICE credentials or fingerprint");
+		return;
+	}
+	memcpy(s->remote_fp, remote.fingerprint, sizeof(s->remote_fp));
+	for (i = 0; i < WF_SDP_MAX_MEDIA && i < S.offer->nmedia; i++) {
+		if (!m[i].accepted || m[i].track < 0 || (unsigned)m[i].track >= cs->n_tracks)
+			continue;
+		s->track_on[m[i].track] = true;
+		s->pt[m[i].track] = m[i].pt;
+	}
+	s->dtls = wf_dtls_create(S.dtls_ctx, s->remote_fp);
+	if (!s->dtls) {
+		free(s);
+		refuse(r, 503, 1, "%s", "cannot create a DTLS session");
+		return;
+	}
+	s->created_tsc = rte_rdtsc();
+	S.tab[slot] = s;
+	if (rte_hash_add_key_data(S.by_id, idb, (void *)(uintptr_t)slot) < 0 ||
+	    rte_hash_add_key_data(S.by_ufrag, s->ufrag, (void *)(uintptr_t)slot) < 0) {
+		S.count++;
+		session_free(s);
+		refuse(r, 503, 1, "%s", "session table full");
+		return;
+	}
+	S.count++;
+	S.stats_created++;
+	r->status = 201;
+	memcpy(r->id, s->id, sizeof(r->id));
+}
+
+const char *wf_session_etag(const char *id)
+{
+	struct session *s = find_id(id);
+
+	return s ? s->etag : NULL;
+}
+
+int wf_session_delete(const char *stream, const char *id)
+{
+	struct session *s = find_id(id);
+
+	if (!s || strcmp(wf_app.streams[s->stream].name, stream))
+		return 404;
+	session_free(s);
+	return 200;
+}
+
+int wf_session_patch(const char *stream, const char *id, const char *frag, size_t len,
+		     char *reason, size_t reason_cap)
+{
+	struct session *s = find_id(id);
+	struct wf_sdp_frag f;
+	struct wf_sdp_error err;
+
+	if (!s || strcmp(wf_app.streams[s->stream].name, stream)) {
+		snprintf(reason, reason_cap, "no such session");
+		return 404;
+	}
+	if (wf_sdp_frag_parse(&f, frag, len, &err) < 0) {
+		snprintf(reason, reason_cap, "bad trickle-ice-sdpfrag: %s", err.reason);
+		return 400;
+	}
+	/* ICE-lite: remote candidates are not needed, the checks tell */
+	return 204;
+}
+
+unsigned wf_session_count(void)
+{
+	return S.count;
+}
+
+/* ---- packets ---------------------------------------------------------------------- */
+
+/* Sends payload to the session's peer from our WebRTC port. */
+static void send_to_peer(const struct session *s, const uint8_t *payload, size_t len)
+{
+	wf_slow_send_udp(s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port,
+			 wf_app.webrtc_port, payload, len);
+}
+
+static void send_dtls_output(struct session *s)
+{
+	uint8_t buf[DTLS_MAX_DGRAM];
+	int n;
+
+	while ((n = wf_dtls_next_output(s->dtls, buf, sizeof(buf))) > 0)
+		send_to_peer(s, buf, (size_t)n);
+}
+
+/* DTLS is done: the session becomes a viewer on a worker. */
+static void go_live(struct session *s)
+{
+	static struct wf_viewer v;	/* 4 KiB: off the stack */
+	const struct wf_stream *st = &wf_app.streams[s->stream];
+	struct wf_dtls_keys k = { 0 };
+	unsigned t;
+	int rc;
+
+	if (wf_dtls_get_keys(s->dtls, &k) < 0)
+		goto fail;
+	memset(&v, 0, sizeof(v));
+	v.stream = s->stream;
+	v.srtp = 1;
+	v.cname_hash = s->cname_hash;
+	wf_registry_template(&v, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.addr,
+			     s->peer.port);
+	/* RFC 5764 §4.2: we are the server; we send with the server key and
+	 * receive with the client's */
+	rc = wf_srtp_keys_derive(S.srtp, &v.srtp_out, k.profile, WF_SRTP_KIND_RTP, k.local_key,
+				 k.key_len, k.local_salt, k.salt_len);
+	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v.srtcp_out, k.profile, WF_SRTP_KIND_RTCP,
+					   k.local_key, k.key_len, k.local_salt, k.salt_len);
+	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v.srtcp_in, k.profile, WF_SRTP_KIND_RTCP,
+					   k.remote_key, k.key_len, k.remote_salt, k.salt_len);
+	if (rc)
+		goto fail;
+	for (t = 0; t < st->n_tracks; t++) {
+		if (!s->track_on[t])
+			continue;
+		v.trk[t].state = WF_VT_WAIT;
+		v.trk[t].pt = s->pt[t];
+		v.trk[t].ssrc = s->ssrc[t];
+		v.trk[t].next_index = s->ssrc[t] & 0x7fff;	/* random first seq */
+	}
+	rc = wf_registry_place(&s->worker, &s->slot, &s->gen);
+	if (!rc)
+		rc = wf_registry_add(s->worker, s->slot, s->gen, &v);
+	wf_srtp_keys_wipe(&v.srtp_out);
+	wf_srtp_keys_wipe(&v.srtcp_out);
+	wf_srtp_keys_wipe(&v.srtcp_in);
+	if (rc) {
+		WF_LOG(ERR, "session %s: no room for the viewer: %s\n", s->id, strerror(-rc));
+		goto fail;
+	}
+	s->state = S_LIVE;
+	S.stats_live++;
+	OPENSSL_cleanse(k.local_key, sizeof(k.local_key));
+	OPENSSL_cleanse(k.remote_key, sizeof(k.remote_key));
+	WF_LOG(INFO, "session %s: live on worker %u (%s)\n", s->id, s->worker,
+	       wf_srtp_suite(k.profile)->name);
+	return;
+fail:
+	OPENSSL_cleanse(k.local_key, sizeof(k.local_key));
+	OPENSSL_cleanse(k.remote_key, sizeof(k.remote_key));
+	s->state = S_CLOSING;
+}
+
+/* A STUN packet on the WebRTC port (RFC 8445 §7.3, lite side). */
+static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint32_t src,
+		       uint16_t sport, const uint8_t *p, size_t len)
+{
+	struct wf_stun_binding b;
+	struct wf_stun_msg msg;
+	struct wf_ice_username un;
+	struct wf_stun_addr peer;
+	struct session *s;
+	uint8_t out[512];
+	int rc, n;
+
+	if (wf_stun_parse(p, len, &msg) < 0 || !msg.username.off ||
+	    wf_ice_username_split(p + msg.username.off + 4, msg.username.len, &un) < 0 ||
+	    !(s = find_ufrag(un.local, un.local_len))) {
+		S.stats_stun_bad++;
+		return;	/* not ours: no answer to unverified addresses */
+	}
+	rc = wf_stun_check_binding_request(p, len, s->ufrag, s->pwd, &b);
+	if (!b.authenticated) {
+		S.stats_stun_bad++;
+		return;
+	}
+	memset(&peer, 0, sizeof(peer));
+	peer.family = WF_STUN_AF_IPV4;
+	peer.port = sport;
+	peer.addr[0] = (uint8_t)(src >> 24);
+	peer.addr[1] = (uint8_t)(src >> 16);
+	peer.addr[2] = (uint8_t)(src >> 8);
+	peer.addr[3] = (uint8_t)src;
+	if (rc == 0 && !s->selected) {
+		struct wf_peer_key k = { .addr = src, .port = sport, .port_idx = (uint16_t)port_idx };
+		unsigned idx = index_of(s);
+
+		/* a verified address: learn it (peer-reflexive) */
+		if (s->addr_indexed)
+			rte_hash_del_key(S.by_addr, &s->peer);
+		s->peer = k;
+		rte_ether_addr_copy(&eth->src_addr, &s->peer_mac);
+		s->have_peer = true;
+		s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer,
+							(void *)(uintptr_t)idx) == 0;
+		if (b.use_candidate)
+			s->selected = true;
+		if (s->state == S_WAIT_ICE)
+			s->state = S_DTLS;
+	}
+	if (rc == 0 && s->peer.addr == src && s->peer.port == sport)
+		s->consent_tsc = rte_rdtsc();	/* RFC 7675 consent */
+	n = wf_stun_answer_binding(out, sizeof(out), rc, &b, s->pwd, &peer);
+	if (n > 0)
+		wf_slow_send_udp(port_idx, &eth->src_addr, src, sport, wf_app.webrtc_port, out,
+				 (size_t)n);
+}
+
+static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const uint8_t *p,
+		       size_t len)
+{
+	struct wf_peer_key k = { .addr = src, .port = sport, .port_idx = (uint16_t)port_idx };
+	struct session *s = find_addr(&k);
+
+	if (!s || s->state == S_CLOSING) {
+		S.stats_stun_bad++;
+		return;	/* DTLS only from an address that passed ICE */
+	}
+	wf_dtls_input(s->dtls, p, len);
+	send_dtls_output(s);
+	switch (wf_dtls_state(s->dtls)) {
+	case WF_DTLS_CONNECTED:
+		if (s->state == S_DTLS)
+			go_live(s);
+		break;
+	case WF_DTLS_CLOSED:
+	case WF_DTLS_FAILED:
+		if (wf_dtls_state(s->dtls) == WF_DTLS_FAILED) {
+			S.stats_dtls_fail++;
+			WF_LOG(NOTICE, "session %s: DTLS failed: %s\n", s->id,
+			       wf_dtls_reason(s->dtls));
+		}
+		s->state = S_CLOSING;
+		break;
+	default:
+		break;
+	}
+}
+
+void wf_session_input(unsigned port_idx, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const struct rte_udp_hdr *udp =
+		(const struct rte_udp_hdr *)((const uint8_t *)ip + m->l3_len);
+	const uint8_t *p = (const uint8_t *)(udp + 1);
+	size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
+	uint16_t sport = rte_be_to_cpu_16(udp->src_port);
+
+	if (S.tab && len > 0) {
+		if (p[0] <= 3)
+			stun_input(port_idx, eth, src, sport, p, len);
+		else
+			dtls_input(port_idx, src, sport, p, len);
+	}
+	rte_pktmbuf_free(m);
+}
+
+void wf_session_tick(uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; S.tab && i < S.cap; i++) {
+		struct session *s = S.tab[i];
+
+		if (!s)
+			continue;
+		if (s->state == S_CLOSING) {
+			session_free(s);
+			continue;
+		}
+		if (s->state != S_LIVE && now - s->created_tsc > HANDSHAKE_LIMIT_S * wf_app.tsc_hz) {
+			WF_LOG(NOTICE, "session %s: never connected, dropped\n", s->id);
+			session_free(s);
+			continue;
+		}
+		if (s->state == S_LIVE && now - s->consent_tsc > S.consent_tsc) {
+			/* RFC 7675 §5.1: consent expired: stop sending */
+			WF_LOG(NOTICE, "session %s: consent expired\n", s->id);
+			session_free(s);
+			continue;
+		}
+		if (s->have_peer && s->state == S_DTLS && wf_dtls_timeout_ms(s->dtls) == 0) {
+			wf_dtls_on_timer(s->dtls);
+			send_dtls_output(s);
+		}
+	}
+}

@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "ctrl.h"
+#include "http.h"
 #include "lcore.h"
 #include "log.h"
 #include "outputs.h"
@@ -186,6 +187,9 @@ int wf_setup(struct wf_config *cfg)
 	rc = wf_session_init(cfg);
 	if (rc)
 		return rc;
+	rc = wf_http_init(cfg);
+	if (rc)
+		return rc;
 	return wf_outputs_init(cfg);
 }
 
@@ -194,6 +198,7 @@ void wf_teardown(void)
 	unsigned w;
 
 	/* viewers and streams go back while the workers still run */
+	wf_http_fini();
 	wf_session_fini();
 	wf_outputs_stop();
 	wf_ctrl_replies();

@@ -2,6 +2,7 @@
 #include "slowpath.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -12,6 +13,7 @@
 
 #include "app.h"
 #include "arp.h"
+#include "http.h"
 #include "lcore.h"
 #include "log.h"
 #include "outputs.h"
@@ -279,7 +281,14 @@ void wf_slow_run(void)
 			wf_outputs_tick();
 			wf_session_tick(now);
 		}
-		if (!work)
-			rte_delay_us_sleep(500);	/* the slow path need not spin */
+		wf_http_run();
+		if (!work) {
+			/* the slow path need not spin: nap 500 µs, or less when
+			 * an HTTP client talks */
+			struct pollfd pfd = { .fd = wf_http_fd(), .events = POLLIN };
+			struct timespec nap = { .tv_nsec = 500000 };
+
+			ppoll(&pfd, 1, &nap, NULL);
+		}
 	}
 }

@@ -1,0 +1,69 @@
+/* http.h: the WHEP/HTTP server of the slow path (libmicrohttpd).
+ *
+ * MediaMTX-compatible URLs (draft-ietf-wish-whep; WHIP, its twin, is
+ * RFC 9725):
+ *     POST    /<stream>/whep          SDP offer -> 201 + Location + answer
+ *     PATCH   /<stream>/whep/<id>     trickle ICE fragment -> 204
+ *     DELETE  /<stream>/whep/<id>     ends the session -> 200
+ *     OPTIONS /<stream>/whep[/<id>]   Accept-Post / CORS preflight -> 204
+ *     GET     /<stream>/              the web player (player.h)
+ *     GET     /<stream>               301 to /<stream>/
+ *     GET     /                       the list of streams
+ * Routes are rows of one table in http.c.  The daemon runs in libmicrohttpd's
+ * external epoll mode: no thread of its own, the slow-path loop waits on
+ * wf_http_fd() and calls wf_http_run().  One server per process.
+ */
+#ifndef WF_HTTP_H
+#define WF_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "session.h"
+
+/* Limits of the server (besides http.max_body). */
+#define WF_HTTP_MAX_CONNECTIONS	512	/* in all */
+#define WF_HTTP_MAX_PER_IP	64	/* from one client address */
+#define WF_HTTP_TIMEOUT_S	10	/* idle connection */
+#define WF_HTTP_CONN_MEMORY	(32 * 1024)	/* request line + headers */
+#define WF_HTTP_ANSWER_MAX	(32 * 1024)	/* SDP answer */
+
+/* The session layer as the HTTP server calls it: session.h's functions by
+ * default, fakes in tests. */
+struct wf_http_ops {
+	void (*offer)(const char *stream, const char *offer, size_t len,
+		      char *answer, size_t cap, struct wf_whep_result *r);
+	int (*del)(const char *stream, const char *id);
+	int (*patch)(const char *stream, const char *id, const char *frag, size_t len,
+		     char *reason, size_t reason_cap);
+	const char *(*etag)(const char *id);
+};
+
+/* Starts the server on cfg->http.listen_addr:listen_port (port 0: an
+ * ephemeral port, see wf_http_port()) with the real session layer.  cfg
+ * must outlive the server (a reload rewrites it in place: streams and
+ * tokens are read from it at every request).  Returns 0, -EALREADY when a
+ * server runs, or -errno (bind failure, ...) with the reason logged. */
+int wf_http_init(const struct wf_config *cfg);
+
+/* The same with the session layer ops (NULL: session.h's functions);
+ * *ops is copied. */
+int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops);
+
+/* The epoll descriptor to wait on (readable when a connection or the
+ * listening socket needs work), or -1 when no server runs. */
+int wf_http_fd(void);
+
+/* Does all pending work without blocking: accepts, reads, answers, closes
+ * idle connections.  Call it at every turn of the loop (no-op without a
+ * server). */
+void wf_http_run(void);
+
+/* The TCP port the server listens on (host order), 0 when none runs. */
+uint16_t wf_http_port(void);
+
+/* Closes every connection and the listening socket.  Safe to call twice. */
+void wf_http_fini(void);
+
+#endif

@@ -1,0 +1,934 @@
+/* test_http.c: the WHEP/HTTP server (app/http.c) driven over loopback by a
+ * hand-written HTTP client in the same thread, with a fake session layer
+ * injected through struct wf_http_ops.  Every exchange pumps wf_http_run()
+ * until the server closes the connection (requests say Connection: close),
+ * with a deadline so a hung server fails the test instead of hanging it. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wf_test.h"
+
+#include "conf/conf.h"
+#include "http.h"
+#include "player.h"
+
+#define FAKE_ID		"0123456789abcdef0123456789abcdef"
+#define OTHER_ID	"fedcba9876543210fedcba9876543210"
+#define FAKE_ANSWER	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+#define FAKE_ETAG	"\"e-0123\""
+#define MAX_BODY	4096
+#define ORIGIN		"https://viewer.example"
+#define OFFER		"v=0\r\no=- 42 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+
+/* ---- the fake session layer ---------------------------------------------- */
+
+static struct {
+	/* what the next offer returns */
+	int status;
+	unsigned retry_after;
+	const char *reason;
+	const char *id;		/* NULL: FAKE_ID */
+	const char *etag;	/* NULL: FAKE_ETAG */
+	int patch_status;
+	const char *patch_reason;
+	/* what the server passed */
+	unsigned offers, dels, patches;
+	char stream[128];
+	char body[MAX_BODY + 1];
+	size_t len;
+	bool body_terminated;
+} fake;
+
+static void fake_offer(const char *stream, const char *offer, size_t len,
+		       char *answer, size_t cap, struct wf_whep_result *r)
+{
+	fake.offers++;
+	snprintf(fake.stream, sizeof(fake.stream), "%s", stream);
+	fake.len = len;
+	memcpy(fake.body, offer, len < sizeof(fake.body) ? len : sizeof(fake.body));
+	fake.body_terminated = offer[len] == '\0';
+	r->status = fake.status;
+	r->retry_after = fake.retry_after;
+	if (fake.reason)
+		snprintf(r->reason, sizeof(r->reason), "%s", fake.reason);
+	if (fake.status != 201)
+		return;
+	snprintf(r->id, sizeof(r->id), "%s", fake.id ? fake.id : FAKE_ID);
+	r->answer_len = strlen(FAKE_ANSWER);
+	if (r->answer_len <= cap)
+		memcpy(answer, FAKE_ANSWER, r->answer_len);
+}
+
+static int fake_del(const char *stream, const char *id)
+{
+	fake.dels++;
+	snprintf(fake.stream, sizeof(fake.stream), "%s", stream);
+	return strcmp(id, FAKE_ID) ? 404 : 200;
+}
+
+static int fake_patch(const char *stream, const char *id, const char *frag, size_t len,
+		      char *reason, size_t reason_cap)
+{
+	fake.patches++;
+	snprintf(fake.stream, sizeof(fake.stream), "%s", stream);
+	fake.len = len;
+	memcpy(fake.body, frag, len < sizeof(fake.body) ? len : sizeof(fake.body));
+	if (strcmp(id, FAKE_ID))
+		return 404;
+	if (fake.patch_reason)
+		snprintf(reason, reason_cap, "%s", fake.patch_reason);
+	return fake.patch_status;
+}
+
+static const char *fake_etag(const char *id)
+{
+	(void)id;
+	return fake.etag ? fake.etag : FAKE_ETAG;
+}
+
+static const struct wf_http_ops fake_ops = {
+	.offer = fake_offer, .del = fake_del, .patch = fake_patch, .etag = fake_etag,
+};
+
+/* ---- server and client --------------------------------------------------- */
+
+static struct wf_config *cfg;
+
+static void add_stream(const char *name, const char *token)
+{
+	struct wf_config_stream *st = &cfg->streams[cfg->n_streams++];
+
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	snprintf(st->token, sizeof(st->token), "%s", token);
+}
+
+/* A fresh server on 127.0.0.1, an ephemeral port, CORS for origin ("" none). */
+static bool start(const char *origin)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.status = 201;
+	fake.patch_status = 204;
+	wf_http_fini();
+	snprintf(cfg->http.cors_origin, sizeof(cfg->http.cors_origin), "%s", origin);
+	if (wf_http_init_ops(cfg, &fake_ops) != 0)
+		return false;
+	return wf_http_port() != 0 && wf_http_fd() >= 0;
+}
+
+struct resp {
+	int status;		/* 0: no response */
+	size_t len;
+	char raw[256 * 1024];
+	const char *body;	/* in raw */
+	size_t body_len;
+	size_t head_len;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sends req (len bytes) on a new connection and reads until the server
+ * closes it, pumping the server; half-closes our side after sending when
+ * shut_wr.  Parses the status line and finds the body. */
+static void exchange_ex(const void *req, size_t len, struct resp *r, bool shut_wr)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	double deadline = now_s() + 5.0;
+	size_t sent = 0;
+	const char *end;
+	int fd, flags;
+	unsigned turns = 0;
+
+	memset(r, 0, offsetof(struct resp, raw));
+	r->raw[0] = '\0';
+	sa.sin_port = htons(wf_http_port());
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return;
+	}
+	flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	while (now_s() < deadline) {
+		bool idle = true;
+		ssize_t n;
+
+		if (sent < len) {
+			n = send(fd, (const char *)req + sent, len - sent, MSG_NOSIGNAL);
+			if (n > 0) {
+				sent += (size_t)n;
+				idle = false;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				sent = len;	/* the server stopped reading */
+			}
+		}
+		wf_http_run();
+		/* half-close only once the server has read everything:
+		 * libmicrohttpd (edge-triggered epoll) misses a FIN that
+		 * arrives together with the data and then waits for its
+		 * idle timeout instead */
+		if (shut_wr && sent == len && turns++ == 2)
+			shutdown(fd, SHUT_WR);
+		n = recv(fd, r->raw + r->len, sizeof(r->raw) - 1 - r->len, 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			break;
+		if (n > 0) {
+			r->len += (size_t)n;
+			idle = false;
+		}
+		if (r->len == sizeof(r->raw) - 1)
+			break;
+		if (idle)
+			usleep(200);
+	}
+	close(fd);
+	wf_http_run();	/* let the server see the close */
+	r->raw[r->len] = '\0';
+	if (r->len < 12 || strncmp(r->raw, "HTTP/1.", 7))
+		return;
+	r->status = atoi(r->raw + 9);
+	end = strstr(r->raw, "\r\n\r\n");
+	if (!end)
+		return;
+	r->head_len = (size_t)(end - r->raw) + 2;
+	r->body = end + 4;
+	r->body_len = r->len - (size_t)(r->body - r->raw);
+}
+
+static void exchange(const char *req, struct resp *r)
+{
+	exchange_ex(req, strlen(req), r, false);
+}
+
+/* The value of header name (first occurrence), copied into out; false
+ * when absent. */
+static bool header(const struct resp *r, const char *name, char *out, size_t cap)
+{
+	const char *p = r->raw, *end = r->raw + r->head_len;
+	size_t n = strlen(name);
+
+	while (p < end) {
+		const char *eol = strstr(p, "\r\n");
+
+		if (!eol || eol > end)
+			break;
+		if ((size_t)(eol - p) > n && !strncasecmp(p, name, n) && p[n] == ':') {
+			const char *v = p + n + 1;
+			size_t vl;
+
+			v += strspn(v, " ");
+			vl = (size_t)(eol - v);
+			if (vl >= cap)
+				vl = cap - 1;
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		p = eol + 2;
+	}
+	return false;
+}
+
+static bool has_header(const struct resp *r, const char *name)
+{
+	char v[512];
+
+	return header(r, name, v, sizeof(v));
+}
+
+static bool header_is(const struct resp *r, const char *name, const char *want)
+{
+	char v[512];
+
+	return header(r, name, v, sizeof(v)) && !strcmp(v, want);
+}
+
+static bool body_has(const struct resp *r, const char *text)
+{
+	return r->body && strstr(r->body, text) != NULL;
+}
+
+/* A POST of body to url with content type ctype and extra header lines. */
+static void post(const char *url, const char *ctype, const char *extra, const char *body,
+		 struct resp *r)
+{
+	static char req[16384];
+
+	snprintf(req, sizeof(req),
+		 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+		 "%s%s%sContent-Length: %zu\r\n%s\r\n%s",
+		 url, ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "",
+		 strlen(body), extra ? extra : "", body);
+	exchange(req, r);
+}
+
+/* A request without a body. */
+static void simple(const char *method, const char *url, const char *extra, struct resp *r)
+{
+	char req[4096];
+
+	snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
+		 method, url, extra ? extra : "");
+	exchange(req, r);
+}
+
+/* The server still answers a plain request. */
+static bool still_serving(void)
+{
+	static struct resp r;
+
+	simple("GET", "/", NULL, &r);
+	return r.status == 200 && body_has(&r, "cam1");
+}
+
+static struct resp r;	/* big: keep it off the stack */
+
+/* ---- WHEP POST ----------------------------------------------------------- */
+
+static void whep_post_returns_201_with_location_etag_answer_and_cors(void)
+{
+	WF_REQUIRE(start(ORIGIN));
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK(header_is(&r, "Location", "/cam1/whep/" FAKE_ID));
+	WF_CHECK(header_is(&r, "ETag", FAKE_ETAG));
+	WF_CHECK(header_is(&r, "Content-Type", "application/sdp"));
+	WF_CHECK_EQ(r.body_len, strlen(FAKE_ANSWER));
+	WF_CHECK(r.body && !strcmp(r.body, FAKE_ANSWER));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Origin", ORIGIN));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Methods", "OPTIONS, POST, PATCH, DELETE"));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match"));
+	WF_CHECK(header_is(&r, "Access-Control-Expose-Headers", "Location, ETag, Link"));
+	/* the session layer got exactly the offer, NUL-terminated */
+	WF_CHECK_EQ(fake.offers, 1);
+	WF_CHECK(!strcmp(fake.stream, "cam1"));
+	WF_CHECK_EQ(fake.len, strlen(OFFER));
+	WF_CHECK_MEM(fake.body, OFFER, strlen(OFFER));
+	WF_CHECK(fake.body_terminated);
+}
+
+static void whep_post_accepts_content_type_parameters_and_case(void)
+{
+	WF_REQUIRE(start(""));
+	post("/cam1/whep", "Application/SDP; charset=utf-8", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	post("/cam1/whep", "application/sdpx", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 415);
+}
+
+static void responses_have_no_cors_headers_without_cors_origin(void)
+{
+	WF_REQUIRE(start(""));
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK(!has_header(&r, "Access-Control-Allow-Origin"));
+	WF_CHECK(!has_header(&r, "Access-Control-Allow-Methods"));
+}
+
+static void whep_post_with_wrong_or_missing_content_type_is_415(void)
+{
+	WF_REQUIRE(start(ORIGIN));
+	post("/cam1/whep", "text/plain", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 415);
+	WF_CHECK(body_has(&r, "application/sdp"));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Origin", ORIGIN));
+	post("/cam1/whep", NULL, NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 415);
+	WF_CHECK_EQ(fake.offers, 0);
+}
+
+static void whep_post_needs_the_streams_bearer_token(void)
+{
+	char v[256];
+
+	WF_REQUIRE(start(""));
+	post("/secret/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	WF_CHECK(header(&r, "WWW-Authenticate", v, sizeof(v)) && !strncmp(v, "Bearer", 6));
+	WF_CHECK(body_has(&r, "token"));
+	post("/secret/whep", "application/sdp", "Authorization: Bearer s3cre\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	WF_CHECK(header(&r, "WWW-Authenticate", v, sizeof(v)) && strstr(v, "invalid_token"));
+	post("/secret/whep", "application/sdp", "Authorization: Bearer s3cret2\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	post("/secret/whep", "application/sdp", "Authorization: Basic s3cret\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	post("/secret/whep", "application/sdp", "Authorization: Bearer\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	WF_CHECK_EQ(fake.offers, 0);
+	post("/secret/whep", "application/sdp", "Authorization: Bearer s3cret\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	post("/secret/whep", "application/sdp", "Authorization: bearer   s3cret\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.offers, 2);
+	/* a token for one stream opens no other: cam1 has none and needs none */
+	post("/cam1/whep", "application/sdp", "Authorization: Bearer whatever\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+}
+
+static void whep_post_to_unknown_stream_is_404(void)
+{
+	WF_REQUIRE(start(""));
+	post("/nosuch/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 404);
+	WF_CHECK(body_has(&r, "nosuch"));
+	WF_CHECK_EQ(fake.offers, 0);
+}
+
+static void whep_post_passes_409_and_503_with_retry_after_through(void)
+{
+	WF_REQUIRE(start(ORIGIN));
+	fake.status = 409;
+	fake.retry_after = 3;
+	fake.reason = "stream cam1 has no source yet";
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 409);
+	WF_CHECK(header_is(&r, "Retry-After", "3"));
+	WF_CHECK(body_has(&r, "no source yet"));
+	WF_CHECK(header_is(&r, "Content-Type", "text/plain; charset=utf-8"));
+	WF_CHECK(!has_header(&r, "Location"));
+	fake.status = 503;
+	fake.retry_after = 10;
+	fake.reason = NULL;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 503);
+	WF_CHECK(header_is(&r, "Retry-After", "10"));
+	WF_CHECK(r.body_len > 1);	/* a default reason */
+	fake.status = 409;
+	fake.retry_after = 0;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 409);
+	WF_CHECK(!has_header(&r, "Retry-After"));
+}
+
+static void whep_post_passes_400_reason_through_without_crlf(void)
+{
+	WF_REQUIRE(start(""));
+	fake.status = 400;
+	fake.reason = "offer has no H264\r\nX-Injected: yes\r\n\r\n<b>";
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 400);
+	WF_CHECK(body_has(&r, "offer has no H264"));
+	WF_CHECK(!has_header(&r, "X-Injected"));
+	WF_CHECK(r.body && !strchr(r.body, '\r'));
+	WF_CHECK(r.body && strchr(r.body, '\n') == r.body + r.body_len - 1);
+}
+
+static void whep_post_with_empty_body_is_400_without_session_call(void)
+{
+	WF_REQUIRE(start(""));
+	post("/cam1/whep", "application/sdp", NULL, "", &r);
+	WF_CHECK_EQ(r.status, 400);
+	WF_CHECK_EQ(fake.offers, 0);
+}
+
+static void whep_post_with_bad_session_results_is_500_or_safe(void)
+{
+	WF_REQUIRE(start(""));
+	fake.id = "not-an-id";
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 500);
+	WF_CHECK(!has_header(&r, "Location"));
+	fake.id = NULL;
+	fake.status = 200;	/* not a refusal: answered as 500 */
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 500);
+	fake.status = 201;
+	fake.etag = "\"x\"\r\nX-Injected: yes";
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK(!has_header(&r, "ETag"));
+	WF_CHECK(!has_header(&r, "X-Injected"));
+}
+
+/* ---- bodies -------------------------------------------------------------- */
+
+static void whep_post_body_of_max_body_is_accepted(void)
+{
+	char *body = malloc(MAX_BODY + 1);
+
+	WF_REQUIRE(body);
+	memset(body, 'a', MAX_BODY);
+	body[MAX_BODY] = '\0';
+	if (!start("")) {
+		free(body);
+		WF_REQUIRE(0);
+	}
+	post("/cam1/whep", "application/sdp", NULL, body, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.len, MAX_BODY);
+	free(body);
+}
+
+static void whep_post_content_length_over_max_body_is_413_before_the_body(void)
+{
+	char req[512];
+
+	WF_REQUIRE(start(ORIGIN));
+	snprintf(req, sizeof(req), "POST /cam1/whep HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/sdp\r\nContent-Length: %u\r\n\r\n", MAX_BODY + 1);
+	exchange(req, &r);	/* no body sent: the answer must come anyway */
+	WF_CHECK_EQ(r.status, 413);
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Origin", ORIGIN));
+	snprintf(req, sizeof(req), "POST /cam1/whep HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/sdp\r\nContent-Length: 99999999999999999999999\r\n\r\n");
+	exchange(req, &r);
+	WF_CHECK(r.status == 413 || r.status == 400);
+	WF_CHECK_EQ(fake.offers, 0);
+	WF_CHECK(still_serving());
+}
+
+/* A chunked body of total bytes in chunks of chunk bytes. */
+static char *chunked_request(size_t total, size_t chunk, size_t *len)
+{
+	size_t cap = total + total / chunk * 16 + 512, n, left;
+	char *req = malloc(cap);
+
+	if (!req)
+		return NULL;
+	n = (size_t)snprintf(req, cap, "POST /cam1/whep HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+			     "Content-Type: application/sdp\r\nTransfer-Encoding: chunked\r\n\r\n");
+	for (left = total; left; ) {
+		size_t c = left < chunk ? left : chunk;
+
+		n += (size_t)snprintf(req + n, cap - n, "%zx\r\n", c);
+		memset(req + n, 'b', c);
+		n += c;
+		memcpy(req + n, "\r\n", 2);
+		n += 2;
+		left -= c;
+	}
+	n += (size_t)snprintf(req + n, cap - n, "0\r\n\r\n");
+	*len = n;
+	return req;
+}
+
+static void whep_post_chunked_body_is_limited_to_max_body(void)
+{
+	size_t len;
+	char *req;
+
+	WF_REQUIRE(start(""));
+	req = chunked_request(MAX_BODY, 1000, &len);
+	WF_REQUIRE(req);
+	exchange_ex(req, len, &r, false);
+	free(req);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.len, MAX_BODY);
+	WF_CHECK_EQ(fake.offers, 1);
+
+	req = chunked_request(MAX_BODY + 1, 1000, &len);
+	WF_REQUIRE(req);
+	exchange_ex(req, len, &r, false);
+	free(req);
+	WF_CHECK_EQ(r.status, 413);
+	WF_CHECK_EQ(fake.offers, 1);
+
+	/* far over: the server stops reading and closes */
+	req = chunked_request(4 * 1024 * 1024, 65536, &len);
+	WF_REQUIRE(req);
+	exchange_ex(req, len, &r, false);
+	free(req);
+	WF_CHECK(r.status == 0 || r.status == 413);
+	WF_CHECK_EQ(fake.offers, 1);
+	WF_CHECK(still_serving());
+}
+
+/* Every truncation of a good request: the session layer never sees a
+ * partial offer, and the server keeps serving. */
+static void whep_post_truncated_at_every_length_never_reaches_the_session_layer(void)
+{
+	char req[1024];
+	size_t n, cut;
+
+	WF_REQUIRE(start(""));
+	n = (size_t)snprintf(req, sizeof(req), "POST /cam1/whep HTTP/1.1\r\nHost: x\r\n"
+			     "Connection: close\r\nContent-Type: application/sdp\r\n"
+			     "Content-Length: %zu\r\n\r\n%s", strlen(OFFER), OFFER);
+	for (cut = 0; cut < n; cut++) {
+		exchange_ex(req, cut, &r, true);
+		WF_CHECKF(r.status == 0 || (r.status >= 400 && r.status < 500),
+			  "cut at %zu: status %d", cut, r.status);
+	}
+	WF_CHECK_EQ(fake.offers, 0);
+	exchange_ex(req, n, &r, true);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.offers, 1);
+	WF_CHECK_EQ(fake.len, strlen(OFFER));
+}
+
+/* ---- DELETE, PATCH, OPTIONS ---------------------------------------------- */
+
+static void whep_delete_ends_a_session_and_404s_an_unknown_one(void)
+{
+	WF_REQUIRE(start(ORIGIN));
+	simple("DELETE", "/cam1/whep/" FAKE_ID, NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Origin", ORIGIN));
+	simple("DELETE", "/cam1/whep/" OTHER_ID, NULL, &r);
+	WF_CHECK_EQ(r.status, 404);
+	WF_CHECK(body_has(&r, OTHER_ID));
+	WF_CHECK_EQ(fake.dels, 2);
+	/* the token guards DELETE too */
+	simple("DELETE", "/secret/whep/" FAKE_ID, NULL, &r);
+	WF_CHECK_EQ(r.status, 401);
+	WF_CHECK_EQ(fake.dels, 2);
+	simple("DELETE", "/secret/whep/" FAKE_ID, "Authorization: Bearer s3cret\r\n", &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECK(!strcmp(fake.stream, "secret"));
+}
+
+static void whep_patch_is_204_and_refuses_other_content_types(void)
+{
+	static const char frag[] = "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n"
+				   "a=candidate:1 1 udp 1 127.0.0.1 5000 typ host\r\n";
+	char req[1024];
+
+	WF_REQUIRE(start(""));
+	snprintf(req, sizeof(req), "PATCH /cam1/whep/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/trickle-ice-sdpfrag\r\nIf-Match: *\r\n"
+		 "Content-Length: %zu\r\n\r\n%s", FAKE_ID, strlen(frag), frag);
+	exchange(req, &r);
+	WF_CHECK_EQ(r.status, 204);
+	WF_CHECK_EQ(fake.patches, 1);
+	WF_CHECK_EQ(fake.len, strlen(frag));
+	WF_CHECK_MEM(fake.body, frag, strlen(frag));
+
+	snprintf(req, sizeof(req), "PATCH /cam1/whep/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+		 FAKE_ID, strlen(frag), frag);
+	exchange(req, &r);
+	WF_CHECK_EQ(r.status, 415);
+	WF_CHECK(body_has(&r, "application/trickle-ice-sdpfrag"));
+	WF_CHECK_EQ(fake.patches, 1);
+
+	fake.patch_status = 400;
+	fake.patch_reason = "bad fragment\r\nX-Injected: 1";
+	snprintf(req, sizeof(req), "PATCH /cam1/whep/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/trickle-ice-sdpfrag\r\nContent-Length: 3\r\n\r\nxyz",
+		 FAKE_ID);
+	exchange(req, &r);
+	WF_CHECK_EQ(r.status, 400);
+	WF_CHECK(body_has(&r, "bad fragment"));
+	WF_CHECK(!has_header(&r, "X-Injected"));
+
+	snprintf(req, sizeof(req), "PATCH /cam1/whep/%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/trickle-ice-sdpfrag\r\nContent-Length: 3\r\n\r\nxyz",
+		 OTHER_ID);
+	exchange(req, &r);
+	WF_CHECK_EQ(r.status, 404);
+}
+
+static void whep_options_answers_the_cors_preflight(void)
+{
+	char v[256];
+
+	WF_REQUIRE(start(ORIGIN));
+	simple("OPTIONS", "/cam1/whep",
+	       "Origin: " ORIGIN "\r\nAccess-Control-Request-Method: POST\r\n"
+	       "Access-Control-Request-Headers: authorization, content-type\r\n", &r);
+	WF_CHECK_EQ(r.status, 204);
+	WF_CHECK(header_is(&r, "Accept-Post", "application/sdp"));
+	WF_CHECK(header(&r, "Allow", v, sizeof(v)) && strstr(v, "POST") && strstr(v, "OPTIONS"));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Origin", ORIGIN));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Methods", "OPTIONS, POST, PATCH, DELETE"));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match"));
+	WF_CHECK(header_is(&r, "Access-Control-Expose-Headers", "Location, ETag, Link"));
+	WF_CHECK(has_header(&r, "Access-Control-Max-Age"));
+	/* preflight needs no token, even on a stream that has one */
+	simple("OPTIONS", "/secret/whep", NULL, &r);
+	WF_CHECK_EQ(r.status, 204);
+	simple("OPTIONS", "/cam1/whep/" FAKE_ID, NULL, &r);
+	WF_CHECK_EQ(r.status, 204);
+	WF_CHECK(header_is(&r, "Accept-Patch", "application/trickle-ice-sdpfrag"));
+	WF_CHECK(header(&r, "Allow", v, sizeof(v)) && strstr(v, "PATCH") && strstr(v, "DELETE") &&
+		 !strstr(v, "POST"));
+	WF_CHECK_EQ(fake.offers + fake.dels + fake.patches, 0);
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+static void player_page_is_served_with_security_headers(void)
+{
+	WF_REQUIRE(start(""));
+	simple("GET", "/cam1/", NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECK(header_is(&r, "Content-Type", "text/html; charset=utf-8"));
+	WF_CHECK(header_is(&r, "Content-Security-Policy", "default-src 'self' 'unsafe-inline'"));
+	WF_CHECK(header_is(&r, "X-Content-Type-Options", "nosniff"));
+	WF_CHECK(body_has(&r, "<title>cam1 - whepfan</title>"));
+	WF_CHECK(body_has(&r, "<video"));
+	WF_CHECK(body_has(&r, "RTCPeerConnection"));
+	WF_CHECK(body_has(&r, "\"whep\""));
+	WF_CHECK(body_has(&r, "window.wf"));
+	WF_CHECK(!body_has(&r, "{{stream}}"));
+	WF_CHECK(!body_has(&r, "http://") && !body_has(&r, "https://"));	/* no external assets */
+	simple("HEAD", "/cam1/", NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECK_EQ(r.body_len, 0);
+}
+
+static void player_page_escapes_the_stream_name(void)
+{
+	size_t len = 0;
+	char *page = wf_player_page("<img src=x onerror=alert(1)>&\"'", &len);
+
+	WF_REQUIRE(page);
+	WF_CHECK_EQ(len, strlen(page));
+	WF_CHECK(strstr(page, "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;") != NULL);
+	WF_CHECK(strstr(page, "<img") == NULL);
+	free(page);
+}
+
+static void player_page_of_unknown_stream_is_404(void)
+{
+	WF_REQUIRE(start(""));
+	simple("GET", "/nosuch/", NULL, &r);
+	WF_CHECK_EQ(r.status, 404);
+	simple("GET", "/nosuch", NULL, &r);
+	WF_CHECK_EQ(r.status, 404);
+}
+
+static void stream_without_slash_redirects_to_its_player(void)
+{
+	WF_REQUIRE(start(""));
+	simple("GET", "/cam1", NULL, &r);
+	WF_CHECK_EQ(r.status, 301);
+	WF_CHECK(header_is(&r, "Location", "/cam1/"));
+}
+
+static void index_lists_the_configured_streams(void)
+{
+	WF_REQUIRE(start(""));
+	simple("GET", "/", NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECK(header_is(&r, "Content-Type", "text/html; charset=utf-8"));
+	WF_CHECK(body_has(&r, "<a href=\"/cam1/\">cam1</a>"));
+	WF_CHECK(body_has(&r, "<a href=\"/secret/\">secret</a>"));
+	WF_CHECK(body_has(&r, "<a href=\"/cam_2-b/\">cam_2-b</a>"));
+}
+
+/* ---- routing ------------------------------------------------------------- */
+
+static void wrong_method_is_405_with_allow(void)
+{
+	char v[256];
+
+	WF_REQUIRE(start(""));
+	simple("GET", "/cam1/whep", NULL, &r);
+	WF_CHECK_EQ(r.status, 405);
+	WF_CHECK(header(&r, "Allow", v, sizeof(v)) && !strcmp(v, "POST, OPTIONS"));
+	simple("PUT", "/cam1/whep/" FAKE_ID, NULL, &r);
+	WF_CHECK_EQ(r.status, 405);
+	WF_CHECK(header(&r, "Allow", v, sizeof(v)) && !strcmp(v, "PATCH, DELETE, OPTIONS"));
+	simple("DELETE", "/cam1/", NULL, &r);
+	WF_CHECK_EQ(r.status, 405);
+	WF_CHECK(header(&r, "Allow", v, sizeof(v)) && !strcmp(v, "GET, HEAD"));
+	post("/", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 405);
+	WF_CHECK_EQ(fake.offers + fake.dels, 0);
+}
+
+static void unknown_paths_and_bad_names_or_ids_are_404(void)
+{
+	static const char *const urls[] = {
+		"/metrics",			/* issue 6: one row in the table */
+		"/cam1/whep/",
+		"/cam1/whep/0123456789ABCDEF0123456789ABCDEF",	/* uppercase */
+		"/cam1/whep/0123456789abcdef0123456789abcde",	/* 31 digits */
+		"/cam1/whep/0123456789abcdef0123456789abcdef0",	/* 33 */
+		"/cam1/whep/0123456789abcdef0123456789abcdeg",
+		"/cam1/whep/" FAKE_ID "/x",
+		"/cam1/whip",
+		"/cam1//whep",
+		"//cam1/whep",
+		"/cam1/player.html",
+		"/cam%31/whep",			/* no %-decoding */
+		"/c.m/whep",
+		"/a234567890123456789012345678901234567890123456789012345678901234/whep",
+	};
+	size_t i;
+
+	WF_REQUIRE(start(""));
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		simple("DELETE", urls[i], NULL, &r);
+		WF_CHECKF(r.status == 404 || (r.status == 405 && i == 0),
+			  "DELETE %s: %d", urls[i], r.status);
+		simple("GET", urls[i], NULL, &r);
+		WF_CHECKF(r.status == 404, "GET %s: %d", urls[i], r.status);
+		WF_CHECKF(r.body_len > 1, "GET %s: no reason", urls[i]);
+	}
+	WF_CHECK_EQ(fake.offers + fake.dels + fake.patches, 0);
+}
+
+/* ---- hostile requests ---------------------------------------------------- */
+
+/* Hostile requests.  want: the status expected; CLOSED_OR_4XX where
+ * libmicrohttpd's own parser gives up on the request line and closes the
+ * connection without an answer (our code never sees those). */
+#define CLOSED_OR_4XX	-1
+
+static void hostile_requests_get_4xx_and_the_server_keeps_serving(void)
+{
+	static const struct { const char *req; size_t len; int want; } reqs[] = {
+#define R_(s, want) { s, sizeof(s) - 1, want }
+#define H_ " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+#define POST_ "POST /cam1/whep" H_ "Content-Type: application/sdp\r\n"
+		R_("GARBAGE\r\n\r\n", CLOSED_OR_4XX),
+		R_("\x01\x02\x03 /" H_ "\r\n", 405),
+		R_("GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505),
+		R_("GET /cam1/../secret/" H_ "\r\n", 404),
+		R_("GET /../../etc/passwd" H_ "\r\n", 404),
+		R_("GET /%2e%2e/secret/" H_ "\r\n", 404),
+		R_("GET /cam1/..%2f..%2fsecret/" H_ "\r\n", 404),
+		/* libmicrohttpd ends the URL at a raw NUL: what is left is
+		 * an ordinary URL, served as such (here the redirect) */
+		R_("GET /cam1\0/../../x/" H_ "\r\n", 301),
+		R_("POST /cam1/whep/\0/x" H_ "\r\n", 404),
+		R_("GET /cam1%00/" H_ "\r\n", 404),
+		R_("GET /cam1%0d%0aX-Injected:%20yes/" H_ "\r\n", 404),
+		R_("GET /cam1\rX-Injected: yes/" H_ "\r\n", CLOSED_OR_4XX),
+		R_("GET /cam1\nX-Injected: yes/" H_ "\r\n", CLOSED_OR_4XX),
+		R_("POST /cam1\r\nX-Injected: yes/whep" H_ "\r\n", CLOSED_OR_4XX),
+		R_(POST_ "Content-Length: -5\r\n\r\n", CLOSED_OR_4XX),
+		R_(POST_ "Content-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef", 400),
+		R_(POST_ "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+		   "3\r\nabc\r\n0\r\n\r\n", 400),
+		R_(POST_ "Transfer-Encoding: gzip\r\n\r\nabc", 501),
+		R_(POST_ "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", CLOSED_OR_4XX),
+#undef POST_
+#undef H_
+#undef R_
+	};
+	static char big[150 * 1024];
+	size_t i, n;
+
+	WF_REQUIRE(start(""));
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		exchange_ex(reqs[i].req, reqs[i].len, &r, false);
+		if (reqs[i].want == CLOSED_OR_4XX)
+			WF_CHECKF(r.status == 0 || (r.status >= 400 && r.status < 500),
+				  "request %zu: status %d", i, r.status);
+		else
+			WF_CHECKF(r.status == reqs[i].want, "request %zu: status %d, want %d",
+				  i, r.status, reqs[i].want);
+		WF_CHECKF(!has_header(&r, "X-Injected"), "request %zu: injected header", i);
+		WF_CHECKF(still_serving(), "request %zu: server stopped serving", i);
+	}
+	/* a 100 KB header line */
+	n = (size_t)snprintf(big, sizeof(big), "GET /cam1/ HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	memset(big + n, 'a', 100 * 1024);
+	n += 100 * 1024;
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "\r\nConnection: close\r\n\r\n");
+	exchange_ex(big, n, &r, false);
+	WF_CHECKF(r.status >= 400 && r.status < 500, "100 KB header: status %d", r.status);
+	WF_CHECK(still_serving());
+	/* a 100 KB URL */
+	n = (size_t)snprintf(big, sizeof(big), "GET /");
+	memset(big + n, 'a', 100 * 1024);
+	n += 100 * 1024;
+	n += (size_t)snprintf(big + n, sizeof(big) - n, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	exchange_ex(big, n, &r, false);
+	WF_CHECKF(r.status >= 400 && r.status < 500, "100 KB URL: status %d", r.status);
+	WF_CHECK(still_serving());
+	WF_CHECK_EQ(fake.offers + fake.dels + fake.patches, 0);
+}
+
+static void keep_alive_serves_several_requests_on_one_connection(void)
+{
+	static const char two[] =
+		"GET /cam1 HTTP/1.1\r\nHost: x\r\n\r\n"
+		"POST /cam1/whep HTTP/1.1\r\nHost: x\r\nContent-Type: application/sdp\r\n"
+		"Content-Length: 3\r\n\r\nv=0"
+		"DELETE /cam1/whep/" FAKE_ID " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+	WF_REQUIRE(start(""));
+	exchange_ex(two, sizeof(two) - 1, &r, false);
+	WF_CHECK_EQ(r.status, 301);
+	WF_CHECK(strstr(r.raw, "HTTP/1.1 201") != NULL);
+	WF_CHECK(strstr(r.raw, "HTTP/1.1 200") != NULL);
+	WF_CHECK_EQ(fake.offers, 1);
+	WF_CHECK_EQ(fake.dels, 1);
+}
+
+static void server_refuses_a_second_start_and_stops_cleanly(void)
+{
+	uint16_t port;
+
+	WF_REQUIRE(start(""));
+	port = wf_http_port();
+	WF_CHECK_EQ(wf_http_init_ops(cfg, &fake_ops), -EALREADY);
+	WF_CHECK_EQ(wf_http_port(), port);
+	wf_http_fini();
+	WF_CHECK_EQ(wf_http_port(), 0);
+	WF_CHECK_EQ(wf_http_fd(), -1);
+	wf_http_run();	/* harmless without a server */
+	wf_http_fini();
+	WF_CHECK_EQ(wf_http_init_ops(NULL, &fake_ops), -EINVAL);
+}
+
+int main(int argc, char **argv)
+{
+	wf_test_init(argc, argv);
+	cfg = wf_config_create();
+	if (!cfg) {
+		fprintf(stderr, "no memory for the configuration\n");
+		return 1;
+	}
+	cfg->http.listen_addr = INADDR_LOOPBACK;
+	cfg->http.listen_port = 0;
+	cfg->http.max_body = MAX_BODY;
+	add_stream("cam1", "");
+	add_stream("secret", "s3cret");
+	add_stream("cam_2-b", "");
+
+	WF_RUN(whep_post_returns_201_with_location_etag_answer_and_cors);
+	WF_RUN(whep_post_accepts_content_type_parameters_and_case);
+	WF_RUN(responses_have_no_cors_headers_without_cors_origin);
+	WF_RUN(whep_post_with_wrong_or_missing_content_type_is_415);
+	WF_RUN(whep_post_needs_the_streams_bearer_token);
+	WF_RUN(whep_post_to_unknown_stream_is_404);
+	WF_RUN(whep_post_passes_409_and_503_with_retry_after_through);
+	WF_RUN(whep_post_passes_400_reason_through_without_crlf);
+	WF_RUN(whep_post_with_empty_body_is_400_without_session_call);
+	WF_RUN(whep_post_with_bad_session_results_is_500_or_safe);
+	WF_RUN(whep_post_body_of_max_body_is_accepted);
+	WF_RUN(whep_post_content_length_over_max_body_is_413_before_the_body);
+	WF_RUN(whep_post_chunked_body_is_limited_to_max_body);
+	WF_RUN(whep_post_truncated_at_every_length_never_reaches_the_session_layer);
+	WF_RUN(whep_delete_ends_a_session_and_404s_an_unknown_one);
+	WF_RUN(whep_patch_is_204_and_refuses_other_content_types);
+	WF_RUN(whep_options_answers_the_cors_preflight);
+	WF_RUN(player_page_is_served_with_security_headers);
+	WF_RUN(player_page_escapes_the_stream_name);
+	WF_RUN(player_page_of_unknown_stream_is_404);
+	WF_RUN(stream_without_slash_redirects_to_its_player);
+	WF_RUN(index_lists_the_configured_streams);
+	WF_RUN(wrong_method_is_405_with_allow);
+	WF_RUN(unknown_paths_and_bad_names_or_ids_are_404);
+	WF_RUN(hostile_requests_get_4xx_and_the_server_keeps_serving);
+	WF_RUN(keep_alive_serves_several_requests_on_one_connection);
+	WF_RUN(server_refuses_a_second_start_and_stops_cleanly);
+
+	wf_http_fini();
+	wf_config_free(cfg);
+	return wf_test_done();
+}

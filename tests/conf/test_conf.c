@@ -119,9 +119,9 @@ static void conf_example_file_loads_without_errors(void)
 	WF_CHECK_EQ(n, 0);
 	if (n)
 		print_msgs(&ms);
-	WF_CHECK_EQ(cfg->dpdk.n_eal, 6);
+	WF_CHECK_EQ(cfg->dpdk.n_eal, 8);
 	WF_CHECK(strcmp(cfg->dpdk.eal[0], "--no-huge") == 0);
-	WF_CHECK(strcmp(cfg->dpdk.eal[5], "net_tap0,iface=wf0") == 0);
+	WF_CHECK(strcmp(cfg->dpdk.eal[7], "net_tap0,iface=wf0") == 0);
 	WF_CHECK_EQ(cfg->n_ports, 1);
 	WF_CHECK(strcmp(cfg->ports[0].name, "net_tap0") == 0);
 	WF_CHECK_EQ(cfg->ports[0].addr, 0xc6120001u);	/* 198.18.0.1 */

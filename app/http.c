@@ -10,6 +10,7 @@
  * route patterns ({stream}, {id}) and texts are stripped of control bytes.
  */
 #include "http.h"
+#include "metrics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -82,6 +83,7 @@ static struct {
 } http;
 
 static enum MHD_Result get_index(struct MHD_Connection *c, struct req *rq);
+static enum MHD_Result get_metrics(struct MHD_Connection *c, struct req *rq);
 static enum MHD_Result get_redirect(struct MHD_Connection *c, struct req *rq);
 static enum MHD_Result get_player(struct MHD_Connection *c, struct req *rq);
 static enum MHD_Result post_offer(struct MHD_Connection *c, struct req *rq);
@@ -95,6 +97,7 @@ static enum MHD_Result options_whep(struct MHD_Connection *c, struct req *rq);
  * (issue 6 adds { "GET", "/metrics", 0, NULL, get_metrics } first). */
 static const struct route routes[] = {
 	{ "GET",     "/",                   0,                 NULL,       get_index },
+	{ "GET",     "/metrics",            0,                 NULL,       get_metrics },
 	{ "GET",     "/{stream}",           R_STREAM,          NULL,       get_redirect },
 	{ "GET",     "/{stream}/",          R_STREAM,          NULL,       get_player },
 	{ "POST",    "/{stream}/whep",      R_STREAM | R_AUTH, ctype_sdp,  post_offer },
@@ -433,6 +436,26 @@ static enum MHD_Result get_index(struct MHD_Connection *c, struct req *rq)
 	}
 	MHD_add_response_header(resp, "Content-Type", ctype_html);
 	return send_response(c, 200, resp, RESP_HTML);
+}
+
+/* Prometheus text exposition (metrics.c). */
+static enum MHD_Result get_metrics(struct MHD_Connection *c, struct req *rq)
+{
+	struct MHD_Response *resp;
+	size_t len = 0;
+	char *text;
+
+	(void)rq;
+	text = wf_metrics_text(&len);
+	if (!text)
+		return reply_text(c, 500, "out of memory");
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	return send_response(c, 200, resp, RESP_PLAIN);
 }
 
 static enum MHD_Result get_redirect(struct MHD_Connection *c, struct req *rq)

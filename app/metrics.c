@@ -1,0 +1,158 @@
+/* metrics.c: Prometheus text for GET /metrics (metrics.h). */
+#include "metrics.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_cycles.h>
+
+#include "app.h"
+#include "history.h"
+#include "lcore.h"
+#include "registry.h"
+#include "session.h"
+#include "slowpath.h"
+
+/* One counter of struct wf_counters: name, help, offset. */
+struct metric {
+	const char *name;
+	const char *help;
+	size_t off;
+};
+
+#define M(field, help) { #field, help, offsetof(struct wf_counters, field) }
+static const struct metric worker_metrics[] = {
+	M(rx_pkts, "Packets received by the worker."),
+	M(rx_bytes, "Bytes received by the worker."),
+	M(ingest_pkts, "RTP packets accepted from sources."),
+	M(ingest_bytes, "RTP bytes accepted from sources."),
+	M(tx_pkts, "Packets transmitted."),
+	M(tx_bytes, "Bytes transmitted."),
+	M(egress_pkts, "Media packets sent to viewers."),
+	M(egress_bytes, "Media bytes sent to viewers."),
+	M(retransmits, "Packets retransmitted for NACKs."),
+	M(replays, "Key-frame replays started (new viewers, PLI, FIR)."),
+	M(nack_rx, "Sequence numbers NACKed by viewers."),
+	M(pli_rx, "PLI and FIR received from viewers."),
+	M(sr_tx, "RTCP sender reports sent."),
+	M(busy_cycles, "TSC cycles spent in polls that found work."),
+};
+#undef M
+
+static void counter(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP whepfan_%s_total %s\n# TYPE whepfan_%s_total counter\n", name, help, name);
+}
+
+static void gauge(FILE *f, const char *name, const char *help)
+{
+	fprintf(f, "# HELP whepfan_%s %s\n# TYPE whepfan_%s gauge\n", name, help, name);
+}
+
+static void workers(FILE *f)
+{
+	unsigned i, w, d;
+
+	for (i = 0; i < RTE_DIM(worker_metrics); i++) {
+		counter(f, worker_metrics[i].name, worker_metrics[i].help);
+		for (w = 0; w < wf_app.n_workers; w++) {
+			const uint8_t *c = (const uint8_t *)&wf_app.lc[w]->c;
+
+			fprintf(f, "whepfan_%s_total{lcore=\"%u\"} %lu\n", worker_metrics[i].name,
+				wf_app.lc[w]->lcore_id,
+				*(const uint64_t *)(c + worker_metrics[i].off));
+		}
+	}
+	counter(f, "drops", "Packets dropped by workers, by reason (app/drop.h).");
+	for (w = 0; w < wf_app.n_workers; w++)
+		for (d = 0; d < WF_DROP_COUNT; d++)
+			fprintf(f, "whepfan_drops_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
+				wf_app.lc[w]->lcore_id, wf_drop_name(d), wf_app.lc[w]->c.drop[d]);
+	counter(f, "rtp_errors", "RTP/RTCP validation errors, by reason (lib/rtp).");
+	for (w = 0; w < wf_app.n_workers; w++)
+		for (d = 1; d < WF_RTP_ERR_COUNT; d++)
+			fprintf(f, "whepfan_rtp_errors_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
+				wf_app.lc[w]->lcore_id, wf_rtp_err_name((int)d),
+				wf_app.lc[w]->c.rtp_err[d]);
+	counter(f, "srtp_errors", "SRTP/SRTCP errors, by reason (lib/srtp).");
+	for (w = 0; w < wf_app.n_workers; w++)
+		for (d = 1; d < WF_SRTP_E_COUNT; d++)
+			fprintf(f, "whepfan_srtp_errors_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
+				wf_app.lc[w]->lcore_id, wf_srtp_strerror(-(int)d),
+				wf_app.lc[w]->c.srtp_err[d]);
+	gauge(f, "lcore_viewers", "Viewers on each worker lcore.");
+	for (w = 0; w < wf_app.n_workers; w++)
+		fprintf(f, "whepfan_lcore_viewers{lcore=\"%u\"} %u\n", wf_app.lc[w]->lcore_id,
+			wf_app.lc[w]->n_viewers);
+}
+
+static void streams(FILE *f)
+{
+	static const char *const kinds[] = { "video", "audio" };
+	unsigned s, t;
+
+	counter(f, "stream_packets", "RTP packets ingested per stream and track.");
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		const struct wf_stream *st = &wf_app.streams[s];
+		const struct wf_stream_state *ss;
+
+		if (!st->active)
+			continue;
+		ss = wf_app.lc[st->owner]->owned[s];
+		for (t = 0; ss && t < ss->n_tracks; t++)
+			fprintf(f, "whepfan_stream_packets_total{stream=\"%s\",track=\"%s\"} %lu\n",
+				st->name, kinds[st->tracks[t].kind & 1], ss->t[t].pkts);
+	}
+	counter(f, "stream_bytes", "RTP bytes ingested per stream and track.");
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		const struct wf_stream *st = &wf_app.streams[s];
+		const struct wf_stream_state *ss;
+
+		if (!st->active)
+			continue;
+		ss = wf_app.lc[st->owner]->owned[s];
+		for (t = 0; ss && t < ss->n_tracks; t++)
+			fprintf(f, "whepfan_stream_bytes_total{stream=\"%s\",track=\"%s\"} %lu\n",
+				st->name, kinds[st->tracks[t].kind & 1], ss->t[t].bytes);
+	}
+	gauge(f, "stream_viewers", "Viewers per stream.");
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		unsigned w, n = 0;
+
+		if (!wf_app.streams[s].active)
+			continue;
+		for (w = 0; w < wf_app.n_workers; w++)
+			n += wf_app.lc[w]->count[s];
+		fprintf(f, "whepfan_stream_viewers{stream=\"%s\"} %u\n", wf_app.streams[s].name, n);
+	}
+}
+
+char *wf_metrics_text(size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	unsigned d;
+
+	if (!f)
+		return NULL;
+	gauge(f, "uptime_seconds", "Seconds since start.");
+	fprintf(f, "whepfan_uptime_seconds %lu\n",
+		wf_app.tsc_hz ? (rte_rdtsc() - wf_app.start_tsc) / wf_app.tsc_hz : 0);
+	gauge(f, "viewers", "Viewers placed on workers (WHEP sessions and static outputs).");
+	fprintf(f, "whepfan_viewers %u\n", wf_registry_count(-1));
+	gauge(f, "sessions", "WHEP sessions in any state.");
+	fprintf(f, "whepfan_sessions %u\n", wf_session_count());
+	workers(f);
+	streams(f);
+	counter(f, "slow_path_drops", "Packets dropped by the slow path, by reason.");
+	for (d = 0; d < WF_SLOW_DROP_COUNT; d++)
+		fprintf(f, "whepfan_slow_path_drops_total{reason=\"%s\"} %lu\n", wf_slow_drop_name(d),
+			wf_slow_counters.drop[d]);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}

@@ -146,46 +146,20 @@ static bool add_job(struct wf_lcore *lc, unsigned n, uint32_t slot, struct wf_vi
 	return true;
 }
 
-/* Viewers whose state is prefetched ahead of the one being served. */
-#define WF_FANOUT_AHEAD 4
-
-/* Prefetches the lines of v that serving it reads first: the list link,
- * the template and the track.  With a few hundred viewers the table no
- * longer fits in L2, and a linked list gives the hardware prefetcher no
- * stride to follow (measured: whepfan-bench fanout, docs/performance.md). */
-static inline void prefetch_viewer(const struct wf_viewer *v, unsigned t)
-{
-	const struct wf_viewer_track *vt = &v->trk[t];
-
-	rte_prefetch0(v->hdr);
-	rte_prefetch0(&v->next);
-	rte_prefetch0(&v->pkts_out);
-	rte_prefetch0(&vt->next_index);
-	rte_prefetch0(&vt->src_base);
-	rte_prefetch0(&vt->state);
-}
-
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
-	unsigned t = meta->track, n_srtp = 0, n_plain = 0, k;
-	uint32_t slot = lc->head[meta->stream], ahead = slot;
+	unsigned t = meta->track, n_srtp = 0, n_plain = 0;
+	uint32_t slot = lc->head[meta->stream];
+	struct wf_srtp_job plain_jobs[1];
 
-	/* ahead runs WF_FANOUT_AHEAD viewers in front of slot */
-	for (k = 0; k < WF_FANOUT_AHEAD && ahead != WF_VIEWER_NONE; k++) {
-		prefetch_viewer(&lc->viewers[ahead], t);
-		ahead = lc->viewers[ahead].next;
-	}
+	(void)plain_jobs;
 	while (slot != WF_VIEWER_NONE) {
 		struct wf_viewer *v = &lc->viewers[slot];
 		struct wf_viewer_track *vt = &v->trk[t];
 		uint32_t cur = slot;
 		uint64_t idx;
 
-		if (ahead != WF_VIEWER_NONE) {
-			prefetch_viewer(&lc->viewers[ahead], t);
-			ahead = lc->viewers[ahead].next;
-		}
 		slot = v->next;
 		if (vt->state == WF_VT_WAIT && (meta->flags & WF_META_KEYFRAME)) {
 			start_at(vt, meta->ext_seq);

@@ -39,7 +39,8 @@ int wf_registry_init(uint32_t slots_per_worker)
 {
 	struct rte_hash_parameters hp = {
 		.name = "wf_peers",
-		.entries = (uint32_t)RTE_MAX(slots_per_worker * wf_app.n_workers * 2, 1024u),
+		.entries = (uint32_t)RTE_MAX(slots_per_worker * wf_app.n_workers *
+					     WF_REGISTRY_PEERS_PER_SLOT, 1024u),
 		.key_len = sizeof(struct wf_peer_key),
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
@@ -247,4 +248,9 @@ unsigned wf_registry_count(int worker)
 	for (w = 0; w < wf_app.n_workers; w++)
 		n += reg.count[w];
 	return n;
+}
+
+size_t wf_registry_slot_bytes(void)
+{
+	return sizeof(struct slot_info);
 }

@@ -5,12 +5,17 @@
 #ifndef WF_REGISTRY_H
 #define WF_REGISTRY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
 
 #include "ctrl.h"
 #include "viewer.h"
+
+/* Peer-table entries sized per viewer slot (room for the hash to stay
+ * well below full). */
+#define WF_REGISTRY_PEERS_PER_SLOT 2
 
 /* Sets up slots_per_worker slots on every worker, and the peer table. */
 int wf_registry_init(uint32_t slots_per_worker);
@@ -40,5 +45,10 @@ void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_
 
 /* Viewers placed (including those being added), per worker and in all. */
 unsigned wf_registry_count(int worker);
+
+/* Bytes of the registry's own record per viewer slot (memory accounting:
+ * whepfan-bench fanout); the peer table adds WF_REGISTRY_PEERS_PER_SLOT
+ * entries per slot. */
+size_t wf_registry_slot_bytes(void);
 
 #endif

@@ -77,6 +77,7 @@ struct session {
 	uint32_t ssrc[WF_MAX_TRACKS];
 	uint32_t cname_hash;
 	/* the viewer, once live */
+	enum wf_srtp_profile profile;
 	unsigned worker;
 	uint32_t slot;
 	uint16_t gen;
@@ -565,6 +566,7 @@ static void go_live(struct session *s)
 		goto fail;
 	}
 	s->state = S_LIVE;
+	s->profile = k.profile;
 	S.stats_live++;
 	OPENSSL_cleanse(k.local_key, sizeof(k.local_key));
 	OPENSSL_cleanse(k.remote_key, sizeof(k.remote_key));
@@ -712,4 +714,41 @@ void wf_session_tick(uint64_t now)
 			send_dtls_output(s);
 		}
 	}
+}
+
+/* ---- telemetry ------------------------------------------------------------------- */
+
+unsigned wf_session_list(char (*ids)[WF_SESSION_ID_LEN + 1], unsigned max)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; S.tab && i < S.cap && n < max; i++)
+		if (S.tab[i])
+			memcpy(ids[n++], S.tab[i]->id, WF_SESSION_ID_LEN + 1);
+	return n;
+}
+
+int wf_session_info(const char *id, struct wf_session_info *out)
+{
+	static const char *const names[] = {
+		[S_WAIT_ICE] = "ice", [S_DTLS] = "dtls", [S_LIVE] = "live", [S_CLOSING] = "closing",
+	};
+	const struct session *s = S.tab ? find_id(id) : NULL;
+	uint64_t now = rte_rdtsc();
+
+	if (!s)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->id, s->id, sizeof(out->id));
+	out->stream = wf_app.streams[s->stream].name;
+	out->state = names[s->state];
+	out->peer_addr = s->have_peer ? s->peer.addr : 0;
+	out->peer_port = s->have_peer ? s->peer.port : 0;
+	out->worker = s->state == S_LIVE ? (int)s->worker : -1;
+	out->slot = s->slot;
+	out->gen = s->gen;
+	out->age_ms = (now - s->created_tsc) * 1000 / wf_app.tsc_hz;
+	out->consent_age_ms = s->consent_tsc ? (now - s->consent_tsc) * 1000 / wf_app.tsc_hz : 0;
+	out->profile = s->state == S_LIVE ? wf_srtp_suite(s->profile)->name : "";
+	return 0;
 }

@@ -67,4 +67,25 @@ void wf_session_tick(uint64_t now_tsc);
 /* Sessions that exist (any state). */
 unsigned wf_session_count(void);
 
+/* A session as telemetry shows it. */
+struct wf_session_info {
+	char id[WF_SESSION_ID_LEN + 1];
+	const char *stream;
+	const char *state;	/* "ice", "dtls", "live", "closing" */
+	uint32_t peer_addr;	/* host order; 0 before ICE */
+	uint16_t peer_port;
+	int worker;		/* -1 until live */
+	uint32_t slot;
+	uint16_t gen;
+	uint64_t age_ms;
+	uint64_t consent_age_ms;	/* since the last valid ICE check */
+	const char *profile;	/* SRTP profile once live, else "" */
+};
+
+/* Fills out with the ids of up to max sessions; returns how many. */
+unsigned wf_session_list(char (*ids)[WF_SESSION_ID_LEN + 1], unsigned max);
+
+/* Fills *out for session id: 0 or -ENOENT. */
+int wf_session_info(const char *id, struct wf_session_info *out);
+
 #endif

@@ -9,6 +9,7 @@
 #include "history.h"
 #include "outputs.h"
 #include "registry.h"
+#include "session.h"
 #include "slowpath.h"
 
 void wf_counters_sum(struct wf_counters *sum)
@@ -100,6 +101,7 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "viewers", wf_registry_count(-1));
 	rte_tel_data_add_dict_u64(d, "outputs_active", wf_outputs_count(true));
+	rte_tel_data_add_dict_u64(d, "sessions", wf_session_count());
 	add_counters(d, &sum);
 	if (slow) {
 		rte_tel_data_start_dict(slow);
@@ -202,6 +204,71 @@ static int cmd_stream(const char *cmd, const char *params, struct rte_tel_data *
 	return 0;
 }
 
+static int cmd_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static char ids[RTE_TEL_MAX_ARRAY_ENTRIES][WF_SESSION_ID_LEN + 1];
+	unsigned i, n;
+
+	(void)cmd;
+	(void)params;
+	/* telemetry runs on its own thread; the table is the slow path's:
+	 * a racy snapshot of ids is all this promises */
+	n = wf_session_list(ids, RTE_DIM(ids));
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (i = 0; i < n; i++)
+		rte_tel_data_add_array_string(d, ids[i]);
+	return 0;
+}
+
+static int cmd_session(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wf_session_info si;
+	char addr[24];
+
+	(void)cmd;
+	if (!params || wf_session_info(params, &si) < 0)
+		return -ENOENT;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "id", si.id);
+	rte_tel_data_add_dict_string(d, "stream", si.stream);
+	rte_tel_data_add_dict_string(d, "state", si.state);
+	snprintf(addr, sizeof(addr), "%u.%u.%u.%u:%u", si.peer_addr >> 24, (si.peer_addr >> 16) & 255,
+		 (si.peer_addr >> 8) & 255, si.peer_addr & 255, si.peer_port);
+	rte_tel_data_add_dict_string(d, "peer", addr);
+	rte_tel_data_add_dict_string(d, "profile", si.profile);
+	rte_tel_data_add_dict_u64(d, "age_ms", si.age_ms);
+	rte_tel_data_add_dict_u64(d, "consent_age_ms", si.consent_age_ms);
+	rte_tel_data_add_dict_int(d, "worker", si.worker);
+	if (si.worker >= 0 && (unsigned)si.worker < wf_app.n_workers &&
+	    si.slot < wf_app.lc[si.worker]->n_slots) {
+		const struct wf_viewer *v = &wf_app.lc[si.worker]->viewers[si.slot];
+		unsigned t;
+
+		rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.lc[si.worker]->lcore_id);
+		rte_tel_data_add_dict_u64(d, "packets", v->pkts_out);
+		rte_tel_data_add_dict_u64(d, "bytes", v->bytes_out);
+		for (t = 0; t < WF_MAX_TRACKS; t++) {
+			const struct wf_viewer_track *vt = &v->trk[t];
+			struct rte_tel_data *td;
+
+			if (vt->state == WF_VT_OFF || !(td = rte_tel_data_alloc()))
+				continue;
+			rte_tel_data_start_dict(td);
+			rte_tel_data_add_dict_u64(td, "ssrc", vt->ssrc);
+			rte_tel_data_add_dict_u64(td, "packets", vt->packets);
+			rte_tel_data_add_dict_u64(td, "nacks", vt->nacks);
+			rte_tel_data_add_dict_u64(td, "retransmits", vt->retransmits);
+			rte_tel_data_add_dict_u64(td, "plis", vt->plis);
+			rte_tel_data_add_dict_u64(td, "rtt_us", vt->rtt_us);
+			rte_tel_data_add_dict_u64(td, "fraction_lost", vt->rr_fraction);
+			rte_tel_data_add_dict_int(td, "cumulative_lost", vt->rr_lost);
+			rte_tel_data_add_dict_u64(td, "jitter", vt->rr_jitter);
+			rte_tel_data_add_dict_container(d, t ? "track1" : "track0", td, 0);
+		}
+	}
+	return 0;
+}
+
 RTE_INIT(wf_telemetry_register)
 {
 	rte_telemetry_register_cmd("/whepfan/info", cmd_info,
@@ -214,4 +281,9 @@ RTE_INIT(wf_telemetry_register)
 		"Returns the names of the active streams. Takes no parameters");
 	rte_telemetry_register_cmd("/whepfan/stream", cmd_stream,
 		"Returns one stream's source and history figures. Parameters: string stream");
+	rte_telemetry_register_cmd("/whepfan/sessions", cmd_sessions,
+		"Returns the ids of the WHEP sessions. Takes no parameters");
+	rte_telemetry_register_cmd("/whepfan/session", cmd_session,
+		"Returns one WHEP session: state, peer, lcore, profile, packets, NACKs, RTT, loss. "
+		"Parameters: string id");
 }

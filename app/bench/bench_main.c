@@ -3,12 +3,14 @@
  *
  *   whepfan-bench --help
  *   whepfan-bench srtp --json [--size 1200] ...
+ *   whepfan-bench fanout --json [--viewers 1000] ...
  *
  * Exit status: 0 success, 1 the benchmark failed, 2 usage error.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "bench/bench_fanout.h"
 #include "bench/bench_srtp.h"
 
 struct wf_bench_cmd {
@@ -21,6 +23,8 @@ struct wf_bench_cmd {
 static const struct wf_bench_cmd wf_bench_cmds[] = {
 	{ "srtp", "SRTP fan-out protect: whepfan vs libsrtp2 vs OpenSSL per packet",
 	  wf_bench_srtp_main, wf_bench_srtp_usage },
+	{ "fanout", "the real fast path on net_ring/net_null: egress per lcore vs crypto ceiling",
+	  wf_bench_fanout_main, wf_bench_fanout_usage },
 };
 
 #define WF_BENCH_NCMDS (sizeof(wf_bench_cmds) / sizeof(wf_bench_cmds[0]))

@@ -1,0 +1,1313 @@
+/* bench_fanout.c: `whepfan-bench fanout`, the real fast path on virtual
+ * devices (bench_fanout.h).
+ *
+ * One process, in this order:
+ *  1. EAL on --no-huge memory with two vdevs: net_ring0 for ingest (with no
+ *     arguments the PMD creates rings ETH_RXTX<q>_net_ring0 that are both
+ *     rx and tx queue q; the benchmark is the producer of queue 0, the
+ *     stream owner's) and net_null0,no-rx=1 for egress (tx frees and
+ *     counts; rx returns nothing, so polling it costs the workers little).
+ *  2. wf_setup() with a configuration built here: the two ports, one H.264
+ *     stream, no static outputs.  The main lcore plays the slow path.
+ *  3. N viewers added as the slow path adds a WHEP session: wf_registry_
+ *     place/template/add, a fixed MAC (no ARP behind net_null), keys
+ *     derived from random master keys as outputs.c derives them.
+ *  4. History probe: PROBE_PKTS packets at PROBE_PPS, then the bytes the
+ *     stream's history holds and the packet mempool's in-use count.
+ *  5. Warm-up, then --seconds of fan-out in CHUNKS chunks with the ingest
+ *     ring kept full; the workers' own counters are read around each.
+ *     Before every chunk and after the last, with the ring drained and the
+ *     workers idle, a slice of the crypto ceiling: wf_srtp_protect_burst()
+ *     alone on the main lcore.  Interleaving makes a noisy shared machine
+ *     slow both alike; the ceiling is the median slice.
+ *  6. Viewers removed; teardown.
+ */
+#include "bench/bench_fanout.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "app.h"
+#include "classify.h"
+#include "lcore.h"
+#include "registry.h"
+#include "setup.h"
+#include "slowpath.h"
+#include "viewer.h"
+#include "bench/bench_util.h"
+#include "rtp/rtp.h"
+
+#define IN_PORT_IDX	0		/* net_ring0 in wf_app.ports */
+#define OUT_PORT_IDX	1		/* net_null0 */
+#define IN_DEV		"net_ring0"
+#define IN_RING		"ETH_RXTX0_" IN_DEV	/* rx queue 0 (rte_eth_ring.c) */
+#define OUT_DEV		"net_null0"
+#define IN_ADDR		0x0a000001u	/* 10.0.0.1/24: our ingest address */
+#define SRC_ADDR	0x0a000002u	/* the synthetic source */
+#define OUT_ADDR	0x0a010001u	/* 10.1.0.1/16: viewers are 10.1.x.y */
+#define SRC_PORT	5000
+#define INGEST_PORT	5004
+#define SRC_SSRC	0x5eed5eedu
+#define PT		96
+#define CLOCK_RATE	90000
+#define FRAME_TICKS	(CLOCK_RATE / 30)	/* 30 frames/s */
+#define HISTORY_MS	3000		/* WF_CONF_DEF_HISTORY_MS */
+#define MBUFS		32767		/* history (<= 16384) + ring + copies in flight */
+#define MAX_SIZE	1456		/* RTP bytes: 1500 - IPv4 - UDP - 16-byte tag */
+#define MIN_SIZE	16		/* RTP header + FU-A header + a little */
+#define MAX_VIEWERS	65536
+#define PROBE_PKTS	500		/* history probe: fixed for every viewer count */
+#define PROBE_PPS	1000
+#define FILL_MIN	256		/* refill the ingest ring when this much is free */
+#define CEILING_BURST	32
+#define WAIT_S		10		/* longest wait for the workers to catch up */
+#define CHUNKS		5		/* fan-out chunks, crypto slices between */
+#define HASH_SLOTS_A	32768		/* peer-table slope measured between these */
+#define HASH_SLOTS_B	65536
+
+struct fanout_opts {
+	bool json, verbose;
+	unsigned viewers, size, workers, per_frame, kf_every;
+	double seconds, warmup;
+	enum wf_srtp_profile profile;
+	int arch;			/* enum wf_srtp_arch, or -1: measure */
+};
+
+/* Where each viewer went (for its removal). */
+struct viewer_ref {
+	unsigned worker;
+	uint32_t slot;
+	uint16_t gen;
+};
+
+/* The synthetic source: H.264 in FU-A fragments, per_frame packets per
+ * frame, a key frame (IDR) every kf_every packets. */
+struct source {
+	struct rte_ring *ring;
+	uint16_t port_id;
+	unsigned frame_len;		/* Ethernet frame bytes */
+	unsigned per_frame, kf_every;
+	uint64_t made;			/* packets enqueued so far */
+	uint16_t seq0;
+	uint32_t ts0;
+	uint8_t frame[WF_L2L3L4_LEN + MAX_SIZE];
+};
+
+/* One worker's counters at one moment; run_ns is the CPU time its thread
+ * got (other processes on a shared machine take the rest). */
+struct wsnap {
+	uint64_t egress_pkts, egress_bytes, tx_pkts, ingest_pkts, busy_cycles, work_pkts, run_ns;
+};
+
+struct snap {
+	uint64_t tsc;
+	uint64_t null_opackets;
+	struct wsnap w[WF_MAX_WORKERS];
+};
+
+/* lib/srtp alone: bursts of 32 jobs over n_keys viewers' keys. */
+struct ceiling {
+	struct wf_srtp_engine *e;
+	struct wf_srtp_keys *keys;	/* [n_keys] */
+	unsigned n_keys, next;
+	uint8_t *payload;
+	uint8_t *out;			/* [CEILING_BURST] * stride */
+	size_t stride;
+	struct wf_srtp_job jobs[CEILING_BURST];
+};
+
+struct results {
+	char cpu[128];
+	enum wf_srtp_arch arch;
+	unsigned lcore_cpu[WF_MAX_WORKERS + 1];
+	bool oversubscribed;
+	double ceiling[CHUNKS + 1];	/* pkt/s of each slice, wall clock */
+	double ceiling_cpu[CHUNKS + 1];	/* pkt per second of CPU time */
+	int worker_tid[WF_MAX_WORKERS];
+	double dt;			/* measured seconds, all chunks */
+	struct snap d;			/* counter increments over the chunks */
+	uint64_t viewers_live;
+	uint64_t history_bytes, history_pkts, mbufs_in_use;
+	uint64_t history_bytes_end, history_pkts_end;
+	size_t viewer_bytes, registry_bytes;
+	double peer_bytes_per_slot, peer_bytes_this_size;
+	uint64_t drop[WF_DROP_COUNT];
+	uint64_t srtp_err[WF_SRTP_E_COUNT];
+	uint64_t rtp_err[WF_RTP_ERR_COUNT];
+	uint64_t slots_total;
+	unsigned worker_viewers[WF_MAX_WORKERS];
+};
+
+void wf_bench_fanout_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: whepfan-bench fanout [--json] [--viewers N] [--size BYTES]\n"
+		"                            [--profile NAME] [--seconds S] [--warmup S]\n"
+		"                            [--workers N] [--frame-packets N]\n"
+		"                            [--keyframe-packets N]\n"
+		"                            [--arch auto|sse|avx2|avx512|measure] [--verbose]\n\n"
+		"Runs whepfan's own workers (wf_setup) on DPDK virtual devices: one H.264\n"
+		"stream ingested through net_ring0, whose rx ring this tool keeps full of\n"
+		"RTP packets of --size bytes (default 1200), fanned out to --viewers (1000)\n"
+		"SRTP viewers of --profile (AEAD_AES_128_GCM) behind net_null0.\n"
+		"After --warmup (1) s, egress is measured for --seconds (5) on --workers (1)\n"
+		"worker lcores in %d chunks, next to the crypto-only ceiling of lib/srtp\n"
+		"(bursts of %d viewers' keys on the main lcore, in slices between the\n"
+		"chunks while the workers idle; the median slice).  Also reports\n"
+		"the memory per viewer and the bytes held by the stream's history after a\n"
+		"fixed probe of %d packets.  Frames are --frame-packets (8) FU-A packets, a\n"
+		"key frame every --keyframe-packets (240).  --arch picks ipsec-mb's code\n"
+		"path (default auto, as conf/whepfan.conf).  Needs root.  --json prints one\n"
+		"JSON object; logs go to stderr (--verbose: DPDK info logs too).\n",
+		CHUNKS, CEILING_BURST, PROBE_PKTS);
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "whepfan-bench fanout: %s%s%s%s; try 'whepfan-bench fanout --help'\n",
+		what, arg ? " '" : "", arg ? arg : "", arg ? "'" : "");
+	return 2;
+}
+
+static int parse_seconds(const char *val, double min, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(val, &end);
+	if (errno || end == val || *end || !(*out >= min) || *out > 3600)
+		return -EINVAL;
+	return 0;
+}
+
+/* Parses argv (argv[0] is "fanout") into o.  Returns 0 or the exit status
+ * 2 after printing a one-line error. */
+static int parse_opts(int argc, char **argv, struct fanout_opts *o)
+{
+	static const char *const with_value[] = {
+		"--viewers", "--size", "--profile", "--seconds", "--warmup", "--workers",
+		"--frame-packets", "--keyframe-packets", "--arch",
+	};
+	int i;
+
+	*o = (struct fanout_opts){ .viewers = 1000, .size = 1200, .workers = 1, .per_frame = 8,
+				   .kf_every = 240, .seconds = 5, .warmup = 1,
+				   .profile = WF_SRTP_AEAD_AES_128_GCM, .arch = WF_SRTP_ARCH_AUTO };
+	for (i = 1; i < argc; i++) {
+		const char *opt = argv[i], *val;
+		unsigned long n;
+		bool known = false;
+		size_t k;
+
+		if (!strcmp(opt, "--json")) {
+			o->json = true;
+			continue;
+		}
+		if (!strcmp(opt, "--verbose")) {
+			o->verbose = true;
+			continue;
+		}
+		for (k = 0; k < RTE_DIM(with_value); k++)
+			known |= !strcmp(opt, with_value[k]);
+		if (!known)
+			return usage_error("unknown option", opt);
+		if (i + 1 >= argc)
+			return usage_error("missing value after", opt);
+		val = argv[++i];
+		if (!strcmp(opt, "--viewers")) {
+			if (wf_bench_parse_ulong(val, 1, MAX_VIEWERS, &n))
+				return usage_error("--viewers wants 1..65536, not", val);
+			o->viewers = (unsigned)n;
+		} else if (!strcmp(opt, "--size")) {
+			if (wf_bench_parse_ulong(val, MIN_SIZE, MAX_SIZE, &n))
+				return usage_error("--size wants 16..1456 RTP bytes, not", val);
+			o->size = (unsigned)n;
+		} else if (!strcmp(opt, "--workers")) {
+			if (wf_bench_parse_ulong(val, 1, 8, &n))
+				return usage_error("--workers wants 1..8, not", val);
+			o->workers = (unsigned)n;
+		} else if (!strcmp(opt, "--frame-packets")) {
+			if (wf_bench_parse_ulong(val, 1, 1000, &n))
+				return usage_error("--frame-packets wants 1..1000, not", val);
+			o->per_frame = (unsigned)n;
+		} else if (!strcmp(opt, "--keyframe-packets")) {
+			if (wf_bench_parse_ulong(val, 1, 1000000, &n))
+				return usage_error("--keyframe-packets wants 1..1000000, not", val);
+			o->kf_every = (unsigned)n;
+		} else if (!strcmp(opt, "--seconds")) {
+			if (parse_seconds(val, 0.1, &o->seconds))
+				return usage_error("--seconds wants a number in 0.1..3600, not", val);
+		} else if (!strcmp(opt, "--warmup")) {
+			if (parse_seconds(val, 0, &o->warmup))
+				return usage_error("--warmup wants a number in 0..3600, not", val);
+		} else if (!strcmp(opt, "--profile")) {
+			int p = wf_srtp_profile_by_name(val);
+
+			if (p < 0)
+				return usage_error("unknown profile", val);
+			o->profile = (enum wf_srtp_profile)p;
+		} else {
+			o->arch = strcmp(val, "measure") ? wf_srtp_arch_by_name(val) : -1;
+			if (strcmp(val, "measure") && o->arch < 0)
+				return usage_error("--arch wants auto|sse|avx2|avx512|measure, not", val);
+		}
+	}
+	if (o->kf_every % o->per_frame)
+		return usage_error("--keyframe-packets must be a multiple of --frame-packets", NULL);
+	return 0;
+}
+
+/* The Linux thread id of EAL lcore lcore_id (its thread is named
+ * "rte-worker-<id>"), or -1. */
+static int lcore_tid(unsigned lcore_id)
+{
+	char want[32], path[300], name[64];
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/task");
+	int tid = -1;
+
+	if (!d)
+		return -1;
+	snprintf(want, sizeof(want), "rte-worker-%u", lcore_id);
+	while (tid < 0 && (de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f)) {
+			name[strcspn(name, "\n")] = '\0';
+			if (!strcmp(name, want))
+				tid = atoi(de->d_name);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return tid;
+}
+
+/* Nanoseconds thread tid has spent on a CPU (schedstat's first field), or
+ * 0 when unknown. */
+static uint64_t thread_run_ns(int tid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	if (tid < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	fclose(f);
+	return ns;
+}
+
+static uint64_t self_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t rd(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void snap_take(struct snap *s, const int *tids)
+{
+	struct rte_eth_stats st;
+	unsigned w;
+
+	memset(s, 0, sizeof(*s));
+	if (rte_eth_stats_get(wf_app.ports[OUT_PORT_IDX].port_id, &st) == 0)
+		s->null_opackets = st.opackets;
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_counters *c = &wf_app.lc[w]->c;
+
+		s->w[w] = (struct wsnap){
+			.egress_pkts = rd(&c->egress_pkts), .egress_bytes = rd(&c->egress_bytes),
+			.tx_pkts = rd(&c->tx_pkts), .ingest_pkts = rd(&c->ingest_pkts),
+			.busy_cycles = rd(&c->busy_cycles), .work_pkts = rd(&c->work_pkts),
+			.run_ns = tids ? thread_run_ns(tids[w]) : 0,
+		};
+	}
+	s->tsc = rte_rdtsc();
+}
+
+/* Adds the increments from a to b to acc. */
+static void snap_add(struct snap *acc, const struct snap *a, const struct snap *b)
+{
+	unsigned w;
+
+	acc->tsc += b->tsc - a->tsc;
+	acc->null_opackets += b->null_opackets - a->null_opackets;
+	for (w = 0; w < wf_app.n_workers; w++) {
+		struct wsnap *x = &acc->w[w];
+		const struct wsnap *p = &a->w[w], *q = &b->w[w];
+
+		x->egress_pkts += q->egress_pkts - p->egress_pkts;
+		x->egress_bytes += q->egress_bytes - p->egress_bytes;
+		x->tx_pkts += q->tx_pkts - p->tx_pkts;
+		x->ingest_pkts += q->ingest_pkts - p->ingest_pkts;
+		x->busy_cycles += q->busy_cycles - p->busy_cycles;
+		x->work_pkts += q->work_pkts - p->work_pkts;
+		x->run_ns += q->run_ns - p->run_ns;
+	}
+}
+
+static uint64_t snap_sum(const struct snap *s, size_t field_off)
+{
+	uint64_t n = 0;
+	unsigned w;
+
+	for (w = 0; w < wf_app.n_workers; w++)
+		n += *(const uint64_t *)((const uint8_t *)&s->w[w] + field_off);
+	return n;
+}
+#define SNAP_SUM(s, f) snap_sum((s), offsetof(struct wsnap, f))
+
+/* ---- start-up ------------------------------------------------------------ */
+
+/* EAL arguments: lcore i runs on the i-th allowed CPU (round robin, so
+ * --workers beyond the CPUs share them: r->oversubscribed). */
+static int eal_start(const struct fanout_opts *o, struct results *r)
+{
+	static char mem[16], prefix[32], lcores[256];
+	char *argv[32];
+	int argc = 0, cpus[CPU_SETSIZE], n_cpus = 0, c, len = 0;
+	unsigned l;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return -errno;
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n_cpus++] = c;
+	if (!n_cpus)
+		return -ENODEV;
+	for (l = 0; l <= o->workers; l++) {
+		r->lcore_cpu[l] = (unsigned)cpus[l % (unsigned)n_cpus];
+		len += snprintf(lcores + len, sizeof(lcores) - (size_t)len, "%s%u@%u", l ? "," : "",
+				l, r->lcore_cpu[l]);
+	}
+	r->oversubscribed = o->workers + 1 > (unsigned)n_cpus;
+	/* mbufs (~2.4 KB each), viewers and their control messages (~12 KB
+	 * each, with slack), peer tables measured up to HASH_SLOTS_B slots */
+	snprintf(mem, sizeof(mem), "%u", 192 + 64 + o->viewers / 80);
+	snprintf(prefix, sizeof(prefix), "wfbench%d", (int)getpid());
+	argv[argc++] = (char *)"whepfan-bench";
+	argv[argc++] = (char *)"--no-huge";
+	argv[argc++] = (char *)"-m";
+	argv[argc++] = mem;
+	argv[argc++] = (char *)"--no-pci";
+	argv[argc++] = (char *)"--no-shconf";
+	argv[argc++] = (char *)"--no-telemetry";
+	argv[argc++] = (char *)"--file-prefix";
+	argv[argc++] = prefix;
+	argv[argc++] = (char *)"--lcores";
+	argv[argc++] = lcores;
+	argv[argc++] = (char *)"--vdev";
+	argv[argc++] = (char *)IN_DEV;
+	argv[argc++] = (char *)"--vdev";
+	argv[argc++] = (char *)OUT_DEV ",no-rx=1";
+	argv[argc++] = (char *)"--log-level";
+	argv[argc++] = (char *)(o->verbose ? "info" : "warning");
+	argv[argc] = NULL;
+	/* DPDK's console log writes to stdout: keep stdout for the results */
+	rte_openlog_stream(stderr);
+	if (rte_eal_init(argc, argv) < 0)
+		return -rte_errno;
+	return 0;
+}
+
+static void config_port(struct wf_config_port *p, const char *name, uint32_t addr, uint8_t prefix)
+{
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->addr = addr;
+	p->prefix_len = prefix;
+	p->netmask = prefix ? ~0u << (32 - prefix) : 0;
+}
+
+/* The configuration whepfan would load for this benchmark, built here. */
+static struct wf_config *config_make(const struct fanout_opts *o)
+{
+	struct wf_config *cfg = wf_config_create();
+	struct wf_config_stream *s;
+	struct wf_config_track *t;
+
+	if (!cfg)
+		return NULL;
+	cfg->dpdk.mbufs = MBUFS;
+	cfg->dpdk.log_level = o->verbose ? WF_CONF_LOG_INFO : WF_CONF_LOG_WARNING;
+	cfg->n_ports = 2;
+	config_port(&cfg->ports[IN_PORT_IDX], IN_DEV, IN_ADDR, 24);
+	config_port(&cfg->ports[OUT_PORT_IDX], OUT_DEV, OUT_ADDR, 16);
+	cfg->http.max_sessions = o->viewers;
+	cfg->srtp.measure = o->arch < 0;
+	cfg->srtp.arch = o->arch < 0 ? WF_SRTP_ARCH_AUTO : (enum wf_srtp_arch)o->arch;
+	cfg->n_streams = 1;
+	s = &cfg->streams[0];
+	snprintf(s->name, sizeof(s->name), "bench");
+	s->history_ms = HISTORY_MS;
+	s->n_tracks = 1;
+	t = &s->tracks[0];
+	t->kind = WF_CONF_VIDEO;
+	t->codec = WF_CONF_H264;
+	t->port = INGEST_PORT;
+	t->payload_type = PT;
+	t->clock_rate = CLOCK_RATE;
+	snprintf(t->fmtp, sizeof(t->fmtp), "packetization-mode=1;profile-level-id=42e01f");
+	return cfg;
+}
+
+/* ---- viewers ------------------------------------------------------------- */
+
+/* Fills v as a WHEP session of profile p to 10.1.x.y (index i), with
+ * random master keys, as outputs.c's make_viewer() does for SRTP. */
+static int viewer_make(struct wf_viewer *v, struct wf_srtp_engine *e, enum wf_srtp_profile p,
+		       unsigned i)
+{
+	static const struct rte_ether_addr mac = { .addr_bytes = { 0x02, 0, 0, 0xbe, 0xec, 0x01 } };
+	const struct wf_srtp_suite *su = wf_srtp_suite(p);
+	uint8_t master[WF_SRTP_MAX_MASTER_LEN];
+	uint32_t ip = (OUT_ADDR & 0xffff0000u) + 2 + i;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->stream = 0;
+	v->srtp = 1;
+	v->cname_hash = (uint32_t)rte_rand();
+	wf_registry_template(v, OUT_PORT_IDX, &mac, ip, ip, (uint16_t)(50000 + i % 10000));
+	if (wf_bench_random(master, sizeof(master)))
+		return -EIO;
+	rc = wf_srtp_keys_derive(e, &v->srtp_out, p, WF_SRTP_KIND_RTP, master,
+				 su->master_key_len, master + su->master_key_len,
+				 su->master_salt_len);
+	if (!rc)
+		rc = wf_srtp_keys_derive(e, &v->srtcp_out, p, WF_SRTP_KIND_RTCP, master,
+					 su->master_key_len, master + su->master_key_len,
+					 su->master_salt_len);
+	explicit_bzero(master, sizeof(master));
+	if (rc)
+		return -EINVAL;
+	v->srtcp_in = v->srtcp_out;
+	v->trk[0].state = WF_VT_WAIT;
+	v->trk[0].pt = PT;
+	v->trk[0].ssrc = (uint32_t)rte_rand();
+	v->trk[0].next_index = rte_rand() & 0x7fff;	/* RFC 3550 §5.1 */
+	return 0;
+}
+
+static unsigned viewers_on_workers(void)
+{
+	unsigned w, n = 0;
+
+	for (w = 0; w < wf_app.n_workers; w++)
+		n += __atomic_load_n(&wf_app.lc[w]->n_viewers, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* Waits (playing the slow path: draining control replies) until the
+ * workers hold want viewers.  Returns 0 or -ETIMEDOUT. */
+static int viewers_wait(unsigned want)
+{
+	uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz;
+
+	while (viewers_on_workers() != want) {
+		wf_ctrl_replies();
+		if (rte_rdtsc() > end)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(100);
+	}
+	wf_ctrl_replies();
+	return 0;
+}
+
+/* Adds o->viewers viewers through the registry, as the slow path does;
+ * refs receives where each went.  Returns 0 or -errno after printing why. */
+static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
+{
+	static struct wf_viewer v;	/* ~4 KB: not on the stack */
+	struct wf_srtp_engine *e = wf_srtp_engine_create(wf_app.srtp_arch);
+	unsigned i;
+	int rc = 0;
+
+	if (!e)
+		return -errno;
+	for (i = 0; i < o->viewers && !rc; i++) {
+		uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz;
+
+		rc = viewer_make(&v, e, o->profile, i);
+		while (!rc) {
+			struct viewer_ref *r = &refs[i];
+
+			rc = wf_registry_place(&r->worker, &r->slot, &r->gen);
+			if (!rc)
+				rc = wf_registry_add(r->worker, r->slot, r->gen, &v);
+			if (rc != -ENOBUFS || rte_rdtsc() > end)
+				break;
+			/* control pool or ring full: let the workers catch up */
+			wf_ctrl_replies();
+			rte_delay_us_sleep(100);
+			rc = 0;
+		}
+		if (rc)
+			fprintf(stderr, "whepfan-bench fanout: viewer %u: %s\n", i, strerror(-rc));
+	}
+	wf_srtp_keys_wipe(&v.srtp_out);
+	wf_srtp_keys_wipe(&v.srtcp_out);
+	wf_srtp_keys_wipe(&v.srtcp_in);
+	wf_srtp_engine_free(e);
+	if (rc)
+		return rc;
+	rc = viewers_wait(o->viewers);
+	if (rc)
+		fprintf(stderr, "whepfan-bench fanout: the workers took %u of %u viewers\n",
+			viewers_on_workers(), o->viewers);
+	return rc;
+}
+
+/* Removes the n viewers in refs (their keys are wiped by the workers). */
+static void viewers_remove(const struct viewer_ref *refs, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz;
+
+		while (wf_registry_remove(refs[i].worker, refs[i].slot, refs[i].gen) == -ENOBUFS &&
+		       rte_rdtsc() < end) {
+			wf_ctrl_replies();
+			rte_delay_us_sleep(100);
+		}
+	}
+	if (viewers_wait(0))
+		fprintf(stderr, "whepfan-bench fanout: %u viewers were not removed\n",
+			viewers_on_workers());
+}
+
+static uint64_t viewers_live(void)
+{
+	uint64_t n = 0;
+	unsigned w;
+	uint32_t s;
+
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_app.lc[w];
+
+		for (s = 0; s < lc->slot_hwm; s++)
+			n += lc->viewers[s].in_use && lc->viewers[s].trk[0].state == WF_VT_LIVE;
+	}
+	return n;
+}
+
+/* ---- the synthetic source ------------------------------------------------ */
+
+/* Builds the frame template: Ethernet to the ingest port's MAC, IPv4 with
+ * its checksum, UDP (checksum 0: optional over IPv4, RFC 768), RTP. */
+static int source_init(struct source *src, const struct fanout_opts *o)
+{
+	const struct wf_port *port = &wf_app.ports[IN_PORT_IDX];
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)src->frame;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint8_t *rtp = (uint8_t *)(udp + 1);
+	static const struct rte_ether_addr src_mac = {
+		.addr_bytes = { 0x02, 0, 0, 0x50, 0x00, 0x01 } };
+
+	memset(src, 0, sizeof(*src));
+	src->ring = rte_ring_lookup(IN_RING);
+	if (!src->ring)
+		return -ENOENT;
+	src->port_id = port->port_id;
+	src->per_frame = o->per_frame;
+	src->kf_every = o->kf_every;
+	src->frame_len = WF_L2L3L4_LEN + o->size;
+	src->seq0 = (uint16_t)rte_rand();
+	src->ts0 = (uint32_t)rte_rand();
+	rte_ether_addr_copy(&port->mac, &eth->dst_addr);
+	rte_ether_addr_copy(&src_mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*udp) + o->size));
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(SRC_ADDR);
+	ip->dst_addr = rte_cpu_to_be_32(IN_ADDR);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(SRC_PORT);
+	udp->dst_port = rte_cpu_to_be_16(INGEST_PORT);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + o->size));
+	rtp[0] = 0x80;				/* RFC 3550 §5.1: V=2 */
+	rtp[1] = PT;
+	wf_rtp_wr32(rtp + 8, SRC_SSRC);
+	if (wf_bench_random(rtp + WF_RTP_FIXED_LEN, o->size - WF_RTP_FIXED_LEN))
+		return -EIO;
+	rtp[WF_RTP_FIXED_LEN] = 0x7c;		/* RFC 6184 §5.8: FU-A, NRI 3 */
+	rtp[WF_RTP_FIXED_LEN + 2] = 0x88;	/* slice: first_mb_in_slice 0 */
+	return 0;
+}
+
+/* Writes packet number k of the stream into m. */
+static void source_packet(const struct source *src, struct rte_mbuf *m, uint64_t k)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *rtp = d + WF_L2L3L4_LEN;
+	uint64_t frame = k / src->per_frame;
+	unsigned pos = (unsigned)(k % src->per_frame);
+	bool key = k % src->kf_every < src->per_frame;
+	bool last = pos == src->per_frame - 1;
+
+	rte_memcpy(d, src->frame, src->frame_len);
+	rtp[1] = (uint8_t)((last ? 0x80 : 0) | PT);	/* marker: last packet of a frame */
+	wf_rtp_wr16(rtp + 2, (uint16_t)(src->seq0 + k));
+	wf_rtp_wr32(rtp + 4, (uint32_t)(src->ts0 + frame * FRAME_TICKS));
+	if (src->per_frame == 1) {
+		/* RFC 6184 §5.6: a single NAL unit, IDR (5) or non-IDR (1) slice */
+		rtp[WF_RTP_FIXED_LEN] = key ? 0x65 : 0x41;
+		rtp[WF_RTP_FIXED_LEN + 1] = 0x88;
+	} else {
+		/* FU header, RFC 6184 §5.8: S, E, NAL type IDR (5) or non-IDR (1) */
+		rtp[WF_RTP_FIXED_LEN + 1] = (uint8_t)((pos == 0 ? 0x80 : 0) | (last ? 0x40 : 0) |
+						      (key ? 5 : 1));
+	}
+	m->data_len = (uint16_t)src->frame_len;
+	m->pkt_len = src->frame_len;
+	m->port = src->port_id;
+}
+
+/* Enqueues up to max packets (never more than the ring has room for).
+ * Returns how many, or -ENOBUFS when the mempool had none. */
+static int source_fill(struct source *src, unsigned max)
+{
+	struct rte_mbuf *m[FILL_MIN];
+	unsigned n = rte_ring_free_count(src->ring), i, done;
+
+	if (n > max)
+		n = max;
+	if (n > FILL_MIN)
+		n = FILL_MIN;
+	if (!n)
+		return 0;
+	if (rte_pktmbuf_alloc_bulk(wf_app.pool, m, n))
+		return -ENOBUFS;
+	for (i = 0; i < n; i++)
+		source_packet(src, m[i], src->made + i);
+	done = rte_ring_enqueue_burst(src->ring, (void **)m, n, NULL);
+	for (i = done; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+	src->made += done;
+	return (int)done;
+}
+
+/* With several workers the owner hands every packet to the others: true
+ * while one of them lags (its handoff ring over half full).  Feeding no
+ * faster than the slowest drains keeps the run free of handoff_full drops
+ * (the ingest ring's 1023 packets fit in the other half); a real source
+ * is paced by its bitrate anyway. */
+static bool handoff_lagging(void)
+{
+	unsigned o = wf_app.streams[0].owner, w;
+
+	for (w = 0; w < wf_app.n_workers; w++)
+		if (w != o && rte_ring_count(wf_app.handoff[o][w]) > WF_HANDOFF_RING_SIZE / 2)
+			return true;
+	return false;
+}
+
+/* Keeps the ring full until the TSC reaches end. */
+static void source_run(struct source *src, uint64_t end)
+{
+	while (rte_rdtsc() < end) {
+		if (rte_ring_free_count(src->ring) >= FILL_MIN && !handoff_lagging() &&
+		    source_fill(src, FILL_MIN) > 0)
+			continue;
+		wf_ctrl_replies();
+		rte_delay_us_sleep(100);
+	}
+}
+
+/* Sends n packets at pps packets per second. */
+static void source_paced(struct source *src, uint64_t n, uint64_t pps)
+{
+	uint64_t t0 = rte_rdtsc(), first = src->made;
+
+	while (src->made - first < n) {
+		uint64_t due = (rte_rdtsc() - t0) * pps / wf_app.tsc_hz + 1;
+
+		if (due > n)
+			due = n;
+		if (due > src->made - first && source_fill(src, (unsigned)(due - (src->made - first))) > 0)
+			continue;
+		rte_delay_us_sleep(200);
+	}
+}
+
+/* Waits until the workers have taken every packet made and stopped
+ * sending.  Returns 0 or -ETIMEDOUT. */
+static int source_drain(const struct source *src)
+{
+	uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz, last = UINT64_MAX;
+	unsigned quiet = 0;
+	struct snap s;
+
+	while (quiet < 3) {
+		uint64_t work;
+
+		if (rte_rdtsc() > end)
+			return -ETIMEDOUT;
+		rte_delay_us_sleep(20000);
+		wf_ctrl_replies();
+		snap_take(&s, NULL);
+		work = SNAP_SUM(&s, work_pkts);
+		quiet = rte_ring_count(src->ring) == 0 && work == last ? quiet + 1 : 0;
+		last = work;
+	}
+	return 0;
+}
+
+/* ---- measurements -------------------------------------------------------- */
+
+static void ceiling_free(struct ceiling *c)
+{
+	unsigned i;
+
+	if (c->keys)
+		for (i = 0; i < c->n_keys; i++)
+			wf_srtp_keys_wipe(&c->keys[i]);
+	wf_srtp_engine_free(c->e);
+	free(c->keys);
+	free(c->payload);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Keys for max(viewers, 32) viewers (the same working set as the
+ * fan-out), one shared payload, 32 output buffers with RTP headers. */
+static int ceiling_init(struct ceiling *c, const struct fanout_opts *o)
+{
+	const struct wf_srtp_suite *su = wf_srtp_suite(o->profile);
+	uint8_t master[WF_SRTP_MAX_MASTER_LEN];
+	unsigned i;
+
+	memset(c, 0, sizeof(*c));
+	c->n_keys = o->viewers < CEILING_BURST ? CEILING_BURST : o->viewers;
+	c->stride = RTE_ALIGN(o->size + WF_SRTP_MAX_TRAILER, 64);
+	c->e = wf_srtp_engine_create(wf_app.srtp_arch);
+	c->keys = wf_bench_alloc(sizeof(*c->keys) * c->n_keys);
+	c->payload = wf_bench_alloc(o->size);
+	c->out = wf_bench_alloc(c->stride * CEILING_BURST);
+	if (!c->e || !c->keys || !c->payload || !c->out)
+		return -ENOMEM;
+	if (wf_bench_random(c->payload, o->size))
+		return -EIO;
+	for (i = 0; i < c->n_keys; i++) {
+		int rc;
+
+		if (wf_bench_random(master, sizeof(master)))
+			return -EIO;
+		rc = wf_srtp_keys_derive(c->e, &c->keys[i], o->profile, WF_SRTP_KIND_RTP, master,
+					 su->master_key_len, master + su->master_key_len,
+					 su->master_salt_len);
+		if (rc)
+			return -EINVAL;
+	}
+	explicit_bzero(master, sizeof(master));
+	for (i = 0; i < CEILING_BURST; i++) {
+		uint8_t *h = c->out + c->stride * i;
+
+		h[0] = 0x80;
+		h[1] = PT;
+		wf_rtp_wr16(h + 2, (uint16_t)i);
+		wf_rtp_wr32(h + 8, 0x1000 + i);
+		c->jobs[i] = (struct wf_srtp_job){
+			.payload = c->payload + WF_RTP_FIXED_LEN, .out = h,
+			.hdr_len = WF_RTP_FIXED_LEN,
+			.payload_len = (uint16_t)(o->size - WF_RTP_FIXED_LEN),
+			.out_cap = (uint16_t)c->stride,
+		};
+	}
+	return 0;
+}
+
+/* Protects bursts of 32 viewers' copies for about seconds; returns the
+ * rate in packets/s of wall-clock time and sets *per_cpu_s to packets per
+ * second of this thread's CPU time; -1 when a job failed. */
+static double ceiling_run(struct ceiling *c, double seconds, double *per_cpu_s)
+{
+	uint64_t cpu0 = self_cpu_ns(), t0 = rte_rdtsc(), n = 0, now, cpu;
+	uint64_t want = (uint64_t)(seconds * (double)wf_app.tsc_hz);
+
+	do {
+		unsigned k, j;
+
+		for (k = 0; k < 64; k++) {
+			for (j = 0; j < CEILING_BURST; j++) {
+				c->jobs[j].keys = &c->keys[c->next];
+				if (++c->next == c->n_keys)
+					c->next = 0;
+			}
+			if (wf_srtp_protect_burst(c->e, c->jobs, CEILING_BURST) != CEILING_BURST)
+				return -1;
+		}
+		n += 64 * CEILING_BURST;
+		now = rte_rdtsc();
+	} while (now - t0 < want);
+	cpu = self_cpu_ns() - cpu0;
+	*per_cpu_s = (double)n * 1e9 / (double)(cpu ? cpu : 1);
+	return (double)n * (double)wf_app.tsc_hz / (double)(now - t0);
+}
+
+/* Bytes of heap an rte_hash set up as the registry's peer table takes for
+ * slots viewer slots (the same parameters as registry.c). */
+static long peer_table_bytes(uint32_t slots)
+{
+	struct rte_hash_parameters hp = {
+		.name = "wfb_peer_probe",
+		.entries = RTE_MAX(slots * WF_REGISTRY_PEERS_PER_SLOT, 1024u),
+		.key_len = sizeof(struct wf_peer_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	struct rte_hash_rcu_config rcu = { .v = wf_app.qsbr, .mode = RTE_HASH_QSBR_MODE_DQ };
+	struct rte_malloc_socket_stats a, b;
+	struct rte_hash *h;
+
+	if (rte_malloc_get_socket_stats(hp.socket_id, &a))
+		return -1;
+	h = rte_hash_create(&hp);
+	if (!h)
+		return -1;
+	if (rte_hash_rcu_qsbr_add(h, &rcu)) {
+		rte_hash_free(h);
+		return -1;
+	}
+	if (rte_malloc_get_socket_stats(hp.socket_id, &b))
+		b = a;
+	rte_hash_free(h);
+	return (long)(b.heap_allocsz_bytes - a.heap_allocsz_bytes);
+}
+
+/* What one more viewer slot costs (see docs/performance.md). */
+static void memory_per_viewer(struct results *r)
+{
+	long a = peer_table_bytes(HASH_SLOTS_A), b = peer_table_bytes(HASH_SLOTS_B);
+	long here = peer_table_bytes((uint32_t)r->slots_total);
+
+	r->viewer_bytes = sizeof(struct wf_viewer);
+	r->registry_bytes = wf_registry_slot_bytes();
+	r->peer_bytes_per_slot = a < 0 || b < 0 ? -1 :
+				 (double)(b - a) / (HASH_SLOTS_B - HASH_SLOTS_A);
+	r->peer_bytes_this_size = here < 0 ? -1 : (double)here / (double)r->slots_total;
+}
+
+static uint64_t bytes_per_viewer(const struct results *r)
+{
+	return r->viewer_bytes + r->registry_bytes +
+	       (uint64_t)(r->peer_bytes_per_slot > 0 ? r->peer_bytes_per_slot + 0.5 : 0);
+}
+
+/* Bytes and packets in the stream's history (the owner's state; read
+ * while the owner is idle). */
+static void history_read(uint64_t *bytes, uint64_t *pkts)
+{
+	const struct wf_stream_state *st = wf_app.lc[wf_app.streams[0].owner]->owned[0];
+	unsigned t;
+	uint32_t i;
+
+	*bytes = *pkts = 0;
+	if (!st)
+		return;
+	for (t = 0; t < st->n_tracks; t++) {
+		const struct wf_track_state *ts = &st->t[t];
+
+		*bytes += wf_history_bytes(ts);
+		for (i = 0; ts->slots && i <= ts->mask; i++)
+			*pkts += ts->slots[i].m != NULL;
+	}
+}
+
+static void errors_sum(struct results *r)
+{
+	unsigned w, i;
+
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_counters *c = &wf_app.lc[w]->c;
+
+		for (i = 0; i < WF_DROP_COUNT; i++)
+			r->drop[i] += rd(&c->drop[i]);
+		for (i = 0; i < WF_SRTP_E_COUNT; i++)
+			r->srtp_err[i] += rd(&c->srtp_err[i]);
+		for (i = 0; i < WF_RTP_ERR_COUNT; i++)
+			r->rtp_err[i] += rd(&c->rtp_err[i]);
+	}
+}
+
+static uint64_t drops_total(const struct results *r)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < WF_DROP_COUNT; i++)
+		n += r->drop[i];
+	return n;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+/* The headline figures.  Rates "per CPU second" divide by the CPU time
+ * the thread really got (schedstat; CLOCK_THREAD_CPUTIME_ID for the main
+ * lcore): on a machine shared with other processes the wall-clock rates
+ * measure the sharing, these measure the code.  Both equal on a dedicated
+ * core, where a polling worker is on its CPU all the time. */
+struct figures {
+	double egress_pps, egress_gbps, ingest_pps, per_lcore_pps;
+	double cpu_share;		/* worker CPU time / wall time */
+	double per_cpu_s;		/* egress packets per worker CPU second */
+	double ceiling, ceiling_min, ceiling_max;	/* wall: median, extremes */
+	double ceiling_cpu;		/* per CPU second: median */
+	double ratio, ratio_wall;
+	unsigned frame_bytes;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of the CHUNKS + 1 slices (an even count: the middle two's mean);
+ * the extremes when min/max are not NULL. */
+static double slices_median(const double *v, double *min, double *max)
+{
+	double sorted[CHUNKS + 1];
+
+	memcpy(sorted, v, sizeof(sorted));
+	qsort(sorted, CHUNKS + 1, sizeof(sorted[0]), cmp_double);
+	if (min)
+		*min = sorted[0];
+	if (max)
+		*max = sorted[CHUNKS];
+	return (sorted[CHUNKS / 2] + sorted[(CHUNKS + 1) / 2]) / 2;
+}
+
+static void figures_of(const struct fanout_opts *o, const struct results *r, struct figures *f)
+{
+	uint64_t pkts = SNAP_SUM(&r->d, egress_pkts);
+	uint64_t bytes = SNAP_SUM(&r->d, egress_bytes);
+	uint64_t in = SNAP_SUM(&r->d, ingest_pkts);
+	uint64_t run_ns = SNAP_SUM(&r->d, run_ns);
+
+	f->egress_pps = (double)pkts / r->dt;
+	f->egress_gbps = (double)bytes * 8 / r->dt / 1e9;
+	f->ingest_pps = (double)in / r->dt;
+	f->per_lcore_pps = f->egress_pps / o->workers;
+	f->cpu_share = (double)run_ns / 1e9 / (r->dt * o->workers);
+	f->per_cpu_s = run_ns ? (double)pkts * 1e9 / (double)run_ns : f->per_lcore_pps;
+	f->ceiling = slices_median(r->ceiling, &f->ceiling_min, &f->ceiling_max);
+	f->ceiling_cpu = slices_median(r->ceiling_cpu, NULL, NULL);
+	f->ratio_wall = f->ceiling > 0 ? f->per_lcore_pps / f->ceiling : 0;
+	f->ratio = f->ceiling_cpu > 0 ? f->per_cpu_s / f->ceiling_cpu : 0;
+	f->frame_bytes = WF_L2L3L4_LEN + o->size + wf_srtp_suite(o->profile)->rtp_tag_len;
+}
+
+static bool run_ok(const struct fanout_opts *o, const struct results *r, const struct figures *f)
+{
+	return drops_total(r) == 0 && r->viewers_live == o->viewers && f->egress_pps > 0;
+}
+
+static void print_json(const struct fanout_opts *o, const struct results *r)
+{
+	struct figures f;
+	unsigned w, i;
+	bool first = true;
+
+	figures_of(o, r, &f);
+	printf("{\"bench\":\"fanout\",\"cpu\":\"%s\",\"viewers\":%u,\"profile\":\"%s\","
+	       "\"arch\":\"%s\",\"size\":%u,\"frame_bytes\":%u,\"seconds\":%g,\"warmup\":%g,"
+	       "\"worker_lcores\":%u,\"oversubscribed\":%s,",
+	       r->cpu, o->viewers, wf_srtp_suite(o->profile)->name, wf_srtp_arch_name(r->arch),
+	       o->size, f.frame_bytes, o->seconds, o->warmup, o->workers,
+	       r->oversubscribed ? "true" : "false");
+	printf("\"ingest_pps\":%.0f,\"egress_pps\":%.0f,\"egress_gbps\":%.3f,"
+	       "\"egress_pps_per_lcore\":%.0f,\"worker_cpu_share\":%.3f,"
+	       "\"egress_pps_per_cpu_s\":%.0f,\"crypto_ceiling_pps\":%.0f,"
+	       "\"crypto_ceiling_pps_min\":%.0f,\"crypto_ceiling_pps_max\":%.0f,"
+	       "\"crypto_ceiling_per_cpu_s\":%.0f,\"crypto_ceiling_slices\":%d,"
+	       "\"ratio\":%.3f,\"ratio_wall\":%.3f,",
+	       f.ingest_pps, f.egress_pps, f.egress_gbps, f.per_lcore_pps, f.cpu_share,
+	       f.per_cpu_s, f.ceiling, f.ceiling_min, f.ceiling_max, f.ceiling_cpu, CHUNKS + 1,
+	       f.ratio, f.ratio_wall);
+	printf("\"bytes_per_viewer\":%" PRIu64 ",\"bytes_per_viewer_parts\":{\"viewer\":%zu,"
+	       "\"registry\":%zu,\"peer_table\":%.1f,\"peer_table_at_this_size\":%.1f},",
+	       bytes_per_viewer(r), r->viewer_bytes, r->registry_bytes, r->peer_bytes_per_slot,
+	       r->peer_bytes_this_size);
+	printf("\"history_bytes\":%" PRIu64 ",\"history_packets\":%" PRIu64 ","
+	       "\"mbufs_in_use\":%" PRIu64 ",\"history_bytes_end\":%" PRIu64 ","
+	       "\"history_packets_end\":%" PRIu64 ",\"viewers_live\":%" PRIu64 ",",
+	       r->history_bytes, r->history_pkts, r->mbufs_in_use, r->history_bytes_end,
+	       r->history_pkts_end, r->viewers_live);
+	printf("\"null_tx_pps\":%.0f,\"per_lcore\":[",
+	       (double)r->d.null_opackets / r->dt);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		uint64_t pk = r->d.w[w].egress_pkts, cyc = r->d.w[w].busy_cycles;
+
+		printf("%s{\"lcore\":%u,\"cpu\":%u,\"viewers\":%u,\"egress_pps\":%.0f,"
+		       "\"busy_pct\":%.1f,\"tsc_per_pkt\":%.0f}",
+		       w ? "," : "", wf_app.worker_lcore[w], r->lcore_cpu[wf_app.worker_lcore[w]],
+		       r->worker_viewers[w], (double)pk / r->dt,
+		       100.0 * (double)cyc / (r->dt * (double)wf_app.tsc_hz),
+		       pk ? (double)cyc / (double)pk : 0.0);
+	}
+	printf("],\"drops\":{");
+	for (i = 0; i < WF_DROP_COUNT; i++) {
+		if (!r->drop[i])
+			continue;
+		printf("%s\"%s\":%" PRIu64, first ? "" : ",", wf_drop_name(i), r->drop[i]);
+		first = false;
+	}
+	printf("},\"srtp_errors\":{");
+	first = true;
+	for (i = 1; i < WF_SRTP_E_COUNT; i++) {
+		if (!r->srtp_err[i])
+			continue;
+		printf("%s\"%s\":%" PRIu64, first ? "" : ",", wf_srtp_strerror(-(int)i), r->srtp_err[i]);
+		first = false;
+	}
+	printf("},\"rtp_errors\":{");
+	first = true;
+	for (i = 1; i < WF_RTP_ERR_COUNT; i++) {
+		if (!r->rtp_err[i])
+			continue;
+		printf("%s\"%s\":%" PRIu64, first ? "" : ",", wf_rtp_err_name((int)i), r->rtp_err[i]);
+		first = false;
+	}
+	printf("},\"ok\":%s}\n", run_ok(o, r, &f) ? "true" : "false");
+}
+
+static void print_summary(const struct fanout_opts *o, const struct results *r)
+{
+	struct figures f;
+	unsigned w, i;
+
+	figures_of(o, r, &f);
+	printf("fan-out: 1 stream -> %u viewers, %s (ipsec-mb %s), %u-byte RTP (%u-byte frames)\n"
+	       "cpu: %s; %u worker lcore%s%s; %g s measured after %g s warm-up\n\n",
+	       o->viewers, wf_srtp_suite(o->profile)->name, wf_srtp_arch_name(r->arch), o->size,
+	       f.frame_bytes, r->cpu, o->workers, o->workers > 1 ? "s" : "",
+	       r->oversubscribed ? " (more lcores than CPUs)" : "", o->seconds, o->warmup);
+	printf("  ingest            %12.0f pkt/s\n", f.ingest_pps);
+	printf("  egress            %12.0f pkt/s  %.3f Gbit/s\n", f.egress_pps, f.egress_gbps);
+	printf("  per worker lcore  %12.0f pkt/s  (on its CPU %.0f %% of the time)\n",
+	       f.per_lcore_pps, 100 * f.cpu_share);
+	printf("  crypto ceiling    %12.0f pkt/s  (median of %d slices, %.0f..%.0f)\n",
+	       f.ceiling, CHUNKS + 1, f.ceiling_min, f.ceiling_max);
+	printf("  per CPU second    %12.0f pkt    fan-out, %.0f crypto alone\n", f.per_cpu_s,
+	       f.ceiling_cpu);
+	printf("  ratio             %12.3f        (per CPU second; wall clock %.3f; target >= 0.7)\n",
+	       f.ratio, f.ratio_wall);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		uint64_t pk = r->d.w[w].egress_pkts, cyc = r->d.w[w].busy_cycles;
+
+		printf("  worker %u (lcore %u): %u viewers, %.0f pkt/s, busy %.1f %%, %.0f TSC/pkt\n",
+		       w, wf_app.worker_lcore[w], r->worker_viewers[w], (double)pk / r->dt,
+		       100.0 * (double)cyc / (r->dt * (double)wf_app.tsc_hz),
+		       pk ? (double)cyc / (double)pk : 0.0);
+	}
+	printf("\n  bytes per viewer  %12" PRIu64 "        (viewer %zu + registry %zu + peer table %.1f;"
+	       " target <= 4096)\n", bytes_per_viewer(r), r->viewer_bytes, r->registry_bytes,
+	       r->peer_bytes_per_slot);
+	printf("  history           %12" PRIu64 " bytes  in %" PRIu64 " packets after the %d-packet"
+	       " probe; mbufs in use %" PRIu64 "\n", r->history_bytes, r->history_pkts, PROBE_PKTS,
+	       r->mbufs_in_use);
+	printf("  history at end    %12" PRIu64 " bytes  in %" PRIu64 " packets (rate-dependent)\n",
+	       r->history_bytes_end, r->history_pkts_end);
+	printf("  viewers live      %12" PRIu64 " of %u\n", r->viewers_live, o->viewers);
+	for (i = 0; i < WF_DROP_COUNT; i++)
+		if (r->drop[i])
+			printf("  DROP %-16s %" PRIu64 " (%s)\n", wf_drop_name(i), r->drop[i],
+			       wf_drop_text(i));
+	printf("\n%s\n", run_ok(o, r, &f) ? "ok" : "NOT OK: drops, viewers not live or no egress");
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+/* Everything between wf_setup() and wf_teardown().  Returns 0 or -errno
+ * after printing why. */
+static int bench_run(const struct fanout_opts *o, struct results *r, struct viewer_ref *refs)
+{
+	struct source src;
+	struct ceiling c;
+	double slice_s = o->seconds / (2 * (CHUNKS + 1));
+	unsigned w, k;
+	int rc;
+
+	for (w = 0; w < wf_app.n_workers; w++) {
+		r->slots_total += wf_app.lc[w]->n_slots;
+		r->worker_tid[w] = lcore_tid(wf_app.worker_lcore[w]);
+	}
+	rc = source_init(&src, o);
+	if (rc) {
+		fprintf(stderr, "whepfan-bench fanout: no ingest ring %s: %s\n", IN_RING, strerror(-rc));
+		return rc;
+	}
+	rc = ceiling_init(&c, o);
+	if (rc) {
+		fprintf(stderr, "whepfan-bench fanout: crypto ceiling set-up: %s\n", strerror(-rc));
+		ceiling_free(&c);
+		return rc;
+	}
+	r->arch = wf_srtp_engine_arch(c.e, o->profile);
+	memory_per_viewer(r);
+	rc = viewers_add(o, refs);
+	if (rc)
+		goto out;
+
+	/* the history probe: the same packets at the same rate for any N */
+	source_paced(&src, PROBE_PKTS, PROBE_PPS);
+	rc = source_drain(&src);
+	if (rc) {
+		fprintf(stderr, "whepfan-bench fanout: the workers did not take the probe\n");
+		goto out;
+	}
+	history_read(&r->history_bytes, &r->history_pkts);
+	r->mbufs_in_use = rte_mempool_in_use_count(wf_app.pool);
+
+	for (k = 0; k <= CHUNKS && !rc; k++) {
+		struct snap a, b;
+
+		r->ceiling[k] = ceiling_run(&c, slice_s, &r->ceiling_cpu[k]);
+		if (r->ceiling[k] < 0) {
+			fprintf(stderr, "whepfan-bench fanout: wf_srtp_protect_burst failed a job\n");
+			rc = -EIO;
+			break;
+		}
+		if (k == CHUNKS)
+			break;
+		/* the first chunk after the warm-up, the others after a short
+		 * refill of the ring */
+		source_run(&src, rte_rdtsc() + (uint64_t)((k ? 0.05 : o->warmup) *
+							   (double)wf_app.tsc_hz));
+		snap_take(&a, r->worker_tid);
+		source_run(&src, a.tsc + (uint64_t)(o->seconds / CHUNKS * (double)wf_app.tsc_hz));
+		snap_take(&b, r->worker_tid);
+		snap_add(&r->d, &a, &b);
+		if (k == CHUNKS - 1) {
+			r->viewers_live = viewers_live();
+			for (w = 0; w < wf_app.n_workers; w++)
+				r->worker_viewers[w] = wf_app.lc[w]->n_viewers;
+		}
+		rc = source_drain(&src);
+		if (rc)
+			fprintf(stderr, "whepfan-bench fanout: the workers did not drain the ring\n");
+	}
+	r->dt = (double)r->d.tsc / (double)wf_app.tsc_hz;
+	history_read(&r->history_bytes_end, &r->history_pkts_end);
+out:
+	ceiling_free(&c);
+	viewers_remove(refs, o->viewers);
+	errors_sum(r);
+	return rc;
+}
+
+/* EAL leaves its (empty, with --no-shconf) runtime directory behind:
+ * remove ours so repeated runs do not pile them up. */
+static void runtime_dir_remove(void)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	char dir[300];
+
+	if (geteuid() == 0 || !base)
+		base = geteuid() == 0 ? "/var/run" : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/dpdk/wfbench%d", base, (int)getpid());
+	rmdir(dir);
+}
+
+int wf_bench_fanout_main(int argc, char **argv)
+{
+	struct fanout_opts o;
+	struct results *r;
+	struct viewer_ref *refs;
+	struct wf_config *cfg;
+	bool ok;
+	int rc = parse_opts(argc, argv, &o);
+
+	if (rc)
+		return rc;
+	if (geteuid() != 0)
+		fprintf(stderr, "whepfan-bench fanout: not root: DPDK may fail to start\n");
+	r = calloc(1, sizeof(*r));
+	refs = calloc(o.viewers, sizeof(*refs));
+	cfg = config_make(&o);
+	if (!r || !refs || !cfg) {
+		fprintf(stderr, "whepfan-bench fanout: out of memory\n");
+		rc = 1;
+		goto free;
+	}
+	wf_bench_cpu_model(r->cpu, sizeof(r->cpu));
+	rc = eal_start(&o, r);
+	if (rc) {
+		fprintf(stderr, "whepfan-bench fanout: EAL init failed: %s\n", rte_strerror(-rc));
+		rc = 1;
+		goto free;
+	}
+	rc = wf_setup(cfg);
+	if (rc)
+		fprintf(stderr, "whepfan-bench fanout: wf_setup: %s\n", strerror(-rc));
+	else
+		rc = bench_run(&o, r, refs);
+	wf_teardown();
+	if (!rc) {
+		struct figures f;
+
+		figures_of(&o, r, &f);
+		ok = run_ok(&o, r, &f);
+		if (o.json)
+			print_json(&o, r);
+		else
+			print_summary(&o, r);
+		rc = ok ? 0 : 1;
+	} else {
+		rc = 1;
+	}
+	rte_eal_cleanup();
+	runtime_dir_remove();
+free:
+	wf_config_free(cfg);
+	free(refs);
+	free(r);
+	return rc;
+}

@@ -123,6 +123,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* dpdk.log_level first: an EAL --log-level=whepfan:LEVEL overrides it */
+	rte_log_set_level(wf_logtype, (uint32_t)cfg->dpdk.log_level);
 	eal_argc = eal_args(n_eal_cli, argv, cfg, eal_argv, (int)RTE_DIM(eal_argv));
 	rc = rte_eal_init(eal_argc, eal_argv);
 	if (rc < 0) {

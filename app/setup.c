@@ -118,7 +118,6 @@ int wf_setup(struct wf_config *cfg)
 	wf_app.sr_interval_tsc = wf_app.tsc_hz / 1000 * cfg->webrtc.rtcp_sr_interval_ms;
 	wf_app.webrtc_port = cfg->webrtc.udp_port;
 	wf_app.idle_sleep_us = cfg->workers.idle_sleep_us;
-	rte_log_set_level(wf_logtype, (uint32_t)cfg->dpdk.log_level);
 
 	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
 		wf_app.worker_of_lcore[lcore] = -1;

@@ -151,6 +151,7 @@ struct wf_app {
 	uint32_t idle_sleep_us;
 	volatile bool stop;		/* workers leave their loop */
 	volatile bool quit;		/* the slow path leaves its loop (signal) */
+	volatile bool reload;		/* SIGHUP: read the configuration again */
 };
 
 extern struct wf_app wf_app;

@@ -23,8 +23,10 @@
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	wf_app.quit = true;
+	if (sig == SIGHUP)
+		wf_app.reload = true;
+	else
+		wf_app.quit = true;
 }
 
 static void usage(FILE *f)
@@ -134,6 +136,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
 	rc = wf_setup(cfg);

@@ -7,15 +7,20 @@
 
 #include <rte_random.h>
 
+#include <openssl/crypto.h>
+
 #include "app.h"
 #include "arp.h"
 #include "log.h"
 #include "registry.h"
+#include "streams.h"
 #include "viewer.h"
 
 struct output {
+	bool used;
 	uint16_t stream;
-	const struct wf_config_output *co;
+	struct wf_config_output cfg;	/* a copy: reloads replace the file's */
+	const struct wf_config_output *co;	/* = &cfg */
 	bool active;
 	bool warned;
 	unsigned worker;
@@ -27,26 +32,75 @@ static struct output *outs;
 static unsigned n_outs;
 static struct wf_srtp_engine *engine;	/* derives keys; same managers as workers */
 
+static unsigned cap_outs;
+
 int wf_outputs_init(const struct wf_config *cfg)
 {
-	unsigned s, o, n = 0;
+	unsigned s;
+	int rc;
 
-	for (s = 0; s < cfg->n_streams; s++)
-		n += cfg->streams[s].n_outputs;
-	n_outs = 0;
-	if (!n)
-		return 0;
-	outs = calloc(n, sizeof(*outs));
+	cap_outs = WF_CONF_MAX_STREAMS * 4;
+	outs = calloc(cap_outs, sizeof(*outs));
 	engine = wf_srtp_engine_create(wf_app.srtp_arch);
 	if (!outs || !engine)
 		return -ENOMEM;
-	for (s = 0; s < cfg->n_streams; s++)
-		for (o = 0; o < cfg->streams[s].n_outputs; o++) {
-			outs[n_outs].stream = (uint16_t)s;
-			outs[n_outs].co = &cfg->streams[s].outputs[o];
-			n_outs++;
-		}
+	n_outs = 0;
+	for (s = 0; s < cfg->n_streams; s++) {
+		int slot = wf_stream_index(cfg->streams[s].name);
+
+		if (slot < 0)
+			continue;
+		rc = wf_outputs_add((unsigned)slot, &cfg->streams[s]);
+		if (rc)
+			return rc;
+	}
 	return 0;
+}
+
+int wf_outputs_add(unsigned slot, const struct wf_config_stream *cs)
+{
+	unsigned o, i;
+
+	for (o = 0; o < cs->n_outputs; o++) {
+		for (i = 0; i < cap_outs && outs[i].used; i++)
+			;
+		if (i == cap_outs) {
+			struct output *bigger = realloc(outs, sizeof(*outs) * cap_outs * 2);
+			unsigned k;
+
+			if (!bigger)
+				return -ENOMEM;
+			memset(bigger + cap_outs, 0, sizeof(*outs) * cap_outs);
+			outs = bigger;
+			cap_outs *= 2;
+			for (k = 0; k < cap_outs; k++)
+				outs[k].co = &outs[k].cfg;	/* realloc moved them */
+		}
+		memset(&outs[i], 0, sizeof(outs[i]));
+		outs[i].used = true;
+		outs[i].stream = (uint16_t)slot;
+		outs[i].cfg = cs->outputs[o];
+		outs[i].co = &outs[i].cfg;
+		if (i >= n_outs)
+			n_outs = i + 1;
+	}
+	return 0;
+}
+
+void wf_outputs_remove(unsigned slot)
+{
+	unsigned i;
+
+	for (i = 0; i < n_outs; i++) {
+		struct output *o = &outs[i];
+
+		if (!o->used || o->stream != slot)
+			continue;
+		if (o->active)
+			wf_registry_remove(o->worker, o->slot, o->gen);
+		OPENSSL_cleanse(&o->cfg, sizeof(o->cfg));
+		memset(o, 0, sizeof(*o));
+	}
 }
 
 /* Fills viewer v for output o through port_idx to mac. */
@@ -102,7 +156,7 @@ void wf_outputs_tick(void)
 		uint32_t hop;
 		int rc;
 
-		if (o->active || !wf_app.streams[o->stream].active)
+		if (!o->used || o->active || !wf_app.streams[o->stream].active)
 			continue;
 		/* the first port whose subnet or gateway reaches it */
 		if (!wf_arp_next_hop(0, o->co->addr, &hop)) {
@@ -138,11 +192,9 @@ void wf_outputs_stop(void)
 {
 	unsigned i;
 
-	for (i = 0; i < n_outs; i++)
-		if (outs[i].active) {
-			wf_registry_remove(outs[i].worker, outs[i].slot, outs[i].gen);
-			outs[i].active = false;
-		}
+	for (i = 0; outs && i < n_outs; i++)
+		if (outs[i].used)
+			wf_outputs_remove(outs[i].stream);
 	wf_srtp_engine_free(engine);
 	engine = NULL;
 	free(outs);
@@ -155,6 +207,6 @@ unsigned wf_outputs_count(bool active_only)
 	unsigned i, n = 0;
 
 	for (i = 0; i < n_outs; i++)
-		n += !active_only || outs[i].active;
+		n += outs[i].used && (!active_only || outs[i].active);
 	return n;
 }

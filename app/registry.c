@@ -254,3 +254,14 @@ size_t wf_registry_slot_bytes(void)
 {
 	return sizeof(struct slot_info);
 }
+
+unsigned wf_registry_stream_viewers(unsigned stream)
+{
+	unsigned w, n = 0;
+
+	if (stream >= WF_MAX_STREAMS)
+		return 0;
+	for (w = 0; w < wf_app.n_workers; w++)
+		n += reg.per_stream[stream][w];
+	return n;
+}

@@ -43,6 +43,9 @@ void wf_registry_reply(struct wf_ctrl_msg *msg);
 /* Next hop ip on port_idx has a new MAC: update the viewers behind it. */
 void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac);
 
+/* Viewers of stream slot (being added, live or being removed), anywhere. */
+unsigned wf_registry_stream_viewers(unsigned stream);
+
 /* Viewers placed (including those being added), per worker and in all. */
 unsigned wf_registry_count(int worker);
 

@@ -497,6 +497,15 @@ int wf_session_patch(const char *stream, const char *id, const char *frag, size_
 	return 204;
 }
 
+void wf_session_end_stream(unsigned slot)
+{
+	unsigned i;
+
+	for (i = 0; S.tab && i < S.cap; i++)
+		if (S.tab[i] && S.tab[i]->stream == slot)
+			session_free(S.tab[i]);
+}
+
 unsigned wf_session_count(void)
 {
 	return S.count;

@@ -64,6 +64,9 @@ void wf_session_input(unsigned port_idx, struct rte_mbuf *m);
 /* Timers: DTLS retransmission, consent freshness (RFC 7675), cleanup. */
 void wf_session_tick(uint64_t now_tsc);
 
+/* Ends every session of stream slot (a reload removed or changed it). */
+void wf_session_end_stream(unsigned slot);
+
 /* Sessions that exist (any state). */
 unsigned wf_session_count(void);
 

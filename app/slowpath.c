@@ -18,6 +18,7 @@
 #include "log.h"
 #include "outputs.h"
 #include "registry.h"
+#include "reload.h"
 #include "session.h"
 
 struct wf_slow_counters wf_slow_counters;
@@ -275,6 +276,10 @@ void wf_slow_run(void)
 			work += n;
 		}
 		wf_ctrl_replies();
+		if (wf_app.reload) {
+			wf_app.reload = false;
+			wf_reload(wf_app.cfg);
+		}
 		now = rte_rdtsc();
 		if (now >= next_tick) {
 			next_tick = now + hz / 10;

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "history.h"
 #include "log.h"
+#include "registry.h"
 #include "slowpath.h"
 
 static struct wf_stream_state *state_create(const struct wf_config_stream *cs, unsigned id)
@@ -49,66 +50,128 @@ static void state_free(struct wf_stream_state *st)
 	rte_free(st);
 }
 
+/* Worker owning the fewest active streams. */
+static unsigned least_loaded_owner(void)
+{
+	unsigned owned[WF_MAX_WORKERS] = { 0 }, i, best = 0;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_app.streams[i].active)
+			owned[wf_app.streams[i].owner]++;
+	for (i = 1; i < wf_app.n_workers; i++)
+		if (owned[i] < owned[best])
+			best = i;
+	return best;
+}
+
+/* A slot that is free and no longer has viewers of an earlier stream. */
+static int free_slot(void)
+{
+	unsigned i;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (!wf_app.streams[i].active && !wf_registry_stream_viewers(i))
+			return (int)i;
+	return -ENOSPC;
+}
+
+int wf_stream_start(const struct wf_config_stream *cs)
+{
+	struct wf_ctrl_msg *msg;
+	struct wf_stream_state *st;
+	struct wf_stream *s;
+	unsigned t;
+	int slot = free_slot(), rc;
+
+	if (slot < 0) {
+		WF_LOG(ERR, "stream %s: no free stream slot\n", cs->name);
+		return slot;
+	}
+	s = &wf_app.streams[slot];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", cs->name);
+	s->owner = (uint8_t)least_loaded_owner();
+	s->n_tracks = (uint8_t)cs->n_tracks;
+	s->history_ms = cs->history_ms;
+	for (t = 0; t < cs->n_tracks; t++) {
+		s->tracks[t].kind = (uint8_t)cs->tracks[t].kind;
+		s->tracks[t].codec = (uint8_t)cs->tracks[t].codec;
+		s->tracks[t].pt = cs->tracks[t].payload_type;
+		s->tracks[t].clock_rate = cs->tracks[t].clock_rate;
+		s->tracks[t].port = cs->tracks[t].port;
+		rte_seqlock_init(&s->clock[t].lock);
+	}
+	st = state_create(cs, (unsigned)slot);
+	msg = st ? wf_ctrl_alloc(WF_CTRL_ADD_STREAM) : NULL;
+	if (!msg) {
+		state_free(st);
+		WF_LOG(ERR, "stream %s: out of memory for its history\n", cs->name);
+		return -ENOMEM;
+	}
+	msg->stream = (uint16_t)slot;
+	msg->state = st;
+	rc = wf_ctrl_call(s->owner, msg);
+	if (rc) {
+		WF_LOG(ERR, "stream %s: worker %u refused it: %s\n", cs->name, s->owner,
+		       strerror(-rc));
+		if (rc != -ETIMEDOUT) {
+			wf_ctrl_free(msg);
+			state_free(st);
+		}
+		return rc;
+	}
+	wf_ctrl_free(msg);
+	for (t = 0; t < cs->n_tracks; t++)
+		wf_app.ingest_map[cs->tracks[t].port] = (uint16_t)(slot * 2 + t + 1);
+	/* the source's RTCP, RFC 3550 §11: the next port, when free */
+	for (t = 0; t < cs->n_tracks; t++) {
+		uint16_t rtcp = (uint16_t)(cs->tracks[t].port + 1);
+
+		if (rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
+			wf_app.ingest_map[rtcp] = (uint16_t)(slot * 2 + t + 1);
+	}
+	s->active = 1;
+	WF_LOG(INFO, "stream %s: slot %d, owner worker %u, %u tracks\n", cs->name, slot, s->owner,
+	       cs->n_tracks);
+	return slot;
+}
+
+void wf_stream_stop(unsigned slot)
+{
+	struct wf_stream *s = &wf_app.streams[slot];
+	struct wf_ctrl_msg *msg;
+	unsigned p, t;
+
+	if (slot >= WF_MAX_STREAMS || !s->active)
+		return;
+	s->active = 0;
+	for (p = 0; p < RTE_DIM(wf_app.ingest_map); p++) {
+		uint16_t v = wf_app.ingest_map[p];
+
+		for (t = 0; t < WF_MAX_TRACKS; t++)
+			if (v == slot * 2 + t + 1)
+				wf_app.ingest_map[p] = 0;
+	}
+	msg = wf_ctrl_alloc(WF_CTRL_DEL_STREAM);
+	if (!msg)
+		return;
+	msg->stream = (uint16_t)slot;
+	if (wf_ctrl_call(s->owner, msg) == 0) {
+		state_free(msg->state);
+		wf_ctrl_free(msg);
+	}
+	WF_LOG(INFO, "stream %s: stopped\n", s->name);
+}
+
 int wf_streams_start(const struct wf_config *cfg)
 {
-	unsigned i, t;
+	unsigned i;
+	int rc;
 
 	for (i = 0; i < cfg->n_streams; i++) {
-		const struct wf_config_stream *cs = &cfg->streams[i];
-		struct wf_stream *s = &wf_app.streams[i];
-		struct wf_ctrl_msg *msg;
-		struct wf_stream_state *st;
-		int rc;
-
-		memset(s, 0, sizeof(*s));
-		snprintf(s->name, sizeof(s->name), "%s", cs->name);
-		s->owner = (uint8_t)(i % wf_app.n_workers);
-		s->n_tracks = (uint8_t)cs->n_tracks;
-		s->history_ms = cs->history_ms;
-		for (t = 0; t < cs->n_tracks; t++) {
-			s->tracks[t].kind = (uint8_t)cs->tracks[t].kind;
-			s->tracks[t].codec = (uint8_t)cs->tracks[t].codec;
-			s->tracks[t].pt = cs->tracks[t].payload_type;
-			s->tracks[t].clock_rate = cs->tracks[t].clock_rate;
-			s->tracks[t].port = cs->tracks[t].port;
-			rte_seqlock_init(&s->clock[t].lock);
-		}
-		st = state_create(cs, i);
-		msg = st ? wf_ctrl_alloc(WF_CTRL_ADD_STREAM) : NULL;
-		if (!msg) {
-			state_free(st);
-			WF_LOG(ERR, "stream %s: out of memory for its history\n", cs->name);
-			return -ENOMEM;
-		}
-		msg->stream = (uint16_t)i;
-		msg->state = st;
-		rc = wf_ctrl_call(s->owner, msg);
-		if (rc) {
-			WF_LOG(ERR, "stream %s: worker %u refused it: %s\n", cs->name, s->owner,
-			       strerror(-rc));
-			if (rc != -ETIMEDOUT) {
-				wf_ctrl_free(msg);
-				state_free(st);
-			}
+		rc = wf_stream_start(&cfg->streams[i]);
+		if (rc < 0)
 			return rc;
-		}
-		wf_ctrl_free(msg);
-		for (t = 0; t < cs->n_tracks; t++) {
-			uint16_t port = cs->tracks[t].port;
-			uint16_t val = (uint16_t)(i * 2 + t + 1);
-
-			wf_app.ingest_map[port] = val;
-		}
-		/* the source's RTCP, RFC 3550 §11: the next port, when free */
-		for (t = 0; t < cs->n_tracks; t++) {
-			uint16_t rtcp = (uint16_t)(cs->tracks[t].port + 1);
-
-			if (rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
-				wf_app.ingest_map[rtcp] = (uint16_t)(i * 2 + t + 1);
-		}
-		s->active = 1;
-		WF_LOG(INFO, "stream %s: owner worker %u, %u tracks\n", cs->name, s->owner,
-		       cs->n_tracks);
 	}
 	return 0;
 }
@@ -117,23 +180,9 @@ void wf_streams_stop(void)
 {
 	unsigned i;
 
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		wf_stream_stop(i);
 	memset(wf_app.ingest_map, 0, sizeof(wf_app.ingest_map));
-	for (i = 0; i < WF_MAX_STREAMS; i++) {
-		struct wf_stream *s = &wf_app.streams[i];
-		struct wf_ctrl_msg *msg;
-
-		if (!s->active)
-			continue;
-		s->active = 0;
-		msg = wf_ctrl_alloc(WF_CTRL_DEL_STREAM);
-		if (!msg)
-			continue;
-		msg->stream = (uint16_t)i;
-		if (wf_ctrl_call(s->owner, msg) == 0) {
-			state_free(msg->state);
-			wf_ctrl_free(msg);
-		}
-	}
 }
 
 int wf_stream_index(const char *name)

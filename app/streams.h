@@ -1,19 +1,30 @@
-/* streams.h: streams and their owners, set up by the slow path. */
+/* streams.h: streams and their owners, set up by the slow path.
+ *
+ * A stream lives in a slot of wf_app.streams[], found by name; slots are
+ * stable while the stream exists (a reload does not move them) and are
+ * reused only once no viewer of the old stream is left anywhere. */
 #ifndef WF_STREAMS_H
 #define WF_STREAMS_H
 
 #include "conf/conf.h"
 
-/* Activates every stream of cfg: picks an owner worker (round robin),
- * allocates its history, hands it to the owner, maps its ingest ports
- * (RTP on each track's port, the source's RTCP on port + 1 when that port
- * is free).  Returns 0 or -errno. */
+/* Activates one stream: a free slot, an owner worker (the one owning the
+ * fewest streams), its history handed to the owner, its ingest ports
+ * mapped (RTP on each track's port, the source's RTCP on port + 1 when that
+ * port is free).  Returns the slot or -errno. */
+int wf_stream_start(const struct wf_config_stream *cs);
+
+/* Takes stream slot back from its owner and frees its history; its ingest
+ * ports stop mapping at once.  Its viewers must be gone or going. */
+void wf_stream_stop(unsigned slot);
+
+/* Every stream of cfg; 0 or -errno. */
 int wf_streams_start(const struct wf_config *cfg);
 
-/* Takes every stream back from its owner and frees its history. */
+/* Every active stream. */
 void wf_streams_stop(void);
 
-/* Index of the stream named name, or -1. */
+/* Slot of the active stream named name, or -1. */
 int wf_stream_index(const char *name);
 
 #endif

@@ -1,0 +1,115 @@
+/* reload.c: configuration reload on SIGHUP (reload.h). */
+#include "reload.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+#include "outputs.h"
+#include "session.h"
+#include "streams.h"
+#include "conf/diff.h"
+
+static void log_error(void *arg, const char *msg)
+{
+	(void)arg;
+	WF_LOG(ERR, "reload: %s\n", msg);
+}
+
+/* Ends stream name: sessions, outputs, then the stream itself. */
+static void end_stream(const char *name)
+{
+	int slot = wf_stream_index(name);
+
+	if (slot < 0)
+		return;
+	wf_session_end_stream((unsigned)slot);
+	wf_outputs_remove((unsigned)slot);
+	wf_stream_stop((unsigned)slot);
+}
+
+static int begin_stream(const struct wf_config_stream *cs)
+{
+	int slot = wf_stream_start(cs);
+
+	if (slot < 0)
+		return slot;
+	return wf_outputs_add((unsigned)slot, cs);
+}
+
+int wf_reload(struct wf_config *cfg)
+{
+	static const char *const groups[] = {
+		"dpdk", "ports", "webrtc", "http", "dtls", "srtp", "workers",
+	};
+	struct wf_config_diag diag = { .fn = log_error };
+	struct wf_config_diff *d = NULL;
+	struct wf_config *nc;
+	unsigned i;
+	int rc = 0;
+
+	nc = wf_config_create();
+	d = calloc(1, sizeof(*d));
+	if (!nc || !d) {
+		wf_config_free(nc);
+		free(d);
+		return -ENOMEM;
+	}
+	if (wf_config_load(nc, cfg->path, &diag) != 0) {
+		WF_LOG(ERR, "reload: %s refused (%u errors); the running configuration stays\n",
+		       cfg->path, diag.n_errors);
+		rc = -EINVAL;
+		goto out;
+	}
+	wf_config_diff(cfg, nc, d);
+	for (i = 0; i < RTE_DIM(groups); i++)
+		if (d->groups & (1u << i))
+			WF_LOG(WARNING, "reload: %s changed: needs a restart, not applied\n", groups[i]);
+
+	/* what goes: removed streams, and changed ones that must restart */
+	for (i = 0; i < d->n_removed; i++)
+		end_stream(cfg->streams[d->removed[i]].name);
+	for (i = 0; i < d->n_changed; i++) {
+		const struct wf_config_stream_change *c = &d->changed[i];
+
+		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY))
+			end_stream(cfg->streams[c->old_idx].name);
+		else if (c->what & WF_CONF_STREAM_OUTPUTS) {
+			int slot = wf_stream_index(cfg->streams[c->old_idx].name);
+
+			if (slot >= 0)
+				wf_outputs_remove((unsigned)slot);
+		}
+	}
+
+	/* the new streams list replaces the old one; other groups stay */
+	cfg->n_streams = nc->n_streams;
+	memcpy(cfg->streams, nc->streams, sizeof(cfg->streams));
+
+	for (i = 0; i < d->n_added && !rc; i++)
+		rc = begin_stream(&cfg->streams[d->added[i]]);
+	for (i = 0; i < d->n_changed && !rc; i++) {
+		const struct wf_config_stream_change *c = &d->changed[i];
+		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
+
+		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY)) {
+			rc = begin_stream(cs);
+		} else if (c->what & WF_CONF_STREAM_OUTPUTS) {
+			int slot = wf_stream_index(cs->name);
+
+			if (slot >= 0)
+				rc = wf_outputs_add((unsigned)slot, cs);
+		}
+	}
+	if (rc)
+		WF_LOG(ERR, "reload: applying failed part way: %s\n", strerror(-rc));
+	else
+		WF_LOG(INFO, "reload: %s applied: %u streams added, %u removed, %u changed\n",
+		       cfg->path, d->n_added, d->n_removed, d->n_changed);
+out:
+	wf_config_free(nc);
+	free(d);
+	return rc;
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Operations end to end (issue 6): --check-config, telemetry over the real
+# socket with figures that move when traffic flows, /metrics parsed, SIGHUP
+# adding and removing a stream (and refusing a bad file), SIGTERM exit 0,
+# and `make demo`'s script starting and stopping cleanly in bounded time.
+# Everything runs in private network namespaces (traffic stays there).
+#   env: WF_BUILD (build dir, default build)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+build=${WF_BUILD:-build}
+wf=$build/whepfan
+passed=0 failed=0
+tmp=$(mktemp -d /tmp/wf-ops.XXXXXX)
+prefix=wfops$$
+
+ok()   { echo "ok   $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+cond() { eval "$1" 2>/dev/null; }
+finish() {
+	rm -rf "$tmp" "/var/run/dpdk/$prefix"
+	echo "# test_ops: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+trap finish EXIT
+
+if [ "$(id -u)" -ne 0 ] || [ ! -e /dev/net/tun ]; then
+	fail "needs root and /dev/net/tun"
+	exit 1
+fi
+[ -x "$wf" ] || { fail "no $wf"; exit 1; }
+
+# ---- --check-config ------------------------------------------------------
+out=$("$wf" -c conf/whepfan.conf --check-config 2>&1); rc=$?
+check check_config_accepts_the_example [ "$rc" -eq 0 ]
+sed 's/udp_port = 8189;/udp_port = 70000;/' conf/whepfan.conf > "$tmp/bad.conf"
+line=$(grep -n 'udp_port = 70000' "$tmp/bad.conf" | cut -d: -f1)
+out=$("$wf" -c "$tmp/bad.conf" --check-config 2>&1); rc=$?
+check check_config_exits_2_on_errors [ "$rc" -eq 2 ]
+check check_config_names_file_line_and_setting \
+	grep -q "^$tmp/bad.conf:$line: webrtc.udp_port: " <<<"$out"
+
+# ---- a running whepfan ---------------------------------------------------
+cat > "$tmp/run.conf" <<EOF
+dpdk = { eal = [ "--no-huge", "-m", "512", "--no-pci", "-l", "0-1",
+                 "--file-prefix", "$prefix", "--vdev", "net_tap0,iface=wfops0" ]; };
+ports = ( { name = "net_tap0"; address = "198.18.0.1/24"; } );
+http = { listen = "127.0.0.1:18889"; };
+streams = ( { name = "cam"; tracks = ( { kind = "video"; port = 5004; codec = "H264"; payload_type = 96; } ); } );
+EOF
+
+cat > "$tmp/inner.sh" <<'INNER'
+set -uo pipefail
+ip link set lo up
+tmp=$1 wf=$2 prefix=$3
+"$wf" -c "$tmp/run.conf" > "$tmp/wf.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do ip link show wfops0 >/dev/null 2>&1 && break; sleep 0.1; done
+ip addr add 198.18.0.2/24 dev wfops0 && ip link set wfops0 up
+tel() { echo "$1" | timeout 10 dpdk-telemetry.py -f "$prefix" 2>/dev/null | tail -n 1; }
+field() { python3 -c 'import json,sys; d=json.load(sys.stdin); k=list(d)[0]; v=d[k]
+for p in sys.argv[1].split("."): v=v[p]
+print(v)' "$1"; }
+sleep 1
+echo "stats_before=$(tel /whepfan/stats | field ingest_pkts 2>/dev/null)"
+python3 - <<'PY'
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(100):
+    nal = bytes([0x65 if i % 30 == 0 else 0x41]) + bytes(300)
+    s.sendto(struct.pack('!BBHII', 0x80, 96, 7000 + i, 3000 * i, 0xabc) + nal, ('198.18.0.1', 5004))
+    s.sendto(b'\x00garbage', ('198.18.0.1', 6999))
+    time.sleep(0.005)
+PY
+sleep 0.5
+echo "stats_after=$(tel /whepfan/stats | field ingest_pkts)"
+echo "drop_no_port=$(tel /whepfan/stats | field drops.udp_no_port)"
+echo "stream_pkts=$(tel /whepfan/stream,cam | field video.packets)"
+echo "info_version=$(tel /whepfan/info | field version)"
+echo "lcores=$(tel /whepfan/lcores | field worker0.ingest_pkts)"
+python3 - <<'PY' > "$tmp/metrics.txt"
+import urllib.request
+print(urllib.request.urlopen('http://127.0.0.1:18889/metrics', timeout=5).read().decode())
+PY
+echo "metrics_rc=$?"
+# reload: add a stream, then remove the first, then a broken file
+sed -i 's|^streams = ( |streams = ( { name = "two"; tracks = ( { kind = "audio"; port = 6006; codec = "opus"; payload_type = 111; } ); }, |' "$tmp/run.conf"
+kill -HUP $pid; sleep 1
+echo "streams_added=$(tel /whepfan/streams)"
+sed -i 's|, { name = "cam";.*$| );|' "$tmp/run.conf"
+kill -HUP $pid; sleep 1
+echo "streams_removed=$(tel /whepfan/streams)"
+echo "this is not libconfig" >> "$tmp/run.conf"
+kill -HUP $pid; sleep 1
+echo "streams_kept=$(tel /whepfan/streams)"
+kill -TERM $pid
+for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $pid 2>/dev/null; then echo "term_exit=timeout"; kill -KILL $pid; fi
+wait $pid; echo "term_exit=$?"
+INNER
+timeout 90 unshare -n bash "$tmp/inner.sh" "$tmp" "$wf" "$prefix" > "$tmp/inner.out" 2>&1
+val() { sed -n "s/^$1=//p" "$tmp/inner.out" | tail -n 1; }
+
+before=$(val stats_before); after=$(val stats_after)
+check telemetry_stats_move_when_traffic_flows \
+	cond '[ "${after:-0}" -ge 100 ] && [ "${before:-0}" -lt "${after:-0}" ]'
+check telemetry_counts_named_drops cond '[ "$(val drop_no_port)" -ge 100 ]'
+check telemetry_stream_shows_source_packets cond '[ "$(val stream_pkts)" -ge 100 ]'
+check telemetry_info_and_lcores_answer \
+	cond '[ -n "$(val info_version)" ] && [ "$(val lcores)" -ge 100 ]'
+check metrics_are_prometheus_text cond '[ "$(val metrics_rc)" = 0 ] &&
+	grep -q "^# TYPE whepfan_drops_total counter$" "$tmp/metrics.txt" &&
+	grep -Eq "^whepfan_stream_packets_total\{stream=\"cam\",track=\"video\"\} [0-9]+$" "$tmp/metrics.txt"'
+check metrics_lines_all_parse cond '! grep -Ev "^(#.*|[a-z_]+(\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\})? [0-9]+)?$" "$tmp/metrics.txt" | grep -q .'
+check sighup_adds_a_stream grep -q '"two"' <<<"$(val streams_added)"
+check sighup_adds_without_dropping_the_old grep -q '"cam"' <<<"$(val streams_added)"
+check sighup_removes_a_stream [ "$(val streams_removed)" = '{"/whepfan/streams": ["two"]}' ]
+check sighup_refuses_a_bad_file_and_keeps_running [ "$(val streams_kept)" = '{"/whepfan/streams": ["two"]}' ]
+check sighup_refusal_is_logged_with_the_line grep -q 'reload: .*run.conf:[0-9]*: syntax error' "$tmp/wf.log"
+check sigterm_exits_0 [ "$(val term_exit)" = 0 ]
+if [ "$failed" -ne 0 ]; then
+	echo "--- inner"; cat "$tmp/inner.out"; echo "--- whepfan log"; tail -n 30 "$tmp/wf.log"
+fi
+
+# ---- make demo's script -------------------------------------------------------
+cat > "$tmp/demo.sh" <<DEMO
+ip link set lo up
+cd "$top"
+start=\$(date +%s)
+WF_DEMO_SECONDS=4 scripts/demo.sh "$build" > "$tmp/demo.out" 2>&1
+echo "demo_rc=\$?"
+echo "demo_secs=\$(( \$(date +%s) - start ))"
+ip link show wf0 >/dev/null 2>&1 && echo "demo_tap_left=yes" || echo "demo_tap_left=no"
+DEMO
+timeout 120 unshare -n bash "$tmp/demo.sh" > "$tmp/demo.res" 2>&1
+dval() { sed -n "s/^$1=//p" "$tmp/demo.res" | tail -n 1; }
+check demo_script_starts_and_stops_cleanly [ "$(dval demo_rc)" = 0 ]
+check demo_script_prints_the_player_url grep -q 'http://127.0.0.1:8889/test/' "$tmp/demo.out"
+check demo_script_stops_in_bounded_time cond '[ "$(dval demo_secs)" -le 40 ]'
+check demo_script_removes_what_it_set_up [ "$(dval demo_tap_left)" = no ]
+if [ "$(dval demo_rc)" != 0 ]; then cat "$tmp/demo.out"; fi

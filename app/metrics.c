@@ -78,7 +78,7 @@ static void workers(FILE *f)
 	for (w = 0; w < wf_app.n_workers; w++)
 		for (d = 1; d < WF_SRTP_E_COUNT; d++)
 			fprintf(f, "whepfan_srtp_errors_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
-				wf_app.lc[w]->lcore_id, wf_srtp_strerror(-(int)d),
+				wf_app.lc[w]->lcore_id, wf_srtp_err_name((int)d),
 				wf_app.lc[w]->c.srtp_err[d]);
 	gauge(f, "lcore_viewers", "Viewers on each worker lcore.");
 	for (w = 0; w < wf_app.n_workers; w++)
@@ -86,35 +86,35 @@ static void workers(FILE *f)
 			wf_app.lc[w]->n_viewers);
 }
 
-static void streams(FILE *f)
+/* One line per active stream and track: the uint64_t at off of the
+ * track's owner state. */
+static void stream_tracks(FILE *f, const char *name, size_t off)
 {
 	static const char *const kinds[] = { "video", "audio" };
 	unsigned s, t;
 
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		const struct wf_stream *st = &wf_app.streams[s];
+		const struct wf_stream_state *ss;
+
+		if (!st->active)
+			continue;
+		ss = wf_app.lc[st->owner]->owned[s];
+		for (t = 0; ss && t < ss->n_tracks; t++)
+			fprintf(f, "whepfan_%s{stream=\"%s\",track=\"%s\"} %lu\n", name, st->name,
+				kinds[st->tracks[t].kind & 1],
+				*(const uint64_t *)((const uint8_t *)&ss->t[t] + off));
+	}
+}
+
+static void streams(FILE *f)
+{
+	unsigned s;
+
 	counter(f, "stream_packets", "RTP packets ingested per stream and track.");
-	for (s = 0; s < WF_MAX_STREAMS; s++) {
-		const struct wf_stream *st = &wf_app.streams[s];
-		const struct wf_stream_state *ss;
-
-		if (!st->active)
-			continue;
-		ss = wf_app.lc[st->owner]->owned[s];
-		for (t = 0; ss && t < ss->n_tracks; t++)
-			fprintf(f, "whepfan_stream_packets_total{stream=\"%s\",track=\"%s\"} %lu\n",
-				st->name, kinds[st->tracks[t].kind & 1], ss->t[t].pkts);
-	}
+	stream_tracks(f, "stream_packets_total", offsetof(struct wf_track_state, pkts));
 	counter(f, "stream_bytes", "RTP bytes ingested per stream and track.");
-	for (s = 0; s < WF_MAX_STREAMS; s++) {
-		const struct wf_stream *st = &wf_app.streams[s];
-		const struct wf_stream_state *ss;
-
-		if (!st->active)
-			continue;
-		ss = wf_app.lc[st->owner]->owned[s];
-		for (t = 0; ss && t < ss->n_tracks; t++)
-			fprintf(f, "whepfan_stream_bytes_total{stream=\"%s\",track=\"%s\"} %lu\n",
-				st->name, kinds[st->tracks[t].kind & 1], ss->t[t].bytes);
-	}
+	stream_tracks(f, "stream_bytes_total", offsetof(struct wf_track_state, bytes));
 	gauge(f, "stream_viewers", "Viewers per stream.");
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
 		unsigned w, n = 0;

@@ -53,15 +53,9 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 		rte_tel_data_add_dict_container(d, "rtp_errors", rtp, 0);
 	}
 	if (srtp) {
-		static const char *const names[WF_SRTP_E_COUNT] = {
-			"ok", "too_short", "bad_version", "bad_header", "auth_fail", "replay",
-			"too_old", "unknown_ssrc", "no_room", "too_long", "index_limit",
-			"bad_param", "crypto",
-		};
-
 		rte_tel_data_start_dict(srtp);
 		for (i = 1; i < WF_SRTP_E_COUNT; i++)
-			rte_tel_data_add_dict_u64(srtp, names[i], c->srtp_err[i]);
+			rte_tel_data_add_dict_u64(srtp, wf_srtp_err_name((int)i), c->srtp_err[i]);
 		rte_tel_data_add_dict_container(d, "srtp_errors", srtp, 0);
 	}
 }
@@ -93,11 +87,14 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 {
 	struct wf_counters sum;
 	struct rte_tel_data *slow = rte_tel_data_alloc();
+	struct rte_tel_data *web = rte_tel_data_alloc();
+	struct wf_session_stats ss;
 	unsigned i;
 
 	(void)cmd;
 	(void)params;
 	wf_counters_sum(&sum);
+	wf_session_stats(&ss);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "viewers", wf_registry_count(-1));
 	rte_tel_data_add_dict_u64(d, "outputs_active", wf_outputs_count(true));
@@ -112,6 +109,16 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 		for (i = 0; i < WF_SLOW_DROP_COUNT; i++)
 			rte_tel_data_add_dict_u64(slow, wf_slow_drop_name(i), wf_slow_counters.drop[i]);
 		rte_tel_data_add_dict_container(d, "slow_path", slow, 0);
+	}
+	if (web) {
+		rte_tel_data_start_dict(web);
+		rte_tel_data_add_dict_u64(web, "sessions_created", ss.created);
+		rte_tel_data_add_dict_u64(web, "sessions_live", ss.live);
+		rte_tel_data_add_dict_u64(web, "sessions_ended", ss.ended);
+		rte_tel_data_add_dict_u64(web, "stun_rejected", ss.stun_rejected);
+		rte_tel_data_add_dict_u64(web, "dtls_unverified", ss.dtls_unverified);
+		rte_tel_data_add_dict_u64(web, "dtls_failed", ss.dtls_failed);
+		rte_tel_data_add_dict_container(d, "webrtc", web, 0);
 	}
 	return 0;
 }

@@ -200,6 +200,31 @@ const char *wf_srtp_strerror(int err)
 	return wf_srtp_errstr[e];
 }
 
+static const char *const wf_srtp_errname[WF_SRTP_E_COUNT] = {
+	[WF_SRTP_OK] = "ok",
+	[WF_SRTP_E_TOO_SHORT] = "too_short",
+	[WF_SRTP_E_BAD_VERSION] = "bad_version",
+	[WF_SRTP_E_BAD_HEADER] = "bad_header",
+	[WF_SRTP_E_AUTH_FAIL] = "auth_fail",
+	[WF_SRTP_E_REPLAY] = "replay",
+	[WF_SRTP_E_TOO_OLD] = "too_old",
+	[WF_SRTP_E_UNKNOWN_SSRC] = "unknown_ssrc",
+	[WF_SRTP_E_NO_ROOM] = "no_room",
+	[WF_SRTP_E_TOO_LONG] = "too_long",
+	[WF_SRTP_E_INDEX_LIMIT] = "index_limit",
+	[WF_SRTP_E_BAD_PARAM] = "bad_param",
+	[WF_SRTP_E_CRYPTO] = "crypto",
+};
+
+const char *wf_srtp_err_name(int err)
+{
+	unsigned e = (unsigned)(err < 0 ? -err : err);
+
+	if (e >= WF_SRTP_E_COUNT || !wf_srtp_errname[e])
+		return "unknown";
+	return wf_srtp_errname[e];
+}
+
 const char *wf_srtp_arch_name(enum wf_srtp_arch a)
 {
 	if ((unsigned)a >= WF_SRTP_ARCH_COUNT)

@@ -143,6 +143,8 @@ const struct wf_srtp_suite *wf_srtp_suite(enum wf_srtp_profile p);
 int wf_srtp_profile_by_name(const char *name);	/* SDES or DTLS name */
 int wf_srtp_profile_by_dtls_id(uint16_t id);
 const char *wf_srtp_strerror(int err);		/* takes 0 or -WF_SRTP_E_* */
+/* Counter name of an error: "auth_fail", "replay"...; "ok" for 0. */
+const char *wf_srtp_err_name(int err);
 const char *wf_srtp_arch_name(enum wf_srtp_arch a);
 int wf_srtp_arch_by_name(const char *name);	/* "auto", "sse", "avx2", "avx512" */
 bool wf_srtp_arch_supported(enum wf_srtp_arch a);

@@ -57,13 +57,15 @@ enum sess_state {
 struct session {
 	char id[WF_SESSION_ID_LEN + 1];
 	char etag[24];
-	char ufrag[UFRAG_LEN + 1];
+	/* hash keys are read a word at a time (rte_jhash): keep them aligned */
+	_Alignas(8) char ufrag[UFRAG_LEN + 1];
 	char pwd[PWD_LEN + 1];
 	uint16_t stream;
 	uint8_t state;
 	bool selected;		/* USE-CANDIDATE seen for the peer address */
 	bool have_peer;
 	bool addr_indexed;
+	bool placed;		/* our viewer is on a worker: remove it on free */
 	struct wf_peer_key peer;	/* the browser's address (port_idx too) */
 	struct rte_ether_addr peer_mac;	/* next hop: the checks' source MAC */
 	uint8_t remote_fp[32];
@@ -97,7 +99,7 @@ static struct {
 	struct wf_srtp_engine *srtp;	/* derives viewers' keys */
 	const struct wf_config *cfg;
 	uint64_t consent_tsc;
-	uint64_t stats_created, stats_live, stats_ended, stats_stun_bad, stats_dtls_fail;
+	struct wf_session_stats stats;
 } S;
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -140,7 +142,7 @@ static int hex_id(const char *id, uint8_t out[16])
 
 static struct session *find_id(const char *id)
 {
-	uint8_t key[16];
+	_Alignas(8) uint8_t key[16];
 	void *v;
 
 	if (hex_id(id, key) < 0 || rte_hash_lookup_data(S.by_id, key, &v) < 0)
@@ -150,7 +152,7 @@ static struct session *find_id(const char *id)
 
 static struct session *find_ufrag(const char *ufrag, size_t len)
 {
-	char key[UFRAG_LEN];
+	_Alignas(8) char key[UFRAG_LEN];
 	void *v;
 
 	if (len != UFRAG_LEN)
@@ -234,9 +236,10 @@ static void send_dtls_output(struct session *s);
 static void session_free(struct session *s)
 {
 	unsigned idx = index_of(s);
-	uint8_t key[16];
+	_Alignas(8) uint8_t key[16];
 
-	if (s->state == S_LIVE)
+	/* not by state: a DTLS close or alert makes a live session S_CLOSING */
+	if (s->placed)
 		wf_registry_remove(s->worker, s->slot, s->gen);
 	if (s->dtls) {
 		if (s->have_peer) {
@@ -255,7 +258,7 @@ static void session_free(struct session *s)
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 	S.count--;
-	S.stats_ended++;
+	S.stats.ended++;
 }
 
 void wf_session_fini(void)
@@ -356,7 +359,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	struct wf_sdp_answer_params ap;
 	struct wf_sdp_error err;
 	struct session *s;
-	uint8_t idb[16];
+	_Alignas(8) uint8_t idb[16];
 	char addr[16];
 	uint32_t a;
 	unsigned i, slot;
@@ -456,7 +459,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 		return;
 	}
 	S.count++;
-	S.stats_created++;
+	S.stats.created++;
 	r->status = 201;
 	memcpy(r->id, s->id, sizeof(r->id));
 }
@@ -511,13 +514,20 @@ unsigned wf_session_count(void)
 	return S.count;
 }
 
+void wf_session_stats(struct wf_session_stats *out)
+{
+	*out = S.stats;
+}
+
 /* ---- packets ---------------------------------------------------------------------- */
 
 /* Sends payload to the session's peer from our WebRTC port. */
+/* Through the viewer's worker once it has one: its DTLS records and its
+ * media then leave through one queue, in order. */
 static void send_to_peer(const struct session *s, const uint8_t *payload, size_t len)
 {
-	wf_slow_send_udp(s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port,
-			 wf_app.webrtc_port, payload, len);
+	wf_slow_send_udp_via(s->placed ? s->worker : 0, s->peer.port_idx, &s->peer_mac,
+			     s->peer.addr, s->peer.port, wf_app.webrtc_port, payload, len);
 }
 
 static void send_dtls_output(struct session *s)
@@ -565,8 +575,17 @@ static void go_live(struct session *s)
 		v.trk[t].next_index = s->ssrc[t] & 0x7fff;	/* random first seq */
 	}
 	rc = wf_registry_place(&s->worker, &s->slot, &s->gen);
-	if (!rc)
+	if (!rc) {
+		/* the handshake's last flight leaves through the viewer's worker
+		 * before the message that adds the viewer: the browser has its
+		 * keys before the first (replayed) SRTP packet (worker.c polls
+		 * the slow path's frames before control messages) */
+		s->placed = true;
+		send_dtls_output(s);
 		rc = wf_registry_add(s->worker, s->slot, s->gen, &v);
+		if (rc)
+			s->placed = false;
+	}
 	wf_srtp_keys_wipe(&v.srtp_out);
 	wf_srtp_keys_wipe(&v.srtcp_out);
 	wf_srtp_keys_wipe(&v.srtcp_in);
@@ -575,8 +594,9 @@ static void go_live(struct session *s)
 		goto fail;
 	}
 	s->state = S_LIVE;
+	s->placed = true;
 	s->profile = k.profile;
-	S.stats_live++;
+	S.stats.live++;
 	OPENSSL_cleanse(k.local_key, sizeof(k.local_key));
 	OPENSSL_cleanse(k.remote_key, sizeof(k.remote_key));
 	WF_LOG(INFO, "session %s: live on worker %u (%s)\n", s->id, s->worker,
@@ -603,12 +623,12 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	if (wf_stun_parse(p, len, &msg) < 0 || !msg.username.off ||
 	    wf_ice_username_split(p + msg.username.off + 4, msg.username.len, &un) < 0 ||
 	    !(s = find_ufrag(un.local, un.local_len))) {
-		S.stats_stun_bad++;
+		S.stats.stun_rejected++;
 		return;	/* not ours: no answer to unverified addresses */
 	}
 	rc = wf_stun_check_binding_request(p, len, s->ufrag, s->pwd, &b);
 	if (!b.authenticated) {
-		S.stats_stun_bad++;
+		S.stats.stun_rejected++;
 		return;
 	}
 	memset(&peer, 0, sizeof(peer));
@@ -650,11 +670,12 @@ static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const ui
 	struct session *s = find_addr(&k);
 
 	if (!s || s->state == S_CLOSING) {
-		S.stats_stun_bad++;
+		S.stats.dtls_unverified++;
 		return;	/* DTLS only from an address that passed ICE */
 	}
 	wf_dtls_input(s->dtls, p, len);
-	send_dtls_output(s);
+	if (wf_dtls_state(s->dtls) != WF_DTLS_CONNECTED || s->state != S_DTLS)
+		send_dtls_output(s);	/* go_live() sends the final flight itself */
 	switch (wf_dtls_state(s->dtls)) {
 	case WF_DTLS_CONNECTED:
 		if (s->state == S_DTLS)
@@ -663,7 +684,7 @@ static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const ui
 	case WF_DTLS_CLOSED:
 	case WF_DTLS_FAILED:
 		if (wf_dtls_state(s->dtls) == WF_DTLS_FAILED) {
-			S.stats_dtls_fail++;
+			S.stats.dtls_failed++;
 			WF_LOG(NOTICE, "session %s: DTLS failed: %s\n", s->id,
 			       wf_dtls_reason(s->dtls));
 		}

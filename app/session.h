@@ -70,6 +70,19 @@ void wf_session_end_stream(unsigned slot);
 /* Sessions that exist (any state). */
 unsigned wf_session_count(void);
 
+/* Counters of the session layer since start (telemetry "webrtc"). */
+struct wf_session_stats {
+	uint64_t created;		/* offers answered with 201 */
+	uint64_t live;			/* DTLS done, viewer placed */
+	uint64_t ended;			/* sessions freed, for any reason */
+	uint64_t stun_rejected;		/* STUN not for a session or not authenticated: no answer */
+	uint64_t dtls_unverified;	/* DTLS from an address that passed no ICE check: dropped */
+	uint64_t dtls_failed;		/* handshakes failed (fingerprint, alert, ...) */
+};
+
+/* Copies the counters into *out. */
+void wf_session_stats(struct wf_session_stats *out);
+
 /* A session as telemetry shows it. */
 struct wf_session_info {
 	char id[WF_SESSION_ID_LEN + 1];

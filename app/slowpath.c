@@ -52,9 +52,15 @@ void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why)
 
 void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m)
 {
-	/* worker 0 transmits it on its own queue (one writer per queue) */
+	wf_slow_tx_via(0, port_idx, m);
+}
+
+void wf_slow_tx_via(unsigned worker, unsigned port_idx, struct rte_mbuf *m)
+{
+	/* the worker transmits it on its own queue (one writer per queue) */
 	m->port = (uint16_t)port_idx;
-	if (rte_ring_enqueue(wf_app.lc[0]->slow_tx, m) != 0) {
+	if (worker >= wf_app.n_workers ||
+	    rte_ring_enqueue(wf_app.lc[worker]->slow_tx, m) != 0) {
 		wf_slow_drop_pkt(m, WF_SLOW_TX_FULL);
 		return;
 	}
@@ -63,6 +69,13 @@ void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m)
 
 int wf_slow_send_udp(unsigned port_idx, const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
 		     uint16_t dst_port, uint16_t src_port, const void *payload, size_t len)
+{
+	return wf_slow_send_udp_via(0, port_idx, dst_mac, dst_ip, dst_port, src_port, payload, len);
+}
+
+int wf_slow_send_udp_via(unsigned worker, unsigned port_idx, const struct rte_ether_addr *dst_mac,
+			 uint32_t dst_ip, uint16_t dst_port, uint16_t src_port,
+			 const void *payload, size_t len)
 {
 	const struct wf_port *p = &wf_app.ports[port_idx];
 	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
@@ -97,7 +110,7 @@ int wf_slow_send_udp(unsigned port_idx, const struct rte_ether_addr *dst_mac, ui
 	udp->dgram_cksum = 0;
 	memcpy(udp + 1, payload, len);
 	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
-	wf_slow_tx(port_idx, m);
+	wf_slow_tx_via(worker, port_idx, m);
 	return 0;
 }
 

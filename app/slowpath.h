@@ -48,14 +48,23 @@ const char *wf_slow_drop_name(enum wf_slow_drop d);
 /* Runs the loop until wf_app.stop. */
 void wf_slow_run(void);
 
-/* Transmits m on port_idx's slow-path queue (takes m). */
+/* Transmits m on port_idx through worker 0's queue (takes m). */
 void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m);
+/* The same through worker's queue. */
+void wf_slow_tx_via(unsigned worker, unsigned port_idx, struct rte_mbuf *m);
 
 /* Builds an Ethernet/IPv4/UDP frame around payload and transmits it on
  * port_idx to dst_mac / dst_ip:dst_port from our address and src_port.
  * Returns 0 or -errno (counted). */
 int wf_slow_send_udp(unsigned port_idx, const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
 		     uint16_t dst_port, uint16_t src_port, const void *payload, size_t len);
+
+/* The same through worker's queue instead of worker 0's: a frame that must
+ * leave before the media a control message to that worker starts (the
+ * DTLS flight that completes a handshake, before the viewer is added). */
+int wf_slow_send_udp_via(unsigned worker, unsigned port_idx, const struct rte_ether_addr *dst_mac,
+			 uint32_t dst_ip, uint16_t dst_port, uint16_t src_port,
+			 const void *payload, size_t len);
 
 /* Counts and frees. */
 void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_mempool.h>
 #include <rte_telemetry.h>
 
 #include "history.h"
@@ -73,6 +74,12 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "workers", (int)wf_app.n_workers);
 	rte_tel_data_add_dict_int(d, "ports", (int)wf_app.n_ports);
 	rte_tel_data_add_dict_string(d, "crypto_engine", "ipsec-mb");
+	if (wf_app.pool) {
+		/* what the receive rings, histories and packets in flight hold
+		 * (mempool caches count as free): a leak shows as growth */
+		rte_tel_data_add_dict_u64(d, "mbufs_total", wf_app.pool->size);
+		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(wf_app.pool));
+	}
 	if (archs) {
 		rte_tel_data_start_dict(archs);
 		for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
@@ -279,7 +286,8 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 RTE_INIT(wf_telemetry_register)
 {
 	rte_telemetry_register_cmd("/whepfan/info", cmd_info,
-		"Returns version, uptime, workers, ports and the SRTP engine. Takes no parameters");
+		"Returns version, uptime, workers, ports, the SRTP engine and mbufs in use. "
+		"Takes no parameters");
 	rte_telemetry_register_cmd("/whepfan/stats", cmd_stats,
 		"Returns packet, viewer and drop totals (drops by reason). Takes no parameters");
 	rte_telemetry_register_cmd("/whepfan/lcores", cmd_lcores,

@@ -58,6 +58,12 @@ int wf_worker_main(void *arg)
 		uint64_t t0 = rte_rdtsc(), now;
 		unsigned work = 0, p;
 
+		/* the slow path's frames before its control messages: it queues
+		 * the DTLS flight that completes a handshake before the message
+		 * that adds the viewer, so the browser has its keys before the
+		 * first (replayed) SRTP packet (RFC 5764 §4.1: keys come from
+		 * the finished handshake; earlier media is dropped) */
+		work += slow_tx(lc);
 		work += wf_ctrl_poll(lc, 8);
 		for (p = 0; p < wf_app.n_ports; p++) {
 			uint16_t n = rte_eth_rx_burst(wf_app.ports[p].port_id, (uint16_t)lc->idx,
@@ -69,7 +75,6 @@ int wf_worker_main(void *arg)
 			work += n;
 		}
 		work += wf_handoff_poll(lc, 4 * WF_BURST);
-		work += slow_tx(lc);
 		now = rte_rdtsc();
 		if (now >= lc->next_timer_tsc) {
 			lc->next_timer_tsc = now + timer_tsc;

@@ -1,0 +1,293 @@
+/* e2e.c: helpers for the end-to-end tests (e2e.h). */
+#include "common/e2e.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t wf_e2e_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int wf_e2e_sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+int wf_e2e_udp_socket(const char *addr, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, big = 4 << 20;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void wf_e2e_find_build(struct wf_e2e_proc *p, const char *argv0)
+{
+	char path[PATH_MAX];
+	const char *env_build = getenv("WF_BUILD");
+	char *cut;
+
+	if (realpath(argv0, path) && (cut = strstr(path, "/tests/e2e/")) != NULL) {
+		*cut = '\0';
+		snprintf(p->build, sizeof(p->build), "%s", path);
+		return;
+	}
+	snprintf(p->build, sizeof(p->build), "%s", env_build ? env_build : "build");
+}
+
+int wf_e2e_enter_netns(void)
+{
+	if (unshare(CLONE_NEWNET) != 0)
+		return -errno;
+	return wf_e2e_sh("ip link set lo up") == 0 ? 0 : -EIO;
+}
+
+int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag)
+{
+	char tmpl[64];
+
+	snprintf(tmpl, sizeof(tmpl), "/tmp/%s.XXXXXX", tag);
+	if (!mkdtemp(tmpl))
+		return -errno;
+	snprintf(p->dir, sizeof(p->dir), "%s", tmpl);
+	snprintf(p->conf, sizeof(p->conf), "%s/whepfan.conf", p->dir);
+	snprintf(p->log, sizeof(p->log), "%s/whepfan.log", p->dir);
+	snprintf(p->prefix, sizeof(p->prefix), "%s%d", tag, (int)getpid());
+	snprintf(p->iface, sizeof(p->iface), "%.8s%d", tag, (int)getpid() % 1000000);
+	return 0;
+}
+
+int wf_e2e_spawn(struct wf_e2e_proc *p, const char *kern_cidr, unsigned timeout_ms)
+{
+	char whepfan[PATH_MAX + 16];
+	uint64_t deadline;
+	int fd;
+
+	snprintf(whepfan, sizeof(whepfan), "%s/whepfan", p->build);
+	if (access(whepfan, X_OK) != 0)
+		return -ENOENT;
+	p->pid = fork();
+	if (p->pid < 0) {
+		p->pid = 0;
+		return -errno;
+	}
+	if (p->pid == 0) {
+		fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execl(whepfan, whepfan, "--", "-c", p->conf, (char *)NULL);
+		_exit(127);
+	}
+	/* DPDK creates the tap during EAL init */
+	deadline = wf_e2e_now_us() + (uint64_t)timeout_ms * 1000;
+	while (!(p->ifindex = (int)if_nametoindex(p->iface)) && wf_e2e_now_us() < deadline) {
+		if (waitpid(p->pid, NULL, WNOHANG) == p->pid) {
+			p->pid = 0;
+			return -ECHILD;
+		}
+		usleep(20000);
+	}
+	if (!p->ifindex)
+		return -ETIMEDOUT;
+	if (wf_e2e_sh("ip addr add %s dev %s && ip link set %s up", kern_cidr, p->iface,
+		      p->iface) != 0)
+		return -EIO;
+	return 0;
+}
+
+bool wf_e2e_alive(struct wf_e2e_proc *p)
+{
+	if (p->pid <= 0)
+		return false;
+	if (waitpid(p->pid, NULL, WNOHANG) == p->pid) {
+		p->pid = 0;
+		return false;
+	}
+	return true;
+}
+
+int wf_e2e_stop(struct wf_e2e_proc *p, unsigned timeout_ms, int *status)
+{
+	uint64_t deadline;
+	pid_t r = 0;
+
+	if (p->pid <= 0 || kill(p->pid, SIGTERM) != 0)
+		return -ESRCH;
+	deadline = wf_e2e_now_us() + (uint64_t)timeout_ms * 1000;
+	while (wf_e2e_now_us() < deadline && (r = waitpid(p->pid, status, WNOHANG)) == 0)
+		usleep(20000);
+	if (r != p->pid)
+		return -ETIMEDOUT;
+	p->pid = 0;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void wf_e2e_cleanup(struct wf_e2e_proc *p)
+{
+	char run[PATH_MAX];
+
+	if (p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+		p->pid = 0;
+	}
+	if (p->dir[0]) {
+		nftw(p->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		p->dir[0] = '\0';
+	}
+	if (p->prefix[0]) {
+		snprintf(run, sizeof(run), "/var/run/dpdk/%s", p->prefix);
+		nftw(run, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		p->prefix[0] = '\0';
+	}
+}
+
+void wf_e2e_print_log(const struct wf_e2e_proc *p)
+{
+	FILE *f = fopen(p->log, "r");
+	char line[512];
+
+	if (!f)
+		return;
+	printf("---- whepfan log (%s) ----\n", p->log);
+	while (fgets(line, sizeof(line), f))
+		printf("  | %s", line);
+	printf("---- end of log ----\n");
+	fclose(f);
+}
+
+int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct pollfd pf;
+	size_t len = strlen(cmd);
+	ssize_t n;
+	int fd;
+
+	if (cap < 2)
+		return -EINVAL;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
+		 p->prefix);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1 || recv(fd, buf, cap - 1, 0) <= 0)	/* greeting */
+		goto fail;
+	if (send(fd, cmd, len, 0) != (ssize_t)len)
+		goto fail;
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1)
+		goto fail;
+	n = recv(fd, buf, cap - 1, 0);
+	if (n <= 0)
+		goto fail;
+	buf[n] = '\0';
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	return -EIO;
+}
+
+long long wf_e2e_json_num(const char *js, const char *section, const char *key)
+{
+	const char *p = js, *end = js + strlen(js), *q;
+	char pat[80];
+	int depth = 0;
+
+	if (section) {
+		snprintf(pat, sizeof(pat), "\"%s\"", section);
+		p = strstr(js, pat);
+		if (!p)
+			return -1;
+		p = strchr(p, '{');
+		if (!p)
+			return -1;
+		for (q = p; q < end; q++) {
+			if (*q == '{')
+				depth++;
+			else if (*q == '}' && --depth == 0)
+				break;
+		}
+		end = q;
+	}
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	q = memmem(p, (size_t)(end - p), pat, strlen(pat));
+	if (!q)
+		return -1;
+	q += strlen(pat);
+	while (*q == ' ' || *q == ':')
+		q++;
+	if (*q < '0' || *q > '9')
+		return -1;
+	return strtoll(q, NULL, 10);
+}
+
+bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
+{
+	FILE *f = fopen("/proc/net/arp", "r");
+	char line[256], a[64], hw[64], dev[64];
+	unsigned x[6], type, flags, i;
+	bool ok = false;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s 0x%x 0x%x %63s %*s %63s", a, &type, &flags, hw, dev) == 5 &&
+		    !strcmp(a, ip) && (flags & 2) &&
+		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &x[0], &x[1], &x[2], &x[3], &x[4], &x[5]) == 6) {
+			for (i = 0; i < 6; i++)
+				mac[i] = (uint8_t)x[i];
+			ok = true;
+		}
+	fclose(f);
+	return ok;
+}

@@ -1,0 +1,118 @@
+/* e2e.h: helpers for the end-to-end tests (tests/e2e/) that run the real
+ * whepfan binary in a private network namespace on a net_tap device.
+ *
+ * A test enters its own namespace (wf_e2e_enter_netns), prepares a
+ * temporary directory with wf_e2e_prepare (config path, log path, EAL file
+ * prefix and tap name filled in), writes its configuration to p->conf,
+ * starts whepfan with wf_e2e_spawn (bounded wait for the tap), talks to it
+ * over plain sockets and the DPDK telemetry socket, and stops it with
+ * wf_e2e_stop.  wf_e2e_cleanup kills what is left and removes the files.
+ * Only loopback and the tap (198.18.0.0/15, RFC 2544) are ever used.
+ */
+#ifndef WF_TESTS_E2E_H
+#define WF_TESTS_E2E_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __SANITIZE_ADDRESS__
+#define WF_E2E_SLOW 3		/* sanitizer builds start and run slower */
+#else
+#define WF_E2E_SLOW 1
+#endif
+
+/* One whepfan process and its files. */
+struct wf_e2e_proc {
+	char build[PATH_MAX];		/* the build directory (whepfan inside) */
+	char dir[PATH_MAX];		/* temp dir: config and log */
+	char conf[PATH_MAX + 32];
+	char log[PATH_MAX + 32];
+	char prefix[32];		/* EAL file prefix */
+	char iface[IFNAMSIZ];		/* the tap interface DPDK creates */
+	pid_t pid;			/* 0 when not running */
+	int ifindex;
+};
+
+static inline void wf_e2e_wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wf_e2e_wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint16_t wf_e2e_rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t wf_e2e_rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* CLOCK_MONOTONIC in microseconds. */
+uint64_t wf_e2e_now_us(void);
+
+/* Runs a shell command (formatted); returns system()'s status. */
+int wf_e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A UDP socket bound to addr:port (port 0: any) with a 4 MiB receive
+ * buffer; the descriptor or -1. */
+int wf_e2e_udp_socket(const char *addr, uint16_t port);
+
+/* <build>/tests/e2e/<test> -> <build> into p->build (else $WF_BUILD, else
+ * "build"). */
+void wf_e2e_find_build(struct wf_e2e_proc *p, const char *argv0);
+
+/* Moves this process into a new network namespace and brings lo up.
+ * 0 or -errno. */
+int wf_e2e_enter_netns(void);
+
+/* Creates the temp dir and fills conf, log, prefix ("<tag><pid>") and
+ * iface.  0 or -errno. */
+int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag);
+
+/* Starts <build>/whepfan -- -c <conf> with stdout/stderr to the log and
+ * waits up to timeout_ms for the tap interface; then gives the kernel side
+ * kern_cidr ("198.18.0.2/24") and brings it up.  0, -ENOENT (no binary),
+ * -ECHILD (whepfan exited), -ETIMEDOUT (no tap), -EIO (ip failed). */
+int wf_e2e_spawn(struct wf_e2e_proc *p, const char *kern_cidr, unsigned timeout_ms);
+
+/* Whether whepfan is still running. */
+bool wf_e2e_alive(struct wf_e2e_proc *p);
+
+/* Sends SIGTERM and waits up to timeout_ms: 0 with *status (waitpid's),
+ * -ETIMEDOUT (still running), -ESRCH (not running). */
+int wf_e2e_stop(struct wf_e2e_proc *p, unsigned timeout_ms, int *status);
+
+/* Kills whepfan if it runs, removes the temp dir and the EAL run dir.
+ * Async-signal-unsafe; call from atexit or the end of main. */
+void wf_e2e_cleanup(struct wf_e2e_proc *p);
+
+/* Prints the whepfan log, indented. */
+void wf_e2e_print_log(const struct wf_e2e_proc *p);
+
+/* Runs telemetry command cmd (e.g. "/whepfan/stats") over the DPDK
+ * telemetry socket of p and writes the JSON reply, NUL-terminated, into
+ * buf[cap].  0 or -EIO. */
+int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap);
+
+/* The non-negative number after "key": inside the object "section": {...}
+ * (anywhere when section is NULL); -1 when missing. */
+long long wf_e2e_json_num(const char *js, const char *section, const char *key);
+
+/* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
+bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);
+
+#endif

@@ -1,0 +1,1 @@
+TEST_LIBS_e2e := stun dtls sdp srtp rtp

@@ -361,6 +361,8 @@ static bool in_set(char c, const char *extra)
 
 static const char *check_stream_name(const char *v)
 {
+	if (!strcmp(v, "metrics"))
+		return "is reserved (GET /metrics serves Prometheus)";
 	for (; *v; v++)
 		if (!in_set(*v, "_-"))
 			return "may only hold letters, digits, '_' and '-' (it is a URL path segment)";

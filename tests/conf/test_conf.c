@@ -262,6 +262,12 @@ static void conf_duplicate_stream_name_is_reported(void)
 	expect_error("dup_stream.conf", 1, 8, "streams[1].name", "\"cam\" is already streams[0]");
 }
 
+static void conf_reserved_stream_name_is_reported(void)
+{
+	expect_error("reserved_name.conf", 1, 5, "streams[0].name",
+		     "is reserved (GET /metrics serves Prometheus)");
+}
+
 static void conf_duplicate_ingest_port_is_reported(void)
 {
 	expect_error("dup_ingest_port.conf", 1, 12, "streams[1].tracks[0].port",
@@ -733,6 +739,7 @@ int main(int argc, char **argv)
 	WF_RUN(conf_wrong_type_is_reported);
 	WF_RUN(conf_out_of_range_port_is_reported_exactly);
 	WF_RUN(conf_duplicate_stream_name_is_reported);
+	WF_RUN(conf_reserved_stream_name_is_reported);
 	WF_RUN(conf_duplicate_ingest_port_is_reported);
 	WF_RUN(conf_bad_cidr_is_reported);
 	WF_RUN(conf_gateway_outside_subnet_is_reported);

@@ -84,7 +84,8 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(archs);
 		for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
 			rte_tel_data_add_dict_string(archs, wf_srtp_suite(p)->name,
-						     wf_srtp_arch_name(wf_app.srtp_arch[p]));
+				wf_srtp_arch_name(wf_app.n_workers ?
+					wf_srtp_engine_arch(wf_app.lc[0]->srtp, p) : wf_app.srtp_arch[p]));
 		rte_tel_data_add_dict_container(d, "ipsec_mb_manager", archs, 0);
 	}
 	return 0;
@@ -166,6 +167,13 @@ static void add_stream(struct rte_tel_data *d, unsigned i)
 
 	rte_tel_data_add_dict_string(d, "name", s->name);
 	rte_tel_data_add_dict_int(d, "owner_worker", s->owner);
+	{
+		unsigned w, n = 0;
+
+		for (w = 0; w < wf_app.n_workers; w++)
+			n += wf_app.lc[w]->count[i];
+		rte_tel_data_add_dict_u64(d, "viewers", n);
+	}
 	for (t = 0; st && t < st->n_tracks; t++) {
 		const struct wf_track_state *ts = &st->t[t];
 		struct rte_tel_data *td = rte_tel_data_alloc();
@@ -182,6 +190,14 @@ static void add_stream(struct rte_tel_data *d, unsigned i)
 		rte_tel_data_add_dict_u64(td, "last_keyframe_age_ms",
 					  ts->have_kf ? (now - ts->last_kf_tsc) * 1000 / wf_app.tsc_hz : 0);
 		rte_tel_data_add_dict_u64(td, "jitter", ts->stats.jitter >> 4);
+		/* RFC 3550 A.3: expected minus received since the source began */
+		if (ts->latched) {
+			uint32_t expected = ts->stats.cycles + ts->stats.max_seq - ts->stats.base_seq + 1;
+			int64_t lost = (int64_t)expected - ts->stats.received;
+
+			rte_tel_data_add_dict_int(td, "lost", (int)(lost < 0 ? 0 : lost));
+		}
+		rte_tel_data_add_dict_u64(td, "bitrate_bps", ts->bitrate_bps);
 		rte_tel_data_add_dict_u64(td, "history_packets",
 					  ts->have_any ? ts->newest - ts->oldest + 1 : 0);
 		rte_tel_data_add_dict_container(d, wf_conf_kind_name(s->tracks[t].kind), td, 0);

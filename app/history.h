@@ -47,6 +47,9 @@ struct wf_track_state {
 	uint64_t pkts;
 	uint64_t bytes;
 	uint64_t ssrc_changes;
+	uint64_t bitrate_bps;	/* over the last second (wf_ingest_timer) */
+	uint64_t rate_bytes;	/* bytes and time at the start of that second */
+	uint64_t rate_tsc;
 	uint64_t keyframes;
 };
 

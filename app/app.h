@@ -80,6 +80,7 @@ enum wf_item_kind {
 #define WF_ITEM_F_FIRST		0x01	/* first packet of a replay */
 #define WF_ITEM_F_LAST		0x02	/* last packet of a replay */
 #define WF_ITEM_F_NONE		0x04	/* replay: nothing cached (m == NULL) */
+#define WF_ITEM_F_REPLAY	0x08	/* part of a replay answer (else a NACK's) */
 
 /* A DPDK port as configured. */
 struct wf_port {

@@ -161,9 +161,15 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 		uint64_t idx;
 
 		slot = v->next;
+		/* the owner sends a replay whole, before any later live packet,
+		 * on the ring live packets take: live during a replay means its
+		 * tail was dropped (ring full, counted there); go on live */
+		if (vt->state == WF_VT_REPLAY)
+			vt->state = WF_VT_LIVE;
 		if (vt->state == WF_VT_WAIT && (meta->flags & WF_META_KEYFRAME)) {
 			start_at(vt, meta->ext_seq);
 			vt->state = WF_VT_LIVE;
+			vt->replay_asked = 0;	/* its answer, when it comes, is stale */
 		}
 		if (vt->state != WF_VT_LIVE || !index_for(vt, meta->ext_seq, &idx))
 			continue;
@@ -209,26 +215,30 @@ void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
 		return;
 	}
 	vt = &v->trk[it->track];
-	if (it->flags & WF_ITEM_F_NONE) {
-		/* nothing cached: the next live key frame starts the viewer */
-		vt->state = WF_VT_WAIT;
+	if (!(it->flags & WF_ITEM_F_REPLAY)) {
+		/* a NACK's answer: re-sent under the index it had */
+		if (it->m && vt->state == WF_VT_LIVE) {
+			send_one(lc, it->viewer, v, it->track, it->m);
+			vt->retransmits++;
+			lc->c.retransmits++;
+		}
 		return;
 	}
-	if (!it->m)
-		return;
-	if (it->flags & WF_ITEM_F_FIRST) {
+	if (it->flags & (WF_ITEM_F_FIRST | WF_ITEM_F_NONE)) {
+		/* an answer nobody waits for: the viewer started on a live key
+		 * frame that the owner sent before it saw the request (or a
+		 * second request's answer); replaying would repeat that frame */
+		if (!vt->replay_asked)
+			return;
+		vt->replay_asked = 0;
+		if (it->flags & WF_ITEM_F_NONE)
+			return;	/* nothing cached: the next live key frame starts it */
 		start_at(vt, wf_meta(it->m)->ext_seq);
 		vt->state = WF_VT_REPLAY;
 	}
-	if (vt->state == WF_VT_REPLAY || vt->state == WF_VT_LIVE) {
-		send_one(lc, it->viewer, v, it->track, it->m);
-		if (!(it->flags & (WF_ITEM_F_FIRST | WF_ITEM_F_LAST))) {
-			if (vt->state == WF_VT_LIVE) {
-				vt->retransmits++;
-				lc->c.retransmits++;
-			}
-		}
-	}
+	if (vt->state != WF_VT_REPLAY || !it->m)
+		return;	/* the rest of a replay whose start was ignored or lost */
+	send_one(lc, it->viewer, v, it->track, it->m);
 	if (it->flags & WF_ITEM_F_LAST)
 		vt->state = WF_VT_LIVE;
 }
@@ -254,6 +264,7 @@ void wf_fanout_request_replay(struct wf_lcore *lc, struct wf_viewer *v, uint32_t
 	};
 
 	v->trk[t].state = WF_VT_WAIT;
+	v->trk[t].replay_asked = 1;
 	lc->c.replays++;
 	to_owner(lc, &it);
 }

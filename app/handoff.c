@@ -22,6 +22,7 @@ void wf_handoff_flush_to(struct wf_lcore *lc, unsigned to)
 
 static void handle(struct wf_lcore *lc, struct wf_item *it)
 {
+	lc->c.handoff_in_kind[it->kind & 7]++;
 	switch (it->kind) {
 	case WF_ITEM_INGEST:
 		wf_ingest_one(lc, it->m);

@@ -223,7 +223,7 @@ void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it)
 {
 	struct wf_stream_state *st = lc->owned[it->stream];	/* uint8_t: < WF_MAX_STREAMS */
 	struct wf_track_state *ts;
-	uint32_t ext, first = 0, last = 0;
+	uint32_t ext, first = 0, last = 0, n = 0;
 	bool found = false;
 
 	if (!st || it->track >= st->n_tracks) {
@@ -250,15 +250,24 @@ void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it)
 				first = ext;
 			last = ext;
 			found = true;
+			n++;
 		}
 	}
+	/* a replay goes whole or not at all: one cut short by a full ring
+	 * would leave the viewer without its end (answered "nothing cached":
+	 * the viewer then starts at the next live key frame) */
+	if (found && it->src != lc->idx &&
+	    rte_ring_free_count(wf_app.handoff[lc->idx][it->src]) < n + lc->nho[it->src]) {
+		lc->c.drop[WF_DROP_HANDOFF_FULL] += n;
+		found = false;
+	}
 	if (!found) {
-		answer(lc, it, NULL, WF_ITEM_F_NONE);
+		answer(lc, it, NULL, WF_ITEM_F_REPLAY | WF_ITEM_F_NONE);
 		return;
 	}
 	for (ext = first; (int32_t)(ext - last) <= 0; ext++) {
 		struct rte_mbuf *m = wf_history_get(ts, ext);
-		uint8_t fl = 0;
+		uint8_t fl = WF_ITEM_F_REPLAY;
 
 		if (!m)
 			continue;
@@ -279,7 +288,17 @@ void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
 
 		if (!st)
 			continue;
-		for (t = 0; t < st->n_tracks; t++)
-			wf_history_evict(&st->t[t], now);
+		for (t = 0; t < st->n_tracks; t++) {
+			struct wf_track_state *ts = &st->t[t];
+
+			wf_history_evict(ts, now);
+			if (now - ts->rate_tsc >= wf_app.tsc_hz) {
+				/* the source's bitrate over the last second (telemetry) */
+				ts->bitrate_bps = ts->rate_tsc ? (ts->bytes - ts->rate_bytes) * 8 *
+						  wf_app.tsc_hz / (now - ts->rate_tsc) : 0;
+				ts->rate_bytes = ts->bytes;
+				ts->rate_tsc = now;
+			}
+		}
 	}
 }

@@ -39,6 +39,7 @@ struct wf_counters {
 	uint64_t slow_tx;	/* frames sent for the slow path */
 	uint64_t handoff_out;
 	uint64_t handoff_in;
+	uint64_t handoff_in_kind[8];	/* items received, by enum wf_item_kind */
 	uint64_t ctrl_msgs;
 	uint64_t polls;
 	uint64_t busy_polls;

@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "ctrl.h"
+#include "handoff.h"
 #include "http.h"
 #include "lcore.h"
 #include "log.h"
@@ -192,6 +193,42 @@ int wf_setup(struct wf_config *cfg)
 	return wf_outputs_init(cfg);
 }
 
+/* Frees the mbufs still in flight once the workers have stopped: handoff
+ * items buffered or queued between workers, frames on the punt and slow_tx
+ * rings.  Only called with no worker running. */
+static void drain_in_flight(void)
+{
+	unsigned a, b, i, n;
+
+	for (a = 0; a < wf_app.n_workers; a++) {
+		struct wf_lcore *lc = wf_app.lc[a];
+		struct rte_mbuf *pkts[WF_BURST];
+
+		if (!lc)
+			continue;
+		for (b = 0; b < wf_app.n_workers; b++) {
+			struct wf_item items[WF_BURST];
+
+			for (i = 0; i < lc->nho[b]; i++)
+				rte_pktmbuf_free(lc->ho[b][i].m);	/* NULL-safe */
+			lc->nho[b] = 0;
+			if (!wf_app.handoff[a][b])
+				continue;
+			while ((n = rte_ring_dequeue_burst_elem(wf_app.handoff[a][b], items,
+								sizeof(items[0]), WF_BURST,
+								NULL)) > 0)
+				for (i = 0; i < n; i++)
+					rte_pktmbuf_free(items[i].m);
+		}
+		while (lc->punt && (n = rte_ring_dequeue_burst(lc->punt, (void **)pkts, WF_BURST,
+							       NULL)) > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+		while (lc->slow_tx && (n = rte_ring_dequeue_burst(lc->slow_tx, (void **)pkts,
+								  WF_BURST, NULL)) > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+	}
+}
+
 void wf_teardown(void)
 {
 	unsigned w;
@@ -206,7 +243,13 @@ void wf_teardown(void)
 	wf_app.stop = true;
 	rte_eal_mp_wait_lcore();
 	workers_launched = false;
+	drain_in_flight();
 	wf_ports_close();
+	if (wf_app.pool)
+		/* the streams' histories went with wf_streams_stop(), the receive
+		 * rings with the ports: anything left is a leaked reference */
+		WF_LOG(INFO, "mbufs in use after teardown: %u of %u\n",
+		       rte_mempool_in_use_count(wf_app.pool), wf_app.pool->size);
 	for (w = 0; w < wf_app.n_workers; w++)
 		if (wf_app.lc[w])
 			wf_srtp_engine_free(wf_app.lc[w]->srtp);

@@ -19,9 +19,14 @@ void wf_counters_sum(struct wf_counters *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	for (w = 0; w < wf_app.n_workers; w++) {
-		const uint64_t *src = (const uint64_t *)&wf_app.lc[w]->c;
+		const uint64_t *src;
 		uint64_t *dst = (uint64_t *)sum;
 
+		/* telemetry answers from EAL init on: start-up may not have
+		 * created every worker yet */
+		if (!wf_app.lc[w])
+			continue;
+		src = (const uint64_t *)&wf_app.lc[w]->c;
 		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
 			dst[i] += src[i];
 	}
@@ -33,6 +38,12 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 	struct rte_tel_data *drops = rte_tel_data_alloc();
 	struct rte_tel_data *rtp = rte_tel_data_alloc();
 	struct rte_tel_data *srtp = rte_tel_data_alloc();
+	struct rte_tel_data *kinds = rte_tel_data_alloc();
+	static const char *const kind_names[8] = {
+		[WF_ITEM_INGEST] = "ingest", [WF_ITEM_FROM_VIEWER] = "from_viewer",
+		[WF_ITEM_MEDIA] = "media", [WF_ITEM_RETX] = "retx",
+		[WF_ITEM_REQ_RETX] = "req_retx", [WF_ITEM_REQ_REPLAY] = "req_replay",
+	};
 	unsigned i;
 
 #define U(name) rte_tel_data_add_dict_u64(d, #name, c->name)
@@ -41,6 +52,14 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 	U(replays); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted); U(slow_tx);
 	U(handoff_out); U(handoff_in);
 #undef U
+	if (kinds) {
+		/* handoff items received, by kind (anything else: drops.ctrl) */
+		rte_tel_data_start_dict(kinds);
+		for (i = 0; i < RTE_DIM(kind_names); i++)
+			if (kind_names[i])
+				rte_tel_data_add_dict_u64(kinds, kind_names[i], c->handoff_in_kind[i]);
+		rte_tel_data_add_dict_container(d, "handoff_in_kinds", kinds, 0);
+	}
 	if (drops) {
 		rte_tel_data_start_dict(drops);
 		for (i = 0; i < WF_DROP_COUNT; i++)
@@ -140,9 +159,12 @@ static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *
 	rte_tel_data_start_dict(d);
 	for (w = 0; w < wf_app.n_workers; w++) {
 		const struct wf_lcore *lc = wf_app.lc[w];
-		struct rte_tel_data *l = rte_tel_data_alloc();
+		struct rte_tel_data *l;
 		char name[32];
 
+		if (!lc)
+			continue;	/* not created yet (start-up) */
+		l = rte_tel_data_alloc();
 		if (!l)
 			return -ENOMEM;
 		rte_tel_data_start_dict(l);

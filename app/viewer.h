@@ -44,7 +44,7 @@ struct wf_viewer_track {
 	uint8_t rr_fraction;
 	uint8_t pt;		/* payload type towards the viewer */
 	uint8_t state;		/* enum wf_vt_state */
-	uint8_t pad_;
+	uint8_t replay_asked;	/* a replay request awaits its answer */
 };
 
 #define WF_VIEWER_SRTCP_PEERS 4	/* peer SSRCs with an SRTCP replay window */

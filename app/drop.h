@@ -34,6 +34,8 @@
 	_(SRTCP_UNPROTECT,  srtcp_unprotect,  "SRTCP from a viewer failed unprotect (see srtp counters)") \
 	_(RTCP_PARSE,       rtcp_parse,       "RTCP from a viewer failed to parse (see rtp counters)") \
 	_(NACK_MISS,        nack_miss,        "NACKed packet no longer in the history") \
+	_(NACK_UNSENT,      nack_unsent,      "NACKed sequence number this viewer was never sent (or sent before a replay)") \
+	_(FB_UNKNOWN_SSRC,  fb_unknown_ssrc,  "NACK, PLI or FIR for a media SSRC we do not send to this viewer") \
 	_(PLI_LIMIT,        pli_limit,        "PLI/FIR ignored: rate limit") \
 	_(MBUF_ALLOC,       mbuf_alloc,       "no mbuf for a viewer's copy") \
 	_(PROTECT,          protect,          "SRTP protect failed (see srtp counters)") \

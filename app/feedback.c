@@ -85,8 +85,10 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		return;
 	}
 	t = track_of(v, fb.media_ssrc);
-	if (t < 0)
+	if (t < 0) {
+		lc->c.drop[WF_DROP_FB_UNKNOWN_SSRC]++;
 		return;
+	}
 	vt = &v->trk[t];
 	if (n > WF_NACK_MAX_PER_PACKET)
 		n = WF_NACK_MAX_PER_PACKET;	/* the rest is not served */
@@ -98,8 +100,10 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		/* RFC 3711 §3.3.1 style: the index nearest to what we sent */
 		uint64_t idx = wf_seq_extend(vt->next_index - 1, seqs[i]);
 
-		if (idx < vt->idx_base || idx >= vt->next_index)
+		if (idx < vt->idx_base || idx >= vt->next_index) {
+			lc->c.drop[WF_DROP_NACK_UNSENT]++;
 			continue;
+		}
 		wf_fanout_request_retx(lc, v, slot, (unsigned)t,
 				       vt->src_base + (uint32_t)(idx - vt->idx_base));
 	}
@@ -111,8 +115,10 @@ static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32
 	int t = track_of(v, media_ssrc);
 	struct wf_viewer_track *vt;
 
-	if (t < 0)
+	if (t < 0) {
+		lc->c.drop[WF_DROP_FB_UNKNOWN_SSRC]++;
 		return;
+	}
 	vt = &v->trk[t];
 	lc->c.pli_rx++;
 	vt->plis++;

@@ -98,7 +98,7 @@ void wf_arp_input(unsigned port_idx, struct rte_mbuf *m)
 	uint16_t op;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*arp)) {
-		wf_slow_drop(m, "arp_short");
+		wf_slow_drop_pkt(m, WF_SLOW_ARP_SHORT);
 		return;
 	}
 	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
@@ -109,11 +109,11 @@ void wf_arp_input(unsigned port_idx, struct rte_mbuf *m)
 	    rte_be_to_cpu_16(arp->arp_protocol) != RTE_ETHER_TYPE_IPV4 ||
 	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4 ||
 	    (op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY)) {
-		wf_slow_drop(m, "arp_bad");
+		wf_slow_drop_pkt(m, WF_SLOW_ARP_BAD);
 		return;
 	}
 	if (tip != p->addr) {
-		wf_slow_drop(m, "arp_not_ours");
+		wf_slow_drop_pkt(m, WF_SLOW_ARP_NOT_OURS);
 		return;
 	}
 	/* RFC 826: the sender is on-link and talking to us: learn it */

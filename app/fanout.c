@@ -149,7 +149,7 @@ static bool add_job(struct wf_lcore *lc, unsigned n, uint32_t slot, struct wf_vi
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
-	unsigned t = meta->track, n_srtp = 0, n_plain = 0;
+	unsigned t = meta->track, n_srtp = 0;
 	uint32_t slot = lc->head[meta->stream];
 	struct wf_srtp_job plain_jobs[1];
 
@@ -186,7 +186,6 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 			}
 			if (add_job(lc, 0, cur, v, t, m, idx))
 				flush_jobs(lc, 1, false);
-			n_plain++;
 		}
 	}
 	if (n_srtp)

@@ -20,7 +20,6 @@ struct output {
 	bool used;
 	uint16_t stream;
 	struct wf_config_output cfg;	/* a copy: reloads replace the file's */
-	const struct wf_config_output *co;	/* = &cfg */
 	bool active;
 	bool warned;
 	unsigned worker;
@@ -66,21 +65,17 @@ int wf_outputs_add(unsigned slot, const struct wf_config_stream *cs)
 			;
 		if (i == cap_outs) {
 			struct output *bigger = realloc(outs, sizeof(*outs) * cap_outs * 2);
-			unsigned k;
 
 			if (!bigger)
 				return -ENOMEM;
 			memset(bigger + cap_outs, 0, sizeof(*outs) * cap_outs);
 			outs = bigger;
 			cap_outs *= 2;
-			for (k = 0; k < cap_outs; k++)
-				outs[k].co = &outs[k].cfg;	/* realloc moved them */
 		}
 		memset(&outs[i], 0, sizeof(outs[i]));
 		outs[i].used = true;
 		outs[i].stream = (uint16_t)slot;
 		outs[i].cfg = cs->outputs[o];
-		outs[i].co = &outs[i].cfg;
 		if (i >= n_outs)
 			n_outs = i + 1;
 	}
@@ -105,9 +100,9 @@ void wf_outputs_remove(unsigned slot)
 
 /* Fills viewer v for output o through port_idx to mac. */
 static int make_viewer(struct wf_viewer *v, const struct output *o, unsigned port_idx,
-		       const struct rte_ether_addr *mac, uint32_t hop)
+		       const struct rte_ether_addr *mac)
 {
-	const struct wf_config_output *co = o->co;
+	const struct wf_config_output *co = &o->cfg;
 	const struct wf_stream *s = &wf_app.streams[o->stream];
 	unsigned t;
 
@@ -115,7 +110,7 @@ static int make_viewer(struct wf_viewer *v, const struct output *o, unsigned por
 	v->stream = o->stream;
 	v->srtp = co->srtp;
 	v->cname_hash = (uint32_t)rte_rand();
-	wf_registry_template(v, port_idx, mac, hop, co->addr, co->port);
+	wf_registry_template(v, port_idx, mac, co->addr, co->port);
 	if (co->srtp) {
 		const struct wf_srtp_suite *su = wf_srtp_suite(co->profile);
 		const uint8_t *k = co->key, *salt = co->key + su->master_key_len;
@@ -159,17 +154,17 @@ void wf_outputs_tick(void)
 		if (!o->used || o->active || !wf_app.streams[o->stream].active)
 			continue;
 		/* the first port whose subnet or gateway reaches it */
-		if (!wf_arp_next_hop(0, o->co->addr, &hop)) {
+		if (!wf_arp_next_hop(0, o->cfg.addr, &hop)) {
 			if (!o->warned)
 				WF_LOG(ERR, "output %u.%u.%u.%u: no route (not on-link, no gateway)\n",
-				       o->co->addr >> 24, (o->co->addr >> 16) & 255,
-				       (o->co->addr >> 8) & 255, o->co->addr & 255);
+				       o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255,
+				       (o->cfg.addr >> 8) & 255, o->cfg.addr & 255);
 			o->warned = true;
 			continue;
 		}
 		if (!wf_arp_resolve(0, hop, &mac))
 			continue;
-		if (make_viewer(&v, o, 0, &mac, hop) < 0)
+		if (make_viewer(&v, o, 0, &mac) < 0)
 			continue;
 		rc = wf_registry_place(&o->worker, &o->slot, &o->gen);
 		if (!rc)
@@ -183,8 +178,8 @@ void wf_outputs_tick(void)
 		}
 		o->active = true;
 		WF_LOG(INFO, "stream %s: output %u.%u.%u.%u:%u active on worker %u\n",
-		       wf_app.streams[o->stream].name, o->co->addr >> 24, (o->co->addr >> 16) & 255,
-		       (o->co->addr >> 8) & 255, o->co->addr & 255, o->co->port, o->worker);
+		       wf_app.streams[o->stream].name, o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255,
+		       (o->cfg.addr >> 8) & 255, o->cfg.addr & 255, o->cfg.port, o->worker);
 	}
 }
 

@@ -91,8 +91,7 @@ int wf_registry_place(unsigned *worker, uint32_t *slot, uint16_t *gen)
 }
 
 void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
-			  const struct rte_ether_addr *dst_mac, uint32_t next_hop,
-			  uint32_t dst_ip, uint16_t dst_port)
+			  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port)
 {
 	const struct wf_port *p = &wf_app.ports[port_idx];
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)v->hdr;
@@ -100,7 +99,6 @@ void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	uint32_t sum;
 
-	(void)next_hop;
 	memset(v->hdr, 0, sizeof(v->hdr));
 	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
 	rte_ether_addr_copy(&p->mac, &eth->src_addr);

@@ -26,8 +26,7 @@ int wf_registry_place(unsigned *worker, uint32_t *slot, uint16_t *gen);
 /* Fills v's Ethernet/IPv4/UDP template towards dst_ip:dst_port through
  * port_idx, to dst_mac, from our WebRTC port. */
 void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
-			  const struct rte_ether_addr *dst_mac, uint32_t next_hop,
-			  uint32_t dst_ip, uint16_t dst_port);
+			  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
 
 /* Sends viewer v to worker/slot and routes its address there.  On error
  * the slot is released.  Returns 0 or -errno. */

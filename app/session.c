@@ -60,6 +60,7 @@ struct session {
 	/* hash keys are read a word at a time (rte_jhash): keep them aligned */
 	_Alignas(8) char ufrag[UFRAG_LEN + 1];
 	char pwd[PWD_LEN + 1];
+	unsigned idx;		/* in S.tab */
 	uint16_t stream;
 	uint8_t state;
 	bool selected;		/* USE-CANDIDATE seen for the peer address */
@@ -127,15 +128,15 @@ static int hex_id(const char *id, uint8_t out[16])
 
 	if (!id || strlen(id) != WF_SESSION_ID_LEN)
 		return -EINVAL;
-	for (i = 0; i < 16; i++) {
-		unsigned v;
+	/* lowercase hex only: the ids we hand out */
+	for (i = 0; i < WF_SESSION_ID_LEN; i++) {
+		char c = id[i];
+		unsigned v = c >= '0' && c <= '9' ? (unsigned)(c - '0') :
+			     c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
 
-		if (sscanf(id + 2 * i, "%2x", &v) != 1 ||
-		    !((id[2 * i] >= '0' && id[2 * i] <= '9') || (id[2 * i] >= 'a' && id[2 * i] <= 'f')) ||
-		    !((id[2 * i + 1] >= '0' && id[2 * i + 1] <= '9') ||
-		      (id[2 * i + 1] >= 'a' && id[2 * i + 1] <= 'f')))
+		if (v > 15)
 			return -EINVAL;
-		out[i] = (uint8_t)v;
+		out[i / 2] = (uint8_t)(i & 1 ? out[i / 2] << 4 | v : v);
 	}
 	return 0;
 }
@@ -170,16 +171,6 @@ static struct session *find_addr(const struct wf_peer_key *k)
 	if (rte_hash_lookup_data(S.by_addr, k, &v) < 0)
 		return NULL;
 	return S.tab[(uintptr_t)v];
-}
-
-static unsigned index_of(const struct session *s)
-{
-	unsigned i;
-
-	for (i = 0; i < S.cap; i++)
-		if (S.tab[i] == s)
-			return i;
-	return UINT32_MAX;
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -235,7 +226,7 @@ static void send_dtls_output(struct session *s);
 
 static void session_free(struct session *s)
 {
-	unsigned idx = index_of(s);
+	unsigned idx = s->idx;
 	_Alignas(8) uint8_t key[16];
 
 	/* not by state: a DTLS close or alert makes a live session S_CLOSING */
@@ -253,8 +244,7 @@ static void session_free(struct session *s)
 	rte_hash_del_key(S.by_ufrag, s->ufrag);
 	if (s->addr_indexed)
 		rte_hash_del_key(S.by_addr, &s->peer);
-	if (idx != UINT32_MAX)
-		S.tab[idx] = NULL;
+	S.tab[idx] = NULL;
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 	S.count--;
@@ -450,6 +440,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 		return;
 	}
 	s->created_tsc = rte_rdtsc();
+	s->idx = slot;
 	S.tab[slot] = s;
 	if (rte_hash_add_key_data(S.by_id, idb, (void *)(uintptr_t)slot) < 0 ||
 	    rte_hash_add_key_data(S.by_ufrag, s->ufrag, (void *)(uintptr_t)slot) < 0) {
@@ -554,7 +545,7 @@ static void go_live(struct session *s)
 	v.stream = s->stream;
 	v.srtp = 1;
 	v.cname_hash = s->cname_hash;
-	wf_registry_template(&v, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.addr,
+	wf_registry_template(&v, s->peer.port_idx, &s->peer_mac, s->peer.addr,
 			     s->peer.port);
 	/* RFC 5764 §4.2: we are the server; we send with the server key and
 	 * receive with the client's */
@@ -640,7 +631,7 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	peer.addr[3] = (uint8_t)src;
 	if (rc == 0 && !s->selected) {
 		struct wf_peer_key k = { .addr = src, .port = sport, .port_idx = (uint16_t)port_idx };
-		unsigned idx = index_of(s);
+		unsigned idx = s->idx;
 
 		/* a verified address: learn it (peer-reflexive) */
 		if (s->addr_indexed)

@@ -34,16 +34,6 @@ const char *wf_slow_drop_name(enum wf_slow_drop d)
 	return (unsigned)d < WF_SLOW_DROP_COUNT ? slow_names[d] : "unknown";
 }
 
-enum wf_slow_drop wf_slow_drop_by_name(const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < WF_SLOW_DROP_COUNT; i++)
-		if (!strcmp(name, slow_names[i]))
-			return (enum wf_slow_drop)i;
-	return WF_SLOW_PUNT_OTHER;
-}
-
 void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why)
 {
 	wf_slow_counters.drop[why]++;

@@ -68,8 +68,6 @@ int wf_slow_send_udp_via(unsigned worker, unsigned port_idx, const struct rte_et
 
 /* Counts and frees. */
 void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why);
-#define wf_slow_drop(m, name) wf_slow_drop_pkt((m), wf_slow_drop_by_name(name))
-enum wf_slow_drop wf_slow_drop_by_name(const char *name);
 
 /* The ARP cache saw ip move to mac: viewers routed through it follow. */
 void wf_slow_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac);

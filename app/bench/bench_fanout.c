@@ -508,7 +508,7 @@ static int viewer_make(struct wf_viewer *v, struct wf_srtp_engine *e, enum wf_sr
 	v->stream = 0;
 	v->srtp = 1;
 	v->cname_hash = (uint32_t)rte_rand();
-	wf_registry_template(v, OUT_PORT_IDX, &mac, ip, ip, (uint16_t)(50000 + i % 10000));
+	wf_registry_template(v, OUT_PORT_IDX, &mac, ip, (uint16_t)(50000 + i % 10000));
 	if (wf_bench_random(master, sizeof(master)))
 		return -EIO;
 	rc = wf_srtp_keys_derive(e, &v->srtp_out, p, WF_SRTP_KIND_RTP, master,

@@ -127,6 +127,19 @@ static void streams(FILE *f)
 	}
 }
 
+/* The session layer's counters (session.h). */
+static void webrtc(FILE *f)
+{
+	struct wf_session_stats ss;
+
+	wf_session_stats(&ss);
+#define WF_SESSION_PROM_(name, help) \
+	counter(f, "webrtc_" #name, help "."); \
+	fprintf(f, "whepfan_webrtc_" #name "_total %lu\n", ss.name);
+	WF_SESSION_COUNTERS(WF_SESSION_PROM_)
+#undef WF_SESSION_PROM_
+}
+
 char *wf_metrics_text(size_t *len)
 {
 	char *buf = NULL;
@@ -145,6 +158,7 @@ char *wf_metrics_text(size_t *len)
 	fprintf(f, "whepfan_sessions %u\n", wf_session_count());
 	workers(f);
 	streams(f);
+	webrtc(f);
 	counter(f, "slow_path_drops", "Packets dropped by the slow path, by reason.");
 	for (d = 0; d < WF_SLOW_DROP_COUNT; d++)
 		fprintf(f, "whepfan_slow_path_drops_total{reason=\"%s\"} %lu\n", wf_slow_drop_name(d),

@@ -209,7 +209,10 @@ int wf_session_init(const struct wf_config *cfg)
 		       cert ? "load" : "generate", cert ? " " : "", cert ? cert : "", strerror(errno));
 		return -EINVAL;
 	}
-	S.dtls_ctx = wf_dtls_ctx_create(WF_DTLS_SERVER, S.cert, NULL);
+	/* cookie exchange: an ICE check does not prove its sender receives
+	 * at its address (docs/dtls.md) */
+	S.dtls_ctx = wf_dtls_ctx_create(WF_DTLS_SERVER, S.cert,
+					&(struct wf_dtls_ctx_opts){ .hello_verify = true });
 	if (!S.dtls_ctx) {
 		WF_LOG(ERR, "DTLS: cannot create the context: %s\n", strerror(errno));
 		return -EINVAL;
@@ -248,7 +251,7 @@ static void session_free(struct session *s)
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 	S.count--;
-	S.stats.ended++;
+	S.stats.sessions_ended++;
 }
 
 void wf_session_fini(void)
@@ -450,7 +453,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 		return;
 	}
 	S.count++;
-	S.stats.created++;
+	S.stats.sessions_created++;
 	r->status = 201;
 	memcpy(r->id, s->id, sizeof(r->id));
 }
@@ -587,7 +590,7 @@ static void go_live(struct session *s)
 	s->state = S_LIVE;
 	s->placed = true;
 	s->profile = k.profile;
-	S.stats.live++;
+	S.stats.sessions_live++;
 	OPENSSL_cleanse(k.local_key, sizeof(k.local_key));
 	OPENSSL_cleanse(k.remote_key, sizeof(k.remote_key));
 	WF_LOG(INFO, "session %s: live on worker %u (%s)\n", s->id, s->worker,
@@ -654,17 +657,35 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 				 (size_t)n);
 }
 
+/* Adds what s's DTLS counted since *before to the layer's totals. */
+static void dtls_account(const struct session *s, const struct wf_dtls_stats *before)
+{
+	struct wf_dtls_stats now;
+
+	wf_dtls_get_stats(s->dtls, &now);
+	S.stats.dtls_retransmits += now.retransmit_timeouts - before->retransmit_timeouts;
+	S.stats.dtls_bad_cookies += now.bad_cookies - before->bad_cookies;
+	S.stats.dtls_records_discarded += now.records_discarded - before->records_discarded;
+	S.stats.dtls_read_failures += now.read_failures - before->read_failures;
+	if (now.read_failures != before->read_failures)
+		WF_LOG(NOTICE, "session %s: a DTLS read failed with no alert from the peer: "
+		       "the session stays, its DTLS is ignored from now on\n", s->id);
+}
+
 static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const uint8_t *p,
 		       size_t len)
 {
 	struct wf_peer_key k = { .addr = src, .port = sport, .port_idx = (uint16_t)port_idx };
 	struct session *s = find_addr(&k);
+	struct wf_dtls_stats before;
 
 	if (!s || s->state == S_CLOSING) {
 		S.stats.dtls_unverified++;
 		return;	/* DTLS only from an address that passed ICE */
 	}
+	wf_dtls_get_stats(s->dtls, &before);
 	wf_dtls_input(s->dtls, p, len);
+	dtls_account(s, &before);
 	if (wf_dtls_state(s->dtls) != WF_DTLS_CONNECTED || s->state != S_DTLS)
 		send_dtls_output(s);	/* go_live() sends the final flight itself */
 	switch (wf_dtls_state(s->dtls)) {
@@ -731,8 +752,17 @@ void wf_session_tick(uint64_t now)
 			continue;
 		}
 		if (s->have_peer && s->state == S_DTLS && wf_dtls_timeout_ms(s->dtls) == 0) {
+			struct wf_dtls_stats before;
+
+			wf_dtls_get_stats(s->dtls, &before);
 			wf_dtls_on_timer(s->dtls);
+			dtls_account(s, &before);
 			send_dtls_output(s);
+			if (wf_dtls_state(s->dtls) == WF_DTLS_FAILED) {
+				S.stats.dtls_failed++;
+				WF_LOG(NOTICE, "session %s: %s\n", s->id, wf_dtls_reason(s->dtls));
+				s->state = S_CLOSING;
+			}
 		}
 	}
 }

@@ -70,14 +70,24 @@ void wf_session_end_stream(unsigned slot);
 /* Sessions that exist (any state). */
 unsigned wf_session_count(void);
 
-/* Counters of the session layer since start (telemetry "webrtc"). */
+/* Counters of the session layer since start: name (telemetry "webrtc",
+ * /metrics whepfan_webrtc_<name>_total) and help text. */
+#define WF_SESSION_COUNTERS(_) \
+	_(sessions_created, "WHEP offers answered with 201") \
+	_(sessions_live, "Sessions that completed ICE and DTLS and became viewers") \
+	_(sessions_ended, "Sessions freed, for any reason") \
+	_(stun_rejected, "STUN not for a session or not authenticated: not answered") \
+	_(dtls_unverified, "DTLS from an address that passed no ICE check: dropped") \
+	_(dtls_failed, "DTLS handshakes failed (fingerprint, alert, timeout)") \
+	_(dtls_retransmits, "DTLS handshake flights retransmitted") \
+	_(dtls_bad_cookies, "ClientHellos with a cookie that is not ours: discarded") \
+	_(dtls_records_discarded, "DTLS records after the handshake that cannot authenticate: discarded") \
+	_(dtls_read_failures, "DTLS reads failed with no alert from the peer: session kept, DTLS ignored")
+
 struct wf_session_stats {
-	uint64_t created;		/* offers answered with 201 */
-	uint64_t live;			/* DTLS done, viewer placed */
-	uint64_t ended;			/* sessions freed, for any reason */
-	uint64_t stun_rejected;		/* STUN not for a session or not authenticated: no answer */
-	uint64_t dtls_unverified;	/* DTLS from an address that passed no ICE check: dropped */
-	uint64_t dtls_failed;		/* handshakes failed (fingerprint, alert, ...) */
+#define WF_SESSION_FIELD_(name, help) uint64_t name;
+	WF_SESSION_COUNTERS(WF_SESSION_FIELD_)
+#undef WF_SESSION_FIELD_
 };
 
 /* Copies the counters into *out. */

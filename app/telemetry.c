@@ -139,12 +139,9 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	}
 	if (web) {
 		rte_tel_data_start_dict(web);
-		rte_tel_data_add_dict_u64(web, "sessions_created", ss.created);
-		rte_tel_data_add_dict_u64(web, "sessions_live", ss.live);
-		rte_tel_data_add_dict_u64(web, "sessions_ended", ss.ended);
-		rte_tel_data_add_dict_u64(web, "stun_rejected", ss.stun_rejected);
-		rte_tel_data_add_dict_u64(web, "dtls_unverified", ss.dtls_unverified);
-		rte_tel_data_add_dict_u64(web, "dtls_failed", ss.dtls_failed);
+#define WF_SESSION_TEL_(name, help) rte_tel_data_add_dict_u64(web, #name, ss.name);
+		WF_SESSION_COUNTERS(WF_SESSION_TEL_)
+#undef WF_SESSION_TEL_
 		rte_tel_data_add_dict_container(d, "webrtc", web, 0);
 	}
 	return 0;

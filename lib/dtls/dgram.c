@@ -62,6 +62,29 @@ int wf_dgram_pop(struct wf_dgram *q, uint8_t *buf, size_t cap)
 	return len;
 }
 
+void wf_dgram_truncate(struct wf_dgram *q, unsigned keep)
+{
+	struct wf_dgram_node *n = q->head, *last = NULL, *next;
+	unsigned i;
+
+	if (keep >= q->count)
+		return;
+	for (i = 0; i < keep; i++) {
+		last = n;
+		n = n->next;
+	}
+	for (; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	if (last)
+		last->next = NULL;
+	else
+		q->head = NULL;
+	q->tail = last;
+	q->count = keep;
+}
+
 void wf_dgram_clear(struct wf_dgram *q)
 {
 	struct wf_dgram_node *n, *next;

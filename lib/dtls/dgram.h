@@ -49,6 +49,10 @@ void wf_dgram_clear_input(struct wf_dgram *q);
  * (it is dropped and counted). */
 int wf_dgram_pop(struct wf_dgram *q, uint8_t *buf, size_t cap);
 
+/* Keeps the oldest keep queued datagrams and frees the rest (output that
+ * must not be sent after all). */
+void wf_dgram_truncate(struct wf_dgram *q, unsigned keep);
+
 /* Frees every queued datagram. */
 void wf_dgram_clear(struct wf_dgram *q);
 

@@ -20,6 +20,8 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -48,6 +50,25 @@
  * fewer than this. */
 #define READ_LOOP_MAX		256
 #define ALERT_TEXT_LEN		96
+#define COOKIE_LEN		16	/* random per session; <= DTLS1_COOKIE_LENGTH */
+
+/* The DTLS record header (RFC 6347 §4.1): type, version, epoch, sequence
+ * number, length. */
+#define REC_HDR_LEN		13
+#define REC_CT_CCS		20	/* RFC 5246 §6.2.1 ContentType */
+#define REC_CT_ALERT		21
+#define REC_CT_HANDSHAKE	22
+#define REC_CT_APP_DATA		23
+#define DTLS12_MAJOR		0xfe	/* { 254, 253 }: DTLS 1.2 */
+#define DTLS12_MINOR		0xfd
+/* Without renegotiation the read epoch is 1 from the peer's Finished on. */
+#define CONNECTED_EPOCH		1
+#define HS_HDR_LEN		12	/* RFC 6347 §4.2.2 handshake header */
+#define HS_CLIENT_HELLO		1
+#define ALERT_LEN		2	/* RFC 5246 §7.2: level, description */
+#define HELLO_RANDOM_LEN	32
+#define AEAD_TAG_LEN		16
+#define GCM_EXPLICIT_NONCE_LEN	8	/* RFC 5288 §3 */
 
 /* Our preference when the options name none (design: GCM is one pass). */
 static const enum wf_srtp_profile default_profiles[] = {
@@ -61,6 +82,8 @@ struct wf_dtls_ctx {
 	uint16_t mtu;
 	uint32_t rtx_initial_us;
 	uint32_t rtx_max_us;
+	uint8_t rtx_limit;	/* retransmissions per flight */
+	bool hello_verify;
 	unsigned nprofiles;		/* 0 with no_srtp */
 	uint16_t profile_ids[WF_SRTP_PROFILE_COUNT];	/* preference order */
 };
@@ -72,6 +95,12 @@ struct wf_dtls {
 	enum wf_dtls_state state;
 	bool have_keys;
 	bool hello_seen;	/* server: a ClientHello-shaped datagram arrived */
+	bool cookie_sent;	/* server: a HelloVerifyRequest carried ours */
+	bool fatal_alert_read;	/* the peer's fatal alert arrived in this input */
+	bool deaf;		/* connected, but OpenSSL can no longer read */
+	uint8_t rec_overhead;	/* record bytes beyond the plaintext, once connected */
+	uint8_t flight_retransmits;	/* of the flight in flight */
+	uint8_t cookie[COOKIE_LEN];
 	uint8_t expected_fp[WF_DTLS_FP_LEN];
 	struct wf_dtls_keys keys;
 	struct wf_dtls_stats stats;
@@ -180,6 +209,30 @@ static int client_hello_cb(SSL *ssl, int *al, void *arg)
 	return SSL_CLIENT_HELLO_SUCCESS;
 }
 
+/* Server with hello_verify: the cookie of our HelloVerifyRequest (RFC
+ * 6347 §4.2.1).  It is random per session and sent only to the address
+ * the session's ClientHello came from, so a ClientHello that echoes it
+ * proves its sender receives there. */
+static int cookie_generate_cb(SSL *ssl, unsigned char *cookie, unsigned int *len)
+{
+	struct wf_dtls *d = SSL_get_app_data(ssl);
+
+	if (!d)
+		return 0;
+	memcpy(cookie, d->cookie, COOKIE_LEN);
+	*len = COOKIE_LEN;
+	d->cookie_sent = true;
+	return 1;
+}
+
+static int cookie_verify_cb(SSL *ssl, const unsigned char *cookie, unsigned int len)
+{
+	const struct wf_dtls *d = SSL_get_app_data(ssl);
+
+	return d && d->cookie_sent && len == COOKIE_LEN &&
+	       CRYPTO_memcmp(cookie, d->cookie, COOKIE_LEN) == 0;
+}
+
 /* The chain is not validated: a WebRTC certificate is self-signed and its
  * identity is the fingerprint signalled in SDP (RFC 8122 §5, RFC 8827
  * §6.5).  Every call checks the leaf against the expected digest; any other
@@ -201,16 +254,19 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *xs)
 }
 
 /* Retransmission back-off: initial, then doubling up to the ctx maximum
- * (RFC 6347 §4.2.4.1).  prev_us is 0 when a flight is first sent. */
+ * (RFC 6347 §4.2.4.1).  prev_us is 0 when a flight is first sent: its
+ * retransmissions are counted from there. */
 static unsigned int timer_cb(SSL *ssl, unsigned int prev_us)
 {
-	const struct wf_dtls *d = SSL_get_app_data(ssl);
+	struct wf_dtls *d = SSL_get_app_data(ssl);
 	uint64_t next;
 
 	if (!d)
 		return RTX_INITIAL_MS * 1000u;
-	if (prev_us == 0)
+	if (prev_us == 0) {
+		d->flight_retransmits = 0;
 		return d->ctx->rtx_initial_us;
+	}
 	next = (uint64_t)prev_us * 2;
 	return next > d->ctx->rtx_max_us ? d->ctx->rtx_max_us : (unsigned int)next;
 }
@@ -225,6 +281,9 @@ static void info_cb(const SSL *ssl, int where, int ret)
 	d = SSL_get_app_data(ssl);
 	if (!d || (ret >> 8) != SSL3_AL_FATAL)
 		return;
+	/* OpenSSL reports an alert only once its record authenticated (or,
+	 * before the handshake's end, parsed in plaintext epoch 0) */
+	d->fatal_alert_read = true;
 	snprintf(d->peer_alert, sizeof(d->peer_alert), "peer sent fatal alert: %s",
 		 SSL_alert_desc_string_long(ret));
 }
@@ -268,8 +327,12 @@ static int ctx_apply_opts(struct wf_dtls_ctx *ctx, const struct wf_dtls_ctx_opts
 	max = o->retransmit_max_ms ? o->retransmit_max_ms : RTX_MAX_MS;
 	if (ini < RTX_MIN_MS || max > RTX_LIMIT_MS || ini > max)
 		return -EINVAL;
+	if (o->retransmit_limit > WF_DTLS_MAX_RETRANSMITS)
+		return -EINVAL;
 	ctx->rtx_initial_us = ini * 1000u;
 	ctx->rtx_max_us = max * 1000u;
+	ctx->rtx_limit = o->retransmit_limit ? o->retransmit_limit : WF_DTLS_DEFAULT_RETRANSMITS;
+	ctx->hello_verify = o->hello_verify && ctx->role == WF_DTLS_SERVER;
 	return 0;
 }
 
@@ -315,11 +378,21 @@ static int ctx_configure(struct wf_dtls_ctx *ctx, const struct wf_dtls_cert *cer
 	SSL_CTX_set_options(sc, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
 			    SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_session_cache_mode(sc, SSL_SESS_CACHE_OFF);
-	/* No cookie exchange (SSL_OP_COOKIE_EXCHANGE stays off): a datagram
-	 * reaches us only from a 5-tuple that passed an ICE check with
-	 * MESSAGE-INTEGRITY (RFC 8445 §7.3), which already proves the peer
-	 * owns its address; HelloVerifyRequest (RFC 6347 §4.2.1) would only
-	 * add a round trip. */
+	/* An idle session keeps no record buffers (about 34 KiB otherwise):
+	 * a server holds thousands of sessions that read a datagram a minute. */
+	SSL_CTX_set_mode(sc, SSL_MODE_RELEASE_BUFFERS);
+	/* Cookie exchange (RFC 6347 §4.2.1).  An ICE check does not prove
+	 * that its sender receives at its source address: the USERNAME and
+	 * password come from the offer's answer, which anyone can get, so a
+	 * spoofed check and then a spoofed ClientHello would make us send
+	 * our flights (and their retransmissions) to a victim.  The
+	 * HelloVerifyRequest is smaller than the ClientHello that asks for it
+	 * and arms no timer. */
+	if (ctx->hello_verify) {
+		SSL_CTX_set_options(sc, SSL_OP_COOKIE_EXCHANGE);
+		SSL_CTX_set_cookie_generate_cb(sc, cookie_generate_cb);
+		SSL_CTX_set_cookie_verify_cb(sc, cookie_verify_cb);
+	}
 	if (SSL_CTX_use_certificate(sc, wf_dtls_cert_x509(cert)) != 1 ||
 	    SSL_CTX_use_PrivateKey(sc, wf_dtls_cert_pkey(cert)) != 1 ||
 	    SSL_CTX_check_private_key(sc) != 1)
@@ -437,6 +510,23 @@ static int dtls_fail_connected(struct wf_dtls *d, const char *reason)
 	return -EPROTO;
 }
 
+/* Bytes a record of the negotiated suite adds to its plaintext, 0 for a
+ * suite that is not in CIPHER_LIST. */
+static unsigned aead_overhead(const SSL *ssl)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+
+	switch (c ? SSL_CIPHER_get_cipher_nid(c) : NID_undef) {
+	case NID_aes_128_gcm:
+	case NID_aes_256_gcm:
+		return GCM_EXPLICIT_NONCE_LEN + AEAD_TAG_LEN;	/* RFC 5288 §3 */
+	case NID_chacha20_poly1305:
+		return AEAD_TAG_LEN;	/* RFC 7905 §2: the nonce is implicit */
+	default:
+		return 0;
+	}
+}
+
 /* The handshake is done: check the peer, take the profile and export the
  * SRTP keys (RFC 5764 §4.2).  0, or -EPROTO with the session failed. */
 static int dtls_connected(struct wf_dtls *d)
@@ -459,6 +549,9 @@ static int dtls_connected(struct wf_dtls *d)
 	s = p < 0 ? NULL : wf_srtp_suite((enum wf_srtp_profile)p);
 	if (!s)
 		return dtls_fail_connected(d, "negotiated SRTP profile is not supported");
+	d->rec_overhead = (uint8_t)aead_overhead(d->ssl);
+	if (!d->rec_overhead)
+		return dtls_fail_connected(d, "negotiated cipher suite is not one of ours");
 	kl = s->master_key_len;
 	sl = s->master_salt_len;
 	ERR_clear_error();
@@ -494,20 +587,51 @@ static int dtls_connected(struct wf_dtls *d)
 	return 0;
 }
 
+/* OpenSSL failed a read after the handshake with no authenticated alert
+ * from the peer: what failed was a record anyone could have sent.  The SSL
+ * is in its error state for good, but the SRTP keys are exported and
+ * untouched, so the session lives on without DTLS (wf_dtls_input).  The
+ * alert OpenSSL queued for the peer (output beyond keep datagrams) would
+ * end the browser's side: it is never sent.  Returns 0. */
+static int dtls_go_deaf(struct wf_dtls *d, unsigned keep)
+{
+	d->stats.read_failures++;
+	d->deaf = true;
+	wf_dgram_truncate(&d->q, keep);
+	ERR_clear_error();
+	return 0;
+}
+
 /* Reads and discards application data (WebRTC media goes over SRTP, and
  * whepfan offers no data channel), which also processes alerts and the
- * peer's retransmitted last flight (RFC 6347 §4.2.4).  0 or -EPROTO. */
+ * peer's retransmitted last flight (RFC 6347 §4.2.4).  0 or -EPROTO (the
+ * peer's authenticated fatal alert). */
 static int dtls_drain(struct wf_dtls *d)
 {
 	uint8_t buf[WF_DTLS_MAX_DATAGRAM];
+	unsigned queued = d->q.count;
 	int i, n;
 
+	d->fatal_alert_read = false;
 	for (i = 0; i < READ_LOOP_MAX && d->state == WF_DTLS_CONNECTED; i++) {
 		ERR_clear_error();
 		n = SSL_read(d->ssl, buf, sizeof(buf));
-		if (n <= 0)
-			return dtls_result(d, n, "DTLS read failed");
-		d->stats.app_bytes_discarded += (uint64_t)n;
+		if (n > 0) {
+			d->stats.app_bytes_discarded += (uint64_t)n;
+			continue;
+		}
+		switch (SSL_get_error(d->ssl, n)) {
+		case SSL_ERROR_WANT_READ:
+		case SSL_ERROR_WANT_WRITE:
+			return 0;
+		case SSL_ERROR_ZERO_RETURN:
+			dtls_peer_closed(d);	/* authenticated close_notify */
+			return 0;
+		default:
+			if (d->fatal_alert_read)
+				return dtls_fail(d, "DTLS read failed");
+			return dtls_go_deaf(d, queued);
+		}
 	}
 	return 0;
 }
@@ -548,7 +672,7 @@ static struct wf_dtls *dtls_new(struct wf_dtls_ctx *ctx, const uint8_t *expected
 	d->state = WF_DTLS_HANDSHAKING;
 	memcpy(d->expected_fp, expected_fp, WF_DTLS_FP_LEN);
 	wf_dgram_init(&d->q, ctx->mtu, WF_DTLS_OUT_QUEUE_MAX, WF_DTLS_MAX_DATAGRAM);
-	d->ssl = SSL_new(ctx->ssl_ctx);
+	d->ssl = RAND_bytes(d->cookie, COOKIE_LEN) == 1 ? SSL_new(ctx->ssl_ctx) : NULL;
 	bio = d->ssl ? wf_dgram_bio_new(&d->q) : NULL;
 	if (!bio) {
 		SSL_free(d->ssl);
@@ -614,11 +738,94 @@ static bool looks_like_client_hello(const uint8_t *p, size_t len)
 	rlen = (size_t)p[11] << 8 | p[12];
 	if (rlen < 12 || rlen > len - 13)
 		return false;
-	return p[13] == 1 && p[19] == 0 && p[20] == 0 && p[21] == 0;
+	return p[13] == HS_CLIENT_HELLO && p[19] == 0 && p[20] == 0 && p[21] == 0;
+}
+
+static unsigned rd16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* Server with hello_verify, on a ClientHello-shaped datagram: false when
+ * its cookie (RFC 6347 §4.2.1) is not empty and not the one we sent, or
+ * does not lie whole in the first fragment.  OpenSSL would fail the
+ * handshake on a wrong cookie: one spoofed datagram would end it. */
+static bool cookie_acceptable(const struct wf_dtls *d, const uint8_t *p, size_t len)
+{
+	/* after the record and handshake headers: client_version, random,
+	 * session_id<0..32>, cookie<0..2^8-1> (RFC 6347 §4.2.1) */
+	size_t frag = (size_t)p[22] << 16 | (size_t)p[23] << 8 | p[24];
+	size_t end = REC_HDR_LEN + HS_HDR_LEN + (frag < len ? frag : len);
+	size_t off = REC_HDR_LEN + HS_HDR_LEN + 2 + HELLO_RANDOM_LEN;
+	size_t clen;
+
+	if (end > REC_HDR_LEN + rd16(p + 11))
+		end = REC_HDR_LEN + rd16(p + 11);
+	if (end > len)
+		end = len;
+	if (off >= end)
+		return false;
+	off += 1 + (size_t)p[off];	/* session_id */
+	if (off >= end)
+		return false;
+	clen = p[off++];
+	if (clen == 0)
+		return true;	/* first ClientHello: OpenSSL answers with ours */
+	return d->cookie_sent && clen == COOKIE_LEN && off + clen <= end &&
+	       CRYPTO_memcmp(p + off, d->cookie, COOKIE_LEN) == 0;
+}
+
+/* Whether a record of the connected session can possibly authenticate
+ * (r points at its header, rlen is its length field, checked to lie within
+ * the datagram).  An alert is exactly two bytes of plaintext, a handshake
+ * message (the peer's retransmitted Finished) has its header. */
+static bool record_may_be_valid(const struct wf_dtls *d, const uint8_t *r, size_t rlen)
+{
+	size_t over = d->rec_overhead;
+
+	if (r[1] != DTLS12_MAJOR || r[2] != DTLS12_MINOR || rd16(r + 3) != CONNECTED_EPOCH)
+		return false;
+	switch (r[0]) {
+	case REC_CT_ALERT:
+		return rlen == over + ALERT_LEN;
+	case REC_CT_HANDSHAKE:
+		return rlen >= over + HS_HDR_LEN;
+	case REC_CT_APP_DATA:
+		return rlen >= over;
+	default:	/* change_cipher_spec is epoch 0; nothing else exists */
+		return false;
+	}
+}
+
+/* Copies the records of pkt[len] that may be valid once connected into
+ * out[WF_DTLS_MAX_DATAGRAM] and returns the bytes kept; the rest are
+ * counted in records_discarded (RFC 6347 §4.1.2.7: discarded silently).
+ * A record whose length runs past the datagram ends the walk. */
+static size_t keep_valid_records(struct wf_dtls *d, const uint8_t *pkt, size_t len,
+				 uint8_t *out)
+{
+	size_t off = 0, kept = 0, rlen;
+
+	while (off < len) {
+		if (len - off < REC_HDR_LEN ||
+		    (rlen = rd16(pkt + off + 11)) > len - off - REC_HDR_LEN) {
+			d->stats.records_discarded++;
+			break;
+		}
+		if (record_may_be_valid(d, pkt + off, rlen)) {
+			memcpy(out + kept, pkt + off, REC_HDR_LEN + rlen);
+			kept += REC_HDR_LEN + rlen;
+		} else {
+			d->stats.records_discarded++;
+		}
+		off += REC_HDR_LEN + rlen;
+	}
+	return kept;
 }
 
 int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len)
 {
+	uint8_t kept[WF_DTLS_MAX_DATAGRAM];
 	int rc;
 
 	if (!d || !pkt || len == 0)
@@ -631,6 +838,10 @@ int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len)
 		d->stats.ignored_in++;
 		return -ESHUTDOWN;
 	}
+	if (d->deaf) {
+		d->stats.ignored_in++;
+		return 0;
+	}
 	/* Until a ClientHello arrives, anything else is dropped here: OpenSSL
 	 * would treat a stray plaintext record (a late packet of an earlier
 	 * session on the same 5-tuple, say) as fatal to this one. */
@@ -640,6 +851,17 @@ int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len)
 			return 0;
 		}
 		d->hello_seen = true;
+	}
+	if (d->ctx->hello_verify && d->state == WF_DTLS_HANDSHAKING &&
+	    looks_like_client_hello(pkt, len) && !cookie_acceptable(d, pkt, len)) {
+		d->stats.bad_cookies++;
+		return 0;
+	}
+	if (d->state == WF_DTLS_CONNECTED) {
+		len = keep_valid_records(d, pkt, len, kept);
+		if (!len)
+			return 0;
+		pkt = kept;
 	}
 	d->stats.datagrams_in++;
 	wf_dgram_set_input(&d->q, pkt, len);
@@ -669,7 +891,7 @@ int64_t wf_dtls_timeout_ms(const struct wf_dtls *d)
 {
 	struct timeval tv;
 
-	if (!d || dtls_ended(d))
+	if (!d || d->state != WF_DTLS_HANDSHAKING)
 		return -1;
 	if (DTLSv1_get_timeout(d->ssl, &tv) != 1)
 		return -1;
@@ -685,14 +907,24 @@ int wf_dtls_on_timer(struct wf_dtls *d)
 		return -EINVAL;
 	if (dtls_ended(d))
 		return -ESHUTDOWN;
+	if (wf_dtls_timeout_ms(d) != 0)
+		return 0;	/* connected, no flight out, or not yet due */
+	if (d->flight_retransmits >= d->ctx->rtx_limit) {
+		d->peer_alert[0] = '\0';	/* the cause is the silence */
+		set_reason(d, "DTLS handshake timed out: no answer to %u retransmissions",
+			   (unsigned)d->flight_retransmits);
+		return dtls_fail(d, "DTLS handshake timed out");
+	}
 	ERR_clear_error();
 	rc = DTLSv1_handle_timeout(d->ssl);
 	if (rc < 0) {
-		d->peer_alert[0] = '\0';	/* the cause is the silence */
+		d->peer_alert[0] = '\0';
 		return dtls_fail(d, "DTLS handshake timed out");
 	}
-	if (rc > 0)
+	if (rc > 0) {
 		d->stats.retransmit_timeouts++;
+		d->flight_retransmits++;
+	}
 	return 0;
 }
 
@@ -730,6 +962,11 @@ int wf_dtls_get_keys(const struct wf_dtls *d, struct wf_dtls_keys *out)
 		return -ENOTCONN;
 	*out = d->keys;
 	return 0;
+}
+
+SSL *wf_dtls_ssl(const struct wf_dtls *d)
+{
+	return d ? d->ssl : NULL;
 }
 
 void wf_dtls_get_stats(const struct wf_dtls *d, struct wf_dtls_stats *out)

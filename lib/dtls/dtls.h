@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include "dtls/cert.h"
 #include "srtp/srtp.h"
 
@@ -49,6 +51,11 @@
  * the wire: the peer's retransmission recovers them). */
 #define WF_DTLS_OUT_QUEUE_MAX	32
 #define WF_DTLS_REASON_LEN	160
+/* Retransmissions per flight (RFC 6347 §4.2.4 leaves the number open):
+ * with the 1 s initial timer, 3 are sent within 7 s and the handshake
+ * fails at 15 s.  OpenSSL's own limit is 12. */
+#define WF_DTLS_DEFAULT_RETRANSMITS	3
+#define WF_DTLS_MAX_RETRANSMITS		12
 
 enum wf_dtls_role { WF_DTLS_SERVER = 0, WF_DTLS_CLIENT };
 
@@ -81,6 +88,16 @@ struct wf_dtls_stats {
 	uint64_t out_dropped;		/* queue full, too long, or caller's buffer too small */
 	uint64_t app_bytes_discarded;	/* application data from the peer */
 	uint64_t retransmit_timeouts;	/* timer expiries handled */
+	/* After the handshake: records that cannot be valid (wrong epoch,
+	 * content type or version, shorter than the cipher's overhead, past
+	 * the datagram's end), discarded before OpenSSL sees them. */
+	uint64_t records_discarded;
+	/* ClientHellos carrying a cookie that is not ours: discarded. */
+	uint64_t bad_cookies;
+	/* After the handshake: SSL_read failed with no authenticated alert.
+	 * The session stays up (its SRTP keys are unaffected) but can no
+	 * longer read DTLS (see wf_dtls_input). */
+	uint64_t read_failures;
 };
 
 /* Options of a ctx; a zeroed struct (or NULL) means the defaults. */
@@ -94,6 +111,12 @@ struct wf_dtls_ctx_opts {
 	uint16_t mtu;			/* UDP payload bytes; 0 = WF_DTLS_DEFAULT_MTU */
 	uint32_t retransmit_initial_ms;	/* 0 = 1000 (RFC 6347 §4.2.4.1); >= 20 */
 	uint32_t retransmit_max_ms;	/* 0 = 60000 (RFC 6347 §4.2.4.1); <= 600000 */
+	/* Retransmissions of one flight before the handshake gives up;
+	 * 0 = WF_DTLS_DEFAULT_RETRANSMITS, at most WF_DTLS_MAX_RETRANSMITS. */
+	uint8_t retransmit_limit;
+	/* Server: answer a ClientHello without our cookie with a
+	 * HelloVerifyRequest (RFC 6347 §4.2.1) before sending any flight. */
+	bool hello_verify;
 };
 
 struct wf_dtls_ctx;
@@ -127,12 +150,25 @@ void wf_dtls_free(struct wf_dtls *d);
 /* Feeds one received datagram (len bytes; not kept after the call).
  * Drives the handshake, or after it reads and discards application data
  * and watches for close_notify and alerts.  Replies, if any, are queued for
- * wf_dtls_next_output().  Records that do not parse are dropped by DTLS
- * itself (RFC 6347 §4.1.2.7), and a server drops everything but a
- * ClientHello until one arrives.  Once the handshake has started, OpenSSL
- * treats a malformed plaintext handshake record as fatal (the session
- * fails, with the reason): DTLS only reaches us from a 5-tuple that passed
- * ICE, so that is a broken peer, not a stranger.
+ * wf_dtls_next_output().
+ *
+ * Anyone who spoofs the peer's address can send us datagrams, so:
+ *  - a server drops everything but a ClientHello until one arrives, and
+ *    any ClientHello whose cookie is not the one we sent;
+ *  - once CONNECTED, a record that does not authenticate is discarded
+ *    silently (RFC 6347 §4.1.2.7): records that cannot be valid (epoch
+ *    other than 1, a content type other than alert, handshake or
+ *    application data, another version, shorter than the negotiated
+ *    cipher's overhead) never reach OpenSSL, and should OpenSSL still fail
+ *    a read without having received an authenticated alert, the failure
+ *    is counted (read_failures), whatever OpenSSL queued in answer is
+ *    thrown away, and the session stays CONNECTED but deaf: later
+ *    datagrams are ignored, so it ends by consent expiry or locally.
+ *    Only an authenticated close_notify (CLOSED) or fatal alert (FAILED)
+ *    ends a connected session.
+ * During the handshake OpenSSL treats a malformed plaintext handshake
+ * record as fatal (the session fails, with the reason); the handshake is
+ * short and bounded by the caller's deadline.
  * Returns 0 when the datagram was consumed (check wf_dtls_state(): it may
  * now be CONNECTED or CLOSED), -EPROTO when the session failed on it,
  * -ESHUTDOWN when the session had already ended (datagram ignored),
@@ -150,12 +186,15 @@ int wf_dtls_next_output(struct wf_dtls *d, uint8_t *buf, size_t cap);
 unsigned wf_dtls_output_pending(const struct wf_dtls *d);
 
 /* Milliseconds until wf_dtls_on_timer() should run (0: now), or -1 when no
- * retransmission timer is armed (RFC 6347 §4.2.4). */
+ * retransmission timer is armed (RFC 6347 §4.2.4).  Only a handshake in
+ * progress has one. */
 int64_t wf_dtls_timeout_ms(const struct wf_dtls *d);
 
 /* Retransmits the last flight if its timer has expired (queued output).
- * Returns 0, or -EPROTO when the handshake gave up (too many timeouts) and
- * the session failed, -ESHUTDOWN when it had already ended. */
+ * Returns 0, or -EPROTO when the handshake gave up (the flight went
+ * unanswered after retransmit_limit retransmissions) and the session
+ * failed, -ESHUTDOWN when it had already ended.  Does nothing once the
+ * handshake is over. */
 int wf_dtls_on_timer(struct wf_dtls *d);
 
 /* Ends the session: queues close_notify (RFC 5246 §7.2.1) if the handshake
@@ -173,6 +212,10 @@ const char *wf_dtls_reason(const struct wf_dtls *d);
 int wf_dtls_get_keys(const struct wf_dtls *d, struct wf_dtls_keys *out);
 
 void wf_dtls_get_stats(const struct wf_dtls *d, struct wf_dtls_stats *out);
+
+/* The OpenSSL session underneath, for tests that forge records with a
+ * session's own keys.  Driving I/O through it breaks the session. */
+SSL *wf_dtls_ssl(const struct wf_dtls *d);
 
 /* Parses the body of a ClientHello use_srtp extension (RFC 5764 §4.1.1:
  * a 2-byte length, an even, non-empty list of 2-byte profile ids, a 1-byte

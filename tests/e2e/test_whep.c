@@ -1263,6 +1263,42 @@ static void media_is_in_order_byte_identical_with_the_answers_ssrcs_and_pts(void
 		  c->n_sr[1]);
 }
 
+/* Anyone who spoofs the viewer's address can send DTLS to whepfan: a
+ * record that cannot authenticate (here an epoch-1 alert shorter than the
+ * AEAD overhead, which OpenSSL 3.0.19 fails the connection on) is
+ * discarded and counted; the viewer keeps receiving. */
+static void spoofed_short_dtls_alert_from_the_viewers_address_changes_nothing(void)
+{
+	struct client *c = main_c;
+	uint8_t pkt[35];
+	unsigned before_rtp, i;
+	long long discarded;
+
+	WF_REQUIRE(c && c->keyed);
+	discarded = stat_of("webrtc", "dtls_records_discarded");
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = 21;			/* alert (RFC 5246 §6.2.1) */
+	pkt[1] = 0xfe;			/* DTLS 1.2 */
+	pkt[2] = 0xfd;
+	pkt[4] = 1;			/* epoch 1 */
+	pkt[10] = 45;
+	pkt[12] = 22;			/* length: 22 < 8 + 16 */
+	for (i = 13; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)rnd();
+	send_to_ice(c, pkt, sizeof(pkt));
+	pump(300 * SLOW, NULL);
+	before_rtp = c->trk[0].n_rtp;
+	pump(1000 * SLOW, NULL);
+	WF_CHECKF(c->trk[0].n_rtp >= before_rtp + 20, "video packets %u -> %u after the datagram",
+		  before_rtp, c->trk[0].n_rtp);
+	WF_CHECK_EQ(stat_of("webrtc", "dtls_records_discarded") - discarded, 1);
+	WF_CHECK_EQ(stat_of("webrtc", "dtls_read_failures"), 0);
+	WF_CHECK_EQ(stat_of(NULL, "viewers"), 1);
+	WF_CHECK_EQ(stat_of(NULL, "sessions"), 1);
+	WF_CHECK(wf_dtls_state(c->dtls) == WF_DTLS_CONNECTED);	/* no alert reached us */
+	CHECK_ERRLOG(&c->trk[0].err);
+}
+
 /* RFC 4585 §6.2.1 generic NACK in SRTCP with the client's key. */
 static void srtcp_nack_is_answered_with_the_same_packet(void)
 {
@@ -1677,6 +1713,7 @@ int main(int argc, char **argv)
 	WF_RUN(ice_check_gets_an_authenticated_success_with_our_address);
 	WF_RUN(dtls_handshake_completes_and_media_decrypts_with_the_exported_keys);
 	WF_RUN(media_is_in_order_byte_identical_with_the_answers_ssrcs_and_pts);
+	WF_RUN(spoofed_short_dtls_alert_from_the_viewers_address_changes_nothing);
 	WF_RUN(srtcp_nack_is_answered_with_the_same_packet);
 	WF_RUN(check_with_wrong_integrity_from_another_port_gets_no_answer);
 	WF_RUN(dtls_client_hello_from_an_address_without_ice_gets_no_answer);

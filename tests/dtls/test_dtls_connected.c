@@ -1,0 +1,448 @@
+/* test_dtls_connected.c: what a connected session does with records that
+ * anyone who spoofs the peer's address can send (RFC 6347 §4.1.2.7: a
+ * record that does not authenticate is discarded silently), with records
+ * forged with the peer's own keys (only those may end a session), the
+ * cookie exchange and the bound on retransmissions. */
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/obj_mac.h>
+#include <openssl/ssl.h>
+
+#include "dtls_testlib.h"
+
+#define REC_HDR		13
+#define GCM_OVERHEAD	24	/* explicit nonce 8 + tag 16 (RFC 5288 §3) */
+
+static struct t_pair tp;
+
+/* Connected pair; the client's close_notify must still end the server. */
+static bool connect_pair(const struct wf_dtls_ctx_opts *sopts)
+{
+	return t_pair_init(&tp, sopts, NULL) && t_handshake(&tp);
+}
+
+static bool close_from_client_ends_server(void)
+{
+	t_pump(&tp);
+	if (wf_dtls_close(tp.cli) != 0)
+		return false;
+	t_pump(&tp);
+	return wf_dtls_state(tp.srv) == WF_DTLS_CLOSED;
+}
+
+static size_t record(uint8_t *p, uint8_t type, uint16_t version, uint16_t epoch, uint64_t seq,
+		     size_t body, uint64_t *rng)
+{
+	size_t i;
+
+	p[0] = type;
+	p[1] = (uint8_t)(version >> 8);
+	p[2] = (uint8_t)version;
+	p[3] = (uint8_t)(epoch >> 8);
+	p[4] = (uint8_t)epoch;
+	for (i = 0; i < 6; i++)
+		p[5 + i] = (uint8_t)(seq >> (40 - 8 * i));
+	p[11] = (uint8_t)(body >> 8);
+	p[12] = (uint8_t)body;
+	for (i = 0; i < body; i++)
+		p[REC_HDR + i] = (uint8_t)(t_rand(rng) >> 56);
+	return REC_HDR + body;
+}
+
+static void dtls_short_alert_after_connect_is_discarded(void)
+{
+	struct wf_dtls_keys before, after;
+	struct wf_dtls_stats st;
+	uint64_t rng = 45;
+	uint8_t pkt[64];
+	size_t n;
+
+	WF_REQUIRE(connect_pair(NULL));
+	WF_REQUIRE(wf_dtls_get_keys(tp.srv, &before) == 0);
+	/* the datagram that ended a viewer with libssl3 3.0.19: an alert,
+	 * DTLS 1.2, epoch 1, 22 bytes of body (under the AEAD overhead) */
+	n = record(pkt, 21, 0xfefd, 1, 45, 22, &rng);
+	WF_CHECK_EQ(n, 35);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);	/* no alert to the peer */
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.records_discarded, 1);
+	WF_CHECK_EQ(st.read_failures, 0);
+	WF_CHECK_EQ(wf_dtls_get_keys(tp.srv, &after), 0);
+	WF_CHECK_MEM(&before, &after, sizeof(before));
+	WF_CHECK(close_from_client_ends_server());
+	t_pair_free(&tp);
+}
+
+/* Every content type, epoch, version and length around the boundaries,
+ * with random bodies: none may end the session, make it answer, or reach
+ * an OpenSSL failure; the peer's close_notify still works afterwards. */
+static void dtls_noise_of_every_kind_after_connect_is_discarded_without_a_reply(void)
+{
+	static const uint16_t epochs[] = { 0, 1, 2, 0xffff };
+	static const uint16_t versions[] = { 0xfefd, 0xfeff, 0x0303, 0xfefc };
+	static const size_t lens[] = {
+		0, 1, 2, GCM_OVERHEAD - 1, GCM_OVERHEAD, GCM_OVERHEAD + 1, GCM_OVERHEAD + 2,
+		GCM_OVERHEAD + 3, GCM_OVERHEAD + 11, GCM_OVERHEAD + 12, GCM_OVERHEAD + 13, 100, 1400,
+	};
+	struct wf_dtls_stats st;
+	uint8_t pkt[WF_DTLS_MAX_DATAGRAM];
+	uint64_t rng = 0xdead, seq = 1000;
+	unsigned type, e, v, l, bad = 0;
+	size_t n;
+
+	WF_REQUIRE(connect_pair(NULL));
+	for (type = 0; type < 256; type++)
+		for (e = 0; e < (sizeof(epochs) / sizeof(epochs[0])); e++)
+			for (v = 0; v < (sizeof(versions) / sizeof(versions[0])); v++)
+				for (l = 0; l < (sizeof(lens) / sizeof(lens[0])); l++) {
+					n = record(pkt, (uint8_t)type, versions[v], epochs[e], seq++,
+						   lens[l], &rng);
+					wf_dtls_input(tp.srv, pkt, n);
+					bad += wf_dtls_state(tp.srv) != WF_DTLS_CONNECTED ||
+					       wf_dtls_output_pending(tp.srv) != 0;
+				}
+	WF_CHECK_EQ(bad, 0);
+	/* several records per datagram: good-looking, short, truncated
+	 * header, length past the end */
+	for (l = 0; l < 200; l++) {
+		n = record(pkt, 23, 0xfefd, 1, seq++, 40, &rng);
+		n += record(pkt + n, 21, 0xfefd, 1, seq++, l % 30, &rng);
+		n += record(pkt + n, 22, 0xfefd, 1, seq++, 60, &rng);
+		if (l % 3 == 1)
+			n += 7;		/* a header cut short */
+		if (l % 3 == 2)
+			pkt[n - 60 - 1] = 90;	/* the last one claims 90 bytes */
+		wf_dtls_input(tp.srv, pkt, n);
+		bad += wf_dtls_state(tp.srv) != WF_DTLS_CONNECTED ||
+		       wf_dtls_output_pending(tp.srv) != 0;
+	}
+	WF_CHECK_EQ(bad, 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.read_failures, 0);
+	WF_CHECK(st.records_discarded > 50000);
+	WF_CHECK(close_from_client_ends_server());
+	t_pair_free(&tp);
+}
+
+/* ---- records forged with the client's own keys ----------------------------- */
+
+struct forge {
+	uint8_t key[16];	/* client_write_key */
+	uint8_t iv[4];		/* client_write_IV (the GCM salt) */
+};
+
+/* The client's record keys from the TLS 1.2 key block (RFC 5246 §6.3):
+ * AES-128-GCM has no MAC keys, 16-byte keys and 4-byte IVs. */
+static bool forge_init(struct forge *f, struct wf_dtls *cli)
+{
+	SSL *ssl = wf_dtls_ssl(cli);
+	uint8_t master[48], seed[13 + 64], block[40];
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+	EVP_KDF_CTX *kc = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	OSSL_PARAM prm[4];
+	size_t mlen;
+	bool ok;
+
+	if (!ssl || !kc ||
+	    SSL_CIPHER_get_cipher_nid(SSL_get_current_cipher(ssl)) != NID_aes_128_gcm) {
+		EVP_KDF_CTX_free(kc);
+		EVP_KDF_free(kdf);
+		return false;
+	}
+	mlen = SSL_SESSION_get_master_key(SSL_get_session(ssl), master, sizeof(master));
+	memcpy(seed, "key expansion", 13);
+	SSL_get_server_random(ssl, seed + 13, 32);
+	SSL_get_client_random(ssl, seed + 45, 32);
+	prm[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	prm[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, master, mlen);
+	prm[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, sizeof(seed));
+	prm[3] = OSSL_PARAM_construct_end();
+	ok = mlen == sizeof(master) && EVP_KDF_derive(kc, block, sizeof(block), prm) == 1;
+	memcpy(f->key, block, 16);
+	memcpy(f->iv, block + 32, 4);
+	EVP_KDF_CTX_free(kc);
+	EVP_KDF_free(kdf);
+	return ok;
+}
+
+/* An epoch-1 record of type with plaintext pt[n], sealed as the client
+ * would (RFC 5288 §3: nonce = IV || explicit; RFC 6347 §4.1.2.1: the
+ * sequence number in the AAD is epoch || seq48).  Returns its length. */
+static size_t forge_record(const struct forge *f, uint8_t type, uint64_t seq, const uint8_t *pt,
+			   size_t n, uint8_t *out)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	uint8_t nonce[12], aad[13];
+	uint64_t rng = 1;
+	int len = 0, fin = 0;
+
+	record(out, type, 0xfefd, 1, seq, 8 + n + 16, &rng);
+	memcpy(nonce, f->iv, 4);
+	memcpy(nonce + 4, out + 3, 8);	/* explicit nonce: epoch || seq */
+	memcpy(out + REC_HDR, nonce + 4, 8);
+	memcpy(aad, out + 3, 8);
+	aad[8] = type;
+	aad[9] = 0xfe;
+	aad[10] = 0xfd;
+	aad[11] = (uint8_t)(n >> 8);
+	aad[12] = (uint8_t)n;
+	if (!c || EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, f->key, nonce) != 1 ||
+	    EVP_EncryptUpdate(c, NULL, &len, aad, sizeof(aad)) != 1 ||
+	    EVP_EncryptUpdate(c, out + REC_HDR + 8, &len, pt, (int)n) != 1 ||
+	    EVP_EncryptFinal_ex(c, out + REC_HDR + 8 + len, &fin) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + REC_HDR + 8 + n) != 1) {
+		EVP_CIPHER_CTX_free(c);
+		return 0;
+	}
+	EVP_CIPHER_CTX_free(c);
+	return REC_HDR + 8 + n + 16;
+}
+
+static void dtls_forged_records_prove_the_forge_and_bad_keys_are_discarded(void)
+{
+	static const uint8_t hello[] = "application data";
+	struct wf_dtls_stats st;
+	struct forge f;
+	uint8_t pkt[256];
+	size_t n;
+
+	WF_REQUIRE(connect_pair(NULL));
+	WF_REQUIRE(forge_init(&f, tp.cli));
+	/* an authenticated application-data record is read (and discarded);
+	 * sequence numbers stay within the replay window (RFC 6347 §4.1.2.6)
+	 * of the client's own, so its close_notify is still accepted */
+	n = forge_record(&f, 23, 10, hello, sizeof(hello), pkt);
+	WF_REQUIRE(n > 0);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.app_bytes_discarded, sizeof(hello));
+	/* with one key bit wrong it does not authenticate: gone, silently */
+	f.key[0] ^= 1;
+	n = forge_record(&f, 23, 11, hello, sizeof(hello), pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	/* and a close_notify sealed with the wrong key ends nothing */
+	n = forge_record(&f, 21, 12, (const uint8_t *)"\x01\x00", 2, pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.app_bytes_discarded, sizeof(hello));
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	WF_CHECK_EQ(st.read_failures, 0);
+	WF_CHECK(close_from_client_ends_server());
+	t_pair_free(&tp);
+}
+
+static void dtls_authenticated_fatal_alert_ends_the_session(void)
+{
+	struct forge f;
+	uint8_t pkt[128];
+	size_t n;
+
+	WF_REQUIRE(connect_pair(NULL));
+	WF_REQUIRE(forge_init(&f, tp.cli));
+	/* fatal(2) handshake_failure(40), RFC 5246 §7.2 */
+	n = forge_record(&f, 21, 600, (const uint8_t *)"\x02\x28", 2, pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), -EPROTO);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_FAILED);
+	WF_CHECKF(strstr(wf_dtls_reason(tp.srv), "fatal alert") != NULL, "reason: %s",
+		  wf_dtls_reason(tp.srv));
+	t_pair_free(&tp);
+}
+
+/* An authenticated record OpenSSL fails on without an alert from the peer
+ * (an alert of unknown level, RFC 5246 §7.2): the session stays up, deaf,
+ * and the alert OpenSSL would send never leaves. */
+static void dtls_read_failure_without_an_alert_leaves_the_session_up_and_quiet(void)
+{
+	struct wf_dtls_keys before, after;
+	struct wf_dtls_stats st;
+	struct forge f;
+	uint8_t pkt[128];
+	size_t n;
+
+	WF_REQUIRE(connect_pair(NULL));
+	WF_REQUIRE(wf_dtls_get_keys(tp.srv, &before) == 0);
+	WF_REQUIRE(forge_init(&f, tp.cli));
+	n = forge_record(&f, 21, 700, (const uint8_t *)"\x07\x00", 2, pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.read_failures, 1);
+	WF_CHECK_EQ(wf_dtls_get_keys(tp.srv, &after), 0);
+	WF_CHECK_MEM(&before, &after, sizeof(before));
+	/* deaf from now on: even the peer's close_notify is ignored */
+	t_pump(&tp);
+	WF_CHECK_EQ(wf_dtls_close(tp.cli), 0);
+	t_pump(&tp);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK(st.ignored_in >= 1);
+	/* a local close ends it without sending anything */
+	WF_CHECK_EQ(wf_dtls_close(tp.srv), 0);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CLOSED);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	t_pair_free(&tp);
+}
+
+/* ---- the cookie exchange ------------------------------------------------------ */
+
+static const struct wf_dtls_ctx_opts verify_opts = { .hello_verify = true };
+
+/* Offset of the ClientHello cookie's length byte (after the record and
+ * handshake headers, client_version, random and session_id). */
+static size_t cookie_off(const uint8_t *p)
+{
+	return REC_HDR + 12 + 2 + 32 + 1 + p[REC_HDR + 12 + 2 + 32];
+}
+
+static void dtls_hello_verify_answers_small_and_arms_no_timer(void)
+{
+	uint8_t hello[WF_DTLS_MAX_DATAGRAM], hvr[WF_DTLS_MAX_DATAGRAM], buf[WF_DTLS_MAX_DATAGRAM];
+	struct wf_dtls_stats st;
+	int hn, vn;
+
+	WF_REQUIRE(t_pair_init(&tp, &verify_opts, NULL));
+	hn = wf_dtls_next_output(tp.cli, hello, sizeof(hello));
+	WF_REQUIRE(hn > 0);
+	WF_CHECK_EQ(hello[cookie_off(hello)], 0);	/* the first has no cookie */
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, hello, (size_t)hn), 0);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 1);
+	vn = wf_dtls_next_output(tp.srv, hvr, sizeof(hvr));
+	WF_CHECKF(vn > 0 && vn < hn, "HelloVerifyRequest %d bytes for a %d-byte ClientHello", vn, hn);
+	WF_CHECK_EQ(hvr[REC_HDR], 3);	/* hello_verify_request (RFC 6347 §4.3.2) */
+	WF_CHECK_EQ(wf_dtls_timeout_ms(tp.srv), -1);	/* nothing to retransmit */
+	/* a spoofed sender never sees the cookie: repeating the ClientHello
+	 * gets at most the same small answer, never a flight */
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, hello, (size_t)hn), 0);
+	WF_CHECK(wf_dtls_output_pending(tp.srv) <= 1);
+	WF_CHECK(wf_dtls_next_output(tp.srv, buf, sizeof(buf)) <= vn);
+	WF_CHECK_EQ(wf_dtls_timeout_ms(tp.srv), -1);
+	/* the real client echoes it and the handshake completes */
+	WF_CHECK_EQ(wf_dtls_input(tp.cli, hvr, (size_t)vn), 0);
+	WF_CHECK(t_handshake(&tp));
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.bad_cookies, 0);
+	t_pair_free(&tp);
+}
+
+static void dtls_client_hello_with_a_wrong_cookie_is_discarded(void)
+{
+	uint8_t pkt[WF_DTLS_MAX_DATAGRAM];
+	struct wf_dtls_stats st;
+	struct t_pair other;
+	size_t c;
+	int n;
+
+	WF_REQUIRE(t_pair_init(&tp, &verify_opts, NULL));
+	t_pump_one(&tp, tp.cli, tp.srv, &tp.to_srv, false);	/* ClientHello */
+	t_pump_one(&tp, tp.srv, tp.cli, &tp.to_cli, false);	/* HelloVerifyRequest */
+	n = wf_dtls_next_output(tp.cli, pkt, sizeof(pkt));	/* ClientHello + cookie */
+	WF_REQUIRE(n > 0);
+	c = cookie_off(pkt);
+	WF_REQUIRE(pkt[c] > 0 && c + 1 + pkt[c] <= (size_t)n);
+	/* to another server, which sent no cookie: discarded, no answer */
+	WF_REQUIRE(t_pair_init(&other, &verify_opts, NULL));
+	WF_CHECK_EQ(wf_dtls_input(other.srv, pkt, (size_t)n), 0);
+	WF_CHECK_EQ(wf_dtls_state(other.srv), WF_DTLS_HANDSHAKING);
+	WF_CHECK_EQ(wf_dtls_output_pending(other.srv), 0);
+	wf_dtls_get_stats(other.srv, &st);
+	WF_CHECK_EQ(st.bad_cookies, 1);
+	t_pair_free(&other);
+	/* one cookie byte wrong: discarded; cut short: dropped by the record
+	 * layer; then the real one completes the handshake */
+	pkt[c + 1] ^= 0x55;
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, (size_t)n), 0);
+	pkt[c + 1] ^= 0x55;
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, c + 4), 0);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_HANDSHAKING);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, (size_t)n), 0);
+	WF_CHECK(t_handshake(&tp));
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.bad_cookies, 1);
+	t_pair_free(&tp);
+}
+
+/* ---- retransmission ------------------------------------------------------------ */
+
+static void dtls_server_flight_is_retransmitted_a_bounded_number_of_times(void)
+{
+	static const struct wf_dtls_ctx_opts o = {
+		.retransmit_initial_ms = 20, .retransmit_max_ms = 40, .retransmit_limit = 3,
+	};
+	uint8_t buf[WF_DTLS_MAX_DATAGRAM];
+	struct wf_dtls_stats st;
+	size_t flight = 0, sent = 0;
+	unsigned round;
+	int n;
+
+	WF_REQUIRE(t_pair_init(&tp, &o, NULL));
+	t_pump_one(&tp, tp.cli, tp.srv, &tp.to_srv, false);
+	while ((n = wf_dtls_next_output(tp.srv, buf, sizeof(buf))) > 0)
+		flight += (size_t)n;	/* lost on the way */
+	WF_REQUIRE(flight > 0);
+	for (round = 0; round < 20 && wf_dtls_state(tp.srv) == WF_DTLS_HANDSHAKING; round++) {
+		if (!t_fire_timer(tp.srv))
+			break;
+		while ((n = wf_dtls_next_output(tp.srv, buf, sizeof(buf))) > 0)
+			sent += (size_t)n;
+	}
+	printf("  flight %zu bytes, %zu bytes retransmitted before giving up\n", flight, sent);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.retransmit_timeouts, 3);
+	/* each retransmission is the flight again, a record header more per
+	 * message (OpenSSL resends message by message) */
+	WF_CHECK(sent >= 3 * flight && sent <= 3 * (flight + 8 * REC_HDR));
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_FAILED);
+	WF_CHECKF(strstr(wf_dtls_reason(tp.srv), "3 retransmissions") != NULL, "reason: %s",
+		  wf_dtls_reason(tp.srv));
+	WF_CHECK_EQ(wf_dtls_timeout_ms(tp.srv), -1);
+	t_pair_free(&tp);
+}
+
+static void dtls_connected_sessions_have_no_retransmission_timer(void)
+{
+	uint8_t buf[WF_DTLS_MAX_DATAGRAM];
+
+	WF_REQUIRE(connect_pair(NULL));
+	WF_CHECK_EQ(wf_dtls_timeout_ms(tp.srv), -1);
+	WF_CHECK_EQ(wf_dtls_timeout_ms(tp.cli), -1);
+	WF_CHECK_EQ(wf_dtls_on_timer(tp.srv), 0);
+	WF_CHECK_EQ(wf_dtls_next_output(tp.srv, buf, sizeof(buf)), 0);
+	t_pair_free(&tp);
+}
+
+static void dtls_retransmit_limit_is_checked(void)
+{
+	struct wf_dtls_cert *cert = wf_dtls_cert_generate();
+	struct wf_dtls_ctx_opts o = { .retransmit_limit = WF_DTLS_MAX_RETRANSMITS + 1 };
+	struct wf_dtls_ctx *ctx;
+
+	WF_REQUIRE(cert);
+	ctx = wf_dtls_ctx_create(WF_DTLS_SERVER, cert, &o);
+	WF_CHECK(ctx == NULL && errno == EINVAL);
+	o.retransmit_limit = WF_DTLS_MAX_RETRANSMITS;
+	ctx = wf_dtls_ctx_create(WF_DTLS_SERVER, cert, &o);
+	WF_CHECK(ctx != NULL);
+	wf_dtls_ctx_free(ctx);
+	wf_dtls_cert_free(cert);
+}
+
+int main(int argc, char **argv)
+{
+	wf_test_init(argc, argv);
+	WF_RUN(dtls_short_alert_after_connect_is_discarded);
+	WF_RUN(dtls_noise_of_every_kind_after_connect_is_discarded_without_a_reply);
+	WF_RUN(dtls_forged_records_prove_the_forge_and_bad_keys_are_discarded);
+	WF_RUN(dtls_authenticated_fatal_alert_ends_the_session);
+	WF_RUN(dtls_read_failure_without_an_alert_leaves_the_session_up_and_quiet);
+	WF_RUN(dtls_hello_verify_answers_small_and_arms_no_timer);
+	WF_RUN(dtls_client_hello_with_a_wrong_cookie_is_discarded);
+	WF_RUN(dtls_server_flight_is_retransmitted_a_bounded_number_of_times);
+	WF_RUN(dtls_connected_sessions_have_no_retransmission_timer);
+	WF_RUN(dtls_retransmit_limit_is_checked);
+	return wf_test_done();
+}

@@ -102,11 +102,15 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		return add_viewer(lc, msg);
 	case WF_CTRL_DEL_VIEWER:
 		return del_viewer(lc, msg);
-	case WF_CTRL_SET_ROUTE:
+	case WF_CTRL_SET_PEER:
 		v = wf_viewer_get(lc, msg->slot, msg->gen);
 		if (!v)
 			return -ENOENT;
-		rte_ether_addr_copy(&msg->mac, (struct rte_ether_addr *)v->hdr);
+		memcpy(v->hdr, msg->viewer.hdr, sizeof(v->hdr));
+		v->ip_csum_base = msg->viewer.ip_csum_base;
+		v->port_idx = msg->viewer.port_idx;
+		v->addr = msg->viewer.addr;
+		v->udp_port = msg->viewer.udp_port;
 		return 0;
 	default:
 		return -EINVAL;
@@ -125,6 +129,7 @@ unsigned wf_ctrl_poll(struct wf_lcore *lc, unsigned max)
 		struct wf_ctrl_msg *msg = msgs[i];
 
 		msg->status = apply(lc, msg);
+		msg->worker = lc->idx;
 		if (msg->status)
 			lc->c.drop[WF_DROP_CTRL]++;
 		/* the reply ring is as large as the control ring: it has room */

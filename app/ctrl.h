@@ -19,19 +19,21 @@ enum wf_ctrl_type {
 	WF_CTRL_DEL_STREAM,	/* to the owner: free the history, return state */
 	WF_CTRL_ADD_VIEWER,	/* copy viewer into slot */
 	WF_CTRL_DEL_VIEWER,	/* free slot (gen must match) */
-	WF_CTRL_SET_ROUTE,	/* new Ethernet destination for a viewer */
+	WF_CTRL_SET_PEER,	/* new destination for a viewer: viewer.hdr,
+				 * ip_csum_base, port_idx, addr, udp_port */
 };
 
 struct wf_ctrl_msg {
 	uint32_t type;
 	int32_t status;		/* set by the worker: 0 or -errno */
+	uint32_t worker;	/* set by the worker: its index (slots repeat
+				 * across workers) */
 	uint32_t slot;
 	uint16_t gen;
 	uint16_t stream;
 	uint64_t cookie;	/* the slow path's own reference */
 	struct wf_stream_state *state;	/* ADD_STREAM / DEL_STREAM */
-	struct rte_ether_addr mac;	/* SET_ROUTE */
-	struct wf_viewer viewer;	/* ADD_VIEWER */
+	struct wf_viewer viewer;	/* ADD_VIEWER, SET_PEER */
 };
 
 struct wf_lcore;

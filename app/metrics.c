@@ -127,6 +127,20 @@ static void streams(FILE *f)
 	}
 }
 
+/* Control messages to workers that had to wait (registry.h). */
+static void ctrl(FILE *f)
+{
+	struct wf_registry_stats rs;
+
+	wf_registry_stats(&rs);
+	counter(f, "ctrl_busy", "Control messages that found the pool or a worker's ring full.");
+	fprintf(f, "whepfan_ctrl_busy_total %lu\n", rs.ctrl_busy);
+	counter(f, "ctrl_retried", "Control messages sent later after finding the pool or ring full.");
+	fprintf(f, "whepfan_ctrl_retried_total %lu\n", rs.ctrl_retried);
+	gauge(f, "ctrl_pending", "Control messages waiting for room in the pool or a ring.");
+	fprintf(f, "whepfan_ctrl_pending %lu\n", rs.ctrl_pending);
+}
+
 /* The session layer's counters (session.h). */
 static void webrtc(FILE *f)
 {
@@ -159,6 +173,7 @@ char *wf_metrics_text(size_t *len)
 	workers(f);
 	streams(f);
 	webrtc(f);
+	ctrl(f);
 	counter(f, "slow_path_drops", "Packets dropped by the slow path, by reason.");
 	for (d = 0; d < WF_SLOW_DROP_COUNT; d++)
 		fprintf(f, "whepfan_slow_path_drops_total{reason=\"%s\"} %lu\n", wf_slow_drop_name(d),

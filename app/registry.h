@@ -32,12 +32,35 @@ void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
  * the slot is released.  Returns 0 or -errno. */
 int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, const struct wf_viewer *v);
 
-/* Removes a viewer: its address stops routing at once, the slot is
- * released when the worker confirms.  Returns 0 or -ENOENT. */
+/* Removes a viewer: its address stops routing at once (unless a newer
+ * viewer took the same address), the slot is released when the worker
+ * confirms.  A removal that cannot be sent now (control pool empty, ring
+ * full) is sent by wf_registry_poll(), never dropped.  Returns 0 or
+ * -ENOENT (no such viewer, or already being removed). */
 int wf_registry_remove(unsigned worker, uint32_t slot, uint16_t gen);
 
-/* Handles a worker's reply to an asynchronous message. */
+/* The viewer's peer moved (ICE path validated on a new address): its
+ * address routes to it from now on and the worker gets the new template
+ * (sent now or by wf_registry_poll()).  0, -ENOENT, or the peer table's
+ * -errno (the old address no longer routes then either). */
+int wf_registry_move(unsigned worker, uint32_t slot, uint16_t gen, unsigned port_idx,
+		     const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
+
+/* Sends the messages that found the control pool or a ring full; call it
+ * every turn of the slow-path loop.  Returns how many went out. */
+unsigned wf_registry_poll(void);
+
+/* Handles a worker's reply to an asynchronous message (msg->worker says
+ * which worker answered). */
 void wf_registry_reply(struct wf_ctrl_msg *msg);
+
+struct wf_registry_stats {
+	uint64_t ctrl_busy;	/* sends that found the pool or a ring full */
+	uint64_t ctrl_retried;	/* of those, sent later by wf_registry_poll() */
+	uint64_t ctrl_pending;	/* waiting now */
+};
+
+void wf_registry_stats(struct wf_registry_stats *out);
 
 /* Next hop ip on port_idx has a new MAC: update the viewers behind it. */
 void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac);

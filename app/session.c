@@ -46,6 +46,12 @@
 #define PWD_LEN		24	/* RFC 8839 §5.4: at least 22 ice-chars */
 #define HANDSHAKE_LIMIT_S 30	/* a session that never connects is dropped */
 #define DTLS_MAX_DGRAM	1500
+#define STUN_OUT_MAX	512	/* our Binding answers and probes */
+/* Path validation: at most one probe per session this often, so a probe
+ * answers at most one check and costs what the check did. */
+#define PROBE_INTERVAL_MS 500
+/* PRIORITY of our probe (RFC 8445 §5.1.2.1): a host candidate's. */
+#define PROBE_PRIORITY	(126u << 24 | 65535u << 8 | 255u)
 
 enum sess_state {
 	S_WAIT_ICE = 0,		/* answer sent, no valid check yet */
@@ -67,9 +73,19 @@ struct session {
 	bool have_peer;
 	bool addr_indexed;
 	bool placed;		/* our viewer is on a worker: remove it on free */
+	bool live_retry;	/* keys ready, the viewer could not be sent yet */
+	bool probing;		/* a path-validation probe awaits its answer */
 	struct wf_peer_key peer;	/* the browser's address (port_idx too) */
 	struct rte_ether_addr peer_mac;	/* next hop: the checks' source MAC */
+	/* a new address that sent a valid check with USE-CANDIDATE once the
+	 * pair was selected: the pair moves there when it answers our probe */
+	struct wf_peer_key probe;
+	struct rte_ether_addr probe_mac;
+	uint8_t probe_txid[WF_STUN_TXID_LEN];
+	uint64_t probe_tsc;
 	uint8_t remote_fp[32];
+	char r_ufrag[WF_SDP_UFRAG_MAX + 1];	/* the browser's ICE credentials */
+	char r_pwd[WF_SDP_PWD_MAX + 1];
 	struct wf_dtls *dtls;
 	uint64_t created_tsc;
 	uint64_t consent_tsc;	/* last valid check from the peer */
@@ -93,6 +109,7 @@ static struct {
 	struct rte_hash *by_id;		/* 16-byte id -> index */
 	struct rte_hash *by_ufrag;	/* 8-byte ufrag -> index */
 	struct rte_hash *by_addr;	/* struct wf_peer_key -> index */
+	struct rte_hash *by_probe;	/* address being validated -> index */
 	struct wf_dtls_cert *cert;
 	struct wf_dtls_ctx *dtls_ctx;
 	uint8_t fingerprint[WF_DTLS_FP_LEN];
@@ -164,13 +181,28 @@ static struct session *find_ufrag(const char *ufrag, size_t len)
 	return S.tab[(uintptr_t)v];
 }
 
-static struct session *find_addr(const struct wf_peer_key *k)
+static struct session *find_key(struct rte_hash *h, const struct wf_peer_key *k)
 {
 	void *v;
 
-	if (rte_hash_lookup_data(S.by_addr, k, &v) < 0)
+	if (rte_hash_lookup_data(h, k, &v) < 0)
 		return NULL;
 	return S.tab[(uintptr_t)v];
+}
+
+static struct session *find_addr(const struct wf_peer_key *k)
+{
+	return find_key(S.by_addr, k);
+}
+
+/* Deletes k from h only while it names session idx: a reconnecting
+ * client's newer session on the same address keeps its entry. */
+static void del_own_key(struct rte_hash *h, const struct wf_peer_key *k, unsigned idx)
+{
+	void *v;
+
+	if (rte_hash_lookup_data(h, k, &v) >= 0 && (uintptr_t)v == idx)
+		rte_hash_del_key(h, k);
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -200,8 +232,9 @@ int wf_session_init(const struct wf_config *cfg)
 	S.by_id = hash_create("wf_sess_id", S.cap * 2, 16);
 	S.by_ufrag = hash_create("wf_sess_ufrag", S.cap * 2, UFRAG_LEN);
 	S.by_addr = hash_create("wf_sess_addr", S.cap * 2, sizeof(struct wf_peer_key));
+	S.by_probe = hash_create("wf_sess_probe", S.cap * 2, sizeof(struct wf_peer_key));
 	S.srtp = wf_srtp_engine_create(wf_app.srtp_arch);
-	if (!S.tab || !S.offer || !S.by_id || !S.by_ufrag || !S.by_addr || !S.srtp)
+	if (!S.tab || !S.offer || !S.by_id || !S.by_ufrag || !S.by_addr || !S.by_probe || !S.srtp)
 		return -ENOMEM;
 	S.cert = cert ? wf_dtls_cert_load(cert, key) : wf_dtls_cert_generate();
 	if (!S.cert) {
@@ -246,7 +279,9 @@ static void session_free(struct session *s)
 		rte_hash_del_key(S.by_id, key);
 	rte_hash_del_key(S.by_ufrag, s->ufrag);
 	if (s->addr_indexed)
-		rte_hash_del_key(S.by_addr, &s->peer);
+		del_own_key(S.by_addr, &s->peer, idx);
+	if (s->probing)
+		del_own_key(S.by_probe, &s->probe, idx);
 	S.tab[idx] = NULL;
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
@@ -266,6 +301,7 @@ void wf_session_fini(void)
 	rte_hash_free(S.by_id);
 	rte_hash_free(S.by_ufrag);
 	rte_hash_free(S.by_addr);
+	rte_hash_free(S.by_probe);
 	wf_srtp_engine_free(S.srtp);
 	wf_dtls_ctx_free(S.dtls_ctx);
 	wf_dtls_cert_free(S.cert);
@@ -430,6 +466,8 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 		return;
 	}
 	memcpy(s->remote_fp, remote.fingerprint, sizeof(s->remote_fp));
+	memcpy(s->r_ufrag, remote.ufrag, sizeof(s->r_ufrag));
+	memcpy(s->r_pwd, remote.pwd, sizeof(s->r_pwd));
 	for (i = 0; i < WF_SDP_MAX_MEDIA && i < S.offer->nmedia; i++) {
 		if (!m[i].accepted || m[i].track < 0 || (unsigned)m[i].track >= cs->n_tracks)
 			continue;
@@ -533,42 +571,59 @@ static void send_dtls_output(struct session *s)
 		send_to_peer(s, buf, (size_t)n);
 }
 
-/* DTLS is done: the session becomes a viewer on a worker. */
-static void go_live(struct session *s)
+/* The viewer of session s, keys included, into *v. */
+static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, struct wf_viewer *v)
 {
-	static struct wf_viewer v;	/* 4 KiB: off the stack */
 	const struct wf_stream *st = &wf_app.streams[s->stream];
-	struct wf_dtls_keys k = { 0 };
 	unsigned t;
 	int rc;
 
-	if (wf_dtls_get_keys(s->dtls, &k) < 0)
-		goto fail;
-	memset(&v, 0, sizeof(v));
-	v.stream = s->stream;
-	v.srtp = 1;
-	v.cname_hash = s->cname_hash;
-	wf_registry_template(&v, s->peer.port_idx, &s->peer_mac, s->peer.addr,
-			     s->peer.port);
+	memset(v, 0, sizeof(*v));
+	v->stream = s->stream;
+	v->srtp = 1;
+	v->cname_hash = s->cname_hash;
+	wf_registry_template(v, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port);
 	/* RFC 5764 §4.2: we are the server; we send with the server key and
 	 * receive with the client's */
-	rc = wf_srtp_keys_derive(S.srtp, &v.srtp_out, k.profile, WF_SRTP_KIND_RTP, k.local_key,
-				 k.key_len, k.local_salt, k.salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v.srtcp_out, k.profile, WF_SRTP_KIND_RTCP,
-					   k.local_key, k.key_len, k.local_salt, k.salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v.srtcp_in, k.profile, WF_SRTP_KIND_RTCP,
-					   k.remote_key, k.key_len, k.remote_salt, k.salt_len);
-	if (rc)
-		goto fail;
+	rc = wf_srtp_keys_derive(S.srtp, &v->srtp_out, k->profile, WF_SRTP_KIND_RTP, k->local_key,
+				 k->key_len, k->local_salt, k->salt_len);
+	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v->srtcp_out, k->profile, WF_SRTP_KIND_RTCP,
+					   k->local_key, k->key_len, k->local_salt, k->salt_len);
+	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v->srtcp_in, k->profile, WF_SRTP_KIND_RTCP,
+					   k->remote_key, k->key_len, k->remote_salt, k->salt_len);
 	for (t = 0; t < st->n_tracks; t++) {
 		if (!s->track_on[t])
 			continue;
-		v.trk[t].state = WF_VT_WAIT;
-		v.trk[t].pt = s->pt[t];
-		v.trk[t].ssrc = s->ssrc[t];
-		v.trk[t].next_index = s->ssrc[t] & 0x7fff;	/* random first seq */
+		v->trk[t].state = WF_VT_WAIT;
+		v->trk[t].pt = s->pt[t];
+		v->trk[t].ssrc = s->ssrc[t];
+		v->trk[t].next_index = s->ssrc[t] & 0x7fff;	/* random first seq */
 	}
-	rc = wf_registry_place(&s->worker, &s->slot, &s->gen);
+	return rc;
+}
+
+static void wipe_viewer(struct wf_viewer *v)
+{
+	wf_srtp_keys_wipe(&v->srtp_out);
+	wf_srtp_keys_wipe(&v->srtcp_out);
+	wf_srtp_keys_wipe(&v->srtcp_in);
+}
+
+/* DTLS is done: the session becomes a viewer on a worker.  When the
+ * control pool or the worker's ring is full (a burst of sessions going
+ * live at once) it stays keyed and tries again at the next tick. */
+static void go_live(struct session *s)
+{
+	static struct wf_viewer v;	/* 4 KiB: off the stack */
+	struct wf_dtls_keys k = { 0 };
+	enum wf_srtp_profile profile;
+	int rc;
+
+	rc = wf_dtls_get_keys(s->dtls, &k);
+	profile = k.profile;
+	rc = rc ? rc : make_viewer(s, &k, &v);
+	if (!rc && !s->placed)
+		rc = wf_registry_place(&s->worker, &s->slot, &s->gen);
 	if (!rc) {
 		/* the handshake's last flight leaves through the viewer's worker
 		 * before the message that adds the viewer: the browser has its
@@ -577,44 +632,165 @@ static void go_live(struct session *s)
 		s->placed = true;
 		send_dtls_output(s);
 		rc = wf_registry_add(s->worker, s->slot, s->gen, &v);
-		if (rc)
-			s->placed = false;
 	}
-	wf_srtp_keys_wipe(&v.srtp_out);
-	wf_srtp_keys_wipe(&v.srtcp_out);
-	wf_srtp_keys_wipe(&v.srtcp_in);
+	wipe_viewer(&v);
+	OPENSSL_cleanse(&k, sizeof(k));
+	if (rc == -ENOBUFS) {
+		s->placed = false;	/* nothing reached the worker */
+		s->live_retry = true;
+		return;
+	}
+	s->live_retry = false;
 	if (rc) {
 		WF_LOG(ERR, "session %s: no room for the viewer: %s\n", s->id, strerror(-rc));
-		goto fail;
+		s->placed = false;
+		s->state = S_CLOSING;
+		return;
 	}
 	s->state = S_LIVE;
-	s->placed = true;
-	s->profile = k.profile;
+	s->profile = profile;
 	S.stats.sessions_live++;
-	OPENSSL_cleanse(k.local_key, sizeof(k.local_key));
-	OPENSSL_cleanse(k.remote_key, sizeof(k.remote_key));
 	WF_LOG(INFO, "session %s: live on worker %u (%s)\n", s->id, s->worker,
-	       wf_srtp_suite(k.profile)->name);
-	return;
-fail:
-	OPENSSL_cleanse(k.local_key, sizeof(k.local_key));
-	OPENSSL_cleanse(k.remote_key, sizeof(k.remote_key));
-	s->state = S_CLOSING;
+	       wf_srtp_suite(s->profile)->name);
+}
+
+/* Sends a STUN message to k from our WebRTC port. */
+static void stun_send(const struct wf_peer_key *k, const struct rte_ether_addr *mac,
+		      const uint8_t *p, size_t n)
+{
+	wf_slow_send_udp(k->port_idx, mac, k->addr, k->port, wf_app.webrtc_port, p, n);
+}
+
+/* The selected pair moves to s->probe, which answered our probe: media,
+ * DTLS and consent follow it (RFC 8445 §7.3.1.5, RFC 7675). */
+static void move_pair(struct session *s, const struct rte_ether_addr *mac)
+{
+	unsigned idx = s->idx;
+
+	if (s->addr_indexed)
+		del_own_key(S.by_addr, &s->peer, idx);
+	del_own_key(S.by_probe, &s->probe, idx);
+	s->probing = false;
+	s->peer = s->probe;
+	rte_ether_addr_copy(mac, &s->peer_mac);
+	s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer, (void *)(uintptr_t)idx) == 0;
+	s->consent_tsc = rte_rdtsc();
+	if (s->placed)
+		wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, &s->peer_mac,
+				 s->peer.addr, s->peer.port);
+	S.stats.ice_moves++;
+	WF_LOG(INFO, "session %s: path moved to %u.%u.%u.%u:%u\n", s->id, s->peer.addr >> 24,
+	       (s->peer.addr >> 16) & 255, (s->peer.addr >> 8) & 255, s->peer.addr & 255,
+	       s->peer.port);
+}
+
+/* A valid check with USE-CANDIDATE came from k, not the selected address.
+ * A check proves knowledge of the session's password, not that its sender
+ * receives at k (anyone can spoof a source address): so before the pair
+ * moves, a Binding request with a fresh transaction id goes to k and only
+ * a success answer from k, authenticated with the browser's password,
+ * moves it (return routability, as QUIC's path validation, RFC 9000
+ * §8.2).  One probe per PROBE_INTERVAL_MS per session. */
+static void start_probe(struct session *s, const struct wf_peer_key *k,
+			const struct rte_ether_addr *mac)
+{
+	struct wf_stun_request_params rp = { 0 };
+	uint64_t now = rte_rdtsc(), tie;
+	uint8_t out[STUN_OUT_MAX];
+	int n;
+
+	if (s->probe_tsc && now - s->probe_tsc < PROBE_INTERVAL_MS * wf_app.tsc_hz / 1000)
+		return;
+	if (s->probing)
+		del_own_key(S.by_probe, &s->probe, s->idx);
+	s->probing = false;
+	if (RAND_bytes(s->probe_txid, sizeof(s->probe_txid)) != 1 ||
+	    RAND_bytes((uint8_t *)&tie, sizeof(tie)) != 1)
+		return;
+	rp.txid = s->probe_txid;
+	rp.remote_ufrag = s->r_ufrag;
+	rp.local_ufrag = s->ufrag;
+	rp.remote_pwd = s->r_pwd;
+	rp.priority = PROBE_PRIORITY;
+	rp.tie_breaker = tie;
+	rp.controlling = false;	/* a lite agent is controlled (RFC 8445 §6.1.1) */
+	n = wf_stun_build_binding_request(out, sizeof(out), &rp);
+	if (n <= 0)
+		return;
+	s->probe = *k;
+	rte_ether_addr_copy(mac, &s->probe_mac);
+	s->probe_tsc = now;
+	s->probing = rte_hash_add_key_data(S.by_probe, &s->probe, (void *)(uintptr_t)s->idx) == 0;
+	if (!s->probing)
+		return;
+	S.stats.ice_probes++;
+	stun_send(k, mac, out, (size_t)n);
+}
+
+/* A STUN response on the WebRTC port: the answer to a probe, or nothing
+ * of ours. */
+static void stun_response(const struct rte_ether_hdr *eth, const struct wf_peer_key *k,
+			  const uint8_t *p, const struct wf_stun_msg *msg)
+{
+	struct session *s = find_key(S.by_probe, k);
+
+	if (!s || !s->probing || msg->cls != WF_STUN_CLASS_SUCCESS ||
+	    msg->method != WF_STUN_METHOD_BINDING ||
+	    CRYPTO_memcmp(msg->txid, s->probe_txid, WF_STUN_TXID_LEN) != 0 ||
+	    wf_stun_verify_integrity(p, msg, s->r_pwd, strlen(s->r_pwd)) != 0) {
+		S.stats.stun_rejected++;
+		return;
+	}
+	move_pair(s, &eth->src_addr);
+}
+
+/* A valid check from k teaches the session its peer before a pair is
+ * selected (peer-reflexive: offers with only mDNS candidates or none
+ * work); after that only a validated path moves it. */
+static void learn_peer(struct session *s, const struct wf_peer_key *k,
+		       const struct rte_ether_addr *mac, bool use_candidate)
+{
+	unsigned idx = s->idx;
+
+	if (s->selected) {
+		if (use_candidate && memcmp(k, &s->peer, sizeof(*k)))
+			start_probe(s, k, mac);
+		return;
+	}
+	if (s->addr_indexed)
+		del_own_key(S.by_addr, &s->peer, idx);
+	s->peer = *k;
+	rte_ether_addr_copy(mac, &s->peer_mac);
+	s->have_peer = true;
+	s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer, (void *)(uintptr_t)idx) == 0;
+	if (use_candidate)
+		s->selected = true;
+	if (s->state == S_WAIT_ICE)
+		s->state = S_DTLS;
 }
 
 /* A STUN packet on the WebRTC port (RFC 8445 §7.3, lite side). */
 static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint32_t src,
 		       uint16_t sport, const uint8_t *p, size_t len)
 {
+	struct wf_peer_key k = { .addr = src, .port = sport, .port_idx = (uint16_t)port_idx };
 	struct wf_stun_binding b;
 	struct wf_stun_msg msg;
 	struct wf_ice_username un;
 	struct wf_stun_addr peer;
 	struct session *s;
-	uint8_t out[512];
+	uint8_t out[STUN_OUT_MAX];
 	int rc, n;
 
-	if (wf_stun_parse(p, len, &msg) < 0 || !msg.username.off ||
+	if (wf_stun_parse(p, len, &msg) < 0) {
+		S.stats.stun_rejected++;
+		return;
+	}
+	if (msg.cls == WF_STUN_CLASS_SUCCESS || msg.cls == WF_STUN_CLASS_ERROR) {
+		stun_response(eth, &k, p, &msg);
+		return;
+	}
+	if (!msg.username.off ||
 	    wf_ice_username_split(p + msg.username.off + 4, msg.username.len, &un) < 0 ||
 	    !(s = find_ufrag(un.local, un.local_len))) {
 		S.stats.stun_rejected++;
@@ -632,29 +808,13 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	peer.addr[1] = (uint8_t)(src >> 16);
 	peer.addr[2] = (uint8_t)(src >> 8);
 	peer.addr[3] = (uint8_t)src;
-	if (rc == 0 && !s->selected) {
-		struct wf_peer_key k = { .addr = src, .port = sport, .port_idx = (uint16_t)port_idx };
-		unsigned idx = s->idx;
-
-		/* a verified address: learn it (peer-reflexive) */
-		if (s->addr_indexed)
-			rte_hash_del_key(S.by_addr, &s->peer);
-		s->peer = k;
-		rte_ether_addr_copy(&eth->src_addr, &s->peer_mac);
-		s->have_peer = true;
-		s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer,
-							(void *)(uintptr_t)idx) == 0;
-		if (b.use_candidate)
-			s->selected = true;
-		if (s->state == S_WAIT_ICE)
-			s->state = S_DTLS;
-	}
+	if (rc == 0)
+		learn_peer(s, &k, &eth->src_addr, b.use_candidate);
 	if (rc == 0 && s->peer.addr == src && s->peer.port == sport)
 		s->consent_tsc = rte_rdtsc();	/* RFC 7675 consent */
 	n = wf_stun_answer_binding(out, sizeof(out), rc, &b, s->pwd, &peer);
 	if (n > 0)
-		wf_slow_send_udp(port_idx, &eth->src_addr, src, sport, wf_app.webrtc_port, out,
-				 (size_t)n);
+		stun_send(&k, &eth->src_addr, out, (size_t)n);
 }
 
 /* Adds what s's DTLS counted since *before to the layer's totals. */
@@ -740,6 +900,8 @@ void wf_session_tick(uint64_t now)
 			session_free(s);
 			continue;
 		}
+		if (s->live_retry)
+			go_live(s);
 		if (s->state != S_LIVE && now - s->created_tsc > HANDSHAKE_LIMIT_S * wf_app.tsc_hz) {
 			WF_LOG(NOTICE, "session %s: never connected, dropped\n", s->id);
 			session_free(s);

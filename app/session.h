@@ -82,7 +82,9 @@ unsigned wf_session_count(void);
 	_(dtls_retransmits, "DTLS handshake flights retransmitted") \
 	_(dtls_bad_cookies, "ClientHellos with a cookie that is not ours: discarded") \
 	_(dtls_records_discarded, "DTLS records after the handshake that cannot authenticate: discarded") \
-	_(dtls_read_failures, "DTLS reads failed with no alert from the peer: session kept, DTLS ignored")
+	_(dtls_read_failures, "DTLS reads failed with no alert from the peer: session kept, DTLS ignored") \
+	_(ice_probes, "Path-validation probes sent to a new address of a selected pair") \
+	_(ice_moves, "Selected pairs moved to a validated new address (NAT rebinding)")
 
 struct wf_session_stats {
 #define WF_SESSION_FIELD_(name, help) uint64_t name;

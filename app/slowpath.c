@@ -279,6 +279,7 @@ void wf_slow_run(void)
 			work += n;
 		}
 		wf_ctrl_replies();
+		work += wf_registry_poll();
 		if (wf_app.reload) {
 			wf_app.reload = false;
 			wf_reload(wf_app.cfg);

@@ -116,12 +116,14 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	struct rte_tel_data *slow = rte_tel_data_alloc();
 	struct rte_tel_data *web = rte_tel_data_alloc();
 	struct wf_session_stats ss;
+	struct wf_registry_stats rs;
 	unsigned i;
 
 	(void)cmd;
 	(void)params;
 	wf_counters_sum(&sum);
 	wf_session_stats(&ss);
+	wf_registry_stats(&rs);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "viewers", wf_registry_count(-1));
 	rte_tel_data_add_dict_u64(d, "outputs_active", wf_outputs_count(true));
@@ -133,6 +135,9 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 		rte_tel_data_add_dict_u64(slow, "arp_in", wf_slow_counters.arp_in);
 		rte_tel_data_add_dict_u64(slow, "icmp_echo", wf_slow_counters.icmp_echo);
 		rte_tel_data_add_dict_u64(slow, "tx_pkts", wf_slow_counters.tx_pkts);
+		rte_tel_data_add_dict_u64(slow, "ctrl_busy", rs.ctrl_busy);
+		rte_tel_data_add_dict_u64(slow, "ctrl_retried", rs.ctrl_retried);
+		rte_tel_data_add_dict_u64(slow, "ctrl_pending", rs.ctrl_pending);
 		for (i = 0; i < WF_SLOW_DROP_COUNT; i++)
 			rte_tel_data_add_dict_u64(slow, wf_slow_drop_name(i), wf_slow_counters.drop[i]);
 		rte_tel_data_add_dict_container(d, "slow_path", slow, 0);

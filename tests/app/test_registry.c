@@ -1,0 +1,313 @@
+/* test_registry.c: the slow path's viewer registry (app/registry.c) with
+ * two simulated workers: the test plays each worker, taking control
+ * messages off its ring and answering on its reply ring the way
+ * wf_ctrl_poll() does, so ownership across workers, retries when the
+ * control pool runs dry, and peer-table ownership can be checked exactly.
+ * EAL runs with --no-huge and no devices. */
+#include <rte_eal.h>
+#include <rte_hash.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+
+#include "wf_test.h"
+
+#include "app.h"
+#include "classify.h"
+#include "lcore.h"
+#include "registry.h"
+#include "slowpath.h"
+
+#define N_WORKERS	2
+#define SLOTS		1024
+#define POOL_SIZE	511	/* as app/setup.c */
+
+
+static struct wf_lcore lcs[N_WORKERS];
+
+static bool setup(void)
+{
+	char *args[] = { "test_registry", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+			 "--log-level", "error", "--file-prefix", "wftreg" };
+	size_t qsz;
+	unsigned w;
+
+	if (rte_eal_init((int)RTE_DIM(args), args) < 0)
+		return false;
+	wf_app.n_workers = N_WORKERS;
+	wf_app.n_ports = 1;
+	wf_app.ports[0].addr = 0xc6120001;	/* 198.18.0.1 */
+	wf_app.webrtc_port = 8189;
+	for (w = 0; w < N_WORKERS; w++) {
+		char name[32];
+
+		lcs[w].idx = w;
+		snprintf(name, sizeof(name), "treg_ctrl%u", w);
+		lcs[w].ctrl = rte_ring_create(name, WF_CTRL_RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "treg_reply%u", w);
+		lcs[w].reply = rte_ring_create(name, WF_CTRL_RING_SIZE, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!lcs[w].ctrl || !lcs[w].reply)
+			return false;
+		wf_app.lc[w] = &lcs[w];
+	}
+	wf_app.ctrl_pool = rte_mempool_create("treg_ctrl", POOL_SIZE, sizeof(struct wf_ctrl_msg), 0,
+					      0, NULL, NULL, NULL, NULL, 0, 0);
+	qsz = rte_rcu_qsbr_get_memsize(N_WORKERS);
+	wf_app.qsbr = rte_zmalloc("treg_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (!wf_app.ctrl_pool || !wf_app.qsbr || rte_rcu_qsbr_init(wf_app.qsbr, N_WORKERS))
+		return false;
+	return wf_registry_init(SLOTS) == 0;
+}
+
+/* Worker w answers up to max waiting messages (status: 0, or refuse);
+ * returns how many, and counts them by type. */
+static unsigned worker_answers(unsigned w, unsigned max, int refuse, unsigned *dels,
+			       unsigned *moves)
+{
+	void *m;
+	unsigned n = 0;
+
+	while (n < max && rte_ring_dequeue(lcs[w].ctrl, &m) == 0) {
+		struct wf_ctrl_msg *msg = m;
+
+		msg->status = msg->type == WF_CTRL_ADD_VIEWER ? refuse : 0;
+		msg->worker = w;
+		if (dels && msg->type == WF_CTRL_DEL_VIEWER)
+			(*dels)++;
+		if (moves && msg->type == WF_CTRL_SET_PEER)
+			(*moves)++;
+		rte_ring_enqueue(lcs[w].reply, msg);
+		n++;
+	}
+	return n;
+}
+
+/* Both workers answer everything, the slow path reads the replies. */
+static void settle(void)
+{
+	unsigned round;
+
+	for (round = 0; round < 64; round++) {
+		wf_registry_poll();
+		if (!worker_answers(0, UINT32_MAX, 0, NULL, NULL) +
+		    !worker_answers(1, UINT32_MAX, 0, NULL, NULL) == 2 &&
+		    !rte_ring_count(lcs[0].reply) && !rte_ring_count(lcs[1].reply))
+			break;
+		wf_ctrl_replies();
+	}
+	wf_ctrl_replies();
+}
+
+static void viewer(struct wf_viewer *v, uint16_t stream, uint32_t addr, uint16_t port)
+{
+	static const struct rte_ether_addr mac = { { 2, 0, 0, 0, 0, 2 } };
+
+	memset(v, 0, sizeof(*v));
+	v->stream = stream;
+	wf_registry_template(v, 0, &mac, addr, port);
+}
+
+static struct wf_peer_key key(uint32_t addr, uint16_t port)
+{
+	struct wf_peer_key k = { .addr = addr, .port = port, .port_idx = 0 };
+
+	return k;
+}
+
+/* Where the peer table routes k: -1 when nowhere. */
+static int route_of(uint32_t addr, uint16_t port, unsigned *w, uint32_t *slot, uint16_t *gen)
+{
+	struct wf_peer_key k = key(addr, port);
+	void *v;
+
+	if (rte_hash_lookup_data(wf_app.peers, &k, &v) < 0)
+		return -1;
+	wf_peer_decode(v, w, slot, gen);
+	return 0;
+}
+
+/* Places one viewer on worker want (the registry picks the least loaded:
+ * the caller arranges the loads); returns its slot. */
+static bool place_add(unsigned want, uint16_t stream, uint32_t addr, uint16_t port,
+		      uint32_t *slot, uint16_t *gen)
+{
+	struct wf_viewer v;
+	unsigned w;
+
+	viewer(&v, stream, addr, port);
+	if (wf_registry_place(&w, slot, gen) < 0 || w != want)
+		return false;
+	return wf_registry_add(w, *slot, *gen, &v) == 0;
+}
+
+static void replies_name_the_worker_that_answered(void)
+{
+	uint32_t s0, s1;
+	uint16_t g0, g1;
+
+	/* the first viewer goes to worker 0, the second to worker 1: both
+	 * in slot 0 with generation 1 */
+	WF_REQUIRE(place_add(0, 3, 0xc6120002, 5000, &s0, &g0));
+	WF_REQUIRE(place_add(1, 3, 0xc6120002, 5001, &s1, &g1));
+	WF_REQUIRE(s0 == s1 && g0 == g1);
+	settle();
+	WF_CHECK_EQ(wf_registry_count(0), 1);
+	WF_CHECK_EQ(wf_registry_count(1), 1);
+	WF_CHECK_EQ(wf_app.streams[3].fanout_mask, 3);
+	/* removing worker 1's viewer releases worker 1's slot, never worker 0's */
+	WF_CHECK_EQ(wf_registry_remove(1, s1, g1), 0);
+	settle();
+	WF_CHECK_EQ(wf_registry_count(0), 1);
+	WF_CHECK_EQ(wf_registry_count(1), 0);
+	WF_CHECK_EQ(wf_app.streams[3].fanout_mask, 1);
+	WF_CHECK_EQ(wf_registry_stream_viewers(3), 1);
+	WF_CHECK_EQ(wf_registry_remove(0, s0, g0), 0);
+	settle();
+	WF_CHECK_EQ(wf_registry_count(-1), 0);
+	WF_CHECK_EQ(wf_app.streams[3].fanout_mask, 0);
+}
+
+static void removals_that_find_the_pool_empty_are_sent_later(void)
+{
+	enum { N = 2000 };
+	static uint32_t slot[N];
+	static uint16_t gen[N];
+	static unsigned wk[N];
+	void *held[POOL_SIZE];
+	struct wf_registry_stats st;
+	unsigned i, n_held = 0, dels = 0;
+
+	for (i = 0; i < N; i++) {
+		struct wf_viewer v;
+
+		viewer(&v, 4, 0xc6120100 + i, 6000);
+		WF_REQUIRE(wf_registry_place(&wk[i], &slot[i], &gen[i]) == 0);
+		WF_REQUIRE(wf_registry_add(wk[i], slot[i], gen[i], &v) == 0);
+		if (i % 256 == 255)
+			settle();	/* the pool refills as workers answer */
+	}
+	settle();
+	WF_REQUIRE(wf_registry_count(-1) == N);
+	/* an outage: every session ends in the same tick; most removals find
+	 * the pool empty (another user holds the rest of it) */
+	while (n_held < POOL_SIZE - 100 && rte_mempool_get(wf_app.ctrl_pool, &held[n_held]) == 0)
+		n_held++;
+	for (i = 0; i < N; i++)
+		WF_CHECK_EQ(wf_registry_remove(wk[i], slot[i], gen[i]), 0);
+	wf_registry_stats(&st);
+	WF_CHECKF(st.ctrl_pending >= N - 100, "pending %lu", (unsigned long)st.ctrl_pending);
+	/* their addresses stopped routing at once */
+	WF_CHECK(route_of(0xc6120100, 6000, &i, &slot[0], &gen[0]) < 0);
+	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n_held);
+	for (i = 0; i < 100 && wf_registry_count(-1); i++) {
+		wf_registry_poll();
+		worker_answers(0, 64, 0, &dels, NULL);	/* workers answer slowly */
+		worker_answers(1, 64, 0, &dels, NULL);
+		wf_ctrl_replies();
+	}
+	WF_CHECK_EQ(dels, N);
+	WF_CHECK_EQ(wf_registry_count(0), 0);
+	WF_CHECK_EQ(wf_registry_count(1), 0);
+	WF_CHECK_EQ(wf_app.streams[4].fanout_mask, 0);
+	wf_registry_stats(&st);
+	WF_CHECK_EQ(st.ctrl_pending, 0);
+	WF_CHECK(st.ctrl_retried >= N - 100);
+}
+
+static void adds_that_find_the_pool_empty_say_so_and_leave_nothing(void)
+{
+	void *held[POOL_SIZE];
+	struct wf_viewer v;
+	unsigned n_held = 0, w;
+	uint32_t slot;
+	uint16_t gen;
+
+	while (rte_mempool_get(wf_app.ctrl_pool, &held[n_held]) == 0)
+		n_held++;
+	viewer(&v, 5, 0xc6120003, 7000);
+	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, &v), -ENOBUFS);
+	WF_CHECK_EQ(wf_registry_count(-1), 0);
+	WF_CHECK(route_of(0xc6120003, 7000, &w, &slot, &gen) < 0);
+	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n_held);
+	/* the caller's next try goes through */
+	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, &v), 0);
+	settle();
+	WF_CHECK_EQ(wf_registry_remove(w, slot, gen), 0);
+	settle();
+	WF_CHECK_EQ(wf_registry_count(-1), 0);
+}
+
+/* A client reconnects on the same 5-tuple: the new session's viewer takes
+ * the address; the old one ending must not take it away. */
+static void peer_entry_is_deleted_only_by_its_owner(void)
+{
+	uint32_t sa, sb, s;
+	uint16_t ga, gb, g;
+	unsigned w;
+
+	WF_REQUIRE(place_add(0, 6, 0xc6120004, 8000, &sa, &ga));
+	WF_REQUIRE(place_add(1, 6, 0xc6120004, 8000, &sb, &gb));
+	settle();
+	WF_REQUIRE(route_of(0xc6120004, 8000, &w, &s, &g) == 0);
+	WF_CHECK(w == 1 && s == sb && g == gb);
+	WF_CHECK_EQ(wf_registry_remove(0, sa, ga), 0);
+	settle();
+	WF_REQUIRE(route_of(0xc6120004, 8000, &w, &s, &g) == 0);
+	WF_CHECK(w == 1 && s == sb && g == gb);
+	WF_CHECK_EQ(wf_registry_remove(1, sb, gb), 0);
+	settle();
+	WF_CHECK(route_of(0xc6120004, 8000, &w, &s, &g) < 0);
+}
+
+static void a_moved_viewer_routes_from_its_new_address_and_gets_a_template(void)
+{
+	static const struct rte_ether_addr mac2 = { { 2, 0, 0, 0, 0, 9 } };
+	unsigned w, moves = 0;
+	uint32_t sa, s;
+	uint16_t ga, g;
+	void *m;
+
+	WF_REQUIRE(place_add(0, 7, 0xc6120005, 9000, &sa, &ga));
+	settle();
+	WF_CHECK_EQ(wf_registry_move(0, sa, ga, 0, &mac2, 0xc6120006, 9001), 0);
+	WF_CHECK(route_of(0xc6120005, 9000, &w, &s, &g) < 0);
+	WF_REQUIRE(route_of(0xc6120006, 9001, &w, &s, &g) == 0);
+	WF_CHECK(w == 0 && s == sa && g == ga);
+	/* the worker gets the new destination */
+	WF_REQUIRE(rte_ring_dequeue(lcs[0].ctrl, &m) == 0);
+	{
+		struct wf_ctrl_msg *msg = m;
+
+		WF_CHECK_EQ(msg->type, WF_CTRL_SET_PEER);
+		WF_CHECK_EQ(msg->viewer.addr, 0xc6120006);
+		WF_CHECK_EQ(msg->viewer.udp_port, 9001);
+		WF_CHECK_MEM(msg->viewer.hdr, mac2.addr_bytes, 6);
+		moves++;
+		msg->worker = 0;
+		rte_ring_enqueue(lcs[0].reply, msg);
+	}
+	settle();
+	WF_CHECK_EQ(moves, 1);
+	WF_CHECK_EQ(wf_registry_remove(0, sa, ga), 0);
+	settle();
+	WF_CHECK(route_of(0xc6120006, 9001, &w, &s, &g) < 0);
+	WF_CHECK_EQ(wf_registry_count(-1), 0);
+}
+
+int main(int argc, char **argv)
+{
+	wf_test_init(argc, argv);
+	if (!setup()) {
+		fprintf(stderr, "test_registry: EAL or registry set-up failed\n");
+		return 1;
+	}
+	WF_RUN(replies_name_the_worker_that_answered);
+	WF_RUN(removals_that_find_the_pool_empty_are_sent_later);
+	WF_RUN(adds_that_find_the_pool_empty_say_so_and_leave_nothing);
+	WF_RUN(peer_entry_is_deleted_only_by_its_owner);
+	WF_RUN(a_moved_viewer_routes_from_its_new_address_and_gets_a_template);
+	rte_eal_cleanup();
+	return wf_test_done();
+}

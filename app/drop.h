@@ -21,7 +21,13 @@
 	_(WEBRTC_BAD_BYTE,  webrtc_bad_byte,  "WebRTC port: first byte is not STUN, DTLS or SRTP (RFC 7983)") \
 	_(WEBRTC_UNKNOWN,   webrtc_unknown,   "WebRTC port: SRTP/SRTCP from an address that passed no ICE check") \
 	_(WEBRTC_NOT_RTCP,  webrtc_not_rtcp,  "WebRTC port: RTP from a viewer (viewers only send RTCP)") \
-	_(PUNT_FULL,        punt_full,        "slow-path punt ring full") \
+	_(PUNT_FULL,        punt_full,        "slow-path bulk punt ring full (new sessions' STUN/DTLS, ICMP)") \
+	_(PUNT_PRIO_FULL,   punt_prio_full,   "slow-path priority punt ring full (ARP, viewers' STUN/DTLS)") \
+	_(POLICE_ARP,       police_arp,       "ARP over its rate (per source or in all)") \
+	_(POLICE_PEER,      police_peer,      "STUN/DTLS from a viewer's address over its rate") \
+	_(POLICE_NEW,       police_new,       "STUN/DTLS from a new address over its rate (per source or in all)") \
+	_(POLICE_ICMP,      police_icmp,      "ICMP over its rate (per source or in all)") \
+	_(ARP_NOT_OURS,     arp_not_ours,     "ARP malformed, or for another address") \
 	_(HANDOFF_FULL,     handoff_full,     "ring to another worker full") \
 	_(INGEST_NO_STREAM, ingest_no_stream, "ingest port belongs to no active stream") \
 	_(INGEST_BAD_RTP,   ingest_bad_rtp,   "RTP from the source failed validation (see rtp counters)") \

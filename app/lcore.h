@@ -13,6 +13,7 @@
 #include "app.h"
 #include "drop.h"
 #include "history.h"
+#include "police.h"
 #include "viewer.h"
 #include "rtp/rtp.h"
 #include "srtp/srtp.h"
@@ -61,7 +62,10 @@ struct wf_lcore {
 	struct wf_srtp_engine *srtp;
 	struct rte_ring *ctrl;	/* slow path -> this worker: struct wf_ctrl_msg * */
 	struct rte_ring *reply;	/* this worker -> slow path: the same messages back */
-	struct rte_ring *punt;	/* this worker -> slow path: STUN, DTLS, ARP, ICMP */
+	struct rte_ring *punt;	/* this worker -> slow path: new addresses' STUN
+				 * and DTLS, ICMP (police.h) */
+	struct rte_ring *punt_prio;	/* this worker -> slow path: ARP, viewers'
+					 * STUN and DTLS */
 	struct rte_ring *slow_tx;	/* slow path -> this worker: frames to send
 					 * (m->port holds the port index) */
 	struct wf_viewer *viewers;	/* table of n_slots, written by this worker */
@@ -83,6 +87,7 @@ struct wf_lcore {
 	uint32_t out_viewer[WF_BURST];
 	uint64_t next_timer_tsc;
 	uint32_t idle_polls;
+	struct wf_police police;	/* what may be punted (police.h) */
 	struct wf_counters c;
 } __rte_cache_aligned;
 

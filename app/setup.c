@@ -57,11 +57,16 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->reply = rte_ring_create(name, WF_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wf_punt%u", w);
 	lc->punt = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wf_puntp%u", w);
+	lc->punt_prio = rte_ring_create(name, WF_PUNT_RING_SIZE, socket,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wf_stx%u", w);
 	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	wf_app.lc[w] = lc;
-	if (!lc->viewers || !lc->ctrl || !lc->reply || !lc->punt || !lc->slow_tx || !lc->srtp)
+	wf_police_init(&lc->police, rte_get_tsc_hz());
+	if (!lc->viewers || !lc->ctrl || !lc->reply || !lc->punt || !lc->punt_prio ||
+	    !lc->slow_tx || !lc->srtp)
 		return -ENOMEM;
 	return 0;
 }
@@ -222,6 +227,9 @@ static void drain_in_flight(void)
 		}
 		while (lc->punt && (n = rte_ring_dequeue_burst(lc->punt, (void **)pkts, WF_BURST,
 							       NULL)) > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
+		while (lc->punt_prio && (n = rte_ring_dequeue_burst(lc->punt_prio, (void **)pkts,
+								    WF_BURST, NULL)) > 0)
 			rte_pktmbuf_free_bulk(pkts, n);
 		while (lc->slow_tx && (n = rte_ring_dequeue_burst(lc->slow_tx, (void **)pkts,
 								  WF_BURST, NULL)) > 0)

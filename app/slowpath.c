@@ -171,6 +171,23 @@ static void punt_input(struct rte_mbuf *m)
 	wf_session_input(port_idx, m);
 }
 
+/* Handles up to max packets from ring r (pkts: WF_BURST of scratch). */
+static unsigned punt_drain(struct rte_ring *r, struct rte_mbuf **pkts, unsigned max)
+{
+	unsigned done = 0, n, i;
+
+	while (done < max) {
+		n = rte_ring_dequeue_burst(r, (void **)pkts, RTE_MIN((unsigned)WF_BURST, max - done),
+					   NULL);
+		for (i = 0; i < n; i++)
+			punt_input(pkts[i]);
+		done += n;
+		if (n < WF_BURST)
+			break;
+	}
+	return done;
+}
+
 /* ---- control messages --------------------------------------------------- */
 
 struct wf_ctrl_msg *wf_ctrl_alloc(uint32_t type)
@@ -270,14 +287,12 @@ void wf_slow_run(void)
 		unsigned w, work = 0;
 		uint64_t now;
 
-		for (w = 0; w < wf_app.n_workers; w++) {
-			unsigned n = rte_ring_dequeue_burst(wf_app.lc[w]->punt, (void **)pkts,
-							    WF_BURST, NULL), i;
-
-			for (i = 0; i < n; i++)
-				punt_input(pkts[i]);
-			work += n;
-		}
+		/* the priority rings first (ARP, viewers' consent checks:
+		 * police.h), all of them; then a burst of each bulk ring */
+		for (w = 0; w < wf_app.n_workers; w++)
+			work += punt_drain(wf_app.lc[w]->punt_prio, pkts, WF_PUNT_RING_SIZE);
+		for (w = 0; w < wf_app.n_workers; w++)
+			work += punt_drain(wf_app.lc[w]->punt, pkts, WF_BURST);
 		wf_ctrl_replies();
 		work += wf_registry_poll();
 		if (wf_app.reload) {

@@ -103,6 +103,17 @@ struct wf_src_clock {
 	bool have_sr;
 };
 
+/* Who may send a stream's RTP and RTCP (streams[].sources), and how long
+ * the latched source must be silent before another may take over. */
+struct wf_stream_sources {
+	uint8_t n;		/* 0: anyone */
+	uint64_t timeout_tsc;
+	struct {
+		uint32_t addr;	/* host order, masked */
+		uint32_t mask;
+	} net[WF_CONF_MAX_SOURCES];
+};
+
 /* A stream as every lcore sees it.  Written by the slow path only while
  * the stream is inactive (before WF_STREAM_ACTIVE is published). */
 struct wf_stream {
@@ -119,6 +130,10 @@ struct wf_stream {
 	} tracks[WF_MAX_TRACKS];
 	struct wf_src_clock clock[WF_MAX_TRACKS];
 	uint32_t history_ms;
+	/* who may send its RTP and RTCP: two copies, the slow path writes the
+	 * one not in use and publishes it (wf_stream_set_sources) */
+	struct wf_stream_sources src_tab[2];
+	uint8_t src_cur;	/* store-release by the slow path, load-acquire by the owner */
 	/* fan-out: bit w set when worker w has viewers of this stream.
 	 * Written by the slow path, read by the owner. */
 	volatile uint32_t fanout_mask;

@@ -36,6 +36,8 @@
 	_(INGEST_OLD,       ingest_old,       "RTP older than the history or a duplicate") \
 	_(INGEST_RTCP,      ingest_rtcp,      "RTCP from the source could not be used") \
 	_(INGEST_SOURCE,    ingest_source,    "RTP from an address other than the latched source") \
+	_(INGEST_FOREIGN,   ingest_foreign_source, "RTP/RTCP from an address outside the stream's sources") \
+	_(INGEST_RTCP_SOURCE, ingest_rtcp_source, "RTCP not from the latched source's address or SSRC") \
 	_(VIEWER_GONE,      viewer_gone,      "packet for a viewer that was removed") \
 	_(SRTCP_UNPROTECT,  srtcp_unprotect,  "SRTCP from a viewer failed unprotect (see srtp counters)") \
 	_(RTCP_PARSE,       rtcp_parse,       "RTCP from a viewer failed to parse (see rtp counters)") \

@@ -94,14 +94,16 @@ int wf_reload(struct wf_config *cfg)
 		const struct wf_config_stream_change *c = &d->changed[i];
 		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
 
+		int slot = wf_stream_index(cs->name);
+
 		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY)) {
 			rc = begin_stream(cs);
-		} else if (c->what & WF_CONF_STREAM_OUTPUTS) {
-			int slot = wf_stream_index(cs->name);
-
-			if (slot >= 0)
-				rc = wf_outputs_add((unsigned)slot, cs);
+			continue;
 		}
+		if ((c->what & WF_CONF_STREAM_OUTPUTS) && slot >= 0)
+			rc = wf_outputs_add((unsigned)slot, cs);
+		if ((c->what & WF_CONF_STREAM_SOURCES) && slot >= 0)
+			wf_stream_set_sources((unsigned)slot, cs);
 	}
 	if (rc)
 		WF_LOG(ERR, "reload: applying failed part way: %s\n", strerror(-rc));

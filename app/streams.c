@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 
 #include "app.h"
 #include "history.h"
@@ -75,6 +76,20 @@ static int free_slot(void)
 	return -ENOSPC;
 }
 
+/* The stream's source table from its configuration. */
+static void sources_fill(struct wf_stream_sources *ss, const struct wf_config_stream *cs)
+{
+	unsigned i;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->n = (uint8_t)cs->n_sources;
+	ss->timeout_tsc = wf_app.tsc_hz / 1000 * cs->source_timeout_ms;
+	for (i = 0; i < cs->n_sources && i < WF_CONF_MAX_SOURCES; i++) {
+		ss->net[i].addr = cs->sources[i].addr;
+		ss->net[i].mask = cs->sources[i].netmask;
+	}
+}
+
 int wf_stream_start(const struct wf_config_stream *cs)
 {
 	struct wf_ctrl_msg *msg;
@@ -93,6 +108,7 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	s->owner = (uint8_t)least_loaded_owner();
 	s->n_tracks = (uint8_t)cs->n_tracks;
 	s->history_ms = cs->history_ms;
+	sources_fill(&s->src_tab[0], cs);
 	for (t = 0; t < cs->n_tracks; t++) {
 		s->tracks[t].kind = (uint8_t)cs->tracks[t].kind;
 		s->tracks[t].codec = (uint8_t)cs->tracks[t].codec;
@@ -183,6 +199,25 @@ void wf_streams_stop(void)
 	for (i = 0; i < WF_MAX_STREAMS; i++)
 		wf_stream_stop(i);
 	memset(wf_app.ingest_map, 0, sizeof(wf_app.ingest_map));
+}
+
+void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs)
+{
+	struct wf_stream *s;
+	uint8_t next;
+
+	if (slot >= WF_MAX_STREAMS || !wf_app.streams[slot].active)
+		return;
+	s = &wf_app.streams[slot];
+	next = (uint8_t)(s->src_cur ^ 1);
+	sources_fill(&s->src_tab[next], cs);
+	/* the owner reads the table through src_cur (load-acquire) */
+	__atomic_store_n(&s->src_cur, next, __ATOMIC_RELEASE);
+	/* no worker still reads the old table once each has passed a
+	 * quiescent state: the next call may write it */
+	rte_rcu_qsbr_synchronize(wf_app.qsbr, RTE_QSBR_THRID_INVALID);
+	WF_LOG(INFO, "stream %s: %u source networks, takeover after %u ms of silence\n",
+	       s->name, cs->n_sources, cs->source_timeout_ms);
 }
 
 int wf_stream_index(const char *name)

@@ -27,4 +27,10 @@ void wf_streams_stop(void);
 /* Slot of the active stream named name, or -1. */
 int wf_stream_index(const char *name);
 
+/* Applies cs's sources and source_timeout_ms to the running stream in
+ * slot: the owner sees the new table from its next packet on.  Waits for
+ * the workers' quiescent states (microseconds) so the table it replaced
+ * is free to be written by the next call. */
+void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs);
+
 #endif

@@ -1183,9 +1183,67 @@ static int set_outputs(struct wf_walk *w, const config_setting_t *s, const struc
 	return 0;
 }
 
+/* One network of a list: "a.b.c.d/n" or a bare address (/32), with no
+ * host bits set.  0 or the error reported. */
+static int cidr_elem(struct wf_walk *w, const config_setting_t *e, struct wf_config_cidr *out)
+{
+	const char *v;
+	char q[64], net[16];
+	uint32_t a;
+	uint8_t len = 32;
+
+	if (config_setting_type(e) != CONFIG_TYPE_STRING)
+		return report(w, e, "expected a string, got %s",
+			      setting_type_desc(config_setting_type(e)));
+	v = config_setting_get_string(e);
+	if ((strchr(v, '/') ? wf_text_cidr4(v, &a, &len) : wf_text_ipv4(v, strlen(v), &a)) != 0)
+		return report(w, e, "%s is not an IPv4 network (a.b.c.d/n, n 1-32, or an address)",
+			      quote(v, q, sizeof(q)));
+	out->netmask = wf_text_netmask(len);
+	out->prefix_len = len;
+	out->addr = a & out->netmask;
+	if (out->addr != a) {
+		wf_text_ipv4_fmt(out->addr, net);
+		return report(w, e, "%s has host bits set (the network is %s/%u)",
+			      quote(v, q, sizeof(q)), net, len);
+	}
+	return 0;
+}
+
+/* An array of networks into out[max]; *n is how many.  0 or -EINVAL. */
+static int cidr_list(struct wf_walk *w, const config_setting_t *s, struct wf_config_cidr *out,
+		     unsigned max, unsigned *n)
+{
+	unsigned len = (unsigned)config_setting_length(s), i;
+	int rc = 0;
+
+	if (len > max)
+		return report(w, s, "%u networks; at most %u are supported", len, max);
+	for (i = 0; i < len; i++) {
+		size_t old = path_push_index(w, i);
+
+		if (cidr_elem(w, config_setting_get_elem(s, i), &out[i]) != 0)
+			rc = -EINVAL;
+		path_pop(w, old);
+	}
+	*n = rc ? 0 : len;
+	return rc;
+}
+
+static int set_sources(struct wf_walk *w, const config_setting_t *s, const struct wf_key *k,
+		       void *obj)
+{
+	struct wf_config_stream *st = obj;
+
+	(void)k;
+	return cidr_list(w, s, st->sources, WF_CONF_MAX_SOURCES, &st->n_sources);
+}
+
 static const struct wf_key wf_stream_keys[] = {
 	KEY_STR(struct wf_config_stream, name, true, 1, check_stream_name),
 	KEY_UINT(struct wf_config_stream, history_ms, false, 100, 60000, "is out of range"),
+	KEY_CUSTOM("sources", K_STRS, false, set_sources),
+	KEY_UINT(struct wf_config_stream, source_timeout_ms, false, 100, 600000, "is out of range"),
 	KEY_STR(struct wf_config_stream, token, false, 1, check_token),
 	KEY_CUSTOM("tracks", K_LIST, true, set_tracks),
 	KEY_CUSTOM("outputs", K_LIST, false, set_outputs),
@@ -1199,6 +1257,7 @@ static void walk_stream(struct wf_walk *w, const config_setting_t *g, unsigned i
 
 	memset(st, 0, sizeof(*st));
 	st->history_ms = WF_CONF_DEF_HISTORY_MS;
+	st->source_timeout_ms = WF_CONF_DEF_SOURCE_TIMEOUT_MS;
 	w->stream_idx = i;
 	w->cfg->n_streams = i + 1;
 	walk_group(w, g, wf_stream_keys, st);

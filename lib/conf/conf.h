@@ -36,6 +36,7 @@
 #define WF_CONF_MAX_STREAMS	256
 #define WF_CONF_MAX_TRACKS	2	/* one per kind (first version) */
 #define WF_CONF_MAX_OUTPUTS	64	/* static outputs per stream */
+#define WF_CONF_MAX_SOURCES	16	/* streams[].sources networks */
 #define WF_CONF_NAME_LEN	63	/* stream and port names */
 #define WF_CONF_TOKEN_LEN	255
 #define WF_CONF_FMTP_LEN	255
@@ -53,6 +54,7 @@
 #define WF_CONF_DEF_MAX_BODY		65536
 #define WF_CONF_DEF_IDLE_SLEEP_US	50
 #define WF_CONF_DEF_HISTORY_MS		3000
+#define WF_CONF_DEF_SOURCE_TIMEOUT_MS	3000
 
 /* Log levels: the same numbers as DPDK's RTE_LOG_* (1 = emergency ...
  * 8 = debug), so the application can pass them to rte_log_set_global_level. */
@@ -165,9 +167,23 @@ struct wf_config_output {
 	uint8_t key[WF_SRTP_MAX_MASTER_LEN];	/* master key, then master salt */
 };
 
+/* An IPv4 network "a.b.c.d/n" (a bare address is /32); addr has no host
+ * bits set. */
+struct wf_config_cidr {
+	uint32_t addr;
+	uint32_t netmask;
+	uint8_t prefix_len;
+};
+
 struct wf_config_stream {
 	char name[WF_CONF_NAME_LEN + 1];	/* [A-Za-z0-9_-]{1,63}, unique */
 	uint32_t history_ms;
+	/* who may send its RTP and RTCP; none = anyone (unsafe on a shared
+	 * network: docs/configuration.md) */
+	unsigned n_sources;
+	struct wf_config_cidr sources[WF_CONF_MAX_SOURCES];
+	/* silence after which another allowed source may take over */
+	uint32_t source_timeout_ms;
 	char token[WF_CONF_TOKEN_LEN + 1];	/* "" = no bearer token needed */
 	unsigned n_tracks;
 	struct wf_config_track tracks[WF_CONF_MAX_TRACKS];

@@ -78,6 +78,9 @@ static uint32_t stream_changes(const struct wf_config_stream *a, const struct wf
 		what |= WF_CONF_STREAM_HISTORY;
 	if (strcmp(a->token, b->token) != 0)
 		what |= WF_CONF_STREAM_TOKEN;
+	if (NE(a, b, n_sources) || NE(a, b, source_timeout_ms) ||
+	    memcmp(a->sources, b->sources, sizeof(a->sources[0]) * a->n_sources) != 0)
+		what |= WF_CONF_STREAM_SOURCES;
 	if (NE(a, b, n_tracks))
 		what |= WF_CONF_STREAM_TRACKS;
 	for (i = 0; !(what & WF_CONF_STREAM_TRACKS) && i < a->n_tracks && i < WF_CONF_MAX_TRACKS; i++)

@@ -30,6 +30,7 @@ enum wf_conf_stream_bit {
 	WF_CONF_STREAM_TOKEN = 1u << 1,
 	WF_CONF_STREAM_TRACKS = 1u << 2,	/* any track setting, or their number */
 	WF_CONF_STREAM_OUTPUTS = 1u << 3,
+	WF_CONF_STREAM_SOURCES = 1u << 4,	/* sources, source_timeout_ms */
 };
 
 struct wf_config_stream_change {

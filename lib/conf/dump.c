@@ -146,6 +146,15 @@ static void dump_stream(const struct wf_config_stream *st, FILE *f, unsigned fla
 	fputs("  {\n", f);
 	put_key_string(f, "    ", "name", st->name);
 	fprintf(f, "    history_ms = %u;\n", st->history_ms);
+	fputs("    sources = [", f);
+	for (i = 0; i < st->n_sources && i < WF_CONF_MAX_SOURCES; i++) {
+		char a[16];
+
+		wf_text_ipv4_fmt(st->sources[i].addr, a);
+		fprintf(f, "%s\"%s/%u\"", i ? ", " : " ", a, st->sources[i].prefix_len);
+	}
+	fprintf(f, "%s];\n    source_timeout_ms = %u;\n", st->n_sources ? " " : "",
+		st->source_timeout_ms);
 	if (st->token[0])
 		put_key_string(f, "    ", "token",
 			       flags & WF_CONF_DUMP_SECRETS ? st->token : WF_REDACTED);

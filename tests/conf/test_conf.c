@@ -209,6 +209,12 @@ static void conf_full_file_sets_every_value(void)
 	st = &cfg->streams[0];
 	WF_CHECK(strcmp(st->token, "s3cr3t.token") == 0);
 	WF_CHECK_EQ(st->history_ms, 5000);
+	WF_REQUIRE(st->n_sources == 2);
+	WF_CHECK_EQ(st->sources[0].addr, 0xc6120002u);	/* a bare address is /32 */
+	WF_CHECK_EQ(st->sources[0].netmask, 0xffffffffu);
+	WF_CHECK_EQ(st->sources[1].addr, 0x0a140000u);
+	WF_CHECK_EQ(st->sources[1].prefix_len, 16);
+	WF_CHECK_EQ(st->source_timeout_ms, 1500);
 	WF_CHECK_EQ(st->tracks[0].codec, WF_CONF_VP8);	/* "vp8": case-insensitive */
 	WF_CHECK_EQ(st->tracks[0].clock_rate, 90000);
 	WF_CHECK_EQ(st->tracks[0].channels, 0);
@@ -228,6 +234,8 @@ static void conf_full_file_sets_every_value(void)
 	WF_CHECK_EQ(st->tracks[0].clock_rate, 8000);
 	WF_CHECK_EQ(st->tracks[0].channels, 1);
 	WF_CHECK_EQ(st->history_ms, WF_CONF_DEF_HISTORY_MS);
+	WF_CHECK_EQ(st->n_sources, 0);	/* anyone: the default */
+	WF_CHECK_EQ(st->source_timeout_ms, WF_CONF_DEF_SOURCE_TIMEOUT_MS);
 	wf_config_free(cfg);
 }
 
@@ -277,6 +285,15 @@ static void conf_duplicate_ingest_port_is_reported(void)
 static void conf_bad_cidr_is_reported(void)
 {
 	expect_error("bad_cidr.conf", 1, 5, "ports[0].address", "is not an IPv4 address with a prefix");
+}
+
+static void conf_bad_sources_are_reported_each(void)
+{
+	expect_error("bad_sources.conf", 4, 10, "streams[0].sources[0]",
+		     "has host bits set (the network is 10.0.0.0/24)");
+	expect_error("bad_sources.conf", 4, 11, "streams[0].sources[1]", "is not an IPv4 network");
+	expect_error("bad_sources.conf", 4, 12, "streams[0].sources[2]", "expected a string");
+	expect_error("bad_sources.conf", 4, 14, "streams[0].source_timeout_ms", "is out of range");
 }
 
 static void conf_gateway_outside_subnet_is_reported(void)
@@ -438,6 +455,16 @@ static void conf_diff_reports_added_removed_and_changed_streams(void)
 	WF_CHECK_EQ(d->changed[0].old_idx, 1);
 	WF_CHECK_EQ(d->changed[0].new_idx, 0);
 	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_TRACKS);
+	/* sources apply live: their own bit */
+	memcpy(b, a, sizeof(*a));
+	b->streams[0].sources[1].prefix_len = 24;
+	b->streams[0].sources[1].netmask = 0xffffff00u;
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_SOURCES);
+	b->streams[0] = a->streams[0];
+	b->streams[0].source_timeout_ms = 3000;
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_SOURCES);
 	WF_CHECK_EQ(wf_config_diff(NULL, b, d), -EINVAL);
 	free(d);
 	wf_config_free(a);
@@ -742,6 +769,7 @@ int main(int argc, char **argv)
 	WF_RUN(conf_reserved_stream_name_is_reported);
 	WF_RUN(conf_duplicate_ingest_port_is_reported);
 	WF_RUN(conf_bad_cidr_is_reported);
+	WF_RUN(conf_bad_sources_are_reported_each);
 	WF_RUN(conf_gateway_outside_subnet_is_reported);
 	WF_RUN(conf_bad_base64_key_is_reported_without_echoing_it);
 	WF_RUN(conf_key_of_wrong_length_for_profile_is_reported);

@@ -56,6 +56,9 @@
 #define VIDEO_PT	96
 #define AUDIO_PT	111
 #define JUNK_PORT	7000		/* a kernel-side port that is no output */
+#define FOREIGN_ADDR	"198.18.0.3"	/* a stranger outside the stream's sources */
+#define ALLOWED_ADDR	"198.18.0.4"	/* inside them, but never the latched source */
+#define STRANGER_US	10000		/* a stranger's packet every 10 ms */
 #define N_OUT		2
 #define MAX_SENT	4096		/* packets per track in one run */
 #define SR_INTERVAL_MS	200
@@ -224,6 +227,16 @@ static struct {
 	int pkt_sock;			/* AF_PACKET on the tap */
 	uint64_t t_live;
 	unsigned ping_id, ping_replies;
+	/* strangers sending RTP and SRs to the video ingest port */
+	struct stranger {
+		int sock;
+		uint32_t ssrc;
+		uint16_t seq;
+		uint32_t ts;
+		unsigned rtp, sr;	/* sent */
+		bool on;
+	} strg[2];			/* FOREIGN_ADDR, ALLOWED_ADDR */
+	uint64_t strangers_next_us;
 } env = { .pid = 0, .src_sock = { -1, -1 }, .junk_sock = -1, .icmp_sock = -1, .pkt_sock = -1 };
 
 /* ---- the source ----------------------------------------------------------- */
@@ -752,6 +765,44 @@ static void icmp_drain(void)
 
 /* Runs the source and the receivers for up to ms milliseconds, or until
  * done() (when given) is true. */
+static void send_udp(int fd, uint16_t port, const void *p, size_t n);
+
+/* The strangers that are on send their next packet when it is due: RTP
+ * on the video ingest port with their own SSRC, and every tenth time a
+ * sender report claiming a wall clock 1,000 s off. */
+static void strangers_tick(void)
+{
+	uint64_t t = now_us();
+	uint8_t p[240];
+	unsigned i;
+
+	if (t < env.strangers_next_us)
+		return;
+	env.strangers_next_us = t + STRANGER_US;
+	for (i = 0; i < 2; i++) {
+		struct stranger *s = &env.strg[i];
+
+		if (!s->on || s->sock < 0)
+			continue;
+		memset(p, 0xee, sizeof(p));
+		p[0] = 0x80;
+		p[1] = 0x80 | VIDEO_PT;
+		wr16(p + 2, s->seq++);
+		wr32(p + 4, s->ts += 3000);
+		wr32(p + 8, s->ssrc);
+		send_udp(s->sock, VIDEO_PORT, p, sizeof(p));
+		s->rtp++;
+		if (s->rtp % 10)
+			continue;
+		p[1] = 200;	/* SR, RFC 3550 §6.4.1 */
+		wr16(p + 2, 6);
+		wr32(p + 8, (uint32_t)((ntp_now() >> 32) + 1000));
+		wr32(p + 16, s->ts);
+		send_udp(s->sock, VIDEO_PORT + 1, p, 28);
+		s->sr++;
+	}
+}
+
 static void pump(unsigned ms, bool (*done)(void))
 {
 	uint64_t end = now_us() + (uint64_t)ms * 1000;
@@ -760,6 +811,7 @@ static void pump(unsigned ms, bool (*done)(void))
 
 	while (now_us() < end) {
 		src_tick();
+		strangers_tick();
 		for (i = 0; i < N_OUT; i++)
 			pf[i] = (struct pollfd){ .fd = outs[i].sock, .events = POLLIN };
 		pf[N_OUT] = (struct pollfd){ .fd = env.icmp_sock, .events = POLLIN };
@@ -1056,6 +1108,8 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 		"streams = ( {\n"
 		"  name = \"test\";\n"
 		"  history_ms = 3000;\n"
+		"  sources = [ \"" KERN_ADDR "\", \"" ALLOWED_ADDR "/32\" ];\n"
+		"  source_timeout_ms = 3000;\n"
 		"  tracks = (\n"
 		"    { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
 		"      fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
@@ -1099,6 +1153,11 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 	WF_REQUIRE(env.ifindex > 0 || !"tap interface did not appear");
 	WF_REQUIRE(sh("ip addr add " KERN_ADDR "/24 dev %s && ip link set %s up", env.iface,
 		      env.iface) == 0);
+	WF_REQUIRE(sh("ip addr add " FOREIGN_ADDR "/24 dev %s && ip addr add " ALLOWED_ADDR
+		      "/24 dev %s", env.iface, env.iface) == 0);
+	env.strg[0] = (struct stranger){ .sock = udp_socket(FOREIGN_ADDR, 5000), .ssrc = rnd() };
+	env.strg[1] = (struct stranger){ .sock = udp_socket(ALLOWED_ADDR, 5000), .ssrc = rnd() };
+	WF_REQUIRE(env.strg[0].sock >= 0 && env.strg[1].sock >= 0);
 	/* sockets: the source, the outputs' receivers, junk, ICMP, raw frames */
 	env.src_sock[0] = udp_socket(KERN_ADDR, 5000);
 	env.src_sock[1] = udp_socket(KERN_ADDR, 5002);
@@ -1179,11 +1238,16 @@ static void both_outputs_go_live_after_arp_starting_at_a_key_frame(void)
 	WF_CHECK(env.mbufs_base >= 0);
 	printf("  mbufs in use before the source starts: %lld of %lld\n", env.mbufs_base,
 	       json_num(tel_buf, NULL, "mbufs_total"));
+	/* a stranger outside the stream's sources sends first, and goes on
+	 * while the source starts: it must own nothing */
+	env.strg[0].on = true;
+	pump(300, NULL);
 	src_running = true;
 	pump(10000 * SLOW, outputs_delivered);
 	WF_REQUIRE(outputs_delivered());
 	env.t_live = now_us();
 	env.live = true;
+	env.strg[0].on = false;
 	printf("  outputs live %.0f ms after the source started\n", (double)(env.t_live - t0) / 1e3);
 	for (i = 0; i < N_OUT; i++) {
 		const struct out_ctx *o = &outs[i];
@@ -1452,6 +1516,64 @@ static void source_sender_report_sets_the_outputs_rtp_clock(void)
 		WF_CHECKF(outs[i].sr_after_src_sr[1] >= 2, "%s: %u audio SRs after the source's",
 			  outs[i].name, outs[i].sr_after_src_sr[1]);
 		CHECK_ERRLOG(&outs[i].sr_err);	/* RTP time 1 s ahead, within 250 ms */
+	}
+}
+
+/* The source stops for ms, its RTP clock running on (a real encoder's
+ * does), then resumes where its clock is. */
+static void src_gap(unsigned ms)
+{
+	uint64_t t0 = now_us(), dt;
+	unsigned i;
+
+	src_running = false;
+	pump(ms, NULL);
+	dt = now_us() - t0;
+	for (i = 0; i < 2; i++) {
+		src[i].ts += (uint32_t)(dt * src[i].clock / 1000000);
+		src[i].next_us = 0;	/* the next pump sends from now */
+	}
+	src_running = true;
+}
+
+/* With streams[].sources set, RTP and sender reports from a stranger
+ * outside them, before the source started (both_outputs_go_live...) and
+ * during a 1.5 s gap in the source's stream, and from an allowed address
+ * that is not the latched source during that gap (shorter than
+ * source_timeout_ms, 3 s), change nothing the outputs receive: the later
+ * checks find every packet byte for byte and every SR's clock right. */
+static void strangers_before_the_source_and_in_a_gap_change_nothing(void)
+{
+	static const char *const names[] = {
+		"ingest_foreign_source", "ingest_ssrc", "ingest_rtcp_source",
+	};
+	long long was[3], now[3];
+	unsigned i;
+
+	WF_REQUIRE(env.live);
+	WF_REQUIRE(telemetry("/whepfan/stats", tel_buf, sizeof(tel_buf)) == 0);
+	for (i = 0; i < 3; i++)
+		was[i] = json_num(tel_buf, "drops", names[i]);
+	env.strg[0].on = env.strg[1].on = true;
+	src_gap(1500);
+	env.strg[0].on = env.strg[1].on = false;
+	pump(1000 * SLOW, NULL);
+	WF_REQUIRE(telemetry("/whepfan/stats", tel_buf, sizeof(tel_buf)) == 0);
+	for (i = 0; i < 3; i++)
+		now[i] = json_num(tel_buf, "drops", names[i]);
+	printf("  stranger %s: %u RTP + %u SRs in all, %lld dropped as foreign\n", FOREIGN_ADDR,
+	       env.strg[0].rtp, env.strg[0].sr, now[0]);
+	printf("  allowed %s in the gap: %u RTP + %u SRs, %lld + %lld dropped (ssrc, rtcp)\n",
+	       ALLOWED_ADDR, env.strg[1].rtp, env.strg[1].sr, now[1] - was[1], now[2] - was[2]);
+	/* every datagram of theirs counted (the tap may lose a few) */
+	WF_CHECK(now[0] <= env.strg[0].rtp + env.strg[0].sr &&
+		 now[0] >= (env.strg[0].rtp + env.strg[0].sr) * 95 / 100);
+	WF_CHECK(now[1] - was[1] <= env.strg[1].rtp && now[1] - was[1] >= env.strg[1].rtp * 95 / 100);
+	WF_CHECK(now[2] - was[2] <= env.strg[1].sr && now[2] - was[2] >= env.strg[1].sr * 9 / 10);
+	for (i = 0; i < N_OUT; i++) {
+		CHECK_ERRLOG(&outs[i].sr_err);
+		CHECK_ERRLOG(&outs[i].misc_err);
+		CHECK_ERRLOG(&outs[i].trk[0].err);
 	}
 }
 
@@ -2001,6 +2123,7 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	WF_RUN(pli_racing_a_live_key_frame_on_the_first_output_starts_it_once);
 	WF_RUN(pli_racing_a_live_key_frame_on_the_second_output_starts_it_once);
 	WF_RUN(source_sender_report_sets_the_outputs_rtp_clock);
+	WF_RUN(strangers_before_the_source_and_in_a_gap_change_nothing);
 	WF_RUN(hostile_frames_and_datagrams_are_dropped_and_counted);
 	WF_RUN(stream_still_flows_after_the_hostile_burst);
 	WF_RUN(handoff_rings_carried_the_cross_worker_traffic_without_loss);

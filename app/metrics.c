@@ -10,6 +10,7 @@
 #include "history.h"
 #include "lcore.h"
 #include "registry.h"
+#include "portstats.h"
 #include "session.h"
 #include "slowpath.h"
 
@@ -174,6 +175,7 @@ char *wf_metrics_text(size_t *len)
 	streams(f);
 	webrtc(f);
 	ctrl(f);
+	wf_portstats_metrics(f);
 	counter(f, "slow_path_drops", "Packets dropped by the slow path, by reason.");
 	for (d = 0; d < WF_SLOW_DROP_COUNT; d++)
 		fprintf(f, "whepfan_slow_path_drops_total{reason=\"%s\"} %lu\n", wf_slow_drop_name(d),

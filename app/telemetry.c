@@ -9,6 +9,7 @@
 
 #include "history.h"
 #include "outputs.h"
+#include "portstats.h"
 #include "registry.h"
 #include "session.h"
 #include "slowpath.h"
@@ -129,6 +130,7 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_u64(d, "outputs_active", wf_outputs_count(true));
 	rte_tel_data_add_dict_u64(d, "sessions", wf_session_count());
 	add_counters(d, &sum);
+	wf_portstats_telemetry(d);
 	if (slow) {
 		rte_tel_data_start_dict(slow);
 		rte_tel_data_add_dict_u64(slow, "punted_in", wf_slow_counters.punted_in);

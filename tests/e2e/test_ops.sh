@@ -80,6 +80,9 @@ echo "drop_no_port=$(tel /whepfan/stats | field drops.udp_no_port)"
 echo "stream_pkts=$(tel /whepfan/stream,cam | field video.packets)"
 echo "info_version=$(tel /whepfan/info | field version)"
 echo "lcores=$(tel /whepfan/lcores | field worker0.ingest_pkts)"
+echo "port_rx=$(tel /whepfan/stats | field ports.net_tap0.rx_packets)"
+echo "port_q0=$(tel /whepfan/stats | field ports.net_tap0.rx_queue_packets | tr -d '[] ' | cut -d, -f1)"
+echo "port_nombuf=$(tel /whepfan/stats | field ports.net_tap0.rx_nombuf)"
 python3 - <<'PY' > "$tmp/metrics.txt"
 import urllib.request
 print(urllib.request.urlopen('http://127.0.0.1:18889/metrics', timeout=5).read().decode())
@@ -113,6 +116,11 @@ check telemetry_info_and_lcores_answer \
 check metrics_are_prometheus_text cond '[ "$(val metrics_rc)" = 0 ] &&
 	grep -q "^# TYPE whepfan_drops_total counter$" "$tmp/metrics.txt" &&
 	grep -Eq "^whepfan_stream_packets_total\{stream=\"cam\",track=\"video\"\} [0-9]+$" "$tmp/metrics.txt"'
+check port_counters_in_telemetry_count_the_traffic \
+	cond '[ "$(val port_rx)" -ge 200 ] && [ "$(val port_q0)" -ge 200 ] && [ "$(val port_nombuf)" = 0 ]'
+check port_counters_in_metrics cond 'grep -Eq "^whepfan_port_rx_packets_total\{port=\"net_tap0\"\} [0-9]+$" "$tmp/metrics.txt" &&
+	grep -Eq "^whepfan_port_rx_missed_total\{port=\"net_tap0\"\} [0-9]+$" "$tmp/metrics.txt" &&
+	grep -Eq "^whepfan_port_queue_rx_packets_total\{port=\"net_tap0\",queue=\"0\"\} [0-9]+$" "$tmp/metrics.txt"'
 check metrics_lines_all_parse cond '! grep -Ev "^(#.*|[a-z_]+(\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\})? [0-9]+)?$" "$tmp/metrics.txt" | grep -q .'
 check sighup_adds_a_stream grep -q '"two"' <<<"$(val streams_added)"
 check sighup_adds_without_dropping_the_old grep -q '"cam"' <<<"$(val streams_added)"

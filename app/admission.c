@@ -18,6 +18,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "conf/conf.h"
+
 #define NONE		UINT32_MAX
 #define MILLI		1000u		/* thousandths of a token per token */
 #define MS_PER_S	1000u
@@ -49,6 +51,22 @@ void wf_adm_count(enum wf_adm_event ev)
 const char *wf_adm_event_name(enum wf_adm_event ev)
 {
 	return (unsigned)ev < WF_ADM_EVENT_COUNT ? event_names[ev] : "unknown";
+}
+
+void wf_adm_limits_of(const struct wf_config *cfg, struct wf_adm_limits *l)
+{
+	l->rate = cfg->http.post_rate_per_ip;
+	l->burst = cfg->http.post_burst_per_ip;
+	l->max_pending = cfg->http.max_pending_per_ip;
+	l->pending_retry_s = cfg->webrtc.handshake_timeout_s;
+}
+
+uint64_t wf_adm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * MS_PER_S + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* ---- the hash ------------------------------------------------------------- */

@@ -54,6 +54,11 @@ enum wf_adm_event {
 	WF_ADM_EVENT_COUNT
 };
 
+/* The reasons of the two 429s, as HTTP bodies say them. */
+#define WF_ADM_RATE_TEXT	"too many requests from this address (http.post_rate_per_ip)"
+#define WF_ADM_PENDING_TEXT	"too many sessions of this address are still connecting " \
+				"(http.max_pending_per_ip)"
+
 struct wf_adm_counters {
 	uint64_t n[WF_ADM_EVENT_COUNT];
 };
@@ -94,6 +99,16 @@ struct wf_adm_limits {
 	uint32_t max_pending;		/* pending sessions per address */
 	uint32_t pending_retry_s;	/* Retry-After when at max_pending */
 };
+
+struct wf_config;
+
+/* The limits of cfg (http.post_rate_per_ip, post_burst_per_ip,
+ * max_pending_per_ip; Retry-After at the pending cap:
+ * webrtc.handshake_timeout_s, by when a pending session has gone). */
+void wf_adm_limits_of(const struct wf_config *cfg, struct wf_adm_limits *l);
+
+/* CLOCK_MONOTONIC in milliseconds: the clock the table is given. */
+uint64_t wf_adm_now_ms(void);
 
 /* Sets t up with cap entries (1 or more), all free, and a random hash key.
  * Returns 0, -EINVAL or -ENOMEM (t then holds no memory). */

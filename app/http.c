@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "admission.h"
 #include "log.h"
 #include "player.h"
 
@@ -56,6 +57,7 @@ typedef enum MHD_Result (*route_fn)(struct MHD_Connection *c, struct req *rq);
 /* Route flags: what begin() checks before any body is read. */
 #define R_STREAM	0x1	/* {stream} must be configured, else 404 */
 #define R_AUTH		0x2	/* the stream's bearer token, when it has one */
+#define R_ADMIT		0x4	/* per-address POST rate and pending cap (admission.h) */
 
 struct route {
 	const char *method;	/* "GET" also serves HEAD */
@@ -69,6 +71,7 @@ struct route {
 struct req {
 	const struct route *route;
 	struct params p;
+	uint32_t client;	/* the address admission counts, host order */
 	char *body;		/* NUL-terminated, len bytes */
 	size_t len, cap;
 	bool too_big;
@@ -96,15 +99,15 @@ static enum MHD_Result options_whep(struct MHD_Connection *c, struct req *rq);
  * methods of the rows it matches.  Literal rows go above {stream} rows
  * (issue 6 adds { "GET", "/metrics", 0, NULL, get_metrics } first). */
 static const struct route routes[] = {
-	{ "GET",     "/",                   0,                 NULL,       get_index },
-	{ "GET",     "/metrics",            0,                 NULL,       get_metrics },
-	{ "GET",     "/{stream}",           R_STREAM,          NULL,       get_redirect },
-	{ "GET",     "/{stream}/",          R_STREAM,          NULL,       get_player },
-	{ "POST",    "/{stream}/whep",      R_STREAM | R_AUTH, ctype_sdp,  post_offer },
-	{ "OPTIONS", "/{stream}/whep",      0,                 NULL,       options_whep },
-	{ "PATCH",   "/{stream}/whep/{id}", R_STREAM | R_AUTH, ctype_frag, patch_session },
-	{ "DELETE",  "/{stream}/whep/{id}", R_STREAM | R_AUTH, NULL,       delete_session },
-	{ "OPTIONS", "/{stream}/whep/{id}", 0,                 NULL,       options_whep },
+	{ "GET",     "/",                   0,                           NULL,       get_index },
+	{ "GET",     "/metrics",            0,                           NULL,       get_metrics },
+	{ "GET",     "/{stream}",           R_STREAM,                    NULL,       get_redirect },
+	{ "GET",     "/{stream}/",          R_STREAM,                    NULL,       get_player },
+	{ "POST",    "/{stream}/whep",      R_ADMIT | R_STREAM | R_AUTH, ctype_sdp,  post_offer },
+	{ "OPTIONS", "/{stream}/whep",      0,                           NULL,       options_whep },
+	{ "PATCH",   "/{stream}/whep/{id}", R_STREAM | R_AUTH,           ctype_frag, patch_session },
+	{ "DELETE",  "/{stream}/whep/{id}", R_STREAM | R_AUTH,           NULL,       delete_session },
+	{ "OPTIONS", "/{stream}/whep/{id}", 0,                           NULL,       options_whep },
 };
 
 /* ---- validation ---------------------------------------------------------- */
@@ -303,6 +306,7 @@ static const char *status_text(unsigned status)
 	case 409: return "the stream has no source yet";
 	case 413: return "body too large";
 	case 415: return "unsupported media type";
+	case 429: return "too many requests";
 	case 503: return "no room for another session";
 	default: return "error";
 	}
@@ -514,23 +518,32 @@ static enum MHD_Result created(struct MHD_Connection *c, struct req *rq,
 	return send_response(c, 201, resp, RESP_PLAIN);
 }
 
+/* A refusal: status, reason as the one-line body, and Retry-After
+ * (RFC 9110 §10.2.3) when secs is not 0. */
+static enum MHD_Result reply_retry(struct MHD_Connection *c, unsigned status, unsigned secs,
+				   const char *reason)
+{
+	struct MHD_Response *resp = text_response("%s", reason);
+	char v[16];
+
+	if (!resp)
+		return MHD_NO;
+	if (secs) {
+		snprintf(v, sizeof(v), "%u", secs);
+		MHD_add_response_header(resp, "Retry-After", v);
+	}
+	return send_response(c, status, resp, RESP_PLAIN);
+}
+
 /* A refusal from the session layer: its status (4xx/5xx, else 500), its
  * reason as the body, Retry-After when it gave one. */
 static enum MHD_Result refused(struct MHD_Connection *c, struct wf_whep_result *r)
 {
 	unsigned status = r->status >= 400 && r->status <= 599 ? (unsigned)r->status : 500;
-	struct MHD_Response *resp;
-	char secs[16];
 
 	r->reason[sizeof(r->reason) - 1] = '\0';
-	resp = text_response("%s", r->reason[0] ? r->reason : status_text(status));
-	if (!resp)
-		return MHD_NO;
-	if (r->retry_after) {
-		snprintf(secs, sizeof(secs), "%u", r->retry_after);
-		MHD_add_response_header(resp, "Retry-After", secs);
-	}
-	return send_response(c, status, resp, RESP_PLAIN);
+	return reply_retry(c, status, r->retry_after,
+			   r->reason[0] ? r->reason : status_text(status));
 }
 
 static enum MHD_Result post_offer(struct MHD_Connection *c, struct req *rq)
@@ -540,7 +553,8 @@ static enum MHD_Result post_offer(struct MHD_Connection *c, struct req *rq)
 	if (rq->len == 0)
 		return reply_text(c, 400, "the body must be an SDP offer");
 	memset(&r, 0, sizeof(r));
-	http.ops.offer(rq->p.stream, rq->body, rq->len, http.answer, sizeof(http.answer), &r);
+	http.ops.offer(rq->p.stream, rq->client, rq->body, rq->len, http.answer,
+		       sizeof(http.answer), &r);
 	if (r.status == 201)
 		return created(c, rq, &r);
 	return refused(c, &r);
@@ -605,6 +619,40 @@ static enum MHD_Result options_whep(struct MHD_Connection *c, struct req *rq)
 
 /* ---- the request's life ------------------------------------------------- */
 
+/* The TCP peer of c, host order (0 when not IPv4: we listen on IPv4 only). */
+static uint32_t peer_addr(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr_in *sin;
+
+	if (!ci || !ci->client_addr || ci->client_addr->sa_family != AF_INET)
+		return 0;
+	sin = (const struct sockaddr_in *)(const void *)ci->client_addr;
+	return ntohl(sin->sin_addr.s_addr);
+}
+
+/* A POST's admission (admission.h), on the headers: true when client may
+ * go on; else the 429 (or 503) is queued and *ret is its result. */
+static bool admit_post(struct MHD_Connection *c, uint32_t client, enum MHD_Result *ret)
+{
+	struct wf_adm_limits l;
+	unsigned retry = 1;
+	int rc;
+
+	wf_adm_limits_of(http.cfg, &l);
+	rc = wf_adm_post(&wf_admission, client, &l, wf_adm_now_ms(), &retry);
+	if (rc == 0)
+		return true;
+	if (rc == -EAGAIN)
+		*ret = reply_retry(c, 429, retry, WF_ADM_RATE_TEXT);
+	else if (rc == -EBUSY)
+		*ret = reply_retry(c, 429, retry, WF_ADM_PENDING_TEXT);
+	else
+		*ret = reply_retry(c, 503, retry, "no room to track this address");
+	return false;
+}
+
 /* The headers are in: route and check them.  Either queues a refusal at
  * once (the body is never read) or sets up *ctx for the body. */
 static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const char *method,
@@ -614,7 +662,9 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 	const struct route *route;
 	struct params p;
 	char allow[ALLOW_MAX];
+	enum MHD_Result ret;
 	long long length;
+	uint32_t client;
 	struct req *rq;
 	bool given;
 
@@ -638,6 +688,10 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 			MHD_add_response_header(resp, "Allow", allow);
 		return send_response(c, 405, resp, RESP_PLAIN);
 	}
+	client = peer_addr(c);
+	/* before anything costly: a token check or the body */
+	if ((route->flags & R_ADMIT) && !admit_post(c, client, &ret))
+		return ret;
 	if (route->flags & R_STREAM) {
 		st = wf_config_stream_find(http.cfg, p.stream);
 		if (!st)
@@ -665,6 +719,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 		return MHD_NO;
 	rq->route = route;
 	rq->p = p;
+	rq->client = client;
 	if (length > 0) {
 		rq->cap = (size_t)length + 1;
 		rq->body = malloc(rq->cap);
@@ -788,6 +843,11 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
 	ops = ops ? ops : &session_ops;
 	if (!ops->offer || !ops->del || !ops->patch)
 		return -EINVAL;
+	err = wf_adm_init(&wf_admission, cfg->http.max_sessions + WF_ADM_SPARE);
+	if (err) {
+		WF_LOG(ERR, "http: no memory for the admission table: %s\n", strerror(-err));
+		return err;
+	}
 	http.cfg = cfg;
 	http.ops = *ops;
 	memset(&sa, 0, sizeof(sa));
@@ -814,6 +874,7 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
 		err = errno ? errno : EADDRNOTAVAIL;
 		WF_LOG(ERR, "http: cannot listen on %s:%u: %s\n", addr,
 		       (unsigned)cfg->http.listen_port, strerror(err));
+		wf_adm_fini(&wf_admission);
 		return -err;
 	}
 	WF_LOG(INFO, "http: listening on %s:%u\n", addr, (unsigned)wf_http_port());
@@ -858,4 +919,5 @@ void wf_http_fini(void)
 	MHD_stop_daemon(http.d);
 	http.d = NULL;
 	http.cfg = NULL;
+	wf_adm_fini(&wf_admission);
 }

@@ -32,7 +32,9 @@
 /* The session layer as the HTTP server calls it: session.h's functions by
  * default, fakes in tests. */
 struct wf_http_ops {
-	void (*offer)(const char *stream, const char *offer, size_t len,
+	/* client: the address admission counts (host order), see
+	 * wf_session_offer() */
+	void (*offer)(const char *stream, uint32_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r);
 	int (*del)(const char *stream, const char *id);
 	int (*patch)(const char *stream, const char *id, const char *frag, size_t len,
@@ -41,10 +43,12 @@ struct wf_http_ops {
 };
 
 /* Starts the server on cfg->http.listen_addr:listen_port (port 0: an
- * ephemeral port, see wf_http_port()) with the real session layer.  cfg
- * must outlive the server (a reload rewrites it in place: streams and
- * tokens are read from it at every request).  Returns 0, -EALREADY when a
- * server runs, or -errno (bind failure, ...) with the reason logged. */
+ * ephemeral port, see wf_http_port()) with the real session layer, and
+ * sets up wf_admission (admission.h) with http.max_sessions + WF_ADM_SPARE
+ * entries.  cfg must outlive the server (a reload rewrites it in place:
+ * streams, tokens and the admission settings are read from it at every
+ * request).  Returns 0, -EALREADY when a server runs, or -errno (bind
+ * failure, no memory, ...) with the reason logged. */
 int wf_http_init(const struct wf_config *cfg);
 
 /* The same with the session layer ops (NULL: session.h's functions);
@@ -63,7 +67,8 @@ void wf_http_run(void);
 /* The TCP port the server listens on (host order), 0 when none runs. */
 uint16_t wf_http_port(void);
 
-/* Closes every connection and the listening socket.  Safe to call twice. */
+/* Closes every connection and the listening socket, and finishes
+ * wf_admission.  Safe to call twice. */
 void wf_http_fini(void);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "wf_test.h"
 
+#include "admission.h"
 #include "conf/conf.h"
 #include "http.h"
 #include "player.h"
@@ -30,6 +31,8 @@
 #define ORIGIN		"https://viewer.example"
 #define OFFER		"v=0\r\no=- 42 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 
+static struct wf_config *cfg;
+
 /* ---- the fake session layer ---------------------------------------------- */
 
 static struct {
@@ -41,18 +44,37 @@ static struct {
 	const char *etag;	/* NULL: FAKE_ETAG */
 	int patch_status;
 	const char *patch_reason;
+	bool count_pending;	/* do what session.c does with wf_admission */
 	/* what the server passed */
 	unsigned offers, dels, patches;
+	uint32_t client;
 	char stream[128];
 	char body[MAX_BODY + 1];
 	size_t len;
 	bool body_terminated;
 } fake;
 
-static void fake_offer(const char *stream, const char *offer, size_t len,
+/* session.c's part of admission: the new session is pending for client. */
+static bool fake_pending_add(uint32_t client, struct wf_whep_result *r)
+{
+	struct wf_adm_limits l;
+
+	wf_adm_limits_of(cfg, &l);
+	if (wf_adm_pending_add(&wf_admission, client, &l, wf_adm_now_ms()) == 0)
+		return true;
+	r->status = 429;
+	r->retry_after = l.pending_retry_s;
+	snprintf(r->reason, sizeof(r->reason), "%s", WF_ADM_PENDING_TEXT);
+	return false;
+}
+
+static void fake_offer(const char *stream, uint32_t client, const char *offer, size_t len,
 		       char *answer, size_t cap, struct wf_whep_result *r)
 {
 	fake.offers++;
+	fake.client = client;
+	if (fake.count_pending && fake.status == 201 && !fake_pending_add(client, r))
+		return;
 	snprintf(fake.stream, sizeof(fake.stream), "%s", stream);
 	fake.len = len;
 	memcpy(fake.body, offer, len < sizeof(fake.body) ? len : sizeof(fake.body));
@@ -102,8 +124,6 @@ static const struct wf_http_ops fake_ops = {
 
 /* ---- server and client --------------------------------------------------- */
 
-static struct wf_config *cfg;
-
 static void add_stream(const char *name, const char *token)
 {
 	struct wf_config_stream *st = &cfg->streams[cfg->n_streams++];
@@ -112,13 +132,22 @@ static void add_stream(const char *name, const char *token)
 	snprintf(st->token, sizeof(st->token), "%s", token);
 }
 
-/* A fresh server on 127.0.0.1, an ephemeral port, CORS for origin ("" none). */
+/* The address our requests come from (bound before connecting; all of
+ * 127/8 is loopback). */
+static uint32_t client_addr = INADDR_LOOPBACK;
+
+/* A fresh server on 127.0.0.1, an ephemeral port, CORS for origin ("" none),
+ * per-address limits out of the way (tests that check them set them). */
 static bool start(const char *origin)
 {
 	memset(&fake, 0, sizeof(fake));
 	fake.status = 201;
 	fake.patch_status = 204;
+	client_addr = INADDR_LOOPBACK;
 	wf_http_fini();
+	cfg->http.post_rate_per_ip = 1000000;
+	cfg->http.post_burst_per_ip = 1000000;
+	cfg->http.max_pending_per_ip = 1000000;
 	snprintf(cfg->http.cors_origin, sizeof(cfg->http.cors_origin), "%s", origin);
 	if (wf_http_init_ops(cfg, &fake_ops) != 0)
 		return false;
@@ -142,31 +171,56 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Sends req (len bytes) on a new connection and reads until the server
- * closes it, pumping the server; half-closes our side after sending when
- * shut_wr.  Parses the status line and finds the body. */
-static void exchange_ex(const void *req, size_t len, struct resp *r, bool shut_wr)
+/* A connection to the server from client_addr, non-blocking; -1 when
+ * it cannot be made. */
+static int conn_open(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	int fd;
+
+	sa.sin_port = htons(wf_http_port());
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	src.sin_addr.s_addr = htonl(client_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+/* Parses the status line of r->raw and finds the body. */
+static void resp_parse(struct resp *r)
+{
+	const char *end;
+
+	r->raw[r->len] = '\0';
+	if (r->len < 12 || strncmp(r->raw, "HTTP/1.", 7))
+		return;
+	r->status = atoi(r->raw + 9);
+	end = strstr(r->raw, "\r\n\r\n");
+	if (!end)
+		return;
+	r->head_len = (size_t)(end - r->raw) + 2;
+	r->body = end + 4;
+	r->body_len = r->len - (size_t)(r->body - r->raw);
+}
+
+/* Sends req (len bytes, may be 0) on fd and reads until the server closes
+ * it (or 5 s pass), pumping the server; half-closes our side after
+ * sending when shut_wr.  Closes fd and parses the response into *r. */
+static void talk(int fd, const void *req, size_t len, struct resp *r, bool shut_wr)
+{
 	double deadline = now_s() + 5.0;
 	size_t sent = 0;
-	const char *end;
-	int fd, flags;
 	unsigned turns = 0;
 
 	memset(r, 0, offsetof(struct resp, raw));
-	r->raw[0] = '\0';
-	sa.sin_port = htons(wf_http_port());
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return;
-	}
-	flags = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	while (now_s() < deadline) {
 		bool idle = true;
 		ssize_t n;
@@ -201,16 +255,19 @@ static void exchange_ex(const void *req, size_t len, struct resp *r, bool shut_w
 	}
 	close(fd);
 	wf_http_run();	/* let the server see the close */
-	r->raw[r->len] = '\0';
-	if (r->len < 12 || strncmp(r->raw, "HTTP/1.", 7))
-		return;
-	r->status = atoi(r->raw + 9);
-	end = strstr(r->raw, "\r\n\r\n");
-	if (!end)
-		return;
-	r->head_len = (size_t)(end - r->raw) + 2;
-	r->body = end + 4;
-	r->body_len = r->len - (size_t)(r->body - r->raw);
+	resp_parse(r);
+}
+
+/* Sends req (len bytes) on a new connection and reads until the server
+ * closes it (see talk()). */
+static void exchange_ex(const void *req, size_t len, struct resp *r, bool shut_wr)
+{
+	int fd = conn_open();
+
+	memset(r, 0, offsetof(struct resp, raw));
+	r->raw[0] = '\0';
+	if (fd >= 0)
+		talk(fd, req, len, r, shut_wr);
 }
 
 static void exchange(const char *req, struct resp *r)
@@ -457,6 +514,155 @@ static void whep_post_with_bad_session_results_is_500_or_safe(void)
 	WF_CHECK_EQ(r.status, 201);
 	WF_CHECK(!has_header(&r, "ETag"));
 	WF_CHECK(!has_header(&r, "X-Injected"));
+}
+
+/* ---- admission per address ------------------------------------------------ */
+
+#define ADDR2	0x7f000002u	/* 127.0.0.2 */
+#define ADDR3	0x7f000003u
+
+static void whep_post_passes_the_tcp_peer_to_the_session_layer(void)
+{
+	WF_REQUIRE(start(""));
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.client, INADDR_LOOPBACK);
+	client_addr = ADDR2;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.client, ADDR2);
+}
+
+static void whep_post_over_the_rate_is_429_with_retry_after_before_the_body(void)
+{
+	char req[512];
+	unsigned i;
+
+	WF_REQUIRE(start(ORIGIN));
+	cfg->http.post_rate_per_ip = 2;
+	cfg->http.post_burst_per_ip = 3;
+	client_addr = ADDR2;
+	for (i = 0; i < 3; i++) {
+		post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+		WF_CHECK_EQ(r.status, 201);
+	}
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK(header_is(&r, "Retry-After", "1"));
+	WF_CHECK(body_has(&r, "http.post_rate_per_ip"));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Origin", ORIGIN));
+	/* refused on the headers: a promised body is never waited for */
+	snprintf(req, sizeof(req), "POST /cam1/whep HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/sdp\r\nContent-Length: %u\r\n\r\n", MAX_BODY);
+	exchange(req, &r);
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK_EQ(fake.offers, 3);
+	/* another address has its own bucket; other methods are not limited */
+	client_addr = ADDR3;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	client_addr = ADDR2;
+	for (i = 0; i < 10; i++) {
+		simple("GET", "/cam1/", NULL, &r);
+		WF_CHECK_EQ(r.status, 200);
+	}
+	simple("DELETE", "/cam1/whep/" FAKE_ID, NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	/* 2 per second: a token is back after 500 ms */
+	usleep(600 * 1000);
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+}
+
+/* Every POST costs a token, whatever its fate: guessing a stream's
+ * token or its name is rate-limited too. */
+static void whep_post_rate_counts_refused_posts_as_well(void)
+{
+	unsigned i;
+
+	WF_REQUIRE(start(""));
+	cfg->http.post_rate_per_ip = 1;
+	cfg->http.post_burst_per_ip = 4;
+	post("/secret/whep", "application/sdp", "Authorization: Bearer guess1\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	post("/secret/whep", "application/sdp", "Authorization: Bearer guess2\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	post("/nosuch/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 404);
+	post("/cam1/whep", "text/plain", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 415);
+	for (i = 0; i < 3; i++) {
+		post("/secret/whep", "application/sdp", "Authorization: Bearer s3cret\r\n", OFFER, &r);
+		WF_CHECK_EQ(r.status, 429);
+	}
+	WF_CHECK_EQ(fake.offers, 0);
+}
+
+static void whep_post_over_the_pending_cap_is_429_until_a_session_goes_live(void)
+{
+	char v[32];
+
+	WF_REQUIRE(start(""));
+	fake.count_pending = true;
+	cfg->http.max_pending_per_ip = 2;
+	cfg->webrtc.handshake_timeout_s = 7;
+	client_addr = ADDR2;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 2);
+	/* refused on the headers: the session layer is not called */
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK(header(&r, "Retry-After", v, sizeof(v)) && !strcmp(v, "7"));
+	WF_CHECK(body_has(&r, "http.max_pending_per_ip"));
+	WF_CHECK_EQ(fake.offers, 2);
+	/* the others are not held back by 127.0.0.2's sessions */
+	client_addr = ADDR3;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	/* one of 127.0.0.2's sessions goes live */
+	WF_CHECK_EQ(wf_adm_pending_del(&wf_admission, ADDR2), 0);
+	client_addr = ADDR2;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 2);
+	cfg->webrtc.handshake_timeout_s = WF_CONF_DEF_HANDSHAKE_S;
+}
+
+/* Two POSTs from one address pass the check on their headers together;
+ * the session layer's count at creation refuses the one too many. */
+static void pending_cap_holds_for_posts_whose_headers_came_together(void)
+{
+	static struct resp r2;
+	char head[256];
+	int fd1, fd2, i, n;
+
+	WF_REQUIRE(start(""));
+	fake.count_pending = true;
+	cfg->http.max_pending_per_ip = 1;
+	client_addr = ADDR2;
+	n = snprintf(head, sizeof(head), "POST /cam1/whep HTTP/1.1\r\nHost: x\r\n"
+		     "Connection: close\r\nContent-Type: application/sdp\r\n"
+		     "Content-Length: %zu\r\n\r\n", strlen(OFFER));
+	fd1 = conn_open();
+	fd2 = conn_open();
+	WF_REQUIRE(fd1 >= 0 && fd2 >= 0);
+	WF_CHECK_EQ(send(fd1, head, (size_t)n, MSG_NOSIGNAL), n);
+	WF_CHECK_EQ(send(fd2, head, (size_t)n, MSG_NOSIGNAL), n);
+	for (i = 0; i < 50; i++) {	/* both headers are read and checked */
+		wf_http_run();
+		usleep(1000);
+	}
+	talk(fd1, OFFER, strlen(OFFER), &r, false);
+	talk(fd2, OFFER, strlen(OFFER), &r2, false);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(r2.status, 429);
+	WF_CHECK(header_is(&r2, "Retry-After", "10"));
+	WF_CHECK(body_has(&r2, "http.max_pending_per_ip"));
+	WF_CHECK_EQ(fake.offers, 2);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 1);
 }
 
 /* ---- bodies -------------------------------------------------------------- */
@@ -921,6 +1127,11 @@ int main(int argc, char **argv)
 	WF_RUN(whep_post_passes_400_reason_through_without_crlf);
 	WF_RUN(whep_post_with_empty_body_is_400_without_session_call);
 	WF_RUN(whep_post_with_bad_session_results_is_500_or_safe);
+	WF_RUN(whep_post_passes_the_tcp_peer_to_the_session_layer);
+	WF_RUN(whep_post_over_the_rate_is_429_with_retry_after_before_the_body);
+	WF_RUN(whep_post_rate_counts_refused_posts_as_well);
+	WF_RUN(whep_post_over_the_pending_cap_is_429_until_a_session_goes_live);
+	WF_RUN(pending_cap_holds_for_posts_whose_headers_came_together);
 	WF_RUN(whep_post_body_of_max_body_is_accepted);
 	WF_RUN(whep_post_content_length_over_max_body_is_413_before_the_body);
 	WF_RUN(whep_post_chunked_body_is_limited_to_max_body);

@@ -29,12 +29,16 @@
 #include "admission.h"
 #include "log.h"
 #include "player.h"
+#include "conf/text.h"
 
 /* Body bytes we read and throw away after http.max_body before closing the
  * connection without an answer (a chunked body has no length up front). */
 #define DISCARD_MAX		(1024 * 1024)
 #define TEXT_MAX		512	/* a text/plain refusal */
 #define ALLOW_MAX		64	/* "GET, HEAD, POST, ..." */
+#define XFF_MAX_HEADERS		8	/* X-Forwarded-For lines read */
+#define XFF_MAX_HOPS		32	/* addresses read from them, right to left */
+#define XFF_LOG_MS		1000	/* at most one log line per second */
 
 static const char cors_methods[] = "OPTIONS, POST, PATCH, DELETE";
 static const char cors_headers[] = "Authorization, Content-Type, If-Match";
@@ -632,6 +636,109 @@ static uint32_t peer_addr(struct MHD_Connection *c)
 	return ntohl(sin->sin_addr.s_addr);
 }
 
+/* X-Forwarded-For header lines of a request, in order. */
+struct xff {
+	const char *v[XFF_MAX_HEADERS];
+	unsigned n;
+	bool too_many;
+};
+
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct xff *x = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For"))
+		return MHD_YES;
+	if (x->n < XFF_MAX_HEADERS && value)
+		x->v[x->n++] = value;
+	else
+		x->too_many = true;
+	return MHD_YES;
+}
+
+static bool trusted_proxy(uint32_t a)
+{
+	const struct wf_config_http *h = &http.cfg->http;
+
+	return wf_conf_cidr_match(h->trusted_proxies, h->n_trusted_proxies, a);
+}
+
+/* The client in the X-Forwarded-For lines x, read right to left (each hop
+ * appends the address it got the request from): the first address that is
+ * not a trusted proxy; when all are, the leftmost.  Elements left of the
+ * answer were written by the client or untrusted hops and are not read,
+ * so they cannot make a request count against the proxy.  Empty elements
+ * are skipped (RFC 9110 §5.6.1).  Returns 0 with *client, -EINVAL (an
+ * element before the answer is not an IPv4 address, or there is none) or
+ * -E2BIG (more than XFF_MAX_HOPS trusted hops). */
+static int xff_client(const struct xff *x, uint32_t *client)
+{
+	unsigned hops = 0, i;
+	bool found = false;
+
+	for (i = x->n; i-- > 0; ) {
+		const char *v = x->v[i], *end = v + strlen(v);
+
+		for (;;) {
+			const char *s = end, *a, *b;
+
+			while (s > v && s[-1] != ',')
+				s--;
+			for (a = s; a < end && (*a == ' ' || *a == '\t'); a++)
+				;
+			for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
+				;
+			if (b > a) {
+				if (++hops > XFF_MAX_HOPS)
+					return -E2BIG;
+				if (wf_text_ipv4(a, (size_t)(b - a), client) != 0)
+					return -EINVAL;
+				found = true;
+				if (!trusted_proxy(*client))
+					return 0;
+			}
+			if (s == v)
+				break;
+			end = s - 1;
+		}
+	}
+	return found ? 0 : -EINVAL;
+}
+
+/* The address admission counts for a request from TCP peer: the peer,
+ * unless it is a trusted proxy (http.trusted_proxies) that sent
+ * X-Forwarded-For; one it sent but we cannot read is counted
+ * (xff_malformed), logged at most once a second, and the peer is used. */
+static uint32_t client_of(struct MHD_Connection *c, uint32_t peer)
+{
+	static uint64_t logged_ms;
+	struct xff x = { .n = 0 };
+	uint32_t client = peer;
+	char ip[INET_ADDRSTRLEN];
+	uint64_t now;
+	int rc;
+
+	if (!http.cfg->http.n_trusted_proxies || !trusted_proxy(peer))
+		return peer;	/* never believed from others */
+	MHD_get_connection_values(c, MHD_HEADER_KIND, collect_xff, &x);
+	if (x.n == 0 && !x.too_many)
+		return peer;	/* the proxy's own request */
+	rc = x.too_many ? -E2BIG : xff_client(&x, &client);
+	if (rc == 0)
+		return client;
+	wf_adm_count(WF_ADM_XFF_BAD);
+	now = wf_adm_now_ms();
+	if (now - logged_ms >= XFF_LOG_MS) {
+		logged_ms = now;
+		wf_text_ipv4_fmt(peer, ip);
+		WF_LOG(NOTICE, "http: X-Forwarded-For from trusted proxy %s %s: counted "
+		       "against the proxy\n", ip, rc == -E2BIG ? "too long" : "not readable");
+	}
+	return peer;
+}
+
 /* A POST's admission (admission.h), on the headers: true when client may
  * go on; else the 429 (or 503) is queued and *ret is its result. */
 static bool admit_post(struct MHD_Connection *c, uint32_t client, enum MHD_Result *ret)
@@ -688,7 +795,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 			MHD_add_response_header(resp, "Allow", allow);
 		return send_response(c, 405, resp, RESP_PLAIN);
 	}
-	client = peer_addr(c);
+	client = client_of(c, peer_addr(c));
 	/* before anything costly: a token check or the body */
 	if ((route->flags & R_ADMIT) && !admit_post(c, client, &ret))
 		return ret;

@@ -148,6 +148,7 @@ static bool start(const char *origin)
 	cfg->http.post_rate_per_ip = 1000000;
 	cfg->http.post_burst_per_ip = 1000000;
 	cfg->http.max_pending_per_ip = 1000000;
+	cfg->http.n_trusted_proxies = 0;
 	snprintf(cfg->http.cors_origin, sizeof(cfg->http.cors_origin), "%s", origin);
 	if (wf_http_init_ops(cfg, &fake_ops) != 0)
 		return false;
@@ -665,6 +666,115 @@ static void pending_cap_holds_for_posts_whose_headers_came_together(void)
 	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 1);
 }
 
+/* ---- X-Forwarded-For ----------------------------------------------------- */
+
+#define NET_TEN	0x0a000000u	/* 10.0.0.0/8: the proxies' own network */
+
+/* 127.0.0.2 and 10.0.0.0/8 are trusted proxies; requests come from
+ * 127.0.0.2 unless a test says otherwise. */
+static bool start_behind_proxies(void)
+{
+	if (!start(""))
+		return false;
+	cfg->http.n_trusted_proxies = 2;
+	cfg->http.trusted_proxies[0] = (struct wf_conf_cidr){ ADDR2, 0xffffffffu, 32 };
+	cfg->http.trusted_proxies[1] = (struct wf_conf_cidr){ NET_TEN, 0xff000000u, 8 };
+	client_addr = ADDR2;
+	return true;
+}
+
+/* POSTs with the X-Forwarded-For lines xff; the client the session layer
+ * got (0 unless 201). */
+static uint32_t client_for(const char *xff)
+{
+	char extra[4096];
+
+	snprintf(extra, sizeof(extra), "%s", xff);
+	post("/cam1/whep", "application/sdp", extra, OFFER, &r);
+	return r.status == 201 ? fake.client : 0;
+}
+
+static void forwarded_for_is_believed_from_a_trusted_proxy_rightmost_untrusted_first(void)
+{
+	uint64_t bad = wf_adm_counters.n[WF_ADM_XFF_BAD];
+
+	WF_REQUIRE(start_behind_proxies());
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), 0xc6336407u);
+	/* 10.1.2.3 is a proxy hop of ours: the client is left of it */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 203.0.113.9, 198.51.100.7,10.1.2.3\r\n"),
+		    0xc6336407u);
+	/* several lines are one list, in order */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 203.0.113.9\r\nX-Forwarded-For: 10.1.2.3\r\n"),
+		    0xcb007109u);
+	/* what the client wrote left of its address is never read */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: garbage, <script>, ::1, 198.51.100.7\r\n"),
+		    0xc6336407u);
+	/* empty elements are skipped; all trusted: the leftmost */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 10.0.0.5, ,10.0.0.6,\r\n"), 0x0a000005u);
+	/* the proxy's own request, without the header */
+	WF_CHECK_EQ(client_for(""), ADDR2);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_XFF_BAD], bad);
+}
+
+static void forwarded_for_is_ignored_from_others(void)
+{
+	WF_REQUIRE(start_behind_proxies());
+	client_addr = ADDR3;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), ADDR3);
+	client_addr = INADDR_LOOPBACK;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 10.0.0.1\r\n"), INADDR_LOOPBACK);
+	/* and from nobody when no proxy is trusted */
+	cfg->http.n_trusted_proxies = 0;
+	client_addr = ADDR2;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), ADDR2);
+}
+
+static void forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy(void)
+{
+	static const char *const bad[] = {
+		"X-Forwarded-For: 198.51.100.7, not-an-address\r\n",
+		"X-Forwarded-For: 2001:db8::1\r\n",
+		"X-Forwarded-For: 198.51.100.7:5000\r\n",
+		"X-Forwarded-For: 198.51.100.07\r\n",
+		"X-Forwarded-For: 198.51.100.256\r\n",
+		"X-Forwarded-For: 198.51.100.7 10.0.0.1\r\n",
+		"X-Forwarded-For: \r\n",
+		"X-Forwarded-For: , ,\r\n",
+	};
+	uint64_t before = wf_adm_counters.n[WF_ADM_XFF_BAD];
+	char many[2048];
+	size_t i, n = 0;
+
+	WF_REQUIRE(start_behind_proxies());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		WF_CHECKF(client_for(bad[i]) == ADDR2, "%s: client %08x", bad[i], fake.client);
+	/* 33 trusted hops: more than are read */
+	n += (size_t)snprintf(many + n, sizeof(many) - n, "X-Forwarded-For: 198.51.100.7");
+	for (i = 0; i < 33; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, ", 10.0.0.%zu", i + 1);
+	snprintf(many + n, sizeof(many) - n, "\r\n");
+	WF_CHECK_EQ(client_for(many), ADDR2);
+	/* 9 header lines: more than are read */
+	for (i = n = 0; i < 9; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "X-Forwarded-For: 10.0.0.1\r\n");
+	WF_CHECK_EQ(client_for(many), ADDR2);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_XFF_BAD], before + sizeof(bad) / sizeof(bad[0]) + 2);
+}
+
+static void forwarded_client_has_its_own_rate_limit_behind_the_proxy(void)
+{
+	WF_REQUIRE(start_behind_proxies());
+	cfg->http.post_rate_per_ip = 1;
+	cfg->http.post_burst_per_ip = 2;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), 0xc6336407u);
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), 0xc6336407u);
+	client_for("X-Forwarded-For: 198.51.100.7\r\n");
+	WF_CHECK_EQ(r.status, 429);
+	/* another client behind the same proxy, and the proxy itself */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.8\r\n"), 0xc6336408u);
+	WF_CHECK_EQ(client_for(""), ADDR2);
+}
+
 /* ---- bodies -------------------------------------------------------------- */
 
 static void whep_post_body_of_max_body_is_accepted(void)
@@ -1132,6 +1242,10 @@ int main(int argc, char **argv)
 	WF_RUN(whep_post_rate_counts_refused_posts_as_well);
 	WF_RUN(whep_post_over_the_pending_cap_is_429_until_a_session_goes_live);
 	WF_RUN(pending_cap_holds_for_posts_whose_headers_came_together);
+	WF_RUN(forwarded_for_is_believed_from_a_trusted_proxy_rightmost_untrusted_first);
+	WF_RUN(forwarded_for_is_ignored_from_others);
+	WF_RUN(forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy);
+	WF_RUN(forwarded_client_has_its_own_rate_limit_behind_the_proxy);
 	WF_RUN(whep_post_body_of_max_body_is_accepted);
 	WF_RUN(whep_post_content_length_over_max_body_is_413_before_the_body);
 	WF_RUN(whep_post_chunked_body_is_limited_to_max_body);

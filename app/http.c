@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "admission.h"
+#include "http_conn.h"
 #include "log.h"
 #include "player.h"
 #include "conf/text.h"
@@ -899,19 +900,55 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return rq->route->fn(c, rq);
 }
 
+/* The request ended (answered, or the connection closes): the next
+ * request's deadline starts now. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 			 enum MHD_RequestTerminationCode why)
 {
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct req *rq = *ctx;
 
 	(void)cls;
-	(void)c;
 	(void)why;
+	if (ci)
+		wf_http_conn_request_done(ci->socket_context, wf_adm_now_ms());
 	if (!rq)
 		return;
 	free(rq->body);
 	free(rq);
 	*ctx = NULL;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: every connection is watched (http_conn.h)
+ * from its start; *socket_ctx holds its record. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		wf_http_conn_closed(*socket_ctx);
+		*socket_ctx = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	*socket_ctx = ci ? wf_http_conn_opened(ci->connect_fd, peer_addr(c), wf_adm_now_ms()) :
+			   NULL;
+}
+
+/* The accept policy: at most WF_HTTP_CONN_PER_IP connections from one
+ * address, trusted proxies excepted (they carry many clients). */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	uint32_t peer;
+
+	(void)cls;
+	if (!sa || sa->sa_family != AF_INET || len < (socklen_t)sizeof(struct sockaddr_in))
+		return MHD_NO;
+	peer = ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
+	return wf_http_conn_admit(peer, trusted_proxy(peer)) ? MHD_YES : MHD_NO;
 }
 
 /* URLs are taken as they come: names and ids never need %-escapes, and
@@ -964,14 +1001,15 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
 	errno = 0;
 	/* external epoll mode: no thread, the slow path drives it */
+	wf_http_conn_reset();
 	http.d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->http.listen_port,
-				  NULL, NULL, on_request, NULL,
+				  on_accept, NULL, on_request, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)WF_HTTP_MAX_CONNECTIONS,
-				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WF_HTTP_MAX_PER_IP,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)WF_HTTP_CONN_MAX,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WF_HTTP_TIMEOUT_S,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WF_HTTP_CONN_MEMORY,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 				  MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				  MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
@@ -1005,8 +1043,21 @@ int wf_http_fd(void)
 
 void wf_http_run(void)
 {
-	if (http.d)
-		MHD_run(http.d);
+	if (!http.d)
+		return;
+	/* before MHD_run(): the hang-ups it sees are closed in the same run */
+	wf_http_conn_enforce(wf_adm_now_ms(), (uint64_t)http.cfg->http.request_timeout_s * 1000);
+	MHD_run(http.d);
+}
+
+unsigned wf_http_connections(void)
+{
+	const union MHD_DaemonInfo *info;
+
+	if (!http.d)
+		return 0;
+	info = MHD_get_daemon_info(http.d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return info ? info->num_connections : 0;
 }
 
 uint16_t wf_http_port(void)
@@ -1026,5 +1077,6 @@ void wf_http_fini(void)
 	MHD_stop_daemon(http.d);
 	http.d = NULL;
 	http.cfg = NULL;
+	wf_http_conn_reset();
 	wf_adm_fini(&wf_admission);
 }

@@ -22,9 +22,8 @@
 #include "conf/conf.h"
 #include "session.h"
 
-/* Limits of the server (besides http.max_body). */
-#define WF_HTTP_MAX_CONNECTIONS	512	/* in all */
-#define WF_HTTP_MAX_PER_IP	64	/* from one client address */
+/* Limits of the server (besides http.max_body, http.request_timeout_s and
+ * the connection limits of http_conn.h). */
 #define WF_HTTP_TIMEOUT_S	10	/* idle connection */
 #define WF_HTTP_CONN_MEMORY	(32 * 1024)	/* request line + headers */
 #define WF_HTTP_ANSWER_MAX	(32 * 1024)	/* SDP answer */
@@ -59,10 +58,15 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
  * listening socket needs work), or -1 when no server runs. */
 int wf_http_fd(void);
 
-/* Does all pending work without blocking: accepts, reads, answers, closes
- * idle connections.  Call it at every turn of the loop (no-op without a
- * server). */
+/* Does all pending work without blocking: closes connections past the
+ * request deadline or over the reserve (http_conn.h), accepts, reads,
+ * answers, closes idle connections.  Call it at every turn of the loop
+ * (no-op without a server): the deadlines are as punctual as the loop. */
 void wf_http_run(void);
+
+/* Connections libmicrohttpd holds (open, or shut down and not yet
+ * closed), 0 when no server runs. */
+unsigned wf_http_connections(void);
 
 /* The TCP port the server listens on (host order), 0 when none runs. */
 uint16_t wf_http_port(void);

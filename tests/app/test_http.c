@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "admission.h"
 #include "conf/conf.h"
 #include "http.h"
+#include "http_conn.h"
 #include "player.h"
 
 #define FAKE_ID		"0123456789abcdef0123456789abcdef"
@@ -775,6 +777,205 @@ static void forwarded_client_has_its_own_rate_limit_behind_the_proxy(void)
 	WF_CHECK_EQ(client_for(""), ADDR2);
 }
 
+/* ---- connection slots and the request deadline ----------------------------- */
+
+/* Pumps the server for up to secs: true as soon as the server has closed
+ * fd (EOF or reset), false when it is still open then.  Data the server
+ * sends is read and thrown away. */
+static bool closed_within(int fd, double secs)
+{
+	double end = now_s() + secs;
+	char buf[4096];
+
+	do {
+		ssize_t n;
+
+		wf_http_run();
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			return true;
+		if (n < 0)
+			usleep(500);
+	} while (now_s() < end);
+	return false;
+}
+
+/* Pumps until the server holds want connections (or 2 s pass). */
+static unsigned settle(unsigned want)
+{
+	double end = now_s() + 2.0;
+
+	while (wf_http_connections() != want && now_s() < end) {
+		wf_http_run();
+		usleep(500);
+	}
+	return wf_http_connections();
+}
+
+/* One byte of text every 100 ms on fd until the server closes it or
+ * limit_s pass; returns the seconds it stayed open. */
+static double trickle(int fd, const char *text, double limit_s)
+{
+	double t0 = now_s();
+	size_t i = 0;
+
+	while (now_s() - t0 < limit_s) {
+		if (text[i] && send(fd, text + i, 1, MSG_NOSIGNAL) == 1)
+			i++;
+		if (closed_within(fd, 0.1))
+			break;
+	}
+	return now_s() - t0;
+}
+
+static void request_deadline_closes_a_trickling_connection(void)
+{
+	static const char head[] = "GET /cam1/ HTTP/1.1\r\nHost: x\r\nX-Slow: 0123456789"
+				   "0123456789012345678901234567890123456789\r\n\r\n";
+	static const char post_head[] = "POST /cam1/whep HTTP/1.1\r\nHost: x\r\n"
+					"Content-Type: application/sdp\r\nContent-Length: 100\r\n\r\n";
+	uint64_t before = wf_adm_counters.n[WF_ADM_DEADLINE];
+	double open_s;
+	int fd;
+
+	WF_REQUIRE(start(""));
+	cfg->http.request_timeout_s = 1;
+	/* headers one byte at a time: libmicrohttpd's idle timeout (10 s)
+	 * never fires, the whole-request deadline does */
+	fd = conn_open();
+	WF_REQUIRE(fd >= 0);
+	open_s = trickle(fd, head, 5.0);
+	close(fd);
+	WF_CHECKF(open_s > 0.95 && open_s < 3.0, "headers: closed after %.2f s", open_s);
+	/* a body one byte at a time: the same, and no offer reaches the
+	 * session layer */
+	fd = conn_open();
+	WF_REQUIRE(fd >= 0);
+	WF_CHECK_EQ(send(fd, post_head, sizeof(post_head) - 1, MSG_NOSIGNAL),
+		    (ssize_t)sizeof(post_head) - 1);
+	open_s = trickle(fd, OFFER OFFER OFFER, 5.0);
+	close(fd);
+	WF_CHECKF(open_s > 0.95 && open_s < 3.0, "body: closed after %.2f s", open_s);
+	WF_CHECK_EQ(fake.offers, 0);
+	/* keep-alive: the idle time after an answer counts for the next request */
+	fd = conn_open();
+	WF_REQUIRE(fd >= 0);
+	WF_CHECK_EQ(send(fd, head, sizeof(head) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(head) - 1);
+	open_s = trickle(fd, "", 5.0);
+	close(fd);
+	WF_CHECKF(open_s > 0.95 && open_s < 3.0, "keep-alive: closed after %.2f s", open_s);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_DEADLINE], before + 3);
+	/* libmicrohttpd closed them itself (shutdown() in external epoll mode) */
+	WF_CHECK_EQ(settle(0), 0);
+	WF_CHECK_EQ(wf_http_conn_open_count(), 0);
+	WF_CHECK(still_serving());
+	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
+}
+
+/* Raises the descriptor limit to what this test needs (client and server
+ * ends of WF_HTTP_CONN_MAX connections in one process). */
+static bool enough_descriptors(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	if (rl.rlim_cur < 4 * WF_HTTP_CONN_MAX && rl.rlim_max >= 4 * WF_HTTP_CONN_MAX) {
+		rl.rlim_cur = 4 * WF_HTTP_CONN_MAX;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur >= 4 * WF_HTTP_CONN_MAX;
+}
+
+#define SLOW_CONNS	(WF_HTTP_CONN_MAX - 12)	/* past the reserve */
+#define SLOW_ADDRS	10			/* under the per-address limit */
+
+/* More unfinished requests than the reserve allows, from several
+ * addresses: the oldest are closed, the limit is never reached, and a new
+ * client is answered at once. */
+static void connection_slots_running_short_close_the_oldest_unfinished_request(void)
+{
+	static int fds[SLOW_CONNS];
+	uint64_t before = wf_adm_counters.n[WF_ADM_EVICTED];
+	unsigned i, n_closed = 0, first_open = SLOW_CONNS;
+	double t0;
+
+	WF_REQUIRE(enough_descriptors());
+	WF_REQUIRE(start(""));
+	for (i = 0; i < SLOW_CONNS; i++) {
+		client_addr = 0x7f000100u + i % SLOW_ADDRS;	/* 127.0.1.0-9 */
+		fds[i] = conn_open();
+		WF_REQUIRE(fds[i] >= 0);
+		send(fds[i], "GET /cam1/ HTTP/1.1\r\nX-Slow: ", 29, MSG_NOSIGNAL);
+		wf_http_run();
+	}
+	settle(WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE);
+	WF_CHECK(wf_http_connections() <= WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE);
+	WF_CHECK_EQ(wf_http_conn_open_count(), WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_EVICTED],
+		    before + SLOW_CONNS - (WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE));
+	/* the closed ones are the oldest */
+	for (i = 0; i < SLOW_CONNS; i++) {
+		if (!closed_within(fds[i], 0))
+			first_open = first_open < i ? first_open : i;
+		else
+			n_closed++;
+	}
+	WF_CHECK_EQ(n_closed, SLOW_CONNS - (WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE));
+	WF_CHECK_EQ(first_open, n_closed);
+	client_addr = INADDR_LOOPBACK;
+	t0 = now_s();
+	simple("GET", "/cam1/", NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECKF(now_s() - t0 < 1.0, "a new client waited %.2f s", now_s() - t0);
+	for (i = 0; i < SLOW_CONNS; i++)
+		close(fds[i]);
+	WF_CHECK_EQ(settle(0), 0);
+	WF_CHECK_EQ(wf_http_conn_open_count(), 0);
+}
+
+static void connections_per_address_are_limited_except_for_trusted_proxies(void)
+{
+	static int fds[WF_HTTP_CONN_PER_IP + 8];
+	uint64_t before = wf_adm_counters.n[WF_ADM_PER_IP];
+	unsigned i;
+	int extra;
+
+	WF_REQUIRE(enough_descriptors());
+	WF_REQUIRE(start_behind_proxies());
+	client_addr = ADDR3;
+	for (i = 0; i < WF_HTTP_CONN_PER_IP; i++) {
+		fds[i] = conn_open();
+		WF_REQUIRE(fds[i] >= 0);
+	}
+	WF_CHECK_EQ(settle(WF_HTTP_CONN_PER_IP), WF_HTTP_CONN_PER_IP);
+	extra = conn_open();
+	WF_REQUIRE(extra >= 0);
+	WF_CHECK(closed_within(extra, 2.0));
+	close(extra);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_PER_IP], before + 1);
+	/* another address is not held back */
+	client_addr = INADDR_LOOPBACK;
+	WF_CHECK(still_serving());
+	for (i = 0; i < WF_HTTP_CONN_PER_IP; i++)
+		close(fds[i]);
+	WF_CHECK_EQ(settle(0), 0);
+	/* a trusted proxy carries many clients' connections */
+	client_addr = ADDR2;
+	for (i = 0; i < WF_HTTP_CONN_PER_IP + 8; i++) {
+		fds[i] = conn_open();
+		WF_REQUIRE(fds[i] >= 0);
+	}
+	WF_CHECK_EQ(settle(WF_HTTP_CONN_PER_IP + 8), WF_HTTP_CONN_PER_IP + 8);
+	for (i = 0; i < WF_HTTP_CONN_PER_IP + 8; i++)
+		WF_CHECK(!closed_within(fds[i], 0));
+	for (i = 0; i < WF_HTTP_CONN_PER_IP + 8; i++)
+		close(fds[i]);
+	WF_CHECK_EQ(settle(0), 0);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_PER_IP], before + 1);
+}
+
 /* ---- bodies -------------------------------------------------------------- */
 
 static void whep_post_body_of_max_body_is_accepted(void)
@@ -1246,6 +1447,9 @@ int main(int argc, char **argv)
 	WF_RUN(forwarded_for_is_ignored_from_others);
 	WF_RUN(forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy);
 	WF_RUN(forwarded_client_has_its_own_rate_limit_behind_the_proxy);
+	WF_RUN(request_deadline_closes_a_trickling_connection);
+	WF_RUN(connection_slots_running_short_close_the_oldest_unfinished_request);
+	WF_RUN(connections_per_address_are_limited_except_for_trusted_proxies);
 	WF_RUN(whep_post_body_of_max_body_is_accepted);
 	WF_RUN(whep_post_content_length_over_max_body_is_413_before_the_body);
 	WF_RUN(whep_post_chunked_body_is_limited_to_max_body);

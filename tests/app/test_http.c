@@ -1212,6 +1212,19 @@ static void metrics_are_served_as_prometheus_text(void)
 	WF_CHECK(body_has(&r, "# TYPE whepfan_viewers gauge\nwhepfan_viewers 0\n"));
 	WF_CHECK(body_has(&r, "# TYPE whepfan_drops_total counter\n"));
 	WF_CHECK(body_has(&r, "whepfan_slow_path_drops_total{reason=\"arp_bad\"} 0\n"));
+	WF_CHECK(body_has(&r, "# TYPE whepfan_admission_total counter\n"));
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line), "whepfan_admission_total{reason=\"post_rate\"} %lu\n",
+			 wf_adm_counters.n[WF_ADM_RATE]);
+		WF_CHECK(body_has(&r, line));
+		snprintf(line, sizeof(line), "whepfan_admission_total{reason=\"request_deadline\"} "
+			 "%lu\n", wf_adm_counters.n[WF_ADM_DEADLINE]);
+		WF_CHECK(body_has(&r, line));
+	}
+	WF_CHECK(body_has(&r, "whepfan_http_connections 1\n"));	/* this one */
+	WF_CHECK(body_has(&r, "# TYPE whepfan_admission_addresses gauge\n"));
 	simple("POST", "/metrics", NULL, &r);
 	WF_CHECK(r.status == 405 || r.status == 404);
 }

@@ -1,13 +1,21 @@
 /* http.c: the WHEP/HTTP server (http.h).
  *
  * libmicrohttpd calls on_request() several times per request: once when the
- * headers are in (begin(): route, stream, token, Content-Type and
- * Content-Length are checked there, so a refusal costs no body), once per
- * piece of body (absorb(): kept up to http.max_body), and once at the end
- * (the route's handler).  Every answer goes through send_response(), which
- * adds the CORS and security headers.  Nothing from the request reaches a
- * header or a reason unchecked: URL parameters are validated whole by the
- * route patterns ({stream}, {id}) and texts are stripped of control bytes.
+ * headers are in (begin(): route, the POST's admission for its client
+ * address, stream, token, Content-Type and Content-Length are checked
+ * there, so a refusal costs no body), once per piece of body (absorb():
+ * kept up to http.max_body), and once at the end (the route's handler).
+ * Every answer goes through send_response(), which adds the CORS and
+ * security headers.  Nothing from the request reaches a header or a reason
+ * unchecked: URL parameters are validated whole by the route patterns
+ * ({stream}, {id}) and texts are stripped of control bytes.
+ *
+ * Admission (admission.h): the client address is the TCP peer, or what a
+ * trusted proxy says in X-Forwarded-For (client_of()).  Connections are
+ * watched from accept to close (http_conn.h): on_accept() limits them per
+ * address, on_connection() and on_completed() tell http_conn.c when they
+ * open, finish a request and close, and wf_http_run() enforces the
+ * request deadline and the reserve of free slots before each MHD_run().
  */
 #include "http.h"
 #include "metrics.h"
@@ -40,6 +48,7 @@
 #define XFF_MAX_HEADERS		8	/* X-Forwarded-For lines read */
 #define XFF_MAX_HOPS		32	/* addresses read from them, right to left */
 #define XFF_LOG_MS		1000	/* at most one log line per second */
+#define CLOSE_LOG_MS		10000	/* connections closed by us: one line per 10 s */
 
 static const char cors_methods[] = "OPTIONS, POST, PATCH, DELETE";
 static const char cors_headers[] = "Authorization, Content-Type, If-Match";
@@ -1041,12 +1050,34 @@ int wf_http_fd(void)
 	return info ? info->epoll_fd : -1;
 }
 
+/* Tells the operator, at most every CLOSE_LOG_MS, that connections are
+ * being closed by the deadline or for want of slots (counted either way). */
+static void log_closes(uint64_t now)
+{
+	static uint64_t logged_ms, deadline_before, evicted_before;
+	uint64_t deadline = wf_adm_counters.n[WF_ADM_DEADLINE];
+	uint64_t evicted = wf_adm_counters.n[WF_ADM_EVICTED];
+
+	if (now - logged_ms < CLOSE_LOG_MS)
+		return;
+	logged_ms = now;
+	WF_LOG(NOTICE, "http: closed %lu connections past http.request_timeout_s and %lu "
+	       "oldest unfinished ones for want of slots (since the last such line)\n",
+	       deadline - deadline_before, evicted - evicted_before);
+	deadline_before = deadline;
+	evicted_before = evicted;
+}
+
 void wf_http_run(void)
 {
+	uint64_t now;
+
 	if (!http.d)
 		return;
+	now = wf_adm_now_ms();
 	/* before MHD_run(): the hang-ups it sees are closed in the same run */
-	wf_http_conn_enforce(wf_adm_now_ms(), (uint64_t)http.cfg->http.request_timeout_s * 1000);
+	if (wf_http_conn_enforce(now, (uint64_t)http.cfg->http.request_timeout_s * 1000))
+		log_closes(now);
 	MHD_run(http.d);
 }
 

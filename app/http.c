@@ -85,7 +85,7 @@ struct route {
 struct req {
 	const struct route *route;
 	struct params p;
-	uint32_t client;	/* the address admission counts, host order */
+	uint32_t client;	/* POST: the address admission counts, host order */
 	char *body;		/* NUL-terminated, len bytes */
 	size_t len, cap;
 	bool too_big;
@@ -805,8 +805,8 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 			MHD_add_response_header(resp, "Allow", allow);
 		return send_response(c, 405, resp, RESP_PLAIN);
 	}
-	client = client_of(c, peer_addr(c));
-	/* before anything costly: a token check or the body */
+	/* before anything costly (a token check, the body): admission */
+	client = route->flags & R_ADMIT ? client_of(c, peer_addr(c)) : 0;
 	if ((route->flags & R_ADMIT) && !admit_post(c, client, &ret))
 		return ret;
 	if (route->flags & R_STREAM) {

@@ -1,7 +1,7 @@
 /* e2e_http.h: a plain HTTP/1.1 client for the end-to-end tests: one
  * request per connection (Connection: close), from a chosen source
  * address, with every wait bounded.  Used by tests/e2e/test_whep and
- * test_admission. */
+ * test_hostile_clients. */
 #ifndef WF_TESTS_E2E_HTTP_H
 #define WF_TESTS_E2E_HTTP_H
 

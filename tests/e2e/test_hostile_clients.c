@@ -1,4 +1,4 @@
-/* test_admission.c: end to end, one client cannot take the server (issue 9).
+/* test_hostile_clients.c: end to end, one client cannot take the server (issue 9).
  *
  * Runs the real whepfan binary (<build>/whepfan, found from argv[0]) in a
  * private network namespace on a net_tap device, with a stream fed with
@@ -510,8 +510,8 @@ int main(int argc, char **argv)
 
 	wf_test_init(argc, argv);
 	wf_e2e_find_build(&wf, argv[0]);
-	printf("# end-to-end: admission through %s/whepfan\n", wf.build);
-	wf_e2e_watchdog(&wf, "test_admission", 120 * SLOW);
+	printf("# end-to-end: hostile clients against %s/whepfan\n", wf.build);
+	wf_e2e_watchdog(&wf, "test_hostile_clients", 120 * SLOW);
 
 	WF_RUN(network_namespace_is_private_with_loopback_up);
 	WF_RUN(whepfan_starts_and_its_stream_goes_live);

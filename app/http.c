@@ -770,6 +770,21 @@ static bool admit_post(struct MHD_Connection *c, uint32_t client, enum MHD_Resul
 	return false;
 }
 
+/* No row serves method on url: 405 with Allow when the URL has rows for
+ * other methods, else 404. */
+static enum MHD_Result no_route(struct MHD_Connection *c, const char *url)
+{
+	struct MHD_Response *resp;
+	char allow[ALLOW_MAX];
+
+	if (!allow_for(url, allow))
+		return reply_text(c, 404, "not found");
+	resp = text_response("method not allowed here (allowed: %s)", allow);
+	if (resp)
+		MHD_add_response_header(resp, "Allow", allow);
+	return send_response(c, 405, resp, RESP_PLAIN);
+}
+
 /* The headers are in: route and check them.  Either queues a refusal at
  * once (the body is never read) or sets up *ctx for the body. */
 static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const char *method,
@@ -778,7 +793,6 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 	const struct wf_config_stream *st = NULL;
 	const struct route *route;
 	struct params p;
-	char allow[ALLOW_MAX];
 	enum MHD_Result ret;
 	long long length;
 	uint32_t client;
@@ -795,16 +809,8 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 	}
 	memset(&p, 0, sizeof(p));
 	route = route_find(method, url, &p);
-	if (!route) {
-		struct MHD_Response *resp;
-
-		if (!allow_for(url, allow))
-			return reply_text(c, 404, "not found");
-		resp = text_response("method not allowed here (allowed: %s)", allow);
-		if (resp)
-			MHD_add_response_header(resp, "Allow", allow);
-		return send_response(c, 405, resp, RESP_PLAIN);
-	}
+	if (!route)
+		return no_route(c, url);
 	/* before anything costly (a token check, the body): admission */
 	client = route->flags & R_ADMIT ? client_of(c, peer_addr(c)) : 0;
 	if ((route->flags & R_ADMIT) && !admit_post(c, client, &ret))

@@ -139,7 +139,8 @@ static void add_stream(const char *name, const char *token)
 static uint32_t client_addr = INADDR_LOOPBACK;
 
 /* A fresh server on 127.0.0.1, an ephemeral port, CORS for origin ("" none),
- * per-address limits out of the way (tests that check them set them). */
+ * per-address limits out of the way and the deadlines at their defaults
+ * (tests that check them set them). */
 static bool start(const char *origin)
 {
 	memset(&fake, 0, sizeof(fake));
@@ -151,6 +152,8 @@ static bool start(const char *origin)
 	cfg->http.post_burst_per_ip = 1000000;
 	cfg->http.max_pending_per_ip = 1000000;
 	cfg->http.n_trusted_proxies = 0;
+	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
+	cfg->webrtc.handshake_timeout_s = WF_CONF_DEF_HANDSHAKE_S;
 	snprintf(cfg->http.cors_origin, sizeof(cfg->http.cors_origin), "%s", origin);
 	if (wf_http_init_ops(cfg, &fake_ops) != 0)
 		return false;
@@ -631,7 +634,6 @@ static void whep_post_over_the_pending_cap_is_429_until_a_session_goes_live(void
 	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
 	WF_CHECK_EQ(r.status, 201);
 	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 2);
-	cfg->webrtc.handshake_timeout_s = WF_CONF_DEF_HANDSHAKE_S;
 }
 
 /* Two POSTs from one address pass the check on their headers together;
@@ -869,7 +871,6 @@ static void request_deadline_closes_a_trickling_connection(void)
 	WF_CHECK_EQ(settle(0), 0);
 	WF_CHECK_EQ(wf_http_conn_open_count(), 0);
 	WF_CHECK(still_serving());
-	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
 }
 
 /* Raises the descriptor limit to what this test needs (client and server

@@ -28,6 +28,7 @@
 #include <rte_jhash.h>
 #include <rte_udp.h>
 
+#include "admission.h"
 #include "app.h"
 #include "classify.h"
 #include "lcore.h"
@@ -44,7 +45,6 @@
 
 #define UFRAG_LEN	8
 #define PWD_LEN		24	/* RFC 8839 §5.4: at least 22 ice-chars */
-#define HANDSHAKE_LIMIT_S 30	/* a session that never connects is dropped */
 #define DTLS_MAX_DGRAM	1500
 #define STUN_OUT_MAX	512	/* our Binding answers and probes */
 /* Path validation: at most one probe per session this often, so a probe
@@ -75,6 +75,8 @@ struct session {
 	bool placed;		/* our viewer is on a worker: remove it on free */
 	bool live_retry;	/* keys ready, the viewer could not be sent yet */
 	bool probing;		/* a path-validation probe awaits its answer */
+	bool pending;		/* counted for client in wf_admission */
+	uint32_t client;	/* the HTTP client that created it */
 	struct wf_peer_key peer;	/* the browser's address (port_idx too) */
 	struct rte_ether_addr peer_mac;	/* next hop: the checks' source MAC */
 	/* a new address that sent a valid check with USE-CANDIDATE once the
@@ -260,10 +262,22 @@ int wf_session_init(const struct wf_config *cfg)
 
 static void send_dtls_output(struct session *s);
 
+/* The session no longer waits for ICE + DTLS: its client's count goes down. */
+static void pending_done(struct session *s)
+{
+	if (!s->pending)
+		return;
+	s->pending = false;
+	if (wf_adm_pending_del(&wf_admission, s->client) < 0)
+		WF_LOG(DEBUG, "session %s: no pending count for its client\n", s->id);
+}
+
 static void session_free(struct session *s)
 {
 	unsigned idx = s->idx;
 	_Alignas(8) uint8_t key[16];
+
+	pending_done(s);
 
 	/* not by state: a DTLS close or alert makes a live session S_CLOSING */
 	if (s->placed)
@@ -377,7 +391,36 @@ static void refuse(struct wf_whep_result *r, int status, unsigned retry, const c
 	snprintf(r->reason, sizeof(r->reason), fmt, arg);
 }
 
-void wf_session_offer(const char *stream, const char *offer, size_t len,
+/* Whether client may not have one more session in ICE/DTLS (counted):
+ * checked before the offer is parsed; wf_adm_pending_add() at the end is
+ * the authoritative check. */
+static bool pending_full(uint32_t client, const struct wf_adm_limits *l)
+{
+	if (wf_adm_pending(&wf_admission, client) < l->max_pending)
+		return false;
+	wf_adm_count(WF_ADM_PENDING);
+	return true;
+}
+
+/* The new session s counts as pending for client.  0, or -errno with *r
+ * filled (429 at the cap, 503 when the table has no room). */
+static int pending_start(struct session *s, uint32_t client, const struct wf_adm_limits *l,
+			 struct wf_whep_result *r)
+{
+	int rc = wf_adm_pending_add(&wf_admission, client, l, wf_adm_now_ms());
+
+	if (rc == -EBUSY)
+		refuse(r, 429, l->pending_retry_s, "%s", WF_ADM_PENDING_TEXT);
+	else if (rc < 0)
+		refuse(r, 503, 1, "%s", "no room to track this address's sessions");
+	if (rc < 0)
+		return rc;
+	s->client = client;
+	s->pending = true;
+	return 0;
+}
+
+void wf_session_offer(const char *stream, uint32_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r)
 {
 	const struct wf_config_stream *cs = wf_config_stream_find(S.cfg, stream);
@@ -387,6 +430,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	struct wf_sdp_remote remote;
 	struct wf_sdp_answer_params ap;
 	struct wf_sdp_error err;
+	struct wf_adm_limits lim;
 	struct session *s;
 	_Alignas(8) uint8_t idb[16];
 	char addr[16];
@@ -395,6 +439,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	int sid, rc;
 
 	memset(r, 0, sizeof(*r));
+	wf_adm_limits_of(S.cfg, &lim);
 	sid = wf_stream_index(stream);
 	if (!cs || sid < 0) {
 		refuse(r, 404, 0, "no stream named %s", stream);
@@ -404,14 +449,15 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 		refuse(r, 409, 2, "stream %s has no source yet (not live)", stream);
 		return;
 	}
-	if (S.count >= S.cap) {
-		refuse(r, 503, 10, "%s", "too many sessions");
+	for (slot = 0; S.count < S.cap && slot < S.cap && S.tab[slot]; slot++)
+		;
+	if (S.count >= S.cap || slot == S.cap) {
+		wf_adm_count(WF_ADM_FULL);
+		refuse(r, 503, 10, "%s", "too many sessions (http.max_sessions)");
 		return;
 	}
-	for (slot = 0; slot < S.cap && S.tab[slot]; slot++)
-		;
-	if (slot == S.cap) {
-		refuse(r, 503, 10, "%s", "too many sessions");
+	if (pending_full(client, &lim)) {
+		refuse(r, 429, lim.pending_retry_s, "%s", WF_ADM_PENDING_TEXT);
 		return;
 	}
 	rc = wf_sdp_offer_parse(S.offer, offer, len, &err);
@@ -483,14 +529,17 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	s->created_tsc = rte_rdtsc();
 	s->idx = slot;
 	S.tab[slot] = s;
+	S.count++;
 	if (rte_hash_add_key_data(S.by_id, idb, (void *)(uintptr_t)slot) < 0 ||
 	    rte_hash_add_key_data(S.by_ufrag, s->ufrag, (void *)(uintptr_t)slot) < 0) {
-		S.count++;
 		session_free(s);
 		refuse(r, 503, 1, "%s", "session table full");
 		return;
 	}
-	S.count++;
+	if (pending_start(s, client, &lim, r) < 0) {
+		session_free(s);
+		return;
+	}
 	S.stats.sessions_created++;
 	r->status = 201;
 	memcpy(r->id, s->id, sizeof(r->id));
@@ -650,6 +699,7 @@ static void go_live(struct session *s)
 	s->state = S_LIVE;
 	s->profile = profile;
 	S.stats.sessions_live++;
+	pending_done(s);
 	WF_LOG(INFO, "session %s: live on worker %u (%s)\n", s->id, s->worker,
 	       wf_srtp_suite(s->profile)->name);
 }
@@ -889,6 +939,8 @@ void wf_session_input(unsigned port_idx, struct rte_mbuf *m)
 
 void wf_session_tick(uint64_t now)
 {
+	/* read at every tick: a reload applies at once */
+	uint64_t handshake_tsc = S.cfg ? S.cfg->webrtc.handshake_timeout_s * wf_app.tsc_hz : 0;
 	unsigned i;
 
 	for (i = 0; S.tab && i < S.cap; i++) {
@@ -902,8 +954,12 @@ void wf_session_tick(uint64_t now)
 		}
 		if (s->live_retry)
 			go_live(s);
-		if (s->state != S_LIVE && now - s->created_tsc > HANDSHAKE_LIMIT_S * wf_app.tsc_hz) {
-			WF_LOG(NOTICE, "session %s: never connected, dropped\n", s->id);
+		if (s->state != S_LIVE && now - s->created_tsc > handshake_tsc) {
+			/* webrtc.handshake_timeout_s: the slot and the client's
+			 * pending count are freed */
+			WF_LOG(DEBUG, "session %s: ICE + DTLS not done in %u s, dropped\n", s->id,
+			       S.cfg->webrtc.handshake_timeout_s);
+			wf_adm_count(WF_ADM_HANDSHAKE);
 			session_free(s);
 			continue;
 		}

@@ -23,7 +23,7 @@ struct wf_whep_result {
 	int status;			/* HTTP status code */
 	char id[WF_SESSION_ID_LEN + 1];	/* the new session (POST, 201) */
 	char reason[WF_SESSION_REASON_LEN];	/* body of a refusal */
-	unsigned retry_after;		/* seconds for 409/503, 0 = none */
+	unsigned retry_after;		/* seconds for 409/429/503, 0 = none */
 	size_t answer_len;		/* bytes of SDP answer written (201) */
 };
 
@@ -34,13 +34,17 @@ int wf_session_init(const struct wf_config *cfg);
 /* Ends every session (DTLS close_notify, viewer removed) and frees all. */
 void wf_session_fini(void);
 
-/* POST /<stream>/whep: a new session from an SDP offer of len bytes.
- * Writes the answer into answer[cap] and fills *r: 201 with id and
- * answer_len; 404 unknown stream; 409 + retry_after when the stream has no
- * source yet; 400 with the reason for an offer we cannot answer; 503 +
- * retry_after when max_sessions is reached.  The bearer token and the
- * content type are the HTTP layer's to check. */
-void wf_session_offer(const char *stream, const char *offer, size_t len,
+/* POST /<stream>/whep from client (IPv4, host order: the TCP peer or the
+ * address a trusted proxy forwarded for): a new session from an SDP offer
+ * of len bytes.  Writes the answer into answer[cap] and fills *r: 201 with
+ * id and answer_len; 404 unknown stream; 409 + retry_after when the stream
+ * has no source yet; 429 + retry_after when client already has
+ * http.max_pending_per_ip sessions not through ICE + DTLS; 400 with the
+ * reason for an offer we cannot answer; 503 + retry_after when
+ * max_sessions is reached.  A created session counts as pending for client
+ * (admission.h) until it goes live or ends.  The bearer token, the content
+ * type and the POST rate are the HTTP layer's to check. */
+void wf_session_offer(const char *stream, uint32_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r);
 
 /* DELETE /<stream>/whep/<id>: 200 when the session existed (it ends at
@@ -61,7 +65,8 @@ const char *wf_session_etag(const char *id);
  * WebRTC port (takes m). */
 void wf_session_input(unsigned port_idx, struct rte_mbuf *m);
 
-/* Timers: DTLS retransmission, consent freshness (RFC 7675), cleanup. */
+/* Timers: DTLS retransmission, the handshake deadline
+ * (webrtc.handshake_timeout_s), consent freshness (RFC 7675), cleanup. */
 void wf_session_tick(uint64_t now_tsc);
 
 /* Ends every session of stream slot (a reload removed or changed it). */

@@ -86,7 +86,7 @@ static void sources_fill(struct wf_stream_sources *ss, const struct wf_config_st
 	ss->timeout_tsc = wf_app.tsc_hz / 1000 * cs->source_timeout_ms;
 	for (i = 0; i < cs->n_sources && i < WF_CONF_MAX_SOURCES; i++) {
 		ss->net[i].addr = cs->sources[i].addr;
-		ss->net[i].mask = cs->sources[i].netmask;
+		ss->net[i].mask = cs->sources[i].mask;
 	}
 }
 

@@ -7,7 +7,9 @@
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
 
+#include "admission.h"
 #include "history.h"
+#include "http_conn.h"
 #include "outputs.h"
 #include "portstats.h"
 #include "registry.h"
@@ -111,6 +113,26 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* Admission refusals, closes and table events by reason (admission.h),
+ * and the state they act on.  Only counters and gauges in static storage
+ * are read: nothing the slow path frees. */
+static void add_admission(struct rte_tel_data *d)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	unsigned i;
+
+	if (!a)
+		return;
+	rte_tel_data_start_dict(a);
+	for (i = 0; i < WF_ADM_EVENT_COUNT; i++)
+		rte_tel_data_add_dict_u64(a, wf_adm_event_name(i), wf_adm_counters.n[i]);
+	rte_tel_data_add_dict_u64(a, "http_connections", wf_http_conn_open_count());
+	rte_tel_data_add_dict_u64(a, "addresses", wf_admission.used);
+	rte_tel_data_add_dict_u64(a, "addresses_pending", wf_admission.pinned);
+	rte_tel_data_add_dict_u64(a, "addresses_max", wf_admission.cap);
+	rte_tel_data_add_dict_container(d, "admission", a, 0);
+}
+
 static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct wf_counters sum;
@@ -151,6 +173,7 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 #undef WF_SESSION_TEL_
 		rte_tel_data_add_dict_container(d, "webrtc", web, 0);
 	}
+	add_admission(d);
 	return 0;
 }
 

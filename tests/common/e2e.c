@@ -1,5 +1,6 @@
 /* e2e.c: helpers for the end-to-end tests (e2e.h). */
 #include "common/e2e.h"
+#include "wf_test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +78,21 @@ int wf_e2e_enter_netns(void)
 	return wf_e2e_sh("ip link set lo up") == 0 ? 0 : -EIO;
 }
 
+bool wf_e2e_enter_private_netns(void)
+{
+	const char *why = NULL;
+
+	if (geteuid() != 0)
+		why = "needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)";
+	else if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		why = "needs /dev/net/tun for net_tap";
+	else if (wf_e2e_enter_netns() != 0)
+		why = "cannot enter a new network namespace";
+	if (why)
+		wf_test_fail(__FILE__, __LINE__, "%s", why);
+	return !why;
+}
+
 int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag)
 {
 	char tmpl[64];
@@ -90,6 +106,29 @@ int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag)
 	snprintf(p->prefix, sizeof(p->prefix), "%s%d", tag, (int)getpid());
 	snprintf(p->iface, sizeof(p->iface), "%.8s%d", tag, (int)getpid() % 1000000);
 	return 0;
+}
+
+FILE *wf_e2e_conf_open(struct wf_e2e_proc *p, const char *tag, const char *cidr)
+{
+	int rc = wf_e2e_prepare(p, tag);
+	FILE *f;
+
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	f = fopen(p->conf, "w");
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"dpdk = {\n"
+		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"-l\", \"0-1\",\n"
+		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
+		"  mbufs = 8191;\n"
+		"};\n"
+		"ports = ( { name = \"net_tap0\"; address = \"%s\"; } );\n",
+		p->prefix, p->iface, cidr);
+	return f;
 }
 
 int wf_e2e_spawn(struct wf_e2e_proc *p, const char *kern_cidr, unsigned timeout_ms)
@@ -188,6 +227,61 @@ void wf_e2e_cleanup(struct wf_e2e_proc *p)
 	}
 }
 
+static struct {
+	struct wf_e2e_proc *p;
+	char msg[128];
+	size_t len;
+} watchdog;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (watchdog.p && watchdog.p->pid > 0)
+		kill(watchdog.p->pid, SIGKILL);
+	if (write(1, watchdog.msg, watchdog.len) < 0)
+		_exit(3);
+	_exit(2);
+}
+
+static void cleanup_at_exit(void)
+{
+	if (watchdog.p)
+		wf_e2e_cleanup(watchdog.p);
+}
+
+void wf_e2e_watchdog(struct wf_e2e_proc *p, const char *test, unsigned seconds)
+{
+	int n = snprintf(watchdog.msg, sizeof(watchdog.msg),
+			 "%s: time limit reached, killing whepfan\n", test);
+
+	watchdog.len = n < 0 ? 0 : (size_t)n < sizeof(watchdog.msg) ? (size_t)n :
+		       sizeof(watchdog.msg) - 1;
+	watchdog.p = p;
+	signal(SIGALRM, on_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	atexit(cleanup_at_exit);
+	alarm(seconds);
+}
+
+void wf_e2e_check_clean_exit(struct wf_e2e_proc *p, unsigned timeout_ms)
+{
+	int status = 0, rc;
+
+	if (p->pid <= 0) {
+		wf_test_fail(__FILE__, __LINE__, "whepfan is not running");
+		return;
+	}
+	rc = wf_e2e_stop(p, timeout_ms, &status);
+	if (rc != 0) {
+		wf_test_fail(__FILE__, __LINE__, "whepfan did not exit after SIGTERM");
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		wf_test_fail(__FILE__, __LINE__, "whepfan: %s %d",
+			     WIFEXITED(status) ? "exit status" : "killed by signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
 void wf_e2e_print_log(const struct wf_e2e_proc *p)
 {
 	FILE *f = fopen(p->log, "r");
@@ -269,6 +363,23 @@ long long wf_e2e_json_num(const char *js, const char *section, const char *key)
 	if (*q < '0' || *q > '9')
 		return -1;
 	return strtoll(q, NULL, 10);
+}
+
+long wf_e2e_vmrss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
 }
 
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])

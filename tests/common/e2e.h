@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #ifdef __SANITIZE_ADDRESS__
@@ -79,9 +80,20 @@ void wf_e2e_find_build(struct wf_e2e_proc *p, const char *argv0);
  * 0 or -errno. */
 int wf_e2e_enter_netns(void);
 
+/* The same after checking what a net_tap test needs (root, /dev/net/tun);
+ * records a test failure saying what is missing.  Whether it worked. */
+bool wf_e2e_enter_private_netns(void);
+
 /* Creates the temp dir and fills conf, log, prefix ("<tag><pid>") and
  * iface.  0 or -errno. */
 int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag);
+
+/* wf_e2e_prepare(p, tag), then opens p->conf for writing with the part of
+ * a configuration every net_tap test shares already in it: the dpdk group
+ * (no hugepages, 512 MB, lcores 0-1, 8191 mbufs, p's EAL file prefix and
+ * tap) and one port with address cidr ("198.18.0.1/24").  The caller adds
+ * its groups and fcloses it.  NULL with errno set on failure. */
+FILE *wf_e2e_conf_open(struct wf_e2e_proc *p, const char *tag, const char *cidr);
 
 /* Starts <build>/whepfan -- -c <conf> with stdout/stderr to the log and
  * waits up to timeout_ms for the tap interface; then gives the kernel side
@@ -100,6 +112,15 @@ int wf_e2e_stop(struct wf_e2e_proc *p, unsigned timeout_ms, int *status);
  * Async-signal-unsafe; call from atexit or the end of main. */
 void wf_e2e_cleanup(struct wf_e2e_proc *p);
 
+/* A watchdog for a test that runs p: after seconds, SIGALRM kills p's
+ * whepfan, says so naming test, and exits 2.  Also makes the process call
+ * wf_e2e_cleanup(p) at exit and ignore SIGPIPE.  One per process. */
+void wf_e2e_watchdog(struct wf_e2e_proc *p, const char *test, unsigned seconds);
+
+/* Stops p with SIGTERM and records a test failure (wf_test.h) unless it
+ * exits with status 0 within timeout_ms. */
+void wf_e2e_check_clean_exit(struct wf_e2e_proc *p, unsigned timeout_ms);
+
 /* Prints the whepfan log, indented. */
 void wf_e2e_print_log(const struct wf_e2e_proc *p);
 
@@ -111,6 +132,10 @@ int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, si
 /* The non-negative number after "key": inside the object "section": {...}
  * (anywhere when section is NULL); -1 when missing. */
 long long wf_e2e_json_num(const char *js, const char *section, const char *key);
+
+/* The resident set size of process pid in KiB (VmRSS in
+ * /proc/<pid>/status), or -1. */
+long wf_e2e_vmrss_kb(pid_t pid);
 
 /* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);

@@ -43,6 +43,7 @@
 #include <srtp2/srtp.h>
 
 #include "common/e2e.h"
+#include "common/e2e_http.h"
 #include "dtls/cert.h"
 #include "dtls/dtls.h"
 #include "sdp/sdp.h"
@@ -309,113 +310,20 @@ static int src_last_before(unsigned t, uint64_t t_us)
 
 /* ---- HTTP (a plain socket, one request per connection) --------------------- */
 
-struct http_resp {
-	int status;
-	char location[256];
-	char etag[128];
-	char ctype[128];
-	char retry_after[32];
-	char www_auth[160];
-	char body[16384];
-	size_t body_len;
-};
-
-/* The value of header name in the header block hdr (CRLF lines), copied
- * into out[cap]; "" when absent. */
-static void header_of(const char *hdr, const char *name, char *out, size_t cap)
-{
-	const char *p = hdr;
-	size_t n = strlen(name);
-
-	out[0] = '\0';
-	while ((p = strstr(p, "\r\n")) != NULL) {
-		p += 2;
-		if (!strncasecmp(p, name, n) && p[n] == ':') {
-			const char *v = p + n + 1, *e;
-
-			v += strspn(v, " \t");
-			e = strstr(v, "\r\n");
-			if (!e)
-				e = v + strlen(v);
-			snprintf(out, cap, "%.*s", (int)(e - v), v);
-			return;
-		}
-	}
-}
-
-/* Sends a request and reads the whole response (bounded).  extra: more
- * header lines (each ending in CRLF) or NULL.  When the body is over
- * MAX_BODY only the headers go first: a server that refuses on the
- * headers answers without reading it.  0 or -1. */
+/* One request per connection to our own namespace's 127.0.0.1
+ * (tests/common/e2e_http.h). */
 static int http_req(const char *method, const char *path, const char *extra, const char *body,
-		    size_t len, struct http_resp *r)
+		    size_t len, struct wf_e2e_http_resp *r)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(HTTP_PORT) };
-	static char buf[65536];
-	char head[1024];
-	size_t got = 0;
-	uint64_t deadline = now_us() + 5000000ull * SLOW;
-	struct pollfd pf;
-	char *eoh;
-	int fd, hn;
+	static const struct wf_e2e_http_to to = {
+		.port = HTTP_PORT, .max_body = MAX_BODY, .timeout_ms = 5000 * SLOW, .slow = SLOW,
+	};
 
-	memset(r, 0, sizeof(*r));
-	r->status = -1;
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		return -1;
-	}
-	hn = snprintf(head, sizeof(head),
-		      "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s"
-		      "Content-Length: %zu\r\n\r\n", method, path, HTTP_PORT, extra ? extra : "", len);
-	if (send(fd, head, (size_t)hn, MSG_NOSIGNAL) != hn)
-		goto fail;
-	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (len > MAX_BODY && poll(&pf, 1, 1000 * SLOW) == 1) {
-		/* refused on the headers: read the answer */
-	} else if (len && send(fd, body, len, MSG_NOSIGNAL) != (ssize_t)len) {
-		goto fail;
-	}
-	while (got < sizeof(buf) - 1 && now_us() < deadline) {
-		ssize_t n;
-
-		if (poll(&pf, 1, 100) != 1)
-			continue;
-		n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	if (sscanf(buf, "HTTP/1.%*d %d", &r->status) != 1)
-		return -1;
-	eoh = strstr(buf, "\r\n\r\n");
-	if (!eoh)
-		return -1;
-	eoh[2] = '\0';	/* headers end with their CRLF */
-	header_of(buf, "Location", r->location, sizeof(r->location));
-	header_of(buf, "ETag", r->etag, sizeof(r->etag));
-	header_of(buf, "Content-Type", r->ctype, sizeof(r->ctype));
-	header_of(buf, "Retry-After", r->retry_after, sizeof(r->retry_after));
-	header_of(buf, "WWW-Authenticate", r->www_auth, sizeof(r->www_auth));
-	r->body_len = got - (size_t)(eoh + 4 - buf);
-	if (r->body_len >= sizeof(r->body))
-		r->body_len = sizeof(r->body) - 1;
-	memcpy(r->body, eoh + 4, r->body_len);
-	r->body[r->body_len] = '\0';
-	return 0;
-fail:
-	close(fd);
-	return -1;
+	return wf_e2e_http(&to, method, path, extra, body, len, r);
 }
 
 static int http_post_offer(const char *stream, const char *auth, const char *sdp, size_t len,
-			   struct http_resp *r)
+			   struct wf_e2e_http_resp *r)
 {
 	char path[128], extra[256];
 
@@ -574,7 +482,7 @@ static struct wf_sdp_offer answer_sdp;	/* ~100 KiB */
 /* Reads the answer: lib/sdp for the structure and credentials, the text
  * for a=ssrc and a=candidate (lib/sdp keeps neither).  Failed checks are
  * reported; returns whether the client can go on. */
-static bool read_answer(struct client *c, const struct http_resp *r)
+static bool read_answer(struct client *c, const struct wf_e2e_http_resp *r)
 {
 	struct wf_sdp_error err;
 	const char *p, *id;
@@ -653,7 +561,7 @@ static bool read_answer(struct client *c, const struct http_resp *r)
 
 /* POST the client's offer to stream; on 201 reads the answer. */
 static int client_post(struct client *c, const char *stream, const char *auth,
-		       struct http_resp *r)
+		       struct wf_e2e_http_resp *r)
 {
 	static char offer[8192];
 	size_t n = make_offer(c, offer, sizeof(offer));
@@ -1105,10 +1013,7 @@ static struct client *main_c;	/* the viewer that stays until the end */
 
 static void network_namespace_is_private_with_loopback_up(void)
 {
-	WF_REQUIRE(geteuid() == 0 || !"needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
-	WF_REQUIRE(access("/dev/net/tun", R_OK | W_OK) == 0 || !"needs /dev/net/tun for net_tap");
-	WF_REQUIRE(wf_e2e_enter_netns() == 0);
-	env.netns = true;
+	env.netns = wf_e2e_enter_private_netns();
 }
 
 static void whepfan_starts_with_two_streams_and_a_token(void)
@@ -1117,16 +1022,9 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 	int rc;
 
 	WF_REQUIRE(env.netns);
-	WF_REQUIRE(wf_e2e_prepare(&wf, "wfwhep") == 0);
-	f = fopen(wf.conf, "w");
+	f = wf_e2e_conf_open(&wf, "wfwhep", WF_ADDR "/24");
 	WF_REQUIRE(f != NULL);
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"-l\", \"0-1\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 8191;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; rtcp_sr_interval_ms = %d; consent_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; max_body = %d;\n"
 		"         cors_origin = \"\"; };\n"
@@ -1143,7 +1041,7 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; }\n"
 		"    ); }\n"
 		");\n",
-		wf.prefix, wf.iface, WEBRTC_PORT, SR_INTERVAL_MS, CONSENT_S, HTTP_PORT, MAX_SESSIONS,
+		WEBRTC_PORT, SR_INTERVAL_MS, CONSENT_S, HTTP_PORT, MAX_SESSIONS,
 		MAX_BODY, VIDEO_PORT, SRC_VIDEO_PT, AUDIO_PORT, SRC_AUDIO_PT, LOCKED_PORT,
 		SRC_VIDEO_PT);
 	WF_REQUIRE(fclose(f) == 0);
@@ -1168,7 +1066,7 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 
 static bool http_up(void)
 {
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 
 	return http_req("GET", "/", NULL, NULL, 0, &r) == 0 && r.status == 200;
 }
@@ -1176,7 +1074,7 @@ static bool http_up(void)
 static void offer_before_the_source_is_live_gets_409_with_retry_after(void)
 {
 	struct client *c;
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	uint64_t end = now_us() + 10000000ull * SLOW;
 
 	WF_REQUIRE(env.ready);
@@ -1195,7 +1093,7 @@ static void offer_before_the_source_is_live_gets_409_with_retry_after(void)
 
 static void post_offer_is_answered_201_with_location_etag_and_sdp(void)
 {
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	int st;
 
 	WF_REQUIRE(env.ready && src_running);
@@ -1390,7 +1288,7 @@ static void dtls_client_hello_from_an_address_without_ice_gets_no_answer(void)
 static void certificate_not_matching_the_offers_fingerprint_ends_the_session(void)
 {
 	struct client *c;
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	long long before, after;
 	enum wf_dtls_state st;
 
@@ -1418,7 +1316,7 @@ static void certificate_not_matching_the_offers_fingerprint_ends_the_session(voi
 static void session_without_consent_checks_stops_after_consent_timeout(void)
 {
 	struct client *c;
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	enum wf_dtls_state st;
 	uint64_t t_check, end;
 	double gap;
@@ -1472,7 +1370,7 @@ static void consent_checks_every_second_keep_the_main_session_alive(void)
 static void chromium_offer_is_answered_and_firefox_without_h264_is_refused(void)
 {
 	static char sdp[65536];
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	char path[512];
 	FILE *f;
 	size_t n;
@@ -1505,7 +1403,7 @@ static void refusals_have_clear_statuses_and_reasons(void)
 {
 	static char big[MAX_BODY + 4096];
 	struct client *c;
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	char offer[8192];
 	size_t n;
 
@@ -1578,7 +1476,7 @@ static void refusals_have_clear_statuses_and_reasons(void)
 static void max_sessions_gives_503_with_retry_after_and_serving_goes_on(void)
 {
 	struct client *extra[MAX_SESSIONS];
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	unsigned i, k;
 
 	WF_REQUIRE(main_c && main_c->keyed);
@@ -1615,7 +1513,7 @@ static void max_sessions_gives_503_with_retry_after_and_serving_goes_on(void)
 static void delete_ends_the_session_media_stops_and_a_second_delete_is_404(void)
 {
 	struct client *c = main_c;
-	struct http_resp r;
+	struct wf_e2e_http_resp r;
 	uint64_t t_del;
 	int last_sent, t;
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -202,16 +203,13 @@ void wf_e2e_print_log(const struct wf_e2e_proc *p)
 	fclose(f);
 }
 
-int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap)
+int wf_e2e_tel_connect(const struct wf_e2e_proc *p)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct pollfd pf;
-	size_t len = strlen(cmd);
-	ssize_t n;
+	char greeting[1024];
 	int fd;
 
-	if (cap < 2)
-		return -EINVAL;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
 		 p->prefix);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
@@ -220,21 +218,42 @@ int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, si
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
 	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1 || recv(fd, buf, cap - 1, 0) <= 0)	/* greeting */
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1 || recv(fd, greeting, sizeof(greeting), 0) <= 0)
 		goto fail;
-	if (send(fd, cmd, len, 0) != (ssize_t)len)
-		goto fail;
-	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1)
-		goto fail;
-	n = recv(fd, buf, cap - 1, 0);
-	if (n <= 0)
-		goto fail;
-	buf[n] = '\0';
-	close(fd);
-	return 0;
+	return fd;
 fail:
 	close(fd);
 	return -EIO;
+}
+
+int wf_e2e_tel_cmd(int fd, const char *cmd, char *buf, size_t cap)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t len = strlen(cmd);
+	ssize_t n;
+
+	if (cap < 2)
+		return -EINVAL;
+	if (send(fd, cmd, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return -EIO;
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1)
+		return -EIO;
+	n = recv(fd, buf, cap - 1, 0);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap)
+{
+	int fd = wf_e2e_tel_connect(p), rc;
+
+	if (fd < 0)
+		return -EIO;
+	rc = wf_e2e_tel_cmd(fd, cmd, buf, cap);
+	close(fd);
+	return rc;
 }
 
 long long wf_e2e_json_num(const char *js, const char *section, const char *key)
@@ -271,6 +290,26 @@ long long wf_e2e_json_num(const char *js, const char *section, const char *key)
 	return strtoll(q, NULL, 10);
 }
 
+int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap)
+{
+	char pat[80];
+	const char *q, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	q = strstr(js, pat);
+	if (!q || !cap)
+		return -1;
+	q += strlen(pat);
+	q += strspn(q, " :");
+	if (*q != '"')
+		return -1;
+	e = strchr(++q, '"');
+	if (!e)
+		return -1;
+	snprintf(out, cap, "%.*s", (int)(e - q), q);
+	return 0;
+}
+
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 {
 	FILE *f = fopen("/proc/net/arp", "r");
@@ -290,4 +329,88 @@ bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 		}
 	fclose(f);
 	return ok;
+}
+
+/* The value of header name in the CRLF header block hdr into out[cap]
+ * ("" when absent). */
+static void http_header(const char *hdr, const char *name, char *out, size_t cap)
+{
+	size_t n = strlen(name);
+	const char *p = hdr;
+
+	out[0] = '\0';
+	while ((p = strstr(p, "\r\n")) != NULL) {
+		const char *v, *e;
+
+		p += 2;
+		if (strncasecmp(p, name, n) || p[n] != ':')
+			continue;
+		v = p + n + 1 + strspn(p + n + 1, " \t");
+		e = strstr(v, "\r\n");
+		snprintf(out, cap, "%.*s", (int)(e ? e - v : (long)strlen(v)), v);
+		return;
+	}
+}
+
+/* Reads from fd until the peer closes, up to cap - 1 bytes or deadline. */
+static size_t http_read_all(int fd, char *buf, size_t cap, uint64_t deadline)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+
+	while (got < cap - 1 && wf_e2e_now_us() < deadline) {
+		ssize_t n;
+
+		if (poll(&pf, 1, 100) != 1)
+			continue;
+		n = recv(fd, buf + got, cap - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+int wf_e2e_http(const char *src, uint16_t port, const char *method, const char *path,
+		const char *extra, const char *body, size_t len, struct wf_e2e_http_resp *r)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in from = { .sin_family = AF_INET };
+	char head[1024], *eoh;
+	size_t got;
+	int fd, hn;
+
+	memset(r, 0, sizeof(*r));
+	r->status = -1;
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -errno;
+	if (src && (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&from, sizeof(from)) < 0))
+		goto fail;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	hn = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+		      "Connection: close\r\n%sContent-Length: %zu\r\n\r\n", method, path, port,
+		      extra ? extra : "", len);
+	if (hn < 0 || (size_t)hn >= sizeof(head) ||
+	    send(fd, head, (size_t)hn, MSG_NOSIGNAL) != hn ||
+	    (len && send(fd, body, len, MSG_NOSIGNAL) != (ssize_t)len))
+		goto fail;
+	got = http_read_all(fd, r->raw, sizeof(r->raw),
+			    wf_e2e_now_us() + 5000000ull * WF_E2E_SLOW);
+	close(fd);
+	eoh = strstr(r->raw, "\r\n\r\n");
+	if (sscanf(r->raw, "HTTP/1.%*d %d", &r->status) != 1 || !eoh)
+		return -EIO;
+	eoh[2] = '\0';	/* the headers keep their last CRLF */
+	http_header(r->raw, "Location", r->location, sizeof(r->location));
+	r->body = eoh + 4;
+	r->body_len = got - (size_t)(r->body - r->raw);
+	return 0;
+fail:
+	close(fd);
+	return -EIO;
 }

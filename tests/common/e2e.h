@@ -108,9 +108,37 @@ void wf_e2e_print_log(const struct wf_e2e_proc *p);
  * buf[cap].  0 or -EIO. */
 int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap);
 
+/* A persistent connection to the DPDK telemetry socket of p, its greeting
+ * read: the descriptor, or -errno. */
+int wf_e2e_tel_connect(const struct wf_e2e_proc *p);
+
+/* Runs telemetry command cmd on connection fd and writes the JSON reply,
+ * NUL-terminated, into buf[cap].  0 or -EIO. */
+int wf_e2e_tel_cmd(int fd, const char *cmd, char *buf, size_t cap);
+
+/* An HTTP response as wf_e2e_http() read it. */
+struct wf_e2e_http_resp {
+	int status;		/* -1 when none could be read */
+	char location[256];
+	char raw[32768];	/* headers, NUL, body (NUL-terminated) */
+	const char *body;	/* in raw */
+	size_t body_len;
+};
+
+/* One HTTP/1.1 request (Connection: close) to 127.0.0.1:port from source
+ * address src (any 127/8 address; NULL: the kernel's choice), with extra
+ * header lines (each ending in CRLF, or NULL) and len bytes of body; the
+ * whole answer (bounded wait) in *r.  0 or -errno. */
+int wf_e2e_http(const char *src, uint16_t port, const char *method, const char *path,
+		const char *extra, const char *body, size_t len, struct wf_e2e_http_resp *r);
+
 /* The non-negative number after "key": inside the object "section": {...}
  * (anywhere when section is NULL); -1 when missing. */
 long long wf_e2e_json_num(const char *js, const char *section, const char *key);
+
+/* The string value of the first "key": "..." in js into out[cap]
+ * (escapes are not decoded): 0, or -1 when missing or not a string. */
+int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap);
 
 /* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);

@@ -55,7 +55,9 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 /* Sends m (already in the history) to every worker with viewers. */
 static void distribute(struct wf_lcore *lc, const struct wf_stream *s, struct rte_mbuf *m)
 {
-	uint32_t mask = s->fanout_mask;
+	/* acquire: pairs with the release in registry.c; the viewer itself
+	 * reaches worker w through its control ring, the bit only routes */
+	uint32_t mask = __atomic_load_n(&s->fanout_mask, __ATOMIC_ACQUIRE);
 	unsigned w;
 
 	for (w = 0; mask; w++, mask >>= 1) {
@@ -80,7 +82,7 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
 	unsigned off = m->l2_len + m->l3_len + sizeof(*udp);
 	uint16_t len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
-	uint16_t map = wf_app.ingest_map[rte_be_to_cpu_16(udp->dst_port)];
+	uint16_t map = wf_ingest_map_get(rte_be_to_cpu_16(udp->dst_port));
 	uint64_t now = rte_rdtsc();
 	struct wf_mbuf_meta *meta;
 	struct wf_stream_state *st;
@@ -101,7 +103,7 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	t = (map - 1u) & 1;
 	s = &wf_app.streams[sid];
 	st = lc->owned[sid];
-	if (!s->active || !st || t >= st->n_tracks) {
+	if (!wf_stream_is_active(s) || !st || t >= st->n_tracks) {
 		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
 		return;
 	}

@@ -86,6 +86,14 @@ struct wf_lcore {
 	struct wf_counters c;
 } __rte_cache_aligned;
 
+/* Worker w's state as a thread other than the main lcore sees it (the
+ * telemetry threads): NULL until start-up has published it.  Acquire:
+ * pairs with the release in setup.c, so the struct is seen whole. */
+static inline struct wf_lcore *wf_lcore_get(unsigned w)
+{
+	return w < WF_MAX_WORKERS ? __atomic_load_n(&wf_app.lc[w], __ATOMIC_ACQUIRE) : NULL;
+}
+
 /* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */
 static inline void wf_drop(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_drop why)
 {

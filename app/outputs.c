@@ -151,7 +151,7 @@ void wf_outputs_tick(void)
 		uint32_t hop;
 		int rc;
 
-		if (!o->used || o->active || !wf_app.streams[o->stream].active)
+		if (!o->used || o->active || !wf_stream_is_active(&wf_app.streams[o->stream]))
 			continue;
 		/* the first port whose subnet or gateway reaches it */
 		if (!wf_arp_next_hop(0, o->cfg.addr, &hop)) {

@@ -28,6 +28,7 @@
 #include "session.h"
 #include "slowpath.h"
 #include "streams.h"
+#include "telemetry.h"
 #include "worker.h"
 #include "rtp/rtcp.h"
 
@@ -261,6 +262,8 @@ void wf_teardown(void)
 {
 	unsigned w;
 
+	/* nothing the telemetry threads read is freed before they are out */
+	wf_telemetry_close();
 	/* viewers and streams go back while the workers still run */
 	wf_http_fini();
 	wf_session_fini();

@@ -1,6 +1,7 @@
 /* telemetry.c: /whepfan/... telemetry commands (telemetry.h). */
 #include "telemetry.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -12,6 +13,8 @@
 #include "registry.h"
 #include "session.h"
 #include "slowpath.h"
+
+#define WF_TEL_CLOSE_POLL_US	100	/* wf_telemetry_close() looks this often */
 
 void wf_counters_sum(struct wf_counters *sum)
 {
@@ -323,22 +326,83 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 	return 0;
 }
 
+/* ---- the gate: telemetry answers until teardown begins ---------------------- */
+
+static struct {
+	uint32_t running;	/* commands being answered now */
+	bool closed;
+} gate;
+
+/* A command may run.  Sequentially consistent, as wf_telemetry_close():
+ * either it sees closed, or the closer sees it running (Dekker). */
+static bool gate_enter(void)
+{
+	__atomic_add_fetch(&gate.running, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&gate.closed, __ATOMIC_SEQ_CST))
+		return true;
+	__atomic_sub_fetch(&gate.running, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static void gate_leave(void)
+{
+	/* release: this command's reads are done before the closer sees 0 */
+	__atomic_sub_fetch(&gate.running, 1, __ATOMIC_RELEASE);
+}
+
+void wf_telemetry_close(void)
+{
+	__atomic_store_n(&gate.closed, true, __ATOMIC_SEQ_CST);
+	/* acquire: pairs with gate_leave(); commands never block, the wait
+	 * is short */
+	while (__atomic_load_n(&gate.running, __ATOMIC_ACQUIRE))
+		rte_delay_us_sleep(WF_TEL_CLOSE_POLL_US);
+}
+
+static const struct {
+	const char *name;
+	telemetry_cb fn;
+	const char *help;
+} cmds[] = {
+	{ "/whepfan/info", cmd_info,
+	  "Returns version, uptime, workers, ports, the SRTP engine and mbufs in use. "
+	  "Takes no parameters" },
+	{ "/whepfan/stats", cmd_stats,
+	  "Returns packet, viewer and drop totals (drops by reason). Takes no parameters" },
+	{ "/whepfan/lcores", cmd_lcores,
+	  "Returns per worker: busy %, cycles per packet, counters, drops. Takes no parameters" },
+	{ "/whepfan/streams", cmd_streams,
+	  "Returns the names of the active streams. Takes no parameters" },
+	{ "/whepfan/stream", cmd_stream,
+	  "Returns one stream's source and history figures. Parameters: string stream" },
+	{ "/whepfan/sessions", cmd_sessions,
+	  "Returns the ids of the WHEP sessions. Takes no parameters" },
+	{ "/whepfan/session", cmd_session,
+	  "Returns one WHEP session: state, peer, lcore, profile, packets, NACKs, RTT, loss. "
+	  "Parameters: string id" },
+};
+
+/* Every command goes through here: the table's handler, inside the gate. */
+static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned i;
+	int rc = -ENOENT;
+
+	if (!gate_enter())
+		return -ESHUTDOWN;
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		if (!strcmp(cmd, cmds[i].name)) {
+			rc = cmds[i].fn(cmd, params, d);
+			break;
+		}
+	gate_leave();
+	return rc;
+}
+
 RTE_INIT(wf_telemetry_register)
 {
-	rte_telemetry_register_cmd("/whepfan/info", cmd_info,
-		"Returns version, uptime, workers, ports, the SRTP engine and mbufs in use. "
-		"Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/stats", cmd_stats,
-		"Returns packet, viewer and drop totals (drops by reason). Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/lcores", cmd_lcores,
-		"Returns per worker: busy %, cycles per packet, counters, drops. Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/streams", cmd_streams,
-		"Returns the names of the active streams. Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/stream", cmd_stream,
-		"Returns one stream's source and history figures. Parameters: string stream");
-	rte_telemetry_register_cmd("/whepfan/sessions", cmd_sessions,
-		"Returns the ids of the WHEP sessions. Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/session", cmd_session,
-		"Returns one WHEP session: state, peer, lcore, profile, packets, NACKs, RTT, loss. "
-		"Parameters: string id");
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		rte_telemetry_register_cmd(cmds[i].name, dispatch, cmds[i].help);
 }

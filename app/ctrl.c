@@ -40,7 +40,8 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	if (v->in_use)
 		return -EBUSY;
 	*v = msg->viewer;
-	v->gen = msg->gen;
+	/* relaxed: telemetry compares gen around its copy (viewer_figs) */
+	__atomic_store_n(&v->gen, msg->gen, __ATOMIC_RELAXED);
 	v->in_use = 1;
 	v->created_tsc = rte_rdtsc();
 	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
@@ -74,7 +75,11 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	wf_srtp_keys_wipe(&v->srtcp_out);
 	wf_srtp_keys_wipe(&v->srtcp_in);
 	v->in_use = 0;
-	v->gen++;
+	__atomic_store_n(&v->gen, (uint16_t)(v->gen + 1), __ATOMIC_RELAXED);
+	/* release fence: the new gen is visible before any write of a later
+	 * viewer in this slot, so a telemetry thread that copied figures
+	 * sees gen change (telemetry.c, viewer_figs) */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	lc->n_viewers--;
 	return 0;
 }

@@ -16,6 +16,14 @@
 
 #define WF_TEL_CLOSE_POLL_US	100	/* wf_telemetry_close() looks this often */
 
+/* Milliseconds since TSC time tsc (0 before start-up set the clock). */
+static uint64_t ms_since(uint64_t tsc)
+{
+	uint64_t now = rte_rdtsc(), hz = wf_app.tsc_hz;
+
+	return hz && now > tsc ? (now - tsc) * 1000 / hz : 0;
+}
+
 void wf_counters_sum(struct wf_counters *sum)
 {
 	unsigned w, i;
@@ -263,26 +271,83 @@ static int cmd_stream(const char *cmd, const char *params, struct rte_tel_data *
 
 static int cmd_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static char ids[RTE_TEL_MAX_ARRAY_ENTRIES][WF_SESSION_ID_LEN + 1];
-	unsigned i, n;
+	struct wf_session_info si;
+	unsigned i, n = 0, cap = wf_session_view_cap();
 
 	(void)cmd;
 	(void)params;
-	/* telemetry runs on its own thread; the table is the slow path's:
-	 * a racy snapshot of ids is all this promises */
-	n = wf_session_list(ids, RTE_DIM(ids));
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	for (i = 0; i < n; i++)
-		rte_tel_data_add_array_string(d, ids[i]);
+	/* the copies the slow path publishes (session.h): a session that ends
+	 * meanwhile is listed or not, never read half freed */
+	for (i = 0; i < cap && n < RTE_TEL_MAX_ARRAY_ENTRIES; i++)
+		if (wf_session_view(i, &si) == 0) {
+			rte_tel_data_add_array_string(d, si.id);
+			n++;
+		}
 	return 0;
+}
+
+/* What telemetry shows of a viewer, copied from its worker's table. */
+struct viewer_figs {
+	uint64_t pkts;
+	uint64_t bytes;
+	struct wf_viewer_track trk[WF_MAX_TRACKS];
+};
+
+/* Copies the figures of viewer (slot, gen) of worker w into *out; false
+ * when the slot does not hold that viewer before or after the copy (not
+ * added yet, removed, reused).  The worker writes them as plain counters;
+ * removing a viewer bumps gen before any later viewer writes the slot
+ * (ctrl.c), so a gen unchanged around the copy means they were ours.  The
+ * table itself lives as long as the worker. */
+static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_figs *out)
+{
+	const struct wf_lcore *lc = wf_lcore_get(w);
+	const struct wf_viewer *v;
+
+	if (!lc || slot >= lc->n_slots)
+		return false;
+	v = &lc->viewers[slot];
+	/* acquire: pairs with del_viewer()'s release fence (ctrl.c) */
+	if (__atomic_load_n(&v->gen, __ATOMIC_ACQUIRE) != gen ||
+	    !__atomic_load_n(&v->in_use, __ATOMIC_RELAXED))
+		return false;
+	out->pkts = v->pkts_out;
+	out->bytes = v->bytes_out;
+	memcpy(out->trk, v->trk, sizeof(out->trk));
+	/* the copies above are done before gen is read again */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&v->gen, __ATOMIC_RELAXED) == gen;
+}
+
+static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf_viewer_track *vt)
+{
+	struct rte_tel_data *td;
+
+	if (vt->state == WF_VT_OFF || !(td = rte_tel_data_alloc()))
+		return;
+	rte_tel_data_start_dict(td);
+	rte_tel_data_add_dict_u64(td, "ssrc", vt->ssrc);
+	rte_tel_data_add_dict_u64(td, "packets", vt->packets);
+	rte_tel_data_add_dict_u64(td, "nacks", vt->nacks);
+	rte_tel_data_add_dict_u64(td, "retransmits", vt->retransmits);
+	rte_tel_data_add_dict_u64(td, "plis", vt->plis);
+	rte_tel_data_add_dict_u64(td, "rtt_us", vt->rtt_us);
+	rte_tel_data_add_dict_u64(td, "fraction_lost", vt->rr_fraction);
+	rte_tel_data_add_dict_int(td, "cumulative_lost", vt->rr_lost);
+	rte_tel_data_add_dict_u64(td, "jitter", vt->rr_jitter);
+	rte_tel_data_add_dict_container(d, t ? "track1" : "track0", td, 0);
 }
 
 static int cmd_session(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct wf_session_info si;
+	struct viewer_figs vf;
 	char addr[24];
+	unsigned t;
 
 	(void)cmd;
+	/* the slow path's published copy (session.h), never its session */
 	if (!params || wf_session_info(params, &si) < 0)
 		return -ENOENT;
 	rte_tel_data_start_dict(d);
@@ -293,36 +358,16 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 		 (si.peer_addr >> 8) & 255, si.peer_addr & 255, si.peer_port);
 	rte_tel_data_add_dict_string(d, "peer", addr);
 	rte_tel_data_add_dict_string(d, "profile", si.profile);
-	rte_tel_data_add_dict_u64(d, "age_ms", si.age_ms);
-	rte_tel_data_add_dict_u64(d, "consent_age_ms", si.consent_age_ms);
+	rte_tel_data_add_dict_u64(d, "age_ms", ms_since(si.created_tsc));
+	rte_tel_data_add_dict_u64(d, "consent_age_ms", si.consent_tsc ? ms_since(si.consent_tsc) : 0);
 	rte_tel_data_add_dict_int(d, "worker", si.worker);
-	if (si.worker >= 0 && (unsigned)si.worker < wf_app.n_workers &&
-	    si.slot < wf_app.lc[si.worker]->n_slots) {
-		const struct wf_viewer *v = &wf_app.lc[si.worker]->viewers[si.slot];
-		unsigned t;
-
-		rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.lc[si.worker]->lcore_id);
-		rte_tel_data_add_dict_u64(d, "packets", v->pkts_out);
-		rte_tel_data_add_dict_u64(d, "bytes", v->bytes_out);
-		for (t = 0; t < WF_MAX_TRACKS; t++) {
-			const struct wf_viewer_track *vt = &v->trk[t];
-			struct rte_tel_data *td;
-
-			if (vt->state == WF_VT_OFF || !(td = rte_tel_data_alloc()))
-				continue;
-			rte_tel_data_start_dict(td);
-			rte_tel_data_add_dict_u64(td, "ssrc", vt->ssrc);
-			rte_tel_data_add_dict_u64(td, "packets", vt->packets);
-			rte_tel_data_add_dict_u64(td, "nacks", vt->nacks);
-			rte_tel_data_add_dict_u64(td, "retransmits", vt->retransmits);
-			rte_tel_data_add_dict_u64(td, "plis", vt->plis);
-			rte_tel_data_add_dict_u64(td, "rtt_us", vt->rtt_us);
-			rte_tel_data_add_dict_u64(td, "fraction_lost", vt->rr_fraction);
-			rte_tel_data_add_dict_int(td, "cumulative_lost", vt->rr_lost);
-			rte_tel_data_add_dict_u64(td, "jitter", vt->rr_jitter);
-			rte_tel_data_add_dict_container(d, t ? "track1" : "track0", td, 0);
-		}
-	}
+	if (si.worker < 0 || !viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf))
+		return 0;
+	rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.worker_lcore[si.worker]);
+	rte_tel_data_add_dict_u64(d, "packets", vf.pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", vf.bytes);
+	for (t = 0; t < WF_MAX_TRACKS; t++)
+		add_viewer_track(d, t, &vf.trk[t]);
 	return 0;
 }
 

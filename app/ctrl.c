@@ -2,6 +2,7 @@
 #include "ctrl.h"
 
 #include "fanout.h"
+#include "ingest.h"
 #include "lcore.h"
 
 static void list_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
@@ -94,6 +95,7 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		if (msg->stream >= WF_MAX_STREAMS || lc->owned[msg->stream])
 			return -EINVAL;
 		lc->owned[msg->stream] = msg->state;
+		wf_ingest_publish(lc, msg->stream);
 		return 0;
 	case WF_CTRL_DEL_STREAM:
 		if (msg->stream >= WF_MAX_STREAMS || !lc->owned[msg->stream])
@@ -102,6 +104,7 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		for (t = 0; t < msg->state->n_tracks; t++)
 			wf_history_clear(&msg->state->t[t]);
 		lc->owned[msg->stream] = NULL;
+		wf_ingest_publish(lc, msg->stream);	/* cleared */
 		return 0;
 	case WF_CTRL_ADD_VIEWER:
 		return add_viewer(lc, msg);

@@ -6,6 +6,7 @@
 
 #include "fanout.h"
 #include "handoff.h"
+#include "pub.h"
 #include "rtp/keyframe.h"
 #include "rtp/rtcp.h"
 
@@ -302,5 +303,45 @@ void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
 				ts->rate_tsc = now;
 			}
 		}
+		wf_ingest_publish(lc, s);
+	}
+}
+
+/* The telemetry view of a track owned here. */
+static void track_view(const struct wf_track_state *ts, uint32_t gen, struct wf_track_view *v)
+{
+	v->stream_gen = gen;
+	v->ssrc = ts->ssrc;
+	v->packets = ts->pkts;
+	v->bytes = ts->bytes;
+	v->keyframes = ts->keyframes;
+	v->bitrate_bps = ts->bitrate_bps;
+	v->last_kf_tsc = ts->have_kf ? ts->last_kf_tsc : 0;
+	v->jitter = ts->stats.jitter >> 4;	/* RFC 3550 A.8 keeps it × 16 */
+	v->latched = ts->latched;
+	if (ts->latched) {
+		/* RFC 3550 A.3: expected minus received since the source began */
+		int64_t expected = (int64_t)ts->stats.cycles + ts->stats.max_seq -
+				   ts->stats.base_seq + 1;
+		int64_t lost = expected - ts->stats.received;
+
+		v->lost = (int32_t)(lost < 0 ? 0 : lost > INT32_MAX ? INT32_MAX : lost);
+	}
+	v->history_packets = ts->have_any ? ts->newest - ts->oldest + 1 : 0;
+}
+
+void wf_ingest_publish(struct wf_lcore *lc, unsigned sid)
+{
+	const struct wf_stream_state *st = lc->owned[sid];
+	unsigned t;
+
+	for (t = 0; t < WF_MAX_TRACKS; t++) {
+		struct wf_track_pub *p = &lc->tel[sid][t];
+		struct wf_track_view v;
+
+		memset(&v, 0, sizeof(v));
+		if (st && t < st->n_tracks)
+			track_view(&st->t[t], st->gen, &v);
+		wf_pub_write(&p->sc, &p->v, &v, sizeof(v));
 	}
 }

@@ -10,6 +10,8 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <rte_seqcount.h>
+
 #include "app.h"
 #include "drop.h"
 #include "history.h"
@@ -50,6 +52,12 @@ struct wf_counters {
 	uint64_t srtp_err[WF_SRTP_E_COUNT];
 } __rte_cache_aligned;
 
+/* A published track view (pub.h): this worker writes it, telemetry reads. */
+struct wf_track_pub {
+	rte_seqcount_t sc;
+	struct wf_track_view v;
+};
+
 /* Control messages from the slow path (ctrl.h). */
 struct wf_ctrl_msg;
 
@@ -84,6 +92,9 @@ struct wf_lcore {
 	uint64_t next_timer_tsc;
 	uint32_t idle_polls;
 	struct wf_counters c;
+	/* the tracks of the streams this worker owns, as telemetry sees them
+	 * (wf_ingest_publish); one writer per lcore, so no false sharing */
+	struct wf_track_pub tel[WF_MAX_STREAMS][WF_MAX_TRACKS];
 } __rte_cache_aligned;
 
 /* Worker w's state as a thread other than the main lcore sees it (the

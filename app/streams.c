@@ -9,8 +9,54 @@
 #include "app.h"
 #include "history.h"
 #include "log.h"
+#include "pub.h"
 #include "registry.h"
 #include "slowpath.h"
+
+/* What telemetry reads of each slot (streams.h); static, never freed. */
+static struct {
+	rte_seqcount_t sc;
+	struct wf_stream_view v;
+} views[WF_MAX_STREAMS];
+
+static uint32_t last_gen;	/* the slow path's: the last stream start */
+
+/* Publishes slot's stream (s NULL: clears the slot). */
+static void view_publish(unsigned slot, const struct wf_stream *s, uint32_t gen)
+{
+	struct wf_stream_view v;
+	unsigned t;
+
+	memset(&v, 0, sizeof(v));
+	if (s) {
+		memcpy(v.name, s->name, sizeof(v.name));
+		v.gen = gen;
+		v.owner = s->owner;
+		v.n_tracks = s->n_tracks;
+		for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++)
+			v.kind[t] = s->tracks[t].kind;
+	}
+	wf_pub_write(&views[slot].sc, &views[slot].v, &v, sizeof(v));
+}
+
+int wf_stream_view(unsigned slot, struct wf_stream_view *out)
+{
+	if (slot >= WF_MAX_STREAMS)
+		return -ENOENT;
+	if (!wf_pub_read(&views[slot].sc, &views[slot].v, out, sizeof(*out)))
+		return -EBUSY;
+	return out->name[0] ? 0 : -ENOENT;
+}
+
+int wf_stream_view_find(const char *name, struct wf_stream_view *out)
+{
+	unsigned i;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_stream_view(i, out) == 0 && !strcmp(out->name, name))
+			return (int)i;
+	return -ENOENT;
+}
 
 /* ingest_map entries: only this file writes them, workers read them with
  * wf_ingest_map_get() (acquire). */
@@ -27,7 +73,8 @@ static void map_clear(uint16_t port)
 	__atomic_store_n(&wf_app.ingest_map[port], 0, __ATOMIC_RELAXED);
 }
 
-static struct wf_stream_state *state_create(const struct wf_config_stream *cs, unsigned id)
+static struct wf_stream_state *state_create(const struct wf_config_stream *cs, unsigned id,
+					    uint32_t gen)
 {
 	struct wf_stream_state *st = rte_zmalloc("wf_stream", sizeof(*st), RTE_CACHE_LINE_SIZE);
 	unsigned t;
@@ -35,6 +82,7 @@ static struct wf_stream_state *state_create(const struct wf_config_stream *cs, u
 	if (!st)
 		return NULL;
 	st->id = (uint16_t)id;
+	st->gen = gen;
 	st->n_tracks = (uint8_t)cs->n_tracks;
 	for (t = 0; t < cs->n_tracks; t++) {
 		uint32_t n = wf_history_slots_for(cs->tracks[t].kind, cs->history_ms);
@@ -116,7 +164,9 @@ int wf_stream_start(const struct wf_config_stream *cs)
 		s->tracks[t].port = cs->tracks[t].port;
 		rte_seqlock_init(&s->clock[t].lock);
 	}
-	st = state_create(cs, (unsigned)slot);
+	if (++last_gen == 0)
+		last_gen = 1;	/* 0 means "nothing published" */
+	st = state_create(cs, (unsigned)slot, last_gen);
 	msg = st ? wf_ctrl_alloc(WF_CTRL_ADD_STREAM) : NULL;
 	if (!msg) {
 		state_free(st);
@@ -148,6 +198,7 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	/* release: the descriptor above is complete before a worker that
 	 * reads active (wf_stream_is_active, acquire) looks at it */
 	__atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
+	view_publish((unsigned)slot, s, last_gen);
 	WF_LOG(INFO, "stream %s: slot %d, owner worker %u, %u tracks\n", cs->name, slot, s->owner,
 	       cs->n_tracks);
 	return slot;
@@ -164,6 +215,7 @@ void wf_stream_stop(unsigned slot)
 	/* relaxed: a 0 publishes nothing; a worker that still sees 1 uses
 	 * the state it owns until DEL_STREAM below takes it back */
 	__atomic_store_n(&s->active, 0, __ATOMIC_RELAXED);
+	view_publish(slot, NULL, 0);
 	for (p = 0; p < RTE_DIM(wf_app.ingest_map); p++) {
 		uint16_t v = wf_app.ingest_map[p];
 

@@ -10,9 +10,11 @@
 
 #include "history.h"
 #include "outputs.h"
+#include "pub.h"
 #include "registry.h"
 #include "session.h"
 #include "slowpath.h"
+#include "streams.h"
 
 #define WF_TEL_CLOSE_POLL_US	100	/* wf_telemetry_close() looks this often */
 
@@ -194,78 +196,80 @@ static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *
 	return 0;
 }
 
-static void add_stream(struct rte_tel_data *d, unsigned i)
+static void add_track(struct rte_tel_data *d, uint8_t kind, const struct wf_track_view *tv)
 {
-	const struct wf_stream *s = &wf_app.streams[i];
-	const struct wf_stream_state *st = wf_app.lc[s->owner]->owned[i];
-	unsigned t;
+	struct rte_tel_data *td = rte_tel_data_alloc();
 
-	rte_tel_data_add_dict_string(d, "name", s->name);
-	rte_tel_data_add_dict_int(d, "owner_worker", s->owner);
-	{
-		unsigned w, n = 0;
+	if (!td)
+		return;
+	rte_tel_data_start_dict(td);
+	rte_tel_data_add_dict_string(td, "kind", wf_conf_kind_name(kind));
+	rte_tel_data_add_dict_u64(td, "source_ssrc", tv->ssrc);
+	rte_tel_data_add_dict_u64(td, "packets", tv->packets);
+	rte_tel_data_add_dict_u64(td, "bytes", tv->bytes);
+	rte_tel_data_add_dict_u64(td, "keyframes", tv->keyframes);
+	rte_tel_data_add_dict_u64(td, "last_keyframe_age_ms",
+				  tv->last_kf_tsc ? ms_since(tv->last_kf_tsc) : 0);
+	rte_tel_data_add_dict_u64(td, "jitter", tv->jitter);
+	if (tv->latched)
+		rte_tel_data_add_dict_int(td, "lost", tv->lost);
+	rte_tel_data_add_dict_u64(td, "bitrate_bps", tv->bitrate_bps);
+	rte_tel_data_add_dict_u64(td, "history_packets", tv->history_packets);
+	rte_tel_data_add_dict_container(d, wf_conf_kind_name(kind), td, 0);
+}
 
-		for (w = 0; w < wf_app.n_workers; w++)
-			n += wf_app.lc[w]->count[i];
-		rte_tel_data_add_dict_u64(d, "viewers", n);
+/* Stream slot i as published: the slow path's view sv, the viewers the
+ * workers count, the tracks as the owner published them for this very
+ * start of the slot (a reload frees the owner's state: never read). */
+static void add_stream(struct rte_tel_data *d, unsigned i, const struct wf_stream_view *sv)
+{
+	const struct wf_lcore *owner = wf_lcore_get(sv->owner);
+	unsigned w, t, n = 0;
+
+	rte_tel_data_add_dict_string(d, "name", sv->name);
+	rte_tel_data_add_dict_int(d, "owner_worker", sv->owner);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_lcore_get(w);
+
+		n += lc ? lc->count[i] : 0;	/* the worker's own u32 */
 	}
-	for (t = 0; st && t < st->n_tracks; t++) {
-		const struct wf_track_state *ts = &st->t[t];
-		struct rte_tel_data *td = rte_tel_data_alloc();
-		uint64_t now = rte_rdtsc();
+	rte_tel_data_add_dict_u64(d, "viewers", n);
+	for (t = 0; owner && t < sv->n_tracks && t < WF_MAX_TRACKS; t++) {
+		const struct wf_track_pub *p = &owner->tel[i][t];
+		struct wf_track_view tv;
 
-		if (!td)
-			return;
-		rte_tel_data_start_dict(td);
-		rte_tel_data_add_dict_string(td, "kind", wf_conf_kind_name(s->tracks[t].kind));
-		rte_tel_data_add_dict_u64(td, "source_ssrc", ts->ssrc);
-		rte_tel_data_add_dict_u64(td, "packets", ts->pkts);
-		rte_tel_data_add_dict_u64(td, "bytes", ts->bytes);
-		rte_tel_data_add_dict_u64(td, "keyframes", ts->keyframes);
-		rte_tel_data_add_dict_u64(td, "last_keyframe_age_ms",
-					  ts->have_kf ? (now - ts->last_kf_tsc) * 1000 / wf_app.tsc_hz : 0);
-		rte_tel_data_add_dict_u64(td, "jitter", ts->stats.jitter >> 4);
-		/* RFC 3550 A.3: expected minus received since the source began */
-		if (ts->latched) {
-			uint32_t expected = ts->stats.cycles + ts->stats.max_seq - ts->stats.base_seq + 1;
-			int64_t lost = (int64_t)expected - ts->stats.received;
-
-			rte_tel_data_add_dict_int(td, "lost", (int)(lost < 0 ? 0 : lost));
-		}
-		rte_tel_data_add_dict_u64(td, "bitrate_bps", ts->bitrate_bps);
-		rte_tel_data_add_dict_u64(td, "history_packets",
-					  ts->have_any ? ts->newest - ts->oldest + 1 : 0);
-		rte_tel_data_add_dict_container(d, wf_conf_kind_name(s->tracks[t].kind), td, 0);
+		if (wf_pub_read(&p->sc, &p->v, &tv, sizeof(tv)) && tv.stream_gen == sv->gen)
+			add_track(d, sv->kind[t], &tv);
 	}
 }
 
 static int cmd_streams(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	struct wf_stream_view sv;
 	unsigned i;
 
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (wf_app.streams[i].active)
-			rte_tel_data_add_array_string(d, wf_app.streams[i].name);
+		if (wf_stream_view(i, &sv) == 0)
+			rte_tel_data_add_array_string(d, sv.name);
 	return 0;
 }
 
 static int cmd_stream(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned i;
+	struct wf_stream_view sv;
+	int i;
 
 	(void)cmd;
 	if (!params)
 		return -EINVAL;
-	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (wf_app.streams[i].active && !strcmp(wf_app.streams[i].name, params))
-			break;
-	if (i == WF_MAX_STREAMS)
+	i = wf_stream_view_find(params, &sv);
+	if (i < 0)
 		return -ENOENT;
 	rte_tel_data_start_dict(d);
-	add_stream(d, i);
+	add_stream(d, (unsigned)i, &sv);
 	return 0;
 }
 

@@ -32,14 +32,17 @@ void wf_counters_sum(struct wf_counters *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_lcore_get(w);
 		const uint64_t *src;
 		uint64_t *dst = (uint64_t *)sum;
 
 		/* telemetry answers from EAL init on: start-up may not have
 		 * created every worker yet */
-		if (!wf_app.lc[w])
+		if (!lc)
 			continue;
-		src = (const uint64_t *)&wf_app.lc[w]->c;
+		/* plain reads of the worker's own u64 counters: each is one
+		 * aligned load, at worst a moment old */
+		src = (const uint64_t *)&lc->c;
 		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
 			dst[i] += src[i];
 	}
@@ -96,28 +99,31 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *archs = rte_tel_data_alloc();
+	/* acquire: pair with the releases in setup.c (published whole) */
+	const struct rte_mempool *pool = __atomic_load_n(&wf_app.pool, __ATOMIC_ACQUIRE);
+	const struct wf_lcore *lc0 = wf_lcore_get(0);
 	unsigned p;
 
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "version", WF_VERSION);
-	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - wf_app.start_tsc) / wf_app.tsc_hz);
+	rte_tel_data_add_dict_u64(d, "uptime_s", ms_since(wf_app.start_tsc) / 1000);
 	rte_tel_data_add_dict_int(d, "workers", (int)wf_app.n_workers);
 	rte_tel_data_add_dict_int(d, "ports", (int)wf_app.n_ports);
 	rte_tel_data_add_dict_string(d, "crypto_engine", "ipsec-mb");
-	if (wf_app.pool) {
+	if (pool) {
 		/* what the receive rings, histories and packets in flight hold
 		 * (mempool caches count as free): a leak shows as growth */
-		rte_tel_data_add_dict_u64(d, "mbufs_total", wf_app.pool->size);
-		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(wf_app.pool));
+		rte_tel_data_add_dict_u64(d, "mbufs_total", pool->size);
+		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(pool));
 	}
 	if (archs) {
 		rte_tel_data_start_dict(archs);
 		for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
 			rte_tel_data_add_dict_string(archs, wf_srtp_suite(p)->name,
-				wf_srtp_arch_name(wf_app.n_workers ?
-					wf_srtp_engine_arch(wf_app.lc[0]->srtp, p) : wf_app.srtp_arch[p]));
+				wf_srtp_arch_name(lc0 ? wf_srtp_engine_arch(lc0->srtp, p) :
+						 wf_app.srtp_arch[p]));
 		rte_tel_data_add_dict_container(d, "ipsec_mb_manager", archs, 0);
 	}
 	return 0;
@@ -173,7 +179,7 @@ static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *
 	(void)params;
 	rte_tel_data_start_dict(d);
 	for (w = 0; w < wf_app.n_workers; w++) {
-		const struct wf_lcore *lc = wf_app.lc[w];
+		const struct wf_lcore *lc = wf_lcore_get(w);
 		struct rte_tel_data *l;
 		char name[32];
 

@@ -1,5 +1,6 @@
 /* e2e.c: helpers for the end-to-end tests (e2e.h). */
 #include "common/e2e.h"
+#include "wf_test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,47 @@ uint64_t wf_e2e_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint32_t wf_e2e_rand32(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return (uint32_t)((*state * 2685821657736338717ull) >> 32);
+}
+
+void wf_e2e_rand_ice(uint64_t *state, char *out, size_t n)
+{
+	static const char ice[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = ice[wf_e2e_rand32(state) & 63];
+	out[n] = '\0';
+}
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->n < WF_E2E_ERRS) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->n], sizeof(e->msg[0]), fmt, ap);
+		va_end(ap);
+	}
+	e->n++;
+}
+
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *who)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n && i < WF_E2E_ERRS; i++)
+		wf_test_fail(__FILE__, __LINE__, "%s: %s", who, e->msg[i]);
+	if (e->n > WF_E2E_ERRS)
+		wf_test_fail(__FILE__, __LINE__, "%s: ... %u more", who, e->n - WF_E2E_ERRS);
 }
 
 int wf_e2e_sh(const char *fmt, ...)

@@ -64,6 +64,28 @@ static inline uint32_t wf_e2e_rd32(const uint8_t *p)
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t wf_e2e_now_us(void);
 
+/* xorshift64*: the next pseudo-random number from *state (print the seed
+ * for a run to be repeatable). */
+uint32_t wf_e2e_rand32(uint64_t *state);
+
+/* n random ice-chars (RFC 8839 §5.4) from *state into out, NUL-terminated. */
+void wf_e2e_rand_ice(uint64_t *state, char *out, size_t n);
+
+#define WF_E2E_ERRS	8	/* messages an errlog keeps (it counts all) */
+
+/* Failures a thread saw, reported later by the main thread (the wf_test
+ * harness is not thread-safe). */
+struct wf_e2e_errlog {
+	unsigned n;
+	char msg[WF_E2E_ERRS][200];
+};
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Each kept message as a test failure "who: message", then how many more. */
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *who);
+
 /* Runs a shell command (formatted); returns system()'s status. */
 int wf_e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -17,6 +17,7 @@
 #include "streams.h"
 
 #define WF_TEL_CLOSE_POLL_US	100	/* wf_telemetry_close() looks this often */
+#define WF_TEL_PARAM_MAX	128	/* longer parameters are cut (ids: 32, names: 63) */
 
 /* Milliseconds since TSC time tsc (0 before start-up set the clock). */
 static uint64_t ms_since(uint64_t tsc)
@@ -437,17 +438,28 @@ static const struct {
 	  "Parameters: string id" },
 };
 
-/* Every command goes through here: the table's handler, inside the gate. */
+/* Every command goes through here: the table's handler, inside the gate,
+ * with a bounded copy of its parameter.  DPDK splits a command with
+ * strtok(), which is not reentrant: with clients in parallel, params may
+ * point into another client's buffer, which that client's thread rewrites
+ * (docs/telemetry.md). */
 static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	char p[WF_TEL_PARAM_MAX];
 	unsigned i;
 	int rc = -ENOENT;
 
+	if (params) {
+		size_t n = strnlen(params, sizeof(p) - 1);
+
+		memcpy(p, params, n);
+		p[n] = '\0';
+	}
 	if (!gate_enter())
 		return -ESHUTDOWN;
 	for (i = 0; i < RTE_DIM(cmds); i++)
 		if (!strcmp(cmd, cmds[i].name)) {
-			rc = cmds[i].fn(cmd, params, d);
+			rc = cmds[i].fn(cmd, params ? p : NULL, d);
 			break;
 		}
 	gate_leave();

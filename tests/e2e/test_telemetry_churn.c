@@ -11,13 +11,16 @@
  * threads hammer /whepfan/sessions, /whepfan/session,<id>, /whepfan/stats,
  * /whepfan/stream,<name>, /whepfan/streams, /whepfan/lcores and
  * /whepfan/info over persistent connections (DPDK answers each on a thread
- * of its own, concurrently with the slow path and with each other).
+ * of its own, concurrently with the slow path and with each other); one of
+ * them chases each session while the main thread deletes it, and all ask
+ * for what teardown frees while whepfan stops.
  * Every reply must be consistent (an id's reply names that id, states and
  * streams are real ones, a stream's reply names that stream, cam's packet
- * count never goes back), what the client did must show (ICE: "dtls" and
- * our address; DTLS: "live" on a worker; DELETE: gone at once), whepfan
- * must survive and stop with exit status 0 while the hammering goes on,
- * and its log must hold no sanitizer report.
+ * count never goes back; DPDK's own parameter mix-up excepted, see recent),
+ * what the client did must show (ICE: "dtls" and our address; DTLS: "live"
+ * on a worker; DELETE: gone at once; a reload: flap gone, then back with
+ * its owner's track), whepfan must survive and stop with exit status 0
+ * while the hammering goes on, and its log must hold no sanitizer report.
  * Only 198.18.0.0/15 (RFC 2544) and loopback are used; HTTP comes from
  * many 127/8 addresses so per-address admission limits do not throttle it.
  */

@@ -131,7 +131,7 @@ static void udp_in(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		webrtc(lc, port_idx, m, ip, udp, ulen - (unsigned)sizeof(*udp));
 		return;
 	}
-	map = wf_app.ingest_map[dport];
+	map = wf_ingest_map_get(dport);	/* acquire: the stream's owner below is set */
 	if (!map) {
 		wf_drop(lc, m, WF_DROP_UDP_NO_PORT);
 		return;

@@ -6,6 +6,7 @@
 
 #include "fanout.h"
 #include "handoff.h"
+#include "pub.h"
 #include "rtp/keyframe.h"
 #include "rtp/rtcp.h"
 
@@ -84,7 +85,9 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 /* Sends m (already in the history) to every worker with viewers. */
 static void distribute(struct wf_lcore *lc, const struct wf_stream *s, struct rte_mbuf *m)
 {
-	uint32_t mask = s->fanout_mask;
+	/* acquire: pairs with the release in registry.c; the viewer itself
+	 * reaches worker w through its control ring, the bit only routes */
+	uint32_t mask = __atomic_load_n(&s->fanout_mask, __ATOMIC_ACQUIRE);
 	unsigned w;
 
 	for (w = 0; mask; w++, mask >>= 1) {
@@ -109,7 +112,7 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
 	unsigned off = m->l2_len + m->l3_len + sizeof(*udp);
 	uint16_t len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
-	uint16_t map = wf_app.ingest_map[rte_be_to_cpu_16(udp->dst_port)];
+	uint16_t map = wf_ingest_map_get(rte_be_to_cpu_16(udp->dst_port));
 	uint64_t now = rte_rdtsc();
 	const struct wf_stream_sources *ss;
 	struct wf_mbuf_meta *meta;
@@ -131,7 +134,7 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	t = (map - 1u) & 1;
 	s = &wf_app.streams[sid];
 	st = lc->owned[sid];
-	if (!s->active || !st || t >= st->n_tracks) {
+	if (!wf_stream_is_active(s) || !st || t >= st->n_tracks) {
 		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
 		return;
 	}
@@ -334,5 +337,45 @@ void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
 				ts->rate_tsc = now;
 			}
 		}
+		wf_ingest_publish(lc, s);
+	}
+}
+
+/* The telemetry view of a track owned here. */
+static void track_view(const struct wf_track_state *ts, uint32_t gen, struct wf_track_view *v)
+{
+	v->stream_gen = gen;
+	v->ssrc = ts->ssrc;
+	v->packets = ts->pkts;
+	v->bytes = ts->bytes;
+	v->keyframes = ts->keyframes;
+	v->bitrate_bps = ts->bitrate_bps;
+	v->last_kf_tsc = ts->have_kf ? ts->last_kf_tsc : 0;
+	v->jitter = ts->stats.jitter >> 4;	/* RFC 3550 A.8 keeps it × 16 */
+	v->latched = ts->latched;
+	if (ts->latched) {
+		/* RFC 3550 A.3: expected minus received since the source began */
+		int64_t expected = (int64_t)ts->stats.cycles + ts->stats.max_seq -
+				   ts->stats.base_seq + 1;
+		int64_t lost = expected - ts->stats.received;
+
+		v->lost = (int32_t)(lost < 0 ? 0 : lost > INT32_MAX ? INT32_MAX : lost);
+	}
+	v->history_packets = ts->have_any ? ts->newest - ts->oldest + 1 : 0;
+}
+
+void wf_ingest_publish(struct wf_lcore *lc, unsigned sid)
+{
+	const struct wf_stream_state *st = lc->owned[sid];
+	unsigned t;
+
+	for (t = 0; t < WF_MAX_TRACKS; t++) {
+		struct wf_track_pub *p = &lc->tel[sid][t];
+		struct wf_track_view v;
+
+		memset(&v, 0, sizeof(v));
+		if (st && t < st->n_tracks)
+			track_view(&st->t[t], st->gen, &v);
+		wf_pub_write(&p->sc, &p->v, &v, sizeof(v));
 	}
 }

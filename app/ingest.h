@@ -19,7 +19,12 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
  * from the history this lcore owns. */
 void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it);
 
-/* Evicts expired history on every stream this lcore owns. */
+/* Evicts expired history on every stream this lcore owns and publishes
+ * their tracks for telemetry. */
 void wf_ingest_timer(struct wf_lcore *lc, uint64_t now);
+
+/* Publishes what telemetry shows of stream slot sid's tracks from the
+ * state this lcore owns (none: cleared): lc->tel[sid] (history.h). */
+void wf_ingest_publish(struct wf_lcore *lc, unsigned sid);
 
 #endif

@@ -10,6 +10,8 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <rte_seqcount.h>
+
 #include "app.h"
 #include "drop.h"
 #include "history.h"
@@ -51,6 +53,12 @@ struct wf_counters {
 	uint64_t srtp_err[WF_SRTP_E_COUNT];
 } __rte_cache_aligned;
 
+/* A published track view (pub.h): this worker writes it, telemetry reads. */
+struct wf_track_pub {
+	rte_seqcount_t sc;
+	struct wf_track_view v;
+};
+
 /* Control messages from the slow path (ctrl.h). */
 struct wf_ctrl_msg;
 
@@ -89,7 +97,18 @@ struct wf_lcore {
 	uint32_t idle_polls;
 	struct wf_police police;	/* what may be punted (police.h) */
 	struct wf_counters c;
+	/* the tracks of the streams this worker owns, as telemetry sees them
+	 * (wf_ingest_publish); one writer per lcore, so no false sharing */
+	struct wf_track_pub tel[WF_MAX_STREAMS][WF_MAX_TRACKS];
 } __rte_cache_aligned;
+
+/* Worker w's state as a thread other than the main lcore sees it (the
+ * telemetry threads): NULL until start-up has published it.  Acquire:
+ * pairs with the release in setup.c, so the struct is seen whole. */
+static inline struct wf_lcore *wf_lcore_get(unsigned w)
+{
+	return w < WF_MAX_WORKERS ? __atomic_load_n(&wf_app.lc[w], __ATOMIC_ACQUIRE) : NULL;
+}
 
 /* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */
 static inline void wf_drop(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_drop why)

@@ -100,7 +100,7 @@ static void stream_tracks(FILE *f, const char *name, size_t off)
 		const struct wf_stream *st = &wf_app.streams[s];
 		const struct wf_stream_state *ss;
 
-		if (!st->active)
+		if (!wf_stream_is_active(st))
 			continue;
 		ss = wf_app.lc[st->owner]->owned[s];
 		for (t = 0; ss && t < ss->n_tracks; t++)
@@ -122,7 +122,7 @@ static void streams(FILE *f)
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
 		unsigned w, n = 0;
 
-		if (!wf_app.streams[s].active)
+		if (!wf_stream_is_active(&wf_app.streams[s]))
 			continue;
 		for (w = 0; w < wf_app.n_workers; w++)
 			n += wf_app.lc[w]->count[s];

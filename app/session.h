@@ -31,7 +31,8 @@ struct wf_whep_result {
  * and the session table.  Returns 0 or -errno with the reason logged. */
 int wf_session_init(const struct wf_config *cfg);
 
-/* Ends every session (DTLS close_notify, viewer removed) and frees all. */
+/* Ends every session (DTLS close_notify, viewer removed) and frees all,
+ * the copies telemetry reads included: after wf_telemetry_close(). */
 void wf_session_fini(void);
 
 /* POST /<stream>/whep from client (IPv4, host order: the TCP peer or the
@@ -100,25 +101,34 @@ struct wf_session_stats {
 /* Copies the counters into *out. */
 void wf_session_stats(struct wf_session_stats *out);
 
-/* A session as telemetry shows it. */
+/* A session as telemetry shows it: the slow path publishes a copy at
+ * every change (created, peer learned or moved, consent, live, closing;
+ * cleared when it ends), one per session table index; the telemetry
+ * threads read the copies (pub.h), never the sessions.  Plain data: the
+ * pointers point to static text. */
 struct wf_session_info {
-	char id[WF_SESSION_ID_LEN + 1];
-	const char *stream;
+	char id[WF_SESSION_ID_LEN + 1];	/* first: "" = no session */
+	char stream[WF_CONF_NAME_LEN + 1];
 	const char *state;	/* "ice", "dtls", "live", "closing" */
 	uint32_t peer_addr;	/* host order; 0 before ICE */
 	uint16_t peer_port;
 	int worker;		/* -1 until live */
 	uint32_t slot;
 	uint16_t gen;
-	uint64_t age_ms;
-	uint64_t consent_age_ms;	/* since the last valid ICE check */
+	uint64_t created_tsc;
+	uint64_t consent_tsc;	/* the last valid ICE check; 0 = none */
 	const char *profile;	/* SRTP profile once live, else "" */
 };
 
-/* Fills out with the ids of up to max sessions; returns how many. */
-unsigned wf_session_list(char (*ids)[WF_SESSION_ID_LEN + 1], unsigned max);
+/* For any thread (telemetry).  The number of session table indexes (0
+ * before wf_session_init). */
+unsigned wf_session_view_cap(void);
 
-/* Fills *out for session id: 0 or -ENOENT. */
+/* The session published at table index i into *out: 0, -ENOENT (none),
+ * -EBUSY (rewritten all the time the reader tried). */
+int wf_session_view(unsigned i, struct wf_session_info *out);
+
+/* The published session with id into *out: 0 or -ENOENT. */
 int wf_session_info(const char *id, struct wf_session_info *out);
 
 #endif

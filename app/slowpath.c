@@ -282,7 +282,8 @@ void wf_slow_run(void)
 {
 	uint64_t hz = rte_get_tsc_hz(), next_tick = 0;
 
-	while (!wf_app.quit) {
+	/* relaxed: quit carries no data (main.c's signal handler sets it) */
+	while (!__atomic_load_n(&wf_app.quit, __ATOMIC_RELAXED)) {
 		struct rte_mbuf *pkts[WF_BURST];
 		unsigned w, work = 0;
 		uint64_t now;
@@ -295,10 +296,10 @@ void wf_slow_run(void)
 			work += punt_drain(wf_app.lc[w]->punt, pkts, WF_BURST);
 		wf_ctrl_replies();
 		work += wf_registry_poll();
-		if (wf_app.reload) {
-			wf_app.reload = false;
+		/* relaxed, one exchange: a SIGHUP between a test and a clear
+		 * would be lost; one during wf_reload() runs it again */
+		if (__atomic_exchange_n(&wf_app.reload, false, __ATOMIC_RELAXED))
 			wf_reload(wf_app.cfg);
-		}
 		now = rte_rdtsc();
 		if (now >= next_tick) {
 			next_tick = now + hz / 10;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -27,6 +28,47 @@ uint64_t wf_e2e_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint32_t wf_e2e_rand32(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return (uint32_t)((*state * 2685821657736338717ull) >> 32);
+}
+
+void wf_e2e_rand_ice(uint64_t *state, char *out, size_t n)
+{
+	static const char ice[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = ice[wf_e2e_rand32(state) & 63];
+	out[n] = '\0';
+}
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->n < WF_E2E_ERRS) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->n], sizeof(e->msg[0]), fmt, ap);
+		va_end(ap);
+	}
+	e->n++;
+}
+
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *who)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n && i < WF_E2E_ERRS; i++)
+		wf_test_fail(__FILE__, __LINE__, "%s: %s", who, e->msg[i]);
+	if (e->n > WF_E2E_ERRS)
+		wf_test_fail(__FILE__, __LINE__, "%s: ... %u more", who, e->n - WF_E2E_ERRS);
 }
 
 int wf_e2e_sh(const char *fmt, ...)
@@ -296,16 +338,13 @@ void wf_e2e_print_log(const struct wf_e2e_proc *p)
 	fclose(f);
 }
 
-int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap)
+int wf_e2e_tel_connect(const struct wf_e2e_proc *p)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct pollfd pf;
-	size_t len = strlen(cmd);
-	ssize_t n;
+	char greeting[1024];
 	int fd;
 
-	if (cap < 2)
-		return -EINVAL;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
 		 p->prefix);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
@@ -314,21 +353,42 @@ int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, si
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
 	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1 || recv(fd, buf, cap - 1, 0) <= 0)	/* greeting */
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1 || recv(fd, greeting, sizeof(greeting), 0) <= 0)
 		goto fail;
-	if (send(fd, cmd, len, 0) != (ssize_t)len)
-		goto fail;
-	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1)
-		goto fail;
-	n = recv(fd, buf, cap - 1, 0);
-	if (n <= 0)
-		goto fail;
-	buf[n] = '\0';
-	close(fd);
-	return 0;
+	return fd;
 fail:
 	close(fd);
 	return -EIO;
+}
+
+int wf_e2e_tel_cmd(int fd, const char *cmd, char *buf, size_t cap)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t len = strlen(cmd);
+	ssize_t n;
+
+	if (cap < 2)
+		return -EINVAL;
+	if (send(fd, cmd, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return -EIO;
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1)
+		return -EIO;
+	n = recv(fd, buf, cap - 1, 0);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap)
+{
+	int fd = wf_e2e_tel_connect(p), rc;
+
+	if (fd < 0)
+		return -EIO;
+	rc = wf_e2e_tel_cmd(fd, cmd, buf, cap);
+	close(fd);
+	return rc;
 }
 
 long long wf_e2e_json_num(const char *js, const char *section, const char *key)
@@ -382,6 +442,26 @@ long wf_e2e_vmrss_kb(pid_t pid)
 	return kb;
 }
 
+int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap)
+{
+	char pat[80];
+	const char *q, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	q = strstr(js, pat);
+	if (!q || !cap)
+		return -1;
+	q += strlen(pat);
+	q += strspn(q, " :");
+	if (*q != '"')
+		return -1;
+	e = strchr(++q, '"');
+	if (!e)
+		return -1;
+	snprintf(out, cap, "%.*s", (int)(e - q), q);
+	return 0;
+}
+
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 {
 	FILE *f = fopen("/proc/net/arp", "r");
@@ -402,3 +482,4 @@ bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 	fclose(f);
 	return ok;
 }
+

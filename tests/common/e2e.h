@@ -65,6 +65,28 @@ static inline uint32_t wf_e2e_rd32(const uint8_t *p)
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t wf_e2e_now_us(void);
 
+/* xorshift64*: the next pseudo-random number from *state (print the seed
+ * for a run to be repeatable). */
+uint32_t wf_e2e_rand32(uint64_t *state);
+
+/* n random ice-chars (RFC 8839 §5.4) from *state into out, NUL-terminated. */
+void wf_e2e_rand_ice(uint64_t *state, char *out, size_t n);
+
+#define WF_E2E_ERRS	8	/* messages an errlog keeps (it counts all) */
+
+/* Failures a thread saw, reported later by the main thread (the wf_test
+ * harness is not thread-safe). */
+struct wf_e2e_errlog {
+	unsigned n;
+	char msg[WF_E2E_ERRS][200];
+};
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Each kept message as a test failure "who: message", then how many more. */
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *who);
+
 /* Runs a shell command (formatted); returns system()'s status. */
 int wf_e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -129,6 +151,14 @@ void wf_e2e_print_log(const struct wf_e2e_proc *p);
  * buf[cap].  0 or -EIO. */
 int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap);
 
+/* A persistent connection to the DPDK telemetry socket of p, its greeting
+ * read: the descriptor, or -errno. */
+int wf_e2e_tel_connect(const struct wf_e2e_proc *p);
+
+/* Runs telemetry command cmd on connection fd and writes the JSON reply,
+ * NUL-terminated, into buf[cap].  0 or -EIO. */
+int wf_e2e_tel_cmd(int fd, const char *cmd, char *buf, size_t cap);
+
 /* The non-negative number after "key": inside the object "section": {...}
  * (anywhere when section is NULL); -1 when missing. */
 long long wf_e2e_json_num(const char *js, const char *section, const char *key);
@@ -136,6 +166,10 @@ long long wf_e2e_json_num(const char *js, const char *section, const char *key);
 /* The resident set size of process pid in KiB (VmRSS in
  * /proc/<pid>/status), or -1. */
 long wf_e2e_vmrss_kb(pid_t pid);
+
+/* The string value of the first "key": "..." in js into out[cap]
+ * (escapes are not decoded): 0, or -1 when missing or not a string. */
+int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap);
 
 /* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);

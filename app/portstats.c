@@ -5,6 +5,7 @@
 #include "portstats.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 
 #include <rte_ethdev.h>
 
@@ -71,11 +72,29 @@ void wf_portstats_telemetry(struct rte_tel_data *d)
 	rte_tel_data_add_dict_container(d, "ports", ports, 0);
 }
 
+/* One per-queue counter (the u64 array at off in struct rte_eth_stats) of
+ * every port whose stats were read. */
+static void queue_metric(FILE *f, const char *name, const char *help,
+			 const struct rte_eth_stats *st, const bool *ok, size_t off)
+{
+	unsigned i, q;
+
+	fprintf(f, "# HELP whepfan_port_queue_%s_total %s\n"
+		"# TYPE whepfan_port_queue_%s_total counter\n", name, help, name);
+	for (i = 0; i < wf_app.n_ports; i++) {
+		const uint64_t *v = (const uint64_t *)((const uint8_t *)&st[i] + off);
+
+		for (q = 0; ok[i] && q < queues(); q++)
+			fprintf(f, "whepfan_port_queue_%s_total{port=\"%s\",queue=\"%u\"} %" PRIu64
+				"\n", name, wf_app.ports[i].name, q, v[q]);
+	}
+}
+
 void wf_portstats_metrics(FILE *f)
 {
 	struct rte_eth_stats st[WF_MAX_PORTS];
 	bool ok[WF_MAX_PORTS];
-	unsigned i, q;
+	unsigned i;
 
 	for (i = 0; i < wf_app.n_ports; i++)
 		ok[i] = rte_eth_stats_get(wf_app.ports[i].port_id, &st[i]) == 0;
@@ -88,16 +107,8 @@ void wf_portstats_metrics(FILE *f)
 				wf_app.ports[i].name, st[i].field);
 	WF_PORT_STATS(WF_PORT_PROM_)
 #undef WF_PORT_PROM_
-	fprintf(f, "# HELP whepfan_port_queue_rx_packets_total Packets received per queue "
-		"(queue n is worker n's).\n# TYPE whepfan_port_queue_rx_packets_total counter\n");
-	for (i = 0; i < wf_app.n_ports; i++)
-		for (q = 0; ok[i] && q < queues(); q++)
-			fprintf(f, "whepfan_port_queue_rx_packets_total{port=\"%s\",queue=\"%u\"} %"
-				PRIu64 "\n", wf_app.ports[i].name, q, st[i].q_ipackets[q]);
-	fprintf(f, "# HELP whepfan_port_queue_errors_total Receive errors per queue."
-		"\n# TYPE whepfan_port_queue_errors_total counter\n");
-	for (i = 0; i < wf_app.n_ports; i++)
-		for (q = 0; ok[i] && q < queues(); q++)
-			fprintf(f, "whepfan_port_queue_errors_total{port=\"%s\",queue=\"%u\"} %"
-				PRIu64 "\n", wf_app.ports[i].name, q, st[i].q_errors[q]);
+	queue_metric(f, "rx_packets", "Packets received per queue (queue n is worker n's).", st, ok,
+		     offsetof(struct rte_eth_stats, q_ipackets));
+	queue_metric(f, "errors", "Receive errors per queue.", st, ok,
+		     offsetof(struct rte_eth_stats, q_errors));
 }

@@ -13,12 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "wf_test.h"
 
 uint64_t wf_e2e_now_us(void)
 {
@@ -290,4 +293,94 @@ bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 		}
 	fclose(f);
 	return ok;
+}
+
+long wf_e2e_vmrss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int wf_e2e_raise_nofile(unsigned n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -errno;
+	if (rl.rlim_cur >= n)
+		return 0;
+	if (rl.rlim_max < n)
+		rl.rlim_max = n;	/* needs CAP_SYS_RESOURCE */
+	rl.rlim_cur = n;
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : -errno;
+}
+
+/* ---- test randomness ------------------------------------------------------ */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+void wf_e2e_seed(uint64_t seed)
+{
+	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;	/* xorshift: never 0 */
+}
+
+uint32_t wf_e2e_rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
+}
+
+void wf_e2e_rnd_fill(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)wf_e2e_rnd();
+}
+
+void wf_e2e_rnd_ice(char *out, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = a[wf_e2e_rnd() & 63];
+	out[n] = '\0';
+}
+
+/* ---- failure lists -------------------------------------------------------- */
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->n < WF_E2E_MAX_ERRS) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->n], sizeof(e->msg[0]), fmt, ap);
+		va_end(ap);
+	}
+	e->n++;
+}
+
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *file, int line)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n && i < WF_E2E_MAX_ERRS; i++)
+		wf_test_fail(file, line, "%s", e->msg[i]);
+	if (e->n > WF_E2E_MAX_ERRS)
+		wf_test_fail(file, line, "... %u more", e->n - WF_E2E_MAX_ERRS);
 }

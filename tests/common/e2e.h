@@ -115,4 +115,41 @@ long long wf_e2e_json_num(const char *js, const char *section, const char *key);
 /* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);
 
+/* VmRSS of process pid from /proc/<pid>/status, in KiB; -1 when unreadable. */
+long wf_e2e_vmrss_kb(pid_t pid);
+
+/* Raises this process's RLIMIT_NOFILE to at least n descriptors (the hard
+ * limit too when allowed: root).  0, or -errno when n cannot be had. */
+int wf_e2e_raise_nofile(unsigned n);
+
+/* ---- test randomness ------------------------------------------------------ */
+
+/* xorshift64* (one stream for the whole process): a run is reproduced from
+ * the seed the test prints.  Not for keys: only for test data. */
+void wf_e2e_seed(uint64_t seed);
+uint32_t wf_e2e_rnd(void);
+void wf_e2e_rnd_fill(uint8_t *p, size_t n);
+/* n random ice-chars (RFC 8839 §5.4) into out[n + 1], NUL-terminated. */
+void wf_e2e_rnd_ice(char *out, size_t n);
+
+/* ---- failure lists -------------------------------------------------------- */
+
+/* Checks made on arrival (in a receive loop, not inside a test function)
+ * keep their messages here; the test that owns the object reports them
+ * with WF_E2E_CHECK_ERRLOG.  Bounded: the first WF_E2E_MAX_ERRS are kept,
+ * the rest only counted. */
+#define WF_E2E_MAX_ERRS	6
+struct wf_e2e_errlog {
+	unsigned n;
+	char msg[WF_E2E_MAX_ERRS][160];
+};
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Reports every message of e as a failed check of the running test
+ * (wf_test_fail() at file:line). */
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *file, int line);
+#define WF_E2E_CHECK_ERRLOG(e) wf_e2e_errlog_report((e), __FILE__, __LINE__)
+
 #endif

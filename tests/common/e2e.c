@@ -49,7 +49,10 @@ int wf_e2e_udp_socket(const char *addr, uint16_t port)
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* not for port 0: with SO_REUSEADDR on both, Linux may hand two UDP
+	 * sockets the same ephemeral port, and one gets the other's datagrams */
+	if (port)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	inet_pton(AF_INET, addr, &sa.sin_addr);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {

@@ -43,8 +43,9 @@ uint64_t wf_e2e_now_us(void);
 /* Runs a shell command (formatted); returns system()'s status. */
 int wf_e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A UDP socket bound to addr:port (port 0: any) with a 4 MiB receive
- * buffer; the descriptor or -1. */
+/* A UDP socket bound to addr:port (port 0: an ephemeral port of its own;
+ * a given port with SO_REUSEADDR) with a 4 MiB receive buffer; the
+ * descriptor or -1 with errno set. */
 int wf_e2e_udp_socket(const char *addr, uint16_t port);
 
 /* <build>/tests/e2e/<test> -> <build> into p->build (else $WF_BUILD, else

@@ -280,7 +280,7 @@ static void check_first(struct wf_rtp_check *k, unsigned t, const char *who,
 	for (i = 0; i < 65536; i++)
 		k->tag_of_seq[i] = -1;
 	k->tag_of_seq[seq] = (int32_t)tag;
-	if (t == 0 && !s->kf)
+	if (t == 0 && !s->kf && !k->start_anywhere)
 		wf_e2e_errlog_add(err, "%s video starts at packet %u, not at a key frame", who,
 				  tag);
 }

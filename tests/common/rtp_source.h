@@ -115,6 +115,10 @@ struct wf_rtp_check {
 	unsigned n_rtp;		/* packets accepted, retransmissions too */
 	unsigned n_retx;	/* of them: sequence numbers seen before */
 	unsigned retx_cap;	/* entries in retx_of (the source's cap) */
+	/* set by the receiver before the first packet when it lost the
+	 * track's start (packets it could not decrypt yet): the first packet
+	 * need not begin a key frame */
+	bool start_anywhere;
 	int32_t tag_of_seq[65536];	/* -1: never seen */
 	uint8_t *retx_of;	/* per tag: times it came again (255 at most) */
 };
@@ -127,7 +131,7 @@ void wf_rtp_check_free(struct wf_rtp_check *k);
  * sent, the packet's SSRC and payload type already matched by the caller:
  * header byte 0x80 (no padding, extension or CSRC), a tag naming a packet
  * sent, the same payload, timestamp and marker; a track starts at a key
- * frame (video); after that every new sequence number follows the last
+ * frame (video; unless start_anywhere); after that every new sequence number follows the last
  * with the next packet sent (no loss, no reordering), and a sequence
  * number seen before carries the same packet (a retransmission).  Failures
  * go to err, prefixed with who; returns whether the packet was accepted

@@ -23,7 +23,7 @@
 #define EVENTS		64
 #define PUMP_WAIT_MS	2		/* the tick runs at least this often */
 #define CONNECT_TRIES	5
-#define CONNECT_RETRY_US (300000ull * WF_E2E_SLOW)
+#define CONNECT_RETRY_MS (300 * WF_E2E_SLOW)
 #define KEEPALIVE_MS	1000
 #define HTTP_WAIT_US	(5000000ull * WF_E2E_SLOW)
 #define OFFER_MAX	8192
@@ -389,6 +389,10 @@ struct wf_wc *wf_wc_create(struct wf_wc_hub *h, const struct wf_wc_opts *opts)
 	c->name = opts->name ? opts->name : "viewer";
 	if (!c->opts.keepalive_ms)
 		c->opts.keepalive_ms = KEEPALIVE_MS;
+	if (!c->opts.connect_tries)
+		c->opts.connect_tries = CONNECT_TRIES;
+	if (!c->opts.connect_retry_ms)
+		c->opts.connect_retry_ms = CONNECT_RETRY_MS;
 	c->heap_idx = -1;
 	c->sock = wf_e2e_udp_socket(opts->addr ? opts->addr : "0.0.0.0", opts->port);
 	if (c->sock < 0) {
@@ -788,8 +792,7 @@ enum wf_dtls_state wf_wc_connect(struct wf_wc *c, struct wf_dtls_ctx *ctx)
 {
 	if (wf_wc_connect_start(c, ctx, false) < 0)
 		return WF_DTLS_FAILED;
-	wf_wc_pump(c->hub, (unsigned)(CONNECT_TRIES * CONNECT_RETRY_US / 1000) + 100, ice_settled,
-		   c);
+	wf_wc_pump(c->hub, c->opts.connect_tries * c->opts.connect_retry_ms + 100, ice_settled, c);
 	if (!c->st.stun_ok)
 		return WF_DTLS_FAILED;
 	wf_wc_pump(c->hub, 5000 * WF_E2E_SLOW, dtls_settled, c);
@@ -1158,6 +1161,8 @@ static void on_rtp(struct wf_wc *c, const uint8_t *p, int len, int wire_len)
 				  c->name, t, ssrc, tr->ssrc);
 		return;
 	}
+	if (tr->chk && !tr->chk->have)
+		tr->chk->start_anywhere = c->st.srtp_before_keys > 0;	/* its start is lost */
 	if (tr->chk && !wf_rtp_check_packet(tr->chk, src, t, c->name, p, len, &tr->err))
 		return;
 	if (!tr->have) {
@@ -1209,7 +1214,7 @@ static void on_media(struct wf_wc *c, uint8_t *buf, int n)
 	int wire = n;
 
 	if (!c->keyed) {
-		wf_e2e_errlog_add(&c->err, "%s: SRTP before the handshake completed", c->name);
+		c->st.srtp_before_keys++;	/* undecryptable: dropped, as a browser does */
 		return;
 	}
 	c->st.last_media_us = wf_e2e_now_us();
@@ -1301,9 +1306,9 @@ static void client_drain(struct wf_wc *c)
 static void client_timers(struct wf_wc *c, uint64_t now)
 {
 	if (c->connect_ctx && !c->dtls && now >= c->connect_next_us) {
-		if (c->connect_tries < CONNECT_TRIES) {
+		if (c->connect_tries < c->opts.connect_tries) {
 			c->connect_tries++;
-			c->connect_next_us = now + CONNECT_RETRY_US;
+			c->connect_next_us = now + c->opts.connect_retry_ms * 1000ull;
 			wf_wc_send_check(c, true, NULL);
 		} else {
 			c->connect_ctx = NULL;	/* no answer: given up */

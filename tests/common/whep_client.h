@@ -138,6 +138,9 @@ struct wf_wc_opts {
 	enum wf_wc_media media;
 	bool ignore_probes;		/* leave whepfan's Binding requests unanswered */
 	unsigned keepalive_ms;		/* consent check period once on (0: 1000) */
+	unsigned connect_tries;		/* checks with USE-CANDIDATE until one is
+					 * answered (0: 5) ... */
+	unsigned connect_retry_ms;	/* ... this far apart (0: 300 × WF_E2E_SLOW) */
 	unsigned rr_ms;			/* receiver reports while live (0: none) */
 };
 
@@ -166,6 +169,10 @@ struct wf_wc_stats {
 	unsigned dtls_in;		/* DTLS datagrams */
 	unsigned srtcp_other;		/* SRTCP that is not an SR */
 	unsigned srtp_errors;		/* failed to unprotect */
+	/* SRTP or SRTCP before our keys: whepfan queues the flight that ends
+	 * the handshake before the viewer's first packet, so this counts the
+	 * times that order broke (or the flight was lost) */
+	unsigned srtp_before_keys;
 	unsigned rtcp_sent;		/* SRTCP compounds we sent */
 	uint64_t first_media_us, last_media_us;	/* SRTP or SRTCP arrival */
 	uint64_t last_check_us;		/* our last Binding request */
@@ -256,7 +263,8 @@ int wf_wc_send_check(struct wf_wc *c, bool use_candidate, const char *pwd);
 int wf_wc_dtls_start(struct wf_wc *c, struct wf_dtls_ctx *ctx);
 
 /* Connects without waiting: a check with USE-CANDIDATE now and every
- * 300 ms × WF_E2E_SLOW until answered (5 tries), then the DTLS handshake
+ * connect_retry_ms until one is answered (connect_tries), then the DTLS
+ * handshake
  * with ctx (NULL: the hub's); consent checks start once keyed when
  * keepalive is set.  0 or -EINVAL (no answer read yet). */
 int wf_wc_connect_start(struct wf_wc *c, struct wf_dtls_ctx *ctx, bool keepalive);

@@ -66,6 +66,13 @@
 #define SLOW		WF_E2E_SLOW
 
 #define CHECK_ERRLOG	WF_E2E_CHECK_ERRLOG
+
+/* A client's failures seen on arrival, and SRTP before its keys. */
+#define CHECK_CLIENT(c) do { \
+	CHECK_ERRLOG(&(c)->err); \
+	WF_CHECKF((c)->st.srtp_before_keys == 0, "%s: SRTP before the handshake completed " \
+		  "(%u packets)", (c)->name, (c)->st.srtp_before_keys); \
+} while (0)
 #define now_us		wf_e2e_now_us
 #define VIDEO		WF_WC_VIDEO
 
@@ -357,7 +364,7 @@ static void media_is_in_order_byte_identical_with_the_answers_ssrcs_and_pts(void
 		WF_CHECKF(c->trk[t].n_rtp >= (t ? 50u : 30u), "%s: %u packets in 1.5 s",
 			  trk_name(t), c->trk[t].n_rtp);
 	}
-	CHECK_ERRLOG(&c->err);
+	CHECK_CLIENT(c);
 	WF_CHECKF(c->trk[0].n_sr >= 2 && c->trk[1].n_sr >= 2, "SRs: video %u audio %u",
 		  c->trk[0].n_sr, c->trk[1].n_sr);
 }
@@ -531,7 +538,7 @@ static void session_without_consent_checks_stops_after_consent_timeout(void)
 	WF_CHECK_EQ(stat_wait(NULL, "viewers", 1, 1000 * SLOW), 1);
 	WF_CHECK_EQ(http_req("DELETE", c->location, NULL, NULL, 0, &r), 0);
 	WF_CHECK_EQ(r.status, 404);
-	CHECK_ERRLOG(&c->err);
+	CHECK_CLIENT(c);
 	CHECK_ERRLOG(&c->trk[0].err);
 	CHECK_ERRLOG(&c->trk[1].err);
 	client_free(c);
@@ -691,7 +698,7 @@ static void max_sessions_gives_503_with_retry_after_and_serving_goes_on(void)
 		WF_CHECK(media_both(extra[k]));
 		WF_CHECK_EQ(http_req("DELETE", extra[k]->location, NULL, NULL, 0, &r), 0);
 		WF_CHECK_EQ(r.status, 200);
-		CHECK_ERRLOG(&extra[k]->err);
+		CHECK_CLIENT(extra[k]);
 	}
 	client_free(extra[k]);
 	WF_CHECK_EQ(stat_wait(NULL, "sessions", 1, 1000 * SLOW), 1);
@@ -731,7 +738,7 @@ static void delete_ends_the_session_media_stops_and_a_second_delete_is_404(void)
 		       trk_name(t), c->trk[t].n_rtp, c->trk[t].n_retx, c->trk[t].chk->first_tag,
 		       c->trk[t].chk->last_tag, c->trk[t].chk->ssrc, c->trk[t].n_sr);
 	}
-	CHECK_ERRLOG(&c->err);
+	CHECK_CLIENT(c);
 	CHECK_ERRLOG(&c->ice_err);
 }
 

@@ -298,6 +298,86 @@ bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 	return ok;
 }
 
+/* ---- checks every end-to-end test makes ------------------------------------ */
+
+int wf_e2e_enter_test_netns(void)
+{
+	if (geteuid() != 0) {
+		wf_test_fail(__FILE__, __LINE__, "needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
+		return -1;
+	}
+	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+		wf_test_fail(__FILE__, __LINE__, "needs /dev/net/tun for net_tap");
+		return -1;
+	}
+	if (wf_e2e_enter_netns() != 0) {
+		wf_test_fail(__FILE__, __LINE__, "cannot enter a new network namespace");
+		return -1;
+	}
+	return 0;
+}
+
+static struct wf_e2e_proc *guarded;
+
+static void guard_alarm(int sig)
+{
+	static const char msg[] = ": time limit reached, killing whepfan\n";
+	const char *name = wf_test.binary ? wf_test.binary : "test";
+
+	(void)sig;
+	if (guarded && guarded->pid > 0)
+		kill(guarded->pid, SIGKILL);
+	if (write(1, name, strlen(name)) < 0 || write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(2);
+}
+
+static void guard_exit(void)
+{
+	if (guarded)
+		wf_e2e_cleanup(guarded);
+}
+
+void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds)
+{
+	guarded = p;
+	signal(SIGALRM, guard_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(seconds);
+	atexit(guard_exit);
+}
+
+void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms)
+{
+	int status = 0;
+
+	if (wf_e2e_stop(p, timeout_ms, &status) != 0) {
+		wf_test_fail(__FILE__, __LINE__, "whepfan did not exit after SIGTERM");
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		wf_test_fail(__FILE__, __LINE__, "whepfan: %s %d",
+			     WIFEXITED(status) ? "exit status" : "killed by signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *section,
+		      const char *key)
+{
+	static char js[65536];
+	long long v;
+
+	if (wf_e2e_telemetry(p, cmd, js, sizeof(js)) < 0) {
+		wf_test_fail(__FILE__, __LINE__, "telemetry: %s failed", cmd);
+		return -1;
+	}
+	v = wf_e2e_json_num(js, section, key);
+	if (v < 0)
+		wf_test_fail(__FILE__, __LINE__, "telemetry: no \"%s\" in %s%s%s", key, cmd,
+			     section ? " " : "", section ? section : "");
+	return v;
+}
+
 long wf_e2e_vmrss_kb(pid_t pid)
 {
 	char path[64], line[256];
@@ -336,6 +416,14 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 void wf_e2e_seed(uint64_t seed)
 {
 	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;	/* xorshift: never 0 */
+}
+
+uint64_t wf_e2e_seed_from_clock(void)
+{
+	uint64_t seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
+
+	wf_e2e_seed(seed);
+	return seed;
 }
 
 uint32_t wf_e2e_rnd(void)

@@ -92,6 +92,27 @@ long long wf_e2e_json_num(const char *js, const char *section, const char *key);
 /* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);
 
+/* ---- checks every end-to-end test makes ------------------------------------ */
+
+/* Root and /dev/net/tun, then a private network namespace with lo up
+ * (wf_e2e_enter_netns).  0, or -1 after reporting what is missing as a
+ * failed check of the running test. */
+int wf_e2e_enter_test_netns(void);
+
+/* Leaves nothing behind whatever happens: p is cleaned up at exit, and when
+ * the run takes longer than seconds (SIGALRM) whepfan is killed and the
+ * process exits with status 2.  SIGPIPE is ignored.  One p per process. */
+void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds);
+
+/* Stops whepfan with SIGTERM: it must exit with status 0 within timeout_ms
+ * (failed checks of the running test otherwise). */
+void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms);
+
+/* The figure (section, key) of telemetry command cmd ("/whepfan/stats");
+ * -1, after a failed check of the running test, when there is none. */
+long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *section,
+		      const char *key);
+
 /* VmRSS of process pid from /proc/<pid>/status, in KiB; -1 when unreadable. */
 long wf_e2e_vmrss_kb(pid_t pid);
 
@@ -104,6 +125,8 @@ int wf_e2e_raise_nofile(unsigned n);
 /* xorshift64* (one stream for the whole process): a run is reproduced from
  * the seed the test prints.  Not for keys: only for test data. */
 void wf_e2e_seed(uint64_t seed);
+/* Seeds from the clock and the process id; returns the seed to print. */
+uint64_t wf_e2e_seed_from_clock(void);
 uint32_t wf_e2e_rnd(void);
 void wf_e2e_rnd_fill(uint8_t *p, size_t n);
 /* n random ice-chars (RFC 8839 §5.4) into out[n + 1], NUL-terminated. */

@@ -1736,8 +1736,7 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	env.lcores = lcores;
 	env.workers = workers;
 	find_build(argv[0]);
-	seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
-	wf_e2e_seed(seed);
+	seed = wf_e2e_seed_from_clock();
 	printf("# end-to-end: static outputs through %s/whepfan, lcores %s, %u worker(s) "
 	       "(seed %llu)\n", env.build, lcores, workers, (unsigned long long)seed);
 	signal(SIGALRM, on_alarm);

@@ -44,6 +44,28 @@ int wf_rtp_src_init(struct wf_rtp_src *src, const char *dst,
 	return 0;
 }
 
+int wf_rtp_src_init_av(struct wf_rtp_src *src, const char *dst, const struct wf_rtp_src_av *av,
+		       unsigned cap)
+{
+	unsigned fps = av->fps ? av->fps : 30, aps = av->aps ? av->aps : 50;
+	struct wf_rtp_src_track_conf t[2] = {
+		{ .name = "video", .video = true, .pt = av->video_pt, .ts_step = 90000 / fps,
+		  .period_us = 1000000 / fps, .clock = 90000, .gop = fps, .fd = av->video_fd },
+		{ .name = "audio", .pt = av->audio_pt, .ts_step = 48000 / aps,
+		  .period_us = 1000000 / aps, .clock = 48000, .fd = av->audio_fd,
+		  .dports = { av->audio_port } },
+	};
+	unsigned i;
+
+	memcpy(t[0].dports, av->video_ports, sizeof(t[0].dports));
+	for (i = 0; i < 2; i++) {
+		t[i].ssrc = wf_e2e_rnd() | (i + 1);
+		t[i].seq = (uint16_t)wf_e2e_rnd();
+		t[i].ts = wf_e2e_rnd();
+	}
+	return wf_rtp_src_init(src, dst, t, 2, cap);
+}
+
 void wf_rtp_src_free(struct wf_rtp_src *src)
 {
 	unsigned t, k;

@@ -90,6 +90,23 @@ struct wf_rtp_src {
 int wf_rtp_src_init(struct wf_rtp_src *src, const char *dst,
 		    const struct wf_rtp_src_track_conf *trk, unsigned n, unsigned cap);
 
+/* The pair most tests feed a stream: track 0 H.264 video at fps frames
+ * per second with a key frame every second, track 1 Opus at aps packets
+ * per second, SSRCs, first sequence numbers and timestamps from
+ * wf_e2e_rnd(). */
+struct wf_rtp_src_av {
+	int video_fd, audio_fd;		/* the sockets they send from */
+	uint8_t video_pt, audio_pt;
+	uint16_t video_ports[WF_RTP_SRC_MAX_DPORTS];	/* 0 ends the list */
+	uint16_t audio_port;
+	unsigned fps;		/* 0: 30 */
+	unsigned aps;		/* 0: 50 */
+};
+
+/* wf_rtp_src_init() for that pair.  The same returns. */
+int wf_rtp_src_init_av(struct wf_rtp_src *src, const char *dst, const struct wf_rtp_src_av *av,
+		       unsigned cap);
+
 /* Frees the records (not the sockets). */
 void wf_rtp_src_free(struct wf_rtp_src *src);
 

@@ -35,6 +35,7 @@ struct wf_wc_hub {
 	struct sockaddr_in ice;		/* whepfan's WebRTC address */
 	struct sockaddr_in http;
 	int ep;				/* epoll: one entry per viewer, data.ptr = viewer */
+	bool srtp;			/* counted in srtp_users */
 	struct wf_dtls_cert *cert;
 	struct wf_dtls_ctx *ctx;
 	char fp[WF_DTLS_FP_STRLEN];
@@ -52,6 +53,9 @@ struct wf_wc_hub {
 	struct iovec iov[RX_BATCH];
 	struct sockaddr_in from[RX_BATCH];
 };
+
+/* libsrtp2 is initialised by the first hub and shut down by the last. */
+static unsigned srtp_users;
 
 /* ---- the timer heap ---------------------------------------------------------
  * A binary min-heap of the viewers that have something due (a connection
@@ -195,6 +199,9 @@ struct wf_wc_hub *wf_wc_hub_create(const struct wf_wc_hub_conf *conf)
 	if (!h->answer || h->ep < 0)
 		goto fail;
 	rc = -EIO;
+	if (srtp_users++ == 0 && srtp_init() != srtp_err_status_ok)
+		goto fail;
+	h->srtp = true;
 	h->cert = wf_dtls_cert_generate();
 	h->ctx = h->cert ? wf_dtls_ctx_create(WF_DTLS_CLIENT, h->cert, NULL) : NULL;
 	if (!h->ctx)
@@ -223,6 +230,8 @@ void wf_wc_hub_free(struct wf_wc_hub *h)
 		close(h->ep);
 	wf_dtls_ctx_free(h->ctx);
 	wf_dtls_cert_free(h->cert);
+	if (h->srtp && --srtp_users == 0)
+		srtp_shutdown();
 	free(h->answer);
 	free(h->heap);
 	free(h);

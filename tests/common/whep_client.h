@@ -74,8 +74,9 @@ struct wf_wc_hub_conf {
 struct wf_wc_hub;
 
 /* A hub: generates the viewers' DTLS certificate (ECDSA P-256) and client
- * context.  NULL with errno EINVAL (bad address), EMFILE (descriptor limit
- * not raised), ENOMEM or EIO (OpenSSL). */
+ * context; the first hub initialises libsrtp2 (the last one freed shuts it
+ * down).  NULL with errno EINVAL (bad address), EMFILE (descriptor limit
+ * not raised), ENOMEM or EIO (OpenSSL, libsrtp2). */
 struct wf_wc_hub *wf_wc_hub_create(const struct wf_wc_hub_conf *conf);
 
 /* Frees every viewer still on the hub, then the hub. */

@@ -88,7 +88,6 @@ static struct {
 	struct wf_wc_hub *hub;		/* the browsers */
 	struct wf_dtls_cert *other_cert;	/* one the offers do not name */
 	struct wf_dtls_ctx *other_ctx;
-	char tel[65536];
 } env = { .src_sock = { -1, -1 } };
 
 static struct wf_wc *clients[N_CLIENTS];
@@ -178,17 +177,7 @@ static bool media_both(void *arg)
 
 static long long stat_of(const char *section, const char *key)
 {
-	long long v;
-
-	if (wf_e2e_telemetry(&wf, "/whepfan/stats", env.tel, sizeof(env.tel)) < 0) {
-		wf_test_fail(__FILE__, __LINE__, "telemetry: /whepfan/stats failed");
-		return -1;
-	}
-	v = wf_e2e_json_num(env.tel, section, key);
-	if (v < 0)
-		wf_test_fail(__FILE__, __LINE__, "telemetry: no \"%s\" in %s", key,
-			     section ? section : "stats");
-	return v;
+	return wf_e2e_stat(&wf, "/whepfan/stats", section, key);
 }
 
 /* Polls stat (section, key) until it equals want, up to ms; the last value. */
@@ -211,9 +200,7 @@ static struct wf_wc *main_c;	/* the viewer that stays until the end */
 
 static void network_namespace_is_private_with_loopback_up(void)
 {
-	WF_REQUIRE(geteuid() == 0 || !"needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
-	WF_REQUIRE(access("/dev/net/tun", R_OK | W_OK) == 0 || !"needs /dev/net/tun for net_tap");
-	WF_REQUIRE(wf_e2e_enter_netns() == 0);
+	WF_REQUIRE(wf_e2e_enter_test_netns() == 0);
 	env.netns = true;
 }
 
@@ -261,8 +248,11 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 	env.src_sock[0] = wf_e2e_udp_socket(KERN_ADDR, 5000);
 	env.src_sock[1] = wf_e2e_udp_socket(KERN_ADDR, 5002);
 	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0);
-	env.src.trk[0].conf.fd = env.src_sock[0];
-	env.src.trk[1].conf.fd = env.src_sock[1];
+	/* video also feeds the "locked" stream */
+	WF_REQUIRE(wf_rtp_src_init_av(&env.src, WF_ADDR, &(struct wf_rtp_src_av){
+		.video_fd = env.src_sock[0], .audio_fd = env.src_sock[1],
+		.video_pt = SRC_VIDEO_PT, .video_ports = { VIDEO_PORT, LOCKED_PORT },
+		.audio_pt = SRC_AUDIO_PT, .audio_port = AUDIO_PORT }, MAX_SENT) == 0);
 	/* the browsers, with the certificate their offers name, and another */
 	env.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
 		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
@@ -744,32 +734,9 @@ static void delete_ends_the_session_media_stops_and_a_second_delete_is_404(void)
 
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
-	int status = 0, rc;
-
 	WF_REQUIRE(wf.pid > 0);
 	env.src.running = false;
-	rc = wf_e2e_stop(&wf, 10000 * SLOW, &status);
-	WF_REQUIRE(rc == 0 || !"whepfan did not exit after SIGTERM");
-	WF_CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "whepfan: %s %d",
-		  WIFEXITED(status) ? "exit status" : "killed by signal",
-		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "test_whep: time limit reached, killing whepfan\n";
-
-	(void)sig;
-	if (wf.pid > 0)
-		kill(wf.pid, SIGKILL);
-	if (write(1, msg, sizeof(msg) - 1) < 0)
-		_exit(3);
-	_exit(2);
-}
-
-static void cleanup(void)
-{
-	wf_e2e_cleanup(&wf);
+	wf_e2e_check_sigterm(&wf, 10000 * SLOW);
 }
 
 int main(int argc, char **argv)
@@ -780,30 +747,10 @@ int main(int argc, char **argv)
 
 	wf_test_init(argc, argv);
 	wf_e2e_find_build(&wf, argv[0]);
-	seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
-	wf_e2e_seed(seed);
+	seed = wf_e2e_seed_from_clock();
 	printf("# end-to-end: WHEP through %s/whepfan (seed %llu)\n", wf.build,
 	       (unsigned long long)seed);
-	signal(SIGALRM, on_alarm);
-	signal(SIGPIPE, SIG_IGN);
-	alarm(90 * SLOW);
-	atexit(cleanup);
-	if (srtp_init() != srtp_err_status_ok) {
-		printf("libsrtp2 init failed\n");
-		return 1;
-	}
-	/* video also feeds the "locked" stream; sockets come with whepfan */
-	rc = wf_rtp_src_init(&env.src, WF_ADDR, (struct wf_rtp_src_track_conf[]){
-		{ .name = "video", .video = true, .pt = SRC_VIDEO_PT, .ssrc = wf_e2e_rnd() | 1,
-		  .seq = (uint16_t)wf_e2e_rnd(), .ts = wf_e2e_rnd(), .ts_step = 3000,
-		  .period_us = 33333, .fd = -1, .dports = { VIDEO_PORT, LOCKED_PORT } },
-		{ .name = "audio", .pt = SRC_AUDIO_PT, .ssrc = wf_e2e_rnd() | 2,
-		  .seq = (uint16_t)wf_e2e_rnd(), .ts = wf_e2e_rnd(), .ts_step = 960,
-		  .period_us = 20000, .fd = -1, .dports = { AUDIO_PORT } } }, 2, MAX_SENT);
-	if (rc < 0) {
-		printf("RTP source: %s\n", strerror(-rc));
-		return 1;
-	}
+	wf_e2e_guard(&wf, 90 * SLOW);
 
 	WF_RUN(network_namespace_is_private_with_loopback_up);
 	WF_RUN(whepfan_starts_with_two_streams_and_a_token);
@@ -834,8 +781,7 @@ int main(int argc, char **argv)
 		if (env.src_sock[i] >= 0)
 			close(env.src_sock[i]);
 	wf_rtp_src_free(&env.src);
-	srtp_shutdown();
 	rc = wf_test_done();
-	cleanup();
+	wf_e2e_cleanup(&wf);
 	return rc;
 }

@@ -280,9 +280,10 @@ static bool http_up(void)
 	return wf_wc_http(env.hub, NULL, "GET", "/", NULL, NULL, 0, &r) == 0 && r.status == 200;
 }
 
+/* A second's worth of packets on both tracks. */
 static bool media_flows(void *arg)
 {
-	return wf_wc_media_both(arg, 20);
+	return wf_wc_media_both(arg, env.fps);
 }
 
 /* One viewer through the whole path before the crowd: whepfan's one-time

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,53 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wf_test.h"
+
 uint64_t wf_e2e_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-uint32_t wf_e2e_rand32(uint64_t *state)
-{
-	*state ^= *state >> 12;
-	*state ^= *state << 25;
-	*state ^= *state >> 27;
-	return (uint32_t)((*state * 2685821657736338717ull) >> 32);
-}
-
-void wf_e2e_rand_ice(uint64_t *state, char *out, size_t n)
-{
-	static const char ice[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		out[i] = ice[wf_e2e_rand32(state) & 63];
-	out[n] = '\0';
-}
-
-void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e->n < WF_E2E_ERRS) {
-		va_start(ap, fmt);
-		vsnprintf(e->msg[e->n], sizeof(e->msg[0]), fmt, ap);
-		va_end(ap);
-	}
-	e->n++;
-}
-
-void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *who)
-{
-	unsigned i;
-
-	for (i = 0; i < e->n && i < WF_E2E_ERRS; i++)
-		wf_test_fail(__FILE__, __LINE__, "%s: %s", who, e->msg[i]);
-	if (e->n > WF_E2E_ERRS)
-		wf_test_fail(__FILE__, __LINE__, "%s: ... %u more", who, e->n - WF_E2E_ERRS);
 }
 
 int wf_e2e_sh(const char *fmt, ...)
@@ -89,7 +51,10 @@ int wf_e2e_udp_socket(const char *addr, uint16_t port)
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* not for port 0: with SO_REUSEADDR on both, Linux may hand two UDP
+	 * sockets the same ephemeral port, and one gets the other's datagrams */
+	if (port)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	inet_pton(AF_INET, addr, &sa.sin_addr);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -118,21 +83,6 @@ int wf_e2e_enter_netns(void)
 	if (unshare(CLONE_NEWNET) != 0)
 		return -errno;
 	return wf_e2e_sh("ip link set lo up") == 0 ? 0 : -EIO;
-}
-
-bool wf_e2e_enter_private_netns(void)
-{
-	const char *why = NULL;
-
-	if (geteuid() != 0)
-		why = "needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)";
-	else if (access("/dev/net/tun", R_OK | W_OK) != 0)
-		why = "needs /dev/net/tun for net_tap";
-	else if (wf_e2e_enter_netns() != 0)
-		why = "cannot enter a new network namespace";
-	if (why)
-		wf_test_fail(__FILE__, __LINE__, "%s", why);
-	return !why;
 }
 
 int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag)
@@ -269,61 +219,6 @@ void wf_e2e_cleanup(struct wf_e2e_proc *p)
 	}
 }
 
-static struct {
-	struct wf_e2e_proc *p;
-	char msg[128];
-	size_t len;
-} watchdog;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	if (watchdog.p && watchdog.p->pid > 0)
-		kill(watchdog.p->pid, SIGKILL);
-	if (write(1, watchdog.msg, watchdog.len) < 0)
-		_exit(3);
-	_exit(2);
-}
-
-static void cleanup_at_exit(void)
-{
-	if (watchdog.p)
-		wf_e2e_cleanup(watchdog.p);
-}
-
-void wf_e2e_watchdog(struct wf_e2e_proc *p, const char *test, unsigned seconds)
-{
-	int n = snprintf(watchdog.msg, sizeof(watchdog.msg),
-			 "%s: time limit reached, killing whepfan\n", test);
-
-	watchdog.len = n < 0 ? 0 : (size_t)n < sizeof(watchdog.msg) ? (size_t)n :
-		       sizeof(watchdog.msg) - 1;
-	watchdog.p = p;
-	signal(SIGALRM, on_alarm);
-	signal(SIGPIPE, SIG_IGN);
-	atexit(cleanup_at_exit);
-	alarm(seconds);
-}
-
-void wf_e2e_check_clean_exit(struct wf_e2e_proc *p, unsigned timeout_ms)
-{
-	int status = 0, rc;
-
-	if (p->pid <= 0) {
-		wf_test_fail(__FILE__, __LINE__, "whepfan is not running");
-		return;
-	}
-	rc = wf_e2e_stop(p, timeout_ms, &status);
-	if (rc != 0) {
-		wf_test_fail(__FILE__, __LINE__, "whepfan did not exit after SIGTERM");
-		return;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		wf_test_fail(__FILE__, __LINE__, "whepfan: %s %d",
-			     WIFEXITED(status) ? "exit status" : "killed by signal",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-}
-
 void wf_e2e_print_log(const struct wf_e2e_proc *p)
 {
 	FILE *f = fopen(p->log, "r");
@@ -425,23 +320,6 @@ long long wf_e2e_json_num(const char *js, const char *section, const char *key)
 	return strtoll(q, NULL, 10);
 }
 
-long wf_e2e_vmrss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap)
 {
 	char pat[80];
@@ -483,3 +361,180 @@ bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 	return ok;
 }
 
+/* ---- checks every end-to-end test makes ------------------------------------ */
+
+int wf_e2e_enter_test_netns(void)
+{
+	if (geteuid() != 0) {
+		wf_test_fail(__FILE__, __LINE__, "needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
+		return -1;
+	}
+	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+		wf_test_fail(__FILE__, __LINE__, "needs /dev/net/tun for net_tap");
+		return -1;
+	}
+	if (wf_e2e_enter_netns() != 0) {
+		wf_test_fail(__FILE__, __LINE__, "cannot enter a new network namespace");
+		return -1;
+	}
+	return 0;
+}
+
+static struct wf_e2e_proc *guarded;
+
+static void guard_alarm(int sig)
+{
+	static const char msg[] = ": time limit reached, killing whepfan\n";
+	const char *name = wf_test.binary ? wf_test.binary : "test";
+
+	(void)sig;
+	if (guarded && guarded->pid > 0)
+		kill(guarded->pid, SIGKILL);
+	if (write(1, name, strlen(name)) < 0 || write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(2);
+}
+
+static void guard_exit(void)
+{
+	if (guarded)
+		wf_e2e_cleanup(guarded);
+}
+
+void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds)
+{
+	guarded = p;
+	signal(SIGALRM, guard_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(seconds);
+	atexit(guard_exit);
+}
+
+void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms)
+{
+	int status = 0;
+
+	if (wf_e2e_stop(p, timeout_ms, &status) != 0) {
+		wf_test_fail(__FILE__, __LINE__, "whepfan did not exit after SIGTERM");
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		wf_test_fail(__FILE__, __LINE__, "whepfan: %s %d",
+			     WIFEXITED(status) ? "exit status" : "killed by signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *section,
+		      const char *key)
+{
+	static char js[65536];
+	long long v;
+
+	if (wf_e2e_telemetry(p, cmd, js, sizeof(js)) < 0) {
+		wf_test_fail(__FILE__, __LINE__, "telemetry: %s failed", cmd);
+		return -1;
+	}
+	v = wf_e2e_json_num(js, section, key);
+	if (v < 0)
+		wf_test_fail(__FILE__, __LINE__, "telemetry: no \"%s\" in %s%s%s", key, cmd,
+			     section ? " " : "", section ? section : "");
+	return v;
+}
+
+long wf_e2e_vmrss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int wf_e2e_raise_nofile(unsigned n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -errno;
+	if (rl.rlim_cur >= n)
+		return 0;
+	if (rl.rlim_max < n)
+		rl.rlim_max = n;	/* needs CAP_SYS_RESOURCE */
+	rl.rlim_cur = n;
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : -errno;
+}
+
+/* ---- test randomness ------------------------------------------------------ */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+void wf_e2e_seed(uint64_t seed)
+{
+	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;	/* xorshift: never 0 */
+}
+
+uint64_t wf_e2e_seed_from_clock(void)
+{
+	uint64_t seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
+
+	wf_e2e_seed(seed);
+	return seed;
+}
+
+uint32_t wf_e2e_rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
+}
+
+void wf_e2e_rnd_fill(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)wf_e2e_rnd();
+}
+
+void wf_e2e_rnd_ice(char *out, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = a[wf_e2e_rnd() & 63];
+	out[n] = '\0';
+}
+
+/* ---- failure lists -------------------------------------------------------- */
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->n < WF_E2E_MAX_ERRS) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->n], sizeof(e->msg[0]), fmt, ap);
+		va_end(ap);
+	}
+	e->n++;
+}
+
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *file, int line)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n && i < WF_E2E_MAX_ERRS; i++)
+		wf_test_fail(file, line, "%s", e->msg[i]);
+	if (e->n > WF_E2E_MAX_ERRS)
+		wf_test_fail(file, line, "... %u more", e->n - WF_E2E_MAX_ERRS);
+}

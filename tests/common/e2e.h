@@ -38,60 +38,15 @@ struct wf_e2e_proc {
 	int ifindex;
 };
 
-static inline void wf_e2e_wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void wf_e2e_wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t wf_e2e_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t wf_e2e_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t wf_e2e_now_us(void);
-
-/* xorshift64*: the next pseudo-random number from *state (print the seed
- * for a run to be repeatable). */
-uint32_t wf_e2e_rand32(uint64_t *state);
-
-/* n random ice-chars (RFC 8839 §5.4) from *state into out, NUL-terminated. */
-void wf_e2e_rand_ice(uint64_t *state, char *out, size_t n);
-
-#define WF_E2E_ERRS	8	/* messages an errlog keeps (it counts all) */
-
-/* Failures a thread saw, reported later by the main thread (the wf_test
- * harness is not thread-safe). */
-struct wf_e2e_errlog {
-	unsigned n;
-	char msg[WF_E2E_ERRS][200];
-};
-
-void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Each kept message as a test failure "who: message", then how many more. */
-void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *who);
 
 /* Runs a shell command (formatted); returns system()'s status. */
 int wf_e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A UDP socket bound to addr:port (port 0: any) with a 4 MiB receive
- * buffer; the descriptor or -1. */
+/* A UDP socket bound to addr:port (port 0: an ephemeral port of its own;
+ * a given port with SO_REUSEADDR) with a 4 MiB receive buffer; the
+ * descriptor or -1 with errno set. */
 int wf_e2e_udp_socket(const char *addr, uint16_t port);
 
 /* <build>/tests/e2e/<test> -> <build> into p->build (else $WF_BUILD, else
@@ -101,10 +56,6 @@ void wf_e2e_find_build(struct wf_e2e_proc *p, const char *argv0);
 /* Moves this process into a new network namespace and brings lo up.
  * 0 or -errno. */
 int wf_e2e_enter_netns(void);
-
-/* The same after checking what a net_tap test needs (root, /dev/net/tun);
- * records a test failure saying what is missing.  Whether it worked. */
-bool wf_e2e_enter_private_netns(void);
 
 /* Creates the temp dir and fills conf, log, prefix ("<tag><pid>") and
  * iface.  0 or -errno. */
@@ -134,15 +85,6 @@ int wf_e2e_stop(struct wf_e2e_proc *p, unsigned timeout_ms, int *status);
  * Async-signal-unsafe; call from atexit or the end of main. */
 void wf_e2e_cleanup(struct wf_e2e_proc *p);
 
-/* A watchdog for a test that runs p: after seconds, SIGALRM kills p's
- * whepfan, says so naming test, and exits 2.  Also makes the process call
- * wf_e2e_cleanup(p) at exit and ignore SIGPIPE.  One per process. */
-void wf_e2e_watchdog(struct wf_e2e_proc *p, const char *test, unsigned seconds);
-
-/* Stops p with SIGTERM and records a test failure (wf_test.h) unless it
- * exits with status 0 within timeout_ms. */
-void wf_e2e_check_clean_exit(struct wf_e2e_proc *p, unsigned timeout_ms);
-
 /* Prints the whepfan log, indented. */
 void wf_e2e_print_log(const struct wf_e2e_proc *p);
 
@@ -163,15 +105,71 @@ int wf_e2e_tel_cmd(int fd, const char *cmd, char *buf, size_t cap);
  * (anywhere when section is NULL); -1 when missing. */
 long long wf_e2e_json_num(const char *js, const char *section, const char *key);
 
-/* The resident set size of process pid in KiB (VmRSS in
- * /proc/<pid>/status), or -1. */
-long wf_e2e_vmrss_kb(pid_t pid);
-
 /* The string value of the first "key": "..." in js into out[cap]
  * (escapes are not decoded): 0, or -1 when missing or not a string. */
 int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap);
 
 /* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);
+
+/* ---- checks every end-to-end test makes ------------------------------------ */
+
+/* Root and /dev/net/tun, then a private network namespace with lo up
+ * (wf_e2e_enter_netns).  0, or -1 after reporting what is missing as a
+ * failed check of the running test. */
+int wf_e2e_enter_test_netns(void);
+
+/* Leaves nothing behind whatever happens: p is cleaned up at exit, and when
+ * the run takes longer than seconds (SIGALRM) whepfan is killed and the
+ * process exits with status 2.  SIGPIPE is ignored.  One p per process. */
+void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds);
+
+/* Stops whepfan with SIGTERM: it must exit with status 0 within timeout_ms
+ * (failed checks of the running test otherwise). */
+void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms);
+
+/* The figure (section, key) of telemetry command cmd ("/whepfan/stats");
+ * -1, after a failed check of the running test, when there is none. */
+long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *section,
+		      const char *key);
+
+/* VmRSS of process pid from /proc/<pid>/status, in KiB; -1 when unreadable. */
+long wf_e2e_vmrss_kb(pid_t pid);
+
+/* Raises this process's RLIMIT_NOFILE to at least n descriptors (the hard
+ * limit too when allowed: root).  0, or -errno when n cannot be had. */
+int wf_e2e_raise_nofile(unsigned n);
+
+/* ---- test randomness ------------------------------------------------------ */
+
+/* xorshift64* (one stream for the whole process): a run is reproduced from
+ * the seed the test prints.  Not for keys: only for test data. */
+void wf_e2e_seed(uint64_t seed);
+/* Seeds from the clock and the process id; returns the seed to print. */
+uint64_t wf_e2e_seed_from_clock(void);
+uint32_t wf_e2e_rnd(void);
+void wf_e2e_rnd_fill(uint8_t *p, size_t n);
+/* n random ice-chars (RFC 8839 §5.4) into out[n + 1], NUL-terminated. */
+void wf_e2e_rnd_ice(char *out, size_t n);
+
+/* ---- failure lists -------------------------------------------------------- */
+
+/* Checks made on arrival (in a receive loop, not inside a test function)
+ * keep their messages here; the test that owns the object reports them
+ * with WF_E2E_CHECK_ERRLOG.  Bounded: the first WF_E2E_MAX_ERRS are kept,
+ * the rest only counted. */
+#define WF_E2E_MAX_ERRS	6
+struct wf_e2e_errlog {
+	unsigned n;
+	char msg[WF_E2E_MAX_ERRS][160];
+};
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Reports every message of e as a failed check of the running test
+ * (wf_test_fail() at file:line). */
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *file, int line);
+#define WF_E2E_CHECK_ERRLOG(e) wf_e2e_errlog_report((e), __FILE__, __LINE__)
 
 #endif

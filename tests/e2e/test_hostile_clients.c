@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "common/e2e.h"
+#include "rtp/rtp.h"
 #include "common/e2e_http.h"
 #include "wf_test.h"
 
@@ -153,9 +154,9 @@ static void *feed(void *arg)
 	while (!feeder.stop) {
 		pkt[0] = 0x80;
 		pkt[1] = AUDIO_PT;
-		wf_e2e_wr16(pkt + 2, seq++);
-		wf_e2e_wr32(pkt + 4, ts);
-		wf_e2e_wr32(pkt + 8, 0x0badcafe);
+		wf_rtp_wr16(pkt + 2, seq++);
+		wf_rtp_wr32(pkt + 4, ts);
+		wf_rtp_wr32(pkt + 8, 0x0badcafe);
 		ts += 960;
 		sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
 		sleep_ms(RTP_EVERY_MS);
@@ -168,7 +169,7 @@ static void *feed(void *arg)
 
 static void network_namespace_is_private_with_loopback_up(void)
 {
-	env.netns = wf_e2e_enter_private_netns();
+	env.netns = wf_e2e_enter_test_netns() == 0;
 }
 
 static void whepfan_starts_and_its_stream_goes_live(void)
@@ -506,7 +507,7 @@ static void slow_header_bytes_on_600_connections_leave_the_player_page_served(vo
 
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
-	wf_e2e_check_clean_exit(&wf, 10000 * SLOW);
+	wf_e2e_check_sigterm(&wf, 10000 * SLOW);
 }
 
 int main(int argc, char **argv)
@@ -516,7 +517,7 @@ int main(int argc, char **argv)
 	wf_test_init(argc, argv);
 	wf_e2e_find_build(&wf, argv[0]);
 	printf("# end-to-end: hostile clients against %s/whepfan\n", wf.build);
-	wf_e2e_watchdog(&wf, "test_hostile_clients", 120 * SLOW);
+	wf_e2e_guard(&wf, 120 * SLOW);
 
 	WF_RUN(network_namespace_is_private_with_loopback_up);
 	WF_RUN(whepfan_starts_and_its_stream_goes_live);

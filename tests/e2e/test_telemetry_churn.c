@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "common/e2e.h"
+#include "rtp/rtp.h"
 #include "common/e2e_http.h"
 #include "dtls/cert.h"
 #include "dtls/dtls.h"
@@ -71,12 +72,8 @@
 
 /* ---- small utilities ----------------------------------------------------- */
 
-static uint64_t rng_state;	/* the main thread's; the seed is printed */
-
-static uint32_t rnd(void)
-{
-	return wf_e2e_rand32(&rng_state);
-}
+/* the main thread's only (wf_e2e_rnd: one stream); the seed is printed */
+#define rnd wf_e2e_rnd
 
 static bool flag_get(const bool *f)
 {
@@ -159,9 +156,9 @@ static void *source_main(void *arg)
 
 		pkt[0] = 0x80;
 		pkt[1] = 0x80 | SRC_PT;	/* one packet per frame: marker */
-		wf_e2e_wr16(pkt + 2, seq);
-		wf_e2e_wr32(pkt + 4, ts);
-		wf_e2e_wr32(pkt + 8, ssrc);
+		wf_rtp_wr16(pkt + 2, seq);
+		wf_rtp_wr32(pkt + 4, ts);
+		wf_rtp_wr32(pkt + 8, ssrc);
 		pkt[12] = seq % SRC_GOP == 1 ? 0x65 : 0x41;	/* IDR, else non-IDR slice */
 		inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
 		for (i = 0; i < 2; i++) {
@@ -570,8 +567,8 @@ static int post_offer(struct sess *s, const char *stream)
 
 	memset(s, 0, sizeof(*s));
 	s->sock = -1;
-	wf_e2e_rand_ice(&rng_state, s->ufrag, 8);
-	wf_e2e_rand_ice(&rng_state, s->pwd, 24);
+	wf_e2e_rnd_ice(s->ufrag, 8);
+	wf_e2e_rnd_ice(s->pwd, 24);
 	n = make_offer(s, offer, sizeof(offer));
 	snprintf(src, sizeof(src), "127.0.0.%lu", 10 + churn.posts++ % HTTP_SOURCES);
 	snprintf(path, sizeof(path), "/%s/whep", stream);
@@ -988,7 +985,7 @@ static void sessions_come_and_go_while_telemetry_reads_and_flap_reloads(void)
 	       churn.posts, churn.created, churn.deleted, churn.gone, churn.refused,
 	       churn.by_status[0], churn.by_status[1], churn.by_status[2], churn.by_status[3],
 	       churn.ice, churn.live, churn.reloads);
-	wf_e2e_errlog_report(&churn.err, "churn");
+	WF_E2E_CHECK_ERRLOG(&churn.err);
 	WF_CHECK(churn.created >= 100);
 	WF_CHECK(churn.live >= 5);
 	WF_CHECK(churn.reloads >= 4);
@@ -1014,7 +1011,6 @@ static void every_telemetry_reply_was_consistent(void)
 {
 	unsigned long cmds = 0, hits = 0, streams = 0, flap = 0, mixups = 0;
 	unsigned i;
-	char who[32];
 
 	flag_set(&env.stop);
 	for (i = 0; i < HAMMERS; i++) {
@@ -1022,8 +1018,9 @@ static void every_telemetry_reply_was_consistent(void)
 			continue;
 		pthread_join(hammers[i].th, NULL);
 		hammers[i].started = false;
-		snprintf(who, sizeof(who), "telemetry thread %u", i);
-		wf_e2e_errlog_report(&hammers[i].err, who);
+		if (hammers[i].err.n)
+			printf("  telemetry thread %u:\n", i);
+		WF_E2E_CHECK_ERRLOG(&hammers[i].err);
 		cmds += hammers[i].cmds;
 		hits += hammers[i].session_hits;
 		streams += hammers[i].stream_hits;
@@ -1086,9 +1083,8 @@ int main(int argc, char **argv)
 
 	wf_test_init(argc, argv);
 	wf_e2e_find_build(&wf, argv[0]);
-	rng_state = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
 	printf("# end-to-end: telemetry during session churn and reloads, %s/whepfan (seed %llu)\n",
-	       wf.build, (unsigned long long)rng_state);
+	       wf.build, (unsigned long long)wf_e2e_seed_from_clock());
 	signal(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
 	alarm(120 * SLOW);

@@ -125,14 +125,15 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	}
 }
 
-unsigned wf_ctrl_poll(struct wf_lcore *lc, unsigned max)
+unsigned wf_ctrl_take(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned max)
 {
-	void *msgs[16];
-	unsigned n, i;
+	return rte_ring_dequeue_burst(lc->ctrl, (void **)msgs, max, NULL);
+}
 
-	if (max > RTE_DIM(msgs))
-		max = RTE_DIM(msgs);
-	n = rte_ring_dequeue_burst(lc->ctrl, msgs, max, NULL);
+void wf_ctrl_apply(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned n)
+{
+	unsigned i;
+
 	for (i = 0; i < n; i++) {
 		struct wf_ctrl_msg *msg = msgs[i];
 
@@ -144,5 +145,4 @@ unsigned wf_ctrl_poll(struct wf_lcore *lc, unsigned max)
 		rte_ring_enqueue(lc->reply, msg);
 	}
 	lc->c.ctrl_msgs += n;
-	return n;
 }

@@ -38,7 +38,12 @@ struct wf_ctrl_msg {
 
 struct wf_lcore;
 
-/* Applies up to max messages waiting on lc's ctrl ring; returns how many. */
-unsigned wf_ctrl_poll(struct wf_lcore *lc, unsigned max);
+/* Takes up to max messages waiting on lc's ctrl ring into msgs; returns
+ * how many.  The dequeue orders everything the slow path did before it
+ * sent them (frames it queued on slow_tx, say) before what follows. */
+unsigned wf_ctrl_take(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned max);
+
+/* Applies n taken messages and answers each on the reply ring. */
+void wf_ctrl_apply(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned n);
 
 #endif

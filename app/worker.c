@@ -21,6 +21,7 @@
 #include "tx.h"
 
 #define WF_TIMER_MS		10	/* SR and history timers */
+#define WF_CTRL_PER_POLL	8	/* control messages applied per loop */
 #define WF_IDLE_POLLS		256	/* empty polls before a pause */
 
 /* Frames the slow path asked us to send (ARP, ICMP, STUN, DTLS). */
@@ -43,6 +44,26 @@ static unsigned slow_tx(struct wf_lcore *lc)
 	return n;
 }
 
+/* Control messages, each after every frame the slow path queued before it:
+ * the DTLS flight that completes a handshake is queued before the message
+ * that adds the viewer, and must leave before the viewer's first (replayed)
+ * SRTP packet, or the browser drops that packet and waits for the next key
+ * frame (RFC 5764 §4.1: keys come from the finished handshake).  slow_tx()
+ * alone sends a burst per loop, which a busy slow path can outrun. */
+static unsigned control(struct wf_lcore *lc)
+{
+	struct wf_ctrl_msg *msgs[WF_CTRL_PER_POLL];
+	unsigned n = wf_ctrl_take(lc, msgs, RTE_DIM(msgs)), round;
+
+	if (!n)
+		return 0;
+	for (round = 0; round <= WF_PUNT_RING_SIZE / WF_BURST; round++)
+		if (slow_tx(lc) < WF_BURST)
+			break;
+	wf_ctrl_apply(lc, msgs, n);
+	return n;
+}
+
 int wf_worker_main(void *arg)
 {
 	struct wf_lcore *lc = arg;
@@ -59,13 +80,8 @@ int wf_worker_main(void *arg)
 		uint64_t t0 = rte_rdtsc(), now;
 		unsigned work = 0, p;
 
-		/* the slow path's frames before its control messages: it queues
-		 * the DTLS flight that completes a handshake before the message
-		 * that adds the viewer, so the browser has its keys before the
-		 * first (replayed) SRTP packet (RFC 5764 §4.1: keys come from
-		 * the finished handshake; earlier media is dropped) */
 		work += slow_tx(lc);
-		work += wf_ctrl_poll(lc, 8);
+		work += control(lc);
 		for (p = 0; p < wf_app.n_ports; p++) {
 			uint16_t n = rte_eth_rx_burst(wf_app.ports[p].port_id, (uint16_t)lc->idx,
 						      pkts, WF_BURST);

@@ -1,7 +1,7 @@
 /* test_registry.c: the slow path's viewer registry (app/registry.c) with
  * two simulated workers: the test plays each worker, taking control
  * messages off its ring and answering on its reply ring the way
- * wf_ctrl_poll() does, so ownership across workers, retries when the
+ * wf_ctrl_apply() does, so ownership across workers, retries when the
  * control pool runs dry, and peer-table ownership can be checked exactly.
  * EAL runs with --no-huge and no devices. */
 #include <rte_eal.h>

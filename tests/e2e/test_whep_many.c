@@ -21,9 +21,9 @@
  *     close_notify, a third by going silent (consent expires); sessions,
  *     viewers and each worker's viewers return to 0; a new viewer still
  *     connects; SIGTERM exits 0.
- * whepfan bugs this test finds that issue 9 is fixing (viewers left on the
- * workers after their sessions ended) are printed as KNOWN BUG and do not
- * fail it unless WF_E2E_STRICT=1.
+ * Viewers left on a worker after their sessions ended fail it (issue 9:
+ * replies matched to the wrong worker, removals lost when the control
+ * pool ran dry).
  * When whepfan has the per-address admission settings
  * (http.max_pending_per_ip, http.post_rate_per_ip, http.post_burst_per_ip;
  * checked with --check-config) the test raises them so they do not pace
@@ -93,7 +93,6 @@ static struct {
 	struct wf_wc **c;		/* env.n viewers, NULL until created */
 	char (*names)[16];		/* theirs */
 	unsigned live;			/* viewers with keys */
-	long long left;			/* viewers whepfan kept after the end (issue 9) */
 	long rss_before_kb, rss_live_kb;
 	uint64_t t_bringup_us;
 } env = { .src_sock = { -1, -1 } };
@@ -153,14 +152,6 @@ static bool counts_are_zero(void)
 		if (worker_viewers(w) != 0)
 			return false;
 	return true;
-}
-
-/* WF_E2E_STRICT set (and not "0"): known whepfan bugs fail the test. */
-static bool strict(void)
-{
-	const char *s = getenv("WF_E2E_STRICT");
-
-	return s && *s && strcmp(s, "0") != 0;
 }
 
 /* whepfan's counters as they are, for whoever reads a failure. */
@@ -516,11 +507,12 @@ static void media_reaches_every_viewer_and_the_sample_checks_byte_for_byte(void)
 	       "%u viewers checked byte for byte\n", (unsigned long long)pkts, env.n,
 	       (double)pkts / 2, worst, sample);
 	/* whepfan sends the handshake's last flight before the viewer's first
-	 * packet; under load that order can break (the flight waits in the
-	 * worker's ring behind others while the message adding the viewer
-	 * does not): counted, not failed, as a browser drops such packets */
+	 * packet, even when the flight waits in the worker's ring behind
+	 * others (worker.c: control()): a browser would drop SRTP that comes
+	 * before its keys and wait for the next key frame */
 	printf("  %u viewers got SRTP before their handshake completed (%u packets)\n", early,
 	       early_pkts);
+	WF_CHECK_EQ(early, 0);
 	WF_CHECKF(silent == 0, "%u viewers got no media in 2 s", silent);
 	if (silent || wf_test.cur_failures)
 		print_stats();
@@ -581,18 +573,10 @@ static void all_sessions_end_at_once_and_the_counts_return_to_zero(void)
 	left = stat_of(NULL, "viewers");
 	for (i = 0; i < WORKERS; i++)
 		on_worker[i] = worker_viewers(i);
-	if (left || on_worker[0] || on_worker[1]) {
-		/* issue 9: a worker's answer to a removal is matched by (slot,
-		 * gen), which repeat across workers, so with two workers one
-		 * answer releases another worker's record and that viewer is
-		 * never removed; and more removals in one tick than the 511
-		 * control messages leave viewers too */
-		printf("  %s (issue 9): every session ended but the workers keep %lld and %lld "
-		       "viewers (%lld counted)%s\n", strict() ? "FAIL" : "KNOWN BUG", on_worker[0],
-		       on_worker[1], left, strict() ? "" : "; WF_E2E_STRICT=1 fails on it");
-		WF_CHECKF(!strict(), "%lld viewers left after their sessions ended", left);
-	}
-	env.left = left;
+	WF_CHECKF(!left && !on_worker[0] && !on_worker[1],
+		  "every session ended but the workers keep %lld and %lld viewers (%lld counted)",
+		  on_worker[0], on_worker[1], left);
+
 	pump(500);	/* the last close_notify in flight */
 	for (i = 0; i < env.n; i++)
 		closed[i % 3] += saw_close(env.c[i]);
@@ -607,12 +591,6 @@ static void a_new_viewer_connects_after_the_mass_end(void)
 	struct wf_wc *c;
 
 	WF_REQUIRE(env.ready);
-	if (env.left && !strict()) {
-		/* issue 9: whepfan still sends to viewers whose sessions ended
-		 * and may be out of control messages for new ones */
-		printf("  KNOWN BUG (issue 9): skipped, %lld viewers were left behind\n", env.left);
-		return;
-	}
 	c = wf_wc_create(env.hub, &o);
 	WF_REQUIRE(c != NULL);
 	WF_CHECK_EQ(wf_wc_post(c, "cam", NULL, NULL), 201);
@@ -620,7 +598,7 @@ static void a_new_viewer_connects_after_the_mass_end(void)
 	WF_CHECK(wf_wc_connect(c, NULL) == WF_DTLS_CONNECTED);
 	wf_wc_pump(env.hub, 3000 * SLOW, media_flows, c);
 	WF_CHECK(media_flows(c));
-	WF_CHECK_EQ(stat_of(NULL, "viewers"), env.left + 1);	/* env.left: strict mode only */
+	WF_CHECK_EQ(stat_of(NULL, "viewers"), 1);
 	WF_E2E_CHECK_ERRLOG(&c->trk[0].err);
 	WF_E2E_CHECK_ERRLOG(&c->trk[1].err);
 	wf_wc_free(c);

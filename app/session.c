@@ -14,6 +14,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@
 #define PWD_LEN		24	/* RFC 8839 §5.4: at least 22 ice-chars */
 #define DTLS_MAX_DGRAM	1500
 #define STUN_OUT_MAX	512	/* our Binding answers and probes */
+#define TRIM_SESSIONS	64	/* settled or ended sessions between heap trims */
 /* Path validation: at most one probe per session this often, so a probe
  * answers at most one check and costs what the check did. */
 #define PROBE_INTERVAL_MS 500
@@ -121,6 +123,8 @@ static struct {
 	const struct wf_config *cfg;
 	uint64_t consent_tsc;
 	struct wf_session_stats stats;
+	uint64_t trimmed_at;	/* dtls_settled + sessions_ended at the last trim */
+	uint64_t trim_tsc;
 } S;
 
 /* One session as the telemetry threads see it (session.h), at its S.tab
@@ -270,7 +274,10 @@ int wf_session_init(const struct wf_config *cfg)
 	/* cookie exchange: an ICE check does not prove its sender receives
 	 * at its address (docs/dtls.md) */
 	S.dtls_ctx = wf_dtls_ctx_create(WF_DTLS_SERVER, S.cert,
-					&(struct wf_dtls_ctx_opts){ .hello_verify = true });
+					&(struct wf_dtls_ctx_opts){
+						.hello_verify = true,
+						.settle_ms = cfg->dtls.settle_s * 1000,
+					});
 	if (!S.dtls_ctx) {
 		WF_LOG(ERR, "DTLS: cannot create the context: %s\n", strerror(errno));
 		return -EINVAL;
@@ -908,6 +915,7 @@ static void dtls_account(const struct session *s, const struct wf_dtls_stats *be
 	S.stats.dtls_bad_cookies += now.bad_cookies - before->bad_cookies;
 	S.stats.dtls_records_discarded += now.records_discarded - before->records_discarded;
 	S.stats.dtls_read_failures += now.read_failures - before->read_failures;
+	S.stats.dtls_settled += now.settled - before->settled;
 	if (now.read_failures != before->read_failures)
 		WF_LOG(NOTICE, "session %s: a DTLS read failed with no alert from the peer: "
 		       "the session stays, its DTLS is ignored from now on\n", s->id);
@@ -969,6 +977,21 @@ void wf_session_input(unsigned port_idx, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/* Gives the heap freed by settled and ended sessions back to the system
+ * (glibc keeps it otherwise: a burst of handshakes, some 70 KiB each,
+ * would stay in RSS for good), once TRIM_SESSIONS have settled or ended
+ * since the last trim, at most once a second. */
+static void heap_trim(uint64_t now)
+{
+	uint64_t done = S.stats.dtls_settled + S.stats.sessions_ended;
+
+	if (done - S.trimmed_at < TRIM_SESSIONS || now - S.trim_tsc < wf_app.tsc_hz)
+		return;
+	S.trimmed_at = done;
+	S.trim_tsc = now;
+	malloc_trim(0);
+}
+
 void wf_session_tick(uint64_t now)
 {
 	/* read at every tick: a reload applies at once */
@@ -1001,7 +1024,10 @@ void wf_session_tick(uint64_t now)
 			session_free(s);
 			continue;
 		}
-		if (s->have_peer && s->state == S_DTLS && wf_dtls_timeout_ms(s->dtls) == 0) {
+		/* DTLS retransmissions while handshaking; once live, the
+		 * moment its DTLS leaves OpenSSL (dtls.settle_s) */
+		if (s->have_peer && (s->state == S_DTLS || s->state == S_LIVE) &&
+		    wf_dtls_timeout_ms(s->dtls) == 0) {
 			struct wf_dtls_stats before;
 
 			wf_dtls_get_stats(s->dtls, &before);
@@ -1016,6 +1042,7 @@ void wf_session_tick(uint64_t now)
 			}
 		}
 	}
+	heap_trim(now);
 }
 
 /* ---- what telemetry sees ----------------------------------------------------------- */

@@ -89,6 +89,7 @@ unsigned wf_session_count(void);
 	_(dtls_bad_cookies, "ClientHellos with a cookie that is not ours: discarded") \
 	_(dtls_records_discarded, "DTLS records after the handshake that cannot authenticate: discarded") \
 	_(dtls_read_failures, "DTLS reads failed with no alert from the peer: session kept, DTLS ignored") \
+	_(dtls_settled, "Live sessions whose DTLS left OpenSSL after dtls.settle_s (memory freed)") \
 	_(ice_probes, "Path-validation probes sent to a new address of a selected pair") \
 	_(ice_moves, "Selected pairs moved to a validated new address (NAT rebinding)")
 

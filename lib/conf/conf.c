@@ -961,6 +961,7 @@ static int finish_dtls(struct wf_walk *w, const config_setting_t *g, void *obj)
 static const struct wf_key wf_dtls_keys[] = {
 	KEY_STR(struct wf_config_dtls, certificate, false, 1, NULL),
 	KEY_STR(struct wf_config_dtls, private_key, false, 1, NULL),
+	KEY_UINT(struct wf_config_dtls, settle_s, false, 1, 300, "is out of range"),
 	{ NULL }
 };
 
@@ -1332,6 +1333,7 @@ void wf_config_defaults(struct wf_config *cfg)
 	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
 	cfg->srtp.arch = WF_SRTP_ARCH_AUTO;
 	cfg->workers.idle_sleep_us = WF_CONF_DEF_IDLE_SLEEP_US;
+	cfg->dtls.settle_s = WF_CONF_DEF_DTLS_SETTLE_S;
 }
 
 struct wf_config *wf_config_create(void)

@@ -56,6 +56,7 @@
 #define WF_CONF_DEF_IDLE_SLEEP_US	50
 #define WF_CONF_DEF_HISTORY_MS		3000
 #define WF_CONF_DEF_SOURCE_TIMEOUT_MS	3000
+#define WF_CONF_DEF_DTLS_SETTLE_S	10
 #define WF_CONF_DEF_HANDSHAKE_S		10	/* ICE + DTLS must be done by then */
 #define WF_CONF_DEF_PENDING_PER_IP	16	/* sessions in ICE/DTLS per address */
 #define WF_CONF_DEF_POST_RATE		10	/* POSTs per second per address */
@@ -157,6 +158,9 @@ struct wf_config_http {
 struct wf_config_dtls {
 	char certificate[WF_CONF_PATH_LEN + 1];
 	char private_key[WF_CONF_PATH_LEN + 1];
+	/* connected this long, a session's DTLS leaves OpenSSL (lib/dtls
+	 * record.h): tens of KiB freed per live session */
+	uint32_t settle_s;
 };
 
 struct wf_config_srtp {

@@ -138,7 +138,7 @@ static uint32_t group_changes(const struct wf_config *a, const struct wf_config 
 	if (admission_differs(a, b))
 		g |= WF_CONF_DIFF_ADMISSION;
 	if (strcmp(a->dtls.certificate, b->dtls.certificate) != 0 ||
-	    strcmp(a->dtls.private_key, b->dtls.private_key) != 0)
+	    strcmp(a->dtls.private_key, b->dtls.private_key) != 0 || NE(&a->dtls, &b->dtls, settle_s))
 		g |= WF_CONF_DIFF_DTLS;
 	if (NE(&a->srtp, &b->srtp, measure) || NE(&a->srtp, &b->srtp, arch))
 		g |= WF_CONF_DIFF_SRTP;

@@ -117,7 +117,7 @@ static void dump_services(const struct wf_config *cfg, FILE *f)
 	} else {
 		fputs("  # no certificate: one is generated at start\n", f);
 	}
-	fputs("};\n", f);
+	fprintf(f, "  settle_s = %u;\n};\n", cfg->dtls.settle_s);
 	fputs("srtp = {\n", f);
 	put_key_string(f, "  ", "engine", wf_conf_srtp_engine_name(&cfg->srtp) ?
 		       wf_conf_srtp_engine_name(&cfg->srtp) : "auto");

@@ -105,30 +105,38 @@ void wf_dgram_clear(struct wf_dgram *q)
 static int dgram_write(BIO *b, const char *data, int len)
 {
 	struct wf_dgram *q = BIO_get_data(b);
-	struct wf_dgram_node *n;
 
 	BIO_clear_retry_flags(b);
 	if (!q || !data || len <= 0)
 		return 0;
-	if (q->count >= q->max_count || (size_t)len > q->max_len) {
+	wf_dgram_push(q, (const uint8_t *)data, (size_t)len);
+	return len;
+}
+
+void wf_dgram_push(struct wf_dgram *q, const uint8_t *p, size_t len)
+{
+	struct wf_dgram_node *n;
+
+	if (q->on_write)
+		q->on_write(q->on_write_arg, p, len);
+	if (q->count >= q->max_count || len > q->max_len) {
 		q->dropped++;
-		return len;
+		return;
 	}
-	n = malloc(sizeof(*n) + (size_t)len);
+	n = malloc(sizeof(*n) + len);
 	if (!n) {
 		q->dropped++;
-		return len;
+		return;
 	}
 	n->next = NULL;
-	n->len = (size_t)len;
-	memcpy(n->data, data, (size_t)len);
+	n->len = len;
+	memcpy(n->data, p, len);
 	if (q->tail)
 		q->tail->next = n;
 	else
 		q->head = n;
 	q->tail = n;
 	q->count++;
-	return len;
 }
 
 /* Returns the lent datagram once, then "would block" (as a non-blocking

@@ -31,6 +31,9 @@ struct wf_dgram {
 	const uint8_t *in;	/* borrowed input datagram, NULL when none */
 	size_t in_len;
 	uint64_t dropped;	/* writes dropped: queue full, too long, no memory */
+	/* told of every datagram written, queued or dropped (NULL: nobody) */
+	void (*on_write)(void *arg, const uint8_t *p, size_t len);
+	void *on_write_arg;
 };
 
 /* Sets up an empty queue. */
@@ -43,6 +46,10 @@ BIO *wf_dgram_bio_new(struct wf_dgram *q);
 /* Lends one input datagram to the read side until wf_dgram_clear_input(). */
 void wf_dgram_set_input(struct wf_dgram *q, const uint8_t *pkt, size_t len);
 void wf_dgram_clear_input(struct wf_dgram *q);
+
+/* Queues one datagram as a BIO write would (dropped and counted when the
+ * queue is full or it is too long). */
+void wf_dgram_push(struct wf_dgram *q, const uint8_t *p, size_t len);
 
 /* Removes the oldest queued datagram: copies it to buf and returns its
  * length, 0 when the queue is empty, -EMSGSIZE when it does not fit in cap

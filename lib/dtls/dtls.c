@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -26,6 +27,7 @@
 #include <openssl/x509.h>
 
 #include "dtls/dgram.h"
+#include "dtls/record.h"
 
 /* RFC 5764 §4.2 */
 #define SRTP_EXPORTER_LABEL	"EXTRACTOR-dtls_srtp"
@@ -67,8 +69,6 @@
 #define HS_CLIENT_HELLO		1
 #define ALERT_LEN		2	/* RFC 5246 §7.2: level, description */
 #define HELLO_RANDOM_LEN	32
-#define AEAD_TAG_LEN		16
-#define GCM_EXPLICIT_NONCE_LEN	8	/* RFC 5288 §3 */
 
 /* Our preference when the options name none (design: GCM is one pass). */
 static const enum wf_srtp_profile default_profiles[] = {
@@ -83,6 +83,8 @@ struct wf_dtls_ctx {
 	uint32_t rtx_initial_us;
 	uint32_t rtx_max_us;
 	uint8_t rtx_limit;	/* retransmissions per flight */
+	uint32_t settle_ms;	/* connected this long: OpenSSL's SSL is freed */
+	const char *cipher_list;	/* NULL: CIPHER_LIST (only while configuring) */
 	bool hello_verify;
 	unsigned nprofiles;		/* 0 with no_srtp */
 	uint16_t profile_ids[WF_SRTP_PROFILE_COUNT];	/* preference order */
@@ -98,7 +100,11 @@ struct wf_dtls {
 	bool cookie_sent;	/* server: a HelloVerifyRequest carried ours */
 	bool fatal_alert_read;	/* the peer's fatal alert arrived in this input */
 	bool deaf;		/* connected, but OpenSSL can no longer read */
+	bool settled;		/* the SSL is freed: rec holds the record keys */
 	uint8_t rec_overhead;	/* record bytes beyond the plaintext, once connected */
+	uint64_t connected_ms;	/* monotonic, when the handshake completed */
+	uint64_t w_seq_next;	/* our next epoch-1 sequence number (settle) */
+	struct wf_dtls_rec rec;
 	uint8_t flight_retransmits;	/* of the flight in flight */
 	uint8_t cookie[COOKIE_LEN];
 	uint8_t expected_fp[WF_DTLS_FP_LEN];
@@ -120,6 +126,19 @@ const char *wf_dtls_state_name(enum wf_dtls_state s)
 	if ((unsigned)s >= sizeof(state_names) / sizeof(state_names[0]))
 		return "?";
 	return state_names[s];
+}
+
+static unsigned rd16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Sets the reason unless one is already recorded (the first cause wins). */
@@ -333,6 +352,8 @@ static int ctx_apply_opts(struct wf_dtls_ctx *ctx, const struct wf_dtls_ctx_opts
 	ctx->rtx_max_us = max * 1000u;
 	ctx->rtx_limit = o->retransmit_limit ? o->retransmit_limit : WF_DTLS_DEFAULT_RETRANSMITS;
 	ctx->hello_verify = o->hello_verify && ctx->role == WF_DTLS_SERVER;
+	ctx->settle_ms = o->settle_ms;
+	ctx->cipher_list = o->cipher_list;
 	return 0;
 }
 
@@ -369,6 +390,7 @@ static int ctx_configure(struct wf_dtls_ctx *ctx, const struct wf_dtls_cert *cer
 	    SSL_CTX_set_max_proto_version(sc, DTLS1_2_VERSION) != 1)
 		return -EIO;
 	if (SSL_CTX_set_cipher_list(sc, CIPHER_LIST) != 1 ||
+	    (ctx->cipher_list && SSL_CTX_set_cipher_list(sc, ctx->cipher_list) != 1) ||
 	    SSL_CTX_set1_groups_list(sc, GROUP_LIST) != 1)
 		return -EIO;
 	/* No tickets and no session cache: a WebRTC session is one handshake
@@ -510,23 +532,6 @@ static int dtls_fail_connected(struct wf_dtls *d, const char *reason)
 	return -EPROTO;
 }
 
-/* Bytes a record of the negotiated suite adds to its plaintext, 0 for a
- * suite that is not in CIPHER_LIST. */
-static unsigned aead_overhead(const SSL *ssl)
-{
-	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
-
-	switch (c ? SSL_CIPHER_get_cipher_nid(c) : NID_undef) {
-	case NID_aes_128_gcm:
-	case NID_aes_256_gcm:
-		return GCM_EXPLICIT_NONCE_LEN + AEAD_TAG_LEN;	/* RFC 5288 §3 */
-	case NID_chacha20_poly1305:
-		return AEAD_TAG_LEN;	/* RFC 7905 §2: the nonce is implicit */
-	default:
-		return 0;
-	}
-}
-
 /* The handshake is done: check the peer, take the profile and export the
  * SRTP keys (RFC 5764 §4.2).  0, or -EPROTO with the session failed. */
 static int dtls_connected(struct wf_dtls *d)
@@ -549,7 +554,7 @@ static int dtls_connected(struct wf_dtls *d)
 	s = p < 0 ? NULL : wf_srtp_suite((enum wf_srtp_profile)p);
 	if (!s)
 		return dtls_fail_connected(d, "negotiated SRTP profile is not supported");
-	d->rec_overhead = (uint8_t)aead_overhead(d->ssl);
+	d->rec_overhead = (uint8_t)wf_dtls_rec_overhead(wf_dtls_rec_aead_of(d->ssl));
 	if (!d->rec_overhead)
 		return dtls_fail_connected(d, "negotiated cipher suite is not one of ours");
 	kl = s->master_key_len;
@@ -584,6 +589,7 @@ static int dtls_connected(struct wf_dtls *d)
 	OPENSSL_cleanse(km, sizeof(km));
 	d->have_keys = true;
 	d->state = WF_DTLS_CONNECTED;
+	d->connected_ms = now_ms();
 	return 0;
 }
 
@@ -653,6 +659,30 @@ static int dtls_step(struct wf_dtls *d)
 	return dtls_drain(d);	/* records after Finished in the same datagram */
 }
 
+/* Every datagram OpenSSL writes for d (queued or not): our epoch-1
+ * sequence numbers, so that records sealed after the SSL is freed carry
+ * new ones (RFC 6347 §4.1; a repeated one would repeat a GCM nonce). */
+static void output_seen(void *arg, const uint8_t *p, size_t len)
+{
+	struct wf_dtls *d = arg;
+	size_t off = 0;
+
+	while (len - off >= REC_HDR_LEN) {
+		if (rd16(p + off + 3) == CONNECTED_EPOCH) {
+			uint64_t seq = 0;
+			unsigned i;
+
+			for (i = 5; i < 11; i++)
+				seq = seq << 8 | p[off + i];
+			if (seq + 1 > d->w_seq_next)
+				d->w_seq_next = seq + 1;
+		}
+		off += REC_HDR_LEN + rd16(p + off + 11);
+		if (off > len)
+			break;
+	}
+}
+
 static struct wf_dtls *dtls_new(struct wf_dtls_ctx *ctx, const uint8_t *expected_fp,
 				enum wf_dtls_role role)
 {
@@ -672,6 +702,8 @@ static struct wf_dtls *dtls_new(struct wf_dtls_ctx *ctx, const uint8_t *expected
 	d->state = WF_DTLS_HANDSHAKING;
 	memcpy(d->expected_fp, expected_fp, WF_DTLS_FP_LEN);
 	wf_dgram_init(&d->q, ctx->mtu, WF_DTLS_OUT_QUEUE_MAX, WF_DTLS_MAX_DATAGRAM);
+	d->q.on_write = output_seen;
+	d->q.on_write_arg = d;
 	d->ssl = RAND_bytes(d->cookie, COOKIE_LEN) == 1 ? SSL_new(ctx->ssl_ctx) : NULL;
 	bio = d->ssl ? wf_dgram_bio_new(&d->q) : NULL;
 	if (!bio) {
@@ -722,6 +754,7 @@ void wf_dtls_free(struct wf_dtls *d)
 	SSL_free(d->ssl);	/* frees the BIO, which leaves d->q alone */
 	wf_dgram_clear(&d->q);
 	OPENSSL_cleanse(&d->keys, sizeof(d->keys));
+	wf_dtls_rec_wipe(&d->rec);
 	free(d);
 }
 
@@ -739,11 +772,6 @@ static bool looks_like_client_hello(const uint8_t *p, size_t len)
 	if (rlen < 12 || rlen > len - 13)
 		return false;
 	return p[13] == HS_CLIENT_HELLO && p[19] == 0 && p[20] == 0 && p[21] == 0;
-}
-
-static unsigned rd16(const uint8_t *p)
-{
-	return (unsigned)p[0] << 8 | p[1];
 }
 
 /* Server with hello_verify, on a ClientHello-shaped datagram: false when
@@ -823,6 +851,88 @@ static size_t keep_valid_records(struct wf_dtls *d, const uint8_t *pkt, size_t l
 	return kept;
 }
 
+/* The session has been connected for settle_ms: OpenSSL's SSL (its record
+ * buffers and handshake state, tens of KiB) is freed, and the records of
+ * the rest of the session go through record.c.  Without the record keys
+ * (cannot happen with our suites) the SSL stays. */
+static void dtls_settle(struct wf_dtls *d)
+{
+	if (wf_dtls_rec_init(&d->rec, d->ssl, d->ctx->role == WF_DTLS_SERVER, d->w_seq_next) < 0) {
+		d->connected_ms = UINT64_MAX / 2;	/* not again */
+		return;
+	}
+	ERR_clear_error();
+	SSL_free(d->ssl);
+	d->ssl = NULL;
+	d->settled = true;
+	d->stats.settled = 1;
+	d->deaf = false;	/* record.c has none of OpenSSL's failure paths */
+}
+
+/* Queues our close_notify (RFC 5246 §7.2.1) sealed by record.c. */
+static void settled_close_notify(struct wf_dtls *d)
+{
+	static const uint8_t close_notify[ALERT_LEN] = { 1, 0 };	/* warning(1), close_notify(0) */
+	uint8_t out[REC_HDR_LEN + 64];
+	int n = wf_dtls_rec_seal(&d->rec, REC_CT_ALERT, close_notify, ALERT_LEN, out, sizeof(out));
+
+	if (n > 0)
+		wf_dgram_push(&d->q, out, (size_t)n);
+}
+
+/* One record of a settled session that passed keep_valid_records(): only
+ * what authenticates counts (RFC 6347 §4.1.2.7).  0, or -EPROTO on the
+ * peer's fatal alert. */
+static int settled_record(struct wf_dtls *d, const uint8_t *rec, size_t len)
+{
+	uint8_t pt[WF_DTLS_MAX_DATAGRAM], type = 0;
+	int n = wf_dtls_rec_open(&d->rec, rec, len, &type, pt, sizeof(pt));
+
+	if (n < 0) {
+		d->stats.records_discarded++;
+		return 0;
+	}
+	switch (type) {
+	case REC_CT_ALERT:	/* RFC 5246 §7.2: level, description */
+		if (n != ALERT_LEN)
+			break;
+		if (pt[0] == SSL3_AL_FATAL) {
+			snprintf(d->peer_alert, sizeof(d->peer_alert), "peer sent fatal alert: %s",
+				 SSL_alert_desc_string_long(pt[1]));
+			set_reason(d, "%s", d->peer_alert);
+			d->state = WF_DTLS_FAILED;
+			return -EPROTO;
+		}
+		if (pt[0] == SSL3_AL_WARNING && pt[1] == SSL_AD_CLOSE_NOTIFY) {
+			set_reason(d, "peer sent close_notify");
+			d->state = WF_DTLS_CLOSED;
+			settled_close_notify(d);
+		}
+		break;
+	case REC_CT_APP_DATA:
+		d->stats.app_bytes_discarded += (uint64_t)n;
+		break;
+	default:	/* a late retransmission of the peer's Finished */
+		d->stats.ignored_in++;
+		break;
+	}
+	return 0;
+}
+
+/* The records of one datagram of a settled session (already filtered). */
+static int settled_input(struct wf_dtls *d, const uint8_t *p, size_t len)
+{
+	size_t off = 0, rl;
+	int rc = 0;
+
+	while (rc == 0 && d->state == WF_DTLS_CONNECTED && len - off >= REC_HDR_LEN) {
+		rl = REC_HDR_LEN + rd16(p + off + 11);
+		rc = settled_record(d, p + off, rl);
+		off += rl;
+	}
+	return rc;
+}
+
 int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len)
 {
 	uint8_t kept[WF_DTLS_MAX_DATAGRAM];
@@ -864,6 +974,8 @@ int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len)
 		pkt = kept;
 	}
 	d->stats.datagrams_in++;
+	if (d->settled)
+		return settled_input(d, pkt, len);
 	wf_dgram_set_input(&d->q, pkt, len);
 	rc = dtls_step(d);
 	wf_dgram_clear_input(&d->q);	/* pkt is the caller's again */
@@ -891,6 +1003,11 @@ int64_t wf_dtls_timeout_ms(const struct wf_dtls *d)
 {
 	struct timeval tv;
 
+	if (d && d->state == WF_DTLS_CONNECTED && !d->settled && d->ctx->settle_ms) {
+		uint64_t due = d->connected_ms + d->ctx->settle_ms, now = now_ms();
+
+		return due > now ? (int64_t)(due - now) : 0;
+	}
 	if (!d || d->state != WF_DTLS_HANDSHAKING)
 		return -1;
 	if (DTLSv1_get_timeout(d->ssl, &tv) != 1)
@@ -908,7 +1025,11 @@ int wf_dtls_on_timer(struct wf_dtls *d)
 	if (dtls_ended(d))
 		return -ESHUTDOWN;
 	if (wf_dtls_timeout_ms(d) != 0)
-		return 0;	/* connected, no flight out, or not yet due */
+		return 0;	/* no flight out, or not yet due */
+	if (d->state == WF_DTLS_CONNECTED) {
+		dtls_settle(d);
+		return 0;
+	}
 	if (d->flight_retransmits >= d->ctx->rtx_limit) {
 		d->peer_alert[0] = '\0';	/* the cause is the silence */
 		set_reason(d, "DTLS handshake timed out: no answer to %u retransmissions",
@@ -936,6 +1057,10 @@ int wf_dtls_close(struct wf_dtls *d)
 		return -ESHUTDOWN;
 	set_reason(d, "closed locally");
 	d->state = WF_DTLS_CLOSED;
+	if (d->settled) {
+		settled_close_notify(d);
+		return 0;
+	}
 	/* Mid-handshake OpenSSL sends nothing; the peer times out. */
 	ERR_clear_error();
 	if (SSL_is_init_finished(d->ssl))

@@ -98,6 +98,8 @@ struct wf_dtls_stats {
 	 * The session stays up (its SRTP keys are unaffected) but can no
 	 * longer read DTLS (see wf_dtls_input). */
 	uint64_t read_failures;
+	/* 1 once the session settled (struct wf_dtls_ctx_opts.settle_ms) */
+	uint64_t settled;
 };
 
 /* Options of a ctx; a zeroed struct (or NULL) means the defaults. */
@@ -117,6 +119,17 @@ struct wf_dtls_ctx_opts {
 	/* Server: answer a ClientHello without our cookie with a
 	 * HelloVerifyRequest (RFC 6347 §4.2.1) before sending any flight. */
 	bool hello_verify;
+	/* Connected this long, a session frees OpenSSL's SSL (tens of KiB:
+	 * OpenSSL 3.0 keeps DTLS record buffers for good) and reads and
+	 * writes its few remaining records itself (record.h): the peer's
+	 * alerts and our close_notify.  The peer must have its last flight
+	 * by then (a late retransmission of its Finished is ignored).  It
+	 * happens in wf_dtls_on_timer() (wf_dtls_timeout_ms() says when).
+	 * 0 = never. */
+	uint32_t settle_ms;
+	/* OpenSSL cipher list, a subset of lib/dtls's AEAD suites (tests pin
+	 * one suite with it); NULL = all of them. */
+	const char *cipher_list;
 };
 
 struct wf_dtls_ctx;

@@ -431,6 +431,113 @@ static void dtls_retransmit_limit_is_checked(void)
 	wf_dtls_cert_free(cert);
 }
 
+/* ---- settled sessions: OpenSSL's SSL freed, records through record.c ---- */
+
+#define SETTLE_MS	20
+
+/* A connected pair whose server (suite pinned by ciphers, NULL: ours)
+ * settles; true when it did. */
+static bool settled_pair(const char *ciphers)
+{
+	struct wf_dtls_ctx_opts so = { .settle_ms = SETTLE_MS, .cipher_list = ciphers };
+	int64_t ms;
+
+	if (!t_pair_init(&tp, &so, NULL) || !t_handshake(&tp))
+		return false;
+	t_pump(&tp);
+	ms = wf_dtls_timeout_ms(tp.srv);
+	if (ms < 0 || ms > SETTLE_MS)
+		return false;
+	t_sleep_ms(ms + 1);
+	return wf_dtls_on_timer(tp.srv) == 0 && wf_dtls_ssl(tp.srv) == NULL &&
+	       wf_dtls_timeout_ms(tp.srv) == -1;
+}
+
+/* Each AEAD suite: the client's (OpenSSL's) close_notify is opened by
+ * record.c, and our sealed answer is accepted by OpenSSL: both ends
+ * closed cleanly, the keys unchanged. */
+static void dtls_settled_session_closes_cleanly_with_every_suite(void)
+{
+	static const char *const suites[] = {
+		"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+		"ECDHE-ECDSA-CHACHA20-POLY1305",
+	};
+	struct wf_dtls_keys before, after;
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		WF_REQUIRE(settled_pair(suites[i]));
+		WF_CHECKF(strcmp(SSL_CIPHER_get_name(SSL_get_current_cipher(wf_dtls_ssl(tp.cli))),
+				 suites[i]) == 0, "%s", suites[i]);
+		WF_REQUIRE(wf_dtls_get_keys(tp.srv, &before) == 0);
+		WF_CHECK_EQ(wf_dtls_close(tp.cli), 0);
+		t_pump(&tp);
+		WF_CHECKF(wf_dtls_state(tp.srv) == WF_DTLS_CLOSED, "%s: server %s (%s)", suites[i],
+			  wf_dtls_state_name(wf_dtls_state(tp.srv)), wf_dtls_reason(tp.srv));
+		WF_CHECK(strstr(wf_dtls_reason(tp.srv), "close_notify") != NULL);
+		WF_CHECK_EQ(wf_dtls_get_keys(tp.srv, &after), 0);
+		WF_CHECK_MEM(&before, &after, sizeof(before));
+		t_pair_free(&tp);
+		/* and the other way: our close_notify, sealed after settling,
+		 * ends OpenSSL's side */
+		WF_REQUIRE(settled_pair(suites[i]));
+		WF_CHECK_EQ(wf_dtls_close(tp.srv), 0);
+		t_pump(&tp);
+		WF_CHECKF(wf_dtls_state(tp.cli) == WF_DTLS_CLOSED, "%s: client %s (%s)", suites[i],
+			  wf_dtls_state_name(wf_dtls_state(tp.cli)), wf_dtls_reason(tp.cli));
+		t_pair_free(&tp);
+	}
+}
+
+static void dtls_settled_session_discards_what_does_not_authenticate(void)
+{
+	static const uint8_t data[] = "application data";
+	struct wf_dtls_stats st;
+	uint8_t pkt[256];
+	uint64_t rng = 99;
+	struct forge f;
+	size_t n;
+	unsigned i;
+
+	WF_REQUIRE(t_pair_init(&tp, &(struct wf_dtls_ctx_opts){ .settle_ms = SETTLE_MS }, NULL));
+	WF_REQUIRE(t_handshake(&tp));
+	WF_REQUIRE(forge_init(&f, tp.cli));	/* before it settles: the client's keys */
+	t_sleep_ms(SETTLE_MS + 1);
+	WF_REQUIRE(wf_dtls_on_timer(tp.srv) == 0 && wf_dtls_ssl(tp.srv) == NULL);
+	/* noise of every type, and the 35-byte short alert */
+	for (i = 0; i < 2000; i++) {
+		n = record(pkt, (uint8_t)(20 + i % 5), 0xfefd, (uint16_t)(i % 3), 2000 + i,
+			   i % 3 == 1 ? 22 : 24 + i % 100, &rng);
+		wf_dtls_input(tp.srv, pkt, n);
+	}
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	/* a record with the client's keys is read, its replay is not */
+	n = forge_record(&f, 23, 10, data, sizeof(data), pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.app_bytes_discarded, sizeof(data));
+	/* an alert of unknown level: ignored (no deaf state any more) */
+	n = forge_record(&f, 21, 11, (const uint8_t *)"\x07\x00", 2, pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	/* a close_notify with one key bit wrong ends nothing */
+	f.key[3] ^= 0x10;
+	n = forge_record(&f, 21, 12, (const uint8_t *)"\x01\x00", 2, pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	f.key[3] ^= 0x10;
+	/* the peer's authenticated fatal alert does */
+	n = forge_record(&f, 21, 13, (const uint8_t *)"\x02\x28", 2, pkt);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), -EPROTO);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_FAILED);
+	WF_CHECK(strstr(wf_dtls_reason(tp.srv), "fatal alert") != NULL);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.read_failures, 0);
+	t_pair_free(&tp);
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -444,5 +551,7 @@ int main(int argc, char **argv)
 	WF_RUN(dtls_server_flight_is_retransmitted_a_bounded_number_of_times);
 	WF_RUN(dtls_connected_sessions_have_no_retransmission_timer);
 	WF_RUN(dtls_retransmit_limit_is_checked);
+	WF_RUN(dtls_settled_session_closes_cleanly_with_every_suite);
+	WF_RUN(dtls_settled_session_discards_what_does_not_authenticate);
 	return wf_test_done();
 }

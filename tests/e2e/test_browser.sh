@@ -71,6 +71,7 @@ dpdk = { eal = [ "--no-huge", "-m", "512", "--no-pci", "-l", "0-1",
                  "--file-prefix", "$prefix", "--vdev", "net_tap0,iface=wfbr0" ]; };
 ports = ( { name = "net_tap0"; address = "198.18.0.1/24"; } );
 http = { listen = "127.0.0.1:18890"; max_sessions = 16; };
+dtls = { settle_s = 1; };
 streams = (
   { name = "h264"; tracks = (
       { kind = "video"; port = 5004; codec = "H264"; payload_type = 96;

@@ -522,6 +522,12 @@ async function main() {
 		check("no_dtls_failures_and_every_session_went_live",
 		      w.dtls_failed === 0 && w.sessions_live >= live && w.sessions_ended >= tabs.length,
 		      JSON.stringify(w));
+		/* dtls.settle_s = 1: every session's DTLS left OpenSSL before it
+		 * ended, so Chromium's close_notify was opened, and ours sealed,
+		 * by lib/dtls/record.c */
+		check("every_session_settled_and_ended_through_the_settled_record_layer",
+		      w.dtls_settled === tabs.length && w.dtls_read_failures === 0 &&
+		      w.dtls_records_discarded === 0, JSON.stringify(w));
 		info(`telemetry at the end: ${JSON.stringify(w)}`);
 	} catch (e) {
 		check("browser_driver_runs_without_errors", false, e.stack || e.message);

@@ -383,6 +383,29 @@ int wf_wc_http_post_offer(struct wf_wc_hub *h, const char *src, const char *stre
 
 /* ---- viewers ------------------------------------------------------------------- */
 
+int wf_wc_rebind(struct wf_wc *c, const char *addr, uint16_t port)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = wf_e2e_udp_socket(addr, port), err;
+
+	if (fd < 0)
+		return -EADDRINUSE;
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) < 0 ||
+	    epoll_ctl(c->hub->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	epoll_ctl(c->hub->ep, EPOLL_CTL_DEL, c->sock, NULL);
+	close(c->sock);
+	c->sock = fd;
+	c->addr = sa.sin_addr.s_addr;
+	c->port = ntohs(sa.sin_port);
+	return 0;
+}
+
 struct wf_wc *wf_wc_create(struct wf_wc_hub *h, const struct wf_wc_opts *opts)
 {
 	struct wf_wc *c = calloc(1, sizeof(*c));

@@ -228,6 +228,13 @@ struct wf_wc {
  * failed), EMFILE, EINVAL or ENOMEM. */
 struct wf_wc *wf_wc_create(struct wf_wc_hub *h, const struct wf_wc_opts *opts);
 
+/* A NAT rebinding: the viewer's socket is replaced by one bound to
+ * addr:port (port 0: ephemeral) and the old one closed, so what whepfan
+ * sends to the old address is lost; ICE, DTLS and SRTP state stay.  The
+ * next checks (wf_wc_send_check, keepalive) come from the new address.
+ * 0 or -errno. */
+int wf_wc_rebind(struct wf_wc *c, const char *addr, uint16_t port);
+
 /* Closes the socket and frees everything, sending nothing (see
  * wf_wc_close_notify and wf_wc_delete for polite ends).  NULL is a no-op. */
 void wf_wc_free(struct wf_wc *c);

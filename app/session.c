@@ -454,6 +454,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	ap.tracks = tracks;
 	ap.ntracks = cs->n_tracks;
 	ap.allow_partial = false;
+	ap.no_nack = !S.cfg->webrtc.nack;	/* NACKs would be counted, not served */
 	rc = wf_sdp_answer_build(S.offer, &ap, m, answer, cap, &r->answer_len, &err);
 	if (rc < 0) {
 		free(s);

@@ -72,7 +72,8 @@ static inline struct rte_mbuf *wf_history_get(const struct wf_track_state *t, ui
 }
 
 /* Stores m (taking the caller's reference) under ext; frees what the slot
- * held.  Returns false (m untouched) when ext is a duplicate. */
+ * held, and forgets the key-frame cache when its first packet leaves the
+ * ring.  Returns false (m untouched) when ext is a duplicate. */
 bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext);
 
 /* Frees packets older than the time window, never past the newest key

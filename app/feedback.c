@@ -21,22 +21,48 @@ static int track_of(const struct wf_viewer *v, uint32_t ssrc)
 	return -1;
 }
 
-/* The SRTCP replay window for the peer's sender SSRC. */
-static struct wf_srtp_replay *srtcp_window(struct wf_viewer *v, uint32_t ssrc)
+/* Unprotects SRTCP from viewer v in place (*plain: its length then).  The
+ * replay window of the sender SSRC is chosen only after the packet
+ * authenticates: a forged packet naming a known peer's SSRC, or a new one,
+ * cannot reset a window (RFC 3711 §3.3.2: the replay list is updated only
+ * after authentication).  Returns 0 or -WF_SRTP_E_*. */
+static int srtcp_unprotect(struct wf_lcore *lc, struct wf_viewer *v, uint8_t *p, size_t len,
+			   size_t *plain)
 {
-	unsigned i, victim = ssrc % WF_VIEWER_SRTCP_PEERS;
+	uint32_t ssrc = wf_rtp_rd32(p + 4);
+	struct wf_srtp_replay r = { 0 };
+	struct wf_srtcp_peer *e = NULL;
+	unsigned i;
+	int rc;
 
 	for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++) {
-		if (v->srtcp_rx[i].r.started && v->srtcp_rx[i].ssrc == ssrc)
-			return &v->srtcp_rx[i].r;
-		if (!v->srtcp_rx[i].r.started)
-			victim = i;
+		struct wf_srtcp_peer *q = &v->srtcp_rx[i];
+
+		if ((q->top & WF_SRTCP_PEER_USED) && q->ssrc == ssrc) {
+			e = q;
+			r.top = q->top & ~WF_SRTCP_PEER_USED;
+			r.window = q->window;
+			r.started = true;
+			break;
+		}
 	}
-	if (v->srtcp_rx[victim].ssrc != ssrc) {
-		v->srtcp_rx[victim].ssrc = ssrc;
-		memset(&v->srtcp_rx[victim].r, 0, sizeof(v->srtcp_rx[victim].r));
+	rc = wf_srtcp_unprotect(lc->srtp, &v->srtcp_in, &r, p, len, plain);
+	if (rc < 0)
+		return rc;
+	if (!e) {
+		/* a new sender SSRC of this (authenticated) viewer: a free
+		 * window, else one of its other SSRCs' */
+		e = &v->srtcp_rx[ssrc % WF_VIEWER_SRTCP_PEERS];
+		for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++)
+			if (!(v->srtcp_rx[i].top & WF_SRTCP_PEER_USED)) {
+				e = &v->srtcp_rx[i];
+				break;
+			}
+		e->ssrc = ssrc;
 	}
-	return &v->srtcp_rx[victim].r;
+	e->top = (uint32_t)r.top | WF_SRTCP_PEER_USED;	/* SRTCP index: 31 bits */
+	e->window = r.window;
+	return 0;
 }
 
 static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_rtcp_pkt *pkt,
@@ -163,8 +189,7 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);
 			return;
 		}
-		rc = wf_srtcp_unprotect(lc->srtp, &v->srtcp_in,
-					srtcp_window(v, wf_rtp_rd32(p + 4)), p, len, &plain);
+		rc = srtcp_unprotect(lc, v, p, len, &plain);
 		if (rc < 0) {
 			lc->c.srtp_err[-rc]++;
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);

@@ -49,14 +49,20 @@ struct wf_viewer_track {
 
 #define WF_VIEWER_SRTCP_PEERS 4	/* peer SSRCs with an SRTCP replay window */
 
+/* The SRTCP replay window of one peer SSRC, in 16 bytes: the SRTCP index
+ * is 31 bits (RFC 3711 §3.4), so top's high bit says the entry is used. */
+struct wf_srtcp_peer {
+	uint32_t ssrc;
+	uint32_t top;		/* WF_SRTCP_PEER_USED | highest index received */
+	uint64_t window;	/* bit i: index top - i received */
+};
+#define WF_SRTCP_PEER_USED	0x80000000u
+
 struct wf_viewer {
 	struct wf_srtp_keys srtp_out;	/* SRTP we send */
 	struct wf_srtp_keys srtcp_out;	/* SRTCP we send (sender reports) */
 	struct wf_srtp_keys srtcp_in;	/* SRTCP the viewer sends */
-	struct {
-		uint32_t ssrc;
-		struct wf_srtp_replay r;
-	} srtcp_rx[WF_VIEWER_SRTCP_PEERS];
+	struct wf_srtcp_peer srtcp_rx[WF_VIEWER_SRTCP_PEERS];
 	uint8_t hdr[WF_L2L3L4_LEN];	/* Ethernet + IPv4 + UDP template */
 	uint16_t ip_csum_base;		/* IPv4 checksum of hdr with total length 0 */
 	uint16_t port_idx;		/* index in wf_app.ports */

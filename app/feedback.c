@@ -112,7 +112,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 	}
 	t = track_of(v, fb.media_ssrc);
 	if (t < 0) {
-		lc->c.drop[WF_DROP_FB_UNKNOWN_SSRC]++;
+		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
 	vt = &v->trk[t];
@@ -120,14 +120,16 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		n = WF_NACK_MAX_PER_PACKET;	/* the rest is not served */
 	lc->c.nack_rx += (unsigned)n;
 	vt->nacks += (unsigned)n;
-	if (vt->state != WF_VT_LIVE || !vt->next_index)
+	if (vt->state != WF_VT_LIVE || !vt->next_index) {
+		wf_refuse(lc, WF_REFUSE_NACK_NOT_LIVE, (unsigned)n);
 		return;
+	}
 	for (i = 0; i < n; i++) {
 		/* RFC 3711 §3.3.1 style: the index nearest to what we sent */
 		uint64_t idx = wf_seq_extend(vt->next_index - 1, seqs[i]);
 
 		if (idx < vt->idx_base || idx >= vt->next_index) {
-			lc->c.drop[WF_DROP_NACK_UNSENT]++;
+			wf_refuse(lc, WF_REFUSE_NACK_UNSENT, 1);
 			continue;
 		}
 		wf_fanout_request_retx(lc, v, slot, (unsigned)t,
@@ -142,17 +144,19 @@ static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32
 	struct wf_viewer_track *vt;
 
 	if (t < 0) {
-		lc->c.drop[WF_DROP_FB_UNKNOWN_SSRC]++;
+		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
 	vt = &v->trk[t];
 	lc->c.pli_rx++;
 	vt->plis++;
-	if (wf_app.streams[v->stream].tracks[t].kind != WF_CONF_VIDEO)
+	if (wf_app.streams[v->stream].tracks[t].kind != WF_CONF_VIDEO) {
+		wf_refuse(lc, WF_REFUSE_PLI_AUDIO, 1);
 		return;
+	}
 	if (vt->last_pli_tsc &&
 	    now - vt->last_pli_tsc < wf_app.tsc_hz / 1000 * WF_PLI_MIN_INTERVAL_MS) {
-		lc->c.drop[WF_DROP_PLI_LIMIT]++;
+		wf_refuse(lc, WF_REFUSE_REPLAY_VIEWER_RATE, 1);
 		return;
 	}
 	vt->last_pli_tsc = now;

@@ -235,7 +235,7 @@ void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it)
 		struct rte_mbuf *m = ts->have_any ? wf_history_get(ts, it->ext) : NULL;
 
 		if (!m) {
-			lc->c.drop[WF_DROP_NACK_MISS]++;
+			wf_refuse(lc, WF_REFUSE_NACK_MISS, 1);
 			return;
 		}
 		answer(lc, it, m, 0);

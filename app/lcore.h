@@ -13,6 +13,7 @@
 #include "app.h"
 #include "drop.h"
 #include "history.h"
+#include "refusal.h"
 #include "viewer.h"
 #include "rtp/rtp.h"
 #include "srtp/srtp.h"
@@ -46,6 +47,7 @@ struct wf_counters {
 	uint64_t busy_cycles;	/* cycles spent on polls that found work */
 	uint64_t work_pkts;	/* packets and items those cycles handled */
 	uint64_t drop[WF_DROP_COUNT];
+	uint64_t refused[WF_REFUSAL_COUNT];	/* requests not served, by reason */
 	uint64_t rtp_err[WF_RTP_ERR_COUNT];
 	uint64_t srtp_err[WF_SRTP_E_COUNT];
 } __rte_cache_aligned;
@@ -85,6 +87,12 @@ struct wf_lcore {
 	uint32_t idle_polls;
 	struct wf_counters c;
 } __rte_cache_aligned;
+
+/* Counts n requests refused for reason why. */
+static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t n)
+{
+	lc->c.refused[why] += n;
+}
 
 /* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */
 static inline void wf_drop(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_drop why)

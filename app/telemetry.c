@@ -36,6 +36,7 @@ void wf_counters_sum(struct wf_counters *sum)
 static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 {
 	struct rte_tel_data *drops = rte_tel_data_alloc();
+	struct rte_tel_data *refused = rte_tel_data_alloc();
 	struct rte_tel_data *rtp = rte_tel_data_alloc();
 	struct rte_tel_data *srtp = rte_tel_data_alloc();
 	struct rte_tel_data *kinds = rte_tel_data_alloc();
@@ -65,6 +66,13 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 		for (i = 0; i < WF_DROP_COUNT; i++)
 			rte_tel_data_add_dict_u64(drops, wf_drop_name(i), c->drop[i]);
 		rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	}
+	if (refused) {
+		/* viewers' requests not served, by reason (refusal.h) */
+		rte_tel_data_start_dict(refused);
+		for (i = 0; i < WF_REFUSAL_COUNT; i++)
+			rte_tel_data_add_dict_u64(refused, wf_refusal_name(i), c->refused[i]);
+		rte_tel_data_add_dict_container(d, "refusals", refused, 0);
 	}
 	if (rtp) {
 		rte_tel_data_start_dict(rtp);

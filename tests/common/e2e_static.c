@@ -1300,7 +1300,7 @@ static void nack_outside_the_history_is_counted_and_not_answered(void)
 	}
 	WF_REQUIRE(tag >= 0);
 	WF_REQUIRE(telemetry("/whepfan/stats", tel_before, sizeof(tel_before)) == 0);
-	miss0 = stat_of(tel_before, "drops", "nack_miss");
+	miss0 = stat_of(tel_before, "refusals", "nack_miss");
 	len = rtcp_nack(buf, o->my_ssrc, rt->ssrc, seq, 0);
 	/* and one for a sequence number this output never sent */
 	len += rtcp_nack(buf + len, o->my_ssrc, rt->ssrc, (uint16_t)(rt->last_seq + 20000), 0xffff);
@@ -1309,7 +1309,7 @@ static void nack_outside_the_history_is_counted_and_not_answered(void)
 	WF_CHECKF(rt->retx_of[tag] == 0, "packet %d (seq %u, %.1f s old) was retransmitted", tag,
 		  seq, (double)(now_us() - src[0].s[tag].t_us) / 1e6);
 	WF_REQUIRE(telemetry("/whepfan/stats", tel_after, sizeof(tel_after)) == 0);
-	miss1 = stat_of(tel_after, "drops", "nack_miss");
+	miss1 = stat_of(tel_after, "refusals", "nack_miss");
 	WF_CHECKF(miss1 == miss0 + 1, "nack_miss %lld -> %lld, want +1", miss0, miss1);
 	WF_CHECK(waitpid(env.pid, NULL, WNOHANG) == 0);	/* still running */
 	CHECK_ERRLOG(&rt->err);

@@ -90,6 +90,8 @@ struct wf_port {
 	uint32_t netmask;
 	uint32_t gateway;
 	bool has_gateway;
+	bool tx_desc_status;	/* the PMD reports TX descriptor status */
+	uint16_t nb_txd;	/* TX descriptors per queue */
 	char name[WF_CONF_NAME_LEN + 1];
 };
 
@@ -122,6 +124,11 @@ struct wf_stream {
 	/* fan-out: bit w set when worker w has viewers of this stream.
 	 * Written by the slow path, read by the owner. */
 	volatile uint32_t fanout_mask;
+	/* the source over the last second, per track: written by the owner
+	 * (wf_ingest_timer), read by viewers' lcores for their budgets
+	 * (budget.h); aligned 32-bit stores */
+	volatile uint32_t rate_bytes[WF_MAX_TRACKS];	/* RTP bytes a second */
+	volatile uint32_t pkt_bytes[WF_MAX_TRACKS];	/* mean RTP packet */
 };
 
 /* The global state. */
@@ -150,6 +157,13 @@ struct wf_app {
 	uint64_t sr_interval_tsc;	/* webrtc.rtcp_sr_interval_ms */
 	uint16_t webrtc_port;		/* webrtc.udp_port */
 	uint32_t idle_sleep_us;
+	/* webrtc.nack and the budgets (budget.h): written by the slow path at
+	 * start and on SIGHUP (wf_budgets_apply), read by workers at every
+	 * request (aligned 32-bit stores) */
+	volatile uint32_t nack;		/* 0: NACKs are counted, not served */
+	volatile uint32_t nack_budget_pct;
+	volatile uint32_t replay_max_packets;
+	volatile uint32_t replay_per_stream_per_s;
 	volatile bool stop;		/* workers leave their loop */
 	volatile bool quit;		/* the slow path leaves its loop (signal) */
 	volatile bool reload;		/* SIGHUP: read the configuration again */

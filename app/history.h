@@ -48,7 +48,8 @@ struct wf_track_state {
 	uint64_t bytes;
 	uint64_t ssrc_changes;
 	uint64_t bitrate_bps;	/* over the last second (wf_ingest_timer) */
-	uint64_t rate_bytes;	/* bytes and time at the start of that second */
+	uint64_t rate_bytes;	/* bytes, packets and time at the start of that second */
+	uint64_t rate_pkts;
 	uint64_t rate_tsc;
 	uint64_t keyframes;
 };
@@ -56,6 +57,7 @@ struct wf_track_state {
 struct wf_stream_state {
 	uint16_t id;
 	uint8_t n_tracks;
+	uint64_t replay_tat;	/* replays of the stream: GCRA time (budget.h) */
 	struct wf_track_state t[2];
 };
 

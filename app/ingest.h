@@ -15,11 +15,8 @@
  * takes the packet reference. */
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
 
-/* Serves a viewer lcore's request (WF_ITEM_REQ_RETX, WF_ITEM_REQ_REPLAY)
- * from the history this lcore owns. */
-void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it);
-
-/* Evicts expired history on every stream this lcore owns. */
+/* Evicts expired history on every stream this lcore owns and publishes
+ * each track's rate (wf_stream.rate_bytes, pkt_bytes). */
 void wf_ingest_timer(struct wf_lcore *lc, uint64_t now);
 
 #endif

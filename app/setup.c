@@ -102,6 +102,14 @@ static int srtp_choose(const struct wf_config *cfg)
 	return 0;
 }
 
+void wf_budgets_apply(const struct wf_config_webrtc *r)
+{
+	wf_app.nack = r->nack;
+	wf_app.nack_budget_pct = r->nack_budget_pct;
+	wf_app.replay_max_packets = r->replay_max_packets;
+	wf_app.replay_per_stream_per_s = r->replay_per_stream_per_s;
+}
+
 int wf_setup(struct wf_config *cfg)
 {
 	struct timespec ts;
@@ -119,6 +127,7 @@ int wf_setup(struct wf_config *cfg)
 	wf_app.sr_interval_tsc = wf_app.tsc_hz / 1000 * cfg->webrtc.rtcp_sr_interval_ms;
 	wf_app.webrtc_port = cfg->webrtc.udp_port;
 	wf_app.idle_sleep_us = cfg->workers.idle_sleep_us;
+	wf_budgets_apply(&cfg->webrtc);
 
 	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
 		wf_app.worker_of_lcore[lcore] = -1;

@@ -50,7 +50,8 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 #define U(name) rte_tel_data_add_dict_u64(d, #name, c->name)
 	U(rx_pkts); U(rx_bytes); U(ingest_pkts); U(ingest_bytes); U(ingest_rtcp);
 	U(tx_pkts); U(tx_bytes); U(egress_pkts); U(egress_bytes); U(retransmits);
-	U(replays); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted); U(slow_tx);
+	U(replays); U(replay_pkts); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted);
+	U(slow_tx);
 	U(handoff_out); U(handoff_in);
 #undef U
 	if (kinds) {
@@ -309,6 +310,8 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.lc[si.worker]->lcore_id);
 		rte_tel_data_add_dict_u64(d, "packets", v->pkts_out);
 		rte_tel_data_add_dict_u64(d, "bytes", v->bytes_out);
+		/* what it may still be sent again, bytes (budget.h; < 0: a debt) */
+		rte_tel_data_add_dict_int(d, "resend_budget", v->retx.tokens);
 		for (t = 0; t < WF_MAX_TRACKS; t++) {
 			const struct wf_viewer_track *vt = &v->trk[t];
 			struct rte_tel_data *td;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "budget.h"
 #include "srtp/srtp.h"
 
 enum wf_vt_state {
@@ -26,7 +27,7 @@ struct wf_viewer_track {
 	uint64_t next_index;	/* next SRTP index to send (ROC << 16 | SEQ) */
 	uint64_t idx_base;	/* viewer index of source ext seq src_base */
 	uint64_t last_tsc;	/* arrival of the packet carrying last_rtp_ts */
-	uint64_t last_pli_tsc;	/* last key frame replay for a PLI/FIR */
+	uint64_t replay_tsc;	/* last key-frame replay asked for (join, PLI, FIR) */
 	uint32_t src_base;
 	uint32_t last_ext;	/* highest source ext seq sent */
 	uint32_t last_rtp_ts;
@@ -44,8 +45,10 @@ struct wf_viewer_track {
 	uint8_t rr_fraction;
 	uint8_t pt;		/* payload type towards the viewer */
 	uint8_t state;		/* enum wf_vt_state */
-	uint8_t replay_asked;	/* a replay request awaits its answer */
+	uint8_t replay;		/* WF_VT_REPLAY_* */
 };
+#define WF_VT_REPLAY_ASKED	0x01	/* a replay request awaits its answer */
+#define WF_VT_REPLAY_CHARGED	0x02	/* its packets draw on the viewer's budget */
 
 #define WF_VIEWER_SRTCP_PEERS 4	/* peer SSRCs with an SRTCP replay window */
 
@@ -80,6 +83,7 @@ struct wf_viewer {
 	uint64_t pkts_out;
 	uint64_t bytes_out;
 	uint64_t session_id;		/* low 64 bits of the WHEP session id, 0 = static */
+	struct wf_retx_bucket retx;	/* what it may be sent again (budget.h) */
 	struct wf_viewer_track trk[WF_MAX_TRACKS];
 } __rte_cache_aligned;
 

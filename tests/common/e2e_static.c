@@ -1384,7 +1384,9 @@ static void pli_race(struct out_ctx *o)
 	WF_REQUIRE(env.live);
 	rt->pli_multi = true;
 	for (round = 0; round < 3; round++) {
-		/* the PLI rate limit is 500 ms: the key frames are 1 s apart */
+		/* a viewer gets a replay at most once a second: the key
+		 * frames are 1 s apart, and a refused PLI still sees the
+		 * live key frame sent right before it */
 		deadline = now_us() + 2500000;
 		while (!(src[0].frame % GOP_FRAMES == 0 && now_us() + 3000 >= src[0].next_us) &&
 		       now_us() < deadline)

@@ -165,7 +165,8 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, uint32_t slot, stru
  * live key frame. */
 static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt, uint64_t now)
 {
-	if (now - vt->replay_tsc < wf_app.tsc_hz / 1000 * WF_REPLAY_TIMEOUT_MS)
+	/* signed: a packet that arrived before the request is not late */
+	if ((int64_t)(now - vt->replay_tsc) < (int64_t)(wf_app.tsc_hz / 1000 * WF_REPLAY_TIMEOUT_MS))
 		return;
 	vt->state = WF_VT_WAIT;
 	vt->replay = 0;

@@ -133,6 +133,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 	uint64_t window;
 	unsigned k, i;
 	int32_t est;
+	bool shed;
 	int n, t;
 
 	n = wf_rtcp_parse_nack(pkt, &fb, NULL, 0);
@@ -160,6 +161,9 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 	k = wf_nack_expand(&fb, &cx->fcis_left, seqs, &lc->c.refused[WF_REFUSE_NACK_FCI_CAP]);
 	window = wf_retx_window(vt->rtt_us, wf_app.tsc_hz);
 	est = (int32_t)wf_resend_estimate(v->stream, (unsigned)t);
+	/* once per message: the ring can take a compound's requests
+	 * whatever its state, the queue's state is one PMD call */
+	shed = wf_fanout_resend_shed(lc, v);
 	for (i = 0; i < k; i++) {
 		/* RFC 3711 §3.3.1 style: the index nearest to what we sent */
 		uint64_t idx = wf_seq_extend(vt->next_index - 1, seqs[i]);
@@ -174,7 +178,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 			wf_refuse(lc, WF_REFUSE_NACK_REPEAT, 1);
 			continue;
 		}
-		if (wf_fanout_resend_shed(lc, v)) {
+		if (shed) {
 			wf_refuse(lc, WF_REFUSE_NACK_SHED, 1);
 			continue;
 		}

@@ -61,10 +61,10 @@ static inline void start_at(struct wf_viewer_track *vt, uint32_t ext)
 	vt->last_ext = ext;
 }
 
-/* Protects (srtp) and transmits the copies gathered in b. */
-static void flush(struct wf_lcore *lc, struct wf_batch *b, bool srtp)
+/* Protects (srtp) and transmits the n copies gathered in b. */
+static void flush(struct wf_lcore *lc, struct wf_batch *b, unsigned n, bool srtp)
 {
-	unsigned i, n = b->n;
+	unsigned i;
 
 	if (srtp)
 		wf_srtp_protect_burst(lc->srtp, b->jobs, n);
@@ -85,7 +85,6 @@ static void flush(struct wf_lcore *lc, struct wf_batch *b, bool srtp)
 		lc->c.egress_bytes += b->out[i]->pkt_len;
 		wf_tx(lc, v->port_idx, b->out[i]);
 	}
-	b->n = 0;
 }
 
 void wf_fanout_resend_flush(struct wf_lcore *lc)
@@ -95,20 +94,21 @@ void wf_fanout_resend_flush(struct wf_lcore *lc)
 
 	if (!n)
 		return;
-	flush(lc, b, true);
+	flush(lc, b, n, true);
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(b->src[i]);	/* the history packets the jobs read */
+	b->n = 0;
 }
 
-/* Prepares viewer v's copy of m under index idx as the next job of b:
- * returns true when a job was added. */
-static bool add_job(struct wf_lcore *lc, struct wf_batch *b, uint32_t slot, struct wf_viewer *v,
-		    unsigned t, struct rte_mbuf *m, uint64_t idx)
+/* Prepares viewer v's copy of m under index idx as job n of b: returns
+ * true when a job was added. */
+static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_t slot,
+		    struct wf_viewer *v, unsigned t, struct rte_mbuf *m, uint64_t idx)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
 	struct wf_viewer_track *vt = &v->trk[t];
 	const uint8_t *src = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->rtp_off);
-	unsigned plen = (unsigned)meta->rtp_len - meta->hdr_len, n = b->n;
+	unsigned plen = (unsigned)meta->rtp_len - meta->hdr_len;
 	struct rte_mbuf *out;
 	uint8_t *d, *rtp;
 
@@ -146,7 +146,6 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, uint32_t slot, stru
 	}
 	b->out[n] = out;
 	b->viewer[n] = slot;
-	b->n = (uint16_t)(n + 1);
 	if (idx >= vt->next_index)
 		vt->next_index = idx + 1;
 	if ((int32_t)(meta->ext_seq - vt->last_ext) > 0)
@@ -176,7 +175,7 @@ static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt, uint
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
-	unsigned t = meta->track;
+	unsigned t = meta->track, n_srtp = 0;
 	uint32_t slot = lc->head[meta->stream];
 	struct wf_batch *b = &lc->live;
 
@@ -206,17 +205,21 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 			continue;
 		if (v->srtp) {
 			/* plain outputs are sent one by one below; SRTP ones batched */
-			if (add_job(lc, b, cur, v, t, m, idx) && b->n == WF_BURST)
-				flush(lc, b, true);
+			if (add_job(lc, b, n_srtp, cur, v, t, m, idx) && ++n_srtp == WF_BURST) {
+				flush(lc, b, n_srtp, true);
+				n_srtp = 0;
+			}
 		} else {
-			if (b->n)
-				flush(lc, b, true);
-			if (add_job(lc, b, cur, v, t, m, idx))
-				flush(lc, b, false);
+			if (n_srtp) {
+				flush(lc, b, n_srtp, true);
+				n_srtp = 0;
+			}
+			if (add_job(lc, b, 0, cur, v, t, m, idx))
+				flush(lc, b, 1, false);
 		}
 	}
-	if (b->n)
-		flush(lc, b, true);
+	if (n_srtp)
+		flush(lc, b, n_srtp, true);
 }
 
 /* Sends history packet m again to one viewer (a NACK's answer or a replay
@@ -226,19 +229,21 @@ static void resend(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsi
 		   struct rte_mbuf *m)
 {
 	struct wf_batch *b = v->srtp ? &lc->resend : &lc->live;
+	unsigned n = v->srtp ? b->n : 0;
 	uint64_t idx;
 
 	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx) ||
-	    !add_job(lc, b, slot, v, t, m, idx)) {
+	    !add_job(lc, b, n, slot, v, t, m, idx)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (!v->srtp) {
-		flush(lc, b, false);	/* the payload was copied */
+		flush(lc, b, 1, false);	/* the payload was copied */
 		rte_pktmbuf_free(m);
 		return;
 	}
-	b->src[b->n - 1] = m;
+	b->src[n] = m;
+	b->n = (uint16_t)(n + 1);
 	if (b->n == WF_BURST)
 		wf_fanout_resend_flush(lc);
 }

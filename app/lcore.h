@@ -65,7 +65,7 @@ struct wf_ctrl_msg;
  * the next live packet and at the end of every poll; its jobs read history
  * packets it holds a reference to (src). */
 struct wf_batch {
-	uint16_t n;
+	uint16_t n;		/* jobs waiting (resends; live copies count locally) */
 	struct wf_srtp_job jobs[WF_BURST];
 	struct rte_mbuf *out[WF_BURST];
 	uint32_t viewer[WF_BURST];

@@ -105,11 +105,23 @@ struct wf_src_clock {
 	bool have_sr;
 };
 
+/* Who may send a stream's RTP and RTCP (streams[].sources), and how long
+ * the latched source must be silent before another may take over. */
+struct wf_stream_sources {
+	uint8_t n;		/* 0: anyone */
+	uint64_t timeout_tsc;
+	struct {
+		uint32_t addr;	/* host order, masked */
+		uint32_t mask;
+	} net[WF_CONF_MAX_SOURCES];
+};
+
 /* A stream as every lcore sees it.  Written by the slow path only while
- * the stream is inactive (before WF_STREAM_ACTIVE is published). */
+ * the stream is inactive; active is published last, with release
+ * (wf_stream_start), and read with acquire (wf_stream_is_active). */
 struct wf_stream {
 	char name[WF_CONF_NAME_LEN + 1];
-	volatile uint8_t active;
+	uint8_t active;		/* __atomic only */
 	uint8_t owner;		/* worker index holding its history */
 	uint8_t n_tracks;
 	struct {
@@ -121,14 +133,19 @@ struct wf_stream {
 	} tracks[WF_MAX_TRACKS];
 	struct wf_src_clock clock[WF_MAX_TRACKS];
 	uint32_t history_ms;
+	/* who may send its RTP and RTCP: two copies, the slow path writes the
+	 * one not in use and publishes it (wf_stream_set_sources) */
+	struct wf_stream_sources src_tab[2];
+	uint8_t src_cur;	/* store-release by the slow path, load-acquire by the owner */
 	/* fan-out: bit w set when worker w has viewers of this stream.
-	 * Written by the slow path, read by the owner. */
-	volatile uint32_t fanout_mask;
+	 * Written by the slow path (registry.c), read by the owner; __atomic
+	 * only. */
+	uint32_t fanout_mask;
 	/* the source over the last second, per track: written by the owner
-	 * (wf_ingest_timer), read by viewers' lcores for their budgets
-	 * (budget.h); aligned 32-bit stores */
-	volatile uint32_t rate_bytes[WF_MAX_TRACKS];	/* RTP bytes a second */
-	volatile uint32_t pkt_bytes[WF_MAX_TRACKS];	/* mean RTP packet */
+	 * (wf_ingest_timer), read by viewers' workers for their budgets
+	 * (budget.h); __atomic only (relaxed: each a figure of its own) */
+	uint32_t rate_bytes[WF_MAX_TRACKS];	/* RTP bytes a second */
+	uint32_t pkt_bytes[WF_MAX_TRACKS];	/* mean RTP packet */
 };
 
 /* The global state. */
@@ -139,12 +156,15 @@ struct wf_app {
 	unsigned n_workers;
 	unsigned worker_lcore[WF_MAX_WORKERS];
 	int worker_of_lcore[RTE_MAX_LCORE];
+	/* published by start-up with release once complete; threads other
+	 * than the main lcore's read them with wf_lcore_get() (lcore.h) */
 	struct wf_lcore *lc[WF_MAX_WORKERS];
 	unsigned n_ports;
 	struct wf_port ports[WF_MAX_PORTS];
 	struct wf_stream streams[WF_MAX_STREAMS];
 	/* UDP port -> ingest track: 0 = none, else stream * 2 + track + 1.
-	 * Written by the slow path, read by workers (16-bit stores). */
+	 * Written by the slow path (streams.c), read by workers with
+	 * wf_ingest_map_get(); __atomic only. */
 	uint16_t ingest_map[65536];
 	struct rte_ring *handoff[WF_MAX_WORKERS][WF_MAX_WORKERS];	/* [from][to] */
 	struct rte_hash *peers;		/* viewer 5-tuple -> worker/slot */
@@ -159,17 +179,41 @@ struct wf_app {
 	uint32_t idle_sleep_us;
 	/* webrtc.nack and the budgets (budget.h): written by the slow path at
 	 * start and on SIGHUP (wf_budgets_apply), read by workers at every
-	 * request (aligned 32-bit stores) */
-	volatile uint32_t nack;		/* 0: NACKs are counted, not served */
-	volatile uint32_t nack_budget_pct;
-	volatile uint32_t replay_max_packets;
-	volatile uint32_t replay_per_stream_per_s;
-	volatile bool stop;		/* workers leave their loop */
-	volatile bool quit;		/* the slow path leaves its loop (signal) */
-	volatile bool reload;		/* SIGHUP: read the configuration again */
+	 * request; __atomic only (relaxed: each a setting of its own) */
+	uint32_t nack;			/* 0: NACKs are counted, not served */
+	uint32_t nack_budget_pct;
+	uint32_t replay_max_packets;
+	uint32_t replay_per_stream_per_s;
+	/* Flags that carry no data, __atomic only (relaxed).  quit and
+	 * reload are set by signal handlers, on whatever thread the kernel
+	 * picks (lock-free atomics are async-signal-safe). */
+	bool stop;			/* workers leave their loop */
+	bool quit;			/* the slow path leaves its loop (signal) */
+	bool reload;			/* SIGHUP: read the configuration again */
 };
 
 extern struct wf_app wf_app;
+
+/* A setting the slow path may change at any time (wf_app.nack, the
+ * budgets): relaxed, each a value of its own. */
+static inline uint32_t wf_setting(const uint32_t *s)
+{
+	return __atomic_load_n(s, __ATOMIC_RELAXED);
+}
+
+/* Whether stream s is active.  Acquire: pairs with the release in
+ * wf_stream_start(), so the descriptor written before is seen whole. */
+static inline bool wf_stream_is_active(const struct wf_stream *s)
+{
+	return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* The ingest track of UDP port (0: none).  Acquire: pairs with the
+ * release in wf_stream_start(), so the stream's owner is seen. */
+static inline uint16_t wf_ingest_map_get(uint16_t port)
+{
+	return __atomic_load_n(&wf_app.ingest_map[port], __ATOMIC_ACQUIRE);
+}
 
 /* NTP time now, from the TSC (no syscall on workers). */
 uint64_t wf_ntp_now(uint64_t tsc);

@@ -11,13 +11,55 @@
 #include "handoff.h"
 #include "ingest.h"
 
-static inline void punt(struct wf_lcore *lc, struct rte_mbuf *m)
+/* The drop of each punt class over its rate (police.h). */
+static const enum wf_drop policed[WF_PUNT_CLASS_COUNT] = {
+	[WF_PUNT_ARP] = WF_DROP_POLICE_ARP,
+	[WF_PUNT_PEER] = WF_DROP_POLICE_PEER,
+	[WF_PUNT_NEW] = WF_DROP_POLICE_NEW,
+	[WF_PUNT_ICMP] = WF_DROP_POLICE_ICMP,
+};
+
+/* Hands m to the slow path if its class and source are within their
+ * rates: ARP and viewers' packets on the priority ring, the rest on the
+ * bulk ring. */
+static void punt(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_punt_class c, uint64_t src)
 {
-	if (rte_ring_enqueue(lc->punt, m) != 0) {
-		wf_drop(lc, m, WF_DROP_PUNT_FULL);
+	bool prio = c == WF_PUNT_ARP || c == WF_PUNT_PEER;
+
+	if (!wf_police_admit(&lc->police, c, src, rte_rdtsc())) {
+		wf_drop(lc, m, policed[c]);
+		return;
+	}
+	if (rte_ring_enqueue(prio ? lc->punt_prio : lc->punt, m) != 0) {
+		wf_drop(lc, m, prio ? WF_DROP_PUNT_PRIO_FULL : WF_DROP_PUNT_FULL);
 		return;
 	}
 	lc->c.punted++;
+}
+
+/* ARP (RFC 826) for our address is punted; malformed ARP and ARP for
+ * other hosts are dropped here, so a flood of them costs the slow path
+ * nothing. */
+static void arp_in(struct wf_lcore *lc, const struct wf_port *port, struct rte_mbuf *m)
+{
+	const struct rte_arp_hdr *arp;
+	uint16_t op;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*arp)) {
+		wf_drop(lc, m, WF_DROP_ARP_NOT_OURS);
+		return;
+	}
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+	op = rte_be_to_cpu_16(arp->arp_opcode);
+	if (rte_be_to_cpu_16(arp->arp_hardware) != RTE_ARP_HRD_ETHER ||
+	    rte_be_to_cpu_16(arp->arp_protocol) != RTE_ETHER_TYPE_IPV4 ||
+	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4 ||
+	    (op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY) ||
+	    rte_be_to_cpu_32(arp->arp_data.arp_tip) != port->addr) {
+		wf_drop(lc, m, WF_DROP_ARP_NOT_OURS);
+		return;
+	}
+	punt(lc, m, WF_PUNT_ARP, rte_be_to_cpu_32(arp->arp_data.arp_sip));
 }
 
 /* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */
@@ -35,18 +77,23 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		wf_drop(lc, m, WF_DROP_WEBRTC_BAD_BYTE);
 		return;
 	}
+	memset(&key, 0, sizeof(key));
+	key.addr = rte_be_to_cpu_32(ip->src_addr);
+	key.port = rte_be_to_cpu_16(udp->src_port);
+	key.port_idx = (uint16_t)port_idx;
 	if (p[0] <= 3 || (p[0] >= 20 && p[0] <= 63)) {	/* STUN, DTLS */
-		punt(lc, m);
+		bool viewer = rte_hash_lookup(wf_app.peers, &key) >= 0;
+
+		/* a viewer's own 5-tuple has its own room: junk from
+		 * elsewhere cannot crowd out its consent checks */
+		punt(lc, m, viewer ? WF_PUNT_PEER : WF_PUNT_NEW,
+		     viewer ? (uint64_t)key.addr << 16 | key.port : key.addr);
 		return;
 	}
 	if (p[0] < 128 || p[0] > 191) {
 		wf_drop(lc, m, WF_DROP_WEBRTC_BAD_BYTE);
 		return;
 	}
-	memset(&key, 0, sizeof(key));
-	key.addr = rte_be_to_cpu_32(ip->src_addr);
-	key.port = rte_be_to_cpu_16(udp->src_port);
-	key.port_idx = (uint16_t)port_idx;
 	if (rte_hash_lookup_data(wf_app.peers, &key, &val) < 0) {
 		wf_drop(lc, m, WF_DROP_WEBRTC_UNKNOWN);
 		return;
@@ -84,7 +131,7 @@ static void udp_in(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		webrtc(lc, port_idx, m, ip, udp, ulen - (unsigned)sizeof(*udp));
 		return;
 	}
-	map = wf_app.ingest_map[dport];
+	map = wf_ingest_map_get(dport);	/* acquire: the stream's owner below is set */
 	if (!map) {
 		wf_drop(lc, m, WF_DROP_UDP_NO_PORT);
 		return;
@@ -125,7 +172,7 @@ static void classify_one(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf
 	et = rte_be_to_cpu_16(eth->ether_type);
 	m->l2_len = sizeof(*eth);
 	if (et == RTE_ETHER_TYPE_ARP) {
-		punt(lc, m);
+		arp_in(lc, port, m);
 		return;
 	}
 	if (et != RTE_ETHER_TYPE_IPV4) {
@@ -169,7 +216,7 @@ static void classify_one(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf
 		udp_in(lc, port_idx, m, ip, tot - ihl);
 		return;
 	case IPPROTO_ICMP:
-		punt(lc, m);
+		punt(lc, m, WF_PUNT_ICMP, rte_be_to_cpu_32(ip->src_addr));
 		return;
 	default:
 		wf_drop(lc, m, WF_DROP_IP_PROTOCOL);

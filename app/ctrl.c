@@ -2,6 +2,7 @@
 #include "ctrl.h"
 
 #include "fanout.h"
+#include "ingest.h"
 #include "lcore.h"
 #include "request.h"
 
@@ -42,7 +43,8 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		return -EBUSY;
 	*v = msg->viewer;
 	v->retx = (struct wf_retx_bucket){ 0 };	/* full at its first request */
-	v->gen = msg->gen;
+	/* relaxed: telemetry compares gen around its copy (viewer_figs) */
+	__atomic_store_n(&v->gen, msg->gen, __ATOMIC_RELAXED);
 	v->in_use = 1;
 	v->created_tsc = rte_rdtsc();
 	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
@@ -77,7 +79,11 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	wf_srtp_keys_wipe(&v->srtcp_out);
 	wf_srtp_keys_wipe(&v->srtcp_in);
 	v->in_use = 0;
-	v->gen++;
+	__atomic_store_n(&v->gen, (uint16_t)(v->gen + 1), __ATOMIC_RELAXED);
+	/* release fence: the new gen is visible before any write of a later
+	 * viewer in this slot, so a telemetry thread that copied figures
+	 * sees gen change (telemetry.c, viewer_figs) */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	lc->n_viewers--;
 	return 0;
 }
@@ -92,6 +98,7 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		if (msg->stream >= WF_MAX_STREAMS || lc->owned[msg->stream])
 			return -EINVAL;
 		lc->owned[msg->stream] = msg->state;
+		wf_ingest_publish(lc, msg->stream);
 		return 0;
 	case WF_CTRL_DEL_STREAM:
 		if (msg->stream >= WF_MAX_STREAMS || !lc->owned[msg->stream])
@@ -101,6 +108,7 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		for (t = 0; t < msg->state->n_tracks; t++)
 			wf_history_clear(&msg->state->t[t]);
 		lc->owned[msg->stream] = NULL;
+		wf_ingest_publish(lc, msg->stream);	/* cleared */
 		return 0;
 	case WF_CTRL_ADD_VIEWER:
 		return add_viewer(lc, msg);

@@ -22,7 +22,13 @@
 	_(WEBRTC_BAD_BYTE,  webrtc_bad_byte,  "WebRTC port: first byte is not STUN, DTLS or SRTP (RFC 7983)") \
 	_(WEBRTC_UNKNOWN,   webrtc_unknown,   "WebRTC port: SRTP/SRTCP from an address that passed no ICE check") \
 	_(WEBRTC_NOT_RTCP,  webrtc_not_rtcp,  "WebRTC port: RTP from a viewer (viewers only send RTCP)") \
-	_(PUNT_FULL,        punt_full,        "slow-path punt ring full") \
+	_(PUNT_FULL,        punt_full,        "slow-path bulk punt ring full (new sessions' STUN/DTLS, ICMP)") \
+	_(PUNT_PRIO_FULL,   punt_prio_full,   "slow-path priority punt ring full (ARP, viewers' STUN/DTLS)") \
+	_(POLICE_ARP,       police_arp,       "ARP over its rate (per source or in all)") \
+	_(POLICE_PEER,      police_peer,      "STUN/DTLS from a viewer's address over its rate") \
+	_(POLICE_NEW,       police_new,       "STUN/DTLS from a new address over its rate (per source or in all)") \
+	_(POLICE_ICMP,      police_icmp,      "ICMP over its rate (per source or in all)") \
+	_(ARP_NOT_OURS,     arp_not_ours,     "ARP malformed, or for another address") \
 	_(HANDOFF_FULL,     handoff_full,     "ring to another worker full") \
 	_(INGEST_NO_STREAM, ingest_no_stream, "ingest port belongs to no active stream") \
 	_(INGEST_BAD_RTP,   ingest_bad_rtp,   "RTP from the source failed validation (see rtp counters)") \
@@ -31,6 +37,8 @@
 	_(INGEST_OLD,       ingest_old,       "RTP older than the history or a duplicate") \
 	_(INGEST_RTCP,      ingest_rtcp,      "RTCP from the source could not be used") \
 	_(INGEST_SOURCE,    ingest_source,    "RTP from an address other than the latched source") \
+	_(INGEST_FOREIGN,   ingest_foreign_source, "RTP/RTCP from an address outside the stream's sources") \
+	_(INGEST_RTCP_SOURCE, ingest_rtcp_source, "RTCP not from the latched source's address or SSRC") \
 	_(VIEWER_GONE,      viewer_gone,      "packet for a viewer that was removed") \
 	_(SRTCP_UNPROTECT,  srtcp_unprotect,  "SRTCP from a viewer failed unprotect (see srtp counters)") \
 	_(RTCP_PARSE,       rtcp_parse,       "RTCP from a viewer failed to parse (see rtp counters)") \

@@ -20,7 +20,7 @@
 
 static inline uint32_t wf_resend_estimate(unsigned s, unsigned t)
 {
-	uint32_t b = wf_app.streams[s].pkt_bytes[t];
+	uint32_t b = __atomic_load_n(&wf_app.streams[s].pkt_bytes[t], __ATOMIC_RELAXED);
 
 	return b ? b : WF_RESEND_ESTIMATE_DEFAULT;
 }

@@ -115,9 +115,9 @@ static void budget_refill(struct wf_viewer *v, struct compound *cx)
 		return;
 	cx->refilled = true;
 	for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++)
-		bytes += s->rate_bytes[t];
-	wf_retx_bucket_refill(&v->retx, wf_retx_rate(bytes, wf_app.nack_budget_pct), cx->now,
-			      wf_app.tsc_hz);
+		bytes += __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+	wf_retx_bucket_refill(&v->retx, wf_retx_rate(bytes, wf_setting(&wf_app.nack_budget_pct)),
+			      cx->now, wf_app.tsc_hz);
 }
 
 /* Generic NACK (RFC 4585 §6.2.1): each sequence number asked for is
@@ -150,7 +150,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 	vt = &v->trk[t];
 	lc->c.nack_rx += (unsigned)n;
 	vt->nacks += (unsigned)n;
-	if (!wf_app.nack) {
+	if (!wf_setting(&wf_app.nack)) {
 		wf_refuse(lc, WF_REFUSE_NACK_OFF, (unsigned)n);
 		return;
 	}

@@ -57,8 +57,27 @@ struct wf_track_state {
 struct wf_stream_state {
 	uint16_t id;
 	uint8_t n_tracks;
+	uint32_t gen;		/* this start of the stream slot (streams.c) */
 	uint64_t replay_tat;	/* replays of the stream: GCRA time (budget.h) */
 	struct wf_track_state t[2];
+};
+
+/* A track as telemetry shows it: the owner publishes a copy (pub.h) every
+ * timer tick and when it takes or gives back the stream (ingest.c); the
+ * telemetry threads read the copy, never wf_track_state, which a reload
+ * frees. */
+struct wf_track_view {
+	uint32_t stream_gen;	/* wf_stream_state.gen; 0 = nothing published */
+	uint32_t ssrc;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t keyframes;
+	uint64_t bitrate_bps;
+	uint64_t last_kf_tsc;	/* 0 = no key frame yet */
+	uint32_t jitter;	/* RFC 3550 A.8, in timestamp units */
+	int32_t lost;		/* RFC 3550 A.3, since the source began */
+	uint32_t history_packets;
+	uint8_t latched;	/* a source is latched: ssrc, jitter, lost valid */
 };
 
 /* Slots for a track of kind video/audio with history_ms, sized for a

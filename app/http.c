@@ -1,13 +1,21 @@
 /* http.c: the WHEP/HTTP server (http.h).
  *
  * libmicrohttpd calls on_request() several times per request: once when the
- * headers are in (begin(): route, stream, token, Content-Type and
- * Content-Length are checked there, so a refusal costs no body), once per
- * piece of body (absorb(): kept up to http.max_body), and once at the end
- * (the route's handler).  Every answer goes through send_response(), which
- * adds the CORS and security headers.  Nothing from the request reaches a
- * header or a reason unchecked: URL parameters are validated whole by the
- * route patterns ({stream}, {id}) and texts are stripped of control bytes.
+ * headers are in (begin(): route, the POST's admission for its client
+ * address, stream, token, Content-Type and Content-Length are checked
+ * there, so a refusal costs no body), once per piece of body (absorb():
+ * kept up to http.max_body), and once at the end (the route's handler).
+ * Every answer goes through send_response(), which adds the CORS and
+ * security headers.  Nothing from the request reaches a header or a reason
+ * unchecked: URL parameters are validated whole by the route patterns
+ * ({stream}, {id}) and texts are stripped of control bytes.
+ *
+ * Admission (admission.h): the client address is the TCP peer, or what a
+ * trusted proxy says in X-Forwarded-For (client_of()).  Connections are
+ * watched from accept to close (http_conn.h): on_accept() limits them per
+ * address, on_connection() and on_completed() tell http_conn.c when they
+ * open, finish a request and close, and wf_http_run() enforces the
+ * request deadline and the reserve of free slots before each MHD_run().
  */
 #include "http.h"
 #include "metrics.h"
@@ -26,14 +34,21 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "admission.h"
+#include "http_conn.h"
 #include "log.h"
 #include "player.h"
+#include "conf/text.h"
 
 /* Body bytes we read and throw away after http.max_body before closing the
  * connection without an answer (a chunked body has no length up front). */
 #define DISCARD_MAX		(1024 * 1024)
 #define TEXT_MAX		512	/* a text/plain refusal */
 #define ALLOW_MAX		64	/* "GET, HEAD, POST, ..." */
+#define XFF_MAX_HEADERS		8	/* X-Forwarded-For lines read */
+#define XFF_MAX_HOPS		32	/* addresses read from them, right to left */
+#define XFF_LOG_MS		1000	/* at most one log line per second */
+#define CLOSE_LOG_MS		10000	/* connections closed by us: one line per 10 s */
 
 static const char cors_methods[] = "OPTIONS, POST, PATCH, DELETE";
 static const char cors_headers[] = "Authorization, Content-Type, If-Match";
@@ -56,6 +71,7 @@ typedef enum MHD_Result (*route_fn)(struct MHD_Connection *c, struct req *rq);
 /* Route flags: what begin() checks before any body is read. */
 #define R_STREAM	0x1	/* {stream} must be configured, else 404 */
 #define R_AUTH		0x2	/* the stream's bearer token, when it has one */
+#define R_ADMIT		0x4	/* per-address POST rate and pending cap (admission.h) */
 
 struct route {
 	const char *method;	/* "GET" also serves HEAD */
@@ -69,6 +85,7 @@ struct route {
 struct req {
 	const struct route *route;
 	struct params p;
+	uint32_t client;	/* POST: the address admission counts, host order */
 	char *body;		/* NUL-terminated, len bytes */
 	size_t len, cap;
 	bool too_big;
@@ -96,15 +113,15 @@ static enum MHD_Result options_whep(struct MHD_Connection *c, struct req *rq);
  * methods of the rows it matches.  Literal rows go above {stream} rows
  * (issue 6 adds { "GET", "/metrics", 0, NULL, get_metrics } first). */
 static const struct route routes[] = {
-	{ "GET",     "/",                   0,                 NULL,       get_index },
-	{ "GET",     "/metrics",            0,                 NULL,       get_metrics },
-	{ "GET",     "/{stream}",           R_STREAM,          NULL,       get_redirect },
-	{ "GET",     "/{stream}/",          R_STREAM,          NULL,       get_player },
-	{ "POST",    "/{stream}/whep",      R_STREAM | R_AUTH, ctype_sdp,  post_offer },
-	{ "OPTIONS", "/{stream}/whep",      0,                 NULL,       options_whep },
-	{ "PATCH",   "/{stream}/whep/{id}", R_STREAM | R_AUTH, ctype_frag, patch_session },
-	{ "DELETE",  "/{stream}/whep/{id}", R_STREAM | R_AUTH, NULL,       delete_session },
-	{ "OPTIONS", "/{stream}/whep/{id}", 0,                 NULL,       options_whep },
+	{ "GET",     "/",                   0,                           NULL,       get_index },
+	{ "GET",     "/metrics",            0,                           NULL,       get_metrics },
+	{ "GET",     "/{stream}",           R_STREAM,                    NULL,       get_redirect },
+	{ "GET",     "/{stream}/",          R_STREAM,                    NULL,       get_player },
+	{ "POST",    "/{stream}/whep",      R_ADMIT | R_STREAM | R_AUTH, ctype_sdp,  post_offer },
+	{ "OPTIONS", "/{stream}/whep",      0,                           NULL,       options_whep },
+	{ "PATCH",   "/{stream}/whep/{id}", R_STREAM | R_AUTH,           ctype_frag, patch_session },
+	{ "DELETE",  "/{stream}/whep/{id}", R_STREAM | R_AUTH,           NULL,       delete_session },
+	{ "OPTIONS", "/{stream}/whep/{id}", 0,                           NULL,       options_whep },
 };
 
 /* ---- validation ---------------------------------------------------------- */
@@ -303,6 +320,7 @@ static const char *status_text(unsigned status)
 	case 409: return "the stream has no source yet";
 	case 413: return "body too large";
 	case 415: return "unsupported media type";
+	case 429: return "too many requests";
 	case 503: return "no room for another session";
 	default: return "error";
 	}
@@ -514,23 +532,32 @@ static enum MHD_Result created(struct MHD_Connection *c, struct req *rq,
 	return send_response(c, 201, resp, RESP_PLAIN);
 }
 
+/* A refusal: status, reason as the one-line body, and Retry-After
+ * (RFC 9110 §10.2.3) when secs is not 0. */
+static enum MHD_Result reply_retry(struct MHD_Connection *c, unsigned status, unsigned secs,
+				   const char *reason)
+{
+	struct MHD_Response *resp = text_response("%s", reason);
+	char v[16];
+
+	if (!resp)
+		return MHD_NO;
+	if (secs) {
+		snprintf(v, sizeof(v), "%u", secs);
+		MHD_add_response_header(resp, "Retry-After", v);
+	}
+	return send_response(c, status, resp, RESP_PLAIN);
+}
+
 /* A refusal from the session layer: its status (4xx/5xx, else 500), its
  * reason as the body, Retry-After when it gave one. */
 static enum MHD_Result refused(struct MHD_Connection *c, struct wf_whep_result *r)
 {
 	unsigned status = r->status >= 400 && r->status <= 599 ? (unsigned)r->status : 500;
-	struct MHD_Response *resp;
-	char secs[16];
 
 	r->reason[sizeof(r->reason) - 1] = '\0';
-	resp = text_response("%s", r->reason[0] ? r->reason : status_text(status));
-	if (!resp)
-		return MHD_NO;
-	if (r->retry_after) {
-		snprintf(secs, sizeof(secs), "%u", r->retry_after);
-		MHD_add_response_header(resp, "Retry-After", secs);
-	}
-	return send_response(c, status, resp, RESP_PLAIN);
+	return reply_retry(c, status, r->retry_after,
+			   r->reason[0] ? r->reason : status_text(status));
 }
 
 static enum MHD_Result post_offer(struct MHD_Connection *c, struct req *rq)
@@ -540,7 +567,8 @@ static enum MHD_Result post_offer(struct MHD_Connection *c, struct req *rq)
 	if (rq->len == 0)
 		return reply_text(c, 400, "the body must be an SDP offer");
 	memset(&r, 0, sizeof(r));
-	http.ops.offer(rq->p.stream, rq->body, rq->len, http.answer, sizeof(http.answer), &r);
+	http.ops.offer(rq->p.stream, rq->client, rq->body, rq->len, http.answer,
+		       sizeof(http.answer), &r);
 	if (r.status == 201)
 		return created(c, rq, &r);
 	return refused(c, &r);
@@ -605,6 +633,158 @@ static enum MHD_Result options_whep(struct MHD_Connection *c, struct req *rq)
 
 /* ---- the request's life ------------------------------------------------- */
 
+/* The TCP peer of c, host order (0 when not IPv4: we listen on IPv4 only). */
+static uint32_t peer_addr(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr_in *sin;
+
+	if (!ci || !ci->client_addr || ci->client_addr->sa_family != AF_INET)
+		return 0;
+	sin = (const struct sockaddr_in *)(const void *)ci->client_addr;
+	return ntohl(sin->sin_addr.s_addr);
+}
+
+/* X-Forwarded-For header lines of a request, in order. */
+struct xff {
+	const char *v[XFF_MAX_HEADERS];
+	unsigned n;
+	bool too_many;
+};
+
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct xff *x = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "X-Forwarded-For"))
+		return MHD_YES;
+	if (x->n < XFF_MAX_HEADERS && value)
+		x->v[x->n++] = value;
+	else
+		x->too_many = true;
+	return MHD_YES;
+}
+
+static bool trusted_proxy(uint32_t a)
+{
+	const struct wf_config_http *h = &http.cfg->http;
+
+	return wf_conf_cidr_match(h->trusted_proxies, h->n_trusted_proxies, a);
+}
+
+/* The client in the X-Forwarded-For lines x, read right to left (each hop
+ * appends the address it got the request from): the first address that is
+ * not a trusted proxy; when all are, the leftmost.  Elements left of the
+ * answer were written by the client or untrusted hops and are not read,
+ * so they cannot make a request count against the proxy.  Empty elements
+ * are skipped (RFC 9110 §5.6.1).  Returns 0 with *client, -EINVAL (an
+ * element before the answer is not an IPv4 address, or there is none) or
+ * -E2BIG (more than XFF_MAX_HOPS trusted hops). */
+static int xff_client(const struct xff *x, uint32_t *client)
+{
+	unsigned hops = 0, i;
+	bool found = false;
+
+	for (i = x->n; i-- > 0; ) {
+		const char *v = x->v[i], *end = v + strlen(v);
+
+		for (;;) {
+			const char *s = end, *a, *b;
+
+			while (s > v && s[-1] != ',')
+				s--;
+			for (a = s; a < end && (*a == ' ' || *a == '\t'); a++)
+				;
+			for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
+				;
+			if (b > a) {
+				if (++hops > XFF_MAX_HOPS)
+					return -E2BIG;
+				if (wf_text_ipv4(a, (size_t)(b - a), client) != 0)
+					return -EINVAL;
+				found = true;
+				if (!trusted_proxy(*client))
+					return 0;
+			}
+			if (s == v)
+				break;
+			end = s - 1;
+		}
+	}
+	return found ? 0 : -EINVAL;
+}
+
+/* The address admission counts for a request from TCP peer: the peer,
+ * unless it is a trusted proxy (http.trusted_proxies) that sent
+ * X-Forwarded-For; one it sent but we cannot read is counted
+ * (xff_malformed), logged at most once a second, and the peer is used. */
+static uint32_t client_of(struct MHD_Connection *c, uint32_t peer)
+{
+	static uint64_t logged_ms;
+	struct xff x = { .n = 0 };
+	uint32_t client = peer;
+	char ip[INET_ADDRSTRLEN];
+	uint64_t now;
+	int rc;
+
+	if (!http.cfg->http.n_trusted_proxies || !trusted_proxy(peer))
+		return peer;	/* never believed from others */
+	MHD_get_connection_values(c, MHD_HEADER_KIND, collect_xff, &x);
+	if (x.n == 0 && !x.too_many)
+		return peer;	/* the proxy's own request */
+	rc = x.too_many ? -E2BIG : xff_client(&x, &client);
+	if (rc == 0)
+		return client;
+	wf_adm_count(WF_ADM_XFF_BAD);
+	now = wf_adm_now_ms();
+	if (now - logged_ms >= XFF_LOG_MS) {
+		logged_ms = now;
+		wf_text_ipv4_fmt(peer, ip);
+		WF_LOG(NOTICE, "http: X-Forwarded-For from trusted proxy %s %s: counted "
+		       "against the proxy\n", ip, rc == -E2BIG ? "too long" : "not readable");
+	}
+	return peer;
+}
+
+/* A POST's admission (admission.h), on the headers: true when client may
+ * go on; else the 429 (or 503) is queued and *ret is its result. */
+static bool admit_post(struct MHD_Connection *c, uint32_t client, enum MHD_Result *ret)
+{
+	struct wf_adm_limits l;
+	unsigned retry = 1;
+	int rc;
+
+	wf_adm_limits_of(http.cfg, &l);
+	rc = wf_adm_post(&wf_admission, client, &l, wf_adm_now_ms(), &retry);
+	if (rc == 0)
+		return true;
+	if (rc == -EAGAIN)
+		*ret = reply_retry(c, 429, retry, WF_ADM_RATE_TEXT);
+	else if (rc == -EBUSY)
+		*ret = reply_retry(c, 429, retry, WF_ADM_PENDING_TEXT);
+	else
+		*ret = reply_retry(c, 503, retry, "no room to track this address");
+	return false;
+}
+
+/* No row serves method on url: 405 with Allow when the URL has rows for
+ * other methods, else 404. */
+static enum MHD_Result no_route(struct MHD_Connection *c, const char *url)
+{
+	struct MHD_Response *resp;
+	char allow[ALLOW_MAX];
+
+	if (!allow_for(url, allow))
+		return reply_text(c, 404, "not found");
+	resp = text_response("method not allowed here (allowed: %s)", allow);
+	if (resp)
+		MHD_add_response_header(resp, "Allow", allow);
+	return send_response(c, 405, resp, RESP_PLAIN);
+}
+
 /* The headers are in: route and check them.  Either queues a refusal at
  * once (the body is never read) or sets up *ctx for the body. */
 static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const char *method,
@@ -613,8 +793,9 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 	const struct wf_config_stream *st = NULL;
 	const struct route *route;
 	struct params p;
-	char allow[ALLOW_MAX];
+	enum MHD_Result ret;
 	long long length;
+	uint32_t client;
 	struct req *rq;
 	bool given;
 
@@ -628,16 +809,12 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 	}
 	memset(&p, 0, sizeof(p));
 	route = route_find(method, url, &p);
-	if (!route) {
-		struct MHD_Response *resp;
-
-		if (!allow_for(url, allow))
-			return reply_text(c, 404, "not found");
-		resp = text_response("method not allowed here (allowed: %s)", allow);
-		if (resp)
-			MHD_add_response_header(resp, "Allow", allow);
-		return send_response(c, 405, resp, RESP_PLAIN);
-	}
+	if (!route)
+		return no_route(c, url);
+	/* before anything costly (a token check, the body): admission */
+	client = route->flags & R_ADMIT ? client_of(c, peer_addr(c)) : 0;
+	if ((route->flags & R_ADMIT) && !admit_post(c, client, &ret))
+		return ret;
 	if (route->flags & R_STREAM) {
 		st = wf_config_stream_find(http.cfg, p.stream);
 		if (!st)
@@ -665,6 +842,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 		return MHD_NO;
 	rq->route = route;
 	rq->p = p;
+	rq->client = client;
 	if (length > 0) {
 		rq->cap = (size_t)length + 1;
 		rq->body = malloc(rq->cap);
@@ -737,19 +915,55 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return rq->route->fn(c, rq);
 }
 
+/* The request ended (answered, or the connection closes): the next
+ * request's deadline starts now. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 			 enum MHD_RequestTerminationCode why)
 {
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct req *rq = *ctx;
 
 	(void)cls;
-	(void)c;
 	(void)why;
+	if (ci)
+		wf_http_conn_request_done(ci->socket_context, wf_adm_now_ms());
 	if (!rq)
 		return;
 	free(rq->body);
 	free(rq);
 	*ctx = NULL;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: every connection is watched (http_conn.h)
+ * from its start; *socket_ctx holds its record. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		wf_http_conn_closed(*socket_ctx);
+		*socket_ctx = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	*socket_ctx = ci ? wf_http_conn_opened(ci->connect_fd, peer_addr(c), wf_adm_now_ms()) :
+			   NULL;
+}
+
+/* The accept policy: at most WF_HTTP_CONN_PER_IP connections from one
+ * address, trusted proxies excepted (they carry many clients). */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	uint32_t peer;
+
+	(void)cls;
+	if (!sa || sa->sa_family != AF_INET || len < (socklen_t)sizeof(struct sockaddr_in))
+		return MHD_NO;
+	peer = ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
+	return wf_http_conn_admit(peer, trusted_proxy(peer)) ? MHD_YES : MHD_NO;
 }
 
 /* URLs are taken as they come: names and ids never need %-escapes, and
@@ -788,6 +1002,11 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
 	ops = ops ? ops : &session_ops;
 	if (!ops->offer || !ops->del || !ops->patch)
 		return -EINVAL;
+	err = wf_adm_init(&wf_admission, cfg->http.max_sessions + WF_ADM_SPARE);
+	if (err) {
+		WF_LOG(ERR, "http: no memory for the admission table: %s\n", strerror(-err));
+		return err;
+	}
 	http.cfg = cfg;
 	http.ops = *ops;
 	memset(&sa, 0, sizeof(sa));
@@ -797,14 +1016,15 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
 	errno = 0;
 	/* external epoll mode: no thread, the slow path drives it */
+	wf_http_conn_reset();
 	http.d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, cfg->http.listen_port,
-				  NULL, NULL, on_request, NULL,
+				  on_accept, NULL, on_request, NULL,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)WF_HTTP_MAX_CONNECTIONS,
-				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WF_HTTP_MAX_PER_IP,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)WF_HTTP_CONN_MAX,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WF_HTTP_TIMEOUT_S,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WF_HTTP_CONN_MEMORY,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 				  MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				  MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
@@ -814,6 +1034,7 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
 		err = errno ? errno : EADDRNOTAVAIL;
 		WF_LOG(ERR, "http: cannot listen on %s:%u: %s\n", addr,
 		       (unsigned)cfg->http.listen_port, strerror(err));
+		wf_adm_fini(&wf_admission);
 		return -err;
 	}
 	WF_LOG(INFO, "http: listening on %s:%u\n", addr, (unsigned)wf_http_port());
@@ -835,10 +1056,45 @@ int wf_http_fd(void)
 	return info ? info->epoll_fd : -1;
 }
 
+/* Tells the operator, at most every CLOSE_LOG_MS, that connections are
+ * being closed by the deadline or for want of slots (counted either way). */
+static void log_closes(uint64_t now)
+{
+	static uint64_t logged_ms, deadline_before, evicted_before;
+	uint64_t deadline = wf_adm_counters.n[WF_ADM_DEADLINE];
+	uint64_t evicted = wf_adm_counters.n[WF_ADM_EVICTED];
+
+	if (now - logged_ms < CLOSE_LOG_MS)
+		return;
+	logged_ms = now;
+	WF_LOG(NOTICE, "http: closed %lu connections past http.request_timeout_s and %lu "
+	       "oldest unfinished ones for want of slots (since the last such line)\n",
+	       deadline - deadline_before, evicted - evicted_before);
+	deadline_before = deadline;
+	evicted_before = evicted;
+}
+
 void wf_http_run(void)
 {
-	if (http.d)
-		MHD_run(http.d);
+	uint64_t now;
+
+	if (!http.d)
+		return;
+	now = wf_adm_now_ms();
+	/* before MHD_run(): the hang-ups it sees are closed in the same run */
+	if (wf_http_conn_enforce(now, (uint64_t)http.cfg->http.request_timeout_s * 1000))
+		log_closes(now);
+	MHD_run(http.d);
+}
+
+unsigned wf_http_connections(void)
+{
+	const union MHD_DaemonInfo *info;
+
+	if (!http.d)
+		return 0;
+	info = MHD_get_daemon_info(http.d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return info ? info->num_connections : 0;
 }
 
 uint16_t wf_http_port(void)
@@ -858,4 +1114,6 @@ void wf_http_fini(void)
 	MHD_stop_daemon(http.d);
 	http.d = NULL;
 	http.cfg = NULL;
+	wf_http_conn_reset();
+	wf_adm_fini(&wf_admission);
 }

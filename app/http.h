@@ -22,9 +22,8 @@
 #include "conf/conf.h"
 #include "session.h"
 
-/* Limits of the server (besides http.max_body). */
-#define WF_HTTP_MAX_CONNECTIONS	512	/* in all */
-#define WF_HTTP_MAX_PER_IP	64	/* from one client address */
+/* Limits of the server (besides http.max_body, http.request_timeout_s and
+ * the connection limits of http_conn.h). */
 #define WF_HTTP_TIMEOUT_S	10	/* idle connection */
 #define WF_HTTP_CONN_MEMORY	(32 * 1024)	/* request line + headers */
 #define WF_HTTP_ANSWER_MAX	(32 * 1024)	/* SDP answer */
@@ -32,7 +31,9 @@
 /* The session layer as the HTTP server calls it: session.h's functions by
  * default, fakes in tests. */
 struct wf_http_ops {
-	void (*offer)(const char *stream, const char *offer, size_t len,
+	/* client: the address admission counts (host order), see
+	 * wf_session_offer() */
+	void (*offer)(const char *stream, uint32_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r);
 	int (*del)(const char *stream, const char *id);
 	int (*patch)(const char *stream, const char *id, const char *frag, size_t len,
@@ -41,10 +42,12 @@ struct wf_http_ops {
 };
 
 /* Starts the server on cfg->http.listen_addr:listen_port (port 0: an
- * ephemeral port, see wf_http_port()) with the real session layer.  cfg
- * must outlive the server (a reload rewrites it in place: streams and
- * tokens are read from it at every request).  Returns 0, -EALREADY when a
- * server runs, or -errno (bind failure, ...) with the reason logged. */
+ * ephemeral port, see wf_http_port()) with the real session layer, and
+ * sets up wf_admission (admission.h) with http.max_sessions + WF_ADM_SPARE
+ * entries.  cfg must outlive the server (a reload rewrites it in place:
+ * streams, tokens and the admission settings are read from it at every
+ * request).  Returns 0, -EALREADY when a server runs, or -errno (bind
+ * failure, no memory, ...) with the reason logged. */
 int wf_http_init(const struct wf_config *cfg);
 
 /* The same with the session layer ops (NULL: session.h's functions);
@@ -55,15 +58,21 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
  * listening socket needs work), or -1 when no server runs. */
 int wf_http_fd(void);
 
-/* Does all pending work without blocking: accepts, reads, answers, closes
- * idle connections.  Call it at every turn of the loop (no-op without a
- * server). */
+/* Does all pending work without blocking: closes connections past the
+ * request deadline or over the reserve (http_conn.h), accepts, reads,
+ * answers, closes idle connections.  Call it at every turn of the loop
+ * (no-op without a server): the deadlines are as punctual as the loop. */
 void wf_http_run(void);
+
+/* Connections libmicrohttpd holds (open, or shut down and not yet
+ * closed), 0 when no server runs. */
+unsigned wf_http_connections(void);
 
 /* The TCP port the server listens on (host order), 0 when none runs. */
 uint16_t wf_http_port(void);
 
-/* Closes every connection and the listening socket.  Safe to call twice. */
+/* Closes every connection and the listening socket, and finishes
+ * wf_admission.  Safe to call twice. */
 void wf_http_fini(void);
 
 #endif

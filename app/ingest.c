@@ -6,11 +6,28 @@
 
 #include "fanout.h"
 #include "handoff.h"
+#include "pub.h"
 #include "rtp/keyframe.h"
 #include "rtp/rtcp.h"
 
-/* A source silent this long may be replaced by a new SSRC (restart). */
-#define WF_SOURCE_TIMEOUT_MS 1000
+/* The stream's source table now in use (published by the slow path). */
+static inline const struct wf_stream_sources *sources_of(const struct wf_stream *s)
+{
+	return &s->src_tab[__atomic_load_n(&s->src_cur, __ATOMIC_ACQUIRE) & 1];
+}
+
+/* Whether src may send to the stream (streams[].sources). */
+static bool source_allowed(const struct wf_stream_sources *ss, uint32_t src)
+{
+	unsigned i;
+
+	if (!ss->n)
+		return true;
+	for (i = 0; i < ss->n; i++)
+		if ((src & ss->net[i].mask) == ss->net[i].addr)
+			return true;
+	return false;
+}
 
 static int video_codec(uint8_t conf_codec)
 {
@@ -23,14 +40,23 @@ static int video_codec(uint8_t conf_codec)
 	}
 }
 
-/* RTCP from the source: sender reports set the track's clock mapping. */
+/* RTCP from the source: sender reports set the track's clock mapping,
+ * which every viewer's sender reports are built from, so only the latched
+ * source may send them: its address, its RTP port or the next one (RFC
+ * 3550 §11), its SSRC. */
 static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned t,
+			const struct wf_track_state *ts, uint32_t src, uint16_t sport,
 			const uint8_t *p, size_t len, uint64_t now)
 {
 	struct wf_rtcp_iter it;
 	struct wf_rtcp_pkt pkt;
 	int rc;
 
+	if (!ts->latched || src != ts->src_addr ||
+	    (sport != ts->src_port && sport != (uint16_t)(ts->src_port + 1))) {
+		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
+		return;
+	}
 	lc->c.ingest_rtcp++;
 	wf_rtcp_iter_init(&it, p, len);
 	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
@@ -39,6 +65,10 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 
 		if (pkt.pt != WF_RTCP_SR || wf_rtcp_parse_report(&pkt, &r) < 0)
 			continue;
+		if (r.ssrc != ts->ssrc) {
+			lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
+			continue;
+		}
 		rte_seqlock_write_lock(&clk->lock);
 		clk->sr_ntp = r.si.ntp;
 		clk->sr_rtp = r.si.rtp_ts;
@@ -55,7 +85,9 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 /* Sends m (already in the history) to every worker with viewers. */
 static void distribute(struct wf_lcore *lc, const struct wf_stream *s, struct rte_mbuf *m)
 {
-	uint32_t mask = s->fanout_mask;
+	/* acquire: pairs with the release in registry.c; the viewer itself
+	 * reaches worker w through its control ring, the bit only routes */
+	uint32_t mask = __atomic_load_n(&s->fanout_mask, __ATOMIC_ACQUIRE);
 	unsigned w;
 
 	for (w = 0; mask; w++, mask >>= 1) {
@@ -80,8 +112,9 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
 	unsigned off = m->l2_len + m->l3_len + sizeof(*udp);
 	uint16_t len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
-	uint16_t map = wf_app.ingest_map[rte_be_to_cpu_16(udp->dst_port)];
+	uint16_t map = wf_ingest_map_get(rte_be_to_cpu_16(udp->dst_port));
 	uint64_t now = rte_rdtsc();
+	const struct wf_stream_sources *ss;
 	struct wf_mbuf_meta *meta;
 	struct wf_stream_state *st;
 	struct wf_track_state *ts;
@@ -101,13 +134,18 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	t = (map - 1u) & 1;
 	s = &wf_app.streams[sid];
 	st = lc->owned[sid];
-	if (!s->active || !st || t >= st->n_tracks) {
+	if (!wf_stream_is_active(s) || !st || t >= st->n_tracks) {
 		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
 		return;
 	}
 	ts = &st->t[t];
+	ss = sources_of(s);
+	if (!source_allowed(ss, src)) {
+		wf_drop(lc, m, WF_DROP_INGEST_FOREIGN);
+		return;
+	}
 	if (len >= 2 && wf_rtp_is_rtcp(d + off, len)) {
-		source_rtcp(lc, s, t, d + off, len, now);
+		source_rtcp(lc, s, t, ts, src, sport, d + off, len, now);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -121,9 +159,11 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 		wf_drop(lc, m, WF_DROP_INGEST_PT);
 		return;
 	}
-	if (!ts->latched || h.ssrc != ts->ssrc) {
-		if (ts->latched && now - ts->last_rx_tsc < wf_app.tsc_hz / 1000 * WF_SOURCE_TIMEOUT_MS) {
-			wf_drop(lc, m, WF_DROP_INGEST_SSRC);
+	if (!ts->latched || h.ssrc != ts->ssrc || src != ts->src_addr || sport != ts->src_port) {
+		/* another source may take over only after the latched one has
+		 * been silent for the stream's source_timeout_ms */
+		if (ts->latched && now - ts->last_rx_tsc < ss->timeout_tsc) {
+			wf_drop(lc, m, h.ssrc != ts->ssrc ? WF_DROP_INGEST_SSRC : WF_DROP_INGEST_SOURCE);
 			return;
 		}
 		/* a new source (or a restart): our ext numbering goes on */
@@ -138,9 +178,6 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 		wf_rtp_source_init(&ts->stats, h.seq);
 		if (!ts->have_any)
 			ts->newest = 0x10000u + h.seq - 1;	/* ext starts above 0 */
-	} else if (src != ts->src_addr || sport != ts->src_port) {
-		wf_drop(lc, m, WF_DROP_INGEST_SOURCE);
-		return;
 	}
 	ext = ts->newest + (uint32_t)(int32_t)wf_seq_diff(h.seq, ts->last_seq);
 	if (ts->have_any && (int32_t)(ext - ts->newest) <= -(int32_t)ts->mask) {
@@ -206,9 +243,12 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64_t pkts,
 			 uint64_t dt)
 {
-	s->rate_bytes[t] = (uint32_t)RTE_MIN(bytes * wf_app.tsc_hz / dt, (uint64_t)UINT32_MAX);
+	/* relaxed: each a figure of its own (app.h) */
+	__atomic_store_n(&s->rate_bytes[t],
+			 (uint32_t)RTE_MIN(bytes * wf_app.tsc_hz / dt, (uint64_t)UINT32_MAX),
+			 __ATOMIC_RELAXED);
 	if (pkts)
-		s->pkt_bytes[t] = (uint32_t)(bytes / pkts);
+		__atomic_store_n(&s->pkt_bytes[t], (uint32_t)(bytes / pkts), __ATOMIC_RELAXED);
 }
 
 /* The source's rate over the last second, for telemetry (bitrate_bps) and
@@ -257,5 +297,45 @@ void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
 			wf_history_evict(ts, now);
 			rate_update(&wf_app.streams[s], t, ts, now);
 		}
+		wf_ingest_publish(lc, s);
+	}
+}
+
+/* The telemetry view of a track owned here. */
+static void track_view(const struct wf_track_state *ts, uint32_t gen, struct wf_track_view *v)
+{
+	v->stream_gen = gen;
+	v->ssrc = ts->ssrc;
+	v->packets = ts->pkts;
+	v->bytes = ts->bytes;
+	v->keyframes = ts->keyframes;
+	v->bitrate_bps = ts->bitrate_bps;
+	v->last_kf_tsc = ts->have_kf ? ts->last_kf_tsc : 0;
+	v->jitter = ts->stats.jitter >> 4;	/* RFC 3550 A.8 keeps it × 16 */
+	v->latched = ts->latched;
+	if (ts->latched) {
+		/* RFC 3550 A.3: expected minus received since the source began */
+		int64_t expected = (int64_t)ts->stats.cycles + ts->stats.max_seq -
+				   ts->stats.base_seq + 1;
+		int64_t lost = expected - ts->stats.received;
+
+		v->lost = (int32_t)(lost < 0 ? 0 : lost > INT32_MAX ? INT32_MAX : lost);
+	}
+	v->history_packets = ts->have_any ? ts->newest - ts->oldest + 1 : 0;
+}
+
+void wf_ingest_publish(struct wf_lcore *lc, unsigned sid)
+{
+	const struct wf_stream_state *st = lc->owned[sid];
+	unsigned t;
+
+	for (t = 0; t < WF_MAX_TRACKS; t++) {
+		struct wf_track_pub *p = &lc->tel[sid][t];
+		struct wf_track_view v;
+
+		memset(&v, 0, sizeof(v));
+		if (st && t < st->n_tracks)
+			track_view(&st->t[t], st->gen, &v);
+		wf_pub_write(&p->sc, &p->v, &v, sizeof(v));
 	}
 }

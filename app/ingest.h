@@ -15,8 +15,13 @@
  * takes the packet reference. */
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
 
-/* Evicts expired history on every stream this lcore owns and publishes
- * each track's rate (wf_stream.rate_bytes, pkt_bytes). */
+/* Evicts expired history on every stream this lcore owns, publishes each
+ * track's rate for the viewers' budgets (wf_stream.rate_bytes, pkt_bytes)
+ * and their tracks for telemetry. */
 void wf_ingest_timer(struct wf_lcore *lc, uint64_t now);
+
+/* Publishes what telemetry shows of stream slot sid's tracks from the
+ * state this lcore owns (none: cleared): lc->tel[sid] (history.h). */
+void wf_ingest_publish(struct wf_lcore *lc, unsigned sid);
 
 #endif

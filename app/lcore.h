@@ -10,10 +10,13 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include <rte_seqcount.h>
+
 #include "app.h"
 #include "budget.h"
 #include "drop.h"
 #include "history.h"
+#include "police.h"
 #include "refusal.h"
 #include "viewer.h"
 #include "rtp/rtp.h"
@@ -54,6 +57,12 @@ struct wf_counters {
 	uint64_t srtp_err[WF_SRTP_E_COUNT];
 } __rte_cache_aligned;
 
+/* A published track view (pub.h): this worker writes it, telemetry reads. */
+struct wf_track_pub {
+	rte_seqcount_t sc;
+	struct wf_track_view v;
+};
+
 /* Control messages from the slow path (ctrl.h). */
 struct wf_ctrl_msg;
 
@@ -93,7 +102,10 @@ struct wf_lcore {
 	struct wf_srtp_engine *srtp;
 	struct rte_ring *ctrl;	/* slow path -> this worker: struct wf_ctrl_msg * */
 	struct rte_ring *reply;	/* this worker -> slow path: the same messages back */
-	struct rte_ring *punt;	/* this worker -> slow path: STUN, DTLS, ARP, ICMP */
+	struct rte_ring *punt;	/* this worker -> slow path: new addresses' STUN
+				 * and DTLS, ICMP (police.h) */
+	struct rte_ring *punt_prio;	/* this worker -> slow path: ARP, viewers'
+					 * STUN and DTLS */
 	struct rte_ring *slow_tx;	/* slow path -> this worker: frames to send
 					 * (m->port holds the port index) */
 	struct wf_viewer *viewers;	/* table of n_slots, written by this worker */
@@ -120,13 +132,25 @@ struct wf_lcore {
 	struct wf_retx_seen seen[WF_RETX_SEEN_SLOTS];
 	uint64_t next_timer_tsc;
 	uint32_t idle_polls;
+	struct wf_police police;	/* what may be punted (police.h) */
 	struct wf_counters c;
+	/* the tracks of the streams this worker owns, as telemetry sees them
+	 * (wf_ingest_publish); one writer per lcore, so no false sharing */
+	struct wf_track_pub tel[WF_MAX_STREAMS][WF_MAX_TRACKS];
 } __rte_cache_aligned;
 
 /* Counts n requests refused for reason why. */
 static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t n)
 {
 	lc->c.refused[why] += n;
+}
+
+/* Worker w's state as a thread other than the main lcore sees it (the
+ * telemetry threads): NULL until start-up has published it.  Acquire:
+ * pairs with the release in setup.c, so the struct is seen whole. */
+static inline struct wf_lcore *wf_lcore_get(unsigned w)
+{
+	return w < WF_MAX_WORKERS ? __atomic_load_n(&wf_app.lc[w], __ATOMIC_ACQUIRE) : NULL;
 }
 
 /* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */

@@ -23,10 +23,12 @@
 
 static void on_signal(int sig)
 {
+	/* relaxed: the flags carry no data; atomic because this handler runs
+	 * on whichever thread the kernel picked, the slow path reads them */
 	if (sig == SIGHUP)
-		wf_app.reload = true;
+		__atomic_store_n(&wf_app.reload, true, __ATOMIC_RELAXED);
 	else
-		wf_app.quit = true;
+		__atomic_store_n(&wf_app.quit, true, __ATOMIC_RELAXED);
 }
 
 static void usage(FILE *f)

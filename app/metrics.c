@@ -6,10 +6,13 @@
 
 #include <rte_cycles.h>
 
+#include "admission.h"
 #include "app.h"
 #include "history.h"
+#include "http_conn.h"
 #include "lcore.h"
 #include "registry.h"
+#include "portstats.h"
 #include "session.h"
 #include "slowpath.h"
 
@@ -104,7 +107,7 @@ static void stream_tracks(FILE *f, const char *name, size_t off)
 		const struct wf_stream *st = &wf_app.streams[s];
 		const struct wf_stream_state *ss;
 
-		if (!st->active)
+		if (!wf_stream_is_active(st))
 			continue;
 		ss = wf_app.lc[st->owner]->owned[s];
 		for (t = 0; ss && t < ss->n_tracks; t++)
@@ -126,7 +129,7 @@ static void streams(FILE *f)
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
 		unsigned w, n = 0;
 
-		if (!wf_app.streams[s].active)
+		if (!wf_stream_is_active(&wf_app.streams[s]))
 			continue;
 		for (w = 0; w < wf_app.n_workers; w++)
 			n += wf_app.lc[w]->count[s];
@@ -161,6 +164,25 @@ static void webrtc(FILE *f)
 #undef WF_SESSION_PROM_
 }
 
+/* HTTP admission (admission.h): refusals, closes and table events by
+ * reason, and the gauges they act on. */
+static void admission(FILE *f)
+{
+	unsigned i;
+
+	counter(f, "admission", "WHEP admission refusals, connections closed and address "
+		"table events, by reason (app/admission.h).");
+	for (i = 0; i < WF_ADM_EVENT_COUNT; i++)
+		fprintf(f, "whepfan_admission_total{reason=\"%s\"} %lu\n", wf_adm_event_name(i),
+			wf_adm_counters.n[i]);
+	gauge(f, "http_connections", "HTTP connections open.");
+	fprintf(f, "whepfan_http_connections %u\n", wf_http_conn_open_count());
+	gauge(f, "admission_addresses", "Client addresses in the admission table.");
+	fprintf(f, "whepfan_admission_addresses %u\n", wf_admission.used);
+	gauge(f, "admission_addresses_pending", "Client addresses with sessions in ICE/DTLS.");
+	fprintf(f, "whepfan_admission_addresses_pending %u\n", wf_admission.pinned);
+}
+
 char *wf_metrics_text(size_t *len)
 {
 	char *buf = NULL;
@@ -181,6 +203,8 @@ char *wf_metrics_text(size_t *len)
 	streams(f);
 	webrtc(f);
 	ctrl(f);
+	wf_portstats_metrics(f);
+	admission(f);
 	counter(f, "slow_path_drops", "Packets dropped by the slow path, by reason.");
 	for (d = 0; d < WF_SLOW_DROP_COUNT; d++)
 		fprintf(f, "whepfan_slow_path_drops_total{reason=\"%s\"} %lu\n", wf_slow_drop_name(d),

@@ -32,6 +32,9 @@ static unsigned n_outs;
 static struct wf_srtp_engine *engine;	/* derives keys; same managers as workers */
 
 static unsigned cap_outs;
+/* what wf_outputs_count() tells: kept here because a telemetry thread may
+ * ask while a reload reallocates outs */
+static unsigned n_used, n_active;
 
 int wf_outputs_init(const struct wf_config *cfg)
 {
@@ -43,7 +46,7 @@ int wf_outputs_init(const struct wf_config *cfg)
 	engine = wf_srtp_engine_create(wf_app.srtp_arch);
 	if (!outs || !engine)
 		return -ENOMEM;
-	n_outs = 0;
+	n_outs = n_used = n_active = 0;
 	for (s = 0; s < cfg->n_streams; s++) {
 		int slot = wf_stream_index(cfg->streams[s].name);
 
@@ -74,6 +77,7 @@ int wf_outputs_add(unsigned slot, const struct wf_config_stream *cs)
 		}
 		memset(&outs[i], 0, sizeof(outs[i]));
 		outs[i].used = true;
+		n_used++;
 		outs[i].stream = (uint16_t)slot;
 		outs[i].cfg = cs->outputs[o];
 		if (i >= n_outs)
@@ -93,6 +97,8 @@ void wf_outputs_remove(unsigned slot)
 			continue;
 		if (o->active)
 			wf_registry_remove(o->worker, o->slot, o->gen);
+		n_used--;
+		n_active -= o->active;
 		OPENSSL_cleanse(&o->cfg, sizeof(o->cfg));
 		memset(o, 0, sizeof(*o));
 	}
@@ -151,7 +157,7 @@ void wf_outputs_tick(void)
 		uint32_t hop;
 		int rc;
 
-		if (!o->used || o->active || !wf_app.streams[o->stream].active)
+		if (!o->used || o->active || !wf_stream_is_active(&wf_app.streams[o->stream]))
 			continue;
 		/* the first port whose subnet or gateway reaches it */
 		if (!wf_arp_next_hop(0, o->cfg.addr, &hop)) {
@@ -177,6 +183,7 @@ void wf_outputs_tick(void)
 			continue;
 		}
 		o->active = true;
+		n_active++;
 		WF_LOG(INFO, "stream %s: output %u.%u.%u.%u:%u active on worker %u\n",
 		       wf_app.streams[o->stream].name, o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255,
 		       (o->cfg.addr >> 8) & 255, o->cfg.addr & 255, o->cfg.port, o->worker);
@@ -199,9 +206,6 @@ void wf_outputs_stop(void)
 
 unsigned wf_outputs_count(bool active_only)
 {
-	unsigned i, n = 0;
-
-	for (i = 0; i < n_outs; i++)
-		n += outs[i].used && (!active_only || outs[i].active);
-	return n;
+	/* plain reads of the slow path's counters, not of outs */
+	return active_only ? n_active : n_used;
 }

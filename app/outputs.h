@@ -16,7 +16,7 @@ void wf_outputs_remove(unsigned slot);
 void wf_outputs_tick(void);
 /* Removes every output's viewer. */
 void wf_outputs_stop(void);
-/* Outputs configured / active. */
+/* Outputs configured / active; any thread may ask (telemetry). */
 unsigned wf_outputs_count(bool active_only);
 
 #endif

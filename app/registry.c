@@ -178,7 +178,9 @@ static void set_mask(uint16_t stream)
 	for (w = 0; w < wf_app.n_workers; w++)
 		if (reg.per_stream[stream][w])
 			mask |= 1u << w;
-	wf_app.streams[stream].fanout_mask = mask;
+	/* release: the ADD_VIEWER message is queued before the owner sees the
+	 * bit (ingest.c, acquire); the ring carries the viewer itself */
+	__atomic_store_n(&wf_app.streams[stream].fanout_mask, mask, __ATOMIC_RELEASE);
 }
 
 /* Routes si's key to (worker, slot, gen), replacing whatever it routed to

@@ -40,6 +40,25 @@ static int begin_stream(const struct wf_config_stream *cs)
 	return wf_outputs_add((unsigned)slot, cs);
 }
 
+/* The admission settings take effect at once: http.c reads them at every
+ * request and session.c at every tick (conf/diff.h). */
+static void apply_admission(struct wf_config *cfg, const struct wf_config *nc)
+{
+	struct wf_config_http *h = &cfg->http;
+
+	cfg->webrtc.handshake_timeout_s = nc->webrtc.handshake_timeout_s;
+	h->max_pending_per_ip = nc->http.max_pending_per_ip;
+	h->post_rate_per_ip = nc->http.post_rate_per_ip;
+	h->post_burst_per_ip = nc->http.post_burst_per_ip;
+	h->request_timeout_s = nc->http.request_timeout_s;
+	h->n_trusted_proxies = nc->http.n_trusted_proxies;
+	memcpy(h->trusted_proxies, nc->http.trusted_proxies, sizeof(h->trusted_proxies));
+	WF_LOG(INFO, "reload: admission settings applied (handshake %u s, %u pending and "
+	       "%u POST/s burst %u per address, request %u s, %u trusted proxies)\n",
+	       cfg->webrtc.handshake_timeout_s, h->max_pending_per_ip, h->post_rate_per_ip,
+	       h->post_burst_per_ip, h->request_timeout_s, h->n_trusted_proxies);
+}
+
 int wf_reload(struct wf_config *cfg)
 {
 	static const char *const groups[] = {
@@ -68,6 +87,8 @@ int wf_reload(struct wf_config *cfg)
 	for (i = 0; i < RTE_DIM(groups); i++)
 		if (d->groups & (1u << i))
 			WF_LOG(WARNING, "reload: %s changed: needs a restart, not applied\n", groups[i]);
+	if (d->groups & WF_CONF_DIFF_ADMISSION)
+		apply_admission(cfg, nc);
 
 	/* what goes: removed streams, and changed ones that must restart */
 	for (i = 0; i < d->n_removed; i++)
@@ -109,14 +130,16 @@ int wf_reload(struct wf_config *cfg)
 		const struct wf_config_stream_change *c = &d->changed[i];
 		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
 
+		int slot = wf_stream_index(cs->name);
+
 		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY)) {
 			rc = begin_stream(cs);
-		} else if (c->what & WF_CONF_STREAM_OUTPUTS) {
-			int slot = wf_stream_index(cs->name);
-
-			if (slot >= 0)
-				rc = wf_outputs_add((unsigned)slot, cs);
+			continue;
 		}
+		if ((c->what & WF_CONF_STREAM_OUTPUTS) && slot >= 0)
+			rc = wf_outputs_add((unsigned)slot, cs);
+		if ((c->what & WF_CONF_STREAM_SOURCES) && slot >= 0)
+			wf_stream_set_sources((unsigned)slot, cs);
 	}
 	if (rc)
 		WF_LOG(ERR, "reload: applying failed part way: %s\n", strerror(-rc));

@@ -50,12 +50,12 @@ static void replay_start(struct wf_lcore *lc, struct wf_stream_state *st,
 	}
 	if (!ts->have_kf || !ts->have_any)
 		why = WF_REFUSE_REPLAY_NO_KEYFRAME;
-	else if (ts->newest - ts->last_kf >= wf_app.replay_max_packets)
+	else if (ts->newest - ts->last_kf >= wf_setting(&wf_app.replay_max_packets))
 		why = WF_REFUSE_REPLAY_TOO_LONG;
 	else if (!r && lc->n_replays == WF_MAX_REPLAYS)
 		why = WF_REFUSE_REPLAY_BUSY;
-	else if (!wf_replay_rate_admit(&st->replay_tat, wf_app.replay_per_stream_per_s, now,
-				       wf_app.tsc_hz))
+	else if (!wf_replay_rate_admit(&st->replay_tat,
+				       wf_setting(&wf_app.replay_per_stream_per_s), now, wf_app.tsc_hz))
 		why = WF_REFUSE_REPLAY_STREAM_RATE;
 	else
 		why = WF_REFUSAL_COUNT;
@@ -149,7 +149,7 @@ static enum step replay_step(struct wf_lcore *lc, struct wf_replay *r, uint64_t 
 
 		if (!m)
 			continue;	/* lost before it reached us */
-		if (r->sent >= wf_app.replay_max_packets)
+		if (r->sent >= wf_setting(&wf_app.replay_max_packets))
 			return replay_abort(lc, r);	/* the live edge ran away */
 		last = ext == end;
 		answer(lc, r->dst, &to, m, (uint8_t)(WF_ITEM_F_REPLAY |

@@ -28,10 +28,12 @@
 #include <rte_jhash.h>
 #include <rte_udp.h>
 
+#include "admission.h"
 #include "app.h"
 #include "classify.h"
 #include "lcore.h"
 #include "log.h"
+#include "pub.h"
 #include "registry.h"
 #include "slowpath.h"
 #include "streams.h"
@@ -44,7 +46,6 @@
 
 #define UFRAG_LEN	8
 #define PWD_LEN		24	/* RFC 8839 §5.4: at least 22 ice-chars */
-#define HANDSHAKE_LIMIT_S 30	/* a session that never connects is dropped */
 #define DTLS_MAX_DGRAM	1500
 #define STUN_OUT_MAX	512	/* our Binding answers and probes */
 /* Path validation: at most one probe per session this often, so a probe
@@ -75,6 +76,8 @@ struct session {
 	bool placed;		/* our viewer is on a worker: remove it on free */
 	bool live_retry;	/* keys ready, the viewer could not be sent yet */
 	bool probing;		/* a path-validation probe awaits its answer */
+	bool pending;		/* counted for client in wf_admission */
+	uint32_t client;	/* the HTTP client that created it */
 	struct wf_peer_key peer;	/* the browser's address (port_idx too) */
 	struct rte_ether_addr peer_mac;	/* next hop: the checks' source MAC */
 	/* a new address that sent a valid check with USE-CANDIDATE once the
@@ -119,6 +122,26 @@ static struct {
 	uint64_t consent_tsc;
 	struct wf_session_stats stats;
 } S;
+
+/* One session as the telemetry threads see it (session.h), at its S.tab
+ * index: the slow path rewrites it whenever the session changes, a
+ * telemetry thread copies it (pub.h) and never touches struct session. */
+struct session_pub {
+	rte_seqcount_t sc;
+	struct wf_session_info v;	/* v.id[0] == '\0': no session there */
+};
+
+/* Outside S (wf_session_fini clears S).  Published with release once
+ * allocated; freed only after wf_telemetry_close(). */
+static struct {
+	struct session_pub *tab;
+	unsigned cap;
+} pub;
+
+static int pub_init(unsigned cap);
+static void pub_fini(void);
+static void publish(const struct session *s);
+static void unpublish(unsigned idx);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -236,6 +259,8 @@ int wf_session_init(const struct wf_config *cfg)
 	S.srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	if (!S.tab || !S.offer || !S.by_id || !S.by_ufrag || !S.by_addr || !S.by_probe || !S.srtp)
 		return -ENOMEM;
+	if (!pub.tab && pub_init(S.cap) < 0)
+		return -ENOMEM;
 	S.cert = cert ? wf_dtls_cert_load(cert, key) : wf_dtls_cert_generate();
 	if (!S.cert) {
 		WF_LOG(ERR, "DTLS: cannot %s the certificate%s%s: %s\n",
@@ -260,10 +285,22 @@ int wf_session_init(const struct wf_config *cfg)
 
 static void send_dtls_output(struct session *s);
 
+/* The session no longer waits for ICE + DTLS: its client's count goes down. */
+static void pending_done(struct session *s)
+{
+	if (!s->pending)
+		return;
+	s->pending = false;
+	if (wf_adm_pending_del(&wf_admission, s->client) < 0)
+		WF_LOG(DEBUG, "session %s: no pending count for its client\n", s->id);
+}
+
 static void session_free(struct session *s)
 {
 	unsigned idx = s->idx;
 	_Alignas(8) uint8_t key[16];
+
+	pending_done(s);
 
 	/* not by state: a DTLS close or alert makes a live session S_CLOSING */
 	if (s->placed)
@@ -282,6 +319,7 @@ static void session_free(struct session *s)
 		del_own_key(S.by_addr, &s->peer, idx);
 	if (s->probing)
 		del_own_key(S.by_probe, &s->probe, idx);
+	unpublish(idx);
 	S.tab[idx] = NULL;
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
@@ -296,6 +334,7 @@ void wf_session_fini(void)
 	for (i = 0; S.tab && i < S.cap; i++)
 		if (S.tab[i])
 			session_free(S.tab[i]);
+	pub_fini();	/* after wf_telemetry_close(): nobody reads it */
 	free(S.tab);
 	free(S.offer);
 	rte_hash_free(S.by_id);
@@ -377,7 +416,36 @@ static void refuse(struct wf_whep_result *r, int status, unsigned retry, const c
 	snprintf(r->reason, sizeof(r->reason), fmt, arg);
 }
 
-void wf_session_offer(const char *stream, const char *offer, size_t len,
+/* Whether client may not have one more session in ICE/DTLS (counted):
+ * checked before the offer is parsed; wf_adm_pending_add() at the end is
+ * the authoritative check. */
+static bool pending_full(uint32_t client, const struct wf_adm_limits *l)
+{
+	if (wf_adm_pending(&wf_admission, client) < l->max_pending)
+		return false;
+	wf_adm_count(WF_ADM_PENDING);
+	return true;
+}
+
+/* The new session s counts as pending for client.  0, or -errno with *r
+ * filled (429 at the cap, 503 when the table has no room). */
+static int pending_start(struct session *s, uint32_t client, const struct wf_adm_limits *l,
+			 struct wf_whep_result *r)
+{
+	int rc = wf_adm_pending_add(&wf_admission, client, l, wf_adm_now_ms());
+
+	if (rc == -EBUSY)
+		refuse(r, 429, l->pending_retry_s, "%s", WF_ADM_PENDING_TEXT);
+	else if (rc < 0)
+		refuse(r, 503, 1, "%s", "no room to track this address's sessions");
+	if (rc < 0)
+		return rc;
+	s->client = client;
+	s->pending = true;
+	return 0;
+}
+
+void wf_session_offer(const char *stream, uint32_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r)
 {
 	const struct wf_config_stream *cs = wf_config_stream_find(S.cfg, stream);
@@ -387,6 +455,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	struct wf_sdp_remote remote;
 	struct wf_sdp_answer_params ap;
 	struct wf_sdp_error err;
+	struct wf_adm_limits lim;
 	struct session *s;
 	_Alignas(8) uint8_t idb[16];
 	char addr[16];
@@ -395,6 +464,7 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	int sid, rc;
 
 	memset(r, 0, sizeof(*r));
+	wf_adm_limits_of(S.cfg, &lim);
 	sid = wf_stream_index(stream);
 	if (!cs || sid < 0) {
 		refuse(r, 404, 0, "no stream named %s", stream);
@@ -404,14 +474,15 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 		refuse(r, 409, 2, "stream %s has no source yet (not live)", stream);
 		return;
 	}
-	if (S.count >= S.cap) {
-		refuse(r, 503, 10, "%s", "too many sessions");
+	for (slot = 0; S.count < S.cap && slot < S.cap && S.tab[slot]; slot++)
+		;
+	if (S.count >= S.cap || slot == S.cap) {
+		wf_adm_count(WF_ADM_FULL);
+		refuse(r, 503, 10, "%s", "too many sessions (http.max_sessions)");
 		return;
 	}
-	for (slot = 0; slot < S.cap && S.tab[slot]; slot++)
-		;
-	if (slot == S.cap) {
-		refuse(r, 503, 10, "%s", "too many sessions");
+	if (pending_full(client, &lim)) {
+		refuse(r, 429, lim.pending_retry_s, "%s", WF_ADM_PENDING_TEXT);
 		return;
 	}
 	rc = wf_sdp_offer_parse(S.offer, offer, len, &err);
@@ -484,15 +555,19 @@ void wf_session_offer(const char *stream, const char *offer, size_t len,
 	s->created_tsc = rte_rdtsc();
 	s->idx = slot;
 	S.tab[slot] = s;
+	S.count++;
 	if (rte_hash_add_key_data(S.by_id, idb, (void *)(uintptr_t)slot) < 0 ||
 	    rte_hash_add_key_data(S.by_ufrag, s->ufrag, (void *)(uintptr_t)slot) < 0) {
-		S.count++;
 		session_free(s);
 		refuse(r, 503, 1, "%s", "session table full");
 		return;
 	}
-	S.count++;
+	if (pending_start(s, client, &lim, r) < 0) {
+		session_free(s);
+		return;
+	}
 	S.stats.sessions_created++;
+	publish(s);
 	r->status = 201;
 	memcpy(r->id, s->id, sizeof(r->id));
 }
@@ -646,11 +721,14 @@ static void go_live(struct session *s)
 		WF_LOG(ERR, "session %s: no room for the viewer: %s\n", s->id, strerror(-rc));
 		s->placed = false;
 		s->state = S_CLOSING;
+		publish(s);
 		return;
 	}
 	s->state = S_LIVE;
 	s->profile = profile;
+	publish(s);
 	S.stats.sessions_live++;
+	pending_done(s);
 	WF_LOG(INFO, "session %s: live on worker %u (%s)\n", s->id, s->worker,
 	       wf_srtp_suite(s->profile)->name);
 }
@@ -676,6 +754,7 @@ static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 	rte_ether_addr_copy(mac, &s->peer_mac);
 	s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer, (void *)(uintptr_t)idx) == 0;
 	s->consent_tsc = rte_rdtsc();
+	publish(s);
 	if (s->placed)
 		wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, &s->peer_mac,
 				 s->peer.addr, s->peer.port);
@@ -813,6 +892,8 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 		learn_peer(s, &k, &eth->src_addr, b.use_candidate);
 	if (rc == 0 && s->peer.addr == src && s->peer.port == sport)
 		s->consent_tsc = rte_rdtsc();	/* RFC 7675 consent */
+	if (rc == 0)
+		publish(s);	/* what learn_peer() and consent changed */
 	n = wf_stun_answer_binding(out, sizeof(out), rc, &b, s->pwd, &peer);
 	if (n > 0)
 		stun_send(&k, &eth->src_addr, out, (size_t)n);
@@ -862,6 +943,7 @@ static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const ui
 			       wf_dtls_reason(s->dtls));
 		}
 		s->state = S_CLOSING;
+		publish(s);
 		break;
 	default:
 		break;
@@ -890,6 +972,8 @@ void wf_session_input(unsigned port_idx, struct rte_mbuf *m)
 
 void wf_session_tick(uint64_t now)
 {
+	/* read at every tick: a reload applies at once */
+	uint64_t handshake_tsc = S.cfg ? S.cfg->webrtc.handshake_timeout_s * wf_app.tsc_hz : 0;
 	unsigned i;
 
 	for (i = 0; S.tab && i < S.cap; i++) {
@@ -903,8 +987,12 @@ void wf_session_tick(uint64_t now)
 		}
 		if (s->live_retry)
 			go_live(s);
-		if (s->state != S_LIVE && now - s->created_tsc > HANDSHAKE_LIMIT_S * wf_app.tsc_hz) {
-			WF_LOG(NOTICE, "session %s: never connected, dropped\n", s->id);
+		if (s->state != S_LIVE && now - s->created_tsc > handshake_tsc) {
+			/* webrtc.handshake_timeout_s: the slot and the client's
+			 * pending count are freed */
+			WF_LOG(DEBUG, "session %s: ICE + DTLS not done in %u s, dropped\n", s->id,
+			       S.cfg->webrtc.handshake_timeout_s);
+			wf_adm_count(WF_ADM_HANDSHAKE);
 			session_free(s);
 			continue;
 		}
@@ -925,44 +1013,93 @@ void wf_session_tick(uint64_t now)
 				S.stats.dtls_failed++;
 				WF_LOG(NOTICE, "session %s: %s\n", s->id, wf_dtls_reason(s->dtls));
 				s->state = S_CLOSING;
+				publish(s);
 			}
 		}
 	}
 }
 
-/* ---- telemetry ------------------------------------------------------------------- */
+/* ---- what telemetry sees ----------------------------------------------------------- */
 
-unsigned wf_session_list(char (*ids)[WF_SESSION_ID_LEN + 1], unsigned max)
+static int pub_init(unsigned cap)
 {
-	unsigned i, n = 0;
+	struct session_pub *t = calloc(cap, sizeof(*t));
 
-	for (i = 0; S.tab && i < S.cap && n < max; i++)
-		if (S.tab[i])
-			memcpy(ids[n++], S.tab[i]->id, WF_SESSION_ID_LEN + 1);
-	return n;
+	if (!t)
+		return -ENOMEM;
+	pub.cap = cap;
+	/* release: readers (acquire) see the zeroed table and its cap */
+	__atomic_store_n(&pub.tab, t, __ATOMIC_RELEASE);
+	return 0;
 }
 
-int wf_session_info(const char *id, struct wf_session_info *out)
+static void pub_fini(void)
+{
+	free(pub.tab);
+	pub.tab = NULL;
+	pub.cap = 0;
+}
+
+static void publish(const struct session *s)
 {
 	static const char *const names[] = {
 		[S_WAIT_ICE] = "ice", [S_DTLS] = "dtls", [S_LIVE] = "live", [S_CLOSING] = "closing",
 	};
-	const struct session *s = S.tab ? find_id(id) : NULL;
-	uint64_t now = rte_rdtsc();
+	struct wf_session_info v;
 
-	if (!s)
+	memset(&v, 0, sizeof(v));
+	memcpy(v.id, s->id, sizeof(v.id));
+	snprintf(v.stream, sizeof(v.stream), "%s", wf_app.streams[s->stream].name);
+	v.state = names[s->state];
+	v.peer_addr = s->have_peer ? s->peer.addr : 0;
+	v.peer_port = s->have_peer ? s->peer.port : 0;
+	v.worker = s->state == S_LIVE ? (int)s->worker : -1;
+	v.slot = s->slot;
+	v.gen = s->gen;
+	v.created_tsc = s->created_tsc;
+	v.consent_tsc = s->consent_tsc;
+	v.profile = s->state == S_LIVE ? wf_srtp_suite(s->profile)->name : "";
+	wf_pub_write(&pub.tab[s->idx].sc, &pub.tab[s->idx].v, &v, sizeof(v));
+}
+
+static void unpublish(unsigned idx)
+{
+	static const struct wf_session_info none;
+
+	wf_pub_write(&pub.tab[idx].sc, &pub.tab[idx].v, &none, sizeof(none));
+}
+
+unsigned wf_session_view_cap(void)
+{
+	/* acquire: pairs with pub_init(); cap was stored before */
+	return __atomic_load_n(&pub.tab, __ATOMIC_ACQUIRE) ? pub.cap : 0;
+}
+
+int wf_session_view(unsigned i, struct wf_session_info *out)
+{
+	const struct session_pub *t = __atomic_load_n(&pub.tab, __ATOMIC_ACQUIRE);
+
+	if (!t || i >= pub.cap)
 		return -ENOENT;
-	memset(out, 0, sizeof(*out));
-	memcpy(out->id, s->id, sizeof(out->id));
-	out->stream = wf_app.streams[s->stream].name;
-	out->state = names[s->state];
-	out->peer_addr = s->have_peer ? s->peer.addr : 0;
-	out->peer_port = s->have_peer ? s->peer.port : 0;
-	out->worker = s->state == S_LIVE ? (int)s->worker : -1;
-	out->slot = s->slot;
-	out->gen = s->gen;
-	out->age_ms = (now - s->created_tsc) * 1000 / wf_app.tsc_hz;
-	out->consent_age_ms = s->consent_tsc ? (now - s->consent_tsc) * 1000 / wf_app.tsc_hz : 0;
-	out->profile = s->state == S_LIVE ? wf_srtp_suite(s->profile)->name : "";
-	return 0;
+	if (!wf_pub_read(&t[i].sc, &t[i].v, out, sizeof(*out)))
+		return -EBUSY;
+	return out->id[0] ? 0 : -ENOENT;
+}
+
+int wf_session_info(const char *id, struct wf_session_info *out)
+{
+	const struct session_pub *t = __atomic_load_n(&pub.tab, __ATOMIC_ACQUIRE);
+	char got[WF_SESSION_ID_LEN + 1];
+	unsigned i;
+
+	if (!t || !id || strlen(id) != WF_SESSION_ID_LEN)
+		return -ENOENT;
+	for (i = 0; i < pub.cap; i++) {
+		/* the id first (it leads the record), the whole view on a match */
+		if (!wf_pub_read(&t[i].sc, &t[i].v.id, got, sizeof(got)) || strcmp(got, id))
+			continue;
+		if (wf_session_view(i, out) == 0 && !strcmp(out->id, id))
+			return 0;
+	}
+	return -ENOENT;
 }

@@ -23,7 +23,7 @@ struct wf_whep_result {
 	int status;			/* HTTP status code */
 	char id[WF_SESSION_ID_LEN + 1];	/* the new session (POST, 201) */
 	char reason[WF_SESSION_REASON_LEN];	/* body of a refusal */
-	unsigned retry_after;		/* seconds for 409/503, 0 = none */
+	unsigned retry_after;		/* seconds for 409/429/503, 0 = none */
 	size_t answer_len;		/* bytes of SDP answer written (201) */
 };
 
@@ -31,16 +31,21 @@ struct wf_whep_result {
  * and the session table.  Returns 0 or -errno with the reason logged. */
 int wf_session_init(const struct wf_config *cfg);
 
-/* Ends every session (DTLS close_notify, viewer removed) and frees all. */
+/* Ends every session (DTLS close_notify, viewer removed) and frees all,
+ * the copies telemetry reads included: after wf_telemetry_close(). */
 void wf_session_fini(void);
 
-/* POST /<stream>/whep: a new session from an SDP offer of len bytes.
- * Writes the answer into answer[cap] and fills *r: 201 with id and
- * answer_len; 404 unknown stream; 409 + retry_after when the stream has no
- * source yet; 400 with the reason for an offer we cannot answer; 503 +
- * retry_after when max_sessions is reached.  The bearer token and the
- * content type are the HTTP layer's to check. */
-void wf_session_offer(const char *stream, const char *offer, size_t len,
+/* POST /<stream>/whep from client (IPv4, host order: the TCP peer or the
+ * address a trusted proxy forwarded for): a new session from an SDP offer
+ * of len bytes.  Writes the answer into answer[cap] and fills *r: 201 with
+ * id and answer_len; 404 unknown stream; 409 + retry_after when the stream
+ * has no source yet; 429 + retry_after when client already has
+ * http.max_pending_per_ip sessions not through ICE + DTLS; 400 with the
+ * reason for an offer we cannot answer; 503 + retry_after when
+ * max_sessions is reached.  A created session counts as pending for client
+ * (admission.h) until it goes live or ends.  The bearer token, the content
+ * type and the POST rate are the HTTP layer's to check. */
+void wf_session_offer(const char *stream, uint32_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r);
 
 /* DELETE /<stream>/whep/<id>: 200 when the session existed (it ends at
@@ -61,7 +66,8 @@ const char *wf_session_etag(const char *id);
  * WebRTC port (takes m). */
 void wf_session_input(unsigned port_idx, struct rte_mbuf *m);
 
-/* Timers: DTLS retransmission, consent freshness (RFC 7675), cleanup. */
+/* Timers: DTLS retransmission, the handshake deadline
+ * (webrtc.handshake_timeout_s), consent freshness (RFC 7675), cleanup. */
 void wf_session_tick(uint64_t now_tsc);
 
 /* Ends every session of stream slot (a reload removed or changed it). */
@@ -95,25 +101,34 @@ struct wf_session_stats {
 /* Copies the counters into *out. */
 void wf_session_stats(struct wf_session_stats *out);
 
-/* A session as telemetry shows it. */
+/* A session as telemetry shows it: the slow path publishes a copy at
+ * every change (created, peer learned or moved, consent, live, closing;
+ * cleared when it ends), one per session table index; the telemetry
+ * threads read the copies (pub.h), never the sessions.  Plain data: the
+ * pointers point to static text. */
 struct wf_session_info {
-	char id[WF_SESSION_ID_LEN + 1];
-	const char *stream;
+	char id[WF_SESSION_ID_LEN + 1];	/* first: "" = no session */
+	char stream[WF_CONF_NAME_LEN + 1];
 	const char *state;	/* "ice", "dtls", "live", "closing" */
 	uint32_t peer_addr;	/* host order; 0 before ICE */
 	uint16_t peer_port;
 	int worker;		/* -1 until live */
 	uint32_t slot;
 	uint16_t gen;
-	uint64_t age_ms;
-	uint64_t consent_age_ms;	/* since the last valid ICE check */
+	uint64_t created_tsc;
+	uint64_t consent_tsc;	/* the last valid ICE check; 0 = none */
 	const char *profile;	/* SRTP profile once live, else "" */
 };
 
-/* Fills out with the ids of up to max sessions; returns how many. */
-unsigned wf_session_list(char (*ids)[WF_SESSION_ID_LEN + 1], unsigned max);
+/* For any thread (telemetry).  The number of session table indexes (0
+ * before wf_session_init). */
+unsigned wf_session_view_cap(void);
 
-/* Fills *out for session id: 0 or -ENOENT. */
+/* The session published at table index i into *out: 0, -ENOENT (none),
+ * -EBUSY (rewritten all the time the reader tried). */
+int wf_session_view(unsigned i, struct wf_session_info *out);
+
+/* The published session with id into *out: 0 or -ENOENT. */
 int wf_session_info(const char *id, struct wf_session_info *out);
 
 #endif

@@ -28,12 +28,26 @@
 #include "session.h"
 #include "slowpath.h"
 #include "streams.h"
+#include "telemetry.h"
 #include "worker.h"
 #include "rtp/rtcp.h"
 
 static bool workers_launched;
 
-/* Creates the per-lcore state of worker w on lcore lcore_id. */
+static void lcore_free(struct wf_lcore *lc)
+{
+	rte_free(lc->viewers);
+	rte_ring_free(lc->ctrl);
+	rte_ring_free(lc->reply);
+	rte_ring_free(lc->punt);
+	rte_ring_free(lc->punt_prio);
+	rte_ring_free(lc->slow_tx);
+	wf_srtp_engine_free(lc->srtp);
+	rte_free(lc);
+}
+
+/* Creates the per-lcore state of worker w on lcore lcore_id and publishes
+ * it in wf_app.lc[w] once complete (nothing on failure). */
 static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 {
 	struct wf_lcore *lc;
@@ -57,12 +71,20 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->reply = rte_ring_create(name, WF_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wf_punt%u", w);
 	lc->punt = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "wf_puntp%u", w);
+	lc->punt_prio = rte_ring_create(name, WF_PUNT_RING_SIZE, socket,
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wf_stx%u", w);
 	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
-	wf_app.lc[w] = lc;
-	if (!lc->viewers || !lc->ctrl || !lc->reply || !lc->punt || !lc->slow_tx || !lc->srtp)
+	wf_police_init(&lc->police, rte_get_tsc_hz());
+	if (!lc->viewers || !lc->ctrl || !lc->reply || !lc->punt || !lc->punt_prio ||
+	    !lc->slow_tx || !lc->srtp) {
+		lcore_free(lc);
 		return -ENOMEM;
+	}
+	/* release: the telemetry threads (wf_lcore_get, acquire) see it whole */
+	__atomic_store_n(&wf_app.lc[w], lc, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -104,10 +126,30 @@ static int srtp_choose(const struct wf_config *cfg)
 
 void wf_budgets_apply(const struct wf_config_webrtc *r)
 {
-	wf_app.nack = r->nack;
-	wf_app.nack_budget_pct = r->nack_budget_pct;
-	wf_app.replay_max_packets = r->replay_max_packets;
-	wf_app.replay_per_stream_per_s = r->replay_per_stream_per_s;
+	/* relaxed: each a setting of its own, read at every request */
+	__atomic_store_n(&wf_app.nack, r->nack, __ATOMIC_RELAXED);
+	__atomic_store_n(&wf_app.nack_budget_pct, r->nack_budget_pct, __ATOMIC_RELAXED);
+	__atomic_store_n(&wf_app.replay_max_packets, r->replay_max_packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&wf_app.replay_per_stream_per_s, r->replay_per_stream_per_s,
+			 __ATOMIC_RELAXED);
+}
+
+/* The packet pool, in wf_app.pool. */
+static int pool_create(const struct wf_config *cfg)
+{
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("wf_pkts", cfg->dpdk.mbufs, 256,
+							 (uint16_t)WF_MBUF_PRIV_SIZE,
+							 RTE_MBUF_DEFAULT_BUF_SIZE,
+							 (int)rte_socket_id());
+
+	if (!mp) {
+		WF_LOG(ERR, "cannot create %u mbufs: %s (more memory: -m, or hugepages)\n",
+		       cfg->dpdk.mbufs, rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	/* release: the telemetry threads (/whepfan/info, acquire) see it whole */
+	__atomic_store_n(&wf_app.pool, mp, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int wf_setup(struct wf_config *cfg)
@@ -149,14 +191,9 @@ int wf_setup(struct wf_config *cfg)
 		WF_LOG(INFO, "srtp %s: ipsec-mb %s manager\n", wf_srtp_suite(p)->name,
 		       wf_srtp_arch_name(wf_app.srtp_arch[p]));
 
-	wf_app.pool = rte_pktmbuf_pool_create("wf_pkts", cfg->dpdk.mbufs, 256,
-					      (uint16_t)WF_MBUF_PRIV_SIZE,
-					      RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (!wf_app.pool) {
-		WF_LOG(ERR, "cannot create %u mbufs: %s (more memory: -m, or hugepages)\n",
-		       cfg->dpdk.mbufs, rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
+	rc = pool_create(cfg);
+	if (rc)
+		return rc;
 	wf_app.ctrl_pool = rte_mempool_create("wf_ctrl", 511, sizeof(struct wf_ctrl_msg), 0, 0,
 					      NULL, NULL, NULL, NULL, (int)rte_socket_id(),
 					      RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
@@ -232,6 +269,9 @@ static void drain_in_flight(void)
 		while (lc->punt && (n = rte_ring_dequeue_burst(lc->punt, (void **)pkts, WF_BURST,
 							       NULL)) > 0)
 			rte_pktmbuf_free_bulk(pkts, n);
+		while (lc->punt_prio && (n = rte_ring_dequeue_burst(lc->punt_prio, (void **)pkts,
+								    WF_BURST, NULL)) > 0)
+			rte_pktmbuf_free_bulk(pkts, n);
 		while (lc->slow_tx && (n = rte_ring_dequeue_burst(lc->slow_tx, (void **)pkts,
 								  WF_BURST, NULL)) > 0)
 			rte_pktmbuf_free_bulk(pkts, n);
@@ -242,6 +282,8 @@ void wf_teardown(void)
 {
 	unsigned w;
 
+	/* nothing the telemetry threads read is freed before they are out */
+	wf_telemetry_close();
 	/* viewers and streams go back while the workers still run */
 	wf_http_fini();
 	wf_session_fini();
@@ -249,7 +291,8 @@ void wf_teardown(void)
 	wf_ctrl_replies();
 	if (workers_launched)
 		wf_streams_stop();
-	wf_app.stop = true;
+	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins them */
+	__atomic_store_n(&wf_app.stop, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	workers_launched = false;
 	drain_in_flight();

@@ -171,6 +171,23 @@ static void punt_input(struct rte_mbuf *m)
 	wf_session_input(port_idx, m);
 }
 
+/* Handles up to max packets from ring r (pkts: WF_BURST of scratch). */
+static unsigned punt_drain(struct rte_ring *r, struct rte_mbuf **pkts, unsigned max)
+{
+	unsigned done = 0, n, i;
+
+	while (done < max) {
+		n = rte_ring_dequeue_burst(r, (void **)pkts, RTE_MIN((unsigned)WF_BURST, max - done),
+					   NULL);
+		for (i = 0; i < n; i++)
+			punt_input(pkts[i]);
+		done += n;
+		if (n < WF_BURST)
+			break;
+	}
+	return done;
+}
+
 /* ---- control messages --------------------------------------------------- */
 
 struct wf_ctrl_msg *wf_ctrl_alloc(uint32_t type)
@@ -265,25 +282,24 @@ void wf_slow_run(void)
 {
 	uint64_t hz = rte_get_tsc_hz(), next_tick = 0;
 
-	while (!wf_app.quit) {
+	/* relaxed: quit carries no data (main.c's signal handler sets it) */
+	while (!__atomic_load_n(&wf_app.quit, __ATOMIC_RELAXED)) {
 		struct rte_mbuf *pkts[WF_BURST];
 		unsigned w, work = 0;
 		uint64_t now;
 
-		for (w = 0; w < wf_app.n_workers; w++) {
-			unsigned n = rte_ring_dequeue_burst(wf_app.lc[w]->punt, (void **)pkts,
-							    WF_BURST, NULL), i;
-
-			for (i = 0; i < n; i++)
-				punt_input(pkts[i]);
-			work += n;
-		}
+		/* the priority rings first (ARP, viewers' consent checks:
+		 * police.h), all of them; then a burst of each bulk ring */
+		for (w = 0; w < wf_app.n_workers; w++)
+			work += punt_drain(wf_app.lc[w]->punt_prio, pkts, WF_PUNT_RING_SIZE);
+		for (w = 0; w < wf_app.n_workers; w++)
+			work += punt_drain(wf_app.lc[w]->punt, pkts, WF_BURST);
 		wf_ctrl_replies();
 		work += wf_registry_poll();
-		if (wf_app.reload) {
-			wf_app.reload = false;
+		/* relaxed, one exchange: a SIGHUP between a test and a clear
+		 * would be lost; one during wf_reload() runs it again */
+		if (__atomic_exchange_n(&wf_app.reload, false, __ATOMIC_RELAXED))
 			wf_reload(wf_app.cfg);
-		}
 		now = rte_rdtsc();
 		if (now >= next_tick) {
 			next_tick = now + hz / 10;

@@ -45,7 +45,7 @@ extern struct wf_slow_counters wf_slow_counters;
 
 const char *wf_slow_drop_name(enum wf_slow_drop d);
 
-/* Runs the loop until wf_app.stop. */
+/* Runs the loop until wf_app.quit (SIGINT, SIGTERM). */
 void wf_slow_run(void);
 
 /* Transmits m on port_idx through worker 0's queue (takes m). */

@@ -6,6 +6,9 @@
 #ifndef WF_STREAMS_H
 #define WF_STREAMS_H
 
+#include <stdint.h>
+
+#include "app.h"
 #include "conf/conf.h"
 
 /* Activates one stream: a free slot, an owner worker (the one owning the
@@ -26,5 +29,30 @@ void wf_streams_stop(void);
 
 /* Slot of the active stream named name, or -1. */
 int wf_stream_index(const char *name);
+
+/* Applies cs's sources and source_timeout_ms to the running stream in
+ * slot: the owner sees the new table from its next packet on.  Waits for
+ * the workers' quiescent states (microseconds) so the table it replaced
+ * is free to be written by the next call. */
+void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs);
+
+/* A stream as telemetry shows it: the slow path publishes a copy (pub.h)
+ * when the stream starts and clears it when it stops; its tracks' figures
+ * are what the owner publishes with the same gen (history.h). */
+struct wf_stream_view {
+	char name[WF_CONF_NAME_LEN + 1];	/* "" = no stream in the slot */
+	uint32_t gen;			/* this start of the slot, never 0 */
+	uint8_t owner;			/* worker index */
+	uint8_t n_tracks;
+	uint8_t kind[WF_MAX_TRACKS];	/* enum wf_conf_kind */
+};
+
+/* For any thread (telemetry).  The stream published in slot into *out:
+ * 0, -ENOENT (none), -EBUSY (rewritten all the time the reader tried). */
+int wf_stream_view(unsigned slot, struct wf_stream_view *out);
+
+/* The slot of the published stream named name (its view in *out), or
+ * -ENOENT. */
+int wf_stream_view_find(const char *name, struct wf_stream_view *out);
 
 #endif

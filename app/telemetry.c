@@ -1,17 +1,34 @@
 /* telemetry.c: /whepfan/... telemetry commands (telemetry.h). */
 #include "telemetry.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
 
+#include "admission.h"
 #include "history.h"
+#include "http_conn.h"
 #include "outputs.h"
+#include "portstats.h"
+#include "pub.h"
 #include "registry.h"
 #include "session.h"
 #include "slowpath.h"
+#include "streams.h"
+
+#define WF_TEL_CLOSE_POLL_US	100	/* wf_telemetry_close() looks this often */
+#define WF_TEL_PARAM_MAX	128	/* longer parameters are cut (ids: 32, names: 63) */
+
+/* Milliseconds since TSC time tsc (0 before start-up set the clock). */
+static uint64_t ms_since(uint64_t tsc)
+{
+	uint64_t now = rte_rdtsc(), hz = wf_app.tsc_hz;
+
+	return hz && now > tsc ? (now - tsc) * 1000 / hz : 0;
+}
 
 void wf_counters_sum(struct wf_counters *sum)
 {
@@ -19,14 +36,17 @@ void wf_counters_sum(struct wf_counters *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_lcore_get(w);
 		const uint64_t *src;
 		uint64_t *dst = (uint64_t *)sum;
 
 		/* telemetry answers from EAL init on: start-up may not have
 		 * created every worker yet */
-		if (!wf_app.lc[w])
+		if (!lc)
 			continue;
-		src = (const uint64_t *)&wf_app.lc[w]->c;
+		/* plain reads of the worker's own u64 counters: each is one
+		 * aligned load, at worst a moment old */
+		src = (const uint64_t *)&lc->c;
 		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
 			dst[i] += src[i];
 	}
@@ -92,31 +112,54 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *archs = rte_tel_data_alloc();
+	/* acquire: pair with the releases in setup.c (published whole) */
+	const struct rte_mempool *pool = __atomic_load_n(&wf_app.pool, __ATOMIC_ACQUIRE);
+	const struct wf_lcore *lc0 = wf_lcore_get(0);
 	unsigned p;
 
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "version", WF_VERSION);
-	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - wf_app.start_tsc) / wf_app.tsc_hz);
+	rte_tel_data_add_dict_u64(d, "uptime_s", ms_since(wf_app.start_tsc) / 1000);
 	rte_tel_data_add_dict_int(d, "workers", (int)wf_app.n_workers);
 	rte_tel_data_add_dict_int(d, "ports", (int)wf_app.n_ports);
 	rte_tel_data_add_dict_string(d, "crypto_engine", "ipsec-mb");
-	if (wf_app.pool) {
+	if (pool) {
 		/* what the receive rings, histories and packets in flight hold
 		 * (mempool caches count as free): a leak shows as growth */
-		rte_tel_data_add_dict_u64(d, "mbufs_total", wf_app.pool->size);
-		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(wf_app.pool));
+		rte_tel_data_add_dict_u64(d, "mbufs_total", pool->size);
+		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(pool));
 	}
 	if (archs) {
 		rte_tel_data_start_dict(archs);
 		for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
 			rte_tel_data_add_dict_string(archs, wf_srtp_suite(p)->name,
-				wf_srtp_arch_name(wf_app.n_workers ?
-					wf_srtp_engine_arch(wf_app.lc[0]->srtp, p) : wf_app.srtp_arch[p]));
+				wf_srtp_arch_name(lc0 ? wf_srtp_engine_arch(lc0->srtp, p) :
+						 wf_app.srtp_arch[p]));
 		rte_tel_data_add_dict_container(d, "ipsec_mb_manager", archs, 0);
 	}
 	return 0;
+}
+
+/* Admission refusals, closes and table events by reason (admission.h),
+ * and the state they act on.  Only counters and gauges in static storage
+ * are read: nothing the slow path frees. */
+static void add_admission(struct rte_tel_data *d)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	unsigned i;
+
+	if (!a)
+		return;
+	rte_tel_data_start_dict(a);
+	for (i = 0; i < WF_ADM_EVENT_COUNT; i++)
+		rte_tel_data_add_dict_u64(a, wf_adm_event_name(i), wf_adm_counters.n[i]);
+	rte_tel_data_add_dict_u64(a, "http_connections", wf_http_conn_open_count());
+	rte_tel_data_add_dict_u64(a, "addresses", wf_admission.used);
+	rte_tel_data_add_dict_u64(a, "addresses_pending", wf_admission.pinned);
+	rte_tel_data_add_dict_u64(a, "addresses_max", wf_admission.cap);
+	rte_tel_data_add_dict_container(d, "admission", a, 0);
 }
 
 static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -138,6 +181,7 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	rte_tel_data_add_dict_u64(d, "outputs_active", wf_outputs_count(true));
 	rte_tel_data_add_dict_u64(d, "sessions", wf_session_count());
 	add_counters(d, &sum);
+	wf_portstats_telemetry(d);
 	if (slow) {
 		rte_tel_data_start_dict(slow);
 		rte_tel_data_add_dict_u64(slow, "punted_in", wf_slow_counters.punted_in);
@@ -158,6 +202,7 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 #undef WF_SESSION_TEL_
 		rte_tel_data_add_dict_container(d, "webrtc", web, 0);
 	}
+	add_admission(d);
 	return 0;
 }
 
@@ -169,7 +214,7 @@ static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *
 	(void)params;
 	rte_tel_data_start_dict(d);
 	for (w = 0; w < wf_app.n_workers; w++) {
-		const struct wf_lcore *lc = wf_app.lc[w];
+		const struct wf_lcore *lc = wf_lcore_get(w);
 		struct rte_tel_data *l;
 		char name[32];
 
@@ -192,103 +237,164 @@ static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *
 	return 0;
 }
 
-static void add_stream(struct rte_tel_data *d, unsigned i)
+static void add_track(struct rte_tel_data *d, uint8_t kind, const struct wf_track_view *tv)
 {
-	const struct wf_stream *s = &wf_app.streams[i];
-	const struct wf_stream_state *st = wf_app.lc[s->owner]->owned[i];
-	unsigned t;
+	struct rte_tel_data *td = rte_tel_data_alloc();
 
-	rte_tel_data_add_dict_string(d, "name", s->name);
-	rte_tel_data_add_dict_int(d, "owner_worker", s->owner);
-	{
-		unsigned w, n = 0;
+	if (!td)
+		return;
+	rte_tel_data_start_dict(td);
+	rte_tel_data_add_dict_string(td, "kind", wf_conf_kind_name(kind));
+	rte_tel_data_add_dict_u64(td, "source_ssrc", tv->ssrc);
+	rte_tel_data_add_dict_u64(td, "packets", tv->packets);
+	rte_tel_data_add_dict_u64(td, "bytes", tv->bytes);
+	rte_tel_data_add_dict_u64(td, "keyframes", tv->keyframes);
+	rte_tel_data_add_dict_u64(td, "last_keyframe_age_ms",
+				  tv->last_kf_tsc ? ms_since(tv->last_kf_tsc) : 0);
+	rte_tel_data_add_dict_u64(td, "jitter", tv->jitter);
+	if (tv->latched)
+		rte_tel_data_add_dict_int(td, "lost", tv->lost);
+	rte_tel_data_add_dict_u64(td, "bitrate_bps", tv->bitrate_bps);
+	rte_tel_data_add_dict_u64(td, "history_packets", tv->history_packets);
+	rte_tel_data_add_dict_container(d, wf_conf_kind_name(kind), td, 0);
+}
 
-		for (w = 0; w < wf_app.n_workers; w++)
-			n += wf_app.lc[w]->count[i];
-		rte_tel_data_add_dict_u64(d, "viewers", n);
+/* Stream slot i as published: the slow path's view sv, the viewers the
+ * workers count, the tracks as the owner published them for this very
+ * start of the slot (a reload frees the owner's state: never read). */
+static void add_stream(struct rte_tel_data *d, unsigned i, const struct wf_stream_view *sv)
+{
+	const struct wf_lcore *owner = wf_lcore_get(sv->owner);
+	unsigned w, t, n = 0;
+
+	rte_tel_data_add_dict_string(d, "name", sv->name);
+	rte_tel_data_add_dict_int(d, "owner_worker", sv->owner);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_lcore_get(w);
+
+		n += lc ? lc->count[i] : 0;	/* the worker's own u32 */
 	}
-	for (t = 0; st && t < st->n_tracks; t++) {
-		const struct wf_track_state *ts = &st->t[t];
-		struct rte_tel_data *td = rte_tel_data_alloc();
-		uint64_t now = rte_rdtsc();
+	rte_tel_data_add_dict_u64(d, "viewers", n);
+	for (t = 0; owner && t < sv->n_tracks && t < WF_MAX_TRACKS; t++) {
+		const struct wf_track_pub *p = &owner->tel[i][t];
+		struct wf_track_view tv;
 
-		if (!td)
-			return;
-		rte_tel_data_start_dict(td);
-		rte_tel_data_add_dict_string(td, "kind", wf_conf_kind_name(s->tracks[t].kind));
-		rte_tel_data_add_dict_u64(td, "source_ssrc", ts->ssrc);
-		rte_tel_data_add_dict_u64(td, "packets", ts->pkts);
-		rte_tel_data_add_dict_u64(td, "bytes", ts->bytes);
-		rte_tel_data_add_dict_u64(td, "keyframes", ts->keyframes);
-		rte_tel_data_add_dict_u64(td, "last_keyframe_age_ms",
-					  ts->have_kf ? (now - ts->last_kf_tsc) * 1000 / wf_app.tsc_hz : 0);
-		rte_tel_data_add_dict_u64(td, "jitter", ts->stats.jitter >> 4);
-		/* RFC 3550 A.3: expected minus received since the source began */
-		if (ts->latched) {
-			uint32_t expected = ts->stats.cycles + ts->stats.max_seq - ts->stats.base_seq + 1;
-			int64_t lost = (int64_t)expected - ts->stats.received;
-
-			rte_tel_data_add_dict_int(td, "lost", (int)(lost < 0 ? 0 : lost));
-		}
-		rte_tel_data_add_dict_u64(td, "bitrate_bps", ts->bitrate_bps);
-		rte_tel_data_add_dict_u64(td, "history_packets",
-					  ts->have_any ? ts->newest - ts->oldest + 1 : 0);
-		rte_tel_data_add_dict_container(d, wf_conf_kind_name(s->tracks[t].kind), td, 0);
+		if (wf_pub_read(&p->sc, &p->v, &tv, sizeof(tv)) && tv.stream_gen == sv->gen)
+			add_track(d, sv->kind[t], &tv);
 	}
 }
 
 static int cmd_streams(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	struct wf_stream_view sv;
 	unsigned i;
 
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (wf_app.streams[i].active)
-			rte_tel_data_add_array_string(d, wf_app.streams[i].name);
+		if (wf_stream_view(i, &sv) == 0)
+			rte_tel_data_add_array_string(d, sv.name);
 	return 0;
 }
 
 static int cmd_stream(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned i;
+	struct wf_stream_view sv;
+	int i;
 
 	(void)cmd;
 	if (!params)
 		return -EINVAL;
-	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (wf_app.streams[i].active && !strcmp(wf_app.streams[i].name, params))
-			break;
-	if (i == WF_MAX_STREAMS)
+	i = wf_stream_view_find(params, &sv);
+	if (i < 0)
 		return -ENOENT;
 	rte_tel_data_start_dict(d);
-	add_stream(d, i);
+	add_stream(d, (unsigned)i, &sv);
 	return 0;
 }
 
 static int cmd_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static char ids[RTE_TEL_MAX_ARRAY_ENTRIES][WF_SESSION_ID_LEN + 1];
-	unsigned i, n;
+	struct wf_session_info si;
+	unsigned i, n = 0, cap = wf_session_view_cap();
 
 	(void)cmd;
 	(void)params;
-	/* telemetry runs on its own thread; the table is the slow path's:
-	 * a racy snapshot of ids is all this promises */
-	n = wf_session_list(ids, RTE_DIM(ids));
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	for (i = 0; i < n; i++)
-		rte_tel_data_add_array_string(d, ids[i]);
+	/* the copies the slow path publishes (session.h): a session that ends
+	 * meanwhile is listed or not, never read half freed */
+	for (i = 0; i < cap && n < RTE_TEL_MAX_ARRAY_ENTRIES; i++)
+		if (wf_session_view(i, &si) == 0) {
+			rte_tel_data_add_array_string(d, si.id);
+			n++;
+		}
 	return 0;
+}
+
+/* What telemetry shows of a viewer, copied from its worker's table. */
+struct viewer_figs {
+	uint64_t pkts;
+	uint64_t bytes;
+	int32_t resend_budget;
+	struct wf_viewer_track trk[WF_MAX_TRACKS];
+};
+
+/* Copies the figures of viewer (slot, gen) of worker w into *out; false
+ * when the slot does not hold that viewer before or after the copy (not
+ * added yet, removed, reused).  The worker writes them as plain counters;
+ * removing a viewer bumps gen before any later viewer writes the slot
+ * (ctrl.c), so a gen unchanged around the copy means they were ours.  The
+ * table itself lives as long as the worker. */
+static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_figs *out)
+{
+	const struct wf_lcore *lc = wf_lcore_get(w);
+	const struct wf_viewer *v;
+
+	if (!lc || slot >= lc->n_slots)
+		return false;
+	v = &lc->viewers[slot];
+	/* acquire: pairs with del_viewer()'s release fence (ctrl.c) */
+	if (__atomic_load_n(&v->gen, __ATOMIC_ACQUIRE) != gen ||
+	    !__atomic_load_n(&v->in_use, __ATOMIC_RELAXED))
+		return false;
+	out->pkts = v->pkts_out;
+	out->bytes = v->bytes_out;
+	out->resend_budget = v->retx.tokens;
+	memcpy(out->trk, v->trk, sizeof(out->trk));
+	/* the copies above are done before gen is read again */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&v->gen, __ATOMIC_RELAXED) == gen;
+}
+
+static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf_viewer_track *vt)
+{
+	struct rte_tel_data *td;
+
+	if (vt->state == WF_VT_OFF || !(td = rte_tel_data_alloc()))
+		return;
+	rte_tel_data_start_dict(td);
+	rte_tel_data_add_dict_u64(td, "ssrc", vt->ssrc);
+	rte_tel_data_add_dict_u64(td, "packets", vt->packets);
+	rte_tel_data_add_dict_u64(td, "nacks", vt->nacks);
+	rte_tel_data_add_dict_u64(td, "retransmits", vt->retransmits);
+	rte_tel_data_add_dict_u64(td, "plis", vt->plis);
+	rte_tel_data_add_dict_u64(td, "rtt_us", vt->rtt_us);
+	rte_tel_data_add_dict_u64(td, "fraction_lost", vt->rr_fraction);
+	rte_tel_data_add_dict_int(td, "cumulative_lost", vt->rr_lost);
+	rte_tel_data_add_dict_u64(td, "jitter", vt->rr_jitter);
+	rte_tel_data_add_dict_container(d, t ? "track1" : "track0", td, 0);
 }
 
 static int cmd_session(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct wf_session_info si;
+	struct viewer_figs vf;
 	char addr[24];
+	unsigned t;
 
 	(void)cmd;
+	/* the slow path's published copy (session.h), never its session */
 	if (!params || wf_session_info(params, &si) < 0)
 		return -ENOENT;
 	rte_tel_data_start_dict(d);
@@ -299,57 +405,109 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 		 (si.peer_addr >> 8) & 255, si.peer_addr & 255, si.peer_port);
 	rte_tel_data_add_dict_string(d, "peer", addr);
 	rte_tel_data_add_dict_string(d, "profile", si.profile);
-	rte_tel_data_add_dict_u64(d, "age_ms", si.age_ms);
-	rte_tel_data_add_dict_u64(d, "consent_age_ms", si.consent_age_ms);
+	rte_tel_data_add_dict_u64(d, "age_ms", ms_since(si.created_tsc));
+	rte_tel_data_add_dict_u64(d, "consent_age_ms", si.consent_tsc ? ms_since(si.consent_tsc) : 0);
 	rte_tel_data_add_dict_int(d, "worker", si.worker);
-	if (si.worker >= 0 && (unsigned)si.worker < wf_app.n_workers &&
-	    si.slot < wf_app.lc[si.worker]->n_slots) {
-		const struct wf_viewer *v = &wf_app.lc[si.worker]->viewers[si.slot];
-		unsigned t;
-
-		rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.lc[si.worker]->lcore_id);
-		rte_tel_data_add_dict_u64(d, "packets", v->pkts_out);
-		rte_tel_data_add_dict_u64(d, "bytes", v->bytes_out);
-		/* what it may still be sent again, bytes (budget.h; < 0: a debt) */
-		rte_tel_data_add_dict_int(d, "resend_budget", v->retx.tokens);
-		for (t = 0; t < WF_MAX_TRACKS; t++) {
-			const struct wf_viewer_track *vt = &v->trk[t];
-			struct rte_tel_data *td;
-
-			if (vt->state == WF_VT_OFF || !(td = rte_tel_data_alloc()))
-				continue;
-			rte_tel_data_start_dict(td);
-			rte_tel_data_add_dict_u64(td, "ssrc", vt->ssrc);
-			rte_tel_data_add_dict_u64(td, "packets", vt->packets);
-			rte_tel_data_add_dict_u64(td, "nacks", vt->nacks);
-			rte_tel_data_add_dict_u64(td, "retransmits", vt->retransmits);
-			rte_tel_data_add_dict_u64(td, "plis", vt->plis);
-			rte_tel_data_add_dict_u64(td, "rtt_us", vt->rtt_us);
-			rte_tel_data_add_dict_u64(td, "fraction_lost", vt->rr_fraction);
-			rte_tel_data_add_dict_int(td, "cumulative_lost", vt->rr_lost);
-			rte_tel_data_add_dict_u64(td, "jitter", vt->rr_jitter);
-			rte_tel_data_add_dict_container(d, t ? "track1" : "track0", td, 0);
-		}
-	}
+	if (si.worker < 0 || !viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf))
+		return 0;
+	rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.worker_lcore[si.worker]);
+	rte_tel_data_add_dict_u64(d, "packets", vf.pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", vf.bytes);
+	/* what it may still be sent again, bytes (budget.h; < 0: a debt) */
+	rte_tel_data_add_dict_int(d, "resend_budget", vf.resend_budget);
+	for (t = 0; t < WF_MAX_TRACKS; t++)
+		add_viewer_track(d, t, &vf.trk[t]);
 	return 0;
+}
+
+/* ---- the gate: telemetry answers until teardown begins ---------------------- */
+
+static struct {
+	uint32_t running;	/* commands being answered now */
+	bool closed;
+} gate;
+
+/* A command may run.  Sequentially consistent, as wf_telemetry_close():
+ * either it sees closed, or the closer sees it running (Dekker). */
+static bool gate_enter(void)
+{
+	__atomic_add_fetch(&gate.running, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&gate.closed, __ATOMIC_SEQ_CST))
+		return true;
+	__atomic_sub_fetch(&gate.running, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static void gate_leave(void)
+{
+	/* release: this command's reads are done before the closer sees 0 */
+	__atomic_sub_fetch(&gate.running, 1, __ATOMIC_RELEASE);
+}
+
+void wf_telemetry_close(void)
+{
+	__atomic_store_n(&gate.closed, true, __ATOMIC_SEQ_CST);
+	/* acquire: pairs with gate_leave(); commands never block, the wait
+	 * is short */
+	while (__atomic_load_n(&gate.running, __ATOMIC_ACQUIRE))
+		rte_delay_us_sleep(WF_TEL_CLOSE_POLL_US);
+}
+
+static const struct {
+	const char *name;
+	telemetry_cb fn;
+	const char *help;
+} cmds[] = {
+	{ "/whepfan/info", cmd_info,
+	  "Returns version, uptime, workers, ports, the SRTP engine and mbufs in use. "
+	  "Takes no parameters" },
+	{ "/whepfan/stats", cmd_stats,
+	  "Returns packet, viewer and drop totals (drops by reason). Takes no parameters" },
+	{ "/whepfan/lcores", cmd_lcores,
+	  "Returns per worker: busy %, cycles per packet, counters, drops. Takes no parameters" },
+	{ "/whepfan/streams", cmd_streams,
+	  "Returns the names of the active streams. Takes no parameters" },
+	{ "/whepfan/stream", cmd_stream,
+	  "Returns one stream's source and history figures. Parameters: string stream" },
+	{ "/whepfan/sessions", cmd_sessions,
+	  "Returns the ids of the WHEP sessions. Takes no parameters" },
+	{ "/whepfan/session", cmd_session,
+	  "Returns one WHEP session: state, peer, lcore, profile, packets, NACKs, RTT, loss. "
+	  "Parameters: string id" },
+};
+
+/* Every command goes through here: the table's handler, inside the gate,
+ * with a bounded copy of its parameter.  DPDK splits a command with
+ * strtok(), which is not reentrant: with clients in parallel, params may
+ * point into another client's buffer, which that client's thread rewrites
+ * (docs/telemetry.md). */
+static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char p[WF_TEL_PARAM_MAX];
+	unsigned i;
+	int rc = -ENOENT;
+
+	if (params) {
+		size_t n = strnlen(params, sizeof(p) - 1);
+
+		memcpy(p, params, n);
+		p[n] = '\0';
+	}
+	if (!gate_enter())
+		return -ESHUTDOWN;
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		if (!strcmp(cmd, cmds[i].name)) {
+			rc = cmds[i].fn(cmd, params ? p : NULL, d);
+			break;
+		}
+	gate_leave();
+	return rc;
 }
 
 RTE_INIT(wf_telemetry_register)
 {
-	rte_telemetry_register_cmd("/whepfan/info", cmd_info,
-		"Returns version, uptime, workers, ports, the SRTP engine and mbufs in use. "
-		"Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/stats", cmd_stats,
-		"Returns packet, viewer and drop totals (drops by reason). Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/lcores", cmd_lcores,
-		"Returns per worker: busy %, cycles per packet, counters, drops. Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/streams", cmd_streams,
-		"Returns the names of the active streams. Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/stream", cmd_stream,
-		"Returns one stream's source and history figures. Parameters: string stream");
-	rte_telemetry_register_cmd("/whepfan/sessions", cmd_sessions,
-		"Returns the ids of the WHEP sessions. Takes no parameters");
-	rte_telemetry_register_cmd("/whepfan/session", cmd_session,
-		"Returns one WHEP session: state, peer, lcore, profile, packets, NACKs, RTT, loss. "
-		"Parameters: string id");
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		rte_telemetry_register_cmd(cmds[i].name, dispatch, cmds[i].help);
 }

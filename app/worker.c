@@ -57,7 +57,8 @@ int wf_worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(wf_app.qsbr, qsbr_id);
 	lc->next_timer_tsc = rte_rdtsc() + timer_tsc;
 
-	while (!wf_app.stop) {
+	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins us */
+	while (!__atomic_load_n(&wf_app.stop, __ATOMIC_RELAXED)) {
 		uint64_t t0 = rte_rdtsc(), now;
 		unsigned work = 0, p;
 

@@ -863,6 +863,7 @@ static const struct wf_key wf_webrtc_keys[] = {
 	KEY_CUSTOM("announce", K_STR, false, set_announce),
 	/* RFC 7675 §5.1 uses 30 s */
 	KEY_UINT(struct wf_config_webrtc, consent_timeout_s, false, 5, 300, "is out of range"),
+	KEY_UINT(struct wf_config_webrtc, handshake_timeout_s, false, 2, 120, "is out of range"),
 	{ NULL }
 };
 
@@ -879,11 +880,74 @@ static int set_listen(struct wf_walk *w, const config_setting_t *s, const struct
 	return 0;
 }
 
+/* One network of a list (http.trusted_proxies, streams[].sources):
+ * "a.b.c.d/n" (n 1-32) or a bare address (/32), host bits zero.  0 or
+ * -EINVAL after reporting. */
+static int cidr_elem(struct wf_walk *w, const config_setting_t *e, struct wf_conf_cidr *c)
+{
+	const char *v;
+	char q[64], net[16];
+	uint32_t a;
+	uint8_t len = 32;
+
+	if (config_setting_type(e) != CONFIG_TYPE_STRING)
+		return report(w, e, "expected a string, got %s",
+			      setting_type_desc(config_setting_type(e)));
+	v = config_setting_get_string(e);
+	if (wf_text_cidr4(v, &a, &len) != 0 && wf_text_ipv4(v, strlen(v), &a) != 0)
+		return report(w, e, "%s is not an IPv4 network (a.b.c.d/n, n 1-32, or a.b.c.d)",
+			      quote(v, q, sizeof(q)));
+	c->mask = wf_text_netmask(len);
+	if (a & ~c->mask) {
+		wf_text_ipv4_fmt(a & c->mask, net);
+		return report(w, e, "%s has host bits set (the network is %s/%u)",
+			      quote(v, q, sizeof(q)), net, len);
+	}
+	c->addr = a;
+	c->prefix_len = len;
+	return 0;
+}
+
+/* An array or list of networks into out[max]; *n is how many were given.
+ * 0 or -EINVAL after reporting each bad one. */
+static int cidr_list(struct wf_walk *w, const config_setting_t *s, struct wf_conf_cidr *out,
+		     unsigned max, unsigned *n)
+{
+	unsigned len = (unsigned)config_setting_length(s), i;
+	int rc = 0;
+
+	if (len > max)
+		return report(w, s, "%u networks; at most %u are supported", len, max);
+	for (i = 0; i < len; i++) {
+		size_t old = path_push_index(w, i);
+
+		if (cidr_elem(w, config_setting_get_elem(s, i), &out[i]) != 0)
+			rc = -EINVAL;
+		path_pop(w, old);
+	}
+	*n = len;
+	return rc;
+}
+
+static int set_trusted_proxies(struct wf_walk *w, const config_setting_t *s, const struct wf_key *k,
+			       void *obj)
+{
+	struct wf_config_http *h = obj;
+
+	(void)k;
+	return cidr_list(w, s, h->trusted_proxies, WF_CONF_MAX_PROXIES, &h->n_trusted_proxies);
+}
+
 static const struct wf_key wf_http_keys[] = {
 	KEY_CUSTOM("listen", K_STR, false, set_listen),
 	KEY_STR(struct wf_config_http, cors_origin, false, 0, check_printable),
 	KEY_UINT(struct wf_config_http, max_sessions, false, 1, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_http, max_body, false, 1024, 16777216, "is out of range"),
+	KEY_UINT(struct wf_config_http, max_pending_per_ip, false, 1, 1000000, "is out of range"),
+	KEY_UINT(struct wf_config_http, post_rate_per_ip, false, 1, 1000000, "is out of range"),
+	KEY_UINT(struct wf_config_http, post_burst_per_ip, false, 1, 1000000, "is out of range"),
+	KEY_UINT(struct wf_config_http, request_timeout_s, false, 1, 300, "is out of range"),
+	KEY_CUSTOM("trusted_proxies", K_STRS, false, set_trusted_proxies),
 	{ NULL }
 };
 
@@ -1187,9 +1251,20 @@ static int set_outputs(struct wf_walk *w, const config_setting_t *s, const struc
 	return 0;
 }
 
+static int set_sources(struct wf_walk *w, const config_setting_t *s, const struct wf_key *k,
+		       void *obj)
+{
+	struct wf_config_stream *st = obj;
+
+	(void)k;
+	return cidr_list(w, s, st->sources, WF_CONF_MAX_SOURCES, &st->n_sources);
+}
+
 static const struct wf_key wf_stream_keys[] = {
 	KEY_STR(struct wf_config_stream, name, true, 1, check_stream_name),
 	KEY_UINT(struct wf_config_stream, history_ms, false, 100, 60000, "is out of range"),
+	KEY_CUSTOM("sources", K_STRS, false, set_sources),
+	KEY_UINT(struct wf_config_stream, source_timeout_ms, false, 100, 600000, "is out of range"),
 	KEY_STR(struct wf_config_stream, token, false, 1, check_token),
 	KEY_CUSTOM("tracks", K_LIST, true, set_tracks),
 	KEY_CUSTOM("outputs", K_LIST, false, set_outputs),
@@ -1203,6 +1278,7 @@ static void walk_stream(struct wf_walk *w, const config_setting_t *g, unsigned i
 
 	memset(st, 0, sizeof(*st));
 	st->history_ms = WF_CONF_DEF_HISTORY_MS;
+	st->source_timeout_ms = WF_CONF_DEF_SOURCE_TIMEOUT_MS;
 	w->stream_idx = i;
 	w->cfg->n_streams = i + 1;
 	walk_group(w, g, wf_stream_keys, st);
@@ -1251,11 +1327,16 @@ void wf_config_defaults(struct wf_config *cfg)
 	cfg->webrtc.replay_max_packets = WF_CONF_DEF_REPLAY_MAX_PACKETS;
 	cfg->webrtc.replay_per_stream_per_s = WF_CONF_DEF_REPLAY_PER_STREAM_S;
 	cfg->webrtc.consent_timeout_s = WF_CONF_DEF_CONSENT_S;
+	cfg->webrtc.handshake_timeout_s = WF_CONF_DEF_HANDSHAKE_S;
 	cfg->http.listen_addr = WF_CONF_DEF_HTTP_ADDR;
 	cfg->http.listen_port = WF_CONF_DEF_HTTP_PORT;
 	snprintf(cfg->http.cors_origin, sizeof(cfg->http.cors_origin), "*");
 	cfg->http.max_sessions = WF_CONF_DEF_MAX_SESSIONS;
 	cfg->http.max_body = WF_CONF_DEF_MAX_BODY;
+	cfg->http.max_pending_per_ip = WF_CONF_DEF_PENDING_PER_IP;
+	cfg->http.post_rate_per_ip = WF_CONF_DEF_POST_RATE;
+	cfg->http.post_burst_per_ip = WF_CONF_DEF_POST_BURST;
+	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
 	cfg->srtp.arch = WF_SRTP_ARCH_AUTO;
 	cfg->workers.idle_sleep_us = WF_CONF_DEF_IDLE_SLEEP_US;
 }
@@ -1278,6 +1359,16 @@ void wf_config_free(struct wf_config *cfg)
 		return;
 	explicit_bzero(cfg, sizeof(*cfg));	/* tokens and SRTP keys */
 	free(cfg);
+}
+
+bool wf_conf_cidr_match(const struct wf_conf_cidr *nets, unsigned n, uint32_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if ((addr & nets[i].mask) == nets[i].addr)
+			return true;
+	return false;
 }
 
 const struct wf_config_stream *wf_config_stream_find(const struct wf_config *cfg, const char *name)

@@ -36,11 +36,13 @@
 #define WF_CONF_MAX_STREAMS	256
 #define WF_CONF_MAX_TRACKS	2	/* one per kind (first version) */
 #define WF_CONF_MAX_OUTPUTS	64	/* static outputs per stream */
+#define WF_CONF_MAX_SOURCES	16	/* streams[].sources networks */
 #define WF_CONF_NAME_LEN	63	/* stream and port names */
 #define WF_CONF_TOKEN_LEN	255
 #define WF_CONF_FMTP_LEN	255
 #define WF_CONF_ORIGIN_LEN	255	/* http.cors_origin */
 #define WF_CONF_PATH_LEN	1023	/* file paths */
+#define WF_CONF_MAX_PROXIES	16	/* http.trusted_proxies */
 
 /* Defaults (docs/configuration.md). */
 #define WF_CONF_DEF_MBUFS		16383
@@ -56,6 +58,12 @@
 #define WF_CONF_DEF_MAX_BODY		65536
 #define WF_CONF_DEF_IDLE_SLEEP_US	50
 #define WF_CONF_DEF_HISTORY_MS		3000
+#define WF_CONF_DEF_SOURCE_TIMEOUT_MS	3000
+#define WF_CONF_DEF_HANDSHAKE_S		10	/* ICE + DTLS must be done by then */
+#define WF_CONF_DEF_PENDING_PER_IP	16	/* sessions in ICE/DTLS per address */
+#define WF_CONF_DEF_POST_RATE		10	/* POSTs per second per address */
+#define WF_CONF_DEF_POST_BURST		20
+#define WF_CONF_DEF_REQUEST_S		10	/* whole request, headers and body */
 
 /* Log levels: the same numbers as DPDK's RTE_LOG_* (1 = emergency ...
  * 8 = debug), so the application can pass them to rte_log_set_global_level. */
@@ -127,6 +135,15 @@ struct wf_config_webrtc {
 	bool has_announce;
 	uint32_t announce;		/* public address for 1:1 NAT */
 	uint32_t consent_timeout_s;
+	uint32_t handshake_timeout_s;	/* offer answered -> ICE + DTLS done */
+};
+
+/* An IPv4 network: addr/prefix_len (a bare address is /32), host bits
+ * zero. */
+struct wf_conf_cidr {
+	uint32_t addr;
+	uint32_t mask;			/* derived from prefix_len */
+	uint8_t prefix_len;		/* 1-32 */
 };
 
 struct wf_config_http {
@@ -135,6 +152,13 @@ struct wf_config_http {
 	char cors_origin[WF_CONF_ORIGIN_LEN + 1];	/* "" = no CORS headers */
 	uint32_t max_sessions;
 	uint32_t max_body;
+	/* admission per client address (docs/configuration.md) */
+	uint32_t max_pending_per_ip;	/* sessions not yet through ICE + DTLS */
+	uint32_t post_rate_per_ip;	/* POST token bucket: tokens per second */
+	uint32_t post_burst_per_ip;	/* and its depth */
+	uint32_t request_timeout_s;	/* whole request (headers + body) */
+	unsigned n_trusted_proxies;	/* X-Forwarded-For believed from these */
+	struct wf_conf_cidr trusted_proxies[WF_CONF_MAX_PROXIES];
 };
 
 /* Both empty: an ECDSA P-256 certificate is generated at start. */
@@ -176,6 +200,12 @@ struct wf_config_output {
 struct wf_config_stream {
 	char name[WF_CONF_NAME_LEN + 1];	/* [A-Za-z0-9_-]{1,63}, unique */
 	uint32_t history_ms;
+	/* who may send its RTP and RTCP; none = anyone (unsafe on a shared
+	 * network: docs/configuration.md) */
+	unsigned n_sources;
+	struct wf_conf_cidr sources[WF_CONF_MAX_SOURCES];
+	/* silence after which another allowed source may take over */
+	uint32_t source_timeout_ms;
 	char token[WF_CONF_TOKEN_LEN + 1];	/* "" = no bearer token needed */
 	unsigned n_tracks;
 	struct wf_config_track tracks[WF_CONF_MAX_TRACKS];
@@ -244,6 +274,9 @@ const char *wf_conf_kind_name(enum wf_conf_kind k);	/* "video", "audio" */
 const char *wf_conf_log_level_name(enum wf_conf_log_level l);
 /* "auto", "measure", "sse", "avx2", "avx512" for cfg->srtp. */
 const char *wf_conf_srtp_engine_name(const struct wf_config_srtp *s);
+
+/* Whether addr (host order) is inside one of the n networks of nets. */
+bool wf_conf_cidr_match(const struct wf_conf_cidr *nets, unsigned n, uint32_t addr);
 
 /* The stream named name, or NULL. */
 const struct wf_config_stream *wf_config_stream_find(const struct wf_config *cfg,

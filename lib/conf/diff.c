@@ -53,6 +53,24 @@ static bool webrtc_differs(const struct wf_config_webrtc *a, const struct wf_con
 	       NE(a, b, consent_timeout_s);
 }
 
+/* The admission settings (WF_CONF_DIFF_ADMISSION): read at every request
+ * and every session tick, so a reload can apply them. */
+static bool admission_differs(const struct wf_config *a, const struct wf_config *b)
+{
+	const struct wf_config_http *h = &a->http, *k = &b->http;
+	unsigned i;
+
+	if (NE(&a->webrtc, &b->webrtc, handshake_timeout_s) || NE(h, k, max_pending_per_ip) ||
+	    NE(h, k, post_rate_per_ip) || NE(h, k, post_burst_per_ip) ||
+	    NE(h, k, request_timeout_s) || NE(h, k, n_trusted_proxies))
+		return true;
+	for (i = 0; i < h->n_trusted_proxies && i < WF_CONF_MAX_PROXIES; i++)
+		if (NE(&h->trusted_proxies[i], &k->trusted_proxies[i], addr) ||
+		    NE(&h->trusted_proxies[i], &k->trusted_proxies[i], prefix_len))
+			return true;
+	return false;
+}
+
 static bool http_differs(const struct wf_config_http *a, const struct wf_config_http *b)
 {
 	return NE(a, b, listen_addr) || NE(a, b, listen_port) ||
@@ -86,6 +104,9 @@ static uint32_t stream_changes(const struct wf_config_stream *a, const struct wf
 		what |= WF_CONF_STREAM_HISTORY;
 	if (strcmp(a->token, b->token) != 0)
 		what |= WF_CONF_STREAM_TOKEN;
+	if (NE(a, b, n_sources) || NE(a, b, source_timeout_ms) ||
+	    memcmp(a->sources, b->sources, sizeof(a->sources[0]) * a->n_sources) != 0)
+		what |= WF_CONF_STREAM_SOURCES;
 	if (NE(a, b, n_tracks))
 		what |= WF_CONF_STREAM_TRACKS;
 	for (i = 0; !(what & WF_CONF_STREAM_TRACKS) && i < a->n_tracks && i < WF_CONF_MAX_TRACKS; i++)
@@ -122,6 +143,8 @@ static uint32_t group_changes(const struct wf_config *a, const struct wf_config 
 		g |= WF_CONF_DIFF_WEBRTC;
 	if (http_differs(&a->http, &b->http))
 		g |= WF_CONF_DIFF_HTTP;
+	if (admission_differs(a, b))
+		g |= WF_CONF_DIFF_ADMISSION;
 	if (strcmp(a->dtls.certificate, b->dtls.certificate) != 0 ||
 	    strcmp(a->dtls.private_key, b->dtls.private_key) != 0)
 		g |= WF_CONF_DIFF_DTLS;

@@ -4,7 +4,8 @@
  * added, only in the old one removed, in both with any setting different
  * changed (with which parts changed, so a token change need not drop
  * viewers).  The other groups are compared whole and reported as a bit
- * mask; the application decides which it can apply without a restart.
+ * mask; the application decides which it can apply without a restart
+ * (whepfan: streams and WF_CONF_DIFF_ADMISSION, app/reload.c).
  */
 #ifndef WF_CONF_DIFF_H
 #define WF_CONF_DIFF_H
@@ -26,6 +27,11 @@ enum wf_conf_group_bit {
 	WF_CONF_DIFF_DTLS = 1u << 4,
 	WF_CONF_DIFF_SRTP = 1u << 5,
 	WF_CONF_DIFF_WORKERS = 1u << 6,
+	/* webrtc.handshake_timeout_s and http's per-address admission keys
+	 * (max_pending_per_ip, post_rate_per_ip, post_burst_per_ip,
+	 * request_timeout_s, trusted_proxies): not part of the webrtc and
+	 * http bits, as they can change without a restart */
+	WF_CONF_DIFF_ADMISSION = 1u << 7,
 };
 
 /* Parts of a changed stream (wf_config_stream_change.what). */
@@ -34,6 +40,7 @@ enum wf_conf_stream_bit {
 	WF_CONF_STREAM_TOKEN = 1u << 1,
 	WF_CONF_STREAM_TRACKS = 1u << 2,	/* any track setting, or their number */
 	WF_CONF_STREAM_OUTPUTS = 1u << 3,
+	WF_CONF_STREAM_SOURCES = 1u << 4,	/* sources, source_timeout_ms */
 };
 
 struct wf_config_stream_change {

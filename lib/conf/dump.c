@@ -74,6 +74,20 @@ static void dump_ports(const struct wf_config *cfg, FILE *f)
 	fputs("\n);\n", f);
 }
 
+static void dump_proxies(const struct wf_config_http *h, FILE *f)
+{
+	unsigned i;
+
+	fputs("  trusted_proxies = [", f);
+	for (i = 0; i < h->n_trusted_proxies && i < WF_CONF_MAX_PROXIES; i++) {
+		char ip[16];
+
+		wf_text_ipv4_fmt(h->trusted_proxies[i].addr, ip);
+		fprintf(f, "%s\"%s/%u\"", i ? ", " : " ", ip, h->trusted_proxies[i].prefix_len);
+	}
+	fputs(" ];\n", f);
+}
+
 static void dump_services(const struct wf_config *cfg, FILE *f)
 {
 	const struct wf_config_webrtc *r = &cfg->webrtc;
@@ -84,13 +98,20 @@ static void dump_services(const struct wf_config *cfg, FILE *f)
 		wf_text_ipv4_fmt(r->announce, ip);
 	fprintf(f, "webrtc = {\n  udp_port = %u;\n  rtcp_sr_interval_ms = %u;\n"
 		"  nack = %s;\n  nack_budget_pct = %u;\n  replay_max_packets = %u;\n"
-		"  replay_per_stream_per_s = %u;\n  announce = \"%s\";\n  consent_timeout_s = %u;\n};\n",
+		"  replay_per_stream_per_s = %u;\n  announce = \"%s\";\n  consent_timeout_s = %u;\n"
+		"  handshake_timeout_s = %u;\n};\n",
 		r->udp_port, r->rtcp_sr_interval_ms, r->nack ? "true" : "false", r->nack_budget_pct,
-		r->replay_max_packets, r->replay_per_stream_per_s, ip, r->consent_timeout_s);
+		r->replay_max_packets, r->replay_per_stream_per_s, ip, r->consent_timeout_s,
+		r->handshake_timeout_s);
 	fputs("http = {\n", f);
 	put_addr_port(f, "  ", "listen", h->listen_addr, h->listen_port);
 	put_key_string(f, "  ", "cors_origin", h->cors_origin);
-	fprintf(f, "  max_sessions = %u;\n  max_body = %u;\n};\n", h->max_sessions, h->max_body);
+	fprintf(f, "  max_sessions = %u;\n  max_body = %u;\n", h->max_sessions, h->max_body);
+	fprintf(f, "  max_pending_per_ip = %u;\n  post_rate_per_ip = %u;\n"
+		"  post_burst_per_ip = %u;\n  request_timeout_s = %u;\n", h->max_pending_per_ip,
+		h->post_rate_per_ip, h->post_burst_per_ip, h->request_timeout_s);
+	dump_proxies(h, f);
+	fputs("};\n", f);
 	fputs("dtls = {\n", f);
 	if (cfg->dtls.certificate[0]) {
 		put_key_string(f, "  ", "certificate", cfg->dtls.certificate);
@@ -147,6 +168,15 @@ static void dump_stream(const struct wf_config_stream *st, FILE *f, unsigned fla
 	fputs("  {\n", f);
 	put_key_string(f, "    ", "name", st->name);
 	fprintf(f, "    history_ms = %u;\n", st->history_ms);
+	fputs("    sources = [", f);
+	for (i = 0; i < st->n_sources && i < WF_CONF_MAX_SOURCES; i++) {
+		char a[16];
+
+		wf_text_ipv4_fmt(st->sources[i].addr, a);
+		fprintf(f, "%s\"%s/%u\"", i ? ", " : " ", a, st->sources[i].prefix_len);
+	}
+	fprintf(f, "%s];\n    source_timeout_ms = %u;\n", st->n_sources ? " " : "",
+		st->source_timeout_ms);
 	if (st->token[0])
 		put_key_string(f, "    ", "token",
 			       flags & WF_CONF_DUMP_SECRETS ? st->token : WF_REDACTED);

@@ -12,14 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "wf_test.h"
 
+#include "admission.h"
 #include "conf/conf.h"
 #include "http.h"
+#include "http_conn.h"
 #include "player.h"
 
 #define FAKE_ID		"0123456789abcdef0123456789abcdef"
@@ -29,6 +32,8 @@
 #define MAX_BODY	4096
 #define ORIGIN		"https://viewer.example"
 #define OFFER		"v=0\r\no=- 42 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+
+static struct wf_config *cfg;
 
 /* ---- the fake session layer ---------------------------------------------- */
 
@@ -41,18 +46,37 @@ static struct {
 	const char *etag;	/* NULL: FAKE_ETAG */
 	int patch_status;
 	const char *patch_reason;
+	bool count_pending;	/* do what session.c does with wf_admission */
 	/* what the server passed */
 	unsigned offers, dels, patches;
+	uint32_t client;
 	char stream[128];
 	char body[MAX_BODY + 1];
 	size_t len;
 	bool body_terminated;
 } fake;
 
-static void fake_offer(const char *stream, const char *offer, size_t len,
+/* session.c's part of admission: the new session is pending for client. */
+static bool fake_pending_add(uint32_t client, struct wf_whep_result *r)
+{
+	struct wf_adm_limits l;
+
+	wf_adm_limits_of(cfg, &l);
+	if (wf_adm_pending_add(&wf_admission, client, &l, wf_adm_now_ms()) == 0)
+		return true;
+	r->status = 429;
+	r->retry_after = l.pending_retry_s;
+	snprintf(r->reason, sizeof(r->reason), "%s", WF_ADM_PENDING_TEXT);
+	return false;
+}
+
+static void fake_offer(const char *stream, uint32_t client, const char *offer, size_t len,
 		       char *answer, size_t cap, struct wf_whep_result *r)
 {
 	fake.offers++;
+	fake.client = client;
+	if (fake.count_pending && fake.status == 201 && !fake_pending_add(client, r))
+		return;
 	snprintf(fake.stream, sizeof(fake.stream), "%s", stream);
 	fake.len = len;
 	memcpy(fake.body, offer, len < sizeof(fake.body) ? len : sizeof(fake.body));
@@ -102,8 +126,6 @@ static const struct wf_http_ops fake_ops = {
 
 /* ---- server and client --------------------------------------------------- */
 
-static struct wf_config *cfg;
-
 static void add_stream(const char *name, const char *token)
 {
 	struct wf_config_stream *st = &cfg->streams[cfg->n_streams++];
@@ -112,13 +134,26 @@ static void add_stream(const char *name, const char *token)
 	snprintf(st->token, sizeof(st->token), "%s", token);
 }
 
-/* A fresh server on 127.0.0.1, an ephemeral port, CORS for origin ("" none). */
+/* The address our requests come from (bound before connecting; all of
+ * 127/8 is loopback). */
+static uint32_t client_addr = INADDR_LOOPBACK;
+
+/* A fresh server on 127.0.0.1, an ephemeral port, CORS for origin ("" none),
+ * per-address limits out of the way and the deadlines at their defaults
+ * (tests that check them set them). */
 static bool start(const char *origin)
 {
 	memset(&fake, 0, sizeof(fake));
 	fake.status = 201;
 	fake.patch_status = 204;
+	client_addr = INADDR_LOOPBACK;
 	wf_http_fini();
+	cfg->http.post_rate_per_ip = 1000000;
+	cfg->http.post_burst_per_ip = 1000000;
+	cfg->http.max_pending_per_ip = 1000000;
+	cfg->http.n_trusted_proxies = 0;
+	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
+	cfg->webrtc.handshake_timeout_s = WF_CONF_DEF_HANDSHAKE_S;
 	snprintf(cfg->http.cors_origin, sizeof(cfg->http.cors_origin), "%s", origin);
 	if (wf_http_init_ops(cfg, &fake_ops) != 0)
 		return false;
@@ -142,31 +177,56 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Sends req (len bytes) on a new connection and reads until the server
- * closes it, pumping the server; half-closes our side after sending when
- * shut_wr.  Parses the status line and finds the body. */
-static void exchange_ex(const void *req, size_t len, struct resp *r, bool shut_wr)
+/* A connection to the server from client_addr, non-blocking; -1 when
+ * it cannot be made. */
+static int conn_open(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	int fd;
+
+	sa.sin_port = htons(wf_http_port());
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	src.sin_addr.s_addr = htonl(client_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+/* Parses the status line of r->raw and finds the body. */
+static void resp_parse(struct resp *r)
+{
+	const char *end;
+
+	r->raw[r->len] = '\0';
+	if (r->len < 12 || strncmp(r->raw, "HTTP/1.", 7))
+		return;
+	r->status = atoi(r->raw + 9);
+	end = strstr(r->raw, "\r\n\r\n");
+	if (!end)
+		return;
+	r->head_len = (size_t)(end - r->raw) + 2;
+	r->body = end + 4;
+	r->body_len = r->len - (size_t)(r->body - r->raw);
+}
+
+/* Sends req (len bytes, may be 0) on fd and reads until the server closes
+ * it (or 5 s pass), pumping the server; half-closes our side after
+ * sending when shut_wr.  Closes fd and parses the response into *r. */
+static void talk(int fd, const void *req, size_t len, struct resp *r, bool shut_wr)
+{
 	double deadline = now_s() + 5.0;
 	size_t sent = 0;
-	const char *end;
-	int fd, flags;
 	unsigned turns = 0;
 
 	memset(r, 0, offsetof(struct resp, raw));
-	r->raw[0] = '\0';
-	sa.sin_port = htons(wf_http_port());
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return;
-	}
-	flags = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	while (now_s() < deadline) {
 		bool idle = true;
 		ssize_t n;
@@ -201,16 +261,19 @@ static void exchange_ex(const void *req, size_t len, struct resp *r, bool shut_w
 	}
 	close(fd);
 	wf_http_run();	/* let the server see the close */
-	r->raw[r->len] = '\0';
-	if (r->len < 12 || strncmp(r->raw, "HTTP/1.", 7))
-		return;
-	r->status = atoi(r->raw + 9);
-	end = strstr(r->raw, "\r\n\r\n");
-	if (!end)
-		return;
-	r->head_len = (size_t)(end - r->raw) + 2;
-	r->body = end + 4;
-	r->body_len = r->len - (size_t)(r->body - r->raw);
+	resp_parse(r);
+}
+
+/* Sends req (len bytes) on a new connection and reads until the server
+ * closes it (see talk()). */
+static void exchange_ex(const void *req, size_t len, struct resp *r, bool shut_wr)
+{
+	int fd = conn_open();
+
+	memset(r, 0, offsetof(struct resp, raw));
+	r->raw[0] = '\0';
+	if (fd >= 0)
+		talk(fd, req, len, r, shut_wr);
 }
 
 static void exchange(const char *req, struct resp *r)
@@ -459,6 +522,461 @@ static void whep_post_with_bad_session_results_is_500_or_safe(void)
 	WF_CHECK(!has_header(&r, "X-Injected"));
 }
 
+/* ---- admission per address ------------------------------------------------ */
+
+#define ADDR2	0x7f000002u	/* 127.0.0.2 */
+#define ADDR3	0x7f000003u
+
+static void whep_post_passes_the_tcp_peer_to_the_session_layer(void)
+{
+	WF_REQUIRE(start(""));
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.client, INADDR_LOOPBACK);
+	client_addr = ADDR2;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(fake.client, ADDR2);
+}
+
+static void whep_post_over_the_rate_is_429_with_retry_after_before_the_body(void)
+{
+	char req[512];
+	unsigned i;
+
+	WF_REQUIRE(start(ORIGIN));
+	cfg->http.post_rate_per_ip = 2;
+	cfg->http.post_burst_per_ip = 3;
+	client_addr = ADDR2;
+	for (i = 0; i < 3; i++) {
+		post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+		WF_CHECK_EQ(r.status, 201);
+	}
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK(header_is(&r, "Retry-After", "1"));
+	WF_CHECK(body_has(&r, "http.post_rate_per_ip"));
+	WF_CHECK(header_is(&r, "Access-Control-Allow-Origin", ORIGIN));
+	/* refused on the headers: a promised body is never waited for */
+	snprintf(req, sizeof(req), "POST /cam1/whep HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		 "Content-Type: application/sdp\r\nContent-Length: %u\r\n\r\n", MAX_BODY);
+	exchange(req, &r);
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK_EQ(fake.offers, 3);
+	/* another address has its own bucket; other methods are not limited */
+	client_addr = ADDR3;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	client_addr = ADDR2;
+	for (i = 0; i < 10; i++) {
+		simple("GET", "/cam1/", NULL, &r);
+		WF_CHECK_EQ(r.status, 200);
+	}
+	simple("DELETE", "/cam1/whep/" FAKE_ID, NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	/* 2 per second: a token is back after 500 ms */
+	usleep(600 * 1000);
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+}
+
+/* Every POST costs a token, whatever its fate: guessing a stream's
+ * token or its name is rate-limited too. */
+static void whep_post_rate_counts_refused_posts_as_well(void)
+{
+	unsigned i;
+
+	WF_REQUIRE(start(""));
+	cfg->http.post_rate_per_ip = 1;
+	cfg->http.post_burst_per_ip = 4;
+	post("/secret/whep", "application/sdp", "Authorization: Bearer guess1\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	post("/secret/whep", "application/sdp", "Authorization: Bearer guess2\r\n", OFFER, &r);
+	WF_CHECK_EQ(r.status, 401);
+	post("/nosuch/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 404);
+	post("/cam1/whep", "text/plain", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 415);
+	for (i = 0; i < 3; i++) {
+		post("/secret/whep", "application/sdp", "Authorization: Bearer s3cret\r\n", OFFER, &r);
+		WF_CHECK_EQ(r.status, 429);
+	}
+	WF_CHECK_EQ(fake.offers, 0);
+}
+
+static void whep_post_over_the_pending_cap_is_429_until_a_session_goes_live(void)
+{
+	char v[32];
+
+	WF_REQUIRE(start(""));
+	fake.count_pending = true;
+	cfg->http.max_pending_per_ip = 2;
+	cfg->webrtc.handshake_timeout_s = 7;
+	client_addr = ADDR2;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 2);
+	/* refused on the headers: the session layer is not called */
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK(header(&r, "Retry-After", v, sizeof(v)) && !strcmp(v, "7"));
+	WF_CHECK(body_has(&r, "http.max_pending_per_ip"));
+	WF_CHECK_EQ(fake.offers, 2);
+	/* the others are not held back by 127.0.0.2's sessions */
+	client_addr = ADDR3;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	/* one of 127.0.0.2's sessions goes live */
+	WF_CHECK_EQ(wf_adm_pending_del(&wf_admission, ADDR2), 0);
+	client_addr = ADDR2;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 2);
+}
+
+/* Two POSTs from one address pass the check on their headers together;
+ * the session layer's count at creation refuses the one too many. */
+static void pending_cap_holds_for_posts_whose_headers_came_together(void)
+{
+	static struct resp r2;
+	char head[256];
+	int fd1, fd2, i, n;
+
+	WF_REQUIRE(start(""));
+	fake.count_pending = true;
+	cfg->http.max_pending_per_ip = 1;
+	client_addr = ADDR2;
+	n = snprintf(head, sizeof(head), "POST /cam1/whep HTTP/1.1\r\nHost: x\r\n"
+		     "Connection: close\r\nContent-Type: application/sdp\r\n"
+		     "Content-Length: %zu\r\n\r\n", strlen(OFFER));
+	fd1 = conn_open();
+	fd2 = conn_open();
+	WF_REQUIRE(fd1 >= 0 && fd2 >= 0);
+	WF_CHECK_EQ(send(fd1, head, (size_t)n, MSG_NOSIGNAL), n);
+	WF_CHECK_EQ(send(fd2, head, (size_t)n, MSG_NOSIGNAL), n);
+	for (i = 0; i < 50; i++) {	/* both headers are read and checked */
+		wf_http_run();
+		usleep(1000);
+	}
+	talk(fd1, OFFER, strlen(OFFER), &r, false);
+	talk(fd2, OFFER, strlen(OFFER), &r2, false);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(r2.status, 429);
+	WF_CHECK(header_is(&r2, "Retry-After", "10"));
+	WF_CHECK(body_has(&r2, "http.max_pending_per_ip"));
+	WF_CHECK_EQ(fake.offers, 2);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 1);
+}
+
+/* ---- X-Forwarded-For ----------------------------------------------------- */
+
+#define NET_TEN	0x0a000000u	/* 10.0.0.0/8: the proxies' own network */
+
+/* 127.0.0.2 and 10.0.0.0/8 are trusted proxies; requests come from
+ * 127.0.0.2 unless a test says otherwise. */
+static bool start_behind_proxies(void)
+{
+	if (!start(""))
+		return false;
+	cfg->http.n_trusted_proxies = 2;
+	cfg->http.trusted_proxies[0] = (struct wf_conf_cidr){ ADDR2, 0xffffffffu, 32 };
+	cfg->http.trusted_proxies[1] = (struct wf_conf_cidr){ NET_TEN, 0xff000000u, 8 };
+	client_addr = ADDR2;
+	return true;
+}
+
+/* POSTs with the X-Forwarded-For lines xff; the client the session layer
+ * got (0 unless 201). */
+static uint32_t client_for(const char *xff)
+{
+	char extra[4096];
+
+	snprintf(extra, sizeof(extra), "%s", xff);
+	post("/cam1/whep", "application/sdp", extra, OFFER, &r);
+	return r.status == 201 ? fake.client : 0;
+}
+
+static void forwarded_for_is_believed_from_a_trusted_proxy_rightmost_untrusted_first(void)
+{
+	uint64_t bad = wf_adm_counters.n[WF_ADM_XFF_BAD];
+
+	WF_REQUIRE(start_behind_proxies());
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), 0xc6336407u);
+	/* 10.1.2.3 is a proxy hop of ours: the client is left of it */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 203.0.113.9, 198.51.100.7,10.1.2.3\r\n"),
+		    0xc6336407u);
+	/* several lines are one list, in order */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 203.0.113.9\r\nX-Forwarded-For: 10.1.2.3\r\n"),
+		    0xcb007109u);
+	/* what the client wrote left of its address is never read */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: garbage, <script>, ::1, 198.51.100.7\r\n"),
+		    0xc6336407u);
+	/* empty elements are skipped; all trusted: the leftmost */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 10.0.0.5, ,10.0.0.6,\r\n"), 0x0a000005u);
+	/* the proxy's own request, without the header */
+	WF_CHECK_EQ(client_for(""), ADDR2);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_XFF_BAD], bad);
+}
+
+static void forwarded_for_is_ignored_from_others(void)
+{
+	WF_REQUIRE(start_behind_proxies());
+	client_addr = ADDR3;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), ADDR3);
+	client_addr = INADDR_LOOPBACK;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 10.0.0.1\r\n"), INADDR_LOOPBACK);
+	/* and from nobody when no proxy is trusted */
+	cfg->http.n_trusted_proxies = 0;
+	client_addr = ADDR2;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), ADDR2);
+}
+
+static void forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy(void)
+{
+	static const char *const bad[] = {
+		"X-Forwarded-For: 198.51.100.7, not-an-address\r\n",
+		"X-Forwarded-For: 2001:db8::1\r\n",
+		"X-Forwarded-For: 198.51.100.7:5000\r\n",
+		"X-Forwarded-For: 198.51.100.07\r\n",
+		"X-Forwarded-For: 198.51.100.256\r\n",
+		"X-Forwarded-For: 198.51.100.7 10.0.0.1\r\n",
+		"X-Forwarded-For: \r\n",
+		"X-Forwarded-For: , ,\r\n",
+	};
+	uint64_t before = wf_adm_counters.n[WF_ADM_XFF_BAD];
+	char many[2048];
+	size_t i, n = 0;
+
+	WF_REQUIRE(start_behind_proxies());
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		WF_CHECKF(client_for(bad[i]) == ADDR2, "%s: client %08x", bad[i], fake.client);
+	/* 33 trusted hops: more than are read */
+	n += (size_t)snprintf(many + n, sizeof(many) - n, "X-Forwarded-For: 198.51.100.7");
+	for (i = 0; i < 33; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, ", 10.0.0.%zu", i + 1);
+	snprintf(many + n, sizeof(many) - n, "\r\n");
+	WF_CHECK_EQ(client_for(many), ADDR2);
+	/* 9 header lines: more than are read */
+	for (i = n = 0; i < 9; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "X-Forwarded-For: 10.0.0.1\r\n");
+	WF_CHECK_EQ(client_for(many), ADDR2);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_XFF_BAD], before + sizeof(bad) / sizeof(bad[0]) + 2);
+}
+
+static void forwarded_client_has_its_own_rate_limit_behind_the_proxy(void)
+{
+	WF_REQUIRE(start_behind_proxies());
+	cfg->http.post_rate_per_ip = 1;
+	cfg->http.post_burst_per_ip = 2;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), 0xc6336407u);
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), 0xc6336407u);
+	client_for("X-Forwarded-For: 198.51.100.7\r\n");
+	WF_CHECK_EQ(r.status, 429);
+	/* another client behind the same proxy, and the proxy itself */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.8\r\n"), 0xc6336408u);
+	WF_CHECK_EQ(client_for(""), ADDR2);
+}
+
+/* ---- connection slots and the request deadline ----------------------------- */
+
+/* Pumps the server for up to secs: true as soon as the server has closed
+ * fd (EOF or reset), false when it is still open then.  Data the server
+ * sends is read and thrown away. */
+static bool closed_within(int fd, double secs)
+{
+	double end = now_s() + secs;
+	char buf[4096];
+
+	do {
+		ssize_t n;
+
+		wf_http_run();
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			return true;
+		if (n < 0)
+			usleep(500);
+	} while (now_s() < end);
+	return false;
+}
+
+/* Pumps until the server holds want connections (or 2 s pass). */
+static unsigned settle(unsigned want)
+{
+	double end = now_s() + 2.0;
+
+	while (wf_http_connections() != want && now_s() < end) {
+		wf_http_run();
+		usleep(500);
+	}
+	return wf_http_connections();
+}
+
+/* One byte of text every 100 ms on fd until the server closes it or
+ * limit_s pass; returns the seconds it stayed open. */
+static double trickle(int fd, const char *text, double limit_s)
+{
+	double t0 = now_s();
+	size_t i = 0;
+
+	while (now_s() - t0 < limit_s) {
+		if (text[i] && send(fd, text + i, 1, MSG_NOSIGNAL) == 1)
+			i++;
+		if (closed_within(fd, 0.1))
+			break;
+	}
+	return now_s() - t0;
+}
+
+static void request_deadline_closes_a_trickling_connection(void)
+{
+	static const char head[] = "GET /cam1/ HTTP/1.1\r\nHost: x\r\nX-Slow: 0123456789"
+				   "0123456789012345678901234567890123456789\r\n\r\n";
+	static const char post_head[] = "POST /cam1/whep HTTP/1.1\r\nHost: x\r\n"
+					"Content-Type: application/sdp\r\nContent-Length: 100\r\n\r\n";
+	uint64_t before = wf_adm_counters.n[WF_ADM_DEADLINE];
+	double open_s;
+	int fd;
+
+	WF_REQUIRE(start(""));
+	cfg->http.request_timeout_s = 1;
+	/* headers one byte at a time: libmicrohttpd's idle timeout (10 s)
+	 * never fires, the whole-request deadline does */
+	fd = conn_open();
+	WF_REQUIRE(fd >= 0);
+	open_s = trickle(fd, head, 5.0);
+	close(fd);
+	WF_CHECKF(open_s > 0.95 && open_s < 3.0, "headers: closed after %.2f s", open_s);
+	/* a body one byte at a time: the same, and no offer reaches the
+	 * session layer */
+	fd = conn_open();
+	WF_REQUIRE(fd >= 0);
+	WF_CHECK_EQ(send(fd, post_head, sizeof(post_head) - 1, MSG_NOSIGNAL),
+		    (ssize_t)sizeof(post_head) - 1);
+	open_s = trickle(fd, OFFER OFFER OFFER, 5.0);
+	close(fd);
+	WF_CHECKF(open_s > 0.95 && open_s < 3.0, "body: closed after %.2f s", open_s);
+	WF_CHECK_EQ(fake.offers, 0);
+	/* keep-alive: the idle time after an answer counts for the next request */
+	fd = conn_open();
+	WF_REQUIRE(fd >= 0);
+	WF_CHECK_EQ(send(fd, head, sizeof(head) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(head) - 1);
+	open_s = trickle(fd, "", 5.0);
+	close(fd);
+	WF_CHECKF(open_s > 0.95 && open_s < 3.0, "keep-alive: closed after %.2f s", open_s);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_DEADLINE], before + 3);
+	/* libmicrohttpd closed them itself (shutdown() in external epoll mode) */
+	WF_CHECK_EQ(settle(0), 0);
+	WF_CHECK_EQ(wf_http_conn_open_count(), 0);
+	WF_CHECK(still_serving());
+}
+
+/* Raises the descriptor limit to what this test needs (client and server
+ * ends of WF_HTTP_CONN_MAX connections in one process). */
+static bool enough_descriptors(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return false;
+	if (rl.rlim_cur < 4 * WF_HTTP_CONN_MAX && rl.rlim_max >= 4 * WF_HTTP_CONN_MAX) {
+		rl.rlim_cur = 4 * WF_HTTP_CONN_MAX;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur >= 4 * WF_HTTP_CONN_MAX;
+}
+
+#define SLOW_CONNS	(WF_HTTP_CONN_MAX - 12)	/* past the reserve */
+#define SLOW_ADDRS	10			/* under the per-address limit */
+
+/* More unfinished requests than the reserve allows, from several
+ * addresses: the oldest are closed, the limit is never reached, and a new
+ * client is answered at once. */
+static void connection_slots_running_short_close_the_oldest_unfinished_request(void)
+{
+	static int fds[SLOW_CONNS];
+	uint64_t before = wf_adm_counters.n[WF_ADM_EVICTED];
+	unsigned i, n_closed = 0, first_open = SLOW_CONNS;
+	double t0;
+
+	WF_REQUIRE(enough_descriptors());
+	WF_REQUIRE(start(""));
+	for (i = 0; i < SLOW_CONNS; i++) {
+		client_addr = 0x7f000100u + i % SLOW_ADDRS;	/* 127.0.1.0-9 */
+		fds[i] = conn_open();
+		WF_REQUIRE(fds[i] >= 0);
+		send(fds[i], "GET /cam1/ HTTP/1.1\r\nX-Slow: ", 29, MSG_NOSIGNAL);
+		wf_http_run();
+	}
+	settle(WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE);
+	WF_CHECK(wf_http_connections() <= WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE);
+	WF_CHECK_EQ(wf_http_conn_open_count(), WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_EVICTED],
+		    before + SLOW_CONNS - (WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE));
+	/* the closed ones are the oldest */
+	for (i = 0; i < SLOW_CONNS; i++) {
+		if (!closed_within(fds[i], 0))
+			first_open = first_open < i ? first_open : i;
+		else
+			n_closed++;
+	}
+	WF_CHECK_EQ(n_closed, SLOW_CONNS - (WF_HTTP_CONN_MAX - WF_HTTP_CONN_RESERVE));
+	WF_CHECK_EQ(first_open, n_closed);
+	client_addr = INADDR_LOOPBACK;
+	t0 = now_s();
+	simple("GET", "/cam1/", NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECKF(now_s() - t0 < 1.0, "a new client waited %.2f s", now_s() - t0);
+	for (i = 0; i < SLOW_CONNS; i++)
+		close(fds[i]);
+	WF_CHECK_EQ(settle(0), 0);
+	WF_CHECK_EQ(wf_http_conn_open_count(), 0);
+}
+
+static void connections_per_address_are_limited_except_for_trusted_proxies(void)
+{
+	static int fds[WF_HTTP_CONN_PER_IP + 8];
+	uint64_t before = wf_adm_counters.n[WF_ADM_PER_IP];
+	unsigned i;
+	int extra;
+
+	WF_REQUIRE(enough_descriptors());
+	WF_REQUIRE(start_behind_proxies());
+	client_addr = ADDR3;
+	for (i = 0; i < WF_HTTP_CONN_PER_IP; i++) {
+		fds[i] = conn_open();
+		WF_REQUIRE(fds[i] >= 0);
+	}
+	WF_CHECK_EQ(settle(WF_HTTP_CONN_PER_IP), WF_HTTP_CONN_PER_IP);
+	extra = conn_open();
+	WF_REQUIRE(extra >= 0);
+	WF_CHECK(closed_within(extra, 2.0));
+	close(extra);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_PER_IP], before + 1);
+	/* another address is not held back */
+	client_addr = INADDR_LOOPBACK;
+	WF_CHECK(still_serving());
+	for (i = 0; i < WF_HTTP_CONN_PER_IP; i++)
+		close(fds[i]);
+	WF_CHECK_EQ(settle(0), 0);
+	/* a trusted proxy carries many clients' connections */
+	client_addr = ADDR2;
+	for (i = 0; i < WF_HTTP_CONN_PER_IP + 8; i++) {
+		fds[i] = conn_open();
+		WF_REQUIRE(fds[i] >= 0);
+	}
+	WF_CHECK_EQ(settle(WF_HTTP_CONN_PER_IP + 8), WF_HTTP_CONN_PER_IP + 8);
+	for (i = 0; i < WF_HTTP_CONN_PER_IP + 8; i++)
+		WF_CHECK(!closed_within(fds[i], 0));
+	for (i = 0; i < WF_HTTP_CONN_PER_IP + 8; i++)
+		close(fds[i]);
+	WF_CHECK_EQ(settle(0), 0);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_PER_IP], before + 1);
+}
+
 /* ---- bodies -------------------------------------------------------------- */
 
 static void whep_post_body_of_max_body_is_accepted(void)
@@ -695,6 +1213,19 @@ static void metrics_are_served_as_prometheus_text(void)
 	WF_CHECK(body_has(&r, "# TYPE whepfan_viewers gauge\nwhepfan_viewers 0\n"));
 	WF_CHECK(body_has(&r, "# TYPE whepfan_drops_total counter\n"));
 	WF_CHECK(body_has(&r, "whepfan_slow_path_drops_total{reason=\"arp_bad\"} 0\n"));
+	WF_CHECK(body_has(&r, "# TYPE whepfan_admission_total counter\n"));
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line), "whepfan_admission_total{reason=\"post_rate\"} %lu\n",
+			 wf_adm_counters.n[WF_ADM_RATE]);
+		WF_CHECK(body_has(&r, line));
+		snprintf(line, sizeof(line), "whepfan_admission_total{reason=\"request_deadline\"} "
+			 "%lu\n", wf_adm_counters.n[WF_ADM_DEADLINE]);
+		WF_CHECK(body_has(&r, line));
+	}
+	WF_CHECK(body_has(&r, "whepfan_http_connections 1\n"));	/* this one */
+	WF_CHECK(body_has(&r, "# TYPE whepfan_admission_addresses gauge\n"));
 	simple("POST", "/metrics", NULL, &r);
 	WF_CHECK(r.status == 405 || r.status == 404);
 }
@@ -921,6 +1452,18 @@ int main(int argc, char **argv)
 	WF_RUN(whep_post_passes_400_reason_through_without_crlf);
 	WF_RUN(whep_post_with_empty_body_is_400_without_session_call);
 	WF_RUN(whep_post_with_bad_session_results_is_500_or_safe);
+	WF_RUN(whep_post_passes_the_tcp_peer_to_the_session_layer);
+	WF_RUN(whep_post_over_the_rate_is_429_with_retry_after_before_the_body);
+	WF_RUN(whep_post_rate_counts_refused_posts_as_well);
+	WF_RUN(whep_post_over_the_pending_cap_is_429_until_a_session_goes_live);
+	WF_RUN(pending_cap_holds_for_posts_whose_headers_came_together);
+	WF_RUN(forwarded_for_is_believed_from_a_trusted_proxy_rightmost_untrusted_first);
+	WF_RUN(forwarded_for_is_ignored_from_others);
+	WF_RUN(forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy);
+	WF_RUN(forwarded_client_has_its_own_rate_limit_behind_the_proxy);
+	WF_RUN(request_deadline_closes_a_trickling_connection);
+	WF_RUN(connection_slots_running_short_close_the_oldest_unfinished_request);
+	WF_RUN(connections_per_address_are_limited_except_for_trusted_proxies);
 	WF_RUN(whep_post_body_of_max_body_is_accepted);
 	WF_RUN(whep_post_content_length_over_max_body_is_413_before_the_body);
 	WF_RUN(whep_post_chunked_body_is_limited_to_max_body);

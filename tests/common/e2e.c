@@ -1,5 +1,6 @@
 /* e2e.c: helpers for the end-to-end tests (e2e.h). */
 #include "common/e2e.h"
+#include "wf_test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "wf_test.h"
 
 uint64_t wf_e2e_now_us(void)
 {
@@ -46,7 +51,10 @@ int wf_e2e_udp_socket(const char *addr, uint16_t port)
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* not for port 0: with SO_REUSEADDR on both, Linux may hand two UDP
+	 * sockets the same ephemeral port, and one gets the other's datagrams */
+	if (port)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	inet_pton(AF_INET, addr, &sa.sin_addr);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -90,6 +98,29 @@ int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag)
 	snprintf(p->prefix, sizeof(p->prefix), "%s%d", tag, (int)getpid());
 	snprintf(p->iface, sizeof(p->iface), "%.8s%d", tag, (int)getpid() % 1000000);
 	return 0;
+}
+
+FILE *wf_e2e_conf_open(struct wf_e2e_proc *p, const char *tag, const char *cidr)
+{
+	int rc = wf_e2e_prepare(p, tag);
+	FILE *f;
+
+	if (rc < 0) {
+		errno = -rc;
+		return NULL;
+	}
+	f = fopen(p->conf, "w");
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"dpdk = {\n"
+		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"-l\", \"0-1\",\n"
+		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
+		"  mbufs = 8191;\n"
+		"};\n"
+		"ports = ( { name = \"net_tap0\"; address = \"%s\"; } );\n",
+		p->prefix, p->iface, cidr);
+	return f;
 }
 
 int wf_e2e_spawn(struct wf_e2e_proc *p, const char *kern_cidr, unsigned timeout_ms)
@@ -202,16 +233,13 @@ void wf_e2e_print_log(const struct wf_e2e_proc *p)
 	fclose(f);
 }
 
-int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap)
+int wf_e2e_tel_connect(const struct wf_e2e_proc *p)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct pollfd pf;
-	size_t len = strlen(cmd);
-	ssize_t n;
+	char greeting[1024];
 	int fd;
 
-	if (cap < 2)
-		return -EINVAL;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
 		 p->prefix);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
@@ -220,21 +248,42 @@ int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, si
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
 	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1 || recv(fd, buf, cap - 1, 0) <= 0)	/* greeting */
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1 || recv(fd, greeting, sizeof(greeting), 0) <= 0)
 		goto fail;
-	if (send(fd, cmd, len, 0) != (ssize_t)len)
-		goto fail;
-	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1)
-		goto fail;
-	n = recv(fd, buf, cap - 1, 0);
-	if (n <= 0)
-		goto fail;
-	buf[n] = '\0';
-	close(fd);
-	return 0;
+	return fd;
 fail:
 	close(fd);
 	return -EIO;
+}
+
+int wf_e2e_tel_cmd(int fd, const char *cmd, char *buf, size_t cap)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t len = strlen(cmd);
+	ssize_t n;
+
+	if (cap < 2)
+		return -EINVAL;
+	if (send(fd, cmd, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return -EIO;
+	if (poll(&pf, 1, 2000 * WF_E2E_SLOW) != 1)
+		return -EIO;
+	n = recv(fd, buf, cap - 1, 0);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
+int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap)
+{
+	int fd = wf_e2e_tel_connect(p), rc;
+
+	if (fd < 0)
+		return -EIO;
+	rc = wf_e2e_tel_cmd(fd, cmd, buf, cap);
+	close(fd);
+	return rc;
 }
 
 long long wf_e2e_json_num(const char *js, const char *section, const char *key)
@@ -271,6 +320,26 @@ long long wf_e2e_json_num(const char *js, const char *section, const char *key)
 	return strtoll(q, NULL, 10);
 }
 
+int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap)
+{
+	char pat[80];
+	const char *q, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	q = strstr(js, pat);
+	if (!q || !cap)
+		return -1;
+	q += strlen(pat);
+	q += strspn(q, " :");
+	if (*q != '"')
+		return -1;
+	e = strchr(++q, '"');
+	if (!e)
+		return -1;
+	snprintf(out, cap, "%.*s", (int)(e - q), q);
+	return 0;
+}
+
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 {
 	FILE *f = fopen("/proc/net/arp", "r");
@@ -290,4 +359,182 @@ bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6])
 		}
 	fclose(f);
 	return ok;
+}
+
+/* ---- checks every end-to-end test makes ------------------------------------ */
+
+int wf_e2e_enter_test_netns(void)
+{
+	if (geteuid() != 0) {
+		wf_test_fail(__FILE__, __LINE__, "needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
+		return -1;
+	}
+	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+		wf_test_fail(__FILE__, __LINE__, "needs /dev/net/tun for net_tap");
+		return -1;
+	}
+	if (wf_e2e_enter_netns() != 0) {
+		wf_test_fail(__FILE__, __LINE__, "cannot enter a new network namespace");
+		return -1;
+	}
+	return 0;
+}
+
+static struct wf_e2e_proc *guarded;
+
+static void guard_alarm(int sig)
+{
+	static const char msg[] = ": time limit reached, killing whepfan\n";
+	const char *name = wf_test.binary ? wf_test.binary : "test";
+
+	(void)sig;
+	if (guarded && guarded->pid > 0)
+		kill(guarded->pid, SIGKILL);
+	if (write(1, name, strlen(name)) < 0 || write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(2);
+}
+
+static void guard_exit(void)
+{
+	if (guarded)
+		wf_e2e_cleanup(guarded);
+}
+
+void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds)
+{
+	guarded = p;
+	signal(SIGALRM, guard_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(seconds);
+	atexit(guard_exit);
+}
+
+void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms)
+{
+	int status = 0;
+
+	if (wf_e2e_stop(p, timeout_ms, &status) != 0) {
+		wf_test_fail(__FILE__, __LINE__, "whepfan did not exit after SIGTERM");
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		wf_test_fail(__FILE__, __LINE__, "whepfan: %s %d",
+			     WIFEXITED(status) ? "exit status" : "killed by signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *section,
+		      const char *key)
+{
+	static char js[65536];
+	long long v;
+
+	if (wf_e2e_telemetry(p, cmd, js, sizeof(js)) < 0) {
+		wf_test_fail(__FILE__, __LINE__, "telemetry: %s failed", cmd);
+		return -1;
+	}
+	v = wf_e2e_json_num(js, section, key);
+	if (v < 0)
+		wf_test_fail(__FILE__, __LINE__, "telemetry: no \"%s\" in %s%s%s", key, cmd,
+			     section ? " " : "", section ? section : "");
+	return v;
+}
+
+long wf_e2e_vmrss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int wf_e2e_raise_nofile(unsigned n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -errno;
+	if (rl.rlim_cur >= n)
+		return 0;
+	if (rl.rlim_max < n)
+		rl.rlim_max = n;	/* needs CAP_SYS_RESOURCE */
+	rl.rlim_cur = n;
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : -errno;
+}
+
+/* ---- test randomness ------------------------------------------------------ */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+void wf_e2e_seed(uint64_t seed)
+{
+	rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;	/* xorshift: never 0 */
+}
+
+uint64_t wf_e2e_seed_from_clock(void)
+{
+	uint64_t seed = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
+
+	wf_e2e_seed(seed);
+	return seed;
+}
+
+uint32_t wf_e2e_rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
+}
+
+void wf_e2e_rnd_fill(uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)wf_e2e_rnd();
+}
+
+void wf_e2e_rnd_ice(char *out, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = a[wf_e2e_rnd() & 63];
+	out[n] = '\0';
+}
+
+/* ---- failure lists -------------------------------------------------------- */
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->n < WF_E2E_MAX_ERRS) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->n], sizeof(e->msg[0]), fmt, ap);
+		va_end(ap);
+	}
+	e->n++;
+}
+
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *file, int line)
+{
+	unsigned i;
+
+	for (i = 0; i < e->n && i < WF_E2E_MAX_ERRS; i++)
+		wf_test_fail(file, line, "%s", e->msg[i]);
+	if (e->n > WF_E2E_MAX_ERRS)
+		wf_test_fail(file, line, "... %u more", e->n - WF_E2E_MAX_ERRS);
 }

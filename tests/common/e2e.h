@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #ifdef __SANITIZE_ADDRESS__
@@ -37,38 +38,15 @@ struct wf_e2e_proc {
 	int ifindex;
 };
 
-static inline void wf_e2e_wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void wf_e2e_wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t wf_e2e_rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t wf_e2e_rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* CLOCK_MONOTONIC in microseconds. */
 uint64_t wf_e2e_now_us(void);
 
 /* Runs a shell command (formatted); returns system()'s status. */
 int wf_e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A UDP socket bound to addr:port (port 0: any) with a 4 MiB receive
- * buffer; the descriptor or -1. */
+/* A UDP socket bound to addr:port (port 0: an ephemeral port of its own;
+ * a given port with SO_REUSEADDR) with a 4 MiB receive buffer; the
+ * descriptor or -1 with errno set. */
 int wf_e2e_udp_socket(const char *addr, uint16_t port);
 
 /* <build>/tests/e2e/<test> -> <build> into p->build (else $WF_BUILD, else
@@ -82,6 +60,13 @@ int wf_e2e_enter_netns(void);
 /* Creates the temp dir and fills conf, log, prefix ("<tag><pid>") and
  * iface.  0 or -errno. */
 int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag);
+
+/* wf_e2e_prepare(p, tag), then opens p->conf for writing with the part of
+ * a configuration every net_tap test shares already in it: the dpdk group
+ * (no hugepages, 512 MB, lcores 0-1, 8191 mbufs, p's EAL file prefix and
+ * tap) and one port with address cidr ("198.18.0.1/24").  The caller adds
+ * its groups and fcloses it.  NULL with errno set on failure. */
+FILE *wf_e2e_conf_open(struct wf_e2e_proc *p, const char *tag, const char *cidr);
 
 /* Starts <build>/whepfan -- -c <conf> with stdout/stderr to the log and
  * waits up to timeout_ms for the tap interface; then gives the kernel side
@@ -108,11 +93,83 @@ void wf_e2e_print_log(const struct wf_e2e_proc *p);
  * buf[cap].  0 or -EIO. */
 int wf_e2e_telemetry(const struct wf_e2e_proc *p, const char *cmd, char *buf, size_t cap);
 
+/* A persistent connection to the DPDK telemetry socket of p, its greeting
+ * read: the descriptor, or -errno. */
+int wf_e2e_tel_connect(const struct wf_e2e_proc *p);
+
+/* Runs telemetry command cmd on connection fd and writes the JSON reply,
+ * NUL-terminated, into buf[cap].  0 or -EIO. */
+int wf_e2e_tel_cmd(int fd, const char *cmd, char *buf, size_t cap);
+
 /* The non-negative number after "key": inside the object "section": {...}
  * (anywhere when section is NULL); -1 when missing. */
 long long wf_e2e_json_num(const char *js, const char *section, const char *key);
 
+/* The string value of the first "key": "..." in js into out[cap]
+ * (escapes are not decoded): 0, or -1 when missing or not a string. */
+int wf_e2e_json_str(const char *js, const char *key, char *out, size_t cap);
+
 /* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
 bool wf_e2e_arp_lookup(const char *ip, uint8_t mac[6]);
+
+/* ---- checks every end-to-end test makes ------------------------------------ */
+
+/* Root and /dev/net/tun, then a private network namespace with lo up
+ * (wf_e2e_enter_netns).  0, or -1 after reporting what is missing as a
+ * failed check of the running test. */
+int wf_e2e_enter_test_netns(void);
+
+/* Leaves nothing behind whatever happens: p is cleaned up at exit, and when
+ * the run takes longer than seconds (SIGALRM) whepfan is killed and the
+ * process exits with status 2.  SIGPIPE is ignored.  One p per process. */
+void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds);
+
+/* Stops whepfan with SIGTERM: it must exit with status 0 within timeout_ms
+ * (failed checks of the running test otherwise). */
+void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms);
+
+/* The figure (section, key) of telemetry command cmd ("/whepfan/stats");
+ * -1, after a failed check of the running test, when there is none. */
+long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *section,
+		      const char *key);
+
+/* VmRSS of process pid from /proc/<pid>/status, in KiB; -1 when unreadable. */
+long wf_e2e_vmrss_kb(pid_t pid);
+
+/* Raises this process's RLIMIT_NOFILE to at least n descriptors (the hard
+ * limit too when allowed: root).  0, or -errno when n cannot be had. */
+int wf_e2e_raise_nofile(unsigned n);
+
+/* ---- test randomness ------------------------------------------------------ */
+
+/* xorshift64* (one stream for the whole process): a run is reproduced from
+ * the seed the test prints.  Not for keys: only for test data. */
+void wf_e2e_seed(uint64_t seed);
+/* Seeds from the clock and the process id; returns the seed to print. */
+uint64_t wf_e2e_seed_from_clock(void);
+uint32_t wf_e2e_rnd(void);
+void wf_e2e_rnd_fill(uint8_t *p, size_t n);
+/* n random ice-chars (RFC 8839 §5.4) into out[n + 1], NUL-terminated. */
+void wf_e2e_rnd_ice(char *out, size_t n);
+
+/* ---- failure lists -------------------------------------------------------- */
+
+/* Checks made on arrival (in a receive loop, not inside a test function)
+ * keep their messages here; the test that owns the object reports them
+ * with WF_E2E_CHECK_ERRLOG.  Bounded: the first WF_E2E_MAX_ERRS are kept,
+ * the rest only counted. */
+#define WF_E2E_MAX_ERRS	6
+struct wf_e2e_errlog {
+	unsigned n;
+	char msg[WF_E2E_MAX_ERRS][160];
+};
+
+void wf_e2e_errlog_add(struct wf_e2e_errlog *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Reports every message of e as a failed check of the running test
+ * (wf_test_fail() at file:line). */
+void wf_e2e_errlog_report(const struct wf_e2e_errlog *e, const char *file, int line);
+#define WF_E2E_CHECK_ERRLOG(e) wf_e2e_errlog_report((e), __FILE__, __LINE__)
 
 #endif

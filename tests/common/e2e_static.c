@@ -45,7 +45,10 @@
 
 #include <srtp2/srtp.h>
 
+#include "common/e2e.h"
 #include "common/e2e_static.h"
+#include "common/rtp_source.h"
+#include "rtp/rtp.h"
 #include "wf_test.h"
 
 #define WF_ADDR		"198.18.0.1"	/* whepfan's port */
@@ -56,70 +59,27 @@
 #define VIDEO_PT	96
 #define AUDIO_PT	111
 #define JUNK_PORT	7000		/* a kernel-side port that is no output */
+#define FOREIGN_ADDR	"198.18.0.3"	/* a stranger outside the stream's sources */
+#define ALLOWED_ADDR	"198.18.0.4"	/* inside them, but never the latched source */
+#define STRANGER_US	10000		/* a stranger's packet every 10 ms */
 #define N_OUT		2
 #define MAX_SENT	4096		/* packets per track in one run */
 #define SR_INTERVAL_MS	200
 #define GOP_FRAMES	30		/* a key frame every second at 30 fps */
-#define MAX_ERRS	6		/* messages kept per check */
+#define SLOW		WF_E2E_SLOW
 
-#ifdef __SANITIZE_ADDRESS__
-#define SLOW 3			/* sanitizer builds start and run slower */
-#else
-#define SLOW 1
-#endif
+/* tests/common's helpers under the short names this file uses */
+#define now_us		wf_e2e_now_us
+#define rnd		wf_e2e_rnd
+#define rnd_fill	wf_e2e_rnd_fill
+#define wr16		wf_rtp_wr16
+#define wr32		wf_rtp_wr32
+#define rd16		wf_rtp_rd16
+#define rd32		wf_rtp_rd32
+#define errlog_add	wf_e2e_errlog_add
+#define CHECK_ERRLOG	WF_E2E_CHECK_ERRLOG
 
 /* ---- small utilities ----------------------------------------------------- */
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static uint64_t rng_state;
-
-/* xorshift64*: deterministic from the printed seed */
-static uint32_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
-
-static void rnd_fill(uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)rnd();
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* RFC 1071 Internet checksum of n bytes. */
 static uint16_t inet_csum(const void *data, size_t n)
@@ -168,36 +128,6 @@ static void base64(const uint8_t *in, size_t n, char *out)
 	out[o] = '\0';
 }
 
-/* A bounded list of failure messages, printed by the check that owns it. */
-struct errlog {
-	unsigned n;
-	char msg[MAX_ERRS][160];
-};
-
-static void errlog_add(struct errlog *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void errlog_add(struct errlog *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e->n < MAX_ERRS) {
-		va_start(ap, fmt);
-		vsnprintf(e->msg[e->n], sizeof(e->msg[0]), fmt, ap);
-		va_end(ap);
-	}
-	e->n++;
-}
-
-/* Reports every message of e as a failed check of the running test. */
-#define CHECK_ERRLOG(e) do { \
-	unsigned i_; \
-	for (i_ = 0; i_ < (e)->n && i_ < MAX_ERRS; i_++) \
-		wf_test_fail(__FILE__, __LINE__, "%s", (e)->msg[i_]); \
-	if ((e)->n > MAX_ERRS) \
-		wf_test_fail(__FILE__, __LINE__, "... %u more", (e)->n - MAX_ERRS); \
-} while (0)
-
 /* ---- the environment ------------------------------------------------------ */
 
 static struct {
@@ -224,199 +154,39 @@ static struct {
 	int pkt_sock;			/* AF_PACKET on the tap */
 	uint64_t t_live;
 	unsigned ping_id, ping_replies;
+	/* strangers sending RTP and SRs to the video ingest port */
+	struct stranger {
+		int sock;
+		uint32_t ssrc;
+		uint16_t seq;
+		uint32_t ts;
+		unsigned rtp, sr;	/* sent */
+		bool on;
+	} strg[2];			/* FOREIGN_ADDR, ALLOWED_ADDR */
+	uint64_t strangers_next_us;
 } env = { .pid = 0, .src_sock = { -1, -1 }, .junk_sock = -1, .icmp_sock = -1, .pkt_sock = -1 };
 
 /* ---- the source ----------------------------------------------------------- */
 
-struct sent {
-	uint8_t *pl;		/* payload as sent, padding included */
-	uint16_t pl_len;
-	uint16_t seq;
-	uint32_t ts;
-	uint64_t t_us;		/* when sent */
-	uint8_t marker;
-	uint8_t padded;
-	uint8_t kf;		/* first packet of a key frame */
-};
+/* tests/common/rtp_source: H.264 with slices and Opus, the header's
+ * optional parts, sequence numbers that wrap after the outputs go live. */
+static struct wf_rtp_src source;
+static struct wf_rtp_src_track *const src = source.trk;
+static int32_t sr_offset[2];		/* RTP offset our own SR announced */
+static uint64_t sr_sent_us[2];		/* when (0: none) */
 
-struct src_track {
-	const char *name;
-	bool video;
-	uint8_t pt;
-	uint16_t dport;
-	uint32_t ssrc;
-	uint16_t seq;
-	uint32_t ts;
-	uint32_t clock;
-	uint32_t ts_step;
-	uint64_t period_us;
-	uint64_t next_us;
-	unsigned frame;
-	unsigned n;		/* packets sent = next tag index */
-	int wrap_tag;		/* tag of the packet with seq 0 after 65535 */
-	int last_kf_tag;
-	int32_t sr_offset;	/* RTP offset our own SR announced */
-	uint64_t sr_sent_us;	/* when (0: none) */
-	struct sent s[MAX_SENT];
-};
-
-static struct src_track src[2];
-static bool src_running;
-
-/* Sends one RTP packet of track t: body (whose last 4 bytes get the tag,
- * the packet's index) with optional CSRC, extension and padding. */
-static void src_packet(unsigned t, uint8_t *body, size_t blen, bool marker, bool kf)
-{
-	struct src_track *st = &src[t];
-	uint8_t pkt[1500];
-	size_t off = 12, pad = 0;
-	bool csrc = !st->video && st->n % 7 == 3;
-	bool ext = st->video && st->n % 5 == 2;
-	bool padded = !st->video && st->n % 4 == 1;
-	struct sent *s;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(st->dport) };
-
-	if (st->n >= MAX_SENT)
-		return;
-	wr32(body + blen - 4, (uint32_t)t << 24 | st->n);
-	pkt[0] = (uint8_t)(0x80 | (padded ? 0x20 : 0) | (ext ? 0x10 : 0) | (csrc ? 1 : 0));
-	pkt[1] = (uint8_t)((marker ? 0x80 : 0) | st->pt);
-	wr16(pkt + 2, st->seq);
-	wr32(pkt + 4, st->ts);
-	wr32(pkt + 8, st->ssrc);
-	if (csrc) {			/* RFC 3550 §5.1: one contributing source */
-		wr32(pkt + off, 0xc5c5c5c5);
-		off += 4;
-	}
-	if (ext) {			/* RFC 8285 one-byte form, 1 word */
-		wr16(pkt + off, 0xbede);
-		wr16(pkt + off + 2, 1);
-		pkt[off + 4] = 0x10;	/* id 1, len 1 */
-		pkt[off + 5] = 0x42;
-		pkt[off + 6] = 0;
-		pkt[off + 7] = 0;
-		off += 8;
-	}
-	memcpy(pkt + off, body, blen);
-	if (padded) {			/* RFC 3550 §5.1: last octet counts */
-		pad = 4;
-		memset(pkt + off + blen, 0, pad - 1);
-		pkt[off + blen + pad - 1] = (uint8_t)pad;
-	}
-	s = &st->s[st->n];
-	s->pl_len = (uint16_t)(blen + pad);
-	s->pl = malloc(s->pl_len);
-	if (!s->pl)
-		return;
-	memcpy(s->pl, pkt + off, s->pl_len);
-	s->seq = st->seq;
-	s->ts = st->ts;
-	s->marker = marker;
-	s->padded = padded;
-	s->kf = kf;
-	s->t_us = now_us();
-	if (kf)
-		st->last_kf_tag = (int)st->n;
-	if (st->seq == 0 && st->n)
-		st->wrap_tag = (int)st->n;
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
-	sendto(env.src_sock[t], pkt, off + s->pl_len, 0, (struct sockaddr *)&to, sizeof(to));
-	st->n++;
-	st->seq++;
-}
-
-/* One 30 fps H.264 frame: a key frame is STAP-A (SPS, PPS) then an IDR in
- * FU-A fragments (RFC 6184 §5.7.1, §5.8); others are one non-IDR slice,
- * single or fragmented. */
-static void src_video_frame(void)
-{
-	uint8_t b[1300];
-	bool key = src[0].frame % GOP_FRAMES == 0;
-	unsigned n, i;
-
-	if (key) {
-		/* STAP-A: [24][size][SPS 12 bytes][size][PPS 8 bytes, tag last] */
-		b[0] = 0x78;
-		wr16(b + 1, 12);
-		b[3] = 0x67;
-		rnd_fill(b + 4, 11);
-		wr16(b + 15, 8);
-		b[17] = 0x68;
-		rnd_fill(b + 18, 7);
-		src_packet(0, b, 25, false, true);
-		n = 3;
-		for (i = 0; i < n; i++) {
-			size_t len = 300 + rnd() % 900;
-
-			b[0] = 0x7c;	/* FU indicator: NRI 3, type 28 */
-			b[1] = (uint8_t)((i == 0 ? 0x80 : 0) | (i == n - 1 ? 0x40 : 0) | 5);
-			rnd_fill(b + 2, len - 2);
-			b[2] |= 0x80;	/* first_mb_in_slice = 0 */
-			src_packet(0, b, len, i == n - 1, false);
-		}
-	} else {
-		n = 1 + src[0].frame % 3;
-		for (i = 0; i < n; i++) {
-			size_t len = 100 + rnd() % 1000;
-
-			rnd_fill(b, len);
-			if (n == 1) {
-				b[0] = 0x41;	/* single NAL, non-IDR slice */
-				b[1] |= 0x80;
-			} else {
-				b[0] = 0x5c;
-				b[1] = (uint8_t)((i == 0 ? 0x80 : 0) | (i == n - 1 ? 0x40 : 0) | 1);
-			}
-			src_packet(0, b, len, i == n - 1, false);
-		}
-	}
-	src[0].frame++;
-	src[0].ts += src[0].ts_step;
-}
-
-static void src_audio_frame(void)
-{
-	uint8_t b[200];
-	size_t len = 60 + rnd() % 100;
-
-	rnd_fill(b, len);
-	src_packet(1, b, len, src[1].frame == 0, false);
-	src[1].frame++;
-	src[1].ts += src[1].ts_step;
-}
-
-static void src_init(void)
+static int src_init(void)
 {
 	/* the video sequence wraps 65535 -> 0 about 2.5 s in, the audio one
-	 * about 3 s in: after the outputs went live */
-	src[0] = (struct src_track){ .name = "video", .video = true, .pt = VIDEO_PT,
-		.dport = VIDEO_PORT, .ssrc = rnd() | 1, .seq = (uint16_t)(65536 - 150),
-		.ts = rnd(), .clock = 90000, .ts_step = 3000, .period_us = 33333,
-		.wrap_tag = -1, .last_kf_tag = -1 };
-	src[1] = (struct src_track){ .name = "audio", .pt = AUDIO_PT, .dport = AUDIO_PORT,
-		.ssrc = rnd() | 2, .seq = (uint16_t)(65536 - 150), .ts = rnd(), .clock = 48000,
-		.ts_step = 960, .period_us = 20000, .wrap_tag = -1, .last_kf_tag = -1 };
-}
-
-/* Sends every frame that is due (a late pump sends a short burst). */
-static void src_tick(void)
-{
-	uint64_t t = now_us();
-	unsigned i;
-
-	if (!src_running)
-		return;
-	for (i = 0; i < 2; i++) {
-		if (!src[i].next_us)
-			src[i].next_us = t;
-		while (src[i].next_us <= t && src[i].n + 8 < MAX_SENT) {
-			if (src[i].video)
-				src_video_frame();
-			else
-				src_audio_frame();
-			src[i].next_us += src[i].period_us;
-		}
-	}
+	 * about 3 s in: after the outputs went live; sockets come later */
+	return wf_rtp_src_init(&source, WF_ADDR, (struct wf_rtp_src_track_conf[]){
+		{ .name = "video", .video = true, .pt = VIDEO_PT, .dports = { VIDEO_PORT },
+		  .ssrc = rnd() | 1, .seq = (uint16_t)(65536 - 150), .ts = rnd(), .clock = 90000,
+		  .ts_step = 3000, .period_us = 33333, .gop = GOP_FRAMES, .sliced = true,
+		  .header_options = true, .fd = -1 },
+		{ .name = "audio", .pt = AUDIO_PT, .dports = { AUDIO_PORT }, .ssrc = rnd() | 2,
+		  .seq = (uint16_t)(65536 - 150), .ts = rnd(), .clock = 48000, .ts_step = 960,
+		  .period_us = 20000, .header_options = true, .fd = -1 } }, 2, MAX_SENT);
 }
 
 /* ---- the outputs' receiver ----------------------------------------------- */
@@ -442,7 +212,7 @@ struct rx_trk {
 	uint64_t first_us;
 	int32_t tag_of_seq[65536];
 	uint8_t retx_of[MAX_SENT];
-	struct errlog err;
+	struct wf_e2e_errlog err;
 };
 
 struct out_ctx {
@@ -460,8 +230,8 @@ struct out_ctx {
 	unsigned sr_per_trk[2];
 	unsigned sr_after_src_sr[2];	/* checked against the source's SR */
 	unsigned n_srtcp_other;
-	struct errlog sr_err;
-	struct errlog misc_err;	/* undecryptable, unknown packets */
+	struct wf_e2e_errlog sr_err;
+	struct wf_e2e_errlog misc_err;	/* undecryptable, unknown packets */
 };
 
 static struct out_ctx outs[N_OUT];
@@ -502,7 +272,7 @@ static void on_rtp(struct out_ctx *o, const uint8_t *p, int len)
 {
 	unsigned t, tag_t, tag;
 	struct rx_trk *rt;
-	const struct sent *s;
+	const struct wf_rtp_sent *s;
 	uint16_t seq;
 	int pad = 0, plen, k;
 	uint32_t ssrc;
@@ -527,7 +297,7 @@ static void on_rtp(struct out_ctx *o, const uint8_t *p, int len)
 	plen = len - 12;
 	if ((p[0] & 0xdf) != 0x80 || pad > plen - 4) {
 		errlog_add(&rt->err, "%s %s seq %u: header byte 0x%02x (want V=2, no X, no CC), pad %d",
-			   o->name, src[t].name, seq, p[0], pad);
+			   o->name, src[t].conf.name, seq, p[0], pad);
 		return;
 	}
 	tag = rd32(p + len - pad - 4);
@@ -535,19 +305,19 @@ static void on_rtp(struct out_ctx *o, const uint8_t *p, int len)
 	tag &= 0xffffff;
 	if (tag_t != t || tag >= src[t].n) {
 		errlog_add(&rt->err, "%s %s seq %u: payload tag 0x%08x names no packet we sent",
-			   o->name, src[t].name, seq, rd32(p + len - pad - 4));
+			   o->name, src[t].conf.name, seq, rd32(p + len - pad - 4));
 		return;
 	}
 	s = &src[t].s[tag];
 	if (plen != s->pl_len || memcmp(p + 12, s->pl, (size_t)plen) != 0)
 		errlog_add(&rt->err, "%s %s packet %u: payload differs (%d bytes, sent %u)",
-			   o->name, src[t].name, tag, plen, s->pl_len);
+			   o->name, src[t].conf.name, tag, plen, s->pl_len);
 	if (rd32(p + 4) != s->ts)
 		errlog_add(&rt->err, "%s %s packet %u: timestamp %u, sent %u", o->name,
-			   src[t].name, tag, rd32(p + 4), s->ts);
+			   src[t].conf.name, tag, rd32(p + 4), s->ts);
 	if ((p[1] >> 7) != s->marker || !!(p[0] & 0x20) != s->padded)
 		errlog_add(&rt->err, "%s %s packet %u: marker/padding bits differ", o->name,
-			   src[t].name, tag);
+			   src[t].conf.name, tag);
 	if (!rt->have) {
 		rt->have = true;
 		rt->ssrc = ssrc;
@@ -562,13 +332,13 @@ static void on_rtp(struct out_ctx *o, const uint8_t *p, int len)
 		if (t == 0 && !s->kf)
 			errlog_add(&rt->err, "%s video starts at packet %u, not at a key frame",
 				   o->name, tag);
-		if (ssrc == src[t].ssrc)
+		if (ssrc == src[t].conf.ssrc)
 			errlog_add(&rt->err, "%s %s: the source's SSRC was not rewritten", o->name,
-				   src[t].name);
+				   src[t].conf.name);
 		goto count;
 	}
 	if (ssrc != rt->ssrc) {
-		errlog_add(&rt->err, "%s %s: SSRC 0x%08x changed to 0x%08x", o->name, src[t].name,
+		errlog_add(&rt->err, "%s %s: SSRC 0x%08x changed to 0x%08x", o->name, src[t].conf.name,
 			   rt->ssrc, ssrc);
 		return;
 	}
@@ -576,14 +346,14 @@ static void on_rtp(struct out_ctx *o, const uint8_t *p, int len)
 		/* a sequence number seen before: must be a retransmission */
 		if (rt->tag_of_seq[seq] != (int32_t)tag)
 			errlog_add(&rt->err, "%s %s seq %u: repeated with packet %u, first was %d",
-				   o->name, src[t].name, seq, tag, rt->tag_of_seq[seq]);
+				   o->name, src[t].conf.name, seq, tag, rt->tag_of_seq[seq]);
 		rt->n_retx++;
 		if (rt->retx_of[tag] < 255)
 			rt->retx_of[tag]++;
 		goto count;
 	}
 	if (seq != (uint16_t)(rt->last_seq + 1))
-		errlog_add(&rt->err, "%s %s: sequence gap %u -> %u", o->name, src[t].name,
+		errlog_add(&rt->err, "%s %s: sequence gap %u -> %u", o->name, src[t].conf.name,
 			   rt->last_seq, seq);
 	if (t == 0 && rt->pli_pending && s->kf && (int)tag >= rt->pli_min_tag &&
 	    (int)tag <= rt->max_tag + 1) {
@@ -598,7 +368,7 @@ static void on_rtp(struct out_ctx *o, const uint8_t *p, int len)
 		rt->replay_seq = seq;
 	} else if ((int)tag != rt->last_tag + 1) {
 		errlog_add(&rt->err, "%s %s seq %u: packet %u follows %d (lost or reordered)",
-			   o->name, src[t].name, seq, tag, rt->last_tag);
+			   o->name, src[t].conf.name, seq, tag, rt->last_tag);
 	}
 	rt->last_seq = seq;
 	rt->last_tag = (int)tag;
@@ -624,7 +394,7 @@ static void on_rtcp(struct out_ctx *o, const uint8_t *p, int len)
 {
 	unsigned t;
 	const struct rx_trk *rt;
-	const struct src_track *st;
+	const struct wf_rtp_src_track *st;
 	uint32_t ssrc, rtp, exp, pkts, octets;
 	uint64_t ntp, wall;
 	double dt, tol;
@@ -658,33 +428,33 @@ static void on_rtcp(struct out_ctx *o, const uint8_t *p, int len)
 	ntp_diff_ms = (int64_t)(((__int128)(int64_t)(ntp - wall) * 1000) >> 32);
 	if (ntp_diff_ms > 2000 || ntp_diff_ms < -2000)
 		errlog_add(&o->sr_err, "%s %s SR: NTP time %+lld ms from the wall clock", o->name,
-			   st->name, (long long)ntp_diff_ms);
+			   st->conf.name, (long long)ntp_diff_ms);
 	/* RTP time now by our own clock: the last packet sent plus time since */
 	if (st->n) {
-		const struct sent *last = &st->s[st->n - 1];
+		const struct wf_rtp_sent *last = &st->s[st->n - 1];
 
 		uint64_t t_now = now_us();
 		bool check = true;
 
 		dt = (double)(t_now - last->t_us) / 1e6;
-		exp = last->ts + (uint32_t)(dt * st->clock);
-		tol = 0.25 * st->clock;
-		if (st->sr_sent_us) {
+		exp = last->ts + (uint32_t)(dt * st->conf.clock);
+		tol = 0.25 * st->conf.clock;
+		if (sr_sent_us[t]) {
 			/* the source's SR moved the mapping; skip the SRs in flight */
-			exp += (uint32_t)st->sr_offset;
-			check = t_now > st->sr_sent_us + 50000;
+			exp += (uint32_t)sr_offset[t];
+			check = t_now > sr_sent_us[t] + 50000;
 			if (check)
 				o->sr_after_src_sr[t]++;
 		}
 		if (check && ((double)(int32_t)(rtp - exp) > tol || (double)(int32_t)(rtp - exp) < -tol))
 			errlog_add(&o->sr_err, "%s %s SR: RTP time %u is %+.0f ms from ours (%u)",
-				   o->name, st->name, rtp,
-				   (double)(int32_t)(rtp - exp) * 1000.0 / st->clock, exp);
+				   o->name, st->conf.name, rtp,
+				   (double)(int32_t)(rtp - exp) * 1000.0 / st->conf.clock, exp);
 	}
 	/* every packet counted was sent before the SR, on this socket */
 	if (pkts != rt->n_rtp || octets != (uint32_t)rt->octets)
 		errlog_add(&o->sr_err, "%s %s SR: %u packets, %u octets; received %u, %llu",
-			   o->name, st->name, pkts, octets, rt->n_rtp,
+			   o->name, st->conf.name, pkts, octets, rt->n_rtp,
 			   (unsigned long long)rt->octets);
 }
 
@@ -752,6 +522,44 @@ static void icmp_drain(void)
 
 /* Runs the source and the receivers for up to ms milliseconds, or until
  * done() (when given) is true. */
+static void send_udp(int fd, uint16_t port, const void *p, size_t n);
+
+/* The strangers that are on send their next packet when it is due: RTP
+ * on the video ingest port with their own SSRC, and every tenth time a
+ * sender report claiming a wall clock 1,000 s off. */
+static void strangers_tick(void)
+{
+	uint64_t t = now_us();
+	uint8_t p[240];
+	unsigned i;
+
+	if (t < env.strangers_next_us)
+		return;
+	env.strangers_next_us = t + STRANGER_US;
+	for (i = 0; i < 2; i++) {
+		struct stranger *s = &env.strg[i];
+
+		if (!s->on || s->sock < 0)
+			continue;
+		memset(p, 0xee, sizeof(p));
+		p[0] = 0x80;
+		p[1] = 0x80 | VIDEO_PT;
+		wr16(p + 2, s->seq++);
+		wr32(p + 4, s->ts += 3000);
+		wr32(p + 8, s->ssrc);
+		send_udp(s->sock, VIDEO_PORT, p, sizeof(p));
+		s->rtp++;
+		if (s->rtp % 10)
+			continue;
+		p[1] = 200;	/* SR, RFC 3550 §6.4.1 */
+		wr16(p + 2, 6);
+		wr32(p + 8, (uint32_t)((ntp_now() >> 32) + 1000));
+		wr32(p + 16, s->ts);
+		send_udp(s->sock, VIDEO_PORT + 1, p, 28);
+		s->sr++;
+	}
+}
+
 static void pump(unsigned ms, bool (*done)(void))
 {
 	uint64_t end = now_us() + (uint64_t)ms * 1000;
@@ -759,7 +567,8 @@ static void pump(unsigned ms, bool (*done)(void))
 	unsigned i;
 
 	while (now_us() < end) {
-		src_tick();
+		wf_rtp_src_tick(&source);
+		strangers_tick();
 		for (i = 0; i < N_OUT; i++)
 			pf[i] = (struct pollfd){ .fd = outs[i].sock, .events = POLLIN };
 		pf[N_OUT] = (struct pollfd){ .fd = env.icmp_sock, .events = POLLIN };
@@ -1056,6 +865,8 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 		"streams = ( {\n"
 		"  name = \"test\";\n"
 		"  history_ms = 3000;\n"
+		"  sources = [ \"" KERN_ADDR "\", \"" ALLOWED_ADDR "/32\" ];\n"
+		"  source_timeout_ms = 3000;\n"
 		"  tracks = (\n"
 		"    { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
 		"      fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
@@ -1099,11 +910,18 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 	WF_REQUIRE(env.ifindex > 0 || !"tap interface did not appear");
 	WF_REQUIRE(sh("ip addr add " KERN_ADDR "/24 dev %s && ip link set %s up", env.iface,
 		      env.iface) == 0);
+	WF_REQUIRE(sh("ip addr add " FOREIGN_ADDR "/24 dev %s && ip addr add " ALLOWED_ADDR
+		      "/24 dev %s", env.iface, env.iface) == 0);
+	env.strg[0] = (struct stranger){ .sock = udp_socket(FOREIGN_ADDR, 5000), .ssrc = rnd() };
+	env.strg[1] = (struct stranger){ .sock = udp_socket(ALLOWED_ADDR, 5000), .ssrc = rnd() };
+	WF_REQUIRE(env.strg[0].sock >= 0 && env.strg[1].sock >= 0);
 	/* sockets: the source, the outputs' receivers, junk, ICMP, raw frames */
 	env.src_sock[0] = udp_socket(KERN_ADDR, 5000);
 	env.src_sock[1] = udp_socket(KERN_ADDR, 5002);
 	env.junk_sock = udp_socket(KERN_ADDR, JUNK_PORT);
 	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0 && env.junk_sock >= 0);
+	src[0].conf.fd = env.src_sock[0];
+	src[1].conf.fd = env.src_sock[1];
 	for (i = 0; i < N_OUT; i++) {
 		srtp_policy_t p;
 
@@ -1179,11 +997,16 @@ static void both_outputs_go_live_after_arp_starting_at_a_key_frame(void)
 	WF_CHECK(env.mbufs_base >= 0);
 	printf("  mbufs in use before the source starts: %lld of %lld\n", env.mbufs_base,
 	       json_num(tel_buf, NULL, "mbufs_total"));
-	src_running = true;
+	/* a stranger outside the stream's sources sends first, and goes on
+	 * while the source starts: it must own nothing */
+	env.strg[0].on = true;
+	pump(300, NULL);
+	source.running = true;
 	pump(10000 * SLOW, outputs_delivered);
 	WF_REQUIRE(outputs_delivered());
 	env.t_live = now_us();
 	env.live = true;
+	env.strg[0].on = false;
 	printf("  outputs live %.0f ms after the source started\n", (double)(env.t_live - t0) / 1e3);
 	for (i = 0; i < N_OUT; i++) {
 		const struct out_ctx *o = &outs[i];
@@ -1191,7 +1014,7 @@ static void both_outputs_go_live_after_arp_starting_at_a_key_frame(void)
 		WF_CHECKF(src[0].s[o->trk[0].first_tag].kf,
 			  "%s: first video packet %d is not a key frame start", o->name,
 			  o->trk[0].first_tag);
-		WF_CHECK(o->trk[0].ssrc != src[0].ssrc && o->trk[1].ssrc != src[1].ssrc);
+		WF_CHECK(o->trk[0].ssrc != src[0].conf.ssrc && o->trk[1].ssrc != src[1].conf.ssrc);
 		WF_CHECK(o->trk[0].ssrc != o->trk[1].ssrc);
 	}
 	WF_CHECK(outs[0].trk[0].ssrc != outs[1].trk[0].ssrc);
@@ -1339,7 +1162,7 @@ static void pli_replay(struct out_ctx *o)
 	WF_CHECKF(rt->replays == replays0 + 1, "%s: replays %u, want %u", o->name, rt->replays,
 		  replays0 + 1);
 	if (rt->replays == replays0 + 1) {
-		const struct sent *s = &src[0].s[rt->replay_tag];
+		const struct wf_rtp_sent *s = &src[0].s[rt->replay_tag];
 
 		/* RFC 6184 §5.7.1: the replay starts with the STAP-A holding the SPS */
 		WF_CHECK((s->pl[0] & 0x1f) == 24 && (s->pl[3] & 0x1f) == 7);
@@ -1397,7 +1220,7 @@ static void pli_race(struct out_ctx *o)
 		rt->pli_min_tag = src[0].last_kf_tag;
 		rt->pli_max_tag = (int)src[0].n - 1;
 		src[0].next_us = now_us();
-		src_tick();	/* the key frame, then right behind it the PLI */
+		wf_rtp_src_tick(&source);	/* the key frame, then right behind it the PLI */
 		len = rtcp_rr(buf, o->my_ssrc);
 		len += rtcp_pli(buf + len, o->my_ssrc, rt->ssrc);
 		WF_REQUIRE(send_srtcp(o, buf, len, false) == 0);
@@ -1428,32 +1251,92 @@ static void pli_racing_a_live_key_frame_on_the_second_output_starts_it_once(void
  * must follow the source's mapping (DESIGN.md: lip sync across tracks). */
 static void source_sender_report_sets_the_outputs_rtp_clock(void)
 {
-	struct src_track *st = &src[1];
+	struct wf_rtp_src_track *st = &src[1];
 	uint8_t p[28];
 	uint64_t ntp = ntp_now();
-	const struct sent *last;
+	const struct wf_rtp_sent *last;
 	unsigned i;
 
 	WF_REQUIRE(env.live && st->n);
 	last = &st->s[st->n - 1];
-	st->sr_offset = (int32_t)st->clock;
+	sr_offset[1] = (int32_t)st->conf.clock;
 	p[0] = 0x80;
 	p[1] = 200;
 	wr16(p + 2, 6);
-	wr32(p + 4, st->ssrc);
+	wr32(p + 4, st->conf.ssrc);
 	wr32(p + 8, (uint32_t)(ntp >> 32));
 	wr32(p + 12, (uint32_t)ntp);
-	wr32(p + 16, last->ts + (uint32_t)((double)(now_us() - last->t_us) / 1e6 * st->clock) +
-		     (uint32_t)st->sr_offset);
+	wr32(p + 16, last->ts + (uint32_t)((double)(now_us() - last->t_us) / 1e6 * st->conf.clock) +
+		     (uint32_t)sr_offset[1]);
 	wr32(p + 20, st->n);
 	wr32(p + 24, st->n * 100);
-	st->sr_sent_us = now_us();
+	sr_sent_us[1] = now_us();
 	send_udp(env.src_sock[1], AUDIO_PORT + 1, p, sizeof(p));
 	pump(800, NULL);
 	for (i = 0; i < N_OUT; i++) {
 		WF_CHECKF(outs[i].sr_after_src_sr[1] >= 2, "%s: %u audio SRs after the source's",
 			  outs[i].name, outs[i].sr_after_src_sr[1]);
 		CHECK_ERRLOG(&outs[i].sr_err);	/* RTP time 1 s ahead, within 250 ms */
+	}
+}
+
+/* The source stops for ms, its RTP clock running on (a real encoder's
+ * does), then resumes where its clock is. */
+static void src_gap(unsigned ms)
+{
+	uint64_t t0 = now_us(), dt;
+	unsigned i;
+
+	source.running = false;
+	pump(ms, NULL);
+	dt = now_us() - t0;
+	for (i = 0; i < source.n_tracks; i++) {
+		struct wf_rtp_src_track *t = &source.trk[i];
+
+		t->ts += (uint32_t)(dt * t->conf.clock / 1000000);
+		t->next_us = 0;	/* the next pump sends from now */
+	}
+	source.running = true;
+}
+
+/* With streams[].sources set, RTP and sender reports from a stranger
+ * outside them, before the source started (both_outputs_go_live...) and
+ * during a 1.5 s gap in the source's stream, and from an allowed address
+ * that is not the latched source during that gap (shorter than
+ * source_timeout_ms, 3 s), change nothing the outputs receive: the later
+ * checks find every packet byte for byte and every SR's clock right. */
+static void strangers_before_the_source_and_in_a_gap_change_nothing(void)
+{
+	static const char *const names[] = {
+		"ingest_foreign_source", "ingest_ssrc", "ingest_rtcp_source",
+	};
+	long long was[3], now[3];
+	unsigned i;
+
+	WF_REQUIRE(env.live);
+	WF_REQUIRE(telemetry("/whepfan/stats", tel_buf, sizeof(tel_buf)) == 0);
+	for (i = 0; i < 3; i++)
+		was[i] = json_num(tel_buf, "drops", names[i]);
+	env.strg[0].on = env.strg[1].on = true;
+	src_gap(1500);
+	env.strg[0].on = env.strg[1].on = false;
+	pump(1000 * SLOW, NULL);
+	WF_REQUIRE(telemetry("/whepfan/stats", tel_buf, sizeof(tel_buf)) == 0);
+	for (i = 0; i < 3; i++)
+		now[i] = json_num(tel_buf, "drops", names[i]);
+	printf("  stranger %s: %u RTP + %u SRs in all, %lld dropped as foreign\n", FOREIGN_ADDR,
+	       env.strg[0].rtp, env.strg[0].sr, now[0]);
+	printf("  allowed %s in the gap: %u RTP + %u SRs, %lld + %lld dropped (ssrc, rtcp)\n",
+	       ALLOWED_ADDR, env.strg[1].rtp, env.strg[1].sr, now[1] - was[1], now[2] - was[2]);
+	/* every datagram of theirs counted (the tap may lose a few) */
+	WF_CHECK(now[0] <= env.strg[0].rtp + env.strg[0].sr &&
+		 now[0] >= (env.strg[0].rtp + env.strg[0].sr) * 95 / 100);
+	WF_CHECK(now[1] - was[1] <= env.strg[1].rtp && now[1] - was[1] >= env.strg[1].rtp * 95 / 100);
+	WF_CHECK(now[2] - was[2] <= env.strg[1].sr && now[2] - was[2] >= env.strg[1].sr * 9 / 10);
+	for (i = 0; i < N_OUT; i++) {
+		CHECK_ERRLOG(&outs[i].sr_err);
+		CHECK_ERRLOG(&outs[i].misc_err);
+		CHECK_ERRLOG(&outs[i].trk[0].err);
 	}
 }
 
@@ -1636,12 +1519,12 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 	send_udp(env.junk_sock, AUDIO_PORT, m, 40);
 	memset(m, 0, 64);
 	m[0] = 0x80; m[1] = 97;					/* PT 97 on the video port */
-	wr32(m + 8, src[0].ssrc);
+	wr32(m + 8, src[0].conf.ssrc);
 	send_udp(env.junk_sock, VIDEO_PORT, m, 40);
 	m[1] = VIDEO_PT;					/* right PT, other address */
 	send_udp(env.junk_sock, VIDEO_PORT, m, 40);
 	m[1] = AUDIO_PT;					/* the source's socket, other SSRC */
-	wr32(m + 8, src[1].ssrc ^ 0x5555);
+	wr32(m + 8, src[1].conf.ssrc ^ 0x5555);
 	send_udp(env.src_sock[1], AUDIO_PORT, m, 40);
 	/* nobody's UDP ports */
 	send_udp(env.junk_sock, 5010, m, 40);	/* 5005, 5007: RTCP */
@@ -1741,10 +1624,10 @@ static void stream_still_flows_after_the_hostile_burst(void)
 	for (i = 0; i < N_OUT; i++)
 		for (t = 0; t < 2; t++)
 			WF_CHECKF(outs[i].trk[t].n_rtp >= before[i][t] + 10,
-				  "%s %s: %u packets in 600 ms", outs[i].name, src[t].name,
+				  "%s %s: %u packets in 600 ms", outs[i].name, src[t].conf.name,
 				  outs[i].trk[t].n_rtp - before[i][t]);
 	/* and stop the source: the outputs drain */
-	src_running = false;
+	source.running = false;
 	pump(500 * SLOW, NULL);
 }
 
@@ -1757,7 +1640,7 @@ static void mbufs_in_use_return_to_the_baseline_plus_the_key_frame_cache(void)
 	uint64_t until = now_us() + 3300000;
 	long long in_use, video, audio, held;
 
-	WF_REQUIRE(env.live && !src_running && env.mbufs_base >= 0);
+	WF_REQUIRE(env.live && !source.running && env.mbufs_base >= 0);
 	if (src[0].n && src[0].s[src[0].n - 1].t_us + 3300000 > now_us())
 		until = src[0].s[src[0].n - 1].t_us + 3300000;
 	while (now_us() < until)
@@ -1864,10 +1747,10 @@ static void relayed_in_order(struct out_ctx *o)
 
 		CHECK_ERRLOG(&rt->err);
 		WF_CHECKF(rt->last_tag == (int)src[t].n - 1, "%s %s: last packet received %d of %u",
-			  o->name, src[t].name, rt->last_tag, src[t].n);
-		WF_CHECKF(rt->n_rtp > 100, "%s %s: only %u packets", o->name, src[t].name, rt->n_rtp);
+			  o->name, src[t].conf.name, rt->last_tag, src[t].n);
+		WF_CHECKF(rt->n_rtp > 100, "%s %s: only %u packets", o->name, src[t].conf.name, rt->n_rtp);
 		printf("  %s %s: %u packets (%u retransmitted), packets %d..%d of %u, SSRC 0x%08x\n",
-		       o->name, src[t].name, rt->n_rtp, rt->n_retx, rt->first_tag, rt->last_tag,
+		       o->name, src[t].conf.name, rt->n_rtp, rt->n_retx, rt->first_tag, rt->last_tag,
 		       src[t].n, rt->ssrc);
 	}
 	CHECK_ERRLOG(&o->misc_err);
@@ -1894,7 +1777,7 @@ static void source_sequence_wrap_is_invisible_to_the_outputs(void)
 			WF_CHECKF(outs[i].trk[t].first_tag < src[t].wrap_tag &&
 				  outs[i].trk[t].last_tag > src[t].wrap_tag,
 				  "%s %s: the wrap (packet %d) is outside %d..%d", outs[i].name,
-				  src[t].name, src[t].wrap_tag, outs[i].trk[t].first_tag,
+				  src[t].conf.name, src[t].wrap_tag, outs[i].trk[t].first_tag,
 				  outs[i].trk[t].last_tag);
 	}
 	/* gaps or reordering across the wrap would be in the relay checks */
@@ -1912,7 +1795,7 @@ static void sender_reports_carry_our_ssrc_wall_clock_and_exact_counts(void)
 		for (t = 0; t < 2; t++)
 			/* every 200 ms per track; allow for start-up and drain */
 			WF_CHECKF(outs[i].sr_per_trk[t] >= (unsigned)(secs * 1000 / SR_INTERVAL_MS / 2),
-				  "%s %s: %u SRs in %.1f s", outs[i].name, src[t].name,
+				  "%s %s: %u SRs in %.1f s", outs[i].name, src[t].conf.name,
 				  outs[i].sr_per_trk[t], secs);
 		printf("  %s: %u SRs (video %u, audio %u) in %.1f s\n", outs[i].name, outs[i].n_sr,
 		       outs[i].sr_per_trk[0], outs[i].sr_per_trk[1], secs);
@@ -1971,6 +1854,7 @@ static void find_build(const char *argv0)
 
 int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned workers)
 {
+	uint64_t seed;
 	unsigned i;
 	int rc;
 
@@ -1978,9 +1862,9 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	env.lcores = lcores;
 	env.workers = workers;
 	find_build(argv[0]);
-	rng_state = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
+	seed = wf_e2e_seed_from_clock();
 	printf("# end-to-end: static outputs through %s/whepfan, lcores %s, %u worker(s) "
-	       "(seed %llu)\n", env.build, lcores, workers, (unsigned long long)rng_state);
+	       "(seed %llu)\n", env.build, lcores, workers, (unsigned long long)seed);
 	signal(SIGALRM, on_alarm);
 	alarm(55 * SLOW);
 	atexit(cleanup);
@@ -1988,7 +1872,10 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 		printf("libsrtp2 init failed\n");
 		return 1;
 	}
-	src_init();
+	if (src_init() < 0) {
+		printf("RTP source: out of memory\n");
+		return 1;
+	}
 
 	WF_RUN(network_namespace_is_private_with_loopback_up);
 	WF_RUN(whepfan_starts_and_creates_its_tap_interface);
@@ -2003,6 +1890,7 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	WF_RUN(pli_racing_a_live_key_frame_on_the_first_output_starts_it_once);
 	WF_RUN(pli_racing_a_live_key_frame_on_the_second_output_starts_it_once);
 	WF_RUN(source_sender_report_sets_the_outputs_rtp_clock);
+	WF_RUN(strangers_before_the_source_and_in_a_gap_change_nothing);
 	WF_RUN(hostile_frames_and_datagrams_are_dropped_and_counted);
 	WF_RUN(stream_still_flows_after_the_hostile_burst);
 	WF_RUN(handoff_rings_carried_the_cross_worker_traffic_without_loss);
@@ -2022,12 +1910,7 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 		if (outs[i].tx)
 			srtp_dealloc(outs[i].tx);
 	}
-	for (i = 0; i < 2; i++) {
-		unsigned k;
-
-		for (k = 0; k < src[i].n; k++)
-			free(src[i].s[k].pl);
-	}
+	wf_rtp_src_free(&source);
 	srtp_shutdown();
 	rc = wf_test_done();
 	cleanup();

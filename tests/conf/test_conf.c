@@ -176,6 +176,12 @@ static void conf_minimal_file_gets_every_default(void)
 	WF_CHECK(strcmp(cfg->http.cors_origin, "*") == 0);
 	WF_CHECK_EQ(cfg->http.max_sessions, 10000);
 	WF_CHECK_EQ(cfg->http.max_body, 65536);
+	WF_CHECK_EQ(cfg->webrtc.handshake_timeout_s, 10);
+	WF_CHECK_EQ(cfg->http.max_pending_per_ip, 16);
+	WF_CHECK_EQ(cfg->http.post_rate_per_ip, 10);
+	WF_CHECK_EQ(cfg->http.post_burst_per_ip, 20);
+	WF_CHECK_EQ(cfg->http.request_timeout_s, 10);
+	WF_CHECK_EQ(cfg->http.n_trusted_proxies, 0);
 	WF_CHECK(!cfg->srtp.measure);
 	WF_CHECK_EQ(cfg->srtp.arch, WF_SRTP_ARCH_AUTO);
 	WF_CHECK_EQ(cfg->workers.idle_sleep_us, 50);
@@ -205,6 +211,22 @@ static void conf_full_file_sets_every_value(void)
 	WF_CHECK_EQ(cfg->webrtc.announce, 0xcb007107u);	/* 203.0.113.7 */
 	WF_CHECK_EQ(cfg->http.listen_addr, 0);
 	WF_CHECK_EQ(cfg->http.listen_port, 8080);
+	WF_CHECK_EQ(cfg->webrtc.handshake_timeout_s, 4);
+	WF_CHECK_EQ(cfg->http.max_pending_per_ip, 3);
+	WF_CHECK_EQ(cfg->http.post_rate_per_ip, 2);
+	WF_CHECK_EQ(cfg->http.post_burst_per_ip, 5);
+	WF_CHECK_EQ(cfg->http.request_timeout_s, 7);
+	WF_REQUIRE(cfg->http.n_trusted_proxies == 2);
+	WF_CHECK_EQ(cfg->http.trusted_proxies[0].addr, 0x0a000000u);
+	WF_CHECK_EQ(cfg->http.trusted_proxies[0].prefix_len, 8);
+	WF_CHECK_EQ(cfg->http.trusted_proxies[0].mask, 0xff000000u);
+	WF_CHECK_EQ(cfg->http.trusted_proxies[1].addr, 0xc0000207u);	/* bare: /32 */
+	WF_CHECK_EQ(cfg->http.trusted_proxies[1].prefix_len, 32);
+	WF_CHECK(wf_conf_cidr_match(cfg->http.trusted_proxies, 2, 0x0a7f0001u));
+	WF_CHECK(wf_conf_cidr_match(cfg->http.trusted_proxies, 2, 0xc0000207u));
+	WF_CHECK(!wf_conf_cidr_match(cfg->http.trusted_proxies, 2, 0xc0000208u));
+	WF_CHECK(!wf_conf_cidr_match(cfg->http.trusted_proxies, 2, 0x0b000000u));
+	WF_CHECK(!wf_conf_cidr_match(cfg->http.trusted_proxies, 0, 0x0a000001u));
 	WF_CHECK(strcmp(cfg->dtls.private_key, "/etc/whepfan/key.pem") == 0);
 	WF_CHECK(cfg->srtp.measure);
 	WF_CHECK_EQ(cfg->workers.idle_sleep_us, 0);
@@ -212,6 +234,12 @@ static void conf_full_file_sets_every_value(void)
 	st = &cfg->streams[0];
 	WF_CHECK(strcmp(st->token, "s3cr3t.token") == 0);
 	WF_CHECK_EQ(st->history_ms, 5000);
+	WF_REQUIRE(st->n_sources == 2);
+	WF_CHECK_EQ(st->sources[0].addr, 0xc6120002u);	/* a bare address is /32 */
+	WF_CHECK_EQ(st->sources[0].mask, 0xffffffffu);
+	WF_CHECK_EQ(st->sources[1].addr, 0x0a140000u);
+	WF_CHECK_EQ(st->sources[1].prefix_len, 16);
+	WF_CHECK_EQ(st->source_timeout_ms, 1500);
 	WF_CHECK_EQ(st->tracks[0].codec, WF_CONF_VP8);	/* "vp8": case-insensitive */
 	WF_CHECK_EQ(st->tracks[0].clock_rate, 90000);
 	WF_CHECK_EQ(st->tracks[0].channels, 0);
@@ -231,6 +259,8 @@ static void conf_full_file_sets_every_value(void)
 	WF_CHECK_EQ(st->tracks[0].clock_rate, 8000);
 	WF_CHECK_EQ(st->tracks[0].channels, 1);
 	WF_CHECK_EQ(st->history_ms, WF_CONF_DEF_HISTORY_MS);
+	WF_CHECK_EQ(st->n_sources, 0);	/* anyone: the default */
+	WF_CHECK_EQ(st->source_timeout_ms, WF_CONF_DEF_SOURCE_TIMEOUT_MS);
 	wf_config_free(cfg);
 }
 
@@ -280,6 +310,15 @@ static void conf_duplicate_ingest_port_is_reported(void)
 static void conf_bad_cidr_is_reported(void)
 {
 	expect_error("bad_cidr.conf", 1, 5, "ports[0].address", "is not an IPv4 address with a prefix");
+}
+
+static void conf_bad_sources_are_reported_each(void)
+{
+	expect_error("bad_sources.conf", 4, 10, "streams[0].sources[0]",
+		     "has host bits set (the network is 10.0.0.0/24)");
+	expect_error("bad_sources.conf", 4, 11, "streams[0].sources[1]", "is not an IPv4 network");
+	expect_error("bad_sources.conf", 4, 12, "streams[0].sources[2]", "expected a string");
+	expect_error("bad_sources.conf", 4, 14, "streams[0].source_timeout_ms", "is out of range");
 }
 
 static void conf_gateway_outside_subnet_is_reported(void)
@@ -341,6 +380,71 @@ static void conf_codec_of_other_kind_and_second_track_of_a_kind_are_reported(voi
 static void conf_too_many_tracks_is_reported(void)
 {
 	expect_error("too_many_tracks.conf", 1, 5, "streams[0].tracks", "3 tracks; at most 2");
+}
+
+/* Loads a bad vector expecting count errors, and checks that each of the
+ * n (line, path, text) triples is among them. */
+struct want_msg {
+	unsigned line;
+	const char *path;
+	const char *text;
+};
+
+static void expect_errors(const char *file, unsigned count, const struct want_msg *w, unsigned n)
+{
+	struct wf_config *cfg = wf_config_create();
+	struct msgs ms;
+	char fpath[256], prefix[320];
+	unsigned i, n_err = 0;
+	bool all = true;
+
+	WF_REQUIRE(cfg);
+	snprintf(fpath, sizeof(fpath), VEC "bad/%s", file);
+	WF_CHECK_EQ(load(cfg, fpath, &ms, &n_err), -EINVAL);
+	WF_CHECK_EQ(n_err, count);
+	for (i = 0; i < n; i++) {
+		snprintf(prefix, sizeof(prefix), "%s:%u: %s: ", fpath, w[i].line, w[i].path);
+		WF_CHECKF(find_msg(&ms, prefix, w[i].text) >= 0, "no message \"%s...%s\"", prefix,
+			  w[i].text);
+		all = all && find_msg(&ms, prefix, w[i].text) >= 0;
+	}
+	if (!all || n_err != count)
+		print_msgs(&ms);
+	wf_config_free(cfg);
+}
+
+static void conf_admission_settings_out_of_range_are_reported(void)
+{
+	static const struct want_msg w[] = {
+		{ 4, "http.max_pending_per_ip", "0 is out of range (1-1000000)" },
+		{ 5, "http.post_rate_per_ip", "0 is out of range (1-1000000)" },
+		{ 6, "http.post_burst_per_ip", "1000001 is out of range (1-1000000)" },
+		{ 7, "http.request_timeout_s", "301 is out of range (1-300)" },
+		{ 9, "webrtc.handshake_timeout_s", "1 is out of range (2-120)" },
+	};
+
+	expect_errors("admission_range.conf", 5, w, sizeof(w) / sizeof(w[0]));
+}
+
+static void conf_malformed_trusted_proxies_are_reported_one_by_one(void)
+{
+	static const struct want_msg w[] = {
+		{ 5, "http.trusted_proxies[0]", "\"10.0.0.1/8\" has host bits set (the network "
+		  "is 10.0.0.0/8)" },
+		{ 6, "http.trusted_proxies[1]", "\"10.0.0.0/33\" is not an IPv4 network" },
+		{ 7, "http.trusted_proxies[2]", "\"10.0.0.0/0\" is not an IPv4 network" },
+		{ 8, "http.trusted_proxies[3]", "\"fe80::/10\" is not an IPv4 network" },
+		{ 9, "http.trusted_proxies[4]", "\"10.0.0.0/ 8\" is not an IPv4 network" },
+		{ 10, "http.trusted_proxies[5]", "expected a string, got an integer" },
+	};
+	static const struct want_msg many[] = {
+		{ 4, "http.trusted_proxies", "17 networks; at most 16 are supported" },
+	};
+
+	expect_errors("trusted_proxies.conf", 6, w, sizeof(w) / sizeof(w[0]));
+	expect_errors("too_many_proxies.conf", 1, many, 1);
+	expect_error("wrong_type_proxies.conf", 1, 3, "http.trusted_proxies",
+		     "expected an array [ ... ] of strings, got a string");
 }
 
 static void conf_integer_wider_than_32_bits_is_not_truncated(void)
@@ -441,7 +545,30 @@ static void conf_diff_reports_added_removed_and_changed_streams(void)
 	WF_CHECK_EQ(d->changed[0].old_idx, 1);
 	WF_CHECK_EQ(d->changed[0].new_idx, 0);
 	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_TRACKS);
+	/* sources apply live: their own bit */
+	memcpy(b, a, sizeof(*a));
+	b->streams[0].sources[1].prefix_len = 24;
+	b->streams[0].sources[1].mask = 0xffffff00u;
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_SOURCES);
+	b->streams[0] = a->streams[0];
+	b->streams[0].source_timeout_ms = 3000;
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_SOURCES);
 	WF_CHECK_EQ(wf_config_diff(NULL, b, d), -EINVAL);
+	/* the admission settings have a bit of their own (applied on reload),
+	 * apart from the http and webrtc groups (restart) */
+	memcpy(b, a, sizeof(*a));
+	b->webrtc.handshake_timeout_s++;
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 0);
+	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_ADMISSION);
+	memcpy(b, a, sizeof(*a));
+	b->http.trusted_proxies[1].prefix_len = 31;
+	wf_config_diff(a, b, d);
+	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_ADMISSION);
+	b->http.max_body++;
+	wf_config_diff(a, b, d);
+	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_ADMISSION | WF_CONF_DIFF_HTTP);
 	free(d);
 	wf_config_free(a);
 	wf_config_free(b);
@@ -798,6 +925,7 @@ int main(int argc, char **argv)
 	WF_RUN(conf_reserved_stream_name_is_reported);
 	WF_RUN(conf_duplicate_ingest_port_is_reported);
 	WF_RUN(conf_bad_cidr_is_reported);
+	WF_RUN(conf_bad_sources_are_reported_each);
 	WF_RUN(conf_gateway_outside_subnet_is_reported);
 	WF_RUN(conf_bad_base64_key_is_reported_without_echoing_it);
 	WF_RUN(conf_key_of_wrong_length_for_profile_is_reported);
@@ -807,6 +935,8 @@ int main(int argc, char **argv)
 	WF_RUN(conf_missing_required_setting_is_reported);
 	WF_RUN(conf_codec_of_other_kind_and_second_track_of_a_kind_are_reported);
 	WF_RUN(conf_too_many_tracks_is_reported);
+	WF_RUN(conf_admission_settings_out_of_range_are_reported);
+	WF_RUN(conf_malformed_trusted_proxies_are_reported_one_by_one);
 	WF_RUN(conf_integer_wider_than_32_bits_is_not_truncated);
 	WF_RUN(conf_several_errors_are_reported_together);
 	WF_RUN(conf_missing_file_is_an_error_not_a_crash);

@@ -80,11 +80,30 @@ echo "drop_no_port=$(tel /whepfan/stats | field drops.udp_no_port)"
 echo "stream_pkts=$(tel /whepfan/stream,cam | field video.packets)"
 echo "info_version=$(tel /whepfan/info | field version)"
 echo "lcores=$(tel /whepfan/lcores | field worker0.ingest_pkts)"
+echo "port_rx=$(tel /whepfan/stats | field ports.net_tap0.rx_packets)"
+echo "port_q0=$(tel /whepfan/stats | field ports.net_tap0.rx_queue_packets | tr -d '[] ' | cut -d, -f1)"
+echo "port_nombuf=$(tel /whepfan/stats | field ports.net_tap0.rx_nombuf)"
 python3 - <<'PY' > "$tmp/metrics.txt"
 import urllib.request
 print(urllib.request.urlopen('http://127.0.0.1:18889/metrics', timeout=5).read().decode())
 PY
 echo "metrics_rc=$?"
+# reload: the admission settings apply at once, other http settings wait
+# for a restart
+sed -i 's|^http = { listen = "127.0.0.1:18889"; };|http = { listen = "127.0.0.1:18889"; post_rate_per_ip = 1; post_burst_per_ip = 1; max_body = 2048; };|' "$tmp/run.conf"
+kill -HUP $pid; sleep 1
+python3 - <<'PY'
+import urllib.request, urllib.error
+codes = []
+for _ in range(2):
+    req = urllib.request.Request('http://127.0.0.1:18889/cam/whep', data=b'v=0\r\n',
+                                 headers={'Content-Type': 'application/sdp'})
+    try:
+        codes.append(urllib.request.urlopen(req, timeout=5).status)
+    except urllib.error.HTTPError as e:
+        codes.append(e.code)
+print('posts_after_reload=' + ','.join(map(str, codes)))
+PY
 # reload: add a stream, then remove the first, then a broken file
 sed -i 's|^streams = ( |streams = ( { name = "two"; tracks = ( { kind = "audio"; port = 6006; codec = "opus"; payload_type = 111; } ); }, |' "$tmp/run.conf"
 kill -HUP $pid; sleep 1
@@ -113,11 +132,20 @@ check telemetry_info_and_lcores_answer \
 check metrics_are_prometheus_text cond '[ "$(val metrics_rc)" = 0 ] &&
 	grep -q "^# TYPE whepfan_drops_total counter$" "$tmp/metrics.txt" &&
 	grep -Eq "^whepfan_stream_packets_total\{stream=\"cam\",track=\"video\"\} [0-9]+$" "$tmp/metrics.txt"'
+check port_counters_in_telemetry_count_the_traffic \
+	cond '[ "$(val port_rx)" -ge 200 ] && [ "$(val port_q0)" -ge 200 ] && [ "$(val port_nombuf)" = 0 ]'
+check port_counters_in_metrics cond 'grep -Eq "^whepfan_port_rx_packets_total\{port=\"net_tap0\"\} [0-9]+$" "$tmp/metrics.txt" &&
+	grep -Eq "^whepfan_port_rx_missed_total\{port=\"net_tap0\"\} [0-9]+$" "$tmp/metrics.txt" &&
+	grep -Eq "^whepfan_port_queue_rx_packets_total\{port=\"net_tap0\",queue=\"0\"\} [0-9]+$" "$tmp/metrics.txt"'
 check metrics_lines_all_parse cond '! grep -Ev "^(#.*|[a-z_]+(\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\})? [0-9]+)?$" "$tmp/metrics.txt" | grep -q .'
 check sighup_adds_a_stream grep -q '"two"' <<<"$(val streams_added)"
 check sighup_adds_without_dropping_the_old grep -q '"cam"' <<<"$(val streams_added)"
 check sighup_removes_a_stream [ "$(val streams_removed)" = '{"/whepfan/streams": ["two"]}' ]
 check sighup_refuses_a_bad_file_and_keeps_running [ "$(val streams_kept)" = '{"/whepfan/streams": ["two"]}' ]
+check sighup_applies_the_admission_settings cond '[ "$(val posts_after_reload | cut -d, -f2)" = 429 ] &&
+	grep -q "reload: admission settings applied" "$tmp/wf.log"'
+check sighup_leaves_other_http_settings_for_a_restart \
+	grep -q "reload: http changed: needs a restart" "$tmp/wf.log"
 check sighup_refusal_is_logged_with_the_line grep -q 'reload: .*run.conf:[0-9]*: syntax error' "$tmp/wf.log"
 check sigterm_exits_0 [ "$(val term_exit)" = 0 ]
 if [ "$failed" -ne 0 ]; then

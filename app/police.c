@@ -1,0 +1,57 @@
+/* police.c: per-source and per-class punt buckets (police.h). */
+#include "police.h"
+
+#include <string.h>
+
+#define GOLDEN64	0x9e3779b97f4a7c15ull	/* Fibonacci hashing (Knuth) */
+
+static void gcra_set(struct wf_gcra *g, uint64_t hz, unsigned rate, unsigned burst)
+{
+	g->interval = rate ? hz / rate : 0;
+	g->tolerance = rate && burst > 1 ? (uint64_t)(burst - 1) * g->interval : 0;
+}
+
+void wf_police_init(struct wf_police *p, uint64_t hz)
+{
+	memset(p, 0, sizeof(*p));
+#define WF_POLICE_SET_(cls, rate, burst, all_rate, all_burst) \
+	gcra_set(&p->src[WF_PUNT_##cls], hz, rate, burst); \
+	gcra_set(&p->all[WF_PUNT_##cls], hz, all_rate, all_burst);
+	WF_POLICE_RATES(WF_POLICE_SET_)
+#undef WF_POLICE_SET_
+}
+
+/* GCRA: the theoretical arrival time of the next conforming packet; a
+ * packet conforms when it is at most tolerance early.  Returns the TAT to
+ * store if it conforms, 0 if not. */
+static inline uint64_t gcra(const struct wf_gcra *g, uint64_t tat, uint64_t now)
+{
+	uint64_t t = tat > now ? tat : now;
+
+	if (t - now > g->tolerance)
+		return 0;
+	return t + g->interval;
+}
+
+bool wf_police_admit(struct wf_police *p, enum wf_punt_class c, uint64_t key, uint64_t now)
+{
+	struct wf_police_slot *s =
+		&p->slot[c][(key * GOLDEN64) >> (64 - WF_POLICE_SLOT_BITS)];
+	uint64_t src_tat, all_tat = 0;
+
+	if (s->key != key || !s->tat) {
+		s->key = key;	/* a new source, or one that took this slot: fresh */
+		s->tat = now;
+	}
+	src_tat = gcra(&p->src[c], s->tat, now);
+	if (!src_tat)
+		return false;
+	if (p->all[c].interval) {
+		all_tat = gcra(&p->all[c], p->all_tat[c], now);
+		if (!all_tat)
+			return false;
+		p->all_tat[c] = all_tat;
+	}
+	s->tat = src_tat;
+	return true;
+}

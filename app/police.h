@@ -1,0 +1,72 @@
+/* police.h: what a worker lets through to the slow path (DESIGN.md,
+ * "Budgets").  The slow path is one thread: a flood of junk STUN or ICMP
+ * must not crowd out the consent checks that keep every viewer alive, nor
+ * ARP.  So a worker sorts what it punts into two rooms:
+ *  - the priority ring: ARP for our address, and STUN/DTLS from a live
+ *    viewer's own 5-tuple (its consent checks, RFC 7675);
+ *  - the bulk ring: STUN/DTLS from any other address (new sessions) and
+ *    ICMP echo.
+ * Before either, each packet passes two token buckets of its class: one
+ * per source (the address, or for viewers the 5-tuple) and one for the
+ * whole class on this worker.  Buckets are GCRA (a theoretical arrival
+ * time per bucket, ITU-T I.371): one 64-bit word, no division per packet.
+ * The per-source buckets sit in a direct-mapped table: a source that
+ * lands on another's slot takes it over with a fresh bucket, so a
+ * collision can only ever let a packet through, never shed an innocent
+ * source's.  Per-lcore state, written by its worker only: no locks.
+ */
+#ifndef WF_POLICE_H
+#define WF_POLICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum wf_punt_class {
+	WF_PUNT_ARP = 0,	/* ARP for our address */
+	WF_PUNT_PEER,		/* STUN/DTLS from a live viewer's 5-tuple */
+	WF_PUNT_NEW,		/* STUN/DTLS from any other address */
+	WF_PUNT_ICMP,		/* ICMP (echo) */
+	WF_PUNT_CLASS_COUNT
+};
+
+/* Packets per second and burst of each class: per source, and in all on
+ * one worker (0 = no aggregate bucket: viewers' 5-tuples are bounded by
+ * the viewers admitted).  Consent checks come about once a second per
+ * viewer, a browser's first checks some 20 a second per candidate pair,
+ * a DTLS flight a handful of datagrams. */
+#define WF_POLICE_RATES(_) \
+	_(ARP,  20,  20, 1000,  200) \
+	_(PEER, 100, 64, 0,     0) \
+	_(NEW,  200, 100, 20000, 2000) \
+	_(ICMP, 10,  10, 500,   100)
+
+#define WF_POLICE_SLOT_BITS	10	/* per-source buckets per class */
+#define WF_POLICE_SLOTS		(1u << WF_POLICE_SLOT_BITS)
+
+struct wf_police_slot {
+	uint64_t key;
+	uint64_t tat;		/* theoretical arrival time, TSC */
+};
+
+struct wf_gcra {
+	uint64_t interval;	/* TSC cycles per packet at the rate */
+	uint64_t tolerance;	/* (burst - 1) * interval */
+};
+
+struct wf_police {
+	struct wf_gcra src[WF_PUNT_CLASS_COUNT];
+	struct wf_gcra all[WF_PUNT_CLASS_COUNT];
+	uint64_t all_tat[WF_PUNT_CLASS_COUNT];
+	struct wf_police_slot slot[WF_PUNT_CLASS_COUNT][WF_POLICE_SLOTS];
+};
+
+/* Sets the buckets from WF_POLICE_RATES for a TSC of hz cycles a second,
+ * all full. */
+void wf_police_init(struct wf_police *p, uint64_t hz);
+
+/* Whether a packet of class c from source key may go on at TSC now; when
+ * it may, both its buckets are charged.  A packet refused by either bucket
+ * charges neither. */
+bool wf_police_admit(struct wf_police *p, enum wf_punt_class c, uint64_t key, uint64_t now);
+
+#endif

@@ -951,21 +951,6 @@ static bool outputs_delivered(void)
 
 static char tel_buf[65536];
 
-/* Whether whepfan's log has a line containing text. */
-static bool log_has(const char *text)
-{
-	FILE *f = fopen(env.log, "r");
-	char line[512];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, text) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* Whether both outputs are active (telemetry), at most every 50 ms; only
  * once whepfan says it runs (its telemetry handlers read tables that
  * start-up is still building). */
@@ -976,7 +961,7 @@ static bool outputs_active(void)
 	if (now_us() < last + 50000)
 		return false;
 	last = now_us();
-	env.outputs_up = log_has("whepfan: running:") &&
+	env.outputs_up = wf_e2e_log_has(env.log, "whepfan: running:") &&
 			 telemetry("/whepfan/stats", tel_buf, sizeof(tel_buf)) == 0 &&
 			 json_num(tel_buf, NULL, "outputs_active") == N_OUT;
 	return env.outputs_up;
@@ -1823,17 +1808,8 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 /* After streams, viewers, rings and ports are gone, every mbuf is back. */
 static void every_mbuf_is_back_in_the_pool_after_exit(void)
 {
-	static const char pat[] = "mbufs in use after teardown: ";
-	FILE *f = fopen(env.log, "r");
-	char line[512];
-	const char *p;
-	long long n = -1;
+	long long n = wf_e2e_log_number(env.log, "mbufs in use after teardown: ");
 
-	WF_REQUIRE(f != NULL);
-	while (fgets(line, sizeof(line), f))
-		if ((p = strstr(line, pat)) != NULL)
-			n = atoll(p + strlen(pat));
-	fclose(f);
 	WF_CHECKF(n == 0, "whepfan logged %lld mbufs in use after teardown (-1: no line)", n);
 }
 

@@ -25,14 +25,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <srtp2/srtp.h>
@@ -62,17 +58,6 @@ enum { V_NACK, V_PLI, V_GOOD, V_BYSTANDER, N_VIEWERS };
 
 /* ---- the source ----------------------------------------------------------- */
 
-static uint64_t rng_state;
-
-/* xorshift64*: deterministic from the printed seed */
-static uint32_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
-
 static struct {
 	int sock;
 	uint32_t ssrc;
@@ -100,7 +85,7 @@ static void src_send(const uint8_t *hdr, size_t hlen, size_t len, bool marker)
 	wf_rtp_wr32(p + 8, src.ssrc);
 	memcpy(p + 12, hdr, hlen);
 	for (i = 12 + hlen; i < 12 + len - 4; i++)
-		p[i] = (uint8_t)rnd();
+		p[i] = (uint8_t)wf_e2e_rnd();
 	wf_rtp_wr32(p + 12 + len - 4, src.n++);
 	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
 	sendto(src.sock, p, 12 + len, 0, (struct sockaddr *)&to, sizeof(to));
@@ -124,7 +109,7 @@ static void src_frame(void)
 					    (key ? 5 : 1)),
 				  0x88 };	/* first_mb_in_slice = 0 */
 
-		src_send(fu, sizeof(fu), key ? 1100 : 700 + rnd() % 400, i == n - 1);
+		src_send(fu, sizeof(fu), key ? 1100 : 700 + wf_e2e_rnd() % 400, i == n - 1);
 	}
 	src.frame++;
 	src.ts += 90000 / FPS;
@@ -296,21 +281,6 @@ static int pli_compound(const struct viewer *v, uint8_t *buf)
 
 /* ---- telemetry ------------------------------------------------------------ */
 
-/* Whether whepfan's log has a line containing text. */
-static bool log_has(const char *text)
-{
-	FILE *f = fopen(wf.log, "r");
-	char line[512];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, text) != NULL;
-	fclose(f);
-	return found;
-}
-
 static long long stat_of(const char *section, const char *key)
 {
 	if (wf_e2e_telemetry(&wf, "/whepfan/stats", tel, sizeof(tel)) != 0)
@@ -414,9 +384,7 @@ static double run_flood(struct viewer *who, int (*build)(const struct viewer *, 
 
 static void network_namespace_is_private_with_loopback_up(void)
 {
-	WF_REQUIRE(geteuid() == 0 || !"needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
-	WF_REQUIRE(access("/dev/net/tun", R_OK | W_OK) == 0 || !"needs /dev/net/tun for net_tap");
-	WF_REQUIRE(wf_e2e_enter_netns() == 0);
+	wf_e2e_enter_test_netns();
 }
 
 /* The configuration, with webrtc.nack as given. */
@@ -487,8 +455,8 @@ static void whepfan_starts_with_four_outputs_on_one_worker(void)
 
 		v->port = (uint16_t)(OUT_PORT0 + 2 * i);
 		for (k = 0; k < sizeof(v->key); k++)
-			v->key[k] = (uint8_t)rnd();
-		v->my_ssrc = rnd() | 0x10;
+			v->key[k] = (uint8_t)wf_e2e_rnd();
+		v->my_ssrc = wf_e2e_rnd() | 0x10;
 		v->check = i == V_GOOD || i == V_BYSTANDER;
 		policy(v, &p, true);
 		WF_REQUIRE(srtp_create(&v->rx, &p) == srtp_err_status_ok);
@@ -503,13 +471,13 @@ static void whepfan_starts_with_four_outputs_on_one_worker(void)
 		WF_REQUIRE(views[i].sock >= 0);
 	}
 	src.sock = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	src.ssrc = rnd() | 1;
-	src.seq = (uint16_t)rnd();
-	src.ts = rnd();
+	src.ssrc = wf_e2e_rnd() | 1;
+	src.seq = (uint16_t)wf_e2e_rnd();
+	src.ts = wf_e2e_rnd();
 	WF_REQUIRE(src.sock >= 0);
 	/* outputs resolve ARP with no traffic, then go active; telemetry is
 	 * read once whepfan says it runs (start-up builds its tables) */
-	for (k = 0; k < 300 * SLOW && !(log_has("whepfan: running:") &&
+	for (k = 0; k < 300 * SLOW && !(wf_e2e_log_has(wf.log, "whepfan: running:") &&
 					stat_of(NULL, "outputs_active") == N_VIEWERS); k++)
 		usleep(50000);
 	WF_REQUIRE(stat_of(NULL, "outputs_active") == N_VIEWERS);
@@ -694,56 +662,27 @@ static void nack_off_by_reload_counts_nacks_and_serves_none(void)
 
 static void sigterm_stops_whepfan_and_every_mbuf_is_back(void)
 {
-	static const char pat[] = "mbufs in use after teardown: ";
-	char line[512];
-	const char *p;
-	long long n = -1;
-	int status = 0;
-	FILE *f;
+	long long n;
 
 	WF_REQUIRE(wf.pid > 0);
 	src.running = false;
-	WF_REQUIRE(wf_e2e_stop(&wf, 10000 * SLOW, &status) == 0);
-	WF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	f = fopen(wf.log, "r");
-	WF_REQUIRE(f != NULL);
-	while (fgets(line, sizeof(line), f))
-		if ((p = strstr(line, pat)) != NULL)
-			n = atoll(p + strlen(pat));
-	fclose(f);
+	wf_e2e_check_sigterm(&wf, 10000 * SLOW);
+	n = wf_e2e_log_number(wf.log, "mbufs in use after teardown: ");
 	WF_CHECKF(n == 0, "whepfan logged %lld mbufs in use after teardown (-1: no line)", n);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "test_budgets: time limit reached, killing whepfan\n";
-
-	(void)sig;
-	if (wf.pid > 0)
-		kill(wf.pid, SIGKILL);
-	if (write(1, msg, sizeof(msg) - 1) < 0)
-		_exit(3);
-	_exit(2);
-}
-
-static void cleanup(void)
-{
-	wf_e2e_cleanup(&wf);
 }
 
 int main(int argc, char **argv)
 {
+	uint64_t seed;
 	unsigned i;
 	int rc;
 
 	wf_test_init(argc, argv);
 	wf_e2e_find_build(&wf, argv[0]);
-	rng_state = (uint64_t)time(NULL) << 20 ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ull;
+	seed = wf_e2e_seed_from_clock();
 	printf("# end-to-end: retransmission and replay budgets through %s/whepfan (seed %llu)\n",
-	       wf.build, (unsigned long long)rng_state);
-	signal(SIGALRM, on_alarm);
-	alarm(90 * SLOW);
-	atexit(cleanup);
+	       wf.build, (unsigned long long)seed);
+	wf_e2e_guard(&wf, 90 * SLOW);
 	for (i = 0; i < N_VIEWERS; i++)
 		views[i].sock = -1;
 	if (srtp_init() != srtp_err_status_ok) {
@@ -774,6 +713,6 @@ int main(int argc, char **argv)
 		close(src.sock);
 	srtp_shutdown();
 	rc = wf_test_done();
-	cleanup();
+	wf_e2e_cleanup(&wf);
 	return rc;
 }

@@ -90,6 +90,8 @@ struct wf_port {
 	uint32_t netmask;
 	uint32_t gateway;
 	bool has_gateway;
+	bool tx_desc_status;	/* the PMD reports TX descriptor status */
+	uint16_t nb_txd;	/* TX descriptors per queue */
 	char name[WF_CONF_NAME_LEN + 1];
 };
 
@@ -139,6 +141,11 @@ struct wf_stream {
 	 * Written by the slow path (registry.c), read by the owner; __atomic
 	 * only. */
 	uint32_t fanout_mask;
+	/* the source over the last second, per track: written by the owner
+	 * (wf_ingest_timer), read by viewers' workers for their budgets
+	 * (budget.h); __atomic only (relaxed: each a figure of its own) */
+	uint32_t rate_bytes[WF_MAX_TRACKS];	/* RTP bytes a second */
+	uint32_t pkt_bytes[WF_MAX_TRACKS];	/* mean RTP packet */
 };
 
 /* The global state. */
@@ -170,6 +177,13 @@ struct wf_app {
 	uint64_t sr_interval_tsc;	/* webrtc.rtcp_sr_interval_ms */
 	uint16_t webrtc_port;		/* webrtc.udp_port */
 	uint32_t idle_sleep_us;
+	/* webrtc.nack and the budgets (budget.h): written by the slow path at
+	 * start and on SIGHUP (wf_budgets_apply), read by workers at every
+	 * request; __atomic only (relaxed: each a setting of its own) */
+	uint32_t nack;			/* 0: NACKs are counted, not served */
+	uint32_t nack_budget_pct;
+	uint32_t replay_max_packets;
+	uint32_t replay_per_stream_per_s;
 	/* Flags that carry no data, __atomic only (relaxed).  quit and
 	 * reload are set by signal handlers, on whatever thread the kernel
 	 * picks (lock-free atomics are async-signal-safe). */
@@ -179,6 +193,13 @@ struct wf_app {
 };
 
 extern struct wf_app wf_app;
+
+/* A setting the slow path may change at any time (wf_app.nack, the
+ * budgets): relaxed, each a value of its own. */
+static inline uint32_t wf_setting(const uint32_t *s)
+{
+	return __atomic_load_n(s, __ATOMIC_RELAXED);
+}
 
 /* Whether stream s is active.  Acquire: pairs with the release in
  * wf_stream_start(), so the descriptor written before is seen whole. */

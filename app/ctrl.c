@@ -4,6 +4,7 @@
 #include "fanout.h"
 #include "ingest.h"
 #include "lcore.h"
+#include "request.h"
 
 static void list_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
 {
@@ -41,6 +42,7 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	if (v->in_use)
 		return -EBUSY;
 	*v = msg->viewer;
+	v->retx = (struct wf_retx_bucket){ 0 };	/* full at its first request */
 	/* relaxed: telemetry compares gen around its copy (viewer_figs) */
 	__atomic_store_n(&v->gen, msg->gen, __ATOMIC_RELAXED);
 	v->in_use = 1;
@@ -54,9 +56,10 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		if (v->trk[t].state == WF_VT_OFF)
 			continue;
 		/* video starts at a key frame: the cached one if the owner has
-		 * it, else the next; audio starts with the next packet */
+		 * it, else the next; audio starts with the next packet.  The
+		 * joining replay is not charged to the viewer's budget */
 		if (wf_app.streams[v->stream].tracks[t].kind == WF_CONF_VIDEO)
-			wf_fanout_request_replay(lc, v, msg->slot, t);
+			wf_fanout_request_replay(lc, v, msg->slot, t, false, v->created_tsc);
 		else
 			v->trk[t].state = WF_VT_WAIT;
 	}
@@ -101,6 +104,7 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		if (msg->stream >= WF_MAX_STREAMS || !lc->owned[msg->stream])
 			return -ENOENT;
 		msg->state = lc->owned[msg->stream];
+		wf_replay_drop_stream(lc, msg->stream);
 		for (t = 0; t < msg->state->n_tracks; t++)
 			wf_history_clear(&msg->state->t[t]);
 		lc->owned[msg->stream] = NULL;

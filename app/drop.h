@@ -2,7 +2,8 @@
  * gives the enum, the counter names telemetry and /metrics print, and the
  * text (STYLE.md, after VPP's foreach_..._error).  The errors of lib/rtp
  * (wf_rtp_err) and lib/srtp (wf_srtp_error) are counted in arrays of their
- * own, next to these, under their own names. */
+ * own, next to these, under their own names.  Requests a worker declines
+ * to serve (NACK, PLI, FIR) are not drops: refusal.h lists them. */
 #ifndef WF_DROP_H
 #define WF_DROP_H
 
@@ -41,10 +42,6 @@
 	_(VIEWER_GONE,      viewer_gone,      "packet for a viewer that was removed") \
 	_(SRTCP_UNPROTECT,  srtcp_unprotect,  "SRTCP from a viewer failed unprotect (see srtp counters)") \
 	_(RTCP_PARSE,       rtcp_parse,       "RTCP from a viewer failed to parse (see rtp counters)") \
-	_(NACK_MISS,        nack_miss,        "NACKed packet no longer in the history") \
-	_(NACK_UNSENT,      nack_unsent,      "NACKed sequence number this viewer was never sent (or sent before a replay)") \
-	_(FB_UNKNOWN_SSRC,  fb_unknown_ssrc,  "NACK, PLI or FIR for a media SSRC we do not send to this viewer") \
-	_(PLI_LIMIT,        pli_limit,        "PLI/FIR ignored: rate limit") \
 	_(MBUF_ALLOC,       mbuf_alloc,       "no mbuf for a viewer's copy") \
 	_(PROTECT,          protect,          "SRTP protect failed (see srtp counters)") \
 	_(TX_FULL,          tx_full,          "transmit queue full") \

@@ -6,7 +6,7 @@
 #include <rte_udp.h>
 
 #include "handoff.h"
-#include "ingest.h"
+#include "request.h"
 #include "tx.h"
 
 struct wf_viewer *wf_viewer_get(struct wf_lcore *lc, uint32_t slot, uint16_t gen)
@@ -61,36 +61,49 @@ static inline void start_at(struct wf_viewer_track *vt, uint32_t ext)
 	vt->last_ext = ext;
 }
 
-/* Protects and transmits the n jobs gathered in lc->jobs / lc->out. */
-static void flush_jobs(struct wf_lcore *lc, unsigned n, bool srtp)
+/* Protects (srtp) and transmits the n copies gathered in b. */
+static void flush(struct wf_lcore *lc, struct wf_batch *b, unsigned n, bool srtp)
 {
 	unsigned i;
 
 	if (srtp)
-		wf_srtp_protect_burst(lc->srtp, lc->jobs, n);
+		wf_srtp_protect_burst(lc->srtp, b->jobs, n);
 	for (i = 0; i < n; i++) {
-		struct wf_srtp_job *j = &lc->jobs[i];
-		struct wf_viewer *v = &lc->viewers[lc->out_viewer[i]];
+		struct wf_srtp_job *j = &b->jobs[i];
+		struct wf_viewer *v = &lc->viewers[b->viewer[i]];
 		unsigned len = srtp ? j->out_len : (unsigned)j->hdr_len + j->payload_len;
 
 		if (srtp && j->status) {
 			lc->c.srtp_err[-j->status]++;
-			wf_drop(lc, lc->out[i], WF_DROP_PROTECT);
+			wf_drop(lc, b->out[i], WF_DROP_PROTECT);
 			continue;
 		}
-		wf_fanout_finish(v, lc->out[i], len);
+		wf_fanout_finish(v, b->out[i], len);
 		v->pkts_out++;
 		v->bytes_out += len;
 		lc->c.egress_pkts++;
-		lc->c.egress_bytes += lc->out[i]->pkt_len;
-		wf_tx(lc, v->port_idx, lc->out[i]);
+		lc->c.egress_bytes += b->out[i]->pkt_len;
+		wf_tx(lc, v->port_idx, b->out[i]);
 	}
 }
 
-/* Prepares viewer v's copy of m under index idx as job n of the current
- * batch: returns true when a job was added. */
-static bool add_job(struct wf_lcore *lc, unsigned n, uint32_t slot, struct wf_viewer *v,
-		    unsigned t, struct rte_mbuf *m, uint64_t idx)
+void wf_fanout_resend_flush(struct wf_lcore *lc)
+{
+	struct wf_batch *b = &lc->resend;
+	unsigned i, n = b->n;
+
+	if (!n)
+		return;
+	flush(lc, b, n, true);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(b->src[i]);	/* the history packets the jobs read */
+	b->n = 0;
+}
+
+/* Prepares viewer v's copy of m under index idx as job n of b: returns
+ * true when a job was added. */
+static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_t slot,
+		    struct wf_viewer *v, unsigned t, struct rte_mbuf *m, uint64_t idx)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
 	struct wf_viewer_track *vt = &v->trk[t];
@@ -114,7 +127,7 @@ static bool add_job(struct wf_lcore *lc, unsigned n, uint32_t slot, struct wf_vi
 	wf_rtp_wr16(rtp + 2, (uint16_t)idx);
 	wf_rtp_wr32(rtp + 4, meta->rtp_ts);
 	wf_rtp_wr32(rtp + 8, vt->ssrc);
-	lc->jobs[n] = (struct wf_srtp_job){
+	b->jobs[n] = (struct wf_srtp_job){
 		.keys = &v->srtp_out,
 		.payload = src + meta->hdr_len,
 		.out = rtp,
@@ -124,15 +137,15 @@ static bool add_job(struct wf_lcore *lc, unsigned n, uint32_t slot, struct wf_vi
 		.out_cap = (uint16_t)(rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN),
 	};
 	if (!v->srtp) {
-		if (WF_RTP_FIXED_LEN + plen > lc->jobs[n].out_cap) {
+		if (WF_RTP_FIXED_LEN + plen > b->jobs[n].out_cap) {
 			rte_pktmbuf_free(out);
 			lc->c.drop[WF_DROP_PROTECT]++;
 			return false;
 		}
 		rte_memcpy(rtp + WF_RTP_FIXED_LEN, src + meta->hdr_len, plen);
 	}
-	lc->out[n] = out;
-	lc->out_viewer[n] = slot;
+	b->out[n] = out;
+	b->viewer[n] = slot;
 	if (idx >= vt->next_index)
 		vt->next_index = idx + 1;
 	if ((int32_t)(meta->ext_seq - vt->last_ext) > 0)
@@ -146,14 +159,30 @@ static bool add_job(struct wf_lcore *lc, unsigned n, uint32_t slot, struct wf_vi
 	return true;
 }
 
+/* A replay that outlived WF_REPLAY_TIMEOUT_MS lost its end (its items
+ * were dropped, or the owner gave it up): the track waits for the next
+ * live key frame. */
+static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt, uint64_t now)
+{
+	/* signed: a packet that arrived before the request is not late */
+	if ((int64_t)(now - vt->replay_tsc) < (int64_t)(wf_app.tsc_hz / 1000 * WF_REPLAY_TIMEOUT_MS))
+		return;
+	vt->state = WF_VT_WAIT;
+	vt->replay = 0;
+	wf_refuse(lc, WF_REFUSE_REPLAY_ABORTED, 1);
+}
+
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
 	unsigned t = meta->track, n_srtp = 0;
 	uint32_t slot = lc->head[meta->stream];
-	struct wf_srtp_job plain_jobs[1];
+	struct wf_batch *b = &lc->live;
 
-	(void)plain_jobs;
+	/* resends queued before this packet leave before it: a replay's
+	 * packets precede the live ones that follow it */
+	if (lc->resend.n)
+		wf_fanout_resend_flush(lc);
 	while (slot != WF_VIEWER_NONE) {
 		struct wf_viewer *v = &lc->viewers[slot];
 		struct wf_viewer_track *vt = &v->trk[t];
@@ -161,47 +190,96 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 		uint64_t idx;
 
 		slot = v->next;
-		/* the owner sends a replay whole, before any later live packet,
-		 * on the ring live packets take: live during a replay means its
-		 * tail was dropped (ring full, counted there); go on live */
-		if (vt->state == WF_VT_REPLAY)
-			vt->state = WF_VT_LIVE;
+		if (vt->state == WF_VT_REPLAY) {
+			/* the owner paces the replay up to the newest packet:
+			 * this one comes in it */
+			replay_timeout(lc, vt, meta->rx_tsc);
+			continue;
+		}
 		if (vt->state == WF_VT_WAIT && (meta->flags & WF_META_KEYFRAME)) {
 			start_at(vt, meta->ext_seq);
 			vt->state = WF_VT_LIVE;
-			vt->replay_asked = 0;	/* its answer, when it comes, is stale */
+			vt->replay = 0;	/* a replay's answer, when it comes, is stale */
 		}
 		if (vt->state != WF_VT_LIVE || !index_for(vt, meta->ext_seq, &idx))
 			continue;
 		if (v->srtp) {
 			/* plain outputs are sent one by one below; SRTP ones batched */
-			if (add_job(lc, n_srtp, cur, v, t, m, idx) && ++n_srtp == WF_BURST) {
-				flush_jobs(lc, n_srtp, true);
+			if (add_job(lc, b, n_srtp, cur, v, t, m, idx) && ++n_srtp == WF_BURST) {
+				flush(lc, b, n_srtp, true);
 				n_srtp = 0;
 			}
 		} else {
 			if (n_srtp) {
-				flush_jobs(lc, n_srtp, true);
+				flush(lc, b, n_srtp, true);
 				n_srtp = 0;
 			}
-			if (add_job(lc, 0, cur, v, t, m, idx))
-				flush_jobs(lc, 1, false);
+			if (add_job(lc, b, 0, cur, v, t, m, idx))
+				flush(lc, b, 1, false);
 		}
 	}
 	if (n_srtp)
-		flush_jobs(lc, n_srtp, true);
+		flush(lc, b, n_srtp, true);
 }
 
-/* Sends one history packet to one viewer (retransmission or replay). */
-static void send_one(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
-		     struct rte_mbuf *m)
+/* Sends history packet m again to one viewer (a NACK's answer or a replay
+ * packet) under the index it maps to; takes m's reference.  SRTP copies
+ * join the resend batch (one protect burst for many viewers' resends). */
+static void resend(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
+		   struct rte_mbuf *m)
 {
+	struct wf_batch *b = v->srtp ? &lc->resend : &lc->live;
+	unsigned n = v->srtp ? b->n : 0;
 	uint64_t idx;
 
-	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx))
+	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx) ||
+	    !add_job(lc, b, n, slot, v, t, m, idx)) {
+		rte_pktmbuf_free(m);
 		return;
-	if (add_job(lc, 0, slot, v, t, m, idx))
-		flush_jobs(lc, 1, v->srtp);
+	}
+	if (!v->srtp) {
+		flush(lc, b, 1, false);	/* the payload was copied */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	b->src[n] = m;
+	b->n = (uint16_t)(n + 1);
+	if (b->n == WF_BURST)
+		wf_fanout_resend_flush(lc);
+}
+
+bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v)
+{
+	unsigned owner = wf_app.streams[v->stream].owner;
+
+	return (owner != lc->idx && wf_handoff_busy(lc, owner)) ||
+	       wf_tx_congested(lc, v->port_idx);
+}
+
+/* A NACK's answer: resent under the index it had, the viewer's budget
+ * corrected from the estimate it was charged to the packet's size. */
+static void nack_answer(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
+			struct rte_mbuf *m)
+{
+	struct wf_viewer_track *vt = &v->trk[t];
+	int64_t est = wf_resend_estimate(v->stream, t);
+
+	if (vt->state != WF_VT_LIVE) {
+		wf_refuse(lc, WF_REFUSE_NACK_NOT_LIVE, 1);
+		wf_retx_bucket_charge(&v->retx, -est);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (wf_tx_congested(lc, v->port_idx)) {
+		wf_refuse(lc, WF_REFUSE_NACK_SHED, 1);
+		wf_retx_bucket_charge(&v->retx, -est);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	wf_retx_bucket_charge(&v->retx, (int64_t)wf_meta(m)->rtp_len - est);
+	vt->retransmits++;
+	lc->c.retransmits++;
+	resend(lc, slot, v, t, m);
 }
 
 void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
@@ -211,35 +289,52 @@ void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
 
 	if (!v || it->track >= WF_MAX_TRACKS) {
 		lc->c.drop[WF_DROP_VIEWER_GONE]++;
+		if (it->m)
+			rte_pktmbuf_free(it->m);
 		return;
 	}
 	vt = &v->trk[it->track];
 	if (!(it->flags & WF_ITEM_F_REPLAY)) {
-		/* a NACK's answer: re-sent under the index it had */
-		if (it->m && vt->state == WF_VT_LIVE) {
-			send_one(lc, it->viewer, v, it->track, it->m);
-			vt->retransmits++;
-			lc->c.retransmits++;
+		if (it->m)
+			nack_answer(lc, it->viewer, v, it->track, it->m);
+		return;
+	}
+	if (it->flags & WF_ITEM_F_NONE) {
+		/* nothing to replay (refused or nothing cached, counted by the
+		 * owner), or a replay given up half way: the next live key
+		 * frame starts the track */
+		if (vt->replay & WF_VT_REPLAY_ASKED)
+			vt->replay = 0;
+		else if (vt->state == WF_VT_REPLAY) {
+			vt->state = WF_VT_WAIT;
+			vt->replay = 0;
 		}
 		return;
 	}
-	if (it->flags & (WF_ITEM_F_FIRST | WF_ITEM_F_NONE)) {
+	if (it->flags & WF_ITEM_F_FIRST) {
 		/* an answer nobody waits for: the viewer started on a live key
 		 * frame that the owner sent before it saw the request (or a
 		 * second request's answer); replaying would repeat that frame */
-		if (!vt->replay_asked)
+		if (!(vt->replay & WF_VT_REPLAY_ASKED)) {
+			rte_pktmbuf_free(it->m);
 			return;
-		vt->replay_asked = 0;
-		if (it->flags & WF_ITEM_F_NONE)
-			return;	/* nothing cached: the next live key frame starts it */
+		}
+		vt->replay &= (uint8_t)~WF_VT_REPLAY_ASKED;
 		start_at(vt, wf_meta(it->m)->ext_seq);
 		vt->state = WF_VT_REPLAY;
 	}
-	if (vt->state != WF_VT_REPLAY || !it->m)
-		return;	/* the rest of a replay whose start was ignored or lost */
-	send_one(lc, it->viewer, v, it->track, it->m);
-	if (it->flags & WF_ITEM_F_LAST)
+	if (vt->state != WF_VT_REPLAY) {
+		rte_pktmbuf_free(it->m);	/* the rest of a replay whose start was ignored */
+		return;
+	}
+	if (vt->replay & WF_VT_REPLAY_CHARGED)
+		wf_retx_bucket_charge(&v->retx, wf_meta(it->m)->rtp_len);
+	lc->c.replay_pkts++;
+	if (it->flags & WF_ITEM_F_LAST) {
 		vt->state = WF_VT_LIVE;
+		vt->replay = 0;
+	}
+	resend(lc, it->viewer, v, it->track, it->m);
 }
 
 /* Sends item to the stream's owner, or handles it here when we own it. */
@@ -249,13 +344,13 @@ static void to_owner(struct wf_lcore *lc, struct wf_item *it)
 
 	it->src = (uint8_t)lc->idx;
 	if (owner == lc->idx)
-		wf_ingest_request(lc, it);
+		wf_request_serve(lc, it);
 	else
 		wf_handoff(lc, owner, it);
 }
 
 void wf_fanout_request_replay(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
-			      unsigned t)
+			      unsigned t, bool charged, uint64_t now)
 {
 	struct wf_item it = {
 		.kind = WF_ITEM_REQ_REPLAY, .viewer = slot, .gen = v->gen,
@@ -263,7 +358,8 @@ void wf_fanout_request_replay(struct wf_lcore *lc, struct wf_viewer *v, uint32_t
 	};
 
 	v->trk[t].state = WF_VT_WAIT;
-	v->trk[t].replay_asked = 1;
+	v->trk[t].replay = WF_VT_REPLAY_ASKED | (charged ? WF_VT_REPLAY_CHARGED : 0);
+	v->trk[t].replay_tsc = now;
 	lc->c.replays++;
 	to_owner(lc, &it);
 }

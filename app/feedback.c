@@ -10,6 +10,13 @@
 #include "tx.h"
 #include "rtp/rtcp.h"
 
+/* What the NACKs of one RTCP compound may still be served. */
+struct compound {
+	uint64_t now;
+	unsigned fcis_left;	/* WF_NACK_MAX_FCI at the start */
+	bool refilled;		/* the viewer's bucket was refilled for it */
+};
+
 /* The track a feedback message's media SSRC names, or -1. */
 static int track_of(const struct wf_viewer *v, uint32_t ssrc)
 {
@@ -21,22 +28,48 @@ static int track_of(const struct wf_viewer *v, uint32_t ssrc)
 	return -1;
 }
 
-/* The SRTCP replay window for the peer's sender SSRC. */
-static struct wf_srtp_replay *srtcp_window(struct wf_viewer *v, uint32_t ssrc)
+/* Unprotects SRTCP from viewer v in place (*plain: its length then).  The
+ * replay window of the sender SSRC is chosen only after the packet
+ * authenticates: a forged packet naming a known peer's SSRC, or a new one,
+ * cannot reset a window (RFC 3711 §3.3.2: the replay list is updated only
+ * after authentication).  Returns 0 or -WF_SRTP_E_*. */
+static int srtcp_unprotect(struct wf_lcore *lc, struct wf_viewer *v, uint8_t *p, size_t len,
+			   size_t *plain)
 {
-	unsigned i, victim = ssrc % WF_VIEWER_SRTCP_PEERS;
+	uint32_t ssrc = wf_rtp_rd32(p + 4);
+	struct wf_srtp_replay r = { 0 };
+	struct wf_srtcp_peer *e = NULL;
+	unsigned i;
+	int rc;
 
 	for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++) {
-		if (v->srtcp_rx[i].r.started && v->srtcp_rx[i].ssrc == ssrc)
-			return &v->srtcp_rx[i].r;
-		if (!v->srtcp_rx[i].r.started)
-			victim = i;
+		struct wf_srtcp_peer *q = &v->srtcp_rx[i];
+
+		if ((q->top & WF_SRTCP_PEER_USED) && q->ssrc == ssrc) {
+			e = q;
+			r.top = q->top & ~WF_SRTCP_PEER_USED;
+			r.window = q->window;
+			r.started = true;
+			break;
+		}
 	}
-	if (v->srtcp_rx[victim].ssrc != ssrc) {
-		v->srtcp_rx[victim].ssrc = ssrc;
-		memset(&v->srtcp_rx[victim].r, 0, sizeof(v->srtcp_rx[victim].r));
+	rc = wf_srtcp_unprotect(lc->srtp, &v->srtcp_in, &r, p, len, plain);
+	if (rc < 0)
+		return rc;
+	if (!e) {
+		/* a new sender SSRC of this (authenticated) viewer: a free
+		 * window, else one of its other SSRCs' */
+		e = &v->srtcp_rx[ssrc % WF_VIEWER_SRTCP_PEERS];
+		for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++)
+			if (!(v->srtcp_rx[i].top & WF_SRTCP_PEER_USED)) {
+				e = &v->srtcp_rx[i];
+				break;
+			}
+		e->ssrc = ssrc;
 	}
-	return &v->srtcp_rx[victim].r;
+	e->top = (uint32_t)r.top | WF_SRTCP_PEER_USED;	/* SRTCP index: 31 bits */
+	e->window = r.window;
+	return 0;
 }
 
 static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_rtcp_pkt *pkt,
@@ -70,15 +103,40 @@ static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_
 	}
 }
 
-static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
-		    const struct wf_rtcp_pkt *pkt)
+/* Refills v's resend budget, once per compound: webrtc.nack_budget_pct of
+ * what its stream's source sent over the last second (budget.h). */
+static void budget_refill(struct wf_viewer *v, struct compound *cx)
 {
-	uint16_t seqs[WF_NACK_MAX_PER_PACKET];
+	const struct wf_stream *s = &wf_app.streams[v->stream];
+	uint64_t bytes = 0;
+	unsigned t;
+
+	if (cx->refilled)
+		return;
+	cx->refilled = true;
+	for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++)
+		bytes += __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+	wf_retx_bucket_refill(&v->retx, wf_retx_rate(bytes, wf_setting(&wf_app.nack_budget_pct)),
+			      cx->now, wf_app.tsc_hz);
+}
+
+/* Generic NACK (RFC 4585 §6.2.1): each sequence number asked for is
+ * resent from the shared history, unless a reason in refusal.h says no:
+ * the compound's FCI cap, a resend within the viewer's RTT, a ring or
+ * queue over half full, or the viewer's budget. */
+static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
+		    const struct wf_rtcp_pkt *pkt, struct compound *cx)
+{
+	uint16_t seqs[WF_NACK_SEQS_MAX];
 	struct wf_rtcp_fb fb;
 	struct wf_viewer_track *vt;
-	int n, i, t;
+	uint64_t window;
+	unsigned k, i;
+	int32_t est;
+	bool shed;
+	int n, t;
 
-	n = wf_rtcp_parse_nack(pkt, &fb, seqs, WF_NACK_MAX_PER_PACKET);
+	n = wf_rtcp_parse_nack(pkt, &fb, NULL, 0);
 	if (n < 0) {
 		lc->c.rtp_err[-n]++;
 		lc->c.drop[WF_DROP_RTCP_PARSE]++;
@@ -86,51 +144,93 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 	}
 	t = track_of(v, fb.media_ssrc);
 	if (t < 0) {
-		lc->c.drop[WF_DROP_FB_UNKNOWN_SSRC]++;
+		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
 	vt = &v->trk[t];
-	if (n > WF_NACK_MAX_PER_PACKET)
-		n = WF_NACK_MAX_PER_PACKET;	/* the rest is not served */
 	lc->c.nack_rx += (unsigned)n;
 	vt->nacks += (unsigned)n;
-	if (vt->state != WF_VT_LIVE || !vt->next_index)
+	if (!wf_setting(&wf_app.nack)) {
+		wf_refuse(lc, WF_REFUSE_NACK_OFF, (unsigned)n);
 		return;
-	for (i = 0; i < n; i++) {
+	}
+	if (vt->state != WF_VT_LIVE || !vt->next_index) {
+		wf_refuse(lc, WF_REFUSE_NACK_NOT_LIVE, (unsigned)n);
+		return;
+	}
+	k = wf_nack_expand(&fb, &cx->fcis_left, seqs, &lc->c.refused[WF_REFUSE_NACK_FCI_CAP]);
+	window = wf_retx_window(vt->rtt_us, wf_app.tsc_hz);
+	est = (int32_t)wf_resend_estimate(v->stream, (unsigned)t);
+	/* once per message: the ring can take a compound's requests
+	 * whatever its state, the queue's state is one PMD call */
+	shed = wf_fanout_resend_shed(lc, v);
+	for (i = 0; i < k; i++) {
 		/* RFC 3711 §3.3.1 style: the index nearest to what we sent */
 		uint64_t idx = wf_seq_extend(vt->next_index - 1, seqs[i]);
+		uint32_t ext, who = slot << 1 | (uint32_t)t;
 
 		if (idx < vt->idx_base || idx >= vt->next_index) {
-			lc->c.drop[WF_DROP_NACK_UNSENT]++;
+			wf_refuse(lc, WF_REFUSE_NACK_UNSENT, 1);
 			continue;
 		}
-		wf_fanout_request_retx(lc, v, slot, (unsigned)t,
-				       vt->src_base + (uint32_t)(idx - vt->idx_base));
+		ext = vt->src_base + (uint32_t)(idx - vt->idx_base);
+		if (wf_retx_seen_recent(lc->seen, who, ext, cx->now, window)) {
+			wf_refuse(lc, WF_REFUSE_NACK_REPEAT, 1);
+			continue;
+		}
+		if (shed) {
+			wf_refuse(lc, WF_REFUSE_NACK_SHED, 1);
+			continue;
+		}
+		budget_refill(v, cx);
+		if (!wf_retx_bucket_open(&v->retx)) {
+			wf_refuse(lc, WF_REFUSE_NACK_BUDGET, 1);
+			continue;
+		}
+		/* charged the stream's mean packet now, the difference to the
+		 * real one when it comes (wf_fanout_item) */
+		wf_retx_bucket_charge(&v->retx, est);
+		wf_retx_seen_mark(lc->seen, who, ext, cx->now);
+		wf_fanout_request_retx(lc, v, slot, (unsigned)t, ext);
 	}
 }
 
+/* PLI (RFC 4585 §6.3.1) or FIR (RFC 5104 §4.3.1): a replay of the cached
+ * key frame, at most one per viewer per WF_REPLAY_VIEWER_INTERVAL_MS, drawn
+ * on the viewer's resend budget; the owner bounds and paces it and limits
+ * the stream's replays (request.c). */
 static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
-				uint32_t media_ssrc, uint64_t now)
+				uint32_t media_ssrc, struct compound *cx)
 {
 	int t = track_of(v, media_ssrc);
 	struct wf_viewer_track *vt;
 
 	if (t < 0) {
-		lc->c.drop[WF_DROP_FB_UNKNOWN_SSRC]++;
+		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
 	vt = &v->trk[t];
 	lc->c.pli_rx++;
 	vt->plis++;
-	if (wf_app.streams[v->stream].tracks[t].kind != WF_CONF_VIDEO)
-		return;
-	if (vt->last_pli_tsc &&
-	    now - vt->last_pli_tsc < wf_app.tsc_hz / 1000 * WF_PLI_MIN_INTERVAL_MS) {
-		lc->c.drop[WF_DROP_PLI_LIMIT]++;
+	if (wf_app.streams[v->stream].tracks[t].kind != WF_CONF_VIDEO) {
+		wf_refuse(lc, WF_REFUSE_PLI_AUDIO, 1);
 		return;
 	}
-	vt->last_pli_tsc = now;
-	wf_fanout_request_replay(lc, v, slot, (unsigned)t);
+	if (vt->state != WF_VT_LIVE) {
+		wf_refuse(lc, WF_REFUSE_REPLAY_PENDING, 1);
+		return;
+	}
+	if (vt->replay_tsc &&
+	    cx->now - vt->replay_tsc < wf_app.tsc_hz / 1000 * WF_REPLAY_VIEWER_INTERVAL_MS) {
+		wf_refuse(lc, WF_REFUSE_REPLAY_VIEWER_RATE, 1);
+		return;
+	}
+	budget_refill(v, cx);
+	if (!wf_retx_bucket_open(&v->retx)) {
+		wf_refuse(lc, WF_REFUSE_REPLAY_BUDGET, 1);
+		return;
+	}
+	wf_fanout_request_replay(lc, v, slot, (unsigned)t, true, cx->now);
 }
 
 void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, uint16_t gen)
@@ -141,7 +241,7 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
 	uint8_t *p = (uint8_t *)(udp + 1);
 	size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
-	uint64_t now = rte_rdtsc();
+	struct compound cx = { .now = rte_rdtsc(), .fcis_left = WF_NACK_MAX_FCI };
 	struct wf_rtcp_iter it;
 	struct wf_rtcp_pkt pkt;
 	int rc;
@@ -163,8 +263,7 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);
 			return;
 		}
-		rc = wf_srtcp_unprotect(lc->srtp, &v->srtcp_in,
-					srtcp_window(v, wf_rtp_rd32(p + 4)), p, len, &plain);
+		rc = srtcp_unprotect(lc, v, p, len, &plain);
 		if (rc < 0) {
 			lc->c.srtp_err[-rc]++;
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);
@@ -181,19 +280,19 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 		switch (wf_rtcp_classify(&pkt)) {
 		case WF_RTCP_KIND_SR:
 		case WF_RTCP_KIND_RR:
-			on_report(lc, v, &pkt, now);
+			on_report(lc, v, &pkt, cx.now);
 			break;
 		case WF_RTCP_KIND_NACK:
-			on_nack(lc, v, slot, &pkt);
+			on_nack(lc, v, slot, &pkt, &cx);
 			break;
 		case WF_RTCP_KIND_PLI:
 			if (wf_rtcp_parse_pli(&pkt, &fb) == 0)
-				on_keyframe_request(lc, v, slot, fb.media_ssrc, now);
+				on_keyframe_request(lc, v, slot, fb.media_ssrc, &cx);
 			break;
 		case WF_RTCP_KIND_FIR:
 			n = wf_rtcp_parse_fir(&pkt, &fb, fir, 4);
 			for (i = 0; i < n && i < 4; i++)
-				on_keyframe_request(lc, v, slot, fir[i].ssrc, now);
+				on_keyframe_request(lc, v, slot, fir[i].ssrc, &cx);
 			break;
 		default:
 			break;	/* SDES, BYE, REMB, TWCC, XR: nothing to do */

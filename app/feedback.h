@@ -1,15 +1,16 @@
 /* feedback.h: RTCP from viewers, on the viewer's lcore: SRTCP unprotect,
  * receiver reports (loss, jitter, RTT), generic NACK answered from the
- * stream's shared history, PLI/FIR answered with a key-frame replay. */
+ * stream's shared history, PLI/FIR answered with a key-frame replay; both
+ * within the viewer's budgets (budget.h), every request not served counted
+ * by reason (refusal.h). */
 #ifndef WF_FEEDBACK_H
 #define WF_FEEDBACK_H
 
 #include "lcore.h"
 
-/* Most sequence numbers one RTCP packet may have retransmitted. */
-#define WF_NACK_MAX_PER_PACKET	64
-/* A viewer's PLI/FIR is answered at most this often. */
-#define WF_PLI_MIN_INTERVAL_MS	500
+/* A viewer gets at most one key-frame replay this often (its joining
+ * replay included). */
+#define WF_REPLAY_VIEWER_INTERVAL_MS	1000
 
 /* Handles one classified frame from viewer slot/gen (takes m). */
 void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, uint16_t gen);

@@ -4,6 +4,7 @@
 #include "fanout.h"
 #include "feedback.h"
 #include "ingest.h"
+#include "request.h"
 
 void wf_handoff_flush_to(struct wf_lcore *lc, unsigned to)
 {
@@ -35,13 +36,11 @@ static void handle(struct wf_lcore *lc, struct wf_item *it)
 		rte_pktmbuf_free(it->m);	/* the reference the owner gave us */
 		break;
 	case WF_ITEM_RETX:
-		wf_fanout_item(lc, it);
-		if (it->m)
-			rte_pktmbuf_free(it->m);
+		wf_fanout_item(lc, it);	/* takes the item's reference */
 		break;
 	case WF_ITEM_REQ_RETX:
 	case WF_ITEM_REQ_REPLAY:
-		wf_ingest_request(lc, it);
+		wf_request_serve(lc, it);
 		break;
 	default:
 		if (it->m)

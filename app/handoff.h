@@ -26,6 +26,14 @@ static inline void wf_handoff(struct wf_lcore *lc, unsigned to, const struct wf_
 		wf_handoff_flush_to(lc, to);
 }
 
+/* Whether the ring to worker to is over half full, counting the items
+ * buffered for it here: resends and replays yield to live media then. */
+static inline bool wf_handoff_busy(const struct wf_lcore *lc, unsigned to)
+{
+	return rte_ring_count(wf_app.handoff[lc->idx][to]) + lc->nho[to] >
+	       WF_HANDOFF_RING_SIZE / 2;
+}
+
 /* Handles up to max items from every other worker; returns how many. */
 unsigned wf_handoff_poll(struct wf_lcore *lc, unsigned max);
 

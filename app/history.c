@@ -44,6 +44,10 @@ bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext)
 	/* the ring holds mask + 1 packets at most */
 	if (t->newest - t->oldest > t->mask)
 		t->oldest = t->newest - t->mask;
+	/* a key frame whose start was overwritten is cached no more: a
+	 * replay from it would walk the whole gap and miss its start */
+	if (t->have_kf && ext_before(t->last_kf, t->oldest))
+		t->have_kf = false;
 	return true;
 }
 

@@ -48,7 +48,8 @@ struct wf_track_state {
 	uint64_t bytes;
 	uint64_t ssrc_changes;
 	uint64_t bitrate_bps;	/* over the last second (wf_ingest_timer) */
-	uint64_t rate_bytes;	/* bytes and time at the start of that second */
+	uint64_t rate_bytes;	/* bytes, packets and time at the start of that second */
+	uint64_t rate_pkts;
 	uint64_t rate_tsc;
 	uint64_t keyframes;
 };
@@ -57,6 +58,7 @@ struct wf_stream_state {
 	uint16_t id;
 	uint8_t n_tracks;
 	uint32_t gen;		/* this start of the stream slot (streams.c) */
+	uint64_t replay_tat;	/* replays of the stream: GCRA time (budget.h) */
 	struct wf_track_state t[2];
 };
 
@@ -91,7 +93,8 @@ static inline struct rte_mbuf *wf_history_get(const struct wf_track_state *t, ui
 }
 
 /* Stores m (taking the caller's reference) under ext; frees what the slot
- * held.  Returns false (m untouched) when ext is a duplicate. */
+ * held, and forgets the key-frame cache when its first packet leaves the
+ * ring.  Returns false (m untouched) when ext is a duplicate. */
 bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext);
 
 /* Frees packets older than the time window, never past the newest key

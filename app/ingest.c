@@ -238,82 +238,48 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	distribute(lc, s, m);
 }
 
-/* Sends history packet m to the requesting worker as a RETX item. */
-static void answer(struct wf_lcore *lc, const struct wf_item *req, struct rte_mbuf *m,
-		   uint8_t flags)
+/* Publishes track t's rate (bytes a second, mean packet) for the viewers'
+ * resend budgets. */
+static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64_t pkts,
+			 uint64_t dt)
 {
-	struct wf_item it = {
-		.kind = WF_ITEM_RETX, .m = m, .viewer = req->viewer, .gen = req->gen,
-		.stream = req->stream, .track = req->track, .flags = flags,
-	};
-
-	if (req->src == lc->idx) {
-		wf_fanout_item(lc, &it);
-		return;
-	}
-	if (m)
-		rte_mbuf_refcnt_update(m, 1);
-	wf_handoff(lc, req->src, &it);
+	/* relaxed: each a figure of its own (app.h) */
+	__atomic_store_n(&s->rate_bytes[t],
+			 (uint32_t)RTE_MIN(bytes * wf_app.tsc_hz / dt, (uint64_t)UINT32_MAX),
+			 __ATOMIC_RELAXED);
+	if (pkts)
+		__atomic_store_n(&s->pkt_bytes[t], (uint32_t)(bytes / pkts), __ATOMIC_RELAXED);
 }
 
-void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it)
+/* The source's rate over the last second, for telemetry (bitrate_bps) and
+ * the viewers' budgets.  Until a full second has measured something (a
+ * source just started), the budgets get the rate so far, from 100 ms on:
+ * a viewer joining a new stream may have losses to repair at once. */
+static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *ts, uint64_t now)
 {
-	struct wf_stream_state *st = lc->owned[it->stream];	/* uint8_t: < WF_MAX_STREAMS */
-	struct wf_track_state *ts;
-	uint32_t ext, first = 0, last = 0, n = 0;
-	bool found = false;
+	uint64_t dt, bytes, pkts;
 
-	if (!st || it->track >= st->n_tracks) {
-		lc->c.drop[WF_DROP_INGEST_NO_STREAM]++;
-		return;
-	}
-	ts = &st->t[it->track];
-	if (it->kind == WF_ITEM_REQ_RETX) {
-		struct rte_mbuf *m = ts->have_any ? wf_history_get(ts, it->ext) : NULL;
-
-		if (!m) {
-			lc->c.drop[WF_DROP_NACK_MISS]++;
-			return;
+	if (!ts->rate_tsc) {
+		if (ts->pkts) {	/* the first packets: the first window starts */
+			ts->rate_tsc = now;
+			ts->rate_bytes = 0;
+			ts->rate_pkts = 0;
 		}
-		answer(lc, it, m, 0);
 		return;
 	}
-	/* replay: from the newest key frame to the newest packet */
-	if (ts->have_kf && ts->have_any) {
-		for (ext = ts->last_kf; (int32_t)(ext - ts->newest) <= 0; ext++) {
-			if (!wf_history_get(ts, ext))
-				continue;
-			if (!found)
-				first = ext;
-			last = ext;
-			found = true;
-			n++;
-		}
-	}
-	/* a replay goes whole or not at all: one cut short by a full ring
-	 * would leave the viewer without its end (answered "nothing cached":
-	 * the viewer then starts at the next live key frame) */
-	if (found && it->src != lc->idx &&
-	    rte_ring_free_count(wf_app.handoff[lc->idx][it->src]) < n + lc->nho[it->src]) {
-		lc->c.drop[WF_DROP_HANDOFF_FULL] += n;
-		found = false;
-	}
-	if (!found) {
-		answer(lc, it, NULL, WF_ITEM_F_REPLAY | WF_ITEM_F_NONE);
+	dt = now - ts->rate_tsc;
+	bytes = ts->bytes - ts->rate_bytes;
+	pkts = ts->pkts - ts->rate_pkts;
+	if (dt < wf_app.tsc_hz) {
+		if (!ts->bitrate_bps && dt >= wf_app.tsc_hz / 10)
+			rate_publish(s, t, bytes, pkts, dt);
 		return;
 	}
-	for (ext = first; (int32_t)(ext - last) <= 0; ext++) {
-		struct rte_mbuf *m = wf_history_get(ts, ext);
-		uint8_t fl = WF_ITEM_F_REPLAY;
-
-		if (!m)
-			continue;
-		if (ext == first)
-			fl |= WF_ITEM_F_FIRST;
-		if (ext == last)
-			fl |= WF_ITEM_F_LAST;
-		answer(lc, it, m, fl);
-	}
+	ts->bitrate_bps = bytes * 8 * wf_app.tsc_hz / dt;
+	rate_publish(s, t, bytes, pkts, dt);
+	ts->rate_bytes = ts->bytes;
+	ts->rate_pkts = ts->pkts;
+	ts->rate_tsc = now;
 }
 
 void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
@@ -329,13 +295,7 @@ void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
 			struct wf_track_state *ts = &st->t[t];
 
 			wf_history_evict(ts, now);
-			if (now - ts->rate_tsc >= wf_app.tsc_hz) {
-				/* the source's bitrate over the last second (telemetry) */
-				ts->bitrate_bps = ts->rate_tsc ? (ts->bytes - ts->rate_bytes) * 8 *
-						  wf_app.tsc_hz / (now - ts->rate_tsc) : 0;
-				ts->rate_bytes = ts->bytes;
-				ts->rate_tsc = now;
-			}
+			rate_update(&wf_app.streams[s], t, ts, now);
 		}
 		wf_ingest_publish(lc, s);
 	}

@@ -15,12 +15,9 @@
  * takes the packet reference. */
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
 
-/* Serves a viewer lcore's request (WF_ITEM_REQ_RETX, WF_ITEM_REQ_REPLAY)
- * from the history this lcore owns. */
-void wf_ingest_request(struct wf_lcore *lc, const struct wf_item *it);
-
-/* Evicts expired history on every stream this lcore owns and publishes
- * their tracks for telemetry. */
+/* Evicts expired history on every stream this lcore owns, publishes each
+ * track's rate for the viewers' budgets (wf_stream.rate_bytes, pkt_bytes)
+ * and their tracks for telemetry. */
 void wf_ingest_timer(struct wf_lcore *lc, uint64_t now);
 
 /* Publishes what telemetry shows of stream slot sid's tracks from the

@@ -13,9 +13,11 @@
 #include <rte_seqcount.h>
 
 #include "app.h"
+#include "budget.h"
 #include "drop.h"
 #include "history.h"
 #include "police.h"
+#include "refusal.h"
 #include "viewer.h"
 #include "rtp/rtp.h"
 #include "srtp/srtp.h"
@@ -32,8 +34,9 @@ struct wf_counters {
 	uint64_t tx_bytes;
 	uint64_t egress_pkts;	/* viewers' media copies */
 	uint64_t egress_bytes;
-	uint64_t retransmits;
-	uint64_t replays;	/* key frame replays started */
+	uint64_t retransmits;	/* packets resent for NACKs */
+	uint64_t replays;	/* key frame replays asked for (joins, PLIs, FIRs) */
+	uint64_t replay_pkts;	/* packets sent in replays */
 	uint64_t nack_rx;	/* NACK FCIs' sequence numbers */
 	uint64_t pli_rx;	/* PLI and FIR */
 	uint64_t rr_rx;
@@ -49,6 +52,7 @@ struct wf_counters {
 	uint64_t busy_cycles;	/* cycles spent on polls that found work */
 	uint64_t work_pkts;	/* packets and items those cycles handled */
 	uint64_t drop[WF_DROP_COUNT];
+	uint64_t refused[WF_REFUSAL_COUNT];	/* requests not served, by reason */
 	uint64_t rtp_err[WF_RTP_ERR_COUNT];
 	uint64_t srtp_err[WF_SRTP_E_COUNT];
 } __rte_cache_aligned;
@@ -63,6 +67,34 @@ struct wf_track_pub {
 struct wf_ctrl_msg;
 
 #define WF_TXBUF 64
+
+/* Viewers' copies gathered for one protect burst (fanout.c).  The live
+ * batch is filled and sent within one source packet.  The resend batch
+ * (NACK answers, replays) fills across items and is sent when full, before
+ * the next live packet and at the end of every poll; its jobs read history
+ * packets it holds a reference to (src). */
+struct wf_batch {
+	uint16_t n;		/* jobs waiting (resends; live copies count locally) */
+	struct wf_srtp_job jobs[WF_BURST];
+	struct rte_mbuf *out[WF_BURST];
+	uint32_t viewer[WF_BURST];
+	struct rte_mbuf *src[WF_BURST];	/* resend batch only */
+};
+
+/* A key-frame replay the stream's owner is pacing (request.c). */
+struct wf_replay {
+	uint64_t next_tsc;	/* when its next chunk may go */
+	uint64_t start_tsc;	/* when it was asked for */
+	uint32_t viewer;	/* slot on the viewer's worker */
+	uint32_t next;		/* next source ext seq to send */
+	uint32_t kf;		/* the key frame it starts at */
+	uint32_t sent;		/* packets sent so far */
+	uint16_t gen;		/* the viewer slot's generation */
+	uint8_t stream;
+	uint8_t track;
+	uint8_t dst;		/* the viewer's worker */
+};
+#define WF_MAX_REPLAYS	64	/* replays one owner paces at once */
 
 struct wf_lcore {
 	unsigned idx;		/* worker index: queue and ring index */
@@ -89,10 +121,15 @@ struct wf_lcore {
 	/* handoff buffers, one per destination worker */
 	uint16_t nho[WF_MAX_WORKERS];
 	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
-	/* scratch for fan-out: protect jobs and their mbufs */
-	struct wf_srtp_job jobs[WF_BURST];
-	struct rte_mbuf *out[WF_BURST];
-	uint32_t out_viewer[WF_BURST];
+	/* fan-out: live copies, and resends (NACK answers, replays) */
+	struct wf_batch live;
+	struct wf_batch resend;
+	uint8_t tx_short[WF_MAX_PORTS];	/* the port's last tx burst left packets */
+	/* replays this worker paces as the owner of their streams */
+	unsigned n_replays;
+	struct wf_replay replays[WF_MAX_REPLAYS];
+	/* resends of the last RTT, by viewer slot, track and packet (budget.h) */
+	struct wf_retx_seen seen[WF_RETX_SEEN_SLOTS];
 	uint64_t next_timer_tsc;
 	uint32_t idle_polls;
 	struct wf_police police;	/* what may be punted (police.h) */
@@ -101,6 +138,12 @@ struct wf_lcore {
 	 * (wf_ingest_publish); one writer per lcore, so no false sharing */
 	struct wf_track_pub tel[WF_MAX_STREAMS][WF_MAX_TRACKS];
 } __rte_cache_aligned;
+
+/* Counts n requests refused for reason why. */
+static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t n)
+{
+	lc->c.refused[why] += n;
+}
 
 /* Worker w's state as a thread other than the main lcore sees it (the
  * telemetry threads): NULL until start-up has published it.  Acquire:

@@ -34,7 +34,8 @@ static const struct metric worker_metrics[] = {
 	M(egress_pkts, "Media packets sent to viewers."),
 	M(egress_bytes, "Media bytes sent to viewers."),
 	M(retransmits, "Packets retransmitted for NACKs."),
-	M(replays, "Key-frame replays started (new viewers, PLI, FIR)."),
+	M(replays, "Key-frame replays asked for (new viewers, PLI, FIR)."),
+	M(replay_pkts, "Packets sent in key-frame replays."),
 	M(nack_rx, "Sequence numbers NACKed by viewers."),
 	M(pli_rx, "PLI and FIR received from viewers."),
 	M(sr_tx, "RTCP sender reports sent."),
@@ -71,6 +72,12 @@ static void workers(FILE *f)
 		for (d = 0; d < WF_DROP_COUNT; d++)
 			fprintf(f, "whepfan_drops_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
 				wf_app.lc[w]->lcore_id, wf_drop_name(d), wf_app.lc[w]->c.drop[d]);
+	counter(f, "refusals", "Viewers' requests (NACK, PLI, FIR) not served, by reason "
+		"(app/refusal.h).");
+	for (w = 0; w < wf_app.n_workers; w++)
+		for (d = 0; d < WF_REFUSAL_COUNT; d++)
+			fprintf(f, "whepfan_refusals_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
+				wf_app.lc[w]->lcore_id, wf_refusal_name(d), wf_app.lc[w]->c.refused[d]);
 	counter(f, "rtp_errors", "RTP/RTCP validation errors, by reason (lib/rtp).");
 	for (w = 0; w < wf_app.n_workers; w++)
 		for (d = 1; d < WF_RTP_ERR_COUNT; d++)

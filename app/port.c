@@ -72,6 +72,9 @@ static int port_init(struct wf_port *wp, const struct wf_config_port *cp, unsign
 	}
 	rte_eth_macaddr_get(pid, &wp->mac);
 	wp->port_id = pid;
+	wp->nb_txd = ntxd;
+	/* -ENOTSUP (net_tap, net_null): congestion is seen from short bursts */
+	wp->tx_desc_status = rte_eth_tx_descriptor_status(pid, 0, 0) >= 0;
 	wp->addr = cp->addr;
 	wp->netmask = cp->netmask;
 	wp->gateway = cp->gateway;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "outputs.h"
 #include "session.h"
+#include "setup.h"
 #include "streams.h"
 #include "conf/diff.h"
 
@@ -103,6 +104,20 @@ int wf_reload(struct wf_config *cfg)
 			if (slot >= 0)
 				wf_outputs_remove((unsigned)slot);
 		}
+	}
+
+	/* webrtc.nack and the budgets: workers read them at every request */
+	if (d->groups & WF_CONF_DIFF_BUDGETS) {
+		struct wf_config_webrtc *r = &cfg->webrtc;
+
+		r->nack = nc->webrtc.nack;
+		r->nack_budget_pct = nc->webrtc.nack_budget_pct;
+		r->replay_max_packets = nc->webrtc.replay_max_packets;
+		r->replay_per_stream_per_s = nc->webrtc.replay_per_stream_per_s;
+		wf_budgets_apply(r);
+		WF_LOG(INFO, "reload: nack %s, budget %u %%, replays of at most %u packets, "
+		       "%u a second per stream\n", r->nack ? "on" : "off", r->nack_budget_pct,
+		       r->replay_max_packets, r->replay_per_stream_per_s);
 	}
 
 	/* the new streams list replaces the old one; other groups stay */

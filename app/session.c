@@ -532,6 +532,7 @@ void wf_session_offer(const char *stream, uint32_t client, const char *offer, si
 	ap.tracks = tracks;
 	ap.ntracks = cs->n_tracks;
 	ap.allow_partial = false;
+	ap.no_nack = !S.cfg->webrtc.nack;	/* NACKs would be counted, not served */
 	rc = wf_sdp_answer_build(S.offer, &ap, m, answer, cap, &r->answer_len, &err);
 	if (rc < 0) {
 		free(s);

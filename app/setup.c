@@ -124,6 +124,16 @@ static int srtp_choose(const struct wf_config *cfg)
 	return 0;
 }
 
+void wf_budgets_apply(const struct wf_config_webrtc *r)
+{
+	/* relaxed: each a setting of its own, read at every request */
+	__atomic_store_n(&wf_app.nack, r->nack, __ATOMIC_RELAXED);
+	__atomic_store_n(&wf_app.nack_budget_pct, r->nack_budget_pct, __ATOMIC_RELAXED);
+	__atomic_store_n(&wf_app.replay_max_packets, r->replay_max_packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&wf_app.replay_per_stream_per_s, r->replay_per_stream_per_s,
+			 __ATOMIC_RELAXED);
+}
+
 /* The packet pool, in wf_app.pool. */
 static int pool_create(const struct wf_config *cfg)
 {
@@ -159,6 +169,7 @@ int wf_setup(struct wf_config *cfg)
 	wf_app.sr_interval_tsc = wf_app.tsc_hz / 1000 * cfg->webrtc.rtcp_sr_interval_ms;
 	wf_app.webrtc_port = cfg->webrtc.udp_port;
 	wf_app.idle_sleep_us = cfg->workers.idle_sleep_us;
+	wf_budgets_apply(&cfg->webrtc);
 
 	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
 		wf_app.worker_of_lcore[lcore] = -1;

@@ -56,6 +56,7 @@ void wf_counters_sum(struct wf_counters *sum)
 static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 {
 	struct rte_tel_data *drops = rte_tel_data_alloc();
+	struct rte_tel_data *refused = rte_tel_data_alloc();
 	struct rte_tel_data *rtp = rte_tel_data_alloc();
 	struct rte_tel_data *srtp = rte_tel_data_alloc();
 	struct rte_tel_data *kinds = rte_tel_data_alloc();
@@ -69,7 +70,8 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 #define U(name) rte_tel_data_add_dict_u64(d, #name, c->name)
 	U(rx_pkts); U(rx_bytes); U(ingest_pkts); U(ingest_bytes); U(ingest_rtcp);
 	U(tx_pkts); U(tx_bytes); U(egress_pkts); U(egress_bytes); U(retransmits);
-	U(replays); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted); U(slow_tx);
+	U(replays); U(replay_pkts); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted);
+	U(slow_tx);
 	U(handoff_out); U(handoff_in);
 #undef U
 	if (kinds) {
@@ -85,6 +87,13 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 		for (i = 0; i < WF_DROP_COUNT; i++)
 			rte_tel_data_add_dict_u64(drops, wf_drop_name(i), c->drop[i]);
 		rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	}
+	if (refused) {
+		/* viewers' requests not served, by reason (refusal.h) */
+		rte_tel_data_start_dict(refused);
+		for (i = 0; i < WF_REFUSAL_COUNT; i++)
+			rte_tel_data_add_dict_u64(refused, wf_refusal_name(i), c->refused[i]);
+		rte_tel_data_add_dict_container(d, "refusals", refused, 0);
 	}
 	if (rtp) {
 		rte_tel_data_start_dict(rtp);
@@ -327,6 +336,7 @@ static int cmd_sessions(const char *cmd, const char *params, struct rte_tel_data
 struct viewer_figs {
 	uint64_t pkts;
 	uint64_t bytes;
+	int32_t resend_budget;
 	struct wf_viewer_track trk[WF_MAX_TRACKS];
 };
 
@@ -350,6 +360,7 @@ static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_f
 		return false;
 	out->pkts = v->pkts_out;
 	out->bytes = v->bytes_out;
+	out->resend_budget = v->retx.tokens;
 	memcpy(out->trk, v->trk, sizeof(out->trk));
 	/* the copies above are done before gen is read again */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -402,6 +413,8 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 	rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.worker_lcore[si.worker]);
 	rte_tel_data_add_dict_u64(d, "packets", vf.pkts);
 	rte_tel_data_add_dict_u64(d, "bytes", vf.bytes);
+	/* what it may still be sent again, bytes (budget.h; < 0: a debt) */
+	rte_tel_data_add_dict_int(d, "resend_budget", vf.resend_budget);
 	for (t = 0; t < WF_MAX_TRACKS; t++)
 		add_viewer_track(d, t, &vf.trk[t]);
 	return 0;

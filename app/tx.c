@@ -23,4 +23,5 @@ void wf_tx_flush_port(struct wf_lcore *lc, unsigned port_idx)
 	lc->c.tx_pkts += sent;
 	lc->c.tx_bytes += bytes;
 	lc->ntx[port_idx] = 0;
+	lc->tx_short[port_idx] = sent < n;
 }

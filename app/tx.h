@@ -4,6 +4,8 @@
 #ifndef WF_TX_H
 #define WF_TX_H
 
+#include <rte_ethdev.h>
+
 #include "lcore.h"
 
 void wf_tx_flush_port(struct wf_lcore *lc, unsigned port_idx);
@@ -15,6 +17,21 @@ static inline void wf_tx_flush(struct wf_lcore *lc)
 	for (p = 0; p < wf_app.n_ports; p++)
 		if (lc->ntx[p])
 			wf_tx_flush_port(lc, p);
+}
+
+/* Whether the worker's transmit queue on port_idx is over half full: the
+ * descriptor half a ring ahead still waits for the NIC, where the PMD
+ * reports descriptor status; else the last burst found the queue full.
+ * Resends yield to live media then (budget.h). */
+static inline bool wf_tx_congested(const struct wf_lcore *lc, unsigned port_idx)
+{
+	const struct wf_port *p = &wf_app.ports[port_idx];
+
+	if (lc->tx_short[port_idx])
+		return true;
+	return p->tx_desc_status &&
+	       rte_eth_tx_descriptor_status(p->port_id, (uint16_t)lc->idx, p->nb_txd / 2) ==
+	       RTE_ETH_TX_DESC_FULL;
 }
 
 /* Queues m for port_idx (takes the reference). */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "budget.h"
 #include "srtp/srtp.h"
 
 enum wf_vt_state {
@@ -26,7 +27,7 @@ struct wf_viewer_track {
 	uint64_t next_index;	/* next SRTP index to send (ROC << 16 | SEQ) */
 	uint64_t idx_base;	/* viewer index of source ext seq src_base */
 	uint64_t last_tsc;	/* arrival of the packet carrying last_rtp_ts */
-	uint64_t last_pli_tsc;	/* last key frame replay for a PLI/FIR */
+	uint64_t replay_tsc;	/* last key-frame replay asked for (join, PLI, FIR) */
 	uint32_t src_base;
 	uint32_t last_ext;	/* highest source ext seq sent */
 	uint32_t last_rtp_ts;
@@ -44,19 +45,27 @@ struct wf_viewer_track {
 	uint8_t rr_fraction;
 	uint8_t pt;		/* payload type towards the viewer */
 	uint8_t state;		/* enum wf_vt_state */
-	uint8_t replay_asked;	/* a replay request awaits its answer */
+	uint8_t replay;		/* WF_VT_REPLAY_* */
 };
+#define WF_VT_REPLAY_ASKED	0x01	/* a replay request awaits its answer */
+#define WF_VT_REPLAY_CHARGED	0x02	/* its packets draw on the viewer's budget */
 
 #define WF_VIEWER_SRTCP_PEERS 4	/* peer SSRCs with an SRTCP replay window */
+
+/* The SRTCP replay window of one peer SSRC, in 16 bytes: the SRTCP index
+ * is 31 bits (RFC 3711 §3.4), so top's high bit says the entry is used. */
+struct wf_srtcp_peer {
+	uint32_t ssrc;
+	uint32_t top;		/* WF_SRTCP_PEER_USED | highest index received */
+	uint64_t window;	/* bit i: index top - i received */
+};
+#define WF_SRTCP_PEER_USED	0x80000000u
 
 struct wf_viewer {
 	struct wf_srtp_keys srtp_out;	/* SRTP we send */
 	struct wf_srtp_keys srtcp_out;	/* SRTCP we send (sender reports) */
 	struct wf_srtp_keys srtcp_in;	/* SRTCP the viewer sends */
-	struct {
-		uint32_t ssrc;
-		struct wf_srtp_replay r;
-	} srtcp_rx[WF_VIEWER_SRTCP_PEERS];
+	struct wf_srtcp_peer srtcp_rx[WF_VIEWER_SRTCP_PEERS];
 	uint8_t hdr[WF_L2L3L4_LEN];	/* Ethernet + IPv4 + UDP template */
 	uint16_t ip_csum_base;		/* IPv4 checksum of hdr with total length 0 */
 	uint16_t port_idx;		/* index in wf_app.ports */
@@ -74,6 +83,7 @@ struct wf_viewer {
 	uint64_t pkts_out;
 	uint64_t bytes_out;
 	uint64_t session_id;		/* low 64 bits of the WHEP session id, 0 = static */
+	struct wf_retx_bucket retx;	/* what it may be sent again (budget.h) */
 	struct wf_viewer_track trk[WF_MAX_TRACKS];
 } __rte_cache_aligned;
 

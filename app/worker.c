@@ -1,7 +1,8 @@
 /* worker.c: the worker loop.
  *
  *   control messages -> rx burst per port -> classify -> ingest / feedback
- *   -> handoff items from other workers -> timers (SRs, history) -> tx
+ *   -> handoff items from other workers -> replays due (request.h)
+ *   -> timers (SRs, history) -> resends, handoff and tx flushed
  *
  * Nothing here allocates from the heap, locks, logs per packet or makes a
  * syscall; an idle worker may sleep briefly (workers.idle_sleep_us).
@@ -14,10 +15,12 @@
 
 #include "classify.h"
 #include "ctrl.h"
+#include "fanout.h"
 #include "feedback.h"
 #include "handoff.h"
 #include "ingest.h"
 #include "lcore.h"
+#include "request.h"
 #include "tx.h"
 
 #define WF_TIMER_MS		10	/* SR and history timers */
@@ -93,11 +96,14 @@ int wf_worker_main(void *arg)
 		}
 		work += wf_handoff_poll(lc, 4 * WF_BURST);
 		now = rte_rdtsc();
+		if (lc->n_replays)
+			wf_replay_poll(lc, now);
 		if (now >= lc->next_timer_tsc) {
 			lc->next_timer_tsc = now + timer_tsc;
 			wf_feedback_sr_timer(lc, now);
 			wf_ingest_timer(lc, now);
 		}
+		wf_fanout_resend_flush(lc);
 		wf_handoff_flush(lc);
 		wf_tx_flush(lc);
 		rte_rcu_qsbr_quiescent(wf_app.qsbr, qsbr_id);
@@ -113,6 +119,7 @@ int wf_worker_main(void *arg)
 			rte_delay_us_sleep(wf_app.idle_sleep_us);
 		}
 	}
+	wf_fanout_resend_flush(lc);
 	wf_tx_flush(lc);
 	rte_rcu_qsbr_thread_offline(wf_app.qsbr, qsbr_id);
 	rte_rcu_qsbr_thread_unregister(wf_app.qsbr, qsbr_id);

@@ -856,6 +856,10 @@ static const struct wf_key wf_webrtc_keys[] = {
 	KEY_UINT(struct wf_config_webrtc, udp_port, false, 1, 65535, "is not a UDP port"),
 	KEY_UINT(struct wf_config_webrtc, rtcp_sr_interval_ms, false, 100, 60000, "is out of range"),
 	KEY_BOOL(struct wf_config_webrtc, nack),
+	KEY_UINT(struct wf_config_webrtc, nack_budget_pct, false, 1, 100, "is out of range"),
+	/* a replay must hold a key frame: a 4K IDR can take a few hundred packets */
+	KEY_UINT(struct wf_config_webrtc, replay_max_packets, false, 16, 65536, "is out of range"),
+	KEY_UINT(struct wf_config_webrtc, replay_per_stream_per_s, false, 1, 10000, "is out of range"),
 	KEY_CUSTOM("announce", K_STR, false, set_announce),
 	/* RFC 7675 §5.1 uses 30 s */
 	KEY_UINT(struct wf_config_webrtc, consent_timeout_s, false, 5, 300, "is out of range"),
@@ -1320,6 +1324,9 @@ void wf_config_defaults(struct wf_config *cfg)
 	cfg->webrtc.udp_port = WF_CONF_DEF_UDP_PORT;
 	cfg->webrtc.rtcp_sr_interval_ms = WF_CONF_DEF_SR_INTERVAL_MS;
 	cfg->webrtc.nack = true;
+	cfg->webrtc.nack_budget_pct = WF_CONF_DEF_NACK_BUDGET_PCT;
+	cfg->webrtc.replay_max_packets = WF_CONF_DEF_REPLAY_MAX_PACKETS;
+	cfg->webrtc.replay_per_stream_per_s = WF_CONF_DEF_REPLAY_PER_STREAM_S;
 	cfg->webrtc.consent_timeout_s = WF_CONF_DEF_CONSENT_S;
 	cfg->webrtc.handshake_timeout_s = WF_CONF_DEF_HANDSHAKE_S;
 	cfg->http.listen_addr = WF_CONF_DEF_HTTP_ADDR;

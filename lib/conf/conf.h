@@ -49,6 +49,9 @@
 #define WF_CONF_DEF_UDP_PORT		8189
 #define WF_CONF_DEF_SR_INTERVAL_MS	1000
 #define WF_CONF_DEF_CONSENT_S		30	/* RFC 7675 §5.1 */
+#define WF_CONF_DEF_NACK_BUDGET_PCT	30	/* of the stream's bitrate */
+#define WF_CONF_DEF_REPLAY_MAX_PACKETS	1000	/* packets in one key-frame replay */
+#define WF_CONF_DEF_REPLAY_PER_STREAM_S	20	/* replays a second per stream */
 #define WF_CONF_DEF_HTTP_ADDR		0x7f000001u	/* 127.0.0.1 */
 #define WF_CONF_DEF_HTTP_PORT		8889
 #define WF_CONF_DEF_MAX_SESSIONS	10000
@@ -125,6 +128,11 @@ struct wf_config_webrtc {
 	uint16_t udp_port;
 	uint32_t rtcp_sr_interval_ms;
 	bool nack;
+	/* retransmission and replay budgets (docs/configuration.md); with
+	 * nack they apply on SIGHUP (WF_CONF_DIFF_BUDGETS) */
+	uint32_t nack_budget_pct;	/* a viewer's resends: % of the stream's bitrate */
+	uint32_t replay_max_packets;	/* longest key-frame replay */
+	uint32_t replay_per_stream_per_s;
 	bool has_announce;
 	uint32_t announce;		/* public address for 1:1 NAT */
 	uint32_t consent_timeout_s;

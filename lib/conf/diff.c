@@ -38,9 +38,17 @@ static bool ports_differ(const struct wf_config *a, const struct wf_config *b)
 	return false;
 }
 
+/* The retransmission and replay budgets (WF_CONF_DIFF_BUDGETS): workers
+ * read them at every request, so a reload can apply them. */
+static bool budgets_differ(const struct wf_config_webrtc *a, const struct wf_config_webrtc *b)
+{
+	return NE(a, b, nack) || NE(a, b, nack_budget_pct) || NE(a, b, replay_max_packets) ||
+	       NE(a, b, replay_per_stream_per_s);
+}
+
 static bool webrtc_differs(const struct wf_config_webrtc *a, const struct wf_config_webrtc *b)
 {
-	return NE(a, b, udp_port) || NE(a, b, rtcp_sr_interval_ms) || NE(a, b, nack) ||
+	return NE(a, b, udp_port) || NE(a, b, rtcp_sr_interval_ms) ||
 	       NE(a, b, has_announce) || (a->has_announce && NE(a, b, announce)) ||
 	       NE(a, b, consent_timeout_s);
 }
@@ -144,6 +152,8 @@ static uint32_t group_changes(const struct wf_config *a, const struct wf_config 
 		g |= WF_CONF_DIFF_SRTP;
 	if (NE(&a->workers, &b->workers, idle_sleep_us))
 		g |= WF_CONF_DIFF_WORKERS;
+	if (budgets_differ(&a->webrtc, &b->webrtc))
+		g |= WF_CONF_DIFF_BUDGETS;
 	return g;
 }
 

@@ -16,6 +16,10 @@
 
 /* Groups other than streams that differ (wf_config_diff.groups). */
 enum wf_conf_group_bit {
+	/* webrtc.nack, nack_budget_pct, replay_max_packets and
+	 * replay_per_stream_per_s: not part of the webrtc bit, as they can
+	 * change without a restart */
+	WF_CONF_DIFF_BUDGETS = 1u << 8,
 	WF_CONF_DIFF_DPDK = 1u << 0,
 	WF_CONF_DIFF_PORTS = 1u << 1,
 	WF_CONF_DIFF_WEBRTC = 1u << 2,

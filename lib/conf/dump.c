@@ -97,10 +97,12 @@ static void dump_services(const struct wf_config *cfg, FILE *f)
 	if (r->has_announce)
 		wf_text_ipv4_fmt(r->announce, ip);
 	fprintf(f, "webrtc = {\n  udp_port = %u;\n  rtcp_sr_interval_ms = %u;\n"
-		"  nack = %s;\n  announce = \"%s\";\n  consent_timeout_s = %u;\n"
+		"  nack = %s;\n  nack_budget_pct = %u;\n  replay_max_packets = %u;\n"
+		"  replay_per_stream_per_s = %u;\n  announce = \"%s\";\n  consent_timeout_s = %u;\n"
 		"  handshake_timeout_s = %u;\n};\n",
-		r->udp_port, r->rtcp_sr_interval_ms, r->nack ? "true" : "false", ip,
-		r->consent_timeout_s, r->handshake_timeout_s);
+		r->udp_port, r->rtcp_sr_interval_ms, r->nack ? "true" : "false", r->nack_budget_pct,
+		r->replay_max_packets, r->replay_per_stream_per_s, ip, r->consent_timeout_s,
+		r->handshake_timeout_s);
 	fputs("http = {\n", f);
 	put_addr_port(f, "  ", "listen", h->listen_addr, h->listen_port);
 	put_key_string(f, "  ", "cors_origin", h->cors_origin);

@@ -228,22 +228,29 @@ int wf_rtcp_parse_nack(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_fb *fb,
 	if (rc) return rc;
 	if (fb->fci_len == 0 || fb->fci_len % 4) return -WF_RTCP_TRUNCATED;
 	for (off = 0; off < fb->fci_len; off += 4) {
-		/* RFC 4585 §6.2.1: PID lost; BLP bit i set: PID + i + 1 lost. */
-		uint16_t pid = wf_rtp_rd16(fb->fci + off);
-		uint32_t blp = wf_rtp_rd16(fb->fci + off + 2);
+		uint16_t one[WF_RTCP_NACK_FCI_MAX];
+		unsigned k = wf_rtcp_nack_fci(fb->fci + off, one), i;
 
-		if (n < cap) seqs[n] = pid;
-		n++;
-		while (blp) {
-			unsigned bit = (unsigned)__builtin_ctz(blp);
-
-			if (n < cap) seqs[n] = (uint16_t)(pid + bit + 1);
-			n++;
-			blp &= blp - 1;
-		}
+		for (i = 0; i < k; i++, n++)
+			if (n < cap) seqs[n] = one[i];
 	}
 	/* At most 16383 FCIs × 17 in a 64 KiB packet: fits an int. */
 	return (int)n;
+}
+
+unsigned wf_rtcp_nack_fci(const uint8_t *fci, uint16_t seqs[WF_RTCP_NACK_FCI_MAX])
+{
+	/* RFC 4585 §6.2.1: PID lost; BLP bit i set: PID + i + 1 lost. */
+	uint16_t pid = wf_rtp_rd16(fci);
+	uint32_t blp = wf_rtp_rd16(fci + 2);
+	unsigned n = 0;
+
+	seqs[n++] = pid;
+	while (blp) {
+		seqs[n++] = (uint16_t)(pid + (unsigned)__builtin_ctz(blp) + 1);
+		blp &= blp - 1;
+	}
+	return n;
 }
 
 int wf_rtcp_parse_pli(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_fb *fb)

@@ -191,6 +191,11 @@ int wf_rtcp_parse_fb(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_fb *fb);
 int wf_rtcp_parse_nack(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_fb *fb,
 		       uint16_t *seqs, size_t cap);
 
+/* The sequence numbers one generic NACK FCI (4 bytes at fci: PID, BLP)
+ * names, PID first: writes 1 to 17 of them to seqs and returns how many. */
+#define WF_RTCP_NACK_FCI_MAX	17
+unsigned wf_rtcp_nack_fci(const uint8_t *fci, uint16_t seqs[WF_RTCP_NACK_FCI_MAX]);
+
 /* PLI (RFC 4585 §6.3.1): fills *fb (no FCI).  Returns 0 or an error. */
 int wf_rtcp_parse_pli(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_fb *fb);
 

@@ -166,6 +166,8 @@ int wf_sdp_answer_build(const struct wf_sdp_offer *o, const struct wf_sdp_answer
 	rc = wf_sdp_match(o, p->tracks, p->ntracks, p->allow_partial, m, err);
 	if (rc < 0)
 		return rc;
+	for (unsigned i = 0; p->no_nack && i < o->nmedia; i++)
+		m[i].fb &= (uint8_t)~WF_SDP_FB_NACK;	/* "nack pli" is PLI, kept */
 	ipv = strchr(p->addr, ':') ? "IP6" : "IP4";
 
 	/* RFC 8866 §5: v, o, s, t in this order. */

@@ -25,6 +25,8 @@ struct wf_sdp_answer_params {
 	const struct wf_sdp_track *tracks;
 	unsigned ntracks;
 	bool allow_partial;		/* see wf_sdp_match() */
+	bool no_nack;			/* offer no generic NACK (RFC 4585 §6.2.1:
+					 * webrtc.nack = false); PLI and FIR stay */
 };
 
 /* Matches the offer (wf_sdp_match) and writes the answer into buf (cap

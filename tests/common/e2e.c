@@ -233,6 +233,37 @@ void wf_e2e_print_log(const struct wf_e2e_proc *p)
 	fclose(f);
 }
 
+/* The number right after pat on the last line holding it: -1 when that
+ * line has no number there, -2 when no line holds pat. */
+static long long log_scan(const char *path, const char *pat)
+{
+	FILE *f = fopen(path, "r");
+	size_t len = strlen(pat);
+	char line[512];
+	const char *q;
+	long long n = -2;
+
+	if (!f)
+		return -2;
+	while (fgets(line, sizeof(line), f))
+		if ((q = strstr(line, pat)) != NULL)
+			n = q[len] >= '0' && q[len] <= '9' ? atoll(q + len) : -1;
+	fclose(f);
+	return n;
+}
+
+bool wf_e2e_log_has(const char *path, const char *text)
+{
+	return log_scan(path, text) != -2;
+}
+
+long long wf_e2e_log_number(const char *path, const char *pat)
+{
+	long long n = log_scan(path, pat);
+
+	return n < 0 ? -1 : n;
+}
+
 int wf_e2e_tel_connect(const struct wf_e2e_proc *p)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };

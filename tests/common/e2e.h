@@ -88,6 +88,13 @@ void wf_e2e_cleanup(struct wf_e2e_proc *p);
 /* Prints the whepfan log, indented. */
 void wf_e2e_print_log(const struct wf_e2e_proc *p);
 
+/* Whether the whepfan log at path has a line containing text. */
+bool wf_e2e_log_has(const char *path, const char *text);
+
+/* The number right after pat on the last line of the log at path that
+ * holds pat ("mbufs in use after teardown: "); -1 when no line does. */
+long long wf_e2e_log_number(const char *path, const char *pat);
+
 /* Runs telemetry command cmd (e.g. "/whepfan/stats") over the DPDK
  * telemetry socket of p and writes the JSON reply, NUL-terminated, into
  * buf[cap].  0 or -EIO. */

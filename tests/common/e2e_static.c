@@ -951,21 +951,6 @@ static bool outputs_delivered(void)
 
 static char tel_buf[65536];
 
-/* Whether whepfan's log has a line containing text. */
-static bool log_has(const char *text)
-{
-	FILE *f = fopen(env.log, "r");
-	char line[512];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, text) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* Whether both outputs are active (telemetry), at most every 50 ms; only
  * once whepfan says it runs (its telemetry handlers read tables that
  * start-up is still building). */
@@ -976,7 +961,7 @@ static bool outputs_active(void)
 	if (now_us() < last + 50000)
 		return false;
 	last = now_us();
-	env.outputs_up = log_has("whepfan: running:") &&
+	env.outputs_up = wf_e2e_log_has(env.log, "whepfan: running:") &&
 			 telemetry("/whepfan/stats", tel_buf, sizeof(tel_buf)) == 0 &&
 			 json_num(tel_buf, NULL, "outputs_active") == N_OUT;
 	return env.outputs_up;
@@ -1123,7 +1108,7 @@ static void nack_outside_the_history_is_counted_and_not_answered(void)
 	}
 	WF_REQUIRE(tag >= 0);
 	WF_REQUIRE(telemetry("/whepfan/stats", tel_before, sizeof(tel_before)) == 0);
-	miss0 = stat_of(tel_before, "drops", "nack_miss");
+	miss0 = stat_of(tel_before, "refusals", "nack_miss");
 	len = rtcp_nack(buf, o->my_ssrc, rt->ssrc, seq, 0);
 	/* and one for a sequence number this output never sent */
 	len += rtcp_nack(buf + len, o->my_ssrc, rt->ssrc, (uint16_t)(rt->last_seq + 20000), 0xffff);
@@ -1132,7 +1117,7 @@ static void nack_outside_the_history_is_counted_and_not_answered(void)
 	WF_CHECKF(rt->retx_of[tag] == 0, "packet %d (seq %u, %.1f s old) was retransmitted", tag,
 		  seq, (double)(now_us() - src[0].s[tag].t_us) / 1e6);
 	WF_REQUIRE(telemetry("/whepfan/stats", tel_after, sizeof(tel_after)) == 0);
-	miss1 = stat_of(tel_after, "drops", "nack_miss");
+	miss1 = stat_of(tel_after, "refusals", "nack_miss");
 	WF_CHECKF(miss1 == miss0 + 1, "nack_miss %lld -> %lld, want +1", miss0, miss1);
 	WF_CHECK(waitpid(env.pid, NULL, WNOHANG) == 0);	/* still running */
 	CHECK_ERRLOG(&rt->err);
@@ -1207,7 +1192,9 @@ static void pli_race(struct out_ctx *o)
 	WF_REQUIRE(env.live);
 	rt->pli_multi = true;
 	for (round = 0; round < 3; round++) {
-		/* the PLI rate limit is 500 ms: the key frames are 1 s apart */
+		/* a viewer gets a replay at most once a second: the key
+		 * frames are 1 s apart, and a refused PLI still sees the
+		 * live key frame sent right before it */
 		deadline = now_us() + 2500000;
 		while (!(src[0].frame % GOP_FRAMES == 0 && now_us() + 3000 >= src[0].next_us) &&
 		       now_us() < deadline)
@@ -1821,17 +1808,8 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 /* After streams, viewers, rings and ports are gone, every mbuf is back. */
 static void every_mbuf_is_back_in_the_pool_after_exit(void)
 {
-	static const char pat[] = "mbufs in use after teardown: ";
-	FILE *f = fopen(env.log, "r");
-	char line[512];
-	const char *p;
-	long long n = -1;
+	long long n = wf_e2e_log_number(env.log, "mbufs in use after teardown: ");
 
-	WF_REQUIRE(f != NULL);
-	while (fgets(line, sizeof(line), f))
-		if ((p = strstr(line, pat)) != NULL)
-			n = atoll(p + strlen(pat));
-	fclose(f);
 	WF_CHECKF(n == 0, "whepfan logged %lld mbufs in use after teardown (-1: no line)", n);
 }
 

@@ -167,6 +167,9 @@ static void conf_minimal_file_gets_every_default(void)
 	WF_CHECK_EQ(cfg->webrtc.udp_port, 8189);
 	WF_CHECK_EQ(cfg->webrtc.rtcp_sr_interval_ms, 1000);
 	WF_CHECK(cfg->webrtc.nack);
+	WF_CHECK_EQ(cfg->webrtc.nack_budget_pct, 30);
+	WF_CHECK_EQ(cfg->webrtc.replay_max_packets, 1000);
+	WF_CHECK_EQ(cfg->webrtc.replay_per_stream_per_s, 20);
 	WF_CHECK_EQ(cfg->webrtc.consent_timeout_s, 30);
 	WF_CHECK_EQ(cfg->http.listen_addr, 0x7f000001u);
 	WF_CHECK_EQ(cfg->http.listen_port, 8889);
@@ -635,6 +638,59 @@ static void conf_dump_hides_secrets_by_default(void)
 	wf_config_free(a);
 }
 
+/* ---- retransmission and replay budgets ---- */
+
+static void conf_budgets_load_dump_and_diff_apart_from_webrtc(void)
+{
+	struct wf_config *a = wf_config_create(), *b = wf_config_create();
+	struct wf_config_diff *d = malloc(sizeof(*d));
+	char path[128];
+	struct msgs ms;
+	FILE *f;
+
+	WF_REQUIRE(a && b && d);
+	WF_REQUIRE(load(a, VEC "good/budgets.conf", &ms, NULL) == 0);
+	WF_CHECK(!a->webrtc.nack);
+	WF_CHECK_EQ(a->webrtc.nack_budget_pct, 12);
+	WF_CHECK_EQ(a->webrtc.replay_max_packets, 300);
+	WF_CHECK_EQ(a->webrtc.replay_per_stream_per_s, 5);
+	/* the dump loads back the same values */
+	snprintf(path, sizeof(path), "%s/budgets.conf", tmpdir);
+	f = fopen(path, "w");
+	WF_REQUIRE(f);
+	WF_CHECK_EQ(wf_config_dump(a, f, WF_CONF_DUMP_SECRETS), 0);
+	fclose(f);
+	WF_REQUIRE(load(b, path, &ms, NULL) == 0);
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 0);
+	WF_CHECK_EQ(d->groups, 0);
+	/* each budget is its own bit (applied on reload), not webrtc's */
+	b->webrtc.nack = true;
+	wf_config_diff(a, b, d);
+	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_BUDGETS);
+	memcpy(b, a, sizeof(*a));
+	b->webrtc.nack_budget_pct = 13;
+	wf_config_diff(a, b, d);
+	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_BUDGETS);
+	b->webrtc.replay_max_packets = 301;
+	b->webrtc.replay_per_stream_per_s = 6;
+	b->webrtc.udp_port = 9001;
+	wf_config_diff(a, b, d);
+	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_BUDGETS | WF_CONF_DIFF_WEBRTC);
+	free(d);
+	wf_config_free(a);
+	wf_config_free(b);
+}
+
+static void conf_budgets_out_of_range_are_reported_with_their_lines(void)
+{
+	expect_error("budgets_range.conf", 3, 4, "webrtc.nack_budget_pct",
+		     "0 is out of range (1-100)");
+	expect_error("budgets_range.conf", 3, 5, "webrtc.replay_max_packets",
+		     "15 is out of range (16-65536)");
+	expect_error("budgets_range.conf", 3, 6, "webrtc.replay_per_stream_per_s",
+		     "10001 is out of range (1-10000)");
+}
+
 /* ---- hostile input ---- */
 
 static const char *ports_line = "ports = ( { name = \"p0\"; address = \"10.0.0.1/24\"; } );\n";
@@ -888,6 +944,8 @@ int main(int argc, char **argv)
 	WF_RUN(conf_diff_reports_added_removed_and_changed_streams);
 	WF_RUN(conf_dump_with_secrets_loads_back_identical);
 	WF_RUN(conf_dump_hides_secrets_by_default);
+	WF_RUN(conf_budgets_load_dump_and_diff_apart_from_webrtc);
+	WF_RUN(conf_budgets_out_of_range_are_reported_with_their_lines);
 	WF_RUN(conf_one_mib_string_is_refused_briefly);
 	WF_RUN(conf_deeply_nested_groups_are_refused_not_recursed);
 	WF_RUN(conf_ten_thousand_streams_hit_the_limit);

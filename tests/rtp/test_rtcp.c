@@ -491,6 +491,32 @@ static void nack_parse_is_bounded_by_caller_capacity(void)
 	free(p);
 }
 
+/* RFC 4585 §6.2.1: one FCI names its PID, then PID + i + 1 for each BLP
+ * bit i, in that order, across the 16-bit wrap. */
+static void nack_fci_expands_pid_then_blp_bits_in_order(void)
+{
+	static const struct { uint16_t pid, blp; unsigned n; uint16_t want[17]; } v[] = {
+		{ 100, 0x0000, 1, { 100 } },
+		{ 100, 0x0001, 2, { 100, 101 } },
+		{ 100, 0x8000, 2, { 100, 116 } },
+		{ 65534, 0x0005, 3, { 65534, 65535, 1 } },
+		{ 7, 0xffff, 17, { 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23 } },
+	};
+	uint16_t out[WF_RTCP_NACK_FCI_MAX + 1];
+	uint8_t fci[4];
+	unsigned i, k;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		t_put16(fci, v[i].pid);
+		t_put16(fci + 2, v[i].blp);
+		out[WF_RTCP_NACK_FCI_MAX] = 0x5a5a;	/* guard */
+		WF_CHECK_EQ(wf_rtcp_nack_fci(fci, out), v[i].n);
+		for (k = 0; k < v[i].n; k++)
+			WF_CHECK_EQ(out[k], v[i].want[k]);
+		WF_CHECK_EQ(out[WF_RTCP_NACK_FCI_MAX], 0x5a5a);
+	}
+}
+
 static void pli_and_fir_round_trip(void)
 {
 	uint8_t buf[64];
@@ -669,6 +695,7 @@ int main(int argc, char **argv)
 	WF_RUN(pli_and_fir_round_trip);
 	WF_RUN(builders_refuse_every_short_buffer);
 	WF_RUN(rtcp_classify_names_skipped_feedback);
+	WF_RUN(nack_fci_expands_pid_then_blp_bits_in_order);
 	WF_RUN(bye_with_reason_parses_and_bad_reason_is_rejected);
 	WF_RUN(ntp_conversions_round_trip);
 	WF_RUN(rtt_from_lsr_and_dlsr);

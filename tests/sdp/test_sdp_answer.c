@@ -153,6 +153,26 @@ static void answer_h264_opus_for_chromium_uses_chromium_pts(void)
 	WF_CHECK(strncmp(g_ans, "v=0\r\n", 5) == 0);
 }
 
+/* webrtc.nack = false: the answer offers no generic NACK (RFC 4585
+ * §4.2, §6.2.1), and still PLI ("nack pli", §6.3.1) and FIR (RFC 5104). */
+static void answer_without_nack_keeps_pli_and_fir(void)
+{
+	struct wf_sdp_track t[2] = { t_opus, t_h264 };
+	struct wf_sdp_answer_params p = params(t, 2);
+
+	WF_REQUIRE(load_offer(SDP_CHROMIUM) == 0);
+	p.no_nack = true;
+	WF_REQUIRE(wf_sdp_answer_build(&g_offer, &p, g_m, g_ans, sizeof(g_ans), &g_len, &g_err) == 0);
+	WF_CHECK_EQ(g_m[1].fb, WF_SDP_FB_PLI | WF_SDP_FB_FIR);
+	check_answer_reads_back(2);
+	WF_CHECK(strstr(g_ans, "a=rtcp-fb:108 nack\r\n") == NULL);
+	WF_CHECK(strstr(g_ans, "a=rtcp-fb:108 nack pli\r\n") != NULL);
+	WF_CHECK(strstr(g_ans, "a=rtcp-fb:108 ccm fir\r\n") != NULL);
+	/* and with NACK on, the line is there */
+	WF_REQUIRE(answer(t, 2) == 0);
+	WF_CHECK(strstr(g_ans, "a=rtcp-fb:108 nack\r\n") != NULL);
+}
+
 static void answer_vp8_opus_for_chromium_uses_chromium_pts(void)
 {
 	struct wf_sdp_track t[2] = { t_vp8, t_opus };	/* order of tracks does not matter */
@@ -485,6 +505,7 @@ int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
 	WF_RUN(answer_h264_opus_for_chromium_uses_chromium_pts);
+	WF_RUN(answer_without_nack_keeps_pli_and_fir);
 	WF_RUN(answer_vp8_opus_for_chromium_uses_chromium_pts);
 	WF_RUN(answer_h264_for_firefox_is_refused_with_reason);
 	WF_RUN(answer_vp8_opus_for_firefox_uses_firefox_pts);

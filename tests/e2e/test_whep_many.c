@@ -89,6 +89,7 @@ static struct {
 	bool netns;
 	bool ready;			/* whepfan up, addresses, hub */
 	bool admission;			/* whepfan has the per-address settings */
+	bool no_stream;			/* write_conf() leaves the stream out */
 	unsigned n, n_addrs, window, fps;
 	char addr[MAX_ADDRS][16];
 	int src_sock[2];
@@ -198,6 +199,10 @@ static int write_conf(bool admission)
 	if (admission)
 		fprintf(f, "  max_pending_per_ip = %u; post_rate_per_ip = %u; post_burst_per_ip = %u;\n",
 			env.window, env.n, env.n);
+	if (env.no_stream) {
+		fprintf(f, "};\nstreams = ( );\n");
+		return fclose(f) == 0 ? 0 : -EIO;
+	}
 	fprintf(f,
 		"};\n"
 		"streams = (\n"
@@ -626,6 +631,41 @@ static void a_new_viewer_connects_after_the_mass_end(void)
 	wf_wc_free(c);
 }
 
+/* All of them again, then a reload removes the stream: every session and
+ * viewer ends in the same tick, four times as many removals as the
+ * control-message pool holds (511): those that find it empty wait and go
+ * when it refills (registry.c); none is lost. */
+static void a_reload_removing_the_stream_ends_every_session_in_one_tick(void)
+{
+	static char js[65536];
+	uint64_t t0, end;
+	unsigned i;
+
+	WF_REQUIRE(env.ready);
+	for (i = 0; i < env.n; i++) {
+		wf_wc_free(env.c[i]);
+		env.c[i] = NULL;
+	}
+	env.live = 0;
+	every_viewer_comes_up_live_through_the_window();
+	WF_REQUIRE(env.live == env.n);
+	env.no_stream = true;
+	WF_REQUIRE(write_conf(env.admission) == 0);
+	t0 = now_us();
+	WF_REQUIRE(kill(wf.pid, SIGHUP) == 0);
+	end = t0 + 10000000ull * SLOW;
+	while (now_us() < end && !counts_are_zero())
+		pump(100);
+	WF_REQUIRE(wf_e2e_telemetry(&wf, "/whepfan/stats", js, sizeof(js)) == 0);
+	printf("  reload removing the stream: %u sessions ended, counts 0 after %.2f s; "
+	       "control messages that waited for room: %lld\n", env.n,
+	       (double)(now_us() - t0) / 1e6, wf_e2e_json_num(js, "slow_path", "ctrl_retried"));
+	WF_CHECK(counts_are_zero());
+	WF_CHECK_EQ(stat_of(NULL, "sessions"), 0);
+	WF_CHECK_EQ(stat_of(NULL, "viewers"), 0);
+	WF_CHECK_EQ(worker_viewers(0) + worker_viewers(1), 0);
+}
+
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
 	WF_REQUIRE(wf.pid > 0);
@@ -659,6 +699,7 @@ int main(int argc, char **argv)
 	WF_RUN(memory_per_live_session_is_printed);
 	WF_RUN(all_sessions_end_at_once_and_the_counts_return_to_zero);
 	WF_RUN(a_new_viewer_connects_after_the_mass_end);
+	WF_RUN(a_reload_removing_the_stream_ends_every_session_in_one_tick);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	if (wf_test.failed)

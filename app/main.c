@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "mbufs.h"
 #include "setup.h"
 #include "slowpath.h"
 
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
 	char *eal_argv[WF_CONF_MAX_EAL_ARGS + 2];
 	const char *path = NULL;
 	struct wf_config *cfg;
+	char why[320];
 	bool check = false;
 	int dashdash = argc, n_eal_cli, eal_argc, opt, rc;
 
@@ -118,6 +120,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (wf_config_load(cfg, path, &diag) != 0) {
+		wf_config_free(cfg);
+		return 2;
+	}
+	if (check && wf_mbufs_check(cfg, wf_mbufs_eal_workers(cfg), why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s\n", path, why);
 		wf_config_free(cfg);
 		return 2;
 	}

@@ -7,8 +7,6 @@
 
 #include "log.h"
 
-#define WF_RX_DESC 1024
-#define WF_TX_DESC 1024
 
 static int port_init(struct wf_port *wp, const struct wf_config_port *cp, unsigned n_workers)
 {

@@ -4,6 +4,9 @@
 
 #include "app.h"
 
+#define WF_RX_DESC	1024	/* receive descriptors per queue */
+#define WF_TX_DESC	1024	/* transmit descriptors per queue */
+
 /* Configures and starts every configured port: one RX and one TX queue per
  * worker (the slow path transmits through worker 0's queue, slowpath.h;
  * some PMDs, net_tap among them, need as many RX as TX queues).  Returns 0

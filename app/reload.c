@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "mbufs.h"
 #include "outputs.h"
 #include "session.h"
 #include "setup.h"
@@ -67,6 +68,7 @@ int wf_reload(struct wf_config *cfg)
 	struct wf_config_diag diag = { .fn = log_error };
 	struct wf_config_diff *d = NULL;
 	struct wf_config *nc;
+	char why[320];
 	unsigned i;
 	int rc = 0;
 
@@ -81,6 +83,15 @@ int wf_reload(struct wf_config *cfg)
 		WF_LOG(ERR, "reload: %s refused (%u errors); the running configuration stays\n",
 		       cfg->path, diag.n_errors);
 		rc = -EINVAL;
+		goto out;
+	}
+	/* dpdk.mbufs is the running one: the histories must fit beside the
+	 * reserve with the new streams */
+	nc->dpdk.mbufs = cfg->dpdk.mbufs;
+	if (wf_mbufs_check(nc, wf_app.n_workers, why, sizeof(why)) < 0) {
+		WF_LOG(ERR, "reload: %s refused: %s; the running configuration stays\n", cfg->path,
+		       why);
+		rc = -ENOSPC;
 		goto out;
 	}
 	wf_config_diff(cfg, nc, d);

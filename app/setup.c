@@ -22,6 +22,7 @@
 #include "http.h"
 #include "lcore.h"
 #include "log.h"
+#include "mbufs.h"
 #include "outputs.h"
 #include "port.h"
 #include "registry.h"
@@ -137,7 +138,7 @@ void wf_budgets_apply(const struct wf_config_webrtc *r)
 /* The packet pool, in wf_app.pool. */
 static int pool_create(const struct wf_config *cfg)
 {
-	struct rte_mempool *mp = rte_pktmbuf_pool_create("wf_pkts", cfg->dpdk.mbufs, 256,
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("wf_pkts", cfg->dpdk.mbufs, WF_MBUF_CACHE,
 							 (uint16_t)WF_MBUF_PRIV_SIZE,
 							 RTE_MBUF_DEFAULT_BUF_SIZE,
 							 (int)rte_socket_id());
@@ -156,6 +157,7 @@ int wf_setup(struct wf_config *cfg)
 {
 	struct timespec ts;
 	unsigned lcore, w = 0, n_outputs = 0, s, p;
+	char why[320];
 	uint32_t slots;
 	size_t qsz;
 	int rc;
@@ -226,6 +228,11 @@ int wf_setup(struct wf_config *cfg)
 		if (rc)
 			return rc;
 		workers_launched = true;
+	}
+	rc = wf_mbufs_check(cfg, wf_app.n_workers, why, sizeof(why));
+	if (rc) {
+		WF_LOG(ERR, "%s\n", why);
+		return rc;
 	}
 	rc = wf_streams_start(cfg);
 	if (rc)

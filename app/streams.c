@@ -10,6 +10,7 @@
 #include "app.h"
 #include "history.h"
 #include "log.h"
+#include "mbufs.h"
 #include "pub.h"
 #include "registry.h"
 #include "slowpath.h"
@@ -78,6 +79,7 @@ static struct wf_stream_state *state_create(const struct wf_config_stream *cs, u
 					    uint32_t gen)
 {
 	struct wf_stream_state *st = rte_zmalloc("wf_stream", sizeof(*st), RTE_CACHE_LINE_SIZE);
+	uint32_t rings[WF_CONF_MAX_TRACKS];
 	unsigned t;
 
 	if (!st)
@@ -85,8 +87,9 @@ static struct wf_stream_state *state_create(const struct wf_config_stream *cs, u
 	st->id = (uint16_t)id;
 	st->gen = gen;
 	st->n_tracks = (uint8_t)cs->n_tracks;
+	wf_mbufs_rings(cs, rings);
 	for (t = 0; t < cs->n_tracks; t++) {
-		uint32_t n = wf_history_slots_for(cs->tracks[t].kind, cs->history_ms);
+		uint32_t n = rings[t];
 		struct wf_track_state *ts = &st->t[t];
 
 		ts->slots = rte_zmalloc("wf_history", sizeof(*ts->slots) * n, RTE_CACHE_LINE_SIZE);

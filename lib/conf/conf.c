@@ -1264,6 +1264,7 @@ static int set_sources(struct wf_walk *w, const config_setting_t *s, const struc
 static const struct wf_key wf_stream_keys[] = {
 	KEY_STR(struct wf_config_stream, name, true, 1, check_stream_name),
 	KEY_UINT(struct wf_config_stream, history_ms, false, 100, 60000, "is out of range"),
+	KEY_UINT(struct wf_config_stream, history_mbufs, false, 128, 65536, "is out of range"),
 	KEY_CUSTOM("sources", K_STRS, false, set_sources),
 	KEY_UINT(struct wf_config_stream, source_timeout_ms, false, 100, 600000, "is out of range"),
 	KEY_STR(struct wf_config_stream, token, false, 1, check_token),
@@ -1279,6 +1280,7 @@ static void walk_stream(struct wf_walk *w, const config_setting_t *g, unsigned i
 
 	memset(st, 0, sizeof(*st));
 	st->history_ms = WF_CONF_DEF_HISTORY_MS;
+	st->history_mbufs = WF_CONF_DEF_HISTORY_MBUFS;
 	st->source_timeout_ms = WF_CONF_DEF_SOURCE_TIMEOUT_MS;
 	w->stream_idx = i;
 	w->cfg->n_streams = i + 1;

@@ -59,6 +59,7 @@
 #define WF_CONF_DEF_IDLE_SLEEP_US	50
 #define WF_CONF_DEF_HISTORY_MS		3000
 #define WF_CONF_DEF_SOURCE_TIMEOUT_MS	3000
+#define WF_CONF_DEF_HISTORY_MBUFS	2048	/* per stream, all tracks */
 #define WF_CONF_DEF_DTLS_SETTLE_S	10
 #define WF_CONF_DEF_HANDSHAKE_S		10	/* ICE + DTLS must be done by then */
 #define WF_CONF_DEF_PENDING_PER_IP	16	/* sessions in ICE/DTLS per address */
@@ -204,6 +205,7 @@ struct wf_config_output {
 struct wf_config_stream {
 	char name[WF_CONF_NAME_LEN + 1];	/* [A-Za-z0-9_-]{1,63}, unique */
 	uint32_t history_ms;
+	uint32_t history_mbufs;	/* the most packets its history may hold */
 	/* who may send its RTP and RTCP; none = anyone (unsafe on a shared
 	 * network: docs/configuration.md) */
 	unsigned n_sources;

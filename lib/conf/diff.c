@@ -100,7 +100,7 @@ static uint32_t stream_changes(const struct wf_config_stream *a, const struct wf
 	uint32_t what = 0;
 	unsigned i;
 
-	if (NE(a, b, history_ms))
+	if (NE(a, b, history_ms) || NE(a, b, history_mbufs))
 		what |= WF_CONF_STREAM_HISTORY;
 	if (strcmp(a->token, b->token) != 0)
 		what |= WF_CONF_STREAM_TOKEN;

@@ -167,7 +167,8 @@ static void dump_stream(const struct wf_config_stream *st, FILE *f, unsigned fla
 
 	fputs("  {\n", f);
 	put_key_string(f, "    ", "name", st->name);
-	fprintf(f, "    history_ms = %u;\n", st->history_ms);
+	fprintf(f, "    history_ms = %u;\n    history_mbufs = %u;\n", st->history_ms,
+		st->history_mbufs);
 	fputs("    sources = [", f);
 	for (i = 0; i < st->n_sources && i < WF_CONF_MAX_SOURCES; i++) {
 		char a[16];

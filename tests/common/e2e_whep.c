@@ -222,7 +222,7 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 		"dpdk = {\n"
 		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--lcores\", \"%s\",\n"
 		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 8191;\n"
+		"  mbufs = 16383;\n"
 		"};\n"
 		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; rtcp_sr_interval_ms = %d; consent_timeout_s = %d; };\n"

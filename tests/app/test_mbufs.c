@@ -1,0 +1,98 @@
+/* test_mbufs.c: how the packet pool is shared (app/mbufs.c): history rings
+ * within streams[].history_mbufs, the reserve, the check and its numbers,
+ * the workers EAL arguments ask for. */
+#include "wf_test.h"
+
+#include "mbufs.h"
+#include "port.h"
+
+static struct wf_config cfg;
+
+static void stream(struct wf_config_stream *st, uint32_t history_ms, uint32_t mbufs, bool audio)
+{
+	memset(st, 0, sizeof(*st));
+	st->history_ms = history_ms;
+	st->history_mbufs = mbufs;
+	st->n_tracks = audio ? 2 : 1;
+	st->tracks[0].kind = WF_CONF_VIDEO;
+	st->tracks[1].kind = WF_CONF_AUDIO;
+}
+
+static void rings_stay_within_the_streams_budget(void)
+{
+	static const uint32_t budgets[] = { 128, 300, 1024, 2048, 5000, 65536 };
+	static const uint32_t windows[] = { 100, 1000, 3000, 60000 };
+	uint32_t rings[WF_CONF_MAX_TRACKS];
+	struct wf_config_stream st;
+	unsigned b, w;
+
+	for (b = 0; b < 6; b++)
+		for (w = 0; w < 4; w++) {
+			uint32_t sum;
+
+			stream(&st, windows[w], budgets[b], true);
+			sum = wf_mbufs_rings(&st, rings);
+			WF_CHECKF(sum <= budgets[b] || budgets[b] < 128, "%u ms, %u mbufs: %u",
+				  windows[w], budgets[b], sum);
+			WF_CHECK_EQ(sum, rings[0] + rings[1]);
+			WF_CHECK(rings[0] >= 64 && !(rings[0] & (rings[0] - 1)));
+			WF_CHECK(rings[1] >= 64 && !(rings[1] & (rings[1] - 1)));
+		}
+	/* the default: 3 s of audio (512), video takes the rest (1024) */
+	stream(&st, 3000, 2048, true);
+	WF_CHECK_EQ(wf_mbufs_rings(&st, rings), 1536);
+	WF_CHECK_EQ(rings[1], 512);
+	WF_CHECK_EQ(rings[0], 1024);
+	/* video alone, a short window: what the window needs */
+	stream(&st, 100, 65536, false);
+	WF_CHECK_EQ(wf_mbufs_rings(&st, rings), 512);
+}
+
+static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
+{
+	char msg[320];
+	uint32_t reserve = wf_mbufs_reserve(1, 2);
+
+	WF_CHECK_EQ(reserve, 2 * (WF_RX_DESC + WF_TX_DESC) + 3 * WF_MBUF_CACHE + WF_MBUFS_SLACK);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.n_ports = 1;
+	cfg.n_streams = 2;
+	stream(&cfg.streams[0], 3000, 2048, true);
+	stream(&cfg.streams[1], 3000, 2048, true);
+	cfg.dpdk.mbufs = reserve + 2 * 1536;
+	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), 0);
+	cfg.dpdk.mbufs--;
+	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), -ENOSPC);
+	WF_CHECKF(strstr(msg, "at least 8448") != NULL, "%s", msg);
+	WF_CHECKF(strstr(msg, "3072") != NULL, "%s", msg);
+}
+
+static void workers_come_from_the_eal_arguments(void)
+{
+	static const struct { const char *a, *b; unsigned want; } cases[] = {
+		{ "-l", "0-1", 1 }, { "-l", "0-3", 3 }, { "--lcores", "(0-2)@(0-1)", 2 },
+		{ "--lcores", "0,1@1,2@(0,1)", 2 }, { "-c", "0xf", 3 }, { "-l", "5", 1 },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&cfg, 0, sizeof(cfg));
+		snprintf(cfg.dpdk.eal[0], sizeof(cfg.dpdk.eal[0]), "--no-huge");
+		snprintf(cfg.dpdk.eal[1], sizeof(cfg.dpdk.eal[1]), "%s", cases[i].a);
+		snprintf(cfg.dpdk.eal[2], sizeof(cfg.dpdk.eal[2]), "%s", cases[i].b);
+		cfg.dpdk.n_eal = 3;
+		WF_CHECKF(wf_mbufs_eal_workers(&cfg) == cases[i].want, "%s %s: %u", cases[i].a,
+			  cases[i].b, wf_mbufs_eal_workers(&cfg));
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	WF_CHECK(wf_mbufs_eal_workers(&cfg) >= 1);
+}
+
+int main(int argc, char **argv)
+{
+	wf_test_init(argc, argv);
+	WF_RUN(rings_stay_within_the_streams_budget);
+	WF_RUN(the_check_refuses_histories_that_do_not_fit_with_the_numbers);
+	WF_RUN(workers_come_from_the_eal_arguments);
+	return wf_test_done();
+}

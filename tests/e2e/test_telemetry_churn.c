@@ -114,7 +114,7 @@ static int write_conf(bool with_flap)
 		"dpdk = {\n"
 		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--lcores\", \"(0-2)@(0-1)\",\n"
 		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 8191;\n"
+		"  mbufs = 16383;\n"
 		"};\n"
 		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; consent_timeout_s = %d; };\n"

@@ -770,15 +770,18 @@ static void dtls_bind(struct session *s)
 }
 
 /* Indexes s->peer in S.by_addr for s.  When another session held it, it
- * no longer does: only a validated path (move_pair) comes here with an
- * address another session has. */
+ * no longer does, and no longer has a peer: only a validated path
+ * (move_pair) comes here with an address another session has, and the
+ * other's later checks from there are refused (learn_peer). */
 static void index_peer(struct session *s)
 {
 	struct session *o = find_addr(&s->peer);
 
 	if (o && o != s) {
 		o->addr_indexed = false;
+		o->have_peer = false;
 		rte_hash_del_key(S.by_addr, &s->peer);
+		publish(o);
 	}
 	s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer,
 						(void *)(uintptr_t)s->idx) == 0;
@@ -967,7 +970,7 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	peer.addr[3] = (uint8_t)src;
 	if (rc == 0 && learn_peer(s, &k, &eth->src_addr, b.use_candidate) < 0)
 		return;	/* another session's address: not ours to answer */
-	if (rc == 0 && s->peer.addr == src && s->peer.port == sport)
+	if (rc == 0 && s->have_peer && s->peer.addr == src && s->peer.port == sport)
 		s->consent_tsc = rte_rdtsc();	/* RFC 7675 consent */
 	if (rc == 0)
 		publish(s);	/* what learn_peer() and consent changed */

@@ -326,6 +326,11 @@ static void network_namespace_is_private_with_loopback_up(void)
 {
 	WF_REQUIRE(wf_e2e_enter_test_netns() == 0);
 	env.netns = true;
+	/* the spoofing helper sends only within 198.18.0.0/15 */
+	WF_CHECK_EQ(wf_e2e_spoof_udp(KERN_ADDR, 1000, "192.0.2.1", 53, "x", 1), -EPERM);
+	WF_CHECK_EQ(wf_e2e_spoof_udp("192.0.2.1", 1000, WF_ADDR, 53, "x", 1), -EPERM);
+	WF_CHECK_EQ(wf_e2e_spoof_udp(KERN_ADDR, 1000, "198.20.0.1", 53, "x", 1), -EPERM);
+	WF_CHECK_EQ(wf_e2e_spoof_udp(KERN_ADDR, 1000, "not an address", 53, "x", 1), -EINVAL);
 }
 
 static void whepfan_starts_and_a_victim_viewer_gets_media(void)

@@ -759,9 +759,9 @@ static void stun_send(const struct wf_peer_key *k, const struct rte_ether_addr *
 	wf_slow_send_udp(k->port_idx, mac, k->addr, k->port, wf_app.webrtc_port, p, n);
 }
 
-/* The session's DTLS cookie is bound to its peer address (F1 in
- * docs/dtls.md): called whenever s->peer changes, so a cookie obtained at
- * one address is refused at another. */
+/* The session's DTLS cookie is bound to its peer address (docs/dtls.md):
+ * called whenever s->peer changes, so a cookie obtained at one address is
+ * refused at another. */
 static void dtls_bind(struct session *s)
 {
 	if (wf_dtls_set_peer(s->dtls, &s->peer, sizeof(s->peer)) < 0)

@@ -5,11 +5,16 @@
  *   MESSAGE-INTEGRITY and FINGERPRINT teaches us the browser's address
  *   (peer-reflexive: offers with only mDNS candidates or none work) and is
  *   answered; USE-CANDIDATE selects it  ->  DTLS (we are passive) from that
- *   address only  ->  handshake done, certificate matches the offer's
- *   fingerprint: the SRTP keys go to a worker as a new viewer  ->  consent
+ *   address only, its cookie bound to that address (a ClientHello echoing
+ *   it pins the session there)  ->  handshake done, certificate matches the
+ *   offer's fingerprint: the SRTP keys go to a worker as a new viewer  ->  consent
  *   (RFC 7675): no valid check for consent_timeout_s, or DELETE, or a DTLS
  *   close/alert: the viewer is removed and the session freed.
- * Nothing is sent to an address that has not passed a valid check.
+ * Nothing is sent to an address that has not passed a valid check, and no
+ * DTLS flight or media to one that has not shown it receives there (a
+ * check proves knowledge of the password, which the offer's author has,
+ * not the source address): see "What a check may move" in
+ * docs/architecture.md.
  */
 #include "session.h"
 
@@ -73,6 +78,10 @@ struct session {
 	uint16_t stream;
 	uint8_t state;
 	bool selected;		/* USE-CANDIDATE seen for the peer address */
+	/* DTLS saw the peer echo the cookie bound to its address: the peer
+	 * receives there.  From then on, as once selected, only a validated
+	 * path (start_probe) moves it. */
+	bool pinned;
 	bool have_peer;
 	bool addr_indexed;
 	bool placed;		/* our viewer is on a worker: remove it on free */
@@ -86,7 +95,7 @@ struct session {
 	 * pair was selected: the pair moves there when it answers our probe */
 	struct wf_peer_key probe;
 	struct rte_ether_addr probe_mac;
-	uint8_t probe_txid[WF_STUN_TXID_LEN];
+	_Alignas(8) uint8_t probe_txid[WF_STUN_TXID_LEN];	/* S.by_probe key */
 	uint64_t probe_tsc;
 	uint8_t remote_fp[32];
 	char r_ufrag[WF_SDP_UFRAG_MAX + 1];	/* the browser's ICE credentials */
@@ -114,7 +123,10 @@ static struct {
 	struct rte_hash *by_id;		/* 16-byte id -> index */
 	struct rte_hash *by_ufrag;	/* 8-byte ufrag -> index */
 	struct rte_hash *by_addr;	/* struct wf_peer_key -> index */
-	struct rte_hash *by_probe;	/* address being validated -> index */
+	/* transaction id of a path-validation probe -> index: keyed by what
+	 * only the probed address saw, so sessions probing one address do
+	 * not collide */
+	struct rte_hash *by_probe;
 	struct wf_dtls_cert *cert;
 	struct wf_dtls_ctx *dtls_ctx;
 	uint8_t fingerprint[WF_DTLS_FP_LEN];
@@ -222,9 +234,9 @@ static struct session *find_addr(const struct wf_peer_key *k)
 	return find_key(S.by_addr, k);
 }
 
-/* Deletes k from h only while it names session idx: a reconnecting
- * client's newer session on the same address keeps its entry. */
-static void del_own_key(struct rte_hash *h, const struct wf_peer_key *k, unsigned idx)
+/* Deletes k from h only while it names session idx: an entry another
+ * session took (move_pair) stays. */
+static void del_own_key(struct rte_hash *h, const void *k, unsigned idx)
 {
 	void *v;
 
@@ -259,7 +271,7 @@ int wf_session_init(const struct wf_config *cfg)
 	S.by_id = hash_create("wf_sess_id", S.cap * 2, 16);
 	S.by_ufrag = hash_create("wf_sess_ufrag", S.cap * 2, UFRAG_LEN);
 	S.by_addr = hash_create("wf_sess_addr", S.cap * 2, sizeof(struct wf_peer_key));
-	S.by_probe = hash_create("wf_sess_probe", S.cap * 2, sizeof(struct wf_peer_key));
+	S.by_probe = hash_create("wf_sess_probe", S.cap * 2, WF_STUN_TXID_LEN);
 	S.srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	if (!S.tab || !S.offer || !S.by_id || !S.by_ufrag || !S.by_addr || !S.by_probe || !S.srtp)
 		return -ENOMEM;
@@ -325,7 +337,7 @@ static void session_free(struct session *s)
 	if (s->addr_indexed)
 		del_own_key(S.by_addr, &s->peer, idx);
 	if (s->probing)
-		del_own_key(S.by_probe, &s->probe, idx);
+		del_own_key(S.by_probe, s->probe_txid, idx);
 	unpublish(idx);
 	S.tab[idx] = NULL;
 	OPENSSL_cleanse(s, sizeof(*s));
@@ -747,19 +759,57 @@ static void stun_send(const struct wf_peer_key *k, const struct rte_ether_addr *
 	wf_slow_send_udp(k->port_idx, mac, k->addr, k->port, wf_app.webrtc_port, p, n);
 }
 
+/* The session's DTLS cookie is bound to its peer address (docs/dtls.md):
+ * called whenever s->peer changes, so a cookie obtained at one address is
+ * refused at another. */
+static void dtls_bind(struct session *s)
+{
+	if (wf_dtls_set_peer(s->dtls, &s->peer, sizeof(s->peer)) < 0)
+		WF_LOG(NOTICE, "session %s: no DTLS cookie for the new peer address: "
+		       "its ClientHellos are dropped\n", s->id);
+}
+
+/* Indexes s->peer in S.by_addr for s.  When another session held it, it
+ * no longer does, and no longer has a peer: only a validated path
+ * (move_pair) comes here with an address another session has, and the
+ * other's later checks from there are refused (learn_peer). */
+static void index_peer(struct session *s)
+{
+	struct session *o = find_addr(&s->peer);
+
+	if (o && o != s) {
+		o->addr_indexed = false;
+		o->have_peer = false;
+		rte_hash_del_key(S.by_addr, &s->peer);
+		publish(o);
+	}
+	s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer,
+						(void *)(uintptr_t)s->idx) == 0;
+}
+
+static void stop_probe(struct session *s)
+{
+	if (s->probing)
+		del_own_key(S.by_probe, s->probe_txid, s->idx);
+	s->probing = false;
+}
+
 /* The selected pair moves to s->probe, which answered our probe: media,
- * DTLS and consent follow it (RFC 8445 §7.3.1.5, RFC 7675). */
+ * DTLS and consent follow it (RFC 8445 §7.3.1.5, RFC 7675).  The address
+ * proved that it receives our packets and holds the session's
+ * credentials: it is taken from a session that had it (a stale mapping:
+ * the NAT gave it to this browser now). */
 static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 {
 	unsigned idx = s->idx;
 
 	if (s->addr_indexed)
 		del_own_key(S.by_addr, &s->peer, idx);
-	del_own_key(S.by_probe, &s->probe, idx);
-	s->probing = false;
+	stop_probe(s);
 	s->peer = s->probe;
 	rte_ether_addr_copy(mac, &s->peer_mac);
-	s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer, (void *)(uintptr_t)idx) == 0;
+	index_peer(s);
+	dtls_bind(s);
 	s->consent_tsc = rte_rdtsc();
 	publish(s);
 	if (s->placed)
@@ -771,13 +821,15 @@ static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 	       s->peer.port);
 }
 
-/* A valid check with USE-CANDIDATE came from k, not the selected address.
- * A check proves knowledge of the session's password, not that its sender
- * receives at k (anyone can spoof a source address): so before the pair
- * moves, a Binding request with a fresh transaction id goes to k and only
- * a success answer from k, authenticated with the browser's password,
- * moves it (return routability, as QUIC's path validation, RFC 9000
- * §8.2).  One probe per PROBE_INTERVAL_MS per session. */
+/* A valid check with USE-CANDIDATE came from k, not the peer address of a
+ * selected or pinned session.  A check proves knowledge of the session's
+ * password, not that its sender receives at k (anyone can spoof a source
+ * address, and the offer's author knows the password): so before the
+ * pair moves, a Binding request with a fresh transaction id goes to k and
+ * only a success answer from k, with that transaction id and
+ * authenticated with the browser's password, moves it (return
+ * routability, as QUIC's path validation, RFC 9000 §8.2).  One probe per
+ * PROBE_INTERVAL_MS per session. */
 static void start_probe(struct session *s, const struct wf_peer_key *k,
 			const struct rte_ether_addr *mac)
 {
@@ -788,9 +840,7 @@ static void start_probe(struct session *s, const struct wf_peer_key *k,
 
 	if (s->probe_tsc && now - s->probe_tsc < PROBE_INTERVAL_MS * wf_app.tsc_hz / 1000)
 		return;
-	if (s->probing)
-		del_own_key(S.by_probe, &s->probe, s->idx);
-	s->probing = false;
+	stop_probe(s);
 	if (RAND_bytes(s->probe_txid, sizeof(s->probe_txid)) != 1 ||
 	    RAND_bytes((uint8_t *)&tie, sizeof(tie)) != 1)
 		return;
@@ -807,22 +857,28 @@ static void start_probe(struct session *s, const struct wf_peer_key *k,
 	s->probe = *k;
 	rte_ether_addr_copy(mac, &s->probe_mac);
 	s->probe_tsc = now;
-	s->probing = rte_hash_add_key_data(S.by_probe, &s->probe, (void *)(uintptr_t)s->idx) == 0;
+	/* add, not update: 96 random bits do not collide */
+	s->probing = rte_hash_add_key_data(S.by_probe, s->probe_txid,
+					   (void *)(uintptr_t)s->idx) == 0;
 	if (!s->probing)
 		return;
 	S.stats.ice_probes++;
 	stun_send(k, mac, out, (size_t)n);
 }
 
-/* A STUN response on the WebRTC port: the answer to a probe, or nothing
- * of ours. */
+/* A STUN response on the WebRTC port: the answer to a probe (found by its
+ * transaction id, and only from the address probed), or nothing of ours. */
 static void stun_response(const struct rte_ether_hdr *eth, const struct wf_peer_key *k,
 			  const uint8_t *p, const struct wf_stun_msg *msg)
 {
-	struct session *s = find_key(S.by_probe, k);
+	_Alignas(8) uint8_t txid[WF_STUN_TXID_LEN];
+	struct session *s;
+	void *v;
 
-	if (!s || !s->probing || msg->cls != WF_STUN_CLASS_SUCCESS ||
-	    msg->method != WF_STUN_METHOD_BINDING ||
+	memcpy(txid, msg->txid, sizeof(txid));
+	s = rte_hash_lookup_data(S.by_probe, txid, &v) < 0 ? NULL : S.tab[(uintptr_t)v];
+	if (!s || !s->probing || memcmp(k, &s->probe, sizeof(*k)) != 0 ||
+	    msg->cls != WF_STUN_CLASS_SUCCESS || msg->method != WF_STUN_METHOD_BINDING ||
 	    CRYPTO_memcmp(msg->txid, s->probe_txid, WF_STUN_TXID_LEN) != 0 ||
 	    wf_stun_verify_integrity(p, msg, s->r_pwd, strlen(s->r_pwd)) != 0) {
 		S.stats.stun_rejected++;
@@ -831,29 +887,46 @@ static void stun_response(const struct rte_ether_hdr *eth, const struct wf_peer_
 	move_pair(s, &eth->src_addr);
 }
 
-/* A valid check from k teaches the session its peer before a pair is
- * selected (peer-reflexive: offers with only mDNS candidates or none
- * work); after that only a validated path moves it. */
-static void learn_peer(struct session *s, const struct wf_peer_key *k,
-		       const struct rte_ether_addr *mac, bool use_candidate)
+/* A valid check from k.  Before the session is selected or pinned it
+ * teaches the session its peer (peer-reflexive: offers with only mDNS
+ * candidates or none work), unless another session has k (one session
+ * cannot take or void another's address: counted, -EADDRINUSE, and the
+ * check goes unanswered); each move rebinds the DTLS cookie to the new
+ * address.  After that only a validated path moves it (start_probe).
+ * 0 or -EADDRINUSE. */
+static int learn_peer(struct session *s, const struct wf_peer_key *k,
+		      const struct rte_ether_addr *mac, bool use_candidate)
 {
-	unsigned idx = s->idx;
+	bool same = s->have_peer && memcmp(k, &s->peer, sizeof(*k)) == 0;
+	struct session *o;
 
-	if (s->selected) {
-		if (use_candidate && memcmp(k, &s->peer, sizeof(*k)))
+	if (s->selected || s->pinned) {
+		if (!same && use_candidate)
 			start_probe(s, k, mac);
-		return;
+		else if (same && use_candidate)
+			s->selected = true;
+		return 0;
 	}
-	if (s->addr_indexed)
-		del_own_key(S.by_addr, &s->peer, idx);
-	s->peer = *k;
+	if (!same) {
+		o = find_addr(k);
+		if (o && o != s) {
+			S.stats.ice_addr_taken++;
+			return -EADDRINUSE;
+		}
+		if (s->addr_indexed)
+			del_own_key(S.by_addr, &s->peer, s->idx);
+		s->peer = *k;
+		s->have_peer = true;
+		s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer,
+							(void *)(uintptr_t)s->idx) == 0;
+		dtls_bind(s);
+	}
 	rte_ether_addr_copy(mac, &s->peer_mac);
-	s->have_peer = true;
-	s->addr_indexed = rte_hash_add_key_data(S.by_addr, &s->peer, (void *)(uintptr_t)idx) == 0;
 	if (use_candidate)
 		s->selected = true;
 	if (s->state == S_WAIT_ICE)
 		s->state = S_DTLS;
+	return 0;
 }
 
 /* A STUN packet on the WebRTC port (RFC 8445 §7.3, lite side). */
@@ -895,9 +968,9 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	peer.addr[1] = (uint8_t)(src >> 16);
 	peer.addr[2] = (uint8_t)(src >> 8);
 	peer.addr[3] = (uint8_t)src;
-	if (rc == 0)
-		learn_peer(s, &k, &eth->src_addr, b.use_candidate);
-	if (rc == 0 && s->peer.addr == src && s->peer.port == sport)
+	if (rc == 0 && learn_peer(s, &k, &eth->src_addr, b.use_candidate) < 0)
+		return;	/* another session's address: not ours to answer */
+	if (rc == 0 && s->have_peer && s->peer.addr == src && s->peer.port == sport)
 		s->consent_tsc = rte_rdtsc();	/* RFC 7675 consent */
 	if (rc == 0)
 		publish(s);	/* what learn_peer() and consent changed */
@@ -914,6 +987,7 @@ static void dtls_account(const struct session *s, const struct wf_dtls_stats *be
 	wf_dtls_get_stats(s->dtls, &now);
 	S.stats.dtls_retransmits += now.retransmit_timeouts - before->retransmit_timeouts;
 	S.stats.dtls_bad_cookies += now.bad_cookies - before->bad_cookies;
+	S.stats.dtls_cookie_failures += now.cookie_failures - before->cookie_failures;
 	S.stats.dtls_records_discarded += now.records_discarded - before->records_discarded;
 	S.stats.dtls_read_failures += now.read_failures - before->read_failures;
 	S.stats.dtls_settled += now.settled - before->settled;
@@ -936,6 +1010,9 @@ static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const ui
 	wf_dtls_get_stats(s->dtls, &before);
 	wf_dtls_input(s->dtls, p, len);
 	dtls_account(s, &before);
+	/* the peer echoed the cookie of its address: it receives there */
+	if (!s->pinned && wf_dtls_peer_verified(s->dtls))
+		s->pinned = true;
 	if (wf_dtls_state(s->dtls) != WF_DTLS_CONNECTED || s->state != S_DTLS)
 		send_dtls_output(s);	/* go_live() sends the final flight itself */
 	switch (wf_dtls_state(s->dtls)) {

@@ -86,12 +86,14 @@ unsigned wf_session_count(void);
 	_(dtls_unverified, "DTLS from an address that passed no ICE check: dropped") \
 	_(dtls_failed, "DTLS handshakes failed (fingerprint, alert, timeout)") \
 	_(dtls_retransmits, "DTLS handshake flights retransmitted") \
-	_(dtls_bad_cookies, "ClientHellos with a cookie that is not ours: discarded") \
+	_(dtls_bad_cookies, "ClientHellos with a cookie that is not the peer address's: discarded") \
+	_(dtls_cookie_failures, "ClientHellos dropped: the peer address's cookie could not be computed") \
 	_(dtls_records_discarded, "DTLS records after the handshake that cannot authenticate: discarded") \
 	_(dtls_read_failures, "DTLS reads failed with no alert from the peer: session kept, DTLS ignored") \
 	_(dtls_settled, "Live sessions whose DTLS left OpenSSL after dtls.settle_s (memory freed)") \
 	_(ice_probes, "Path-validation probes sent to a new address of a selected pair") \
-	_(ice_moves, "Selected pairs moved to a validated new address (NAT rebinding)")
+	_(ice_moves, "Selected pairs moved to a validated new address (NAT rebinding)") \
+	_(ice_addr_taken, "Valid checks from an address another session has: not learned, not answered")
 
 struct wf_session_stats {
 #define WF_SESSION_FIELD_(name, help) uint64_t name;

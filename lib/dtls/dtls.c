@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
@@ -52,7 +53,10 @@
  * fewer than this. */
 #define READ_LOOP_MAX		256
 #define ALERT_TEXT_LEN		96
-#define COOKIE_LEN		16	/* random per session; <= DTLS1_COOKIE_LENGTH */
+/* HMAC-SHA256(cookie_key, peer identity) truncated: 128 bits are
+ * unguessable and keep the HelloVerifyRequest small; <= DTLS1_COOKIE_LENGTH */
+#define COOKIE_LEN		16
+#define COOKIE_KEY_LEN		32
 
 /* The DTLS record header (RFC 6347 §4.1): type, version, epoch, sequence
  * number, length. */
@@ -69,6 +73,10 @@
 #define HS_CLIENT_HELLO		1
 #define ALERT_LEN		2	/* RFC 5246 §7.2: level, description */
 #define HELLO_RANDOM_LEN	32
+/* Where a ClientHello's cookie ends at the latest, from the body's start:
+ * client_version 2, random 32, session_id<0..32>, cookie<0..255> (RFC
+ * 6347 §4.2.1).  A fragment starting there or beyond cannot touch it. */
+#define HELLO_COOKIE_END_MAX	(2 + HELLO_RANDOM_LEN + 1 + 32 + 1 + 255)
 
 /* Our preference when the options name none (design: GCM is one pass). */
 static const enum wf_srtp_profile default_profiles[] = {
@@ -98,6 +106,8 @@ struct wf_dtls {
 	bool have_keys;
 	bool hello_seen;	/* server: a ClientHello-shaped datagram arrived */
 	bool cookie_sent;	/* server: a HelloVerifyRequest carried ours */
+	bool cookie_ok;		/* cookie holds the current peer's (HMAC done) */
+	bool peer_verified;	/* a ClientHello echoed the current peer's cookie */
 	bool fatal_alert_read;	/* the peer's fatal alert arrived in this input */
 	bool deaf;		/* connected, but OpenSSL can no longer read */
 	bool settled;		/* the SSL is freed: rec holds the record keys */
@@ -106,7 +116,10 @@ struct wf_dtls {
 	uint64_t w_seq_next;	/* our next epoch-1 sequence number (settle) */
 	struct wf_dtls_rec rec;
 	uint8_t flight_retransmits;	/* of the flight in flight */
-	uint8_t cookie[COOKIE_LEN];
+	uint8_t cookie[COOKIE_LEN];	/* HMAC(cookie_key, peer_id), truncated */
+	uint8_t cookie_key[COOKIE_KEY_LEN];	/* random per session */
+	uint8_t peer_id[WF_DTLS_PEER_ID_MAX];	/* wf_dtls_set_peer() */
+	uint8_t peer_id_len;
 	uint8_t expected_fp[WF_DTLS_FP_LEN];
 	struct wf_dtls_keys keys;
 	struct wf_dtls_stats stats;
@@ -229,14 +242,17 @@ static int client_hello_cb(SSL *ssl, int *al, void *arg)
 }
 
 /* Server with hello_verify: the cookie of our HelloVerifyRequest (RFC
- * 6347 §4.2.1).  It is random per session and sent only to the address
- * the session's ClientHello came from, so a ClientHello that echoes it
- * proves its sender receives there. */
+ * 6347 §4.2.1), HMAC-SHA256 of the peer's identity under the session's
+ * random key (cookie_bind).  It goes only to the peer's address, and a
+ * peer at another address has another cookie, so a ClientHello that
+ * echoes it proves its sender receives at the current peer address.
+ * Without a cookie (the HMAC failed) there is no HelloVerifyRequest:
+ * wf_dtls_input() drops the ClientHello before it gets here. */
 static int cookie_generate_cb(SSL *ssl, unsigned char *cookie, unsigned int *len)
 {
 	struct wf_dtls *d = SSL_get_app_data(ssl);
 
-	if (!d)
+	if (!d || !d->cookie_ok)
 		return 0;
 	memcpy(cookie, d->cookie, COOKIE_LEN);
 	*len = COOKIE_LEN;
@@ -246,10 +262,13 @@ static int cookie_generate_cb(SSL *ssl, unsigned char *cookie, unsigned int *len
 
 static int cookie_verify_cb(SSL *ssl, const unsigned char *cookie, unsigned int len)
 {
-	const struct wf_dtls *d = SSL_get_app_data(ssl);
+	struct wf_dtls *d = SSL_get_app_data(ssl);
+	bool ok = d && d->cookie_ok && d->cookie_sent && len == COOKIE_LEN &&
+		  CRYPTO_memcmp(cookie, d->cookie, COOKIE_LEN) == 0;
 
-	return d && d->cookie_sent && len == COOKIE_LEN &&
-	       CRYPTO_memcmp(cookie, d->cookie, COOKIE_LEN) == 0;
+	if (ok)
+		d->peer_verified = true;
+	return ok;
 }
 
 /* The chain is not validated: a WebRTC certificate is self-signed and its
@@ -683,6 +702,47 @@ static void output_seen(void *arg, const uint8_t *p, size_t len)
 	}
 }
 
+/* The cookie of the current peer identity: HMAC-SHA256(cookie_key,
+ * peer_id), truncated to COOKIE_LEN.  When the HMAC fails there is no
+ * cookie (cookie_ok false): ClientHellos are dropped rather than answered
+ * with something that does not depend on the peer.  0 or -EIO. */
+static int cookie_bind(struct wf_dtls *d)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	d->cookie_ok = HMAC(EVP_sha256(), d->cookie_key, COOKIE_KEY_LEN, d->peer_id,
+			    d->peer_id_len, md, &n) != NULL && n >= COOKIE_LEN;
+	if (d->cookie_ok)
+		memcpy(d->cookie, md, COOKIE_LEN);
+	else
+		OPENSSL_cleanse(d->cookie, COOKIE_LEN);
+	OPENSSL_cleanse(md, sizeof(md));
+	ERR_clear_error();
+	return d->cookie_ok ? 0 : -EIO;
+}
+
+int wf_dtls_set_peer(struct wf_dtls *d, const void *id, size_t len)
+{
+	if (!d || (!id && len) || len > WF_DTLS_PEER_ID_MAX)
+		return -EINVAL;
+	if (len == d->peer_id_len && (len == 0 || memcmp(id, d->peer_id, len) == 0) &&
+	    d->cookie_ok)
+		return 0;	/* the same peer: its cookie stands */
+	if (len)
+		memcpy(d->peer_id, id, len);
+	d->peer_id_len = (uint8_t)len;
+	/* the new peer has not been sent its cookie, let alone echoed it */
+	d->cookie_sent = false;
+	d->peer_verified = false;
+	return cookie_bind(d);
+}
+
+bool wf_dtls_peer_verified(const struct wf_dtls *d)
+{
+	return d && d->peer_verified;
+}
+
 static struct wf_dtls *dtls_new(struct wf_dtls_ctx *ctx, const uint8_t *expected_fp,
 				enum wf_dtls_role role)
 {
@@ -704,7 +764,7 @@ static struct wf_dtls *dtls_new(struct wf_dtls_ctx *ctx, const uint8_t *expected
 	wf_dgram_init(&d->q, ctx->mtu, WF_DTLS_OUT_QUEUE_MAX, WF_DTLS_MAX_DATAGRAM);
 	d->q.on_write = output_seen;
 	d->q.on_write_arg = d;
-	d->ssl = RAND_bytes(d->cookie, COOKIE_LEN) == 1 ? SSL_new(ctx->ssl_ctx) : NULL;
+	d->ssl = RAND_bytes(d->cookie_key, COOKIE_KEY_LEN) == 1 ? SSL_new(ctx->ssl_ctx) : NULL;
 	bio = d->ssl ? wf_dgram_bio_new(&d->q) : NULL;
 	if (!bio) {
 		SSL_free(d->ssl);
@@ -713,6 +773,7 @@ static struct wf_dtls *dtls_new(struct wf_dtls_ctx *ctx, const uint8_t *expected
 		errno = ENOMEM;
 		return NULL;
 	}
+	cookie_bind(d);		/* the empty identity until wf_dtls_set_peer() */
 	SSL_set_bio(d->ssl, bio, bio);	/* one reference, owned by the SSL */
 	SSL_set_app_data(d->ssl, d);
 	SSL_set_info_callback(d->ssl, info_cb);
@@ -755,6 +816,7 @@ void wf_dtls_free(struct wf_dtls *d)
 	wf_dgram_clear(&d->q);
 	OPENSSL_cleanse(&d->keys, sizeof(d->keys));
 	wf_dtls_rec_wipe(&d->rec);
+	OPENSSL_cleanse(d->cookie_key, sizeof(d->cookie_key));
 	free(d);
 }
 
@@ -774,45 +836,88 @@ static bool looks_like_client_hello(const uint8_t *p, size_t len)
 	return p[13] == HS_CLIENT_HELLO && p[19] == 0 && p[20] == 0 && p[21] == 0;
 }
 
-/* Server with hello_verify, on a ClientHello-shaped datagram: false when
- * its cookie (RFC 6347 §4.2.1) is not empty and not the one we sent, or
- * does not lie whole in the first fragment.  OpenSSL would fail the
- * handshake on a wrong cookie: one spoofed datagram would end it. */
-static bool cookie_acceptable(const struct wf_dtls *d, const uint8_t *p, size_t len)
+static size_t rd24(const uint8_t *p)
 {
-	/* after the record and handshake headers: client_version, random,
-	 * session_id<0..32>, cookie<0..2^8-1> (RFC 6347 §4.2.1) */
-	size_t frag = (size_t)p[22] << 16 | (size_t)p[23] << 8 | p[24];
-	size_t end = REC_HDR_LEN + HS_HDR_LEN + (frag < len ? frag : len);
-	size_t off = REC_HDR_LEN + HS_HDR_LEN + 2 + HELLO_RANDOM_LEN;
-	size_t clen;
+	return (size_t)p[0] << 16 | (size_t)p[1] << 8 | p[2];
+}
 
-	if (end > REC_HDR_LEN + rd16(p + 11))
-		end = REC_HDR_LEN + rd16(p + 11);
-	if (end > len)
-		end = len;
-	if (off >= end)
-		return false;
-	off += 1 + (size_t)p[off];	/* session_id */
-	if (off >= end)
-		return false;
-	clen = p[off++];
+/* One ClientHello fragment h[HS_HDR_LEN + flen] (header included, whole
+ * within its record): 0 when its cookie (RFC 6347 §4.2.1) is empty or the
+ * one we sent to the current peer, -EBADMSG when it is another, or when it
+ * cannot be checked here: a first fragment that does not hold the whole
+ * cookie, or a later fragment that could overwrite it (OpenSSL reassembles
+ * overlapping fragments by copying each over the last). */
+static int hello_fragment_check(const struct wf_dtls *d, const uint8_t *h, size_t flen)
+{
+	const uint8_t *b = h + HS_HDR_LEN;
+	size_t off = 2 + HELLO_RANDOM_LEN, clen;
+
+	if (rd24(h + 6) != 0)
+		return rd24(h + 6) >= HELLO_COOKIE_END_MAX ? 0 : -EBADMSG;
+	if (off >= flen)
+		return -EBADMSG;
+	off += 1 + (size_t)b[off];	/* session_id */
+	if (off >= flen)
+		return -EBADMSG;
+	clen = b[off++];
 	if (clen == 0)
-		return true;	/* first ClientHello: OpenSSL answers with ours */
-	return d->cookie_sent && clen == COOKIE_LEN && off + clen <= end &&
-	       CRYPTO_memcmp(p + off, d->cookie, COOKIE_LEN) == 0;
+		return 0;	/* a first ClientHello: OpenSSL answers with ours */
+	return d->cookie_sent && clen == COOKIE_LEN && off + clen <= flen &&
+	       CRYPTO_memcmp(b + off, d->cookie, COOKIE_LEN) == 0 ? 0 : -EBADMSG;
+}
+
+/* Server with hello_verify, handshaking: every ClientHello of the datagram
+ * p[len], in any of its records and in any handshake fragment of a record
+ * (RFC 6347 §4.2.2: a record may carry several), must pass
+ * hello_fragment_check().  OpenSSL would fail the handshake on a wrong
+ * cookie, so one spoofed datagram would end it, and a cookie echoed from
+ * another address would get our flight sent there.  Returns 0, -EBADMSG
+ * (a ClientHello not acceptable, or one running past its record), or -EIO
+ * (a ClientHello, but no cookie to answer or check it with). */
+static int hellos_acceptable(const struct wf_dtls *d, const uint8_t *p, size_t len)
+{
+	size_t off = 0, rlen, hoff, flen;
+	const uint8_t *r;
+
+	/* records past a short header or a length beyond the datagram are
+	 * dropped by OpenSSL's record layer unread */
+	while (len - off >= REC_HDR_LEN && (rlen = rd16(p + off + 11)) <= len - off - REC_HDR_LEN) {
+		r = p + off + REC_HDR_LEN;
+		off += REC_HDR_LEN + rlen;
+		if (r[-REC_HDR_LEN] != REC_CT_HANDSHAKE || rd16(r - REC_HDR_LEN + 3) != 0)
+			continue;	/* a ClientHello is plaintext: epoch 0 */
+		for (hoff = 0; rlen - hoff >= HS_HDR_LEN; hoff += HS_HDR_LEN + flen) {
+			flen = rd24(r + hoff + 9);
+			if (r[hoff] != HS_CLIENT_HELLO) {
+				if (flen > rlen - hoff - HS_HDR_LEN)
+					break;
+				continue;
+			}
+			if (flen > rlen - hoff - HS_HDR_LEN)
+				return -EBADMSG;
+			if (!d->cookie_ok)
+				return -EIO;
+			if (hello_fragment_check(d, r + hoff, flen) < 0)
+				return -EBADMSG;
+		}
+	}
+	return 0;
 }
 
 /* Whether a record of the connected session can possibly authenticate
  * (r points at its header, rlen is its length field, checked to lie within
  * the datagram).  An alert is exactly two bytes of plaintext, a handshake
- * message (the peer's retransmitted Finished) has its header. */
+ * message (the peer's retransmitted Finished) has its header.  Once
+ * settled only alerts matter (the rest would be opened to be thrown
+ * away): anything else is not worth an AEAD pass. */
 static bool record_may_be_valid(const struct wf_dtls *d, const uint8_t *r, size_t rlen)
 {
 	size_t over = d->rec_overhead;
 
 	if (r[1] != DTLS12_MAJOR || r[2] != DTLS12_MINOR || rd16(r + 3) != CONNECTED_EPOCH)
 		return false;
+	if (d->settled)
+		return r[0] == REC_CT_ALERT && rlen == over + ALERT_LEN;
 	switch (r[0]) {
 	case REC_CT_ALERT:
 		return rlen == over + ALERT_LEN;
@@ -826,12 +931,17 @@ static bool record_may_be_valid(const struct wf_dtls *d, const uint8_t *r, size_
 }
 
 /* Copies the records of pkt[len] that may be valid once connected into
- * out[WF_DTLS_MAX_DATAGRAM] and returns the bytes kept; the rest are
- * counted in records_discarded (RFC 6347 §4.1.2.7: discarded silently).
- * A record whose length runs past the datagram ends the walk. */
+ * out[WF_DTLS_MAX_DATAGRAM] and returns the bytes kept: at most
+ * WF_DTLS_CONNECTED_RECORDS_MAX of them (WF_DTLS_SETTLED_RECORDS_MAX once
+ * settled), so a datagram of forged records costs a bounded number of
+ * authentication attempts.  The rest are counted in records_discarded
+ * (RFC 6347 §4.1.2.7: discarded silently).  A record whose length runs
+ * past the datagram ends the walk. */
 static size_t keep_valid_records(struct wf_dtls *d, const uint8_t *pkt, size_t len,
 				 uint8_t *out)
 {
+	unsigned max = d->settled ? WF_DTLS_SETTLED_RECORDS_MAX : WF_DTLS_CONNECTED_RECORDS_MAX;
+	unsigned n = 0;
 	size_t off = 0, kept = 0, rlen;
 
 	while (off < len) {
@@ -840,9 +950,10 @@ static size_t keep_valid_records(struct wf_dtls *d, const uint8_t *pkt, size_t l
 			d->stats.records_discarded++;
 			break;
 		}
-		if (record_may_be_valid(d, pkt + off, rlen)) {
+		if (n < max && record_may_be_valid(d, pkt + off, rlen)) {
 			memcpy(out + kept, pkt + off, REC_HDR_LEN + rlen);
 			kept += REC_HDR_LEN + rlen;
+			n++;
 		} else {
 			d->stats.records_discarded++;
 		}
@@ -881,16 +992,19 @@ static void settled_close_notify(struct wf_dtls *d)
 }
 
 /* One record of a settled session that passed keep_valid_records(): only
- * what authenticates counts (RFC 6347 §4.1.2.7).  0, or -EPROTO on the
- * peer's fatal alert. */
+ * what authenticates counts (RFC 6347 §4.1.2.7).  0, -EBADMSG when it
+ * does not authenticate (or is a replay: counted), -EPROTO on the peer's
+ * fatal alert. */
 static int settled_record(struct wf_dtls *d, const uint8_t *rec, size_t len)
 {
 	uint8_t pt[WF_DTLS_MAX_DATAGRAM], type = 0;
-	int n = wf_dtls_rec_open(&d->rec, rec, len, &type, pt, sizeof(pt));
+	int n;
 
+	d->stats.records_opened++;
+	n = wf_dtls_rec_open(&d->rec, rec, len, &type, pt, sizeof(pt));
 	if (n < 0) {
 		d->stats.records_discarded++;
-		return 0;
+		return -EBADMSG;
 	}
 	switch (type) {
 	case REC_CT_ALERT:	/* RFC 5246 §7.2: level, description */
@@ -909,17 +1023,16 @@ static int settled_record(struct wf_dtls *d, const uint8_t *rec, size_t len)
 			settled_close_notify(d);
 		}
 		break;
-	case REC_CT_APP_DATA:
-		d->stats.app_bytes_discarded += (uint64_t)n;
-		break;
-	default:	/* a late retransmission of the peer's Finished */
+	default:	/* only alerts get here (record_may_be_valid) */
 		d->stats.ignored_in++;
 		break;
 	}
 	return 0;
 }
 
-/* The records of one datagram of a settled session (already filtered). */
+/* The records of one datagram of a settled session (already filtered).
+ * The first that does not authenticate ends the datagram: a forger pays
+ * for one AEAD pass, the rest is discarded unread.  0 or -EPROTO. */
 static int settled_input(struct wf_dtls *d, const uint8_t *p, size_t len)
 {
 	size_t off = 0, rl;
@@ -930,7 +1043,11 @@ static int settled_input(struct wf_dtls *d, const uint8_t *p, size_t len)
 		rc = settled_record(d, p + off, rl);
 		off += rl;
 	}
-	return rc;
+	if (rc != -EBADMSG)
+		return rc;
+	for (; len - off >= REC_HDR_LEN; off += REC_HDR_LEN + rd16(p + off + 11))
+		d->stats.records_discarded++;
+	return 0;
 }
 
 int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len)
@@ -962,10 +1079,14 @@ int wf_dtls_input(struct wf_dtls *d, const uint8_t *pkt, size_t len)
 		}
 		d->hello_seen = true;
 	}
-	if (d->ctx->hello_verify && d->state == WF_DTLS_HANDSHAKING &&
-	    looks_like_client_hello(pkt, len) && !cookie_acceptable(d, pkt, len)) {
-		d->stats.bad_cookies++;
-		return 0;
+	if (d->ctx->hello_verify && d->state == WF_DTLS_HANDSHAKING) {
+		rc = hellos_acceptable(d, pkt, len);
+		if (rc == -EIO)
+			d->stats.cookie_failures++;
+		else if (rc < 0)
+			d->stats.bad_cookies++;
+		if (rc < 0)
+			return 0;
 	}
 	if (d->state == WF_DTLS_CONNECTED) {
 		len = keep_valid_records(d, pkt, len, kept);

@@ -56,6 +56,15 @@
  * fails at 15 s.  OpenSSL's own limit is 12. */
 #define WF_DTLS_DEFAULT_RETRANSMITS	3
 #define WF_DTLS_MAX_RETRANSMITS		12
+/* Longest peer identity wf_dtls_set_peer() takes (the session layer's is
+ * an 8-byte address, port and port index). */
+#define WF_DTLS_PEER_ID_MAX	32
+/* Records of one datagram handed on once connected: to OpenSSL before the
+ * session settles, to record.c (one AEAD pass each, alerts only) after.
+ * A browser puts at most a few records in a datagram; the rest of a
+ * datagram full of forged records is discarded unread. */
+#define WF_DTLS_CONNECTED_RECORDS_MAX	8
+#define WF_DTLS_SETTLED_RECORDS_MAX	2
 
 enum wf_dtls_role { WF_DTLS_SERVER = 0, WF_DTLS_CLIENT };
 
@@ -92,8 +101,17 @@ struct wf_dtls_stats {
 	 * content type or version, shorter than the cipher's overhead, past
 	 * the datagram's end), discarded before OpenSSL sees them. */
 	uint64_t records_discarded;
-	/* ClientHellos carrying a cookie that is not ours: discarded. */
+	/* Datagrams with a ClientHello carrying a cookie that is not the one
+	 * for the current peer (wf_dtls_set_peer), or one we cannot check
+	 * (fragmented over the cookie): discarded before OpenSSL sees them. */
 	uint64_t bad_cookies;
+	/* ClientHellos dropped because the peer's cookie could not be
+	 * computed (HMAC failed): no HelloVerifyRequest rather than a
+	 * constant cookie. */
+	uint64_t cookie_failures;
+	/* Settled: records whose authentication was tried (one AEAD pass
+	 * each; at most WF_DTLS_SETTLED_RECORDS_MAX per datagram). */
+	uint64_t records_opened;
 	/* After the handshake: SSL_read failed with no authenticated alert.
 	 * The session stays up (its SRTP keys are unaffected) but can no
 	 * longer read DTLS (see wf_dtls_input). */
@@ -156,6 +174,25 @@ struct wf_dtls *wf_dtls_create(struct wf_dtls_ctx *ctx, const uint8_t expected_f
 struct wf_dtls *wf_dtls_create_client(struct wf_dtls_ctx *ctx,
 				      const uint8_t expected_fp[WF_DTLS_FP_LEN]);
 
+/* Server: the identity of the address the session's datagrams come from
+ * and go to (the session layer's peer address and port), id[len], len <=
+ * WF_DTLS_PEER_ID_MAX; call it before the first datagram and whenever the
+ * peer address changes.  The HelloVerifyRequest cookie (RFC 6347 §4.2.1)
+ * is HMAC-SHA256(a random key of the session, identity), truncated, so a
+ * cookie obtained at one address is refused at another: a ClientHello
+ * echoing it from a spoofed source gets no flight.  A new identity also
+ * forgets that a cookie was sent and verified.  The same identity again
+ * changes nothing.  Before any call the identity is empty.  0, -EINVAL
+ * (NULL session, or id NULL with len > 0, or len too long), -EIO (the HMAC
+ * failed: until a later call succeeds, ClientHellos are dropped and
+ * counted in cookie_failures, never answered with a constant cookie). */
+int wf_dtls_set_peer(struct wf_dtls *d, const void *id, size_t len);
+
+/* Server with hello_verify: whether a ClientHello carrying the valid cookie
+ * of the current peer identity was seen (the peer proved it receives at
+ * its address).  False again after wf_dtls_set_peer() changes it. */
+bool wf_dtls_peer_verified(const struct wf_dtls *d);
+
 /* Frees the session and wipes its keys.  Sends nothing: call
  * wf_dtls_close() and drain the output first for a polite end. */
 void wf_dtls_free(struct wf_dtls *d);
@@ -167,7 +204,8 @@ void wf_dtls_free(struct wf_dtls *d);
  *
  * Anyone who spoofs the peer's address can send us datagrams, so:
  *  - a server drops everything but a ClientHello until one arrives, and
- *    any ClientHello whose cookie is not the one we sent;
+ *    any datagram holding a ClientHello (in any of its records) whose
+ *    cookie is not the one we sent to the current peer;
  *  - once CONNECTED, a record that does not authenticate is discarded
  *    silently (RFC 6347 §4.1.2.7): records that cannot be valid (epoch
  *    other than 1, a content type other than alert, handshake or
@@ -178,7 +216,11 @@ void wf_dtls_free(struct wf_dtls *d);
  *    thrown away, and the session stays CONNECTED but deaf: later
  *    datagrams are ignored, so it ends by consent expiry or locally.
  *    Only an authenticated close_notify (CLOSED) or fatal alert (FAILED)
- *    ends a connected session.
+ *    ends a connected session.  At most WF_DTLS_CONNECTED_RECORDS_MAX
+ *    records of a datagram reach OpenSSL;
+ *  - once settled, only alert records are opened, at most
+ *    WF_DTLS_SETTLED_RECORDS_MAX per datagram, and the first that does
+ *    not authenticate ends the datagram (counted, session unchanged).
  * During the handshake OpenSSL treats a malformed plaintext handshake
  * record as fatal (the session fails, with the reason); the handshake is
  * short and bounded by the caller's deadline.

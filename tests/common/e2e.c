@@ -64,6 +64,89 @@ int wf_e2e_udp_socket(const char *addr, uint16_t port)
 	return fd;
 }
 
+/* RFC 1071 one's-complement sum of p[n], continuing from sum. */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Whether a (network order) lies in 198.18.0.0/15. */
+static bool in_test_net(uint32_t a)
+{
+	return (ntohl(a) & 0xfffe0000u) == 0xc6120000u;
+}
+
+int wf_e2e_spoof_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		     const void *payload, size_t len)
+{
+	uint8_t pkt[20 + 8 + 1472], pseudo[12];
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint32_t s, d, sum;
+	size_t n = 20 + 8 + len;
+	uint16_t c;
+	int fd, rc = 0;
+
+	if (!src || !dst || (!payload && len) || len > sizeof(pkt) - 28 ||
+	    inet_pton(AF_INET, src, &s) != 1 || inet_pton(AF_INET, dst, &d) != 1)
+		return -EINVAL;
+	if (!in_test_net(s) || !in_test_net(d))
+		return -EPERM;	/* only the tests' own network, never the internet */
+	memset(pkt, 0, 28);
+	pkt[0] = 0x45;				/* IPv4, 20-byte header */
+	pkt[2] = (uint8_t)(n >> 8);
+	pkt[3] = (uint8_t)n;
+	pkt[6] = 0x40;				/* don't fragment */
+	pkt[8] = 64;				/* TTL */
+	pkt[9] = IPPROTO_UDP;
+	memcpy(pkt + 12, &s, 4);
+	memcpy(pkt + 16, &d, 4);
+	c = csum_fold(csum_add(0, pkt, 20));
+	pkt[10] = (uint8_t)(c >> 8);
+	pkt[11] = (uint8_t)c;
+	pkt[20] = (uint8_t)(sport >> 8);
+	pkt[21] = (uint8_t)sport;
+	pkt[22] = (uint8_t)(dport >> 8);
+	pkt[23] = (uint8_t)dport;
+	pkt[24] = (uint8_t)((8 + len) >> 8);
+	pkt[25] = (uint8_t)(8 + len);
+	if (len)
+		memcpy(pkt + 28, payload, len);
+	/* RFC 768: over the pseudo-header, the UDP header and the data */
+	memcpy(pseudo, &s, 4);
+	memcpy(pseudo + 4, &d, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_UDP;
+	pseudo[10] = pkt[24];
+	pseudo[11] = pkt[25];
+	sum = csum_add(csum_add(0, pseudo, sizeof(pseudo)), pkt + 20, 8 + len);
+	c = csum_fold(sum);
+	if (c == 0)
+		c = 0xffff;			/* 0 means "no checksum" */
+	pkt[26] = (uint8_t)(c >> 8);
+	pkt[27] = (uint8_t)c;
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);	/* IP_HDRINCL implied */
+	if (fd < 0)
+		return -errno;
+	to.sin_addr.s_addr = d;
+	if (sendto(fd, pkt, n, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)n)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 void wf_e2e_find_build(struct wf_e2e_proc *p, const char *argv0)
 {
 	char path[PATH_MAX];

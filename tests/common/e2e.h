@@ -49,6 +49,16 @@ int wf_e2e_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * descriptor or -1 with errno set. */
 int wf_e2e_udp_socket(const char *addr, uint16_t port);
 
+/* Sends payload[len] as one UDP datagram from src:sport to dst:dport
+ * (dotted quads, host-order ports) through a raw socket (IP_HDRINCL), so
+ * its source is whatever the test says: a spoofed address, as an attacker
+ * on the internet can send.  Both addresses must lie in 198.18.0.0/15
+ * (RFC 2544, the tests' namespaces): anything else is refused.  Needs
+ * CAP_NET_RAW.  0, -EPERM (an address outside 198.18.0.0/15), -EINVAL
+ * (not an address, payload too long) or -errno of socket/sendto. */
+int wf_e2e_spoof_udp(const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		     const void *payload, size_t len);
+
 /* <build>/tests/e2e/<test> -> <build> into p->build (else $WF_BUILD, else
  * "build"). */
 void wf_e2e_find_build(struct wf_e2e_proc *p, const char *argv0);

@@ -744,10 +744,11 @@ int wf_wc_send_raw(struct wf_wc *c, const void *p, size_t n)
 	return 0;
 }
 
-int wf_wc_send_check(struct wf_wc *c, bool use_candidate, const char *pwd)
+int wf_wc_build_check(struct wf_wc *c, bool use_candidate, const char *pwd, uint8_t *out,
+		      size_t cap)
 {
 	struct wf_stun_request_params rp;
-	uint8_t pkt[512], *txid = c->txid[c->n_txid++ % WF_WC_TXIDS];
+	uint8_t *txid = c->txid[c->n_txid++ % WF_WC_TXIDS];
 	int n;
 
 	wf_e2e_rnd_fill(txid, WF_STUN_TXID_LEN);
@@ -760,12 +761,22 @@ int wf_wc_send_check(struct wf_wc *c, bool use_candidate, const char *pwd)
 	rp.tie_breaker = (uint64_t)wf_e2e_rnd() << 32 | wf_e2e_rnd();
 	rp.controlling = true;
 	rp.use_candidate = use_candidate;
-	n = wf_stun_build_binding_request(pkt, sizeof(pkt), &rp);
+	n = wf_stun_build_binding_request(out, cap, &rp);
 	if (n <= 0) {
 		wf_e2e_errlog_add(&c->ice_err, "%s: cannot build a Binding request: %s", c->name,
 				  wf_stun_strerror(n));
 		return -EINVAL;
 	}
+	return n;
+}
+
+int wf_wc_send_check(struct wf_wc *c, bool use_candidate, const char *pwd)
+{
+	uint8_t pkt[512];
+	int n = wf_wc_build_check(c, use_candidate, pwd, pkt, sizeof(pkt));
+
+	if (n < 0)
+		return n;
 	wf_wc_send_raw(c, pkt, (size_t)n);
 	c->st.stun_sent++;
 	c->st.last_check_us = wf_e2e_now_us();

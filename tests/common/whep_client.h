@@ -265,6 +265,12 @@ int wf_wc_delete(struct wf_wc *c, const char *token, struct wf_wc_http_resp *r);
  * answer).  0, or -EINVAL when it cannot be built (no answer yet). */
 int wf_wc_send_check(struct wf_wc *c, bool use_candidate, const char *pwd);
 
+/* The Binding request wf_wc_send_check() would send, into out[cap] and
+ * not sent (a test sends it from elsewhere, a spoofed source say): its
+ * length, or -EINVAL (no answer yet, cap too small). */
+int wf_wc_build_check(struct wf_wc *c, bool use_candidate, const char *pwd, uint8_t *out,
+		      size_t cap);
+
 /* Starts the DTLS handshake with ctx (NULL: the hub's): the ClientHello
  * leaves at once, the rest is driven by wf_wc_pump.  0, -EALREADY, or
  * -errno from lib/dtls. */

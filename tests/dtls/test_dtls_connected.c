@@ -492,7 +492,7 @@ static void dtls_settled_session_closes_cleanly_with_every_suite(void)
 static void dtls_settled_session_discards_what_does_not_authenticate(void)
 {
 	static const uint8_t data[] = "application data";
-	struct wf_dtls_stats st;
+	struct wf_dtls_stats st, before;
 	uint8_t pkt[256];
 	uint64_t rng = 99;
 	struct forge f;
@@ -512,12 +512,25 @@ static void dtls_settled_session_discards_what_does_not_authenticate(void)
 	}
 	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
 	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
-	/* a record with the client's keys is read, its replay is not */
-	n = forge_record(&f, 23, 10, data, sizeof(data), pkt);
-	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	/* application data, even with the client's keys, is not worth an
+	 * AEAD pass once settled: discarded unopened */
+	wf_dtls_get_stats(tp.srv, &before);
+	n = forge_record(&f, 23, 9, data, sizeof(data), pkt);
 	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
 	wf_dtls_get_stats(tp.srv, &st);
-	WF_CHECK_EQ(st.app_bytes_discarded, sizeof(data));
+	WF_CHECK_EQ(st.records_opened, before.records_opened);
+	WF_CHECK_EQ(st.records_discarded, before.records_discarded + 1);
+	WF_CHECK_EQ(st.app_bytes_discarded, 0);
+	/* an alert with the client's keys is read (a warning: ignored), its
+	 * replay is not */
+	n = forge_record(&f, 21, 10, (const uint8_t *)"\x01\x5a", 2, pkt);	/* user_canceled */
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &before);
+	WF_CHECK_EQ(before.records_opened, st.records_opened + 1);
+	WF_CHECK_EQ(before.records_discarded, st.records_discarded);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.records_discarded, before.records_discarded + 1);
 	/* an alert of unknown level: ignored (no deaf state any more) */
 	n = forge_record(&f, 21, 11, (const uint8_t *)"\x07\x00", 2, pkt);
 	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
@@ -538,6 +551,314 @@ static void dtls_settled_session_discards_what_does_not_authenticate(void)
 	t_pair_free(&tp);
 }
 
+/* ---- the cookie is bound to the peer's address (F1) and every ClientHello
+ * of a datagram is checked (F4) ------------------------------------------- */
+
+#define HVR_COOKIE	(REC_HDR + 12 + 2)	/* HelloVerifyRequest: its cookie's length */
+
+/* The next datagram of from, which must be there, into buf; its length. */
+static size_t next_dgram(struct wf_dtls *from, uint8_t *buf)
+{
+	int n = wf_dtls_next_output(from, buf, WF_DTLS_MAX_DATAGRAM);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* The ClientHello p[n] (one record, one fragment) with its cookie taken
+ * out, in place; its new length. */
+static size_t strip_cookie(uint8_t *p, size_t n)
+{
+	size_t c = cookie_off(p), k = p[c];
+	size_t rl = ((size_t)p[11] << 8 | p[12]) - k, ml = rl - 12;
+
+	memmove(p + c + 1, p + c + 1 + k, n - c - 1 - k);
+	p[c] = 0;
+	p[11] = (uint8_t)(rl >> 8);
+	p[12] = (uint8_t)rl;
+	p[REC_HDR + 1] = p[REC_HDR + 9] = 0;
+	p[REC_HDR + 2] = p[REC_HDR + 10] = (uint8_t)(ml >> 8);
+	p[REC_HDR + 3] = p[REC_HDR + 11] = (uint8_t)ml;
+	return n - k;
+}
+
+static void dtls_cookie_is_bound_to_the_peer_address(void)
+{
+	static const uint8_t a[8] = { 198, 18, 0, 2, 0x9c, 0x40, 0, 0 };
+	static const uint8_t b[8] = { 198, 18, 0, 3, 0x9c, 0x40, 0, 0 };
+	uint8_t ch1[WF_DTLS_MAX_DATAGRAM], ch2_a[WF_DTLS_MAX_DATAGRAM];
+	uint8_t hvr_a[WF_DTLS_MAX_DATAGRAM], hvr_b[WF_DTLS_MAX_DATAGRAM];
+	uint8_t big[WF_DTLS_PEER_ID_MAX + 1] = { 0 };
+	size_t n1, n2, va, vb;
+	struct wf_dtls_stats st;
+
+	WF_REQUIRE(t_pair_init(&tp, &verify_opts, NULL));
+	WF_CHECK_EQ(wf_dtls_set_peer(NULL, a, sizeof(a)), -EINVAL);
+	WF_CHECK_EQ(wf_dtls_set_peer(tp.srv, NULL, 1), -EINVAL);
+	WF_CHECK_EQ(wf_dtls_set_peer(tp.srv, big, sizeof(big)), -EINVAL);
+	WF_CHECK(!wf_dtls_peer_verified(NULL));
+	/* the peer is at a: its cookie comes in the HelloVerifyRequest */
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, a, sizeof(a)) == 0);
+	n1 = next_dgram(tp.cli, ch1);
+	WF_REQUIRE(n1 > 0);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, ch1, n1), 0);
+	va = next_dgram(tp.srv, hvr_a);
+	WF_REQUIRE(va > HVR_COOKIE && hvr_a[HVR_COOKIE] == 16);
+	WF_CHECK_EQ(wf_dtls_input(tp.cli, hvr_a, va), 0);
+	n2 = next_dgram(tp.cli, ch2_a);	/* the ClientHello with a's cookie */
+	WF_REQUIRE(n2 > 0);
+	WF_CHECK(!wf_dtls_peer_verified(tp.srv));
+	/* the peer moved to b (a spoofed check from b, say): a's cookie,
+	 * echoed from b, gets nothing */
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, b, sizeof(b)) == 0);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, ch2_a, n2), 0);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_HANDSHAKING);
+	WF_CHECK_EQ(wf_dtls_timeout_ms(tp.srv), -1);	/* no flight, no timer */
+	WF_CHECK(!wf_dtls_peer_verified(tp.srv));
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.bad_cookies, 1);
+	/* setting the same peer again changes nothing: a's cookie stays
+	 * refused, b's stays good */
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, b, sizeof(b)) == 0);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, ch2_a, n2), 0);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.bad_cookies, 2);
+	/* the same ClientHello without a cookie gets b's, another one */
+	n2 = strip_cookie(ch2_a, n2);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, ch2_a, n2), 0);
+	vb = next_dgram(tp.srv, hvr_b);
+	WF_REQUIRE(vb == va && hvr_b[HVR_COOKIE] == 16);
+	WF_CHECK(memcmp(hvr_a + HVR_COOKIE + 1, hvr_b + HVR_COOKIE + 1, 16) != 0);
+	t_pair_free(&tp);
+	/* a client really at b echoes b's cookie: verified, and connects */
+	WF_REQUIRE(t_pair_init(&tp, &verify_opts, NULL));
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, b, sizeof(b)) == 0);
+	t_pump_one(&tp, tp.cli, tp.srv, &tp.to_srv, false);	/* ClientHello */
+	t_pump_one(&tp, tp.srv, tp.cli, &tp.to_cli, false);	/* b's cookie */
+	WF_CHECK(!wf_dtls_peer_verified(tp.srv));
+	t_pump_one(&tp, tp.cli, tp.srv, &tp.to_srv, false);	/* echoed */
+	WF_CHECK(wf_dtls_peer_verified(tp.srv));
+	WF_CHECK(t_handshake(&tp));
+	/* another peer: no longer verified */
+	WF_CHECK_EQ(wf_dtls_set_peer(tp.srv, a, sizeof(a)), 0);
+	WF_CHECK(!wf_dtls_peer_verified(tp.srv));
+	t_pair_free(&tp);
+}
+
+/* A ClientHello record with the cookie byte at off flipped: a copy of
+ * rec[len] into out; its length. */
+static size_t bad_cookie_copy(const uint8_t *rec, size_t len, uint8_t *out)
+{
+	size_t c = cookie_off(rec);
+
+	memcpy(out, rec, len);
+	if (out[c] > 0)
+		out[c + 1] ^= 0x5a;
+	return len;
+}
+
+/* One epoch-0 handshake record holding a fragment of a ClientHello: the
+ * first flen bytes of body from offset off of a message of msg_len. */
+static size_t hello_fragment(uint8_t *out, const uint8_t *body, size_t msg_len, size_t off,
+			     size_t flen)
+{
+	uint64_t rng = 7;
+	size_t n = record(out, 22, 0xfefd, 0, 1, 12 + flen, &rng);
+
+	out[REC_HDR] = 1;	/* client_hello */
+	out[REC_HDR + 1] = (uint8_t)(msg_len >> 16);
+	out[REC_HDR + 2] = (uint8_t)(msg_len >> 8);
+	out[REC_HDR + 3] = (uint8_t)msg_len;
+	out[REC_HDR + 4] = 0;
+	out[REC_HDR + 5] = 1;	/* message_seq */
+	out[REC_HDR + 6] = (uint8_t)(off >> 16);
+	out[REC_HDR + 7] = (uint8_t)(off >> 8);
+	out[REC_HDR + 8] = (uint8_t)off;
+	out[REC_HDR + 9] = (uint8_t)(flen >> 16);
+	out[REC_HDR + 10] = (uint8_t)(flen >> 8);
+	out[REC_HDR + 11] = (uint8_t)flen;
+	memcpy(out + REC_HDR + 12, body + off, flen);
+	return n;
+}
+
+static void expect_dropped(const char *what, const uint8_t *p, size_t n, uint64_t *bad)
+{
+	struct wf_dtls_stats st;
+
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, p, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECKF(st.bad_cookies == *bad + 1, "%s: bad_cookies %llu, want %llu", what,
+		  (unsigned long long)st.bad_cookies, (unsigned long long)*bad + 1);
+	WF_CHECKF(wf_dtls_state(tp.srv) == WF_DTLS_HANDSHAKING &&
+		  wf_dtls_output_pending(tp.srv) == 0, "%s: the server answered or failed", what);
+	*bad = st.bad_cookies;
+}
+
+static void dtls_every_client_hello_of_a_datagram_has_its_cookie_checked(void)
+{
+	uint8_t ch1[WF_DTLS_MAX_DATAGRAM], ch2[WF_DTLS_MAX_DATAGRAM], bad[WF_DTLS_MAX_DATAGRAM];
+	uint8_t pkt[2 * WF_DTLS_MAX_DATAGRAM], sink[WF_DTLS_MAX_DATAGRAM];
+	size_t n1, n2, nb, n, cut, body_len;
+	struct wf_dtls_stats st;
+	uint64_t nbad = 0;
+	unsigned fails = 0, off;
+
+	WF_REQUIRE(t_pair_init(&tp, &verify_opts, NULL));
+	n1 = next_dgram(tp.cli, ch1);
+	WF_REQUIRE(n1 > 0 && n1 < 600);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, ch1, n1), 0);	/* sends the cookie */
+	WF_REQUIRE(t_pump_one(&tp, tp.srv, tp.cli, &tp.to_cli, false) == 1);
+	n2 = next_dgram(tp.cli, ch2);	/* echoes it */
+	WF_REQUIRE(n2 > 0 && n2 < 600 && ch2[cookie_off(ch2)] == 16);
+	nb = bad_cookie_copy(ch2, n2, bad);
+	/* a first ClientHello (acceptable), then one with a wrong cookie:
+	 * OpenSSL would fail the handshake on the second */
+	memcpy(pkt, ch1, n1);
+	memcpy(pkt + n1, bad, nb);
+	expect_dropped("ClientHello, then a wrong cookie", pkt, n1 + nb, &nbad);
+	/* the right cookie, then a wrong one */
+	memcpy(pkt, ch2, n2);
+	memcpy(pkt + n2, bad, nb);
+	expect_dropped("right cookie, then a wrong one", pkt, n2 + nb, &nbad);
+	/* a ClientHello behind a record of another type and epoch */
+	n = record(pkt, 21, 0xfefd, 0, 3, 2, &(uint64_t){ 5 });
+	memcpy(pkt + n, bad, nb);
+	expect_dropped("behind an alert", pkt, n + nb, &nbad);
+	/* two handshake fragments in one record: another message, then the
+	 * bad ClientHello */
+	memcpy(pkt, bad, nb);
+	memmove(pkt + REC_HDR + 12 + 4, pkt + REC_HDR, nb - REC_HDR);
+	memset(pkt + REC_HDR, 0, 12 + 4);
+	pkt[REC_HDR] = 11;	/* certificate, 4 bytes of fragment */
+	pkt[REC_HDR + 3] = 4;
+	pkt[REC_HDR + 11] = 4;
+	pkt[11] = (uint8_t)((nb - REC_HDR + 16) >> 8);
+	pkt[12] = (uint8_t)(nb - REC_HDR + 16);
+	expect_dropped("second fragment of a record", pkt, nb + 16, &nbad);
+	/* a ClientHello fragment running past its record */
+	memcpy(pkt, ch1, n1);
+	pkt[REC_HDR + 11] = (uint8_t)(pkt[REC_HDR + 11] + 1);
+	expect_dropped("fragment past its record", pkt, n1, &nbad);
+	/* fragments: a first one cut before its cookie ends, a later one that
+	 * could overwrite it */
+	body_len = n2 - REC_HDR - 12;
+	n = hello_fragment(pkt, ch2 + REC_HDR + 12, body_len, 0, (size_t)cookie_off(ch2) - REC_HDR - 12 + 8);
+	expect_dropped("first fragment without the whole cookie", pkt, n, &nbad);
+	for (off = 1; off < 323 && off < body_len; off += 37) {
+		n = hello_fragment(pkt, ch2 + REC_HDR + 12, body_len, off, body_len - off);
+		expect_dropped("later fragment over the cookie", pkt, n, &nbad);
+	}
+	/* every truncation of (first ClientHello, wrong cookie): dropped,
+	 * answered with a cookie, or ignored, never a failure */
+	memcpy(pkt, ch1, n1);
+	memcpy(pkt + n1, bad, nb);
+	for (cut = 1; cut <= n1 + nb; cut++) {
+		wf_dtls_input(tp.srv, pkt, cut);
+		fails += wf_dtls_state(tp.srv) != WF_DTLS_HANDSHAKING;
+		while (wf_dtls_next_output(tp.srv, sink, sizeof(sink)) > 0)
+			;
+	}
+	WF_CHECK_EQ(fails, 0);
+	WF_CHECK(!wf_dtls_peer_verified(tp.srv));
+	/* and the real one still completes the handshake */
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, ch2, n2), 0);
+	WF_CHECK(wf_dtls_peer_verified(tp.srv));
+	WF_CHECK(t_handshake(&tp));
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.cookie_failures, 0);
+	printf("  %llu datagrams with a bad ClientHello dropped\n",
+	       (unsigned long long)st.bad_cookies);
+	t_pair_free(&tp);
+}
+
+/* ---- a datagram of forged records costs a bounded number of attempts (F5) */
+
+/* count records of type with plaintext pt[2] and sequence numbers from
+ * seq, sealed with f, back to back into out; their length. */
+static size_t forged_datagram(const struct forge *f, uint8_t type, uint64_t seq, const char *pt,
+			      unsigned count, uint8_t *out)
+{
+	size_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < count && n + 64 <= WF_DTLS_MAX_DATAGRAM; i++)
+		n += forge_record(f, type, seq + i, (const uint8_t *)pt, 2, out + n);
+	return n;
+}
+
+static void dtls_a_datagram_of_forged_records_costs_at_most_the_limit(void)
+{
+	uint8_t pkt[WF_DTLS_MAX_DATAGRAM];
+	struct wf_dtls_stats st, before;
+	struct forge f, bad;
+	uint64_t rng = 3;
+	size_t n;
+	unsigned i;
+
+	/* connected, OpenSSL reading: at most 8 records of a datagram reach it */
+	WF_REQUIRE(connect_pair(NULL));
+	for (n = 0, i = 0; i < 40; i++)
+		n += record(pkt + n, 23, 0xfefd, 1, 100 + i, 30, &rng);
+	wf_dtls_get_stats(tp.srv, &before);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	printf("  connected: 40 records, %llu discarded before OpenSSL\n",
+	       (unsigned long long)(st.records_discarded - before.records_discarded));
+	WF_CHECK_EQ(st.records_discarded - before.records_discarded,
+		    40 - WF_DTLS_CONNECTED_RECORDS_MAX);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	WF_CHECK(close_from_client_ends_server());
+	t_pair_free(&tp);
+
+	/* settled: alerts only, at most 2 opened, the first failure ends it */
+	WF_REQUIRE(t_pair_init(&tp, &(struct wf_dtls_ctx_opts){ .settle_ms = SETTLE_MS }, NULL));
+	WF_REQUIRE(t_handshake(&tp));
+	WF_REQUIRE(forge_init(&f, tp.cli));
+	bad = f;
+	bad.key[0] ^= 1;
+	t_sleep_ms(SETTLE_MS + 1);
+	WF_REQUIRE(wf_dtls_on_timer(tp.srv) == 0 && wf_dtls_ssl(tp.srv) == NULL);
+	/* 52 forged close_notify alerts in one datagram */
+	n = forged_datagram(&bad, 21, 20, "\x01\x00", 100, pkt);
+	wf_dtls_get_stats(tp.srv, &before);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	printf("  settled: %zu bytes of forged alerts, %llu AEAD passes\n", n,
+	       (unsigned long long)(st.records_opened - before.records_opened));
+	WF_CHECK_EQ(st.records_opened - before.records_opened, 1);
+	WF_CHECK_EQ(st.records_discarded - before.records_discarded, n / 39);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	WF_CHECK_EQ(wf_dtls_output_pending(tp.srv), 0);
+	/* application data and handshake records are not opened at all */
+	n = forged_datagram(&f, 23, 20, "ab", 50, pkt);
+	n += forged_datagram(&f, 22, 70, "ab", 2, pkt + n);
+	wf_dtls_get_stats(tp.srv, &before);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.records_opened, before.records_opened);
+	/* three authentic warnings: two opened, the third discarded unread */
+	n = forged_datagram(&f, 21, 30, "\x01\x5a", 3, pkt);
+	wf_dtls_get_stats(tp.srv, &before);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.records_opened - before.records_opened, WF_DTLS_SETTLED_RECORDS_MAX);
+	WF_CHECK_EQ(st.records_discarded - before.records_discarded, 1);
+	/* an authentic warning, then forged ones: two passes */
+	n = forged_datagram(&f, 21, 40, "\x01\x5a", 1, pkt);
+	n += forged_datagram(&bad, 21, 41, "\x01\x00", 10, pkt + n);
+	wf_dtls_get_stats(tp.srv, &before);
+	WF_CHECK_EQ(wf_dtls_input(tp.srv, pkt, n), 0);
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.records_opened - before.records_opened, 2);
+	WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CONNECTED);
+	WF_CHECK_EQ(st.read_failures, 0);
+	/* the peer's real close_notify still ends it */
+	WF_CHECK(close_from_client_ends_server());
+	t_pair_free(&tp);
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -553,5 +874,8 @@ int main(int argc, char **argv)
 	WF_RUN(dtls_retransmit_limit_is_checked);
 	WF_RUN(dtls_settled_session_closes_cleanly_with_every_suite);
 	WF_RUN(dtls_settled_session_discards_what_does_not_authenticate);
+	WF_RUN(dtls_cookie_is_bound_to_the_peer_address);
+	WF_RUN(dtls_every_client_hello_of_a_datagram_has_its_cookie_checked);
+	WF_RUN(dtls_a_datagram_of_forged_records_costs_at_most_the_limit);
 	return wf_test_done();
 }

@@ -1308,6 +1308,16 @@ static void metrics_are_served_as_prometheus_text(void)
 	}
 	WF_CHECK(body_has(&r, "whepfan_http_connections 1\n"));	/* this one */
 	WF_CHECK(body_has(&r, "# TYPE whepfan_admission_addresses gauge\n"));
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line), "# TYPE whepfan_admission_addresses_with_sessions "
+			 "gauge\nwhepfan_admission_addresses_with_sessions %u\n", wf_admission.pinned);
+		WF_CHECK(body_has(&r, line));
+		snprintf(line, sizeof(line), "whepfan_admission_total{reason=\"sessions\"} %lu\n",
+			 wf_adm_counters.n[WF_ADM_SESSIONS]);
+		WF_CHECK(body_has(&r, line));
+	}
 	simple("POST", "/metrics", NULL, &r);
 	WF_CHECK(r.status == 405 || r.status == 404);
 }

@@ -23,12 +23,15 @@
  *     cap, the next /64 does not, an entry the client prepends does not
  *     choose the bucket, and a header that cannot be read is 400
  *     (xff_malformed);
+ *   - a SIGHUP that removes the stream ends 127.0.0.2's live sessions: the
+ *     gauge goes back to 0;
  *   - SIGTERM exits 0.
  * Only 198.18.0.0/15 and loopback are used (the IPv6 addresses are
  * documentation prefixes inside an HTTP header, never sent to), inside a
  * namespace that vanishes with this process.  Every wait is bounded.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +341,53 @@ static void clients_behind_the_proxy_count_by_what_it_forwards(void)
 	WF_CHECK_EQ(sessions(), 0);
 }
 
+/* The configuration without its streams (what follows "streams = ("
+ * dropped).  0 or -errno. */
+static int write_conf_without_streams(void)
+{
+	static char text[8192];
+	FILE *f = fopen(wf.conf, "r");
+	size_t n;
+	char *cut;
+
+	if (!f)
+		return -errno;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	cut = strstr(text, "streams = (");
+	if (!cut)
+		return -EINVAL;
+	*cut = '\0';
+	f = fopen(wf.conf, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%sstreams = ( );\n", text);
+	return fclose(f) == 0 ? 0 : -EIO;
+}
+
+/* A reload that removes the stream ends its sessions: they leave the
+ * per-address count like any other end. */
+static void reload_removing_the_stream_gives_the_places_back(void)
+{
+	unsigned i;
+
+	WF_REQUIRE(env.ready);
+	for (i = 0; i < 2; i++) {
+		WF_REQUIRE(viewer(i, ONE));
+		WF_REQUIRE(wf_wc_post(env.v[i], "cam", NULL, &env.r) == 201);
+		WF_REQUIRE(connected_live(env.v[i]) || !"a viewer did not connect");
+	}
+	WF_CHECK_EQ(adm("addresses_with_sessions"), 1);
+	WF_REQUIRE(write_conf_without_streams() == 0);
+	WF_REQUIRE(kill(wf.pid, SIGHUP) == 0);
+	WF_CHECK_EQ(wait_for(NULL, 0, 3000 * SLOW), 0);
+	WF_CHECK_EQ(adm("addresses_with_sessions"), 0);
+	WF_CHECK_EQ(adm("addresses_pending"), 0);
+	for (i = 0; i < 2; i++)
+		wf_wc_set_keepalive(env.v[i], false);
+}
+
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
 	wf_e2e_check_sigterm(&wf, 10000 * SLOW);
@@ -359,6 +409,7 @@ int main(int argc, char **argv)
 	WF_RUN(another_address_still_gets_201);
 	WF_RUN(freed_sessions_give_their_place_back_and_the_gauge_returns_to_0);
 	WF_RUN(clients_behind_the_proxy_count_by_what_it_forwards);
+	WF_RUN(reload_removing_the_stream_gives_the_places_back);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	wf_wc_hub_free(env.hub);	/* and the viewers still on it */

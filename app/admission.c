@@ -362,7 +362,8 @@ int wf_adm_session_del(struct wf_adm *t, uint64_t key, bool pending)
 	if (i == NONE)
 		return -ENOENT;
 	e = &t->e[i];
-	if (e->sessions == 0 || (pending && e->pending == 0) || (!pending && e->pending >= e->sessions))
+	/* a pending one needs a pending count, a live one a session beyond them */
+	if (pending ? e->pending == 0 : e->pending >= e->sessions)
 		return -ENOENT;
 	if (pending && --e->pending == 0)
 		t->pending_addrs--;

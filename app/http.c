@@ -11,11 +11,12 @@
  * ({stream}, {id}) and texts are stripped of control bytes.
  *
  * Admission (admission.h): the client is the TCP peer, or what a trusted
- * proxy says in X-Forwarded-For (client_of(), xff.h: IPv4 or an IPv6 /64).  Connections are
- * watched from accept to close (http_conn.h): on_accept() limits them per
- * address, on_connection() and on_completed() tell http_conn.c when they
- * open, finish a request and close, and wf_http_run() enforces the
- * request deadline and the reserve of free slots before each MHD_run().
+ * proxy says in X-Forwarded-For (client_of(), xff.h: IPv4 or an IPv6 /64).
+ * Connections are watched from accept to close (http_conn.h): on_accept()
+ * limits them per address, on_connection() and on_completed() tell
+ * http_conn.c when they open, finish a request and close, and
+ * wf_http_run() enforces the request deadline and the reserve of free
+ * slots before each MHD_run().
  */
 #include "http.h"
 #include "metrics.h"

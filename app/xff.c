@@ -78,6 +78,7 @@ int wf_xff_elem(const char *s, size_t len, uint64_t *key, uint32_t *v4, int *is_
 {
 	const char *colon, *close;
 	uint8_t a[16];
+	size_t rest;
 	uint32_t addr;
 
 	if (len == 0 || len > WF_XFF_ELEM_MAX)
@@ -86,7 +87,8 @@ int wf_xff_elem(const char *s, size_t len, uint64_t *key, uint32_t *v4, int *is_
 		close = memchr(s, ']', len);
 		if (!close || parse_v6(s + 1, (size_t)(close - s - 1), a) != 0)
 			return -EINVAL;
-		if (close + 1 < s + len && parse_port(close + 1, (size_t)(s + len - close - 1)) != 0)
+		rest = (size_t)(s + len - close - 1);
+		if (rest && parse_port(close + 1, rest) != 0)
 			return -EINVAL;
 		goto v6;
 	}

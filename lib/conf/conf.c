@@ -951,9 +951,10 @@ static int finish_http(struct wf_walk *w, const config_setting_t *g, void *obj)
 		return 0;
 	}
 	if (h->max_sessions_per_ip > h->max_sessions)
-		return report_member(w, g, "max_sessions_per_ip", "%u is more than max_sessions (%u): "
-				     "at most max_sessions, or 0 for no per-address cap",
-				     h->max_sessions_per_ip, h->max_sessions);
+		return report_member(w, g, "max_sessions_per_ip",
+				     "%u is more than max_sessions (%u): at most max_sessions, "
+				     "or 0 for no per-address cap", h->max_sessions_per_ip,
+				     h->max_sessions);
 	return 0;
 }
 

@@ -2,9 +2,9 @@
  *
  * The table: cap entries in one array, a power-of-two array of chain heads
  * (an address's chain is picked by a keyed hash), a free list, and a
- * doubly linked list of the entries without pending sessions from the most
- * to the least recently used.  Entries with pending sessions are in no
- * list: they cannot be chosen for reuse.  Indices, not pointers: NONE ends
+ * doubly linked list of the entries without sessions from the most to the
+ * least recently used.  Entries with sessions are in no list: they cannot
+ * be chosen for reuse.  Indices, not pointers: NONE ends
  * a chain or list.
  *
  * Tokens are counted in thousandths so that a rate of r tokens per second
@@ -27,10 +27,11 @@
 struct wf_adm_entry {
 	uint64_t tokens;	/* thousandths of a token */
 	uint64_t refill_ms;	/* tokens are up to date at this time */
-	uint32_t addr;
-	uint32_t pending;
+	uint64_t key;		/* the client (xff.h) */
+	uint32_t sessions;	/* any state */
+	uint32_t pending;	/* of them, not through ICE + DTLS */
 	uint32_t chain;		/* next in the hash chain, or in the free list */
-	uint32_t newer, older;	/* use order (entries with pending == 0) */
+	uint32_t newer, older;	/* use order (entries with sessions == 0) */
 };
 
 struct wf_adm_counters wf_adm_counters;
@@ -59,6 +60,8 @@ void wf_adm_limits_of(const struct wf_config *cfg, struct wf_adm_limits *l)
 	l->burst = cfg->http.post_burst_per_ip;
 	l->max_pending = cfg->http.max_pending_per_ip;
 	l->pending_retry_s = cfg->webrtc.handshake_timeout_s;
+	l->max_sessions = cfg->http.max_sessions_per_ip;
+	l->sessions_retry_s = cfg->webrtc.consent_timeout_s;
 }
 
 uint64_t wf_adm_now_ms(void)
@@ -74,9 +77,9 @@ uint64_t wf_adm_now_ms(void)
 /* Two multiply-xorshift rounds keyed by the table's random seed: an
  * address's chain cannot be predicted, so chains stay short whatever
  * addresses an attacker holds. */
-static uint32_t chain_of(const struct wf_adm *t, uint32_t addr)
+static uint32_t chain_of(const struct wf_adm *t, uint64_t key)
 {
-	uint64_t x = (addr ^ t->seed[0]) * 0x9e3779b97f4a7c15ull;
+	uint64_t x = (key ^ t->seed[0]) * 0x9e3779b97f4a7c15ull;
 
 	x ^= x >> 31;
 	x = (x ^ t->seed[1]) * 0xbf58476d1ce4e5b9ull;
@@ -126,11 +129,11 @@ static void lru_push_newest(struct wf_adm *t, uint32_t i)
 	t->newest = i;
 }
 
-/* Marks entry i just used: the newest of the list (entries with pending
- * sessions are in none). */
+/* Marks entry i just used: the newest of the list (entries with sessions
+ * are in none). */
 static void touch(struct wf_adm *t, uint32_t i)
 {
-	if (t->e[i].pending || t->newest == i)
+	if (t->e[i].sessions || t->newest == i)
 		return;
 	lru_unlink(t, i);
 	lru_push_newest(t, i);
@@ -138,7 +141,7 @@ static void touch(struct wf_adm *t, uint32_t i)
 
 static void chain_remove(struct wf_adm *t, uint32_t i)
 {
-	uint32_t *p = &t->bucket[chain_of(t, t->e[i].addr)];
+	uint32_t *p = &t->bucket[chain_of(t, t->e[i].key)];
 
 	while (*p != NONE && *p != i)
 		p = &t->e[*p].chain;
@@ -148,21 +151,20 @@ static void chain_remove(struct wf_adm *t, uint32_t i)
 
 /* ---- entries --------------------------------------------------------------- */
 
-static uint32_t find(const struct wf_adm *t, uint32_t addr)
+static uint32_t find(const struct wf_adm *t, uint64_t key)
 {
 	uint32_t i;
 
 	if (!t->e)
 		return NONE;
-	for (i = t->bucket[chain_of(t, addr)]; i != NONE; i = t->e[i].chain)
-		if (t->e[i].addr == addr)
+	for (i = t->bucket[chain_of(t, key)]; i != NONE; i = t->e[i].chain)
+		if (t->e[i].key == key)
 			return i;
 	return NONE;
 }
 
 /* An entry for a new address: a free one, else the least recently used
- * one without pending sessions (counted); NONE when every entry holds
- * pending sessions. */
+ * one without sessions (counted); NONE when every entry holds sessions. */
 static uint32_t take_entry(struct wf_adm *t)
 {
 	uint32_t i = t->free_head;
@@ -181,11 +183,11 @@ static uint32_t take_entry(struct wf_adm *t)
 	return i;
 }
 
-/* addr's entry, created with a full bucket of burst tokens when it has
+/* key's entry, created with a full bucket of burst tokens when it has
  * none, and marked used.  NONE when there is no room (counted). */
-static uint32_t lookup(struct wf_adm *t, uint32_t addr, uint32_t burst, uint64_t now_ms)
+static uint32_t lookup(struct wf_adm *t, uint64_t key, uint32_t burst, uint64_t now_ms)
 {
-	uint32_t i = find(t, addr), c;
+	uint32_t i = find(t, key), c;
 
 	if (i != NONE) {
 		touch(t, i);
@@ -196,9 +198,9 @@ static uint32_t lookup(struct wf_adm *t, uint32_t addr, uint32_t burst, uint64_t
 		wf_adm_count(WF_ADM_TABLE_FULL);
 		return NONE;
 	}
-	c = chain_of(t, addr);
+	c = chain_of(t, key);
 	t->e[i] = (struct wf_adm_entry){
-		.tokens = (uint64_t)burst * MILLI, .refill_ms = now_ms, .addr = addr,
+		.tokens = (uint64_t)burst * MILLI, .refill_ms = now_ms, .key = key,
 		.chain = t->bucket[c], .newer = NONE, .older = NONE,
 	};
 	t->bucket[c] = i;
@@ -242,7 +244,7 @@ void wf_adm_fini(struct wf_adm *t)
 	free(t->bucket);
 	t->e = NULL;
 	t->bucket = NULL;
-	t->cap = t->mask = t->used = t->pinned = 0;
+	t->cap = t->mask = t->used = t->pinned = t->pending_addrs = 0;
 	t->free_head = t->newest = t->oldest = NONE;
 }
 
@@ -262,17 +264,35 @@ static void refill(struct wf_adm_entry *e, const struct wf_adm_limits *l, uint64
 	e->refill_ms = now_ms;
 }
 
-int wf_adm_post(struct wf_adm *t, uint32_t addr, const struct wf_adm_limits *l, uint64_t now_ms,
+/* The caps of entry e (NULL: an address without sessions): 0, -EDQUOT
+ * or -EBUSY, counted. */
+static int caps(const struct wf_adm_entry *e, const struct wf_adm_limits *l)
+{
+	if (!e)
+		return 0;
+	if (l->max_sessions && e->sessions >= l->max_sessions) {
+		wf_adm_count(WF_ADM_SESSIONS);
+		return -EDQUOT;
+	}
+	if (e->pending >= l->max_pending) {
+		wf_adm_count(WF_ADM_PENDING);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+int wf_adm_post(struct wf_adm *t, uint64_t key, const struct wf_adm_limits *l, uint64_t now_ms,
 		unsigned *retry_s)
 {
 	struct wf_adm_entry *e;
 	uint64_t wait_ms;
 	uint32_t i;
+	int rc;
 
 	*retry_s = 1;
 	if (!l->rate || !l->burst)
 		return -EINVAL;
-	i = lookup(t, addr, l->burst, now_ms);
+	i = lookup(t, key, l->burst, now_ms);
 	if (i == NONE)
 		return -ENOSPC;
 	e = &t->e[i];
@@ -286,50 +306,84 @@ int wf_adm_post(struct wf_adm *t, uint32_t addr, const struct wf_adm_limits *l, 
 		return -EAGAIN;
 	}
 	e->tokens -= MILLI;
-	if (e->pending >= l->max_pending) {
+	rc = caps(e, l);
+	if (rc == -EDQUOT)
+		*retry_s = l->sessions_retry_s ? l->sessions_retry_s : 1;
+	else if (rc == -EBUSY)
 		*retry_s = l->pending_retry_s ? l->pending_retry_s : 1;
-		wf_adm_count(WF_ADM_PENDING);
-		return -EBUSY;
-	}
-	return 0;
+	return rc;
 }
 
-int wf_adm_pending_add(struct wf_adm *t, uint32_t addr, const struct wf_adm_limits *l,
+int wf_adm_room(struct wf_adm *t, uint64_t key, const struct wf_adm_limits *l)
+{
+	uint32_t i = find(t, key);
+
+	return caps(i == NONE ? NULL : &t->e[i], l);
+}
+
+int wf_adm_session_add(struct wf_adm *t, uint64_t key, const struct wf_adm_limits *l,
 		       uint64_t now_ms)
 {
 	struct wf_adm_entry *e;
-	uint32_t i = lookup(t, addr, l->burst, now_ms);
+	uint32_t i = lookup(t, key, l->burst, now_ms);
+	int rc;
 
 	if (i == NONE)
 		return -ENOSPC;
 	e = &t->e[i];
-	if (e->pending >= l->max_pending) {
-		wf_adm_count(WF_ADM_PENDING);
-		return -EBUSY;
-	}
-	if (e->pending++ == 0) {
-		lru_unlink(t, i);	/* pinned: never reused while pending */
+	rc = caps(e, l);
+	if (rc)
+		return rc;
+	if (e->sessions++ == 0) {
+		lru_unlink(t, i);	/* pinned: never reused while it has sessions */
 		t->pinned++;
 	}
+	if (e->pending++ == 0)
+		t->pending_addrs++;
 	return 0;
 }
 
-int wf_adm_pending_del(struct wf_adm *t, uint32_t addr)
+int wf_adm_session_live(struct wf_adm *t, uint64_t key)
 {
-	uint32_t i = find(t, addr);
+	uint32_t i = find(t, key);
 
 	if (i == NONE || t->e[i].pending == 0)
 		return -ENOENT;
-	if (--t->e[i].pending == 0) {
+	if (--t->e[i].pending == 0)
+		t->pending_addrs--;
+	return 0;
+}
+
+int wf_adm_session_del(struct wf_adm *t, uint64_t key, bool pending)
+{
+	struct wf_adm_entry *e;
+	uint32_t i = find(t, key);
+
+	if (i == NONE)
+		return -ENOENT;
+	e = &t->e[i];
+	/* a pending one needs a pending count, a live one a session beyond them */
+	if (pending ? e->pending == 0 : e->pending >= e->sessions)
+		return -ENOENT;
+	if (pending && --e->pending == 0)
+		t->pending_addrs--;
+	if (--e->sessions == 0) {
 		lru_push_newest(t, i);
 		t->pinned--;
 	}
 	return 0;
 }
 
-uint32_t wf_adm_pending(const struct wf_adm *t, uint32_t addr)
+uint32_t wf_adm_pending(const struct wf_adm *t, uint64_t key)
 {
-	uint32_t i = find(t, addr);
+	uint32_t i = find(t, key);
 
 	return i == NONE ? 0 : t->e[i].pending;
+}
+
+uint32_t wf_adm_sessions(const struct wf_adm *t, uint64_t key)
+{
+	uint32_t i = find(t, key);
+
+	return i == NONE ? 0 : t->e[i].sessions;
 }

@@ -10,12 +10,13 @@
  * unchecked: URL parameters are validated whole by the route patterns
  * ({stream}, {id}) and texts are stripped of control bytes.
  *
- * Admission (admission.h): the client address is the TCP peer, or what a
- * trusted proxy says in X-Forwarded-For (client_of()).  Connections are
- * watched from accept to close (http_conn.h): on_accept() limits them per
- * address, on_connection() and on_completed() tell http_conn.c when they
- * open, finish a request and close, and wf_http_run() enforces the
- * request deadline and the reserve of free slots before each MHD_run().
+ * Admission (admission.h): the client is the TCP peer, or what a trusted
+ * proxy says in X-Forwarded-For (client_of(), xff.h: IPv4 or an IPv6 /64).
+ * Connections are watched from accept to close (http_conn.h): on_accept()
+ * limits them per address, on_connection() and on_completed() tell
+ * http_conn.c when they open, finish a request and close, and
+ * wf_http_run() enforces the request deadline and the reserve of free
+ * slots before each MHD_run().
  */
 #include "http.h"
 #include "metrics.h"
@@ -38,6 +39,7 @@
 #include "http_conn.h"
 #include "log.h"
 #include "player.h"
+#include "xff.h"
 #include "conf/text.h"
 
 /* Body bytes we read and throw away after http.max_body before closing the
@@ -45,8 +47,6 @@
 #define DISCARD_MAX		(1024 * 1024)
 #define TEXT_MAX		512	/* a text/plain refusal */
 #define ALLOW_MAX		64	/* "GET, HEAD, POST, ..." */
-#define XFF_MAX_HEADERS		8	/* X-Forwarded-For lines read */
-#define XFF_MAX_HOPS		32	/* addresses read from them, right to left */
 #define XFF_LOG_MS		1000	/* at most one log line per second */
 #define CLOSE_LOG_MS		10000	/* connections closed by us: one line per 10 s */
 
@@ -71,7 +71,7 @@ typedef enum MHD_Result (*route_fn)(struct MHD_Connection *c, struct req *rq);
 /* Route flags: what begin() checks before any body is read. */
 #define R_STREAM	0x1	/* {stream} must be configured, else 404 */
 #define R_AUTH		0x2	/* the stream's bearer token, when it has one */
-#define R_ADMIT		0x4	/* per-address POST rate and pending cap (admission.h) */
+#define R_ADMIT		0x4	/* per-address POST rate, session caps (admission.h) */
 
 struct route {
 	const char *method;	/* "GET" also serves HEAD */
@@ -85,7 +85,7 @@ struct route {
 struct req {
 	const struct route *route;
 	struct params p;
-	uint32_t client;	/* POST: the address admission counts, host order */
+	uint64_t client;	/* POST: the client key admission counts (xff.h) */
 	char *body;		/* NUL-terminated, len bytes */
 	size_t len, cap;
 	bool too_big;
@@ -648,7 +648,7 @@ static uint32_t peer_addr(struct MHD_Connection *c)
 
 /* X-Forwarded-For header lines of a request, in order. */
 struct xff {
-	const char *v[XFF_MAX_HEADERS];
+	const char *v[WF_XFF_MAX_LINES];
 	unsigned n;
 	bool too_many;
 };
@@ -661,7 +661,7 @@ static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const cha
 	(void)kind;
 	if (strcasecmp(key, "X-Forwarded-For"))
 		return MHD_YES;
-	if (x->n < XFF_MAX_HEADERS && value)
+	if (x->n < WF_XFF_MAX_LINES && value)
 		x->v[x->n++] = value;
 	else
 		x->too_many = true;
@@ -675,83 +675,46 @@ static bool trusted_proxy(uint32_t a)
 	return wf_conf_cidr_match(h->trusted_proxies, h->n_trusted_proxies, a);
 }
 
-/* The client in the X-Forwarded-For lines x, read right to left (each hop
- * appends the address it got the request from): the first address that is
- * not a trusted proxy; when all are, the leftmost.  Elements left of the
- * answer were written by the client or untrusted hops and are not read,
- * so they cannot make a request count against the proxy.  Empty elements
- * are skipped (RFC 9110 §5.6.1).  Returns 0 with *client, -EINVAL (an
- * element before the answer is not an IPv4 address, or there is none) or
- * -E2BIG (more than XFF_MAX_HOPS trusted hops). */
-static int xff_client(const struct xff *x, uint32_t *client)
-{
-	unsigned hops = 0, i;
-	bool found = false;
-
-	for (i = x->n; i-- > 0; ) {
-		const char *v = x->v[i], *end = v + strlen(v);
-
-		for (;;) {
-			const char *s = end, *a, *b;
-
-			while (s > v && s[-1] != ',')
-				s--;
-			for (a = s; a < end && (*a == ' ' || *a == '\t'); a++)
-				;
-			for (b = end; b > a && (b[-1] == ' ' || b[-1] == '\t'); b--)
-				;
-			if (b > a) {
-				if (++hops > XFF_MAX_HOPS)
-					return -E2BIG;
-				if (wf_text_ipv4(a, (size_t)(b - a), client) != 0)
-					return -EINVAL;
-				found = true;
-				if (!trusted_proxy(*client))
-					return 0;
-			}
-			if (s == v)
-				break;
-			end = s - 1;
-		}
-	}
-	return found ? 0 : -EINVAL;
-}
-
-/* The address admission counts for a request from TCP peer: the peer,
- * unless it is a trusted proxy (http.trusted_proxies) that sent
- * X-Forwarded-For; one it sent but we cannot read is counted
- * (xff_malformed), logged at most once a second, and the peer is used. */
-static uint32_t client_of(struct MHD_Connection *c, uint32_t peer)
+/* The client key (xff.h) admission counts for a request from TCP peer
+ * (IPv4, host order): the peer, unless it is a trusted proxy
+ * (http.trusted_proxies) that sent X-Forwarded-For, read by
+ * wf_xff_client().  Returns 0 with *client, or -EINVAL when a trusted
+ * proxy's header cannot be read: counted (xff_malformed), logged at most
+ * once a second, and the caller refuses the request with 400 (falling
+ * back to the proxy's address would put every client in one bucket). */
+static int client_of(struct MHD_Connection *c, uint32_t peer, uint64_t *client)
 {
 	static uint64_t logged_ms;
+	const struct wf_config_http *h = &http.cfg->http;
 	struct xff x = { .n = 0 };
-	uint32_t client = peer;
 	char ip[INET_ADDRSTRLEN];
 	uint64_t now;
 	int rc;
 
-	if (!http.cfg->http.n_trusted_proxies || !trusted_proxy(peer))
-		return peer;	/* never believed from others */
+	*client = wf_xff_key_v4(peer);
+	if (!h->n_trusted_proxies || !trusted_proxy(peer))
+		return 0;	/* never believed from others */
 	MHD_get_connection_values(c, MHD_HEADER_KIND, collect_xff, &x);
 	if (x.n == 0 && !x.too_many)
-		return peer;	/* the proxy's own request */
-	rc = x.too_many ? -E2BIG : xff_client(&x, &client);
+		return 0;	/* the proxy's own request */
+	rc = x.too_many ? -E2BIG : wf_xff_client(x.v, x.n, h->trusted_proxies,
+						 h->n_trusted_proxies, client);
 	if (rc == 0)
-		return client;
+		return 0;
 	wf_adm_count(WF_ADM_XFF_BAD);
 	now = wf_adm_now_ms();
 	if (now - logged_ms >= XFF_LOG_MS) {
 		logged_ms = now;
 		wf_text_ipv4_fmt(peer, ip);
-		WF_LOG(NOTICE, "http: X-Forwarded-For from trusted proxy %s %s: counted "
-		       "against the proxy\n", ip, rc == -E2BIG ? "too long" : "not readable");
+		WF_LOG(NOTICE, "http: X-Forwarded-For from trusted proxy %s %s: refused with 400\n",
+		       ip, rc == -E2BIG ? "too long" : "not readable");
 	}
-	return peer;
+	return -EINVAL;
 }
 
 /* A POST's admission (admission.h), on the headers: true when client may
  * go on; else the 429 (or 503) is queued and *ret is its result. */
-static bool admit_post(struct MHD_Connection *c, uint32_t client, enum MHD_Result *ret)
+static bool admit_post(struct MHD_Connection *c, uint64_t client, enum MHD_Result *ret)
 {
 	struct wf_adm_limits l;
 	unsigned retry = 1;
@@ -765,6 +728,8 @@ static bool admit_post(struct MHD_Connection *c, uint32_t client, enum MHD_Resul
 		*ret = reply_retry(c, 429, retry, WF_ADM_RATE_TEXT);
 	else if (rc == -EBUSY)
 		*ret = reply_retry(c, 429, retry, WF_ADM_PENDING_TEXT);
+	else if (rc == -EDQUOT)
+		*ret = reply_retry(c, 429, retry, WF_ADM_SESSIONS_TEXT);
 	else
 		*ret = reply_retry(c, 503, retry, "no room to track this address");
 	return false;
@@ -795,7 +760,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 	struct params p;
 	enum MHD_Result ret;
 	long long length;
-	uint32_t client;
+	uint64_t client = 0;
 	struct req *rq;
 	bool given;
 
@@ -812,7 +777,8 @@ static enum MHD_Result begin(struct MHD_Connection *c, const char *url, const ch
 	if (!route)
 		return no_route(c, url);
 	/* before anything costly (a token check, the body): admission */
-	client = route->flags & R_ADMIT ? client_of(c, peer_addr(c)) : 0;
+	if ((route->flags & R_ADMIT) && client_of(c, peer_addr(c), &client) < 0)
+		return reply_text(c, 400, "X-Forwarded-For from the proxy cannot be read");
 	if ((route->flags & R_ADMIT) && !admit_post(c, client, &ret))
 		return ret;
 	if (route->flags & R_STREAM) {

@@ -31,9 +31,9 @@
 /* The session layer as the HTTP server calls it: session.h's functions by
  * default, fakes in tests. */
 struct wf_http_ops {
-	/* client: the address admission counts (host order), see
+	/* client: the client key admission counts (xff.h), see
 	 * wf_session_offer() */
-	void (*offer)(const char *stream, uint32_t client, const char *offer, size_t len,
+	void (*offer)(const char *stream, uint64_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r);
 	int (*del)(const char *stream, const char *id);
 	int (*patch)(const char *stream, const char *id, const char *frag, size_t len,

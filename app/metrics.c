@@ -180,7 +180,9 @@ static void admission(FILE *f)
 	gauge(f, "admission_addresses", "Client addresses in the admission table.");
 	fprintf(f, "whepfan_admission_addresses %u\n", wf_admission.used);
 	gauge(f, "admission_addresses_pending", "Client addresses with sessions in ICE/DTLS.");
-	fprintf(f, "whepfan_admission_addresses_pending %u\n", wf_admission.pinned);
+	fprintf(f, "whepfan_admission_addresses_pending %u\n", wf_admission.pending_addrs);
+	gauge(f, "admission_addresses_with_sessions", "Client addresses with sessions (any state).");
+	fprintf(f, "whepfan_admission_addresses_with_sessions %u\n", wf_admission.pinned);
 }
 
 char *wf_metrics_text(size_t *len)

@@ -49,14 +49,18 @@ static void apply_admission(struct wf_config *cfg, const struct wf_config *nc)
 
 	cfg->webrtc.handshake_timeout_s = nc->webrtc.handshake_timeout_s;
 	h->max_pending_per_ip = nc->http.max_pending_per_ip;
+	/* the running max_sessions bounds it (a new one needs a restart) */
+	h->max_sessions_per_ip = nc->http.max_sessions_per_ip < h->max_sessions ?
+				 nc->http.max_sessions_per_ip : h->max_sessions;
 	h->post_rate_per_ip = nc->http.post_rate_per_ip;
 	h->post_burst_per_ip = nc->http.post_burst_per_ip;
 	h->request_timeout_s = nc->http.request_timeout_s;
 	h->n_trusted_proxies = nc->http.n_trusted_proxies;
 	memcpy(h->trusted_proxies, nc->http.trusted_proxies, sizeof(h->trusted_proxies));
-	WF_LOG(INFO, "reload: admission settings applied (handshake %u s, %u pending and "
-	       "%u POST/s burst %u per address, request %u s, %u trusted proxies)\n",
-	       cfg->webrtc.handshake_timeout_s, h->max_pending_per_ip, h->post_rate_per_ip,
+	WF_LOG(INFO, "reload: admission settings applied (handshake %u s, %u pending, %u sessions "
+	       "and %u POST/s burst %u per address, request %u s, %u trusted proxies)\n",
+	       cfg->webrtc.handshake_timeout_s, h->max_pending_per_ip, h->max_sessions_per_ip,
+	       h->post_rate_per_ip,
 	       h->post_burst_per_ip, h->request_timeout_s, h->n_trusted_proxies);
 }
 

@@ -87,8 +87,9 @@ struct session {
 	bool placed;		/* our viewer is on a worker: remove it on free */
 	bool live_retry;	/* keys ready, the viewer could not be sent yet */
 	bool probing;		/* a path-validation probe awaits its answer */
-	bool pending;		/* counted for client in wf_admission */
-	uint32_t client;	/* the HTTP client that created it */
+	bool counted;		/* counted for client in wf_admission */
+	bool pending;		/* and as pending there */
+	uint64_t client;	/* the HTTP client that created it (xff.h key) */
 	struct wf_peer_key peer;	/* the browser's address (port_idx too) */
 	struct rte_ether_addr peer_mac;	/* next hop: the checks' source MAC */
 	/* a new address that sent a valid check with USE-CANDIDATE once the
@@ -310,8 +311,19 @@ static void pending_done(struct session *s)
 	if (!s->pending)
 		return;
 	s->pending = false;
-	if (wf_adm_pending_del(&wf_admission, s->client) < 0)
+	if (wf_adm_session_live(&wf_admission, s->client) < 0)
 		WF_LOG(DEBUG, "session %s: no pending count for its client\n", s->id);
+}
+
+/* The session is freed: its client's counts go down, whatever ended it. */
+static void admission_done(struct session *s)
+{
+	if (!s->counted)
+		return;
+	s->counted = false;
+	if (wf_adm_session_del(&wf_admission, s->client, s->pending) < 0)
+		WF_LOG(DEBUG, "session %s: no session count for its client\n", s->id);
+	s->pending = false;
 }
 
 static void session_free(struct session *s)
@@ -319,7 +331,7 @@ static void session_free(struct session *s)
 	unsigned idx = s->idx;
 	_Alignas(8) uint8_t key[16];
 
-	pending_done(s);
+	admission_done(s);
 
 	/* not by state: a DTLS close or alert makes a live session S_CLOSING */
 	if (s->placed)
@@ -435,36 +447,36 @@ static void refuse(struct wf_whep_result *r, int status, unsigned retry, const c
 	snprintf(r->reason, sizeof(r->reason), fmt, arg);
 }
 
-/* Whether client may not have one more session in ICE/DTLS (counted):
- * checked before the offer is parsed; wf_adm_pending_add() at the end is
- * the authoritative check. */
-static bool pending_full(uint32_t client, const struct wf_adm_limits *l)
+/* Fills *r with the 429 of admission refusal rc (-EDQUOT or -EBUSY) or
+ * the 503 of another (no room in the table). */
+static void refuse_admission(struct wf_whep_result *r, int rc, const struct wf_adm_limits *l)
 {
-	if (wf_adm_pending(&wf_admission, client) < l->max_pending)
-		return false;
-	wf_adm_count(WF_ADM_PENDING);
-	return true;
+	if (rc == -EDQUOT)
+		refuse(r, 429, l->sessions_retry_s, "%s", WF_ADM_SESSIONS_TEXT);
+	else if (rc == -EBUSY)
+		refuse(r, 429, l->pending_retry_s, "%s", WF_ADM_PENDING_TEXT);
+	else
+		refuse(r, 503, 1, "%s", "no room to track this address's sessions");
 }
 
-/* The new session s counts as pending for client.  0, or -errno with *r
- * filled (429 at the cap, 503 when the table has no room). */
-static int pending_start(struct session *s, uint32_t client, const struct wf_adm_limits *l,
-			 struct wf_whep_result *r)
+/* The new session s counts for client, and as pending.  0, or -errno
+ * with *r filled (429 at a cap, 503 when the table has no room). */
+static int admission_start(struct session *s, uint64_t client, const struct wf_adm_limits *l,
+			   struct wf_whep_result *r)
 {
-	int rc = wf_adm_pending_add(&wf_admission, client, l, wf_adm_now_ms());
+	int rc = wf_adm_session_add(&wf_admission, client, l, wf_adm_now_ms());
 
-	if (rc == -EBUSY)
-		refuse(r, 429, l->pending_retry_s, "%s", WF_ADM_PENDING_TEXT);
-	else if (rc < 0)
-		refuse(r, 503, 1, "%s", "no room to track this address's sessions");
-	if (rc < 0)
+	if (rc < 0) {
+		refuse_admission(r, rc, l);
 		return rc;
+	}
 	s->client = client;
+	s->counted = true;
 	s->pending = true;
 	return 0;
 }
 
-void wf_session_offer(const char *stream, uint32_t client, const char *offer, size_t len,
+void wf_session_offer(const char *stream, uint64_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r)
 {
 	const struct wf_config_stream *cs = wf_config_stream_find(S.cfg, stream);
@@ -500,8 +512,11 @@ void wf_session_offer(const char *stream, uint32_t client, const char *offer, si
 		refuse(r, 503, 10, "%s", "too many sessions (http.max_sessions)");
 		return;
 	}
-	if (pending_full(client, &lim)) {
-		refuse(r, 429, lim.pending_retry_s, "%s", WF_ADM_PENDING_TEXT);
+	/* before the offer is parsed; admission_start() is the authoritative
+	 * check */
+	rc = wf_adm_room(&wf_admission, client, &lim);
+	if (rc < 0) {
+		refuse_admission(r, rc, &lim);
 		return;
 	}
 	rc = wf_sdp_offer_parse(S.offer, offer, len, &err);
@@ -581,7 +596,7 @@ void wf_session_offer(const char *stream, uint32_t client, const char *offer, si
 		refuse(r, 503, 1, "%s", "session table full");
 		return;
 	}
-	if (pending_start(s, client, &lim, r) < 0) {
+	if (admission_start(s, client, &lim, r) < 0) {
 		session_free(s);
 		return;
 	}

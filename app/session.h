@@ -35,17 +35,18 @@ int wf_session_init(const struct wf_config *cfg);
  * the copies telemetry reads included: after wf_telemetry_close(). */
 void wf_session_fini(void);
 
-/* POST /<stream>/whep from client (IPv4, host order: the TCP peer or the
- * address a trusted proxy forwarded for): a new session from an SDP offer
- * of len bytes.  Writes the answer into answer[cap] and fills *r: 201 with
- * id and answer_len; 404 unknown stream; 409 + retry_after when the stream
- * has no source yet; 429 + retry_after when client already has
- * http.max_pending_per_ip sessions not through ICE + DTLS; 400 with the
- * reason for an offer we cannot answer; 503 + retry_after when
- * max_sessions is reached.  A created session counts as pending for client
- * (admission.h) until it goes live or ends.  The bearer token, the content
- * type and the POST rate are the HTTP layer's to check. */
-void wf_session_offer(const char *stream, uint32_t client, const char *offer, size_t len,
+/* POST /<stream>/whep from client (a client key, xff.h: the TCP peer or
+ * the address a trusted proxy forwarded for): a new session from an SDP
+ * offer of len bytes.  Writes the answer into answer[cap] and fills *r:
+ * 201 with id and answer_len; 404 unknown stream; 409 + retry_after when
+ * the stream has no source yet; 429 + retry_after when client already has
+ * http.max_sessions_per_ip sessions, or http.max_pending_per_ip sessions
+ * not through ICE + DTLS; 400 with the reason for an offer we cannot
+ * answer; 503 + retry_after when max_sessions is reached.  A created
+ * session counts for client (admission.h) until it is freed, and as
+ * pending until it goes live.  The bearer token, the content type and the
+ * POST rate are the HTTP layer's to check. */
+void wf_session_offer(const char *stream, uint64_t client, const char *offer, size_t len,
 		      char *answer, size_t cap, struct wf_whep_result *r);
 
 /* DELETE /<stream>/whep/<id>: 200 when the session existed (it ends at

@@ -157,7 +157,8 @@ static void add_admission(struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(a, wf_adm_event_name(i), wf_adm_counters.n[i]);
 	rte_tel_data_add_dict_u64(a, "http_connections", wf_http_conn_open_count());
 	rte_tel_data_add_dict_u64(a, "addresses", wf_admission.used);
-	rte_tel_data_add_dict_u64(a, "addresses_pending", wf_admission.pinned);
+	rte_tel_data_add_dict_u64(a, "addresses_pending", wf_admission.pending_addrs);
+	rte_tel_data_add_dict_u64(a, "addresses_with_sessions", wf_admission.pinned);
 	rte_tel_data_add_dict_u64(a, "addresses_max", wf_admission.cap);
 	rte_tel_data_add_dict_container(d, "admission", a, 0);
 }

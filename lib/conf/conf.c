@@ -938,12 +938,33 @@ static int set_trusted_proxies(struct wf_walk *w, const config_setting_t *s, con
 	return cidr_list(w, s, h->trusted_proxies, WF_CONF_MAX_PROXIES, &h->n_trusted_proxies);
 }
 
+/* http.max_sessions_per_ip against max_sessions: unset, it is the default
+ * or max_sessions when that is lower; set, it may not be more (a cap
+ * above the whole table is a mistake worth saying, not a cap). */
+static int finish_http(struct wf_walk *w, const config_setting_t *g, void *obj)
+{
+	struct wf_config_http *h = obj;
+
+	if (!config_setting_get_member(g, "max_sessions_per_ip")) {
+		h->max_sessions_per_ip = h->max_sessions < WF_CONF_DEF_SESSIONS_PER_IP ?
+					 h->max_sessions : WF_CONF_DEF_SESSIONS_PER_IP;
+		return 0;
+	}
+	if (h->max_sessions_per_ip > h->max_sessions)
+		return report_member(w, g, "max_sessions_per_ip",
+				     "%u is more than max_sessions (%u): at most max_sessions, "
+				     "or 0 for no per-address cap", h->max_sessions_per_ip,
+				     h->max_sessions);
+	return 0;
+}
+
 static const struct wf_key wf_http_keys[] = {
 	KEY_CUSTOM("listen", K_STR, false, set_listen),
 	KEY_STR(struct wf_config_http, cors_origin, false, 0, check_printable),
 	KEY_UINT(struct wf_config_http, max_sessions, false, 1, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_http, max_body, false, 1024, 16777216, "is out of range"),
 	KEY_UINT(struct wf_config_http, max_pending_per_ip, false, 1, 1000000, "is out of range"),
+	KEY_UINT(struct wf_config_http, max_sessions_per_ip, false, 0, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_http, post_rate_per_ip, false, 1, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_http, post_burst_per_ip, false, 1, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_http, request_timeout_s, false, 1, 300, "is out of range"),
@@ -1307,7 +1328,7 @@ static const struct wf_key wf_root_keys[] = {
 	KEY_GROUP(struct wf_config, dpdk, wf_dpdk_keys, NULL),
 	KEY_CUSTOM("ports", K_LIST, true, set_ports),
 	KEY_GROUP(struct wf_config, webrtc, wf_webrtc_keys, NULL),
-	KEY_GROUP(struct wf_config, http, wf_http_keys, NULL),
+	KEY_GROUP(struct wf_config, http, wf_http_keys, finish_http),
 	KEY_GROUP(struct wf_config, dtls, wf_dtls_keys, finish_dtls),
 	KEY_GROUP(struct wf_config, srtp, wf_srtp_conf_keys, NULL),
 	KEY_GROUP(struct wf_config, workers, wf_workers_keys, NULL),
@@ -1337,6 +1358,7 @@ void wf_config_defaults(struct wf_config *cfg)
 	cfg->http.max_sessions = WF_CONF_DEF_MAX_SESSIONS;
 	cfg->http.max_body = WF_CONF_DEF_MAX_BODY;
 	cfg->http.max_pending_per_ip = WF_CONF_DEF_PENDING_PER_IP;
+	cfg->http.max_sessions_per_ip = WF_CONF_DEF_SESSIONS_PER_IP;
 	cfg->http.post_rate_per_ip = WF_CONF_DEF_POST_RATE;
 	cfg->http.post_burst_per_ip = WF_CONF_DEF_POST_BURST;
 	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;

@@ -63,6 +63,7 @@
 #define WF_CONF_DEF_DTLS_SETTLE_S	10
 #define WF_CONF_DEF_HANDSHAKE_S		10	/* ICE + DTLS must be done by then */
 #define WF_CONF_DEF_PENDING_PER_IP	16	/* sessions in ICE/DTLS per address */
+#define WF_CONF_DEF_SESSIONS_PER_IP	64	/* sessions of any state per address */
 #define WF_CONF_DEF_POST_RATE		10	/* POSTs per second per address */
 #define WF_CONF_DEF_POST_BURST		20
 #define WF_CONF_DEF_REQUEST_S		10	/* whole request, headers and body */
@@ -156,6 +157,7 @@ struct wf_config_http {
 	uint32_t max_body;
 	/* admission per client address (docs/configuration.md) */
 	uint32_t max_pending_per_ip;	/* sessions not yet through ICE + DTLS */
+	uint32_t max_sessions_per_ip;	/* sessions of any state, 0 = no cap */
 	uint32_t post_rate_per_ip;	/* POST token bucket: tokens per second */
 	uint32_t post_burst_per_ip;	/* and its depth */
 	uint32_t request_timeout_s;	/* whole request (headers + body) */

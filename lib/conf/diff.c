@@ -61,6 +61,7 @@ static bool admission_differs(const struct wf_config *a, const struct wf_config 
 	unsigned i;
 
 	if (NE(&a->webrtc, &b->webrtc, handshake_timeout_s) || NE(h, k, max_pending_per_ip) ||
+	    NE(h, k, max_sessions_per_ip) ||
 	    NE(h, k, post_rate_per_ip) || NE(h, k, post_burst_per_ip) ||
 	    NE(h, k, request_timeout_s) || NE(h, k, n_trusted_proxies))
 		return true;

@@ -28,7 +28,7 @@ enum wf_conf_group_bit {
 	WF_CONF_DIFF_SRTP = 1u << 5,
 	WF_CONF_DIFF_WORKERS = 1u << 6,
 	/* webrtc.handshake_timeout_s and http's per-address admission keys
-	 * (max_pending_per_ip, post_rate_per_ip, post_burst_per_ip,
+	 * (max_pending_per_ip, max_sessions_per_ip, post_rate_per_ip, post_burst_per_ip,
 	 * request_timeout_s, trusted_proxies): not part of the webrtc and
 	 * http bits, as they can change without a restart */
 	WF_CONF_DIFF_ADMISSION = 1u << 7,

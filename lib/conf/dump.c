@@ -107,9 +107,10 @@ static void dump_services(const struct wf_config *cfg, FILE *f)
 	put_addr_port(f, "  ", "listen", h->listen_addr, h->listen_port);
 	put_key_string(f, "  ", "cors_origin", h->cors_origin);
 	fprintf(f, "  max_sessions = %u;\n  max_body = %u;\n", h->max_sessions, h->max_body);
-	fprintf(f, "  max_pending_per_ip = %u;\n  post_rate_per_ip = %u;\n"
-		"  post_burst_per_ip = %u;\n  request_timeout_s = %u;\n", h->max_pending_per_ip,
-		h->post_rate_per_ip, h->post_burst_per_ip, h->request_timeout_s);
+	fprintf(f, "  max_pending_per_ip = %u;\n  max_sessions_per_ip = %u;\n"
+		"  post_rate_per_ip = %u;\n  post_burst_per_ip = %u;\n  request_timeout_s = %u;\n",
+		h->max_pending_per_ip, h->max_sessions_per_ip, h->post_rate_per_ip,
+		h->post_burst_per_ip, h->request_timeout_s);
 	dump_proxies(h, f);
 	fputs("};\n", f);
 	fputs("dtls = {\n", f);

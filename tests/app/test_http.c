@@ -49,28 +49,32 @@ static struct {
 	bool count_pending;	/* do what session.c does with wf_admission */
 	/* what the server passed */
 	unsigned offers, dels, patches;
-	uint32_t client;
+	uint64_t client;
 	char stream[128];
 	char body[MAX_BODY + 1];
 	size_t len;
 	bool body_terminated;
 } fake;
 
-/* session.c's part of admission: the new session is pending for client. */
-static bool fake_pending_add(uint32_t client, struct wf_whep_result *r)
+/* session.c's part of admission: the new session counts for client, and
+ * is pending. */
+static bool fake_pending_add(uint64_t client, struct wf_whep_result *r)
 {
 	struct wf_adm_limits l;
+	int rc;
 
 	wf_adm_limits_of(cfg, &l);
-	if (wf_adm_pending_add(&wf_admission, client, &l, wf_adm_now_ms()) == 0)
+	rc = wf_adm_session_add(&wf_admission, client, &l, wf_adm_now_ms());
+	if (rc == 0)
 		return true;
 	r->status = 429;
-	r->retry_after = l.pending_retry_s;
-	snprintf(r->reason, sizeof(r->reason), "%s", WF_ADM_PENDING_TEXT);
+	r->retry_after = rc == -EDQUOT ? l.sessions_retry_s : l.pending_retry_s;
+	snprintf(r->reason, sizeof(r->reason), "%s",
+		 rc == -EDQUOT ? WF_ADM_SESSIONS_TEXT : WF_ADM_PENDING_TEXT);
 	return false;
 }
 
-static void fake_offer(const char *stream, uint32_t client, const char *offer, size_t len,
+static void fake_offer(const char *stream, uint64_t client, const char *offer, size_t len,
 		       char *answer, size_t cap, struct wf_whep_result *r)
 {
 	fake.offers++;
@@ -151,6 +155,7 @@ static bool start(const char *origin)
 	cfg->http.post_rate_per_ip = 1000000;
 	cfg->http.post_burst_per_ip = 1000000;
 	cfg->http.max_pending_per_ip = 1000000;
+	cfg->http.max_sessions_per_ip = 0;
 	cfg->http.n_trusted_proxies = 0;
 	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
 	cfg->webrtc.handshake_timeout_s = WF_CONF_DEF_HANDSHAKE_S;
@@ -629,7 +634,7 @@ static void whep_post_over_the_pending_cap_is_429_until_a_session_goes_live(void
 	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
 	WF_CHECK_EQ(r.status, 201);
 	/* one of 127.0.0.2's sessions goes live */
-	WF_CHECK_EQ(wf_adm_pending_del(&wf_admission, ADDR2), 0);
+	WF_CHECK_EQ(wf_adm_session_live(&wf_admission, ADDR2), 0);
 	client_addr = ADDR2;
 	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
 	WF_CHECK_EQ(r.status, 201);
@@ -689,7 +694,7 @@ static bool start_behind_proxies(void)
 
 /* POSTs with the X-Forwarded-For lines xff; the client the session layer
  * got (0 unless 201). */
-static uint32_t client_for(const char *xff)
+static uint64_t client_for(const char *xff)
 {
 	char extra[4096];
 
@@ -733,12 +738,15 @@ static void forwarded_for_is_ignored_from_others(void)
 	WF_CHECK_EQ(client_for("X-Forwarded-For: 198.51.100.7\r\n"), ADDR2);
 }
 
-static void forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy(void)
+/* F8: a header from a trusted proxy that cannot be read is a 400 (and
+ * counted), never the proxy's own address: that would put every client
+ * behind it in one bucket. */
+static void forwarded_for_malformed_from_a_trusted_proxy_is_400(void)
 {
 	static const char *const bad[] = {
 		"X-Forwarded-For: 198.51.100.7, not-an-address\r\n",
-		"X-Forwarded-For: 2001:db8::1\r\n",
-		"X-Forwarded-For: 198.51.100.7:5000\r\n",
+		"X-Forwarded-For: 2001:db8::1::2\r\n",
+		"X-Forwarded-For: 198.51.100.7:0\r\n",
 		"X-Forwarded-For: 198.51.100.07\r\n",
 		"X-Forwarded-For: 198.51.100.256\r\n",
 		"X-Forwarded-For: 198.51.100.7 10.0.0.1\r\n",
@@ -750,19 +758,93 @@ static void forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy(void)
 	size_t i, n = 0;
 
 	WF_REQUIRE(start_behind_proxies());
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		WF_CHECKF(client_for(bad[i]) == ADDR2, "%s: client %08x", bad[i], fake.client);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake.offers = 0;
+		client_for(bad[i]);
+		WF_CHECKF(r.status == 400 && fake.offers == 0, "%s: %d", bad[i], r.status);
+		WF_CHECK(body_has(&r, "X-Forwarded-For"));
+	}
 	/* 33 trusted hops: more than are read */
 	n += (size_t)snprintf(many + n, sizeof(many) - n, "X-Forwarded-For: 198.51.100.7");
 	for (i = 0; i < 33; i++)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, ", 10.0.0.%zu", i + 1);
 	snprintf(many + n, sizeof(many) - n, "\r\n");
-	WF_CHECK_EQ(client_for(many), ADDR2);
+	client_for(many);
+	WF_CHECK_EQ(r.status, 400);
 	/* 9 header lines: more than are read */
 	for (i = n = 0; i < 9; i++)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, "X-Forwarded-For: 10.0.0.1\r\n");
-	WF_CHECK_EQ(client_for(many), ADDR2);
+	client_for(many);
+	WF_CHECK_EQ(r.status, 400);
 	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_XFF_BAD], before + sizeof(bad) / sizeof(bad[0]) + 2);
+	/* the proxy's own bucket was never charged for them */
+	WF_CHECK_EQ(wf_adm_sessions(&wf_admission, ADDR2), 0);
+}
+
+/* F8: IPv6 clients behind the proxy count by their /64: one host cannot
+ * escape its limits by rotating through its /64, and IPv6 clients do not
+ * all share the proxy's bucket. */
+static void forwarded_ipv6_clients_count_by_their_64(void)
+{
+	const uint64_t net_a = 0x20010db800010002ull, net_b = 0x20010db800010003ull;
+
+	WF_REQUIRE(start_behind_proxies());
+	fake.count_pending = true;
+	cfg->http.max_pending_per_ip = 2;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 2001:db8:1:2::a\r\n"), net_a);
+	WF_CHECK_EQ(client_for("X-Forwarded-For: [2001:db8:1:2:ffff::1]:4711, 10.9.9.9\r\n"),
+		    net_a);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, net_a), 2);
+	/* another address of the same /64: the same bucket, refused */
+	client_for("X-Forwarded-For: 2001:db8:1:2:dead:beef:0:1\r\n");
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK(body_has(&r, "http.max_pending_per_ip"));
+	/* a prepended entry does not choose the bucket: the rightmost does */
+	client_for("X-Forwarded-For: 2001:db8:1:3::1, 2001:db8:1:2::b\r\n");
+	WF_CHECK_EQ(r.status, 429);
+	/* the next /64, an IPv4 client, and the proxy itself are not held back */
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 2001:db8:1:3::1\r\n"), net_b);
+	WF_CHECK_EQ(client_for("X-Forwarded-For: ::ffff:198.51.100.7\r\n"), 0xc6336407u);
+	WF_CHECK_EQ(client_for("X-Forwarded-For: fe80::1%eth0\r\n"), 0xfe80000000000000ull);
+	WF_CHECK_EQ(client_for(""), ADDR2);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 1);
+}
+
+/* F2 through the server: the sessions cap refuses on the headers, with
+ * its own reason and Retry-After (webrtc.consent_timeout_s). */
+static void whep_post_over_the_sessions_cap_is_429_until_a_session_is_freed(void)
+{
+	uint64_t before = wf_adm_counters.n[WF_ADM_SESSIONS];
+	char v[32];
+	int i;
+
+	WF_REQUIRE(start(""));
+	fake.count_pending = true;
+	cfg->http.max_sessions_per_ip = 3;
+	cfg->webrtc.consent_timeout_s = 12;
+	client_addr = ADDR2;
+	for (i = 0; i < 3; i++) {
+		post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+		WF_CHECK_EQ(r.status, 201);
+		WF_CHECK_EQ(wf_adm_session_live(&wf_admission, ADDR2), 0);	/* went live */
+	}
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 429);
+	WF_CHECK(header(&r, "Retry-After", v, sizeof(v)) && !strcmp(v, "12"));
+	WF_CHECK(body_has(&r, "http.max_sessions_per_ip"));
+	WF_CHECK_EQ(fake.offers, 3);
+	WF_CHECK_EQ(wf_adm_counters.n[WF_ADM_SESSIONS], before + 1);
+	WF_CHECK_EQ(wf_admission.pinned, 1);
+	client_addr = ADDR3;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	WF_CHECK_EQ(wf_admission.pinned, 2);
+	/* one of 127.0.0.2's sessions is freed */
+	WF_CHECK_EQ(wf_adm_session_del(&wf_admission, ADDR2, false), 0);
+	client_addr = ADDR2;
+	post("/cam1/whep", "application/sdp", NULL, OFFER, &r);
+	WF_CHECK_EQ(r.status, 201);
+	cfg->webrtc.consent_timeout_s = WF_CONF_DEF_CONSENT_S;
 }
 
 static void forwarded_client_has_its_own_rate_limit_behind_the_proxy(void)
@@ -1226,6 +1308,16 @@ static void metrics_are_served_as_prometheus_text(void)
 	}
 	WF_CHECK(body_has(&r, "whepfan_http_connections 1\n"));	/* this one */
 	WF_CHECK(body_has(&r, "# TYPE whepfan_admission_addresses gauge\n"));
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line), "# TYPE whepfan_admission_addresses_with_sessions "
+			 "gauge\nwhepfan_admission_addresses_with_sessions %u\n", wf_admission.pinned);
+		WF_CHECK(body_has(&r, line));
+		snprintf(line, sizeof(line), "whepfan_admission_total{reason=\"sessions\"} %lu\n",
+			 wf_adm_counters.n[WF_ADM_SESSIONS]);
+		WF_CHECK(body_has(&r, line));
+	}
 	simple("POST", "/metrics", NULL, &r);
 	WF_CHECK(r.status == 405 || r.status == 404);
 }
@@ -1459,7 +1551,9 @@ int main(int argc, char **argv)
 	WF_RUN(pending_cap_holds_for_posts_whose_headers_came_together);
 	WF_RUN(forwarded_for_is_believed_from_a_trusted_proxy_rightmost_untrusted_first);
 	WF_RUN(forwarded_for_is_ignored_from_others);
-	WF_RUN(forwarded_for_malformed_from_a_trusted_proxy_counts_the_proxy);
+	WF_RUN(forwarded_for_malformed_from_a_trusted_proxy_is_400);
+	WF_RUN(forwarded_ipv6_clients_count_by_their_64);
+	WF_RUN(whep_post_over_the_sessions_cap_is_429_until_a_session_is_freed);
 	WF_RUN(forwarded_client_has_its_own_rate_limit_behind_the_proxy);
 	WF_RUN(request_deadline_closes_a_trickling_connection);
 	WF_RUN(connection_slots_running_short_close_the_oldest_unfinished_request);

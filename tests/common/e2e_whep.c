@@ -227,7 +227,9 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; rtcp_sr_interval_ms = %d; consent_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; max_body = %d;\n"
-		"         cors_origin = \"\"; };\n"
+		/* every browser's HTTP comes from 127.0.0.1: max_sessions is
+		 * what this test reaches (503), not a per-address cap */
+		"         cors_origin = \"\"; max_sessions_per_ip = 0; };\n"
 		"streams = (\n"
 		"  { name = \"cam\"; history_ms = 3000;\n"
 		"    tracks = (\n"

@@ -178,6 +178,7 @@ static void conf_minimal_file_gets_every_default(void)
 	WF_CHECK_EQ(cfg->http.max_body, 65536);
 	WF_CHECK_EQ(cfg->webrtc.handshake_timeout_s, 10);
 	WF_CHECK_EQ(cfg->http.max_pending_per_ip, 16);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 64);
 	WF_CHECK_EQ(cfg->http.post_rate_per_ip, 10);
 	WF_CHECK_EQ(cfg->http.post_burst_per_ip, 20);
 	WF_CHECK_EQ(cfg->http.request_timeout_s, 10);
@@ -213,6 +214,7 @@ static void conf_full_file_sets_every_value(void)
 	WF_CHECK_EQ(cfg->http.listen_port, 8080);
 	WF_CHECK_EQ(cfg->webrtc.handshake_timeout_s, 4);
 	WF_CHECK_EQ(cfg->http.max_pending_per_ip, 3);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 100);
 	WF_CHECK_EQ(cfg->http.post_rate_per_ip, 2);
 	WF_CHECK_EQ(cfg->http.post_burst_per_ip, 5);
 	WF_CHECK_EQ(cfg->http.request_timeout_s, 7);
@@ -420,10 +422,58 @@ static void conf_admission_settings_out_of_range_are_reported(void)
 		{ 5, "http.post_rate_per_ip", "0 is out of range (1-1000000)" },
 		{ 6, "http.post_burst_per_ip", "1000001 is out of range (1-1000000)" },
 		{ 7, "http.request_timeout_s", "301 is out of range (1-300)" },
-		{ 9, "webrtc.handshake_timeout_s", "1 is out of range (2-120)" },
+		{ 8, "http.max_sessions_per_ip", "1000001 is out of range (0-1000000)" },
+		{ 10, "webrtc.handshake_timeout_s", "1 is out of range (2-120)" },
 	};
 
-	expect_errors("admission_range.conf", 5, w, sizeof(w) / sizeof(w[0]));
+	expect_errors("admission_range.conf", 6, w, sizeof(w) / sizeof(w[0]));
+}
+
+/* Loads "ports ...; http = { <http> };" from a file of its own: 0 or
+ * -EINVAL, the messages in *ms. */
+static int load_http(const char *http, struct wf_config *cfg, struct msgs *ms)
+{
+	char text[512];
+	const char *p;
+	int n = snprintf(text, sizeof(text),
+			 "ports = ( { name = \"p0\"; address = \"10.0.0.1/24\"; } );\n"
+			 "http = { %s };\n", http);
+
+	p = write_tmp("http.conf", text, (size_t)n);
+	return p ? load(cfg, p, ms, NULL) : -EIO;
+}
+
+/* F2: http.max_sessions_per_ip: 0-1000000, at most max_sessions (0 = no
+ * cap); unset, 64 or max_sessions when that is lower. */
+static void conf_sessions_per_ip_defaults_down_and_may_not_pass_max_sessions(void)
+{
+	struct wf_config *cfg = wf_config_create();
+	struct msgs ms;
+
+	WF_REQUIRE(cfg);
+	WF_CHECK_EQ(load_http("max_sessions = 10;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 10);
+	WF_CHECK_EQ(load_http("max_sessions = 64;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 64);
+	WF_CHECK_EQ(load_http("max_sessions = 65;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 64);
+	WF_CHECK_EQ(load_http("max_body = 2048;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 64);
+	WF_CHECK_EQ(load_http("max_sessions = 3; max_sessions_per_ip = 0;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 0);
+	WF_CHECK_EQ(load_http("max_sessions = 3; max_sessions_per_ip = 3;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 3);
+	WF_CHECK_EQ(load_http("max_sessions_per_ip = 10000;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 10000);
+	WF_CHECK_EQ(load_http("max_sessions_per_ip = 10001;", cfg, &ms), -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "http.max_sessions_per_ip: 10001 is more than "
+				     "max_sessions (10000)"));
+	WF_CHECK_EQ(load_http("max_sessions_per_ip = -1;", cfg, &ms), -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "-1 is out of range (0-1000000)"));
+	wf_config_free(cfg);
+	expect_error("sessions_per_ip.conf", 1, 5, "http.max_sessions_per_ip",
+		     "401 is more than max_sessions (400): at most max_sessions, or 0 for no "
+		     "per-address cap");
 }
 
 static void conf_malformed_trusted_proxies_are_reported_one_by_one(void)
@@ -561,6 +611,10 @@ static void conf_diff_reports_added_removed_and_changed_streams(void)
 	memcpy(b, a, sizeof(*a));
 	b->webrtc.handshake_timeout_s++;
 	WF_CHECK_EQ(wf_config_diff(a, b, d), 0);
+	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_ADMISSION);
+	memcpy(b, a, sizeof(*a));
+	b->http.max_sessions_per_ip = 0;
+	wf_config_diff(a, b, d);
 	WF_CHECK_EQ(d->groups, WF_CONF_DIFF_ADMISSION);
 	memcpy(b, a, sizeof(*a));
 	b->http.trusted_proxies[1].prefix_len = 31;
@@ -936,6 +990,7 @@ int main(int argc, char **argv)
 	WF_RUN(conf_codec_of_other_kind_and_second_track_of_a_kind_are_reported);
 	WF_RUN(conf_too_many_tracks_is_reported);
 	WF_RUN(conf_admission_settings_out_of_range_are_reported);
+	WF_RUN(conf_sessions_per_ip_defaults_down_and_may_not_pass_max_sessions);
 	WF_RUN(conf_malformed_trusted_proxies_are_reported_one_by_one);
 	WF_RUN(conf_integer_wider_than_32_bits_is_not_truncated);
 	WF_RUN(conf_several_errors_are_reported_together);

@@ -25,7 +25,8 @@
  * replies matched to the wrong worker, removals lost when the control
  * pool ran dry).
  * When whepfan has the per-address admission settings
- * (http.max_pending_per_ip, http.post_rate_per_ip, http.post_burst_per_ip;
+ * (http.max_pending_per_ip, http.max_sessions_per_ip, http.post_rate_per_ip,
+ * http.post_burst_per_ip;
  * checked with --check-config) the test raises them so they do not pace
  * the bring-up; a 409, 429 or 503 is retried after its Retry-After anyway.
  * Only 198.18.0.0/15 and loopback are used, inside a namespace that
@@ -197,8 +198,8 @@ static int write_conf(bool admission)
 	/* the limits one address may use: the whole window, and POSTs as
 	 * fast as the test makes them */
 	if (admission)
-		fprintf(f, "  max_pending_per_ip = %u; post_rate_per_ip = %u; post_burst_per_ip = %u;\n",
-			env.window, env.n, env.n);
+		fprintf(f, "  max_pending_per_ip = %u; max_sessions_per_ip = 0;\n"
+			"  post_rate_per_ip = %u; post_burst_per_ip = %u;\n", env.window, env.n, env.n);
 	if (env.no_stream) {
 		fprintf(f, "};\nstreams = ( );\n");
 		return fclose(f) == 0 ? 0 : -EIO;

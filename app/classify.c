@@ -91,9 +91,15 @@ static bool own_check(const uint8_t *p, unsigned len, const void *val)
 	const uint8_t *ufrag;
 	size_t n;
 
-	if (p[0] > 3 || wf_stun_peek_local_ufrag(p, len, &ufrag, &n) != 0)
+	if (len == 0 || p[0] > 3 || wf_stun_peek_local_ufrag(p, len, &ufrag, &n) != 0)
 		return false;
 	return wf_peer_tag(ufrag, n) == wf_peer_value_tag(val);
+}
+
+enum wf_punt_class wf_classify_punt_class(const uint8_t *p, unsigned len, bool peer,
+					  const void *val)
+{
+	return peer && own_check(p, len, val) ? WF_PUNT_PEER : WF_PUNT_NEW;
 }
 
 /* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */
@@ -102,7 +108,7 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 {
 	const uint8_t *p = (const uint8_t *)(udp + 1);
 	struct wf_peer_key key;
-	void *val;
+	void *val = NULL;
 	unsigned worker;
 	uint32_t slot;
 	uint16_t gen;
@@ -116,13 +122,13 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 	key.port = rte_be_to_cpu_16(udp->src_port);
 	key.port_idx = (uint16_t)port_idx;
 	if (p[0] <= 3 || (p[0] >= 20 && p[0] <= 63)) {	/* STUN, DTLS */
-		if (rte_hash_lookup_data(wf_app.peers, &key, &val) >= 0) {
-			if (own_check(p, len, val)) {
-				punt(lc, m, WF_PUNT_PEER, (uint64_t)key.addr << 16 | key.port);
-				return;
-			}
-			lc->c.peer_unmatched++;
+		bool peer = rte_hash_lookup_data(wf_app.peers, &key, &val) >= 0;
+
+		if (wf_classify_punt_class(p, len, peer, val) == WF_PUNT_PEER) {
+			punt(lc, m, WF_PUNT_PEER, (uint64_t)key.addr << 16 | key.port);
+			return;
 		}
+		lc->c.peer_unmatched += peer;
 		punt(lc, m, WF_PUNT_NEW, key.addr);
 		return;
 	}

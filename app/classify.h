@@ -85,6 +85,14 @@ static inline uint32_t wf_peer_value_tag(const void *v)
 	return (uint32_t)((uint64_t)(uintptr_t)v >> WF_PEER_TAG_SHIFT) & WF_PEER_TAG_MASK;
 }
 
+/* The punt class of STUN or DTLS p[0..len) on the WebRTC port: peer says
+ * whether its 5-tuple is in the peer table, val is the value there.
+ * WF_PUNT_PEER only for a Binding request whose USERNAME names the
+ * viewer's session (its ufrag has the value's tag); WF_PUNT_NEW for
+ * everything else. */
+enum wf_punt_class wf_classify_punt_class(const uint8_t *p, unsigned len, bool peer,
+					  const void *val);
+
 /* Classifies n received packets of port port_idx and sends each on its
  * way (ingest, feedback, punt, handoff) or drops it. */
 void wf_classify_burst(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf **pkts, uint16_t n);

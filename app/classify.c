@@ -10,13 +10,21 @@
 #include "feedback.h"
 #include "handoff.h"
 #include "ingest.h"
+#include "stun/stun.h"
 
-/* The drop of each punt class over its rate (police.h). */
+/* The drop of each punt class over its source's rate, and over the
+ * class's rate on this worker (police.h). */
 static const enum wf_drop policed[WF_PUNT_CLASS_COUNT] = {
 	[WF_PUNT_ARP] = WF_DROP_POLICE_ARP,
 	[WF_PUNT_PEER] = WF_DROP_POLICE_PEER,
 	[WF_PUNT_NEW] = WF_DROP_POLICE_NEW,
 	[WF_PUNT_ICMP] = WF_DROP_POLICE_ICMP,
+};
+static const enum wf_drop policed_all[WF_PUNT_CLASS_COUNT] = {
+	[WF_PUNT_ARP] = WF_DROP_POLICE_ARP_ALL,
+	[WF_PUNT_PEER] = WF_DROP_POLICE_PEER_ALL,
+	[WF_PUNT_NEW] = WF_DROP_POLICE_NEW_ALL,
+	[WF_PUNT_ICMP] = WF_DROP_POLICE_ICMP_ALL,
 };
 
 /* Hands m to the slow path if its class and source are within their
@@ -26,8 +34,14 @@ static void punt(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_punt_class c, 
 {
 	bool prio = c == WF_PUNT_ARP || c == WF_PUNT_PEER;
 
-	if (!wf_police_admit(&lc->police, c, src, rte_rdtsc())) {
+	switch (wf_police_check(&lc->police, c, src, rte_rdtsc())) {
+	case WF_POLICE_PASS:
+		break;
+	case WF_POLICE_OVER_SOURCE:
 		wf_drop(lc, m, policed[c]);
+		return;
+	default:
+		wf_drop(lc, m, policed_all[c]);
 		return;
 	}
 	if (rte_ring_enqueue(prio ? lc->punt_prio : lc->punt, m) != 0) {
@@ -35,6 +49,7 @@ static void punt(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_punt_class c, 
 		return;
 	}
 	lc->c.punted++;
+	lc->c.punted_class[c]++;
 }
 
 /* ARP (RFC 826) for our address is punted; malformed ARP and ARP for
@@ -62,13 +77,38 @@ static void arp_in(struct wf_lcore *lc, const struct wf_port *port, struct rte_m
 	punt(lc, m, WF_PUNT_ARP, rte_be_to_cpu_32(arp->arp_data.arp_sip));
 }
 
+/* Whether p[0..len), from the 5-tuple of the peer whose table value is
+ * val, is that viewer's own consent check: a STUN Binding request whose
+ * USERNAME's local half (our ufrag for the session, RFC 8445 §7.2.2) has
+ * the tag stored for the viewer.  Not authenticated (workers hold no
+ * passwords): it keeps a spoofer who knows the viewer's address but not
+ * its ufrag out of the viewer's room.  Anything else from that 5-tuple
+ * (other STUN, DTLS, which after the handshake is only alerts and
+ * retransmitted flights) is policed as a new address's.  A static
+ * output's receiver has WF_PEER_NO_TAG, which no ufrag hashes to. */
+static bool own_check(const uint8_t *p, unsigned len, const void *val)
+{
+	const uint8_t *ufrag;
+	size_t n;
+
+	if (len == 0 || p[0] > 3 || wf_stun_peek_local_ufrag(p, len, &ufrag, &n) != 0)
+		return false;
+	return wf_peer_tag(ufrag, n) == wf_peer_value_tag(val);
+}
+
+enum wf_punt_class wf_classify_punt_class(const uint8_t *p, unsigned len, bool peer,
+					  const void *val)
+{
+	return peer && own_check(p, len, val) ? WF_PUNT_PEER : WF_PUNT_NEW;
+}
+
 /* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */
 static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		   const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *udp, unsigned len)
 {
 	const uint8_t *p = (const uint8_t *)(udp + 1);
 	struct wf_peer_key key;
-	void *val;
+	void *val = NULL;
 	unsigned worker;
 	uint32_t slot;
 	uint16_t gen;
@@ -82,12 +122,14 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 	key.port = rte_be_to_cpu_16(udp->src_port);
 	key.port_idx = (uint16_t)port_idx;
 	if (p[0] <= 3 || (p[0] >= 20 && p[0] <= 63)) {	/* STUN, DTLS */
-		bool viewer = rte_hash_lookup(wf_app.peers, &key) >= 0;
+		bool peer = rte_hash_lookup_data(wf_app.peers, &key, &val) >= 0;
 
-		/* a viewer's own 5-tuple has its own room: junk from
-		 * elsewhere cannot crowd out its consent checks */
-		punt(lc, m, viewer ? WF_PUNT_PEER : WF_PUNT_NEW,
-		     viewer ? (uint64_t)key.addr << 16 | key.port : key.addr);
+		if (wf_classify_punt_class(p, len, peer, val) == WF_PUNT_PEER) {
+			punt(lc, m, WF_PUNT_PEER, (uint64_t)key.addr << 16 | key.port);
+			return;
+		}
+		lc->c.peer_unmatched += peer;
+		punt(lc, m, WF_PUNT_NEW, key.addr);
 		return;
 	}
 	if (p[0] < 128 || p[0] > 191) {

@@ -24,10 +24,14 @@
 	_(WEBRTC_NOT_RTCP,  webrtc_not_rtcp,  "WebRTC port: RTP from a viewer (viewers only send RTCP)") \
 	_(PUNT_FULL,        punt_full,        "slow-path bulk punt ring full (new sessions' STUN/DTLS, ICMP)") \
 	_(PUNT_PRIO_FULL,   punt_prio_full,   "slow-path priority punt ring full (ARP, viewers' STUN/DTLS)") \
-	_(POLICE_ARP,       police_arp,       "ARP over its rate (per source or in all)") \
-	_(POLICE_PEER,      police_peer,      "STUN/DTLS from a viewer's address over its rate") \
-	_(POLICE_NEW,       police_new,       "STUN/DTLS from a new address over its rate (per source or in all)") \
-	_(POLICE_ICMP,      police_icmp,      "ICMP over its rate (per source or in all)") \
+	_(POLICE_ARP,       police_arp,       "ARP over its source's rate") \
+	_(POLICE_PEER,      police_peer,      "a viewer's consent checks over its 5-tuple's rate") \
+	_(POLICE_NEW,       police_new,       "STUN/DTLS (new sessions, or not a viewer's own check) over its address's rate") \
+	_(POLICE_ICMP,      police_icmp,      "ICMP over its source's rate") \
+	_(POLICE_ARP_ALL,   police_arp_all,   "ARP over the class's rate on this worker") \
+	_(POLICE_PEER_ALL,  police_peer_all,  "viewers' consent checks over the class's rate on this worker") \
+	_(POLICE_NEW_ALL,   police_new_all,   "STUN/DTLS (new sessions, or not a viewer's own check) over the class's rate on this worker") \
+	_(POLICE_ICMP_ALL,  police_icmp_all,  "ICMP over the class's rate on this worker") \
 	_(ARP_NOT_OURS,     arp_not_ours,     "ARP malformed, or for another address") \
 	_(HANDOFF_FULL,     handoff_full,     "ring to another worker full") \
 	_(INGEST_NO_STREAM, ingest_no_stream, "ingest port belongs to no active stream") \

@@ -42,6 +42,10 @@ struct wf_counters {
 	uint64_t rr_rx;
 	uint64_t sr_tx;
 	uint64_t punted;
+	uint64_t punted_class[WF_PUNT_CLASS_COUNT];	/* of punted, by class (police.h) */
+	/* STUN/DTLS from a viewer's 5-tuple that was not a Binding request
+	 * naming its session (classify.h): policed as WF_PUNT_NEW */
+	uint64_t peer_unmatched;
 	uint64_t slow_tx;	/* frames sent for the slow path */
 	uint64_t handoff_out;
 	uint64_t handoff_in;

@@ -39,6 +39,9 @@ static const struct metric worker_metrics[] = {
 	M(nack_rx, "Sequence numbers NACKed by viewers."),
 	M(pli_rx, "PLI and FIR received from viewers."),
 	M(sr_tx, "RTCP sender reports sent."),
+	M(punted, "Packets handed to the slow path (ARP, STUN, DTLS, ICMP)."),
+	M(peer_unmatched, "STUN/DTLS from a viewer's 5-tuple that was not a Binding request "
+	  "naming its session: policed as a new address's."),
 	M(busy_cycles, "TSC cycles spent in polls that found work."),
 };
 #undef M
@@ -72,6 +75,13 @@ static void workers(FILE *f)
 		for (d = 0; d < WF_DROP_COUNT; d++)
 			fprintf(f, "whepfan_drops_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
 				wf_app.lc[w]->lcore_id, wf_drop_name(d), wf_app.lc[w]->c.drop[d]);
+	counter(f, "punted_by_class", "Packets handed to the slow path, by punt class "
+		"(app/police.h).");
+	for (w = 0; w < wf_app.n_workers; w++)
+		for (d = 0; d < WF_PUNT_CLASS_COUNT; d++)
+			fprintf(f, "whepfan_punted_by_class_total{lcore=\"%u\",class=\"%s\"} %lu\n",
+				wf_app.lc[w]->lcore_id, wf_punt_class_name(d),
+				wf_app.lc[w]->c.punted_class[d]);
 	counter(f, "refusals", "Viewers' requests (NACK, PLI, FIR) not served, by reason "
 		"(app/refusal.h).");
 	for (w = 0; w < wf_app.n_workers; w++)

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "arp.h"
+#include "classify.h"
 #include "log.h"
 #include "registry.h"
 #include "streams.h"
@@ -174,7 +175,7 @@ void wf_outputs_tick(void)
 			continue;
 		rc = wf_registry_place(&o->worker, &o->slot, &o->gen);
 		if (!rc)
-			rc = wf_registry_add(o->worker, o->slot, o->gen, &v);
+			rc = wf_registry_add(o->worker, o->slot, o->gen, WF_PEER_NO_TAG, &v);
 		wf_srtp_keys_wipe(&v.srtp_out);
 		wf_srtp_keys_wipe(&v.srtcp_out);
 		wf_srtp_keys_wipe(&v.srtcp_in);

@@ -5,6 +5,16 @@
 
 #define GOLDEN64	0x9e3779b97f4a7c15ull	/* Fibonacci hashing (Knuth) */
 
+const char *wf_punt_class_name(enum wf_punt_class c)
+{
+	static const char *const names[WF_PUNT_CLASS_COUNT] = {
+		[WF_PUNT_ARP] = "arp", [WF_PUNT_PEER] = "peer",
+		[WF_PUNT_NEW] = "new", [WF_PUNT_ICMP] = "icmp",
+	};
+
+	return (unsigned)c < WF_PUNT_CLASS_COUNT ? names[c] : "?";
+}
+
 static void gcra_set(struct wf_gcra *g, uint64_t hz, unsigned rate, unsigned burst)
 {
 	g->interval = rate ? hz / rate : 0;
@@ -33,7 +43,8 @@ static inline uint64_t gcra(const struct wf_gcra *g, uint64_t tat, uint64_t now)
 	return t + g->interval;
 }
 
-bool wf_police_admit(struct wf_police *p, enum wf_punt_class c, uint64_t key, uint64_t now)
+enum wf_police_verdict wf_police_check(struct wf_police *p, enum wf_punt_class c, uint64_t key,
+				       uint64_t now)
 {
 	struct wf_police_slot *s =
 		&p->slot[c][(key * GOLDEN64) >> (64 - WF_POLICE_SLOT_BITS)];
@@ -45,13 +56,13 @@ bool wf_police_admit(struct wf_police *p, enum wf_punt_class c, uint64_t key, ui
 	}
 	src_tat = gcra(&p->src[c], s->tat, now);
 	if (!src_tat)
-		return false;
+		return WF_POLICE_OVER_SOURCE;
 	if (p->all[c].interval) {
 		all_tat = gcra(&p->all[c], p->all_tat[c], now);
 		if (!all_tat)
-			return false;
+			return WF_POLICE_OVER_CLASS;
 		p->all_tat[c] = all_tat;
 	}
 	s->tat = src_tat;
-	return true;
+	return WF_POLICE_PASS;
 }

@@ -2,10 +2,13 @@
  * "Budgets").  The slow path is one thread: a flood of junk STUN or ICMP
  * must not crowd out the consent checks that keep every viewer alive, nor
  * ARP.  So a worker sorts what it punts into two rooms:
- *  - the priority ring: ARP for our address, and STUN/DTLS from a live
- *    viewer's own 5-tuple (its consent checks, RFC 7675);
- *  - the bulk ring: STUN/DTLS from any other address (new sessions) and
- *    ICMP echo.
+ *  - the priority ring: ARP for our address, and a live viewer's consent
+ *    checks (RFC 7675): a STUN Binding request from the viewer's own
+ *    5-tuple whose USERNAME names the viewer's session (the ufrag tag of
+ *    classify.h, since anyone can spoof an address);
+ *  - the bulk ring: everything else punted: STUN from other addresses (new
+ *    sessions) and whatever else comes from a viewer's 5-tuple (other
+ *    STUN, DTLS), and ICMP echo.
  * Before either, each packet passes two token buckets of its class: one
  * per source (the address, or for viewers the 5-tuple) and one for the
  * whole class on this worker.  Buckets are GCRA (a theoretical arrival
@@ -23,20 +26,21 @@
 
 enum wf_punt_class {
 	WF_PUNT_ARP = 0,	/* ARP for our address */
-	WF_PUNT_PEER,		/* STUN/DTLS from a live viewer's 5-tuple */
-	WF_PUNT_NEW,		/* STUN/DTLS from any other address */
+	WF_PUNT_PEER,		/* a Binding request naming the viewer of its 5-tuple */
+	WF_PUNT_NEW,		/* other STUN, DTLS (any address) */
 	WF_PUNT_ICMP,		/* ICMP (echo) */
 	WF_PUNT_CLASS_COUNT
 };
 
 /* Packets per second and burst of each class: per source, and in all on
- * one worker (0 = no aggregate bucket: viewers' 5-tuples are bounded by
- * the viewers admitted).  Consent checks come about once a second per
- * viewer, a browser's first checks some 20 a second per candidate pair,
- * a DTLS flight a handful of datagrams. */
+ * one worker (0 = no aggregate bucket).  Consent checks come about once a
+ * second per viewer, a browser's first checks some 20 a second per
+ * candidate pair, a DTLS flight a handful of datagrams.  PEER's aggregate
+ * (20,000/s, a second's checks of 20,000 viewers) bounds what even checks
+ * that name a real session (an attacker who saw a ufrag) can cost. */
 #define WF_POLICE_RATES(_) \
 	_(ARP,  20,  20, 1000,  200) \
-	_(PEER, 100, 64, 0,     0) \
+	_(PEER, 100, 64, 20000, 2000) \
 	_(NEW,  200, 100, 20000, 2000) \
 	_(ICMP, 10,  10, 500,   100)
 
@@ -60,13 +64,31 @@ struct wf_police {
 	struct wf_police_slot slot[WF_PUNT_CLASS_COUNT][WF_POLICE_SLOTS];
 };
 
+/* The class's name in telemetry and /metrics ("arp", "peer", "new",
+ * "icmp"); "?" out of range. */
+const char *wf_punt_class_name(enum wf_punt_class c);
+
 /* Sets the buckets from WF_POLICE_RATES for a TSC of hz cycles a second,
  * all full. */
 void wf_police_init(struct wf_police *p, uint64_t hz);
 
+enum wf_police_verdict {
+	WF_POLICE_PASS = 0,
+	WF_POLICE_OVER_SOURCE,	/* its source's bucket is empty */
+	WF_POLICE_OVER_CLASS,	/* the class's bucket on this worker is empty */
+};
+
 /* Whether a packet of class c from source key may go on at TSC now; when
  * it may, both its buckets are charged.  A packet refused by either bucket
- * charges neither. */
-bool wf_police_admit(struct wf_police *p, enum wf_punt_class c, uint64_t key, uint64_t now);
+ * charges neither.  Says which bucket refused it. */
+enum wf_police_verdict wf_police_check(struct wf_police *p, enum wf_punt_class c, uint64_t key,
+				       uint64_t now);
+
+/* wf_police_check() == WF_POLICE_PASS. */
+static inline bool wf_police_admit(struct wf_police *p, enum wf_punt_class c, uint64_t key,
+				   uint64_t now)
+{
+	return wf_police_check(p, c, key, now) == WF_POLICE_PASS;
+}
 
 #endif

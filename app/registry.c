@@ -53,6 +53,7 @@ struct slot_info {
 	uint8_t move_wanted;	/* move holds a destination to send */
 	uint8_t pending;	/* on the pending list */
 	uint16_t stream;
+	uint32_t tag;		/* its session's ufrag tag (classify.h) */
 	struct wf_peer_key key;	/* routed to this slot while we own it */
 	struct slot_move move;
 };
@@ -93,6 +94,10 @@ int wf_registry_init(uint32_t slots_per_worker)
 	};
 	unsigned w;
 
+	/* the peer value has 24 bits for the slot, 4 for the worker */
+	if (slots_per_worker == 0 || slots_per_worker > WF_PEER_SLOT_MAX ||
+	    wf_app.n_workers == 0 || wf_app.n_workers > WF_MAX_WORKERS)
+		return -EINVAL;
 	reg.slots = slots_per_worker;
 	for (w = 0; w < wf_app.n_workers; w++) {
 		reg.info[w] = calloc(slots_per_worker, sizeof(struct slot_info));
@@ -187,7 +192,7 @@ static void set_mask(uint16_t stream)
  * (a reconnecting client's newer session wins the 5-tuple). */
 static int route_add(const struct slot_info *si, unsigned worker, uint32_t slot)
 {
-	return rte_hash_add_key_data(wf_app.peers, &si->key, wf_peer_value(worker, slot, si->gen));
+	return rte_hash_add_key_data(wf_app.peers, &si->key, wf_peer_value(worker, slot, si->gen, si->tag));
 }
 
 /* Stops routing si's key, but only while it still routes to this slot:
@@ -197,7 +202,7 @@ static void route_del(const struct slot_info *si, unsigned worker, uint32_t slot
 	void *v;
 
 	if (rte_hash_lookup_data(wf_app.peers, &si->key, &v) >= 0 &&
-	    v == wf_peer_value(worker, slot, si->gen))
+	    v == wf_peer_value(worker, slot, si->gen, si->tag))
 		rte_hash_del_key(wf_app.peers, &si->key);
 }
 
@@ -214,12 +219,16 @@ static void release(unsigned w, uint32_t slot)
 	set_mask(si->stream);
 }
 
-int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, const struct wf_viewer *v)
+int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
+		    const struct wf_viewer *v)
 {
-	struct slot_info *si = &reg.info[worker][slot];
+	struct slot_info *si;
 	struct wf_ctrl_msg *msg;
 	int rc;
 
+	if (worker >= wf_app.n_workers || slot >= reg.slots || tag > WF_PEER_TAG_MASK)
+		return -EINVAL;
+	si = &reg.info[worker][slot];
 	if (si->state != SLOT_FREE || si->pending)
 		return -EBUSY;
 	msg = wf_ctrl_alloc(WF_CTRL_ADD_VIEWER);
@@ -232,6 +241,7 @@ int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, const struct w
 	msg->viewer = *v;
 	si->state = SLOT_ADDING;
 	si->gen = gen;
+	si->tag = tag;
 	si->stream = v->stream;
 	memset(&si->key, 0, sizeof(si->key));
 	si->key.addr = v->addr;

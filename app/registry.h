@@ -17,7 +17,9 @@
  * well below full). */
 #define WF_REGISTRY_PEERS_PER_SLOT 2
 
-/* Sets up slots_per_worker slots on every worker, and the peer table. */
+/* Sets up slots_per_worker slots on every worker, and the peer table.
+ * 0, -EINVAL (no slots, more than WF_PEER_SLOT_MAX, or a worker count the
+ * peer value cannot hold), -ENOMEM or the hash's -errno. */
 int wf_registry_init(uint32_t slots_per_worker);
 
 /* Chooses a worker and a free slot for a new viewer: 0 or -ENOSPC. */
@@ -28,9 +30,14 @@ int wf_registry_place(unsigned *worker, uint32_t *slot, uint16_t *gen);
 void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
 			  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
 
-/* Sends viewer v to worker/slot and routes its address there.  On error
- * the slot is released.  Returns 0 or -errno. */
-int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, const struct wf_viewer *v);
+/* Sends viewer v to worker/slot and routes its address there, with tag,
+ * the wf_peer_tag() of its session's ufrag (classify.h: only checks that
+ * name it are the viewer's own punts).  On error the slot is released.
+ * Returns 0, -EINVAL (worker, slot or tag out of range), -EBUSY (slot
+ * taken), -ENOBUFS (control pool empty: nothing sent, try again) or the
+ * peer table's or control ring's -errno. */
+int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
+		    const struct wf_viewer *v);
 
 /* Removes a viewer: its address stops routing at once (unless a newer
  * viewer took the same address), the slot is released when the worker

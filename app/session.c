@@ -741,7 +741,8 @@ static void go_live(struct session *s)
 		 * the slow path's frames before control messages) */
 		s->placed = true;
 		send_dtls_output(s);
-		rc = wf_registry_add(s->worker, s->slot, s->gen, &v);
+		rc = wf_registry_add(s->worker, s->slot, s->gen,
+				     wf_peer_tag(s->ufrag, strlen(s->ufrag)), &v);
 	}
 	wipe_viewer(&v);
 	OPENSSL_cleanse(&k, sizeof(k));

@@ -60,6 +60,7 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 	struct rte_tel_data *rtp = rte_tel_data_alloc();
 	struct rte_tel_data *srtp = rte_tel_data_alloc();
 	struct rte_tel_data *kinds = rte_tel_data_alloc();
+	struct rte_tel_data *classes = rte_tel_data_alloc();
 	static const char *const kind_names[8] = {
 		[WF_ITEM_INGEST] = "ingest", [WF_ITEM_FROM_VIEWER] = "from_viewer",
 		[WF_ITEM_MEDIA] = "media", [WF_ITEM_RETX] = "retx",
@@ -72,8 +73,16 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 	U(tx_pkts); U(tx_bytes); U(egress_pkts); U(egress_bytes); U(retransmits);
 	U(replays); U(replay_pkts); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted);
 	U(slow_tx);
-	U(handoff_out); U(handoff_in);
+	U(handoff_out); U(handoff_in); U(peer_unmatched);
 #undef U
+	if (classes) {
+		/* of punted, by class (police.h); the drops police_* say what
+		 * each class shed */
+		rte_tel_data_start_dict(classes);
+		for (i = 0; i < WF_PUNT_CLASS_COUNT; i++)
+			rte_tel_data_add_dict_u64(classes, wf_punt_class_name(i), c->punted_class[i]);
+		rte_tel_data_add_dict_container(d, "punted_by_class", classes, 0);
+	}
 	if (kinds) {
 		/* handoff items received, by kind (anything else: drops.ctrl) */
 		rte_tel_data_start_dict(kinds);

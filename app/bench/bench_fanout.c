@@ -574,7 +574,7 @@ static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
 
 			rc = wf_registry_place(&r->worker, &r->slot, &r->gen);
 			if (!rc)
-				rc = wf_registry_add(r->worker, r->slot, r->gen, &v);
+				rc = wf_registry_add(r->worker, r->slot, r->gen, WF_PEER_NO_TAG, &v);
 			if (rc != -ENOBUFS || rte_rdtsc() > end)
 				break;
 			/* control pool or ring full: let the workers catch up */

@@ -472,6 +472,55 @@ int wf_ice_username_split(const uint8_t *user, size_t len, struct wf_ice_usernam
 	return 0;
 }
 
+int wf_stun_peek_local_ufrag(const uint8_t *pkt, size_t len, const uint8_t **ufrag,
+			     size_t *ufrag_len)
+{
+	size_t off = WF_STUN_HEADER_LEN;
+	const uint8_t *colon;
+	unsigned n;
+
+	if (!pkt || !ufrag || !ufrag_len)
+		return -WF_STUN_E_BAD_PARAM;
+	*ufrag = NULL;
+	*ufrag_len = 0;
+	if (len < WF_STUN_HEADER_LEN)
+		return -WF_STUN_E_TOO_SHORT;
+	if (pkt[0] & 0xc0)
+		return -WF_STUN_E_NOT_STUN;
+	if (rd32(pkt + 4) != WF_STUN_MAGIC_COOKIE)
+		return -WF_STUN_E_BAD_COOKIE;
+	if (len > WF_STUN_MAX_MESSAGE)
+		return -WF_STUN_E_TOO_LONG;
+	if ((size_t)rd16(pkt + 2) != len - WF_STUN_HEADER_LEN || len % 4)
+		return -WF_STUN_E_BAD_LENGTH;
+	if (rd16(pkt) != WF_STUN_BINDING_REQUEST)
+		return -WF_STUN_E_NOT_BINDING_REQUEST;
+	for (n = 0; off < len; n++) {
+		size_t alen;
+
+		if (n == WF_STUN_MAX_ATTRS)
+			return -WF_STUN_E_TOO_MANY_ATTRS;
+		if (len - off < 4)
+			return -WF_STUN_E_ATTR_TRUNCATED;
+		alen = rd16(pkt + off + 2);
+		if (alen > len - off - 4)
+			return -WF_STUN_E_ATTR_TRUNCATED;
+		if (rd16(pkt + off) == WF_STUN_ATTR_USERNAME) {
+			if (alen == 0 || alen > WF_STUN_MAX_USERNAME)
+				return -WF_STUN_E_BAD_USERNAME;
+			colon = memchr(pkt + off + 4, ':', alen);
+			if (!colon || !valid_ufrag((const char *)pkt + off + 4,
+						   (size_t)(colon - (pkt + off + 4))))
+				return -WF_STUN_E_BAD_USERNAME;
+			*ufrag = pkt + off + 4;
+			*ufrag_len = (size_t)(colon - *ufrag);
+			return 0;
+		}
+		off += 4 + ((alen + 3) & ~(size_t)3);	/* §14: padded to 4 */
+	}
+	return -WF_STUN_E_NO_USERNAME;
+}
+
 /* ---- the server's check ---------------------------------------------------- */
 
 static int fail(struct wf_stun_binding *b, int err, uint16_t stun_code)

@@ -246,6 +246,21 @@ struct wf_ice_username {
  * exactly one colon.  Returns 0 or -WF_STUN_E_BAD_USERNAME. */
 int wf_ice_username_split(const uint8_t *user, size_t len, struct wf_ice_username *out);
 
+/* For a worker's classifier (no password, no HMAC): if pkt[0..len) is a
+ * well-formed STUN Binding request header (first bits zero, the magic
+ * cookie, a length that is a multiple of 4 and exactly the bytes after the
+ * header) whose attributes, walked with bounds checks (at most
+ * WF_STUN_MAX_ATTRS of them, up to and including USERNAME), hold a
+ * USERNAME "local:remote", points *ufrag at its local part (RFC 8445
+ * §7.2.2: the receiver's ufrag, ours) and sets *ufrag_len (1 to
+ * WF_ICE_UFRAG_MAX ice-chars).  Nothing is authenticated: the result says
+ * only which session the sender names, never that it may speak for it.
+ * Returns 0, -WF_STUN_E_TOO_SHORT, NOT_STUN, BAD_COOKIE, TOO_LONG,
+ * BAD_LENGTH, NOT_BINDING_REQUEST, ATTR_TRUNCATED, TOO_MANY_ATTRS,
+ * NO_USERNAME, BAD_USERNAME or BAD_PARAM. */
+int wf_stun_peek_local_ufrag(const uint8_t *pkt, size_t len, const uint8_t **ufrag,
+			     size_t *ufrag_len);
+
 /* What wf_stun_check_binding_request() learnt.  txid and msg are valid
  * whenever the header parsed (even when the check failed later), so an
  * error answer can be built. */

@@ -1,7 +1,9 @@
 /* test_police.c: the punt buckets (app/police.c) with a made-up clock. */
 #include "wf_test.h"
 
+#include "classify.h"
 #include "police.h"
+#include "stun/stun.h"
 
 #define HZ	1000000000ull	/* a TSC of 1 GHz: one cycle a nanosecond */
 #define SEC	HZ
@@ -39,7 +41,7 @@ static void one_sources_flood_leaves_another_sources_checks_alone(void)
 	unsigned i, flood = 0, good = 0;
 
 	wf_police_init(&p, HZ);
-	/* viewers' 5-tuples (no aggregate bucket): one floods at 100,000/s
+	/* viewers' 5-tuples: one floods at 100,000/s
 	 * for a second, another sends its consent check every 100 ms */
 	for (i = 0; i < 1000; i++) {
 		flood += admitted(WF_PUNT_PEER, 0xc61200021f90ull, t + i * step, 100);
@@ -95,6 +97,149 @@ static void sources_sharing_a_slot_are_never_refused_for_it(void)
 	WF_CHECK_EQ(ok, 40);
 }
 
+#define SRV_UFRAG	"Srv0ufrg"	/* whepfan's ufrag of the viewer's session */
+#define VIEWER_ADDR	0xc6120002u	/* 198.18.0.2 */
+#define VIEWER_PORT	40000u
+
+/* A browser's check to whepfan naming server ufrag su, into out. */
+static int check_naming(const char *su, uint8_t *out, size_t cap)
+{
+	static const uint8_t txid[WF_STUN_TXID_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	struct wf_stun_request_params rp = {
+		.txid = txid, .remote_ufrag = su, .local_ufrag = "brws",
+		.remote_pwd = "serverpassword0123456789", .priority = 1,
+		.tie_breaker = 7, .controlling = true,
+	};
+
+	return wf_stun_build_binding_request(out, cap, &rp);
+}
+
+static void the_peer_class_has_a_bound_on_each_worker(void)
+{
+	uint64_t t = 10 * SEC;
+	unsigned src, ok = 0, over_class = 0;
+
+	wf_police_init(&p, HZ);
+	/* 5,000 viewers' 5-tuples, 10 checks each in one instant: the class
+	 * lets its burst (2,000) through, and says which bucket refused */
+	for (src = 0; src < 5000; src++) {
+		unsigned i;
+
+		for (i = 0; i < 10; i++) {
+			enum wf_police_verdict v = wf_police_check(&p, WF_PUNT_PEER,
+				(uint64_t)(0xc6130000u + src) << 16 | 5000, t);
+
+			ok += v == WF_POLICE_PASS;
+			over_class += v == WF_POLICE_OVER_CLASS;
+		}
+	}
+	WF_CHECK_EQ(ok, 2000);
+	WF_CHECK_EQ(over_class, 48000);
+	/* one source past its own burst is refused by its own bucket */
+	wf_police_init(&p, HZ);
+	WF_CHECK_EQ(admitted(WF_PUNT_PEER, 42, t, 64), 64);
+	WF_CHECK_EQ(wf_police_check(&p, WF_PUNT_PEER, 42, t), WF_POLICE_OVER_SOURCE);
+	/* at the class rate, 20,000 a second go on */
+	wf_police_init(&p, HZ);
+	for (src = 0, ok = 0; src < 40000; src++)
+		ok += wf_police_admit(&p, WF_PUNT_PEER, 1000 + src % 5000, t + src * (SEC / 20000));
+	WF_CHECKF(ok >= 39990, "%u of 40000 at 20,000/s", ok);
+}
+
+static void only_a_check_naming_the_viewers_session_is_peer(void)
+{
+	uint8_t b[512], junk[64];
+	void *val = wf_peer_value(1, 5, 3, wf_peer_tag(SRV_UFRAG, strlen(SRV_UFRAG)));
+	void *output = wf_peer_value(1, 6, 3, WF_PEER_NO_TAG);
+	int n = check_naming(SRV_UFRAG, b, sizeof(b)), m, k;
+
+	WF_REQUIRE(n > 0);
+	WF_CHECK_EQ(wf_classify_punt_class(b, (unsigned)n, true, val), WF_PUNT_PEER);
+	/* not a viewer's 5-tuple; a static output's receiver (no ICE) */
+	WF_CHECK_EQ(wf_classify_punt_class(b, (unsigned)n, false, NULL), WF_PUNT_NEW);
+	WF_CHECK_EQ(wf_classify_punt_class(b, (unsigned)n, true, output), WF_PUNT_NEW);
+	/* every truncation of the check */
+	for (k = 0; k < n; k++)
+		WF_CHECKF(wf_classify_punt_class(b, (unsigned)k, true, val) == WF_PUNT_NEW,
+			  "truncated to %d", k);
+	/* another session's ufrag, or one off by a letter */
+	m = check_naming("Srv0ufrh", b, sizeof(b));
+	WF_CHECK_EQ(wf_classify_punt_class(b, (unsigned)m, true, val), WF_PUNT_NEW);
+	m = check_naming("Srv0ufr", b, sizeof(b));
+	WF_CHECK_EQ(wf_classify_punt_class(b, (unsigned)m, true, val), WF_PUNT_NEW);
+	/* the right ufrag in a message that is not a Binding request */
+	m = check_naming(SRV_UFRAG, b, sizeof(b));
+	b[1] = 0x11;	/* indication */
+	WF_CHECK_EQ(wf_classify_punt_class(b, (unsigned)m, true, val), WF_PUNT_NEW);
+	/* DTLS from the viewer's 5-tuple (after the handshake: alerts and
+	 * retransmitted flights) is not a consent check */
+	memset(junk, 0xab, sizeof(junk));
+	junk[0] = 22;
+	junk[1] = 0xfe;
+	junk[2] = 0xfd;
+	WF_CHECK_EQ(wf_classify_punt_class(junk, sizeof(junk), true, val), WF_PUNT_NEW);
+	junk[0] = 0;
+	WF_CHECK_EQ(wf_classify_punt_class(junk, sizeof(junk), true, val), WF_PUNT_NEW);
+	WF_CHECK_EQ(wf_classify_punt_class(junk, 0, true, val), WF_PUNT_NEW);
+}
+
+/* F3: a spoofer sends 8,000 junk datagrams a second from a viewer's own
+ * 5-tuple (STUN naming random ufrags, DTLS-looking bytes) for 10 s while
+ * the viewer sends its consent check once a second.  Classified and
+ * policed as a worker does, every check gets through; with everything
+ * from the 5-tuple in the viewer's room (as before the ufrag tag), the
+ * flood takes its bucket and nearly every check is lost. */
+static void spoofed_junk_from_a_viewers_5tuple_leaves_its_checks_alone(void)
+{
+	uint8_t good[512], junk[512];
+	void *val = wf_peer_value(0, 9, 2, wf_peer_tag(SRV_UFRAG, strlen(SRV_UFRAG)));
+	uint64_t t0 = 10 * SEC, step = SEC / 8000, peer_key = (uint64_t)VIEWER_ADDR << 16 | VIEWER_PORT;
+	int n = check_naming(SRV_UFRAG, good, sizeof(good)), jn = 0;
+	unsigned i, checks = 0, junk_in = 0, junk_peer = 0, old_checks = 0;
+	uint32_t r = 99;
+
+	WF_REQUIRE(n > 0);
+	wf_police_init(&p, HZ);
+	for (i = 0; i < 80000; i++) {
+		uint64_t now = t0 + i * step;
+		char u[9];
+		enum wf_punt_class c;
+
+		r = r * 1103515245u + 12345u;
+		if (i % 2) {
+			snprintf(u, sizeof(u), "%08x", r);
+			jn = check_naming(u, junk, sizeof(junk));
+		} else {
+			memset(junk, (int)(r >> 16), 100);
+			junk[0] = (uint8_t)(20 + (r >> 8) % 44);
+			jn = 100;
+		}
+		c = wf_classify_punt_class(junk, (unsigned)jn, true, val);
+		junk_peer += c == WF_PUNT_PEER;
+		junk_in += wf_police_admit(&p, c, c == WF_PUNT_PEER ? peer_key : VIEWER_ADDR, now);
+		if (i % 8000 == 4000) {
+			c = wf_classify_punt_class(good, (unsigned)n, true, val);
+			checks += c == WF_PUNT_PEER &&
+				  wf_police_admit(&p, c, peer_key, now);
+		}
+	}
+	WF_CHECK_EQ(junk_peer, 0);
+	WF_CHECK_EQ(checks, 10);
+	WF_CHECKF(junk_in <= 200 * 10 + 100, "junk let through: %u", junk_in);
+	/* the same traffic all in the viewer's room */
+	wf_police_init(&p, HZ);
+	for (i = 0; i < 80000; i++) {
+		uint64_t now = t0 + i * step;
+
+		wf_police_admit(&p, WF_PUNT_PEER, peer_key, now);
+		if (i % 8000 == 4000)
+			old_checks += wf_police_admit(&p, WF_PUNT_PEER, peer_key, now);
+	}
+	WF_CHECKF(old_checks <= 2, "without the tag %u of 10 checks got through", old_checks);
+	printf("# 80,000 junk at 8,000/s from the viewer's 5-tuple: checks %u/10 through "
+	       "(%u/10 without the tag), junk punted %u\n", checks, old_checks, junk_in);
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -103,5 +248,8 @@ int main(int argc, char **argv)
 	WF_RUN(the_class_bucket_caps_many_sources);
 	WF_RUN(a_refused_packet_charges_nothing);
 	WF_RUN(sources_sharing_a_slot_are_never_refused_for_it);
+	WF_RUN(the_peer_class_has_a_bound_on_each_worker);
+	WF_RUN(only_a_check_naming_the_viewers_session_is_peer);
+	WF_RUN(spoofed_junk_from_a_viewers_5tuple_leaves_its_checks_alone);
 	return wf_test_done();
 }

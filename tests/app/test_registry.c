@@ -21,6 +21,7 @@
 #define N_WORKERS	2
 #define SLOTS		1024
 #define POOL_SIZE	511	/* as app/setup.c */
+#define TAG		0x5a5a5u	/* a session's ufrag tag */
 
 
 static struct wf_lcore lcs[N_WORKERS];
@@ -114,8 +115,9 @@ static struct wf_peer_key key(uint32_t addr, uint16_t port)
 	return k;
 }
 
-/* Where the peer table routes k: -1 when nowhere. */
-static int route_of(uint32_t addr, uint16_t port, unsigned *w, uint32_t *slot, uint16_t *gen)
+/* Where the peer table routes k, and the tag it has: -1 when nowhere. */
+static int route_tag(uint32_t addr, uint16_t port, unsigned *w, uint32_t *slot, uint16_t *gen,
+		     uint32_t *tag)
 {
 	struct wf_peer_key k = key(addr, port);
 	void *v;
@@ -123,7 +125,15 @@ static int route_of(uint32_t addr, uint16_t port, unsigned *w, uint32_t *slot, u
 	if (rte_hash_lookup_data(wf_app.peers, &k, &v) < 0)
 		return -1;
 	wf_peer_decode(v, w, slot, gen);
+	*tag = wf_peer_value_tag(v);
 	return 0;
+}
+
+static int route_of(uint32_t addr, uint16_t port, unsigned *w, uint32_t *slot, uint16_t *gen)
+{
+	uint32_t tag;
+
+	return route_tag(addr, port, w, slot, gen, &tag);
 }
 
 /* Places one viewer on worker want (the registry picks the least loaded:
@@ -137,7 +147,7 @@ static bool place_add(unsigned want, uint16_t stream, uint32_t addr, uint16_t po
 	viewer(&v, stream, addr, port);
 	if (wf_registry_place(&w, slot, gen) < 0 || w != want)
 		return false;
-	return wf_registry_add(w, *slot, *gen, &v) == 0;
+	return wf_registry_add(w, *slot, *gen, TAG, &v) == 0;
 }
 
 static void replies_name_the_worker_that_answered(void)
@@ -182,7 +192,7 @@ static void removals_that_find_the_pool_empty_are_sent_later(void)
 
 		viewer(&v, 4, 0xc6120100 + i, 6000);
 		WF_REQUIRE(wf_registry_place(&wk[i], &slot[i], &gen[i]) == 0);
-		WF_REQUIRE(wf_registry_add(wk[i], slot[i], gen[i], &v) == 0);
+		WF_REQUIRE(wf_registry_add(wk[i], slot[i], gen[i], TAG, &v) == 0);
 		if (i % 256 == 255)
 			settle();	/* the pool refills as workers answer */
 	}
@@ -226,13 +236,13 @@ static void adds_that_find_the_pool_empty_say_so_and_leave_nothing(void)
 		n_held++;
 	viewer(&v, 5, 0xc6120003, 7000);
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, &v), -ENOBUFS);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v), -ENOBUFS);
 	WF_CHECK_EQ(wf_registry_count(-1), 0);
 	WF_CHECK(route_of(0xc6120003, 7000, &w, &slot, &gen) < 0);
 	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n_held);
 	/* the caller's next try goes through */
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, &v), 0);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v), 0);
 	settle();
 	WF_CHECK_EQ(wf_registry_remove(w, slot, gen), 0);
 	settle();
@@ -296,6 +306,123 @@ static void a_moved_viewer_routes_from_its_new_address_and_gets_a_template(void)
 	WF_CHECK_EQ(wf_registry_count(-1), 0);
 }
 
+/* The peer value (classify.h): tag 20 bits | worker 4 | gen 16 | slot 24,
+ * every field round-trips at its limits and none spills into another. */
+static void peer_value_round_trips_every_field_at_its_limits(void)
+{
+	static const uint32_t slots[] = { 0, 1, 0x123456, WF_PEER_SLOT_MAX - 1 };
+	static const uint16_t gens[] = { 0, 1, 0x8000, 0xffff };
+	static const uint32_t tags[] = { 0, 1, 0x80000, WF_PEER_TAG_MASK };
+	unsigned w, i, j, k, bad = 0;
+
+	WF_CHECK_EQ(WF_PEER_TAG_MASK, 0xfffff);
+	WF_CHECK_EQ(WF_PEER_SLOT_MAX, 1u << 24);
+	for (w = 0; w < WF_MAX_WORKERS; w++)
+		for (i = 0; i < RTE_DIM(slots); i++)
+			for (j = 0; j < RTE_DIM(gens); j++)
+				for (k = 0; k < RTE_DIM(tags); k++) {
+					void *v = wf_peer_value(w, slots[i], gens[j], tags[k]);
+					unsigned dw;
+					uint32_t ds;
+					uint16_t dg;
+
+					wf_peer_decode(v, &dw, &ds, &dg);
+					if (dw != w || ds != slots[i] || dg != gens[j] ||
+					    wf_peer_value_tag(v) != tags[k])
+						bad++;
+				}
+	WF_CHECK_EQ(bad, 0);
+	/* all ones in every field is all 64 bits: nothing overlaps */
+	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(15, WF_PEER_SLOT_MAX - 1, 0xffff,
+						     WF_PEER_TAG_MASK) == UINT64_MAX);
+	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(0, 0, 0, 1) == 1ull << 44);
+	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(1, 0, 0, 0) == 1ull << 40);
+	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(0, 0, 1, 0) == 1ull << 24);
+	/* a tag wider than 20 bits is cut, never carried into the worker */
+	WF_CHECK_EQ(wf_peer_value_tag(wf_peer_value(3, 7, 9, 0x1fffff)), WF_PEER_TAG_MASK);
+}
+
+static void ufrag_tags_are_20_bits_never_zero_and_tell_ufrags_apart(void)
+{
+	char u[9];
+	unsigned i, zero = 0, wide = 0, same = 0;
+	uint32_t prev = 0;
+
+	WF_CHECK_EQ(wf_peer_tag("abcd1234", 8), wf_peer_tag("abcd1234", 8));
+	WF_CHECK(wf_peer_tag("abcd1234", 8) != wf_peer_tag("abcd1235", 8));
+	WF_CHECK(wf_peer_tag("abcd1234", 8) != wf_peer_tag("abcd123", 7));
+	WF_CHECK(wf_peer_tag("", 0) != WF_PEER_NO_TAG);
+	for (i = 0; i < 100000; i++) {
+		uint32_t t;
+
+		snprintf(u, sizeof(u), "%08x", i * 2654435761u);
+		t = wf_peer_tag(u, 8);
+		zero += t == WF_PEER_NO_TAG;
+		wide += t > WF_PEER_TAG_MASK;
+		same += t == prev;
+		prev = t;
+	}
+	WF_CHECK_EQ(zero, 0);
+	WF_CHECK_EQ(wide, 0);
+	WF_CHECKF(same < 5, "%u neighbours share a tag", same);
+}
+
+/* The peer table holds the tag the session gave, through a move too. */
+static void the_peer_table_carries_the_sessions_tag(void)
+{
+	static const struct rte_ether_addr mac2 = { { 2, 0, 0, 0, 0, 9 } };
+	struct wf_viewer v;
+	unsigned w, dw;
+	uint32_t slot, ds, tag = wf_peer_tag("Zq9+/Abc", 8), dt;
+	uint16_t gen, dg;
+
+	viewer(&v, 8, 0xc6120007, 9100);
+	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
+	WF_REQUIRE(wf_registry_add(w, slot, gen, tag, &v) == 0);
+	WF_REQUIRE(route_tag(0xc6120007, 9100, &dw, &ds, &dg, &dt) == 0);
+	WF_CHECK(dw == w && ds == slot && dg == gen);
+	WF_CHECK_EQ(dt, tag);
+	settle();
+	WF_CHECK_EQ(wf_registry_move(w, slot, gen, 0, &mac2, 0xc6120008, 9101), 0);
+	WF_REQUIRE(route_tag(0xc6120008, 9101, &dw, &ds, &dg, &dt) == 0);
+	WF_CHECK_EQ(dt, tag);
+	settle();
+	WF_CHECK_EQ(wf_registry_remove(w, slot, gen), 0);
+	settle();
+	WF_CHECK(route_of(0xc6120008, 9101, &dw, &ds, &dg) < 0);
+	WF_CHECK_EQ(wf_registry_count(-1), 0);
+}
+
+/* What the peer value cannot hold is refused, never truncated into
+ * another viewer's route. */
+static void values_the_peer_word_cannot_hold_are_refused(void)
+{
+	struct wf_viewer v;
+	unsigned w, n = wf_app.n_workers;
+	uint32_t slot;
+	uint16_t gen;
+
+	viewer(&v, 9, 0xc6120009, 9200);
+	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, WF_PEER_TAG_MASK + 1, &v), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(N_WORKERS, slot, gen, TAG, &v), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(w, SLOTS, gen, TAG, &v), -EINVAL);
+	WF_CHECK_EQ(wf_registry_count(-1), 0);
+	WF_CHECK(route_of(0xc6120009, 9200, &w, &slot, &gen) < 0);
+	/* slots or workers beyond the value's fields (checked first: the
+	 * registry in use is untouched) */
+	WF_CHECK_EQ(wf_registry_init(WF_PEER_SLOT_MAX + 1), -EINVAL);
+	WF_CHECK_EQ(wf_registry_init(0), -EINVAL);
+	wf_app.n_workers = WF_MAX_WORKERS + 1;
+	WF_CHECK_EQ(wf_registry_init(SLOTS), -EINVAL);
+	wf_app.n_workers = n;
+	WF_CHECK(place_add(0, 9, 0xc6120009, 9200, &slot, &gen));
+	settle();
+	WF_CHECK_EQ(wf_registry_remove(0, slot, gen), 0);
+	settle();
+	WF_CHECK_EQ(wf_registry_count(-1), 0);
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -308,6 +435,10 @@ int main(int argc, char **argv)
 	WF_RUN(adds_that_find_the_pool_empty_say_so_and_leave_nothing);
 	WF_RUN(peer_entry_is_deleted_only_by_its_owner);
 	WF_RUN(a_moved_viewer_routes_from_its_new_address_and_gets_a_template);
+	WF_RUN(peer_value_round_trips_every_field_at_its_limits);
+	WF_RUN(ufrag_tags_are_20_bits_never_zero_and_tell_ufrags_apart);
+	WF_RUN(the_peer_table_carries_the_sessions_tag);
+	WF_RUN(values_the_peer_word_cannot_hold_are_refused);
 	rte_eal_cleanup();
 	return wf_test_done();
 }

@@ -749,6 +749,210 @@ static void ice_username_rejects_malformed(void)
 
 /* ---- the server check and answers ------------------------------------------------- */
 
+/* ---- wf_stun_peek_local_ufrag (the workers' classifier) ------------------ */
+
+static int peek_exact(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	uint8_t *c = exact_copy(p, n);
+	const uint8_t *u = NULL;
+	size_t ul = 0;
+	int rc;
+
+	if (!c)
+		return -1000;
+	rc = wf_stun_peek_local_ufrag(c, n, &u, &ul);
+	if (rc == 0 && (u < c || u + ul > c + n || ul >= cap))
+		rc = -2000;	/* points outside the message */
+	if (rc == 0) {
+		memcpy(out, u, ul);
+		out[ul] = '\0';
+	} else if (out && cap) {
+		out[0] = '\0';
+		if (u || ul)
+			rc = -3000;	/* a failure leaves no pointer behind */
+	}
+	free(c);
+	return rc;
+}
+
+static void stun_peek_finds_the_local_ufrag(void)
+{
+	struct tmsg t;
+	uint8_t v[512];
+	char u[WF_ICE_UFRAG_MAX + 1];
+	int n;
+
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), 0);
+	WF_CHECK(strcmp(u, OUR_UFRAG) == 0);
+	/* RFC 5769 §2.1: USERNAME is the fourth attribute */
+	n = vec_bytes(&wf_rfc5769_vectors[0], v, sizeof(v));
+	WF_REQUIRE(n > 0);
+	WF_CHECK_EQ(peek_exact(v, (size_t)n, u, sizeof(u)), 0);
+	WF_CHECK(strcmp(u, "evtj") == 0);
+	/* only the local half is read: any remote half, integrity unchecked */
+	t_browser_request(&t, OUR_UFRAG ":x", "not the password");
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), 0);
+	WF_CHECK(strcmp(u, OUR_UFRAG) == 0);
+	/* a ufrag of 256 ice-chars is the longest */
+	{
+		char name[300];
+
+		memset(name, 'a', 256);
+		strcpy(name + 256, ":b");
+		t_start(&t, 0x0001, test_txid);
+		t_str(&t, 0x0006, name);
+		WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), 0);
+		WF_CHECK_EQ(strlen(u), 256);
+	}
+}
+
+static void stun_peek_rejects_every_truncation(void)
+{
+	struct tmsg t;
+	char u[WF_ICE_UFRAG_MAX + 1];
+	size_t n;
+
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	for (n = 0; n < t.len; n++) {
+		uint8_t buf[256];
+		int rc;
+
+		WF_CHECKF(peek_exact(t.b, n, u, sizeof(u)) < 0, "truncated to %zu", n);
+		/* and with the header length patched to fit: never past the
+		 * end; a success only once USERNAME is whole */
+		memcpy(buf, t.b, n);
+		if (n >= 20)
+			put16(buf + 2, (uint16_t)(n - 20));
+		rc = peek_exact(buf, n, u, sizeof(u));
+		WF_CHECKF(rc == 0 ? n >= 20 + 4 + 12 && strcmp(u, OUR_UFRAG) == 0 : rc > -1000,
+			  "patched to %zu: %d", n, rc);
+	}
+	WF_CHECK_EQ(peek_exact(t.b, 0, u, sizeof(u)), -WF_STUN_E_TOO_SHORT);
+	WF_CHECK_EQ(peek_exact(t.b, 19, u, sizeof(u)), -WF_STUN_E_TOO_SHORT);
+	WF_CHECK_EQ(peek_exact(t.b, t.len - 4, u, sizeof(u)), -WF_STUN_E_BAD_LENGTH);
+}
+
+static void stun_peek_rejects_hostile_messages(void)
+{
+	static const char *const bad_users[] = {
+		"", "abcd", ":abcd", "ab cd:ef", "ab-c:def", "a\xc3\xa9:b", "ab\x01:cd",
+	};
+	const uint8_t *up = NULL;
+	char u[WF_ICE_UFRAG_MAX + 1], name[600];
+	struct tmsg t;
+	size_t i, ul = 0;
+	int k;
+
+	/* not a Binding request: indication, success, another method */
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	put16(t.b, 0x0011);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NOT_BINDING_REQUEST);
+	put16(t.b, 0x0101);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NOT_BINDING_REQUEST);
+	put16(t.b, 0x0003);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NOT_BINDING_REQUEST);
+	/* not STUN, wrong cookie */
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	t.b[0] |= 0x40;
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NOT_STUN);
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	t.b[7] ^= 1;
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_BAD_COOKIE);
+	/* length not a multiple of 4, or over the bytes there are */
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	WF_CHECK_EQ(peek_exact(t.b, t.len + 2, u, sizeof(u)), -WF_STUN_E_BAD_LENGTH);
+	put16(t.b + 2, 0xfffc);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_BAD_LENGTH);
+	/* oversized: over WF_STUN_MAX_MESSAGE */
+	t_start(&t, 0x0001, test_txid);
+	memset(name, 'x', sizeof(name));
+	for (k = 0; k < 4; k++)
+		t_attr(&t, 0x8022, name, 500);
+	t_str(&t, 0x0006, OUR_UFRAG ":" PEER_UFRAG);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_TOO_LONG);
+	/* an attribute running past the end (before USERNAME is reached) */
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	put16(t.b + 22, 0x0400);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_ATTR_TRUNCATED);
+	put16(t.b + 22, (uint16_t)(t.len - 20 - 4 + 1));
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_ATTR_TRUNCATED);
+	/* the walk is bounded: USERNAME after WF_STUN_MAX_ATTRS others */
+	t_start(&t, 0x0001, test_txid);
+	for (k = 0; k < WF_STUN_MAX_ATTRS; k++)
+		t_attr(&t, 0x8022, NULL, 0);
+	t_str(&t, 0x0006, OUR_UFRAG ":" PEER_UFRAG);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_TOO_MANY_ATTRS);
+	t_start(&t, 0x0001, test_txid);
+	for (k = 0; k < WF_STUN_MAX_ATTRS - 1; k++)
+		t_attr(&t, 0x8022, NULL, 0);
+	t_str(&t, 0x0006, OUR_UFRAG ":" PEER_UFRAG);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), 0);
+	/* no USERNAME at all; an empty message */
+	t_start(&t, 0x0001, test_txid);
+	t_u32(&t, 0x0024, 1);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NO_USERNAME);
+	t_start(&t, 0x0001, test_txid);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NO_USERNAME);
+	/* malformed local halves */
+	for (i = 0; i < sizeof(bad_users) / sizeof(bad_users[0]); i++) {
+		t_start(&t, 0x0001, test_txid);
+		t_str(&t, 0x0006, bad_users[i]);
+		WF_CHECKF(peek_exact(t.b, t.len, u, sizeof(u)) == -WF_STUN_E_BAD_USERNAME,
+			  "\"%s\"", bad_users[i]);
+	}
+	/* a 257-byte local half; a username over 508 bytes */
+	memset(name, 'a', sizeof(name));
+	strcpy(name + 257, ":b");
+	t_start(&t, 0x0001, test_txid);
+	t_str(&t, 0x0006, name);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_BAD_USERNAME);
+	memset(name, 'a', sizeof(name));
+	name[4] = ':';
+	name[509] = '\0';
+	t_start(&t, 0x0001, test_txid);
+	t_str(&t, 0x0006, name);
+	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_BAD_USERNAME);
+	/* NULL arguments */
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	WF_CHECK_EQ(wf_stun_peek_local_ufrag(NULL, t.len, &up, &ul), -WF_STUN_E_BAD_PARAM);
+	WF_CHECK_EQ(wf_stun_peek_local_ufrag(t.b, t.len, NULL, &ul), -WF_STUN_E_BAD_PARAM);
+	WF_CHECK_EQ(wf_stun_peek_local_ufrag(t.b, t.len, &up, NULL), -WF_STUN_E_BAD_PARAM);
+}
+
+/* Random byte changes: the peek never reads outside the message (ASan),
+ * and what it returns always lies inside it and is ice-chars. */
+static void stun_peek_survives_random_mutations(void)
+{
+	struct tmsg t;
+	uint32_t s = 777;
+	char u[WF_ICE_UFRAG_MAX + 1];
+	int iter, k, found = 0, bad = 0;
+
+	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
+	for (iter = 0; iter < 20000; iter++) {
+		uint8_t buf[256];
+		int rc;
+
+		memcpy(buf, t.b, t.len);
+		for (k = 0; k < 1 + iter % 4; k++) {
+			s = s * 1103515245u + 12345u;
+			buf[(s >> 8) % t.len] = (uint8_t)(s >> 20);
+		}
+		rc = peek_exact(buf, t.len, u, sizeof(u));
+		if (rc == 0) {
+			found++;
+			if (strspn(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789+/") != strlen(u) || !u[0])
+				bad++;
+		} else if (rc <= -1000) {
+			bad++;
+		}
+	}
+	WF_CHECK_EQ(bad, 0);
+	WF_CHECK(found > 0);
+}
+
 static void stun_browser_request_passes_the_check(void)
 {
 	struct tmsg t;
@@ -1308,6 +1512,10 @@ int main(int argc, char **argv)
 	WF_RUN(stun_random_mutations_never_pass_the_check);
 	WF_RUN(ice_username_splits_local_and_remote);
 	WF_RUN(ice_username_rejects_malformed);
+	WF_RUN(stun_peek_finds_the_local_ufrag);
+	WF_RUN(stun_peek_rejects_every_truncation);
+	WF_RUN(stun_peek_rejects_hostile_messages);
+	WF_RUN(stun_peek_survives_random_mutations);
 	WF_RUN(stun_browser_request_passes_the_check);
 	WF_RUN(stun_wrong_password_fails_with_401_without_integrity);
 	WF_RUN(stun_username_problems_fail_the_check);

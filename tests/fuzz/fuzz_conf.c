@@ -11,6 +11,14 @@
  * Checks: diagnostics stay within their buffer; the diff of a configuration
  * with itself, and with its own dump loaded again, is empty; additions one
  * way are removals the other way.
+ * libconfig 1.5 (Debian 12) leaks a string token its parser discards on a
+ * syntax error (the text `""` alone leaks; hyperrealm/libconfig issue 142,
+ * fixed in 1.7 by a bison %destructor): LeakSanitizer is told to ignore
+ * allocations of its scanner (libconfig_yylex, strbuf_append: token
+ * strings) and nothing else, so a configuration our code forgets to free
+ * is still reported.  A failed
+ * reload loses at most the size of the file's strings; the operator alone
+ * can trigger it.
  * Inputs with "@include" are skipped: the file's author is the operator,
  * and an include of a device or FIFO would only measure the file system.
  */
@@ -29,6 +37,12 @@ static const char g_minimal[] =
 	"streams = ( { name = \"cam1\";\n"
 	"  tracks = ( { kind = \"video\"; port = 5004; codec = \"H264\";\n"
 	"    payload_type = 96; } ); } );\n";
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:strbuf_append\nleak:libconfig_yylex\n";
+}
 
 static int g_fd[3];
 static char g_path[3][64];

@@ -195,6 +195,12 @@ def rtcp():
     write("rtcp", "bad-length", rr[:2] + u16(99) + rr[4:])
     write("rtcp", "truncated", sr[:10])
     write("rtcp", "nack-no-fci", rtcp_hdr(1, 205, struct.pack(">II", 0xBB, 1)))
+    write("rtcp", "rr-rc-overclaim", rtcp_hdr(2, 201, struct.pack(">I", 0xBB) + block))
+    write("rtcp", "sr-rc-31", rtcp_hdr(31, 200, sr[4:]))
+    write("rtcp", "bye-sc-overclaim", rtcp_hdr(5, 203, struct.pack(">I", 0xBB)))
+    write("rtcp", "bye-reason-overrun", rtcp_hdr(1, 203, struct.pack(">I", 0xBB) + b"\xffbye"))
+    write("rtcp", "fir-partial-entry", rtcp_hdr(4, 206, struct.pack(">II", 0xBB, 0) + b"\0\0\0\1"))
+    write("rtcp", "nack-odd-fci", rtcp_hdr(1, 205, struct.pack(">II", 0xBB, 1) + b"\0\1\0\0\0\2\0\0")[:-2] + b"\0\0")
     write("rtcp", "sdes-overrun", rtcp_hdr(1, 202, struct.pack(">I", 0xBB) + b"\x01\x40ab\0"))
 
 

@@ -5,3 +5,4 @@ FUZZ_LIBS_rtp  := rtp
 FUZZ_LIBS_rtcp := rtp
 FUZZ_LIBS_srtp := srtp
 FUZZ_LIBS_conf := conf srtp
+FUZZ_LIBS_dtls := dtls srtp

@@ -2,7 +2,9 @@
 """make_corpus.py: writes the seed corpora of tests/fuzz/corpus/<target>/.
 
 The seeds come from the project's test vectors (tests/vectors: RFC 5769
-STUN, the RFC 7714 SRTP/SRTCP plaintexts, the configuration cases), the real
+STUN, the RFC 7714 SRTP/SRTCP plaintexts, the configuration cases), a
+recorded DTLS handshake (tests/fuzz/dtls-recorded: the datagrams of one
+lib/dtls client/server pair, raw), the real
 browser offers (tests/vectors/sdp, copies of ../shared/testdata/sdp) and
 conf/whepfan.conf, plus packets built here the way the unit tests build
 them, each in the input layout its harness reads (tests/fuzz/fuzz_*.c).
@@ -237,6 +239,28 @@ def srtp():
     write("srtp", "short", b"\0\0" + chunk(rtp_pt[:12]))
 
 
+# ---- DTLS (fuzz_dtls.c: flags byte, [u16 len, datagram]...) -------------------
+def dtls():
+    clean("dtls")
+    rec = {}
+    for name in ("client-hello", "server-flight", "client-finished-flight",
+                 "server-finished", "client-close-notify"):
+        rec[name] = open(os.path.join(TOP, "tests/fuzz/dtls-recorded", name), "rb").read()
+    ch, fin, close = rec["client-hello"], rec["client-finished-flight"], rec["client-close-notify"]
+    write("dtls", "hello", b"\0" + chunk(ch))
+    write("dtls", "hello-verify", b"\2" + chunk(ch) + chunk(ch))
+    write("dtls", "recorded-client-side", b"\0" + chunk(ch) + chunk(fin) + chunk(close))
+    write("dtls", "live-handshake-hostile", b"\4" + chunk(ch[:60]) + chunk(fin))
+    write("dtls", "live-handshake-hv", b"\6" + chunk(ch))
+    write("dtls", "connected-foreign-records", b"\1" + chunk(fin) + chunk(close) + chunk(ch))
+    write("dtls", "connected-genuine-close", b"\x09" + chunk(b"") + chunk(fin))
+    write("dtls", "connected-altered-close", b"\x09" + chunk(b"\0" * 20 + b"\x01"))
+    write("dtls", "server-side-as-input", b"\0" + chunk(rec["server-flight"]) +
+          chunk(rec["server-finished"]))
+    write("dtls", "truncated-hello", b"\0" + chunk(ch[:13]) + chunk(ch[:25]))
+    write("dtls", "oversize", b"\1" + chunk(b"\x17\xfe\xfd" + b"\0" * 3000))
+
+
 # ---- Configuration (fuzz_conf.c: text, "%%" line splits old/new) --------------
 def conf():
     clean("conf")
@@ -262,4 +286,5 @@ if __name__ == "__main__":
     rtp()
     rtcp()
     srtp()
+    dtls()
     conf()

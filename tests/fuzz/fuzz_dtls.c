@@ -14,6 +14,11 @@
  *    flights keep flowing between the hostile datagrams, so they land in
  *    every handshake state.
  *  - bit 1: the server answers with a HelloVerifyRequest cookie first.
+ *  - bit 4 (with bit 0): the session settles before the datagrams arrive
+ *    (settle_ms 1: OpenSSL's SSL is freed and lib/dtls's own record layer,
+ *    record.c, reads what comes, the close_notify included).
+ *  - bits 5-6: the client offers only AES-128-GCM, AES-256-GCM or
+ *    ChaCha20-Poly1305 (0: all), so each AEAD of the record layer is used.
  * Checks, besides the sanitizers: wf_dtls_input returns only its
  * documented values; output datagrams fit the MTU; keys are readable once
  * connected and never before.
@@ -21,6 +26,7 @@
 #include "fuzz/fuzz.h"
 
 #include <errno.h>
+#include <time.h>
 
 #include "dtls/cert.h"
 #include "dtls/dtls.h"
@@ -30,14 +36,21 @@
 #define F_HELLO_VERIFY	0x02
 #define F_REAL_CLIENT	0x04
 #define F_CLOSE_NOTIFY	0x08
+#define F_SETTLE	0x10
+#define CIPHER_OF(f)	(((f) >> 5) & 3)
 
 static struct wf_dtls_cert *g_scert, *g_ccert;
-static struct wf_dtls_ctx *g_sctx[2], *g_cctx;
+/* Server contexts by [hello_verify | settle << 1], clients by cipher. */
+static struct wf_dtls_ctx *g_sctx[4], *g_cctx[4];
 static uint8_t g_sfp[WF_DTLS_FP_LEN], g_cfp[WF_DTLS_FP_LEN];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct wf_dtls_ctx_opts hv = { .hello_verify = true };
+	static const char *const ciphers[4] = {
+		NULL, "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+		"ECDHE-ECDSA-CHACHA20-POLY1305" };
+	struct wf_dtls_ctx_opts so, co;
+	unsigned i;
 
 	(void)argc;
 	(void)argv;
@@ -47,12 +60,35 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	wf_dtls_cert_fingerprint_raw(g_scert, g_sfp);
 	wf_dtls_cert_fingerprint_raw(g_ccert, g_cfp);
-	g_sctx[0] = wf_dtls_ctx_create(WF_DTLS_SERVER, g_scert, NULL);
-	g_sctx[1] = wf_dtls_ctx_create(WF_DTLS_SERVER, g_scert, &hv);
-	g_cctx = wf_dtls_ctx_create(WF_DTLS_CLIENT, g_ccert, NULL);
-	if (!g_sctx[0] || !g_sctx[1] || !g_cctx)
-		exit(1);
+	for (i = 0; i < 4; i++) {
+		memset(&so, 0, sizeof(so));
+		so.hello_verify = i & 1;
+		so.settle_ms = (i & 2) ? 1 : 0;
+		memset(&co, 0, sizeof(co));
+		co.cipher_list = ciphers[i];
+		g_sctx[i] = wf_dtls_ctx_create(WF_DTLS_SERVER, g_scert, &so);
+		g_cctx[i] = wf_dtls_ctx_create(WF_DTLS_CLIENT, g_ccert, &co);
+		if (!g_sctx[i] || !g_cctx[i])
+			exit(1);
+	}
 	return 0;
+}
+
+/* Waits for a connected session with settle_ms 1 to settle. */
+static void settle(struct wf_dtls *srv)
+{
+	const struct timespec ms = { .tv_nsec = 1000000 };
+	struct wf_dtls_stats st;
+	unsigned i;
+
+	for (i = 0; i < 50; i++) {
+		nanosleep(&ms, NULL);
+		(void)wf_dtls_on_timer(srv);
+		wf_dtls_get_stats(srv, &st);
+		if (st.settled)
+			return;
+	}
+	WF_FUZZ_CHECK(st.settled);
 }
 
 static void check_input_rc(int rc)
@@ -127,12 +163,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	flags = wf_fuzz_u8(&in);
 	if (flags & F_CLOSE_NOTIFY)
 		mask = wf_fuzz_chunk(&in, &mask_len);
-	srv = wf_dtls_create(g_sctx[(flags & F_HELLO_VERIFY) ? 1 : 0], g_cfp);
+	srv = wf_dtls_create(g_sctx[((flags & F_HELLO_VERIFY) ? 1 : 0) |
+				     ((flags & (F_SETTLE | F_CONNECTED)) ==
+				      (F_SETTLE | F_CONNECTED) ? 2 : 0)], g_cfp);
 	if (!srv)
 		return 0;
 	WF_FUZZ_CHECK(wf_dtls_get_keys(srv, &keys) == -ENOTCONN);
 	if (flags & (F_CONNECTED | F_REAL_CLIENT)) {
-		cli = wf_dtls_create_client(g_cctx, g_sfp);
+		cli = wf_dtls_create_client(g_cctx[CIPHER_OF(flags)], g_sfp);
 		if (!cli) {
 			wf_dtls_free(srv);
 			return 0;
@@ -142,6 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		connected = handshake(srv, cli);
 		WF_FUZZ_CHECK(connected);
 		WF_FUZZ_CHECK(wf_dtls_get_keys(srv, &keys) == 0);
+		if (flags & F_SETTLE)
+			settle(srv);
 	} else if (flags & F_REAL_CLIENT) {
 		pump(cli, srv);
 	}

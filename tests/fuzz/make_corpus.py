@@ -255,6 +255,15 @@ def dtls():
     write("dtls", "connected-foreign-records", b"\1" + chunk(fin) + chunk(close) + chunk(ch))
     write("dtls", "connected-genuine-close", b"\x09" + chunk(b"") + chunk(fin))
     write("dtls", "connected-altered-close", b"\x09" + chunk(b"\0" * 20 + b"\x01"))
+    for flags, name in ((0x11, "settled-foreign-records"), (0x31, "settled-aes256"),
+                        (0x51, "settled-chacha"), (0x21, "connected-aes256"),
+                        (0x41, "connected-chacha")):
+        write("dtls", name, bytes([flags]) + chunk(fin) + chunk(close) + chunk(close[:20]))
+    for flags, name in ((0x19, "settled-genuine-close"), (0x39, "settled-aes256-close"),
+                        (0x59, "settled-chacha-close")):
+        write("dtls", name, bytes([flags]) + chunk(b""))
+        write("dtls", name.replace("genuine-", "") + "-altered", bytes([flags]) +
+              chunk(b"\0" * 13 + b"\x80"))
     write("dtls", "server-side-as-input", b"\0" + chunk(rec["server-flight"]) +
           chunk(rec["server-finished"]))
     write("dtls", "truncated-hello", b"\0" + chunk(ch[:13]) + chunk(ch[:25]))

@@ -10,6 +10,12 @@
  * parses, carries a valid FINGERPRINT and, when the request
  * authenticated, a MESSAGE-INTEGRITY under our password.
  * Credentials are RFC 5769 §2.1's, so its sample request authenticates.
+ *
+ * With flags 0x02 (bit 7 clear) the bytes are instead the parameters of a
+ * request the load client builds (wf_stun_build_binding_request: its
+ * ufrag from the input, priority, tie-breaker, role, USE-CANDIDATE): the
+ * server must accept it exactly as sent, or refuse a controlled peer with
+ * 487, or a ufrag that is not ice-chars.
  */
 #include "fuzz/fuzz.h"
 
@@ -23,6 +29,8 @@
 #define OUR_PWD		"VOkJxbRl1RmTxUk/WvJxBt"
 
 #define FLAG_RESIGN	0x01
+#define FLAG_CLIENT	0x02
+#define FLAG_TIGHT	0x80
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -101,6 +109,49 @@ static void check_answer(const uint8_t *out, int n, size_t cap, int rc,
 	decode_all(out, &m);
 }
 
+/* The load client's request, built from the input, checked by the server. */
+static void client_request(const uint8_t *data, size_t len)
+{
+	static uint8_t out[WF_STUN_MAX_MESSAGE + 64];
+	static const uint8_t txid[WF_STUN_TXID_LEN] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2 };
+	struct wf_stun_request_params rp;
+	struct wf_stun_binding b;
+	struct wf_fuzz_in in;
+	char ufrag[WF_ICE_UFRAG_MAX + 8];
+	const uint8_t *u;
+	size_t ulen;
+	int n, rc;
+
+	wf_fuzz_in_init(&in, data, len);
+	memset(&rp, 0, sizeof(rp));
+	rp.priority = wf_fuzz_u32(&in);
+	rp.tie_breaker = (uint64_t)wf_fuzz_u32(&in) << 32 | wf_fuzz_u32(&in);
+	rp.controlling = wf_fuzz_u8(&in) & 1;
+	rp.use_candidate = wf_fuzz_u8(&in) & 1;
+	u = wf_fuzz_bytes(&in, sizeof(ufrag) - 1, &ulen);
+	memcpy(ufrag, u, ulen);
+	ufrag[ulen] = '\0';
+	rp.txid = txid;
+	rp.remote_ufrag = OUR_UFRAG;
+	rp.local_ufrag = ufrag;
+	rp.remote_pwd = OUR_PWD;
+	n = wf_stun_build_binding_request(out, sizeof(out), &rp);
+	if (n <= 0)
+		return;
+	WF_FUZZ_CHECK((size_t)n <= sizeof(out));
+	memset(&b, 0, sizeof(b));
+	rc = wf_stun_check_binding_request(out, (size_t)n, OUR_UFRAG, OUR_PWD, &b);
+	if (rc == -WF_STUN_E_BAD_USERNAME)
+		return;
+	WF_FUZZ_CHECK(rc == (rp.controlling ? 0 : -WF_STUN_E_ROLE_CONFLICT));
+	WF_FUZZ_CHECK(b.authenticated);
+	if (rc == 0) {
+		WF_FUZZ_CHECK(strcmp(b.remote_ufrag, ufrag) == 0);
+		WF_FUZZ_CHECK(b.priority == rp.priority && b.use_candidate == rp.use_candidate);
+		WF_FUZZ_CHECK(b.tie_breaker == rp.tie_breaker && b.controlling);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t pkt[WF_STUN_MAX_MESSAGE + 64];
@@ -117,6 +168,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	flags = data[0];
 	len = size - 1;
+	if ((flags & (FLAG_CLIENT | FLAG_TIGHT)) == FLAG_CLIENT) {
+		client_request(data + 1, len);
+		return 0;
+	}
 	/* The same bytes in an exact-size heap block: a read past the end
 	 * trips ASan (the static buffer would hide it). */
 	copy = malloc(len ? len : 1);
@@ -138,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0)
 		WF_FUZZ_CHECK(b.authenticated);
 	/* Capacity chosen by the flags: full, or tight enough to hit NO_ROOM. */
-	cap = (flags & 0x80) ? (size_t)(flags & 0x7f) : sizeof(out);
+	cap = (flags & FLAG_TIGHT) ? (size_t)(flags & 0x7f) : sizeof(out);
 	n = wf_stun_answer_binding(out, cap, rc, &b, OUR_PWD, &peer);
 	check_answer(out, n, cap, rc, &b);
 	if (rc == 0) {

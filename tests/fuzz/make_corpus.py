@@ -97,6 +97,12 @@ def stun():
         0x0111, [(0x0009, b"\0\0\x04\x01Unauthorized"), (0x000A, u16(0x0777) + u16(0x0778))]))
     write("stun", "indication", b"\0" + stun_msg(0x0011, [], mi=False))
     write("stun", "after-mi", b"\1" + stun_msg(0x0001, good) + b"")
+    for name, ctl, uc, ufrag in (("client-controlling", 1, 1, b"h6vY"),
+                                  ("client-controlled", 0, 0, b"abcd+/09"),
+                                  ("client-bad-ufrag", 1, 0, b"a:b c"),
+                                  ("client-long-ufrag", 1, 1, b"x" * 256)):
+        write("stun", name, b"\2" + struct.pack(">IQBB", 0x6E7F1EFF, 0x1122334455667788,
+                                                ctl, uc) + ufrag)
     write("stun", "header-only", b"\0" + u16(1) + u16(0) + b"\x21\x12\xa4\x42" + TXID)
 
 

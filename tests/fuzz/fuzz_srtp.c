@@ -9,7 +9,11 @@
  * index from the input), optionally alters one byte of (mode bit 1), then
  * unprotects, so inputs that authenticate reach the decryption, the ROC
  * estimation and the replay window.  One replay state per input, kept
- * across its steps as a viewer's is.
+ * across its steps as a viewer's is.  Mode bit 2: the chunk is instead the
+ * payload of a fan-out burst (wf_srtp_protect_burst, as app/fanout.c calls
+ * it): up to 8 viewers' jobs of mixed profiles share it, each with an
+ * output buffer of exactly what it needs or a little less; every copy made
+ * must unprotect to the payload under its viewer's keys.
  * Checks: an untouched packet comes back byte for byte (or is refused as a
  * replay, too old, or under another ROC estimate); an altered one never
  * authenticates; lengths stay within their buffers; the first packet of a
@@ -20,6 +24,7 @@
 #include "srtp/srtp.h"
 
 #define MAX_STEPS 32
+#define MAX_JOBS 8
 
 static struct wf_srtp_engine *g_eng;
 static struct wf_srtp_keys g_keys[WF_SRTP_PROFILE_COUNT][2];
@@ -117,6 +122,67 @@ static void round_trip(const struct wf_srtp_keys *k, bool rtcp, struct wf_srtp_r
 	free(buf);
 }
 
+/* One fan-out burst of the shared payload pl to up to MAX_JOBS viewers. */
+static void burst(struct wf_fuzz_in *in, const uint8_t *pl, size_t len)
+{
+	struct wf_srtp_job jobs[MAX_JOBS];
+	uint8_t *outs[MAX_JOBS];
+	unsigned n = 1 + wf_fuzz_u8(in) % MAX_JOBS, i, ok;
+	uint16_t seq = wf_fuzz_u16(in);
+
+	memset(jobs, 0, sizeof(jobs));
+	for (i = 0; i < n; i++) {
+		uint8_t sel = wf_fuzz_u8(in);
+		unsigned p = sel & 3;
+		size_t need = WF_RTP_MIN_HEADER + len + wf_srtp_suite((enum wf_srtp_profile)p)->rtp_tag_len;
+		size_t cap = (sel & 0x80) && need > (size_t)(sel & 0x0f) ? need - (sel & 0x0f) : need;
+
+		outs[i] = malloc(cap);
+		if (!outs[i]) {
+			n = i;
+			break;
+		}
+		/* This viewer's header: version 2, its PT, sequence and SSRC. */
+		memset(outs[i], 0, WF_RTP_MIN_HEADER < cap ? WF_RTP_MIN_HEADER : cap);
+		if (cap >= WF_RTP_MIN_HEADER) {
+			outs[i][0] = 0x80;
+			outs[i][1] = 96;
+			outs[i][2] = (uint8_t)(seq >> 8);
+			outs[i][3] = (uint8_t)seq;
+			outs[i][11] = (uint8_t)i;
+		}
+		jobs[i].keys = &g_keys[p][WF_SRTP_KIND_RTP];
+		jobs[i].payload = pl;
+		jobs[i].out = outs[i];
+		jobs[i].hdr_len = WF_RTP_MIN_HEADER;
+		jobs[i].payload_len = (uint16_t)len;
+		jobs[i].out_cap = (uint16_t)(cap > 0xffff ? 0xffff : cap);
+	}
+	ok = wf_srtp_protect_burst(g_eng, jobs, n);
+	WF_FUZZ_CHECK(ok <= n);
+	for (i = 0; i < n; i++) {
+		size_t need = WF_RTP_MIN_HEADER + len +
+			      wf_srtp_suite(wf_srtp_keys_profile(jobs[i].keys))->rtp_tag_len;
+		struct wf_srtp_replay r = { 0 };
+		size_t out_len;
+		uint64_t idx;
+
+		if (need > WF_SRTP_MAX_PACKET)
+			WF_FUZZ_CHECK(jobs[i].status == -WF_SRTP_E_TOO_LONG);
+		else if (need > jobs[i].out_cap)
+			WF_FUZZ_CHECK(jobs[i].status == -WF_SRTP_E_NO_ROOM);
+		else
+			WF_FUZZ_CHECK(jobs[i].status == 0 && jobs[i].out_len == need);
+		if (jobs[i].status == 0) {
+			WF_FUZZ_CHECK(wf_srtp_unprotect(g_eng, jobs[i].keys, &r, outs[i], need,
+							&out_len, &idx) == 0);
+			WF_FUZZ_CHECK(out_len == WF_RTP_MIN_HEADER + len && (uint16_t)idx == seq);
+			WF_FUZZ_CHECK(memcmp(outs[i] + WF_RTP_MIN_HEADER, pl, len) == 0);
+		}
+		free(outs[i]);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct wf_srtp_replay r = { 0 };
@@ -152,6 +218,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint64_t idx;
 		int rc;
 
+		if (mode & 4) {
+			burst(&in, chunk, len);
+			continue;
+		}
 		if (mode & 1) {
 			round_trip(k, rtcp, &r, &in, mode, chunk, len);
 			continue;

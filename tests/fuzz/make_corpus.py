@@ -242,6 +242,12 @@ def srtp():
               extras(1, 0, 0, 0))
     csrc = bytes([0x92, 0x60]) + rtp_pt[2:12] + b"\0\0\0\1\0\0\0\2" + u16(0xBEDE) + u16(1) + b"\x10\xff\0\0" + rtp_pt[12:]
     write("srtp", "rtp-csrc-ext", b"\0\1" + chunk(csrc) + extras(0, 0, 0, 0))
+    payload = rtp_pt[12:]
+    write("srtp", "fanout-burst", b"\0\4" + chunk(payload) + bytes([8]) + u16(65535) +
+          bytes([0, 1, 2, 3, 0x80 | 3, 0x81, 2, 3]))
+    write("srtp", "fanout-burst-big", b"\0\4" + chunk(b"\xab" * 1400) + bytes([3]) + u16(7) +
+          bytes([2, 3, 0x85]) + b"\4" + chunk(b"\xcd" * 4090) + b"\2\0\0\2\1")
+    write("srtp", "fanout-burst-empty", b"\0\4" + chunk(b"") + b"\1\0\1\2")
     write("srtp", "short", b"\0\0" + chunk(rtp_pt[:12]))
 
 

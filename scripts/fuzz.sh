@@ -4,7 +4,7 @@
 # corpus size, crashes.  Exit status is non-zero when any target crashed,
 # leaked, hit a sanitizer report or a timeout.
 #   usage: scripts/fuzz.sh FUZZ_DIR TARGET...
-#   environment: FUZZ_SECONDS (60), FUZZ_JOBS_NICE (19: the fuzzers run
+#   environment: FUZZ_SECONDS (60), FUZZ_NICE (19: the fuzzers run
 #   under nice), FUZZ_ARGS (more libFuzzer flags, e.g. -runs=10000000)
 #
 # The seed corpus tests/fuzz/corpus/<t>/ is read, never written: new inputs
@@ -16,7 +16,7 @@ set -uo pipefail
 dir=${1:?usage: scripts/fuzz.sh FUZZ_DIR TARGET...}
 shift
 secs=${FUZZ_SECONDS:-60}
-niceness=${FUZZ_JOBS_NICE:-19}
+niceness=${FUZZ_NICE:-19}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 

@@ -7,6 +7,8 @@
 #   make asan       the same tests built with AddressSanitizer and UBSan
 #   make demo       serve a test stream to a browser on this machine
 #   make deps       install the Debian packages that are missing
+#   make fuzz       build the libFuzzer targets with clang and run each for
+#                   FUZZ_SECONDS (default 60); docs/reliability.md
 
 BUILD   ?= build
 CC      ?= cc
@@ -47,6 +49,16 @@ BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
 TCOM_OBJS  := $(TCOM_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
 
+# Fuzz targets: tests/fuzz/fuzz_<t>.c (named so the test_*.c wildcard above
+# leaves them out), each linking the libraries FUZZ_LIBS_<t> lists
+# (tests/fuzz/fuzz.mk).  Every target is built twice: by the project's
+# compiler with tests/fuzz/driver.c as build/tests/fuzz/test_fuzz_<t>, the
+# regression run over its corpus that `make test` and `make asan` pick up;
+# and by `make fuzz` with clang and libFuzzer as build/fuzz/fuzz_<t>.
+-include tests/fuzz/fuzz.mk
+FUZZ_TARGETS  ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REG_BINS := $(patsubst %,$(BUILD)/tests/fuzz/test_fuzz_%,$(FUZZ_TARGETS))
+
 LIBWF    := $(BUILD)/libwf.a
 LIBWFAPP := $(BUILD)/libwfapp.a
 LIBWFT   := $(BUILD)/libwftest.a
@@ -54,14 +66,14 @@ LIBWFT   := $(BUILD)/libwftest.a
 BINS := $(if $(wildcard app/main.c),$(BUILD)/whepfan) \
         $(if $(BENCH_SRCS),$(BUILD)/whepfan-bench)
 
-.PHONY: all deps test test-run asan demo clean tests
+.PHONY: all deps test test-run asan demo clean tests fuzz fuzz-build
 .DEFAULT_GOAL := all
 
 all: deps
 	@$(MAKE) --no-print-directory build-all
 
 .PHONY: build-all
-build-all: $(BINS) $(TEST_BINS)
+build-all: $(BINS) $(TEST_BINS) $(FUZZ_REG_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -81,6 +93,29 @@ demo: deps
 
 clean:
 	rm -rf build
+
+# ---- Fuzzing with libFuzzer (clang) ------------------------------------------
+# The libraries are compiled again by clang with coverage instrumentation
+# into their own object tree, never mixed with the gcc objects of $(BUILD).
+FUZZ_CC      ?= clang
+FUZZ_DIR     := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(LIB_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Itests
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+fuzz_lib_objs = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard $(foreach l,$(1),lib/$(l)/*.c)))
+
+fuzz:
+	@scripts/deps.sh clang libfuzzer-14-dev
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
@@ -129,4 +164,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIBWFT) $$(call test_objs,$$*)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(APP_LIBS)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+$(FUZZ_REG_BINS): $(BUILD)/tests/fuzz/test_fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
+		$(BUILD)/obj/tests/fuzz/driver.o $$(call lib_objs,$$(FUZZ_LIBS_$$*))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LIB_LIBS)
+
+$(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o \
+		$$(call fuzz_lib_objs,$$(FUZZ_LIBS_$$*))
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIB_LIBS)
+
+-include $(shell find $(BUILD)/obj $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -2,6 +2,7 @@
 # Installs the Debian packages whepfan needs, only those that are missing.
 # Quiet and fast when everything is present; runs `apt-get update` only when
 # something must be installed.  Usage: scripts/deps.sh [extra-package ...]
+# (`make fuzz` passes clang and libfuzzer-14-dev: only it needs them).
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libdpdk-dev dpdk-dev libsrtp2-dev
@@ -21,5 +22,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# apt's chatter (debconf notes) is shown only when something failed.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+	>"$log" 2>&1; then
+	cat "$log" >&2
+	echo "deps: installing ${missing[*]} failed" >&2
+	exit 1
+fi

@@ -1070,6 +1070,10 @@ int wf_srtcp_protect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 	if (rc)
 		return rc;
 	tl = ki->tag_len;
+	/* What we write must be what wf_srtcp_unprotect() takes, as for SRTP
+	 * (job_check): the index and tag count against WF_SRTP_MAX_PACKET. */
+	if (len + 4 + tl > WF_SRTP_MAX_PACKET)
+		return -WF_SRTP_E_TOO_LONG;
 	if (cap < len + 4 + tl)
 		return -WF_SRTP_E_NO_ROOM;
 	if (*index > SRTCP_INDEX_MAX)

@@ -734,6 +734,47 @@ static void srtcp_protect_rejects_short_packets_and_small_buffers(void)
 	}
 }
 
+/* Found by tests/fuzz/fuzz_srtp.c (corpus/srtp/crash-srtcp-protect-longer-
+ * than-unprotect-takes): SRTCP protect checked the plaintext against
+ * WF_SRTP_MAX_PACKET, not what it writes, so it made packets of up to
+ * WF_SRTP_MAX_PACKET + 20 bytes that wf_srtcp_unprotect() refuses as too
+ * long.  As for SRTP, the protected packet must fit in WF_SRTP_MAX_PACKET. */
+static void srtcp_protect_makes_nothing_unprotect_refuses(void)
+{
+	unsigned pi;
+
+	for (pi = 0; pi < WF_SRTP_PROFILE_COUNT; pi++) {
+		struct fixture fx;
+		struct wf_srtp_replay r = { 0 };
+		uint8_t pkt[T_PKT_CAP], copy[T_PKT_CAP];
+		uint32_t index = 1;
+		size_t trailer = 4 + t_rtcp_tag(t_profiles[pi]), len, out_len = 0;
+
+		WF_REQUIRE(fx_open(&fx, t_profiles[pi], 0x7a + pi) == 0);
+		/* An RR whose length word covers the whole packet. */
+		len = WF_SRTP_MAX_PACKET - trailer;
+		memset(pkt, 0xa5, sizeof(pkt));
+		pkt[0] = 0x80;
+		pkt[1] = 201;
+		t_put16(pkt + 2, (uint16_t)(len / 4 - 1));
+		memcpy(copy, pkt, sizeof(pkt));
+		WF_CHECK_EQ(wf_srtcp_protect(fx.e, &fx.v.rtcp, &index, pkt, len, sizeof(pkt),
+					     &out_len), 0);
+		WF_CHECK_EQ(out_len, WF_SRTP_MAX_PACKET);
+		WF_CHECK_EQ(wf_srtcp_unprotect(fx.e, &fx.v.rtcp, &r, pkt, out_len, &out_len), 0);
+		WF_CHECK_EQ(out_len, len);
+		WF_CHECK_MEM(pkt, copy, len);
+		/* One word more would not unprotect: refused, nothing changed. */
+		t_put16(copy + 2, (uint16_t)(len / 4));
+		memcpy(pkt, copy, sizeof(pkt));
+		WF_CHECK_EQ(wf_srtcp_protect(fx.e, &fx.v.rtcp, &index, pkt, len + 4, sizeof(pkt),
+					     &out_len), -WF_SRTP_E_TOO_LONG);
+		WF_CHECK_MEM(pkt, copy, sizeof(pkt));
+		WF_CHECK_EQ(index, 2);
+		fx_close(&fx);
+	}
+}
+
 /* ---- key derivation arguments ------------------------------------------- */
 
 static void keys_derive_rejects_wrong_lengths_and_profiles(void)
@@ -795,6 +836,7 @@ int main(int argc, char **argv)
 	WF_RUN(srtcp_rejects_every_truncation);
 	WF_RUN(srtcp_sender_stops_at_index_limit);
 	WF_RUN(srtcp_protect_rejects_short_packets_and_small_buffers);
+	WF_RUN(srtcp_protect_makes_nothing_unprotect_refuses);
 	WF_RUN(keys_derive_rejects_wrong_lengths_and_profiles);
 	return wf_test_done();
 }

@@ -1,0 +1,8 @@
+# The libraries each fuzz target links (lib/<name>/*.c), by target name.
+FUZZ_LIBS_stun := stun
+FUZZ_LIBS_sdp  := sdp
+FUZZ_LIBS_rtp  := rtp
+FUZZ_LIBS_rtcp := rtp
+FUZZ_LIBS_srtp := srtp
+FUZZ_LIBS_conf := conf srtp
+FUZZ_LIBS_dtls := dtls srtp

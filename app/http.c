@@ -699,8 +699,10 @@ static int client_of(struct MHD_Connection *c, uint32_t peer, uint64_t *client)
 		return 0;	/* the proxy's own request */
 	rc = x.too_many ? -E2BIG : wf_xff_client(x.v, x.n, h->trusted_proxies,
 						 h->n_trusted_proxies, client);
-	if (rc == 0)
+	if (rc == 0) {
+		*client = wf_xff_key_prefix(*client, h->ipv6_prefix_len);
 		return 0;
+	}
 	wf_adm_count(WF_ADM_XFF_BAD);
 	now = wf_adm_now_ms();
 	if (now - logged_ms >= XFF_LOG_MS) {

@@ -55,6 +55,7 @@ static void apply_admission(struct wf_config *cfg, const struct wf_config *nc)
 	h->post_rate_per_ip = nc->http.post_rate_per_ip;
 	h->post_burst_per_ip = nc->http.post_burst_per_ip;
 	h->request_timeout_s = nc->http.request_timeout_s;
+	h->ipv6_prefix_len = nc->http.ipv6_prefix_len;
 	h->n_trusted_proxies = nc->http.n_trusted_proxies;
 	memcpy(h->trusted_proxies, nc->http.trusted_proxies, sizeof(h->trusted_proxies));
 	WF_LOG(INFO, "reload: admission settings applied (handshake %u s, %u pending, %u sessions "

@@ -160,7 +160,21 @@ int wf_xff_client(const char *const *v, unsigned n, const struct wf_conf_cidr *t
 	return found ? 0 : -EINVAL;	/* all trusted: the leftmost, in *key */
 }
 
+uint64_t wf_xff_key_prefix(uint64_t key, unsigned prefix_len)
+{
+	if (wf_xff_key_is_v4(key) || prefix_len >= 64)
+		return key;
+	if (prefix_len < 32)
+		prefix_len = 32;
+	return key & ~((1ull << (64 - prefix_len)) - 1);
+}
+
 void wf_xff_key_fmt(uint64_t key, char out[WF_XFF_KEY_STR])
+{
+	wf_xff_key_fmt_prefix(key, 64, out);
+}
+
+void wf_xff_key_fmt_prefix(uint64_t key, unsigned prefix_len, char out[WF_XFF_KEY_STR])
 {
 	uint8_t a[16] = { 0 };
 	char text[INET6_ADDRSTRLEN];
@@ -176,5 +190,5 @@ void wf_xff_key_fmt(uint64_t key, char out[WF_XFF_KEY_STR])
 		a[i] = (uint8_t)(key >> (56 - 8 * i));
 	if (!inet_ntop(AF_INET6, a, text, sizeof(text)))
 		snprintf(text, sizeof(text), "?");
-	snprintf(out, WF_XFF_KEY_STR, "%s/64", text);
+	snprintf(out, WF_XFF_KEY_STR, "%s/%u", text, prefix_len > 64 ? 64u : prefix_len);
 }

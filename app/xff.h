@@ -9,8 +9,9 @@
  * the leftmost is the client.
  *
  * Client keys (uint64_t): an IPv4 address is its own value (below 2^32);
- * an IPv6 address counts by its /64 (one host gets a whole /64 and can
- * rotate through it), the 64 bits taken as a number.  That number is
+ * an IPv6 address is keyed by its /64 (one host gets a whole /64 and can
+ * rotate through it), the 64 bits taken as a number, and admission cuts
+ * that to http.ipv6_prefix_len bits (wf_xff_key_prefix()).  That number is
  * 2^32 or more, so never an IPv4 key, unless the first 32 bits are zero
  * (::/32: loopback, unspecified, IPv4-compatible): those get the tag
  * WF_XFF_V6_TAG (ffff:ffff::/32, multicast, which no client has) in their
@@ -69,8 +70,20 @@ int wf_xff_elem(const char *s, size_t len, uint64_t *key, uint32_t *v4, int *is_
 int wf_xff_client(const char *const *v, unsigned n, const struct wf_conf_cidr *trusted,
 		  unsigned n_trusted, uint64_t *key);
 
+/* The key admission counts an IPv6 client by: key (wf_xff_key_v6(), a
+ * /64) cut to its first prefix_len bits (32-64; http.ipv6_prefix_len).
+ * A /64 is one host's, but one holder gets a /56 or /48 (an ISP's home
+ * allocation, a free tunnel broker's): counted by /64 it would have 256
+ * or 65,536 addresses' worth of every per-address limit.  IPv4 keys are
+ * returned as they are; the upper 32 bits are kept, so a cut IPv6 key is
+ * never an IPv4 one. */
+uint64_t wf_xff_key_prefix(uint64_t key, unsigned prefix_len);
+
 /* key as text into out[WF_XFF_KEY_STR]: "198.18.0.1" or
  * "2001:db8:1:2::/64". */
 void wf_xff_key_fmt(uint64_t key, char out[WF_XFF_KEY_STR]);
+
+/* The same for a key cut by wf_xff_key_prefix(): "2001:db8::/48". */
+void wf_xff_key_fmt_prefix(uint64_t key, unsigned prefix_len, char out[WF_XFF_KEY_STR]);
 
 #endif

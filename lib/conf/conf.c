@@ -968,6 +968,7 @@ static const struct wf_key wf_http_keys[] = {
 	KEY_UINT(struct wf_config_http, post_rate_per_ip, false, 1, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_http, post_burst_per_ip, false, 1, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_http, request_timeout_s, false, 1, 300, "is out of range"),
+	KEY_UINT(struct wf_config_http, ipv6_prefix_len, false, 32, 64, "is out of range"),
 	KEY_CUSTOM("trusted_proxies", K_STRS, false, set_trusted_proxies),
 	{ NULL }
 };
@@ -1362,6 +1363,7 @@ void wf_config_defaults(struct wf_config *cfg)
 	cfg->http.post_rate_per_ip = WF_CONF_DEF_POST_RATE;
 	cfg->http.post_burst_per_ip = WF_CONF_DEF_POST_BURST;
 	cfg->http.request_timeout_s = WF_CONF_DEF_REQUEST_S;
+	cfg->http.ipv6_prefix_len = WF_CONF_DEF_V6_PREFIX;
 	cfg->srtp.arch = WF_SRTP_ARCH_AUTO;
 	cfg->workers.idle_sleep_us = WF_CONF_DEF_IDLE_SLEEP_US;
 	cfg->dtls.settle_s = WF_CONF_DEF_DTLS_SETTLE_S;

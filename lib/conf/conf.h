@@ -64,6 +64,7 @@
 #define WF_CONF_DEF_HANDSHAKE_S		10	/* ICE + DTLS must be done by then */
 #define WF_CONF_DEF_PENDING_PER_IP	16	/* sessions in ICE/DTLS per address */
 #define WF_CONF_DEF_SESSIONS_PER_IP	64	/* sessions of any state per address */
+#define WF_CONF_DEF_V6_PREFIX		48	/* an IPv6 client counts by its /48 */
 #define WF_CONF_DEF_POST_RATE		10	/* POSTs per second per address */
 #define WF_CONF_DEF_POST_BURST		20
 #define WF_CONF_DEF_REQUEST_S		10	/* whole request, headers and body */
@@ -161,6 +162,7 @@ struct wf_config_http {
 	uint32_t post_rate_per_ip;	/* POST token bucket: tokens per second */
 	uint32_t post_burst_per_ip;	/* and its depth */
 	uint32_t request_timeout_s;	/* whole request (headers + body) */
+	uint32_t ipv6_prefix_len;	/* an IPv6 client counts by this prefix (32-64) */
 	unsigned n_trusted_proxies;	/* X-Forwarded-For believed from these */
 	struct wf_conf_cidr trusted_proxies[WF_CONF_MAX_PROXIES];
 };

@@ -63,7 +63,7 @@ static bool admission_differs(const struct wf_config *a, const struct wf_config 
 	if (NE(&a->webrtc, &b->webrtc, handshake_timeout_s) || NE(h, k, max_pending_per_ip) ||
 	    NE(h, k, max_sessions_per_ip) ||
 	    NE(h, k, post_rate_per_ip) || NE(h, k, post_burst_per_ip) ||
-	    NE(h, k, request_timeout_s) || NE(h, k, n_trusted_proxies))
+	    NE(h, k, request_timeout_s) || NE(h, k, ipv6_prefix_len) || NE(h, k, n_trusted_proxies))
 		return true;
 	for (i = 0; i < h->n_trusted_proxies && i < WF_CONF_MAX_PROXIES; i++)
 		if (NE(&h->trusted_proxies[i], &k->trusted_proxies[i], addr) ||

@@ -108,9 +108,10 @@ static void dump_services(const struct wf_config *cfg, FILE *f)
 	put_key_string(f, "  ", "cors_origin", h->cors_origin);
 	fprintf(f, "  max_sessions = %u;\n  max_body = %u;\n", h->max_sessions, h->max_body);
 	fprintf(f, "  max_pending_per_ip = %u;\n  max_sessions_per_ip = %u;\n"
-		"  post_rate_per_ip = %u;\n  post_burst_per_ip = %u;\n  request_timeout_s = %u;\n",
+		"  post_rate_per_ip = %u;\n  post_burst_per_ip = %u;\n  request_timeout_s = %u;\n"
+		"  ipv6_prefix_len = %u;\n",
 		h->max_pending_per_ip, h->max_sessions_per_ip, h->post_rate_per_ip,
-		h->post_burst_per_ip, h->request_timeout_s);
+		h->post_burst_per_ip, h->request_timeout_s, h->ipv6_prefix_len);
 	dump_proxies(h, f);
 	fputs("};\n", f);
 	fputs("dtls = {\n", f);

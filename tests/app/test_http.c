@@ -24,6 +24,7 @@
 #include "http.h"
 #include "http_conn.h"
 #include "player.h"
+#include "xff.h"
 
 #define FAKE_ID		"0123456789abcdef0123456789abcdef"
 #define OTHER_ID	"fedcba9876543210fedcba9876543210"
@@ -791,6 +792,7 @@ static void forwarded_ipv6_clients_count_by_their_64(void)
 	WF_REQUIRE(start_behind_proxies());
 	fake.count_pending = true;
 	cfg->http.max_pending_per_ip = 2;
+	cfg->http.ipv6_prefix_len = 64;
 	WF_CHECK_EQ(client_for("X-Forwarded-For: 2001:db8:1:2::a\r\n"), net_a);
 	WF_CHECK_EQ(client_for("X-Forwarded-For: [2001:db8:1:2:ffff::1]:4711, 10.9.9.9\r\n"),
 		    net_a);
@@ -808,6 +810,34 @@ static void forwarded_ipv6_clients_count_by_their_64(void)
 	WF_CHECK_EQ(client_for("X-Forwarded-For: fe80::1%eth0\r\n"), 0xfe80000000000000ull);
 	WF_CHECK_EQ(client_for(""), ADDR2);
 	WF_CHECK_EQ(wf_adm_pending(&wf_admission, ADDR2), 1);
+}
+
+/* http.ipv6_prefix_len (default 48): one holder of a /48 cannot take 65,536
+ * /64s' worth of every per-address limit; another /48 is not held back. */
+static void forwarded_ipv6_clients_count_by_their_48_by_default(void)
+{
+	const uint64_t net_a = 0x20010db800010000ull, net_b = 0x20010db800020000ull;
+	char line[128];
+	unsigned i, refused = 0;
+
+	WF_REQUIRE(start_behind_proxies());
+	cfg->http.ipv6_prefix_len = WF_CONF_DEF_V6_PREFIX;	/* test_conf: the default */
+	fake.count_pending = true;
+	cfg->http.max_pending_per_ip = 2;
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 2001:db8:1:2::a\r\n"), net_a);
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 2001:db8:1:ff00::1\r\n"), net_a);
+	WF_CHECK_EQ(wf_adm_pending(&wf_admission, net_a), 2);
+	/* every other /64 of the /48 is the same client */
+	for (i = 0; i < 64; i++) {
+		snprintf(line, sizeof(line), "X-Forwarded-For: 2001:db8:1:%x::1\r\n", 0x100 + i);
+		client_for(line);
+		refused += r.status == 429;
+	}
+	WF_CHECK_EQ(refused, 64);
+	WF_CHECK_EQ(client_for("X-Forwarded-For: 2001:db8:2:2::1\r\n"), net_b);
+	/* the cut keeps IPv4 clients and the ::/32 tag apart */
+	WF_CHECK_EQ(wf_xff_key_prefix(0xc6336407u, 48), 0xc6336407u);
+	WF_CHECK(!wf_xff_key_is_v4(wf_xff_key_prefix(wf_xff_key_v6((const uint8_t[16]){ 0, 0, 0, 0, 0, 1 }), 32)));
 }
 
 /* F2 through the server: the sessions cap refuses on the headers, with
@@ -1553,6 +1583,7 @@ int main(int argc, char **argv)
 	WF_RUN(forwarded_for_is_ignored_from_others);
 	WF_RUN(forwarded_for_malformed_from_a_trusted_proxy_is_400);
 	WF_RUN(forwarded_ipv6_clients_count_by_their_64);
+	WF_RUN(forwarded_ipv6_clients_count_by_their_48_by_default);
 	WF_RUN(whep_post_over_the_sessions_cap_is_429_until_a_session_is_freed);
 	WF_RUN(forwarded_client_has_its_own_rate_limit_behind_the_proxy);
 	WF_RUN(request_deadline_closes_a_trickling_connection);

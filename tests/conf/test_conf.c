@@ -182,6 +182,7 @@ static void conf_minimal_file_gets_every_default(void)
 	WF_CHECK_EQ(cfg->http.post_rate_per_ip, 10);
 	WF_CHECK_EQ(cfg->http.post_burst_per_ip, 20);
 	WF_CHECK_EQ(cfg->http.request_timeout_s, 10);
+	WF_CHECK_EQ(cfg->http.ipv6_prefix_len, 48);
 	WF_CHECK_EQ(cfg->http.n_trusted_proxies, 0);
 	WF_CHECK(!cfg->srtp.measure);
 	WF_CHECK_EQ(cfg->srtp.arch, WF_SRTP_ARCH_AUTO);
@@ -463,6 +464,11 @@ static void conf_sessions_per_ip_defaults_down_and_may_not_pass_max_sessions(voi
 	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 0);
 	WF_CHECK_EQ(load_http("max_sessions = 3; max_sessions_per_ip = 3;", cfg, &ms), 0);
 	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 3);
+	/* http.ipv6_prefix_len: 32-64 */
+	WF_CHECK_EQ(load_http("ipv6_prefix_len = 56;", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->http.ipv6_prefix_len, 56);
+	WF_CHECK(load_http("ipv6_prefix_len = 65;", cfg, &ms) < 0);
+	WF_CHECK(load_http("ipv6_prefix_len = 31;", cfg, &ms) < 0);
 	WF_CHECK_EQ(load_http("max_sessions_per_ip = 10000;", cfg, &ms), 0);
 	WF_CHECK_EQ(cfg->http.max_sessions_per_ip, 10000);
 	WF_CHECK_EQ(load_http("max_sessions_per_ip = 10001;", cfg, &ms), -EINVAL);

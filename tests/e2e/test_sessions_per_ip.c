@@ -1,7 +1,7 @@
 /* test_sessions_per_ip.c: end to end, one address cannot hold more than
  * http.max_sessions_per_ip sessions, live or pending (F2), and clients
  * behind a trusted proxy are counted by what it forwards, IPv6 ones by
- * their /64 (F8).
+ * their /48 (http.ipv6_prefix_len's default; F8).
  *
  * Runs the real whepfan binary (<build>/whepfan, found from argv[0]) in a
  * private network namespace on a net_tap device with one stream (H.264 +
@@ -19,8 +19,8 @@
  *   - a DELETE lets 127.0.0.2 create again; its sessions then end every
  *     way (DELETE, consent expiry, the handshake deadline) and the gauge
  *     goes back to 0, the counts with it (a new POST is admitted);
- *   - through the proxy: two addresses of one IPv6 /64 share its pending
- *     cap, the next /64 does not, an entry the client prepends does not
+ *   - through the proxy: two addresses of one IPv6 /48 share its pending
+ *     cap, the next /48 does not, an entry the client prepends does not
  *     choose the bucket, and a header that cannot be read is 400
  *     (xff_malformed);
  *   - a SIGHUP that removes the stream ends 127.0.0.2's live sessions: the
@@ -302,7 +302,7 @@ static void freed_sessions_give_their_place_back_and_the_gauge_returns_to_0(void
 	WF_CHECK_EQ(adm("addresses_with_sessions"), 0);
 }
 
-/* F8 through a trusted proxy: IPv6 clients count by their /64, the
+/* F8 through a trusted proxy: IPv6 clients count by their /48, the
  * rightmost untrusted entry is the client, an unreadable header is 400. */
 static void clients_behind_the_proxy_count_by_what_it_forwards(void)
 {
@@ -315,15 +315,16 @@ static void clients_behind_the_proxy_count_by_what_it_forwards(void)
 	snprintf(loc[0], sizeof(loc[0]), "%s", env.r.location);
 	st[1] = post_via_proxy("[2001:db8:1:2::b]:40123");
 	snprintf(loc[1], sizeof(loc[1]), "%s", env.r.location);
-	/* the /64 is at max_pending_per_ip: another host of it is refused */
-	st[2] = post_via_proxy("2001:db8:1:2:dead:beef:0:1");
+	/* the /48 (http.ipv6_prefix_len) is at max_pending_per_ip: another
+	 * host of it, in another /64, is refused */
+	st[2] = post_via_proxy("2001:db8:1:77:dead:beef:0:1");
 	/* a prepended entry does not choose the bucket */
-	st[3] = post_via_proxy("2001:db8:1:3::5, 2001:db8:1:2::c");
-	/* the next /64 is a client of its own, and not the proxy either */
-	st[4] = post_via_proxy("2001:db8:1:3::5");
+	st[3] = post_via_proxy("2001:db8:2::5, 2001:db8:1:2::c");
+	/* the next /48 is a client of its own, and not the proxy either */
+	st[4] = post_via_proxy("2001:db8:2::5");
 	snprintf(loc[2], sizeof(loc[2]), "%s", env.r.location);
 	st[5] = post_via_proxy("198.51.100.7, not-an-address");
-	printf("  via " PROXY ": /64 a: %d %d, third host %d, prepended %d; /64 b: %d; "
+	printf("  via " PROXY ": /48 a: %d %d, third host %d, prepended %d; /48 b: %d; "
 	       "malformed %d\n", st[0], st[1], st[2], st[3], st[4], st[5]);
 	WF_CHECK_EQ(st[0], 201);
 	WF_CHECK_EQ(st[1], 201);

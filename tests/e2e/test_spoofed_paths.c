@@ -18,7 +18,9 @@
  *   4. NAT rebinding: a viewer that moves to a new address still moves,
  *      although an attacker's session learned that address before and
  *      another probes it at the same moment;
- *   5. a live viewer keeps its media throughout.
+ *   5. a live viewer keeps its media throughout;
+ *   6. an honest client with two candidates, whose checks move its
+ *      session's peer A -> B -> A before its ClientHello, connects.
  * Figures are printed ("datagrams at X: ...").  Only 198.18.0.0/15 and
  * loopback are used, inside a namespace that vanishes with this process.
  */
@@ -50,7 +52,7 @@
 #define MAX_SENT	16384
 #define SLOW		WF_E2E_SLOW
 #define N_SINKS		4
-#define N_ATT		5
+#define N_ATT		6
 
 #define now_us		wf_e2e_now_us
 
@@ -580,6 +582,46 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 	wf_e2e_check_sigterm(&wf, 10000 * SLOW);
 }
 
+/* Drive the client's DTLS (timers too) for ms, sending from A. */
+static void client_run(struct att *a, unsigned ms)
+{
+	uint64_t end = now_us() + (uint64_t)ms * 1000;
+
+	while (now_us() < end) {
+		run(20);
+		if (wf_dtls_timeout_ms(a->dtls) == 0)
+			wf_dtls_on_timer(a->dtls);
+		att_flush(a, 0);
+	}
+}
+
+/* 6. An honest client with two candidates A and B (two interfaces): a
+ * check from B arrives between our HelloVerifyRequest (to A) and its
+ * nomination of A, so the unselected session's peer goes A -> B -> A;
+ * its ClientHello echoes A's cookie from A and must connect (the cookie
+ * is checked against the current address, statelessly).  Before the fix
+ * every retransmission was dropped as dtls_bad_cookies. */
+static void a_client_with_two_candidates_connects(void)
+{
+	struct sink *b = sink_new(2, 41006);	/* the client's own second socket */
+	struct att *a = att_new(5, "two-cand", 42006);
+	long long bad = stat_of("webrtc", "dtls_bad_cookies");
+
+	WF_REQUIRE(env.ready && a && b);
+	WF_REQUIRE(att_until_cookie(a, false));	/* check from A, HVR to A */
+	att_check(a, b->port, false);		/* a check on pair B */
+	run(100);
+	att_check(a, 0, true);			/* nominates A */
+	run(100);
+	client_run(a, 6000 * SLOW);		/* ClientHello(cookie of A) from A */
+	printf("  6. two candidates: client DTLS %s, datagrams from whepfan at A %u, "
+	       "at B %s, dtls_bad_cookies +%lld\n",
+	       wf_dtls_state_name(wf_dtls_state(a->dtls)), a->dtls_in, sink_text(b),
+	       stat_of("webrtc", "dtls_bad_cookies") - bad);
+	WF_CHECKF(wf_dtls_state(a->dtls) == WF_DTLS_CONNECTED, "handshake never completes");
+	WF_CHECKF(b->dtls == 0 && b->media == 0, "B got DTLS %u, media %u", b->dtls, b->media);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned i;
@@ -602,6 +644,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_spoofed_check_from_a_viewers_address_takes_nothing);
 	WF_RUN(a_nat_rebinding_moves_although_others_claimed_the_address);
 	WF_RUN(the_victim_kept_its_media_throughout);
+	WF_RUN(a_client_with_two_candidates_connects);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	if (wf_test.failed)

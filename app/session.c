@@ -58,6 +58,7 @@
 /* Path validation: at most one probe per session this often, so a probe
  * answers at most one check and costs what the check did. */
 #define PROBE_INTERVAL_MS 500
+#define CONSENT_MIN_MS 1000	/* the shortest interval between consent checks */
 /* PRIORITY of our probe (RFC 8445 §5.1.2.1): a host candidate's. */
 #define PROBE_PRIORITY	(126u << 24 | 65535u << 8 | 255u)
 
@@ -87,6 +88,10 @@ struct session {
 	bool placed;		/* our viewer is on a worker: remove it on free */
 	bool live_retry;	/* keys ready, the viewer could not be sent yet */
 	bool probing;		/* a path-validation probe awaits its answer */
+	/* the pair moved (move_pair): consent comes only from answers to our
+	 * own consent checks, no longer from incoming checks */
+	bool moved;
+	bool consent_out;	/* a consent check awaits its answer */
 	bool counted;		/* counted for client in wf_admission */
 	bool pending;		/* and as pending there */
 	uint64_t client;	/* the HTTP client that created it (xff.h key) */
@@ -98,6 +103,8 @@ struct session {
 	struct rte_ether_addr probe_mac;
 	_Alignas(8) uint8_t probe_txid[WF_STUN_TXID_LEN];	/* S.by_probe key */
 	uint64_t probe_tsc;
+	_Alignas(8) uint8_t consent_txid[WF_STUN_TXID_LEN];	/* S.by_probe key */
+	uint64_t consent_next_tsc;	/* when the next consent check goes */
 	uint8_t remote_fp[32];
 	char r_ufrag[WF_SDP_UFRAG_MAX + 1];	/* the browser's ICE credentials */
 	char r_pwd[WF_SDP_PWD_MAX + 1];
@@ -350,6 +357,8 @@ static void session_free(struct session *s)
 		del_own_key(S.by_addr, &s->peer, idx);
 	if (s->probing)
 		del_own_key(S.by_probe, s->probe_txid, idx);
+	if (s->consent_out)
+		del_own_key(S.by_probe, s->consent_txid, idx);
 	unpublish(idx);
 	S.tab[idx] = NULL;
 	OPENSSL_cleanse(s, sizeof(*s));
@@ -810,6 +819,65 @@ static void stop_probe(struct session *s)
 	s->probing = false;
 }
 
+static void stop_consent_check(struct session *s)
+{
+	if (s->consent_out)
+		del_own_key(S.by_probe, s->consent_txid, s->idx);
+	s->consent_out = false;
+}
+
+/* The next consent check of a moved session: a quarter of
+ * webrtc.consent_timeout_s, minus up to a quarter of that at random
+ * (RFC 7675 §5.1 asks for jitter), at least CONSENT_MIN_MS. */
+static void consent_schedule(struct session *s, uint64_t now)
+{
+	uint64_t q = S.consent_tsc / 4, min = CONSENT_MIN_MS * wf_app.tsc_hz / 1000;
+	uint32_t r = 0;
+
+	if (RAND_bytes((uint8_t *)&r, sizeof(r)) != 1)
+		r = 0;
+	q -= q / 4 * (r % 1024) / 1024;
+	s->consent_next_tsc = now + (q < min ? min : q);
+}
+
+/* A moved session's consent check (RFC 7675 §5.1): a Binding request to
+ * the peer with a fresh random transaction id; only its success answer
+ * from the peer address, authenticated with the browser's password,
+ * refreshes consent (stun_response).  An incoming check proves only
+ * knowledge of the password, which the offer's author chose: after a
+ * move, a third party that answered one probe could otherwise be kept
+ * receiving media by checks spoofed from its address.  One outstanding
+ * per session: a new one replaces the last. */
+static void consent_check(struct session *s, uint64_t now)
+{
+	struct wf_stun_request_params rp = { 0 };
+	uint8_t out[STUN_OUT_MAX];
+	uint64_t tie;
+	int n;
+
+	consent_schedule(s, now);
+	stop_consent_check(s);
+	if (RAND_bytes(s->consent_txid, sizeof(s->consent_txid)) != 1 ||
+	    RAND_bytes((uint8_t *)&tie, sizeof(tie)) != 1)
+		return;
+	rp.txid = s->consent_txid;
+	rp.remote_ufrag = s->r_ufrag;
+	rp.local_ufrag = s->ufrag;
+	rp.remote_pwd = s->r_pwd;
+	rp.priority = PROBE_PRIORITY;
+	rp.tie_breaker = tie;
+	rp.controlling = false;
+	n = wf_stun_build_binding_request(out, sizeof(out), &rp);
+	if (n <= 0)
+		return;
+	s->consent_out = rte_hash_add_key_data(S.by_probe, s->consent_txid,
+					       (void *)(uintptr_t)s->idx) == 0;
+	if (!s->consent_out)
+		return;
+	S.stats.consent_checks_sent++;
+	stun_send(&s->peer, &s->peer_mac, out, (size_t)n);
+}
+
 /* The selected pair moves to s->probe, which answered our probe: media,
  * DTLS and consent follow it (RFC 8445 §7.3.1.5, RFC 7675).  The address
  * proved that it receives our packets and holds the session's
@@ -827,6 +895,10 @@ static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 	index_peer(s);
 	dtls_bind(s);
 	s->consent_tsc = rte_rdtsc();
+	/* from now on consent only from answers to our own checks */
+	s->moved = true;
+	stop_consent_check(s);
+	consent_schedule(s, s->consent_tsc);
 	publish(s);
 	if (s->placed)
 		wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, &s->peer_mac,
@@ -893,6 +965,20 @@ static void stun_response(const struct rte_ether_hdr *eth, const struct wf_peer_
 
 	memcpy(txid, msg->txid, sizeof(txid));
 	s = rte_hash_lookup_data(S.by_probe, txid, &v) < 0 ? NULL : S.tab[(uintptr_t)v];
+	if (s && s->consent_out &&
+	    CRYPTO_memcmp(msg->txid, s->consent_txid, WF_STUN_TXID_LEN) == 0) {
+		if (!s->have_peer || memcmp(k, &s->peer, sizeof(*k)) != 0 ||
+		    msg->cls != WF_STUN_CLASS_SUCCESS || msg->method != WF_STUN_METHOD_BINDING ||
+		    wf_stun_verify_integrity(p, msg, s->r_pwd, strlen(s->r_pwd)) != 0) {
+			S.stats.stun_rejected++;
+			return;
+		}
+		stop_consent_check(s);
+		s->consent_tsc = rte_rdtsc();	/* RFC 7675: our check answered */
+		S.stats.consent_answers++;
+		publish(s);
+		return;
+	}
 	if (!s || !s->probing || memcmp(k, &s->probe, sizeof(*k)) != 0 ||
 	    msg->cls != WF_STUN_CLASS_SUCCESS || msg->method != WF_STUN_METHOD_BINDING ||
 	    CRYPTO_memcmp(msg->txid, s->probe_txid, WF_STUN_TXID_LEN) != 0 ||
@@ -986,8 +1072,9 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	peer.addr[3] = (uint8_t)src;
 	if (rc == 0 && learn_peer(s, &k, &eth->src_addr, b.use_candidate) < 0)
 		return;	/* another session's address: not ours to answer */
-	if (rc == 0 && s->have_peer && s->peer.addr == src && s->peer.port == sport)
-		s->consent_tsc = rte_rdtsc();	/* RFC 7675 consent */
+	/* RFC 7675 consent; once moved, only from our own checks */
+	if (rc == 0 && !s->moved && s->have_peer && s->peer.addr == src && s->peer.port == sport)
+		s->consent_tsc = rte_rdtsc();
 	if (rc == 0)
 		publish(s);	/* what learn_peer() and consent changed */
 	n = wf_stun_answer_binding(out, sizeof(out), rc, &b, s->pwd, &peer);
@@ -1112,6 +1199,8 @@ void wf_session_tick(uint64_t now)
 			session_free(s);
 			continue;
 		}
+		if (s->state == S_LIVE && s->moved && s->have_peer && now >= s->consent_next_tsc)
+			consent_check(s, now);
 		if (s->state == S_LIVE && now - s->consent_tsc > S.consent_tsc) {
 			/* RFC 7675 §5.1: consent expired: stop sending */
 			WF_LOG(NOTICE, "session %s: consent expired\n", s->id);

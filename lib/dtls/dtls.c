@@ -105,7 +105,6 @@ struct wf_dtls {
 	enum wf_dtls_state state;
 	bool have_keys;
 	bool hello_seen;	/* server: a ClientHello-shaped datagram arrived */
-	bool cookie_sent;	/* server: a HelloVerifyRequest carried ours */
 	bool cookie_ok;		/* cookie holds the current peer's (HMAC done) */
 	bool peer_verified;	/* a ClientHello echoed the current peer's cookie */
 	bool fatal_alert_read;	/* the peer's fatal alert arrived in this input */
@@ -246,6 +245,11 @@ static int client_hello_cb(SSL *ssl, int *al, void *arg)
  * random key (cookie_bind).  It goes only to the peer's address, and a
  * peer at another address has another cookie, so a ClientHello that
  * echoes it proves its sender receives at the current peer address.
+ * The check is stateless: the cookie of the current peer is good whether
+ * or not it went out since the last wf_dtls_set_peer() (a client whose
+ * checks move the peer A -> B -> A between our HelloVerifyRequest and its
+ * ClientHello still echoes A's cookie from A, and only A could have
+ * received it).
  * Without a cookie (the HMAC failed) there is no HelloVerifyRequest:
  * wf_dtls_input() drops the ClientHello before it gets here. */
 static int cookie_generate_cb(SSL *ssl, unsigned char *cookie, unsigned int *len)
@@ -256,14 +260,13 @@ static int cookie_generate_cb(SSL *ssl, unsigned char *cookie, unsigned int *len
 		return 0;
 	memcpy(cookie, d->cookie, COOKIE_LEN);
 	*len = COOKIE_LEN;
-	d->cookie_sent = true;
 	return 1;
 }
 
 static int cookie_verify_cb(SSL *ssl, const unsigned char *cookie, unsigned int len)
 {
 	struct wf_dtls *d = SSL_get_app_data(ssl);
-	bool ok = d && d->cookie_ok && d->cookie_sent && len == COOKIE_LEN &&
+	bool ok = d && d->cookie_ok && len == COOKIE_LEN &&
 		  CRYPTO_memcmp(cookie, d->cookie, COOKIE_LEN) == 0;
 
 	if (ok)
@@ -732,8 +735,7 @@ int wf_dtls_set_peer(struct wf_dtls *d, const void *id, size_t len)
 	if (len)
 		memcpy(d->peer_id, id, len);
 	d->peer_id_len = (uint8_t)len;
-	/* the new peer has not been sent its cookie, let alone echoed it */
-	d->cookie_sent = false;
+	/* a verification was for the old peer; its cookie is the old one */
 	d->peer_verified = false;
 	return cookie_bind(d);
 }
@@ -843,7 +845,7 @@ static size_t rd24(const uint8_t *p)
 
 /* One ClientHello fragment h[HS_HDR_LEN + flen] (header included, whole
  * within its record): 0 when its cookie (RFC 6347 §4.2.1) is empty or the
- * one we sent to the current peer, -EBADMSG when it is another, or when it
+ * current peer's (stateless, see cookie_generate_cb), -EBADMSG when it is another, or when it
  * cannot be checked here: a first fragment that does not hold the whole
  * cookie, or a later fragment that could overwrite it (OpenSSL reassembles
  * overlapping fragments by copying each over the last). */
@@ -862,7 +864,7 @@ static int hello_fragment_check(const struct wf_dtls *d, const uint8_t *h, size_
 	clen = b[off++];
 	if (clen == 0)
 		return 0;	/* a first ClientHello: OpenSSL answers with ours */
-	return d->cookie_sent && clen == COOKIE_LEN && off + clen <= flen &&
+	return clen == COOKIE_LEN && off + clen <= flen &&
 	       CRYPTO_memcmp(b + off, d->cookie, COOKIE_LEN) == 0 ? 0 : -EBADMSG;
 }
 

@@ -779,6 +779,29 @@ static void a_new_address_that_answers_our_probe_takes_the_session(void)
 	nat_c = c;
 }
 
+/* Once moved, consent comes only from answers to whepfan's own Binding
+ * requests (incoming checks prove only the password): the rebound viewer,
+ * which answers them, keeps its media past consent_timeout_s. */
+static void a_moved_session_keeps_consent_by_answering_our_checks(void)
+{
+	struct wf_wc *c = nat_c;
+	long long sent = stat_of("webrtc", "consent_checks_sent");
+	long long answers = stat_of("webrtc", "consent_answers");
+	uint64_t t0 = now_us();
+
+	WF_REQUIRE(c && c->keyed);
+	pump((CONSENT_S + 2) * 1000 * SLOW);
+	printf("  moved viewer after %d s: consent checks sent +%lld, answered +%lld, "
+	       "last media %.0f ms ago\n", CONSENT_S + 2,
+	       stat_of("webrtc", "consent_checks_sent") - sent,
+	       stat_of("webrtc", "consent_answers") - answers,
+	       (double)(now_us() - c->st.last_media_us) / 1e3);
+	WF_CHECK(stat_of("webrtc", "consent_answers") - answers >= 1);
+	WF_CHECKF(c->st.last_media_us > t0 && now_us() - c->st.last_media_us < 300000ull * SLOW,
+		  "the moved session lost its media");
+	CHECK_CLIENT(c);
+}
+
 /* Anyone can spoof a check from another address with the session's
  * credentials (they know none but their own; here the test lends them):
  * the probe goes unanswered and nothing moves. */
@@ -950,6 +973,7 @@ int wf_e2e_whep_run(int argc, char **argv, const char *lcores, unsigned workers)
 	WF_RUN(consent_checks_every_second_keep_the_main_session_alive);
 	WF_RUN(max_sessions_gives_503_with_retry_after_and_serving_goes_on);
 	WF_RUN(a_new_address_that_answers_our_probe_takes_the_session);
+	WF_RUN(a_moved_session_keeps_consent_by_answering_our_checks);
 	WF_RUN(a_check_from_an_address_that_never_answers_moves_nothing);
 	WF_RUN(delete_ends_the_session_media_stops_and_a_second_delete_is_404);
 	WF_RUN(viewers_on_every_worker_end_in_every_order);

@@ -646,6 +646,36 @@ static void dtls_cookie_is_bound_to_the_peer_address(void)
 	t_pair_free(&tp);
 }
 
+/* R1: a client with two candidates whose checks move the peer a -> b -> a
+ * between our HelloVerifyRequest (to a) and its ClientHello (from a):
+ * a's cookie is still a's, so it is accepted statelessly and the
+ * handshake completes; the verification counts for a only. */
+static void dtls_cookie_survives_a_round_trip_of_the_peer(void)
+{
+	static const uint8_t a[8] = { 198, 18, 0, 2, 0x9c, 0x40, 0, 0 };
+	static const uint8_t b[8] = { 198, 18, 0, 3, 0x9c, 0x40, 0, 0 };
+	struct wf_dtls_stats st;
+
+	WF_REQUIRE(t_pair_init(&tp, &verify_opts, NULL));
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, a, sizeof(a)) == 0);
+	t_pump_one(&tp, tp.cli, tp.srv, &tp.to_srv, false);	/* ClientHello */
+	t_pump_one(&tp, tp.srv, tp.cli, &tp.to_cli, false);	/* a's cookie */
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, b, sizeof(b)) == 0);
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, a, sizeof(a)) == 0);
+	t_pump_one(&tp, tp.cli, tp.srv, &tp.to_srv, false);	/* echoed from a */
+	WF_CHECK(wf_dtls_peer_verified(tp.srv));
+	/* the same identity again keeps the verification */
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, a, sizeof(a)) == 0);
+	WF_CHECK(wf_dtls_peer_verified(tp.srv));
+	WF_CHECK(t_handshake(&tp));
+	wf_dtls_get_stats(tp.srv, &st);
+	WF_CHECK_EQ(st.bad_cookies, 0);
+	/* a verification for a does not count for b */
+	WF_REQUIRE(wf_dtls_set_peer(tp.srv, b, sizeof(b)) == 0);
+	WF_CHECK(!wf_dtls_peer_verified(tp.srv));
+	t_pair_free(&tp);
+}
+
 /* A ClientHello record with the cookie byte at off flipped: a copy of
  * rec[len] into out; its length. */
 static size_t bad_cookie_copy(const uint8_t *rec, size_t len, uint8_t *out)
@@ -875,6 +905,7 @@ int main(int argc, char **argv)
 	WF_RUN(dtls_settled_session_closes_cleanly_with_every_suite);
 	WF_RUN(dtls_settled_session_discards_what_does_not_authenticate);
 	WF_RUN(dtls_cookie_is_bound_to_the_peer_address);
+	WF_RUN(dtls_cookie_survives_a_round_trip_of_the_peer);
 	WF_RUN(dtls_every_client_hello_of_a_datagram_has_its_cookie_checked);
 	WF_RUN(dtls_a_datagram_of_forged_records_costs_at_most_the_limit);
 	return wf_test_done();

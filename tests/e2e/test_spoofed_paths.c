@@ -18,7 +18,12 @@
  *   4. NAT rebinding: a viewer that moves to a new address still moves,
  *      although an attacker's session learned that address before and
  *      another probes it at the same moment;
- *   5. a live viewer keeps its media throughout.
+ *   5. a live viewer keeps its media throughout;
+ *   6. an honest client with two candidates, whose checks move its
+ *      session's peer A -> B -> A before its ClientHello, connects;
+ *   7. a third party X that answered one probe (the attacker copied its
+ *      ICE credentials) is not kept receiving media by checks spoofed
+ *      from X: after a move, consent needs answers to our own checks.
  * Figures are printed ("datagrams at X: ...").  Only 198.18.0.0/15 and
  * loopback are used, inside a namespace that vanishes with this process.
  */
@@ -50,7 +55,7 @@
 #define MAX_SENT	16384
 #define SLOW		WF_E2E_SLOW
 #define N_SINKS		4
-#define N_ATT		5
+#define N_ATT		7
 
 #define now_us		wf_e2e_now_us
 
@@ -580,6 +585,131 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 	wf_e2e_check_sigterm(&wf, 10000 * SLOW);
 }
 
+/* Drive the client's DTLS (timers too) for ms, sending from A. */
+static void client_run(struct att *a, unsigned ms)
+{
+	uint64_t end = now_us() + (uint64_t)ms * 1000;
+
+	while (now_us() < end) {
+		run(20);
+		if (wf_dtls_timeout_ms(a->dtls) == 0)
+			wf_dtls_on_timer(a->dtls);
+		att_flush(a, 0);
+	}
+}
+
+/* 6. An honest client with two candidates A and B (two interfaces): a
+ * check from B arrives between our HelloVerifyRequest (to A) and its
+ * nomination of A, so the unselected session's peer goes A -> B -> A;
+ * its ClientHello echoes A's cookie from A and must connect (the cookie
+ * is checked against the current address, statelessly).  Before the fix
+ * every retransmission was dropped as dtls_bad_cookies. */
+static void a_client_with_two_candidates_connects(void)
+{
+	struct sink *b = sink_new(2, 41006);	/* the client's own second socket */
+	struct att *a = att_new(5, "two-cand", 42006);
+	long long bad = stat_of("webrtc", "dtls_bad_cookies");
+
+	WF_REQUIRE(env.ready && a && b);
+	WF_REQUIRE(att_until_cookie(a, false));	/* check from A, HVR to A */
+	att_check(a, b->port, false);		/* a check on pair B */
+	run(100);
+	att_check(a, 0, true);			/* nominates A */
+	run(100);
+	client_run(a, 6000 * SLOW);		/* ClientHello(cookie of A) from A */
+	printf("  6. two candidates: client DTLS %s, datagrams from whepfan at A %u, "
+	       "at B %s, dtls_bad_cookies +%lld\n",
+	       wf_dtls_state_name(wf_dtls_state(a->dtls)), a->dtls_in, sink_text(b),
+	       stat_of("webrtc", "dtls_bad_cookies") - bad);
+	WF_CHECKF(wf_dtls_state(a->dtls) == WF_DTLS_CONNECTED, "handshake never completes");
+	WF_CHECKF(b->dtls == 0 && b->media == 0, "B got DTLS %u, media %u", b->dtls, b->media);
+}
+
+/* 7. X: a full ICE agent of a third party (an SFU, a browser) at which the
+ * attacker holds a session of its own, credentials U2/P2: it answers a
+ * Binding request for U2 with MESSAGE-INTEGRITY under P2 (RFC 8445 §7.3)
+ * once, and sends nothing else.  The attacker's offer carries U2/P2, so
+ * its session moves to X after one spoofed check; its later checks
+ * spoofed from X prove only that it knows P2: media to X must stop
+ * within consent_timeout_s (10 s) of the move, and the session end. */
+#define U2 "thrdPrty"
+#define P2 "ThirdPartyPassword012345"
+#define DEPUTY_RUN_US	(20000000ull * SLOW)
+#define DEPUTY_MAX_US	(13000000ull * SLOW)	/* consent_timeout_s + margin */
+
+static void a_third_party_that_answered_one_probe_loses_its_media(void)
+{
+	struct sink *x = sink_new(3, 41007);
+	struct att *a = &env.a[6];
+	struct wf_wc_opts o = { .name = "deputy", .addr = KERN_ADDR, .media = WF_WC_MEDIA_COUNT };
+	uint8_t buf[2048], out[512];
+	unsigned answered = 0, media = 0, checks = 0;
+	uint64_t t_move = 0, t_last = 0, end, next_check = 0;
+	long long moves = stat_of("webrtc", "ice_moves");
+	long long sent = stat_of("webrtc", "consent_checks_sent");
+	ssize_t n;
+
+	WF_REQUIRE(env.ready && x);
+	a->name = "deputy";
+	a->port = 42007;
+	a->wc = wf_wc_create(env.ahub, &o);
+	a->fd = wf_e2e_udp_socket(KERN_ADDR, a->port);
+	WF_REQUIRE(a->wc && a->fd >= 0);
+	snprintf(a->wc->ufrag, sizeof(a->wc->ufrag), "%s", U2);
+	snprintf(a->wc->pwd, sizeof(a->wc->pwd), "%s", P2);
+	WF_REQUIRE(wf_wc_post(a->wc, "cam", NULL, NULL) == 201);
+	WF_REQUIRE(att_until_cookie(a, true));	/* live at A, selected, pinned */
+	att_flush(a, 0);
+	WF_REQUIRE(att_wait_output(a, 2000 * SLOW));
+	att_flush(a, 0);
+	run(1000);
+	WF_REQUIRE(a->media_in > 0);
+	att_check(a, x->port, true);	/* one spoofed check from X: a probe to X */
+	for (end = now_us() + DEPUTY_RUN_US; now_us() < end; ) {
+		wf_wc_pump(env.hub, 20, NULL, NULL);
+		while ((n = recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+			struct wf_stun_msg m;
+			struct sockaddr_in to = { .sin_family = AF_INET,
+						  .sin_port = htons(WEBRTC_PORT) };
+			struct wf_stun_addr mapped = { .family = WF_STUN_AF_IPV4, .port = WEBRTC_PORT,
+						       .addr = { 198, 18, 0, 1 } };
+			int k;
+
+			if (buf[0] >= 128 && buf[0] <= 191) {
+				media++;
+				if (!t_move)
+					t_move = now_us();
+				t_last = now_us();
+				continue;
+			}
+			if (buf[0] > 3 || answered || wf_stun_parse(buf, (size_t)n, &m) < 0 ||
+			    m.cls != WF_STUN_CLASS_REQUEST ||
+			    wf_stun_verify_integrity(buf, &m, P2, strlen(P2)) != 0)
+				continue;	/* X answers once */
+			k = wf_stun_build_binding_success(out, sizeof(out), m.txid, &mapped, P2);
+			inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+			if (k > 0 && sendto(x->fd, out, (size_t)k, 0, (struct sockaddr *)&to,
+					    sizeof(to)) == k)
+				answered++;
+		}
+		drain();
+		if (t_move && now_us() >= next_check) {
+			att_check(a, x->port, false);	/* "consent" spoofed from X */
+			checks++;
+			next_check = now_us() + 2000000ull;
+		}
+	}
+	printf("  7. X answered %u Binding request(s); media at X %u packets over %.1f s, "
+	       "%u spoofed checks from X; ice_moves +%lld, consent_checks_sent +%lld\n",
+	       answered, media, t_move ? (double)(t_last - t_move) / 1e6 : 0.0, checks,
+	       stat_of("webrtc", "ice_moves") - moves,
+	       stat_of("webrtc", "consent_checks_sent") - sent);
+	WF_CHECKF(answered == 1 && t_move, "the move to X did not happen: the test tests nothing");
+	WF_CHECKF(t_last - t_move <= DEPUTY_MAX_US, "media to X for %.1f s",
+		  (double)(t_last - t_move) / 1e6);
+	WF_CHECK(stat_of("webrtc", "consent_checks_sent") - sent >= 1);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned i;
@@ -602,6 +732,8 @@ int main(int argc, char **argv)
 	WF_RUN(a_spoofed_check_from_a_viewers_address_takes_nothing);
 	WF_RUN(a_nat_rebinding_moves_although_others_claimed_the_address);
 	WF_RUN(the_victim_kept_its_media_throughout);
+	WF_RUN(a_client_with_two_candidates_connects);
+	WF_RUN(a_third_party_that_answered_one_probe_loses_its_media);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	if (wf_test.failed)

@@ -2,6 +2,8 @@
 #include "police.h"
 
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define GOLDEN64	0x9e3779b97f4a7c15ull	/* Fibonacci hashing (Knuth) */
 
@@ -29,6 +31,21 @@ void wf_police_init(struct wf_police *p, uint64_t hz)
 	gcra_set(&p->all[WF_PUNT_##cls], hz, all_rate, all_burst);
 	WF_POLICE_RATES(WF_POLICE_SET_)
 #undef WF_POLICE_SET_
+	/* a secret hash key, so sources cannot be chosen to share a slot */
+	if (getrandom(&p->seed, sizeof(p->seed), GRND_NONBLOCK) != (ssize_t)sizeof(p->seed)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		p->seed = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^ (uintptr_t)p) * GOLDEN64;
+	}
+}
+
+unsigned wf_police_slot_of(const struct wf_police *p, uint64_t key)
+{
+	uint64_t x = (key ^ p->seed) * GOLDEN64;
+
+	x ^= x >> 29;
+	return (unsigned)((x * 0xbf58476d1ce4e5b9ull) >> (64 - WF_POLICE_SLOT_BITS));
 }
 
 /* GCRA: the theoretical arrival time of the next conforming packet; a
@@ -46,12 +63,16 @@ static inline uint64_t gcra(const struct wf_gcra *g, uint64_t tat, uint64_t now)
 enum wf_police_verdict wf_police_check(struct wf_police *p, enum wf_punt_class c, uint64_t key,
 				       uint64_t now)
 {
-	struct wf_police_slot *s =
-		&p->slot[c][(key * GOLDEN64) >> (64 - WF_POLICE_SLOT_BITS)];
+	struct wf_police_slot *s = &p->slot[c][wf_police_slot_of(p, key)];
 	uint64_t src_tat, all_tat = 0;
 
-	if (s->key != key || !s->tat) {
-		s->key = key;	/* a new source, or one that took this slot: fresh */
+	/* Another source's slot: taken fresh when that source's bucket is
+	 * full again (it has been quiet), shared while it is not.  Taking
+	 * it fresh every time gave two sources that alternate on one slot
+	 * a full bucket at every packet: no limit at all (attacker review:
+	 * 22,000/s through a 100/s bucket from two sessions of one client). */
+	if (s->key != key && s->tat <= now) {
+		s->key = key;
 		s->tat = now;
 	}
 	src_tat = gcra(&p->src[c], s->tat, now);

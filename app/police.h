@@ -58,6 +58,7 @@ struct wf_gcra {
 };
 
 struct wf_police {
+	uint64_t seed;		/* slot hash key, random (wf_police_init()) */
 	struct wf_gcra src[WF_PUNT_CLASS_COUNT];
 	struct wf_gcra all[WF_PUNT_CLASS_COUNT];
 	uint64_t all_tat[WF_PUNT_CLASS_COUNT];
@@ -71,6 +72,10 @@ const char *wf_punt_class_name(enum wf_punt_class c);
 /* Sets the buckets from WF_POLICE_RATES for a TSC of hz cycles a second,
  * all full. */
 void wf_police_init(struct wf_police *p, uint64_t hz);
+
+/* The per-source slot key falls on (keyed by p's random seed).  Sources
+ * on one slot share its bucket while it is not full (police.c). */
+unsigned wf_police_slot_of(const struct wf_police *p, uint64_t key);
 
 enum wf_police_verdict {
 	WF_POLICE_PASS = 0,

@@ -51,7 +51,9 @@ TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
 
 # Fuzz targets: tests/fuzz/fuzz_<t>.c (named so the test_*.c wildcard above
 # leaves them out), each linking the libraries FUZZ_LIBS_<t> lists
-# (tests/fuzz/fuzz.mk).  Every target is built twice: by the project's
+# (tests/fuzz/fuzz.mk) and, for targets that drive the appliance's own code,
+# the app/ files FUZZ_APP_<t> lists (names without .c; such a target is
+# linked with DPDK).  Every target is built twice: by the project's
 # compiler with tests/fuzz/driver.c as build/tests/fuzz/test_fuzz_<t>, the
 # regression run over its corpus that `make test` and `make asan` pick up;
 # and by `make fuzz` with clang and libFuzzer as build/fuzz/fuzz_<t>.
@@ -105,6 +107,9 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS   = $(LIB_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Itests
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 fuzz_lib_objs = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard $(foreach l,$(1),lib/$(l)/*.c)))
+app_objs      = $(patsubst %,$(BUILD)/obj/app/%.o,$(1))
+fuzz_app_objs = $(patsubst %,$(FUZZ_DIR)/obj/app/%.o,$(1))
+fuzz_libs     = $(if $(FUZZ_APP_$(1)),$(APP_LIBS),$(LIB_LIBS))
 
 fuzz:
 	@scripts/deps.sh clang libfuzzer-14-dev
@@ -113,9 +118,14 @@ fuzz:
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_DIR)/obj/%.o: %.c
+$(FUZZ_DIR)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+# Harnesses and app/ files see DPDK's headers, as in the gcc build.
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pc,--cflags,$(DPDK_PKG)) -DALLOW_EXPERIMENTAL_API -c $< -o $@
 
 $(BUILD)/obj/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
@@ -165,12 +175,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(LIBWFT) $$(call test_objs,$$*)
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(APP_LIBS)
 
 $(FUZZ_REG_BINS): $(BUILD)/tests/fuzz/test_fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
-		$(BUILD)/obj/tests/fuzz/driver.o $$(call lib_objs,$$(FUZZ_LIBS_$$*))
+		$(BUILD)/obj/tests/fuzz/driver.o $$(call lib_objs,$$(FUZZ_LIBS_$$*)) \
+		$$(call app_objs,$$(FUZZ_APP_$$*))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(call fuzz_libs,$*)
 
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o \
-		$$(call fuzz_lib_objs,$$(FUZZ_LIBS_$$*))
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIB_LIBS)
+		$$(call fuzz_lib_objs,$$(FUZZ_LIBS_$$*)) $$(call fuzz_app_objs,$$(FUZZ_APP_$$*))
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(call fuzz_libs,$*)
 
 -include $(shell find $(BUILD)/obj $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

@@ -32,6 +32,7 @@
 
 #define ALLOW_MAX		64	/* "GET, HEAD, POST, ..." */
 #define XFF_LOG_MS		1000	/* at most one log line per second */
+#define RETRY_DEFAULT_S		1	/* Retry-After of a 429/503 that gave none */
 
 static const char cors_methods[] = "OPTIONS, POST, PATCH, DELETE";
 static const char cors_headers[] = "Authorization, Content-Type, If-Match";
@@ -342,12 +343,17 @@ static const char *status_text(unsigned status)
 }
 
 /* A refusal: status, reason as the one-line body, and Retry-After
- * (RFC 9110 §10.2.3) when secs is not 0. */
+ * (RFC 9110 §10.2.3) when secs is not 0.  A 429 (RFC 6585 §4) or 503
+ * (RFC 9110 §15.6.4) always says when to come back, RETRY_DEFAULT_S when
+ * its source gave no time: the player and WHEP clients wait as it says
+ * rather than retrying at once. */
 static void reply_retry(struct wf_http_req *r, unsigned status, unsigned secs,
 			const char *reason)
 {
 	char v[16];
 
+	if (!secs && (status == 429 || status == 503))
+		secs = RETRY_DEFAULT_S;
 	set_text(r, "%s", reason);
 	if (secs) {
 		snprintf(v, sizeof(v), "%u", secs);
@@ -641,7 +647,8 @@ static void created(struct wf_http_req *r, const struct wf_whep_result *res)
 }
 
 /* A refusal from the session layer: its status (4xx/5xx, else 500), its
- * reason as the body, Retry-After when it gave one. */
+ * reason as the body, Retry-After when it gave one (and always on a 429
+ * or 503: reply_retry()). */
 static void refused(struct wf_http_req *r, int status, unsigned retry_after,
 		    const char *reason)
 {

@@ -9,6 +9,7 @@ browser offers (tests/vectors/sdp, copies of ../shared/testdata/sdp) and
 conf/whepfan.conf, plus packets built here the way the unit tests build
 them, each in the input layout its harness reads (tests/fuzz/fuzz_*.c).
 Rerun after changing a harness's layout:  python3 tests/fuzz/make_corpus.py
+(or one section: python3 tests/fuzz/make_corpus.py http).
 Files named crash-* are findings kept as regressions: never removed here.
 """
 import glob

@@ -9,7 +9,9 @@
  *     GET     /<stream>/              the web player (player.h)
  *     GET     /<stream>               301 to /<stream>/
  *     GET     /                       the list of streams
- * Routes are rows of one table in http.c.  The daemon runs in libmicrohttpd's
+ * Routes are rows of one table in http_router.c, which routes and checks
+ * requests without a socket (http_router.h); http.c is its libmicrohttpd
+ * adapter.  The daemon runs in libmicrohttpd's
  * external epoll mode: no thread of its own, the slow-path loop waits on
  * wf_http_fd() and calls wf_http_run().  One server per process.
  */
@@ -39,6 +41,10 @@ struct wf_http_ops {
 	int (*patch)(const char *stream, const char *id, const char *frag, size_t len,
 		     char *reason, size_t reason_cap);
 	const char *(*etag)(const char *id);
+	/* GET /metrics: the Prometheus text, a heap string of *len bytes
+	 * the caller frees, or NULL (wf_metrics_text(), metrics.h; NULL at
+	 * wf_http_init_ops(): that one) */
+	char *(*metrics)(size_t *len);
 };
 
 /* Starts the server on cfg->http.listen_addr:listen_port (port 0: an

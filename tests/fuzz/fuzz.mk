@@ -6,3 +6,5 @@ FUZZ_LIBS_rtcp := rtp
 FUZZ_LIBS_srtp := srtp
 FUZZ_LIBS_conf := conf srtp
 FUZZ_LIBS_dtls := dtls srtp
+FUZZ_LIBS_http := conf srtp sdp
+FUZZ_APP_http  := http_router admission xff player log

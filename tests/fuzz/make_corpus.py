@@ -9,6 +9,7 @@ browser offers (tests/vectors/sdp, copies of ../shared/testdata/sdp) and
 conf/whepfan.conf, plus packets built here the way the unit tests build
 them, each in the input layout its harness reads (tests/fuzz/fuzz_*.c).
 Rerun after changing a harness's layout:  python3 tests/fuzz/make_corpus.py
+(or one section: python3 tests/fuzz/make_corpus.py http).
 Files named crash-* are findings kept as regressions: never removed here.
 """
 import glob
@@ -301,7 +302,128 @@ def conf():
     write("conf", "reload-full-minimal", good[1] + b"\n%%\n" + good[0])
 
 
+# ---- HTTP (fuzz_http.c: requests as text, "%%" lines between them, "@" option
+# lines; sessions the fake creates are numbered from 1) --------------------------
+SID1 = "%032x" % 1
+FRAG = ("a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\nm=audio 9 "
+        "UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2122260223 "
+        "198.18.0.9 50000 typ host\r\na=end-of-candidates\r\n")
+
+
+def http_req(method, url, headers=(), body=b"", length=True):
+    if isinstance(body, str):
+        body = body.encode()
+    h = ["%s %s HTTP/1.1" % (method, url), "Host: 127.0.0.1:8889"] + list(headers)
+    if body and length:
+        h.append("Content-Length: %d" % len(body))
+    return ("\r\n".join(h) + "\r\n\r\n").encode() + body
+
+
+def http_seq(*parts):
+    out = []
+    for x in parts:
+        out.append(x.encode() if isinstance(x, str) else x)
+    return b"\n%%\n".join(out)
+
+
+def http():
+    clean("http")
+    offers = {os.path.basename(f)[:-4]: open(f, "rb").read()
+              for f in sorted(glob.glob(os.path.join(TOP, "tests/vectors/sdp/*.sdp")))}
+    offer = offers["chromium-156-recvonly-offer"]
+    sdp_ct = "Content-Type: application/sdp"
+    frag_ct = "Content-Type: application/trickle-ice-sdpfrag"
+    post = lambda url="/cam1/whep", hdrs=(sdp_ct,), body=offer, **kw: http_req(
+        "POST", url, hdrs, body, **kw)
+    w = lambda name, *parts: write("http", name, http_seq(*parts))
+    for name, body in offers.items():
+        w("post-" + name, post(body=body))
+        w("post-" + name + "-chunked-7", "@chunk=7\n" + "", post(body=body))
+        w("post-" + name + "-half", post(body=body[: len(body) // 2]))
+    w("get-index", http_req("GET", "/"))
+    w("head-index", http_req("HEAD", "/"))
+    w("get-metrics", http_req("GET", "/metrics"))
+    w("get-player", http_req("GET", "/cam1/"))
+    w("get-player-unknown", http_req("GET", "/nosuch/"))
+    w("get-redirect", http_req("GET", "/cam1"))
+    w("get-bad-names", http_req("GET", "/../"), http_req("GET", "/cam%00/"),
+      http_req("GET", "/" + "a" * 64 + "/"), http_req("GET", "//"), http_req("GET", "*"))
+    w("session-life", post(), http_req("PATCH", "/cam1/whep/" + SID1, (frag_ct,), FRAG),
+      http_req("DELETE", "/cam1/whep/" + SID1), http_req("DELETE", "/cam1/whep/" + SID1))
+    w("patch-bad-fragment", post(), http_req("PATCH", "/cam1/whep/" + SID1, (frag_ct,),
+                                             "a=candidate:x\r\n"))
+    w("patch-wrong-type", post(), http_req("PATCH", "/cam1/whep/" + SID1, (sdp_ct,), FRAG))
+    w("patch-other-stream", post(), http_req("PATCH", "/secret/whep/" + SID1,
+                                             (frag_ct, "Authorization: Bearer s3cret"), FRAG))
+    w("patch-unknown", http_req("PATCH", "/cam1/whep/" + "f" * 32, (frag_ct,), FRAG))
+    w("delete-bad-id", http_req("DELETE", "/cam1/whep/" + "F" * 32),
+      http_req("DELETE", "/cam1/whep/" + "0" * 31))
+    w("options", "@cors=https://viewer.example", http_req("OPTIONS", "/cam1/whep"),
+      http_req("OPTIONS", "/cam1/whep/" + SID1), http_req("OPTIONS", "/nosuch/whep"))
+    w("method-405", http_req("GET", "/cam1/whep"), http_req("PUT", "/cam1/whep/" + SID1),
+      http_req("DELETE", "/cam1/"), post("/"), http_req("BREW", "/metrics"))
+    w("post-empty", post(body=b""))
+    w("post-content-types", post(hdrs=("Content-Type: text/plain",)), post(hdrs=()),
+      post(hdrs=("Content-Type: Application/SDP; charset=utf-8",)),
+      post(hdrs=("Content-Type: application/sdpx",)))
+    w("post-bad-offers", post(body=b"v=0\r\n"), post(body=b"garbage"),
+      post(body=b"\0\r\n\xff"))
+    w("post-tokens", post("/secret/whep"),
+      post("/secret/whep", (sdp_ct, "Authorization: Bearer wrong")),
+      post("/secret/whep", (sdp_ct, "Authorization: Basic s3cret")),
+      post("/secret/whep", (sdp_ct, "Authorization: Bearer")),
+      post("/secret/whep", (sdp_ct, "Authorization: bearer   s3cret  ")),
+      "@token=t0k\n" + "", post(hdrs=(sdp_ct, "Authorization: Bearer t0k")))
+    w("post-not-live", "@live=0\n", post())
+    w("post-table-full", "@max=1\n", post(), post(), post())
+    w("post-rate", "@rate=1\n@burst=1\n", post(), post())
+    w("post-pending", "@pending=1\n", post(), post())
+    w("post-per-ip", "@per_ip=1\n", post(), post(), http_req("DELETE", "/cam1/whep/" + SID1),
+      post())
+    w("post-xff", "@trust=10.0.0.0/8\n@peer=10.0.0.1\n",
+      post(hdrs=(sdp_ct, "X-Forwarded-For: 198.51.100.7, 10.0.0.2")),
+      post(hdrs=(sdp_ct, "X-Forwarded-For: [2001:db8::1]:443")),
+      post(hdrs=(sdp_ct, "X-Forwarded-For: not-an-address")),
+      post(hdrs=(sdp_ct,) + ("X-Forwarded-For: 10.0.0.3",) * 9),
+      post(hdrs=(sdp_ct, "X-Forwarded-For: " + ", ".join(["10.1.1.1"] * 40))))
+    w("post-xff-untrusted", "@peer=198.18.0.1\n",
+      post(hdrs=(sdp_ct, "X-Forwarded-For: 203.0.113.9")))
+    w("post-v6-prefix", "@trust=10.0.0.0/8\n@peer=10.0.0.1\n@v6prefix=64\n@per_ip=1\n",
+      post(hdrs=(sdp_ct, "X-Forwarded-For: 2001:db8:0:1::1")),
+      post(hdrs=(sdp_ct, "X-Forwarded-For: 2001:db8:0:1::2")))
+    w("post-over-max-body", post(body=b"v=0\r\n" + b"a=x\r\n" * 14000))
+    w("post-cl-over-max-body", "@maxbody=100\n", post(body=offer[:200]))
+    w("post-chunked-over-max-body", "@maxbody=100\n@chunk=33\n",
+      post(hdrs=(sdp_ct, "Transfer-Encoding: chunked"), body=offer, length=False))
+    w("post-framing", post(hdrs=(sdp_ct, "Content-Length: 5", "Transfer-Encoding: chunked")),
+      post(hdrs=(sdp_ct, "Transfer-Encoding: gzip"), length=False),
+      post(hdrs=(sdp_ct, "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"),
+           length=False),
+      post(hdrs=(sdp_ct, "Content-Length: %d" % len(offer)), length=True))
+    w("post-short-body", post(hdrs=(sdp_ct, "Content-Length: 99999"), length=False))
+    w("post-bad-length", post(hdrs=(sdp_ct, "Content-Length: 1x"), length=False),
+      post(hdrs=(sdp_ct, "Content-Length: 99999999999999999999"), length=False))
+    w("session-errors", "@fail=503\n", post(), "@fail=429\n", post(), post(),
+      "@fail=503\n", http_req("PATCH", "/cam1/whep/" + SID1, (frag_ct,), FRAG),
+      "@fail=429\n", http_req("PATCH", "/cam1/whep/" + SID1, (frag_ct,), FRAG),
+      "@fail=200\n", http_req("PATCH", "/cam1/whep/" + SID1, (frag_ct,), FRAG),
+      "@fail=503\n", http_req("DELETE", "/cam1/whep/" + SID1),
+      "@fail=999\n", post())
+    w("cors-everywhere", "@cors=https://viewer.example\n", post(), http_req("GET", "/"),
+      http_req("GET", "/cam1/whep"), post("/secret/whep"))
+    w("cors-unsafe-origin", "@cors=https://a.example\x7f\n", http_req("GET", "/"))
+    w("oversized-headers", http_req("GET", "/", ["X-Filler-%d: %s" % (i, "y" * 100)
+                                                 for i in range(80)]),
+      post("/secret/whep", (sdp_ct, "Authorization: Bearer " + "z" * 8000)))
+    w("request-line-only", b"GET /", b"GET", b"", b"POST /cam1/whep\n\n")
+
+
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) > 1:	# only the sections named: make_corpus.py http
+        for section in sys.argv[1:]:
+            globals()[section]()
+        sys.exit(0)
     stun()
     sdp()
     rtp()
@@ -309,3 +431,4 @@ if __name__ == "__main__":
     srtp()
     dtls()
     conf()
+    http()

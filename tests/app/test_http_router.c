@@ -1,0 +1,295 @@
+/* test_http_router.c: the WHEP/HTTP router (app/http_router.c) called
+ * directly, without a socket: requests are a method, a URL, a header list
+ * and a body handed over in pieces; the session layer is a fake whose
+ * answers each test sets.  test_http.c drives the same router through
+ * libmicrohttpd. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wf_test.h"
+
+#include "admission.h"
+#include "conf/conf.h"
+#include "http_router.h"
+
+#define FAKE_ID		"0123456789abcdef0123456789abcdef"
+#define FAKE_ANSWER	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+#define OFFER		"v=0\r\no=- 42 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+#define FRAG		"a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\n"
+#define SDP_CT		"application/sdp"
+#define FRAG_CT		"application/trickle-ice-sdpfrag"
+
+static struct wf_config *cfg;
+
+/* ---- the fake session layer ---------------------------------------------- */
+
+static struct {
+	int status;		/* the next offer's, patch's and delete's answer */
+	unsigned retry_after;	/* the offer's */
+	unsigned offers, patches, dels;
+} fake;
+
+static void fake_offer(const char *stream, uint64_t client, const char *offer, size_t len,
+		       char *answer, size_t cap, struct wf_whep_result *r)
+{
+	(void)stream;
+	(void)client;
+	(void)offer;
+	(void)len;
+	fake.offers++;
+	r->status = fake.status;
+	r->retry_after = fake.retry_after;
+	if (fake.status != 201)
+		return;
+	snprintf(r->id, sizeof(r->id), "%s", FAKE_ID);
+	r->answer_len = strlen(FAKE_ANSWER);
+	if (r->answer_len <= cap)
+		memcpy(answer, FAKE_ANSWER, r->answer_len);
+}
+
+static int fake_patch(const char *stream, const char *id, const char *frag, size_t len,
+		      char *reason, size_t reason_cap)
+{
+	(void)stream;
+	(void)id;
+	(void)frag;
+	(void)len;
+	(void)reason;
+	(void)reason_cap;
+	fake.patches++;
+	return fake.status;
+}
+
+static int fake_del(const char *stream, const char *id)
+{
+	(void)stream;
+	(void)id;
+	fake.dels++;
+	return fake.status;
+}
+
+static char *fake_metrics(size_t *len)
+{
+	char *t = strdup("whepfan_up 1\n");
+
+	if (t)
+		*len = strlen(t);
+	return t;
+}
+
+static const struct wf_http_ops ops = {
+	.offer = fake_offer, .patch = fake_patch, .del = fake_del, .metrics = fake_metrics,
+};
+
+/* ---- requests ------------------------------------------------------------- */
+
+struct hdrs {
+	const char *kv[8][2];
+	unsigned n;
+};
+
+static void each_header(void *hctx, wf_http_header_fn fn, void *arg)
+{
+	const struct hdrs *h = hctx;
+	unsigned i;
+
+	for (i = 0; i < h->n; i++)
+		fn(arg, h->kv[i][0], h->kv[i][1]);
+}
+
+/* The reply to method url with Content-Type ctype (NULL: none) and body
+ * (NULL: none) in pieces of piece bytes (0: at once), copied to *out
+ * before the request ends. */
+static void ask(const char *method, const char *url, const char *ctype, const char *body,
+		size_t piece, struct wf_http_reply *out)
+{
+	struct hdrs h = { .n = 0 };
+	struct wf_http_request in = {
+		.method = method, .url = url, .peer = 0xc0000201,
+		.each_header = each_header, .hctx = &h,
+	};
+	const struct wf_http_reply *rp;
+	struct wf_http_req *r;
+	size_t len = body ? strlen(body) : 0, off, n;
+
+	if (ctype) {
+		h.kv[h.n][0] = "Content-Type";
+		h.kv[h.n++][1] = ctype;
+	}
+	memset(out, 0, sizeof(*out));
+	r = wf_http_begin(&in);
+	WF_REQUIRE(r != NULL);
+	rp = wf_http_answered(r);
+	for (off = 0; !rp && off < len; off += n) {
+		n = piece && piece < len - off ? piece : len - off;
+		WF_CHECK_EQ(wf_http_body(r, body + off, n), 0);
+	}
+	if (!rp)
+		rp = wf_http_finish(r);
+	*out = *rp;
+	out->body = NULL;	/* freed with the request */
+	wf_http_end(r);
+}
+
+static bool start(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.status = 201;
+	wf_http_router_fini();
+	return wf_http_router_init(cfg, &ops) == 0;
+}
+
+static struct wf_http_reply rp;
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void router_serves_whep_post_without_a_socket(void)
+{
+	const char *v;
+
+	WF_REQUIRE(start());
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 5, &rp);
+	WF_CHECK_EQ(rp.status, 201);
+	WF_CHECK((v = wf_http_reply_header(&rp, "Location")) && !strcmp(v, "/cam1/whep/" FAKE_ID));
+	WF_CHECK_EQ(rp.len, strlen(FAKE_ANSWER));
+	WF_CHECK_EQ(fake.offers, 1);
+}
+
+static void router_refuses_on_the_headers_before_any_body(void)
+{
+	struct hdrs h = { .kv = { { "Content-Type", SDP_CT }, { "Content-Length", "999999" } },
+			  .n = 2 };
+	struct wf_http_request in = {
+		.method = "POST", .url = "/cam1/whep", .peer = 0xc0000201,
+		.each_header = each_header, .hctx = &h,
+	};
+	struct wf_http_req *r;
+
+	WF_REQUIRE(start());
+	r = wf_http_begin(&in);
+	WF_REQUIRE(r != NULL);
+	WF_CHECK(wf_http_answered(r) && wf_http_answered(r)->status == 413);
+	wf_http_end(r);
+	WF_CHECK_EQ(fake.offers, 0);
+}
+
+static void router_limits_a_body_arriving_in_pieces_to_max_body(void)
+{
+	char *big = malloc(cfg->http.max_body + 2);
+
+	WF_REQUIRE(big != NULL);
+	WF_REQUIRE(start());
+	memset(big, 'a', cfg->http.max_body + 1);
+	big[cfg->http.max_body + 1] = '\0';
+	ask("POST", "/cam1/whep", SDP_CT, big, 1000, &rp);
+	WF_CHECK_EQ(rp.status, 413);
+	WF_CHECK_EQ(fake.offers, 0);
+	free(big);
+}
+
+static void router_405_lists_allowed_methods(void)
+{
+	const char *v;
+
+	WF_REQUIRE(start());
+	ask("GET", "/cam1/whep", NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 405);
+	WF_CHECK((v = wf_http_reply_header(&rp, "Allow")) && !strcmp(v, "POST, OPTIONS"));
+	ask("BREW", "/metrics", NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 405);
+	WF_CHECK((v = wf_http_reply_header(&rp, "Allow")) && !strcmp(v, "GET, HEAD"));
+}
+
+/* Found by fuzz_http (corpus/http/crash-post-503-without-retry-after): a
+ * 429 or 503 from the session layer without a time went out without
+ * Retry-After, and the player and WHEP clients retried at once. */
+static void router_post_429_and_503_always_carry_retry_after(void)
+{
+	const char *v;
+
+	WF_REQUIRE(start());
+	fake.status = 503;
+	fake.retry_after = 0;
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 503);
+	WF_CHECK((v = wf_http_reply_header(&rp, "Retry-After")) && !strcmp(v, "1"));
+	fake.status = 429;
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 429);
+	WF_CHECK((v = wf_http_reply_header(&rp, "Retry-After")) && !strcmp(v, "1"));
+	fake.status = 503;
+	fake.retry_after = 7;	/* the session layer's own time wins */
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK((v = wf_http_reply_header(&rp, "Retry-After")) && !strcmp(v, "7"));
+	fake.status = 409;
+	fake.retry_after = 0;	/* not a 429/503: none added */
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 409);
+	WF_CHECK(!wf_http_reply_header(&rp, "Retry-After"));
+}
+
+/* Found by fuzz_http (corpus/http/crash-patch-503-without-retry-after):
+ * PATCH passed the session layer's 429/503 on without Retry-After. */
+static void router_patch_429_and_503_carry_retry_after(void)
+{
+	const char *v;
+
+	WF_REQUIRE(start());
+	fake.status = 503;
+	ask("PATCH", "/cam1/whep/" FAKE_ID, FRAG_CT, FRAG, 0, &rp);
+	WF_CHECK_EQ(rp.status, 503);
+	WF_CHECK((v = wf_http_reply_header(&rp, "Retry-After")) && !strcmp(v, "1"));
+	fake.status = 429;
+	ask("PATCH", "/cam1/whep/" FAKE_ID, FRAG_CT, FRAG, 0, &rp);
+	WF_CHECK_EQ(rp.status, 429);
+	WF_CHECK(wf_http_reply_header(&rp, "Retry-After") != NULL);
+	WF_CHECK_EQ(fake.patches, 2);
+}
+
+static void router_init_refuses_missing_ops_and_a_second_init(void)
+{
+	struct wf_http_ops partial = ops;
+
+	WF_REQUIRE(start());
+	WF_CHECK_EQ(wf_http_router_init(cfg, &ops), -EALREADY);
+	wf_http_router_fini();
+	wf_http_router_fini();
+	partial.metrics = NULL;
+	WF_CHECK_EQ(wf_http_router_init(cfg, &partial), -EINVAL);
+	WF_CHECK_EQ(wf_http_router_init(NULL, &ops), -EINVAL);
+	WF_CHECK(wf_http_begin(&(struct wf_http_request){ .method = "GET", .url = "/",
+							  .each_header = each_header }) == NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct wf_config_stream *st;
+
+	wf_test_init(argc, argv);
+	cfg = wf_config_create();
+	if (!cfg) {
+		fprintf(stderr, "no memory for the configuration\n");
+		return 1;
+	}
+	cfg->http.max_body = 4096;
+	cfg->http.post_rate_per_ip = 1000000;
+	cfg->http.post_burst_per_ip = 1000000;
+	st = &cfg->streams[cfg->n_streams++];
+	snprintf(st->name, sizeof(st->name), "cam1");
+
+	WF_RUN(router_serves_whep_post_without_a_socket);
+	WF_RUN(router_refuses_on_the_headers_before_any_body);
+	WF_RUN(router_limits_a_body_arriving_in_pieces_to_max_body);
+	WF_RUN(router_405_lists_allowed_methods);
+	WF_RUN(router_post_429_and_503_always_carry_retry_after);
+	WF_RUN(router_patch_429_and_503_carry_retry_after);
+	WF_RUN(router_init_refuses_missing_ops_and_a_second_init);
+
+	wf_http_router_fini();
+	wf_config_free(cfg);
+	return wf_test_done();
+}

@@ -6,3 +6,6 @@ FUZZ_LIBS_rtcp := rtp
 FUZZ_LIBS_srtp := srtp
 FUZZ_LIBS_conf := conf srtp
 FUZZ_LIBS_dtls := dtls srtp
+# The worker target drives app/ itself (all of it but main.c), with DPDK.
+FUZZ_LIBS_worker := conf dtls rtp sdp srtp stun
+FUZZ_APP_worker  := $(filter-out main,$(patsubst app/%.c,%,$(wildcard app/*.c)))

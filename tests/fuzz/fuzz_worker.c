@@ -50,6 +50,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <unistd.h>
 
@@ -629,16 +630,23 @@ static void engines_free(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char prefix[32];
+	char prefix[32], lcores[64];
 	char *args[] = { "fuzz_worker", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-			 "--no-telemetry", "--lcores", "0@0,1@0,2@0", "--log-level", "error",
+			 "--no-telemetry", "--lcores", lcores, "--log-level", "error",
 			 "--vdev", "net_null0", "--vdev", "net_null1", "--file-prefix", prefix };
+	unsigned i, cpu = 0;
+	cpu_set_t cpus;
 	pthread_t th;
-	unsigned i;
 
 	(void)argc;
 	(void)argv;
 	trace = getenv("WF_FUZZ_TRACE") != NULL;
+	/* three lcores (main and two workers, never launched) on one CPU we
+	 * may run on; a process of its own in EAL's files */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &cpus))
+			cpu++;
+	snprintf(lcores, sizeof(lcores), "0@%u,1@%u,2@%u", cpu, cpu, cpu);
 	snprintf(prefix, sizeof(prefix), "wffw%d", (int)getpid());
 	WF_FUZZ_CHECK(rte_eal_init((int)RTE_DIM(args), args) >= 0);
 	config();

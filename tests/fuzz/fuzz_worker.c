@@ -6,8 +6,8 @@
  * builds the pools, the per-lcore state, the rings, the ports and the
  * viewer registry as whepfan does; wf_streams_start() starts four streams
  * (H264 + Opus, VP8, VP9 + PCMU, AV1 with a source network), owned by the
- * two workers in turn, while a helper thread applies the workers' control messages.
- * From then on this thread plays both workers, one after the other, with
+ * two workers in turn, while a helper thread applies the workers' control
+ * messages.  From then on this thread plays both workers, one after the other, with
  * their own functions: control messages (wf_ctrl_take/apply), rx bursts
  * into wf_classify_burst(), then wf_worker_poll_tail() (handoff items,
  * replays, timers, resends, handoff and tx flushes: the frames leave on
@@ -15,11 +15,15 @@
  * control replies drained (wf_ctrl_replies).
  *
  * Each input starts from the same state: four viewers, one per stream
- * (view_stream), alternately on both workers and both ports, are added through the
- * registry with real SRTP keys (each a different profile), as a session
- * that finished DTLS is (session.c go_live); their joins ask for replays.
- * After the input they are removed the same way and each stream's history
- * goes back to its owner empty (WF_CTRL_DEL_STREAM, then ADD_STREAM).
+ * (view_stream), alternately on both workers and both ports, are added
+ * through the registry with real SRTP keys (each a different profile), as
+ * a session that finished DTLS is (session.c go_live); their joins ask for
+ * replays.  After the input they are removed the same way and each
+ * stream's history goes back to its owner empty (WF_CTRL_DEL_STREAM, then
+ * ADD_STREAM), with the source's rate of the second before set to
+ * SRC_RATE_BYTES (the owner measures it over 100 ms at least, longer than
+ * an input), so viewers' NACKs have a budget.  Time is the TSC's: pacing,
+ * policing and timers run as they do on a worker.
  *
  * Input: records of a byte op, a 16-bit length and that many bytes, at
  * most MAX_FRAMES of them.  op bits 0-1 say what the bytes are:
@@ -44,10 +48,10 @@
  * worker goes backwards; no frame is lost between workers (handoff_full);
  * and once the viewers are gone and the histories emptied, the mbufs in
  * use are back to what they were before the input (no leak).
+ * WF_FUZZ_TRACE=1 in the environment prints the counters each input moved.
  */
 #include "fuzz/fuzz.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>

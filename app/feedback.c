@@ -78,8 +78,10 @@ static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_
 	struct wf_rtcp_rpt r;
 	unsigned i;
 
-	if (wf_rtcp_parse_report(pkt, &r) < 0) {
-		lc->c.drop[WF_DROP_RTCP_PARSE]++;
+	int rc = wf_rtcp_parse_report(pkt, &r);
+
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;	/* a message, not the packet: no drop */
 		return;
 	}
 	lc->c.rr_rx++;
@@ -138,8 +140,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 
 	n = wf_rtcp_parse_nack(pkt, &fb, NULL, 0);
 	if (n < 0) {
-		lc->c.rtp_err[-n]++;
-		lc->c.drop[WF_DROP_RTCP_PARSE]++;
+		lc->c.rtp_err[-n]++;	/* a message, not the packet: no drop */
 		return;
 	}
 	t = track_of(v, fb.media_ssrc);
@@ -298,10 +299,14 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 			break;	/* SDES, BYE, REMB, TWCC, XR: nothing to do */
 		}
 	}
+	/* the packet counts once: taken in, or dropped where its compound
+	 * stopped parsing (the messages before were served) */
 	if (rc < 0) {
 		lc->c.rtp_err[-rc]++;
-		lc->c.drop[WF_DROP_RTCP_PARSE]++;
+		wf_drop(lc, m, WF_DROP_RTCP_PARSE);
+		return;
 	}
+	lc->c.viewer_rtcp++;
 	rte_pktmbuf_free(m);
 }
 

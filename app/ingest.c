@@ -50,6 +50,7 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 {
 	struct wf_rtcp_iter it;
 	struct wf_rtcp_pkt pkt;
+	bool foreign = false;
 	int rc;
 
 	if (!ts->latched || src != ts->src_addr ||
@@ -57,7 +58,6 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
 		return;
 	}
-	lc->c.ingest_rtcp++;
 	wf_rtcp_iter_init(&it, p, len);
 	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
 		struct wf_rtcp_rpt r;
@@ -66,7 +66,7 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 		if (pkt.pt != WF_RTCP_SR || wf_rtcp_parse_report(&pkt, &r) < 0)
 			continue;
 		if (r.ssrc != ts->ssrc) {
-			lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
+			foreign = true;
 			continue;
 		}
 		rte_seqlock_write_lock(&clk->lock);
@@ -76,9 +76,15 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 		clk->have_sr = true;
 		rte_seqlock_write_unlock(&clk->lock);
 	}
+	/* the packet counts once: taken in, or dropped for the first
+	 * reason (the SRs before a parse error were used) */
 	if (rc < 0) {
 		lc->c.rtp_err[-rc]++;
 		lc->c.drop[WF_DROP_INGEST_RTCP]++;
+	} else if (foreign) {
+		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
+	} else {
+		lc->c.ingest_rtcp++;
 	}
 }
 

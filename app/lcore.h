@@ -29,7 +29,8 @@ struct wf_counters {
 	uint64_t rx_bytes;
 	uint64_t ingest_pkts;	/* RTP accepted into a stream's history */
 	uint64_t ingest_bytes;
-	uint64_t ingest_rtcp;	/* RTCP from sources */
+	uint64_t ingest_rtcp;	/* RTCP packets from sources taken in */
+	uint64_t viewer_rtcp;	/* RTCP packets from viewers taken in */
 	uint64_t tx_pkts;	/* everything transmitted */
 	uint64_t tx_bytes;
 	uint64_t egress_pkts;	/* viewers' media copies */

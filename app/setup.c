@@ -153,11 +153,10 @@ static int pool_create(const struct wf_config *cfg)
 	return 0;
 }
 
-int wf_setup(struct wf_config *cfg)
+int wf_setup_workers(struct wf_config *cfg)
 {
 	struct timespec ts;
 	unsigned lcore, w = 0, n_outputs = 0, s, p;
-	char why[320];
 	uint32_t slots;
 	size_t qsz;
 	int rc;
@@ -220,7 +219,16 @@ int wf_setup(struct wf_config *cfg)
 	rc = wf_ports_init(cfg, wf_app.n_workers);
 	if (rc)
 		return rc;
-	rc = wf_registry_init(slots);
+	return wf_registry_init(slots);
+}
+
+int wf_setup(struct wf_config *cfg)
+{
+	char why[320];
+	unsigned w;
+	int rc;
+
+	rc = wf_setup_workers(cfg);
 	if (rc)
 		return rc;
 	for (w = 0; w < wf_app.n_workers; w++) {

@@ -6,6 +6,14 @@
 
 #include "conf/conf.h"
 
+/* The fast-path half of wf_setup(): worker lcores, the SRTP engines'
+ * arch, the packet and control pools, per-lcore state and rings, the
+ * handoff rings, the ports and the viewer registry (peer table).  Nothing
+ * is launched and no socket is opened: a harness that plays the workers
+ * itself (tests/fuzz/fuzz_worker.c) builds real worker state with it.
+ * Returns 0 or -errno with the reason logged; wf_teardown() follows. */
+int wf_setup_workers(struct wf_config *cfg);
+
 /* Builds everything and launches the workers.  Returns 0 or -errno with
  * the reason logged.  wf_teardown() must follow either way. */
 int wf_setup(struct wf_config *cfg);

@@ -70,6 +70,7 @@ static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 
 #define U(name) rte_tel_data_add_dict_u64(d, #name, c->name)
 	U(rx_pkts); U(rx_bytes); U(ingest_pkts); U(ingest_bytes); U(ingest_rtcp);
+	U(viewer_rtcp);
 	U(tx_pkts); U(tx_bytes); U(egress_pkts); U(egress_bytes); U(retransmits);
 	U(replays); U(replay_pkts); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted);
 	U(slow_tx);

@@ -67,6 +67,24 @@ static unsigned control(struct wf_lcore *lc)
 	return n;
 }
 
+unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc)
+{
+	unsigned work = wf_handoff_poll(lc, 4 * WF_BURST);
+	uint64_t now = rte_rdtsc();
+
+	if (lc->n_replays)
+		wf_replay_poll(lc, now);
+	if (now >= lc->next_timer_tsc) {
+		lc->next_timer_tsc = now + timer_tsc;
+		wf_feedback_sr_timer(lc, now);
+		wf_ingest_timer(lc, now);
+	}
+	wf_fanout_resend_flush(lc);
+	wf_handoff_flush(lc);
+	wf_tx_flush(lc);
+	return work;
+}
+
 int wf_worker_main(void *arg)
 {
 	struct wf_lcore *lc = arg;
@@ -80,7 +98,7 @@ int wf_worker_main(void *arg)
 
 	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins us */
 	while (!__atomic_load_n(&wf_app.stop, __ATOMIC_RELAXED)) {
-		uint64_t t0 = rte_rdtsc(), now;
+		uint64_t t0 = rte_rdtsc();
 		unsigned work = 0, p;
 
 		work += slow_tx(lc);
@@ -94,18 +112,7 @@ int wf_worker_main(void *arg)
 			wf_classify_burst(lc, p, pkts, n);
 			work += n;
 		}
-		work += wf_handoff_poll(lc, 4 * WF_BURST);
-		now = rte_rdtsc();
-		if (lc->n_replays)
-			wf_replay_poll(lc, now);
-		if (now >= lc->next_timer_tsc) {
-			lc->next_timer_tsc = now + timer_tsc;
-			wf_feedback_sr_timer(lc, now);
-			wf_ingest_timer(lc, now);
-		}
-		wf_fanout_resend_flush(lc);
-		wf_handoff_flush(lc);
-		wf_tx_flush(lc);
+		work += wf_worker_poll_tail(lc, timer_tsc);
 		rte_rcu_qsbr_quiescent(wf_app.qsbr, qsbr_id);
 
 		lc->c.polls++;

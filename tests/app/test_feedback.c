@@ -1,0 +1,335 @@
+/* test_feedback.c: RTCP packets a worker takes in, from a viewer
+ * (app/feedback.c, SRTCP under the viewer's key) and from a stream's
+ * source (app/ingest.c), are each counted once: taken in (viewer_rtcp,
+ * ingest_rtcp) or dropped for one reason, whatever the messages inside.
+ * Found by fuzz target 9 (tests/fuzz/fuzz_worker.c), whose check that
+ * every received frame is counted once failed.  EAL runs with --no-huge
+ * and no devices; the test is worker 0, its viewer is in slot 0. */
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "wf_test.h"
+
+#include "app.h"
+#include "feedback.h"
+#include "ingest.h"
+#include "lcore.h"
+#include "rtp/rtp.h"
+
+/* An IPv4 address in host order (DPDK's RTE_IPV4 shifts an int: UB for
+ * a first byte above 127). */
+#define IP4(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define VIEWER_ADDR	IP4(198, 18, 0, 20)
+#define VIEWER_PORT	50000
+#define OUR_SSRC	0x10000000u	/* our SSRC towards the viewer */
+#define SRC_ADDR	IP4(198, 18, 0, 2)
+#define SRC_PORT	7004
+#define SRC_SSRC	0x1111u
+#define RTCP_PORT	5005		/* the source's RTCP: stream 0, track 0 */
+
+static struct wf_lcore *lc;
+static struct wf_srtp_engine *engine;
+static struct wf_srtp_keys viewer_key;	/* what the viewer protects with */
+static uint32_t viewer_index;
+static struct wf_stream_state *st;
+
+static bool setup(void)
+{
+	char *args[] = { "test_feedback", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+			 "--log-level", "error", "--file-prefix", "wftfb" };
+	static const uint8_t key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t salt[14] = { 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33 };
+	struct wf_viewer *v;
+
+	if (rte_eal_init((int)RTE_DIM(args), args) < 0)
+		return false;
+	wf_app.tsc_hz = rte_get_tsc_hz();
+	wf_app.n_workers = 1;
+	wf_app.pool = rte_pktmbuf_pool_create("tfb_pkts", 1023, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
+					      RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	lc = rte_zmalloc("tfb_lc", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+	engine = wf_srtp_engine_create(NULL);
+	if (!wf_app.pool || !lc || !engine)
+		return false;
+	lc->srtp = wf_srtp_engine_create(NULL);
+	lc->n_slots = 4;
+	lc->viewers = rte_zmalloc("tfb_viewers", sizeof(*lc->viewers) * lc->n_slots,
+				  RTE_CACHE_LINE_SIZE);
+	if (!lc->srtp || !lc->viewers)
+		return false;
+	wf_app.lc[0] = lc;
+	wf_app.streams[0].n_tracks = 1;
+	wf_app.streams[0].tracks[0].kind = WF_CONF_VIDEO;
+	wf_app.streams[0].tracks[0].pt = 96;
+	wf_app.streams[0].tracks[0].clock_rate = 90000;
+	wf_app.streams[0].tracks[0].port = RTCP_PORT - 1;
+
+	/* the viewer: live, its SRTCP received under its own key */
+	v = &lc->viewers[0];
+	v->in_use = 1;
+	v->gen = 1;
+	v->srtp = 1;
+	v->addr = VIEWER_ADDR;
+	v->udp_port = VIEWER_PORT;
+	v->trk[0].state = WF_VT_LIVE;
+	v->trk[0].ssrc = OUR_SSRC;
+	lc->slot_hwm = 1;
+	if (wf_srtp_keys_derive(lc->srtp, &v->srtcp_in, WF_SRTP_AES128_CM_SHA1_80,
+				WF_SRTP_KIND_RTCP, key, 16, salt, 14) != 0 ||
+	    wf_srtp_keys_derive(engine, &viewer_key, WF_SRTP_AES128_CM_SHA1_80,
+				WF_SRTP_KIND_RTCP, key, 16, salt, 14) != 0)
+		return false;
+
+	/* stream 0, owned here, its source latched */
+	st = rte_zmalloc("tfb_st", sizeof(*st), RTE_CACHE_LINE_SIZE);
+	if (!st)
+		return false;
+	st->n_tracks = 1;
+	st->t[0].latched = true;
+	st->t[0].ssrc = SRC_SSRC;
+	st->t[0].src_addr = SRC_ADDR;
+	st->t[0].src_port = SRC_PORT;
+	lc->owned[0] = st;
+	rte_seqlock_init(&wf_app.streams[0].clock[0].lock);
+	wf_app.ingest_map[RTCP_PORT] = 1;	/* stream 0 * 2 + track 0 + 1 */
+	wf_app.streams[0].active = 1;
+	return true;
+}
+
+/* A classified frame (l2_len, l3_len set, as wf_classify_burst leaves
+ * it) from src:sport to dport carrying payload[0..len). */
+static struct rte_mbuf *frame(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t *payload,
+			      size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	uint8_t *d;
+
+	if (!m)
+		return NULL;
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(WF_L2L3L4_LEN + len));
+	memset(d, 0, WF_L2L3L4_LEN);
+	ip = (struct rte_ipv4_hdr *)(d + 14);
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(28 + len));
+	ip->src_addr = rte_cpu_to_be_32(src);
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+	memcpy(udp + 1, payload, len);
+	m->l2_len = 14;
+	m->l3_len = 20;
+	return m;
+}
+
+/* The viewer sends compound p[0..len), protected under its key. */
+static void from_viewer(const uint8_t *p, size_t len)
+{
+	uint8_t buf[512];
+	size_t out;
+	struct rte_mbuf *m;
+
+	WF_REQUIRE(len <= sizeof(buf) - 64);
+	memcpy(buf, p, len);
+	WF_REQUIRE(wf_srtcp_protect(engine, &viewer_key, &viewer_index, buf, len, sizeof(buf),
+				    &out) == 0);
+	m = frame(VIEWER_ADDR, VIEWER_PORT, 8189, buf, out);
+	WF_REQUIRE(m);
+	wf_feedback_packet(lc, m, 0, 1);
+}
+
+static void from_source(uint16_t sport, const uint8_t *p, size_t len)
+{
+	struct rte_mbuf *m = frame(SRC_ADDR, sport, RTCP_PORT, p, len);
+
+	WF_REQUIRE(m);
+	wf_ingest_one(lc, m);
+}
+
+/* RTCP header (RFC 3550 §6.4.1) of a packet of words 32-bit words. */
+static void hdr(uint8_t *p, uint8_t count, uint8_t pt, uint16_t words)
+{
+	p[0] = (uint8_t)(0x80 | count);
+	p[1] = pt;
+	wf_rtp_wr16(p + 2, (uint16_t)(words - 1));
+}
+
+static uint64_t drops(void)
+{
+	uint64_t n = 0;
+	unsigned d;
+
+	for (d = 0; d < WF_DROP_COUNT; d++)
+		n += lc->c.drop[d];
+	return n;
+}
+
+static void reset(void)
+{
+	memset(&lc->c, 0, sizeof(lc->c));
+}
+
+static void a_viewers_sdes_only_compound_is_counted_taken_in(void)
+{
+	uint8_t p[16] = { 0 };
+
+	reset();
+	hdr(p, 1, 202, 4);		/* SDES, one chunk: CNAME "vw" */
+	wf_rtp_wr32(p + 4, 0xabc);
+	p[8] = 1;
+	p[9] = 2;
+	p[10] = 'v';
+	p[11] = 'w';
+	from_viewer(p, sizeof(p));
+	WF_CHECK_EQ(lc->c.viewer_rtcp, 1);
+	WF_CHECK_EQ(drops(), 0);
+}
+
+static void a_viewers_receiver_report_is_counted_once(void)
+{
+	uint8_t p[32] = { 0 };
+
+	reset();
+	hdr(p, 1, 201, 8);		/* RR with one block about our SSRC */
+	wf_rtp_wr32(p + 4, 0xabc);
+	wf_rtp_wr32(p + 8, OUR_SSRC);
+	from_viewer(p, sizeof(p));
+	WF_CHECK_EQ(lc->c.rr_rx, 1);
+	WF_CHECK_EQ(lc->c.viewer_rtcp, 1);
+	WF_CHECK_EQ(drops(), 0);
+}
+
+/* Two malformed messages in one packet: two rtp errors, one packet taken
+ * in (it parsed to its end), no drop (each message was one before). */
+static void malformed_messages_of_a_viewers_compound_are_not_packet_drops(void)
+{
+	uint8_t p[16] = { 0 };
+
+	reset();
+	hdr(p, 3, 201, 2);		/* RR claiming 3 blocks in 4 bytes */
+	wf_rtp_wr32(p + 4, 0xabc);
+	hdr(p + 8, 1, 205, 2);		/* NACK without its media SSRC */
+	wf_rtp_wr32(p + 12, 0xabc);
+	from_viewer(p, sizeof(p));
+	WF_CHECK_EQ(lc->c.viewer_rtcp, 1);
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_RTCP_PARSE], 0);
+	WF_CHECK_EQ(drops(), 0);
+}
+
+static void a_viewers_compound_that_stops_parsing_is_one_drop(void)
+{
+	uint8_t p[36] = { 0 };
+
+	reset();
+	hdr(p, 1, 201, 8);
+	wf_rtp_wr32(p + 4, 0xabc);
+	wf_rtp_wr32(p + 8, OUR_SSRC);
+	hdr(p + 32, 0, 201, 8);		/* says 32 bytes, 4 are left */
+	from_viewer(p, sizeof(p));
+	WF_CHECK_EQ(lc->c.rr_rx, 1);	/* the report before was used */
+	WF_CHECK_EQ(lc->c.viewer_rtcp, 0);
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_RTCP_PARSE], 1);
+	WF_CHECK_EQ(drops(), 1);
+}
+
+static void a_forged_viewer_packet_is_one_drop(void)
+{
+	uint8_t p[8 + 4 + 10] = { 0 };
+	struct rte_mbuf *m;
+
+	reset();
+	hdr(p, 0, 201, 2);
+	wf_rtp_wr32(p + 4, 0xabc);
+	p[8] = 0x80;			/* E bit, index 1, a tag of zeros */
+	p[11] = 1;
+	m = frame(VIEWER_ADDR, VIEWER_PORT, 8189, p, sizeof(p));
+	WF_REQUIRE(m);
+	wf_feedback_packet(lc, m, 0, 1);
+	WF_CHECK_EQ(lc->c.viewer_rtcp, 0);
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_SRTCP_UNPROTECT], 1);
+	WF_CHECK_EQ(drops(), 1);
+}
+
+/* A sender report (RFC 3550 §6.4.1) of ssrc, len bytes of it. */
+static size_t sender_report(uint8_t *p, uint32_t ssrc)
+{
+	memset(p, 0, 28);
+	hdr(p, 0, 200, 7);
+	wf_rtp_wr32(p + 4, ssrc);
+	wf_rtp_wr32(p + 8, 0xe0000000u);	/* NTP seconds */
+	wf_rtp_wr32(p + 16, 90000);		/* RTP time */
+	return 28;
+}
+
+static void a_sources_sender_report_is_taken_in_once(void)
+{
+	uint8_t p[28];
+
+	reset();
+	wf_app.streams[0].clock[0].have_sr = false;
+	from_source(SRC_PORT + 1, p, sender_report(p, SRC_SSRC));
+	WF_CHECK_EQ(lc->c.ingest_rtcp, 1);
+	WF_CHECK_EQ(drops(), 0);
+	WF_CHECK(wf_app.streams[0].clock[0].have_sr);
+}
+
+/* An SR naming another SSRC: not used, and the packet is one drop (it was
+ * counted taken in and dropped both). */
+static void a_sources_report_of_another_ssrc_is_one_drop(void)
+{
+	uint8_t p[28];
+
+	reset();
+	wf_app.streams[0].clock[0].have_sr = false;
+	from_source(SRC_PORT + 1, p, sender_report(p, 0x9999));
+	WF_CHECK_EQ(lc->c.ingest_rtcp, 0);
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE], 1);
+	WF_CHECK_EQ(drops(), 1);
+	WF_CHECK(!wf_app.streams[0].clock[0].have_sr);
+}
+
+static void a_sources_truncated_compound_is_one_drop(void)
+{
+	uint8_t p[28];
+
+	reset();
+	sender_report(p, SRC_SSRC);
+	from_source(SRC_PORT, p, 18);
+	WF_CHECK_EQ(lc->c.ingest_rtcp, 0);
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_INGEST_RTCP], 1);
+	WF_CHECK_EQ(drops(), 1);
+}
+
+static void no_packet_is_left_behind(void)
+{
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), 0);
+}
+
+int main(int argc, char **argv)
+{
+	wf_test_init(argc, argv);
+	if (!setup()) {
+		printf("# test_feedback: EAL, pool or keys set-up failed\n");
+		return 1;
+	}
+	WF_RUN(a_viewers_sdes_only_compound_is_counted_taken_in);
+	WF_RUN(a_viewers_receiver_report_is_counted_once);
+	WF_RUN(malformed_messages_of_a_viewers_compound_are_not_packet_drops);
+	WF_RUN(a_viewers_compound_that_stops_parsing_is_one_drop);
+	WF_RUN(a_forged_viewer_packet_is_one_drop);
+	WF_RUN(a_sources_sender_report_is_taken_in_once);
+	WF_RUN(a_sources_report_of_another_ssrc_is_one_drop);
+	WF_RUN(a_sources_truncated_compound_is_one_drop);
+	WF_RUN(no_packet_is_left_behind);
+	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
+	 * not scan it) */
+	wf_srtp_engine_free(lc->srtp);
+	wf_srtp_engine_free(engine);
+	return wf_test_done();
+}

@@ -76,7 +76,7 @@ struct wf_http_req {
 	bool too_big;
 	size_t discarded;
 	bool answered;		/* reply is final */
-	char *heap;		/* reply body to free (a page, /metrics) */
+	char *heap;		/* reply body to free (a page, /metrics, an answer) */
 	char text[WF_HTTP_TEXT_MAX];
 	struct wf_http_reply reply;
 };
@@ -459,12 +459,31 @@ struct framing {
 	unsigned content_length;	/* Content-Length headers */
 	unsigned transfer_encoding;	/* Transfer-Encoding headers */
 	bool chunked;			/* the (last) one is exactly "chunked" */
+	bool bad_name;			/* a name that is not a token, or a folded framing one */
 };
+
+/* RFC 9110 §5.6.2 tchar. */
+static bool is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
 
 static void count_framing(void *arg, const char *name, const char *value)
 {
 	struct framing *f = arg;
+	const char *s;
 
+	/* libmicrohttpd 0.9.75 keeps "Content-Length : 5" as a header named
+	 * "Content-Length " and glues an obs-fold line to the name
+	 * ("Content-Length:\r\n 5" -> "Content-Length5"): neither it nor we
+	 * would see a length a proxy in front may honour (RFC 9112 §5.1, §5.2) */
+	for (s = name; *s; s++)
+		if (!is_tchar((unsigned char)*s))
+			f->bad_name = true;
+	if (!*name || (!strncasecmp(name, "Content-Length", 14) && name[14]) ||
+	    (!strncasecmp(name, "Transfer-Encoding", 17) && name[17]))
+		f->bad_name = true;
 	if (!strcasecmp(name, "Content-Length")) {
 		f->content_length++;
 	} else if (!strcasecmp(name, "Transfer-Encoding")) {
@@ -482,7 +501,7 @@ static unsigned framing_refusal(const struct wf_http_req *r)
 	struct framing f = { 0 };
 
 	r->in->each_header(r->in->hctx, count_framing, &f);
-	if (f.content_length > 1 || (f.content_length && f.transfer_encoding) ||
+	if (f.bad_name || f.content_length > 1 || (f.content_length && f.transfer_encoding) ||
 	    f.transfer_encoding > 1)
 		return 400;
 	if (f.transfer_encoding && !f.chunked)
@@ -635,7 +654,15 @@ static void created(struct wf_http_req *r, const struct wf_whep_result *res)
 		reply_text(r, 500, "internal error: no valid session");
 		return;
 	}
-	r->reply.body = router.answer;
+	/* the answer buffer is every POST's: the reply keeps its own copy,
+	 * which lives until wf_http_end() as the header promises */
+	r->heap = malloc(res->answer_len);
+	if (!r->heap) {
+		reply_retry(r, 503, 1, "out of memory");
+		return;
+	}
+	memcpy(r->heap, router.answer, res->answer_len);
+	r->reply.body = r->heap;
 	r->reply.len = res->answer_len;
 	snprintf(where, sizeof(where), "/%s/whep/%s", r->p.stream, res->id);
 	add_header(r, "Location", where);
@@ -800,6 +827,13 @@ static void check_headers(struct wf_http_req *r)
 		return;
 	}
 	length = content_length(r);
+	/* a body only where a route reads one (an offer, a trickle fragment):
+	 * elsewhere it would hold up to http.max_body per connection for
+	 * nothing, before any admission (attacker review of the router) */
+	if (!route->ctype && (length > 0 || header(r, "Transfer-Encoding"))) {
+		reply_text(r, 413, "this request takes no body");
+		return;
+	}
 	if (length > (long long)router.cfg->http.max_body) {
 		reply_text(r, 413, "the body is over %u bytes", router.cfg->http.max_body);
 		return;

@@ -30,6 +30,7 @@ static struct wf_config *cfg;
 static struct {
 	int status;		/* the next offer's, patch's and delete's answer */
 	unsigned retry_after;	/* the offer's */
+	const char *answer;	/* the offer's answer (NULL: FAKE_ANSWER) */
 	unsigned offers, patches, dels;
 } fake;
 
@@ -46,9 +47,9 @@ static void fake_offer(const char *stream, uint64_t client, const char *offer, s
 	if (fake.status != 201)
 		return;
 	snprintf(r->id, sizeof(r->id), "%s", FAKE_ID);
-	r->answer_len = strlen(FAKE_ANSWER);
+	r->answer_len = strlen(fake.answer ? fake.answer : FAKE_ANSWER);
 	if (r->answer_len <= cap)
-		memcpy(answer, FAKE_ANSWER, r->answer_len);
+		memcpy(answer, fake.answer ? fake.answer : FAKE_ANSWER, r->answer_len);
 }
 
 static int fake_patch(const char *stream, const char *id, const char *frag, size_t len,
@@ -250,6 +251,82 @@ static void router_patch_429_and_503_carry_retry_after(void)
 	WF_CHECK_EQ(fake.patches, 2);
 }
 
+/* A 201's body (the SDP answer) lives until wf_http_end(), as the header
+ * says, even when another POST finishes first: an adapter that sends it
+ * later must not hand one viewer another's ICE credentials (attacker
+ * review of the router split: the answer sat in a buffer every POST
+ * shared). */
+static void router_201_answer_lives_until_its_request_ends(void)
+{
+	struct hdrs h = { .kv = { { "Content-Type", SDP_CT } }, .n = 1 };
+	struct wf_http_request in = {
+		.method = "POST", .url = "/cam1/whep", .peer = 0xc0000201,
+		.each_header = each_header, .hctx = &h,
+	};
+	static const char answer_a[] = "v=0\r\no=- A 1 IN IP4 198.18.0.1\r\n";
+	static const char answer_b[] = "v=0\r\no=- B 1 IN IP4 198.18.0.2\r\n";
+	struct wf_http_req *a, *b;
+	const struct wf_http_reply *ra, *rb;
+
+	WF_REQUIRE(start());
+	a = wf_http_begin(&in);
+	b = wf_http_begin(&in);
+	WF_REQUIRE(a && b && !wf_http_answered(a) && !wf_http_answered(b));
+	WF_CHECK_EQ(wf_http_body(a, OFFER, strlen(OFFER)), 0);
+	WF_CHECK_EQ(wf_http_body(b, OFFER, strlen(OFFER)), 0);
+	fake.answer = answer_a;
+	ra = wf_http_finish(a);
+	fake.answer = answer_b;
+	rb = wf_http_finish(b);
+	WF_CHECK_EQ(ra->status, 201);
+	WF_CHECK_EQ(rb->status, 201);
+	WF_CHECK(ra->len == strlen(answer_a) && memcmp(ra->body, answer_a, ra->len) == 0);
+	WF_CHECK(rb->len == strlen(answer_b) && memcmp(rb->body, answer_b, rb->len) == 0);
+	wf_http_end(b);
+	WF_CHECK(memcmp(ra->body, answer_a, ra->len) == 0);
+	wf_http_end(a);
+}
+
+/* Only the routes that read a body (POST of an offer, PATCH of a
+ * fragment) take one: a GET, DELETE or OPTIONS announcing a body is
+ * refused at its headers, before memory is set aside for it. */
+static void router_refuses_a_body_where_no_route_reads_one(void)
+{
+	static const struct { const char *method, *url, *name, *value; unsigned want; } cases[] = {
+		{ "GET", "/", "Content-Length", "10", 413 },
+		{ "GET", "/metrics", "Transfer-Encoding", "chunked", 413 },
+		{ "DELETE", "/cam1/whep/" FAKE_ID, "Content-Length", "4096", 413 },
+		{ "OPTIONS", "/cam1/whep", "Content-Length", "1", 413 },
+		{ "DELETE", "/cam1/whep/" FAKE_ID, "Content-Length", "0", 200 },
+		{ "GET", "/", "Content-Length", "0", 200 },
+	};
+	size_t i;
+
+	WF_REQUIRE(start());
+	fake.status = 200;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hdrs h = { .kv = { { cases[i].name, cases[i].value } }, .n = 1 };
+		struct wf_http_request in = {
+			.method = cases[i].method, .url = cases[i].url, .peer = 0xc0000201,
+			.each_header = each_header, .hctx = &h,
+		};
+		struct wf_http_req *r = wf_http_begin(&in);
+		const struct wf_http_reply *got;
+
+		WF_REQUIRE(r != NULL);
+		got = wf_http_answered(r);
+		if (cases[i].want == 413)
+			WF_CHECKF(got && got->status == 413, "case %zu: %s %s %s: %u", i,
+				  cases[i].method, cases[i].url, cases[i].name, got ? got->status : 0);
+		else
+			WF_CHECKF(!got && wf_http_finish(r)->status == cases[i].want,
+				  "case %zu: %s %s refused on its headers", i, cases[i].method,
+				  cases[i].url);
+		wf_http_end(r);
+	}
+	WF_CHECK_EQ(fake.dels, 1);
+}
+
 static void router_init_refuses_missing_ops_and_a_second_init(void)
 {
 	struct wf_http_ops partial = ops;
@@ -287,6 +364,8 @@ int main(int argc, char **argv)
 	WF_RUN(router_405_lists_allowed_methods);
 	WF_RUN(router_post_429_and_503_always_carry_retry_after);
 	WF_RUN(router_patch_429_and_503_carry_retry_after);
+	WF_RUN(router_201_answer_lives_until_its_request_ends);
+	WF_RUN(router_refuses_a_body_where_no_route_reads_one);
 	WF_RUN(router_init_refuses_missing_ops_and_a_second_init);
 
 	wf_http_router_fini();

@@ -7,13 +7,16 @@
 #   SOAK_ASAN=1: BUILD is the sanitizer build; its reports go to
 #                build/soak/asan.*, and any report fails the soak.
 #   SOAK_OUT:    where results go (default build/soak)
+#   SOAK_VIEWERS, SOAK_CHURN, SOAK_RESTART_S: live viewers (300), leaving
+#                and joining a second (3), seconds between source restarts
+#                (240)
 #
 # A namespace held by `unshare --net sleep`; whepfan inside it (the
 # configuration from tests/load/soak.conf.in) creates the tap, whose kernel
 # side gets 198.18.0.2-9/24 (the source and the viewers); build/whepfan-load
 # runs inside it too (tests/load/whepfan_load.c: two streams, viewers
 # joining and leaving, 2 % loss repaired by NACK, a source that restarts
-# every 4 minutes, hostile datagrams); whepfan gets a SIGHUP (reload) every
+# every SOAK_RESTART_S, hostile datagrams); whepfan gets a SIGHUP (reload) every
 # 180 s; soak.py samples every 10 s from outside (/proc and the DPDK
 # telemetry socket, which is a file, not a network address).  Everything is
 # stopped and removed on exit, on failure and on Ctrl-C.  Only 198.18.0.0/15
@@ -27,6 +30,7 @@ out=${SOAK_OUT:-build/soak}
 hup_s=180
 viewers=${SOAK_VIEWERS:-300}
 churn=${SOAK_CHURN:-3}
+restart_s=${SOAK_RESTART_S:-240}
 
 die() { echo "soak: $*" >&2; exit 2; }
 
@@ -97,10 +101,15 @@ for i in 2 3 4 5 6 7 8 9; do
 	nsx ip addr add "198.18.0.$i/24" dev "$iface"
 done
 nsx ip link set "$iface" up
+# HTTP answers before the first viewer's POST
+for _ in $(seq 300); do
+	nsx bash -c 'exec 3<>/dev/tcp/127.0.0.1/8889' 2>/dev/null && break
+	sleep 0.1
+done
 
 echo "soak: $minutes min, $viewers viewers, $churn a second churning, build $build," \
      "results in $out (whepfan pid $wf)"
-"${ns[@]}" "$build/whepfan-load" -n "$viewers" -j "$churn" -l 2 -r 240 -H 5 -i 2 \
+"${ns[@]}" "$build/whepfan-load" -n "$viewers" -j "$churn" -l 2 -r "$restart_s" -H 5 -i 2 \
 	-d $((minutes * 60 + 15)) -s "$out/load.log" 2>"$out/load.err" &
 load=$!
 
@@ -113,7 +122,7 @@ hup=$!
 
 rc=0
 python3 scripts/soak.py --pid "$wf" --prefix "$prefix" --load-log "$out/load.log" \
-	--seconds $((minutes * 60)) --out "$out" || rc=$?
+	--seconds $((minutes * 60)) --out "$out" ${SOAK_ASAN:+--asan} || rc=$?
 
 kill "$hup" 2>/dev/null; wait "$hup" 2>/dev/null || true
 hup=

@@ -25,8 +25,9 @@
  *     WebRTC and ingest ports: random bytes, and STUN, DTLS and RTP
  *     headers with random contents.
  * Every -i seconds it appends one line of counters (cumulative since the
- * start, name=value; src_up and src_change_s: whether the sources send,
- * and for how long they have or have not) to the stats file (-s, else stdout); scripts/soak.py
+ * start, name=value; src_up, src_change_s and src_change_mono: whether
+ * the sources send, for how long they have or have not, and since when in
+ * CLOCK_MONOTONIC seconds) to the stats file (-s, else stdout); scripts/soak.py
  * reads the last.  Runs -d seconds (0: until SIGINT or SIGTERM).
  *
  * Only 198.18.0.0/15 (RFC 2544) and loopback are ever addressed (fixed
@@ -535,12 +536,13 @@ static void stats_line(uint64_t now)
 		" close_notify=%" PRIu64 " vanish=%" PRIu64 " rtp=%" PRIu64
 		" sim_dropped=%" PRIu64 " loss_seen=%" PRIu64 " repaired=%" PRIu64
 		" unrepaired=%" PRIu64 " nacks=%" PRIu64 " nack_seqs=%" PRIu64 " dups=%" PRIu64
-		" hostile=%" PRIu64 " restarts=%" PRIu64 " src_up=%d src_change_s=%.1f\n",
+		" hostile=%" PRIu64 " restarts=%" PRIu64 " src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
 		(double)(now - g.t0_us) / 1e6, g.n_live, g.n_joining, f->joins, f->join_refused,
 		f->join_failed, f->leaves, f->ends[END_DELETE], f->ends[END_CLOSE_NOTIFY],
 		f->ends[END_VANISH], f->rtp, f->sim_dropped, f->loss_seen, f->repaired,
 		f->unrepaired, f->nacks_sent, f->nack_seqs, f->dups, f->hostile, f->restarts,
-		!g.src_silent_until_us, (double)(now - g.src_change_us) / 1e6);
+		!g.src_silent_until_us, (double)(now - g.src_change_us) / 1e6,
+		(double)g.src_change_us / 1e6);
 	fflush(g.stats);
 }
 

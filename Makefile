@@ -9,6 +9,8 @@
 #   make deps       install the Debian packages that are missing
 #   make fuzz       build the libFuzzer targets with clang and run each for
 #                   FUZZ_SECONDS (default 60); docs/reliability.md
+#   make soak       whepfan under churning WHEP viewers for SOAK_MINUTES
+#                   (default 30; SOAK_ASAN=1: the ASan build); docs/reliability.md
 
 BUILD   ?= build
 CC      ?= cc
@@ -66,9 +68,9 @@ LIBWFAPP := $(BUILD)/libwfapp.a
 LIBWFT   := $(BUILD)/libwftest.a
 
 BINS := $(if $(wildcard app/main.c),$(BUILD)/whepfan) \
-        $(if $(BENCH_SRCS),$(BUILD)/whepfan-bench)
+        $(if $(BENCH_SRCS),$(BUILD)/whepfan-bench) $(BUILD)/whepfan-load
 
-.PHONY: all deps test test-run asan demo clean tests fuzz fuzz-build
+.PHONY: all deps test test-run asan demo clean tests fuzz fuzz-build soak
 .DEFAULT_GOAL := all
 
 all: deps
@@ -95,6 +97,18 @@ demo: deps
 
 clean:
 	rm -rf build
+
+# ---- The soak (scripts/soak.sh, docs/reliability.md) ------------------------------
+# whepfan and build/whepfan-load in a private network namespace for
+# SOAK_MINUTES; samples, plot and verdict in build/soak/.
+SOAK_MINUTES ?= 30
+SOAK_ASAN    ?=
+SOAK_BUILD   := $(if $(SOAK_ASAN),build/asan,$(BUILD))
+
+soak: deps
+	@$(MAKE) --no-print-directory $(if $(SOAK_ASAN),BUILD=build/asan SAN=1) \
+		$(SOAK_BUILD)/whepfan $(SOAK_BUILD)/whepfan-load
+	@SOAK_ASAN=$(SOAK_ASAN) scripts/soak.sh $(SOAK_BUILD) $(SOAK_MINUTES)
 
 # ---- Fuzzing with libFuzzer (clang) ------------------------------------------
 # The libraries are compiled again by clang with coverage instrumentation
@@ -183,5 +197,11 @@ $(FUZZ_REG_BINS): $(BUILD)/tests/fuzz/test_fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o \
 		$$(call fuzz_lib_objs,$$(FUZZ_LIBS_$$*)) $$(call fuzz_app_objs,$$(FUZZ_APP_$$*))
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(call fuzz_libs,$*)
+
+# The load tool (the soak's viewers and source): the test helpers and the
+# libraries the end-to-end tests link.
+$(BUILD)/whepfan-load: $(BUILD)/obj/tests/load/whepfan_load.o $(LIBWFT) \
+		$(call lib_objs,$(TEST_LIBS_e2e))
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(APP_LIBS)
 
 -include $(shell find $(BUILD)/obj $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

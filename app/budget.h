@@ -58,6 +58,24 @@ static inline uint32_t wf_retx_rate(uint64_t stream_bytes_per_s, uint32_t pct)
 	return r > INT32_MAX ? INT32_MAX : (uint32_t)r;
 }
 
+/* The rate (bytes a second) a measuring window of dt cycles (hz a second)
+ * that carried bytes in pkts packets gives the viewers' budgets.  A window
+ * in which the source sent nothing (a pause, a restart) keeps prev: when
+ * the source resumes, a viewer's first NACKs are for what it lost just
+ * before the pause, which it sees only when the next packet comes, and a
+ * budget sized by the silence would refuse them until the history had let
+ * the packets go (the soak: docs/reliability.md). */
+static inline uint32_t wf_retx_window_rate(uint32_t prev, uint64_t bytes, uint64_t pkts,
+					   uint64_t dt, uint64_t hz)
+{
+	uint64_t r;
+
+	if (!pkts || !dt)
+		return prev;
+	r = bytes * hz / dt;
+	return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+}
+
 /* Adds what rate (bytes a second) earned since the last refill at TSC now
  * (hz cycles a second), up to one second of rate; a bucket never refilled
  * starts full. */

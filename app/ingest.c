@@ -4,6 +4,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "budget.h"
 #include "fanout.h"
 #include "handoff.h"
 #include "pub.h"
@@ -249,9 +250,10 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64_t pkts,
 			 uint64_t dt)
 {
-	/* relaxed: each a figure of its own (app.h) */
-	__atomic_store_n(&s->rate_bytes[t],
-			 (uint32_t)RTE_MIN(bytes * wf_app.tsc_hz / dt, (uint64_t)UINT32_MAX),
+	uint32_t prev = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+
+	/* relaxed: each a figure of its own (app.h); we are its one writer */
+	__atomic_store_n(&s->rate_bytes[t], wf_retx_window_rate(prev, bytes, pkts, dt, wf_app.tsc_hz),
 			 __ATOMIC_RELAXED);
 	if (pkts)
 		__atomic_store_n(&s->pkt_bytes[t], (uint32_t)(bytes / pkts), __ATOMIC_RELAXED);
@@ -266,11 +268,10 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 	uint64_t dt, bytes, pkts;
 
 	if (!ts->rate_tsc) {
-		if (ts->pkts) {	/* the first packets: the first window starts */
+		/* the first packets, or the first after a silent window: a
+		 * window starts (with them in it) */
+		if (ts->pkts != ts->rate_pkts)
 			ts->rate_tsc = now;
-			ts->rate_bytes = 0;
-			ts->rate_pkts = 0;
-		}
 		return;
 	}
 	dt = now - ts->rate_tsc;
@@ -282,10 +283,10 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 		return;
 	}
 	ts->bitrate_bps = bytes * 8 * wf_app.tsc_hz / dt;
-	rate_publish(s, t, bytes, pkts, dt);
+	rate_publish(s, t, bytes, pkts, dt);	/* a silent window keeps the budgets' rate */
 	ts->rate_bytes = ts->bytes;
 	ts->rate_pkts = ts->pkts;
-	ts->rate_tsc = now;
+	ts->rate_tsc = pkts ? now : 0;	/* silent: the next window starts with the source */
 }
 
 void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)

@@ -64,6 +64,10 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->n_slots = slots;
 	lc->viewers = rte_zmalloc_socket("wf_viewers", sizeof(struct wf_viewer) * slots,
 					 RTE_CACHE_LINE_SIZE, socket);
+	/* every page now: slots are used next-fit, so churn would otherwise
+	 * grow RSS by a page a slot until each slot had had a viewer once */
+	if (lc->viewers)
+		explicit_bzero(lc->viewers, sizeof(struct wf_viewer) * slots);
 	for (s = 0; s < WF_MAX_STREAMS; s++)
 		lc->head[s] = WF_VIEWER_NONE;
 	snprintf(name, sizeof(name), "wf_ctrl%u", w);

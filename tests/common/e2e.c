@@ -572,6 +572,29 @@ long wf_e2e_vmrss_kb(pid_t pid)
 	return kb;
 }
 
+long wf_e2e_smaps_rss_kb(pid_t pid, const char *name)
+{
+	char path[64], line[512];
+	bool match = false;
+	long kb, sum = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		size_t key = strcspn(line, " \t\n");
+
+		if (key && line[key - 1] != ':')	/* "start-end perms offset dev inode path" */
+			match = strstr(line, name) != NULL;
+		else if (match && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			sum += kb;
+	}
+	fclose(f);
+	return sum;
+}
+
 int wf_e2e_raise_nofile(unsigned n)
 {
 	struct rlimit rl;

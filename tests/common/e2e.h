@@ -153,6 +153,11 @@ long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *
 /* VmRSS of process pid from /proc/<pid>/status, in KiB; -1 when unreadable. */
 long wf_e2e_vmrss_kb(pid_t pid);
 
+/* The resident KiB of the mappings of process pid whose /proc/<pid>/smaps
+ * line names name (a path part: "nohuge" for DPDK's --no-huge memory), all
+ * summed; -1 when unreadable. */
+long wf_e2e_smaps_rss_kb(pid_t pid, const char *name);
+
 /* Raises this process's RLIMIT_NOFILE to at least n descriptors (the hard
  * limit too when allowed: root).  0, or -errno when n cannot be had. */
 int wf_e2e_raise_nofile(unsigned n);

@@ -1277,6 +1277,9 @@ static void on_media(struct wf_wc *c, uint8_t *buf, int n)
 		on_srtcp(c, buf, n, true);
 		return;
 	}
+	if (c->hub->conf.rtp_filter &&
+	    !c->hub->conf.rtp_filter(c, buf, n, c->hub->conf.rtp_filter_arg))
+		return;
 	if (!c->rx) {
 		on_rtp(c, buf, n, wire);
 		return;

@@ -55,6 +55,8 @@
 
 /* ---- the hub ---------------------------------------------------------------- */
 
+struct wf_wc;
+
 struct wf_wc_hub_conf {
 	const char *http_addr;		/* whepfan's HTTP listen address */
 	uint16_t http_port;
@@ -69,6 +71,12 @@ struct wf_wc_hub_conf {
 	/* run once per pump loop, before waiting (the RTP source's tick) */
 	void (*tick)(void *arg);
 	void *tick_arg;
+	/* called with every SRTP packet that reaches a keyed viewer, its RTP
+	 * header still in the clear, before the viewer looks at it: false
+	 * drops it as if it were lost on the way (the load tool's simulated
+	 * loss, repaired by NACK); NULL: every packet is kept */
+	bool (*rtp_filter)(struct wf_wc *c, const uint8_t *p, int len, void *arg);
+	void *rtp_filter_arg;
 };
 
 struct wf_wc_hub;
@@ -196,6 +204,7 @@ struct wf_wc {
 	char id[40];			/* the session id at its end */
 	uint32_t my_ssrc;		/* our SSRC for SRTCP */
 	struct wf_wc_opts opts;
+	void *user;			/* the caller's; never touched here */
 	/* state */
 	struct wf_dtls *dtls;
 	bool keyed;			/* SRTP sessions ready */

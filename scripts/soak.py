@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""soak.py: the soak's sampler, plot and verdict (run by scripts/soak.sh).
+
+Every --interval seconds (10) for --seconds: whepfan's VmRSS (/proc), and
+from its DPDK telemetry socket (/var/run/dpdk/<prefix>/dpdk_telemetry.v2,
+docs/telemetry.md) mbufs in use (the median of 5 reads 0.1 s apart: what
+stays, not packets in flight), sessions, viewers, each worker's viewers,
+egress packets/s, drops and refusals by reason; from the load tool's last
+stats line (--load-log) live viewers, joins, leaves, loss seen by the
+viewers, repaired and unrepaired.  Writes <out>/soak.csv as it goes, then
+<out>/soak.svg (plain SVG written here: no plotting library) and
+<out>/summary.txt, and checks:
+  - RSS and mbufs in use: the level is the median of the samples from 60 s
+    to 120 s; every later sample lies within +-1 % of it (for mbufs, but
+    for samples within SOURCE_SETTLE_S of a source restart: the histories
+    empty with the source and fill again; they are counted and plotted);
+    With --asan (the sanitizer build) RSS is reported only: ASan's
+    quarantine holds freed memory until it is full;
+  - no loss the viewers saw stayed unrepaired (NACK repaired all of it);
+  - viewers were live, joined and left (the load really ran).
+Exit status 0 when every criterion held, 1 otherwise.  Standard library
+only.
+"""
+import argparse
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+
+LEVEL_FROM, LEVEL_TO = 60.0, 120.0
+TOLERANCE = 0.01
+MBUF_READS, MBUF_GAP_S = 5, 0.1
+# a stream's history (history_ms 3 s in soak.conf.in) refills this long
+# after its source is back
+SOURCE_SETTLE_S = 6
+
+
+class Telemetry:
+    """One connection to DPDK's telemetry socket (SOCK_SEQPACKET, v2)."""
+
+    def __init__(self, prefix):
+        path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.settimeout(5)
+        self.s.connect(path)
+        self.s.recv(1 << 16)  # the greeting
+
+    def cmd(self, c):
+        self.s.send(c.encode())
+        reply = json.loads(self.s.recv(1 << 20).decode())
+        return reply.get(c)
+
+    def close(self):
+        self.s.close()
+
+
+def rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def last_load_line(path):
+    """The load tool's newest stats line as a dict of numbers ({} if none)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 4096))
+            lines = f.read().decode(errors="replace").splitlines()
+    except OSError:
+        return {}
+    for line in reversed(lines):
+        try:
+            return {k: float(v) for k, v in (kv.split("=", 1) for kv in line.split())}
+        except ValueError:
+            continue
+    return {}
+
+
+def connect(prefix, pid, wait_s):
+    end = time.monotonic() + wait_s
+    while True:
+        try:
+            return Telemetry(prefix)
+        except OSError:
+            if time.monotonic() > end or rss_kb(pid) is None:
+                raise
+            time.sleep(0.5)
+
+
+def sample(tel, pid, load_log, t0, prev):
+    """One row: {column: number}."""
+    start = time.monotonic()
+    stats = tel.cmd("/whepfan/stats") or {}
+    # mbufs in use: the median of MBUF_READS reads MBUF_GAP_S apart.
+    # Packets in flight (a burst in the rx and tx queues) come and go
+    # within milliseconds and move one read; a leaked or hoarded mbuf stays.
+    in_use = []
+    for i in range(MBUF_READS):
+        if i:
+            time.sleep(MBUF_GAP_S)
+        info = tel.cmd("/whepfan/info") or {}
+        if info.get("mbufs_in_use") is not None:
+            in_use.append(info["mbufs_in_use"])
+    lcores = tel.cmd("/whepfan/lcores") or {}
+    load = last_load_line(load_log)
+    now = time.monotonic()
+    row = {
+        "t_s": round(now - t0, 1),
+        "mono": round(start, 3),
+        "rss_kb": rss_kb(pid),
+        "mbufs_in_use": statistics.median_low(in_use) if in_use else None,
+        "sessions": stats.get("sessions"),
+        "viewers": stats.get("viewers"),
+    }
+    for w in sorted(k for k in lcores if k.startswith("worker")):
+        row["viewers_" + w] = lcores[w].get("viewers")
+    egress = stats.get("egress_pkts", stats.get("egress"))
+    row["egress_pkts"] = egress
+    row["egress_pps"] = None
+    if prev and egress is not None and prev.get("egress_pkts") is not None:
+        dt = now - t0 - prev["t_s"]
+        row["egress_pps"] = round((egress - prev["egress_pkts"]) / dt) if dt > 0 else None
+    for k in ("live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
+              "join_failed", "rtp", "sim_dropped", "loss_seen", "repaired", "unrepaired",
+              "nacks", "nack_seqs", "hostile", "restarts", "src_up"):
+        row["load_" + k] = int(load[k]) if k in load else None
+    row["load_src_change_s"] = load.get("src_change_s")
+    ports = stats.get("ports") or {}
+    for k in ("rx_missed", "rx_nombuf", "rx_errors", "tx_errors"):
+        row["port_" + k] = sum(p.get(k, 0) for p in ports.values())
+    drops = stats.get("drops") or {}
+    row["drops_total"] = sum(drops.values())
+    for k in sorted(drops):
+        row["drop_" + k] = drops[k]
+    for k, v in sorted((stats.get("refusals") or {}).items()):
+        row["refusal_" + k] = v
+    for k, v in sorted((stats.get("slow_path") or {}).items()):
+        row["slow_" + k] = v
+    return row
+
+
+# ---- the plot ------------------------------------------------------------------
+
+PANEL_W, PANEL_H, MARGIN_L, MARGIN_T, COLS = 560, 230, 70, 40, 2
+COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+          "#7f7f7f"]
+
+
+def esc(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def panel(x0, y0, title, ts, series, band=None, marks=()):
+    """One chart: series is [(name, [value or None])]; band (lo, hi) shaded;
+    a dashed vertical line at each time in marks."""
+    w, h = PANEL_W - MARGIN_L - 20, PANEL_H - MARGIN_T - 30
+    vals = [v for _, ys in series for v in ys if v is not None]
+    if band:
+        vals += list(band)
+    lo, hi = (min(vals), max(vals)) if vals else (0, 1)
+    if hi == lo:
+        hi, lo = hi + 1, lo - 1 if lo > 0 else 0
+    pad = (hi - lo) * 0.05
+    lo, hi = lo - pad, hi + pad
+    tmax = max(ts[-1], 1) if ts else 1
+    ox, oy = x0 + MARGIN_L, y0 + MARGIN_T
+
+    def px(t):
+        return ox + w * t / tmax
+
+    def py(v):
+        return oy + h - h * (v - lo) / (hi - lo)
+
+    out = ['<text x="%d" y="%d" font-size="14" font-weight="bold">%s</text>'
+           % (x0 + 10, y0 + 18, esc(title)),
+           '<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>'
+           % (ox, oy, w, h)]
+    if band:
+        out.append('<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="#2ca02c" '
+                   'fill-opacity="0.12"/>' % (ox, py(band[1]), w, py(band[0]) - py(band[1])))
+    for t in marks:
+        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#888" '
+                   'stroke-dasharray="4,3"/>' % (px(t), oy, px(t), oy + h))
+    for i in range(5):
+        v = lo + (hi - lo) * i / 4
+        out.append('<text x="%d" y="%.1f" font-size="10" text-anchor="end">%s</text>'
+                   % (ox - 4, py(v) + 3, "%.6g" % v))
+    for i in range(5):
+        t = tmax * i / 4
+        out.append('<text x="%.1f" y="%d" font-size="10" text-anchor="middle">%d s</text>'
+                   % (px(t), oy + h + 14, t))
+    lx, ly = ox + 6, oy + 12
+    for k, (name, ys) in enumerate(series):
+        pts = " ".join("%.1f,%.1f" % (px(t), py(v)) for t, v in zip(ts, ys) if v is not None)
+        color = COLORS[k % len(COLORS)]
+        if pts:
+            out.append('<polyline fill="none" stroke="%s" stroke-width="1.5" points="%s"/>'
+                       % (color, pts))
+        if lx + 6 * len(name) > ox + w:
+            lx, ly = ox + 6, ly + 12
+        out.append('<text x="%d" y="%d" font-size="10" fill="%s">%s</text>'
+                   % (lx, ly, color, esc(name)))
+        lx += 6 * len(name) + 14
+    return out
+
+
+def per_interval(rows, key):
+    """Differences of a cumulative column between samples."""
+    out, prev = [], None
+    for r in rows:
+        v = r.get(key)
+        out.append(None if v is None or prev is None else v - prev)
+        prev = v
+    return out
+
+
+def plot(rows, path, levels, title):
+    ts = [r["t_s"] for r in rows]
+    col = lambda k: [r.get(k) for r in rows]
+    workers = sorted(k for k in rows[-1] if k.startswith("viewers_worker"))
+    drop_keys = [k for k in rows[-1] if k.startswith("drop_") and rows[-1][k]]
+    drop_keys.sort(key=lambda k: -rows[-1][k])
+    band = lambda k: (levels[k] * (1 - TOLERANCE), levels[k] * (1 + TOLERANCE)) \
+        if levels.get(k) else None
+    rss_mib = [None if v is None else v / 1024 for v in col("rss_kb")]
+    rss_band = band("rss_kb")
+    panels = [
+        ("whepfan RSS (MiB; band: level +-1 %)", [("VmRSS", rss_mib)],
+         (rss_band[0] / 1024, rss_band[1] / 1024) if rss_band else None),
+        ("mbufs in use (band: level +-1 %)", [("in use", col("mbufs_in_use"))],
+         band("mbufs_in_use")),
+        ("sessions and live viewers", [("sessions", col("sessions")),
+                                       ("viewers (whepfan)", col("viewers")),
+                                       ("live (load tool)", col("load_live"))], None),
+        ("viewers per worker", [(w[len("viewers_"):], col(w)) for w in workers], None),
+        ("egress packets/s", [("egress", col("egress_pps"))], None),
+        ("loss seen by the viewers per 10 s; unrepaired in all: %s"
+         % rows[-1].get("load_unrepaired"),
+         [("seen", per_interval(rows, "load_loss_seen")),
+          ("repaired", per_interval(rows, "load_repaired"))], None),
+        ("drops by reason (per 10 s)",
+         [(k[len("drop_"):], per_interval(rows, k)) for k in drop_keys[:8]]
+         or [("none", [0 for _ in rows])], None),
+        ("joins and leaves (per 10 s)", [("joins", per_interval(rows, "load_joins")),
+                                         ("leaves", per_interval(rows, "load_leaves"))], None),
+    ]
+    n_rows = (len(panels) + COLS - 1) // COLS
+    width, height = COLS * PANEL_W, n_rows * PANEL_H + 40
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif">' % (width, height),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="10" y="24" font-size="16">%s</text>' % esc(title)]
+    restarts = [r["t_s"] for r, d in zip(rows, per_interval(rows, "load_restarts")) if d]
+    for i, (ttl, series, b) in enumerate(panels):
+        out += panel((i % COLS) * PANEL_W, 40 + (i // COLS) * PANEL_H, ttl, ts, series, b,
+                     restarts)
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+# ---- the verdict ------------------------------------------------------------------
+
+
+def source_events(load_log):
+    """CLOCK_MONOTONIC times the sources fell silent or came back, from
+    every line of the load tool's log."""
+    events = set()
+    try:
+        with open(load_log) as f:
+            for line in f:
+                for kv in line.split():
+                    if kv.startswith("src_change_mono="):
+                        events.add(float(kv.split("=", 1)[1]))
+    except (OSError, ValueError):
+        pass
+    return sorted(events)
+
+
+def source_changing(r, events):
+    """Whether the sample was taken less than SOURCE_SETTLE_S after the
+    sources fell silent or came back (or 1 s before: the sample's reads
+    take half a second)."""
+    m = r.get("mono")
+    if m is None:
+        return False
+    # (a silence, SRC_SILENCE_US in the load tool, is shorter than that)
+    return any(e - 1 <= m <= e + SOURCE_SETTLE_S for e in events)
+
+def verdict(rows, events, asan=False):
+    """(lines of figures, failures, levels).  asan: RSS is reported, not
+    held to its level (ASan's quarantine keeps up to 256 MiB of freed
+    memory, and its shadow grows with it)."""
+    lines, fails, levels = [], [], {}
+    for key, unit in (("rss_kb", "KiB"), ("mbufs_in_use", "mbufs")):
+        held = not (asan and key == "rss_kb")
+        base = [r[key] for r in rows if LEVEL_FROM <= r["t_s"] <= LEVEL_TO and r[key] is not None]
+        later = [(r["t_s"], r[key]) for r in rows if r["t_s"] > LEVEL_TO]
+        skipped = 0
+        if key == "mbufs_in_use":
+            # the streams' histories empty while their source is silent and
+            # fill again when it is back: not a level to hold then
+            keep = [tv for tv, r in zip(later, [r for r in rows if r["t_s"] > LEVEL_TO])
+                    if not source_changing(r, events)]
+            skipped = len(later) - len(keep)
+            later = keep
+        if not base or not later:
+            fails.append("%s: too few samples for a level and a check" % key)
+            continue
+        level = statistics.median(base)
+        levels[key] = level
+        missing = [t for t, v in later if v is None]
+        vals = [v for _, v in later if v is not None]
+        dev = max(abs(v - level) / level for v in vals) if level else float("inf")
+        worst = max(later, key=lambda tv: abs(tv[1] - level) if tv[1] is not None else 0)
+        lines.append("%s: level %.0f %s (median of %d samples at %d-%d s); after %d s: "
+                     "min %.0f, max %.0f, largest deviation %+.2f %% at %.0f s, end %.0f%s"
+                     % (key, level, unit, len(base), LEVEL_FROM, LEVEL_TO, LEVEL_TO,
+                        min(vals), max(vals), 100 * (worst[1] - level) / level, worst[0],
+                        vals[-1], "; %d samples within %d s of a source restart not held "
+                        "to it" % (skipped, SOURCE_SETTLE_S) if skipped else ""))
+        if missing:
+            fails.append("%s: no value at %s s" % (key, missing[:5]))
+        if not held:
+            lines[-1] += " (ASan build: not held to the level)"
+        elif dev > TOLERANCE:
+            fails.append("%s: %+.2f %% from its level (more than %.0f %%)"
+                         % (key, 100 * (worst[1] - level) / level, 100 * TOLERANCE))
+    last = rows[-1]
+    g = lambda k: last.get(k) if last.get(k) is not None else 0
+    lines.append("viewers: live at the end %d (load tool), sessions %d; joins %d, leaves %d "
+                 "(DELETE %d, close_notify %d, vanished %d), joins refused %d, failed %d"
+                 % (g("load_live"), g("sessions"), g("load_joins"), g("load_leaves"),
+                    g("load_delete"), g("load_close_notify"), g("load_vanish"),
+                    g("load_join_refused"), g("load_join_failed")))
+    lines.append("media: %d SRTP packets at the viewers, %d dropped on purpose; loss seen %d, "
+                 "repaired by NACK %d, unrepaired %d; %d NACKs for %d sequence numbers"
+                 % (g("load_rtp"), g("load_sim_dropped"), g("load_loss_seen"),
+                    g("load_repaired"), g("load_unrepaired"), g("load_nacks"),
+                    g("load_nack_seqs")))
+    lines.append("source restarts %d, hostile datagrams sent %d, egress at the end %s packets/s;"
+                 " port: %d missed on receive, %d no mbuf"
+                 % (g("load_restarts"), g("load_hostile"), last.get("egress_pps"),
+                    g("port_rx_missed"), g("port_rx_nombuf")))
+    nz = lambda p: ", ".join("%s %d" % (k[len(p):], v) for k, v in sorted(last.items())
+                             if k.startswith(p) and v) or "none"
+    lines.append("drops by reason: " + nz("drop_"))
+    lines.append("refusals by reason: " + nz("refusal_"))
+    if g("load_unrepaired"):
+        fails.append("viewers saw %d packets lost that NACK did not repair"
+                     % g("load_unrepaired"))
+    if not g("load_live") or not g("load_leaves") or not g("load_joins"):
+        fails.append("the load did not run: live %d, joins %d, leaves %d"
+                     % (g("load_live"), g("load_joins"), g("load_leaves")))
+    return lines, fails, levels
+
+
+def write_csv(path, rows):
+    cols = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
+    with open(path, "w") as f:
+        f.write(",".join(cols) + "\n")
+        for r in rows:
+            f.write(",".join("" if r.get(k) is None else str(r[k]) for k in cols) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pid", type=int, required=True)
+    ap.add_argument("--prefix", required=True, help="whepfan's EAL file prefix")
+    ap.add_argument("--load-log", required=True)
+    ap.add_argument("--seconds", type=float, required=True)
+    ap.add_argument("--interval", type=float, default=10)
+    ap.add_argument("--out", default="build/soak")
+    ap.add_argument("--asan", action="store_true",
+                    help="the sanitizer build: RSS is reported, not held to its level")
+    a = ap.parse_args()
+
+    t0 = time.monotonic()
+    tel = connect(a.prefix, a.pid, 60)
+    rows, fails = [], []
+    csv_path = os.path.join(a.out, "soak.csv")
+    next_t = t0 + a.interval
+    while True:
+        time.sleep(max(0, next_t - time.monotonic()))
+        if rss_kb(a.pid) is None:
+            fails.append("whepfan (pid %d) is gone at %.0f s" % (a.pid, time.monotonic() - t0))
+            break
+        try:
+            rows.append(sample(tel, a.pid, a.load_log, t0, rows[-1] if rows else None))
+        except (OSError, ValueError) as e:
+            fails.append("telemetry failed at %.0f s: %s" % (time.monotonic() - t0, e))
+            break
+        write_csv(csv_path, rows)
+        r = rows[-1]
+        print("soak: %5.0f s  RSS %s KiB  mbufs %s  sessions %s  live %s  egress %s/s  "
+              "loss seen %s unrepaired %s" % (r["t_s"], r["rss_kb"], r["mbufs_in_use"],
+                                              r["sessions"], r["load_live"], r["egress_pps"],
+                                              r["load_loss_seen"], r["load_unrepaired"]),
+              flush=True)
+        if time.monotonic() - t0 >= a.seconds:
+            break
+        next_t += a.interval
+    tel.close()
+    if not rows:
+        print("soak: FAIL no samples: " + "; ".join(fails))
+        return 1
+    lines, more, levels = verdict(rows, source_events(a.load_log), a.asan)
+    fails += more
+    title = "whepfan soak, %d s, %s (dashed: source restarts)" % (
+        rows[-1]["t_s"], time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    plot(rows, os.path.join(a.out, "soak.svg"), levels, title)
+    report = lines + ["FAIL " + f for f in fails] + ["verdict: %s" % ("FAIL" if fails else "PASS")]
+    with open(os.path.join(a.out, "summary.txt"), "w") as f:
+        f.write("\n".join(report) + "\n")
+    for line in report:
+        print("soak: " + line)
+    print("soak: %s, %s, %s" % (csv_path, os.path.join(a.out, "soak.svg"),
+                                os.path.join(a.out, "summary.txt")))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

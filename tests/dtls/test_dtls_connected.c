@@ -431,6 +431,46 @@ static void dtls_retransmit_limit_is_checked(void)
 	wf_dtls_cert_free(cert);
 }
 
+/* A viewer slower than its retransmission timer (a loaded machine) reads
+ * the server's last flight only after queuing its own last flight again
+ * (RFC 6347 §4.2.4).  The connected server takes the repeated flight and
+ * stays up, and the viewer's close_notify behind it ends the session, with
+ * or without HelloVerifyRequest and once the server settled (record.c
+ * reads the repeat).  Fuzz target 6 once sent the first datagram queued
+ * after wf_dtls_close() as the close_notify: it was the repeated flight. */
+static void dtls_close_notify_behind_a_retransmitted_client_flight_ends_the_server(void)
+{
+	static const struct wf_dtls_ctx_opts copts = { .retransmit_initial_ms = 20 };
+	static const struct wf_dtls_ctx_opts sopts[] = {
+		{ .hello_verify = false }, { .hello_verify = true }, { .settle_ms = 1 } };
+	unsigned i, round;
+
+	for (i = 0; i < sizeof(sopts) / sizeof(sopts[0]); i++) {
+		WF_REQUIRE(t_pair_init(&tp, &sopts[i], &copts));
+		for (round = 0; round < 16 && wf_dtls_state(tp.srv) != WF_DTLS_CONNECTED; round++) {
+			t_pump_one(&tp, tp.cli, tp.srv, &tp.to_srv, false);
+			if (wf_dtls_state(tp.srv) != WF_DTLS_CONNECTED)
+				t_pump_one(&tp, tp.srv, tp.cli, &tp.to_cli, false);
+		}
+		WF_REQUIRE(wf_dtls_state(tp.srv) == WF_DTLS_CONNECTED);
+		t_sleep_ms(40);	/* the client's 20 ms timer expires */
+		t_pump_one(&tp, tp.srv, tp.cli, &tp.to_cli, false);
+		WF_REQUIRE(wf_dtls_state(tp.cli) == WF_DTLS_CONNECTED);
+		WF_CHECK(wf_dtls_output_pending(tp.cli) > 0);	/* its flight again */
+		if (sopts[i].settle_ms) {
+			t_sleep_ms(2);
+			WF_CHECK_EQ(wf_dtls_on_timer(tp.srv), 0);
+			WF_CHECK(wf_dtls_ssl(tp.srv) == NULL);
+		}
+		WF_CHECK_EQ(wf_dtls_close(tp.cli), 0);
+		WF_CHECK(wf_dtls_output_pending(tp.cli) > 1);
+		t_pump(&tp);
+		WF_CHECK_EQ(wf_dtls_state(tp.srv), WF_DTLS_CLOSED);
+		WF_CHECK(strcmp(wf_dtls_reason(tp.srv), "peer sent close_notify") == 0);
+		t_pair_free(&tp);
+	}
+}
+
 /* ---- settled sessions: OpenSSL's SSL freed, records through record.c ---- */
 
 #define SETTLE_MS	20
@@ -902,6 +942,7 @@ int main(int argc, char **argv)
 	WF_RUN(dtls_server_flight_is_retransmitted_a_bounded_number_of_times);
 	WF_RUN(dtls_connected_sessions_have_no_retransmission_timer);
 	WF_RUN(dtls_retransmit_limit_is_checked);
+	WF_RUN(dtls_close_notify_behind_a_retransmitted_client_flight_ends_the_server);
 	WF_RUN(dtls_settled_session_closes_cleanly_with_every_suite);
 	WF_RUN(dtls_settled_session_discards_what_does_not_authenticate);
 	WF_RUN(dtls_cookie_is_bound_to_the_peer_address);

@@ -59,21 +59,33 @@ static inline uint32_t wf_retx_rate(uint64_t stream_bytes_per_s, uint32_t pct)
 }
 
 /* The rate (bytes a second) a measuring window of dt cycles (hz a second)
- * that carried bytes in pkts packets gives the viewers' budgets.  A window
- * in which the source sent nothing (a pause, a restart) keeps prev: when
- * the source resumes, a viewer's first NACKs are for what it lost just
- * before the pause, which it sees only when the next packet comes, and a
- * budget sized by the silence would refuse them until the history had let
- * the packets go (the soak: docs/reliability.md). */
+ * that carried bytes in pkts packets gives the viewers' budgets: 0 for a
+ * window in which the source sent nothing, so a stream that sends nothing
+ * has nothing resent, however long it stays silent (the bound of
+ * docs/configuration.md); prev when no time passed. */
 static inline uint32_t wf_retx_window_rate(uint32_t prev, uint64_t bytes, uint64_t pkts,
 					   uint64_t dt, uint64_t hz)
 {
 	uint64_t r;
 
-	if (!pkts || !dt)
+	if (!dt)
 		return prev;
+	if (!pkts)
+		return 0;
 	r = bytes * hz / dt;
 	return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+}
+
+/* The rate the budgets get again when a source resumes after a pause of
+ * paused cycles: held (what was measured before the pause) when the pause
+ * is within window (history_ms), else 0.  A viewer sees a packet lost just
+ * before a pause only when the next packet comes, and its NACK must find a
+ * budget while the history still holds the packet (the soak:
+ * docs/reliability.md); after a longer pause those packets are gone and
+ * the budgets start from what the source sends now. */
+static inline uint32_t wf_retx_resume_rate(uint32_t held, uint64_t paused, uint64_t window)
+{
+	return paused <= window ? held : 0;
 }
 
 /* Adds what rate (bytes a second) earned since the last refill at TSC now

@@ -287,11 +287,16 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 			on_nack(lc, v, slot, &pkt, &cx);
 			break;
 		case WF_RTCP_KIND_PLI:
-			if (wf_rtcp_parse_pli(&pkt, &fb) == 0)
+			n = wf_rtcp_parse_pli(&pkt, &fb);
+			if (n == 0)
 				on_keyframe_request(lc, v, slot, fb.media_ssrc, &cx);
+			else if (n < 0)
+				lc->c.rtp_err[-n]++;
 			break;
 		case WF_RTCP_KIND_FIR:
 			n = wf_rtcp_parse_fir(&pkt, &fb, fir, 4);
+			if (n < 0)
+				lc->c.rtp_err[-n]++;
 			for (i = 0; i < n && i < 4; i++)
 				on_keyframe_request(lc, v, slot, fir[i].ssrc, &cx);
 			break;

@@ -245,16 +245,22 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	distribute(lc, s, m);
 }
 
-/* Publishes track t's rate (bytes a second, mean packet) for the viewers'
- * resend budgets. */
+/* Publishes track t's rate (bytes a second) for the viewers' resend
+ * budgets. */
+static void rate_set(struct wf_stream *s, unsigned t, uint32_t rate)
+{
+	/* relaxed: each a figure of its own (app.h); we are its one writer */
+	__atomic_store_n(&s->rate_bytes[t], rate, __ATOMIC_RELAXED);
+}
+
+/* Publishes what a window of dt cycles measured: the rate and the mean
+ * packet. */
 static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64_t pkts,
 			 uint64_t dt)
 {
 	uint32_t prev = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
 
-	/* relaxed: each a figure of its own (app.h); we are its one writer */
-	__atomic_store_n(&s->rate_bytes[t], wf_retx_window_rate(prev, bytes, pkts, dt, wf_app.tsc_hz),
-			 __ATOMIC_RELAXED);
+	rate_set(s, t, wf_retx_window_rate(prev, bytes, pkts, dt, wf_app.tsc_hz));
 	if (pkts)
 		__atomic_store_n(&s->pkt_bytes[t], (uint32_t)(bytes / pkts), __ATOMIC_RELAXED);
 }
@@ -262,7 +268,10 @@ static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64
 /* The source's rate over the last second, for telemetry (bitrate_bps) and
  * the viewers' budgets.  Until a full second has measured something (a
  * source just started), the budgets get the rate so far, from 100 ms on:
- * a viewer joining a new stream may have losses to repair at once. */
+ * a viewer joining a new stream may have losses to repair at once.  A
+ * silent second publishes 0 and holds the rate before it; a source that
+ * resumes within history_ms gets it back until its first full second
+ * (wf_retx_resume_rate()). */
 static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *ts, uint64_t now)
 {
 	uint64_t dt, bytes, pkts;
@@ -270,20 +279,31 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 	if (!ts->rate_tsc) {
 		/* the first packets, or the first after a silent window: a
 		 * window starts (with them in it) */
-		if (ts->pkts != ts->rate_pkts)
+		if (ts->pkts != ts->rate_pkts) {
 			ts->rate_tsc = now;
+			ts->held_rate = wf_retx_resume_rate(ts->held_rate, now - ts->silent_tsc,
+							    ts->window_tsc);
+			if (ts->held_rate)
+				rate_set(s, t, ts->held_rate);
+		}
 		return;
 	}
 	dt = now - ts->rate_tsc;
 	bytes = ts->bytes - ts->rate_bytes;
 	pkts = ts->pkts - ts->rate_pkts;
 	if (dt < wf_app.tsc_hz) {
-		if (!ts->bitrate_bps && dt >= wf_app.tsc_hz / 10)
+		if (!ts->bitrate_bps && !ts->held_rate && dt >= wf_app.tsc_hz / 10)
 			rate_publish(s, t, bytes, pkts, dt);
 		return;
 	}
 	ts->bitrate_bps = bytes * 8 * wf_app.tsc_hz / dt;
-	rate_publish(s, t, bytes, pkts, dt);	/* a silent window keeps the budgets' rate */
+	if (pkts) {
+		ts->held_rate = 0;
+	} else if (!ts->held_rate) {	/* a pause begins */
+		ts->held_rate = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+		ts->silent_tsc = ts->rate_tsc;
+	}
+	rate_publish(s, t, bytes, pkts, dt);
 	ts->rate_bytes = ts->bytes;
 	ts->rate_pkts = ts->pkts;
 	ts->rate_tsc = pkts ? now : 0;	/* silent: the next window starts with the source */

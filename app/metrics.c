@@ -30,7 +30,7 @@ static const struct metric worker_metrics[] = {
 	M(ingest_pkts, "RTP packets accepted from sources."),
 	M(ingest_bytes, "RTP bytes accepted from sources."),
 	M(ingest_rtcp, "RTCP packets accepted from sources."),
-	M(viewer_rtcp, "RTCP packets from viewers taken in (authenticated and parsed)."),
+	M(viewer_rtcp, "RTCP packets from viewers taken in (parsed; authenticated unless a plain output's)."),
 	M(tx_pkts, "Packets transmitted."),
 	M(tx_bytes, "Bytes transmitted."),
 	M(egress_pkts, "Media packets sent to viewers."),

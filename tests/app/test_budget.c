@@ -31,18 +31,25 @@ static void the_rate_is_a_share_of_the_stream(void)
 	WF_CHECK_EQ(wf_retx_rate(1ull << 40, 100), INT32_MAX);
 }
 
-/* A window the source sent nothing in (paused, restarting) keeps the rate
- * it had: the viewers' budgets must not be empty when it resumes, when
- * the NACKs for what was lost just before the pause come. */
-static void a_silent_window_keeps_the_rate_a_sending_one_measured(void)
+/* A silent window publishes 0: a stream that sends nothing has nothing
+ * resent, however long the silence (attacker review of the soak's fix,
+ * which kept the rate through a silence: a source that sent one second
+ * and stopped left every viewer 30 % of that second to draw, every second,
+ * for as long as it stayed silent).  The rate before a pause comes back
+ * only when the source resumes within the history's window. */
+static void a_silent_window_gives_nothing_and_a_prompt_resume_gets_the_rate_back(void)
 {
 	WF_CHECK_EQ(wf_retx_window_rate(0, 12000, 20, SEC, HZ), 12000);
 	WF_CHECK_EQ(wf_retx_window_rate(12000, 6000, 10, SEC / 2, HZ), 12000);
 	WF_CHECK_EQ(wf_retx_window_rate(12000, 3000, 5, SEC, HZ), 3000);	/* slower: believed */
-	WF_CHECK_EQ(wf_retx_window_rate(12000, 0, 0, SEC, HZ), 12000);	/* silent: kept */
-	WF_CHECK_EQ(wf_retx_window_rate(12000, 0, 0, 3 * SEC, HZ), 12000);
+	WF_CHECK_EQ(wf_retx_window_rate(12000, 0, 0, SEC, HZ), 0);	/* silent: nothing */
+	WF_CHECK_EQ(wf_retx_window_rate(12000, 0, 0, 3 * SEC, HZ), 0);
 	WF_CHECK_EQ(wf_retx_window_rate(12000, 1000, 1, 0, HZ), 12000);	/* no time: kept */
 	WF_CHECK_EQ(wf_retx_window_rate(0, 1ull << 40, 1, SEC, HZ), UINT32_MAX);
+	WF_CHECK_EQ(wf_retx_resume_rate(12000, 2 * SEC, 3 * SEC), 12000);	/* within history_ms */
+	WF_CHECK_EQ(wf_retx_resume_rate(12000, 3 * SEC, 3 * SEC), 12000);
+	WF_CHECK_EQ(wf_retx_resume_rate(12000, 3 * SEC + 1, 3 * SEC), 0);	/* the packets are gone */
+	WF_CHECK_EQ(wf_retx_resume_rate(0, 0, 3 * SEC), 0);
 }
 
 /* Granted while positive; a grant may take it into debt, and nothing more
@@ -229,7 +236,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_flood_gets_its_share_plus_one_second);
 	WF_RUN(the_repeat_window_is_the_rtt_or_100_ms_at_most_1_s);
 	WF_RUN(a_resend_is_remembered_for_one_rtt_per_viewer_and_track);
-	WF_RUN(a_silent_window_keeps_the_rate_a_sending_one_measured);
+	WF_RUN(a_silent_window_gives_nothing_and_a_prompt_resume_gets_the_rate_back);
 	WF_RUN(a_collision_only_ever_lets_a_resend_through);
 	WF_RUN(fcis_past_the_compounds_cap_are_counted_not_served);
 	WF_RUN(a_streams_replays_are_limited_per_second_with_a_burst);

@@ -260,6 +260,10 @@ static void finish_reply(struct wf_http_req *r, unsigned status, unsigned kind)
 
 	r->reply.status = status;
 	r->answered = true;
+	/* RFC 9110 §15.5.2: a 401 carries the challenge, whoever chose it
+	 * (a session layer's refusal passes through as it comes) */
+	if (status == 401 && !wf_http_reply_header(&r->reply, "WWW-Authenticate"))
+		add_header(r, "WWW-Authenticate", "Bearer realm=\"whepfan\"");
 	if (origin[0] && safe_header_value(origin)) {
 		add_header(r, "Access-Control-Allow-Origin", origin);
 		add_header(r, "Access-Control-Allow-Methods", cors_methods);

@@ -327,6 +327,21 @@ static void router_refuses_a_body_where_no_route_reads_one(void)
 	WF_CHECK_EQ(fake.dels, 1);
 }
 
+/* A 401 the session layer chose passes through with the challenge RFC
+ * 9110 requires (found by fuzz target 8 in its hour-long run: the router
+ * added WWW-Authenticate only to its own token refusals). */
+static void router_401_from_the_session_layer_carries_a_challenge(void)
+{
+	WF_REQUIRE(start());
+	fake.status = 401;
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 401);
+	WF_CHECK(wf_http_reply_header(&rp, "WWW-Authenticate") != NULL);
+	ask("PATCH", "/cam1/whep/" FAKE_ID, FRAG_CT, FRAG, 0, &rp);
+	WF_CHECK_EQ(rp.status, 401);
+	WF_CHECK(wf_http_reply_header(&rp, "WWW-Authenticate") != NULL);
+}
+
 static void router_init_refuses_missing_ops_and_a_second_init(void)
 {
 	struct wf_http_ops partial = ops;
@@ -366,6 +381,7 @@ int main(int argc, char **argv)
 	WF_RUN(router_patch_429_and_503_carry_retry_after);
 	WF_RUN(router_201_answer_lives_until_its_request_ends);
 	WF_RUN(router_refuses_a_body_where_no_route_reads_one);
+	WF_RUN(router_401_from_the_session_layer_carries_a_challenge);
 	WF_RUN(router_init_refuses_missing_ops_and_a_second_init);
 
 	wf_http_router_fini();

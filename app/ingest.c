@@ -299,7 +299,8 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 	ts->bitrate_bps = bytes * 8 * wf_app.tsc_hz / dt;
 	if (pkts) {
 		ts->held_rate = 0;
-	} else if (!ts->held_rate) {	/* a pause begins */
+	} else {	/* a pause begins (a full window follows one with packets,
+			 * which cleared held_rate) */
 		ts->held_rate = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
 		ts->silent_tsc = ts->rate_tsc;
 	}

@@ -13,6 +13,12 @@ void wf_retx_bucket_refill(struct wf_retx_bucket *b, uint32_t rate, uint64_t now
 	dt = b->tsc ? now - b->tsc : hz;
 	if (dt > hz)
 		dt = hz;	/* the bucket holds one second of its rate */
+	if (!rate && b->tsc) {
+		/* a pause: nothing earned, and the balance kept (a loss seen
+		 * at its start or in a replay during it is still repaired) */
+		b->tsc = now ? now : 1;
+		return;
+	}
 	b->tsc = now ? now : 1;
 	/* rate < 2^31 and dt <= hz (a few 10^9): the product fits 64 bits */
 	t = (int64_t)b->tokens + (int64_t)((uint64_t)rate * dt / hz);

@@ -90,7 +90,9 @@ static inline uint32_t wf_retx_resume_rate(uint32_t held, uint64_t paused, uint6
 
 /* Adds what rate (bytes a second) earned since the last refill at TSC now
  * (hz cycles a second), up to one second of rate; a bucket never refilled
- * starts full. */
+ * starts full.  Rate 0 (the source paused) earns nothing and leaves the
+ * balance as it is: a viewer keeps at most the one second it had, however
+ * long the pause. */
 void wf_retx_bucket_refill(struct wf_retx_bucket *b, uint32_t rate, uint64_t now, uint64_t hz);
 
 /* Whether a request may be granted: the balance is positive. */

@@ -264,7 +264,7 @@ static void nack_answer(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v,
 	struct wf_viewer_track *vt = &v->trk[t];
 	int64_t est = wf_resend_estimate(v->stream, t);
 
-	if (vt->state != WF_VT_LIVE) {
+	if (!wf_vt_mapped(vt)) {
 		wf_refuse(lc, WF_REFUSE_NACK_NOT_LIVE, 1);
 		wf_retx_bucket_charge(&v->retx, -est);
 		rte_pktmbuf_free(m);

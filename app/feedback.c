@@ -116,8 +116,15 @@ static void budget_refill(struct wf_viewer *v, struct compound *cx)
 	if (cx->refilled)
 		return;
 	cx->refilled = true;
-	for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++)
-		bytes += __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+	for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++) {
+		uint32_t r = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+
+		/* a viewer that joined during a pause starts with the second
+		 * before it (its replay may need repairs), once */
+		if (!r && !v->retx.tsc)
+			r = __atomic_load_n(&s->held_bytes[t], __ATOMIC_RELAXED);
+		bytes += r;
+	}
 	wf_retx_bucket_refill(&v->retx, wf_retx_rate(bytes, wf_setting(&wf_app.nack_budget_pct)),
 			      cx->now, wf_app.tsc_hz);
 }
@@ -155,7 +162,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		wf_refuse(lc, WF_REFUSE_NACK_OFF, (unsigned)n);
 		return;
 	}
-	if (vt->state != WF_VT_LIVE || !vt->next_index) {
+	if (!wf_vt_mapped(vt) || !vt->next_index) {
 		wf_refuse(lc, WF_REFUSE_NACK_NOT_LIVE, (unsigned)n);
 		return;
 	}

@@ -51,7 +51,8 @@ struct wf_track_state {
 	uint64_t rate_bytes;	/* bytes, packets and time at the start of that second */
 	uint64_t rate_pkts;
 	uint64_t rate_tsc;
-	uint32_t held_rate;	/* budgets' rate before a pause, until a full window after it */
+	uint32_t held_rate;	/* budgets' rate before a pause (history_ms at most), until a
+				 * full window after it */
 	uint64_t silent_tsc;	/* start of the silent window that began the pause */
 	uint64_t keyframes;
 };

@@ -253,6 +253,12 @@ static void rate_set(struct wf_stream *s, unsigned t, uint32_t rate)
 	__atomic_store_n(&s->rate_bytes[t], rate, __ATOMIC_RELAXED);
 }
 
+/* Publishes the rate before track t's pause (0: none, or it ended). */
+static void held_set(struct wf_stream *s, unsigned t, uint32_t rate)
+{
+	__atomic_store_n(&s->held_bytes[t], rate, __ATOMIC_RELAXED);
+}
+
 /* Publishes what a window of dt cycles measured: the rate and the mean
  * packet. */
 static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64_t pkts,
@@ -269,7 +275,8 @@ static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64
  * the viewers' budgets.  Until a full second has measured something (a
  * source just started), the budgets get the rate so far, from 100 ms on:
  * a viewer joining a new stream may have losses to repair at once.  A
- * silent second publishes 0 and holds the rate before it; a source that
+ * silent second publishes 0 and holds the rate before it: held_bytes, a
+ * joining viewer's first fill, for history_ms of pause; a source that
  * resumes within history_ms gets it back until its first full second
  * (wf_retx_resume_rate()). */
 static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *ts, uint64_t now)
@@ -285,6 +292,12 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 							    ts->window_tsc);
 			if (ts->held_rate)
 				rate_set(s, t, ts->held_rate);
+			held_set(s, t, 0);
+		} else if (ts->held_rate &&
+			   !wf_retx_resume_rate(ts->held_rate, now - ts->silent_tsc, ts->window_tsc)) {
+			/* the pause outlived the history: what was held is gone */
+			ts->held_rate = 0;
+			held_set(s, t, 0);
 		}
 		return;
 	}
@@ -303,6 +316,7 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 			 * which cleared held_rate) */
 		ts->held_rate = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
 		ts->silent_tsc = ts->rate_tsc;
+		held_set(s, t, ts->held_rate);
 	}
 	rate_publish(s, t, bytes, pkts, dt);
 	ts->rate_bytes = ts->bytes;

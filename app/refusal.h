@@ -15,7 +15,7 @@
 #define WF_REFUSALS(_) \
 	_(FB_UNKNOWN_SSRC,    fb_unknown_ssrc,    "NACK, PLI or FIR for a media SSRC we do not send to this viewer") \
 	_(NACK_OFF,           nack_off,           "NACK while webrtc.nack is false (counted, not served)") \
-	_(NACK_NOT_LIVE,      nack_not_live,      "NACK for a track waiting for or replaying a key frame") \
+	_(NACK_NOT_LIVE,      nack_not_live,      "NACK for a track waiting for a key frame (nothing sent under its numbers)") \
 	_(NACK_UNSENT,        nack_unsent,        "NACKed sequence number this viewer was never sent (or sent before a replay)") \
 	_(NACK_FCI_CAP,       nack_fci_cap,       "NACKed in an FCI past the first 32 of its RTCP compound") \
 	_(NACK_REPEAT,        nack_repeat,        "NACKed again within the viewer's RTT of its resend") \

@@ -50,6 +50,14 @@ struct wf_viewer_track {
 #define WF_VT_REPLAY_ASKED	0x01	/* a replay request awaits its answer */
 #define WF_VT_REPLAY_CHARGED	0x02	/* its packets draw on the viewer's budget */
 
+/* Whether what vt was sent maps to source packets (src_base, idx_base),
+ * so a NACK can be answered: live, or in a replay (whose packets a viewer
+ * may lose, and must get back while the history holds them). */
+static inline bool wf_vt_mapped(const struct wf_viewer_track *vt)
+{
+	return vt->state == WF_VT_LIVE || vt->state == WF_VT_REPLAY;
+}
+
 #define WF_VIEWER_SRTCP_PEERS 4	/* peer SSRCs with an SRTCP replay window */
 
 /* The SRTCP replay window of one peer SSRC, in 16 bytes: the SRTCP index

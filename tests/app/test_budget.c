@@ -54,6 +54,34 @@ static void a_silent_window_gives_nothing_and_a_prompt_resume_gets_the_rate_back
 
 /* Granted while positive; a grant may take it into debt, and nothing more
  * is granted until refill has paid the debt. */
+/* A pause (rate 0) earns nothing and takes nothing: a loss the viewer sees
+ * at the pause's start is repaired from what it had; a debt stays a debt.
+ * Without this the bucket was cut to 0 at the first refill of the pause. */
+static void a_pause_keeps_the_balance_and_earns_nothing(void)
+{
+	struct wf_retx_bucket b = { 0 };
+	uint64_t t = 10 * SEC;
+
+	wf_retx_bucket_refill(&b, 30000, t, HZ);
+	wf_retx_bucket_charge(&b, 10000);
+	wf_retx_bucket_refill(&b, 0, t + 2 * SEC, HZ);
+	WF_CHECK_EQ(b.tokens, 20000);
+	WF_CHECK(wf_retx_bucket_open(&b));
+	wf_retx_bucket_refill(&b, 0, t + 600 * SEC, HZ);	/* however long */
+	WF_CHECK_EQ(b.tokens, 20000);
+	/* the source resumes: earned from then on, one second at most */
+	wf_retx_bucket_refill(&b, 30000, t + 600 * SEC + SEC / 2, HZ);
+	WF_CHECK_EQ(b.tokens, 30000);
+	/* a debt is not forgiven by a pause */
+	wf_retx_bucket_charge(&b, 50000);
+	wf_retx_bucket_refill(&b, 0, t + 700 * SEC, HZ);
+	WF_CHECK_EQ(b.tokens, -20000);
+	/* a new bucket during a pause starts empty */
+	b = (struct wf_retx_bucket){ 0 };
+	wf_retx_bucket_refill(&b, 0, t, HZ);
+	WF_CHECK(!wf_retx_bucket_open(&b));
+}
+
 static void a_debt_is_repaid_before_the_next_grant(void)
 {
 	struct wf_retx_bucket b = { 0 };
@@ -232,6 +260,7 @@ int main(int argc, char **argv)
 	wf_test_init(argc, argv);
 	WF_RUN(a_new_bucket_is_full_with_one_second_of_its_rate);
 	WF_RUN(the_rate_is_a_share_of_the_stream);
+	WF_RUN(a_pause_keeps_the_balance_and_earns_nothing);
 	WF_RUN(a_debt_is_repaid_before_the_next_grant);
 	WF_RUN(a_flood_gets_its_share_plus_one_second);
 	WF_RUN(the_repeat_window_is_the_rtt_or_100_ms_at_most_1_s);

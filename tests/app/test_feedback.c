@@ -306,6 +306,150 @@ static void a_sources_truncated_compound_is_one_drop(void)
 	WF_CHECK_EQ(drops(), 1);
 }
 
+/* ---- NACKs around a replay and a pause (the soak: docs/reliability.md) -- */
+
+/* The viewer's track 0 in state, sent indexes [0, sent) from source ext
+ * 0x10000, its budget never refilled (a new viewer); the stream's source
+ * at rate bytes a second, or paused after held. */
+static void viewer_track(enum wf_vt_state state, uint64_t sent, uint32_t rate, uint32_t held)
+{
+	struct wf_viewer *v = &lc->viewers[0];
+
+	v->trk[0].state = (uint8_t)state;
+	v->trk[0].next_index = sent;
+	v->trk[0].idx_base = 0;
+	v->trk[0].src_base = 0x10000;
+	v->retx = (struct wf_retx_bucket){ 0 };
+	memset(lc->seen, 0, sizeof(lc->seen));
+	wf_app.streams[0].rate_bytes[0] = rate;
+	wf_app.streams[0].held_bytes[0] = held;
+	wf_app.nack = 1;
+	wf_app.nack_budget_pct = 100;
+}
+
+static void viewer_track_back(void)
+{
+	viewer_track(WF_VT_LIVE, 0, 0, 0);
+	wf_app.nack = 0;
+	wf_app.nack_budget_pct = 0;
+}
+
+/* The viewer NACKs seq (an empty RR, then a generic NACK of one FCI). */
+static void nack(uint16_t seq)
+{
+	uint8_t p[24] = { 0 };
+
+	hdr(p, 0, 201, 2);
+	wf_rtp_wr32(p + 4, 0xabc);
+	hdr(p + 8, 1, 205, 4);
+	wf_rtp_wr32(p + 12, 0xabc);
+	wf_rtp_wr32(p + 16, OUR_SSRC);
+	wf_rtp_wr16(p + 20, seq);
+	from_viewer(p, sizeof(p));
+}
+
+/* A replayed packet the viewer lost is asked for while the replay goes
+ * on: the NACK reaches the owner's history (empty here: a miss), it is not
+ * refused as "not live"; once the replay ends the source may have resumed
+ * and the replayed key frame left the history. */
+static void a_nack_during_a_replay_reaches_the_history(void)
+{
+	reset();
+	viewer_track(WF_VT_REPLAY, 10, 30000, 0);
+	nack(5);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_NOT_LIVE], 0);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_MISS], 1);
+	/* waiting for a key frame, nothing was sent under these numbers */
+	reset();
+	viewer_track(WF_VT_WAIT, 10, 30000, 0);
+	nack(5);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_NOT_LIVE], 1);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_MISS], 0);
+	viewer_track_back();
+}
+
+/* A viewer that joins while the source pauses is replayed the cached key
+ * frame; its first budget is the second before the pause (held_bytes), so
+ * what it loses of the replay is repaired.  Without a held rate (a pause
+ * longer than history_ms, or a source that never sent) it gets nothing. */
+static void a_viewer_joining_during_a_pause_starts_with_the_held_rate(void)
+{
+	reset();
+	viewer_track(WF_VT_REPLAY, 10, 0, 30000);
+	nack(5);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_BUDGET], 0);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_MISS], 1);
+	reset();
+	viewer_track(WF_VT_REPLAY, 10, 0, 0);
+	nack(5);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_BUDGET], 1);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_MISS], 0);
+	viewer_track_back();
+}
+
+/* The held rate is a first fill only: a viewer whose bucket was filled
+ * before the pause earns nothing from it. */
+static void the_held_rate_does_not_refill_a_viewer_of_before_the_pause(void)
+{
+	struct wf_viewer *v = &lc->viewers[0];
+
+	reset();
+	viewer_track(WF_VT_LIVE, 10, 0, 30000);
+	v->retx = (struct wf_retx_bucket){ .tsc = rte_get_tsc_cycles() - wf_app.tsc_hz, .tokens = 0 };
+	nack(5);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_BUDGET], 1);
+	WF_CHECK_EQ(v->retx.tokens, 0);
+	viewer_track_back();
+}
+
+/* The owner publishes the rate before a pause (held_bytes) while the
+ * pause is within history_ms; a source that resumes gets its rate back and
+ * the held rate goes. */
+static void the_owner_publishes_the_held_rate_for_history_ms_of_pause(void)
+{
+	struct wf_track_state *ts = &st->t[0];
+	struct wf_stream *s = &wf_app.streams[0];
+	const uint64_t hz = wf_app.tsc_hz, t0 = 1000 * hz;
+	struct wf_track_state saved = *ts;
+
+	/* a second with no packets after one of 30,000 bytes */
+	ts->window_tsc = 3 * hz;
+	ts->rate_tsc = t0;
+	ts->pkts = ts->rate_pkts = 100;
+	ts->bytes = ts->rate_bytes = 100000;
+	ts->bitrate_bps = 240000;
+	ts->held_rate = 0;
+	s->rate_bytes[0] = 30000;
+	s->held_bytes[0] = 0;
+	wf_ingest_timer(lc, t0 + hz);
+	WF_CHECK_EQ(s->rate_bytes[0], 0);
+	WF_CHECK_EQ(s->held_bytes[0], 30000);
+	wf_ingest_timer(lc, t0 + 3 * hz);		/* paused for history_ms */
+	WF_CHECK_EQ(s->held_bytes[0], 30000);
+	wf_ingest_timer(lc, t0 + 3 * hz + 1);	/* longer: the packets are gone */
+	WF_CHECK_EQ(s->held_bytes[0], 0);
+	WF_CHECK_EQ(ts->held_rate, 0);
+	ts->pkts++;				/* and a resume gets nothing back */
+	wf_ingest_timer(lc, t0 + 4 * hz);
+	WF_CHECK_EQ(s->rate_bytes[0], 0);
+
+	/* a pause that ends within history_ms */
+	ts->rate_tsc = t0;
+	ts->rate_pkts = ts->pkts;
+	ts->rate_bytes = ts->bytes;
+	s->rate_bytes[0] = 30000;
+	wf_ingest_timer(lc, t0 + hz);
+	WF_CHECK_EQ(s->held_bytes[0], 30000);
+	ts->pkts++;
+	wf_ingest_timer(lc, t0 + 2 * hz);
+	WF_CHECK_EQ(s->rate_bytes[0], 30000);
+	WF_CHECK_EQ(s->held_bytes[0], 0);
+
+	*ts = saved;
+	s->rate_bytes[0] = 0;
+	s->held_bytes[0] = 0;
+}
+
 static void no_packet_is_left_behind(void)
 {
 	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), 0);
@@ -326,6 +470,10 @@ int main(int argc, char **argv)
 	WF_RUN(a_sources_sender_report_is_taken_in_once);
 	WF_RUN(a_sources_report_of_another_ssrc_is_one_drop);
 	WF_RUN(a_sources_truncated_compound_is_one_drop);
+	WF_RUN(a_nack_during_a_replay_reaches_the_history);
+	WF_RUN(a_viewer_joining_during_a_pause_starts_with_the_held_rate);
+	WF_RUN(the_held_rate_does_not_refill_a_viewer_of_before_the_pause);
+	WF_RUN(the_owner_publishes_the_held_rate_for_history_ms_of_pause);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

@@ -76,7 +76,7 @@
 #define UNREPAIRED_US	2000000ull	/* a gap this old is lost for good */
 #define SWEEP_US	50000ull
 #define PUMP_MS		20
-#define MAX_REPORTS	20		/* failed joins described on stderr */
+#define MAX_REPORTS	20		/* failed joins, unrepaired gaps described on stderr */
 
 enum ending { END_DELETE, END_CLOSE_NOTIFY, END_VANISH, END_KINDS };
 enum vstate { V_FREE, V_JOINING, V_LIVE };
@@ -344,6 +344,14 @@ static void sweep_track(struct viewer *v, unsigned t, uint64_t now)
 
 		if (now - m->seen_us >= UNREPAIRED_US) {
 			g.f.unrepaired++;
+			if (g.f.unrepaired <= MAX_REPORTS)
+				fprintf(stderr,
+					"whepfan-load: %s %s seq %u unrepaired: the gap seen %.3f s"
+					" after joining, %.3f s after the sources last fell silent or"
+					" came back, %s\n", v->name, t == WF_WC_VIDEO ? "video" : "audio",
+					m->seq, (double)(int64_t)(m->seen_us - v->join_us) / 1e6,
+					(double)(int64_t)(m->seen_us - g.src_change_us) / 1e6,
+					g.src_silent_until_us ? "now silent" : "now sending");
 			*m = tl->miss[--tl->n_miss];
 			continue;
 		}

@@ -147,8 +147,9 @@ struct wf_stream {
 	 * (budget.h); __atomic only (relaxed: each a figure of its own) */
 	uint32_t rate_bytes[WF_MAX_TRACKS];	/* RTP bytes a second */
 	uint32_t pkt_bytes[WF_MAX_TRACKS];	/* mean RTP packet */
-	/* the rate before a pause while the pause is within history_ms, else
-	 * 0: the first fill of a viewer that joins during it (budget.h) */
+	/* the rate before a pause, from the end of the last window with
+	 * packets for history_ms, else 0: the first fill of a viewer that
+	 * joins during it (budget.h) */
 	uint32_t held_bytes[WF_MAX_TRACKS];
 };
 

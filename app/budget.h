@@ -60,8 +60,10 @@ static inline uint32_t wf_retx_rate(uint64_t stream_bytes_per_s, uint32_t pct)
 
 /* The rate (bytes a second) a measuring window of dt cycles (hz a second)
  * that carried bytes in pkts packets gives the viewers' budgets: 0 for a
- * window in which the source sent nothing, so a stream that sends nothing
- * has nothing resent, however long it stays silent (the bound of
+ * window in which the source sent nothing, so a paused stream earns its
+ * viewers nothing, however long it stays silent: a viewer keeps at most the
+ * one second it had (wf_retx_bucket_refill), one that joins during the
+ * pause starts with one second of the rate before it, once (the bound of
  * docs/configuration.md); prev when no time passed. */
 static inline uint32_t wf_retx_window_rate(uint32_t prev, uint64_t bytes, uint64_t pkts,
 					   uint64_t dt, uint64_t hz)

@@ -25,13 +25,16 @@ bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext)
 {
 	struct wf_history_slot *s = &t->slots[ext & t->mask];
 
-	if (s->m) {
-		if (s->ext == ext)
-			return false;
+	/* a packet stored before, even if evicted since: its number was
+	 * sent under the viewers' SRTP indexes, and another packet under the
+	 * same index would reuse the keystream (RFC 3711 §9.1) */
+	if (s->used && s->ext == ext)
+		return false;
+	if (s->m)
 		rte_pktmbuf_free(s->m);
-	}
 	s->m = m;
 	s->ext = ext;
+	s->used = 1;
 	if (!t->have_any) {
 		t->have_any = true;
 		t->newest = ext;
@@ -85,6 +88,7 @@ void wf_history_clear(struct wf_track_state *t)
 			rte_pktmbuf_free(t->slots[i].m);
 			t->slots[i].m = NULL;
 		}
+		t->slots[i].used = 0;
 	}
 	t->have_any = false;
 	t->have_kf = false;

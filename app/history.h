@@ -19,8 +19,8 @@
 
 struct wf_history_slot {
 	struct rte_mbuf *m;	/* NULL when empty */
-	uint32_t ext;
-	uint32_t pad_;
+	uint32_t ext;		/* the last packet stored here, kept when it is evicted */
+	uint32_t used;		/* ext is valid */
 };
 
 /* Owner-side state of one ingest track. */
@@ -97,7 +97,8 @@ static inline struct rte_mbuf *wf_history_get(const struct wf_track_state *t, ui
 
 /* Stores m (taking the caller's reference) under ext; frees what the slot
  * held, and forgets the key-frame cache when its first packet leaves the
- * ring.  Returns false (m untouched) when ext is a duplicate. */
+ * ring.  Returns false (m untouched) when ext is a duplicate, also of a
+ * packet evicted since (its number went out under the viewers' indexes). */
 bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext);
 
 /* Frees packets older than the time window, never past the newest key

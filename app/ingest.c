@@ -273,8 +273,9 @@ static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64
 
 /* The source's rate over the last second, for telemetry (bitrate_bps) and
  * the viewers' budgets.  Until a full second has measured something (a
- * source just started), the budgets get the rate so far, from 100 ms on:
- * a viewer joining a new stream may have losses to repair at once.  A
+ * source just started), the budgets get the bytes so far as a rate a
+ * second, from 100 ms on: a viewer joining a new stream may have losses to
+ * repair at once.  A
  * silent second publishes 0 and holds the rate before it: held_bytes, a
  * joining viewer's first fill, for history_ms of pause; a source that
  * resumes within history_ms gets it back until its first full second
@@ -295,7 +296,10 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 			held_set(s, t, 0);
 		} else if (ts->held_rate &&
 			   !wf_retx_resume_rate(ts->held_rate, now - ts->silent_tsc, ts->window_tsc)) {
-			/* the pause outlived the history: what was held is gone */
+			/* history_ms since the last window with packets ended:
+			 * what was lost before the pause is gone; a viewer joining
+			 * now is replayed the cached key frame with an empty
+			 * budget (conservative: its losses stay unrepaired) */
 			ts->held_rate = 0;
 			held_set(s, t, 0);
 		}
@@ -305,8 +309,11 @@ static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *
 	bytes = ts->bytes - ts->rate_bytes;
 	pkts = ts->pkts - ts->rate_pkts;
 	if (dt < wf_app.tsc_hz) {
+		/* counted over a second, not dt: never more than was sent (a
+		 * burst measured over its first 100 ms would give ten times
+		 * itself to every viewer's bucket) */
 		if (!ts->bitrate_bps && !ts->held_rate && dt >= wf_app.tsc_hz / 10)
-			rate_publish(s, t, bytes, pkts, dt);
+			rate_publish(s, t, bytes, pkts, wf_app.tsc_hz);
 		return;
 	}
 	ts->bitrate_bps = bytes * 8 * wf_app.tsc_hz / dt;

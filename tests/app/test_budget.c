@@ -52,8 +52,6 @@ static void a_silent_window_gives_nothing_and_a_prompt_resume_gets_the_rate_back
 	WF_CHECK_EQ(wf_retx_resume_rate(0, 0, 3 * SEC), 0);
 }
 
-/* Granted while positive; a grant may take it into debt, and nothing more
- * is granted until refill has paid the debt. */
 /* A pause (rate 0) earns nothing and takes nothing: a loss the viewer sees
  * at the pause's start is repaired from what it had; a debt stays a debt.
  * Without this the bucket was cut to 0 at the first refill of the pause. */
@@ -82,6 +80,8 @@ static void a_pause_keeps_the_balance_and_earns_nothing(void)
 	WF_CHECK(!wf_retx_bucket_open(&b));
 }
 
+/* Granted while positive; a grant may take it into debt, and nothing more
+ * is granted until refill has paid the debt. */
 static void a_debt_is_repaid_before_the_next_grant(void)
 {
 	struct wf_retx_bucket b = { 0 };

@@ -3,8 +3,11 @@
  * source (app/ingest.c), are each counted once: taken in (viewer_rtcp,
  * ingest_rtcp) or dropped for one reason, whatever the messages inside.
  * Found by fuzz target 9 (tests/fuzz/fuzz_worker.c), whose check that
- * every received frame is counted once failed.  EAL runs with --no-huge
- * and no devices; the test is worker 0, its viewer is in slot 0. */
+ * every received frame is counted once failed.  Then what NACKs get around
+ * a key-frame replay and a source's pause (the soak, docs/reliability.md),
+ * and that a source packet number never goes out twice with other content
+ * (the attacker review).  EAL runs with --no-huge and no devices; the test
+ * is worker 0, its viewer is in slot 0. */
 #include <rte_eal.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -15,6 +18,7 @@
 #include "wf_test.h"
 
 #include "app.h"
+#include "fanout.h"
 #include "feedback.h"
 #include "ingest.h"
 #include "lcore.h"
@@ -450,6 +454,168 @@ static void the_owner_publishes_the_held_rate_for_history_ms_of_pause(void)
 	s->held_bytes[0] = 0;
 }
 
+/* A burst after a pause longer than history_ms (or a new source's first
+ * packets) is published from 100 ms on as bytes so far a second, never as
+ * more than was sent: measured over its 100 ms it gave every viewer's
+ * bucket ten times the burst (the attacker review of the soak). */
+static void a_burst_after_a_long_pause_gives_no_more_than_itself(void)
+{
+	struct wf_track_state *ts = &st->t[0];
+	struct wf_stream *s = &wf_app.streams[0];
+	const uint64_t hz = wf_app.tsc_hz, t0 = 5000 * hz;
+	struct wf_track_state saved = *ts;
+
+	ts->have_any = false;
+	ts->window_tsc = 3 * hz;
+	ts->rate_tsc = 0;
+	ts->held_rate = 0;
+	ts->bitrate_bps = 0;
+	ts->silent_tsc = t0 - 100 * hz;
+	ts->pkts = ts->rate_pkts = 100;
+	ts->bytes = ts->rate_bytes = 100000;
+	s->rate_bytes[0] = 0;
+	ts->pkts += 10;			/* 10 packets, 10,000 bytes at once */
+	ts->bytes += 10000;
+	wf_ingest_timer(lc, t0);
+	WF_CHECK_EQ(s->rate_bytes[0], 0);
+	wf_ingest_timer(lc, t0 + hz / 10);
+	WF_CHECK_EQ(s->rate_bytes[0], 10000);
+	wf_ingest_timer(lc, t0 + hz);	/* the full second */
+	WF_CHECK_EQ(s->rate_bytes[0], 10000);
+	*ts = saved;
+	s->rate_bytes[0] = 0;
+	s->held_bytes[0] = 0;
+}
+
+/* ---- media through the history (the viewer gets SRTP) ------------------ */
+
+#define RTP_PORT	(RTCP_PORT - 1)
+
+/* The viewer's outbound SRTP, a 1,024-packet history of 1 s, the viewer
+ * fanned out to from stream 0. */
+static void media_setup(void)
+{
+	static const uint8_t key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t salt[14] = { 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33 };
+	struct wf_viewer *v = &lc->viewers[0];
+	struct wf_track_state *ts = &st->t[0];
+
+	if (ts->slots)
+		return;
+	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &v->srtp_out, WF_SRTP_AES128_CM_SHA1_80,
+				       WF_SRTP_KIND_RTP, key, 16, salt, 14) == 0);
+	ts->slots = rte_zmalloc("tfb_slots", sizeof(*ts->slots) * 1024, RTE_CACHE_LINE_SIZE);
+	WF_REQUIRE(ts->slots);
+	ts->mask = 1023;
+	ts->window_tsc = wf_app.tsc_hz;
+	ts->latched = false;
+	ts->have_any = false;
+	wf_app.ingest_map[RTP_PORT] = 1;
+	wf_app.streams[0].fanout_mask = 1;
+	lc->head[0] = 0;
+	v->next = v->prev = WF_VIEWER_NONE;
+	lc->count[0] = 1;
+}
+
+/* The source sends RTP seq, its payload bytes fill. */
+static void rtp_from_source(uint16_t seq, uint8_t fill)
+{
+	uint8_t p[12 + 32];
+	struct rte_mbuf *m;
+
+	memset(p, fill, sizeof(p));
+	p[0] = 0x80;
+	p[1] = 96;
+	wf_rtp_wr16(p + 2, seq);
+	wf_rtp_wr32(p + 4, 1000u * seq);
+	wf_rtp_wr32(p + 8, SRC_SSRC);
+	m = frame(SRC_ADDR, SRC_PORT, RTP_PORT, p, sizeof(p));
+	WF_REQUIRE(m);
+	wf_ingest_one(lc, m);
+}
+
+/* What went out on port 0 (the RTP after the UDP header), copied to
+ * out[0..max), freed; how many. */
+static unsigned sent(uint8_t out[][128], unsigned *lens, unsigned max)
+{
+	unsigned i, n;
+
+	wf_fanout_resend_flush(lc);
+	n = lc->ntx[0];
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = lc->tx[0][i];
+		unsigned l = m->pkt_len - WF_L2L3L4_LEN;
+
+		if (i < max) {
+			memcpy(out[i], rte_pktmbuf_mtod_offset(m, uint8_t *, WF_L2L3L4_LEN),
+			       l < 128 ? l : 128);
+			lens[i] = l;
+		}
+		rte_pktmbuf_free(m);
+	}
+	lc->ntx[0] = 0;
+	return n;
+}
+
+/* A NACK during a replay is answered and sent under the index asked for
+ * (on_nack and nack_answer both let it through). */
+static void a_nack_during_a_replay_is_answered_under_its_index(void)
+{
+	struct wf_viewer *v = &lc->viewers[0];
+	uint8_t out[16][128];
+	unsigned lens[16], i;
+
+	media_setup();
+	reset();
+	v->trk[0].state = WF_VT_WAIT;		/* held, not sent */
+	for (i = 0; i < 10; i++)
+		rtp_from_source((uint16_t)(2000 + i), 0xaa);
+	WF_CHECK_EQ(sent(out, lens, 16), 0);
+	/* replaying from the packet of seq 2000 under indexes from 500 */
+	viewer_track(WF_VT_REPLAY, 510, 30000, 0);
+	v->trk[0].src_base = 0x10000 + 2000;
+	v->trk[0].idx_base = 500;
+	v->trk[0].replay_tsc = rte_rdtsc();
+	nack(505);
+	WF_CHECK_EQ(lc->c.retransmits, 1);
+	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_NOT_LIVE], 0);
+	WF_CHECK_EQ(sent(out, lens, 16), 1);
+	WF_CHECK_EQ(wf_rtp_rd16(out[0] + 2), 505);
+	viewer_track_back();
+}
+
+/* A source packet number sent, evicted by time, and sent again with other
+ * content (by the source, or by whoever spoofs it) is a duplicate: under
+ * the viewer's index it had, it would reuse the SRTP keystream. */
+static void a_packet_number_is_never_sent_twice_with_other_content(void)
+{
+	struct wf_viewer *v = &lc->viewers[0];
+	struct wf_track_state *ts = &st->t[0];
+	uint8_t out[16][128], again[4][128];
+	unsigned lens[16], lens2[4], i;
+
+	media_setup();
+	reset();
+	viewer_track(WF_VT_LIVE, 1000, 0, 0);
+	v->trk[0].src_base = ts->newest + 1;
+	v->trk[0].idx_base = 1000;
+	v->trk[0].last_ext = ts->newest;
+	for (i = 0; i < 5; i++)
+		rtp_from_source((uint16_t)(2010 + i), 0x11);
+	WF_CHECK_EQ(sent(out, lens, 16), 5);
+	ts->window_tsc = 1;			/* history_ms passes: evicted */
+	wf_history_evict(ts, rte_rdtsc() + 10);
+	WF_CHECK(!wf_history_get(ts, ts->newest - 4));
+	rtp_from_source(2010, 0x22);
+	WF_CHECK_EQ(sent(again, lens2, 4), 0);
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_INGEST_OLD], 1);
+	rtp_from_source(2015, 0x33);		/* the next one goes on */
+	WF_CHECK_EQ(sent(again, lens2, 4), 1);
+	ts->window_tsc = wf_app.tsc_hz;
+	wf_history_clear(ts);
+	viewer_track_back();
+}
+
 static void no_packet_is_left_behind(void)
 {
 	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), 0);
@@ -474,6 +640,9 @@ int main(int argc, char **argv)
 	WF_RUN(a_viewer_joining_during_a_pause_starts_with_the_held_rate);
 	WF_RUN(the_held_rate_does_not_refill_a_viewer_of_before_the_pause);
 	WF_RUN(the_owner_publishes_the_held_rate_for_history_ms_of_pause);
+	WF_RUN(a_burst_after_a_long_pause_gives_no_more_than_itself);
+	WF_RUN(a_nack_during_a_replay_is_answered_under_its_index);
+	WF_RUN(a_packet_number_is_never_sent_twice_with_other_content);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

@@ -67,8 +67,21 @@ def rss_kb(pid):
     return None
 
 
+# What every stats line of the load tool carries: a line without all of
+# them (one being written) is not read.
+LOAD_KEYS = ("t", "live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
+             "join_failed", "rtp", "sim_dropped", "loss_seen", "repaired", "unrepaired",
+             "nacks", "nack_seqs", "hostile", "restarts", "src_up", "src_change_s")
+# whepfan's sessions may exceed the load tool's live viewers by those
+# joining and those vanished whose consent has not expired yet; fewer
+# sessions than live viewers by more than this means whepfan ended
+# sessions the viewers still use (the tool's line is up to 2 s old).
+LIVE_SLACK = 20
+
+
 def last_load_line(path):
-    """The load tool's newest stats line as a dict of numbers ({} if none)."""
+    """The load tool's newest complete stats line as a dict of numbers ({}
+    if none)."""
     try:
         with open(path, "rb") as f:
             f.seek(0, os.SEEK_END)
@@ -78,9 +91,11 @@ def last_load_line(path):
         return {}
     for line in reversed(lines):
         try:
-            return {k: float(v) for k, v in (kv.split("=", 1) for kv in line.split())}
+            d = {k: float(v) for k, v in (kv.split("=", 1) for kv in line.split())}
         except ValueError:
             continue
+        if all(k in d for k in LOAD_KEYS):
+            return d
     return {}
 
 
@@ -128,10 +143,10 @@ def sample(tel, pid, load_log, t0, prev):
     if prev and egress is not None and prev.get("egress_pkts") is not None:
         dt = now - t0 - prev["t_s"]
         row["egress_pps"] = round((egress - prev["egress_pkts"]) / dt) if dt > 0 else None
-    for k in ("live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
-              "join_failed", "rtp", "sim_dropped", "loss_seen", "repaired", "unrepaired",
-              "nacks", "nack_seqs", "hostile", "restarts", "src_up"):
-        row["load_" + k] = int(load[k]) if k in load else None
+    for k in LOAD_KEYS:
+        if k not in ("t", "src_change_s"):
+            row["load_" + k] = int(load[k]) if k in load else None
+    row["load_t"] = load.get("t")
     row["load_src_change_s"] = load.get("src_change_s")
     ports = stats.get("ports") or {}
     for k in ("rx_missed", "rx_nombuf", "rx_errors", "tx_errors"):
@@ -355,9 +370,31 @@ def verdict(rows, events, asan=False):
                              if k.startswith(p) and v) or "none"
     lines.append("drops by reason: " + nz("drop_"))
     lines.append("refusals by reason: " + nz("refusal_"))
-    if g("load_unrepaired"):
-        fails.append("viewers saw %d packets lost that NACK did not repair"
-                     % g("load_unrepaired"))
+    unrepaired = max((r.get("load_unrepaired") or 0) for r in rows)
+    if unrepaired:
+        fails.append("viewers saw %d packets lost that NACK did not repair" % unrepaired)
+    # the load ran to the end: its stats line moved on at every sample
+    stale = [r["t_s"] for p, r in zip(rows, rows[1:])
+             if r.get("load_t") is None or p.get("load_t") is not None and r["load_t"] <= p["load_t"]]
+    if "load_t" in last and stale:
+        fails.append("the load tool's figures did not move on at %d samples (first at %.0f s):"
+                     " it stopped or hung" % (len(stale), stale[0]))
+    lost = [r["t_s"] for r in rows if r["t_s"] > LEVEL_FROM and r.get("sessions") is not None
+            and r.get("load_live") is not None and r["sessions"] + LIVE_SLACK < r["load_live"]]
+    if lost:
+        fails.append("whepfan had fewer sessions than the load tool's live viewers (by more than"
+                     " %d) at %d samples (first at %.0f s)" % (LIVE_SLACK, len(lost), lost[0]))
+    # a slow leak within the tolerance shows as a slope: reported
+    pts = [(r["t_s"], r["rss_kb"]) for r in rows if r["t_s"] > LEVEL_TO and r.get("rss_kb")]
+    if len(pts) > 2 and levels.get("rss_kb"):
+        mt = sum(t for t, _ in pts) / len(pts)
+        mv = sum(v for _, v in pts) / len(pts)
+        den = sum((t - mt) ** 2 for t, _ in pts)
+        if den:
+            slope = sum((t - mt) * (v - mv) for t, v in pts) / den
+            lines.append("rss_kb: trend after %d s %+.0f KiB an hour (%+.2f %% of the level),"
+                         " a least-squares fit" % (LEVEL_TO, slope * 3600,
+                                                   100 * slope * 3600 / levels["rss_kb"]))
     if not g("load_live") or not g("load_leaves") or not g("load_joins"):
         fails.append("the load did not run: live %d, joins %d, leaves %d"
                      % (g("load_live"), g("load_joins"), g("load_leaves")))

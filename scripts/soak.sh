@@ -45,6 +45,8 @@ for bin in whepfan whepfan-load; do
 	[ -x "$build/$bin" ] || die "no $build/$bin: build it first (make soak does)"
 done
 
+# root writes and deletes files in $out: not through a link to elsewhere
+[ ! -L "$out" ] || die "$out is a symbolic link: give SOAK_OUT a directory of its own"
 mkdir -p "$out"
 rm -f "$out"/asan.* "$out"/*.log "$out"/*.err "$out"/soak.csv "$out"/soak.svg "$out"/whepfan.conf
 prefix="wfsoak$$"
@@ -56,15 +58,25 @@ holder=
 wf=
 load=
 hup=
+# Stops pid: TERM, KILL after 5 s; reaped.
+stop() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null || return 0
+	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
 cleanup() {
 	set +e
-	[ -n "$hup" ] && kill "$hup" 2>/dev/null && wait "$hup" 2>/dev/null
-	[ -n "$load" ] && kill "$load" 2>/dev/null && wait "$load" 2>/dev/null
+	trap '' INT TERM	# a second Ctrl-C does not cut the clean-up short
+	# whepfan first: its workers poll both CPUs
 	if [ -n "$wf" ] && kill -0 "$wf" 2>/dev/null; then
 		kill -KILL "$wf" 2>/dev/null
 		wait "$wf" 2>/dev/null
 	fi
-	[ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+	stop "$load"
+	stop "$hup"
+	stop "$holder"
 	rm -rf "/var/run/dpdk/$prefix"
 }
 trap cleanup EXIT
@@ -106,6 +118,8 @@ for _ in $(seq 300); do
 	nsx bash -c 'exec 3<>/dev/tcp/127.0.0.1/8889' 2>/dev/null && break
 	sleep 0.1
 done
+nsx bash -c 'exec 3<>/dev/tcp/127.0.0.1/8889' 2>/dev/null ||
+	die "whepfan's HTTP (127.0.0.1:8889) did not answer within 30 s"
 
 echo "soak: $minutes min, $viewers viewers, $churn a second churning, build $build," \
      "results in $out (whepfan pid $wf)"
@@ -126,7 +140,14 @@ python3 scripts/soak.py --pid "$wf" --prefix "$prefix" --load-log "$out/load.log
 
 kill "$hup" 2>/dev/null; wait "$hup" 2>/dev/null || true
 hup=
-kill "$load" 2>/dev/null; wait "$load" 2>/dev/null || true
+# the load tool runs 15 s past the sampling: gone before means it failed
+if ! kill -0 "$load" 2>/dev/null; then
+	lrc=0
+	wait "$load" || lrc=$?
+	echo "soak: FAIL the load tool exited before the end (status $lrc; $out/load.err)"
+	rc=1
+fi
+stop "$load"
 load=
 # whepfan must stop cleanly (under ASan the leak check runs at exit).
 if kill -TERM "$wf" 2>/dev/null; then

@@ -16,7 +16,9 @@ viewers, repaired and unrepaired.  Writes <out>/soak.csv as it goes, then
     empty with the source and fill again; they are counted and plotted);
     With --asan (the sanitizer build) RSS is reported only: ASan's
     quarantine holds freed memory until it is full;
-  - no loss the viewers saw stayed unrepaired (NACK repaired all of it);
+  - no loss the viewers saw stayed unrepaired (NACK repaired all of it),
+    every repair was the very packet dropped (wrong_repairs 0) and every
+    SRTP packet the viewers got authenticated (auth_fail 0);
   - viewers were live, joined and left (the load really ran).
 Exit status 0 when every criterion held, 1 otherwise.  Standard library
 only.
@@ -71,7 +73,8 @@ def rss_kb(pid):
 # them (one being written) is not read.
 LOAD_KEYS = ("t", "live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
              "join_failed", "rtp", "sim_dropped", "loss_seen", "repaired", "unrepaired",
-             "nacks", "nack_seqs", "hostile", "restarts", "src_up", "src_change_s")
+             "nacks", "nack_seqs", "hostile", "restarts", "wrong_repairs", "auth_fail",
+             "src_up", "src_change_s")
 # whepfan's sessions may exceed the load tool's live viewers by those
 # joining and those vanished whose consent has not expired yet; fewer
 # sessions than live viewers by more than this means whepfan ended
@@ -358,10 +361,11 @@ def verdict(rows, events, asan=False):
                     g("load_delete"), g("load_close_notify"), g("load_vanish"),
                     g("load_join_refused"), g("load_join_failed")))
     lines.append("media: %d SRTP packets at the viewers, %d dropped on purpose; loss seen %d, "
-                 "repaired by NACK %d, unrepaired %d; %d NACKs for %d sequence numbers"
+                 "repaired by NACK %d, unrepaired %d; %d NACKs for %d sequence numbers;"
+                 " repairs not the packet dropped %d, SRTP that did not authenticate %d"
                  % (g("load_rtp"), g("load_sim_dropped"), g("load_loss_seen"),
                     g("load_repaired"), g("load_unrepaired"), g("load_nacks"),
-                    g("load_nack_seqs")))
+                    g("load_nack_seqs"), g("load_wrong_repairs"), g("load_auth_fail")))
     lines.append("source restarts %d, hostile datagrams sent %d, egress at the end %s packets/s;"
                  " port: %d missed on receive, %d no mbuf"
                  % (g("load_restarts"), g("load_hostile"), last.get("egress_pps"),
@@ -373,6 +377,11 @@ def verdict(rows, events, asan=False):
     unrepaired = max((r.get("load_unrepaired") or 0) for r in rows)
     if unrepaired:
         fails.append("viewers saw %d packets lost that NACK did not repair" % unrepaired)
+    for key, what in (("load_wrong_repairs", "resent packets that were not the packet lost"),
+                      ("load_auth_fail", "SRTP packets that did not authenticate")):
+        bad = max((r.get(key) or 0) for r in rows)
+        if bad:
+            fails.append("viewers got %d %s" % (bad, what))
     # the load ran to the end: its stats line moved on at every sample
     stale = [r["t_s"] for p, r in zip(rows, rows[1:])
              if r.get("load_t") is None or p.get("load_t") is not None and r["load_t"] <= p["load_t"]]

@@ -63,8 +63,8 @@ stop() {
 	[ -n "$1" ] || return 0
 	kill "$1" 2>/dev/null || return 0
 	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	kill -KILL "$1" 2>/dev/null || true	# gone already: fine (set -e)
+	wait "$1" 2>/dev/null || true		# its status is not ours
 }
 cleanup() {
 	set +e

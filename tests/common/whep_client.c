@@ -1155,20 +1155,73 @@ static void on_dtls(struct wf_wc *c, const uint8_t *p, size_t n)
 		client_keyed(c);
 }
 
-/* A retransmission has an SRTP index already seen: libsrtp2's replay
- * window refuses it, so it is decrypted in a session of its own. */
-static srtp_err_status_t unprotect_again(struct wf_wc *c, uint8_t *buf, int *len)
+/* One try of unprotect_fresh: a session of its own for the packet's SSRC
+ * at rollover counter roc. */
+static srtp_err_status_t unprotect_at(struct wf_wc *c, uint32_t roc, uint8_t *buf, int *len)
 {
+	uint32_t ssrc = wf_rtp_rd32(buf + 8);
 	srtp_policy_t p;
 	srtp_t s;
 	srtp_err_status_t st;
 
 	policy_for(c->profile, c->rkey, true, &p);
+	p.ssrc.type = ssrc_specific;
+	p.ssrc.value = ssrc;
 	if (srtp_create(&s, &p) != srtp_err_status_ok)
 		return srtp_err_status_fail;
-	st = srtp_unprotect(s, buf, len);
+	st = srtp_set_stream_roc(s, ssrc, roc);
+	if (st == srtp_err_status_ok)
+		st = srtp_unprotect(s, buf, len);
 	srtp_dealloc(s);
 	return st;
+}
+
+/* Unprotects buf[0..*len) (at least an RTP header) in a session of its
+ * own, so the viewer's replay window neither refuses it nor moves: a
+ * retransmission has an SRTP index already seen, a packet the filter
+ * drops must not count as received.  A fresh session would take rollover
+ * counter 0, so it starts at the one the viewer's session holds for the
+ * SSRC and tries one either side (the packet may sit across a wrap from
+ * the newest).  buf is restored before every try (an AEAD failure may
+ * leave it half decrypted); it holds the plaintext when the answer is
+ * srtp_err_status_ok. */
+static srtp_err_status_t unprotect_fresh(struct wf_wc *c, uint8_t *buf, int *len)
+{
+	uint8_t orig[RX_BUF];
+	uint32_t roc = 0;
+	srtp_err_status_t st = srtp_err_status_fail;
+	int64_t tries[3];
+	int wire = *len;
+	unsigned i;
+
+	if (wire > RX_BUF)
+		return srtp_err_status_bad_param;
+	if (c->rx && srtp_get_stream_roc(c->rx, wf_rtp_rd32(buf + 8), &roc) != srtp_err_status_ok)
+		roc = 0;
+	tries[0] = roc, tries[1] = (int64_t)roc + 1, tries[2] = (int64_t)roc - 1;
+	memcpy(orig, buf, (size_t)wire);
+	for (i = 0; i < 3; i++) {
+		if (tries[i] < 0 || tries[i] > UINT32_MAX)
+			continue;
+		memcpy(buf, orig, (size_t)wire);
+		*len = wire;
+		st = unprotect_at(c, (uint32_t)tries[i], buf, len);
+		if (st == srtp_err_status_ok)
+			return st;
+	}
+	memcpy(buf, orig, (size_t)wire);
+	*len = wire;
+	return st;
+}
+
+int wf_wc_unprotect_copy(struct wf_wc *c, const uint8_t *p, int len, uint8_t *out)
+{
+	if (!c->keyed || !c->rx)
+		return -EAGAIN;
+	if (len < WF_RTP_FIXED_LEN || len > RX_BUF)
+		return -EINVAL;
+	memcpy(out, p, (size_t)len);
+	return unprotect_fresh(c, out, &len) == srtp_err_status_ok ? len : -EBADMSG;
 }
 
 /* One RTP packet (decrypted, or with only its clear header read when
@@ -1220,6 +1273,8 @@ static void on_rtp(struct wf_wc *c, const uint8_t *p, int len, int wire_len)
 	wf_rtp_source_update_seq(&tr->rs, seq);
 	tr->n_rtp++;
 	tr->bytes += (unsigned)wire_len;
+	if (c->hub->conf.rtp_seen)
+		c->hub->conf.rtp_seen(c, t, p, len, c->hub->conf.rtp_seen_arg);
 }
 
 /* RFC 3550 §6.4.1: a sender report (its first 8 bytes are in the clear,
@@ -1289,7 +1344,7 @@ static void on_media(struct wf_wc *c, uint8_t *buf, int n)
 	if (st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old) {
 		memcpy(buf, copy, (size_t)wire);
 		n = wire;
-		st = unprotect_again(c, buf, &n);
+		st = unprotect_fresh(c, buf, &n);
 	}
 	if (st != srtp_err_status_ok) {
 		c->st.srtp_errors++;

@@ -77,6 +77,13 @@ struct wf_wc_hub_conf {
 	 * loss, repaired by NACK); NULL: every packet is kept */
 	bool (*rtp_filter)(struct wf_wc *c, const uint8_t *p, int len, void *arg);
 	void *rtp_filter_arg;
+	/* called with every RTP packet a viewer keeps, once the answer's
+	 * payload type and SSRC matched (and, with WF_WC_MEDIA_VERIFY, the
+	 * source check passed): decrypted and authenticated, unless media is
+	 * WF_WC_MEDIA_COUNT (then as it came); t is WF_WC_VIDEO or
+	 * WF_WC_AUDIO.  NULL: none */
+	void (*rtp_seen)(struct wf_wc *c, unsigned t, const uint8_t *p, int len, void *arg);
+	void *rtp_seen_arg;
 };
 
 struct wf_wc_hub;
@@ -330,6 +337,15 @@ int wf_wc_send_raw(struct wf_wc *c, const void *p, size_t n);
  * the first packet (a retransmission that repairs a loss counts as
  * received; duplicates lower it). */
 long wf_wc_lost(const struct wf_wc *c, unsigned t);
+
+/* Decrypts and authenticates a copy of the SRTP packet p[0..len) into
+ * out (room for len bytes) with c's keys, without moving c's replay
+ * window: what a packet the rtp_filter drops was.  The rollover counter
+ * is the one c's session holds for the packet's SSRC, or one either side
+ * (a packet across a wrap from the newest).  The plaintext's length, or
+ * -EAGAIN (no keys yet, or media only counted), -EINVAL (too short or too
+ * long), -EBADMSG (it does not authenticate). */
+int wf_wc_unprotect_copy(struct wf_wc *c, const uint8_t *p, int len, uint8_t *out);
 
 /* Both tracks got at least n RTP packets. */
 bool wf_wc_media_both(const struct wf_wc *c, unsigned n);

@@ -20,7 +20,11 @@
  *     before looking at them (the hub's rtp_filter), sees the gaps in the
  *     sequence numbers and asks for them with generic NACKs (RFC 4585
  *     §6.2.1), again every NACK_AGAIN_US; a gap not filled UNREPAIRED_US
- *     after it was seen is loss NACK could not repair;
+ *     after it was seen is loss NACK could not repair.  Every packet a
+ *     viewer keeps is decrypted and authenticated (libsrtp2); one it drops
+ *     is decrypted from a copy (its replay window untouched) and its
+ *     digest kept, so a repair must authenticate and be the very packet
+ *     that was dropped (wrong_repairs, auth_fail);
  *   - hostile datagrams, -H a second, from 198.18.0.3 to whepfan's
  *     WebRTC and ingest ports: random bytes, and STUN, DTLS and RTP
  *     headers with random contents.
@@ -77,14 +81,26 @@
 #define SWEEP_US	50000ull
 #define PUMP_MS		20
 #define MAX_REPORTS	20		/* failed joins, unrepaired gaps described on stderr */
+#define DROPPED_RING	128		/* digests of dropped packets a track keeps (by seq) */
 
 enum ending { END_DELETE, END_CLOSE_NOTIFY, END_VANISH, END_KINDS };
 enum vstate { V_FREE, V_JOINING, V_LIVE };
 
-/* A gap in a track's sequence numbers, asked for again until filled. */
+/* A gap in a track's sequence numbers, asked for again until filled;
+ * with the digest of the packet dropped there, when this viewer dropped
+ * it (else the loss was on the way and only authentication is checked). */
 struct miss {
 	uint16_t seq;
+	bool have_sum;
+	uint64_t sum;
 	uint64_t seen_us, nack_us;
+};
+
+/* A packet the loss filter dropped: its sequence number and digest. */
+struct dropped {
+	bool valid;
+	uint16_t seq;
+	uint64_t sum;
 };
 
 struct track_loss {
@@ -92,6 +108,7 @@ struct track_loss {
 	uint16_t max_seq;
 	unsigned n_miss;
 	struct miss miss[MISS_MAX];
+	struct dropped dropped[DROPPED_RING];	/* at seq % DROPPED_RING */
 };
 
 struct viewer {
@@ -107,6 +124,9 @@ struct figures {
 	uint64_t joins, join_refused, join_failed, leaves, ends[END_KINDS];
 	uint64_t rtp, sim_dropped, loss_seen, repaired, unrepaired, nacks_sent, nack_seqs;
 	uint64_t dups, hostile, restarts;
+	/* a repair that was not the packet dropped; SRTP that did not
+	 * authenticate (kept or dropped; of viewers gone: auth_fail_gone) */
+	uint64_t wrong_repairs, auth_fail_dropped, auth_fail_gone;
 };
 
 static struct {
@@ -267,9 +287,34 @@ static void nack(struct viewer *v, unsigned t, const uint16_t *seqs, size_t n)
 	}
 }
 
-/* A packet that got through: a gap before it is remembered and NACKed at
- * once, a packet filling one is a repair. */
-static void track_seen(struct viewer *v, unsigned t, uint16_t seq, uint64_t now)
+/* FNV-1a, 64 bits: a packet's digest (the packets are ours, not an
+ * adversary's). */
+static uint64_t digest(const uint8_t *p, int len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	int i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* A repair of m: it must be the packet that was dropped there. */
+static void repaired(struct viewer *v, unsigned t, const struct miss *m, uint64_t sum)
+{
+	if (!m->have_sum || m->sum == sum) {
+		g.f.repaired++;
+		return;
+	}
+	g.f.wrong_repairs++;
+	if (g.f.wrong_repairs <= MAX_REPORTS)
+		fprintf(stderr, "whepfan-load: %s %s seq %u: the resent packet is not the one"
+			" dropped\n", v->name, t == WF_WC_VIDEO ? "video" : "audio", m->seq);
+}
+
+/* A packet that got through (decrypted and authenticated): a gap before it
+ * is remembered and NACKed at once, a packet filling one is a repair. */
+static void track_seen(struct viewer *v, unsigned t, uint16_t seq, uint64_t sum, uint64_t now)
 {
 	struct track_loss *tl = &v->trk[t];
 	uint16_t ask[MISS_MAX];
@@ -286,13 +331,17 @@ static void track_seen(struct viewer *v, unsigned t, uint16_t seq, uint64_t now)
 	if (d > 0) {
 		for (i = 1; i < (unsigned)d; i++) {
 			uint16_t s = (uint16_t)(tl->max_seq + i);
+			struct dropped *dr = &tl->dropped[s % DROPPED_RING];
+			bool known = dr->valid && dr->seq == s;
 
 			g.f.loss_seen++;
 			if (tl->n_miss == MISS_MAX) {
 				g.f.unrepaired++;	/* more gaps than we track */
 				continue;
 			}
-			tl->miss[tl->n_miss++] = (struct miss){ s, now, now };
+			tl->miss[tl->n_miss++] = (struct miss){ .seq = s, .have_sum = known,
+				.sum = known ? dr->sum : 0, .seen_us = now, .nack_us = now };
+			dr->valid = false;
 			ask[n_ask++] = s;
 		}
 		tl->max_seq = seq;
@@ -301,34 +350,53 @@ static void track_seen(struct viewer *v, unsigned t, uint16_t seq, uint64_t now)
 	}
 	for (i = 0; i < tl->n_miss; i++) {
 		if (tl->miss[i].seq == seq) {
+			repaired(v, t, &tl->miss[i], sum);
 			tl->miss[i] = tl->miss[--tl->n_miss];
-			g.f.repaired++;
 			return;
 		}
 	}
 	g.f.dups++;
 }
 
-/* The hub's rtp_filter: drops loss_bp / 10,000 of what arrives. */
+/* The hub's rtp_filter: drops loss_bp / 10,000 of what arrives, keeping
+ * the digest of what each was (decrypted from a copy). */
 static bool on_rtp(struct wf_wc *c, const uint8_t *p, int len, void *arg)
 {
 	struct viewer *v = c->user;
+	uint8_t clear[2048];
 	unsigned t;
+	int n;
 
 	(void)arg;
 	if (len < WF_RTP_FIXED_LEN || !v)
 		return true;
 	g.f.rtp++;
-	if (wf_e2e_rnd() % 10000 < g.loss_bp) {
-		g.f.sim_dropped++;
-		return false;
-	}
+	if (wf_e2e_rnd() % 10000 >= g.loss_bp)
+		return true;
+	g.f.sim_dropped++;
 	for (t = 0; t < WF_WC_TRACKS; t++)
 		if ((p[1] & 0x7f) == c->trk[t].pt)
 			break;
-	if (t < WF_WC_TRACKS)
-		track_seen(v, t, wf_rtp_rd16(p + 2), wf_e2e_now_us());
-	return true;
+	n = len <= (int)sizeof(clear) ? wf_wc_unprotect_copy(c, p, len, clear) : -EINVAL;
+	if (n < 0) {
+		g.f.auth_fail_dropped++;
+	} else if (t < WF_WC_TRACKS) {
+		uint16_t seq = wf_rtp_rd16(p + 2);
+
+		v->trk[t].dropped[seq % DROPPED_RING] =
+			(struct dropped){ .valid = true, .seq = seq, .sum = digest(clear, n) };
+	}
+	return false;
+}
+
+/* The hub's rtp_seen: a packet kept, decrypted and authenticated. */
+static void on_rtp_seen(struct wf_wc *c, unsigned t, const uint8_t *p, int len, void *arg)
+{
+	struct viewer *v = c->user;
+
+	(void)arg;
+	if (v && t < WF_WC_TRACKS)
+		track_seen(v, t, wf_rtp_rd16(p + 2), digest(p, len), wf_e2e_now_us());
 }
 
 /* Gaps still open: asked for again, or given up as unrepaired. */
@@ -372,6 +440,7 @@ static void viewer_release(struct viewer *v)
 		g.n_joining--;
 	else if (v->state == V_LIVE)
 		g.n_live--;
+	g.f.auth_fail_gone += v->c->st.srtp_errors;
 	wf_wc_free(v->c);
 	memset(v, 0, sizeof(*v));
 }
@@ -422,7 +491,7 @@ static void viewer_join(uint64_t now)
 	snprintf(v->name, sizeof(v->name), "v%u", k);
 	snprintf(stream, sizeof(stream), "cam%u", k % STREAMS);
 	v->c = wf_wc_create(g.hub, &(struct wf_wc_opts){
-		.name = v->name, .addr = addr, .http_addr = addr, .media = WF_WC_MEDIA_COUNT,
+		.name = v->name, .addr = addr, .http_addr = addr, .media = WF_WC_MEDIA_DECRYPT,
 		.keepalive_ms = KEEPALIVE_MS, .rr_ms = RR_MS });
 	if (!v->c) {
 		g.f.join_failed++;
@@ -537,6 +606,12 @@ static void hostile_send(void)
 static void stats_line(uint64_t now)
 {
 	const struct figures *f = &g.f;
+	uint64_t auth_fail = f->auth_fail_dropped + f->auth_fail_gone;
+	unsigned i;
+
+	for (i = 0; i < MAX_VIEWERS; i++)
+		if (g.v[i].state != V_FREE)
+			auth_fail += g.v[i].c->st.srtp_errors;
 
 	fprintf(g.stats,
 		"t=%.1f live=%u joining=%u joins=%" PRIu64 " join_refused=%" PRIu64
@@ -544,12 +619,13 @@ static void stats_line(uint64_t now)
 		" close_notify=%" PRIu64 " vanish=%" PRIu64 " rtp=%" PRIu64
 		" sim_dropped=%" PRIu64 " loss_seen=%" PRIu64 " repaired=%" PRIu64
 		" unrepaired=%" PRIu64 " nacks=%" PRIu64 " nack_seqs=%" PRIu64 " dups=%" PRIu64
-		" hostile=%" PRIu64 " restarts=%" PRIu64 " src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
+		" hostile=%" PRIu64 " restarts=%" PRIu64 " wrong_repairs=%" PRIu64
+		" auth_fail=%" PRIu64 " src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
 		(double)(now - g.t0_us) / 1e6, g.n_live, g.n_joining, f->joins, f->join_refused,
 		f->join_failed, f->leaves, f->ends[END_DELETE], f->ends[END_CLOSE_NOTIFY],
 		f->ends[END_VANISH], f->rtp, f->sim_dropped, f->loss_seen, f->repaired,
 		f->unrepaired, f->nacks_sent, f->nack_seqs, f->dups, f->hostile, f->restarts,
-		!g.src_silent_until_us, (double)(now - g.src_change_us) / 1e6,
+		f->wrong_repairs, auth_fail, !g.src_silent_until_us, (double)(now - g.src_change_us) / 1e6,
 		(double)g.src_change_us / 1e6);
 	fflush(g.stats);
 }
@@ -603,7 +679,8 @@ static int setup(void)
 	g.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
 		.http_addr = HTTP_ADDR, .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
 		.ice_port = WEBRTC_PORT, .video_pt = OFFER_VIDEO_PT, .audio_pt = OFFER_AUDIO_PT,
-		.max_clients = MAX_VIEWERS + 16, .tick = tick, .rtp_filter = on_rtp });
+		.max_clients = MAX_VIEWERS + 16, .tick = tick, .rtp_filter = on_rtp,
+		.rtp_seen = on_rtp_seen });
 	if (!g.hub) {
 		fprintf(stderr, "whepfan-load: hub: %s\n", strerror(errno));
 		return -1;

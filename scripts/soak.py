@@ -17,8 +17,11 @@ viewers, repaired and unrepaired.  Writes <out>/soak.csv as it goes, then
     With --asan (the sanitizer build) RSS is reported only: ASan's
     quarantine holds freed memory until it is full;
   - no loss the viewers saw stayed unrepaired (NACK repaired all of it),
-    every repair was the very packet dropped (wrong_repairs 0) and every
-    SRTP packet the viewers got authenticated (auth_fail 0);
+    every repair was the very packet dropped (wrong_repairs 0; at most
+    UNCHECKED_MAX of them without a digest to match), every SRTP packet
+    the viewers got authenticated (auth_fail 0) and carried the answer's
+    payload type and SSRC (rejected 0), also in the load tool's line
+    SETTLE_S after the last sample;
   - viewers were live, joined and left (the load really ran).
 Exit status 0 when every criterion held, 1 otherwise.  Standard library
 only.
@@ -74,7 +77,15 @@ def rss_kb(pid):
 LOAD_KEYS = ("t", "live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
              "join_failed", "rtp", "sim_dropped", "loss_seen", "repaired", "unrepaired",
              "nacks", "nack_seqs", "hostile", "restarts", "wrong_repairs", "auth_fail",
-             "src_up", "src_change_s")
+             "unchecked", "rejected", "src_up", "src_change_s")
+# The load tool gives a gap up as unrepaired 2 s after it saw it
+# (UNREPAIRED_US) and writes a line every 2 s: its line from SETTLE_S after
+# the last sample judges what was still open then.
+SETTLE_S = 5
+# Repairs of a loss on the way (not dropped by the viewer) have no digest
+# to match; more than this share of the repairs unchecked means the check
+# is not working.
+UNCHECKED_MAX = 0.10
 # whepfan's sessions may exceed the load tool's live viewers by those
 # joining and those vanished whose consent has not expired yet; fewer
 # sessions than live viewers by more than this means whepfan ended
@@ -314,10 +325,23 @@ def source_changing(r, events):
     # (a silence, SRC_SILENCE_US in the load tool, is shorter than that)
     return any(e - 1 <= m <= e + SOURCE_SETTLE_S for e in events)
 
-def verdict(rows, events, asan=False):
+def settle(load_log, after_t, limit_s=15):
+    """The load tool's first line SETTLE_S after its line at the last
+    sample (load time after_t), waited for up to limit_s; None if none."""
+    end = time.monotonic() + limit_s
+    while after_t is not None and time.monotonic() < end:
+        d = last_load_line(load_log)
+        if d and d["t"] >= after_t + SETTLE_S:
+            return d
+        time.sleep(0.5)
+    return None
+
+
+def verdict(rows, events, asan=False, final=None):
     """(lines of figures, failures, levels).  asan: RSS is reported, not
     held to its level (ASan's quarantine keeps up to 256 MiB of freed
-    memory, and its shadow grows with it)."""
+    memory, and its shadow grows with it).  final: the load tool's line
+    from settle(), judged with the rows."""
     lines, fails, levels = [], [], {}
     for key, unit in (("rss_kb", "KiB"), ("mbufs_in_use", "mbufs")):
         held = not (asan and key == "rss_kb")
@@ -374,14 +398,30 @@ def verdict(rows, events, asan=False):
                              if k.startswith(p) and v) or "none"
     lines.append("drops by reason: " + nz("drop_"))
     lines.append("refusals by reason: " + nz("refusal_"))
-    unrepaired = max((r.get("load_unrepaired") or 0) for r in rows)
-    if unrepaired:
-        fails.append("viewers saw %d packets lost that NACK did not repair" % unrepaired)
-    for key, what in (("load_wrong_repairs", "resent packets that were not the packet lost"),
-                      ("load_auth_fail", "SRTP packets that did not authenticate")):
-        bad = max((r.get(key) or 0) for r in rows)
-        if bad:
-            fails.append("viewers got %d %s" % (bad, what))
+    final = final or {}
+    most = lambda key: max([(r.get("load_" + key) or 0) for r in rows] + [final.get(key, 0)])
+    if final:
+        lines.append("load tool %.0f s after the last sample: loss seen %d, repaired %d (%d"
+                     " without a digest to match), unrepaired %d, wrong repairs %d, SRTP not"
+                     " authenticated %d, RTP rejected %d"
+                     % (final["t"] - (last.get("load_t") or 0), final["loss_seen"],
+                        final["repaired"], final["unchecked"], final["unrepaired"],
+                        final["wrong_repairs"], final["auth_fail"], final["rejected"]))
+    else:
+        fails.append("the load tool wrote no line %d s after the last sample" % SETTLE_S)
+    if most("unrepaired"):
+        fails.append("viewers saw %d packets lost that NACK did not repair" % most("unrepaired"))
+    for key, what in (("wrong_repairs", "resent packets that were not the packet lost"),
+                      ("auth_fail", "SRTP packets that did not authenticate"),
+                      ("rejected", "RTP packets of another payload type or SSRC than the"
+                                   " answer's")):
+        if most(key):
+            fails.append("viewers got %d %s" % (most(key), what))
+    repaired = most("repaired")
+    if most("sim_dropped") and most("unchecked") > UNCHECKED_MAX * repaired:
+        fails.append("%d of %d repairs had no digest to match (more than %.0f %%): the check of"
+                     " what was resent did not work" % (most("unchecked"), repaired,
+                                                       100 * UNCHECKED_MAX))
     # the load ran to the end: its stats line moved on at every sample
     stale = [r["t_s"] for p, r in zip(rows, rows[1:])
              if r.get("load_t") is None or p.get("load_t") is not None and r["load_t"] <= p["load_t"]]
@@ -461,7 +501,8 @@ def main():
     if not rows:
         print("soak: FAIL no samples: " + "; ".join(fails))
         return 1
-    lines, more, levels = verdict(rows, source_events(a.load_log), a.asan)
+    final = settle(a.load_log, rows[-1].get("load_t"))
+    lines, more, levels = verdict(rows, source_events(a.load_log), a.asan, final)
     fails += more
     title = "whepfan soak, %d s, %s (dashed: source restarts)" % (
         rows[-1]["t_s"], time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))

@@ -124,7 +124,7 @@ nsx bash -c 'exec 3<>/dev/tcp/127.0.0.1/8889' 2>/dev/null ||
 echo "soak: $minutes min, $viewers viewers, $churn a second churning, build $build," \
      "results in $out (whepfan pid $wf)"
 "${ns[@]}" "$build/whepfan-load" -n "$viewers" -j "$churn" -l 2 -r "$restart_s" -H 5 -i 2 \
-	-d $((minutes * 60 + 15)) -s "$out/load.log" 2>"$out/load.err" &
+	-d $((minutes * 60 + 30)) -s "$out/load.log" 2>"$out/load.err" &
 load=$!
 
 # A configuration reload every few minutes.
@@ -140,7 +140,8 @@ python3 scripts/soak.py --pid "$wf" --prefix "$prefix" --load-log "$out/load.log
 
 kill "$hup" 2>/dev/null; wait "$hup" 2>/dev/null || true
 hup=
-# the load tool runs 15 s past the sampling: gone before means it failed
+# the load tool runs 30 s past the sampling (soak.py reads its line 5 s
+# after the last sample): gone before means it failed
 if ! kill -0 "$load" 2>/dev/null; then
 	lrc=0
 	wait "$load" || lrc=$?

@@ -1176,41 +1176,51 @@ static srtp_err_status_t unprotect_at(struct wf_wc *c, uint32_t roc, uint8_t *bu
 	return st;
 }
 
+/* The rollover counter RFC 3711 §3.3.1 guesses for the packet in buf
+ * from the viewer's session: its counter for the SSRC, and the newest
+ * sequence number of the track that carries the payload type. */
+static uint32_t roc_guess(struct wf_wc *c, const uint8_t *buf)
+{
+	uint8_t pt = buf[1] & 0x7f;
+	uint16_t seq = wf_rtp_rd16(buf + 2), s_l;
+	uint32_t roc;
+	unsigned t;
+
+	if (!c->rx || srtp_get_stream_roc(c->rx, wf_rtp_rd32(buf + 8), &roc) != srtp_err_status_ok)
+		return 0;	/* no packet yet: a fresh session's guess */
+	for (t = 0; t < WF_WC_TRACKS; t++)
+		if (c->trk[t].have && c->trk[t].pt == pt)
+			break;
+	if (t == WF_WC_TRACKS)
+		return roc;
+	s_l = c->trk[t].max_seq;
+	if (s_l < 32768)
+		return seq - s_l > 32768 && roc > 0 ? roc - 1 : roc;
+	return s_l - 32768 > seq ? roc + 1 : roc;
+}
+
 /* Unprotects buf[0..*len) (at least an RTP header) in a session of its
  * own, so the viewer's replay window neither refuses it nor moves: a
  * retransmission has an SRTP index already seen, a packet the filter
  * drops must not count as received.  A fresh session would take rollover
- * counter 0, so it starts at the one the viewer's session holds for the
- * SSRC and tries one either side (the packet may sit across a wrap from
- * the newest).  buf is restored before every try (an AEAD failure may
- * leave it half decrypted); it holds the plaintext when the answer is
- * srtp_err_status_ok. */
+ * counter 0; this one is given the counter the viewer's own session would
+ * guess (roc_guess), and only that.  buf holds the plaintext when the
+ * answer is srtp_err_status_ok, else it is as it came (an AEAD failure
+ * may leave it half decrypted: it is restored). */
 static srtp_err_status_t unprotect_fresh(struct wf_wc *c, uint8_t *buf, int *len)
 {
 	uint8_t orig[RX_BUF];
-	uint32_t roc = 0;
-	srtp_err_status_t st = srtp_err_status_fail;
-	int64_t tries[3];
+	srtp_err_status_t st;
 	int wire = *len;
-	unsigned i;
 
-	if (wire > RX_BUF)
+	if (wire > RX_BUF || wire < WF_RTP_FIXED_LEN)
 		return srtp_err_status_bad_param;
-	if (c->rx && srtp_get_stream_roc(c->rx, wf_rtp_rd32(buf + 8), &roc) != srtp_err_status_ok)
-		roc = 0;
-	tries[0] = roc, tries[1] = (int64_t)roc + 1, tries[2] = (int64_t)roc - 1;
 	memcpy(orig, buf, (size_t)wire);
-	for (i = 0; i < 3; i++) {
-		if (tries[i] < 0 || tries[i] > UINT32_MAX)
-			continue;
+	st = unprotect_at(c, roc_guess(c, buf), buf, len);
+	if (st != srtp_err_status_ok) {
 		memcpy(buf, orig, (size_t)wire);
 		*len = wire;
-		st = unprotect_at(c, (uint32_t)tries[i], buf, len);
-		if (st == srtp_err_status_ok)
-			return st;
 	}
-	memcpy(buf, orig, (size_t)wire);
-	*len = wire;
 	return st;
 }
 
@@ -1236,6 +1246,7 @@ static void on_rtp(struct wf_wc *c, const uint8_t *p, int len, int wire_len)
 	unsigned t;
 
 	if (len < WF_RTP_FIXED_LEN + 4 || (p[0] & 0xf0) != 0x80) {
+		c->st.rtp_rejected++;
 		wf_e2e_errlog_add(&c->err, "%s: RTP of %d bytes, first byte 0x%02x", c->name, len,
 				  p[0]);
 		return;
@@ -1245,6 +1256,7 @@ static void on_rtp(struct wf_wc *c, const uint8_t *p, int len, int wire_len)
 	} else if ((p[1] & 0x7f) == c->trk[WF_WC_AUDIO].pt) {
 		t = WF_WC_AUDIO;
 	} else {
+		c->st.rtp_rejected++;
 		wf_e2e_errlog_add(&c->err, "%s: RTP with payload type %u, negotiated %u and %u",
 				  c->name, p[1] & 0x7f, c->trk[WF_WC_VIDEO].pt, c->trk[WF_WC_AUDIO].pt);
 		return;
@@ -1253,14 +1265,17 @@ static void on_rtp(struct wf_wc *c, const uint8_t *p, int len, int wire_len)
 	seq = wf_rtp_rd16(p + 2);
 	ssrc = wf_rtp_rd32(p + 8);
 	if (ssrc != tr->ssrc) {
+		c->st.rtp_rejected++;
 		wf_e2e_errlog_add(&tr->err, "%s track %u: SSRC 0x%08x, the answer said 0x%08x",
 				  c->name, t, ssrc, tr->ssrc);
 		return;
 	}
 	if (tr->chk && !tr->chk->have)
 		tr->chk->start_anywhere = c->st.srtp_before_keys > 0;	/* its start is lost */
-	if (tr->chk && !wf_rtp_check_packet(tr->chk, src, t, c->name, p, len, &tr->err))
+	if (tr->chk && !wf_rtp_check_packet(tr->chk, src, t, c->name, p, len, &tr->err)) {
+		c->st.rtp_rejected++;
 		return;
+	}
 	if (!tr->have) {
 		tr->have = true;
 		tr->max_seq = seq;

@@ -185,6 +185,10 @@ struct wf_wc_stats {
 	unsigned dtls_in;		/* DTLS datagrams */
 	unsigned srtcp_other;		/* SRTCP that is not an SR */
 	unsigned srtp_errors;		/* failed to unprotect */
+	/* RTP that unprotected (or, counted only, came) but was refused: too
+	 * short, not version 2, a payload type or SSRC not the answer's, or
+	 * (WF_WC_MEDIA_VERIFY) not what the source sent */
+	unsigned rtp_rejected;
 	/* SRTP or SRTCP before our keys: whepfan queues the flight that ends
 	 * the handshake before the viewer's first packet, so this counts the
 	 * times that order broke (or the flight was lost) */
@@ -341,8 +345,9 @@ long wf_wc_lost(const struct wf_wc *c, unsigned t);
 /* Decrypts and authenticates a copy of the SRTP packet p[0..len) into
  * out (room for len bytes) with c's keys, without moving c's replay
  * window: what a packet the rtp_filter drops was.  The rollover counter
- * is the one c's session holds for the packet's SSRC, or one either side
- * (a packet across a wrap from the newest).  The plaintext's length, or
+ * is the one c's session would guess (RFC 3711 §3.3.1) from its counter
+ * for the SSRC and the track's newest sequence number.  The plaintext's
+ * length, or
  * -EAGAIN (no keys yet, or media only counted), -EINVAL (too short or too
  * long), -EBADMSG (it does not authenticate). */
 int wf_wc_unprotect_copy(struct wf_wc *c, const uint8_t *p, int len, uint8_t *out);

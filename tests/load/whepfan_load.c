@@ -24,7 +24,9 @@
  *     viewer keeps is decrypted and authenticated (libsrtp2); one it drops
  *     is decrypted from a copy (its replay window untouched) and its
  *     digest kept, so a repair must authenticate and be the very packet
- *     that was dropped (wrong_repairs, auth_fail);
+ *     that was dropped (wrong_repairs, auth_fail; a repair of a loss on
+ *     the way has no digest to match: unchecked); RTP that decrypts but
+ *     has another payload type or SSRC than the answer's is rejected;
  *   - hostile datagrams, -H a second, from 198.18.0.3 to whepfan's
  *     WebRTC and ingest ports: random bytes, and STUN, DTLS and RTP
  *     headers with random contents.
@@ -127,6 +129,9 @@ struct figures {
 	/* a repair that was not the packet dropped; SRTP that did not
 	 * authenticate (kept or dropped; of viewers gone: auth_fail_gone) */
 	uint64_t wrong_repairs, auth_fail_dropped, auth_fail_gone;
+	/* repairs with no digest to match; RTP refused by the client (of
+	 * viewers gone, and dropped ones of no track) */
+	uint64_t unchecked, rejected_gone, rejected_dropped;
 };
 
 static struct {
@@ -304,6 +309,7 @@ static void repaired(struct viewer *v, unsigned t, const struct miss *m, uint64_
 {
 	if (!m->have_sum || m->sum == sum) {
 		g.f.repaired++;
+		g.f.unchecked += !m->have_sum;
 		return;
 	}
 	g.f.wrong_repairs++;
@@ -358,6 +364,22 @@ static void track_seen(struct viewer *v, unsigned t, uint16_t seq, uint64_t sum,
 	g.f.dups++;
 }
 
+/* The digest of the packet dropped at seq: to the gap already open there
+ * (it came late), else kept for the gap to come. */
+static void dropped(struct track_loss *tl, uint16_t seq, uint64_t sum)
+{
+	unsigned i;
+
+	for (i = 0; i < tl->n_miss; i++) {
+		if (tl->miss[i].seq == seq) {
+			tl->miss[i].have_sum = true;
+			tl->miss[i].sum = sum;
+			return;
+		}
+	}
+	tl->dropped[seq % DROPPED_RING] = (struct dropped){ .valid = true, .seq = seq, .sum = sum };
+}
+
 /* The hub's rtp_filter: drops loss_bp / 10,000 of what arrives, keeping
  * the digest of what each was (decrypted from a copy). */
 static bool on_rtp(struct wf_wc *c, const uint8_t *p, int len, void *arg)
@@ -378,14 +400,12 @@ static bool on_rtp(struct wf_wc *c, const uint8_t *p, int len, void *arg)
 		if ((p[1] & 0x7f) == c->trk[t].pt)
 			break;
 	n = len <= (int)sizeof(clear) ? wf_wc_unprotect_copy(c, p, len, clear) : -EINVAL;
-	if (n < 0) {
+	if (n < 0)
 		g.f.auth_fail_dropped++;
-	} else if (t < WF_WC_TRACKS) {
-		uint16_t seq = wf_rtp_rd16(p + 2);
-
-		v->trk[t].dropped[seq % DROPPED_RING] =
-			(struct dropped){ .valid = true, .seq = seq, .sum = digest(clear, n) };
-	}
+	else if (t == WF_WC_TRACKS)
+		g.f.rejected_dropped++;
+	else
+		dropped(&v->trk[t], wf_rtp_rd16(p + 2), digest(clear, n));
 	return false;
 }
 
@@ -441,6 +461,7 @@ static void viewer_release(struct viewer *v)
 	else if (v->state == V_LIVE)
 		g.n_live--;
 	g.f.auth_fail_gone += v->c->st.srtp_errors;
+	g.f.rejected_gone += v->c->st.rtp_rejected;
 	wf_wc_free(v->c);
 	memset(v, 0, sizeof(*v));
 }
@@ -607,11 +628,15 @@ static void stats_line(uint64_t now)
 {
 	const struct figures *f = &g.f;
 	uint64_t auth_fail = f->auth_fail_dropped + f->auth_fail_gone;
+	uint64_t rejected = f->rejected_dropped + f->rejected_gone;
 	unsigned i;
 
-	for (i = 0; i < MAX_VIEWERS; i++)
-		if (g.v[i].state != V_FREE)
+	for (i = 0; i < MAX_VIEWERS; i++) {
+		if (g.v[i].state != V_FREE) {
 			auth_fail += g.v[i].c->st.srtp_errors;
+			rejected += g.v[i].c->st.rtp_rejected;
+		}
+	}
 
 	fprintf(g.stats,
 		"t=%.1f live=%u joining=%u joins=%" PRIu64 " join_refused=%" PRIu64
@@ -620,12 +645,12 @@ static void stats_line(uint64_t now)
 		" sim_dropped=%" PRIu64 " loss_seen=%" PRIu64 " repaired=%" PRIu64
 		" unrepaired=%" PRIu64 " nacks=%" PRIu64 " nack_seqs=%" PRIu64 " dups=%" PRIu64
 		" hostile=%" PRIu64 " restarts=%" PRIu64 " wrong_repairs=%" PRIu64
-		" auth_fail=%" PRIu64 " src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
+		" auth_fail=%" PRIu64 " unchecked=%" PRIu64 " rejected=%" PRIu64 " src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
 		(double)(now - g.t0_us) / 1e6, g.n_live, g.n_joining, f->joins, f->join_refused,
 		f->join_failed, f->leaves, f->ends[END_DELETE], f->ends[END_CLOSE_NOTIFY],
 		f->ends[END_VANISH], f->rtp, f->sim_dropped, f->loss_seen, f->repaired,
 		f->unrepaired, f->nacks_sent, f->nack_seqs, f->dups, f->hostile, f->restarts,
-		f->wrong_repairs, auth_fail, !g.src_silent_until_us, (double)(now - g.src_change_us) / 1e6,
+		f->wrong_repairs, auth_fail, f->unchecked, rejected, !g.src_silent_until_us, (double)(now - g.src_change_us) / 1e6,
 		(double)g.src_change_us / 1e6);
 	fflush(g.stats);
 }

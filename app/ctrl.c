@@ -1,6 +1,7 @@
 /* ctrl.c: control messages applied by a worker between bursts (ctrl.h). */
 #include "ctrl.h"
 
+#include "ask.h"
 #include "fanout.h"
 #include "ingest.h"
 #include "lcore.h"
@@ -59,7 +60,7 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		 * it, else the next; audio starts with the next packet.  The
 		 * joining replay is not charged to the viewer's budget */
 		if (wf_app.streams[v->stream].tracks[t].kind == WF_CONF_VIDEO)
-			wf_fanout_request_replay(lc, v, msg->slot, t, false, v->created_tsc);
+			wf_ask_replay(lc, v, msg->slot, t, false, v->created_tsc);
 		else
 			v->trk[t].state = WF_VT_WAIT;
 	}

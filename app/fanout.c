@@ -6,20 +6,7 @@
 #include <rte_udp.h>
 
 #include "handoff.h"
-#include "request.h"
 #include "tx.h"
-
-struct wf_viewer *wf_viewer_get(struct wf_lcore *lc, uint32_t slot, uint16_t gen)
-{
-	struct wf_viewer *v;
-
-	if (slot >= lc->n_slots)
-		return NULL;
-	v = &lc->viewers[slot];
-	if (!v->in_use || v->gen != gen)
-		return NULL;
-	return v;
-}
 
 void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned l4_payload)
 {
@@ -335,42 +322,4 @@ void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
 		vt->replay = 0;
 	}
 	resend(lc, it->viewer, v, it->track, it->m);
-}
-
-/* Sends item to the stream's owner, or handles it here when we own it. */
-static void to_owner(struct wf_lcore *lc, struct wf_item *it)
-{
-	unsigned owner = wf_app.streams[it->stream].owner;
-
-	it->src = (uint8_t)lc->idx;
-	if (owner == lc->idx)
-		wf_request_serve(lc, it);
-	else
-		wf_handoff(lc, owner, it);
-}
-
-void wf_fanout_request_replay(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
-			      unsigned t, bool charged, uint64_t now)
-{
-	struct wf_item it = {
-		.kind = WF_ITEM_REQ_REPLAY, .viewer = slot, .gen = v->gen,
-		.stream = (uint8_t)v->stream, .track = (uint8_t)t,
-	};
-
-	v->trk[t].state = WF_VT_WAIT;
-	v->trk[t].replay = WF_VT_REPLAY_ASKED | (charged ? WF_VT_REPLAY_CHARGED : 0);
-	v->trk[t].replay_tsc = now;
-	lc->c.replays++;
-	to_owner(lc, &it);
-}
-
-void wf_fanout_request_retx(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
-			    unsigned t, uint32_t ext)
-{
-	struct wf_item it = {
-		.kind = WF_ITEM_REQ_RETX, .viewer = slot, .gen = v->gen,
-		.stream = (uint8_t)v->stream, .track = (uint8_t)t, .ext = ext,
-	};
-
-	to_owner(lc, &it);
 }

@@ -40,19 +40,6 @@ void wf_fanout_resend_flush(struct wf_lcore *lc);
  * stream's owner or its transmit queue is over half full. */
 bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v);
 
-/* The viewer in slot with generation gen, or NULL (counted viewer_gone). */
-struct wf_viewer *wf_viewer_get(struct wf_lcore *lc, uint32_t slot, uint16_t gen);
-
-/* Asks the stream's owner to replay track t from the last key frame to
- * viewer slot (the viewer waits for it); charged: its packets draw on the
- * viewer's budget (a PLI/FIR, not a join).  now: the TSC. */
-void wf_fanout_request_replay(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
-			      unsigned t, bool charged, uint64_t now);
-
-/* Asks the owner for source ext seq ext of track t for viewer slot. */
-void wf_fanout_request_retx(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
-			    unsigned t, uint32_t ext);
-
 /* Finishes a viewer's packet: IPv4 and UDP lengths and checksum from the
  * template, for a payload of l4_payload bytes after the UDP header. */
 void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned l4_payload);

@@ -6,6 +6,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "ask.h"
 #include "fanout.h"
 #include "tx.h"
 #include "rtp/rtcp.h"
@@ -199,7 +200,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		 * real one when it comes (wf_fanout_item) */
 		wf_retx_bucket_charge(&v->retx, est);
 		wf_retx_seen_mark(lc->seen, who, ext, cx->now);
-		wf_fanout_request_retx(lc, v, slot, (unsigned)t, ext);
+		wf_ask_retx(lc, v, slot, (unsigned)t, ext);
 	}
 }
 
@@ -238,7 +239,7 @@ static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32
 		wf_refuse(lc, WF_REFUSE_REPLAY_BUDGET, 1);
 		return;
 	}
-	wf_fanout_request_replay(lc, v, slot, (unsigned)t, true, cx->now);
+	wf_ask_replay(lc, v, slot, (unsigned)t, true, cx->now);
 }
 
 void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, uint16_t gen)

@@ -34,7 +34,4 @@ static inline bool wf_handoff_busy(const struct wf_lcore *lc, unsigned to)
 	       WF_HANDOFF_RING_SIZE / 2;
 }
 
-/* Handles up to max items from every other worker; returns how many. */
-unsigned wf_handoff_poll(struct wf_lcore *lc, unsigned max);
-
 #endif

@@ -100,6 +100,7 @@ struct wf_replay {
 	uint8_t dst;		/* the viewer's worker */
 };
 #define WF_MAX_REPLAYS	64	/* replays one owner paces at once */
+#define WF_REPLAY_TIMEOUT_MS	500	/* a replay not done by then is given up */
 
 struct wf_lcore {
 	unsigned idx;		/* worker index: queue and ring index */
@@ -156,6 +157,18 @@ static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t 
 static inline struct wf_lcore *wf_lcore_get(unsigned w)
 {
 	return w < WF_MAX_WORKERS ? __atomic_load_n(&wf_app.lc[w], __ATOMIC_ACQUIRE) : NULL;
+}
+
+/* The viewer in this lcore's slot with generation gen, or NULL when the
+ * slot is free or holds a later viewer (a stale item or message). */
+static inline struct wf_viewer *wf_viewer_get(struct wf_lcore *lc, uint32_t slot, uint16_t gen)
+{
+	struct wf_viewer *v;
+
+	if (slot >= lc->n_slots)
+		return NULL;
+	v = &lc->viewers[slot];
+	return v->in_use && v->gen == gen ? v : NULL;
 }
 
 /* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */

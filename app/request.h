@@ -22,7 +22,6 @@
 #define WF_REPLAY_CHUNK		32	/* packets one replay sends at a time */
 #define WF_REPLAY_PACE_US	250	/* between its chunks */
 #define WF_REPLAY_POLL_MAX	64	/* replay packets an owner sends per poll */
-#define WF_REPLAY_TIMEOUT_MS	500	/* a replay not done by then is given up */
 
 /* Serves a viewer lcore's request (WF_ITEM_REQ_RETX, WF_ITEM_REQ_REPLAY)
  * from the history this lcore owns; refusals are counted (refusal.h) and a

@@ -67,9 +67,61 @@ static unsigned control(struct wf_lcore *lc)
 	return n;
 }
 
+/* One item from another worker, by its kind. */
+static void handoff_item(struct wf_lcore *lc, struct wf_item *it)
+{
+	lc->c.handoff_in_kind[it->kind & 7]++;
+	switch (it->kind) {
+	case WF_ITEM_INGEST:
+		wf_ingest_one(lc, it->m);
+		break;
+	case WF_ITEM_FROM_VIEWER:
+		wf_feedback_packet(lc, it->m, it->viewer, it->gen);
+		break;
+	case WF_ITEM_MEDIA:
+		wf_fanout_packet(lc, it->m);
+		rte_pktmbuf_free(it->m);	/* the reference the owner gave us */
+		break;
+	case WF_ITEM_RETX:
+		wf_fanout_item(lc, it);	/* takes the item's reference */
+		break;
+	case WF_ITEM_REQ_RETX:
+	case WF_ITEM_REQ_REPLAY:
+		wf_request_serve(lc, it);
+		break;
+	default:
+		if (it->m)
+			rte_pktmbuf_free(it->m);
+		lc->c.drop[WF_DROP_CTRL]++;
+		break;
+	}
+}
+
+/* Handles up to max items from every other worker's ring to us (a burst
+ * from each at most); returns how many. */
+static unsigned handoff_poll(struct wf_lcore *lc, unsigned max)
+{
+	struct wf_item items[WF_BURST];
+	unsigned w, total = 0;
+
+	for (w = 0; w < wf_app.n_workers && total < max; w++) {
+		unsigned n, i;
+
+		if (w == lc->idx)
+			continue;
+		n = rte_ring_dequeue_burst_elem(wf_app.handoff[w][lc->idx], items,
+						sizeof(struct wf_item), WF_BURST, NULL);
+		for (i = 0; i < n; i++)
+			handoff_item(lc, &items[i]);
+		total += n;
+	}
+	lc->c.handoff_in += total;
+	return total;
+}
+
 unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc)
 {
-	unsigned work = wf_handoff_poll(lc, 4 * WF_BURST);
+	unsigned work = handoff_poll(lc, 4 * WF_BURST);
 	uint64_t now = rte_rdtsc();
 
 	if (lc->n_replays)

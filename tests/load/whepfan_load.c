@@ -572,9 +572,12 @@ static void churn(uint64_t now)
 		} else if (v->state == V_JOINING && now - v->join_us > JOIN_TIMEOUT_US) {
 			g.f.join_failed++;
 			if (g.f.join_failed <= MAX_REPORTS)
-				fprintf(stderr, "whepfan-load: %s: no keys %u s after its POST (DTLS %d)\n",
-					v->name, (unsigned)(JOIN_TIMEOUT_US / 1000000),
-					(int)wf_wc_dtls_state(v->c));
+				fprintf(stderr, "whepfan-load: %s: no keys %u s after its POST (DTLS"
+					" %s, %u DTLS datagrams in; checks sent %u, answered %u;"
+					" whepfan's checks answered %u)\n", v->name,
+					(unsigned)(JOIN_TIMEOUT_US / 1000000),
+					wf_dtls_state_name(wf_wc_dtls_state(v->c)), v->c->st.dtls_in,
+					v->c->st.stun_sent, v->c->st.stun_ok, v->c->st.probes);
 			wf_wc_delete(v->c, NULL, NULL);
 			viewer_release(v);
 		} else if (v->state == V_LIVE) {

@@ -347,9 +347,8 @@ long wf_wc_lost(const struct wf_wc *c, unsigned t);
  * window: what a packet the rtp_filter drops was.  The rollover counter
  * is the one c's session would guess (RFC 3711 §3.3.1) from its counter
  * for the SSRC and the track's newest sequence number.  The plaintext's
- * length, or
- * -EAGAIN (no keys yet, or media only counted), -EINVAL (too short or too
- * long), -EBADMSG (it does not authenticate). */
+ * length, or -EAGAIN (no keys yet, or media only counted), -EINVAL (too
+ * short or too long), -EBADMSG (it does not authenticate). */
 int wf_wc_unprotect_copy(struct wf_wc *c, const uint8_t *p, int len, uint8_t *out);
 
 /* Both tracks got at least n RTP packets. */

@@ -304,10 +304,12 @@ static uint64_t digest(const uint8_t *p, int len)
 	return h;
 }
 
-/* A repair of m: it must be the packet that was dropped there. */
-static void repaired(struct viewer *v, unsigned t, const struct miss *m, uint64_t sum)
+/* A repair of m, the packet p[0..len): it must be the packet that was
+ * dropped there. */
+static void repaired(struct viewer *v, unsigned t, const struct miss *m, const uint8_t *p,
+		     int len)
 {
-	if (!m->have_sum || m->sum == sum) {
+	if (!m->have_sum || m->sum == digest(p, len)) {
 		g.f.repaired++;
 		g.f.unchecked += !m->have_sum;
 		return;
@@ -318,10 +320,12 @@ static void repaired(struct viewer *v, unsigned t, const struct miss *m, uint64_
 			" dropped\n", v->name, t == WF_WC_VIDEO ? "video" : "audio", m->seq);
 }
 
-/* A packet that got through (decrypted and authenticated): a gap before it
- * is remembered and NACKed at once, a packet filling one is a repair. */
-static void track_seen(struct viewer *v, unsigned t, uint16_t seq, uint64_t sum, uint64_t now)
+/* A packet p[0..len) that got through (decrypted and authenticated): a gap
+ * before it is remembered and NACKed at once, a packet filling one is a
+ * repair. */
+static void track_seen(struct viewer *v, unsigned t, const uint8_t *p, int len, uint64_t now)
 {
+	uint16_t seq = wf_rtp_rd16(p + 2);
 	struct track_loss *tl = &v->trk[t];
 	uint16_t ask[MISS_MAX];
 	size_t n_ask = 0;
@@ -356,7 +360,7 @@ static void track_seen(struct viewer *v, unsigned t, uint16_t seq, uint64_t sum,
 	}
 	for (i = 0; i < tl->n_miss; i++) {
 		if (tl->miss[i].seq == seq) {
-			repaired(v, t, &tl->miss[i], sum);
+			repaired(v, t, &tl->miss[i], p, len);
 			tl->miss[i] = tl->miss[--tl->n_miss];
 			return;
 		}
@@ -416,7 +420,7 @@ static void on_rtp_seen(struct wf_wc *c, unsigned t, const uint8_t *p, int len, 
 
 	(void)arg;
 	if (v && t < WF_WC_TRACKS)
-		track_seen(v, t, wf_rtp_rd16(p + 2), digest(p, len), wf_e2e_now_us());
+		track_seen(v, t, p, len, wf_e2e_now_us());
 }
 
 /* Gaps still open: asked for again, or given up as unrepaired. */
@@ -648,12 +652,14 @@ static void stats_line(uint64_t now)
 		" sim_dropped=%" PRIu64 " loss_seen=%" PRIu64 " repaired=%" PRIu64
 		" unrepaired=%" PRIu64 " nacks=%" PRIu64 " nack_seqs=%" PRIu64 " dups=%" PRIu64
 		" hostile=%" PRIu64 " restarts=%" PRIu64 " wrong_repairs=%" PRIu64
-		" auth_fail=%" PRIu64 " unchecked=%" PRIu64 " rejected=%" PRIu64 " src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
+		" auth_fail=%" PRIu64 " unchecked=%" PRIu64 " rejected=%" PRIu64
+		" src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
 		(double)(now - g.t0_us) / 1e6, g.n_live, g.n_joining, f->joins, f->join_refused,
 		f->join_failed, f->leaves, f->ends[END_DELETE], f->ends[END_CLOSE_NOTIFY],
 		f->ends[END_VANISH], f->rtp, f->sim_dropped, f->loss_seen, f->repaired,
 		f->unrepaired, f->nacks_sent, f->nack_seqs, f->dups, f->hostile, f->restarts,
-		f->wrong_repairs, auth_fail, f->unchecked, rejected, !g.src_silent_until_us, (double)(now - g.src_change_us) / 1e6,
+		f->wrong_repairs, auth_fail, f->unchecked, rejected, !g.src_silent_until_us,
+		(double)(now - g.src_change_us) / 1e6,
 		(double)g.src_change_us / 1e6);
 	fflush(g.stats);
 }

@@ -219,6 +219,13 @@ char *wf_metrics_text(size_t *len)
 	ctrl(f);
 	wf_portstats_metrics(f);
 	admission(f);
+	gauge(f, "slow_path_loop_max_seconds",
+	      "Longest time between two passes of the slow-path loop since start.");
+	fprintf(f, "whepfan_slow_path_loop_max_seconds %.6f\n",
+		(double)wf_slow_counters.loop_max_us / 1e6);
+	counter(f, "slow_path_loop_lags", "Slow-path loop passes that started over "
+		RTE_STR(WF_SLOW_LAG_MS) " ms after the one before.");
+	fprintf(f, "whepfan_slow_path_loop_lags_total %lu\n", wf_slow_counters.loop_lags);
 	counter(f, "slow_path_drops", "Packets dropped by the slow path, by reason.");
 	for (d = 0; d < WF_SLOW_DROP_COUNT; d++)
 		fprintf(f, "whepfan_slow_path_drops_total{reason=\"%s\"} %lu\n", wf_slow_drop_name(d),

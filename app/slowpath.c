@@ -278,9 +278,21 @@ void wf_slow_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ethe
 	wf_registry_route_changed(port_idx, ip, mac);
 }
 
+/* Times the pass that starts at now against the one before (slowpath.h). */
+static void loop_lag(uint64_t now, uint64_t *last, uint64_t hz)
+{
+	uint64_t us = *last ? (now - *last) * 1000000 / hz : 0;
+
+	*last = now;
+	if (us > wf_slow_counters.loop_max_us)
+		wf_slow_counters.loop_max_us = us;
+	if (us > WF_SLOW_LAG_MS * 1000)
+		wf_slow_counters.loop_lags++;
+}
+
 void wf_slow_run(void)
 {
-	uint64_t hz = rte_get_tsc_hz(), next_tick = 0;
+	uint64_t hz = rte_get_tsc_hz(), next_tick = 0, last_pass = 0;
 
 	/* relaxed: quit carries no data (main.c's signal handler sets it) */
 	while (!__atomic_load_n(&wf_app.quit, __ATOMIC_RELAXED)) {
@@ -288,6 +300,7 @@ void wf_slow_run(void)
 		unsigned w, work = 0;
 		uint64_t now;
 
+		loop_lag(rte_rdtsc(), &last_pass, hz);
 		/* the priority rings first (ARP, viewers' consent checks:
 		 * police.h), all of them; then a burst of each bulk ring */
 		for (w = 0; w < wf_app.n_workers; w++)

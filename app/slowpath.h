@@ -38,8 +38,16 @@ struct wf_slow_counters {
 	uint64_t webrtc_in;	/* STUN and DTLS */
 	uint64_t tx_pkts;
 	uint64_t ctrl_sent;
+	/* the loop's lag: the longest time between the starts of two passes
+	 * (work and nap; the nap is 0.5 ms), and the passes that started
+	 * more than WF_SLOW_LAG_MS after the one before (HTTP answers,
+	 * ICE checks and DTLS flights wait that long) */
+	uint64_t loop_max_us;
+	uint64_t loop_lags;
 	uint64_t drop[WF_SLOW_DROP_COUNT];
 };
+
+#define WF_SLOW_LAG_MS 50
 
 extern struct wf_slow_counters wf_slow_counters;
 

@@ -199,6 +199,8 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 		rte_tel_data_add_dict_u64(slow, "arp_in", wf_slow_counters.arp_in);
 		rte_tel_data_add_dict_u64(slow, "icmp_echo", wf_slow_counters.icmp_echo);
 		rte_tel_data_add_dict_u64(slow, "tx_pkts", wf_slow_counters.tx_pkts);
+		rte_tel_data_add_dict_u64(slow, "loop_max_us", wf_slow_counters.loop_max_us);
+		rte_tel_data_add_dict_u64(slow, "loop_lags", wf_slow_counters.loop_lags);
 		rte_tel_data_add_dict_u64(slow, "ctrl_busy", rs.ctrl_busy);
 		rte_tel_data_add_dict_u64(slow, "ctrl_retried", rs.ctrl_retried);
 		rte_tel_data_add_dict_u64(slow, "ctrl_pending", rs.ctrl_pending);

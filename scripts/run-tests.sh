@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test binary under BUILD/tests and every end-to-end script under
-# tests/e2e, then prints one closing line "N passed, N failed".
+# Runs every test binary under BUILD/tests, the tools' Python tests
+# (tests/load/test_*.py) and every end-to-end script under tests/e2e, then
+# prints one closing line "N passed, N failed".
 # A binary that crashes or exits non-zero without a summary counts as one
 # failure.  Exit status is non-zero when anything failed.
 #   usage: scripts/run-tests.sh BUILD_DIR   (WF_SAN=1: sanitizer build)
@@ -44,6 +45,14 @@ run_one() { # name, command...
 while IFS= read -r bin; do
 	run_one "${bin#"$build"/}" "$bin"
 done < <(find "$build/tests" -type f -perm -u+x -name 'test_*' 2>/dev/null | sort)
+
+# the tools' own tests (Python, standard library: nothing to sanitize)
+if [ -z "${WF_SAN:-}" ]; then
+	for t in tests/load/test_*.py; do
+		[ -e "$t" ] || continue
+		run_one "$t" python3 "$t"
+	done
+fi
 
 if [ -z "${WF_SAN:-}" ] || [ -n "${WF_E2E_UNDER_SAN:-}" ]; then
 	for t in tests/e2e/*.sh; do

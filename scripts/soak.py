@@ -22,7 +22,15 @@ viewers, repaired and unrepaired.  Writes <out>/soak.csv as it goes, then
     the viewers got authenticated (auth_fail 0) and carried the answer's
     payload type and SSRC (rejected 0), also in the load tool's line
     SETTLE_S after the last sample;
+  - every viewer that POSTed got its keys (join_failed 0: no refusal by
+    admission counts here, only a POST that failed or a handshake that did
+    not end within 20 s; the load tool keeps checking ICE for 12 s, as a
+    browser would);
   - viewers were live, joined and left (the load really ran).
+Reported, not judged: joins slower than 1 s and the longest, the slow
+path's lag (its loop_max_us and loop_lags, docs/telemetry.md) and the
+machine's CPU steal time (/proc/stat), which tell a stall of whepfan's slow
+path from one of the whole machine.
 Exit status 0 when every criterion held, 1 otherwise.  Standard library
 only.
 """
@@ -77,7 +85,7 @@ def rss_kb(pid):
 LOAD_KEYS = ("t", "live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
              "join_failed", "rtp", "sim_dropped", "loss_seen", "repaired", "unrepaired",
              "nacks", "nack_seqs", "hostile", "restarts", "wrong_repairs", "auth_fail",
-             "unchecked", "rejected", "src_up", "src_change_s")
+             "unchecked", "rejected", "slow_joins", "join_max_ms", "src_up", "src_change_s")
 # The load tool gives a gap up as unrepaired 2 s after it saw it
 # (UNREPAIRED_US) and writes a line every 2 s: its line from SETTLE_S after
 # the last sample judges what was still open then.
@@ -111,6 +119,18 @@ def last_load_line(path):
         if all(k in d for k in LOAD_KEYS):
             return d
     return {}
+
+
+def steal_s():
+    """Seconds the hypervisor ran something else while this machine's CPUs
+    wanted to run (/proc/stat, all CPUs): a stall of the whole machine
+    shows here, one of whepfan's slow path only in its loop_lags."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return round(int(fields[8]) / os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def connect(prefix, pid, wait_s):
@@ -158,8 +178,10 @@ def sample(tel, pid, load_log, t0, prev):
         dt = now - t0 - prev["t_s"]
         row["egress_pps"] = round((egress - prev["egress_pkts"]) / dt) if dt > 0 else None
     for k in LOAD_KEYS:
-        if k not in ("t", "src_change_s"):
+        if k not in ("t", "src_change_s", "join_max_ms"):
             row["load_" + k] = int(load[k]) if k in load else None
+    row["load_join_max_ms"] = load.get("join_max_ms")
+    row["steal_s"] = steal_s()
     row["load_t"] = load.get("t")
     row["load_src_change_s"] = load.get("src_change_s")
     ports = stats.get("ports") or {}
@@ -384,6 +406,12 @@ def verdict(rows, events, asan=False, final=None):
                  % (g("load_live"), g("sessions"), g("load_joins"), g("load_leaves"),
                     g("load_delete"), g("load_close_notify"), g("load_vanish"),
                     g("load_join_refused"), g("load_join_failed")))
+    lines.append("joins: %d took over 1 s from POST to keys, the longest %.0f ms; slow path: "
+                 "longest time between two passes %.1f ms, %d passes over 50 ms late; "
+                 "CPU steal during the run %.2f s"
+                 % (g("load_slow_joins"), last.get("load_join_max_ms") or 0,
+                    g("slow_loop_max_us") / 1e3, g("slow_loop_lags"),
+                    (g("steal_s") - (rows[0].get("steal_s") or 0))))
     lines.append("media: %d SRTP packets at the viewers, %d dropped on purpose; loss seen %d, "
                  "repaired by NACK %d, unrepaired %d; %d NACKs for %d sequence numbers;"
                  " repairs not the packet dropped %d, SRTP that did not authenticate %d"
@@ -409,6 +437,9 @@ def verdict(rows, events, asan=False, final=None):
                         final["wrong_repairs"], final["auth_fail"], final["rejected"]))
     else:
         fails.append("the load tool wrote no line %d s after the last sample" % SETTLE_S)
+    if most("join_failed"):
+        fails.append("%d viewers could not join (no keys 20 s after the POST, or the POST"
+                     " failed: load.err says how far each got)" % most("join_failed"))
     if most("unrepaired"):
         fails.append("viewers saw %d packets lost that NACK did not repair" % most("unrepaired"))
     for key, what in (("wrong_repairs", "resent packets that were not the packet lost"),

@@ -7,9 +7,9 @@
 #   SOAK_ASAN=1: BUILD is the sanitizer build; its reports go to
 #                build/soak/asan.*, and any report fails the soak.
 #   SOAK_OUT:    where results go (default build/soak)
-#   SOAK_VIEWERS, SOAK_CHURN, SOAK_RESTART_S: live viewers (300), leaving
-#                and joining a second (3), seconds between source restarts
-#                (240)
+#   SOAK_VIEWERS, SOAK_CHURN, SOAK_RESTART_S, SOAK_HUP_S: live viewers
+#                (300), leaving and joining a second (3), seconds between
+#                source restarts (240) and between reloads (180)
 #
 # A namespace held by `unshare --net sleep`; whepfan inside it (the
 # configuration from tests/load/soak.conf.in) creates the tap, whose kernel
@@ -17,7 +17,7 @@
 # runs inside it too (tests/load/whepfan_load.c: two streams, viewers
 # joining and leaving, 2 % loss repaired by NACK, a source that restarts
 # every SOAK_RESTART_S, hostile datagrams); whepfan gets a SIGHUP (reload) every
-# 180 s; soak.py samples every 10 s from outside (/proc and the DPDK
+# SOAK_HUP_S; soak.py samples every 10 s from outside (/proc and the DPDK
 # telemetry socket, which is a file, not a network address).  Everything is
 # stopped and removed on exit, on failure and on Ctrl-C.  Only 198.18.0.0/15
 # and loopback are used.  Exit status 0 when every criterion held.
@@ -27,7 +27,7 @@ minutes=${2:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=${SOAK_OUT:-build/soak}
-hup_s=180
+hup_s=${SOAK_HUP_S:-180}
 viewers=${SOAK_VIEWERS:-300}
 churn=${SOAK_CHURN:-3}
 restart_s=${SOAK_RESTART_S:-240}
@@ -36,6 +36,7 @@ die() { echo "soak: $*" >&2; exit 2; }
 
 [[ $minutes =~ ^[0-9]+$ ]] && [ "$minutes" -ge 3 ] ||
 	die "SOAK_MINUTES=$minutes: want a whole number of minutes, at least 3 (the level is taken at 1-2 min)"
+[[ $hup_s =~ ^[1-9][0-9]*$ ]] || die "SOAK_HUP_S=$hup_s: want a whole number of seconds, at least 1"
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespace, tap device)"
 [ -c /dev/net/tun ] || die "needs /dev/net/tun"
 for tool in unshare nsenter ip python3; do

@@ -24,6 +24,7 @@
 #include "http.h"
 #include "http_conn.h"
 #include "player.h"
+#include "slowpath.h"
 #include "xff.h"
 
 #define FAKE_ID		"0123456789abcdef0123456789abcdef"
@@ -1319,9 +1320,16 @@ static void player_page_is_served_with_security_headers(void)
 static void metrics_are_served_as_prometheus_text(void)
 {
 	WF_REQUIRE(start(""));
+	wf_slow_counters.loop_max_us = 1234567;
+	wf_slow_counters.loop_lags = 3;
 	simple("GET", "/metrics", NULL, &r);
+	wf_slow_counters.loop_max_us = wf_slow_counters.loop_lags = 0;
 	WF_CHECK_EQ(r.status, 200);
 	WF_CHECK(header_is(&r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
+	WF_CHECK(body_has(&r, "# TYPE whepfan_slow_path_loop_max_seconds gauge\n"
+			  "whepfan_slow_path_loop_max_seconds 1.234567\n"));
+	WF_CHECK(body_has(&r, "# TYPE whepfan_slow_path_loop_lags_total counter\n"
+			  "whepfan_slow_path_loop_lags_total 3\n"));
 	WF_CHECK(body_has(&r, "# TYPE whepfan_viewers gauge\nwhepfan_viewers 0\n"));
 	WF_CHECK(body_has(&r, "# TYPE whepfan_drops_total counter\n"));
 	WF_CHECK(body_has(&r, "whepfan_slow_path_drops_total{reason=\"arp_bad\"} 0\n"));

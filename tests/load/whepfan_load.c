@@ -33,7 +33,8 @@
  * Every -i seconds it appends one line of counters (cumulative since the
  * start, name=value; src_up, src_change_s and src_change_mono: whether
  * the sources send, for how long they have or have not, and since when in
- * CLOCK_MONOTONIC seconds) to the stats file (-s, else stdout); scripts/soak.py
+ * CLOCK_MONOTONIC seconds; slow_joins and join_max_ms: joins that took
+ * over SLOW_JOIN_US from the POST to the keys, and the longest) to the stats file (-s, else stdout); scripts/soak.py
  * reads the last.  Runs -d seconds (0: until SIGINT or SIGTERM).
  *
  * Only 198.18.0.0/15 (RFC 2544) and loopback are ever addressed (fixed
@@ -75,6 +76,11 @@
 #define MAX_ADDRS	32
 #define RAMP_PER_S	25		/* joins a second until -n are live */
 #define JOIN_TIMEOUT_US	(20000000ull * WF_E2E_SLOW)	/* POST to keys */
+/* ICE checks of a joining viewer, 300 ms apart, before it gives up: a
+ * browser keeps checking for seconds (RFC 8445 §14.3 paces the checks, and
+ * a transaction lasts 39.5 s, RFC 8489 §6.2.1), not 1.5 s */
+#define CONNECT_TRIES	40
+#define SLOW_JOIN_US	1000000ull	/* a join slower than this is counted */
 #define KEEPALIVE_MS	2000
 #define RR_MS		2000
 #define MISS_MAX	64		/* gaps a track remembers */
@@ -116,7 +122,7 @@ struct track_loss {
 struct viewer {
 	enum vstate state;
 	struct wf_wc *c;
-	uint64_t join_us;
+	uint64_t join_us, post_us;	/* when it POSTed; how long that took */
 	char name[16];
 	struct track_loss trk[WF_WC_TRACKS];
 };
@@ -126,6 +132,8 @@ struct figures {
 	uint64_t joins, join_refused, join_failed, leaves, ends[END_KINDS];
 	uint64_t rtp, sim_dropped, loss_seen, repaired, unrepaired, nacks_sent, nack_seqs;
 	uint64_t dups, hostile, restarts;
+	/* joins whose POST and handshake took over SLOW_JOIN_US; the longest */
+	uint64_t slow_joins, join_max_us;
 	/* a repair that was not the packet dropped; SRTP that did not
 	 * authenticate (kept or dropped; of viewers gone: auth_fail_gone) */
 	uint64_t wrong_repairs, auth_fail_dropped, auth_fail_gone;
@@ -517,7 +525,7 @@ static void viewer_join(uint64_t now)
 	snprintf(stream, sizeof(stream), "cam%u", k % STREAMS);
 	v->c = wf_wc_create(g.hub, &(struct wf_wc_opts){
 		.name = v->name, .addr = addr, .http_addr = addr, .media = WF_WC_MEDIA_DECRYPT,
-		.keepalive_ms = KEEPALIVE_MS, .rr_ms = RR_MS });
+		.keepalive_ms = KEEPALIVE_MS, .rr_ms = RR_MS, .connect_tries = CONNECT_TRIES });
 	if (!v->c) {
 		g.f.join_failed++;
 		return;
@@ -540,6 +548,7 @@ static void viewer_join(uint64_t now)
 	}
 	v->state = V_JOINING;
 	v->join_us = now;
+	v->post_us = wf_e2e_now_us() - now;
 	g.n_joining++;
 	g.f.joins++;
 }
@@ -547,7 +556,9 @@ static void viewer_join(uint64_t now)
 /* Joins, leaves and the loss sweep, by their clocks. */
 static void churn(uint64_t now)
 {
-	bool ramped = g.n_live >= g.target;
+	/* a viewer still joining counts: one slow join must not stop the
+	 * churn (whepfan's sessions would fall while it waits) */
+	bool ramped = g.n_live + g.n_joining >= g.target;
 	unsigned i;
 
 	if (g.churn_per_s && ramped && now >= g.next_leave_us) {
@@ -570,6 +581,12 @@ static void churn(uint64_t now)
 		struct viewer *v = &g.v[i];
 
 		if (v->state == V_JOINING && v->c->keyed) {
+			uint64_t took = v->post_us + v->c->st.connect_us;
+
+			if (took > SLOW_JOIN_US)
+				g.f.slow_joins++;
+			if (took > g.f.join_max_us)
+				g.f.join_max_us = took;
 			v->state = V_LIVE;
 			g.n_joining--;
 			g.n_live++;
@@ -653,12 +670,14 @@ static void stats_line(uint64_t now)
 		" unrepaired=%" PRIu64 " nacks=%" PRIu64 " nack_seqs=%" PRIu64 " dups=%" PRIu64
 		" hostile=%" PRIu64 " restarts=%" PRIu64 " wrong_repairs=%" PRIu64
 		" auth_fail=%" PRIu64 " unchecked=%" PRIu64 " rejected=%" PRIu64
+		" slow_joins=%" PRIu64 " join_max_ms=%.1f"
 		" src_up=%d src_change_s=%.1f src_change_mono=%.3f\n",
 		(double)(now - g.t0_us) / 1e6, g.n_live, g.n_joining, f->joins, f->join_refused,
 		f->join_failed, f->leaves, f->ends[END_DELETE], f->ends[END_CLOSE_NOTIFY],
 		f->ends[END_VANISH], f->rtp, f->sim_dropped, f->loss_seen, f->repaired,
 		f->unrepaired, f->nacks_sent, f->nack_seqs, f->dups, f->hostile, f->restarts,
-		f->wrong_repairs, auth_fail, f->unchecked, rejected, !g.src_silent_until_us,
+		f->wrong_repairs, auth_fail, f->unchecked, rejected, f->slow_joins,
+		(double)f->join_max_us / 1e3, !g.src_silent_until_us,
 		(double)(now - g.src_change_us) / 1e6,
 		(double)g.src_change_us / 1e6);
 	fflush(g.stats);

@@ -223,4 +223,8 @@ static inline uint16_t wf_ingest_map_get(uint16_t port)
 /* NTP time now, from the TSC (no syscall on workers). */
 uint64_t wf_ntp_now(uint64_t tsc);
 
+/* Publishes webrtc.nack and the retransmission and replay budgets to the
+ * workers (at start, and on SIGHUP: they read them at every request). */
+void wf_budgets_apply(const struct wf_config_webrtc *r);
+
 #endif

@@ -7,7 +7,8 @@
 #include <rte_cycles.h>
 
 #include "app.h"
-#include "slowpath.h"
+#include "frame.h"
+#include "registry.h"
 
 struct arp_entry {
 	uint32_t ip;
@@ -50,7 +51,7 @@ static void learn(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *m
 	struct arp_entry *e = find(port_idx, ip, true);
 
 	if (e->valid && !rte_is_same_ether_addr(&e->mac, mac))
-		wf_slow_route_changed(port_idx, ip, mac);
+		wf_registry_route_changed(port_idx, ip, mac);
 	rte_ether_addr_copy(mac, &e->mac);
 	e->valid = true;
 	e->learned_tsc = rte_rdtsc();

@@ -9,18 +9,6 @@ static inline bool ext_before(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) < 0;
 }
 
-uint32_t wf_history_slots_for(unsigned kind, uint32_t history_ms)
-{
-	/* video up to ~3 packets/ms (30 Mbit/s of 1200-byte packets), audio
-	 * up to 0.1/ms (10 ms frames); at least 256, at most 65536 slots. */
-	uint64_t want = kind == WF_CONF_VIDEO ? (uint64_t)history_ms * 3 : history_ms / 10 + 1;
-	uint32_t n = 256;
-
-	while (n < want && n < 65536)
-		n <<= 1;
-	return n;
-}
-
 bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext)
 {
 	struct wf_history_slot *s = &t->slots[ext & t->mask];

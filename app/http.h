@@ -22,30 +22,12 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
-#include "session.h"
+#include "http_ops.h"
 
 /* Limits of the server (besides http.max_body, http.request_timeout_s and
  * the connection limits of http_conn.h). */
 #define WF_HTTP_TIMEOUT_S	10	/* idle connection */
 #define WF_HTTP_CONN_MEMORY	(32 * 1024)	/* request line + headers */
-#define WF_HTTP_ANSWER_MAX	(32 * 1024)	/* SDP answer */
-
-/* The session layer as the HTTP server calls it: session.h's functions by
- * default, fakes in tests. */
-struct wf_http_ops {
-	/* client: the client key admission counts (xff.h), see
-	 * wf_session_offer() */
-	void (*offer)(const char *stream, uint64_t client, const char *offer, size_t len,
-		      char *answer, size_t cap, struct wf_whep_result *r);
-	int (*del)(const char *stream, const char *id);
-	int (*patch)(const char *stream, const char *id, const char *frag, size_t len,
-		     char *reason, size_t reason_cap);
-	const char *(*etag)(const char *id);
-	/* GET /metrics: the Prometheus text, a heap string of *len bytes
-	 * the caller frees, or NULL (wf_metrics_text(), metrics.h; NULL at
-	 * wf_http_init_ops(): that one) */
-	char *(*metrics)(size_t *len);
-};
 
 /* Starts the server on cfg->http.listen_addr:listen_port (port 0: an
  * ephemeral port, see wf_http_port()) with the real session layer, and

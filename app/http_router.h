@@ -21,7 +21,7 @@
  * of memory).  The reply and its body live until wf_http_end().
  *
  * One router per process: wf_http_router_init() sets it up with the
- * configuration and the session layer (struct wf_http_ops, http.h) and
+ * configuration and the session layer (struct wf_http_ops, http_ops.h) and
  * sets up wf_admission (admission.h); wf_http_router_fini() finishes it.
  */
 #ifndef WF_HTTP_ROUTER_H
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http.h"
+#include "http_ops.h"
 
 /* Bounds of a reply. */
 #define WF_HTTP_REPLY_HEADERS	16	/* headers of one reply */

@@ -6,6 +6,7 @@
 
 #include "budget.h"
 #include "fanout.h"
+#include "history.h"
 #include "handoff.h"
 #include "pub.h"
 #include "rtp/keyframe.h"

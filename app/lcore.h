@@ -15,7 +15,7 @@
 #include "app.h"
 #include "budget.h"
 #include "drop.h"
-#include "history.h"
+#include "stream_state.h"
 #include "police.h"
 #include "refusal.h"
 #include "viewer.h"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "history.h"
+#include "stream_state.h"
 #include "port.h"
 
 #define MIN_RING	64	/* the smallest history ring of a track */

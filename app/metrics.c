@@ -8,13 +8,13 @@
 
 #include "admission.h"
 #include "app.h"
-#include "history.h"
+#include "stream_state.h"
 #include "http_conn.h"
 #include "lcore.h"
 #include "registry.h"
 #include "portstats.h"
 #include "session.h"
-#include "slowpath.h"
+#include "frame.h"
 
 /* One counter of struct wf_counters: name, help, offset. */
 struct metric {

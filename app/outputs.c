@@ -11,7 +11,7 @@
 
 #include "app.h"
 #include "arp.h"
-#include "classify.h"
+#include "peer.h"
 #include "log.h"
 #include "registry.h"
 #include "streams.h"

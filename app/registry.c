@@ -25,10 +25,10 @@
 #include <rte_udp.h>
 
 #include "app.h"
-#include "classify.h"
+#include "peer.h"
 #include "lcore.h"
 #include "log.h"
-#include "slowpath.h"
+#include "ctrlq.h"
 
 enum slot_state {
 	SLOT_FREE = 0,
@@ -219,6 +219,42 @@ static void release(unsigned w, uint32_t slot)
 	set_mask(si->stream);
 }
 
+/* A worker's reply to an asynchronous message (msg->worker says which
+ * worker answered). */
+static void reply(struct wf_ctrl_msg *msg)
+{
+	unsigned w = msg->worker;
+	struct slot_info *si;
+
+	if (w >= wf_app.n_workers || msg->slot >= reg.slots)
+		return;
+	si = &reg.info[w][msg->slot];
+	if (si->gen != msg->gen)
+		return;
+	switch (msg->type) {
+	case WF_CTRL_ADD_VIEWER:
+		if (msg->status == 0) {
+			if (si->state == SLOT_ADDING)
+				si->state = SLOT_LIVE;
+			break;
+		}
+		WF_LOG(ERR, "worker %u refused viewer slot %u: %s\n", w, msg->slot,
+		       strerror(-msg->status));
+		/* a removal already sent comes back too and releases it */
+		if (si->state == SLOT_ADDING || si->state == SLOT_DEL_WANTED) {
+			route_del(si, w, msg->slot);
+			release(w, msg->slot);
+		}
+		break;
+	case WF_CTRL_DEL_VIEWER:
+		if (si->state == SLOT_DELETING)
+			release(w, msg->slot);
+		break;
+	default:
+		break;
+	}
+}
+
 int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
 		    const struct wf_viewer *v)
 {
@@ -251,7 +287,7 @@ int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
 	reg.per_stream[v->stream][worker]++;
 	rc = route_add(si, worker, slot);
 	if (rc == 0)
-		rc = wf_ctrl_send(worker, msg);
+		rc = wf_ctrl_send(worker, msg, reply);
 	if (rc < 0) {
 		route_del(si, worker, slot);
 		release(worker, slot);
@@ -299,7 +335,7 @@ static int flush_slot(unsigned worker, uint32_t slot)
 		msg->viewer.addr = si->move.addr;
 		msg->viewer.udp_port = si->move.udp_port;
 	}
-	rc = wf_ctrl_send(worker, msg);
+	rc = wf_ctrl_send(worker, msg, reply);
 	if (rc < 0) {
 		wf_ctrl_free(msg);
 		return rc;
@@ -376,40 +412,6 @@ int wf_registry_move(unsigned worker, uint32_t slot, uint16_t gen, unsigned port
 	si->move_wanted = 1;
 	flush_or_queue(worker, slot);
 	return rc < 0 ? rc : 0;
-}
-
-void wf_registry_reply(struct wf_ctrl_msg *msg)
-{
-	unsigned w = msg->worker;
-	struct slot_info *si;
-
-	if (w >= wf_app.n_workers || msg->slot >= reg.slots)
-		return;
-	si = &reg.info[w][msg->slot];
-	if (si->gen != msg->gen)
-		return;
-	switch (msg->type) {
-	case WF_CTRL_ADD_VIEWER:
-		if (msg->status == 0) {
-			if (si->state == SLOT_ADDING)
-				si->state = SLOT_LIVE;
-			break;
-		}
-		WF_LOG(ERR, "worker %u refused viewer slot %u: %s\n", w, msg->slot,
-		       strerror(-msg->status));
-		/* a removal already sent comes back too and releases it */
-		if (si->state == SLOT_ADDING || si->state == SLOT_DEL_WANTED) {
-			route_del(si, w, msg->slot);
-			release(w, msg->slot);
-		}
-		break;
-	case WF_CTRL_DEL_VIEWER:
-		if (si->state == SLOT_DELETING)
-			release(w, msg->slot);
-		break;
-	default:
-		break;
-	}
 }
 
 void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac)

@@ -57,9 +57,6 @@ int wf_registry_move(unsigned worker, uint32_t slot, uint16_t gen, unsigned port
  * every turn of the slow-path loop.  Returns how many went out. */
 unsigned wf_registry_poll(void);
 
-/* Handles a worker's reply to an asynchronous message (msg->worker says
- * which worker answered). */
-void wf_registry_reply(struct wf_ctrl_msg *msg);
 
 struct wf_registry_stats {
 	uint64_t ctrl_busy;	/* sends that found the pool or a ring full */

@@ -10,7 +10,6 @@
 #include "mbufs.h"
 #include "outputs.h"
 #include "session.h"
-#include "setup.h"
 #include "streams.h"
 #include "conf/diff.h"
 

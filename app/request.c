@@ -3,6 +3,7 @@
 #include "request.h"
 
 #include "fanout.h"
+#include "history.h"
 #include "handoff.h"
 
 /* ext seq numbers are compared on the 32-bit circle. */

@@ -27,7 +27,7 @@
 #include "port.h"
 #include "registry.h"
 #include "session.h"
-#include "slowpath.h"
+#include "ctrlq.h"
 #include "streams.h"
 #include "telemetry.h"
 #include "worker.h"
@@ -127,16 +127,6 @@ static int srtp_choose(const struct wf_config *cfg)
 	for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
 		wf_app.srtp_arch[p] = cfg->srtp.arch;
 	return 0;
-}
-
-void wf_budgets_apply(const struct wf_config_webrtc *r)
-{
-	/* relaxed: each a setting of its own, read at every request */
-	__atomic_store_n(&wf_app.nack, r->nack, __ATOMIC_RELAXED);
-	__atomic_store_n(&wf_app.nack_budget_pct, r->nack_budget_pct, __ATOMIC_RELAXED);
-	__atomic_store_n(&wf_app.replay_max_packets, r->replay_max_packets, __ATOMIC_RELAXED);
-	__atomic_store_n(&wf_app.replay_per_stream_per_s, r->replay_per_stream_per_s,
-			 __ATOMIC_RELAXED);
 }
 
 /* The packet pool, in wf_app.pool. */

@@ -18,10 +18,6 @@ int wf_setup_workers(struct wf_config *cfg);
  * the reason logged.  wf_teardown() must follow either way. */
 int wf_setup(struct wf_config *cfg);
 
-/* Publishes webrtc.nack and the retransmission and replay budgets to the
- * workers (at start, and on SIGHUP: they read them at every request). */
-void wf_budgets_apply(const struct wf_config_webrtc *r);
-
 /* Removes viewers and streams, stops the workers and the ports. */
 void wf_teardown(void);
 

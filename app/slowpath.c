@@ -9,10 +9,11 @@
 #include <rte_ethdev.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
-#include <rte_mempool.h>
 
 #include "app.h"
 #include "arp.h"
+#include "ctrlq.h"
+#include "frame.h"
 #include "http.h"
 #include "lcore.h"
 #include "log.h"
@@ -20,89 +21,6 @@
 #include "registry.h"
 #include "reload.h"
 #include "session.h"
-
-struct wf_slow_counters wf_slow_counters;
-
-static const char *const slow_names[WF_SLOW_DROP_COUNT] = {
-#define WF_SLOW_NAME_(sym, name, text) [WF_SLOW_##sym] = #name,
-	WF_SLOW_DROPS(WF_SLOW_NAME_)
-#undef WF_SLOW_NAME_
-};
-
-const char *wf_slow_drop_name(enum wf_slow_drop d)
-{
-	return (unsigned)d < WF_SLOW_DROP_COUNT ? slow_names[d] : "unknown";
-}
-
-void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why)
-{
-	wf_slow_counters.drop[why]++;
-	rte_pktmbuf_free(m);
-}
-
-void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m)
-{
-	wf_slow_tx_via(0, port_idx, m);
-}
-
-void wf_slow_tx_via(unsigned worker, unsigned port_idx, struct rte_mbuf *m)
-{
-	/* the worker transmits it on its own queue (one writer per queue) */
-	m->port = (uint16_t)port_idx;
-	if (worker >= wf_app.n_workers ||
-	    rte_ring_enqueue(wf_app.lc[worker]->slow_tx, m) != 0) {
-		wf_slow_drop_pkt(m, WF_SLOW_TX_FULL);
-		return;
-	}
-	wf_slow_counters.tx_pkts++;
-}
-
-int wf_slow_send_udp(unsigned port_idx, const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
-		     uint16_t dst_port, uint16_t src_port, const void *payload, size_t len)
-{
-	return wf_slow_send_udp_via(0, port_idx, dst_mac, dst_ip, dst_port, src_port, payload, len);
-}
-
-int wf_slow_send_udp_via(unsigned worker, unsigned port_idx, const struct rte_ether_addr *dst_mac,
-			 uint32_t dst_ip, uint16_t dst_port, uint16_t src_port,
-			 const void *payload, size_t len)
-{
-	const struct wf_port *p = &wf_app.ports[port_idx];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
-	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
-	struct rte_udp_hdr *udp;
-
-	if (!m)
-		return -ENOMEM;
-	if (len > (size_t)rte_pktmbuf_tailroom(m) - WF_L2L3L4_LEN) {
-		rte_pktmbuf_free(m);
-		return -EMSGSIZE;
-	}
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(WF_L2L3L4_LEN + len));
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
-	udp = (struct rte_udp_hdr *)(ip + 1);
-	rte_ether_addr_copy(dst_mac, &eth->dst_addr);
-	rte_ether_addr_copy(&p->mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + len));
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(p->addr);
-	ip->dst_addr = rte_cpu_to_be_32(dst_ip);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(src_port);
-	udp->dst_port = rte_cpu_to_be_16(dst_port);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
-	udp->dgram_cksum = 0;
-	memcpy(udp + 1, payload, len);
-	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
-	wf_slow_tx_via(worker, port_idx, m);
-	return 0;
-}
 
 /* ICMP echo request -> reply, in place (RFC 792). */
 static void icmp_input(unsigned port_idx, struct rte_mbuf *m)
@@ -188,97 +106,9 @@ static unsigned punt_drain(struct rte_ring *r, struct rte_mbuf **pkts, unsigned 
 	return done;
 }
 
-/* ---- control messages --------------------------------------------------- */
-
-struct wf_ctrl_msg *wf_ctrl_alloc(uint32_t type)
-{
-	void *p;
-
-	if (rte_mempool_get(wf_app.ctrl_pool, &p) != 0)
-		return NULL;
-	memset(p, 0, sizeof(struct wf_ctrl_msg));
-	((struct wf_ctrl_msg *)p)->type = type;
-	return p;
-}
-
-void wf_ctrl_free(struct wf_ctrl_msg *msg)
-{
-	rte_mempool_put(wf_app.ctrl_pool, msg);
-}
-
-int wf_ctrl_send(unsigned worker, struct wf_ctrl_msg *msg)
-{
-	msg->cookie = 0;
-	if (rte_ring_enqueue(wf_app.lc[worker]->ctrl, msg) != 0)
-		return -ENOBUFS;
-	wf_slow_counters.ctrl_sent++;
-	return 0;
-}
-
-/* What the slow path does with a worker's answer to an asynchronous message. */
-static void reply_done(struct wf_ctrl_msg *msg)
-{
-	if (msg->cookie == 1)
-		return;	/* a wf_ctrl_call() is waiting for it */
-	wf_registry_reply(msg);
-	wf_ctrl_free(msg);
-}
-
-static unsigned drain(unsigned w)
-{
-	void *msgs[16];
-	unsigned n, i;
-
-	n = rte_ring_dequeue_burst(wf_app.lc[w]->reply, msgs, RTE_DIM(msgs), NULL);
-	for (i = 0; i < n; i++) {
-		struct wf_ctrl_msg *msg = msgs[i];
-
-		if (msg->cookie == 1)
-			msg->cookie = 2;	/* answered */
-		else
-			reply_done(msg);
-	}
-	return n;
-}
-
-void wf_ctrl_replies(void)
-{
-	unsigned w;
-
-	for (w = 0; w < wf_app.n_workers; w++)
-		drain(w);
-}
-
-int wf_ctrl_call(unsigned worker, struct wf_ctrl_msg *msg)
-{
-	uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz();
-
-	msg->cookie = 1;
-	if (rte_ring_enqueue(wf_app.lc[worker]->ctrl, msg) != 0)
-		return -ENOBUFS;
-	wf_slow_counters.ctrl_sent++;
-	while (msg->cookie != 2) {
-		drain(worker);
-		if (msg->cookie == 2)
-			break;
-		if (rte_rdtsc() > deadline) {
-			/* the worker still owns it: it comes back later */
-			msg->cookie = 0;
-			return -ETIMEDOUT;
-		}
-		rte_pause();
-	}
-	return msg->status;
-}
-
 /* ---- the loop ------------------------------------------------------------ */
 
-void wf_slow_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac)
-{
-	wf_registry_route_changed(port_idx, ip, mac);
-}
-
-/* Times the pass that starts at now against the one before (slowpath.h). */
+/* Times the pass that starts at now against the one before (frame.h). */
 static void loop_lag(uint64_t now, uint64_t *last, uint64_t hz)
 {
 	uint64_t us = *last ? (now - *last) * 1000000 / hz : 0;

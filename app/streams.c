@@ -8,12 +8,12 @@
 #include <rte_rcu_qsbr.h>
 
 #include "app.h"
-#include "history.h"
+#include "stream_state.h"
 #include "log.h"
 #include "mbufs.h"
 #include "pub.h"
 #include "registry.h"
-#include "slowpath.h"
+#include "ctrlq.h"
 
 /* What telemetry reads of each slot (streams.h); static, never freed. */
 static struct {

@@ -9,14 +9,14 @@
 #include <rte_telemetry.h>
 
 #include "admission.h"
-#include "history.h"
+#include "stream_state.h"
 #include "http_conn.h"
 #include "outputs.h"
 #include "portstats.h"
 #include "pub.h"
 #include "registry.h"
 #include "session.h"
-#include "slowpath.h"
+#include "frame.h"
 #include "streams.h"
 
 #define WF_TEL_CLOSE_POLL_US	100	/* wf_telemetry_close() looks this often */

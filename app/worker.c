@@ -14,7 +14,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "classify.h"
-#include "ctrl.h"
+#include "apply.h"
 #include "fanout.h"
 #include "feedback.h"
 #include "handoff.h"

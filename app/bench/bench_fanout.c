@@ -51,10 +51,11 @@
 
 #include "app.h"
 #include "classify.h"
+#include "history.h"
 #include "lcore.h"
 #include "registry.h"
 #include "setup.h"
-#include "slowpath.h"
+#include "ctrlq.h"
 #include "viewer.h"
 #include "bench/bench_util.h"
 #include "rtp/rtp.h"

@@ -24,7 +24,7 @@
 #include "http.h"
 #include "http_conn.h"
 #include "player.h"
-#include "slowpath.h"
+#include "frame.h"
 #include "xff.h"
 
 #define FAKE_ID		"0123456789abcdef0123456789abcdef"

@@ -16,7 +16,7 @@
 #include "classify.h"
 #include "lcore.h"
 #include "registry.h"
-#include "slowpath.h"
+#include "ctrlq.h"
 
 #define N_WORKERS	2
 #define SLOTS		1024

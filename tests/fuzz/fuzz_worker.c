@@ -8,7 +8,7 @@
  * (H264 + Opus, VP8, VP9 + PCMU, AV1 with a source network), owned by the
  * two workers in turn, while a helper thread applies the workers' control
  * messages.  From then on this thread plays both workers, one after the other, with
- * their own functions: control messages (wf_ctrl_take/apply), rx bursts
+ * their own functions: control messages (wf_ctrl_take/apply, apply.h), rx bursts
  * into wf_classify_burst(), then wf_worker_poll_tail() (handoff items,
  * replays, timers, resends, handoff and tx flushes: the frames leave on
  * net_null).  It also plays the slow path: frames punted are consumed,
@@ -66,11 +66,11 @@
 
 #include "app.h"
 #include "classify.h"
-#include "ctrl.h"
+#include "apply.h"
 #include "lcore.h"
 #include "registry.h"
 #include "setup.h"
-#include "slowpath.h"
+#include "ctrlq.h"
 #include "streams.h"
 #include "worker.h"
 

@@ -1,8 +1,9 @@
-/* ctrl.c: control messages applied by a worker between bursts (ctrl.h). */
-#include "ctrl.h"
+/* apply.c: control messages applied by a worker between bursts (apply.h). */
+#include "apply.h"
 
 #include "ask.h"
 #include "fanout.h"
+#include "history.h"
 #include "ingest.h"
 #include "lcore.h"
 #include "request.h"

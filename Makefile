@@ -40,7 +40,9 @@ APP_CFLAGS  = $(LIB_CFLAGS) $(call pc,--cflags,$(DPDK_PKG)) -DALLOW_EXPERIMENTAL
 APP_LIBS    = $(call pc,--libs,$(DPDK_PKG)) $(LIB_LIBS)
 
 LIB_SRCS   := $(wildcard lib/*/*.c)
-APP_SRCS   := $(filter-out app/main.c,$(wildcard app/*.c))
+# app/: the rooms (docs/architecture.md "Rooms") and the composition root
+APP_ROOMS  := core fast slow whep ops
+APP_SRCS   := $(filter-out app/main.c,$(wildcard app/*.c $(APP_ROOMS:%=app/%/*.c)))
 BENCH_SRCS := $(wildcard app/bench/*.c)
 TCOM_SRCS  := $(wildcard tests/common/*.c)
 TEST_SRCS  := $(filter-out tests/common/%,$(wildcard tests/*/test_*.c))

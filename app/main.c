@@ -16,11 +16,11 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
-#include "app.h"
-#include "log.h"
-#include "mbufs.h"
+#include "core/app.h"
+#include "core/log.h"
 #include "setup.h"
-#include "slowpath.h"
+#include "slow/mbufs.h"
+#include "slow/slowpath.h"
 
 static void on_signal(int sig)
 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test binary under BUILD/tests, the tools' Python tests
-# (tests/load/test_*.py) and every end-to-end script under tests/e2e, then
+# (tests/*/test_*.py) and every end-to-end script under tests/e2e, then
 # prints one closing line "N passed, N failed".
 # A binary that crashes or exits non-zero without a summary counts as one
 # failure.  Exit status is non-zero when anything failed.
@@ -48,7 +48,7 @@ done < <(find "$build/tests" -type f -perm -u+x -name 'test_*' 2>/dev/null | sor
 
 # the tools' own tests (Python, standard library: nothing to sanitize)
 if [ -z "${WF_SAN:-}" ]; then
-	for t in tests/load/test_*.py; do
+	for t in tests/*/test_*.py; do
 		[ -e "$t" ] || continue
 		run_one "$t" python3 "$t"
 	done

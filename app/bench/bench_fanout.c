@@ -49,15 +49,15 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
-#include "app.h"
-#include "classify.h"
-#include "history.h"
-#include "lcore.h"
-#include "registry.h"
-#include "setup.h"
-#include "ctrlq.h"
-#include "viewer.h"
 #include "bench/bench_util.h"
+#include "core/app.h"
+#include "core/lcore.h"
+#include "core/viewer.h"
+#include "fast/classify.h"
+#include "fast/history.h"
+#include "setup.h"
+#include "slow/ctrlq.h"
+#include "slow/registry.h"
 #include "rtp/rtp.h"
 
 #define IN_PORT_IDX	0		/* net_ring0 in wf_app.ports */

@@ -5,7 +5,7 @@
  * changed (with which parts changed, so a token change need not drop
  * viewers).  The other groups are compared whole and reported as a bit
  * mask; the application decides which it can apply without a restart
- * (whepfan: streams and WF_CONF_DIFF_ADMISSION, app/reload.c).
+ * (whepfan: streams and WF_CONF_DIFF_ADMISSION, app/slow/reload.c).
  */
 #ifndef WF_CONF_DIFF_H
 #define WF_CONF_DIFF_H

@@ -1,4 +1,4 @@
-/* test_admission.c: the per-address admission table (app/admission.c)
+/* test_admission.c: the per-address admission table (app/whep/admission.c)
  * alone: token bucket refill and burst, Retry-After, the pending and
  * sessions caps, the table's bound and which entry it gives up.  Time is a number the
  * tests move by hand, so nothing here depends on the machine's speed. */
@@ -7,7 +7,7 @@
 
 #include "wf_test.h"
 
-#include "admission.h"
+#include "whep/admission.h"
 
 #define A1	0xc6120001u	/* 198.18.0.1 */
 #define A2	0xc6120002u

@@ -1,8 +1,8 @@
 /* test_budget.c: a viewer's resend budget, the repeat table, the FCI cap
- * and the stream's replay rate (app/budget.h), with a made-up clock. */
+ * and the stream's replay rate (app/core/budget.h), with a made-up clock. */
 #include "wf_test.h"
 
-#include "budget.h"
+#include "core/budget.h"
 
 #define HZ	1000000000ull	/* a TSC of 1 GHz: one cycle a nanosecond */
 #define SEC	HZ

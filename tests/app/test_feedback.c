@@ -1,6 +1,6 @@
 /* test_feedback.c: RTCP packets a worker takes in, from a viewer
- * (app/feedback.c, SRTCP under the viewer's key) and from a stream's
- * source (app/ingest.c), are each counted once: taken in (viewer_rtcp,
+ * (app/fast/feedback.c, SRTCP under the viewer's key) and from a stream's
+ * source (app/fast/ingest.c), are each counted once: taken in (viewer_rtcp,
  * ingest_rtcp) or dropped for one reason, whatever the messages inside.
  * Found by fuzz target 9 (tests/fuzz/fuzz_worker.c), whose check that
  * every received frame is counted once failed.  Then what NACKs get around
@@ -17,11 +17,12 @@
 
 #include "wf_test.h"
 
-#include "app.h"
-#include "fanout.h"
-#include "feedback.h"
-#include "ingest.h"
-#include "lcore.h"
+#include "core/app.h"
+#include "core/lcore.h"
+#include "fast/fanout.h"
+#include "fast/feedback.h"
+#include "fast/history.h"
+#include "fast/ingest.h"
 #include "rtp/rtp.h"
 
 /* An IPv4 address in host order (DPDK's RTE_IPV4 shifts an int: UB for

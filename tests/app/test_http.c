@@ -1,4 +1,4 @@
-/* test_http.c: the WHEP/HTTP server (app/http.c) driven over loopback by a
+/* test_http.c: the WHEP/HTTP server (app/whep/http.c) driven over loopback by a
  * hand-written HTTP client in the same thread, with a fake session layer
  * injected through struct wf_http_ops.  Every exchange pumps wf_http_run()
  * until the server closes the connection (requests say Connection: close),
@@ -19,13 +19,13 @@
 
 #include "wf_test.h"
 
-#include "admission.h"
+#include "slow/frame.h"
+#include "whep/admission.h"
+#include "whep/http.h"
+#include "whep/http_conn.h"
+#include "whep/player.h"
+#include "whep/xff.h"
 #include "conf/conf.h"
-#include "http.h"
-#include "http_conn.h"
-#include "player.h"
-#include "frame.h"
-#include "xff.h"
 
 #define FAKE_ID		"0123456789abcdef0123456789abcdef"
 #define OTHER_ID	"fedcba9876543210fedcba9876543210"

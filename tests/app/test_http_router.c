@@ -1,4 +1,4 @@
-/* test_http_router.c: the WHEP/HTTP router (app/http_router.c) called
+/* test_http_router.c: the WHEP/HTTP router (app/whep/http_router.c) called
  * directly, without a socket: requests are a method, a URL, a header list
  * and a body handed over in pieces; the session layer is a fake whose
  * answers each test sets.  test_http.c drives the same router through
@@ -12,9 +12,9 @@
 
 #include "wf_test.h"
 
-#include "admission.h"
+#include "whep/admission.h"
+#include "whep/http_router.h"
 #include "conf/conf.h"
-#include "http_router.h"
 
 #define FAKE_ID		"0123456789abcdef0123456789abcdef"
 #define FAKE_ANSWER	"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"

@@ -1,10 +1,10 @@
-/* test_mbufs.c: how the packet pool is shared (app/mbufs.c): history rings
+/* test_mbufs.c: how the packet pool is shared (app/slow/mbufs.c): history rings
  * within streams[].history_mbufs, the reserve, the check and its numbers,
  * the workers EAL arguments ask for. */
 #include "wf_test.h"
 
-#include "mbufs.h"
-#include "port.h"
+#include "slow/mbufs.h"
+#include "slow/port.h"
 
 static struct wf_config cfg;
 

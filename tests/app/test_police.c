@@ -1,8 +1,8 @@
-/* test_police.c: the punt buckets (app/police.c) with a made-up clock. */
+/* test_police.c: the punt buckets (app/core/police.c) with a made-up clock. */
 #include "wf_test.h"
 
-#include "classify.h"
-#include "police.h"
+#include "core/police.h"
+#include "fast/classify.h"
 #include "stun/stun.h"
 
 #define HZ	1000000000ull	/* a TSC of 1 GHz: one cycle a nanosecond */

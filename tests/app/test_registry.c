@@ -1,4 +1,4 @@
-/* test_registry.c: the slow path's viewer registry (app/registry.c) with
+/* test_registry.c: the slow path's viewer registry (app/slow/registry.c) with
  * two simulated workers: the test plays each worker, taking control
  * messages off its ring and answering on its reply ring the way
  * wf_ctrl_apply() does, so ownership across workers, retries when the
@@ -12,11 +12,11 @@
 
 #include "wf_test.h"
 
-#include "app.h"
-#include "classify.h"
-#include "lcore.h"
-#include "registry.h"
-#include "ctrlq.h"
+#include "core/app.h"
+#include "core/lcore.h"
+#include "fast/classify.h"
+#include "slow/ctrlq.h"
+#include "slow/registry.h"
 
 #define N_WORKERS	2
 #define SLOTS		1024

@@ -1,5 +1,5 @@
 /* test_replay.c: a stream owner's answers to viewers' requests
- * (app/request.c) and its key-frame cache (app/history.c).  The test is
+ * (app/fast/request.c) and its key-frame cache (app/fast/history.c).  The test is
  * worker 0, the stream's owner; the viewers are on worker 1, whose
  * handoff ring the test reads: a replay's chunks, their pacing and flags,
  * the chase of the live edge, the refusals.  EAL runs with --no-huge and
@@ -11,11 +11,11 @@
 
 #include "wf_test.h"
 
-#include "app.h"
-#include "handoff.h"
-#include "history.h"
-#include "lcore.h"
-#include "request.h"
+#include "core/app.h"
+#include "core/lcore.h"
+#include "fast/handoff.h"
+#include "fast/history.h"
+#include "fast/request.h"
 
 #define SLOTS		1024	/* history ring of the video track */
 #define VIEWER_LC	1	/* the viewers' worker */

@@ -1,4 +1,4 @@
-/* test_xff.c: X-Forwarded-For parsing (app/xff.c) alone: the forms of an
+/* test_xff.c: X-Forwarded-For parsing (app/whep/xff.c) alone: the forms of an
  * element, the client keys (IPv4, IPv6 /64, IPv4-mapped), right-to-left
  * reading past trusted proxies, and truncated, oversized and hostile
  * headers.  Elements are handed over in buffers of exactly their length
@@ -11,7 +11,7 @@
 
 #include "wf_test.h"
 
-#include "xff.h"
+#include "whep/xff.h"
 
 #define V4_DOC		0xc6336407u		/* 198.51.100.7 */
 #define V6_NET		0x20010db800010002ull	/* 2001:db8:1:2::/64 */

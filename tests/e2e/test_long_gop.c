@@ -44,7 +44,7 @@
 #define LONG_CATCHUP_US	20000	/* at most this much backlog sent at once */
 #define LONG_GOP_S	60
 #define HISTORY_MBUFS	2048		/* the default streams[].history_mbufs */
-#define SLACK		512		/* app/mbufs.h WF_MBUFS_SLACK */
+#define SLACK		512		/* app/slow/mbufs.h WF_MBUFS_SLACK */
 #define MAX_SENT	16384		/* packets the normal source records */
 #define SLOW		WF_E2E_SLOW
 

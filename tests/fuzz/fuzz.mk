@@ -7,7 +7,7 @@ FUZZ_LIBS_srtp := srtp
 FUZZ_LIBS_conf := conf srtp
 FUZZ_LIBS_dtls := dtls srtp
 FUZZ_LIBS_http := conf srtp sdp
-FUZZ_APP_http  := http_router admission xff player log
+FUZZ_APP_http  := whep/http_router whep/admission whep/xff whep/player core/log
 # The worker target drives app/ itself (all of it but main.c), with DPDK.
 FUZZ_LIBS_worker := conf dtls rtp sdp srtp stun
-FUZZ_APP_worker  := $(filter-out main,$(patsubst app/%.c,%,$(wildcard app/*.c)))
+FUZZ_APP_worker  := $(patsubst app/%.c,%,$(APP_SRCS))

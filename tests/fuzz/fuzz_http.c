@@ -1,5 +1,5 @@
-/* fuzz_http.c: fuzz target 8, the WHEP/HTTP router (app/http_router.c) as
- * the libmicrohttpd adapter (app/http.c) drives it, without a socket.
+/* fuzz_http.c: fuzz target 8, the WHEP/HTTP router (app/whep/http_router.c) as
+ * the libmicrohttpd adapter (app/whep/http.c) drives it, without a socket.
  *
  * Input: text, a sequence of requests separated by lines "%%".  Within a
  * request, lines starting with '@' set options for the rest of the run:
@@ -47,8 +47,8 @@
 #include <stdbool.h>
 #include <strings.h>
 
-#include "admission.h"
-#include "http_router.h"
+#include "whep/admission.h"
+#include "whep/http_router.h"
 #include "conf/conf.h"
 #include "conf/text.h"
 #include "sdp/sdp.h"

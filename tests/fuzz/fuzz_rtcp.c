@@ -2,7 +2,7 @@
  *
  * Input: one compound packet (a viewer's SRTCP after unprotection, or a
  * source's RTCP).  The target validates it, then iterates its sub-packets
- * as app/feedback.c and app/ingest.c do and hands each to every parser:
+ * as app/fast/feedback.c and app/fast/ingest.c do and hands each to every parser:
  * SR/RR with every report block and the RTT from it, SDES CNAME, BYE, the
  * feedback header, generic NACK (into a list large and small, then FCI by
  * FCI as the resend budget walks it), PLI and FIR.  Checks: sub-packets

@@ -1,4 +1,4 @@
-/* fuzz_rtp.c: fuzz target 3, RTP ingest as app/ingest.c does it.
+/* fuzz_rtp.c: fuzz target 3, RTP ingest as app/fast/ingest.c does it.
  *
  * Input: a sequence of packets, each a 16-bit length then its bytes, plus
  * a 16-bit arrival-time step before each.  Every packet goes through the

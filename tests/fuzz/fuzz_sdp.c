@@ -1,4 +1,4 @@
-/* fuzz_sdp.c: fuzz target 2, a WHEP offer as app/session.c handles it.
+/* fuzz_sdp.c: fuzz target 2, a WHEP offer as app/whep/session.c handles it.
  *
  * Input: one flags byte, then the offer body.  The flags pick the stream
  * the viewer asks for (one of eight track sets: H.264 of two profiles and

@@ -10,7 +10,7 @@
  * unprotects, so inputs that authenticate reach the decryption, the ROC
  * estimation and the replay window.  One replay state per input, kept
  * across its steps as a viewer's is.  Mode bit 2: the chunk is instead the
- * payload of a fan-out burst (wf_srtp_protect_burst, as app/fanout.c calls
+ * payload of a fan-out burst (wf_srtp_protect_burst, as app/fast/fanout.c calls
  * it): up to 8 viewers' jobs of mixed profiles share it, each with an
  * output buffer of exactly what it needs or a little less; every copy made
  * must unprotect to the payload under its viewer's keys.

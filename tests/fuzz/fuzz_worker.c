@@ -64,15 +64,15 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
-#include "app.h"
-#include "classify.h"
-#include "apply.h"
-#include "lcore.h"
-#include "registry.h"
+#include "core/app.h"
+#include "core/lcore.h"
+#include "fast/apply.h"
+#include "fast/classify.h"
+#include "fast/worker.h"
 #include "setup.h"
-#include "ctrlq.h"
-#include "streams.h"
-#include "worker.h"
+#include "slow/ctrlq.h"
+#include "slow/registry.h"
+#include "slow/streams.h"
 
 /* An IPv4 address in host order (DPDK's RTE_IPV4 shifts an int: UB for
  * a first byte above 127). */

@@ -1,0 +1,181 @@
+/* lcore.h: a worker lcore's state, one cache-aligned struct per worker,
+ * found once at the top of the loop (as lcore_conf[] in DPDK's l3fwd).
+ * Only its own worker writes it, except where a field says otherwise.
+ */
+#ifndef WF_LCORE_H
+#define WF_LCORE_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <rte_seqcount.h>
+
+#include "core/app.h"
+#include "core/budget.h"
+#include "core/drop.h"
+#include "core/police.h"
+#include "core/refusal.h"
+#include "core/stream_state.h"
+#include "core/viewer.h"
+#include "rtp/rtp.h"
+#include "srtp/srtp.h"
+
+/* Per-lcore counters: plain writes by the worker, summed by readers
+ * (telemetry, /metrics).  No atomics per packet. */
+struct wf_counters {
+	uint64_t rx_pkts;
+	uint64_t rx_bytes;
+	uint64_t ingest_pkts;	/* RTP accepted into a stream's history */
+	uint64_t ingest_bytes;
+	uint64_t ingest_rtcp;	/* RTCP packets from sources taken in */
+	uint64_t viewer_rtcp;	/* RTCP packets from viewers taken in */
+	uint64_t tx_pkts;	/* everything transmitted */
+	uint64_t tx_bytes;
+	uint64_t egress_pkts;	/* viewers' media copies */
+	uint64_t egress_bytes;
+	uint64_t retransmits;	/* packets resent for NACKs */
+	uint64_t replays;	/* key frame replays asked for (joins, PLIs, FIRs) */
+	uint64_t replay_pkts;	/* packets sent in replays */
+	uint64_t nack_rx;	/* NACK FCIs' sequence numbers */
+	uint64_t pli_rx;	/* PLI and FIR */
+	uint64_t rr_rx;
+	uint64_t sr_tx;
+	uint64_t punted;
+	uint64_t punted_class[WF_PUNT_CLASS_COUNT];	/* of punted, by class (police.h) */
+	/* STUN/DTLS from a viewer's 5-tuple that was not a Binding request
+	 * naming its session (classify.h): policed as WF_PUNT_NEW */
+	uint64_t peer_unmatched;
+	uint64_t slow_tx;	/* frames sent for the slow path */
+	uint64_t handoff_out;
+	uint64_t handoff_in;
+	uint64_t handoff_in_kind[8];	/* items received, by enum wf_item_kind */
+	uint64_t ctrl_msgs;
+	uint64_t polls;
+	uint64_t busy_polls;
+	uint64_t busy_cycles;	/* cycles spent on polls that found work */
+	uint64_t work_pkts;	/* packets and items those cycles handled */
+	uint64_t drop[WF_DROP_COUNT];
+	uint64_t refused[WF_REFUSAL_COUNT];	/* requests not served, by reason */
+	uint64_t rtp_err[WF_RTP_ERR_COUNT];
+	uint64_t srtp_err[WF_SRTP_E_COUNT];
+} __rte_cache_aligned;
+
+/* A published track view (pub.h): this worker writes it, telemetry reads. */
+struct wf_track_pub {
+	rte_seqcount_t sc;
+	struct wf_track_view v;
+};
+
+/* Control messages from the slow path (ctrl.h). */
+struct wf_ctrl_msg;
+
+#define WF_TXBUF 64
+
+/* Viewers' copies gathered for one protect burst (fanout.c).  The live
+ * batch is filled and sent within one source packet.  The resend batch
+ * (NACK answers, replays) fills across items and is sent when full, before
+ * the next live packet and at the end of every poll; its jobs read history
+ * packets it holds a reference to (src). */
+struct wf_batch {
+	uint16_t n;		/* jobs waiting (resends; live copies count locally) */
+	struct wf_srtp_job jobs[WF_BURST];
+	struct rte_mbuf *out[WF_BURST];
+	uint32_t viewer[WF_BURST];
+	struct rte_mbuf *src[WF_BURST];	/* resend batch only */
+};
+
+/* A key-frame replay the stream's owner is pacing (request.c). */
+struct wf_replay {
+	uint64_t next_tsc;	/* when its next chunk may go */
+	uint64_t start_tsc;	/* when it was asked for */
+	uint32_t viewer;	/* slot on the viewer's worker */
+	uint32_t next;		/* next source ext seq to send */
+	uint32_t kf;		/* the key frame it starts at */
+	uint32_t sent;		/* packets sent so far */
+	uint16_t gen;		/* the viewer slot's generation */
+	uint8_t stream;
+	uint8_t track;
+	uint8_t dst;		/* the viewer's worker */
+};
+#define WF_MAX_REPLAYS	64	/* replays one owner paces at once */
+#define WF_REPLAY_TIMEOUT_MS	500	/* a replay not done by then is given up */
+
+struct wf_lcore {
+	unsigned idx;		/* worker index: queue and ring index */
+	unsigned lcore_id;
+	struct wf_srtp_engine *srtp;
+	struct rte_ring *ctrl;	/* slow path -> this worker: struct wf_ctrl_msg * */
+	struct rte_ring *reply;	/* this worker -> slow path: the same messages back */
+	struct rte_ring *punt;	/* this worker -> slow path: new addresses' STUN
+				 * and DTLS, ICMP (police.h) */
+	struct rte_ring *punt_prio;	/* this worker -> slow path: ARP, viewers'
+					 * STUN and DTLS */
+	struct rte_ring *slow_tx;	/* slow path -> this worker: frames to send
+					 * (m->port holds the port index) */
+	struct wf_viewer *viewers;	/* table of n_slots, written by this worker */
+	uint32_t n_slots;
+	uint32_t n_viewers;
+	uint32_t slot_hwm;	/* slots at or above it were never used */
+	uint32_t head[WF_MAX_STREAMS];	/* viewers of each stream on this lcore */
+	uint32_t count[WF_MAX_STREAMS];
+	struct wf_stream_state *owned[WF_MAX_STREAMS];	/* streams this lcore owns */
+	/* transmit buffers, one per port */
+	uint16_t ntx[WF_MAX_PORTS];
+	struct rte_mbuf *tx[WF_MAX_PORTS][WF_TXBUF];
+	/* handoff buffers, one per destination worker */
+	uint16_t nho[WF_MAX_WORKERS];
+	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
+	/* fan-out: live copies, and resends (NACK answers, replays) */
+	struct wf_batch live;
+	struct wf_batch resend;
+	uint8_t tx_short[WF_MAX_PORTS];	/* the port's last tx burst left packets */
+	/* replays this worker paces as the owner of their streams */
+	unsigned n_replays;
+	struct wf_replay replays[WF_MAX_REPLAYS];
+	/* resends of the last RTT, by viewer slot, track and packet (budget.h) */
+	struct wf_retx_seen seen[WF_RETX_SEEN_SLOTS];
+	uint64_t next_timer_tsc;
+	uint32_t idle_polls;
+	struct wf_police police;	/* what may be punted (police.h) */
+	struct wf_counters c;
+	/* the tracks of the streams this worker owns, as telemetry sees them
+	 * (wf_ingest_publish); one writer per lcore, so no false sharing */
+	struct wf_track_pub tel[WF_MAX_STREAMS][WF_MAX_TRACKS];
+} __rte_cache_aligned;
+
+/* Counts n requests refused for reason why. */
+static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t n)
+{
+	lc->c.refused[why] += n;
+}
+
+/* Worker w's state as a thread other than the main lcore sees it (the
+ * telemetry threads): NULL until start-up has published it.  Acquire:
+ * pairs with the release in setup.c, so the struct is seen whole. */
+static inline struct wf_lcore *wf_lcore_get(unsigned w)
+{
+	return w < WF_MAX_WORKERS ? __atomic_load_n(&wf_app.lc[w], __ATOMIC_ACQUIRE) : NULL;
+}
+
+/* The viewer in this lcore's slot with generation gen, or NULL when the
+ * slot is free or holds a later viewer (a stale item or message). */
+static inline struct wf_viewer *wf_viewer_get(struct wf_lcore *lc, uint32_t slot, uint16_t gen)
+{
+	struct wf_viewer *v;
+
+	if (slot >= lc->n_slots)
+		return NULL;
+	v = &lc->viewers[slot];
+	return v->in_use && v->gen == gen ? v : NULL;
+}
+
+/* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */
+static inline void wf_drop(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_drop why)
+{
+	lc->c.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+#endif

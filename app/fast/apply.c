@@ -1,0 +1,154 @@
+/* apply.c: control messages applied by a worker between bursts (apply.h). */
+#include "fast/apply.h"
+
+#include "core/lcore.h"
+#include "fast/ask.h"
+#include "fast/fanout.h"
+#include "fast/history.h"
+#include "fast/ingest.h"
+#include "fast/request.h"
+
+static void list_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
+{
+	struct wf_viewer *v = &lc->viewers[slot];
+
+	v->prev = WF_VIEWER_NONE;
+	v->next = lc->head[stream];
+	if (v->next != WF_VIEWER_NONE)
+		lc->viewers[v->next].prev = slot;
+	lc->head[stream] = slot;
+	lc->count[stream]++;
+}
+
+static void list_del(struct wf_lcore *lc, uint32_t slot)
+{
+	struct wf_viewer *v = &lc->viewers[slot];
+
+	if (v->prev != WF_VIEWER_NONE)
+		lc->viewers[v->prev].next = v->next;
+	else
+		lc->head[v->stream] = v->next;
+	if (v->next != WF_VIEWER_NONE)
+		lc->viewers[v->next].prev = v->prev;
+	lc->count[v->stream]--;
+}
+
+static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
+{
+	struct wf_viewer *v;
+	unsigned t;
+
+	if (msg->slot >= lc->n_slots || msg->viewer.stream >= WF_MAX_STREAMS)
+		return -EINVAL;
+	v = &lc->viewers[msg->slot];
+	if (v->in_use)
+		return -EBUSY;
+	*v = msg->viewer;
+	v->retx = (struct wf_retx_bucket){ 0 };	/* full at its first request */
+	/* relaxed: telemetry compares gen around its copy (viewer_figs) */
+	__atomic_store_n(&v->gen, msg->gen, __ATOMIC_RELAXED);
+	v->in_use = 1;
+	v->created_tsc = rte_rdtsc();
+	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
+	list_add(lc, msg->slot, v->stream);
+	lc->n_viewers++;
+	if (msg->slot >= lc->slot_hwm)
+		lc->slot_hwm = msg->slot + 1;
+	for (t = 0; t < WF_MAX_TRACKS; t++) {
+		if (v->trk[t].state == WF_VT_OFF)
+			continue;
+		/* video starts at a key frame: the cached one if the owner has
+		 * it, else the next; audio starts with the next packet.  The
+		 * joining replay is not charged to the viewer's budget */
+		if (wf_app.streams[v->stream].tracks[t].kind == WF_CONF_VIDEO)
+			wf_ask_replay(lc, v, msg->slot, t, false, v->created_tsc);
+		else
+			v->trk[t].state = WF_VT_WAIT;
+	}
+	return 0;
+}
+
+static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
+{
+	struct wf_viewer *v = wf_viewer_get(lc, msg->slot, msg->gen);
+
+	if (!v)
+		return -ENOENT;
+	/* hand the final figures back to the slow path */
+	msg->viewer = *v;
+	list_del(lc, msg->slot);
+	wf_srtp_keys_wipe(&v->srtp_out);
+	wf_srtp_keys_wipe(&v->srtcp_out);
+	wf_srtp_keys_wipe(&v->srtcp_in);
+	v->in_use = 0;
+	__atomic_store_n(&v->gen, (uint16_t)(v->gen + 1), __ATOMIC_RELAXED);
+	/* release fence: the new gen is visible before any write of a later
+	 * viewer in this slot, so a telemetry thread that copied figures
+	 * sees gen change (telemetry.c, viewer_figs) */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	lc->n_viewers--;
+	return 0;
+}
+
+static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
+{
+	struct wf_viewer *v;
+	unsigned t;
+
+	switch (msg->type) {
+	case WF_CTRL_ADD_STREAM:
+		if (msg->stream >= WF_MAX_STREAMS || lc->owned[msg->stream])
+			return -EINVAL;
+		lc->owned[msg->stream] = msg->state;
+		wf_ingest_publish(lc, msg->stream);
+		return 0;
+	case WF_CTRL_DEL_STREAM:
+		if (msg->stream >= WF_MAX_STREAMS || !lc->owned[msg->stream])
+			return -ENOENT;
+		msg->state = lc->owned[msg->stream];
+		wf_replay_drop_stream(lc, msg->stream);
+		for (t = 0; t < msg->state->n_tracks; t++)
+			wf_history_clear(&msg->state->t[t]);
+		lc->owned[msg->stream] = NULL;
+		wf_ingest_publish(lc, msg->stream);	/* cleared */
+		return 0;
+	case WF_CTRL_ADD_VIEWER:
+		return add_viewer(lc, msg);
+	case WF_CTRL_DEL_VIEWER:
+		return del_viewer(lc, msg);
+	case WF_CTRL_SET_PEER:
+		v = wf_viewer_get(lc, msg->slot, msg->gen);
+		if (!v)
+			return -ENOENT;
+		memcpy(v->hdr, msg->viewer.hdr, sizeof(v->hdr));
+		v->ip_csum_base = msg->viewer.ip_csum_base;
+		v->port_idx = msg->viewer.port_idx;
+		v->addr = msg->viewer.addr;
+		v->udp_port = msg->viewer.udp_port;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+unsigned wf_ctrl_take(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned max)
+{
+	return rte_ring_dequeue_burst(lc->ctrl, (void **)msgs, max, NULL);
+}
+
+void wf_ctrl_apply(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct wf_ctrl_msg *msg = msgs[i];
+
+		msg->status = apply(lc, msg);
+		msg->worker = lc->idx;
+		if (msg->status)
+			lc->c.drop[WF_DROP_CTRL]++;
+		/* the reply ring is as large as the control ring: it has room */
+		rte_ring_enqueue(lc->reply, msg);
+	}
+	lc->c.ctrl_msgs += n;
+}

@@ -1,0 +1,278 @@
+/* classify.c: the first stage of a worker (classify.h). */
+#include "fast/classify.h"
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "fast/feedback.h"
+#include "fast/handoff.h"
+#include "fast/ingest.h"
+#include "stun/stun.h"
+
+/* The drop of each punt class over its source's rate, and over the
+ * class's rate on this worker (police.h). */
+static const enum wf_drop policed[WF_PUNT_CLASS_COUNT] = {
+	[WF_PUNT_ARP] = WF_DROP_POLICE_ARP,
+	[WF_PUNT_PEER] = WF_DROP_POLICE_PEER,
+	[WF_PUNT_NEW] = WF_DROP_POLICE_NEW,
+	[WF_PUNT_ICMP] = WF_DROP_POLICE_ICMP,
+};
+static const enum wf_drop policed_all[WF_PUNT_CLASS_COUNT] = {
+	[WF_PUNT_ARP] = WF_DROP_POLICE_ARP_ALL,
+	[WF_PUNT_PEER] = WF_DROP_POLICE_PEER_ALL,
+	[WF_PUNT_NEW] = WF_DROP_POLICE_NEW_ALL,
+	[WF_PUNT_ICMP] = WF_DROP_POLICE_ICMP_ALL,
+};
+
+/* Hands m to the slow path if its class and source are within their
+ * rates: ARP and viewers' packets on the priority ring, the rest on the
+ * bulk ring. */
+static void punt(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_punt_class c, uint64_t src)
+{
+	bool prio = c == WF_PUNT_ARP || c == WF_PUNT_PEER;
+
+	switch (wf_police_check(&lc->police, c, src, rte_rdtsc())) {
+	case WF_POLICE_PASS:
+		break;
+	case WF_POLICE_OVER_SOURCE:
+		wf_drop(lc, m, policed[c]);
+		return;
+	default:
+		wf_drop(lc, m, policed_all[c]);
+		return;
+	}
+	if (rte_ring_enqueue(prio ? lc->punt_prio : lc->punt, m) != 0) {
+		wf_drop(lc, m, prio ? WF_DROP_PUNT_PRIO_FULL : WF_DROP_PUNT_FULL);
+		return;
+	}
+	lc->c.punted++;
+	lc->c.punted_class[c]++;
+}
+
+/* ARP (RFC 826) for our address is punted; malformed ARP and ARP for
+ * other hosts are dropped here, so a flood of them costs the slow path
+ * nothing. */
+static void arp_in(struct wf_lcore *lc, const struct wf_port *port, struct rte_mbuf *m)
+{
+	const struct rte_arp_hdr *arp;
+	uint16_t op;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*arp)) {
+		wf_drop(lc, m, WF_DROP_ARP_NOT_OURS);
+		return;
+	}
+	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+	op = rte_be_to_cpu_16(arp->arp_opcode);
+	if (rte_be_to_cpu_16(arp->arp_hardware) != RTE_ARP_HRD_ETHER ||
+	    rte_be_to_cpu_16(arp->arp_protocol) != RTE_ETHER_TYPE_IPV4 ||
+	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4 ||
+	    (op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY) ||
+	    rte_be_to_cpu_32(arp->arp_data.arp_tip) != port->addr) {
+		wf_drop(lc, m, WF_DROP_ARP_NOT_OURS);
+		return;
+	}
+	punt(lc, m, WF_PUNT_ARP, rte_be_to_cpu_32(arp->arp_data.arp_sip));
+}
+
+/* Whether p[0..len), from the 5-tuple of the peer whose table value is
+ * val, is that viewer's own consent check: a STUN Binding request whose
+ * USERNAME's local half (our ufrag for the session, RFC 8445 §7.2.2) has
+ * the tag stored for the viewer.  Not authenticated (workers hold no
+ * passwords): it keeps a spoofer who knows the viewer's address but not
+ * its ufrag out of the viewer's room.  Anything else from that 5-tuple
+ * (other STUN, DTLS, which after the handshake is only alerts and
+ * retransmitted flights) is policed as a new address's.  A static
+ * output's receiver has WF_PEER_NO_TAG, which no ufrag hashes to. */
+static bool own_check(const uint8_t *p, unsigned len, const void *val)
+{
+	const uint8_t *ufrag;
+	size_t n;
+
+	if (len == 0 || p[0] > 3 || wf_stun_peek_local_ufrag(p, len, &ufrag, &n) != 0)
+		return false;
+	return wf_peer_tag(ufrag, n) == wf_peer_value_tag(val);
+}
+
+enum wf_punt_class wf_classify_punt_class(const uint8_t *p, unsigned len, bool peer,
+					  const void *val)
+{
+	return peer && own_check(p, len, val) ? WF_PUNT_PEER : WF_PUNT_NEW;
+}
+
+/* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */
+static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
+		   const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *udp, unsigned len)
+{
+	const uint8_t *p = (const uint8_t *)(udp + 1);
+	struct wf_peer_key key;
+	void *val = NULL;
+	unsigned worker;
+	uint32_t slot;
+	uint16_t gen;
+
+	if (len == 0) {
+		wf_drop(lc, m, WF_DROP_WEBRTC_BAD_BYTE);
+		return;
+	}
+	memset(&key, 0, sizeof(key));
+	key.addr = rte_be_to_cpu_32(ip->src_addr);
+	key.port = rte_be_to_cpu_16(udp->src_port);
+	key.port_idx = (uint16_t)port_idx;
+	if (p[0] <= 3 || (p[0] >= 20 && p[0] <= 63)) {	/* STUN, DTLS */
+		bool peer = rte_hash_lookup_data(wf_app.peers, &key, &val) >= 0;
+
+		if (wf_classify_punt_class(p, len, peer, val) == WF_PUNT_PEER) {
+			punt(lc, m, WF_PUNT_PEER, (uint64_t)key.addr << 16 | key.port);
+			return;
+		}
+		lc->c.peer_unmatched += peer;
+		punt(lc, m, WF_PUNT_NEW, key.addr);
+		return;
+	}
+	if (p[0] < 128 || p[0] > 191) {
+		wf_drop(lc, m, WF_DROP_WEBRTC_BAD_BYTE);
+		return;
+	}
+	if (rte_hash_lookup_data(wf_app.peers, &key, &val) < 0) {
+		wf_drop(lc, m, WF_DROP_WEBRTC_UNKNOWN);
+		return;
+	}
+	wf_peer_decode(val, &worker, &slot, &gen);
+	if (worker == lc->idx) {
+		wf_feedback_packet(lc, m, slot, gen);
+	} else {
+		struct wf_item it = { .kind = WF_ITEM_FROM_VIEWER, .m = m, .viewer = slot, .gen = gen };
+
+		wf_handoff(lc, worker, &it);
+	}
+}
+
+static void udp_in(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
+		   const struct rte_ipv4_hdr *ip, unsigned ip_payload)
+{
+	const struct rte_udp_hdr *udp;
+	unsigned ulen, dport;
+	uint16_t map;
+
+	if (ip_payload < sizeof(*udp)) {
+		wf_drop(lc, m, WF_DROP_UDP_BAD_LENGTH);
+		return;
+	}
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + m->l3_len);
+	ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (ulen < sizeof(*udp) || ulen > ip_payload) {
+		wf_drop(lc, m, WF_DROP_UDP_BAD_LENGTH);
+		return;
+	}
+	m->l4_len = sizeof(*udp);
+	dport = rte_be_to_cpu_16(udp->dst_port);
+	if (dport == wf_app.webrtc_port) {
+		webrtc(lc, port_idx, m, ip, udp, ulen - (unsigned)sizeof(*udp));
+		return;
+	}
+	map = wf_ingest_map_get(dport);	/* acquire: the stream's owner below is set */
+	if (!map) {
+		wf_drop(lc, m, WF_DROP_UDP_NO_PORT);
+		return;
+	}
+	{
+		unsigned owner = wf_app.streams[(map - 1u) >> 1].owner;
+
+		if (owner == lc->idx) {
+			wf_ingest_one(lc, m);
+		} else {
+			struct wf_item it = { .kind = WF_ITEM_INGEST, .m = m };
+
+			wf_handoff(lc, owner, &it);
+		}
+	}
+}
+
+static void classify_one(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m)
+{
+	const struct wf_port *port = &wf_app.ports[port_idx];
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	unsigned frame = rte_pktmbuf_data_len(m), ihl, tot;
+	uint16_t et;
+
+	lc->c.rx_pkts++;
+	lc->c.rx_bytes += m->pkt_len;
+	if (m->nb_segs != 1 || frame < sizeof(*eth)) {
+		wf_drop(lc, m, WF_DROP_RUNT);
+		return;
+	}
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &port->mac) &&
+	    !rte_is_broadcast_ether_addr(&eth->dst_addr)) {
+		wf_drop(lc, m, WF_DROP_NOT_FOR_US);
+		return;
+	}
+	et = rte_be_to_cpu_16(eth->ether_type);
+	m->l2_len = sizeof(*eth);
+	if (et == RTE_ETHER_TYPE_ARP) {
+		arp_in(lc, port, m);
+		return;
+	}
+	if (et != RTE_ETHER_TYPE_IPV4) {
+		wf_drop(lc, m, WF_DROP_ETHERTYPE);
+		return;
+	}
+	if (frame < sizeof(*eth) + sizeof(*ip)) {
+		wf_drop(lc, m, WF_DROP_RUNT);
+		return;
+	}
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	ihl = (ip->version_ihl & 0x0f) * 4u;
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || sizeof(*eth) + ihl > frame) {
+		wf_drop(lc, m, WF_DROP_IP_BAD_HEADER);
+		return;
+	}
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (tot < ihl || sizeof(*eth) + tot > frame) {
+		wf_drop(lc, m, WF_DROP_IP_BAD_LENGTH);
+		return;
+	}
+	/* Ethernet padding of short frames is not part of the datagram */
+	rte_pktmbuf_trim(m, (uint16_t)(frame - sizeof(*eth) - tot));
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	    ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	     rte_raw_cksum(ip, ihl) != 0xffff)) {
+		wf_drop(lc, m, WF_DROP_IP_BAD_CHECKSUM);
+		return;
+	}
+	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+		wf_drop(lc, m, WF_DROP_IP_FRAGMENT);
+		return;
+	}
+	if (rte_be_to_cpu_32(ip->dst_addr) != port->addr) {
+		wf_drop(lc, m, WF_DROP_IP_NOT_OURS);
+		return;
+	}
+	m->l3_len = ihl;
+	switch (ip->next_proto_id) {
+	case IPPROTO_UDP:
+		udp_in(lc, port_idx, m, ip, tot - ihl);
+		return;
+	case IPPROTO_ICMP:
+		punt(lc, m, WF_PUNT_ICMP, rte_be_to_cpu_32(ip->src_addr));
+		return;
+	default:
+		wf_drop(lc, m, WF_DROP_IP_PROTOCOL);
+		return;
+	}
+}
+
+void wf_classify_burst(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		classify_one(lc, port_idx, pkts[i]);
+	}
+}

@@ -1,0 +1,325 @@
+/* fanout.c: viewers' copies of a stream's packets (fanout.h). */
+#include "fast/fanout.h"
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "fast/handoff.h"
+#include "fast/tx.h"
+
+void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned l4_payload)
+{
+	uint8_t *d = rte_pktmbuf_mtod(out, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + 14);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + 34);
+	uint16_t tot = (uint16_t)(20 + 8 + l4_payload);
+	uint32_t sum;
+
+	ip->total_length = rte_cpu_to_be_16(tot);
+	/* RFC 1624: the template's sum with total length 0, plus the length;
+	 * both in memory order, as rte_raw_cksum() sums */
+	sum = (uint32_t)v->ip_csum_base + ip->total_length;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->hdr_checksum = (uint16_t)~sum;
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + l4_payload));
+	udp->dgram_cksum = 0;	/* optional over IPv4 (RFC 768) */
+	out->data_len = (uint16_t)(WF_L2L3L4_LEN + l4_payload);
+	out->pkt_len = out->data_len;
+}
+
+/* Viewer index of source ext seq ext, or false when ext is before the
+ * viewer's start. */
+static inline bool index_for(const struct wf_viewer_track *vt, uint32_t ext, uint64_t *idx)
+{
+	int32_t d = (int32_t)(ext - vt->src_base);
+
+	if (d < 0)
+		return false;
+	*idx = vt->idx_base + (uint32_t)d;
+	return true;
+}
+
+static inline void start_at(struct wf_viewer_track *vt, uint32_t ext)
+{
+	vt->src_base = ext;
+	vt->idx_base = vt->next_index;
+	vt->last_ext = ext;
+}
+
+/* Protects (srtp) and transmits the n copies gathered in b. */
+static void flush(struct wf_lcore *lc, struct wf_batch *b, unsigned n, bool srtp)
+{
+	unsigned i;
+
+	if (srtp)
+		wf_srtp_protect_burst(lc->srtp, b->jobs, n);
+	for (i = 0; i < n; i++) {
+		struct wf_srtp_job *j = &b->jobs[i];
+		struct wf_viewer *v = &lc->viewers[b->viewer[i]];
+		unsigned len = srtp ? j->out_len : (unsigned)j->hdr_len + j->payload_len;
+
+		if (srtp && j->status) {
+			lc->c.srtp_err[-j->status]++;
+			wf_drop(lc, b->out[i], WF_DROP_PROTECT);
+			continue;
+		}
+		wf_fanout_finish(v, b->out[i], len);
+		v->pkts_out++;
+		v->bytes_out += len;
+		lc->c.egress_pkts++;
+		lc->c.egress_bytes += b->out[i]->pkt_len;
+		wf_tx(lc, v->port_idx, b->out[i]);
+	}
+}
+
+void wf_fanout_resend_flush(struct wf_lcore *lc)
+{
+	struct wf_batch *b = &lc->resend;
+	unsigned i, n = b->n;
+
+	if (!n)
+		return;
+	flush(lc, b, n, true);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(b->src[i]);	/* the history packets the jobs read */
+	b->n = 0;
+}
+
+/* Prepares viewer v's copy of m under index idx as job n of b: returns
+ * true when a job was added. */
+static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_t slot,
+		    struct wf_viewer *v, unsigned t, struct rte_mbuf *m, uint64_t idx)
+{
+	const struct wf_mbuf_meta *meta = wf_meta(m);
+	struct wf_viewer_track *vt = &v->trk[t];
+	const uint8_t *src = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->rtp_off);
+	unsigned plen = (unsigned)meta->rtp_len - meta->hdr_len;
+	struct rte_mbuf *out;
+	uint8_t *d, *rtp;
+
+	out = rte_pktmbuf_alloc(wf_app.pool);
+	if (!out) {
+		lc->c.drop[WF_DROP_MBUF_ALLOC]++;
+		return false;
+	}
+	d = rte_pktmbuf_mtod(out, uint8_t *);
+	rte_memcpy(d, v->hdr, WF_L2L3L4_LEN);
+	rtp = d + WF_L2L3L4_LEN;
+	/* RFC 3550 §5.1: our own fixed header; no CSRCs or extensions
+	 * (their ids were negotiated with the source, not the viewer) */
+	rtp[0] = 0x80 | (meta->padding ? 0x20 : 0);
+	rtp[1] = (uint8_t)(meta->marker << 7 | vt->pt);
+	wf_rtp_wr16(rtp + 2, (uint16_t)idx);
+	wf_rtp_wr32(rtp + 4, meta->rtp_ts);
+	wf_rtp_wr32(rtp + 8, vt->ssrc);
+	b->jobs[n] = (struct wf_srtp_job){
+		.keys = &v->srtp_out,
+		.payload = src + meta->hdr_len,
+		.out = rtp,
+		.roc = (uint32_t)(idx >> 16),
+		.hdr_len = WF_RTP_FIXED_LEN,
+		.payload_len = (uint16_t)plen,
+		.out_cap = (uint16_t)(rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN),
+	};
+	if (!v->srtp) {
+		if (WF_RTP_FIXED_LEN + plen > b->jobs[n].out_cap) {
+			rte_pktmbuf_free(out);
+			lc->c.drop[WF_DROP_PROTECT]++;
+			return false;
+		}
+		rte_memcpy(rtp + WF_RTP_FIXED_LEN, src + meta->hdr_len, plen);
+	}
+	b->out[n] = out;
+	b->viewer[n] = slot;
+	if (idx >= vt->next_index)
+		vt->next_index = idx + 1;
+	if ((int32_t)(meta->ext_seq - vt->last_ext) > 0)
+		vt->last_ext = meta->ext_seq;
+	vt->packets++;
+	/* RFC 3550 §6.4.1: the octet count leaves out header and padding
+	 * (the padding count was validated at ingest) */
+	vt->octets += plen - (meta->padding ? src[meta->rtp_len - 1] : 0u);
+	vt->last_rtp_ts = meta->rtp_ts;
+	vt->last_tsc = meta->rx_tsc;
+	return true;
+}
+
+/* A replay that outlived WF_REPLAY_TIMEOUT_MS lost its end (its items
+ * were dropped, or the owner gave it up): the track waits for the next
+ * live key frame. */
+static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt, uint64_t now)
+{
+	/* signed: a packet that arrived before the request is not late */
+	if ((int64_t)(now - vt->replay_tsc) < (int64_t)(wf_app.tsc_hz / 1000 * WF_REPLAY_TIMEOUT_MS))
+		return;
+	vt->state = WF_VT_WAIT;
+	vt->replay = 0;
+	wf_refuse(lc, WF_REFUSE_REPLAY_ABORTED, 1);
+}
+
+void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
+{
+	const struct wf_mbuf_meta *meta = wf_meta(m);
+	unsigned t = meta->track, n_srtp = 0;
+	uint32_t slot = lc->head[meta->stream];
+	struct wf_batch *b = &lc->live;
+
+	/* resends queued before this packet leave before it: a replay's
+	 * packets precede the live ones that follow it */
+	if (lc->resend.n)
+		wf_fanout_resend_flush(lc);
+	while (slot != WF_VIEWER_NONE) {
+		struct wf_viewer *v = &lc->viewers[slot];
+		struct wf_viewer_track *vt = &v->trk[t];
+		uint32_t cur = slot;
+		uint64_t idx;
+
+		slot = v->next;
+		if (vt->state == WF_VT_REPLAY) {
+			/* the owner paces the replay up to the newest packet:
+			 * this one comes in it */
+			replay_timeout(lc, vt, meta->rx_tsc);
+			continue;
+		}
+		if (vt->state == WF_VT_WAIT && (meta->flags & WF_META_KEYFRAME)) {
+			start_at(vt, meta->ext_seq);
+			vt->state = WF_VT_LIVE;
+			vt->replay = 0;	/* a replay's answer, when it comes, is stale */
+		}
+		if (vt->state != WF_VT_LIVE || !index_for(vt, meta->ext_seq, &idx))
+			continue;
+		if (v->srtp) {
+			/* plain outputs are sent one by one below; SRTP ones batched */
+			if (add_job(lc, b, n_srtp, cur, v, t, m, idx) && ++n_srtp == WF_BURST) {
+				flush(lc, b, n_srtp, true);
+				n_srtp = 0;
+			}
+		} else {
+			if (n_srtp) {
+				flush(lc, b, n_srtp, true);
+				n_srtp = 0;
+			}
+			if (add_job(lc, b, 0, cur, v, t, m, idx))
+				flush(lc, b, 1, false);
+		}
+	}
+	if (n_srtp)
+		flush(lc, b, n_srtp, true);
+}
+
+/* Sends history packet m again to one viewer (a NACK's answer or a replay
+ * packet) under the index it maps to; takes m's reference.  SRTP copies
+ * join the resend batch (one protect burst for many viewers' resends). */
+static void resend(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
+		   struct rte_mbuf *m)
+{
+	struct wf_batch *b = v->srtp ? &lc->resend : &lc->live;
+	unsigned n = v->srtp ? b->n : 0;
+	uint64_t idx;
+
+	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx) ||
+	    !add_job(lc, b, n, slot, v, t, m, idx)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!v->srtp) {
+		flush(lc, b, 1, false);	/* the payload was copied */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	b->src[n] = m;
+	b->n = (uint16_t)(n + 1);
+	if (b->n == WF_BURST)
+		wf_fanout_resend_flush(lc);
+}
+
+bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v)
+{
+	unsigned owner = wf_app.streams[v->stream].owner;
+
+	return (owner != lc->idx && wf_handoff_busy(lc, owner)) ||
+	       wf_tx_congested(lc, v->port_idx);
+}
+
+/* A NACK's answer: resent under the index it had, the viewer's budget
+ * corrected from the estimate it was charged to the packet's size. */
+static void nack_answer(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
+			struct rte_mbuf *m)
+{
+	struct wf_viewer_track *vt = &v->trk[t];
+	int64_t est = wf_resend_estimate(v->stream, t);
+
+	if (!wf_vt_mapped(vt)) {
+		wf_refuse(lc, WF_REFUSE_NACK_NOT_LIVE, 1);
+		wf_retx_bucket_charge(&v->retx, -est);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (wf_tx_congested(lc, v->port_idx)) {
+		wf_refuse(lc, WF_REFUSE_NACK_SHED, 1);
+		wf_retx_bucket_charge(&v->retx, -est);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	wf_retx_bucket_charge(&v->retx, (int64_t)wf_meta(m)->rtp_len - est);
+	vt->retransmits++;
+	lc->c.retransmits++;
+	resend(lc, slot, v, t, m);
+}
+
+void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
+{
+	struct wf_viewer *v = wf_viewer_get(lc, it->viewer, it->gen);
+	struct wf_viewer_track *vt;
+
+	if (!v || it->track >= WF_MAX_TRACKS) {
+		lc->c.drop[WF_DROP_VIEWER_GONE]++;
+		if (it->m)
+			rte_pktmbuf_free(it->m);
+		return;
+	}
+	vt = &v->trk[it->track];
+	if (!(it->flags & WF_ITEM_F_REPLAY)) {
+		if (it->m)
+			nack_answer(lc, it->viewer, v, it->track, it->m);
+		return;
+	}
+	if (it->flags & WF_ITEM_F_NONE) {
+		/* nothing to replay (refused or nothing cached, counted by the
+		 * owner), or a replay given up half way: the next live key
+		 * frame starts the track */
+		if (vt->replay & WF_VT_REPLAY_ASKED)
+			vt->replay = 0;
+		else if (vt->state == WF_VT_REPLAY) {
+			vt->state = WF_VT_WAIT;
+			vt->replay = 0;
+		}
+		return;
+	}
+	if (it->flags & WF_ITEM_F_FIRST) {
+		/* an answer nobody waits for: the viewer started on a live key
+		 * frame that the owner sent before it saw the request (or a
+		 * second request's answer); replaying would repeat that frame */
+		if (!(vt->replay & WF_VT_REPLAY_ASKED)) {
+			rte_pktmbuf_free(it->m);
+			return;
+		}
+		vt->replay &= (uint8_t)~WF_VT_REPLAY_ASKED;
+		start_at(vt, wf_meta(it->m)->ext_seq);
+		vt->state = WF_VT_REPLAY;
+	}
+	if (vt->state != WF_VT_REPLAY) {
+		rte_pktmbuf_free(it->m);	/* the rest of a replay whose start was ignored */
+		return;
+	}
+	if (vt->replay & WF_VT_REPLAY_CHARGED)
+		wf_retx_bucket_charge(&v->retx, wf_meta(it->m)->rtp_len);
+	lc->c.replay_pkts++;
+	if (it->flags & WF_ITEM_F_LAST) {
+		vt->state = WF_VT_LIVE;
+		vt->replay = 0;
+	}
+	resend(lc, it->viewer, v, it->track, it->m);
+}

@@ -1,0 +1,47 @@
+/* fanout.h: a stream's packet becomes each viewer's copy.
+ *
+ * Encrypt-as-copy (DESIGN.md rule 4): each viewer's packet is a new mbuf
+ * whose Ethernet/IPv4/UDP headers come from the viewer's template, whose
+ * RTP header is rewritten (SSRC, payload type, gap-free sequence number),
+ * and whose payload is written by AES out of place from the shared
+ * plaintext.  The jobs of one source packet for all local viewers go to
+ * lib/srtp as one burst; so do resends (NACK answers, replay packets) of
+ * many viewers, gathered across items until the burst is full, the next
+ * live packet comes, or the poll ends (wf_fanout_resend_flush).
+ */
+#ifndef WF_FANOUT_H
+#define WF_FANOUT_H
+
+#include "core/lcore.h"
+
+/* The size a resend of track t of stream s is charged before it is known
+ * (budget.h): the source's mean packet over the last second. */
+#define WF_RESEND_ESTIMATE_DEFAULT	1200	/* before the first second */
+
+static inline uint32_t wf_resend_estimate(unsigned s, unsigned t)
+{
+	uint32_t b = __atomic_load_n(&wf_app.streams[s].pkt_bytes[t], __ATOMIC_RELAXED);
+
+	return b ? b : WF_RESEND_ESTIMATE_DEFAULT;
+}
+
+/* Sends history packet m to this lcore's viewers of its stream (m stays
+ * the caller's). */
+void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m);
+
+/* Handles a WF_ITEM_RETX item: a NACK's answer or a replay packet for one
+ * viewer, or a replay's end (WF_ITEM_F_NONE); takes it->m's reference. */
+void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it);
+
+/* Protects and queues for transmission the resends gathered so far. */
+void wf_fanout_resend_flush(struct wf_lcore *lc);
+
+/* Whether a resend to viewer v must yield to live media: the ring to its
+ * stream's owner or its transmit queue is over half full. */
+bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v);
+
+/* Finishes a viewer's packet: IPv4 and UDP lengths and checksum from the
+ * template, for a payload of l4_payload bytes after the UDP header. */
+void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned l4_payload);
+
+#endif

@@ -1,0 +1,391 @@
+/* ingest.c: a stream's source, on its owner lcore (ingest.h). */
+#include "fast/ingest.h"
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "core/budget.h"
+#include "core/pub.h"
+#include "fast/fanout.h"
+#include "fast/handoff.h"
+#include "fast/history.h"
+#include "rtp/keyframe.h"
+#include "rtp/rtcp.h"
+
+/* The stream's source table now in use (published by the slow path). */
+static inline const struct wf_stream_sources *sources_of(const struct wf_stream *s)
+{
+	return &s->src_tab[__atomic_load_n(&s->src_cur, __ATOMIC_ACQUIRE) & 1];
+}
+
+/* Whether src may send to the stream (streams[].sources). */
+static bool source_allowed(const struct wf_stream_sources *ss, uint32_t src)
+{
+	unsigned i;
+
+	if (!ss->n)
+		return true;
+	for (i = 0; i < ss->n; i++)
+		if ((src & ss->net[i].mask) == ss->net[i].addr)
+			return true;
+	return false;
+}
+
+static int video_codec(uint8_t conf_codec)
+{
+	switch (conf_codec) {
+	case WF_CONF_H264: return WF_KF_H264;
+	case WF_CONF_VP8: return WF_KF_VP8;
+	case WF_CONF_VP9: return WF_KF_VP9;
+	case WF_CONF_AV1: return WF_KF_AV1;
+	default: return -1;
+	}
+}
+
+/* RTCP from the source: sender reports set the track's clock mapping,
+ * which every viewer's sender reports are built from, so only the latched
+ * source may send them: its address, its RTP port or the next one (RFC
+ * 3550 §11), its SSRC. */
+static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned t,
+			const struct wf_track_state *ts, uint32_t src, uint16_t sport,
+			const uint8_t *p, size_t len, uint64_t now)
+{
+	struct wf_rtcp_iter it;
+	struct wf_rtcp_pkt pkt;
+	bool foreign = false;
+	int rc;
+
+	if (!ts->latched || src != ts->src_addr ||
+	    (sport != ts->src_port && sport != (uint16_t)(ts->src_port + 1))) {
+		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
+		return;
+	}
+	wf_rtcp_iter_init(&it, p, len);
+	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
+		struct wf_rtcp_rpt r;
+		struct wf_src_clock *clk = &wf_app.streams[s - wf_app.streams].clock[t];
+
+		if (pkt.pt != WF_RTCP_SR || wf_rtcp_parse_report(&pkt, &r) < 0)
+			continue;
+		if (r.ssrc != ts->ssrc) {
+			foreign = true;
+			continue;
+		}
+		rte_seqlock_write_lock(&clk->lock);
+		clk->sr_ntp = r.si.ntp;
+		clk->sr_rtp = r.si.rtp_ts;
+		clk->sr_tsc = now;
+		clk->have_sr = true;
+		rte_seqlock_write_unlock(&clk->lock);
+	}
+	/* the packet counts once: taken in, or dropped for the first
+	 * reason (the SRs before a parse error were used) */
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;
+		lc->c.drop[WF_DROP_INGEST_RTCP]++;
+	} else if (foreign) {
+		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
+	} else {
+		lc->c.ingest_rtcp++;
+	}
+}
+
+/* Sends m (already in the history) to every worker with viewers. */
+static void distribute(struct wf_lcore *lc, const struct wf_stream *s, struct rte_mbuf *m)
+{
+	/* acquire: pairs with the release in registry.c; the viewer itself
+	 * reaches worker w through its control ring, the bit only routes */
+	uint32_t mask = __atomic_load_n(&s->fanout_mask, __ATOMIC_ACQUIRE);
+	unsigned w;
+
+	for (w = 0; mask; w++, mask >>= 1) {
+		struct wf_item it = { .kind = WF_ITEM_MEDIA };
+
+		if (!(mask & 1))
+			continue;
+		if (w == lc->idx) {
+			wf_fanout_packet(lc, m);
+			continue;
+		}
+		rte_mbuf_refcnt_update(m, 1);
+		it.m = m;
+		wf_handoff(lc, w, &it);
+	}
+}
+
+void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + m->l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
+	unsigned off = m->l2_len + m->l3_len + sizeof(*udp);
+	uint16_t len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	uint16_t map = wf_ingest_map_get(rte_be_to_cpu_16(udp->dst_port));
+	uint64_t now = rte_rdtsc();
+	const struct wf_stream_sources *ss;
+	struct wf_mbuf_meta *meta;
+	struct wf_stream_state *st;
+	struct wf_track_state *ts;
+	const struct wf_stream *s;
+	struct wf_rtp_hdr h;
+	unsigned sid, t;
+	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
+	uint16_t sport = rte_be_to_cpu_16(udp->src_port);
+	uint32_t ext;
+	int rc;
+
+	if (!map) {
+		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
+		return;
+	}
+	sid = (map - 1u) >> 1;
+	t = (map - 1u) & 1;
+	s = &wf_app.streams[sid];
+	st = lc->owned[sid];
+	if (!wf_stream_is_active(s) || !st || t >= st->n_tracks) {
+		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
+		return;
+	}
+	ts = &st->t[t];
+	ss = sources_of(s);
+	if (!source_allowed(ss, src)) {
+		wf_drop(lc, m, WF_DROP_INGEST_FOREIGN);
+		return;
+	}
+	if (len >= 2 && wf_rtp_is_rtcp(d + off, len)) {
+		source_rtcp(lc, s, t, ts, src, sport, d + off, len, now);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rc = wf_rtp_parse(d + off, len, &h);
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;
+		wf_drop(lc, m, WF_DROP_INGEST_BAD_RTP);
+		return;
+	}
+	if (h.pt != s->tracks[t].pt) {
+		wf_drop(lc, m, WF_DROP_INGEST_PT);
+		return;
+	}
+	if (!ts->latched || h.ssrc != ts->ssrc || src != ts->src_addr || sport != ts->src_port) {
+		/* another source may take over only after the latched one has
+		 * been silent for the stream's source_timeout_ms */
+		if (ts->latched && now - ts->last_rx_tsc < ss->timeout_tsc) {
+			wf_drop(lc, m, h.ssrc != ts->ssrc ? WF_DROP_INGEST_SSRC : WF_DROP_INGEST_SOURCE);
+			return;
+		}
+		/* a new source (or a restart): our ext numbering goes on */
+		if (ts->latched)
+			ts->ssrc_changes++;
+		ts->latched = true;
+		ts->ssrc = h.ssrc;
+		ts->src_addr = src;
+		ts->src_port = sport;
+		ts->src_port_idx = m->port;
+		ts->last_seq = (uint16_t)(h.seq - 1);
+		wf_rtp_source_init(&ts->stats, h.seq);
+		if (!ts->have_any)
+			ts->newest = 0x10000u + h.seq - 1;	/* ext starts above 0 */
+	}
+	ext = ts->newest + (uint32_t)(int32_t)wf_seq_diff(h.seq, ts->last_seq);
+	if (ts->have_any && (int32_t)(ext - ts->newest) <= -(int32_t)ts->mask) {
+		wf_drop(lc, m, WF_DROP_INGEST_OLD);
+		return;
+	}
+	meta = wf_meta(m);
+	meta->rx_tsc = now;
+	meta->ext_seq = ext;
+	meta->rtp_ts = h.timestamp;
+	meta->rtp_off = (uint16_t)off;
+	meta->rtp_len = (uint16_t)(h.hdr_len + h.payload_len + h.pad_len);
+	meta->hdr_len = h.hdr_len;
+	meta->stream = (uint16_t)sid;
+	meta->track = (uint8_t)t;
+	meta->marker = h.marker;
+	meta->padding = h.pad_len ? 1 : 0;
+	meta->flags = 0;
+	if (s->tracks[t].kind == WF_CONF_AUDIO) {
+		meta->flags = WF_META_KEYFRAME;	/* audio can start anywhere */
+	} else {
+		int c = video_codec(s->tracks[t].codec);
+
+		rc = c < 0 ? 0 : wf_keyframe_detect((enum wf_kf_codec)c, d + off + h.hdr_len,
+						    h.payload_len);
+		/* SPS, PPS and IDR may each say "key frame": the first packet
+		 * of the frame (by RTP timestamp) is the one that starts it */
+		if (rc == WF_KEYFRAME_START && !(ts->have_kf && ts->last_kf_ts == h.timestamp))
+			meta->flags = WF_META_KEYFRAME;
+		else if (rc < 0)
+			lc->c.rtp_err[-rc]++;	/* counted, still forwarded */
+	}
+	if (!wf_history_put(ts, m, ext)) {
+		wf_drop(lc, m, WF_DROP_INGEST_OLD);
+		return;
+	}
+	if ((int32_t)(ext - ts->newest) >= 0)
+		ts->last_seq = h.seq;
+	if (meta->flags & WF_META_KEYFRAME && s->tracks[t].kind == WF_CONF_VIDEO) {
+		/* the cache starts at the newest key frame */
+		if (!ts->have_kf || (int32_t)(ext - ts->last_kf) > 0) {
+			ts->last_kf = ext;
+			ts->last_kf_ts = h.timestamp;
+			ts->have_kf = true;
+			ts->last_kf_tsc = now;
+			ts->keyframes++;
+		}
+	}
+	wf_rtp_source_update_seq(&ts->stats, h.seq);
+	wf_rtp_source_update_jitter(&ts->stats, h.timestamp,
+				    (uint32_t)((unsigned __int128)(now - wf_app.start_tsc) *
+					       s->tracks[t].clock_rate / wf_app.tsc_hz));
+	ts->last_rx_tsc = now;
+	ts->pkts++;
+	ts->bytes += len;
+	lc->c.ingest_pkts++;
+	lc->c.ingest_bytes += len;
+	distribute(lc, s, m);
+}
+
+/* Publishes track t's rate (bytes a second) for the viewers' resend
+ * budgets. */
+static void rate_set(struct wf_stream *s, unsigned t, uint32_t rate)
+{
+	/* relaxed: each a figure of its own (app.h); we are its one writer */
+	__atomic_store_n(&s->rate_bytes[t], rate, __ATOMIC_RELAXED);
+}
+
+/* Publishes the rate before track t's pause (0: none, or it ended). */
+static void held_set(struct wf_stream *s, unsigned t, uint32_t rate)
+{
+	__atomic_store_n(&s->held_bytes[t], rate, __ATOMIC_RELAXED);
+}
+
+/* Publishes what a window of dt cycles measured: the rate and the mean
+ * packet. */
+static void rate_publish(struct wf_stream *s, unsigned t, uint64_t bytes, uint64_t pkts,
+			 uint64_t dt)
+{
+	uint32_t prev = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+
+	rate_set(s, t, wf_retx_window_rate(prev, bytes, pkts, dt, wf_app.tsc_hz));
+	if (pkts)
+		__atomic_store_n(&s->pkt_bytes[t], (uint32_t)(bytes / pkts), __ATOMIC_RELAXED);
+}
+
+/* The source's rate over the last second, for telemetry (bitrate_bps) and
+ * the viewers' budgets.  Until a full second has measured something (a
+ * source just started), the budgets get the bytes so far as a rate a
+ * second, from 100 ms on: a viewer joining a new stream may have losses to
+ * repair at once.  A
+ * silent second publishes 0 and holds the rate before it: held_bytes, a
+ * joining viewer's first fill, for history_ms of pause; a source that
+ * resumes within history_ms gets it back until its first full second
+ * (wf_retx_resume_rate()). */
+static void rate_update(struct wf_stream *s, unsigned t, struct wf_track_state *ts, uint64_t now)
+{
+	uint64_t dt, bytes, pkts;
+
+	if (!ts->rate_tsc) {
+		/* the first packets, or the first after a silent window: a
+		 * window starts (with them in it) */
+		if (ts->pkts != ts->rate_pkts) {
+			ts->rate_tsc = now;
+			ts->held_rate = wf_retx_resume_rate(ts->held_rate, now - ts->silent_tsc,
+							    ts->window_tsc);
+			if (ts->held_rate)
+				rate_set(s, t, ts->held_rate);
+			held_set(s, t, 0);
+		} else if (ts->held_rate &&
+			   !wf_retx_resume_rate(ts->held_rate, now - ts->silent_tsc, ts->window_tsc)) {
+			/* history_ms since the last window with packets ended:
+			 * what was lost before the pause is gone; a viewer joining
+			 * now is replayed the cached key frame with an empty
+			 * budget (conservative: its losses stay unrepaired) */
+			ts->held_rate = 0;
+			held_set(s, t, 0);
+		}
+		return;
+	}
+	dt = now - ts->rate_tsc;
+	bytes = ts->bytes - ts->rate_bytes;
+	pkts = ts->pkts - ts->rate_pkts;
+	if (dt < wf_app.tsc_hz) {
+		/* counted over a second, not dt: never more than was sent (a
+		 * burst measured over its first 100 ms would give ten times
+		 * itself to every viewer's bucket) */
+		if (!ts->bitrate_bps && !ts->held_rate && dt >= wf_app.tsc_hz / 10)
+			rate_publish(s, t, bytes, pkts, wf_app.tsc_hz);
+		return;
+	}
+	ts->bitrate_bps = bytes * 8 * wf_app.tsc_hz / dt;
+	if (pkts) {
+		ts->held_rate = 0;
+	} else {	/* a pause begins (a full window follows one with packets,
+			 * which cleared held_rate) */
+		ts->held_rate = __atomic_load_n(&s->rate_bytes[t], __ATOMIC_RELAXED);
+		ts->silent_tsc = ts->rate_tsc;
+		held_set(s, t, ts->held_rate);
+	}
+	rate_publish(s, t, bytes, pkts, dt);
+	ts->rate_bytes = ts->bytes;
+	ts->rate_pkts = ts->pkts;
+	ts->rate_tsc = pkts ? now : 0;	/* silent: the next window starts with the source */
+}
+
+void wf_ingest_timer(struct wf_lcore *lc, uint64_t now)
+{
+	unsigned s, t;
+
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		struct wf_stream_state *st = lc->owned[s];
+
+		if (!st)
+			continue;
+		for (t = 0; t < st->n_tracks; t++) {
+			struct wf_track_state *ts = &st->t[t];
+
+			wf_history_evict(ts, now);
+			rate_update(&wf_app.streams[s], t, ts, now);
+		}
+		wf_ingest_publish(lc, s);
+	}
+}
+
+/* The telemetry view of a track owned here. */
+static void track_view(const struct wf_track_state *ts, uint32_t gen, struct wf_track_view *v)
+{
+	v->stream_gen = gen;
+	v->ssrc = ts->ssrc;
+	v->packets = ts->pkts;
+	v->bytes = ts->bytes;
+	v->keyframes = ts->keyframes;
+	v->bitrate_bps = ts->bitrate_bps;
+	v->last_kf_tsc = ts->have_kf ? ts->last_kf_tsc : 0;
+	v->jitter = ts->stats.jitter >> 4;	/* RFC 3550 A.8 keeps it × 16 */
+	v->latched = ts->latched;
+	if (ts->latched) {
+		/* RFC 3550 A.3: expected minus received since the source began */
+		int64_t expected = (int64_t)ts->stats.cycles + ts->stats.max_seq -
+				   ts->stats.base_seq + 1;
+		int64_t lost = expected - ts->stats.received;
+
+		v->lost = (int32_t)(lost < 0 ? 0 : lost > INT32_MAX ? INT32_MAX : lost);
+	}
+	v->history_packets = ts->have_any ? ts->newest - ts->oldest + 1 : 0;
+}
+
+void wf_ingest_publish(struct wf_lcore *lc, unsigned sid)
+{
+	const struct wf_stream_state *st = lc->owned[sid];
+	unsigned t;
+
+	for (t = 0; t < WF_MAX_TRACKS; t++) {
+		struct wf_track_pub *p = &lc->tel[sid][t];
+		struct wf_track_view v;
+
+		memset(&v, 0, sizeof(v));
+		if (st && t < st->n_tracks)
+			track_view(&st->t[t], st->gen, &v);
+		wf_pub_write(&p->sc, &p->v, &v, sizeof(v));
+	}
+}

@@ -1,0 +1,27 @@
+/* ingest.h: RTP and RTCP from a stream's source, on the stream's owner.
+ *
+ * Validates RTP (lib/rtp), latches the source's SSRC and address, keeps
+ * loss and jitter statistics (RFC 3550 A.1, A.8), marks key-frame starts,
+ * stores the packet in the track's history (history.h) and hands it to
+ * every worker with viewers of the stream, by reference.  RTCP sender
+ * reports from the source give the NTP <-> RTP mapping for our own SRs.
+ */
+#ifndef WF_INGEST_H
+#define WF_INGEST_H
+
+#include "core/lcore.h"
+
+/* Ingests one classified frame (l2_len/l3_len set) on the stream's owner;
+ * takes the packet reference. */
+void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
+
+/* Evicts expired history on every stream this lcore owns, publishes each
+ * track's rate for the viewers' budgets (wf_stream.rate_bytes, pkt_bytes)
+ * and their tracks for telemetry. */
+void wf_ingest_timer(struct wf_lcore *lc, uint64_t now);
+
+/* Publishes what telemetry shows of stream slot sid's tracks from the
+ * state this lcore owns (none: cleared): lc->tel[sid] (history.h). */
+void wf_ingest_publish(struct wf_lcore *lc, unsigned sid);
+
+#endif

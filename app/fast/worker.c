@@ -1,0 +1,186 @@
+/* worker.c: the worker loop.
+ *
+ *   control messages -> rx burst per port -> classify -> ingest / feedback
+ *   -> handoff items from other workers -> replays due (request.h)
+ *   -> timers (SRs, history) -> resends, handoff and tx flushed
+ *
+ * Nothing here allocates from the heap, locks, logs per packet or makes a
+ * syscall; an idle worker may sleep briefly (workers.idle_sleep_us).
+ */
+#include "fast/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_rcu_qsbr.h>
+
+#include "core/lcore.h"
+#include "fast/apply.h"
+#include "fast/classify.h"
+#include "fast/fanout.h"
+#include "fast/feedback.h"
+#include "fast/handoff.h"
+#include "fast/ingest.h"
+#include "fast/request.h"
+#include "fast/tx.h"
+
+#define WF_TIMER_MS		10	/* SR and history timers */
+#define WF_CTRL_PER_POLL	8	/* control messages applied per loop */
+#define WF_IDLE_POLLS		256	/* empty polls before a pause */
+
+/* Frames the slow path asked us to send (ARP, ICMP, STUN, DTLS). */
+static unsigned slow_tx(struct wf_lcore *lc)
+{
+	struct rte_mbuf *pkts[WF_BURST];
+	unsigned n, i;
+
+	n = rte_ring_dequeue_burst(lc->slow_tx, (void **)pkts, WF_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		unsigned port_idx = pkts[i]->port;
+
+		if (port_idx >= wf_app.n_ports) {
+			wf_drop(lc, pkts[i], WF_DROP_CTRL);
+			continue;
+		}
+		wf_tx(lc, port_idx, pkts[i]);
+	}
+	lc->c.slow_tx += n;
+	return n;
+}
+
+/* Control messages, each after every frame the slow path queued before it:
+ * the DTLS flight that completes a handshake is queued before the message
+ * that adds the viewer, and must leave before the viewer's first (replayed)
+ * SRTP packet, or the browser drops that packet and waits for the next key
+ * frame (RFC 5764 §4.1: keys come from the finished handshake).  slow_tx()
+ * alone sends a burst per loop, which a busy slow path can outrun. */
+static unsigned control(struct wf_lcore *lc)
+{
+	struct wf_ctrl_msg *msgs[WF_CTRL_PER_POLL];
+	unsigned n = wf_ctrl_take(lc, msgs, RTE_DIM(msgs)), round;
+
+	if (!n)
+		return 0;
+	for (round = 0; round <= WF_PUNT_RING_SIZE / WF_BURST; round++)
+		if (slow_tx(lc) < WF_BURST)
+			break;
+	wf_ctrl_apply(lc, msgs, n);
+	return n;
+}
+
+/* One item from another worker, by its kind. */
+static void handoff_item(struct wf_lcore *lc, struct wf_item *it)
+{
+	lc->c.handoff_in_kind[it->kind & 7]++;
+	switch (it->kind) {
+	case WF_ITEM_INGEST:
+		wf_ingest_one(lc, it->m);
+		break;
+	case WF_ITEM_FROM_VIEWER:
+		wf_feedback_packet(lc, it->m, it->viewer, it->gen);
+		break;
+	case WF_ITEM_MEDIA:
+		wf_fanout_packet(lc, it->m);
+		rte_pktmbuf_free(it->m);	/* the reference the owner gave us */
+		break;
+	case WF_ITEM_RETX:
+		wf_fanout_item(lc, it);	/* takes the item's reference */
+		break;
+	case WF_ITEM_REQ_RETX:
+	case WF_ITEM_REQ_REPLAY:
+		wf_request_serve(lc, it);
+		break;
+	default:
+		if (it->m)
+			rte_pktmbuf_free(it->m);
+		lc->c.drop[WF_DROP_CTRL]++;
+		break;
+	}
+}
+
+/* Handles up to max items from every other worker's ring to us (a burst
+ * from each at most); returns how many. */
+static unsigned handoff_poll(struct wf_lcore *lc, unsigned max)
+{
+	struct wf_item items[WF_BURST];
+	unsigned w, total = 0;
+
+	for (w = 0; w < wf_app.n_workers && total < max; w++) {
+		unsigned n, i;
+
+		if (w == lc->idx)
+			continue;
+		n = rte_ring_dequeue_burst_elem(wf_app.handoff[w][lc->idx], items,
+						sizeof(struct wf_item), WF_BURST, NULL);
+		for (i = 0; i < n; i++)
+			handoff_item(lc, &items[i]);
+		total += n;
+	}
+	lc->c.handoff_in += total;
+	return total;
+}
+
+unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc)
+{
+	unsigned work = handoff_poll(lc, 4 * WF_BURST);
+	uint64_t now = rte_rdtsc();
+
+	if (lc->n_replays)
+		wf_replay_poll(lc, now);
+	if (now >= lc->next_timer_tsc) {
+		lc->next_timer_tsc = now + timer_tsc;
+		wf_feedback_sr_timer(lc, now);
+		wf_ingest_timer(lc, now);
+	}
+	wf_fanout_resend_flush(lc);
+	wf_handoff_flush(lc);
+	wf_tx_flush(lc);
+	return work;
+}
+
+int wf_worker_main(void *arg)
+{
+	struct wf_lcore *lc = arg;
+	struct rte_mbuf *pkts[WF_BURST];
+	uint64_t timer_tsc = wf_app.tsc_hz / 1000 * WF_TIMER_MS;
+	unsigned qsbr_id = lc->idx;
+
+	rte_rcu_qsbr_thread_register(wf_app.qsbr, qsbr_id);
+	rte_rcu_qsbr_thread_online(wf_app.qsbr, qsbr_id);
+	lc->next_timer_tsc = rte_rdtsc() + timer_tsc;
+
+	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins us */
+	while (!__atomic_load_n(&wf_app.stop, __ATOMIC_RELAXED)) {
+		uint64_t t0 = rte_rdtsc();
+		unsigned work = 0, p;
+
+		work += slow_tx(lc);
+		work += control(lc);
+		for (p = 0; p < wf_app.n_ports; p++) {
+			uint16_t n = rte_eth_rx_burst(wf_app.ports[p].port_id, (uint16_t)lc->idx,
+						      pkts, WF_BURST);
+
+			if (!n)
+				continue;
+			wf_classify_burst(lc, p, pkts, n);
+			work += n;
+		}
+		work += wf_worker_poll_tail(lc, timer_tsc);
+		rte_rcu_qsbr_quiescent(wf_app.qsbr, qsbr_id);
+
+		lc->c.polls++;
+		if (work) {
+			lc->c.busy_polls++;
+			lc->c.busy_cycles += rte_rdtsc() - t0;
+			lc->c.work_pkts += work;
+			lc->idle_polls = 0;
+		} else if (wf_app.idle_sleep_us && ++lc->idle_polls >= WF_IDLE_POLLS) {
+			/* DESIGN.md rule 6: an idle worker backs off */
+			rte_delay_us_sleep(wf_app.idle_sleep_us);
+		}
+	}
+	wf_fanout_resend_flush(lc);
+	wf_tx_flush(lc);
+	rte_rcu_qsbr_thread_offline(wf_app.qsbr, qsbr_id);
+	rte_rcu_qsbr_thread_unregister(wf_app.qsbr, qsbr_id);
+	return 0;
+}

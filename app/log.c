@@ -1,4 +1,0 @@
-/* log.c: the whepfan log type (log.h). */
-#include "log.h"
-
-RTE_LOG_REGISTER(wf_logtype, whepfan, INFO);

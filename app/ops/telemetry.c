@@ -1,0 +1,526 @@
+/* telemetry.c: /whepfan/... telemetry commands (telemetry.h). */
+#include "ops/telemetry.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mempool.h>
+#include <rte_telemetry.h>
+
+#include "core/pub.h"
+#include "core/stream_state.h"
+#include "ops/portstats.h"
+#include "slow/frame.h"
+#include "slow/outputs.h"
+#include "slow/registry.h"
+#include "slow/streams.h"
+#include "whep/admission.h"
+#include "whep/http_conn.h"
+#include "whep/session.h"
+
+#define WF_TEL_CLOSE_POLL_US	100	/* wf_telemetry_close() looks this often */
+#define WF_TEL_PARAM_MAX	128	/* longer parameters are cut (ids: 32, names: 63) */
+
+/* Milliseconds since TSC time tsc (0 before start-up set the clock). */
+static uint64_t ms_since(uint64_t tsc)
+{
+	uint64_t now = rte_rdtsc(), hz = wf_app.tsc_hz;
+
+	return hz && now > tsc ? (now - tsc) * 1000 / hz : 0;
+}
+
+void wf_counters_sum(struct wf_counters *sum)
+{
+	unsigned w, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_lcore_get(w);
+		const uint64_t *src;
+		uint64_t *dst = (uint64_t *)sum;
+
+		/* telemetry answers from EAL init on: start-up may not have
+		 * created every worker yet */
+		if (!lc)
+			continue;
+		/* plain reads of the worker's own u64 counters: each is one
+		 * aligned load, at worst a moment old */
+		src = (const uint64_t *)&lc->c;
+		for (i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+			dst[i] += src[i];
+	}
+}
+
+/* Adds the counters of c (totals or one lcore) to dictionary d. */
+static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
+{
+	struct rte_tel_data *drops = rte_tel_data_alloc();
+	struct rte_tel_data *refused = rte_tel_data_alloc();
+	struct rte_tel_data *rtp = rte_tel_data_alloc();
+	struct rte_tel_data *srtp = rte_tel_data_alloc();
+	struct rte_tel_data *kinds = rte_tel_data_alloc();
+	struct rte_tel_data *classes = rte_tel_data_alloc();
+	static const char *const kind_names[8] = {
+		[WF_ITEM_INGEST] = "ingest", [WF_ITEM_FROM_VIEWER] = "from_viewer",
+		[WF_ITEM_MEDIA] = "media", [WF_ITEM_RETX] = "retx",
+		[WF_ITEM_REQ_RETX] = "req_retx", [WF_ITEM_REQ_REPLAY] = "req_replay",
+	};
+	unsigned i;
+
+#define U(name) rte_tel_data_add_dict_u64(d, #name, c->name)
+	U(rx_pkts); U(rx_bytes); U(ingest_pkts); U(ingest_bytes); U(ingest_rtcp);
+	U(viewer_rtcp);
+	U(tx_pkts); U(tx_bytes); U(egress_pkts); U(egress_bytes); U(retransmits);
+	U(replays); U(replay_pkts); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted);
+	U(slow_tx);
+	U(handoff_out); U(handoff_in); U(peer_unmatched);
+#undef U
+	if (classes) {
+		/* of punted, by class (police.h); the drops police_* say what
+		 * each class shed */
+		rte_tel_data_start_dict(classes);
+		for (i = 0; i < WF_PUNT_CLASS_COUNT; i++)
+			rte_tel_data_add_dict_u64(classes, wf_punt_class_name(i), c->punted_class[i]);
+		rte_tel_data_add_dict_container(d, "punted_by_class", classes, 0);
+	}
+	if (kinds) {
+		/* handoff items received, by kind (anything else: drops.ctrl) */
+		rte_tel_data_start_dict(kinds);
+		for (i = 0; i < RTE_DIM(kind_names); i++)
+			if (kind_names[i])
+				rte_tel_data_add_dict_u64(kinds, kind_names[i], c->handoff_in_kind[i]);
+		rte_tel_data_add_dict_container(d, "handoff_in_kinds", kinds, 0);
+	}
+	if (drops) {
+		rte_tel_data_start_dict(drops);
+		for (i = 0; i < WF_DROP_COUNT; i++)
+			rte_tel_data_add_dict_u64(drops, wf_drop_name(i), c->drop[i]);
+		rte_tel_data_add_dict_container(d, "drops", drops, 0);
+	}
+	if (refused) {
+		/* viewers' requests not served, by reason (refusal.h) */
+		rte_tel_data_start_dict(refused);
+		for (i = 0; i < WF_REFUSAL_COUNT; i++)
+			rte_tel_data_add_dict_u64(refused, wf_refusal_name(i), c->refused[i]);
+		rte_tel_data_add_dict_container(d, "refusals", refused, 0);
+	}
+	if (rtp) {
+		rte_tel_data_start_dict(rtp);
+		for (i = 1; i < WF_RTP_ERR_COUNT; i++)
+			rte_tel_data_add_dict_u64(rtp, wf_rtp_err_name((int)i), c->rtp_err[i]);
+		rte_tel_data_add_dict_container(d, "rtp_errors", rtp, 0);
+	}
+	if (srtp) {
+		rte_tel_data_start_dict(srtp);
+		for (i = 1; i < WF_SRTP_E_COUNT; i++)
+			rte_tel_data_add_dict_u64(srtp, wf_srtp_err_name((int)i), c->srtp_err[i]);
+		rte_tel_data_add_dict_container(d, "srtp_errors", srtp, 0);
+	}
+}
+
+static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *archs = rte_tel_data_alloc();
+	/* acquire: pair with the releases in setup.c (published whole) */
+	const struct rte_mempool *pool = __atomic_load_n(&wf_app.pool, __ATOMIC_ACQUIRE);
+	const struct wf_lcore *lc0 = wf_lcore_get(0);
+	unsigned p;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", WF_VERSION);
+	rte_tel_data_add_dict_u64(d, "uptime_s", ms_since(wf_app.start_tsc) / 1000);
+	rte_tel_data_add_dict_int(d, "workers", (int)wf_app.n_workers);
+	rte_tel_data_add_dict_int(d, "ports", (int)wf_app.n_ports);
+	rte_tel_data_add_dict_string(d, "crypto_engine", "ipsec-mb");
+	if (pool) {
+		/* what the receive rings, histories and packets in flight hold
+		 * (mempool caches count as free): a leak shows as growth */
+		rte_tel_data_add_dict_u64(d, "mbufs_total", pool->size);
+		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(pool));
+	}
+	if (archs) {
+		rte_tel_data_start_dict(archs);
+		for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
+			rte_tel_data_add_dict_string(archs, wf_srtp_suite(p)->name,
+				wf_srtp_arch_name(lc0 ? wf_srtp_engine_arch(lc0->srtp, p) :
+						 wf_app.srtp_arch[p]));
+		rte_tel_data_add_dict_container(d, "ipsec_mb_manager", archs, 0);
+	}
+	return 0;
+}
+
+/* Admission refusals, closes and table events by reason (admission.h),
+ * and the state they act on.  Only counters and gauges in static storage
+ * are read: nothing the slow path frees. */
+static void add_admission(struct rte_tel_data *d)
+{
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	unsigned i;
+
+	if (!a)
+		return;
+	rte_tel_data_start_dict(a);
+	for (i = 0; i < WF_ADM_EVENT_COUNT; i++)
+		rte_tel_data_add_dict_u64(a, wf_adm_event_name(i), wf_adm_counters.n[i]);
+	rte_tel_data_add_dict_u64(a, "http_connections", wf_http_conn_open_count());
+	rte_tel_data_add_dict_u64(a, "addresses", wf_admission.used);
+	rte_tel_data_add_dict_u64(a, "addresses_pending", wf_admission.pending_addrs);
+	rte_tel_data_add_dict_u64(a, "addresses_with_sessions", wf_admission.pinned);
+	rte_tel_data_add_dict_u64(a, "addresses_max", wf_admission.cap);
+	rte_tel_data_add_dict_container(d, "admission", a, 0);
+}
+
+static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wf_counters sum;
+	struct rte_tel_data *slow = rte_tel_data_alloc();
+	struct rte_tel_data *web = rte_tel_data_alloc();
+	struct wf_session_stats ss;
+	struct wf_registry_stats rs;
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	wf_counters_sum(&sum);
+	wf_session_stats(&ss);
+	wf_registry_stats(&rs);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "viewers", wf_registry_count(-1));
+	rte_tel_data_add_dict_u64(d, "outputs_active", wf_outputs_count(true));
+	rte_tel_data_add_dict_u64(d, "sessions", wf_session_count());
+	add_counters(d, &sum);
+	wf_portstats_telemetry(d);
+	if (slow) {
+		rte_tel_data_start_dict(slow);
+		rte_tel_data_add_dict_u64(slow, "punted_in", wf_slow_counters.punted_in);
+		rte_tel_data_add_dict_u64(slow, "arp_in", wf_slow_counters.arp_in);
+		rte_tel_data_add_dict_u64(slow, "icmp_echo", wf_slow_counters.icmp_echo);
+		rte_tel_data_add_dict_u64(slow, "tx_pkts", wf_slow_counters.tx_pkts);
+		rte_tel_data_add_dict_u64(slow, "loop_max_us", wf_slow_counters.loop_max_us);
+		rte_tel_data_add_dict_u64(slow, "loop_lags", wf_slow_counters.loop_lags);
+		rte_tel_data_add_dict_u64(slow, "ctrl_busy", rs.ctrl_busy);
+		rte_tel_data_add_dict_u64(slow, "ctrl_retried", rs.ctrl_retried);
+		rte_tel_data_add_dict_u64(slow, "ctrl_pending", rs.ctrl_pending);
+		for (i = 0; i < WF_SLOW_DROP_COUNT; i++)
+			rte_tel_data_add_dict_u64(slow, wf_slow_drop_name(i), wf_slow_counters.drop[i]);
+		rte_tel_data_add_dict_container(d, "slow_path", slow, 0);
+	}
+	if (web) {
+		rte_tel_data_start_dict(web);
+#define WF_SESSION_TEL_(name, help) rte_tel_data_add_dict_u64(web, #name, ss.name);
+		WF_SESSION_COUNTERS(WF_SESSION_TEL_)
+#undef WF_SESSION_TEL_
+		rte_tel_data_add_dict_container(d, "webrtc", web, 0);
+	}
+	add_admission(d);
+	return 0;
+}
+
+static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned w;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_lcore_get(w);
+		struct rte_tel_data *l;
+		char name[32];
+
+		if (!lc)
+			continue;	/* not created yet (start-up) */
+		l = rte_tel_data_alloc();
+		if (!l)
+			return -ENOMEM;
+		rte_tel_data_start_dict(l);
+		rte_tel_data_add_dict_int(l, "lcore", (int)lc->lcore_id);
+		rte_tel_data_add_dict_u64(l, "viewers", lc->n_viewers);
+		rte_tel_data_add_dict_u64(l, "busy_pct",
+					  lc->c.polls ? lc->c.busy_polls * 100 / lc->c.polls : 0);
+		rte_tel_data_add_dict_u64(l, "cycles_per_pkt",
+					  lc->c.work_pkts ? lc->c.busy_cycles / lc->c.work_pkts : 0);
+		add_counters(l, &lc->c);
+		snprintf(name, sizeof(name), "worker%u", w);
+		rte_tel_data_add_dict_container(d, name, l, 0);
+	}
+	return 0;
+}
+
+static void add_track(struct rte_tel_data *d, uint8_t kind, const struct wf_track_view *tv)
+{
+	struct rte_tel_data *td = rte_tel_data_alloc();
+
+	if (!td)
+		return;
+	rte_tel_data_start_dict(td);
+	rte_tel_data_add_dict_string(td, "kind", wf_conf_kind_name(kind));
+	rte_tel_data_add_dict_u64(td, "source_ssrc", tv->ssrc);
+	rte_tel_data_add_dict_u64(td, "packets", tv->packets);
+	rte_tel_data_add_dict_u64(td, "bytes", tv->bytes);
+	rte_tel_data_add_dict_u64(td, "keyframes", tv->keyframes);
+	rte_tel_data_add_dict_u64(td, "last_keyframe_age_ms",
+				  tv->last_kf_tsc ? ms_since(tv->last_kf_tsc) : 0);
+	rte_tel_data_add_dict_u64(td, "jitter", tv->jitter);
+	if (tv->latched)
+		rte_tel_data_add_dict_int(td, "lost", tv->lost);
+	rte_tel_data_add_dict_u64(td, "bitrate_bps", tv->bitrate_bps);
+	rte_tel_data_add_dict_u64(td, "history_packets", tv->history_packets);
+	rte_tel_data_add_dict_container(d, wf_conf_kind_name(kind), td, 0);
+}
+
+/* Stream slot i as published: the slow path's view sv, the viewers the
+ * workers count, the tracks as the owner published them for this very
+ * start of the slot (a reload frees the owner's state: never read). */
+static void add_stream(struct rte_tel_data *d, unsigned i, const struct wf_stream_view *sv)
+{
+	const struct wf_lcore *owner = wf_lcore_get(sv->owner);
+	unsigned w, t, n = 0;
+
+	rte_tel_data_add_dict_string(d, "name", sv->name);
+	rte_tel_data_add_dict_int(d, "owner_worker", sv->owner);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		const struct wf_lcore *lc = wf_lcore_get(w);
+
+		n += lc ? lc->count[i] : 0;	/* the worker's own u32 */
+	}
+	rte_tel_data_add_dict_u64(d, "viewers", n);
+	for (t = 0; owner && t < sv->n_tracks && t < WF_MAX_TRACKS; t++) {
+		const struct wf_track_pub *p = &owner->tel[i][t];
+		struct wf_track_view tv;
+
+		if (wf_pub_read(&p->sc, &p->v, &tv, sizeof(tv)) && tv.stream_gen == sv->gen)
+			add_track(d, sv->kind[t], &tv);
+	}
+}
+
+static int cmd_streams(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wf_stream_view sv;
+	unsigned i;
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_stream_view(i, &sv) == 0)
+			rte_tel_data_add_array_string(d, sv.name);
+	return 0;
+}
+
+static int cmd_stream(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wf_stream_view sv;
+	int i;
+
+	(void)cmd;
+	if (!params)
+		return -EINVAL;
+	i = wf_stream_view_find(params, &sv);
+	if (i < 0)
+		return -ENOENT;
+	rte_tel_data_start_dict(d);
+	add_stream(d, (unsigned)i, &sv);
+	return 0;
+}
+
+static int cmd_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wf_session_info si;
+	unsigned i, n = 0, cap = wf_session_view_cap();
+
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	/* the copies the slow path publishes (session.h): a session that ends
+	 * meanwhile is listed or not, never read half freed */
+	for (i = 0; i < cap && n < RTE_TEL_MAX_ARRAY_ENTRIES; i++)
+		if (wf_session_view(i, &si) == 0) {
+			rte_tel_data_add_array_string(d, si.id);
+			n++;
+		}
+	return 0;
+}
+
+/* What telemetry shows of a viewer, copied from its worker's table. */
+struct viewer_figs {
+	uint64_t pkts;
+	uint64_t bytes;
+	int32_t resend_budget;
+	struct wf_viewer_track trk[WF_MAX_TRACKS];
+};
+
+/* Copies the figures of viewer (slot, gen) of worker w into *out; false
+ * when the slot does not hold that viewer before or after the copy (not
+ * added yet, removed, reused).  The worker writes them as plain counters;
+ * removing a viewer bumps gen before any later viewer writes the slot
+ * (ctrl.c), so a gen unchanged around the copy means they were ours.  The
+ * table itself lives as long as the worker. */
+static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_figs *out)
+{
+	const struct wf_lcore *lc = wf_lcore_get(w);
+	const struct wf_viewer *v;
+
+	if (!lc || slot >= lc->n_slots)
+		return false;
+	v = &lc->viewers[slot];
+	/* acquire: pairs with del_viewer()'s release fence (ctrl.c) */
+	if (__atomic_load_n(&v->gen, __ATOMIC_ACQUIRE) != gen ||
+	    !__atomic_load_n(&v->in_use, __ATOMIC_RELAXED))
+		return false;
+	out->pkts = v->pkts_out;
+	out->bytes = v->bytes_out;
+	out->resend_budget = v->retx.tokens;
+	memcpy(out->trk, v->trk, sizeof(out->trk));
+	/* the copies above are done before gen is read again */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&v->gen, __ATOMIC_RELAXED) == gen;
+}
+
+static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf_viewer_track *vt)
+{
+	struct rte_tel_data *td;
+
+	if (vt->state == WF_VT_OFF || !(td = rte_tel_data_alloc()))
+		return;
+	rte_tel_data_start_dict(td);
+	rte_tel_data_add_dict_u64(td, "ssrc", vt->ssrc);
+	rte_tel_data_add_dict_u64(td, "packets", vt->packets);
+	rte_tel_data_add_dict_u64(td, "nacks", vt->nacks);
+	rte_tel_data_add_dict_u64(td, "retransmits", vt->retransmits);
+	rte_tel_data_add_dict_u64(td, "plis", vt->plis);
+	rte_tel_data_add_dict_u64(td, "rtt_us", vt->rtt_us);
+	rte_tel_data_add_dict_u64(td, "fraction_lost", vt->rr_fraction);
+	rte_tel_data_add_dict_int(td, "cumulative_lost", vt->rr_lost);
+	rte_tel_data_add_dict_u64(td, "jitter", vt->rr_jitter);
+	rte_tel_data_add_dict_container(d, t ? "track1" : "track0", td, 0);
+}
+
+static int cmd_session(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wf_session_info si;
+	struct viewer_figs vf;
+	char addr[24];
+	unsigned t;
+
+	(void)cmd;
+	/* the slow path's published copy (session.h), never its session */
+	if (!params || wf_session_info(params, &si) < 0)
+		return -ENOENT;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "id", si.id);
+	rte_tel_data_add_dict_string(d, "stream", si.stream);
+	rte_tel_data_add_dict_string(d, "state", si.state);
+	snprintf(addr, sizeof(addr), "%u.%u.%u.%u:%u", si.peer_addr >> 24, (si.peer_addr >> 16) & 255,
+		 (si.peer_addr >> 8) & 255, si.peer_addr & 255, si.peer_port);
+	rte_tel_data_add_dict_string(d, "peer", addr);
+	rte_tel_data_add_dict_string(d, "profile", si.profile);
+	rte_tel_data_add_dict_u64(d, "age_ms", ms_since(si.created_tsc));
+	rte_tel_data_add_dict_u64(d, "consent_age_ms", si.consent_tsc ? ms_since(si.consent_tsc) : 0);
+	rte_tel_data_add_dict_int(d, "worker", si.worker);
+	if (si.worker < 0 || !viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf))
+		return 0;
+	rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.worker_lcore[si.worker]);
+	rte_tel_data_add_dict_u64(d, "packets", vf.pkts);
+	rte_tel_data_add_dict_u64(d, "bytes", vf.bytes);
+	/* what it may still be sent again, bytes (budget.h; < 0: a debt) */
+	rte_tel_data_add_dict_int(d, "resend_budget", vf.resend_budget);
+	for (t = 0; t < WF_MAX_TRACKS; t++)
+		add_viewer_track(d, t, &vf.trk[t]);
+	return 0;
+}
+
+/* ---- the gate: telemetry answers until teardown begins ---------------------- */
+
+static struct {
+	uint32_t running;	/* commands being answered now */
+	bool closed;
+} gate;
+
+/* A command may run.  Sequentially consistent, as wf_telemetry_close():
+ * either it sees closed, or the closer sees it running (Dekker). */
+static bool gate_enter(void)
+{
+	__atomic_add_fetch(&gate.running, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&gate.closed, __ATOMIC_SEQ_CST))
+		return true;
+	__atomic_sub_fetch(&gate.running, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static void gate_leave(void)
+{
+	/* release: this command's reads are done before the closer sees 0 */
+	__atomic_sub_fetch(&gate.running, 1, __ATOMIC_RELEASE);
+}
+
+void wf_telemetry_close(void)
+{
+	__atomic_store_n(&gate.closed, true, __ATOMIC_SEQ_CST);
+	/* acquire: pairs with gate_leave(); commands never block, the wait
+	 * is short */
+	while (__atomic_load_n(&gate.running, __ATOMIC_ACQUIRE))
+		rte_delay_us_sleep(WF_TEL_CLOSE_POLL_US);
+}
+
+static const struct {
+	const char *name;
+	telemetry_cb fn;
+	const char *help;
+} cmds[] = {
+	{ "/whepfan/info", cmd_info,
+	  "Returns version, uptime, workers, ports, the SRTP engine and mbufs in use. "
+	  "Takes no parameters" },
+	{ "/whepfan/stats", cmd_stats,
+	  "Returns packet, viewer and drop totals (drops by reason). Takes no parameters" },
+	{ "/whepfan/lcores", cmd_lcores,
+	  "Returns per worker: busy %, cycles per packet, counters, drops. Takes no parameters" },
+	{ "/whepfan/streams", cmd_streams,
+	  "Returns the names of the active streams. Takes no parameters" },
+	{ "/whepfan/stream", cmd_stream,
+	  "Returns one stream's source and history figures. Parameters: string stream" },
+	{ "/whepfan/sessions", cmd_sessions,
+	  "Returns the ids of the WHEP sessions. Takes no parameters" },
+	{ "/whepfan/session", cmd_session,
+	  "Returns one WHEP session: state, peer, lcore, profile, packets, NACKs, RTT, loss. "
+	  "Parameters: string id" },
+};
+
+/* Every command goes through here: the table's handler, inside the gate,
+ * with a bounded copy of its parameter.  DPDK splits a command with
+ * strtok(), which is not reentrant: with clients in parallel, params may
+ * point into another client's buffer, which that client's thread rewrites
+ * (docs/telemetry.md). */
+static int dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char p[WF_TEL_PARAM_MAX];
+	unsigned i;
+	int rc = -ENOENT;
+
+	if (params) {
+		size_t n = strnlen(params, sizeof(p) - 1);
+
+		memcpy(p, params, n);
+		p[n] = '\0';
+	}
+	if (!gate_enter())
+		return -ESHUTDOWN;
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		if (!strcmp(cmd, cmds[i].name)) {
+			rc = cmds[i].fn(cmd, params ? p : NULL, d);
+			break;
+		}
+	gate_leave();
+	return rc;
+}
+
+RTE_INIT(wf_telemetry_register)
+{
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(cmds); i++)
+		rte_telemetry_register_cmd(cmds[i].name, dispatch, cmds[i].help);
+}

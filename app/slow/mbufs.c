@@ -1,0 +1,122 @@
+/* mbufs.c: the packet pool's shares (mbufs.h). */
+#include "slow/mbufs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/app.h"
+#include "core/stream_state.h"
+#include "slow/port.h"
+
+#define MIN_RING	64	/* the smallest history ring of a track */
+
+uint32_t wf_mbufs_reserve(unsigned n_ports, unsigned n_workers)
+{
+	/* every queue's descriptors hold an mbuf each; each lcore's cache
+	 * (the workers' and the slow path's) may hold its size */
+	return (uint32_t)(n_ports * n_workers * (WF_RX_DESC + WF_TX_DESC) +
+			  (n_workers + 1) * WF_MBUF_CACHE + WF_MBUFS_SLACK);
+}
+
+static uint32_t pow2_floor(uint32_t v)
+{
+	uint32_t p = MIN_RING;
+
+	while (p * 2 <= v)
+		p *= 2;
+	return p;
+}
+
+uint32_t wf_mbufs_rings(const struct wf_config_stream *cs, uint32_t rings[WF_CONF_MAX_TRACKS])
+{
+	uint32_t left = cs->history_mbufs, sum = 0;
+	unsigned t, pass;
+
+	/* audio first (half of what is left at most), then video */
+	for (pass = 0; pass < 2; pass++) {
+		for (t = 0; t < cs->n_tracks && t < WF_CONF_MAX_TRACKS; t++) {
+			unsigned kind = cs->tracks[t].kind;
+			uint32_t need, cap;
+
+			if ((pass == 0) != (kind == WF_CONF_AUDIO))
+				continue;
+			need = wf_history_slots_for(kind, cs->history_ms);
+			cap = pow2_floor(kind == WF_CONF_AUDIO ? left / 2 : left);
+			rings[t] = need < cap ? need : cap;
+			left = left > rings[t] ? left - rings[t] : 0;
+			sum += rings[t];
+		}
+	}
+	return sum;
+}
+
+int wf_mbufs_check(const struct wf_config *cfg, unsigned n_workers, char *msg, size_t cap)
+{
+	uint32_t rings[WF_CONF_MAX_TRACKS], reserve, history = 0;
+	unsigned s;
+
+	reserve = wf_mbufs_reserve(cfg->n_ports, n_workers);
+	for (s = 0; s < cfg->n_streams; s++)
+		history += wf_mbufs_rings(&cfg->streams[s], rings);
+	if ((uint64_t)reserve + history <= cfg->dpdk.mbufs)
+		return 0;
+	snprintf(msg, cap, "dpdk.mbufs = %u is too small: the streams' histories may hold %u "
+		 "mbufs (streams[].history_mbufs) and the receive/transmit reserve of %u port(s) "
+		 "x %u worker(s) takes %u; raise dpdk.mbufs to at least %u or lower "
+		 "history_mbufs", cfg->dpdk.mbufs, history, cfg->n_ports, n_workers, reserve,
+		 reserve + history);
+	return -ENOSPC;
+}
+
+/* Lcores in an EAL list "0-3", "1,3", "(0-2)@(0-1)", "1@2": the ids before
+ * each '@' (ranges counted whole). */
+static unsigned lcores_in(const char *s)
+{
+	unsigned n = 0;
+
+	while (*s) {
+		char *end;
+		long a, b;
+
+		if (*s == '@') {	/* the CPU set: skip to the next element */
+			while (*s && *s != ',')
+				s += *s == '(' ? strcspn(s, ")") : 1;
+			continue;
+		}
+		if (*s < '0' || *s > '9') {
+			s++;
+			continue;
+		}
+		a = strtol(s, &end, 10);
+		b = a;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		n += b >= a ? (unsigned)(b - a + 1) : 1;
+		s = end;
+	}
+	return n;
+}
+
+unsigned wf_mbufs_eal_workers(const struct wf_config *cfg)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned i, n = 0;
+
+	for (i = 0; i < cfg->dpdk.n_eal; i++) {
+		const char *a = cfg->dpdk.eal[i], *next = i + 1 < cfg->dpdk.n_eal ?
+							cfg->dpdk.eal[i + 1] : "";
+
+		if (!strcmp(a, "-l") || !strcmp(a, "--lcores"))
+			n = lcores_in(next);
+		else if (!strncmp(a, "--lcores=", 9))
+			n = lcores_in(a + 9);
+		else if (!strcmp(a, "-c"))
+			n = (unsigned)__builtin_popcountll(strtoull(next, NULL, 16));
+	}
+	if (!n)
+		n = cpus > 0 ? (unsigned)cpus : 1;
+	return n > 1 ? n - 1 : 1;
+}

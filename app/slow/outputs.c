@@ -1,0 +1,212 @@
+/* outputs.c: static outputs (outputs.h). */
+#include "slow/outputs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_random.h>
+
+#include <openssl/crypto.h>
+
+#include "core/app.h"
+#include "core/log.h"
+#include "core/peer.h"
+#include "core/viewer.h"
+#include "slow/arp.h"
+#include "slow/registry.h"
+#include "slow/streams.h"
+
+struct output {
+	bool used;
+	uint16_t stream;
+	struct wf_config_output cfg;	/* a copy: reloads replace the file's */
+	bool active;
+	bool warned;
+	unsigned worker;
+	uint32_t slot;
+	uint16_t gen;
+};
+
+static struct output *outs;
+static unsigned n_outs;
+static struct wf_srtp_engine *engine;	/* derives keys; same managers as workers */
+
+static unsigned cap_outs;
+/* what wf_outputs_count() tells: kept here because a telemetry thread may
+ * ask while a reload reallocates outs */
+static unsigned n_used, n_active;
+
+int wf_outputs_init(const struct wf_config *cfg)
+{
+	unsigned s;
+	int rc;
+
+	cap_outs = WF_CONF_MAX_STREAMS * 4;
+	outs = calloc(cap_outs, sizeof(*outs));
+	engine = wf_srtp_engine_create(wf_app.srtp_arch);
+	if (!outs || !engine)
+		return -ENOMEM;
+	n_outs = n_used = n_active = 0;
+	for (s = 0; s < cfg->n_streams; s++) {
+		int slot = wf_stream_index(cfg->streams[s].name);
+
+		if (slot < 0)
+			continue;
+		rc = wf_outputs_add((unsigned)slot, &cfg->streams[s]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int wf_outputs_add(unsigned slot, const struct wf_config_stream *cs)
+{
+	unsigned o, i;
+
+	for (o = 0; o < cs->n_outputs; o++) {
+		for (i = 0; i < cap_outs && outs[i].used; i++)
+			;
+		if (i == cap_outs) {
+			struct output *bigger = realloc(outs, sizeof(*outs) * cap_outs * 2);
+
+			if (!bigger)
+				return -ENOMEM;
+			memset(bigger + cap_outs, 0, sizeof(*outs) * cap_outs);
+			outs = bigger;
+			cap_outs *= 2;
+		}
+		memset(&outs[i], 0, sizeof(outs[i]));
+		outs[i].used = true;
+		n_used++;
+		outs[i].stream = (uint16_t)slot;
+		outs[i].cfg = cs->outputs[o];
+		if (i >= n_outs)
+			n_outs = i + 1;
+	}
+	return 0;
+}
+
+void wf_outputs_remove(unsigned slot)
+{
+	unsigned i;
+
+	for (i = 0; i < n_outs; i++) {
+		struct output *o = &outs[i];
+
+		if (!o->used || o->stream != slot)
+			continue;
+		if (o->active)
+			wf_registry_remove(o->worker, o->slot, o->gen);
+		n_used--;
+		n_active -= o->active;
+		OPENSSL_cleanse(&o->cfg, sizeof(o->cfg));
+		memset(o, 0, sizeof(*o));
+	}
+}
+
+/* Fills viewer v for output o through port_idx to mac. */
+static int make_viewer(struct wf_viewer *v, const struct output *o, unsigned port_idx,
+		       const struct rte_ether_addr *mac)
+{
+	const struct wf_config_output *co = &o->cfg;
+	const struct wf_stream *s = &wf_app.streams[o->stream];
+	unsigned t;
+
+	memset(v, 0, sizeof(*v));
+	v->stream = o->stream;
+	v->srtp = co->srtp;
+	v->cname_hash = (uint32_t)rte_rand();
+	wf_registry_template(v, port_idx, mac, co->addr, co->port);
+	if (co->srtp) {
+		const struct wf_srtp_suite *su = wf_srtp_suite(co->profile);
+		const uint8_t *k = co->key, *salt = co->key + su->master_key_len;
+		int rc;
+
+		/* RFC 4568 SDES: one master key for SRTP and SRTCP; each side
+		 * uses it for what it sends, with its own SSRCs */
+		rc = wf_srtp_keys_derive(engine, &v->srtp_out, co->profile, WF_SRTP_KIND_RTP, k,
+					 su->master_key_len, salt, su->master_salt_len);
+		if (!rc)
+			rc = wf_srtp_keys_derive(engine, &v->srtcp_out, co->profile, WF_SRTP_KIND_RTCP,
+						 k, su->master_key_len, salt, su->master_salt_len);
+		if (!rc)
+			v->srtcp_in = v->srtcp_out;
+		if (rc)
+			return -EINVAL;
+	}
+	for (t = 0; t < s->n_tracks; t++) {
+		struct wf_viewer_track *vt = &v->trk[t];
+
+		vt->state = WF_VT_WAIT;
+		vt->pt = s->tracks[t].pt;
+		vt->ssrc = (uint32_t)rte_rand();
+		/* RFC 3550 §5.1: the first sequence number is random */
+		vt->next_index = rte_rand() & 0x7fff;
+	}
+	return 0;
+}
+
+void wf_outputs_tick(void)
+{
+	static struct wf_viewer v;	/* 4 KiB: not on the stack */
+	unsigned i;
+
+	for (i = 0; i < n_outs; i++) {
+		struct output *o = &outs[i];
+		struct rte_ether_addr mac;
+		uint32_t hop;
+		int rc;
+
+		if (!o->used || o->active || !wf_stream_is_active(&wf_app.streams[o->stream]))
+			continue;
+		/* the first port whose subnet or gateway reaches it */
+		if (!wf_arp_next_hop(0, o->cfg.addr, &hop)) {
+			if (!o->warned)
+				WF_LOG(ERR, "output %u.%u.%u.%u: no route (not on-link, no gateway)\n",
+				       o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255,
+				       (o->cfg.addr >> 8) & 255, o->cfg.addr & 255);
+			o->warned = true;
+			continue;
+		}
+		if (!wf_arp_resolve(0, hop, &mac))
+			continue;
+		if (make_viewer(&v, o, 0, &mac) < 0)
+			continue;
+		rc = wf_registry_place(&o->worker, &o->slot, &o->gen);
+		if (!rc)
+			rc = wf_registry_add(o->worker, o->slot, o->gen, WF_PEER_NO_TAG, &v);
+		wf_srtp_keys_wipe(&v.srtp_out);
+		wf_srtp_keys_wipe(&v.srtcp_out);
+		wf_srtp_keys_wipe(&v.srtcp_in);
+		if (rc) {
+			WF_LOG(ERR, "output: cannot add viewer: %s\n", strerror(-rc));
+			continue;
+		}
+		o->active = true;
+		n_active++;
+		WF_LOG(INFO, "stream %s: output %u.%u.%u.%u:%u active on worker %u\n",
+		       wf_app.streams[o->stream].name, o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255,
+		       (o->cfg.addr >> 8) & 255, o->cfg.addr & 255, o->cfg.port, o->worker);
+	}
+}
+
+void wf_outputs_stop(void)
+{
+	unsigned i;
+
+	for (i = 0; outs && i < n_outs; i++)
+		if (outs[i].used)
+			wf_outputs_remove(outs[i].stream);
+	wf_srtp_engine_free(engine);
+	engine = NULL;
+	free(outs);
+	outs = NULL;
+	n_outs = 0;
+}
+
+unsigned wf_outputs_count(bool active_only)
+{
+	/* plain reads of the slow path's counters, not of outs */
+	return active_only ? n_active : n_used;
+}

@@ -1,0 +1,83 @@
+/* registry.h: the slow path's view of viewers: which worker and slot each
+ * one has, placement (least-loaded worker), the peer address table that
+ * routes viewers' RTCP to their lcore, and the streams' fan-out masks.
+ * The slow path is the only writer of all of it. */
+#ifndef WF_REGISTRY_H
+#define WF_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "core/ctrl.h"
+#include "core/viewer.h"
+
+/* Peer-table entries sized per viewer slot (room for the hash to stay
+ * well below full). */
+#define WF_REGISTRY_PEERS_PER_SLOT 2
+
+/* Sets up slots_per_worker slots on every worker, and the peer table.
+ * 0, -EINVAL (no slots, more than WF_PEER_SLOT_MAX, or a worker count the
+ * peer value cannot hold), -ENOMEM or the hash's -errno. */
+int wf_registry_init(uint32_t slots_per_worker);
+
+/* Chooses a worker and a free slot for a new viewer: 0 or -ENOSPC. */
+int wf_registry_place(unsigned *worker, uint32_t *slot, uint16_t *gen);
+
+/* Fills v's Ethernet/IPv4/UDP template towards dst_ip:dst_port through
+ * port_idx, to dst_mac, from our WebRTC port. */
+void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
+			  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
+
+/* Sends viewer v to worker/slot and routes its address there, with tag,
+ * the wf_peer_tag() of its session's ufrag (classify.h: only checks that
+ * name it are the viewer's own punts).  On error the slot is released.
+ * Returns 0, -EINVAL (worker, slot or tag out of range), -EBUSY (slot
+ * taken), -ENOBUFS (control pool empty: nothing sent, try again) or the
+ * peer table's or control ring's -errno. */
+int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
+		    const struct wf_viewer *v);
+
+/* Removes a viewer: its address stops routing at once (unless a newer
+ * viewer took the same address), the slot is released when the worker
+ * confirms.  A removal that cannot be sent now (control pool empty, ring
+ * full) is sent by wf_registry_poll(), never dropped.  Returns 0 or
+ * -ENOENT (no such viewer, or already being removed). */
+int wf_registry_remove(unsigned worker, uint32_t slot, uint16_t gen);
+
+/* The viewer's peer moved (ICE path validated on a new address): its
+ * address routes to it from now on and the worker gets the new template
+ * (sent now or by wf_registry_poll()).  0, -ENOENT, or the peer table's
+ * -errno (the old address no longer routes then either). */
+int wf_registry_move(unsigned worker, uint32_t slot, uint16_t gen, unsigned port_idx,
+		     const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
+
+/* Sends the messages that found the control pool or a ring full; call it
+ * every turn of the slow-path loop.  Returns how many went out. */
+unsigned wf_registry_poll(void);
+
+
+struct wf_registry_stats {
+	uint64_t ctrl_busy;	/* sends that found the pool or a ring full */
+	uint64_t ctrl_retried;	/* of those, sent later by wf_registry_poll() */
+	uint64_t ctrl_pending;	/* waiting now */
+};
+
+void wf_registry_stats(struct wf_registry_stats *out);
+
+/* Next hop ip on port_idx has a new MAC: update the viewers behind it. */
+void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac);
+
+/* Viewers of stream slot (being added, live or being removed), anywhere. */
+unsigned wf_registry_stream_viewers(unsigned stream);
+
+/* Viewers placed (including those being added), per worker and in all. */
+unsigned wf_registry_count(int worker);
+
+/* Bytes of the registry's own record per viewer slot (memory accounting:
+ * whepfan-bench fanout); the peer table adds WF_REGISTRY_PEERS_PER_SLOT
+ * entries per slot. */
+size_t wf_registry_slot_bytes(void);
+
+#endif

@@ -1,0 +1,168 @@
+/* reload.c: configuration reload on SIGHUP (reload.h). */
+#include "slow/reload.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/app.h"
+#include "core/log.h"
+#include "slow/mbufs.h"
+#include "slow/outputs.h"
+#include "slow/streams.h"
+#include "whep/session.h"
+#include "conf/diff.h"
+
+static void log_error(void *arg, const char *msg)
+{
+	(void)arg;
+	WF_LOG(ERR, "reload: %s\n", msg);
+}
+
+/* Ends stream name: sessions, outputs, then the stream itself. */
+static void end_stream(const char *name)
+{
+	int slot = wf_stream_index(name);
+
+	if (slot < 0)
+		return;
+	wf_session_end_stream((unsigned)slot);
+	wf_outputs_remove((unsigned)slot);
+	wf_stream_stop((unsigned)slot);
+}
+
+static int begin_stream(const struct wf_config_stream *cs)
+{
+	int slot = wf_stream_start(cs);
+
+	if (slot < 0)
+		return slot;
+	return wf_outputs_add((unsigned)slot, cs);
+}
+
+/* The admission settings take effect at once: http.c reads them at every
+ * request and session.c at every tick (conf/diff.h). */
+static void apply_admission(struct wf_config *cfg, const struct wf_config *nc)
+{
+	struct wf_config_http *h = &cfg->http;
+
+	cfg->webrtc.handshake_timeout_s = nc->webrtc.handshake_timeout_s;
+	h->max_pending_per_ip = nc->http.max_pending_per_ip;
+	/* the running max_sessions bounds it (a new one needs a restart) */
+	h->max_sessions_per_ip = nc->http.max_sessions_per_ip < h->max_sessions ?
+				 nc->http.max_sessions_per_ip : h->max_sessions;
+	h->post_rate_per_ip = nc->http.post_rate_per_ip;
+	h->post_burst_per_ip = nc->http.post_burst_per_ip;
+	h->request_timeout_s = nc->http.request_timeout_s;
+	h->ipv6_prefix_len = nc->http.ipv6_prefix_len;
+	h->n_trusted_proxies = nc->http.n_trusted_proxies;
+	memcpy(h->trusted_proxies, nc->http.trusted_proxies, sizeof(h->trusted_proxies));
+	WF_LOG(INFO, "reload: admission settings applied (handshake %u s, %u pending, %u sessions "
+	       "and %u POST/s burst %u per address, request %u s, %u trusted proxies)\n",
+	       cfg->webrtc.handshake_timeout_s, h->max_pending_per_ip, h->max_sessions_per_ip,
+	       h->post_rate_per_ip,
+	       h->post_burst_per_ip, h->request_timeout_s, h->n_trusted_proxies);
+}
+
+int wf_reload(struct wf_config *cfg)
+{
+	static const char *const groups[] = {
+		"dpdk", "ports", "webrtc", "http", "dtls", "srtp", "workers",
+	};
+	struct wf_config_diag diag = { .fn = log_error };
+	struct wf_config_diff *d = NULL;
+	struct wf_config *nc;
+	char why[320];
+	unsigned i;
+	int rc = 0;
+
+	nc = wf_config_create();
+	d = calloc(1, sizeof(*d));
+	if (!nc || !d) {
+		wf_config_free(nc);
+		free(d);
+		return -ENOMEM;
+	}
+	if (wf_config_load(nc, cfg->path, &diag) != 0) {
+		WF_LOG(ERR, "reload: %s refused (%u errors); the running configuration stays\n",
+		       cfg->path, diag.n_errors);
+		rc = -EINVAL;
+		goto out;
+	}
+	/* dpdk.mbufs is the running one: the histories must fit beside the
+	 * reserve with the new streams */
+	nc->dpdk.mbufs = cfg->dpdk.mbufs;
+	if (wf_mbufs_check(nc, wf_app.n_workers, why, sizeof(why)) < 0) {
+		WF_LOG(ERR, "reload: %s refused: %s; the running configuration stays\n", cfg->path,
+		       why);
+		rc = -ENOSPC;
+		goto out;
+	}
+	wf_config_diff(cfg, nc, d);
+	for (i = 0; i < RTE_DIM(groups); i++)
+		if (d->groups & (1u << i))
+			WF_LOG(WARNING, "reload: %s changed: needs a restart, not applied\n", groups[i]);
+	if (d->groups & WF_CONF_DIFF_ADMISSION)
+		apply_admission(cfg, nc);
+
+	/* what goes: removed streams, and changed ones that must restart */
+	for (i = 0; i < d->n_removed; i++)
+		end_stream(cfg->streams[d->removed[i]].name);
+	for (i = 0; i < d->n_changed; i++) {
+		const struct wf_config_stream_change *c = &d->changed[i];
+
+		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY))
+			end_stream(cfg->streams[c->old_idx].name);
+		else if (c->what & WF_CONF_STREAM_OUTPUTS) {
+			int slot = wf_stream_index(cfg->streams[c->old_idx].name);
+
+			if (slot >= 0)
+				wf_outputs_remove((unsigned)slot);
+		}
+	}
+
+	/* webrtc.nack and the budgets: workers read them at every request */
+	if (d->groups & WF_CONF_DIFF_BUDGETS) {
+		struct wf_config_webrtc *r = &cfg->webrtc;
+
+		r->nack = nc->webrtc.nack;
+		r->nack_budget_pct = nc->webrtc.nack_budget_pct;
+		r->replay_max_packets = nc->webrtc.replay_max_packets;
+		r->replay_per_stream_per_s = nc->webrtc.replay_per_stream_per_s;
+		wf_budgets_apply(r);
+		WF_LOG(INFO, "reload: nack %s, budget %u %%, replays of at most %u packets, "
+		       "%u a second per stream\n", r->nack ? "on" : "off", r->nack_budget_pct,
+		       r->replay_max_packets, r->replay_per_stream_per_s);
+	}
+
+	/* the new streams list replaces the old one; other groups stay */
+	cfg->n_streams = nc->n_streams;
+	memcpy(cfg->streams, nc->streams, sizeof(cfg->streams));
+
+	for (i = 0; i < d->n_added && !rc; i++)
+		rc = begin_stream(&cfg->streams[d->added[i]]);
+	for (i = 0; i < d->n_changed && !rc; i++) {
+		const struct wf_config_stream_change *c = &d->changed[i];
+		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
+
+		int slot = wf_stream_index(cs->name);
+
+		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY)) {
+			rc = begin_stream(cs);
+			continue;
+		}
+		if ((c->what & WF_CONF_STREAM_OUTPUTS) && slot >= 0)
+			rc = wf_outputs_add((unsigned)slot, cs);
+		if ((c->what & WF_CONF_STREAM_SOURCES) && slot >= 0)
+			wf_stream_set_sources((unsigned)slot, cs);
+	}
+	if (rc)
+		WF_LOG(ERR, "reload: applying failed part way: %s\n", strerror(-rc));
+	else
+		WF_LOG(INFO, "reload: %s applied: %u streams added, %u removed, %u changed\n",
+		       cfg->path, d->n_added, d->n_removed, d->n_changed);
+out:
+	wf_config_free(nc);
+	free(d);
+	return rc;
+}

@@ -1,0 +1,304 @@
+/* streams.c: stream set-up on the slow path (streams.h). */
+#include "slow/streams.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "core/app.h"
+#include "core/log.h"
+#include "core/pub.h"
+#include "core/stream_state.h"
+#include "slow/ctrlq.h"
+#include "slow/mbufs.h"
+#include "slow/registry.h"
+
+/* What telemetry reads of each slot (streams.h); static, never freed. */
+static struct {
+	rte_seqcount_t sc;
+	struct wf_stream_view v;
+} views[WF_MAX_STREAMS];
+
+static uint32_t last_gen;	/* the slow path's: the last stream start */
+
+/* Publishes slot's stream (s NULL: clears the slot). */
+static void view_publish(unsigned slot, const struct wf_stream *s, uint32_t gen)
+{
+	struct wf_stream_view v;
+	unsigned t;
+
+	memset(&v, 0, sizeof(v));
+	if (s) {
+		memcpy(v.name, s->name, sizeof(v.name));
+		v.gen = gen;
+		v.owner = s->owner;
+		v.n_tracks = s->n_tracks;
+		for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++)
+			v.kind[t] = s->tracks[t].kind;
+	}
+	wf_pub_write(&views[slot].sc, &views[slot].v, &v, sizeof(v));
+}
+
+int wf_stream_view(unsigned slot, struct wf_stream_view *out)
+{
+	if (slot >= WF_MAX_STREAMS)
+		return -ENOENT;
+	if (!wf_pub_read(&views[slot].sc, &views[slot].v, out, sizeof(*out)))
+		return -EBUSY;
+	return out->name[0] ? 0 : -ENOENT;
+}
+
+int wf_stream_view_find(const char *name, struct wf_stream_view *out)
+{
+	unsigned i;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_stream_view(i, out) == 0 && !strcmp(out->name, name))
+			return (int)i;
+	return -ENOENT;
+}
+
+/* ingest_map entries: only this file writes them, workers read them with
+ * wf_ingest_map_get() (acquire). */
+static void map_set(uint16_t port, uint16_t v)
+{
+	/* release: the stream's descriptor (its owner) and the owner's state
+	 * are in place before a worker routes a packet by this entry */
+	__atomic_store_n(&wf_app.ingest_map[port], v, __ATOMIC_RELEASE);
+}
+
+static void map_clear(uint16_t port)
+{
+	/* relaxed: a 0 publishes nothing (the worker drops the packet) */
+	__atomic_store_n(&wf_app.ingest_map[port], 0, __ATOMIC_RELAXED);
+}
+
+static struct wf_stream_state *state_create(const struct wf_config_stream *cs, unsigned id,
+					    uint32_t gen)
+{
+	struct wf_stream_state *st = rte_zmalloc("wf_stream", sizeof(*st), RTE_CACHE_LINE_SIZE);
+	uint32_t rings[WF_CONF_MAX_TRACKS];
+	unsigned t;
+
+	if (!st)
+		return NULL;
+	st->id = (uint16_t)id;
+	st->gen = gen;
+	st->n_tracks = (uint8_t)cs->n_tracks;
+	wf_mbufs_rings(cs, rings);
+	for (t = 0; t < cs->n_tracks; t++) {
+		uint32_t n = rings[t];
+		struct wf_track_state *ts = &st->t[t];
+
+		ts->slots = rte_zmalloc("wf_history", sizeof(*ts->slots) * n, RTE_CACHE_LINE_SIZE);
+		if (!ts->slots)
+			goto fail;
+		ts->mask = n - 1;
+		ts->window_tsc = wf_app.tsc_hz / 1000 * cs->history_ms;
+	}
+	return st;
+fail:
+	for (t = 0; t < cs->n_tracks; t++)
+		rte_free(st->t[t].slots);
+	rte_free(st);
+	return NULL;
+}
+
+static void state_free(struct wf_stream_state *st)
+{
+	unsigned t;
+
+	if (!st)
+		return;
+	for (t = 0; t < st->n_tracks; t++)
+		rte_free(st->t[t].slots);
+	rte_free(st);
+}
+
+/* Worker owning the fewest active streams. */
+static unsigned least_loaded_owner(void)
+{
+	unsigned owned[WF_MAX_WORKERS] = { 0 }, i, best = 0;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_stream_is_active(&wf_app.streams[i]))
+			owned[wf_app.streams[i].owner]++;
+	for (i = 1; i < wf_app.n_workers; i++)
+		if (owned[i] < owned[best])
+			best = i;
+	return best;
+}
+
+/* A slot that is free and no longer has viewers of an earlier stream. */
+static int free_slot(void)
+{
+	unsigned i;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (!wf_stream_is_active(&wf_app.streams[i]) && !wf_registry_stream_viewers(i))
+			return (int)i;
+	return -ENOSPC;
+}
+
+/* The stream's source table from its configuration. */
+static void sources_fill(struct wf_stream_sources *ss, const struct wf_config_stream *cs)
+{
+	unsigned i;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->n = (uint8_t)cs->n_sources;
+	ss->timeout_tsc = wf_app.tsc_hz / 1000 * cs->source_timeout_ms;
+	for (i = 0; i < cs->n_sources && i < WF_CONF_MAX_SOURCES; i++) {
+		ss->net[i].addr = cs->sources[i].addr;
+		ss->net[i].mask = cs->sources[i].mask;
+	}
+}
+
+int wf_stream_start(const struct wf_config_stream *cs)
+{
+	struct wf_ctrl_msg *msg;
+	struct wf_stream_state *st;
+	struct wf_stream *s;
+	unsigned t;
+	int slot = free_slot(), rc;
+
+	if (slot < 0) {
+		WF_LOG(ERR, "stream %s: no free stream slot\n", cs->name);
+		return slot;
+	}
+	s = &wf_app.streams[slot];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", cs->name);
+	s->owner = (uint8_t)least_loaded_owner();
+	s->n_tracks = (uint8_t)cs->n_tracks;
+	s->history_ms = cs->history_ms;
+	sources_fill(&s->src_tab[0], cs);
+	for (t = 0; t < cs->n_tracks; t++) {
+		s->tracks[t].kind = (uint8_t)cs->tracks[t].kind;
+		s->tracks[t].codec = (uint8_t)cs->tracks[t].codec;
+		s->tracks[t].pt = cs->tracks[t].payload_type;
+		s->tracks[t].clock_rate = cs->tracks[t].clock_rate;
+		s->tracks[t].port = cs->tracks[t].port;
+		rte_seqlock_init(&s->clock[t].lock);
+	}
+	if (++last_gen == 0)
+		last_gen = 1;	/* 0 means "nothing published" */
+	st = state_create(cs, (unsigned)slot, last_gen);
+	msg = st ? wf_ctrl_alloc(WF_CTRL_ADD_STREAM) : NULL;
+	if (!msg) {
+		state_free(st);
+		WF_LOG(ERR, "stream %s: out of memory for its history\n", cs->name);
+		return -ENOMEM;
+	}
+	msg->stream = (uint16_t)slot;
+	msg->state = st;
+	rc = wf_ctrl_call(s->owner, msg);
+	if (rc) {
+		WF_LOG(ERR, "stream %s: worker %u refused it: %s\n", cs->name, s->owner,
+		       strerror(-rc));
+		if (rc != -ETIMEDOUT) {
+			wf_ctrl_free(msg);
+			state_free(st);
+		}
+		return rc;
+	}
+	wf_ctrl_free(msg);
+	for (t = 0; t < cs->n_tracks; t++)
+		map_set(cs->tracks[t].port, (uint16_t)(slot * 2 + t + 1));
+	/* the source's RTCP, RFC 3550 §11: the next port, when free */
+	for (t = 0; t < cs->n_tracks; t++) {
+		uint16_t rtcp = (uint16_t)(cs->tracks[t].port + 1);
+
+		if (rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
+			map_set(rtcp, (uint16_t)(slot * 2 + t + 1));
+	}
+	/* release: the descriptor above is complete before a worker that
+	 * reads active (wf_stream_is_active, acquire) looks at it */
+	__atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
+	view_publish((unsigned)slot, s, last_gen);
+	WF_LOG(INFO, "stream %s: slot %d, owner worker %u, %u tracks\n", cs->name, slot, s->owner,
+	       cs->n_tracks);
+	return slot;
+}
+
+void wf_stream_stop(unsigned slot)
+{
+	struct wf_stream *s = &wf_app.streams[slot];
+	struct wf_ctrl_msg *msg;
+	unsigned p, t;
+
+	if (slot >= WF_MAX_STREAMS || !wf_stream_is_active(s))
+		return;
+	/* relaxed: a 0 publishes nothing; a worker that still sees 1 uses
+	 * the state it owns until DEL_STREAM below takes it back */
+	__atomic_store_n(&s->active, 0, __ATOMIC_RELAXED);
+	view_publish(slot, NULL, 0);
+	for (p = 0; p < RTE_DIM(wf_app.ingest_map); p++) {
+		uint16_t v = wf_app.ingest_map[p];
+
+		for (t = 0; t < WF_MAX_TRACKS; t++)
+			if (v == slot * 2 + t + 1)
+				map_clear((uint16_t)p);
+	}
+	msg = wf_ctrl_alloc(WF_CTRL_DEL_STREAM);
+	if (!msg)
+		return;
+	msg->stream = (uint16_t)slot;
+	if (wf_ctrl_call(s->owner, msg) == 0) {
+		state_free(msg->state);
+		wf_ctrl_free(msg);
+	}
+	WF_LOG(INFO, "stream %s: stopped\n", s->name);
+}
+
+int wf_streams_start(const struct wf_config *cfg)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < cfg->n_streams; i++) {
+		rc = wf_stream_start(&cfg->streams[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void wf_streams_stop(void)
+{
+	unsigned i;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		wf_stream_stop(i);
+}
+
+void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs)
+{
+	struct wf_stream *s;
+	uint8_t next;
+
+	if (slot >= WF_MAX_STREAMS || !wf_app.streams[slot].active)
+		return;
+	s = &wf_app.streams[slot];
+	next = (uint8_t)(s->src_cur ^ 1);
+	sources_fill(&s->src_tab[next], cs);
+	/* the owner reads the table through src_cur (load-acquire) */
+	__atomic_store_n(&s->src_cur, next, __ATOMIC_RELEASE);
+	/* no worker still reads the old table once each has passed a
+	 * quiescent state: the next call may write it */
+	rte_rcu_qsbr_synchronize(wf_app.qsbr, RTE_QSBR_THRID_INVALID);
+	WF_LOG(INFO, "stream %s: %u source networks, takeover after %u ms of silence\n",
+	       s->name, cs->n_sources, cs->source_timeout_ms);
+}
+
+int wf_stream_index(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (wf_stream_is_active(&wf_app.streams[i]) && !strcmp(wf_app.streams[i].name, name))
+			return (int)i;
+	return -1;
+}

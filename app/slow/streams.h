@@ -1,0 +1,58 @@
+/* streams.h: streams and their owners, set up by the slow path.
+ *
+ * A stream lives in a slot of wf_app.streams[], found by name; slots are
+ * stable while the stream exists (a reload does not move them) and are
+ * reused only once no viewer of the old stream is left anywhere. */
+#ifndef WF_STREAMS_H
+#define WF_STREAMS_H
+
+#include <stdint.h>
+
+#include "core/app.h"
+#include "conf/conf.h"
+
+/* Activates one stream: a free slot, an owner worker (the one owning the
+ * fewest streams), its history handed to the owner, its ingest ports
+ * mapped (RTP on each track's port, the source's RTCP on port + 1 when that
+ * port is free).  Returns the slot or -errno. */
+int wf_stream_start(const struct wf_config_stream *cs);
+
+/* Takes stream slot back from its owner and frees its history; its ingest
+ * ports stop mapping at once.  Its viewers must be gone or going. */
+void wf_stream_stop(unsigned slot);
+
+/* Every stream of cfg; 0 or -errno. */
+int wf_streams_start(const struct wf_config *cfg);
+
+/* Every active stream. */
+void wf_streams_stop(void);
+
+/* Slot of the active stream named name, or -1. */
+int wf_stream_index(const char *name);
+
+/* Applies cs's sources and source_timeout_ms to the running stream in
+ * slot: the owner sees the new table from its next packet on.  Waits for
+ * the workers' quiescent states (microseconds) so the table it replaced
+ * is free to be written by the next call. */
+void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs);
+
+/* A stream as telemetry shows it: the slow path publishes a copy (pub.h)
+ * when the stream starts and clears it when it stops; its tracks' figures
+ * are what the owner publishes with the same gen (history.h). */
+struct wf_stream_view {
+	char name[WF_CONF_NAME_LEN + 1];	/* "" = no stream in the slot */
+	uint32_t gen;			/* this start of the slot, never 0 */
+	uint8_t owner;			/* worker index */
+	uint8_t n_tracks;
+	uint8_t kind[WF_MAX_TRACKS];	/* enum wf_conf_kind */
+};
+
+/* For any thread (telemetry).  The stream published in slot into *out:
+ * 0, -ENOENT (none), -EBUSY (rewritten all the time the reader tried). */
+int wf_stream_view(unsigned slot, struct wf_stream_view *out);
+
+/* The slot of the published stream named name (its view in *out), or
+ * -ENOENT. */
+int wf_stream_view_find(const char *name, struct wf_stream_view *out);
+
+#endif

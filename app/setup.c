@@ -160,18 +160,14 @@ int wf_setup_workers(struct wf_config *cfg)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	wf_app.start_tsc = rte_rdtsc();
 	wf_app.start_ntp = wf_ntp_from_timespec(&ts);
-	wf_app.start_unix_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	wf_app.sr_interval_tsc = wf_app.tsc_hz / 1000 * cfg->webrtc.rtcp_sr_interval_ms;
 	wf_app.webrtc_port = cfg->webrtc.udp_port;
 	wf_app.idle_sleep_us = cfg->workers.idle_sleep_us;
 	wf_budgets_apply(&cfg->webrtc);
 
-	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
-		wf_app.worker_of_lcore[lcore] = -1;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (w == WF_MAX_WORKERS)
 			break;
-		wf_app.worker_of_lcore[lcore] = (int)w;
 		wf_app.worker_lcore[w++] = lcore;
 	}
 	wf_app.n_workers = w;

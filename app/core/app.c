@@ -1,7 +1,19 @@
 /* app.c: the global state (app.h). */
 #include "core/app.h"
 
+#include "core/reason.h"
+
 struct wf_app wf_app;
+
+/* kind 0 is no kind: never sent */
+static const char *const item_kind_names[WF_ITEM_KIND_COUNT] = {
+	"none", WF_ITEM_KINDS(WF_REASON_NAME)
+};
+
+const char *wf_item_kind_name(unsigned kind)
+{
+	return wf_reason_pick(item_kind_names, WF_ITEM_KIND_COUNT, kind);
+}
 
 uint64_t wf_ntp_now(uint64_t tsc)
 {

@@ -70,14 +70,25 @@ struct wf_item {
 	uint8_t pad_;
 };
 
+/* The kinds of handoff item: enum, and the names telemetry and /metrics
+ * count them under (handoff_in_kinds). */
+#define WF_ITEM_KINDS(_) \
+	_(INGEST,      ingest,      "raw packet for a stream's owner") \
+	_(FROM_VIEWER, from_viewer, "raw SRTCP/RTCP for the viewer's lcore") \
+	_(MEDIA,       media,       "history packet to fan out to local viewers") \
+	_(RETX,        retx,        "history packet for one viewer (NACK, replay)") \
+	_(REQ_RETX,    req_retx,    "viewer lcore asks the owner for ext of track") \
+	_(REQ_REPLAY,  req_replay,  "viewer lcore asks for the last key frame onward")
+
 enum wf_item_kind {
-	WF_ITEM_INGEST = 1,	/* raw packet for a stream's owner */
-	WF_ITEM_FROM_VIEWER,	/* raw SRTCP/RTCP for the viewer's lcore */
-	WF_ITEM_MEDIA,		/* history packet to fan out to local viewers */
-	WF_ITEM_RETX,		/* history packet for one viewer (NACK, replay) */
-	WF_ITEM_REQ_RETX,	/* viewer lcore asks the owner for ext of track */
-	WF_ITEM_REQ_REPLAY,	/* viewer lcore asks for the last key frame onward */
+	WF_ITEM_NONE = 0,	/* never sent */
+#define WF_ITEM_ENUM_(sym, name, text) WF_ITEM_##sym,
+	WF_ITEM_KINDS(WF_ITEM_ENUM_)
+#undef WF_ITEM_ENUM_
+	WF_ITEM_KIND_COUNT
 };
+
+const char *wf_item_kind_name(unsigned kind);
 #define WF_ITEM_F_FIRST		0x01	/* first packet of a replay */
 #define WF_ITEM_F_LAST		0x02	/* last packet of a replay */
 #define WF_ITEM_F_NONE		0x04	/* replay: nothing cached (m == NULL) */
@@ -160,7 +171,6 @@ struct wf_app {
 	struct rte_mempool *ctrl_pool;	/* control messages */
 	unsigned n_workers;
 	unsigned worker_lcore[WF_MAX_WORKERS];
-	int worker_of_lcore[RTE_MAX_LCORE];
 	/* published by start-up with release once complete; threads other
 	 * than the main lcore's read them with wf_lcore_get() (lcore.h) */
 	struct wf_lcore *lc[WF_MAX_WORKERS];
@@ -178,7 +188,6 @@ struct wf_app {
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	uint64_t start_ntp;		/* NTP time at start_tsc */
-	uint64_t start_unix_ns;
 	uint64_t sr_interval_tsc;	/* webrtc.rtcp_sr_interval_ms */
 	uint16_t webrtc_port;		/* webrtc.udp_port */
 	uint32_t idle_sleep_us;

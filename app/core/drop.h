@@ -3,7 +3,8 @@
  * text (STYLE.md, after VPP's foreach_..._error).  The errors of lib/rtp
  * (wf_rtp_err) and lib/srtp (wf_srtp_error) are counted in arrays of their
  * own, next to these, under their own names.  Requests a worker declines
- * to serve (NACK, PLI, FIR) are not drops: refusal.h lists them. */
+ * to serve (NACK, PLI, FIR) are not drops: refusal.h lists them; nor are
+ * control messages a worker cannot apply (counters.h: ctrl_failed). */
 #ifndef WF_DROP_H
 #define WF_DROP_H
 
@@ -34,6 +35,7 @@
 	_(POLICE_ICMP_ALL,  police_icmp_all,  "ICMP over the class's rate on this worker") \
 	_(ARP_NOT_OURS,     arp_not_ours,     "ARP malformed, or for another address") \
 	_(HANDOFF_FULL,     handoff_full,     "ring to another worker full") \
+	_(HANDOFF_KIND,     handoff_kind,     "item from another worker of no known kind") \
 	_(INGEST_NO_STREAM, ingest_no_stream, "ingest port belongs to no active stream") \
 	_(INGEST_BAD_RTP,   ingest_bad_rtp,   "RTP from the source failed validation (see rtp counters)") \
 	_(INGEST_PT,        ingest_pt,        "RTP payload type is not the track's") \
@@ -50,7 +52,8 @@
 	_(PROTECT,          protect,          "SRTP protect failed (see srtp counters)") \
 	_(TX_FULL,          tx_full,          "transmit queue full") \
 	_(NO_ROUTE,         no_route,         "no MAC address for the destination yet") \
-	_(CTRL,             ctrl,             "control message could not be applied")
+	_(SLOW_TX_PORT,     slow_tx_port,     "frame from the slow path for a port this worker does not have") \
+	_(SR_BUILD,         sr_build,         "sender report that did not fit its mbuf (not sent)")
 
 enum wf_drop {
 #define WF_DROP_ENUM_(sym, name, text) WF_DROP_##sym,

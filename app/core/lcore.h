@@ -14,6 +14,7 @@
 
 #include "core/app.h"
 #include "core/budget.h"
+#include "core/counters.h"
 #include "core/drop.h"
 #include "core/police.h"
 #include "core/refusal.h"
@@ -21,46 +22,6 @@
 #include "core/viewer.h"
 #include "rtp/rtp.h"
 #include "srtp/srtp.h"
-
-/* Per-lcore counters: plain writes by the worker, summed by readers
- * (telemetry, /metrics).  No atomics per packet. */
-struct wf_counters {
-	uint64_t rx_pkts;
-	uint64_t rx_bytes;
-	uint64_t ingest_pkts;	/* RTP accepted into a stream's history */
-	uint64_t ingest_bytes;
-	uint64_t ingest_rtcp;	/* RTCP packets from sources taken in */
-	uint64_t viewer_rtcp;	/* RTCP packets from viewers taken in */
-	uint64_t tx_pkts;	/* everything transmitted */
-	uint64_t tx_bytes;
-	uint64_t egress_pkts;	/* viewers' media copies */
-	uint64_t egress_bytes;
-	uint64_t retransmits;	/* packets resent for NACKs */
-	uint64_t replays;	/* key frame replays asked for (joins, PLIs, FIRs) */
-	uint64_t replay_pkts;	/* packets sent in replays */
-	uint64_t nack_rx;	/* NACK FCIs' sequence numbers */
-	uint64_t pli_rx;	/* PLI and FIR */
-	uint64_t rr_rx;
-	uint64_t sr_tx;
-	uint64_t punted;
-	uint64_t punted_class[WF_PUNT_CLASS_COUNT];	/* of punted, by class (police.h) */
-	/* STUN/DTLS from a viewer's 5-tuple that was not a Binding request
-	 * naming its session (classify.h): policed as WF_PUNT_NEW */
-	uint64_t peer_unmatched;
-	uint64_t slow_tx;	/* frames sent for the slow path */
-	uint64_t handoff_out;
-	uint64_t handoff_in;
-	uint64_t handoff_in_kind[8];	/* items received, by enum wf_item_kind */
-	uint64_t ctrl_msgs;
-	uint64_t polls;
-	uint64_t busy_polls;
-	uint64_t busy_cycles;	/* cycles spent on polls that found work */
-	uint64_t work_pkts;	/* packets and items those cycles handled */
-	uint64_t drop[WF_DROP_COUNT];
-	uint64_t refused[WF_REFUSAL_COUNT];	/* requests not served, by reason */
-	uint64_t rtp_err[WF_RTP_ERR_COUNT];
-	uint64_t srtp_err[WF_SRTP_E_COUNT];
-} __rte_cache_aligned;
 
 /* A published track view (pub.h): this worker writes it, telemetry reads. */
 struct wf_track_pub {

@@ -44,7 +44,6 @@ struct wf_track_state {
 	struct wf_rtp_source stats;
 	uint64_t pkts;
 	uint64_t bytes;
-	uint64_t ssrc_changes;
 	uint64_t bitrate_bps;	/* over the last second (wf_ingest_timer) */
 	uint64_t rate_bytes;	/* bytes, packets and time at the start of that second */
 	uint64_t rate_pkts;

@@ -146,7 +146,7 @@ void wf_ctrl_apply(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned n)
 		msg->status = apply(lc, msg);
 		msg->worker = lc->idx;
 		if (msg->status)
-			lc->c.drop[WF_DROP_CTRL]++;
+			lc->c.ctrl_failed++;
 		/* the reply ring is as large as the control ring: it has room */
 		rte_ring_enqueue(lc->reply, msg);
 	}

@@ -374,7 +374,7 @@ static void send_sr(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, uint64
 						  strlen(cname));
 	if (n < 0 || k < 0) {
 		rte_pktmbuf_free(out);
-		lc->c.drop[WF_DROP_CTRL]++;
+		lc->c.drop[WF_DROP_SR_BUILD]++;
 		return;
 	}
 	len = (size_t)n + (size_t)k;

@@ -175,8 +175,6 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 			return;
 		}
 		/* a new source (or a restart): our ext numbering goes on */
-		if (ts->latched)
-			ts->ssrc_changes++;
 		ts->latched = true;
 		ts->ssrc = h.ssrc;
 		ts->src_addr = src;

@@ -38,7 +38,7 @@ static unsigned slow_tx(struct wf_lcore *lc)
 		unsigned port_idx = pkts[i]->port;
 
 		if (port_idx >= wf_app.n_ports) {
-			wf_drop(lc, pkts[i], WF_DROP_CTRL);
+			wf_drop(lc, pkts[i], WF_DROP_SLOW_TX_PORT);
 			continue;
 		}
 		wf_tx(lc, port_idx, pkts[i]);
@@ -70,7 +70,8 @@ static unsigned control(struct wf_lcore *lc)
 /* One item from another worker, by its kind. */
 static void handoff_item(struct wf_lcore *lc, struct wf_item *it)
 {
-	lc->c.handoff_in_kind[it->kind & 7]++;
+	if (it->kind < WF_ITEM_KIND_COUNT)
+		lc->c.handoff_in_kind[it->kind]++;
 	switch (it->kind) {
 	case WF_ITEM_INGEST:
 		wf_ingest_one(lc, it->m);
@@ -92,7 +93,7 @@ static void handoff_item(struct wf_lcore *lc, struct wf_item *it)
 	default:
 		if (it->m)
 			rte_pktmbuf_free(it->m);
-		lc->c.drop[WF_DROP_CTRL]++;
+		lc->c.drop[WF_DROP_HANDOFF_KIND]++;
 		break;
 	}
 }

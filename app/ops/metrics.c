@@ -16,38 +16,6 @@
 #include "whep/http_conn.h"
 #include "whep/session.h"
 
-/* One counter of struct wf_counters: name, help, offset. */
-struct metric {
-	const char *name;
-	const char *help;
-	size_t off;
-};
-
-#define M(field, help) { #field, help, offsetof(struct wf_counters, field) }
-static const struct metric worker_metrics[] = {
-	M(rx_pkts, "Packets received by the worker."),
-	M(rx_bytes, "Bytes received by the worker."),
-	M(ingest_pkts, "RTP packets accepted from sources."),
-	M(ingest_bytes, "RTP bytes accepted from sources."),
-	M(ingest_rtcp, "RTCP packets accepted from sources."),
-	M(viewer_rtcp, "RTCP packets from viewers taken in (parsed; authenticated unless a plain output's)."),
-	M(tx_pkts, "Packets transmitted."),
-	M(tx_bytes, "Bytes transmitted."),
-	M(egress_pkts, "Media packets sent to viewers."),
-	M(egress_bytes, "Media bytes sent to viewers."),
-	M(retransmits, "Packets retransmitted for NACKs."),
-	M(replays, "Key-frame replays asked for (new viewers, PLI, FIR)."),
-	M(replay_pkts, "Packets sent in key-frame replays."),
-	M(nack_rx, "Sequence numbers NACKed by viewers."),
-	M(pli_rx, "PLI and FIR received from viewers."),
-	M(sr_tx, "RTCP sender reports sent."),
-	M(punted, "Packets handed to the slow path (ARP, STUN, DTLS, ICMP)."),
-	M(peer_unmatched, "STUN/DTLS from a viewer's 5-tuple that was not a Binding request "
-	  "naming its session: policed as a new address's."),
-	M(busy_cycles, "TSC cycles spent in polls that found work."),
-};
-#undef M
-
 static void counter(FILE *f, const char *name, const char *help)
 {
 	fprintf(f, "# HELP whepfan_%s_total %s\n# TYPE whepfan_%s_total counter\n", name, help, name);
@@ -60,48 +28,26 @@ static void gauge(FILE *f, const char *name, const char *help)
 
 static void workers(FILE *f)
 {
-	unsigned i, w, d;
+	unsigned k, i, w;
 
-	for (i = 0; i < RTE_DIM(worker_metrics); i++) {
-		counter(f, worker_metrics[i].name, worker_metrics[i].help);
-		for (w = 0; w < wf_app.n_workers; w++) {
-			const uint8_t *c = (const uint8_t *)&wf_app.lc[w]->c;
+	for (k = 0; k < wf_counter_count; k++) {
+		const struct wf_counter_info *ci = &wf_counter_list[k];
 
-			fprintf(f, "whepfan_%s_total{lcore=\"%u\"} %lu\n", worker_metrics[i].name,
-				wf_app.lc[w]->lcore_id,
-				*(const uint64_t *)(c + worker_metrics[i].off));
-		}
+		counter(f, ci->name, ci->help);
+		for (w = 0; w < wf_app.n_workers; w++)
+			fprintf(f, "whepfan_%s_total{lcore=\"%u\"} %lu\n", ci->name,
+				wf_app.lc[w]->lcore_id, wf_counter_at(&wf_app.lc[w]->c, ci->off));
 	}
-	counter(f, "drops", "Packets dropped by workers, by reason (app/core/drop.h).");
-	for (w = 0; w < wf_app.n_workers; w++)
-		for (d = 0; d < WF_DROP_COUNT; d++)
-			fprintf(f, "whepfan_drops_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
-				wf_app.lc[w]->lcore_id, wf_drop_name(d), wf_app.lc[w]->c.drop[d]);
-	counter(f, "punted_by_class", "Packets handed to the slow path, by punt class "
-		"(app/core/police.h).");
-	for (w = 0; w < wf_app.n_workers; w++)
-		for (d = 0; d < WF_PUNT_CLASS_COUNT; d++)
-			fprintf(f, "whepfan_punted_by_class_total{lcore=\"%u\",class=\"%s\"} %lu\n",
-				wf_app.lc[w]->lcore_id, wf_punt_class_name(d),
-				wf_app.lc[w]->c.punted_class[d]);
-	counter(f, "refusals", "Viewers' requests (NACK, PLI, FIR) not served, by reason "
-		"(app/core/refusal.h).");
-	for (w = 0; w < wf_app.n_workers; w++)
-		for (d = 0; d < WF_REFUSAL_COUNT; d++)
-			fprintf(f, "whepfan_refusals_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
-				wf_app.lc[w]->lcore_id, wf_refusal_name(d), wf_app.lc[w]->c.refused[d]);
-	counter(f, "rtp_errors", "RTP/RTCP validation errors, by reason (lib/rtp).");
-	for (w = 0; w < wf_app.n_workers; w++)
-		for (d = 1; d < WF_RTP_ERR_COUNT; d++)
-			fprintf(f, "whepfan_rtp_errors_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
-				wf_app.lc[w]->lcore_id, wf_rtp_err_name((int)d),
-				wf_app.lc[w]->c.rtp_err[d]);
-	counter(f, "srtp_errors", "SRTP/SRTCP errors, by reason (lib/srtp).");
-	for (w = 0; w < wf_app.n_workers; w++)
-		for (d = 1; d < WF_SRTP_E_COUNT; d++)
-			fprintf(f, "whepfan_srtp_errors_total{lcore=\"%u\",reason=\"%s\"} %lu\n",
-				wf_app.lc[w]->lcore_id, wf_srtp_err_name((int)d),
-				wf_app.lc[w]->c.srtp_err[d]);
+	for (k = 0; k < wf_reason_set_count; k++) {
+		const struct wf_reason_set *rs = &wf_reason_sets[k];
+
+		counter(f, rs->key, rs->help);
+		for (w = 0; w < wf_app.n_workers; w++)
+			for (i = rs->first; i < rs->count; i++)
+				fprintf(f, "whepfan_%s_total{lcore=\"%u\",%s=\"%s\"} %lu\n",
+					rs->key, wf_app.lc[w]->lcore_id, rs->label, rs->name(i),
+					wf_reason_at(&wf_app.lc[w]->c, rs, i));
+	}
 	gauge(f, "lcore_viewers", "Viewers on each worker lcore.");
 	for (w = 0; w < wf_app.n_workers; w++)
 		fprintf(f, "whepfan_lcore_viewers{lcore=\"%u\"} %u\n", wf_app.lc[w]->lcore_id,
@@ -223,9 +169,14 @@ char *wf_metrics_text(size_t *len)
 	      "Longest time between two passes of the slow-path loop since start.");
 	fprintf(f, "whepfan_slow_path_loop_max_seconds %.6f\n",
 		(double)wf_slow_counters.loop_max_us / 1e6);
-	counter(f, "slow_path_loop_lags", "Slow-path loop passes that started over "
-		RTE_STR(WF_SLOW_LAG_MS) " ms after the one before.");
-	fprintf(f, "whepfan_slow_path_loop_lags_total %lu\n", wf_slow_counters.loop_lags);
+	for (d = 0; d < wf_slow_counter_count; d++) {
+		const struct wf_counter_info *ci = &wf_slow_counter_list[d];
+		char name[64];
+
+		snprintf(name, sizeof(name), "slow_path_%s", ci->name);
+		counter(f, name, ci->help);
+		fprintf(f, "whepfan_%s_total %lu\n", name, wf_slow_counter(ci));
+	}
 	counter(f, "slow_path_drops", "Packets dropped by the slow path, by reason.");
 	for (d = 0; d < WF_SLOW_DROP_COUNT; d++)
 		fprintf(f, "whepfan_slow_path_drops_total{reason=\"%s\"} %lu\n", wf_slow_drop_name(d),

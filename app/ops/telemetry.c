@@ -52,70 +52,25 @@ void wf_counters_sum(struct wf_counters *sum)
 	}
 }
 
-/* Adds the counters of c (totals or one lcore) to dictionary d. */
+/* Adds the counters of c (totals or one lcore) to dictionary d: every
+ * scalar counter, and a dictionary per reason set (counters.h). */
 static void add_counters(struct rte_tel_data *d, const struct wf_counters *c)
 {
-	struct rte_tel_data *drops = rte_tel_data_alloc();
-	struct rte_tel_data *refused = rte_tel_data_alloc();
-	struct rte_tel_data *rtp = rte_tel_data_alloc();
-	struct rte_tel_data *srtp = rte_tel_data_alloc();
-	struct rte_tel_data *kinds = rte_tel_data_alloc();
-	struct rte_tel_data *classes = rte_tel_data_alloc();
-	static const char *const kind_names[8] = {
-		[WF_ITEM_INGEST] = "ingest", [WF_ITEM_FROM_VIEWER] = "from_viewer",
-		[WF_ITEM_MEDIA] = "media", [WF_ITEM_RETX] = "retx",
-		[WF_ITEM_REQ_RETX] = "req_retx", [WF_ITEM_REQ_REPLAY] = "req_replay",
-	};
-	unsigned i;
+	unsigned k, i;
 
-#define U(name) rte_tel_data_add_dict_u64(d, #name, c->name)
-	U(rx_pkts); U(rx_bytes); U(ingest_pkts); U(ingest_bytes); U(ingest_rtcp);
-	U(viewer_rtcp);
-	U(tx_pkts); U(tx_bytes); U(egress_pkts); U(egress_bytes); U(retransmits);
-	U(replays); U(replay_pkts); U(nack_rx); U(pli_rx); U(rr_rx); U(sr_tx); U(punted);
-	U(slow_tx);
-	U(handoff_out); U(handoff_in); U(peer_unmatched);
-#undef U
-	if (classes) {
-		/* of punted, by class (police.h); the drops police_* say what
-		 * each class shed */
-		rte_tel_data_start_dict(classes);
-		for (i = 0; i < WF_PUNT_CLASS_COUNT; i++)
-			rte_tel_data_add_dict_u64(classes, wf_punt_class_name(i), c->punted_class[i]);
-		rte_tel_data_add_dict_container(d, "punted_by_class", classes, 0);
-	}
-	if (kinds) {
-		/* handoff items received, by kind (anything else: drops.ctrl) */
-		rte_tel_data_start_dict(kinds);
-		for (i = 0; i < RTE_DIM(kind_names); i++)
-			if (kind_names[i])
-				rte_tel_data_add_dict_u64(kinds, kind_names[i], c->handoff_in_kind[i]);
-		rte_tel_data_add_dict_container(d, "handoff_in_kinds", kinds, 0);
-	}
-	if (drops) {
-		rte_tel_data_start_dict(drops);
-		for (i = 0; i < WF_DROP_COUNT; i++)
-			rte_tel_data_add_dict_u64(drops, wf_drop_name(i), c->drop[i]);
-		rte_tel_data_add_dict_container(d, "drops", drops, 0);
-	}
-	if (refused) {
-		/* viewers' requests not served, by reason (refusal.h) */
-		rte_tel_data_start_dict(refused);
-		for (i = 0; i < WF_REFUSAL_COUNT; i++)
-			rte_tel_data_add_dict_u64(refused, wf_refusal_name(i), c->refused[i]);
-		rte_tel_data_add_dict_container(d, "refusals", refused, 0);
-	}
-	if (rtp) {
-		rte_tel_data_start_dict(rtp);
-		for (i = 1; i < WF_RTP_ERR_COUNT; i++)
-			rte_tel_data_add_dict_u64(rtp, wf_rtp_err_name((int)i), c->rtp_err[i]);
-		rte_tel_data_add_dict_container(d, "rtp_errors", rtp, 0);
-	}
-	if (srtp) {
-		rte_tel_data_start_dict(srtp);
-		for (i = 1; i < WF_SRTP_E_COUNT; i++)
-			rte_tel_data_add_dict_u64(srtp, wf_srtp_err_name((int)i), c->srtp_err[i]);
-		rte_tel_data_add_dict_container(d, "srtp_errors", srtp, 0);
+	for (k = 0; k < wf_counter_count; k++)
+		rte_tel_data_add_dict_u64(d, wf_counter_list[k].name,
+					  wf_counter_at(c, wf_counter_list[k].off));
+	for (k = 0; k < wf_reason_set_count; k++) {
+		const struct wf_reason_set *rs = &wf_reason_sets[k];
+		struct rte_tel_data *set = rte_tel_data_alloc();
+
+		if (!set)
+			continue;
+		rte_tel_data_start_dict(set);
+		for (i = rs->first; i < rs->count; i++)
+			rte_tel_data_add_dict_u64(set, rs->name(i), wf_reason_at(c, rs, i));
+		rte_tel_data_add_dict_container(d, rs->key, set, 0);
 	}
 }
 
@@ -195,12 +150,10 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	wf_portstats_telemetry(d);
 	if (slow) {
 		rte_tel_data_start_dict(slow);
-		rte_tel_data_add_dict_u64(slow, "punted_in", wf_slow_counters.punted_in);
-		rte_tel_data_add_dict_u64(slow, "arp_in", wf_slow_counters.arp_in);
-		rte_tel_data_add_dict_u64(slow, "icmp_echo", wf_slow_counters.icmp_echo);
-		rte_tel_data_add_dict_u64(slow, "tx_pkts", wf_slow_counters.tx_pkts);
+		for (i = 0; i < wf_slow_counter_count; i++)
+			rte_tel_data_add_dict_u64(slow, wf_slow_counter_list[i].name,
+						  wf_slow_counter(&wf_slow_counter_list[i]));
 		rte_tel_data_add_dict_u64(slow, "loop_max_us", wf_slow_counters.loop_max_us);
-		rte_tel_data_add_dict_u64(slow, "loop_lags", wf_slow_counters.loop_lags);
 		rte_tel_data_add_dict_u64(slow, "ctrl_busy", rs.ctrl_busy);
 		rte_tel_data_add_dict_u64(slow, "ctrl_retried", rs.ctrl_retried);
 		rte_tel_data_add_dict_u64(slow, "ctrl_pending", rs.ctrl_pending);
@@ -357,7 +310,7 @@ struct viewer_figs {
  * when the slot does not hold that viewer before or after the copy (not
  * added yet, removed, reused).  The worker writes them as plain counters;
  * removing a viewer bumps gen before any later viewer writes the slot
- * (ctrl.c), so a gen unchanged around the copy means they were ours.  The
+ * (apply.c), so a gen unchanged around the copy means they were ours.  The
  * table itself lives as long as the worker. */
 static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_figs *out)
 {
@@ -367,7 +320,7 @@ static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_f
 	if (!lc || slot >= lc->n_slots)
 		return false;
 	v = &lc->viewers[slot];
-	/* acquire: pairs with del_viewer()'s release fence (ctrl.c) */
+	/* acquire: pairs with del_viewer()'s release fence (apply.c) */
 	if (__atomic_load_n(&v->gen, __ATOMIC_ACQUIRE) != gen ||
 	    !__atomic_load_n(&v->in_use, __ATOMIC_RELAXED))
 		return false;

@@ -162,12 +162,3 @@ bool wf_arp_resolve(unsigned port_idx, uint32_t ip, struct rte_ether_addr *mac)
 	}
 	return false;
 }
-
-unsigned wf_arp_count(void)
-{
-	unsigned i, n = 0;
-
-	for (i = 0; i < WF_ARP_ENTRIES; i++)
-		n += cache[i].valid;
-	return n;
-}

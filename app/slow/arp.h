@@ -23,7 +23,4 @@ bool wf_arp_resolve(unsigned port_idx, uint32_t ip, struct rte_ether_addr *mac);
  * the gateway otherwise; false when there is none. */
 bool wf_arp_next_hop(unsigned port_idx, uint32_t dst, uint32_t *hop);
 
-/* Entries in the cache (telemetry). */
-unsigned wf_arp_count(void);
-
 #endif

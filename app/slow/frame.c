@@ -9,18 +9,22 @@
 
 #include "core/app.h"
 #include "core/lcore.h"
+#include "core/reason.h"
 
 struct wf_slow_counters wf_slow_counters;
 
-static const char *const slow_names[WF_SLOW_DROP_COUNT] = {
-#define WF_SLOW_NAME_(sym, name, text) [WF_SLOW_##sym] = #name,
-	WF_SLOW_DROPS(WF_SLOW_NAME_)
-#undef WF_SLOW_NAME_
+#define WF_SLOW_INFO_(field, text) { #field, text, offsetof(struct wf_slow_counters, field) },
+const struct wf_counter_info wf_slow_counter_list[] = {
+	WF_SLOW_COUNTERS(WF_SLOW_INFO_)
 };
+#undef WF_SLOW_INFO_
+const unsigned wf_slow_counter_count = RTE_DIM(wf_slow_counter_list);
+
+static const char *const slow_names[WF_SLOW_DROP_COUNT] = { WF_SLOW_DROPS(WF_REASON_NAME) };
 
 const char *wf_slow_drop_name(enum wf_slow_drop d)
 {
-	return (unsigned)d < WF_SLOW_DROP_COUNT ? slow_names[d] : "unknown";
+	return wf_reason_pick(slow_names, WF_SLOW_DROP_COUNT, (unsigned)d);
 }
 
 void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why)

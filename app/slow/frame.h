@@ -13,6 +13,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
+#include "core/counters.h"
+
 /* Slow-path drop reasons (counted, never silent). */
 #define WF_SLOW_DROPS(_) \
 	_(ARP_SHORT,    arp_short,    "ARP frame too short") \
@@ -30,25 +32,42 @@ enum wf_slow_drop {
 	WF_SLOW_DROP_COUNT
 };
 
+/* The slow path's scalar counters (name, help): the struct's fields, the
+ * slow_path dictionary of /whepfan/stats and whepfan_slow_path_<name>_total. */
+#define WF_SLOW_COUNTERS(_) \
+	_(punted_in, "Packets taken from the workers' punt rings.") \
+	_(arp_in,    "ARP frames taken in.") \
+	_(icmp_echo, "ICMP echo requests answered.") \
+	_(webrtc_in, "STUN and DTLS datagrams taken in.") \
+	_(tx_pkts,   "Frames handed to a worker to transmit.") \
+	_(ctrl_sent, "Control messages sent to workers.") \
+	_(loop_lags, "Slow-path loop passes that started over 50 ms (WF_SLOW_LAG_MS) after the one before.")
+
 struct wf_slow_counters {
-	uint64_t punted_in;
-	uint64_t arp_in;
-	uint64_t icmp_echo;
-	uint64_t webrtc_in;	/* STUN and DTLS */
-	uint64_t tx_pkts;
-	uint64_t ctrl_sent;
+#define WF_SLOW_FIELD_(name, help) uint64_t name;
+	WF_SLOW_COUNTERS(WF_SLOW_FIELD_)
+#undef WF_SLOW_FIELD_
 	/* the loop's lag: the longest time between the starts of two passes
-	 * (work and nap; the nap is 0.5 ms), and the passes that started
-	 * more than WF_SLOW_LAG_MS after the one before (HTTP answers,
-	 * ICE checks and DTLS flights wait that long) */
+	 * (work and nap; the nap is 0.5 ms), a gauge; loop_lags counts the
+	 * passes that started more than WF_SLOW_LAG_MS after the one before
+	 * (HTTP answers, ICE checks and DTLS flights waited that long) */
 	uint64_t loop_max_us;
-	uint64_t loop_lags;
 	uint64_t drop[WF_SLOW_DROP_COUNT];
 };
+
+/* The scalar counters as a list (name, help, offset in the struct). */
+extern const struct wf_counter_info wf_slow_counter_list[];
+extern const unsigned wf_slow_counter_count;
 
 #define WF_SLOW_LAG_MS 50
 
 extern struct wf_slow_counters wf_slow_counters;
+
+/* The value of one listed counter. */
+static inline uint64_t wf_slow_counter(const struct wf_counter_info *ci)
+{
+	return wf_u64_at(&wf_slow_counters, ci->off);
+}
 
 const char *wf_slow_drop_name(enum wf_slow_drop d);
 

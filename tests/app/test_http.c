@@ -19,6 +19,7 @@
 
 #include "wf_test.h"
 
+#include "core/counters.h"
 #include "slow/frame.h"
 #include "whep/admission.h"
 #include "whep/http.h"
@@ -1330,6 +1331,28 @@ static void metrics_are_served_as_prometheus_text(void)
 			  "whepfan_slow_path_loop_max_seconds 1.234567\n"));
 	WF_CHECK(body_has(&r, "# TYPE whepfan_slow_path_loop_lags_total counter\n"
 			  "whepfan_slow_path_loop_lags_total 3\n"));
+	{
+		/* every counter of the one lists (counters.h, frame.h) */
+		char line[160];
+		unsigned k;
+
+		for (k = 0; k < wf_counter_count; k++) {
+			snprintf(line, sizeof(line), "# TYPE whepfan_%s_total counter\n",
+				 wf_counter_list[k].name);
+			WF_CHECK(body_has(&r, line));
+		}
+		for (k = 0; k < wf_reason_set_count; k++) {
+			snprintf(line, sizeof(line), "# TYPE whepfan_%s_total counter\n",
+				 wf_reason_sets[k].key);
+			WF_CHECK(body_has(&r, line));
+		}
+		for (k = 0; k < wf_slow_counter_count; k++) {
+			snprintf(line, sizeof(line), "# TYPE whepfan_slow_path_%s_total counter\n",
+				 wf_slow_counter_list[k].name);
+			WF_CHECK(body_has(&r, line));
+		}
+		WF_CHECK(wf_counter_count >= 28 && wf_reason_set_count == 6);
+	}
 	WF_CHECK(body_has(&r, "# TYPE whepfan_viewers gauge\nwhepfan_viewers 0\n"));
 	WF_CHECK(body_has(&r, "# TYPE whepfan_drops_total counter\n"));
 	WF_CHECK(body_has(&r, "whepfan_slow_path_drops_total{reason=\"arp_bad\"} 0\n"));

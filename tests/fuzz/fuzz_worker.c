@@ -508,8 +508,8 @@ static size_t build(uint8_t op, const uint8_t *p, size_t len, uint8_t *buf, size
 /* ---- accounting ---------------------------------------------------------- */
 
 /* Whether drop d can be the end of a received frame; the others are
- * viewers' copies (mbuf_alloc, protect, tx_full, no_route) or control
- * messages (ctrl).  viewer_gone is both: a frame from a viewer that left
+ * viewers' copies (mbuf_alloc, protect, tx_full, no_route), sender
+ * reports (sr_build) or the slow path's frames (slow_tx_port).  viewer_gone is both: a frame from a viewer that left
  * while it travelled to the viewer's worker, or a replay packet for one;
  * here only the second happens (a viewer leaves when no frame travels,
  * and its address stops routing to it at once), so it is not a frame's. */
@@ -521,7 +521,8 @@ static bool frame_drop(unsigned d)
 	case WF_DROP_PROTECT:
 	case WF_DROP_TX_FULL:
 	case WF_DROP_NO_ROUTE:
-	case WF_DROP_CTRL:
+	case WF_DROP_SR_BUILD:
+	case WF_DROP_SLOW_TX_PORT:
 		return false;
 	default:
 		return true;

@@ -22,10 +22,17 @@ viewers, repaired and unrepaired.  Writes <out>/soak.csv as it goes, then
     the viewers got authenticated (auth_fail 0) and carried the answer's
     payload type and SSRC (rejected 0), also in the load tool's line
     SETTLE_S after the last sample;
-  - every viewer that POSTed got its keys (join_failed 0: no refusal by
-    admission counts here, only a POST that failed or a handshake that did
-    not end within 20 s; the load tool keeps checking ICE for 12 s, as a
-    browser would);
+  - every viewer that POSTed got its keys (join_failed 0: a POST that
+    failed or a handshake that did not end within 20 s; the load tool
+    keeps checking ICE for 8.7 s, as a browser would), none took longer
+    than JOIN_MAX_S from POST to keys, and none was still joining that
+    long at the end;
+  - no join was refused but around a source restart (409 while the stream
+    has no source), and joins and leaves went on in every CHURN_WINDOW_S;
+  - whepfan's sessions followed the viewers: never LIVE_SLACK fewer than
+    the live ones, never EXTRA_SLACK more than the live and joining ones;
+  - every column a rule reads has values (a renamed key fails, it does
+    not silence the rule);
   - viewers were live, joined and left (the load really ran).
 Reported, not judged: joins slower than 1 s and the longest, the slow
 path's lag (its loop_max_us and loop_lags, docs/telemetry.md) and the
@@ -85,7 +92,10 @@ def rss_kb(pid):
 LOAD_KEYS = ("t", "live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
              "join_failed", "rtp", "sim_dropped", "loss_seen", "repaired", "unrepaired",
              "nacks", "nack_seqs", "hostile", "restarts", "wrong_repairs", "auth_fail",
-             "unchecked", "rejected", "slow_joins", "join_max_ms", "src_up", "src_change_s")
+             "unchecked", "rejected", "slow_joins", "join_max_ms", "joining", "joining_max_ms",
+             "src_up", "src_change_s")
+# keys that are not whole numbers (the rest are stored as int)
+LOAD_FLOATS = ("t", "src_change_s", "join_max_ms", "joining_max_ms")
 # The load tool gives a gap up as unrepaired 2 s after it saw it
 # (UNREPAIRED_US) and writes a line every 2 s: its line from SETTLE_S after
 # the last sample judges what was still open then.
@@ -99,6 +109,17 @@ UNCHECKED_MAX = 0.10
 # sessions than live viewers by more than this means whepfan ended
 # sessions the viewers still use (the tool's line is up to 2 s old).
 LIVE_SLACK = 20
+# and more sessions than live and joining viewers by more than this means
+# sessions that outlive their viewers (a leak in the session table): the
+# vanished viewers' sessions wait for consent_timeout_s (10 s, a third of
+# the 3 a second churn: about 10) and those leaving by DELETE or
+# close_notify end at once
+EXTRA_SLACK = 60
+# a join (POST to keys) slower than this, or a viewer still joining this
+# long in the last line, fails (three times as long in the ASan build)
+JOIN_MAX_S = 5.0
+# joins and leaves must go on: in every window this long after the ramp
+CHURN_WINDOW_S = 30
 
 
 def last_load_line(path):
@@ -178,9 +199,10 @@ def sample(tel, pid, load_log, t0, prev):
         dt = now - t0 - prev["t_s"]
         row["egress_pps"] = round((egress - prev["egress_pkts"]) / dt) if dt > 0 else None
     for k in LOAD_KEYS:
-        if k not in ("t", "src_change_s", "join_max_ms"):
+        if k not in LOAD_FLOATS:
             row["load_" + k] = int(load[k]) if k in load else None
     row["load_join_max_ms"] = load.get("join_max_ms")
+    row["load_joining_max_ms"] = load.get("joining_max_ms")
     row["steal_s"] = steal_s()
     row["load_t"] = load.get("t")
     row["load_src_change_s"] = load.get("src_change_s")
@@ -381,6 +403,10 @@ def verdict(rows, events, asan=False, final=None):
             fails.append("%s: too few samples for a level and a check" % key)
             continue
         level = statistics.median(base)
+        if not level:
+            fails.append("%s: level 0 (median of %d samples at %d-%d s)"
+                         % (key, len(base), LEVEL_FROM, LEVEL_TO))
+            continue
         levels[key] = level
         missing = [t for t, v in later if v is None]
         vals = [v for _, v in later if v is not None]
@@ -459,6 +485,46 @@ def verdict(rows, events, asan=False, final=None):
     if "load_t" in last and stale:
         fails.append("the load tool's figures did not move on at %d samples (first at %.0f s):"
                      " it stopped or hung" % (len(stale), stale[0]))
+    # the columns the rules below read: a rule must not go quiet because
+    # a name changed (telemetry, the load tool's line)
+    for key in ("sessions", "load_live", "load_joining", "load_joins", "load_leaves",
+                "load_join_refused", "load_join_max_ms"):
+        if all(r.get(key) is None for r in rows if r["t_s"] > LEVEL_FROM):
+            fails.append("%s: no value in any sample after %d s" % (key, LEVEL_FROM))
+    extra = [r["t_s"] for r in rows if r["t_s"] > LEVEL_FROM and r.get("sessions") is not None
+             and r.get("load_live") is not None and
+             r["sessions"] > r["load_live"] + (r.get("load_joining") or 0) + EXTRA_SLACK]
+    if extra:
+        fails.append("whepfan had more sessions than the load tool's live and joining viewers"
+                     " (by more than %d) at %d samples (first at %.0f s): sessions outlive"
+                     " their viewers" % (EXTRA_SLACK, len(extra), extra[0]))
+    join_limit = JOIN_MAX_S * (3 if asan else 1)
+    slowest = max([r.get("load_join_max_ms") or 0 for r in rows] + [final.get("join_max_ms", 0)])
+    if slowest > join_limit * 1000:
+        fails.append("a join took %.1f s from POST to keys (more than %.0f s)"
+                     % (slowest / 1e3, join_limit))
+    if final.get("joining_max_ms", 0) > join_limit * 1000:
+        fails.append("a viewer was still joining %.1f s after its POST at the end (more than"
+                     " %.0f s)" % (final["joining_max_ms"] / 1e3, join_limit))
+    # churn goes on: joins and leaves in every CHURN_WINDOW_S after the ramp
+    after = [r for r in rows if r["t_s"] > LEVEL_FROM]
+    for key in ("load_joins", "load_leaves"):
+        for i, r in enumerate(after):
+            back = [p for p in after[:i] if r["t_s"] - p["t_s"] >= CHURN_WINDOW_S]
+            if back and r.get(key) is not None and back[-1].get(key) is not None \
+                    and r[key] <= back[-1][key]:
+                fails.append("no %s between %.0f and %.0f s: the churn stopped"
+                             % (key[len("load_"):], back[-1]["t_s"], r["t_s"]))
+                break
+    # joins refused (409: the stream had no source; 429/503: admission) only
+    # around a source restart
+    refused = [r["t_s"] for p, r in zip(rows, rows[1:])
+               if (r.get("load_join_refused") or 0) > (p.get("load_join_refused") or 0)
+               and not any(p.get("mono", 0) - SOURCE_SETTLE_S <= e <= r.get("mono", 0) + 1
+                           for e in events)]
+    if refused:
+        fails.append("joins refused away from any source restart at %d samples (first at"
+                     " %.0f s)" % (len(refused), refused[0]))
     lost = [r["t_s"] for r in rows if r["t_s"] > LEVEL_FROM and r.get("sessions") is not None
             and r.get("load_live") is not None and r["sessions"] + LIVE_SLACK < r["load_live"]]
     if lost:

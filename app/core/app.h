@@ -32,7 +32,12 @@
 #define WF_PUNT_RING_SIZE	1024	/* packets from one worker to the slow path */
 #define WF_CTRL_RING_SIZE	1024	/* control messages to one worker */
 #define WF_MBUF_PRIV_SIZE	RTE_ALIGN(sizeof(struct wf_mbuf_meta), RTE_MBUF_PRIV_ALIGN)
-#define WF_L2L3L4_LEN		(14 + 20 + 8)	/* Ethernet + IPv4 + UDP */
+/* the headers of every frame whepfan builds: Ethernet, IPv4 without
+ * options, UDP */
+#define WF_ETH_LEN		14
+#define WF_IP4_LEN		20
+#define WF_UDP_LEN		8
+#define WF_L2L3L4_LEN		(WF_ETH_LEN + WF_IP4_LEN + WF_UDP_LEN)
 
 /* Immutable facts about an ingested RTP packet, written once by the
  * stream's owner lcore before the mbuf is shared (refcount) with others. */
@@ -177,7 +182,7 @@ struct wf_app {
 	unsigned n_ports;
 	struct wf_port ports[WF_MAX_PORTS];
 	struct wf_stream streams[WF_MAX_STREAMS];
-	/* UDP port -> ingest track: 0 = none, else stream * 2 + track + 1.
+	/* UDP port -> ingest track: 0 = none, else wf_ingest_map_entry().
 	 * Written by the slow path (streams.c), read by workers with
 	 * wf_ingest_map_get(); __atomic only. */
 	uint16_t ingest_map[65536];
@@ -227,6 +232,23 @@ static inline bool wf_stream_is_active(const struct wf_stream *s)
 static inline uint16_t wf_ingest_map_get(uint16_t port)
 {
 	return __atomic_load_n(&wf_app.ingest_map[port], __ATOMIC_ACQUIRE);
+}
+
+/* An ingest_map entry: stream slot and track, 0 meaning none. */
+static inline uint16_t wf_ingest_map_entry(unsigned stream, unsigned track)
+{
+	return (uint16_t)(stream * WF_MAX_TRACKS + track + 1);
+}
+
+/* The stream slot and track of a non-zero entry. */
+static inline unsigned wf_ingest_map_stream(uint16_t v)
+{
+	return (v - 1u) / WF_MAX_TRACKS;
+}
+
+static inline unsigned wf_ingest_map_track(uint16_t v)
+{
+	return (v - 1u) % WF_MAX_TRACKS;
 }
 
 /* NTP time now, from the TSC (no syscall on workers). */

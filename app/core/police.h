@@ -2,7 +2,8 @@
  * "Budgets").  The slow path is one thread: a flood of junk STUN or ICMP
  * must not crowd out the consent checks that keep every viewer alive, nor
  * ARP.  So a worker sorts what it punts into two rooms:
- *  - the priority ring: ARP for our address, and a live viewer's consent
+ *  - the priority ring: ARP for our address and neighbours' announcements
+ *    (classify.c), and a live viewer's consent
  *    checks (RFC 7675): a STUN Binding request from the viewer's own
  *    5-tuple whose USERNAME names the viewer's session (the ufrag tag of
  *    classify.h, since anyone can spoof an address);
@@ -25,7 +26,7 @@
 #include <stdint.h>
 
 enum wf_punt_class {
-	WF_PUNT_ARP = 0,	/* ARP for our address */
+	WF_PUNT_ARP = 0,	/* ARP for our address, announcements from our subnet */
 	WF_PUNT_PEER,		/* a Binding request naming the viewer of its 5-tuple */
 	WF_PUNT_NEW,		/* other STUN, DTLS (any address) */
 	WF_PUNT_ICMP,		/* ICMP (echo) */

@@ -11,9 +11,9 @@
 void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned l4_payload)
 {
 	uint8_t *d = rte_pktmbuf_mtod(out, uint8_t *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + 14);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + 34);
-	uint16_t tot = (uint16_t)(20 + 8 + l4_payload);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + WF_ETH_LEN);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + WF_ETH_LEN + WF_IP4_LEN);
+	uint16_t tot = (uint16_t)(WF_IP4_LEN + WF_UDP_LEN + l4_payload);
 	uint32_t sum;
 
 	ip->total_length = rte_cpu_to_be_16(tot);
@@ -23,7 +23,7 @@ void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned 
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	ip->hdr_checksum = (uint16_t)~sum;
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + l4_payload));
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(WF_UDP_LEN + l4_payload));
 	udp->dgram_cksum = 0;	/* optional over IPv4 (RFC 768) */
 	out->data_len = (uint16_t)(WF_L2L3L4_LEN + l4_payload);
 	out->pkt_len = out->data_len;

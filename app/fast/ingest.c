@@ -113,6 +113,81 @@ static void distribute(struct wf_lcore *lc, const struct wf_stream *s, struct rt
 	}
 }
 
+/* Whether the packet's source may feed track ts: the latched one, or a new
+ * one (latched now) once the latched source has been silent for the
+ * stream's source_timeout_ms.  Drops m (counted) when not. */
+static bool latch(struct wf_lcore *lc, struct rte_mbuf *m, struct wf_track_state *ts,
+		  const struct wf_stream_sources *ss, const struct wf_rtp_hdr *h, uint32_t src,
+		  uint16_t sport, uint64_t now)
+{
+	if (ts->latched && h->ssrc == ts->ssrc && src == ts->src_addr && sport == ts->src_port)
+		return true;
+	if (ts->latched && now - ts->last_rx_tsc < ss->timeout_tsc) {
+		wf_drop(lc, m, h->ssrc != ts->ssrc ? WF_DROP_INGEST_SSRC : WF_DROP_INGEST_SOURCE);
+		return false;
+	}
+	/* a new source (or a restart): our ext numbering goes on */
+	ts->latched = true;
+	ts->ssrc = h->ssrc;
+	ts->src_addr = src;
+	ts->src_port = sport;
+	ts->src_port_idx = m->port;
+	ts->last_seq = (uint16_t)(h->seq - 1);
+	wf_rtp_source_init(&ts->stats, h->seq);
+	if (!ts->have_any)
+		ts->newest = 0x10000u + h->seq - 1;	/* ext starts above 0 */
+	return true;
+}
+
+/* WF_META_KEYFRAME when the packet at rtp starts a key frame (audio: every
+ * packet, it can start anywhere), else 0. */
+static uint8_t keyframe_flag(struct wf_lcore *lc, const struct wf_stream *s, unsigned t,
+			     const struct wf_track_state *ts, const uint8_t *rtp,
+			     const struct wf_rtp_hdr *h)
+{
+	int c, rc;
+
+	if (s->tracks[t].kind == WF_CONF_AUDIO)
+		return WF_META_KEYFRAME;
+	c = video_codec(s->tracks[t].codec);
+	rc = c < 0 ? 0 : wf_keyframe_detect((enum wf_kf_codec)c, rtp + h->hdr_len, h->payload_len);
+	/* SPS, PPS and IDR may each say "key frame": the first packet of the
+	 * frame (by RTP timestamp) is the one that starts it */
+	if (rc == WF_KEYFRAME_START && !(ts->have_kf && ts->last_kf_ts == h->timestamp))
+		return WF_META_KEYFRAME;
+	if (rc < 0)
+		lc->c.rtp_err[-rc]++;	/* counted, still forwarded */
+	return 0;
+}
+
+/* The packet ext, stored in the history: the key-frame cache, the
+ * source's statistics (RFC 3550 A.3, A.8) and the counters. */
+static void track_note(struct wf_lcore *lc, const struct wf_stream *s, unsigned t,
+		       struct wf_track_state *ts, const struct wf_rtp_hdr *h, uint32_t ext,
+		       bool keyframe, uint16_t len, uint64_t now)
+{
+	if ((int32_t)(ext - ts->newest) >= 0)
+		ts->last_seq = h->seq;
+	/* the cache starts at the newest key frame */
+	if (keyframe && s->tracks[t].kind == WF_CONF_VIDEO &&
+	    (!ts->have_kf || (int32_t)(ext - ts->last_kf) > 0)) {
+		ts->last_kf = ext;
+		ts->last_kf_ts = h->timestamp;
+		ts->have_kf = true;
+		ts->last_kf_tsc = now;
+		ts->keyframes++;
+	}
+	wf_rtp_source_update_seq(&ts->stats, h->seq);
+	wf_rtp_source_update_jitter(&ts->stats, h->timestamp,
+				    (uint32_t)((unsigned __int128)(now - wf_app.start_tsc) *
+					       s->tracks[t].clock_rate / wf_app.tsc_hz));
+	ts->last_rx_tsc = now;
+	ts->pkts++;
+	ts->bytes += len;
+	lc->c.ingest_pkts++;
+	lc->c.ingest_bytes += len;
+}
+
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -138,8 +213,8 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
 		return;
 	}
-	sid = (map - 1u) >> 1;
-	t = (map - 1u) & 1;
+	sid = wf_ingest_map_stream(map);
+	t = wf_ingest_map_track(map);
 	s = &wf_app.streams[sid];
 	st = lc->owned[sid];
 	if (!wf_stream_is_active(s) || !st || t >= st->n_tracks) {
@@ -167,24 +242,8 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 		wf_drop(lc, m, WF_DROP_INGEST_PT);
 		return;
 	}
-	if (!ts->latched || h.ssrc != ts->ssrc || src != ts->src_addr || sport != ts->src_port) {
-		/* another source may take over only after the latched one has
-		 * been silent for the stream's source_timeout_ms */
-		if (ts->latched && now - ts->last_rx_tsc < ss->timeout_tsc) {
-			wf_drop(lc, m, h.ssrc != ts->ssrc ? WF_DROP_INGEST_SSRC : WF_DROP_INGEST_SOURCE);
-			return;
-		}
-		/* a new source (or a restart): our ext numbering goes on */
-		ts->latched = true;
-		ts->ssrc = h.ssrc;
-		ts->src_addr = src;
-		ts->src_port = sport;
-		ts->src_port_idx = m->port;
-		ts->last_seq = (uint16_t)(h.seq - 1);
-		wf_rtp_source_init(&ts->stats, h.seq);
-		if (!ts->have_any)
-			ts->newest = 0x10000u + h.seq - 1;	/* ext starts above 0 */
-	}
+	if (!latch(lc, m, ts, ss, &h, src, sport, now))
+		return;
 	ext = ts->newest + (uint32_t)(int32_t)wf_seq_diff(h.seq, ts->last_seq);
 	if (ts->have_any && (int32_t)(ext - ts->newest) <= -(int32_t)ts->mask) {
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);
@@ -201,46 +260,12 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	meta->track = (uint8_t)t;
 	meta->marker = h.marker;
 	meta->padding = h.pad_len ? 1 : 0;
-	meta->flags = 0;
-	if (s->tracks[t].kind == WF_CONF_AUDIO) {
-		meta->flags = WF_META_KEYFRAME;	/* audio can start anywhere */
-	} else {
-		int c = video_codec(s->tracks[t].codec);
-
-		rc = c < 0 ? 0 : wf_keyframe_detect((enum wf_kf_codec)c, d + off + h.hdr_len,
-						    h.payload_len);
-		/* SPS, PPS and IDR may each say "key frame": the first packet
-		 * of the frame (by RTP timestamp) is the one that starts it */
-		if (rc == WF_KEYFRAME_START && !(ts->have_kf && ts->last_kf_ts == h.timestamp))
-			meta->flags = WF_META_KEYFRAME;
-		else if (rc < 0)
-			lc->c.rtp_err[-rc]++;	/* counted, still forwarded */
-	}
+	meta->flags = keyframe_flag(lc, s, t, ts, d + off, &h);
 	if (!wf_history_put(ts, m, ext)) {
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);
 		return;
 	}
-	if ((int32_t)(ext - ts->newest) >= 0)
-		ts->last_seq = h.seq;
-	if (meta->flags & WF_META_KEYFRAME && s->tracks[t].kind == WF_CONF_VIDEO) {
-		/* the cache starts at the newest key frame */
-		if (!ts->have_kf || (int32_t)(ext - ts->last_kf) > 0) {
-			ts->last_kf = ext;
-			ts->last_kf_ts = h.timestamp;
-			ts->have_kf = true;
-			ts->last_kf_tsc = now;
-			ts->keyframes++;
-		}
-	}
-	wf_rtp_source_update_seq(&ts->stats, h.seq);
-	wf_rtp_source_update_jitter(&ts->stats, h.timestamp,
-				    (uint32_t)((unsigned __int128)(now - wf_app.start_tsc) *
-					       s->tracks[t].clock_rate / wf_app.tsc_hz));
-	ts->last_rx_tsc = now;
-	ts->pkts++;
-	ts->bytes += len;
-	lc->c.ingest_pkts++;
-	lc->c.ingest_bytes += len;
+	track_note(lc, s, t, ts, &h, ext, meta->flags & WF_META_KEYFRAME, len, now);
 	distribute(lc, s, m);
 }
 

@@ -8,7 +8,6 @@
 
 #include "core/app.h"
 #include "slow/frame.h"
-#include "slow/registry.h"
 
 struct arp_entry {
 	uint32_t ip;
@@ -20,6 +19,7 @@ struct arp_entry {
 };
 
 static struct arp_entry cache[WF_ARP_ENTRIES];
+static uint64_t generation;	/* known neighbours' MAC changes */
 
 static struct arp_entry *find(unsigned port_idx, uint32_t ip, bool create)
 {
@@ -46,12 +46,21 @@ static struct arp_entry *find(unsigned port_idx, uint32_t ip, bool create)
 	return free_e;
 }
 
-static void learn(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac)
+/* ip is at mac: an entry is made (create) or only updated (RFC 826's
+ * merge: what a neighbour says about itself is taken for an address we
+ * know, a new entry only from ARP for us).  A new MAC for a known address
+ * is taken as is: static outputs follow it at their next tick
+ * (outputs.c). */
+static void learn(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac, bool create)
 {
-	struct arp_entry *e = find(port_idx, ip, true);
+	struct arp_entry *e = find(port_idx, ip, create);
 
-	if (e->valid && !rte_is_same_ether_addr(&e->mac, mac))
-		wf_registry_route_changed(port_idx, ip, mac);
+	if (!e || (!create && !e->valid))
+		return;
+	if (e->valid && !rte_is_same_ether_addr(&e->mac, mac)) {
+		wf_slow_counters.arp_moves++;
+		generation++;
+	}
 	rte_ether_addr_copy(mac, &e->mac);
 	e->valid = true;
 	e->learned_tsc = rte_rdtsc();
@@ -113,14 +122,19 @@ void wf_arp_input(unsigned port_idx, struct rte_mbuf *m)
 		wf_slow_drop_pkt(m, WF_SLOW_ARP_BAD);
 		return;
 	}
-	if (tip != p->addr) {
+	if (tip != p->addr && (sip != tip || !sip)) {
 		wf_slow_drop_pkt(m, WF_SLOW_ARP_NOT_OURS);
 		return;
 	}
-	/* RFC 826: the sender is on-link and talking to us: learn it */
+	/* RFC 826: the sender is on-link and talking to us: learn it; an
+	 * announcement (RFC 5227 §3) only updates a neighbour we know */
 	if (sip && (sip & p->netmask) == (p->addr & p->netmask) &&
 	    rte_is_unicast_ether_addr(&arp->arp_data.arp_sha))
-		learn(port_idx, sip, &arp->arp_data.arp_sha);
+		learn(port_idx, sip, &arp->arp_data.arp_sha, tip == p->addr);
+	if (tip != p->addr) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (op == RTE_ARP_OP_REQUEST) {
 		struct rte_mbuf *r = arp_build(port_idx, RTE_ARP_OP_REPLY, &arp->arp_data.arp_sha, sip);
 
@@ -142,6 +156,21 @@ bool wf_arp_next_hop(unsigned port_idx, uint32_t dst, uint32_t *hop)
 		return false;
 	*hop = p->gateway;
 	return true;
+}
+
+bool wf_arp_lookup(unsigned port_idx, uint32_t ip, struct rte_ether_addr *mac)
+{
+	const struct arp_entry *e = find(port_idx, ip, false);
+
+	if (!e || !e->valid)
+		return false;
+	rte_ether_addr_copy(&e->mac, mac);
+	return true;
+}
+
+uint64_t wf_arp_generation(void)
+{
+	return generation;
 }
 
 bool wf_arp_resolve(unsigned port_idx, uint32_t ip, struct rte_ether_addr *mac)

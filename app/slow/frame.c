@@ -80,7 +80,7 @@ int wf_slow_send_udp_via(unsigned worker, unsigned port_idx, const struct rte_et
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + len));
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(WF_IP4_LEN + WF_UDP_LEN + len));
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
@@ -89,7 +89,7 @@ int wf_slow_send_udp_via(unsigned worker, unsigned port_idx, const struct rte_et
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16(src_port);
 	udp->dst_port = rte_cpu_to_be_16(dst_port);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(WF_UDP_LEN + len));
 	udp->dgram_cksum = 0;
 	memcpy(udp + 1, payload, len);
 	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);

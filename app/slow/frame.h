@@ -37,6 +37,7 @@ enum wf_slow_drop {
 #define WF_SLOW_COUNTERS(_) \
 	_(punted_in, "Packets taken from the workers' punt rings.") \
 	_(arp_in,    "ARP frames taken in.") \
+	_(arp_moves, "Known neighbours whose MAC changed (ARP for us or an announcement).") \
 	_(icmp_echo, "ICMP echo requests answered.") \
 	_(webrtc_in, "STUN and DTLS datagrams taken in.") \
 	_(tx_pkts,   "Frames handed to a worker to transmit.") \

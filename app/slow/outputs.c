@@ -23,6 +23,9 @@ struct output {
 	struct wf_config_output cfg;	/* a copy: reloads replace the file's */
 	bool active;
 	bool warned;
+	struct rte_ether_addr mac;	/* the next hop's, while active */
+	uint64_t arp_gen;		/* wf_arp_generation() when mac was looked at */
+	uint64_t follow_tsc;		/* when it last followed a new MAC */
 	unsigned worker;
 	uint32_t slot;
 	uint16_t gen;
@@ -147,6 +150,38 @@ static int make_viewer(struct wf_viewer *v, const struct output *o, unsigned por
 	return 0;
 }
 
+/* An active output's next hop answered ARP with another MAC (a gateway
+ * that failed over, a receiver replaced): its worker gets the new header.
+ * Looked at only when a known neighbour's MAC changed, and followed at
+ * most once a second (a neighbour flipping between two MACs costs one
+ * control message a second per output). */
+static void follow_next_hop(struct output *o)
+{
+	uint64_t gen = wf_arp_generation(), now = rte_rdtsc();
+	struct rte_ether_addr mac;
+	uint32_t hop;
+	int rc;
+
+	if (gen == o->arp_gen || (o->follow_tsc && now - o->follow_tsc < wf_app.tsc_hz))
+		return;
+	o->arp_gen = gen;
+	if (!wf_arp_next_hop(0, o->cfg.addr, &hop) || !wf_arp_lookup(0, hop, &mac) ||
+	    rte_is_same_ether_addr(&mac, &o->mac))
+		return;
+	o->follow_tsc = now;
+	rc = wf_registry_move(o->worker, o->slot, o->gen, 0, &mac, o->cfg.addr, o->cfg.port);
+	if (rc) {
+		WF_LOG(ERR, "output %u.%u.%u.%u: cannot follow its next hop's new MAC: %s\n",
+		       o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255, (o->cfg.addr >> 8) & 255,
+		       o->cfg.addr & 255, strerror(-rc));
+		return;
+	}
+	rte_ether_addr_copy(&mac, &o->mac);
+	WF_LOG(NOTICE, "output %u.%u.%u.%u: next hop now at " RTE_ETHER_ADDR_PRT_FMT "\n",
+	       o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255, (o->cfg.addr >> 8) & 255,
+	       o->cfg.addr & 255, RTE_ETHER_ADDR_BYTES(&mac));
+}
+
 void wf_outputs_tick(void)
 {
 	static struct wf_viewer v;	/* 4 KiB: not on the stack */
@@ -158,7 +193,11 @@ void wf_outputs_tick(void)
 		uint32_t hop;
 		int rc;
 
-		if (!o->used || o->active || !wf_stream_is_active(&wf_app.streams[o->stream]))
+		if (o->used && o->active) {
+			follow_next_hop(o);
+			continue;
+		}
+		if (!o->used || !wf_stream_is_active(&wf_app.streams[o->stream]))
 			continue;
 		/* the first port whose subnet or gateway reaches it */
 		if (!wf_arp_next_hop(0, o->cfg.addr, &hop)) {
@@ -184,6 +223,8 @@ void wf_outputs_tick(void)
 			continue;
 		}
 		o->active = true;
+		rte_ether_addr_copy(&mac, &o->mac);
+		o->arp_gen = wf_arp_generation();
 		n_active++;
 		WF_LOG(INFO, "stream %s: output %u.%u.%u.%u:%u active on worker %u\n",
 		       wf_app.streams[o->stream].name, o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255,

@@ -414,15 +414,6 @@ int wf_registry_move(unsigned worker, uint32_t slot, uint16_t gen, unsigned port
 	return rc < 0 ? rc : 0;
 }
 
-void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac)
-{
-	(void)port_idx;
-	(void)ip;
-	(void)mac;
-	/* static outputs re-resolve on their own tick; WHEP viewers learn their
-	 * MAC from the STUN packets */
-}
-
 unsigned wf_registry_count(int worker)
 {
 	unsigned w, n = 0;

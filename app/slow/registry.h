@@ -66,9 +66,6 @@ struct wf_registry_stats {
 
 void wf_registry_stats(struct wf_registry_stats *out);
 
-/* Next hop ip on port_idx has a new MAC: update the viewers behind it. */
-void wf_registry_route_changed(unsigned port_idx, uint32_t ip, const struct rte_ether_addr *mac);
-
 /* Viewers of stream slot (being added, live or being removed), anywhere. */
 unsigned wf_registry_stream_viewers(unsigned stream);
 

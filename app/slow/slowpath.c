@@ -111,7 +111,8 @@ static unsigned punt_drain(struct rte_ring *r, struct rte_mbuf **pkts, unsigned 
 /* Times the pass that starts at now against the one before (frame.h). */
 static void loop_lag(uint64_t now, uint64_t *last, uint64_t hz)
 {
-	uint64_t us = *last ? (now - *last) * 1000000 / hz : 0;
+	/* (a TSC read on another CPU may lag: no negative gap) */
+	uint64_t us = *last && now > *last ? (now - *last) * 1000000 / hz : 0;
 
 	*last = now;
 	if (us > wf_slow_counters.loop_max_us)

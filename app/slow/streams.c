@@ -206,13 +206,13 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	}
 	wf_ctrl_free(msg);
 	for (t = 0; t < cs->n_tracks; t++)
-		map_set(cs->tracks[t].port, (uint16_t)(slot * 2 + t + 1));
+		map_set(cs->tracks[t].port, wf_ingest_map_entry((unsigned)slot, t));
 	/* the source's RTCP, RFC 3550 §11: the next port, when free */
 	for (t = 0; t < cs->n_tracks; t++) {
 		uint16_t rtcp = (uint16_t)(cs->tracks[t].port + 1);
 
 		if (rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
-			map_set(rtcp, (uint16_t)(slot * 2 + t + 1));
+			map_set(rtcp, wf_ingest_map_entry((unsigned)slot, t));
 	}
 	/* release: the descriptor above is complete before a worker that
 	 * reads active (wf_stream_is_active, acquire) looks at it */
@@ -227,7 +227,7 @@ void wf_stream_stop(unsigned slot)
 {
 	struct wf_stream *s = &wf_app.streams[slot];
 	struct wf_ctrl_msg *msg;
-	unsigned p, t;
+	unsigned p;
 
 	if (slot >= WF_MAX_STREAMS || !wf_stream_is_active(s))
 		return;
@@ -238,9 +238,8 @@ void wf_stream_stop(unsigned slot)
 	for (p = 0; p < RTE_DIM(wf_app.ingest_map); p++) {
 		uint16_t v = wf_app.ingest_map[p];
 
-		for (t = 0; t < WF_MAX_TRACKS; t++)
-			if (v == slot * 2 + t + 1)
-				map_clear((uint16_t)p);
+		if (v && wf_ingest_map_stream(v) == slot)
+			map_clear((uint16_t)p);
 	}
 	msg = wf_ctrl_alloc(WF_CTRL_DEL_STREAM);
 	if (!msg)

@@ -58,6 +58,7 @@
 /* Path validation: at most one probe per session this often, so a probe
  * answers at most one check and costs what the check did. */
 #define PROBE_INTERVAL_MS 500
+#define MAC_FOLLOW_MS	1000	/* a session follows a new next-hop MAC at most this often */
 #define CONSENT_MIN_MS 1000	/* the shortest interval between consent checks */
 /* PRIORITY of our probe (RFC 8445 §5.1.2.1): a host candidate's. */
 #define PROBE_PRIORITY	(126u << 24 | 65535u << 8 | 255u)
@@ -103,6 +104,7 @@ struct session {
 	struct rte_ether_addr probe_mac;
 	_Alignas(8) uint8_t probe_txid[WF_STUN_TXID_LEN];	/* S.by_probe key */
 	uint64_t probe_tsc;
+	uint64_t mac_tsc;	/* when it last followed a new next-hop MAC */
 	_Alignas(8) uint8_t consent_txid[WF_STUN_TXID_LEN];	/* S.by_probe key */
 	uint64_t consent_next_tsc;	/* when the next consent check goes */
 	uint8_t remote_fp[32];
@@ -909,6 +911,30 @@ static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 	       s->peer.port);
 }
 
+/* An authenticated check from the selected address came through another
+ * next hop (a gateway that failed over, a router replaced): media and
+ * DTLS go to its MAC from now on, once a second at most.  The address does
+ * not change, so nothing is proved or taken: only a sender on whepfan's
+ * segment chooses a source MAC (a session's first one is its choice as
+ * well), and stun_input() takes no check from a group MAC. */
+static void follow_mac(struct session *s, const struct rte_ether_addr *mac)
+{
+	uint64_t now = rte_rdtsc();
+
+	/* one move a second: checks alternating between two MACs cost one
+	 * control message a second, not one per check */
+	if (s->mac_tsc && now - s->mac_tsc < MAC_FOLLOW_MS * wf_app.tsc_hz / 1000)
+		return;
+	s->mac_tsc = now;
+	if (s->placed && wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, mac,
+					  s->peer.addr, s->peer.port) < 0)
+		return;	/* media stays where it went, and DTLS with it */
+	rte_ether_addr_copy(mac, &s->peer_mac);
+	S.stats.ice_mac_moves++;
+	WF_LOG(INFO, "session %s: next hop now at " RTE_ETHER_ADDR_PRT_FMT "\n", s->id,
+	       RTE_ETHER_ADDR_BYTES(mac));
+}
+
 /* A valid check with USE-CANDIDATE came from k, not the peer address of a
  * selected or pinned session.  A check proves knowledge of the session's
  * password, not that its sender receives at k (anyone can spoof a source
@@ -1007,6 +1033,8 @@ static int learn_peer(struct session *s, const struct wf_peer_key *k,
 			start_probe(s, k, mac);
 		else if (same && use_candidate)
 			s->selected = true;
+		if (same && !rte_is_same_ether_addr(mac, &s->peer_mac))
+			follow_mac(s, mac);
 		return 0;
 	}
 	if (!same) {
@@ -1044,6 +1072,12 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	uint8_t out[STUN_OUT_MAX];
 	int rc, n;
 
+	/* a group source MAC is no host's (IEEE 802: the I/G bit): a next hop
+	 * we would send a viewer's media to must not be one */
+	if (!rte_is_unicast_ether_addr(&eth->src_addr)) {
+		S.stats.stun_rejected++;
+		return;
+	}
 	if (wf_stun_parse(p, len, &msg) < 0) {
 		S.stats.stun_rejected++;
 		return;

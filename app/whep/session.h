@@ -94,6 +94,7 @@ unsigned wf_session_count(void);
 	_(dtls_settled, "Live sessions whose DTLS left OpenSSL after dtls.settle_s (memory freed)") \
 	_(ice_probes, "Path-validation probes sent to a new address of a selected pair") \
 	_(ice_moves, "Selected pairs moved to a validated new address (NAT rebinding)") \
+	_(ice_mac_moves, "Selected pairs whose next hop's MAC changed (from an authenticated check)") \
 	_(consent_checks_sent, "Consent checks (Binding requests) sent to a moved pair, to its peer") \
 	_(consent_answers, "Authenticated answers from the peer to consent checks") \
 	_(ice_addr_taken, "Valid checks from an address another session has: not learned, not answered")

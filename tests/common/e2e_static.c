@@ -1616,6 +1616,74 @@ static void stream_still_flows_after_the_hostile_burst(void)
 	pump(500 * SLOW, NULL);
 }
 
+/* A gratuitous ARP (RFC 5227 §3 announcement) for ip from mac. */
+static int gratuitous_arp(const char *ip, const uint8_t mac[6])
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t a[28];
+
+	wr16(a, 1);		/* Ethernet */
+	wr16(a + 2, 0x0800);	/* IPv4 */
+	a[4] = 6, a[5] = 4;
+	wr16(a + 6, 1);		/* request */
+	memcpy(a + 8, mac, 6);
+	inet_pton(AF_INET, ip, a + 14);
+	memset(a + 18, 0, 6);
+	inet_pton(AF_INET, ip, a + 24);
+	return send_frame(bcast, 0x0806, a, sizeof(a));
+}
+
+static unsigned out_rtp_seen[N_OUT];
+
+/* Whether every output got 20 more RTP packets since out_rtp_seen. */
+static bool outputs_deliver_again(void)
+{
+	unsigned i;
+
+	for (i = 0; i < N_OUT; i++)
+		if (outs[i].trk[0].n_rtp + outs[i].trk[1].n_rtp < out_rtp_seen[i] + 20)
+			return false;
+	return true;
+}
+
+/* The kernel side takes mac and announces it; both outputs must deliver
+ * again within 3 s: the kernel drops frames to any other MAC, so only a
+ * whepfan that followed the new MAC gets packets through. */
+static bool outputs_follow_mac(const uint8_t mac[6])
+{
+	unsigned i;
+
+	if (sh("ip link set dev %s address %02x:%02x:%02x:%02x:%02x:%02x", env.iface, mac[0],
+	       mac[1], mac[2], mac[3], mac[4], mac[5]) != 0)
+		return false;
+	memcpy(env.kern_mac, mac, 6);
+	pump(200, NULL);	/* what was in flight to the old MAC is gone */
+	for (i = 0; i < N_OUT; i++)
+		out_rtp_seen[i] = outs[i].trk[0].n_rtp + outs[i].trk[1].n_rtp;
+	if (gratuitous_arp(KERN_ADDR, mac) != 0)
+		return false;
+	pump(3000 * SLOW, outputs_deliver_again);
+	return outputs_deliver_again();
+}
+
+static void outputs_follow_a_next_hop_whose_mac_changed(void)
+{
+	static const uint8_t moved[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x77 };
+	uint8_t home[6];
+
+	WF_REQUIRE(env.live && env.pkt_sock >= 0);
+	memcpy(home, env.kern_mac, 6);
+	WF_REQUIRE(home[0] || home[1] || home[2] || home[3] || home[4] || home[5]);
+	source.running = true;	/* the test before stopped it */
+	pump(300, NULL);
+	WF_CHECK(outputs_follow_mac(moved));
+	WF_CHECK(wf_e2e_log_has(env.log, "next hop now at 02:00:5E:10:00:77"));
+	WF_CHECK(outputs_follow_mac(home));
+	/* and stop the source again: the outputs drain */
+	source.running = false;
+	pump(500 * SLOW, NULL);
+}
+
 /* With the source stopped and its history window (3 s) past, the mbufs in
  * use are the baseline plus the key-frame cache: the video history from
  * its newest key frame on (audio ages out entirely).  A reference lost on
@@ -1874,6 +1942,7 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	WF_RUN(aes_cm_output_relays_every_packet_in_order_byte_identical);
 	WF_RUN(source_sequence_wrap_is_invisible_to_the_outputs);
 	WF_RUN(sender_reports_carry_our_ssrc_wall_clock_and_exact_counts);
+	WF_RUN(outputs_follow_a_next_hop_whose_mac_changed);
 	WF_RUN(mbufs_in_use_return_to_the_baseline_plus_the_key_frame_cache);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 	WF_RUN(every_mbuf_is_back_in_the_pool_after_exit);

@@ -143,7 +143,7 @@ check port_counters_in_telemetry_count_the_traffic \
 check port_counters_in_metrics cond 'grep -Eq "^whepfan_port_rx_packets_total\{port=\"net_tap0\"\} [0-9]+$" "$tmp/metrics.txt" &&
 	grep -Eq "^whepfan_port_rx_missed_total\{port=\"net_tap0\"\} [0-9]+$" "$tmp/metrics.txt" &&
 	grep -Eq "^whepfan_port_queue_rx_packets_total\{port=\"net_tap0\",queue=\"0\"\} [0-9]+$" "$tmp/metrics.txt"'
-check metrics_lines_all_parse cond '! grep -Ev "^(#.*|[a-z_]+(\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\})? [0-9]+)?$" "$tmp/metrics.txt" | grep -q .'
+check metrics_lines_all_parse cond '! grep -Ev "^(#.*|[a-z_]+(\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\})? [0-9]+(\.[0-9]+)?)?$" "$tmp/metrics.txt" | grep -q .'
 check sighup_adds_a_stream grep -q '"two"' <<<"$(val streams_added)"
 check sighup_adds_without_dropping_the_old grep -q '"cam"' <<<"$(val streams_added)"
 check sighup_removes_a_stream [ "$(val streams_removed)" = '{"/whepfan/streams": ["two"]}' ]

@@ -23,7 +23,9 @@
  *      session's peer A -> B -> A before its ClientHello, connects;
  *   7. a third party X that answered one probe (the attacker copied its
  *      ICE credentials) is not kept receiving media by checks spoofed
- *      from X: after a move, consent needs answers to our own checks.
+ *      from X: after a move, consent needs answers to our own checks;
+ *   8. the viewers' next hop takes a new MAC: a live viewer's next check
+ *      moves its media there (the same address: no probe).
  * Figures are printed ("datagrams at X: ...").  Only 198.18.0.0/15 and
  * loopback are used, inside a namespace that vanishes with this process.
  */
@@ -578,6 +580,46 @@ static void the_victim_kept_its_media_throughout(void)
 	WF_CHECK_EQ(wf_wc_dtls_state(v), WF_DTLS_CONNECTED);
 }
 
+/* The victim's video packets before its check; whether 10 more came. */
+static unsigned video_mark;
+
+static bool video_again(void *arg)
+{
+	const struct wf_wc *v = arg;
+
+	return v->trk[WF_WC_VIDEO].n_rtp >= video_mark + 10;
+}
+
+/* 8. The viewers' next hop takes a new MAC (a gateway that failed over):
+ * until a check comes through it, whepfan's frames go to the old MAC and
+ * the kernel drops them; the viewer's next authenticated check moves its
+ * media to the new MAC, without a probe (the address is the same). */
+static void a_live_viewer_follows_its_next_hops_new_mac(void)
+{
+	struct wf_wc *v = env.victim;
+	long long moves = stat_of("webrtc", "ice_mac_moves");
+	unsigned before;
+
+	WF_REQUIRE(v && v->keyed && moves >= 0);
+	wf_wc_set_keepalive(v, false);	/* its checks come when the test says */
+	run(200);
+	WF_REQUIRE(wf_e2e_sh("ip link set dev %s address 02:00:5e:10:00:78", wf.iface) == 0);
+	run(300);	/* what was in flight is gone */
+	before = v->trk[WF_WC_VIDEO].n_rtp;
+	run(700);
+	printf("  8. victim: %u video packets in 0.7 s with whepfan sending to the old MAC\n",
+	       v->trk[WF_WC_VIDEO].n_rtp - before);
+	WF_CHECKF(v->trk[WF_WC_VIDEO].n_rtp - before <= 1,
+		  "media reached the viewer through the old MAC: the test proves nothing");
+	video_mark = v->trk[WF_WC_VIDEO].n_rtp;
+	WF_REQUIRE(wf_wc_send_check(v, false, NULL) == 0);
+	wf_wc_pump(env.hub, 2000 * SLOW, video_again, v);
+	WF_CHECKF(video_again(v), "no media 2 s after a check through the new MAC");
+	WF_CHECK(wf_e2e_log_has(wf.log, "next hop now at 02:00:5E:10:00:78"));
+	WF_CHECK_EQ(stat_of("webrtc", "ice_mac_moves"), moves + 1);
+	wf_wc_set_keepalive(v, true);
+}
+
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
 	WF_REQUIRE(wf.pid > 0);
@@ -738,6 +780,7 @@ int main(int argc, char **argv)
 	WF_RUN(the_victim_kept_its_media_throughout);
 	WF_RUN(a_client_with_two_candidates_connects);
 	WF_RUN(a_third_party_that_answered_one_probe_loses_its_media);
+	WF_RUN(a_live_viewer_follows_its_next_hops_new_mac);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	if (wf_test.failed)

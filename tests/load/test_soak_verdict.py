@@ -28,8 +28,9 @@ def steady(seconds=600):
              "sessions": LIVE + 8, "viewers": LIVE + 8, "steal_s": 1.0,
              "slow_loop_max_us": 2000, "slow_loop_lags": 0, "load_join_max_ms": 40.0}
         for k in soak.LOAD_KEYS:
-            if k not in ("t", "src_change_s", "join_max_ms"):
+            if k not in soak.LOAD_FLOATS:
                 r["load_" + k] = 0
+        r["load_joining_max_ms"] = 0.0
         r.update({"load_live": LIVE, "load_joins": LIVE + 30 * i, "load_leaves": 30 * i,
                   "load_sim_dropped": 100 * i, "load_loss_seen": 100 * i,
                   "load_repaired": 100 * i, "load_t": t - 0.2, "load_src_up": 1})
@@ -141,6 +142,78 @@ if any("no line" in f for f in fails):
 else:
     failed += 1
     print("FAIL no line from the load tool after the last sample: got %s" % fails)
+
+rows = steady()
+for r in rows[20:]:
+    r["sessions"] = LIVE + 100
+check("sessions outliving their viewers fail", rows, "outlive")
+
+rows = steady()
+for r in rows[30:]:
+    r["load_join_refused"] = 5
+check("joins refused away from a source restart fail", rows, "refused away")
+
+rows = steady()
+for r in rows[30:]:
+    r["load_join_refused"] = 5
+check("joins refused at a source restart pass", rows, events=[rows[30]["mono"] - 3])
+
+rows = steady()
+for r in rows[30:]:
+    r["load_joins"] = rows[30]["load_joins"]
+check("joins that stop (the churn frozen) fail", rows, "no joins between")
+
+rows = steady()
+for r in rows[30:]:
+    r["load_leaves"] = rows[30]["load_leaves"]
+check("leaves that stop fail", rows, "no leaves between")
+
+rows = steady()
+for r in rows[30:]:
+    r["load_join_max_ms"] = 6000.0
+check("a join slower than 5 s fails", rows, "a join took 6.0 s")
+check("ASan: a join of 6 s passes", rows, asan=True)
+
+rows = steady()
+fin = final_of(rows)
+fin["joining_max_ms"] = 7000.0
+check("a viewer still joining 7 s at the end fails", rows, "still joining", final=fin)
+
+rows = steady()
+for r in rows:
+    r["sessions"] = None
+check("a column with no value fails (a rule must not go quiet)", rows, "sessions: no value")
+
+rows = steady()
+for r in rows:
+    r["rss_kb"] = None
+check("RSS with no value fails", rows, "rss_kb")
+
+rows = steady()
+fin = final_of(rows)
+fin["unchecked"] = fin["repaired"] * 0.12
+check("repairs without a digest at 12 % fail", rows, "no digest to match", final=fin)
+fin["unchecked"] = fin["repaired"] * 0.08
+check("repairs without a digest at 8 % pass", rows, final=fin)
+
+rows = steady()
+at(rows, 400)["mbufs_in_use"] = MBUFS + 50
+check("mbufs over the level away from a source restart fail, with restarts elsewhere", rows,
+      "mbufs_in_use", events=[at(rows, 200)["mono"]])
+
+rows = steady()
+for r in rows:
+    r["mbufs_in_use"] = 0
+check("a level of 0 fails and does not crash", rows, "level 0")
+
+rows = steady()
+at(rows, 300)["load_wrong_repairs"] = 1
+check("a fault seen in one middle sample only fails", rows, "not the packet lost")
+
+check("no viewer live at the end fails", [dict(r, load_live=0) for r in steady()],
+      "the load did not run")
+check("no leaves at all fail", [dict(r, load_leaves=0) for r in steady()],
+      "the load did not run")
 
 check("no viewers joined or left fails", [dict(r, load_joins=0, load_leaves=0)
                                           for r in steady()], "the load did not run")

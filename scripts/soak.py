@@ -3,8 +3,8 @@
 
 Every --interval seconds (10) for --seconds: whepfan's VmRSS (/proc), and
 from its DPDK telemetry socket (/var/run/dpdk/<prefix>/dpdk_telemetry.v2,
-docs/telemetry.md) mbufs in use (the median of 5 reads 0.1 s apart: what
-stays, not packets in flight), sessions, viewers, each worker's viewers,
+docs/telemetry.md) mbufs in use (each the median of 5 reads 0.1 s apart:
+what stays, not packets in flight or a reload's parse), sessions, viewers, each worker's viewers,
 egress packets/s, drops and refusals by reason; from the load tool's last
 stats line (--load-log) live viewers, joins, leaves, loss seen by the
 viewers, repaired and unrepaired.  Writes <out>/soak.csv as it goes, then
@@ -169,13 +169,19 @@ def sample(tel, pid, load_log, t0, prev):
     """One row: {column: number}."""
     start = time.monotonic()
     stats = tel.cmd("/whepfan/stats") or {}
-    # mbufs in use: the median of MBUF_READS reads MBUF_GAP_S apart.
-    # Packets in flight (a burst in the rx and tx queues) come and go
-    # within milliseconds and move one read; a leaked or hoarded mbuf stays.
-    in_use = []
+    # mbufs in use and RSS: the median of MBUF_READS reads MBUF_GAP_S
+    # apart.  Packets in flight (a burst in the rx and tx queues) come and
+    # go within milliseconds and move one read, and so does a reload's
+    # parse (two configurations of 1.3 MB each, freed within milliseconds:
+    # the 60-minute run of afd6118 read +1.52 % once, at a SIGHUP); a
+    # leaked or hoarded mbuf or page stays in every read.
+    in_use, rss = [], []
     for i in range(MBUF_READS):
         if i:
             time.sleep(MBUF_GAP_S)
+        kb = rss_kb(pid)
+        if kb is not None:
+            rss.append(kb)
         info = tel.cmd("/whepfan/info") or {}
         if info.get("mbufs_in_use") is not None:
             in_use.append(info["mbufs_in_use"])
@@ -185,7 +191,7 @@ def sample(tel, pid, load_log, t0, prev):
     row = {
         "t_s": round(now - t0, 1),
         "mono": round(start, 3),
-        "rss_kb": rss_kb(pid),
+        "rss_kb": statistics.median_low(rss) if rss else None,
         "mbufs_in_use": statistics.median_low(in_use) if in_use else None,
         "sessions": stats.get("sessions"),
         "viewers": stats.get("viewers"),

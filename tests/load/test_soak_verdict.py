@@ -215,6 +215,41 @@ check("no viewer live at the end fails", [dict(r, load_live=0) for r in steady()
 check("no leaves at all fail", [dict(r, load_leaves=0) for r in steady()],
       "the load did not run")
 
+# the sampler: RSS and mbufs are each the median of 5 reads 0.1 s apart,
+# so a reload's parse (milliseconds, one read) is not a sample, and a
+# value that stays is
+class FakeTelemetry:
+    def __init__(self, mbufs):
+        self.mbufs = list(mbufs)
+
+    def cmd(self, c):
+        if c == "/whepfan/info":
+            return {"mbufs_in_use": self.mbufs.pop(0)}
+        return {}
+
+
+def sampled(rss_reads, mbuf_reads):
+    reads = list(rss_reads)
+    real_rss, real_sleep = soak.rss_kb, soak.time.sleep
+    soak.rss_kb = lambda pid: reads.pop(0)
+    soak.time.sleep = lambda s: None
+    try:
+        return soak.sample(FakeTelemetry(mbuf_reads), 1, "/nonexistent", 0.0, None)
+    finally:
+        soak.rss_kb, soak.time.sleep = real_rss, real_sleep
+
+
+row = sampled([RSS + 2500, RSS, RSS, RSS, RSS], [MBUFS + 40, MBUFS, MBUFS, MBUFS, MBUFS])
+result_ok = row["rss_kb"] == RSS and row["mbufs_in_use"] == MBUFS
+row = sampled([RSS] + [RSS + 2500] * 3 + [RSS], [MBUFS] + [MBUFS + 40] * 3 + [MBUFS])
+result_ok = result_ok and row["rss_kb"] == RSS + 2500 and row["mbufs_in_use"] == MBUFS + 40
+if result_ok:
+    passed += 1
+    print("ok   a one-read transient is not a sample, a value that stays is")
+else:
+    failed += 1
+    print("FAIL the sampler's median of reads: got %s" % row)
+
 check("no viewers joined or left fails", [dict(r, load_joins=0, load_leaves=0)
                                           for r in steady()], "the load did not run")
 

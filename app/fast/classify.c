@@ -7,6 +7,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "core/arp_rule.h"
 #include "fast/feedback.h"
 #include "fast/handoff.h"
 #include "fast/ingest.h"
@@ -52,33 +53,19 @@ static void punt(struct wf_lcore *lc, struct rte_mbuf *m, enum wf_punt_class c, 
 	lc->c.punted_class[c]++;
 }
 
-/* ARP (RFC 826) for our address is punted, and announcements (sender and
- * target address the same: a gratuitous ARP, RFC 5227 §3, as a gateway
- * sends when it fails over) from our subnet, which may tell a known
- * neighbour's new MAC;
- * malformed ARP and ARP for other hosts are dropped here, so a flood of
- * them costs the slow path
- * nothing. */
+/* ARP for our address, and announcements from our subnet, are punted
+ * (core/arp_rule.h); malformed ARP and ARP for other hosts are dropped
+ * here, so a flood of them costs the slow path nothing. */
 static void arp_in(struct wf_lcore *lc, const struct wf_port *port, struct rte_mbuf *m)
 {
 	const struct rte_arp_hdr *arp;
-	uint32_t sip, tip;
-	uint16_t op;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*arp)) {
 		wf_drop(lc, m, WF_DROP_ARP_NOT_OURS);
 		return;
 	}
 	arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
-	op = rte_be_to_cpu_16(arp->arp_opcode);
-	sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
-	tip = rte_be_to_cpu_32(arp->arp_data.arp_tip);
-	if (rte_be_to_cpu_16(arp->arp_hardware) != RTE_ARP_HRD_ETHER ||
-	    rte_be_to_cpu_16(arp->arp_protocol) != RTE_ETHER_TYPE_IPV4 ||
-	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4 ||
-	    (op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY) ||
-	    (tip != port->addr &&
-	     (sip != tip || !sip || (sip & port->netmask) != (port->addr & port->netmask)))) {
+	if (!wf_arp_well_formed(arp) || !wf_arp_for_port(arp, port)) {
 		wf_drop(lc, m, WF_DROP_ARP_NOT_OURS);
 		return;
 	}

@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 
 #include "core/app.h"
+#include "core/arp_rule.h"
 #include "slow/frame.h"
 
 struct arp_entry {
@@ -115,14 +116,11 @@ void wf_arp_input(unsigned port_idx, struct rte_mbuf *m)
 	op = rte_be_to_cpu_16(arp->arp_opcode);
 	sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
 	tip = rte_be_to_cpu_32(arp->arp_data.arp_tip);
-	if (rte_be_to_cpu_16(arp->arp_hardware) != RTE_ARP_HRD_ETHER ||
-	    rte_be_to_cpu_16(arp->arp_protocol) != RTE_ETHER_TYPE_IPV4 ||
-	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4 ||
-	    (op != RTE_ARP_OP_REQUEST && op != RTE_ARP_OP_REPLY)) {
+	if (!wf_arp_well_formed(arp)) {
 		wf_slow_drop_pkt(m, WF_SLOW_ARP_BAD);
 		return;
 	}
-	if (tip != p->addr && (sip != tip || !sip)) {
+	if (!wf_arp_for_port(arp, p)) {
 		wf_slow_drop_pkt(m, WF_SLOW_ARP_NOT_OURS);
 		return;
 	}

@@ -28,6 +28,7 @@
 #include "slow/outputs.h"
 #include "slow/port.h"
 #include "slow/registry.h"
+#include "slow/reload.h"
 #include "slow/streams.h"
 #include "whep/http.h"
 #include "whep/session.h"
@@ -241,6 +242,9 @@ int wf_setup(struct wf_config *cfg)
 	rc = wf_http_init(cfg);
 	if (rc)
 		return rc;
+	rc = wf_reload_init();
+	if (rc)
+		return rc;
 	return wf_outputs_init(cfg);
 }
 
@@ -289,6 +293,7 @@ void wf_teardown(void)
 
 	/* nothing the telemetry threads read is freed before they are out */
 	wf_telemetry_close();
+	wf_reload_fini();
 	/* viewers and streams go back while the workers still run */
 	wf_http_fini();
 	wf_session_fini();

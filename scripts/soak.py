@@ -87,6 +87,26 @@ def rss_kb(pid):
     return None
 
 
+def tap_dropped(pid):
+    """Packets the kernel dropped on their way into whepfan: the tap's
+    transmit drops in whepfan's network namespace (/proc/PID/net/dev),
+    where its queue overflowed because whepfan did not read in time.
+    whepfan cannot count these itself (net_tap reports no rx_missed),
+    and one of them in a handshake costs a DTLS retransmission (1 s)."""
+    try:
+        with open("/proc/%d/net/dev" % pid) as f:
+            lines = f.readlines()[2:]
+    except OSError:
+        return None
+    total = 0
+    for line in lines:
+        name, _, fields = line.partition(":")
+        fields = fields.split()
+        if name.strip() != "lo" and len(fields) >= 12:
+            total += int(fields[11])
+    return total
+
+
 # What every stats line of the load tool carries: a line without all of
 # them (one being written) is not read.
 LOAD_KEYS = ("t", "live", "joins", "leaves", "delete", "close_notify", "vanish", "join_refused",
@@ -171,10 +191,8 @@ def sample(tel, pid, load_log, t0, prev):
     stats = tel.cmd("/whepfan/stats") or {}
     # mbufs in use and RSS: the median of MBUF_READS reads MBUF_GAP_S
     # apart.  Packets in flight (a burst in the rx and tx queues) come and
-    # go within milliseconds and move one read, and so does a reload's
-    # parse (two configurations of 1.3 MB each, freed within milliseconds:
-    # the 60-minute run of afd6118 read +1.52 % once, at a SIGHUP); a
-    # leaked or hoarded mbuf or page stays in every read.
+    # go within milliseconds and move one read; a leaked or hoarded mbuf
+    # or page stays in every read.
     in_use, rss = [], []
     for i in range(MBUF_READS):
         if i:
@@ -215,6 +233,7 @@ def sample(tel, pid, load_log, t0, prev):
     ports = stats.get("ports") or {}
     for k in ("rx_missed", "rx_nombuf", "rx_errors", "tx_errors"):
         row["port_" + k] = sum(p.get(k, 0) for p in ports.values())
+    row["tap_dropped"] = tap_dropped(pid)
     drops = stats.get("drops") or {}
     row["drops_total"] = sum(drops.values())
     for k in sorted(drops):
@@ -451,9 +470,10 @@ def verdict(rows, events, asan=False, final=None):
                     g("load_repaired"), g("load_unrepaired"), g("load_nacks"),
                     g("load_nack_seqs"), g("load_wrong_repairs"), g("load_auth_fail")))
     lines.append("source restarts %d, hostile datagrams sent %d, egress at the end %s packets/s;"
-                 " port: %d missed on receive, %d no mbuf"
+                 " port: %d missed on receive, %d no mbuf; %d dropped by the kernel's tap"
+                 " before whepfan read them"
                  % (g("load_restarts"), g("load_hostile"), last.get("egress_pps"),
-                    g("port_rx_missed"), g("port_rx_nombuf")))
+                    g("port_rx_missed"), g("port_rx_nombuf"), g("tap_dropped")))
     nz = lambda p: ", ".join("%s %d" % (k[len(p):], v) for k, v in sorted(last.items())
                              if k.startswith(p) and v) or "none"
     lines.append("drops by reason: " + nz("drop_"))
@@ -507,8 +527,8 @@ def verdict(rows, events, asan=False, final=None):
     join_limit = JOIN_MAX_S * (3 if asan else 1)
     slowest = max([r.get("load_join_max_ms") or 0 for r in rows] + [final.get("join_max_ms", 0)])
     if slowest > join_limit * 1000:
-        fails.append("a join took %.1f s from POST to keys (more than %.0f s)"
-                     % (slowest / 1e3, join_limit))
+        fails.append("a join took %.1f s from POST to keys (more than %.0f s; load.err says"
+                     " where each slow join spent its time)" % (slowest / 1e3, join_limit))
     if final.get("joining_max_ms", 0) > join_limit * 1000:
         fails.append("a viewer was still joining %.1f s after its POST at the end (more than"
                      " %.0f s)" % (final["joining_max_ms"] / 1e3, join_limit))

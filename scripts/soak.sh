@@ -10,6 +10,8 @@
 #   SOAK_VIEWERS, SOAK_CHURN, SOAK_RESTART_S, SOAK_HUP_S: live viewers
 #                (300), leaving and joining a second (3), seconds between
 #                source restarts (240) and between reloads (180)
+#   SOAK_DTLS_LOSS: percent of DTLS datagrams each viewer loses each way
+#                (0): handshakes that must recover by retransmission
 #
 # A namespace held by `unshare --net sleep`; whepfan inside it (the
 # configuration from tests/load/soak.conf.in) creates the tap, whose kernel
@@ -31,12 +33,15 @@ hup_s=${SOAK_HUP_S:-180}
 viewers=${SOAK_VIEWERS:-300}
 churn=${SOAK_CHURN:-3}
 restart_s=${SOAK_RESTART_S:-240}
+dtls_loss=${SOAK_DTLS_LOSS:-0}
 
 die() { echo "soak: $*" >&2; exit 2; }
 
 [[ $minutes =~ ^[0-9]+$ ]] && [ "$minutes" -ge 3 ] ||
 	die "SOAK_MINUTES=$minutes: want a whole number of minutes, at least 3 (the level is taken at 1-2 min)"
 [[ $hup_s =~ ^[1-9][0-9]*$ ]] || die "SOAK_HUP_S=$hup_s: want a whole number of seconds, at least 1"
+[[ $dtls_loss =~ ^[0-9]+$ ]] && [ "$dtls_loss" -le 50 ] ||
+	die "SOAK_DTLS_LOSS=$dtls_loss: want a whole percent, 0-50"
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespace, tap device)"
 [ -c /dev/net/tun ] || die "needs /dev/net/tun"
 for tool in unshare nsenter ip python3; do
@@ -124,8 +129,8 @@ nsx bash -c 'exec 3<>/dev/tcp/127.0.0.1/8889' 2>/dev/null ||
 
 echo "soak: $minutes min, $viewers viewers, $churn a second churning, build $build," \
      "results in $out (whepfan pid $wf)"
-"${ns[@]}" "$build/whepfan-load" -n "$viewers" -j "$churn" -l 2 -r "$restart_s" -H 5 -i 2 \
-	-d $((minutes * 60 + 30)) -s "$out/load.log" 2>"$out/load.err" &
+"${ns[@]}" "$build/whepfan-load" -n "$viewers" -j "$churn" -l 2 -r "$restart_s" \
+	-D "$dtls_loss" -H 5 -i 2 -d $((minutes * 60 + 30)) -s "$out/load.log" 2>"$out/load.err" &
 load=$!
 
 # A configuration reload every few minutes.

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "core/app.h"
 #include "core/log.h"
 #include "slow/mbufs.h"
@@ -64,26 +66,57 @@ static void apply_admission(struct wf_config *cfg, const struct wf_config *nc)
 	       h->post_burst_per_ip, h->request_timeout_s, h->n_trusted_proxies);
 }
 
+/* The new configuration and its differences, kept from wf_reload_init()
+ * to wf_reload_fini() and written in full at every reload: the same pages
+ * each time, resident from the start, so a reload moves neither the heap
+ * nor the resident size (a fresh 1.3 MB a reload stayed in glibc's heap
+ * for seconds, +2.5 MB in the 60-minute soak of afd6118). */
+static struct {
+	struct wf_config *nc;
+	struct wf_config_diff *d;
+} scratch;
+
+int wf_reload_init(void)
+{
+	if (scratch.nc)
+		return 0;
+	scratch.nc = malloc(sizeof(*scratch.nc));
+	scratch.d = malloc(sizeof(*scratch.d));
+	if (!scratch.nc || !scratch.d) {
+		wf_reload_fini();
+		return -ENOMEM;
+	}
+	/* every page written now, so resident from the start (not a memset
+	 * the compiler may fold into a calloc that writes nothing) */
+	explicit_bzero(scratch.nc, sizeof(*scratch.nc));
+	explicit_bzero(scratch.d, sizeof(*scratch.d));
+	return 0;
+}
+
+void wf_reload_fini(void)
+{
+	wf_config_free(scratch.nc);
+	free(scratch.d);
+	scratch.nc = NULL;
+	scratch.d = NULL;
+}
+
 int wf_reload(struct wf_config *cfg)
 {
 	static const char *const groups[] = {
 		"dpdk", "ports", "webrtc", "http", "dtls", "srtp", "workers",
 	};
 	struct wf_config_diag diag = { .fn = log_error };
-	struct wf_config_diff *d = NULL;
-	struct wf_config *nc;
+	struct wf_config_diff *d = scratch.d;
+	struct wf_config *nc = scratch.nc;
+	uint64_t t0 = rte_get_tsc_cycles();
 	char why[320];
 	unsigned i;
 	int rc = 0;
 
-	nc = wf_config_create();
-	d = calloc(1, sizeof(*d));
-	if (!nc || !d) {
-		wf_config_free(nc);
-		free(d);
+	if (!nc)
 		return -ENOMEM;
-	}
-	if (wf_config_load(nc, cfg->path, &diag) != 0) {
+	if (wf_config_parse(nc, cfg->path, &diag) != 0) {
 		WF_LOG(ERR, "reload: %s refused (%u errors); the running configuration stays\n",
 		       cfg->path, diag.n_errors);
 		rc = -EINVAL;
@@ -159,10 +192,11 @@ int wf_reload(struct wf_config *cfg)
 	if (rc)
 		WF_LOG(ERR, "reload: applying failed part way: %s\n", strerror(-rc));
 	else
-		WF_LOG(INFO, "reload: %s applied: %u streams added, %u removed, %u changed\n",
-		       cfg->path, d->n_added, d->n_removed, d->n_changed);
+		WF_LOG(INFO, "reload: %s applied in %.1f ms: %u streams added, %u removed, "
+		       "%u changed\n", cfg->path,
+		       (double)(rte_get_tsc_cycles() - t0) * 1e3 / (double)rte_get_tsc_hz(),
+		       d->n_added, d->n_removed, d->n_changed);
 out:
-	wf_config_free(nc);
-	free(d);
+	explicit_bzero(nc, sizeof(*nc));	/* tokens and SRTP keys */
 	return rc;
 }

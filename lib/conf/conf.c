@@ -1424,10 +1424,9 @@ static void scan_wide_ints(struct wf_walk *w, const char *path)
 	w->n_wide = n < 0 ? 0 : n;
 }
 
-int wf_config_load(struct wf_config *cfg, const char *path, struct wf_config_diag *diag)
+int wf_config_parse(struct wf_config *cfg, const char *path, struct wf_config_diag *diag)
 {
-	struct wf_walk w = { .file = path, .diag = diag };
-	struct wf_config *tmp;
+	struct wf_walk w = { .file = path, .diag = diag, .cfg = cfg };
 	config_t lc;
 
 	if (!cfg || !path)
@@ -1438,16 +1437,13 @@ int wf_config_load(struct wf_config *cfg, const char *path, struct wf_config_dia
 		if (diag->buf && diag->buf_size)
 			diag->buf[0] = '\0';
 	}
-	tmp = wf_config_create();
-	if (!tmp)
-		return -ENOMEM;
-	w.cfg = tmp;
+	wf_config_defaults(cfg);
 	config_init(&lc);
 	if (strlen(path) > WF_CONF_PATH_LEN) {
 		report_plain(&w, "config", "file name longer than %u characters", WF_CONF_PATH_LEN);
 		goto out;
 	}
-	memcpy(tmp->path, path, strlen(path) + 1);
+	memcpy(cfg->path, path, strlen(path) + 1);
 	errno = 0;
 	if (config_read_file(&lc, path) != CONFIG_TRUE) {
 		const char *text = config_error_text(&lc);
@@ -1467,7 +1463,7 @@ int wf_config_load(struct wf_config *cfg, const char *path, struct wf_config_dia
 		goto out;
 	}
 	scan_wide_ints(&w, path);
-	walk_group(&w, config_root_setting(&lc), wf_root_keys, tmp);
+	walk_group(&w, config_root_setting(&lc), wf_root_keys, cfg);
 out:
 	config_destroy(&lc);
 	if (w.n_errors > w.delivered) {
@@ -1479,8 +1475,22 @@ out:
 	}
 	if (diag)
 		diag->n_errors = w.n_errors;
-	if (w.n_errors == 0)
+	return w.n_errors ? -EINVAL : 0;
+}
+
+int wf_config_load(struct wf_config *cfg, const char *path, struct wf_config_diag *diag)
+{
+	struct wf_config *tmp;
+	int rc;
+
+	if (!cfg || !path)
+		return -EINVAL;
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	rc = wf_config_parse(tmp, path, diag);
+	if (rc == 0)
 		memcpy(cfg, tmp, sizeof(*cfg));
 	wf_config_free(tmp);
-	return w.n_errors ? -EINVAL : 0;
+	return rc;
 }

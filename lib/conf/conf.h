@@ -12,10 +12,12 @@
  * (1-65535)", up to a limit, through struct wf_config_diag.  Secrets
  * (stream tokens, SRTP keys) are never echoed in messages.
  *
- * Reload (SIGHUP): wf_config_load() builds the new configuration in a
- * private buffer and copies it over *cfg only when it is valid; on any error
- * *cfg is left exactly as it was.  wf_config_diff() (diff.h) then tells which
- * streams were added, removed or changed.
+ * wf_config_load() builds the configuration in a private buffer and copies
+ * it over *cfg only when it is valid; on any error *cfg is left exactly as
+ * it was.  A reload (SIGHUP) parses into a scratch the application keeps
+ * from its start (wf_config_parse), so no reload allocates a configuration;
+ * wf_config_diff() (diff.h) then tells which streams were added, removed or
+ * changed.
  *
  * Nothing here exits, panics or keeps global state; the functions are
  * reentrant (libconfig keeps its state in the config_t).
@@ -274,6 +276,12 @@ void wf_config_free(struct wf_config *cfg);
  * valid (*cfg untouched, errors delivered through diag, which may be NULL),
  * -ENOMEM when the scratch copy cannot be allocated. */
 int wf_config_load(struct wf_config *cfg, const char *path, struct wf_config_diag *diag);
+
+/* wf_config_load() without the scratch copy, for a caller that keeps its
+ * own (a reload: no megabytes allocated while running): the defaults,
+ * then the file at path, into *cfg.  0 when valid; -EINVAL otherwise, and
+ * *cfg is then a partial configuration the caller must not use. */
+int wf_config_parse(struct wf_config *cfg, const char *path, struct wf_config_diag *diag);
 
 /* The codec table; NULL when c is out of range. */
 const struct wf_conf_codec_info *wf_conf_codec(enum wf_conf_codec c);

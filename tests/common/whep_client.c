@@ -784,13 +784,25 @@ int wf_wc_send_check(struct wf_wc *c, bool use_candidate, const char *pwd)
 	return 0;
 }
 
+/* Whether this DTLS datagram is lost on purpose (opts.dtls_loss_pct). */
+static bool dtls_lost(struct wf_wc *c)
+{
+	if (!c->opts.dtls_loss_pct || wf_e2e_rnd() % 100 >= c->opts.dtls_loss_pct)
+		return false;
+	c->st.dtls_lost++;
+	return true;
+}
+
 static void dtls_flush(struct wf_wc *c)
 {
 	uint8_t buf[WF_DTLS_MAX_DATAGRAM];
 	int n;
 
-	while (c->dtls && (n = wf_dtls_next_output(c->dtls, buf, sizeof(buf))) > 0)
-		wf_wc_send_raw(c, buf, (size_t)n);
+	while (c->dtls && (n = wf_dtls_next_output(c->dtls, buf, sizeof(buf))) > 0) {
+		c->st.dtls_out++;
+		if (!dtls_lost(c))
+			wf_wc_send_raw(c, buf, (size_t)n);
+	}
 }
 
 int wf_wc_dtls_start(struct wf_wc *c, struct wf_dtls_ctx *ctx)
@@ -1000,7 +1012,8 @@ static void on_stun_response(struct wf_wc *c, const uint8_t *p, const struct wf_
 				  c->port);
 		return;
 	}
-	c->st.stun_ok++;
+	if (!c->st.stun_ok++ && c->connect_t0_us)
+		c->st.ice_us = wf_e2e_now_us() - c->connect_t0_us;
 	if (c->connect_ctx && !c->dtls) {
 		int err = wf_wc_dtls_start(c, c->connect_ctx);
 
@@ -1147,7 +1160,7 @@ static void client_keyed(struct wf_wc *c)
 static void on_dtls(struct wf_wc *c, const uint8_t *p, size_t n)
 {
 	c->st.dtls_in++;
-	if (!c->dtls)
+	if (!c->dtls || dtls_lost(c))
 		return;
 	wf_dtls_input(c->dtls, p, n);
 	dtls_flush(c);
@@ -1432,6 +1445,7 @@ static void client_timers(struct wf_wc *c, uint64_t now)
 	}
 	if (c->dtls && wf_dtls_state(c->dtls) == WF_DTLS_HANDSHAKING &&
 	    wf_dtls_timeout_ms(c->dtls) == 0) {
+		c->st.dtls_timeouts++;
 		wf_dtls_on_timer(c->dtls);
 		dtls_flush(c);
 	}

@@ -158,6 +158,7 @@ struct wf_wc_opts {
 					 * answered (0: 5) ... */
 	unsigned connect_retry_ms;	/* ... this far apart (0: 300 × WF_E2E_SLOW) */
 	unsigned rr_ms;			/* receiver reports while live (0: none) */
+	unsigned dtls_loss_pct;		/* DTLS datagrams lost on purpose, each way */
 };
 
 /* One track as the viewer sees it. */
@@ -183,6 +184,9 @@ struct wf_wc_stats {
 	unsigned probes_ignored;	/* ... left unanswered (ignore_probes) */
 	unsigned probes_bad;		/* ... that did not check out */
 	unsigned dtls_in;		/* DTLS datagrams */
+	unsigned dtls_out;		/* DTLS datagrams sent */
+	unsigned dtls_timeouts;		/* handshake timers that fired (a flight again) */
+	unsigned dtls_lost;		/* datagrams dropped by opts.dtls_loss_pct */
 	unsigned srtcp_other;		/* SRTCP that is not an SR */
 	unsigned srtp_errors;		/* failed to unprotect */
 	/* RTP that unprotected (or, counted only, came) but was refused: too
@@ -197,6 +201,7 @@ struct wf_wc_stats {
 	uint64_t first_media_us, last_media_us;	/* SRTP or SRTCP arrival */
 	uint64_t last_check_us;		/* our last Binding request */
 	uint64_t connect_us;		/* time from wf_wc_connect_start to keyed */
+	uint64_t ice_us;		/* ... to the first answered check */
 };
 
 struct wf_wc {

@@ -557,6 +557,29 @@ static void conf_reload_keeps_the_old_config_on_error(void)
 	wf_config_free(snap);
 }
 
+/* A reload parses into a scratch it keeps (wf_config_parse): the second
+ * file must not inherit what the first set and it leaves out, and a
+ * valid parse into it equals a fresh wf_config_load. */
+static void conf_parse_into_a_used_scratch_starts_from_the_defaults(void)
+{
+	struct wf_config *scratch = wf_config_create(), *fresh = wf_config_create();
+	struct wf_config_diag diag = { 0 };
+
+	WF_REQUIRE(scratch && fresh);
+	WF_CHECK_EQ(wf_config_parse(scratch, VEC "good/full.conf", &diag), 0);
+	WF_CHECK_EQ(scratch->webrtc.udp_port, 9000);
+	WF_CHECK_EQ(wf_config_parse(scratch, VEC "bad/syntax.conf", &diag), -EINVAL);
+	WF_CHECK(diag.n_errors > 0);
+	WF_CHECK_EQ(wf_config_parse(scratch, "conf/whepfan.conf", &diag), 0);
+	WF_CHECK_EQ(diag.n_errors, 0);
+	WF_CHECK_EQ(wf_config_load(fresh, "conf/whepfan.conf", NULL), 0);
+	WF_CHECK(memcmp(scratch, fresh, sizeof(*fresh)) == 0);
+	WF_CHECK_EQ(wf_config_parse(NULL, "conf/whepfan.conf", NULL), -EINVAL);
+	WF_CHECK_EQ(wf_config_parse(scratch, NULL, NULL), -EINVAL);
+	wf_config_free(scratch);
+	wf_config_free(fresh);
+}
+
 /* ---- diff ---- */
 
 static void conf_diff_reports_added_removed_and_changed_streams(void)
@@ -1002,6 +1025,7 @@ int main(int argc, char **argv)
 	WF_RUN(conf_several_errors_are_reported_together);
 	WF_RUN(conf_missing_file_is_an_error_not_a_crash);
 	WF_RUN(conf_reload_keeps_the_old_config_on_error);
+	WF_RUN(conf_parse_into_a_used_scratch_starts_from_the_defaults);
 	WF_RUN(conf_diff_reports_added_removed_and_changed_streams);
 	WF_RUN(conf_dump_with_secrets_loads_back_identical);
 	WF_RUN(conf_dump_hides_secrets_by_default);

@@ -27,6 +27,9 @@
  *     that was dropped (wrong_repairs, auth_fail; a repair of a loss on
  *     the way has no digest to match: unchecked); RTP that decrypts but
  *     has another payload type or SSRC than the answer's is rejected;
+ *   - handshake loss (-D, default none): each viewer loses that percent
+ *     of its DTLS datagrams each way, so the handshake must recover by
+ *     retransmission;
  *   - hostile datagrams, -H a second, from 198.18.0.3 to whepfan's
  *     WebRTC and ingest ports: random bytes, and STUN, DTLS and RTP
  *     headers with random contents.
@@ -35,8 +38,10 @@
  * the sources send, for how long they have or have not, and since when in
  * CLOCK_MONOTONIC seconds; slow_joins and join_max_ms: joins that took
  * over SLOW_JOIN_US from the POST to the keys, and the longest;
- * joining_max_ms: how long the oldest viewer still joining has waited) to the stats file (-s, else stdout); scripts/soak.py
- * reads the last.  Runs -d seconds (0: until SIGINT or SIGTERM).
+ * joining_max_ms: how long the oldest viewer still joining has waited)
+ * to the stats file (-s, else stdout); scripts/soak.py reads the last.
+ * Each slow join is described on stderr: where its time went.  Runs -d
+ * seconds (0: until SIGINT or SIGTERM).
  *
  * Only 198.18.0.0/15 (RFC 2544) and loopback are ever addressed (fixed
  * here, not options).  Exit status 0, or 1 when the set-up failed.
@@ -149,6 +154,7 @@ struct figures {
 static struct {
 	/* options */
 	unsigned target, churn_per_s, loss_bp, restart_s, duration_s, n_addrs, hostile_per_s;
+	unsigned dtls_loss_pct;		/* -D: DTLS datagrams each viewer loses, each way */
 	unsigned interval_s;
 	FILE *stats;
 	/* state */
@@ -196,6 +202,7 @@ static void usage(FILE *f)
 		"  -n N   viewers to keep live (default 300, at most %u)\n"
 		"  -j N   viewers leaving and joining per second once up (default 3)\n"
 		"  -l P   percent of received packets each viewer drops and NACKs (default 2)\n"
+		"  -D P   percent of DTLS datagrams each viewer loses, each way (default 0)\n"
 		"  -r S   the source restarts every S seconds (default 240, 0: never)\n"
 		"  -a N   viewer addresses 198.18.0.2 .. (default 8, at most %u)\n"
 		"  -H N   hostile datagrams per second (default 5)\n"
@@ -212,13 +219,14 @@ static int parse_args(int argc, char **argv)
 
 	g.target = 300, g.churn_per_s = 3, g.restart_s = 240, g.n_addrs = 8;
 	g.hostile_per_s = 5, g.interval_s = 2, g.stats = stdout;
-	while ((o = getopt(argc, argv, "n:j:l:r:a:H:i:d:s:h")) != -1) {
+	while ((o = getopt(argc, argv, "n:j:l:D:r:a:H:i:d:s:h")) != -1) {
 		int rc = 0;
 
 		switch (o) {
 		case 'n': rc = parse_uint(optarg, 1, MAX_VIEWERS - 64, &g.target); break;
 		case 'j': rc = parse_uint(optarg, 0, 100, &g.churn_per_s); break;
 		case 'l': rc = parse_uint(optarg, 0, 50, &pct); break;
+		case 'D': rc = parse_uint(optarg, 0, 50, &g.dtls_loss_pct); break;
 		case 'r': rc = parse_uint(optarg, 0, 86400, &g.restart_s); break;
 		case 'a': rc = parse_uint(optarg, 1, MAX_ADDRS, &g.n_addrs); break;
 		case 'H': rc = parse_uint(optarg, 0, 1000, &g.hostile_per_s); break;
@@ -530,7 +538,8 @@ static void viewer_join(uint64_t now)
 	snprintf(stream, sizeof(stream), "cam%u", k % STREAMS);
 	v->c = wf_wc_create(g.hub, &(struct wf_wc_opts){
 		.name = v->name, .addr = addr, .http_addr = addr, .media = WF_WC_MEDIA_DECRYPT,
-		.keepalive_ms = KEEPALIVE_MS, .rr_ms = RR_MS, .connect_tries = CONNECT_TRIES });
+		.keepalive_ms = KEEPALIVE_MS, .rr_ms = RR_MS, .connect_tries = CONNECT_TRIES,
+		.dtls_loss_pct = g.dtls_loss_pct });
 	if (!v->c) {
 		g.f.join_failed++;
 		return;
@@ -557,6 +566,32 @@ static void viewer_join(uint64_t now)
 	v->post_us = wf_e2e_now_us() - t0;
 	g.n_joining++;
 	g.f.joins++;
+}
+
+/* Why the viewer's handshake failed (": reason"), or "". */
+static const char *dtls_why(const struct wf_wc *c)
+{
+	static char why[160];
+
+	if (!c->dtls || wf_dtls_state(c->dtls) != WF_DTLS_FAILED)
+		return "";
+	snprintf(why, sizeof(why), ": %s", wf_dtls_reason(c->dtls));
+	return why;
+}
+
+/* Where a slow join spent its time, on stderr: its POST, ICE (to the
+ * first answered check) and DTLS (to the keys), with the datagrams each
+ * side sent, so a lost flight (a DTLS timer that fired) shows. */
+static void slow_join_report(const struct viewer *v, uint64_t took, uint64_t now)
+{
+	const struct wf_wc_stats *st = &v->c->st;
+
+	fprintf(stderr, "whepfan-load: t=%.1f %s: slow join, %.1f ms: POST %.1f ms, ICE %.1f ms"
+		" (%u checks sent, %u answered), DTLS %.1f ms (%u datagrams out, %u in,"
+		" %u lost on purpose, %u timers fired)\n", (double)(now - g.t0_us) / 1e6, v->name, (double)took / 1e3,
+		(double)v->post_us / 1e3, (double)st->ice_us / 1e3, st->stun_sent, st->stun_ok,
+		(double)(st->connect_us - st->ice_us) / 1e3, st->dtls_out, st->dtls_in,
+		st->dtls_lost, st->dtls_timeouts);
 }
 
 /* Joins, leaves and the loss sweep, by their clocks. */
@@ -589,8 +624,8 @@ static void churn(uint64_t now)
 		if (v->state == V_JOINING && v->c->keyed) {
 			uint64_t took = v->post_us + v->c->st.connect_us;
 
-			if (took > SLOW_JOIN_US)
-				g.f.slow_joins++;
+			if (took > SLOW_JOIN_US && ++g.f.slow_joins <= MAX_REPORTS)
+				slow_join_report(v, took, now);
 			if (took > g.f.join_max_us)
 				g.f.join_max_us = took;
 			v->state = V_LIVE;
@@ -600,10 +635,11 @@ static void churn(uint64_t now)
 			g.f.join_failed++;
 			if (g.f.join_failed <= MAX_REPORTS)
 				fprintf(stderr, "whepfan-load: %s: no keys %u s after its POST (DTLS"
-					" %s, %u DTLS datagrams in; checks sent %u, answered %u;"
+					" %s%s, %u DTLS datagrams in; checks sent %u, answered %u;"
 					" whepfan's checks answered %u)\n", v->name,
 					(unsigned)(JOIN_TIMEOUT_US / 1000000),
-					wf_dtls_state_name(wf_wc_dtls_state(v->c)), v->c->st.dtls_in,
+					wf_dtls_state_name(wf_wc_dtls_state(v->c)), dtls_why(v->c),
+					v->c->st.dtls_in,
 					v->c->st.stun_sent, v->c->st.stun_ok, v->c->st.probes);
 			wf_wc_delete(v->c, NULL, NULL);
 			viewer_release(v);

@@ -24,15 +24,21 @@
 #include "fast/worker.h"
 #include "ops/telemetry.h"
 #include "slow/ctrlq.h"
+#include "slow/ev.h"
 #include "slow/mbufs.h"
 #include "slow/outputs.h"
 #include "slow/port.h"
 #include "slow/registry.h"
 #include "slow/reload.h"
+#include "slow/slowpath.h"
 #include "slow/streams.h"
 #include "whep/http.h"
 #include "whep/session.h"
 #include "rtp/rtcp.h"
+
+/* Timers of the event loop besides the sessions' (HTTP, outputs, heap
+ * trim, streams waiting for their owner): room to spare. */
+#define SUBSYSTEM_TIMERS	64
 
 static bool workers_launched;
 
@@ -233,6 +239,13 @@ int wf_setup(struct wf_config *cfg)
 		WF_LOG(ERR, "%s\n", why);
 		return rc;
 	}
+	/* a timer for each session and a few of the subsystems' own */
+	rc = wf_ev_init(cfg->http.max_sessions + SUBSYSTEM_TIMERS);
+	if (rc)
+		return rc;
+	rc = wf_slow_init();
+	if (rc)
+		return rc;
 	rc = wf_streams_start(cfg);
 	if (rc)
 		return rc;
@@ -301,6 +314,7 @@ void wf_teardown(void)
 	wf_ctrl_replies();
 	if (workers_launched)
 		wf_streams_stop();
+	wf_ev_fini();
 	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins them */
 	__atomic_store_n(&wf_app.stop, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();

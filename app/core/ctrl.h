@@ -32,7 +32,7 @@ struct wf_ctrl_msg {
 	uint32_t slot;
 	uint16_t gen;
 	uint16_t stream;
-	uint64_t cookie;	/* the slow path's own (ctrlq.c) */
+	uint64_t cookie;	/* the sender's own: what its done needs */
 	/* the slow path's: what to do with the reply (ctrlq.h) */
 	void (*done)(struct wf_ctrl_msg *msg);
 	struct wf_stream_state *state;	/* ADD_STREAM / DEL_STREAM */

@@ -1,7 +1,4 @@
-/* ctrlq.c: control messages to the workers and their replies (ctrlq.h).
- *
- * msg->cookie is the slow path's own: 0 an asynchronous message (its
- * done runs on the reply), 1 a call waiting for its reply, 2 answered. */
+/* ctrlq.c: control messages to the workers and their replies (ctrlq.h). */
 #include "slow/ctrlq.h"
 
 #include <errno.h>
@@ -14,6 +11,8 @@
 #include "core/app.h"
 #include "core/lcore.h"
 #include "slow/frame.h"
+
+static unsigned outstanding;	/* sent, reply not yet taken */
 
 struct wf_ctrl_msg *wf_ctrl_alloc(uint32_t type)
 {
@@ -31,19 +30,14 @@ void wf_ctrl_free(struct wf_ctrl_msg *msg)
 	rte_mempool_put(wf_app.ctrl_pool, msg);
 }
 
-static int enqueue(unsigned worker, struct wf_ctrl_msg *msg)
+int wf_ctrl_send(unsigned worker, struct wf_ctrl_msg *msg, wf_ctrl_done_fn done)
 {
+	msg->done = done;
 	if (rte_ring_enqueue(wf_app.lc[worker]->ctrl, msg) != 0)
 		return -ENOBUFS;
 	wf_slow_counters.ctrl_sent++;
+	outstanding++;
 	return 0;
-}
-
-int wf_ctrl_send(unsigned worker, struct wf_ctrl_msg *msg, wf_ctrl_done_fn done)
-{
-	msg->cookie = 0;
-	msg->done = done;
-	return enqueue(worker, msg);
 }
 
 static unsigned drain(unsigned w)
@@ -55,10 +49,7 @@ static unsigned drain(unsigned w)
 	for (i = 0; i < n; i++) {
 		struct wf_ctrl_msg *msg = msgs[i];
 
-		if (msg->cookie == 1) {
-			msg->cookie = 2;	/* answered: the call takes it */
-			continue;
-		}
+		outstanding--;
 		if (msg->done)
 			msg->done(msg);
 		wf_ctrl_free(msg);
@@ -66,33 +57,28 @@ static unsigned drain(unsigned w)
 	return n;
 }
 
-void wf_ctrl_replies(void)
+unsigned wf_ctrl_replies(void)
 {
-	unsigned w;
+	unsigned w, n = 0;
 
 	for (w = 0; w < wf_app.n_workers; w++)
-		drain(w);
+		n += drain(w);
+	return n;
 }
 
-int wf_ctrl_call(unsigned worker, struct wf_ctrl_msg *msg)
+unsigned wf_ctrl_outstanding(void)
 {
-	uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz();
-	int rc;
+	return outstanding;
+}
 
-	msg->cookie = 1;
-	msg->done = NULL;
-	if ((rc = enqueue(worker, msg)) < 0)
-		return rc;
-	while (msg->cookie != 2) {
-		drain(worker);
-		if (msg->cookie == 2)
-			break;
-		if (rte_rdtsc() > deadline) {
-			/* the worker still holds it: freed when it comes back */
-			msg->cookie = 0;
+int wf_ctrl_settle(unsigned timeout_ms)
+{
+	uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz() / 1000 * timeout_ms;
+
+	while (outstanding) {
+		if (!wf_ctrl_replies() && rte_rdtsc() > deadline)
 			return -ETIMEDOUT;
-		}
 		rte_pause();
 	}
-	return msg->status;
+	return 0;
 }

@@ -1,8 +1,10 @@
 /* ctrlq.h: the slow path's side of the control rings (ctrl.h): it
- * sends a worker control messages and takes their replies.  A message
- * sent asynchronously names what to do with its reply (done, called from
- * wf_ctrl_replies(), after which the message goes back to the pool); a
- * call waits for its own reply.
+ * sends a worker control messages and takes their replies.  Every
+ * message is asynchronous: it names what to do with its reply (done,
+ * called from wf_ctrl_replies(), a poller of the event loop, after which
+ * the message goes back to the pool).  Nothing in the loop waits for a
+ * worker; setup and teardown, before and after the loop, wait with
+ * wf_ctrl_settle().
  */
 #ifndef WF_CTRLQ_H
 #define WF_CTRLQ_H
@@ -11,24 +13,27 @@
 
 #include "core/ctrl.h"
 
-/* What the sender does with the worker's reply to an asynchronous
- * message (msg->status, msg->worker set by the worker); the message is
- * freed after it returns. */
+/* What the sender does with the worker's reply (msg->status, msg->worker
+ * set by the worker); the message is freed after it returns. */
 typedef void (*wf_ctrl_done_fn)(struct wf_ctrl_msg *msg);
 
-/* alloc: NULL when the pool is empty.  send: queues msg for worker
- * (asynchronous: done(msg) runs when the reply is taken; done may be
- * NULL), -ENOBUFS when the ring is full (msg stays the caller's).  call:
- * sends and waits for this message's reply (up to 1 s), taking other
- * replies meanwhile; returns the worker's status, or -ETIMEDOUT (the
- * worker still holds msg: it is freed when it comes back, not by the
- * caller), or -ENOBUFS (msg stays the caller's). */
+/* alloc: NULL when the pool is empty.  send: queues msg for worker; done(msg)
+ * runs when the reply is taken (done may be NULL); -ENOBUFS when the ring
+ * is full (msg stays the caller's). */
 struct wf_ctrl_msg *wf_ctrl_alloc(uint32_t type);
 int wf_ctrl_send(unsigned worker, struct wf_ctrl_msg *msg, wf_ctrl_done_fn done);
-int wf_ctrl_call(unsigned worker, struct wf_ctrl_msg *msg);
 void wf_ctrl_free(struct wf_ctrl_msg *msg);
 
-/* Takes the replies waiting on every worker's reply ring. */
-void wf_ctrl_replies(void);
+/* Takes the replies waiting on every worker's reply ring; returns how
+ * many (a poller of the event loop, ev.h). */
+unsigned wf_ctrl_replies(void);
+
+/* Messages sent whose reply has not been taken. */
+unsigned wf_ctrl_outstanding(void);
+
+/* Outside the event loop only (setup, teardown): takes replies until none
+ * is outstanding, or for timeout_ms.  0, or -ETIMEDOUT (a worker still
+ * holds messages: their done runs when a later call takes the replies). */
+int wf_ctrl_settle(unsigned timeout_ms);
 
 #endif

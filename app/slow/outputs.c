@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_random.h>
 
 #include <openssl/crypto.h>
@@ -14,6 +15,7 @@
 #include "core/peer.h"
 #include "core/viewer.h"
 #include "slow/arp.h"
+#include "slow/ev.h"
 #include "slow/registry.h"
 #include "slow/streams.h"
 
@@ -40,6 +42,11 @@ static unsigned cap_outs;
  * ask while a reload reallocates outs */
 static unsigned n_used, n_active;
 
+#define TICK_MS	100	/* how often outputs look at ARP */
+
+static struct wf_ev_timer tick_timer;
+static void tick(struct wf_ev_timer *t, uint64_t now);
+
 int wf_outputs_init(const struct wf_config *cfg)
 {
 	unsigned s;
@@ -51,6 +58,9 @@ int wf_outputs_init(const struct wf_config *cfg)
 	if (!outs || !engine)
 		return -ENOMEM;
 	n_outs = n_used = n_active = 0;
+	wf_ev_timer_init(&tick_timer, tick);
+	if (wf_ev_timer_arm(&tick_timer, rte_rdtsc()) < 0)
+		return -ENOSPC;
 	for (s = 0; s < cfg->n_streams; s++) {
 		int slot = wf_stream_index(cfg->streams[s].name);
 
@@ -182,11 +192,14 @@ static void follow_next_hop(struct output *o)
 	       o->cfg.addr & 255, RTE_ETHER_ADDR_BYTES(&mac));
 }
 
-void wf_outputs_tick(void)
+/* Every TICK_MS: activates outputs whose next hop resolved, and has
+ * active ones follow a next hop's new MAC. */
+static void tick(struct wf_ev_timer *t, uint64_t now)
 {
 	static struct wf_viewer v;	/* 4 KiB: not on the stack */
 	unsigned i;
 
+	wf_ev_timer_arm(t, now + TICK_MS * wf_app.tsc_hz / 1000);
 	for (i = 0; i < n_outs; i++) {
 		struct output *o = &outs[i];
 		struct rte_ether_addr mac;
@@ -236,6 +249,7 @@ void wf_outputs_stop(void)
 {
 	unsigned i;
 
+	wf_ev_timer_stop(&tick_timer);
 	for (i = 0; outs && i < n_outs; i++)
 		if (outs[i].used)
 			wf_outputs_remove(outs[i].stream);

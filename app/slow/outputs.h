@@ -6,14 +6,14 @@
 
 #include "conf/conf.h"
 
-/* Prepares the outputs of every active stream of cfg.  0 or -errno. */
+/* Prepares the outputs of every active stream of cfg, and a timer in the
+ * event loop (ev.h) that activates those whose next hop resolved and has
+ * them follow a next hop's new MAC, every 100 ms.  0 or -errno. */
 int wf_outputs_init(const struct wf_config *cfg);
 /* Adds the outputs of stream slot from its configuration (copied). */
 int wf_outputs_add(unsigned slot, const struct wf_config_stream *cs);
 /* Removes the outputs of stream slot (their viewers go). */
 void wf_outputs_remove(unsigned slot);
-/* Activates outputs whose next hop resolved (called every 100 ms). */
-void wf_outputs_tick(void);
 /* Removes every output's viewer. */
 void wf_outputs_stop(void);
 /* Outputs configured / active; any thread may ask (telemetry). */

@@ -59,6 +59,7 @@ static void apply_admission(struct wf_config *cfg, const struct wf_config *nc)
 	h->ipv6_prefix_len = nc->http.ipv6_prefix_len;
 	h->n_trusted_proxies = nc->http.n_trusted_proxies;
 	memcpy(h->trusted_proxies, nc->http.trusted_proxies, sizeof(h->trusted_proxies));
+	wf_session_rearm();	/* the new handshake deadline */
 	WF_LOG(INFO, "reload: admission settings applied (handshake %u s, %u pending, %u sessions "
 	       "and %u POST/s burst %u per address, request %u s, %u trusted proxies)\n",
 	       cfg->webrtc.handshake_timeout_s, h->max_pending_per_ip, h->max_sessions_per_ip,
@@ -101,26 +102,17 @@ void wf_reload_fini(void)
 	scratch.d = NULL;
 }
 
-int wf_reload(struct wf_config *cfg)
+/* Parses the file into nc and checks that its histories fit the running
+ * pool.  0, or -errno with the reason logged. */
+static int parse_new(const struct wf_config *cfg, struct wf_config *nc)
 {
-	static const char *const groups[] = {
-		"dpdk", "ports", "webrtc", "http", "dtls", "srtp", "workers",
-	};
 	struct wf_config_diag diag = { .fn = log_error };
-	struct wf_config_diff *d = scratch.d;
-	struct wf_config *nc = scratch.nc;
-	uint64_t t0 = rte_get_tsc_cycles();
 	char why[320];
-	unsigned i;
-	int rc = 0;
 
-	if (!nc)
-		return -ENOMEM;
 	if (wf_config_parse(nc, cfg->path, &diag) != 0) {
 		WF_LOG(ERR, "reload: %s refused (%u errors); the running configuration stays\n",
 		       cfg->path, diag.n_errors);
-		rc = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
 	/* dpdk.mbufs is the running one: the histories must fit beside the
 	 * reserve with the new streams */
@@ -128,17 +120,17 @@ int wf_reload(struct wf_config *cfg)
 	if (wf_mbufs_check(nc, wf_app.n_workers, why, sizeof(why)) < 0) {
 		WF_LOG(ERR, "reload: %s refused: %s; the running configuration stays\n", cfg->path,
 		       why);
-		rc = -ENOSPC;
-		goto out;
+		return -ENOSPC;
 	}
-	wf_config_diff(cfg, nc, d);
-	for (i = 0; i < RTE_DIM(groups); i++)
-		if (d->groups & (1u << i))
-			WF_LOG(WARNING, "reload: %s changed: needs a restart, not applied\n", groups[i]);
-	if (d->groups & WF_CONF_DIFF_ADMISSION)
-		apply_admission(cfg, nc);
+	return 0;
+}
 
-	/* what goes: removed streams, and changed ones that must restart */
+/* What goes: removed streams, changed ones that must restart, and the
+ * outputs of those whose outputs changed (cfg: the running streams). */
+static void end_streams(const struct wf_config *cfg, const struct wf_config_diff *d)
+{
+	unsigned i;
+
 	for (i = 0; i < d->n_removed; i++)
 		end_stream(cfg->streams[d->removed[i]].name);
 	for (i = 0; i < d->n_changed; i++) {
@@ -153,31 +145,35 @@ int wf_reload(struct wf_config *cfg)
 				wf_outputs_remove((unsigned)slot);
 		}
 	}
+}
 
-	/* webrtc.nack and the budgets: workers read them at every request */
-	if (d->groups & WF_CONF_DIFF_BUDGETS) {
-		struct wf_config_webrtc *r = &cfg->webrtc;
+/* webrtc.nack and the budgets: workers read them at every request. */
+static void apply_budgets(struct wf_config *cfg, const struct wf_config *nc)
+{
+	struct wf_config_webrtc *r = &cfg->webrtc;
 
-		r->nack = nc->webrtc.nack;
-		r->nack_budget_pct = nc->webrtc.nack_budget_pct;
-		r->replay_max_packets = nc->webrtc.replay_max_packets;
-		r->replay_per_stream_per_s = nc->webrtc.replay_per_stream_per_s;
-		wf_budgets_apply(r);
-		WF_LOG(INFO, "reload: nack %s, budget %u %%, replays of at most %u packets, "
-		       "%u a second per stream\n", r->nack ? "on" : "off", r->nack_budget_pct,
-		       r->replay_max_packets, r->replay_per_stream_per_s);
-	}
+	r->nack = nc->webrtc.nack;
+	r->nack_budget_pct = nc->webrtc.nack_budget_pct;
+	r->replay_max_packets = nc->webrtc.replay_max_packets;
+	r->replay_per_stream_per_s = nc->webrtc.replay_per_stream_per_s;
+	wf_budgets_apply(r);
+	WF_LOG(INFO, "reload: nack %s, budget %u %%, replays of at most %u packets, "
+	       "%u a second per stream\n", r->nack ? "on" : "off", r->nack_budget_pct,
+	       r->replay_max_packets, r->replay_per_stream_per_s);
+}
 
-	/* the new streams list replaces the old one; other groups stay */
-	cfg->n_streams = nc->n_streams;
-	memcpy(cfg->streams, nc->streams, sizeof(cfg->streams));
+/* What comes: added streams, changed ones restarted, new outputs and
+ * sources (cfg: the new streams).  0 or the first error. */
+static int begin_streams(const struct wf_config *cfg, const struct wf_config_diff *d)
+{
+	unsigned i;
+	int rc = 0;
 
 	for (i = 0; i < d->n_added && !rc; i++)
 		rc = begin_stream(&cfg->streams[d->added[i]]);
 	for (i = 0; i < d->n_changed && !rc; i++) {
 		const struct wf_config_stream_change *c = &d->changed[i];
 		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
-
 		int slot = wf_stream_index(cs->name);
 
 		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY)) {
@@ -189,6 +185,38 @@ int wf_reload(struct wf_config *cfg)
 		if ((c->what & WF_CONF_STREAM_SOURCES) && slot >= 0)
 			wf_stream_set_sources((unsigned)slot, cs);
 	}
+	return rc;
+}
+
+int wf_reload(struct wf_config *cfg)
+{
+	static const char *const groups[] = {
+		"dpdk", "ports", "webrtc", "http", "dtls", "srtp", "workers",
+	};
+	struct wf_config_diff *d = scratch.d;
+	struct wf_config *nc = scratch.nc;
+	uint64_t t0 = rte_get_tsc_cycles();
+	unsigned i;
+	int rc;
+
+	if (!nc)
+		return -ENOMEM;
+	rc = parse_new(cfg, nc);
+	if (rc)
+		goto out;
+	wf_config_diff(cfg, nc, d);
+	for (i = 0; i < RTE_DIM(groups); i++)
+		if (d->groups & (1u << i))
+			WF_LOG(WARNING, "reload: %s changed: needs a restart, not applied\n", groups[i]);
+	if (d->groups & WF_CONF_DIFF_ADMISSION)
+		apply_admission(cfg, nc);
+	end_streams(cfg, d);
+	if (d->groups & WF_CONF_DIFF_BUDGETS)
+		apply_budgets(cfg, nc);
+	/* the new streams list replaces the old one; other groups stay */
+	cfg->n_streams = nc->n_streams;
+	memcpy(cfg->streams, nc->streams, sizeof(cfg->streams));
+	rc = begin_streams(cfg, d);
 	if (rc)
 		WF_LOG(ERR, "reload: applying failed part way: %s\n", strerror(-rc));
 	else

@@ -2,7 +2,6 @@
 #include "slow/slowpath.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -15,11 +14,10 @@
 #include "core/log.h"
 #include "slow/arp.h"
 #include "slow/ctrlq.h"
+#include "slow/ev.h"
 #include "slow/frame.h"
-#include "slow/outputs.h"
 #include "slow/registry.h"
 #include "slow/reload.h"
-#include "whep/http.h"
 #include "whep/session.h"
 
 /* ICMP echo request -> reply, in place (RFC 792). */
@@ -106,7 +104,7 @@ static unsigned punt_drain(struct rte_ring *r, struct rte_mbuf **pkts, unsigned 
 	return done;
 }
 
-/* ---- the loop ------------------------------------------------------------ */
+/* ---- the loop's pollers (ev.h) ----------------------------------------------- */
 
 /* Times the pass that starts at now against the one before (frame.h). */
 static void loop_lag(uint64_t now, uint64_t *last, uint64_t hz)
@@ -121,43 +119,56 @@ static void loop_lag(uint64_t now, uint64_t *last, uint64_t hz)
 		wf_slow_counters.loop_lags++;
 }
 
+/* The first poller of every pass: it measures the pass, does no work. */
+static unsigned lag_poll(void)
+{
+	static uint64_t last_pass;
+
+	loop_lag(rte_rdtsc(), &last_pass, wf_app.tsc_hz);
+	return 0;
+}
+
+/* The priority rings first (ARP, viewers' consent checks: police.h), all
+ * of them; then a burst of each bulk ring. */
+static unsigned punt_poll(void)
+{
+	struct rte_mbuf *pkts[WF_BURST];
+	unsigned w, work = 0;
+
+	for (w = 0; w < wf_app.n_workers; w++)
+		work += punt_drain(wf_app.lc[w]->punt_prio, pkts, WF_PUNT_RING_SIZE);
+	for (w = 0; w < wf_app.n_workers; w++)
+		work += punt_drain(wf_app.lc[w]->punt, pkts, WF_BURST);
+	return work;
+}
+
+/* SIGHUP (main.c's handler sets the flag). */
+static unsigned reload_poll(void)
+{
+	/* relaxed, one exchange: a SIGHUP between a test and a clear would be
+	 * lost; one during wf_reload() runs it again */
+	if (!__atomic_exchange_n(&wf_app.reload, false, __ATOMIC_RELAXED))
+		return 0;
+	wf_reload(wf_app.cfg);
+	return 1;
+}
+
+int wf_slow_init(void)
+{
+	int rc = 0;
+
+	rc = rc ? rc : wf_ev_poller_add(lag_poll);
+	rc = rc ? rc : wf_ev_poller_add(punt_poll);
+	rc = rc ? rc : wf_ev_poller_add(wf_ctrl_replies);
+	rc = rc ? rc : wf_ev_poller_add(wf_registry_poll);
+	rc = rc ? rc : wf_ev_poller_add(reload_poll);
+	if (rc)
+		WF_LOG(ERR, "slow path: cannot register its pollers: %s\n", strerror(-rc));
+	return rc;
+}
+
 void wf_slow_run(void)
 {
-	uint64_t hz = rte_get_tsc_hz(), next_tick = 0, last_pass = 0;
-
-	/* relaxed: quit carries no data (main.c's signal handler sets it) */
-	while (!__atomic_load_n(&wf_app.quit, __ATOMIC_RELAXED)) {
-		struct rte_mbuf *pkts[WF_BURST];
-		unsigned w, work = 0;
-		uint64_t now;
-
-		loop_lag(rte_rdtsc(), &last_pass, hz);
-		/* the priority rings first (ARP, viewers' consent checks:
-		 * police.h), all of them; then a burst of each bulk ring */
-		for (w = 0; w < wf_app.n_workers; w++)
-			work += punt_drain(wf_app.lc[w]->punt_prio, pkts, WF_PUNT_RING_SIZE);
-		for (w = 0; w < wf_app.n_workers; w++)
-			work += punt_drain(wf_app.lc[w]->punt, pkts, WF_BURST);
-		wf_ctrl_replies();
-		work += wf_registry_poll();
-		/* relaxed, one exchange: a SIGHUP between a test and a clear
-		 * would be lost; one during wf_reload() runs it again */
-		if (__atomic_exchange_n(&wf_app.reload, false, __ATOMIC_RELAXED))
-			wf_reload(wf_app.cfg);
-		now = rte_rdtsc();
-		if (now >= next_tick) {
-			next_tick = now + hz / 10;
-			wf_outputs_tick();
-			wf_session_tick(now);
-		}
-		wf_http_run();
-		if (!work) {
-			/* the slow path need not spin: nap 500 µs, or less when
-			 * an HTTP client talks */
-			struct pollfd pfd = { .fd = wf_http_fd(), .events = POLLIN };
-			struct timespec nap = { .tv_nsec = 500000 };
-
-			ppoll(&pfd, 1, &nap, NULL);
-		}
-	}
+	/* quit: main.c's signal handler */
+	wf_ev_run(&wf_app.quit);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -12,6 +13,7 @@
 #include "core/pub.h"
 #include "core/stream_state.h"
 #include "slow/ctrlq.h"
+#include "slow/ev.h"
 #include "slow/mbufs.h"
 #include "slow/registry.h"
 
@@ -117,13 +119,36 @@ static void state_free(struct wf_stream_state *st)
 	rte_free(st);
 }
 
-/* Worker owning the fewest active streams. */
+/* The slow path's own state of each slot, apart from wf_app.streams[]
+ * (which workers read): a start and a stop are control messages to the
+ * owner, and the slot changes state when the owner's reply comes. */
+enum slot_state {
+	SLOT_FREE,
+	SLOT_STARTING,	/* ADD_STREAM sent */
+	SLOT_ACTIVE,
+	SLOT_STOPPING,	/* DEL_STREAM sent, or waiting to be sent (retry) */
+};
+
+#define DEL_RETRY_MS	10	/* a DEL_STREAM that found no room: again after */
+
+static struct slot {
+	uint8_t state;
+	bool stop_wanted;	/* stopped while starting: stops when started */
+	struct wf_ev_timer retry;	/* the DEL_STREAM not yet sent */
+} slots[WF_MAX_STREAMS];
+
+static bool slot_started(unsigned i)
+{
+	return slots[i].state == SLOT_STARTING || slots[i].state == SLOT_ACTIVE;
+}
+
+/* Worker owning the fewest streams, started or starting. */
 static unsigned least_loaded_owner(void)
 {
 	unsigned owned[WF_MAX_WORKERS] = { 0 }, i, best = 0;
 
 	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (wf_stream_is_active(&wf_app.streams[i]))
+		if (slot_started(i))
 			owned[wf_app.streams[i].owner]++;
 	for (i = 1; i < wf_app.n_workers; i++)
 		if (owned[i] < owned[best])
@@ -137,7 +162,7 @@ static int free_slot(void)
 	unsigned i;
 
 	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (!wf_stream_is_active(&wf_app.streams[i]) && !wf_registry_stream_viewers(i))
+		if (slots[i].state == SLOT_FREE && !wf_registry_stream_viewers(i))
 			return (int)i;
 	return -ENOSPC;
 }
@@ -154,6 +179,80 @@ static void sources_fill(struct wf_stream_sources *ss, const struct wf_config_st
 		ss->net[i].addr = cs->sources[i].addr;
 		ss->net[i].mask = cs->sources[i].mask;
 	}
+}
+
+static void stream_deleted(struct wf_ctrl_msg *msg);
+
+/* Sends the owner of slot its DEL_STREAM; when there is no room for it
+ * (the control pool or ring full), tries again in DEL_RETRY_MS. */
+static void send_del(unsigned slot)
+{
+	struct wf_ctrl_msg *msg = wf_ctrl_alloc(WF_CTRL_DEL_STREAM);
+
+	slots[slot].state = SLOT_STOPPING;
+	if (msg) {
+		msg->stream = (uint16_t)slot;
+		if (wf_ctrl_send(wf_app.streams[slot].owner, msg, stream_deleted) == 0)
+			return;
+		wf_ctrl_free(msg);
+	}
+	wf_ev_timer_arm(&slots[slot].retry, rte_rdtsc() + DEL_RETRY_MS * wf_app.tsc_hz / 1000);
+}
+
+static void del_retry(struct wf_ev_timer *t, uint64_t now)
+{
+	(void)now;
+	send_del((unsigned)(container_of(t, struct slot, retry) - slots));
+}
+
+/* The owner gave the stream's state back: the slot is free (for a new
+ * stream once its viewers are gone, free_slot()). */
+static void stream_deleted(struct wf_ctrl_msg *msg)
+{
+	unsigned slot = msg->stream;
+
+	if (msg->status == 0)
+		state_free(msg->state);
+	else
+		WF_LOG(ERR, "stream %s: worker %u could not give it back: %s\n",
+		       wf_app.streams[slot].name, msg->worker, strerror(-msg->status));
+	slots[slot].state = SLOT_FREE;
+	WF_LOG(INFO, "stream %s: stopped\n", wf_app.streams[slot].name);
+}
+
+/* The owner took the stream's state: its ports map to it, it is active. */
+static void stream_added(struct wf_ctrl_msg *msg)
+{
+	unsigned slot = msg->stream, t;
+	struct wf_stream *s = &wf_app.streams[slot];
+
+	if (msg->status) {
+		WF_LOG(ERR, "stream %s: worker %u refused it: %s\n", s->name, s->owner,
+		       strerror(-msg->status));
+		state_free(msg->state);
+		slots[slot].state = SLOT_FREE;
+		return;
+	}
+	if (slots[slot].stop_wanted) {
+		send_del(slot);
+		return;
+	}
+	for (t = 0; t < s->n_tracks; t++)
+		map_set(s->tracks[t].port, wf_ingest_map_entry(slot, t));
+	/* the source's RTCP, RFC 3550 §11: the next port, when free */
+	for (t = 0; t < s->n_tracks; t++) {
+		uint16_t rtcp = (uint16_t)(s->tracks[t].port + 1);
+
+		if (rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
+			map_set(rtcp, wf_ingest_map_entry(slot, t));
+	}
+	/* release: the descriptor is complete before a worker that reads
+	 * active (wf_stream_is_active, acquire) looks at it */
+	__atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
+	slots[slot].state = SLOT_ACTIVE;
+	view_publish(slot, s, msg->state->gen);
+	WF_LOG(INFO, "stream %s: slot %u, owner worker %u, %u tracks\n", s->name, slot, s->owner,
+	       s->n_tracks);
 }
 
 int wf_stream_start(const struct wf_config_stream *cs)
@@ -194,45 +293,35 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	}
 	msg->stream = (uint16_t)slot;
 	msg->state = st;
-	rc = wf_ctrl_call(s->owner, msg);
+	rc = wf_ctrl_send(s->owner, msg, stream_added);
 	if (rc) {
-		WF_LOG(ERR, "stream %s: worker %u refused it: %s\n", cs->name, s->owner,
-		       strerror(-rc));
-		if (rc != -ETIMEDOUT) {
-			wf_ctrl_free(msg);
-			state_free(st);
-		}
+		WF_LOG(ERR, "stream %s: no room to hand it to worker %u\n", cs->name, s->owner);
+		wf_ctrl_free(msg);
+		state_free(st);
 		return rc;
 	}
-	wf_ctrl_free(msg);
-	for (t = 0; t < cs->n_tracks; t++)
-		map_set(cs->tracks[t].port, wf_ingest_map_entry((unsigned)slot, t));
-	/* the source's RTCP, RFC 3550 §11: the next port, when free */
-	for (t = 0; t < cs->n_tracks; t++) {
-		uint16_t rtcp = (uint16_t)(cs->tracks[t].port + 1);
-
-		if (rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
-			map_set(rtcp, wf_ingest_map_entry((unsigned)slot, t));
-	}
-	/* release: the descriptor above is complete before a worker that
-	 * reads active (wf_stream_is_active, acquire) looks at it */
-	__atomic_store_n(&s->active, 1, __ATOMIC_RELEASE);
-	view_publish((unsigned)slot, s, last_gen);
-	WF_LOG(INFO, "stream %s: slot %d, owner worker %u, %u tracks\n", cs->name, slot, s->owner,
-	       cs->n_tracks);
+	wf_ev_timer_init(&slots[slot].retry, del_retry);
+	slots[slot].state = SLOT_STARTING;
+	slots[slot].stop_wanted = false;
 	return slot;
 }
 
 void wf_stream_stop(unsigned slot)
 {
-	struct wf_stream *s = &wf_app.streams[slot];
-	struct wf_ctrl_msg *msg;
+	struct wf_stream *s;
 	unsigned p;
 
-	if (slot >= WF_MAX_STREAMS || !wf_stream_is_active(s))
+	if (slot >= WF_MAX_STREAMS)
+		return;
+	s = &wf_app.streams[slot];
+	if (slots[slot].state == SLOT_STARTING) {
+		slots[slot].stop_wanted = true;	/* stream_added() stops it */
+		return;
+	}
+	if (slots[slot].state != SLOT_ACTIVE)
 		return;
 	/* relaxed: a 0 publishes nothing; a worker that still sees 1 uses
-	 * the state it owns until DEL_STREAM below takes it back */
+	 * the state it owns until DEL_STREAM takes it back */
 	__atomic_store_n(&s->active, 0, __ATOMIC_RELAXED);
 	view_publish(slot, NULL, 0);
 	for (p = 0; p < RTE_DIM(wf_app.ingest_map); p++) {
@@ -241,15 +330,7 @@ void wf_stream_stop(unsigned slot)
 		if (v && wf_ingest_map_stream(v) == slot)
 			map_clear((uint16_t)p);
 	}
-	msg = wf_ctrl_alloc(WF_CTRL_DEL_STREAM);
-	if (!msg)
-		return;
-	msg->stream = (uint16_t)slot;
-	if (wf_ctrl_call(s->owner, msg) == 0) {
-		state_free(msg->state);
-		wf_ctrl_free(msg);
-	}
-	WF_LOG(INFO, "stream %s: stopped\n", s->name);
+	send_del(slot);
 }
 
 int wf_streams_start(const struct wf_config *cfg)
@@ -262,7 +343,17 @@ int wf_streams_start(const struct wf_config *cfg)
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	rc = wf_ctrl_settle(WF_STREAMS_WAIT_MS);
+	for (i = 0; !rc && i < cfg->n_streams; i++) {
+		int slot = wf_stream_index(cfg->streams[i].name);
+
+		if (slot < 0 || slots[slot].state != SLOT_ACTIVE)
+			rc = -EIO;	/* refused: logged by stream_added() */
+	}
+	if (rc == -ETIMEDOUT)
+		WF_LOG(ERR, "streams: the workers did not take them in %u ms\n",
+		       WF_STREAMS_WAIT_MS);
+	return rc;
 }
 
 void wf_streams_stop(void)
@@ -271,6 +362,9 @@ void wf_streams_stop(void)
 
 	for (i = 0; i < WF_MAX_STREAMS; i++)
 		wf_stream_stop(i);
+	if (wf_ctrl_settle(WF_STREAMS_WAIT_MS) < 0)
+		WF_LOG(ERR, "streams: the workers did not give them back in %u ms\n",
+		       WF_STREAMS_WAIT_MS);
 }
 
 void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs)
@@ -278,7 +372,7 @@ void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs)
 	struct wf_stream *s;
 	uint8_t next;
 
-	if (slot >= WF_MAX_STREAMS || !wf_app.streams[slot].active)
+	if (slot >= WF_MAX_STREAMS || !slot_started(slot))
 		return;
 	s = &wf_app.streams[slot];
 	next = (uint8_t)(s->src_cur ^ 1);
@@ -297,7 +391,8 @@ int wf_stream_index(const char *name)
 	unsigned i;
 
 	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (wf_stream_is_active(&wf_app.streams[i]) && !strcmp(wf_app.streams[i].name, name))
+		if (slot_started(i) && !slots[i].stop_wanted &&
+		    !strcmp(wf_app.streams[i].name, name))
 			return (int)i;
 	return -1;
 }

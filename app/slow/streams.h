@@ -11,27 +11,37 @@
 #include "core/app.h"
 #include "conf/conf.h"
 
-/* Activates one stream: a free slot, an owner worker (the one owning the
- * fewest streams), its history handed to the owner, its ingest ports
- * mapped (RTP on each track's port, the source's RTCP on port + 1 when that
- * port is free).  Returns the slot or -errno. */
+/* Starts one stream: a free slot, an owner worker (the one owning the
+ * fewest streams), its history handed to the owner in a control message
+ * (ctrlq.h).  When the owner's reply comes (the event loop's next passes)
+ * the stream is active: its ingest ports map to it (RTP on each track's
+ * port, the source's RTCP on port + 1 when that port is free) and
+ * telemetry shows it.  Returns the slot or -errno. */
 int wf_stream_start(const struct wf_config_stream *cs);
 
-/* Takes stream slot back from its owner and frees its history; its ingest
- * ports stop mapping at once.  Its viewers must be gone or going. */
+/* Stops stream slot: its ingest ports stop mapping at once, and its
+ * owner gives the history back (freed when the reply comes; the slot is
+ * free then).  A stream still starting stops once started.  Its viewers
+ * must be gone or going. */
 void wf_stream_stop(unsigned slot);
 
-/* Every stream of cfg; 0 or -errno. */
+/* How long setup and teardown wait for the workers (below). */
+#define WF_STREAMS_WAIT_MS	1000
+
+/* Before the event loop runs: starts every stream of cfg and waits for the
+ * owners to take them.  0 or -errno. */
 int wf_streams_start(const struct wf_config *cfg);
 
-/* Every active stream. */
+/* After the event loop: stops every stream and waits for the owners to
+ * give them back. */
 void wf_streams_stop(void);
 
-/* Slot of the active stream named name, or -1. */
+/* Slot of the stream named name, started or starting (not one stopping),
+ * or -1.  The slow path's. */
 int wf_stream_index(const char *name);
 
-/* Applies cs's sources and source_timeout_ms to the running stream in
- * slot: the owner sees the new table from its next packet on.  Waits for
+/* Applies cs's sources and source_timeout_ms to the stream in slot
+ * (started or starting): the owner sees the new table from its next packet on.  Waits for
  * the workers' quiescent states (microseconds) so the table it replaced
  * is free to be written by the next call. */
 void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs);

@@ -13,6 +13,10 @@
  * http_conn.c when they open, finish a request and close, and
  * wf_http_run() enforces the request deadline and the reserve of free
  * slots before each MHD_run().
+ *
+ * The event loop (slow/ev.h) runs it when libmicrohttpd's epoll descriptor
+ * is readable, and at the latest TICK_MS after the last run (sooner when
+ * libmicrohttpd asks: MHD_get_timeout()).
  */
 #include "whep/http.h"
 #include "ops/metrics.h"
@@ -29,16 +33,47 @@
 
 #include <microhttpd.h>
 
+#include <rte_cycles.h>
+
 #include "core/log.h"
+#include "slow/ev.h"
 #include "whep/admission.h"
 #include "whep/http_conn.h"
 
 #define CLOSE_LOG_MS		10000	/* connections closed by us: one line per 10 s */
+#define TICK_MS			100	/* the longest wait between two runs */
 
 static struct {
 	struct MHD_Daemon *d;
 	const struct wf_config *cfg;
+	struct wf_ev_timer timer;
 } http;
+
+/* A run of the server, then its timer for the next one. */
+static void http_pass(void)
+{
+	MHD_UNSIGNED_LONG_LONG ms = TICK_MS;
+
+	wf_http_run();
+	if (!http.d)
+		return;
+	if (MHD_get_timeout(http.d, &ms) != MHD_YES || ms > TICK_MS)
+		ms = TICK_MS;
+	wf_ev_timer_arm(&http.timer, rte_rdtsc() + ms * rte_get_tsc_hz() / 1000);
+}
+
+static void on_ready(void *arg)
+{
+	(void)arg;
+	http_pass();
+}
+
+static void on_timer(struct wf_ev_timer *t, uint64_t now)
+{
+	(void)t;
+	(void)now;
+	http_pass();
+}
 
 /* Queues the router's reply rp on c.  Returns MHD_NO (the connection
  * closes) for a reply of status 0 or when memory runs out. */
@@ -266,6 +301,15 @@ int wf_http_init_ops(const struct wf_config *cfg, const struct wf_http_ops *ops)
 		wf_http_router_fini();
 		return -err;
 	}
+	wf_ev_timer_init(&http.timer, on_timer);
+	err = wf_ev_file_add(wf_http_fd(), on_ready, NULL);
+	if (!err)
+		err = wf_ev_timer_arm(&http.timer, rte_rdtsc());
+	if (err) {
+		WF_LOG(ERR, "http: cannot join the event loop: %s\n", strerror(-err));
+		wf_http_fini();
+		return err;
+	}
 	WF_LOG(INFO, "http: listening on %s:%u\n", addr, (unsigned)wf_http_port());
 	return 0;
 }
@@ -340,6 +384,8 @@ void wf_http_fini(void)
 {
 	if (!http.d)
 		return;
+	wf_ev_timer_stop(&http.timer);
+	wf_ev_file_del(wf_http_fd());
 	MHD_stop_daemon(http.d);
 	http.d = NULL;
 	http.cfg = NULL;

@@ -12,8 +12,10 @@
  * Routes are rows of one table in http_router.c, which routes and checks
  * requests without a socket (http_router.h); http.c is its libmicrohttpd
  * adapter.  The daemon runs in libmicrohttpd's
- * external epoll mode: no thread of its own, the slow-path loop waits on
- * wf_http_fd() and calls wf_http_run().  One server per process.
+ * external epoll mode: no thread of its own; wf_http_init() registers
+ * wf_http_fd() and a timer with the slow path's event loop (slow/ev.h,
+ * which must be initialised first), which call wf_http_run().  One server
+ * per process.
  */
 #ifndef WF_HTTP_H
 #define WF_HTTP_H

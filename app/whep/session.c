@@ -39,6 +39,7 @@
 #include "core/log.h"
 #include "core/peer.h"
 #include "core/pub.h"
+#include "slow/ev.h"
 #include "slow/frame.h"
 #include "slow/registry.h"
 #include "slow/streams.h"
@@ -60,6 +61,8 @@
 #define PROBE_INTERVAL_MS 500
 #define MAC_FOLLOW_MS	1000	/* a session follows a new next-hop MAC at most this often */
 #define CONSENT_MIN_MS 1000	/* the shortest interval between consent checks */
+#define LIVE_RETRY_MS	100	/* a viewer whose control message found no room */
+#define TRIM_EVERY_MS	1000	/* heap_trim() looks this often */
 /* PRIORITY of our probe (RFC 8445 §5.1.2.1): a host candidate's. */
 #define PROBE_PRIORITY	(126u << 24 | 65535u << 8 | 255u)
 
@@ -111,6 +114,8 @@ struct session {
 	char r_ufrag[WF_SDP_UFRAG_MAX + 1];	/* the browser's ICE credentials */
 	char r_pwd[WF_SDP_PWD_MAX + 1];
 	struct wf_dtls *dtls;
+	/* the session's next deadline (session_deadline()) */
+	struct wf_ev_timer timer;
 	uint64_t created_tsc;
 	uint64_t consent_tsc;	/* last valid check from the peer */
 	/* what the viewer will get */
@@ -146,7 +151,7 @@ static struct {
 	uint64_t consent_tsc;
 	struct wf_session_stats stats;
 	uint64_t trimmed_at;	/* dtls_settled + sessions_ended at the last trim */
-	uint64_t trim_tsc;
+	struct wf_ev_timer trim_timer;
 } S;
 
 /* One session as the telemetry threads see it (session.h), at its S.tab
@@ -165,6 +170,9 @@ static struct {
 } pub;
 
 static int pub_init(unsigned cap);
+static void heap_trim(struct wf_ev_timer *t, uint64_t now);
+static void session_due(struct wf_ev_timer *t, uint64_t now);
+static void session_arm(struct session *s);
 static void pub_fini(void);
 static void publish(const struct session *s);
 static void unpublish(unsigned idx);
@@ -306,6 +314,9 @@ int wf_session_init(const struct wf_config *cfg)
 	}
 	wf_dtls_cert_fingerprint_raw(S.cert, S.fingerprint);
 	S.consent_tsc = wf_app.tsc_hz * cfg->webrtc.consent_timeout_s;
+	wf_ev_timer_init(&S.trim_timer, heap_trim);
+	if (wf_ev_timer_arm(&S.trim_timer, rte_rdtsc() + TRIM_EVERY_MS * wf_app.tsc_hz / 1000) < 0)
+		return -ENOSPC;
 	WF_LOG(INFO, "DTLS certificate fingerprint sha-256 %s\n", wf_dtls_cert_fingerprint(S.cert));
 	return 0;
 }
@@ -341,6 +352,7 @@ static void session_free(struct session *s)
 	_Alignas(8) uint8_t key[16];
 
 	admission_done(s);
+	wf_ev_timer_stop(&s->timer);
 
 	/* not by state: a DTLS close or alert makes a live session S_CLOSING */
 	if (s->placed)
@@ -376,6 +388,7 @@ void wf_session_fini(void)
 	for (i = 0; S.tab && i < S.cap; i++)
 		if (S.tab[i])
 			session_free(S.tab[i]);
+	wf_ev_timer_stop(&S.trim_timer);
 	pub_fini();	/* after wf_telemetry_close(): nobody reads it */
 	free(S.tab);
 	free(S.offer);
@@ -487,74 +500,86 @@ static int admission_start(struct session *s, uint64_t client, const struct wf_a
 	return 0;
 }
 
-void wf_session_offer(const char *stream, uint64_t client, const char *offer, size_t len,
-		      char *answer, size_t cap, struct wf_whep_result *r)
+/* Whether an offer for stream from client may be taken at all, before
+ * it is parsed: the stream exists and has a source, the table has room,
+ * the client is within its limits.  The stream's slot and a free table
+ * slot, or -1 with *r the refusal. */
+static int offer_room(const char *stream, uint64_t client, const struct wf_adm_limits *lim,
+		      unsigned *slot, struct wf_whep_result *r)
 {
-	const struct wf_config_stream *cs = wf_config_stream_find(S.cfg, stream);
-	struct wf_sdp_track tracks[WF_MAX_TRACKS];
-	char track_ids[WF_MAX_TRACKS][16];
-	struct wf_sdp_match m[WF_SDP_MAX_MEDIA];
-	struct wf_sdp_remote remote;
-	struct wf_sdp_answer_params ap;
-	struct wf_sdp_error err;
-	struct wf_adm_limits lim;
-	struct session *s;
-	_Alignas(8) uint8_t idb[16];
-	char addr[16];
-	uint32_t a;
-	unsigned i, slot;
-	int sid, rc;
+	int sid = wf_stream_index(stream), rc;
+	unsigned i;
 
-	memset(r, 0, sizeof(*r));
-	wf_adm_limits_of(S.cfg, &lim);
-	sid = wf_stream_index(stream);
-	if (!cs || sid < 0) {
+	if (!wf_config_stream_find(S.cfg, stream) || sid < 0) {
 		refuse(r, 404, 0, "no stream named %s", stream);
-		return;
+		return -1;
 	}
 	if (!stream_live((unsigned)sid)) {
 		refuse(r, 409, 2, "stream %s has no source yet (not live)", stream);
-		return;
+		return -1;
 	}
-	for (slot = 0; S.count < S.cap && slot < S.cap && S.tab[slot]; slot++)
+	for (i = 0; S.count < S.cap && i < S.cap && S.tab[i]; i++)
 		;
-	if (S.count >= S.cap || slot == S.cap) {
+	if (S.count >= S.cap || i == S.cap) {
 		wf_adm_count(WF_ADM_FULL);
 		refuse(r, 503, 10, "%s", "too many sessions (http.max_sessions)");
-		return;
+		return -1;
 	}
-	/* before the offer is parsed; admission_start() is the authoritative
-	 * check */
-	rc = wf_adm_room(&wf_admission, client, &lim);
+	/* admission_start() is the authoritative check */
+	rc = wf_adm_room(&wf_admission, client, lim);
 	if (rc < 0) {
-		refuse_admission(r, rc, &lim);
-		return;
+		refuse_admission(r, rc, lim);
+		return -1;
 	}
-	rc = wf_sdp_offer_parse(S.offer, offer, len, &err);
-	if (rc < 0) {
-		refuse(r, 400, 0, "bad SDP offer: %s", err.reason);
-		return;
-	}
-	s = calloc(1, sizeof(*s));
+	*slot = i;
+	return sid;
+}
+
+/* A new session of stream sid with random ICE credentials, id (its bytes
+ * in idb), SSRCs and CNAME, or NULL with *r the refusal. */
+static struct session *session_new(int sid, const struct wf_config_stream *cs, uint8_t idb[16],
+				   struct wf_whep_result *r)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	unsigned i;
+
 	if (!s) {
 		refuse(r, 503, 1, "%s", "out of memory");
-		return;
+		return NULL;
 	}
 	s->stream = (uint16_t)sid;
 	s->n_tracks = cs->n_tracks;
 	if (random_ice(s->ufrag, UFRAG_LEN) || random_ice(s->pwd, PWD_LEN) ||
-	    RAND_bytes(idb, sizeof(idb)) != 1 ||
-	    RAND_bytes((uint8_t *)s->ssrc, sizeof(s->ssrc)) != 1 ||
+	    RAND_bytes(idb, 16) != 1 || RAND_bytes((uint8_t *)s->ssrc, sizeof(s->ssrc)) != 1 ||
 	    RAND_bytes((uint8_t *)&s->cname_hash, sizeof(s->cname_hash)) != 1) {
 		free(s);
 		refuse(r, 503, 1, "%s", "no randomness");
-		return;
+		return NULL;
 	}
 	for (i = 0; i < 16; i++)
 		snprintf(s->id + 2 * i, 3, "%02x", idb[i]);
 	snprintf(s->etag, sizeof(s->etag), "\"%08x\"", s->cname_hash);
-	sdp_tracks(cs, s, tracks, track_ids);
+	return s;
+}
 
+/* The SDP answer to the parsed offer (S.offer) into answer, and what the
+ * session takes from the offer: the browser's credentials and
+ * fingerprint, the tracks it accepted and their payload types.  0, or -1
+ * with *r the refusal. */
+static int answer_offer(struct session *s, const struct wf_config_stream *cs, char *answer,
+			size_t cap, struct wf_whep_result *r)
+{
+	struct wf_sdp_track tracks[WF_MAX_TRACKS];
+	char track_ids[WF_MAX_TRACKS][16];
+	struct wf_sdp_match m[WF_SDP_MAX_MEDIA];
+	struct wf_sdp_answer_params ap;
+	struct wf_sdp_remote remote;
+	struct wf_sdp_error err;
+	char addr[16];
+	uint32_t a;
+	unsigned i;
+
+	sdp_tracks(cs, s, tracks, track_ids);
 	a = S.cfg->webrtc.has_announce ? S.cfg->webrtc.announce : wf_app.ports[0].addr;
 	snprintf(addr, sizeof(addr), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
 		 a & 255);
@@ -571,16 +596,13 @@ void wf_session_offer(const char *stream, uint64_t client, const char *offer, si
 	ap.ntracks = cs->n_tracks;
 	ap.allow_partial = false;
 	ap.no_nack = !S.cfg->webrtc.nack;	/* NACKs would be counted, not served */
-	rc = wf_sdp_answer_build(S.offer, &ap, m, answer, cap, &r->answer_len, &err);
-	if (rc < 0) {
-		free(s);
+	if (wf_sdp_answer_build(S.offer, &ap, m, answer, cap, &r->answer_len, &err) < 0) {
 		refuse(r, 400, 0, "%s", err.reason);
-		return;
+		return -1;
 	}
 	if (wf_sdp_remote_creds(S.offer, m, &remote) < 0) {
-		free(s);
 		refuse(r, 400, 0, "%s", "offer has no ICE credentials or fingerprint");
-		return;
+		return -1;
 	}
 	memcpy(s->remote_fp, remote.fingerprint, sizeof(s->remote_fp));
 	memcpy(s->r_ufrag, remote.ufrag, sizeof(s->r_ufrag));
@@ -591,28 +613,74 @@ void wf_session_offer(const char *stream, uint64_t client, const char *offer, si
 		s->track_on[m[i].track] = true;
 		s->pt[m[i].track] = m[i].pt;
 	}
+	return 0;
+}
+
+/* Puts s in the table at slot, indexed by id and ufrag, counted for its
+ * client, its timer armed.  0, or -1 with *r the refusal (s freed). */
+static int session_enter(struct session *s, unsigned slot, const uint8_t idb[16],
+			 uint64_t client, const struct wf_adm_limits *lim,
+			 struct wf_whep_result *r)
+{
+	_Alignas(8) uint8_t key[16];
+
+	memcpy(key, idb, sizeof(key));
+	s->created_tsc = rte_rdtsc();
+	wf_ev_timer_init(&s->timer, session_due);
+	s->idx = slot;
+	S.tab[slot] = s;
+	S.count++;
+	if (rte_hash_add_key_data(S.by_id, key, (void *)(uintptr_t)slot) < 0 ||
+	    rte_hash_add_key_data(S.by_ufrag, s->ufrag, (void *)(uintptr_t)slot) < 0) {
+		session_free(s);
+		refuse(r, 503, 1, "%s", "session table full");
+		return -1;
+	}
+	if (admission_start(s, client, lim, r) < 0) {
+		session_free(s);
+		return -1;
+	}
+	S.stats.sessions_created++;
+	publish(s);
+	session_arm(s);
+	return 0;
+}
+
+void wf_session_offer(const char *stream, uint64_t client, const char *offer, size_t len,
+		      char *answer, size_t cap, struct wf_whep_result *r)
+{
+	const struct wf_config_stream *cs = wf_config_stream_find(S.cfg, stream);
+	struct wf_adm_limits lim;
+	struct wf_sdp_error err;
+	struct session *s;
+	_Alignas(8) uint8_t idb[16];
+	unsigned slot;
+	int sid;
+
+	memset(r, 0, sizeof(*r));
+	wf_adm_limits_of(S.cfg, &lim);
+	sid = offer_room(stream, client, &lim, &slot, r);
+	if (sid < 0)
+		return;
+	if (wf_sdp_offer_parse(S.offer, offer, len, &err) < 0) {
+		refuse(r, 400, 0, "bad SDP offer: %s", err.reason);
+		return;
+	}
+	s = session_new(sid, cs, idb, r);
+	if (!s)
+		return;
+	if (answer_offer(s, cs, answer, cap, r) < 0) {
+		free(s);
+		return;
+	}
 	s->dtls = wf_dtls_create(S.dtls_ctx, s->remote_fp);
 	if (!s->dtls) {
 		free(s);
 		refuse(r, 503, 1, "%s", "cannot create a DTLS session");
 		return;
 	}
-	s->created_tsc = rte_rdtsc();
-	s->idx = slot;
-	S.tab[slot] = s;
-	S.count++;
-	if (rte_hash_add_key_data(S.by_id, idb, (void *)(uintptr_t)slot) < 0 ||
-	    rte_hash_add_key_data(S.by_ufrag, s->ufrag, (void *)(uintptr_t)slot) < 0) {
-		session_free(s);
-		refuse(r, 503, 1, "%s", "session table full");
+	if (session_enter(s, slot, idb, client, &lim, r) < 0)
 		return;
-	}
-	if (admission_start(s, client, &lim, r) < 0) {
-		session_free(s);
-		return;
-	}
-	S.stats.sessions_created++;
-	publish(s);
 	r->status = 201;
 	memcpy(r->id, s->id, sizeof(r->id));
 }
@@ -901,6 +969,7 @@ static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 	s->moved = true;
 	stop_consent_check(s);
 	consent_schedule(s, s->consent_tsc);
+	session_arm(s);
 	publish(s);
 	if (s->placed)
 		wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, &s->peer_mac,
@@ -1170,6 +1239,7 @@ static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const ui
 	default:
 		break;
 	}
+	session_arm(s);	/* a flight sent: its retransmission is due */
 }
 
 void wf_session_input(unsigned port_idx, struct rte_mbuf *m)
@@ -1192,74 +1262,134 @@ void wf_session_input(unsigned port_idx, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/* ---- timers (ev.h) ------------------------------------------------------------- */
+
 /* Gives the heap freed by settled and ended sessions back to the system
  * (glibc keeps it otherwise: a burst of handshakes, some 70 KiB each,
  * would stay in RSS for good), once TRIM_SESSIONS have settled or ended
- * since the last trim, at most once a second. */
-static void heap_trim(uint64_t now)
+ * since the last trim; looks every TRIM_EVERY_MS. */
+static void heap_trim(struct wf_ev_timer *t, uint64_t now)
 {
 	uint64_t done = S.stats.dtls_settled + S.stats.sessions_ended;
 
-	if (done - S.trimmed_at < TRIM_SESSIONS || now - S.trim_tsc < wf_app.tsc_hz)
+	wf_ev_timer_arm(t, now + TRIM_EVERY_MS * wf_app.tsc_hz / 1000);
+	if (done - S.trimmed_at < TRIM_SESSIONS)
 		return;
 	S.trimmed_at = done;
-	S.trim_tsc = now;
 	malloc_trim(0);
 }
 
-void wf_session_tick(uint64_t now)
+/* webrtc.handshake_timeout_s, read at every use: a reload applies at once
+ * (wf_session_rearm()). */
+static uint64_t handshake_tsc(void)
 {
-	/* read at every tick: a reload applies at once */
-	uint64_t handshake_tsc = S.cfg ? S.cfg->webrtc.handshake_timeout_s * wf_app.tsc_hz : 0;
-	unsigned i;
+	return S.cfg ? S.cfg->webrtc.handshake_timeout_s * wf_app.tsc_hz : 0;
+}
 
-	for (i = 0; S.tab && i < S.cap; i++) {
-		struct session *s = S.tab[i];
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
 
-		if (!s)
-			continue;
-		if (s->state == S_CLOSING) {
-			session_free(s);
-			continue;
-		}
-		if (s->live_retry)
-			go_live(s);
-		if (s->state != S_LIVE && now - s->created_tsc > handshake_tsc) {
-			/* webrtc.handshake_timeout_s: the slot and the client's
-			 * pending count are freed */
-			WF_LOG(DEBUG, "session %s: ICE + DTLS not done in %u s, dropped\n", s->id,
-			       S.cfg->webrtc.handshake_timeout_s);
-			wf_adm_count(WF_ADM_HANDSHAKE);
-			session_free(s);
-			continue;
-		}
-		if (s->state == S_LIVE && s->moved && s->have_peer && now >= s->consent_next_tsc)
-			consent_check(s, now);
-		if (s->state == S_LIVE && now - s->consent_tsc > S.consent_tsc) {
-			/* RFC 7675 §5.1: consent expired: stop sending */
-			WF_LOG(NOTICE, "session %s: consent expired\n", s->id);
-			session_free(s);
-			continue;
-		}
-		/* DTLS retransmissions while handshaking; once live, the
-		 * moment its DTLS leaves OpenSSL (dtls.settle_s) */
-		if (s->have_peer && (s->state == S_DTLS || s->state == S_LIVE) &&
-		    wf_dtls_timeout_ms(s->dtls) == 0) {
-			struct wf_dtls_stats before;
+/* When something is next due for s: what session_step() does at that
+ * time.  A deadline that comes early costs a look; one that comes late
+ * would keep a session or a retransmission waiting, so every change that
+ * brings one nearer arms the timer again (session_arm). */
+static uint64_t session_deadline(const struct session *s, uint64_t now)
+{
+	uint64_t when = UINT64_MAX;
+	int64_t ms;
 
-			wf_dtls_get_stats(s->dtls, &before);
-			wf_dtls_on_timer(s->dtls);
-			dtls_account(s, &before);
-			send_dtls_output(s);
-			if (wf_dtls_state(s->dtls) == WF_DTLS_FAILED) {
-				S.stats.dtls_failed++;
-				WF_LOG(NOTICE, "session %s: %s\n", s->id, wf_dtls_reason(s->dtls));
-				s->state = S_CLOSING;
-				publish(s);
-			}
+	if (s->state == S_CLOSING)
+		return now;
+	if (s->live_retry)
+		when = now + LIVE_RETRY_MS * wf_app.tsc_hz / 1000;
+	if (s->state != S_LIVE)
+		when = earliest(when, s->created_tsc + handshake_tsc());
+	if (s->state == S_LIVE && s->moved && s->have_peer)
+		when = earliest(when, s->consent_next_tsc);
+	if (s->state == S_LIVE)
+		when = earliest(when, s->consent_tsc + S.consent_tsc);
+	if (s->have_peer && (s->state == S_DTLS || s->state == S_LIVE) &&
+	    (ms = wf_dtls_timeout_ms(s->dtls)) >= 0)
+		when = earliest(when, now + (uint64_t)ms * wf_app.tsc_hz / 1000);
+	return when;
+}
+
+static void session_arm(struct session *s)
+{
+	/* cannot fail: the loop has room for every session (setup.c) */
+	wf_ev_timer_arm(&s->timer, session_deadline(s, rte_rdtsc()));
+}
+
+/* What is due for s at now.  Returns false when s was freed. */
+static bool session_step(struct session *s, uint64_t now)
+{
+	if (s->state == S_CLOSING) {
+		session_free(s);
+		return false;
+	}
+	if (s->live_retry)
+		go_live(s);
+	/* (deadlines compared as sums: a time taken after now is not past) */
+	if (s->state != S_LIVE && now >= s->created_tsc + handshake_tsc()) {
+		/* webrtc.handshake_timeout_s: the slot and the client's
+		 * pending count are freed */
+		WF_LOG(DEBUG, "session %s: ICE + DTLS not done in %u s, dropped\n", s->id,
+		       S.cfg->webrtc.handshake_timeout_s);
+		wf_adm_count(WF_ADM_HANDSHAKE);
+		session_free(s);
+		return false;
+	}
+	if (s->state == S_LIVE && s->moved && s->have_peer && now >= s->consent_next_tsc)
+		consent_check(s, now);
+	if (s->state == S_LIVE && now >= s->consent_tsc + S.consent_tsc) {
+		/* RFC 7675 §5.1: consent expired: stop sending */
+		WF_LOG(NOTICE, "session %s: consent expired\n", s->id);
+		session_free(s);
+		return false;
+	}
+	/* DTLS retransmissions while handshaking; once live, the moment its
+	 * DTLS leaves OpenSSL (dtls.settle_s) */
+	if (s->have_peer && (s->state == S_DTLS || s->state == S_LIVE) &&
+	    wf_dtls_timeout_ms(s->dtls) == 0) {
+		struct wf_dtls_stats before;
+
+		wf_dtls_get_stats(s->dtls, &before);
+		wf_dtls_on_timer(s->dtls);
+		dtls_account(s, &before);
+		send_dtls_output(s);
+		if (wf_dtls_state(s->dtls) == WF_DTLS_FAILED) {
+			S.stats.dtls_failed++;
+			WF_LOG(NOTICE, "session %s: %s\n", s->id, wf_dtls_reason(s->dtls));
+			s->state = S_CLOSING;
+			publish(s);
 		}
 	}
-	heap_trim(now);
+	return true;
+}
+
+static void session_due(struct wf_ev_timer *t, uint64_t now)
+{
+	struct session *s = container_of(t, struct session, timer);
+	uint64_t floor = now + wf_app.tsc_hz / 1000;
+	uint64_t when;
+
+	if (!session_step(s, now))
+		return;
+	/* at least 1 ms on (but a closing session at once): a deadline that
+	 * a step did not move cannot make the loop spin */
+	when = session_deadline(s, now);
+	wf_ev_timer_arm(t, s->state == S_CLOSING || when > floor ? when : floor);
+}
+
+void wf_session_rearm(void)
+{
+	unsigned i;
+
+	for (i = 0; S.tab && i < S.cap; i++)
+		if (S.tab[i])
+			session_arm(S.tab[i]);
 }
 
 /* ---- what telemetry sees ----------------------------------------------------------- */

@@ -67,9 +67,13 @@ const char *wf_session_etag(const char *id);
  * WebRTC port (takes m). */
 void wf_session_input(unsigned port_idx, struct rte_mbuf *m);
 
-/* Timers: DTLS retransmission, the handshake deadline
- * (webrtc.handshake_timeout_s), consent freshness (RFC 7675), cleanup. */
-void wf_session_tick(uint64_t now_tsc);
+/* Each session has one timer in the event loop (slow/ev.h), armed for
+ * its nearest deadline: DTLS retransmission, the handshake deadline
+ * (webrtc.handshake_timeout_s), the next consent check and consent
+ * expiry (RFC 7675).  wf_session_init() needs the loop and room in it for
+ * http.max_sessions timers and its own one.  This arms every session
+ * again after a reload changed webrtc.handshake_timeout_s. */
+void wf_session_rearm(void);
 
 /* Ends every session of stream slot (a reload removed or changed it). */
 void wf_session_end_stream(unsigned slot);

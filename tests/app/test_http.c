@@ -20,6 +20,7 @@
 #include "wf_test.h"
 
 #include "core/counters.h"
+#include "slow/ev.h"
 #include "slow/frame.h"
 #include "whep/admission.h"
 #include "whep/http.h"
@@ -1618,7 +1619,8 @@ int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
 	cfg = wf_config_create();
-	if (!cfg) {
+	/* the server registers with the event loop; the tests run it by hand */
+	if (!cfg || wf_ev_init(4) < 0) {
 		fprintf(stderr, "no memory for the configuration\n");
 		return 1;
 	}

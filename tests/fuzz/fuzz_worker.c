@@ -261,7 +261,7 @@ static void settle(void)
 }
 
 /* The helper that plays the workers' control step while the slow path's
- * wf_streams_start() waits for their answers (wf_ctrl_call). */
+ * wf_streams_start() waits for their answers (wf_ctrl_settle). */
 static bool helper_stop;
 
 static void *helper(void *arg)
@@ -273,6 +273,30 @@ static void *helper(void *arg)
 		for (w = 0; w < wf_app.n_workers; w++)
 			control(w);
 	return NULL;
+}
+
+/* The reply to stream_renew()'s last message (ctrlq.h's done). */
+static struct {
+	bool done;
+	int status;
+	struct wf_stream_state *state;
+} renew_reply;
+
+static void renew_done(struct wf_ctrl_msg *msg)
+{
+	renew_reply.done = true;
+	renew_reply.status = msg->status;
+	renew_reply.state = msg->state;
+}
+
+/* Sends msg to worker w, plays w's control step and takes the reply. */
+static void renew_step(unsigned w, struct wf_ctrl_msg *msg)
+{
+	memset(&renew_reply, 0, sizeof(renew_reply));
+	WF_FUZZ_CHECK(wf_ctrl_send(w, msg, renew_done) == 0);
+	control(w);
+	wf_ctrl_replies();
+	WF_FUZZ_CHECK(renew_reply.done && renew_reply.status == 0);
 }
 
 /* Stream slot's owner gives its state back (history freed, replays
@@ -287,12 +311,8 @@ static void stream_renew(unsigned sid)
 
 	WF_FUZZ_CHECK(msg);
 	msg->stream = (uint16_t)sid;
-	msg->cookie = 1;	/* the caller waits for it (slowpath.c) */
-	WF_FUZZ_CHECK(rte_ring_enqueue(wf_app.lc[s->owner]->ctrl, msg) == 0);
-	control(s->owner);
-	wf_ctrl_replies();
-	WF_FUZZ_CHECK(msg->cookie == 2 && msg->status == 0);
-	st = msg->state;
+	renew_step(s->owner, msg);
+	st = renew_reply.state;
 	for (t = 0; t < st->n_tracks; t++) {
 		struct wf_track_state *ts = &st->t[t];
 		struct wf_track_state fresh = { .slots = ts->slots, .mask = ts->mask,
@@ -309,16 +329,11 @@ static void stream_renew(unsigned sid)
 		__atomic_store_n(&s->pkt_bytes[t], 1000, __ATOMIC_RELAXED);
 	}
 	st->replay_tat = 0;
-	memset(msg, 0, sizeof(*msg));
-	msg->type = WF_CTRL_ADD_STREAM;
+	msg = wf_ctrl_alloc(WF_CTRL_ADD_STREAM);
+	WF_FUZZ_CHECK(msg);
 	msg->stream = (uint16_t)sid;
 	msg->state = st;
-	msg->cookie = 1;
-	WF_FUZZ_CHECK(rte_ring_enqueue(wf_app.lc[s->owner]->ctrl, msg) == 0);
-	control(s->owner);
-	wf_ctrl_replies();
-	WF_FUZZ_CHECK(msg->cookie == 2 && msg->status == 0);
-	wf_ctrl_free(msg);
+	renew_step(s->owner, msg);
 }
 
 /* ---- viewers ------------------------------------------------------------- */

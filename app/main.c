@@ -64,7 +64,16 @@ static int eal_args(int n_cli, char **cli, const struct wf_config *cfg, char **o
 	return n;
 }
 
-int main(int argc, char **argv)
+struct args {
+	const char *path;	/* --config */
+	bool check;		/* --check-config */
+	int dashdash;		/* argv index of "--", 0 when none */
+	int n_eal_cli;		/* EAL's arguments from the command line, argv[0] too */
+};
+
+/* Our options, before "--" when there is one (EAL's follow it).  Returns
+ * -1 to go on, else the exit status (help, a usage error). */
+static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -72,35 +81,32 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct wf_config_diag diag = { .fn = print_error };
-	char *eal_argv[WF_CONF_MAX_EAL_ARGS + 2];
-	const char *path = NULL;
-	struct wf_config *cfg;
-	char why[320];
-	bool check = false;
-	int dashdash = argc, n_eal_cli, eal_argc, opt, rc;
+	int opt;
 
+	memset(a, 0, sizeof(*a));
+	a->dashdash = argc;
 	for (opt = 1; opt < argc; opt++)
 		if (!strcmp(argv[opt], "--")) {
-			dashdash = opt;
+			a->dashdash = opt;
 			break;
 		}
-	if (dashdash == argc) {
+	if (a->dashdash == argc) {
 		/* no "--": everything is ours (EAL args come from the file) */
-		dashdash = 0;
-		n_eal_cli = 1;
+		a->dashdash = 0;
+		a->n_eal_cli = 1;
 	} else {
-		n_eal_cli = dashdash;
-		argv[dashdash] = argv[0];
+		a->n_eal_cli = a->dashdash;
+		argv[a->dashdash] = argv[0];
 	}
 	optind = 1;
-	while ((opt = getopt_long(argc - dashdash, argv + dashdash, "c:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc - a->dashdash, argv + a->dashdash, "c:h", opts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			path = optarg;
+			a->path = optarg;
 			break;
 		case 'C':
-			check = true;
+			a->check = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -110,37 +116,39 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path) {
+	if (!a->path) {
 		usage(stderr);
 		return 2;
 	}
-	cfg = wf_config_create();
-	if (!cfg) {
-		fprintf(stderr, "whepfan: out of memory\n");
-		return 1;
-	}
-	if (wf_config_load(cfg, path, &diag) != 0) {
-		wf_config_free(cfg);
-		return 2;
-	}
-	if (check && wf_mbufs_check(cfg, wf_mbufs_eal_workers(cfg), why, sizeof(why)) < 0) {
+	return -1;
+}
+
+/* --check-config: the file is valid and its histories fit the pool.
+ * The exit status: 0, or 2. */
+static int check_config(const struct wf_config *cfg, const char *path)
+{
+	char why[320];
+
+	if (wf_mbufs_check(cfg, wf_mbufs_eal_workers(cfg), why, sizeof(why)) < 0) {
 		fprintf(stderr, "%s: %s\n", path, why);
-		wf_config_free(cfg);
 		return 2;
 	}
-	if (check) {
-		printf("%s: configuration is valid\n", path);
-		wf_config_free(cfg);
-		return 0;
-	}
+	printf("%s: configuration is valid\n", path);
+	return 0;
+}
+
+/* EAL, the workers and the slow path's loop until a signal stops it.
+ * The exit status. */
+static int run(struct wf_config *cfg, int n_eal_cli, char **argv)
+{
+	char *eal_argv[WF_CONF_MAX_EAL_ARGS + 2];
+	int eal_argc, rc;
 
 	/* dpdk.log_level first: an EAL --log-level=whepfan:LEVEL overrides it */
 	rte_log_set_level(wf_logtype, (uint32_t)cfg->dpdk.log_level);
 	eal_argc = eal_args(n_eal_cli, argv, cfg, eal_argv, (int)RTE_DIM(eal_argv));
-	rc = rte_eal_init(eal_argc, eal_argv);
-	if (rc < 0) {
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "whepfan: EAL init failed: %s\n", rte_strerror(rte_errno));
-		wf_config_free(cfg);
 		return 1;
 	}
 	signal(SIGINT, on_signal);
@@ -158,6 +166,29 @@ int main(int argc, char **argv)
 	}
 	wf_teardown();
 	rte_eal_cleanup();
-	wf_config_free(cfg);
 	return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct wf_config_diag diag = { .fn = print_error };
+	struct wf_config *cfg;
+	struct args a;
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	cfg = wf_config_create();
+	if (!cfg) {
+		fprintf(stderr, "whepfan: out of memory\n");
+		return 1;
+	}
+	if (wf_config_load(cfg, a.path, &diag) != 0)
+		rc = 2;
+	else if (a.check)
+		rc = check_config(cfg, a.path);
+	else
+		rc = run(cfg, a.n_eal_cli, argv);
+	wf_config_free(cfg);
+	return rc;
 }

@@ -8,11 +8,51 @@
 #include "core/log.h"
 
 
+/* The device's configuration: RSS over UDP when it can and there are
+ * several queues, IPv4 checksums checked by the device when it can. */
+static void port_conf(const struct rte_eth_dev_info *info, uint16_t nrxq, struct rte_eth_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	if (nrxq > 1 && (info->flow_type_rss_offloads & RTE_ETH_RSS_UDP)) {
+		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf->rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_UDP & info->flow_type_rss_offloads;
+	}
+	if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+	/* no RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE: viewers' copies and history
+	 * packets differ in refcount */
+}
+
+/* One rx and one tx queue per worker. */
+static int queues_setup(uint16_t pid, const char *name, uint16_t nq, uint16_t nrxd,
+			uint16_t ntxd)
+{
+	uint16_t q;
+	int rc;
+
+	for (q = 0; q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, nrxd, rte_eth_dev_socket_id(pid), NULL,
+					    wf_app.pool);
+		if (rc) {
+			WF_LOG(ERR, "port %s: rx queue %u: %s\n", name, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	for (q = 0; q < nq; q++) {
+		rc = rte_eth_tx_queue_setup(pid, q, ntxd, rte_eth_dev_socket_id(pid), NULL);
+		if (rc) {
+			WF_LOG(ERR, "port %s: tx queue %u: %s\n", name, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int port_init(struct wf_port *wp, const struct wf_config_port *cp, unsigned n_workers)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	uint16_t pid, q, nrxq = (uint16_t)n_workers, ntxq = (uint16_t)n_workers;
+	uint16_t pid, nq = (uint16_t)n_workers;
 	uint16_t nrxd = WF_RX_DESC, ntxd = WF_TX_DESC;
 	int rc;
 
@@ -24,45 +64,22 @@ static int port_init(struct wf_port *wp, const struct wf_config_port *cp, unsign
 	rc = rte_eth_dev_info_get(pid, &info);
 	if (rc)
 		return rc;
-	if (nrxq > info.max_rx_queues || ntxq > info.max_tx_queues) {
+	if (nq > info.max_rx_queues || nq > info.max_tx_queues) {
 		WF_LOG(ERR, "port %s: needs %u rx and %u tx queues, device has %u and %u\n",
-		       cp->name, nrxq, ntxq, info.max_rx_queues, info.max_tx_queues);
+		       cp->name, nq, nq, info.max_rx_queues, info.max_tx_queues);
 		return -ENOTSUP;
 	}
-	memset(&conf, 0, sizeof(conf));
-	if (nrxq > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_UDP)) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_UDP & info.flow_type_rss_offloads;
-	}
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)
-		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
-	/* viewers' copies and history packets differ in refcount: no fast free */
-	conf.txmode.offloads &= ~RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
-	rc = rte_eth_dev_configure(pid, nrxq, ntxq, &conf);
+	port_conf(&info, nq, &conf);
+	rc = rte_eth_dev_configure(pid, nq, nq, &conf);
 	if (rc) {
 		WF_LOG(ERR, "port %s: configure: %s\n", cp->name, rte_strerror(-rc));
 		return rc;
 	}
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrxd, &ntxd);
+	if (!rc)
+		rc = queues_setup(pid, cp->name, nq, nrxd, ntxd);
 	if (rc)
 		return rc;
-	for (q = 0; q < nrxq; q++) {
-		rc = rte_eth_rx_queue_setup(pid, q, nrxd, rte_eth_dev_socket_id(pid), NULL,
-					    wf_app.pool);
-		if (rc) {
-			WF_LOG(ERR, "port %s: rx queue %u: %s\n", cp->name, q, rte_strerror(-rc));
-			return rc;
-		}
-	}
-	for (q = 0; q < ntxq; q++) {
-		rc = rte_eth_tx_queue_setup(pid, q, ntxd, rte_eth_dev_socket_id(pid), NULL);
-		if (rc) {
-			WF_LOG(ERR, "port %s: tx queue %u: %s\n", cp->name, q, rte_strerror(-rc));
-			return rc;
-		}
-	}
 	rc = rte_eth_dev_start(pid);
 	if (rc) {
 		WF_LOG(ERR, "port %s: start: %s\n", cp->name, rte_strerror(-rc));
@@ -80,7 +97,7 @@ static int port_init(struct wf_port *wp, const struct wf_config_port *cp, unsign
 	snprintf(wp->name, sizeof(wp->name), "%s", cp->name);
 	WF_LOG(INFO, "port %s: dpdk port %u, " RTE_ETHER_ADDR_PRT_FMT ", %u.%u.%u.%u/%u, %u queues\n",
 	       cp->name, pid, RTE_ETHER_ADDR_BYTES(&wp->mac), cp->addr >> 24, (cp->addr >> 16) & 255,
-	       (cp->addr >> 8) & 255, cp->addr & 255, cp->prefix_len, nrxq);
+	       (cp->addr >> 8) & 255, cp->addr & 255, cp->prefix_len, nq);
 	return 0;
 }
 

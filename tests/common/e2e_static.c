@@ -1,4 +1,4 @@
-/* e2e_static.c: the end-to-end test of static outputs (issue 4), shared by
+/* e2e_static.c: the end-to-end test of static outputs, shared by
  * tests/e2e/test_static_output (one worker) and test_static_output_2w (two
  * workers: the cross-lcore paths) (e2e_static.h).
  *
@@ -22,8 +22,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -31,14 +29,9 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <poll.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,6 +70,10 @@
 #define rd16		wf_rtp_rd16
 #define rd32		wf_rtp_rd32
 #define errlog_add	wf_e2e_errlog_add
+#define sh		wf_e2e_sh
+#define udp_socket	wf_e2e_udp_socket
+#define arp_lookup	wf_e2e_arp_lookup
+#define json_num	wf_e2e_json_num
 #define CHECK_ERRLOG	WF_E2E_CHECK_ERRLOG
 
 /* ---- small utilities ----------------------------------------------------- */
@@ -135,17 +132,10 @@ static struct {
 	bool ready;			/* whepfan up, tap addressed */
 	bool outputs_up;		/* both outputs active (telemetry) */
 	bool live;			/* both outputs delivered */
-	char build[PATH_MAX];
-	char dir[PATH_MAX];		/* temp dir: config and log */
-	char conf[PATH_MAX + 32];
-	char log[PATH_MAX + 32];
-	char prefix[32];		/* EAL file prefix */
-	char iface[IFNAMSIZ];
+	struct wf_e2e_proc proc;	/* whepfan, its files, its tap */
 	const char *lcores;		/* EAL -l */
 	unsigned workers;		/* worker lcores that gives */
 	long long mbufs_base;		/* mbufs in use before the source starts */
-	pid_t pid;			/* whepfan, 0 when gone */
-	int ifindex;
 	uint8_t wf_mac[6];
 	uint8_t kern_mac[6];
 	int src_sock[2];		/* video, audio source sockets */
@@ -164,7 +154,7 @@ static struct {
 		bool on;
 	} strg[2];			/* FOREIGN_ADDR, ALLOWED_ADDR */
 	uint64_t strangers_next_us;
-} env = { .pid = 0, .src_sock = { -1, -1 }, .junk_sock = -1, .icmp_sock = -1, .pkt_sock = -1 };
+} env = { .src_sock = { -1, -1 }, .junk_sock = -1, .icmp_sock = -1, .pkt_sock = -1 };
 
 /* ---- the source ----------------------------------------------------------- */
 
@@ -635,211 +625,30 @@ static int send_srtcp(struct out_ctx *o, uint8_t *buf, size_t len, bool corrupt)
 
 /* ---- telemetry ------------------------------------------------------------ */
 
-/* Runs telemetry command cmd over the DPDK telemetry socket; the reply
- * into buf. */
+/* Telemetry command cmd to whepfan; the reply into buf.  0 or -errno. */
 static int telemetry(const char *cmd, char *buf, size_t cap)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct pollfd pf;
-	ssize_t n;
-	int fd;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
-		 env.prefix);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto fail;
-	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (poll(&pf, 1, 2000 * SLOW) != 1 || recv(fd, buf, cap - 1, 0) <= 0)	/* greeting */
-		goto fail;
-	if (send(fd, cmd, strlen(cmd), 0) != (ssize_t)strlen(cmd))
-		goto fail;
-	if (poll(&pf, 1, 2000 * SLOW) != 1)
-		goto fail;
-	n = recv(fd, buf, cap - 1, 0);
-	if (n <= 0)
-		goto fail;
-	buf[n] = '\0';
-	close(fd);
-	return 0;
-fail:
-	close(fd);
-	return -EIO;
-}
-
-/* The number after "key": inside the object "section": {...} (or
- * anywhere when section is NULL); -1 when missing. */
-static long long json_num(const char *js, const char *section, const char *key)
-{
-	const char *p = js, *end = js + strlen(js), *q;
-	char pat[80];
-	int depth = 0;
-
-	if (section) {
-		snprintf(pat, sizeof(pat), "\"%s\"", section);
-		p = strstr(js, pat);
-		if (!p)
-			return -1;
-		p = strchr(p, '{');
-		if (!p)
-			return -1;
-		for (q = p; q < end; q++) {
-			if (*q == '{')
-				depth++;
-			else if (*q == '}' && --depth == 0)
-				break;
-		}
-		end = q;
-	}
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	q = memmem(p, (size_t)(end - p), pat, strlen(pat));
-	if (!q)
-		return -1;
-	q += strlen(pat);
-	while (*q == ' ' || *q == ':')
-		q++;
-	if (*q < '0' || *q > '9')
-		return -1;
-	return strtoll(q, NULL, 10);
-}
-
-/* ---- whepfan's life -------------------------------------------------------- */
-
-static void print_log(void)
-{
-	FILE *f = fopen(env.log, "r");
-	char line[512];
-
-	if (!f)
-		return;
-	printf("---- whepfan log (%s) ----\n", env.log);
-	while (fgets(line, sizeof(line), f))
-		printf("  | %s", line);
-	printf("---- end of log ----\n");
-	fclose(f);
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void cleanup(void)
-{
-	char run[PATH_MAX];
-
-	if (env.pid > 0) {
-		kill(env.pid, SIGKILL);
-		waitpid(env.pid, NULL, 0);
-		env.pid = 0;
-	}
-	if (env.dir[0]) {
-		nftw(env.dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-		env.dir[0] = '\0';
-	}
-	if (env.prefix[0]) {
-		snprintf(run, sizeof(run), "/var/run/dpdk/%s", env.prefix);
-		nftw(run, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	}
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "e2e_static: time limit reached, killing whepfan\n";
-
-	(void)sig;
-	if (env.pid > 0)
-		kill(env.pid, SIGKILL);
-	if (write(1, msg, sizeof(msg) - 1) < 0)
-		_exit(3);
-	_exit(2);
-}
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static int udp_socket(const char *addr, uint16_t port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, big = 4 << 20;
-
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	inet_pton(AF_INET, addr, &sa.sin_addr);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Reads the kernel's neighbour entry for ip (learned from whepfan's ARP). */
-static bool arp_lookup(const char *ip, uint8_t mac[6])
-{
-	FILE *f = fopen("/proc/net/arp", "r");
-	char line[256], a[64], hw[64], dev[64];
-	unsigned x[6], type, flags;
-	bool ok = false;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s 0x%x 0x%x %63s %*s %63s", a, &type, &flags, hw, dev) == 5 &&
-		    !strcmp(a, ip) && (flags & 2) &&
-		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &x[0], &x[1], &x[2], &x[3], &x[4], &x[5]) == 6) {
-			for (type = 0; type < 6; type++)
-				mac[type] = (uint8_t)x[type];
-			ok = true;
-		}
-	fclose(f);
-	return ok;
+	return wf_e2e_telemetry(&env.proc, cmd, buf, cap);
 }
 
 /* ---- the checks ------------------------------------------------------------ */
 
 static void network_namespace_is_private_with_loopback_up(void)
 {
-	WF_REQUIRE(geteuid() == 0 || !"needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN)");
-	WF_REQUIRE(access("/dev/net/tun", R_OK | W_OK) == 0 || !"needs /dev/net/tun for net_tap");
-	WF_REQUIRE(unshare(CLONE_NEWNET) == 0);
-	WF_REQUIRE(sh("ip link set lo up") == 0);
+	WF_REQUIRE(wf_e2e_enter_test_netns() == 0);
 	env.netns = true;
 }
 
 static void whepfan_starts_and_creates_its_tap_interface(void)
 {
-	char whepfan[PATH_MAX + 16], b64[2][64], dir_tmpl[] = "/tmp/wfe2e.XXXXXX";
-	uint64_t deadline;
+	struct wf_e2e_proc *p = &env.proc;
+	char b64[2][64];
 	FILE *f;
 	unsigned i;
-	int fd;
+	int rc;
 
 	WF_REQUIRE(env.netns);
-	snprintf(whepfan, sizeof(whepfan), "%s/whepfan", env.build);
-	WF_REQUIRE(access(whepfan, X_OK) == 0 || !"build <build>/whepfan first");
-	WF_REQUIRE(mkdtemp(dir_tmpl) != NULL);
-	snprintf(env.dir, sizeof(env.dir), "%s", dir_tmpl);
-	snprintf(env.conf, sizeof(env.conf), "%s/whepfan.conf", env.dir);
-	snprintf(env.log, sizeof(env.log), "%s/whepfan.log", env.dir);
-	snprintf(env.prefix, sizeof(env.prefix), "wfe2e%d", (int)getpid());
-	snprintf(env.iface, sizeof(env.iface), "wfe2e%d", (int)getpid() % 1000000);
+	WF_REQUIRE(wf_e2e_prepare(p, "wfe2e") == 0);
 
 	for (i = 0; i < N_OUT; i++) {
 		struct out_ctx *o = &outs[i];
@@ -852,7 +661,7 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 		base64(o->key, o->key_len, b64[i]);
 		o->my_ssrc = rnd() | 0x10;
 	}
-	f = fopen(env.conf, "w");
+	f = fopen(p->conf, "w");
 	WF_REQUIRE(f != NULL);
 	fprintf(f,
 		"dpdk = {\n"
@@ -879,39 +688,18 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 		"      srtp_key = \"%s\"; }\n"
 		"  );\n"
 		"} );\n",
-		env.lcores, env.prefix, env.iface, WEBRTC_PORT, SR_INTERVAL_MS, VIDEO_PORT, VIDEO_PT,
+		env.lcores, p->prefix, p->iface, WEBRTC_PORT, SR_INTERVAL_MS, VIDEO_PORT, VIDEO_PT,
 		AUDIO_PORT, AUDIO_PT, b64[0], b64[1]);
 	WF_REQUIRE(fclose(f) == 0);
-	printf("  whepfan %s, config %s, EAL prefix %s, tap %s\n", whepfan, env.conf,
-	       env.prefix, env.iface);
-
-	env.pid = fork();
-	WF_REQUIRE(env.pid >= 0);
-	if (env.pid == 0) {
-		fd = open(env.log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execl(whepfan, whepfan, "--", "-c", env.conf, (char *)NULL);
-		_exit(127);
-	}
+	printf("  whepfan %s/whepfan, config %s, EAL prefix %s, tap %s\n", p->build, p->conf,
+	       p->prefix, p->iface);
 	/* DPDK creates the tap during EAL init (bounded wait) */
-	deadline = now_us() + 15000000ull * SLOW;
-	while (!(env.ifindex = (int)if_nametoindex(env.iface)) && now_us() < deadline) {
-		if (waitpid(env.pid, NULL, WNOHANG) == env.pid) {
-			env.pid = 0;
-			break;
-		}
-		usleep(20000);
-	}
-	WF_REQUIRE(env.pid > 0 || !"whepfan exited during start-up");
-	WF_REQUIRE(env.ifindex > 0 || !"tap interface did not appear");
-	WF_REQUIRE(sh("ip addr add " KERN_ADDR "/24 dev %s && ip link set %s up", env.iface,
-		      env.iface) == 0);
+	rc = wf_e2e_spawn(p, KERN_ADDR "/24", 15000 * SLOW);
+	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
+	WF_REQUIRE(rc != -ECHILD || !"whepfan exited during start-up");
+	WF_REQUIRE(rc == 0 || !"tap interface did not appear or could not be addressed");
 	WF_REQUIRE(sh("ip addr add " FOREIGN_ADDR "/24 dev %s && ip addr add " ALLOWED_ADDR
-		      "/24 dev %s", env.iface, env.iface) == 0);
+		      "/24 dev %s", p->iface, p->iface) == 0);
 	env.strg[0] = (struct stranger){ .sock = udp_socket(FOREIGN_ADDR, 5000), .ssrc = rnd() };
 	env.strg[1] = (struct stranger){ .sock = udp_socket(ALLOWED_ADDR, 5000), .ssrc = rnd() };
 	WF_REQUIRE(env.strg[0].sock >= 0 && env.strg[1].sock >= 0);
@@ -923,14 +711,14 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 	src[0].conf.fd = env.src_sock[0];
 	src[1].conf.fd = env.src_sock[1];
 	for (i = 0; i < N_OUT; i++) {
-		srtp_policy_t p;
+		srtp_policy_t pol;
 
 		outs[i].sock = udp_socket(KERN_ADDR, outs[i].port);
 		WF_REQUIRE(outs[i].sock >= 0);
-		srtp_policy_for(&outs[i], &p, true);
-		WF_REQUIRE(srtp_create(&outs[i].rx, &p) == srtp_err_status_ok);
-		srtp_policy_for(&outs[i], &p, false);
-		WF_REQUIRE(srtp_create(&outs[i].tx, &p) == srtp_err_status_ok);
+		srtp_policy_for(&outs[i], &pol, true);
+		WF_REQUIRE(srtp_create(&outs[i].rx, &pol) == srtp_err_status_ok);
+		srtp_policy_for(&outs[i], &pol, false);
+		WF_REQUIRE(srtp_create(&outs[i].tx, &pol) == srtp_err_status_ok);
 	}
 	env.icmp_sock = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	env.pkt_sock = socket(AF_PACKET, SOCK_RAW, 0)	/* send only */;
@@ -961,7 +749,7 @@ static bool outputs_active(void)
 	if (now_us() < last + 50000)
 		return false;
 	last = now_us();
-	env.outputs_up = wf_e2e_log_has(env.log, "whepfan: running:") &&
+	env.outputs_up = wf_e2e_log_has(env.proc.log, "whepfan: running:") &&
 			 telemetry("/whepfan/stats", tel_buf, sizeof(tel_buf)) == 0 &&
 			 json_num(tel_buf, NULL, "outputs_active") == N_OUT;
 	return env.outputs_up;
@@ -1119,7 +907,7 @@ static void nack_outside_the_history_is_counted_and_not_answered(void)
 	WF_REQUIRE(telemetry("/whepfan/stats", tel_after, sizeof(tel_after)) == 0);
 	miss1 = stat_of(tel_after, "refusals", "nack_miss");
 	WF_CHECKF(miss1 == miss0 + 1, "nack_miss %lld -> %lld, want +1", miss0, miss1);
-	WF_CHECK(waitpid(env.pid, NULL, WNOHANG) == 0);	/* still running */
+	WF_CHECK(waitpid(env.proc.pid, NULL, WNOHANG) == 0);	/* still running */
 	CHECK_ERRLOG(&rt->err);
 }
 
@@ -1328,7 +1116,7 @@ static void strangers_before_the_source_and_in_a_gap_change_nothing(void)
 /* The worker whepfan's log says output port went active on, or -1. */
 static int output_worker(uint16_t port)
 {
-	FILE *f = fopen(env.log, "r");
+	FILE *f = fopen(env.proc.log, "r");
 	char line[512], pat[64];
 	const char *p;
 	int w = -1;
@@ -1402,7 +1190,7 @@ static void send_udp(int fd, uint16_t port, const void *p, size_t n)
  * whepfan's MAC) with the n bytes at l3 after the header.  Returns 0. */
 static int send_frame(const uint8_t *dst, uint16_t ethertype, const uint8_t *l3, size_t n)
 {
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = env.ifindex,
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = env.proc.ifindex,
 				   .sll_halen = 6 };
 	uint8_t f[1600];
 
@@ -1478,7 +1266,7 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 		struct ifreq ifr;
 
 		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", env.iface);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", env.proc.iface);
 		WF_REQUIRE(fd >= 0 && ioctl(fd, SIOCGIFHWADDR, &ifr) == 0);
 		memcpy(env.kern_mac, ifr.ifr_hwaddr.sa_data, 6);
 		close(fd);
@@ -1577,7 +1365,7 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 	WF_CHECK(send_frame(NULL, 0x0800, p, 24) == 0);
 
 	pump(500 * SLOW, NULL);
-	WF_REQUIRE(waitpid(env.pid, NULL, WNOHANG) == 0 || !"whepfan died");
+	WF_REQUIRE(waitpid(env.proc.pid, NULL, WNOHANG) == 0 || !"whepfan died");
 	WF_REQUIRE(telemetry("/whepfan/stats", tel_after, sizeof(tel_after)) == 0);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		long long a = stat_of(tel_before, want[i].section, want[i].name);
@@ -1653,7 +1441,7 @@ static bool outputs_follow_mac(const uint8_t mac[6])
 {
 	unsigned i;
 
-	if (sh("ip link set dev %s address %02x:%02x:%02x:%02x:%02x:%02x", env.iface, mac[0],
+	if (sh("ip link set dev %s address %02x:%02x:%02x:%02x:%02x:%02x", env.proc.iface, mac[0],
 	       mac[1], mac[2], mac[3], mac[4], mac[5]) != 0)
 		return false;
 	memcpy(env.kern_mac, mac, 6);
@@ -1677,7 +1465,7 @@ static void outputs_follow_a_next_hop_whose_mac_changed(void)
 	source.running = true;	/* the test before stopped it */
 	pump(300, NULL);
 	WF_CHECK(outputs_follow_mac(moved));
-	WF_CHECK(wf_e2e_log_has(env.log, "next hop now at 02:00:5E:10:00:77"));
+	WF_CHECK(wf_e2e_log_has(env.proc.log, "next hop now at 02:00:5E:10:00:77"));
 	WF_CHECK(outputs_follow_mac(home));
 	/* and stop the source again: the outputs drain */
 	source.running = false;
@@ -1857,43 +1645,16 @@ static void sender_reports_carry_our_ssrc_wall_clock_and_exact_counts(void)
 
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
-	uint64_t deadline;
-	int status = 0;
-	pid_t r = 0;
-
-	WF_REQUIRE(env.pid > 0);
-	WF_REQUIRE(kill(env.pid, SIGTERM) == 0);
-	deadline = now_us() + 10000000ull * SLOW;
-	while (now_us() < deadline && (r = waitpid(env.pid, &status, WNOHANG)) == 0)
-		usleep(20000);
-	WF_REQUIRE(r == env.pid || !"whepfan did not exit after SIGTERM");
-	env.pid = 0;
-	WF_CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "whepfan: %s %d",
-		  WIFEXITED(status) ? "exit status" : "killed by signal",
-		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	WF_REQUIRE(env.proc.pid > 0);
+	wf_e2e_check_sigterm(&env.proc, 10000 * SLOW);
 }
 
 /* After streams, viewers, rings and ports are gone, every mbuf is back. */
 static void every_mbuf_is_back_in_the_pool_after_exit(void)
 {
-	long long n = wf_e2e_log_number(env.log, "mbufs in use after teardown: ");
+	long long n = wf_e2e_log_number(env.proc.log, "mbufs in use after teardown: ");
 
 	WF_CHECKF(n == 0, "whepfan logged %lld mbufs in use after teardown (-1: no line)", n);
-}
-
-/* <build>/tests/e2e/test_static_output -> <build> (else $WF_BUILD). */
-static void find_build(const char *argv0)
-{
-	char path[PATH_MAX];
-	const char *env_build = getenv("WF_BUILD");
-	char *cut;
-
-	if (realpath(argv0, path) && (cut = strstr(path, "/tests/e2e/")) != NULL) {
-		*cut = '\0';
-		snprintf(env.build, sizeof(env.build), "%s", path);
-		return;
-	}
-	snprintf(env.build, sizeof(env.build), "%s", env_build ? env_build : "build");
 }
 
 int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned workers)
@@ -1905,13 +1666,11 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	wf_test_init(argc, argv);
 	env.lcores = lcores;
 	env.workers = workers;
-	find_build(argv[0]);
+	wf_e2e_find_build(&env.proc, argv[0]);
 	seed = wf_e2e_seed_from_clock();
 	printf("# end-to-end: static outputs through %s/whepfan, lcores %s, %u worker(s) "
-	       "(seed %llu)\n", env.build, lcores, workers, (unsigned long long)seed);
-	signal(SIGALRM, on_alarm);
-	alarm(55 * SLOW);
-	atexit(cleanup);
+	       "(seed %llu)\n", env.proc.build, lcores, workers, (unsigned long long)seed);
+	wf_e2e_guard(&env.proc, 55 * SLOW);
 	if (srtp_init() != srtp_err_status_ok) {
 		printf("libsrtp2 init failed\n");
 		return 1;
@@ -1948,7 +1707,7 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	WF_RUN(every_mbuf_is_back_in_the_pool_after_exit);
 
 	if (wf_test.failed)
-		print_log();
+		wf_e2e_print_log(&env.proc);
 	for (i = 0; i < N_OUT; i++) {
 		if (outs[i].rx)
 			srtp_dealloc(outs[i].rx);
@@ -1958,6 +1717,6 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	wf_rtp_src_free(&source);
 	srtp_shutdown();
 	rc = wf_test_done();
-	cleanup();
+	wf_e2e_cleanup(&env.proc);
 	return rc;
 }

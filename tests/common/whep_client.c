@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/e2e_http.h"
 #include "dtls/cert.h"
 #include "rtp/rtcp.h"
 
@@ -254,29 +255,6 @@ unsigned wf_wc_hub_count(const struct wf_wc_hub *h)
 
 /* ---- HTTP ---------------------------------------------------------------------- */
 
-/* The value of header name in the header block hdr (CRLF lines), copied
- * into out[cap]; "" when absent. */
-static void header_of(const char *hdr, const char *name, char *out, size_t cap)
-{
-	const char *p = hdr;
-	size_t n = strlen(name);
-
-	out[0] = '\0';
-	while ((p = strstr(p, "\r\n")) != NULL) {
-		p += 2;
-		if (!strncasecmp(p, name, n) && p[n] == ':') {
-			const char *v = p + n + 1, *e;
-
-			v += strspn(v, " \t");
-			e = strstr(v, "\r\n");
-			if (!e)
-				e = v + strlen(v);
-			snprintf(out, cap, "%.*s", (int)(e - v), v);
-			return;
-		}
-	}
-}
-
 /* A TCP connection to whepfan's HTTP from src (NULL: any), or -1. */
 static int http_connect(const struct wf_wc_hub *h, const char *src)
 {
@@ -321,11 +299,11 @@ static int http_read(struct wf_wc_hub *h, int fd, struct wf_wc_http_resp *r)
 	if (!eoh)
 		return -EIO;
 	eoh[2] = '\0';	/* headers end with their CRLF */
-	header_of(buf, "Location", r->location, sizeof(r->location));
-	header_of(buf, "ETag", r->etag, sizeof(r->etag));
-	header_of(buf, "Content-Type", r->ctype, sizeof(r->ctype));
-	header_of(buf, "Retry-After", r->retry_after, sizeof(r->retry_after));
-	header_of(buf, "WWW-Authenticate", r->www_auth, sizeof(r->www_auth));
+	wf_e2e_header_of(buf, "Location", r->location, sizeof(r->location));
+	wf_e2e_header_of(buf, "ETag", r->etag, sizeof(r->etag));
+	wf_e2e_header_of(buf, "Content-Type", r->ctype, sizeof(r->ctype));
+	wf_e2e_header_of(buf, "Retry-After", r->retry_after, sizeof(r->retry_after));
+	wf_e2e_header_of(buf, "WWW-Authenticate", r->www_auth, sizeof(r->www_auth));
 	r->body_len = got - (size_t)(eoh + 4 - buf);
 	if (r->body_len >= sizeof(r->body))
 		r->body_len = sizeof(r->body) - 1;

@@ -103,7 +103,10 @@ def tap_dropped(pid):
         name, _, fields = line.partition(":")
         fields = fields.split()
         if name.strip() != "lo" and len(fields) >= 12:
-            total += int(fields[11])
+            try:
+                total += int(fields[11])
+            except ValueError:
+                return None
     return total
 
 

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_cycles.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
@@ -69,16 +68,4 @@ unsigned wf_ctrl_replies(void)
 unsigned wf_ctrl_outstanding(void)
 {
 	return outstanding;
-}
-
-int wf_ctrl_settle(unsigned timeout_ms)
-{
-	uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz() / 1000 * timeout_ms;
-
-	while (outstanding) {
-		if (!wf_ctrl_replies() && rte_rdtsc() > deadline)
-			return -ETIMEDOUT;
-		rte_pause();
-	}
-	return 0;
 }

@@ -3,8 +3,8 @@
  * message is asynchronous: it names what to do with its reply (done,
  * called from wf_ctrl_replies(), a poller of the event loop, after which
  * the message goes back to the pool).  Nothing in the loop waits for a
- * worker; setup and teardown, before and after the loop, wait with
- * wf_ctrl_settle().
+ * worker; setup and teardown, before and after the loop, take replies
+ * until none is outstanding (streams.c).
  */
 #ifndef WF_CTRLQ_H
 #define WF_CTRLQ_H
@@ -30,10 +30,5 @@ unsigned wf_ctrl_replies(void);
 
 /* Messages sent whose reply has not been taken. */
 unsigned wf_ctrl_outstanding(void);
-
-/* Outside the event loop only (setup, teardown): takes replies until none
- * is outstanding, or for timeout_ms.  0, or -ETIMEDOUT (a worker still
- * holds messages: their done runs when a later call takes the replies). */
-int wf_ctrl_settle(unsigned timeout_ms);
 
 #endif

@@ -201,9 +201,10 @@ void wf_ev_timer_stop(struct wf_ev_timer *t)
 	sift_down(last->pos - 1);
 }
 
-/* Fires every timer due at now, including those armed for now by the
- * ones it fires (each at most once per pass: one armed for the past by
- * its own callback waits for the next pass). */
+/* Fires the timers due at now, including those armed for now or earlier
+ * by the ones it fires, but at most as many as were armed when the pass
+ * began: a callback that keeps arming its timer in the past cannot hold
+ * the loop (the rest wait for the next pass). */
 static unsigned timers_run(uint64_t now)
 {
 	unsigned fired = 0, budget = ev.n;

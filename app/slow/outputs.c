@@ -22,6 +22,7 @@
 struct output {
 	bool used;
 	uint16_t stream;
+	uint32_t stream_gen;	/* wf_stream_gen() of its stream when added */
 	struct wf_config_output cfg;	/* a copy: reloads replace the file's */
 	bool active;
 	bool warned;
@@ -93,6 +94,7 @@ int wf_outputs_add(unsigned slot, const struct wf_config_stream *cs)
 		outs[i].used = true;
 		n_used++;
 		outs[i].stream = (uint16_t)slot;
+		outs[i].stream_gen = wf_stream_gen(slot);
 		outs[i].cfg = cs->outputs[o];
 		if (i >= n_outs)
 			n_outs = i + 1;
@@ -100,22 +102,23 @@ int wf_outputs_add(unsigned slot, const struct wf_config_stream *cs)
 	return 0;
 }
 
+static void output_drop(struct output *o)
+{
+	if (o->active)
+		wf_registry_remove(o->worker, o->slot, o->gen);
+	n_used--;
+	n_active -= o->active;
+	OPENSSL_cleanse(&o->cfg, sizeof(o->cfg));
+	memset(o, 0, sizeof(*o));
+}
+
 void wf_outputs_remove(unsigned slot)
 {
 	unsigned i;
 
-	for (i = 0; i < n_outs; i++) {
-		struct output *o = &outs[i];
-
-		if (!o->used || o->stream != slot)
-			continue;
-		if (o->active)
-			wf_registry_remove(o->worker, o->slot, o->gen);
-		n_used--;
-		n_active -= o->active;
-		OPENSSL_cleanse(&o->cfg, sizeof(o->cfg));
-		memset(o, 0, sizeof(*o));
-	}
+	for (i = 0; i < n_outs; i++)
+		if (outs[i].used && outs[i].stream == slot)
+			output_drop(&outs[i]);
 }
 
 /* Fills viewer v for output o through port_idx to mac. */
@@ -206,6 +209,15 @@ static void tick(struct wf_ev_timer *t, uint64_t now)
 		uint32_t hop;
 		int rc;
 
+		if (o->used && wf_stream_gen(o->stream) != o->stream_gen) {
+			/* its stream is gone (an owner refused it) and the slot
+			 * free or another's: never another stream's output */
+			WF_LOG(NOTICE, "output %u.%u.%u.%u:%u: its stream is gone, removed\n",
+			       o->cfg.addr >> 24, (o->cfg.addr >> 16) & 255,
+			       (o->cfg.addr >> 8) & 255, o->cfg.addr & 255, o->cfg.port);
+			output_drop(o);
+			continue;
+		}
 		if (o->used && o->active) {
 			follow_next_hop(o);
 			continue;

@@ -199,8 +199,11 @@ int wf_reload(struct wf_config *cfg)
 	unsigned i;
 	int rc;
 
-	if (!nc)
+	if (!nc) {
+		WF_LOG(ERR, "reload: %s not read: no scratch configuration (wf_reload_init)\n",
+		       cfg->path);
 		return -ENOMEM;
+	}
 	rc = parse_new(cfg, nc);
 	if (rc)
 		goto out;

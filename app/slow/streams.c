@@ -124,22 +124,38 @@ static void state_free(struct wf_stream_state *st)
  * owner, and the slot changes state when the owner's reply comes. */
 enum slot_state {
 	SLOT_FREE,
-	SLOT_STARTING,	/* ADD_STREAM sent */
+	SLOT_STARTING,	/* ADD_STREAM sent, or waiting to be sent */
 	SLOT_ACTIVE,
-	SLOT_STOPPING,	/* DEL_STREAM sent, or waiting to be sent (retry) */
+	SLOT_STOPPING,	/* DEL_STREAM sent, or waiting to be sent */
 };
 
-#define DEL_RETRY_MS	10	/* a DEL_STREAM that found no room: again after */
+/* A control message that finds no room (the control pool empty: a reload
+ * that ends hundreds of sessions takes it for a moment; or the owner's
+ * ring full) waits in its slot, and one timer for all slots sends the
+ * waiting ones again every RESEND_MS until they are sent: one timer, so
+ * the loop's room does not depend on how many streams wait. */
+#define RESEND_MS	10
 
 static struct slot {
 	uint8_t state;
 	bool stop_wanted;	/* stopped while starting: stops when started */
-	struct wf_ev_timer retry;	/* the DEL_STREAM not yet sent */
+	bool unsent;		/* its ADD_STREAM or DEL_STREAM waits for room */
+	uint32_t gen;		/* this start of the slot; 0 while free */
+	struct wf_stream_state *st;	/* the history, until ADD_STREAM is sent */
 } slots[WF_MAX_STREAMS];
+
+static void resend_due(struct wf_ev_timer *t, uint64_t now);
+
+static struct wf_ev_timer resend_timer = { .fn = resend_due };
 
 static bool slot_started(unsigned i)
 {
 	return slots[i].state == SLOT_STARTING || slots[i].state == SLOT_ACTIVE;
+}
+
+static void slot_free(unsigned i)
+{
+	memset(&slots[i], 0, sizeof(slots[i]));
 }
 
 /* Worker owning the fewest streams, started or starting. */
@@ -181,28 +197,54 @@ static void sources_fill(struct wf_stream_sources *ss, const struct wf_config_st
 	}
 }
 
+static void stream_added(struct wf_ctrl_msg *msg);
 static void stream_deleted(struct wf_ctrl_msg *msg);
 
-/* Sends the owner of slot its DEL_STREAM; when there is no room for it
- * (the control pool or ring full), tries again in DEL_RETRY_MS. */
-static void send_del(unsigned slot)
+/* Sends the owner of slot the message its state calls for: ADD_STREAM
+ * with the history while starting, DEL_STREAM while stopping.  Without
+ * room it stays unsent and the resend timer is armed.  True when sent. */
+static bool send_ctrl(unsigned slot)
 {
-	struct wf_ctrl_msg *msg = wf_ctrl_alloc(WF_CTRL_DEL_STREAM);
+	struct slot *sl = &slots[slot];
+	bool add = sl->state == SLOT_STARTING;
+	struct wf_ctrl_msg *msg = wf_ctrl_alloc(add ? WF_CTRL_ADD_STREAM : WF_CTRL_DEL_STREAM);
 
-	slots[slot].state = SLOT_STOPPING;
+	sl->unsent = true;
 	if (msg) {
 		msg->stream = (uint16_t)slot;
-		if (wf_ctrl_send(wf_app.streams[slot].owner, msg, stream_deleted) == 0)
-			return;
+		msg->state = add ? sl->st : NULL;
+		if (wf_ctrl_send(wf_app.streams[slot].owner, msg,
+				 add ? stream_added : stream_deleted) == 0) {
+			sl->unsent = false;
+			sl->st = NULL;	/* the owner's now; the reply brings it back */
+			return true;
+		}
 		wf_ctrl_free(msg);
 	}
-	wf_ev_timer_arm(&slots[slot].retry, rte_rdtsc() + DEL_RETRY_MS * wf_app.tsc_hz / 1000);
+	/* cannot fail: this one timer is in the subsystems' room (setup.c);
+	 * were it to, wf_streams_stop() still sends what waits */
+	if (!wf_ev_timer_armed(&resend_timer))
+		wf_ev_timer_arm(&resend_timer, rte_rdtsc() + RESEND_MS * wf_app.tsc_hz / 1000);
+	return false;
 }
 
-static void del_retry(struct wf_ev_timer *t, uint64_t now)
+/* Sends every waiting message there is room for; returns how many still
+ * wait. */
+static unsigned resend_waiting(void)
 {
+	unsigned i, left = 0;
+
+	for (i = 0; i < WF_MAX_STREAMS; i++)
+		if (slots[i].unsent && !send_ctrl(i))
+			left++;
+	return left;
+}
+
+static void resend_due(struct wf_ev_timer *t, uint64_t now)
+{
+	(void)t;
 	(void)now;
-	send_del((unsigned)(container_of(t, struct slot, retry) - slots));
+	resend_waiting();
 }
 
 /* The owner gave the stream's state back: the slot is free (for a new
@@ -216,7 +258,7 @@ static void stream_deleted(struct wf_ctrl_msg *msg)
 	else
 		WF_LOG(ERR, "stream %s: worker %u could not give it back: %s\n",
 		       wf_app.streams[slot].name, msg->worker, strerror(-msg->status));
-	slots[slot].state = SLOT_FREE;
+	slot_free(slot);
 	WF_LOG(INFO, "stream %s: stopped\n", wf_app.streams[slot].name);
 }
 
@@ -230,11 +272,12 @@ static void stream_added(struct wf_ctrl_msg *msg)
 		WF_LOG(ERR, "stream %s: worker %u refused it: %s\n", s->name, s->owner,
 		       strerror(-msg->status));
 		state_free(msg->state);
-		slots[slot].state = SLOT_FREE;
+		slot_free(slot);
 		return;
 	}
 	if (slots[slot].stop_wanted) {
-		send_del(slot);
+		slots[slot].state = SLOT_STOPPING;
+		send_ctrl(slot);
 		return;
 	}
 	for (t = 0; t < s->n_tracks; t++)
@@ -257,11 +300,10 @@ static void stream_added(struct wf_ctrl_msg *msg)
 
 int wf_stream_start(const struct wf_config_stream *cs)
 {
-	struct wf_ctrl_msg *msg;
 	struct wf_stream_state *st;
 	struct wf_stream *s;
 	unsigned t;
-	int slot = free_slot(), rc;
+	int slot = free_slot();
 
 	if (slot < 0) {
 		WF_LOG(ERR, "stream %s: no free stream slot\n", cs->name);
@@ -285,24 +327,12 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	if (++last_gen == 0)
 		last_gen = 1;	/* 0 means "nothing published" */
 	st = state_create(cs, (unsigned)slot, last_gen);
-	msg = st ? wf_ctrl_alloc(WF_CTRL_ADD_STREAM) : NULL;
-	if (!msg) {
-		state_free(st);
+	if (!st) {
 		WF_LOG(ERR, "stream %s: out of memory for its history\n", cs->name);
 		return -ENOMEM;
 	}
-	msg->stream = (uint16_t)slot;
-	msg->state = st;
-	rc = wf_ctrl_send(s->owner, msg, stream_added);
-	if (rc) {
-		WF_LOG(ERR, "stream %s: no room to hand it to worker %u\n", cs->name, s->owner);
-		wf_ctrl_free(msg);
-		state_free(st);
-		return rc;
-	}
-	wf_ev_timer_init(&slots[slot].retry, del_retry);
-	slots[slot].state = SLOT_STARTING;
-	slots[slot].stop_wanted = false;
+	slots[slot] = (struct slot){ .state = SLOT_STARTING, .gen = last_gen, .st = st };
+	send_ctrl((unsigned)slot);
 	return slot;
 }
 
@@ -314,6 +344,11 @@ void wf_stream_stop(unsigned slot)
 	if (slot >= WF_MAX_STREAMS)
 		return;
 	s = &wf_app.streams[slot];
+	if (slots[slot].state == SLOT_STARTING && slots[slot].unsent) {
+		state_free(slots[slot].st);	/* never sent: the owner never had it */
+		slot_free(slot);
+		return;
+	}
 	if (slots[slot].state == SLOT_STARTING) {
 		slots[slot].stop_wanted = true;	/* stream_added() stops it */
 		return;
@@ -330,7 +365,27 @@ void wf_stream_stop(unsigned slot)
 		if (v && wf_ingest_map_stream(v) == slot)
 			map_clear((uint16_t)p);
 	}
-	send_del(slot);
+	slots[slot].state = SLOT_STOPPING;
+	send_ctrl(slot);
+}
+
+/* Before and after the event loop: sends what waits for room and takes
+ * the owners' replies until nothing waits or is outstanding, or
+ * timeout_ms passed (-ETIMEDOUT). */
+static int settle(unsigned timeout_ms)
+{
+	uint64_t deadline = rte_rdtsc() + wf_app.tsc_hz / 1000 * timeout_ms;
+
+	for (;;) {
+		unsigned waiting = resend_waiting();
+
+		wf_ctrl_replies();
+		if (!waiting && !wf_ctrl_outstanding())
+			return 0;
+		if (rte_rdtsc() > deadline)
+			return -ETIMEDOUT;
+		rte_pause();
+	}
 }
 
 int wf_streams_start(const struct wf_config *cfg)
@@ -343,7 +398,7 @@ int wf_streams_start(const struct wf_config *cfg)
 		if (rc < 0)
 			return rc;
 	}
-	rc = wf_ctrl_settle(WF_STREAMS_WAIT_MS);
+	rc = settle(WF_STREAMS_WAIT_MS);
 	for (i = 0; !rc && i < cfg->n_streams; i++) {
 		int slot = wf_stream_index(cfg->streams[i].name);
 
@@ -362,7 +417,7 @@ void wf_streams_stop(void)
 
 	for (i = 0; i < WF_MAX_STREAMS; i++)
 		wf_stream_stop(i);
-	if (wf_ctrl_settle(WF_STREAMS_WAIT_MS) < 0)
+	if (settle(WF_STREAMS_WAIT_MS) < 0)
 		WF_LOG(ERR, "streams: the workers did not give them back in %u ms\n",
 		       WF_STREAMS_WAIT_MS);
 }
@@ -384,6 +439,11 @@ void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs)
 	rte_rcu_qsbr_synchronize(wf_app.qsbr, RTE_QSBR_THRID_INVALID);
 	WF_LOG(INFO, "stream %s: %u source networks, takeover after %u ms of silence\n",
 	       s->name, cs->n_sources, cs->source_timeout_ms);
+}
+
+uint32_t wf_stream_gen(unsigned slot)
+{
+	return slot < WF_MAX_STREAMS ? slots[slot].gen : 0;
 }
 
 int wf_stream_index(const char *name)

@@ -16,7 +16,10 @@
  * (ctrlq.h).  When the owner's reply comes (the event loop's next passes)
  * the stream is active: its ingest ports map to it (RTP on each track's
  * port, the source's RTCP on port + 1 when that port is free) and
- * telemetry shows it.  Returns the slot or -errno. */
+ * telemetry shows it.  A message that finds no room (the control pool
+ * or the owner's ring full) is sent again every few milliseconds until
+ * it goes.  Returns the slot or -errno (no free slot, no memory for the
+ * history). */
 int wf_stream_start(const struct wf_config_stream *cs);
 
 /* Stops stream slot: its ingest ports stop mapping at once, and its
@@ -39,6 +42,11 @@ void wf_streams_stop(void);
 /* Slot of the stream named name, started or starting (not one stopping),
  * or -1.  The slow path's. */
 int wf_stream_index(const char *name);
+
+/* Which start of slot holds it now (started, starting or stopping), 0
+ * while the slot is free: what is attached to a slot (an output) keeps
+ * it to notice that its stream is gone and the slot serves another. */
+uint32_t wf_stream_gen(unsigned slot);
 
 /* Applies cs's sources and source_timeout_ms to the stream in slot
  * (started or starting): the owner sees the new table from its next packet on.  Waits for

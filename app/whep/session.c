@@ -172,7 +172,7 @@ static struct {
 static int pub_init(unsigned cap);
 static void heap_trim(struct wf_ev_timer *t, uint64_t now);
 static void session_due(struct wf_ev_timer *t, uint64_t now);
-static void session_arm(struct session *s);
+static int session_arm(struct session *s);
 static void pub_fini(void);
 static void publish(const struct session *s);
 static void unpublish(unsigned idx);
@@ -640,9 +640,13 @@ static int session_enter(struct session *s, unsigned slot, const uint8_t idb[16]
 		session_free(s);
 		return -1;
 	}
+	if (session_arm(s) < 0) {
+		session_free(s);
+		refuse(r, 503, 1, "%s", "no room for the session's timer");
+		return -1;
+	}
 	S.stats.sessions_created++;
 	publish(s);
-	session_arm(s);
 	return 0;
 }
 
@@ -1178,8 +1182,10 @@ static void stun_input(unsigned port_idx, const struct rte_ether_hdr *eth, uint3
 	/* RFC 7675 consent; once moved, only from our own checks */
 	if (rc == 0 && !s->moved && s->have_peer && s->peer.addr == src && s->peer.port == sport)
 		s->consent_tsc = rte_rdtsc();
-	if (rc == 0)
+	if (rc == 0) {
 		publish(s);	/* what learn_peer() and consent changed */
+		session_arm(s);	/* a peer: DTLS and consent deadlines */
+	}
 	n = wf_stun_answer_binding(out, sizeof(out), rc, &b, s->pwd, &peer);
 	if (n > 0)
 		stun_send(&k, &eth->src_addr, out, (size_t)n);
@@ -1316,10 +1322,11 @@ static uint64_t session_deadline(const struct session *s, uint64_t now)
 	return when;
 }
 
-static void session_arm(struct session *s)
+/* 0, or -ENOSPC: the loop has room for every session (setup.c), so only
+ * a bug makes it fail; a session is refused rather than kept unwatched. */
+static int session_arm(struct session *s)
 {
-	/* cannot fail: the loop has room for every session (setup.c) */
-	wf_ev_timer_arm(&s->timer, session_deadline(s, rte_rdtsc()));
+	return wf_ev_timer_arm(&s->timer, session_deadline(s, rte_rdtsc()));
 }
 
 /* What is due for s at now.  Returns false when s was freed. */

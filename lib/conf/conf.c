@@ -1424,13 +1424,16 @@ static void scan_wide_ints(struct wf_walk *w, const char *path)
 	w->n_wide = n < 0 ? 0 : n;
 }
 
-int wf_config_parse(struct wf_config *cfg, const char *path, struct wf_config_diag *diag)
+int wf_config_parse(struct wf_config *cfg, const char *file, struct wf_config_diag *diag)
 {
+	char path[WF_CONF_PATH_LEN + 2];	/* one more: to tell a longer one */
 	struct wf_walk w = { .file = path, .diag = diag, .cfg = cfg };
 	config_t lc;
 
-	if (!cfg || !path)
+	if (!cfg || !file)
 		return -EINVAL;
+	/* a copy: file may be cfg->path itself, which the defaults clear */
+	snprintf(path, sizeof(path), "%s", file);
 	if (diag) {
 		diag->n_errors = 0;
 		diag->buf_used = 0;

@@ -279,8 +279,10 @@ int wf_config_load(struct wf_config *cfg, const char *path, struct wf_config_dia
 
 /* wf_config_load() without the scratch copy, for a caller that keeps its
  * own (a reload: no megabytes allocated while running): the defaults,
- * then the file at path, into *cfg.  0 when valid; -EINVAL otherwise, and
- * *cfg is then a partial configuration the caller must not use. */
+ * then the file at path, into *cfg (path may be cfg->path).  0 when
+ * valid; -EINVAL otherwise, and *cfg is then a partial configuration the
+ * caller must not use.  *cfg holds the file's secrets (tokens, keys): a
+ * caller that keeps it wipes it (explicit_bzero) once done with it. */
 int wf_config_parse(struct wf_config *cfg, const char *path, struct wf_config_diag *diag);
 
 /* The codec table; NULL when c is out of range. */

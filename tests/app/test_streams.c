@@ -2,8 +2,9 @@
  * owner, completed by the owner's reply (app/slow/streams.c): nothing
  * routes to a stream before its owner holds it, a stream stopped while
  * starting is stopped once started, a slot is not reused before the owner
- * gave the old stream back, and a stop that finds the control ring full
- * is sent again by its timer.  The test plays both workers, answering as
+ * gave the old stream back, and a start or a stop that finds no room (the
+ * control pool empty, the owner's ring full) is sent again by one timer
+ * for all slots.  The test plays both workers, answering as
  * wf_ctrl_apply() does.  EAL runs with --no-huge and no devices. */
 #include <errno.h>
 #include <stdio.h>
@@ -280,10 +281,106 @@ static void a_refused_start_frees_the_slot(void)
 	WF_CHECK(!wf_stream_is_active(&wf_app.streams[slot]));
 	WF_CHECK_EQ(wf_stream_index("a"), -1);
 	WF_CHECK_EQ(wf_app.ingest_map[5004], 0);
+	WF_CHECK_EQ(wf_stream_gen((unsigned)slot), 0u);	/* its outputs drop */
 	WF_CHECK_EQ(wf_stream_start(conf_stream("a")), slot);	/* free again */
 	answer_all();
 	wf_stream_stop((unsigned)slot);
 	answer_all();
+}
+
+/* Takes every message of the control pool (as a reload ending hundreds
+ * of sessions does for a moment); returns how many. */
+static unsigned pool_take_all(void **held, unsigned cap)
+{
+	unsigned n = 0;
+
+	while (n < cap && rte_mempool_get(wf_app.ctrl_pool, &held[n]) == 0)
+		n++;
+	return n;
+}
+
+/* Runs the loop's passes until n messages are outstanding, or a second. */
+static void passes_until_outstanding(unsigned n)
+{
+	uint64_t t0 = rte_rdtsc();
+
+	while (wf_ctrl_outstanding() < n && rte_rdtsc() - t0 < rte_get_tsc_hz())
+		wf_ev_pass(1000);
+}
+
+/* A start that finds the control pool empty is not lost (it was: -ENOMEM,
+ * and a reload's changed stream vanished): it waits and goes once there
+ * is room. */
+static void a_start_that_finds_the_pool_empty_is_sent_later(void)
+{
+	void *held[POOL_SIZE + 1];
+	unsigned n = pool_take_all(held, RTE_DIM(held));
+	int slot = wf_stream_start(conf_stream("a"));
+
+	WF_REQUIRE(slot >= 0);
+	WF_CHECK_EQ(wf_stream_index("a"), slot);
+	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);
+	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n);
+	passes_until_outstanding(1);
+	WF_CHECK_EQ(wf_ctrl_outstanding(), 1u);
+	answer_all();
+	WF_CHECK(wf_stream_is_active(&wf_app.streams[slot]));
+	WF_CHECK(lcs[owner_of(slot)].owned[slot] != NULL);
+	wf_stream_stop((unsigned)slot);
+	answer_all();
+	WF_CHECK(lcs[owner_of(slot)].owned[slot] == NULL);
+}
+
+/* A start stopped before its message could go frees the slot at once:
+ * the owner never had it. */
+static void a_start_stopped_before_it_was_sent_frees_the_slot(void)
+{
+	void *held[POOL_SIZE + 1];
+	unsigned n = pool_take_all(held, RTE_DIM(held));
+	int slot = wf_stream_start(conf_stream("a"));
+
+	WF_REQUIRE(slot >= 0);
+	wf_stream_stop((unsigned)slot);
+	WF_CHECK_EQ(wf_stream_index("a"), -1);
+	WF_CHECK_EQ(wf_stream_gen((unsigned)slot), 0u);
+	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n);
+	passes_until_outstanding(1);
+	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);	/* nothing was left to send */
+	WF_CHECK_EQ(wf_stream_start(conf_stream("a")), slot);
+	answer_all();
+	wf_stream_stop((unsigned)slot);
+	answer_all();
+}
+
+/* Stops of two streams that both find no room go once there is room,
+ * whatever room the loop has for timers: they share one timer (with one
+ * timer a slot, a loop with room for one lost the second stop and its
+ * slot for good). */
+static void stops_waiting_for_room_need_one_timer(void)
+{
+	void *held[POOL_SIZE + 1];
+	int a, b;
+	unsigned n;
+
+	wf_ev_fini();
+	WF_REQUIRE(wf_ev_init(1) == 0);
+	a = wf_stream_start(conf_stream("a"));
+	b = wf_stream_start(conf_stream("b"));
+	WF_REQUIRE(a >= 0 && b >= 0);
+	answer_all();
+	n = pool_take_all(held, RTE_DIM(held));
+	wf_stream_stop((unsigned)a);
+	wf_stream_stop((unsigned)b);
+	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n);
+	passes_until_outstanding(2);
+	WF_CHECK_EQ(wf_ctrl_outstanding(), 2u);
+	answer_all();
+	WF_CHECK(lcs[owner_of(a)].owned[a] == NULL);
+	WF_CHECK(lcs[owner_of(b)].owned[b] == NULL);
+	WF_CHECK_EQ(wf_stream_gen((unsigned)a), 0u);
+	WF_CHECK_EQ(wf_stream_gen((unsigned)b), 0u);
+	wf_ev_fini();
+	WF_REQUIRE(wf_ev_init(64) == 0);
 }
 
 int main(int argc, char **argv)
@@ -299,6 +396,9 @@ int main(int argc, char **argv)
 	WF_RUN(streams_starting_together_spread_over_the_workers);
 	WF_RUN(a_stop_that_finds_the_ring_full_is_sent_again);
 	WF_RUN(a_refused_start_frees_the_slot);
+	WF_RUN(a_start_that_finds_the_pool_empty_is_sent_later);
+	WF_RUN(a_start_stopped_before_it_was_sent_frees_the_slot);
+	WF_RUN(stops_waiting_for_room_need_one_timer);
 	wf_ev_fini();
 	wf_config_free(cfg);
 	rte_eal_cleanup();

@@ -574,6 +574,11 @@ static void conf_parse_into_a_used_scratch_starts_from_the_defaults(void)
 	WF_CHECK_EQ(diag.n_errors, 0);
 	WF_CHECK_EQ(wf_config_load(fresh, "conf/whepfan.conf", NULL), 0);
 	WF_CHECK(memcmp(scratch, fresh, sizeof(*fresh)) == 0);
+	/* its own path, as a reload of the running file passes it (the
+	 * defaults clear that path before the file is read) */
+	WF_CHECK_EQ(wf_config_parse(scratch, scratch->path, &diag), 0);
+	WF_CHECK_EQ(diag.n_errors, 0);
+	WF_CHECK(memcmp(scratch, fresh, sizeof(*fresh)) == 0);
 	WF_CHECK_EQ(wf_config_parse(NULL, "conf/whepfan.conf", NULL), -EINVAL);
 	WF_CHECK_EQ(wf_config_parse(scratch, NULL, NULL), -EINVAL);
 	wf_config_free(scratch);

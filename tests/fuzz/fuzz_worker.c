@@ -261,7 +261,7 @@ static void settle(void)
 }
 
 /* The helper that plays the workers' control step while the slow path's
- * wf_streams_start() waits for their answers (wf_ctrl_settle). */
+ * wf_streams_start() waits for their answers. */
 static bool helper_stop;
 
 static void *helper(void *arg)

@@ -74,6 +74,7 @@ struct wf_track_view {
 	uint64_t keyframes;
 	uint64_t bitrate_bps;
 	uint64_t last_kf_tsc;	/* 0 = no key frame yet */
+	uint64_t last_rx_tsc;	/* the source's last packet, while latched */
 	uint32_t jitter;	/* RFC 3550 A.8, in timestamp units */
 	int32_t lost;		/* RFC 3550 A.3, since the source began */
 	uint32_t history_packets;

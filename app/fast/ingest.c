@@ -386,6 +386,7 @@ static void track_view(const struct wf_track_state *ts, uint32_t gen, struct wf_
 	v->last_kf_tsc = ts->have_kf ? ts->last_kf_tsc : 0;
 	v->jitter = ts->stats.jitter >> 4;	/* RFC 3550 A.8 keeps it × 16 */
 	v->latched = ts->latched;
+	v->last_rx_tsc = ts->last_rx_tsc;
 	if (ts->latched) {
 		/* RFC 3550 A.3: expected minus received since the source began */
 		int64_t expected = (int64_t)ts->stats.cycles + ts->stats.max_seq -

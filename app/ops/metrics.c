@@ -12,6 +12,7 @@
 #include "ops/portstats.h"
 #include "slow/frame.h"
 #include "slow/registry.h"
+#include "slow/streams.h"
 #include "whep/admission.h"
 #include "whep/http_conn.h"
 #include "whep/session.h"
@@ -55,7 +56,7 @@ static void workers(FILE *f)
 }
 
 /* One line per active stream and track: the uint64_t at off of the
- * track's owner state. */
+ * track as its owner published it (never its state, which a stop frees). */
 static void stream_tracks(FILE *f, const char *name, size_t off)
 {
 	static const char *const kinds[] = { "video", "audio" };
@@ -63,15 +64,15 @@ static void stream_tracks(FILE *f, const char *name, size_t off)
 
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
 		const struct wf_stream *st = &wf_app.streams[s];
-		const struct wf_stream_state *ss;
+		struct wf_track_view tv;
 
 		if (!wf_stream_is_active(st))
 			continue;
-		ss = wf_app.lc[st->owner]->owned[s];
-		for (t = 0; ss && t < ss->n_tracks; t++)
-			fprintf(f, "whepfan_%s{stream=\"%s\",track=\"%s\"} %lu\n", name, st->name,
-				kinds[st->tracks[t].kind & 1],
-				*(const uint64_t *)((const uint8_t *)&ss->t[t] + off));
+		for (t = 0; t < st->n_tracks && t < WF_MAX_TRACKS; t++)
+			if (wf_stream_track(s, t, &tv) == 0)
+				fprintf(f, "whepfan_%s{stream=\"%s\",track=\"%s\"} %lu\n", name,
+					st->name, kinds[st->tracks[t].kind & 1],
+					*(const uint64_t *)((const uint8_t *)&tv + off));
 	}
 }
 
@@ -80,9 +81,9 @@ static void streams(FILE *f)
 	unsigned s;
 
 	counter(f, "stream_packets", "RTP packets ingested per stream and track.");
-	stream_tracks(f, "stream_packets_total", offsetof(struct wf_track_state, pkts));
+	stream_tracks(f, "stream_packets_total", offsetof(struct wf_track_view, packets));
 	counter(f, "stream_bytes", "RTP bytes ingested per stream and track.");
-	stream_tracks(f, "stream_bytes_total", offsetof(struct wf_track_state, bytes));
+	stream_tracks(f, "stream_bytes_total", offsetof(struct wf_track_view, bytes));
 	gauge(f, "stream_viewers", "Viewers per stream.");
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
 		unsigned w, n = 0;

@@ -230,7 +230,6 @@ static void add_track(struct rte_tel_data *d, uint8_t kind, const struct wf_trac
  * start of the slot (a reload frees the owner's state: never read). */
 static void add_stream(struct rte_tel_data *d, unsigned i, const struct wf_stream_view *sv)
 {
-	const struct wf_lcore *owner = wf_lcore_get(sv->owner);
 	unsigned w, t, n = 0;
 
 	rte_tel_data_add_dict_string(d, "name", sv->name);
@@ -241,11 +240,11 @@ static void add_stream(struct rte_tel_data *d, unsigned i, const struct wf_strea
 		n += lc ? lc->count[i] : 0;	/* the worker's own u32 */
 	}
 	rte_tel_data_add_dict_u64(d, "viewers", n);
-	for (t = 0; owner && t < sv->n_tracks && t < WF_MAX_TRACKS; t++) {
-		const struct wf_track_pub *p = &owner->tel[i][t];
+	for (t = 0; t < sv->n_tracks && t < WF_MAX_TRACKS; t++) {
 		struct wf_track_view tv;
 
-		if (wf_pub_read(&p->sc, &p->v, &tv, sizeof(tv)) && tv.stream_gen == sv->gen)
+		/* a view of another start of the slot is not this stream's */
+		if (wf_stream_track(i, t, &tv) == 0 && tv.stream_gen == sv->gen)
 			add_track(d, sv->kind[t], &tv);
 	}
 }

@@ -9,6 +9,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "core/app.h"
+#include "core/lcore.h"
 #include "core/log.h"
 #include "core/pub.h"
 #include "core/stream_state.h"
@@ -50,6 +51,22 @@ int wf_stream_view(unsigned slot, struct wf_stream_view *out)
 	if (!wf_pub_read(&views[slot].sc, &views[slot].v, out, sizeof(*out)))
 		return -EBUSY;
 	return out->name[0] ? 0 : -ENOENT;
+}
+
+int wf_stream_track(unsigned slot, unsigned t, struct wf_track_view *out)
+{
+	struct wf_stream_view sv;
+	const struct wf_lcore *owner;
+	int rc = wf_stream_view(slot, &sv);
+
+	if (rc)
+		return rc;
+	owner = wf_lcore_get(sv.owner);
+	if (!owner || t >= sv.n_tracks || t >= WF_MAX_TRACKS)
+		return -ENOENT;
+	if (!wf_pub_read(&owner->tel[slot][t].sc, &owner->tel[slot][t].v, out, sizeof(*out)))
+		return -EBUSY;
+	return out->stream_gen == sv.gen ? 0 : -ENOENT;
 }
 
 int wf_stream_view_find(const char *name, struct wf_stream_view *out)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/app.h"
+#include "core/stream_state.h"
 #include "conf/conf.h"
 
 /* Starts one stream: a free slot, an owner worker (the one owning the
@@ -42,6 +43,13 @@ void wf_streams_stop(void);
 /* Slot of the stream named name, started or starting (not one stopping),
  * or -1.  The slow path's. */
 int wf_stream_index(const char *name);
+
+/* For any thread: track t of the stream in slot as its owner published
+ * it (every 10 ms, history.h) for this very start of the slot, into *out.
+ * 0, -ENOENT (no stream, no such track, nothing published for this start
+ * yet) or -EBUSY (a writer kept the record busy).  Never a pointer into
+ * the owner's state, which a stop frees. */
+int wf_stream_track(unsigned slot, unsigned t, struct wf_track_view *out);
 
 /* Which start of slot holds it now (started, starting or stopping), 0
  * while the slot is free: what is attached to a slot (an output) keeps

@@ -447,18 +447,17 @@ static void sdp_tracks(const struct wf_config_stream *cs, const struct session *
 	}
 }
 
-/* Has the stream a source yet (packets in the last 5 s)? */
+/* Has the stream a source yet (packets in the last 5 s, as its owner
+ * published them)? */
 static bool stream_live(unsigned sid)
 {
-	const struct wf_stream *st = &wf_app.streams[sid];
-	const struct wf_stream_state *ss = wf_app.lc[st->owner]->owned[sid];
+	struct wf_track_view tv;
 	uint64_t now = rte_rdtsc();
 	unsigned t;
 
-	if (!ss)
-		return false;
-	for (t = 0; t < ss->n_tracks; t++)
-		if (ss->t[t].latched && now - ss->t[t].last_rx_tsc < 5 * wf_app.tsc_hz)
+	for (t = 0; t < WF_MAX_TRACKS; t++)
+		if (wf_stream_track(sid, t, &tv) == 0 && tv.latched &&
+		    now - tv.last_rx_tsc < 5 * wf_app.tsc_hz)
 			return true;
 	return false;
 }

@@ -18,6 +18,7 @@
 #include "slow/frame.h"
 #include "slow/registry.h"
 #include "slow/reload.h"
+#include "slow/streams.h"
 #include "whep/session.h"
 
 /* ICMP echo request -> reply, in place (RFC 792). */
@@ -160,6 +161,9 @@ int wf_slow_init(void)
 	rc = rc ? rc : wf_ev_poller_add(lag_poll);
 	rc = rc ? rc : wf_ev_poller_add(punt_poll);
 	rc = rc ? rc : wf_ev_poller_add(wf_ctrl_replies);
+	/* streams before viewers: a reload's starts take the pool's room
+	 * before the queue of viewers' messages does */
+	rc = rc ? rc : wf_ev_poller_add(wf_streams_poll);
 	rc = rc ? rc : wf_ev_poller_add(wf_registry_poll);
 	rc = rc ? rc : wf_ev_poller_add(reload_poll);
 	if (rc)

@@ -14,7 +14,6 @@
 #include "core/pub.h"
 #include "core/stream_state.h"
 #include "slow/ctrlq.h"
-#include "slow/ev.h"
 #include "slow/mbufs.h"
 #include "slow/registry.h"
 
@@ -148,30 +147,34 @@ enum slot_state {
 
 /* A control message that finds no room (the control pool empty: a reload
  * that ends hundreds of sessions takes it for a moment; or the owner's
- * ring full) waits in its slot, and one timer for all slots sends the
- * waiting ones again every RESEND_MS until they are sent: one timer, so
- * the loop's room does not depend on how many streams wait. */
-#define RESEND_MS	10
+ * ring full) waits in its slot, and wf_streams_poll(), a poller of the
+ * loop that runs before the registry's, sends it as soon as there is room:
+ * no timer (the loop's room does not depend on how many streams wait),
+ * and no queue of viewers' messages goes ahead of a stream's. */
+static unsigned n_unsent;	/* slots whose message waits */
 
 static struct slot {
 	uint8_t state;
 	bool stop_wanted;	/* stopped while starting: stops when started */
-	bool unsent;		/* its ADD_STREAM or DEL_STREAM waits for room */
+	bool unsent;		/* its ADD_STREAM or DEL_STREAM waits (n_unsent) */
 	uint32_t gen;		/* this start of the slot; 0 while free */
 	struct wf_stream_state *st;	/* the history, until ADD_STREAM is sent */
 } slots[WF_MAX_STREAMS];
-
-static void resend_due(struct wf_ev_timer *t, uint64_t now);
-
-static struct wf_ev_timer resend_timer = { .fn = resend_due };
 
 static bool slot_started(unsigned i)
 {
 	return slots[i].state == SLOT_STARTING || slots[i].state == SLOT_ACTIVE;
 }
 
+static void set_unsent(unsigned i, bool unsent)
+{
+	n_unsent = n_unsent - slots[i].unsent + unsent;
+	slots[i].unsent = unsent;
+}
+
 static void slot_free(unsigned i)
 {
+	set_unsent(i, false);
 	memset(&slots[i], 0, sizeof(slots[i]));
 }
 
@@ -219,49 +222,36 @@ static void stream_deleted(struct wf_ctrl_msg *msg);
 
 /* Sends the owner of slot the message its state calls for: ADD_STREAM
  * with the history while starting, DEL_STREAM while stopping.  Without
- * room it stays unsent and the resend timer is armed.  True when sent. */
+ * room it waits for wf_streams_poll().  True when sent. */
 static bool send_ctrl(unsigned slot)
 {
 	struct slot *sl = &slots[slot];
 	bool add = sl->state == SLOT_STARTING;
 	struct wf_ctrl_msg *msg = wf_ctrl_alloc(add ? WF_CTRL_ADD_STREAM : WF_CTRL_DEL_STREAM);
 
-	sl->unsent = true;
 	if (msg) {
 		msg->stream = (uint16_t)slot;
 		msg->state = add ? sl->st : NULL;
 		if (wf_ctrl_send(wf_app.streams[slot].owner, msg,
 				 add ? stream_added : stream_deleted) == 0) {
-			sl->unsent = false;
+			set_unsent(slot, false);
 			sl->st = NULL;	/* the owner's now; the reply brings it back */
 			return true;
 		}
 		wf_ctrl_free(msg);
 	}
-	/* cannot fail: this one timer is in the subsystems' room (setup.c);
-	 * were it to, wf_streams_stop() still sends what waits */
-	if (!wf_ev_timer_armed(&resend_timer))
-		wf_ev_timer_arm(&resend_timer, rte_rdtsc() + RESEND_MS * wf_app.tsc_hz / 1000);
+	set_unsent(slot, true);
 	return false;
 }
 
-/* Sends every waiting message there is room for; returns how many still
- * wait. */
-static unsigned resend_waiting(void)
+unsigned wf_streams_poll(void)
 {
-	unsigned i, left = 0;
+	unsigned i, sent = 0;
 
-	for (i = 0; i < WF_MAX_STREAMS; i++)
-		if (slots[i].unsent && !send_ctrl(i))
-			left++;
-	return left;
-}
-
-static void resend_due(struct wf_ev_timer *t, uint64_t now)
-{
-	(void)t;
-	(void)now;
-	resend_waiting();
+	for (i = 0; n_unsent && i < WF_MAX_STREAMS; i++)
+		if (slots[i].unsent && send_ctrl(i))
+			sent++;
+	return sent;
 }
 
 /* The owner gave the stream's state back: the slot is free (for a new
@@ -394,10 +384,9 @@ static int settle(unsigned timeout_ms)
 	uint64_t deadline = rte_rdtsc() + wf_app.tsc_hz / 1000 * timeout_ms;
 
 	for (;;) {
-		unsigned waiting = resend_waiting();
-
+		wf_streams_poll();
 		wf_ctrl_replies();
-		if (!waiting && !wf_ctrl_outstanding())
+		if (!n_unsent && !wf_ctrl_outstanding())
 			return 0;
 		if (rte_rdtsc() > deadline)
 			return -ETIMEDOUT;

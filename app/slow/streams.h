@@ -18,8 +18,7 @@
  * the stream is active: its ingest ports map to it (RTP on each track's
  * port, the source's RTCP on port + 1 when that port is free) and
  * telemetry shows it.  A message that finds no room (the control pool
- * or the owner's ring full) is sent again every few milliseconds until
- * it goes.  Returns the slot or -errno (no free slot, no memory for the
+ * or the owner's ring full) waits for wf_streams_poll().  Returns the slot or -errno (no free slot, no memory for the
  * history). */
 int wf_stream_start(const struct wf_config_stream *cs);
 
@@ -31,6 +30,10 @@ void wf_stream_stop(unsigned slot);
 
 /* How long setup and teardown wait for the workers (below). */
 #define WF_STREAMS_WAIT_MS	1000
+
+/* A poller of the event loop (ev.h): sends the starts and stops that
+ * found no room, as soon as there is; returns how many it sent. */
+unsigned wf_streams_poll(void);
 
 /* Before the event loop runs: starts every stream of cfg and waits for the
  * owners to take them.  0 or -errno. */

@@ -91,6 +91,7 @@ struct session {
 	bool addr_indexed;
 	bool placed;		/* our viewer is on a worker: remove it on free */
 	bool live_retry;	/* keys ready, the viewer could not be sent yet */
+	uint64_t live_retry_tsc;	/* when to try again (TSC) */
 	bool probing;		/* a path-validation probe awaits its answer */
 	/* the pair moved (move_pair): consent comes only from answers to our
 	 * own consent checks, no longer from incoming checks */
@@ -831,6 +832,7 @@ static void go_live(struct session *s)
 	if (rc == -ENOBUFS) {
 		s->placed = false;	/* nothing reached the worker */
 		s->live_retry = true;
+		s->live_retry_tsc = rte_rdtsc() + LIVE_RETRY_MS * wf_app.tsc_hz / 1000;
 		return;
 	}
 	s->live_retry = false;
@@ -1308,7 +1310,7 @@ static uint64_t session_deadline(const struct session *s, uint64_t now)
 	if (s->state == S_CLOSING)
 		return now;
 	if (s->live_retry)
-		when = now + LIVE_RETRY_MS * wf_app.tsc_hz / 1000;
+		when = s->live_retry_tsc;
 	if (s->state != S_LIVE)
 		when = earliest(when, s->created_tsc + handshake_tsc());
 	if (s->state == S_LIVE && s->moved && s->have_peer)
@@ -1335,7 +1337,7 @@ static bool session_step(struct session *s, uint64_t now)
 		session_free(s);
 		return false;
 	}
-	if (s->live_retry)
+	if (s->live_retry && now >= s->live_retry_tsc)
 		go_live(s);
 	/* (deadlines compared as sums: a time taken after now is not past) */
 	if (s->state != S_LIVE && now >= s->created_tsc + handshake_tsc()) {

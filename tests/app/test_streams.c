@@ -3,8 +3,8 @@
  * routes to a stream before its owner holds it, a stream stopped while
  * starting is stopped once started, a slot is not reused before the owner
  * gave the old stream back, and a start or a stop that finds no room (the
- * control pool empty, the owner's ring full) is sent again by one timer
- * for all slots.  The test plays both workers, answering as
+ * control pool empty, the owner's ring full) is sent by the loop's
+ * poller once there is room.  The test plays both workers, answering as
  * wf_ctrl_apply() does.  EAL runs with --no-huge and no devices. */
 #include <errno.h>
 #include <stdio.h>
@@ -95,7 +95,8 @@ static bool setup(void)
 	wf_app.qsbr = rte_zmalloc("tstr_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (!wf_app.ctrl_pool || !wf_app.qsbr || rte_rcu_qsbr_init(wf_app.qsbr, N_WORKERS))
 		return false;
-	return wf_registry_init(64) == 0 && wf_ev_init(64) == 0;
+	return wf_registry_init(64) == 0 && wf_ev_init(64) == 0 &&
+	       wf_ev_poller_add(wf_streams_poll) == 0;
 }
 
 /* Worker w answers every waiting message as wf_ctrl_apply() does for
@@ -226,7 +227,7 @@ static void streams_starting_together_spread_over_the_workers(void)
 }
 
 /* A DEL_STREAM that finds the owner's ring full is sent again by its
- * timer once there is room; the owner's state comes back and is freed. */
+ * loop once there is room; the owner's state comes back and is freed. */
 static void a_stop_that_finds_the_ring_full_is_sent_again(void)
 {
 	struct wf_ctrl_msg *fill[4];
@@ -246,7 +247,7 @@ static void a_stop_that_finds_the_ring_full_is_sent_again(void)
 	wf_stream_stop((unsigned)slot);
 	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);	/* not sent: no room */
 	WF_CHECK(lcs[w].owned[slot] != NULL);
-	/* room again: the timer sends it (10 ms) */
+	/* room again: the loop's poller sends it */
 	for (i = 0; i < n; i++) {
 		void *m;
 
@@ -353,17 +354,17 @@ static void a_start_stopped_before_it_was_sent_frees_the_slot(void)
 }
 
 /* Stops of two streams that both find no room go once there is room,
- * whatever room the loop has for timers: they share one timer (with one
- * timer a slot, a loop with room for one lost the second stop and its
- * slot for good). */
-static void stops_waiting_for_room_need_one_timer(void)
+ * whatever room the loop has for timers: they take none (with a timer a
+ * slot, a loop with room for one lost the second stop and its slot for
+ * good). */
+static void stops_waiting_for_room_take_no_timer(void)
 {
 	void *held[POOL_SIZE + 1];
 	int a, b;
 	unsigned n;
 
 	wf_ev_fini();
-	WF_REQUIRE(wf_ev_init(1) == 0);
+	WF_REQUIRE(wf_ev_init(1) == 0 && wf_ev_poller_add(wf_streams_poll) == 0);
 	a = wf_stream_start(conf_stream("a"));
 	b = wf_stream_start(conf_stream("b"));
 	WF_REQUIRE(a >= 0 && b >= 0);
@@ -380,7 +381,7 @@ static void stops_waiting_for_room_need_one_timer(void)
 	WF_CHECK_EQ(wf_stream_gen((unsigned)a), 0u);
 	WF_CHECK_EQ(wf_stream_gen((unsigned)b), 0u);
 	wf_ev_fini();
-	WF_REQUIRE(wf_ev_init(64) == 0);
+	WF_REQUIRE(wf_ev_init(64) == 0 && wf_ev_poller_add(wf_streams_poll) == 0);
 }
 
 int main(int argc, char **argv)
@@ -398,7 +399,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_refused_start_frees_the_slot);
 	WF_RUN(a_start_that_finds_the_pool_empty_is_sent_later);
 	WF_RUN(a_start_stopped_before_it_was_sent_frees_the_slot);
-	WF_RUN(stops_waiting_for_room_need_one_timer);
+	WF_RUN(stops_waiting_for_room_take_no_timer);
 	wf_ev_fini();
 	wf_config_free(cfg);
 	rte_eal_cleanup();

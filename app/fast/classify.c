@@ -186,12 +186,46 @@ static void udp_in(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 	}
 }
 
+/* The IPv4 header ip of frame m (frame bytes, after an Ethernet header):
+ * version, header and total length within the frame, checksum, not a
+ * fragment, to addr; the frame's Ethernet padding trimmed.  WF_DROP_COUNT
+ * when it passes (*ihl, *tot: header and datagram lengths), else why to
+ * drop it. */
+static inline enum wf_drop ipv4_check(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+				      unsigned frame, uint32_t addr, unsigned *ihl, unsigned *tot)
+{
+	unsigned hl, len;
+
+	if (frame < RTE_ETHER_HDR_LEN + sizeof(*ip))
+		return WF_DROP_RUNT;
+	hl = (ip->version_ihl & 0x0f) * 4u;
+	if ((ip->version_ihl >> 4) != 4 || hl < sizeof(*ip) || RTE_ETHER_HDR_LEN + hl > frame)
+		return WF_DROP_IP_BAD_HEADER;
+	len = rte_be_to_cpu_16(ip->total_length);
+	if (len < hl || RTE_ETHER_HDR_LEN + len > frame)
+		return WF_DROP_IP_BAD_LENGTH;
+	/* Ethernet padding of short frames is not part of the datagram */
+	rte_pktmbuf_trim(m, (uint16_t)(frame - RTE_ETHER_HDR_LEN - len));
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	    ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+	     rte_raw_cksum(ip, hl) != 0xffff))
+		return WF_DROP_IP_BAD_CHECKSUM;
+	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return WF_DROP_IP_FRAGMENT;
+	if (rte_be_to_cpu_32(ip->dst_addr) != addr)
+		return WF_DROP_IP_NOT_OURS;
+	*ihl = hl;
+	*tot = len;
+	return WF_DROP_COUNT;
+}
+
 static void classify_one(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m)
 {
 	const struct wf_port *port = &wf_app.ports[port_idx];
 	const struct rte_ether_hdr *eth;
 	const struct rte_ipv4_hdr *ip;
 	unsigned frame = rte_pktmbuf_data_len(m), ihl, tot;
+	enum wf_drop why;
 	uint16_t et;
 
 	lc->c.rx_pkts++;
@@ -216,35 +250,10 @@ static void classify_one(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf
 		wf_drop(lc, m, WF_DROP_ETHERTYPE);
 		return;
 	}
-	if (frame < sizeof(*eth) + sizeof(*ip)) {
-		wf_drop(lc, m, WF_DROP_RUNT);
-		return;
-	}
 	ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	ihl = (ip->version_ihl & 0x0f) * 4u;
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || sizeof(*eth) + ihl > frame) {
-		wf_drop(lc, m, WF_DROP_IP_BAD_HEADER);
-		return;
-	}
-	tot = rte_be_to_cpu_16(ip->total_length);
-	if (tot < ihl || sizeof(*eth) + tot > frame) {
-		wf_drop(lc, m, WF_DROP_IP_BAD_LENGTH);
-		return;
-	}
-	/* Ethernet padding of short frames is not part of the datagram */
-	rte_pktmbuf_trim(m, (uint16_t)(frame - sizeof(*eth) - tot));
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-	    ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-	     rte_raw_cksum(ip, ihl) != 0xffff)) {
-		wf_drop(lc, m, WF_DROP_IP_BAD_CHECKSUM);
-		return;
-	}
-	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
-		wf_drop(lc, m, WF_DROP_IP_FRAGMENT);
-		return;
-	}
-	if (rte_be_to_cpu_32(ip->dst_addr) != port->addr) {
-		wf_drop(lc, m, WF_DROP_IP_NOT_OURS);
+	why = ipv4_check(m, ip, frame, port->addr, &ihl, &tot);
+	if (why != WF_DROP_COUNT) {
+		wf_drop(lc, m, why);
 		return;
 	}
 	m->l3_len = ihl;

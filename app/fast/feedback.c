@@ -242,6 +242,41 @@ static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32
 	wf_ask_replay(lc, v, slot, (unsigned)t, true, cx->now);
 }
 
+/* One RTCP packet of viewer v's compound: reports, NACK, PLI, FIR. */
+static inline void on_rtcp(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
+			   const struct wf_rtcp_pkt *pkt, struct compound *cx)
+{
+	struct wf_rtcp_fb fb;
+	struct wf_rtcp_fir_entry fir[4];
+	int n, i;
+
+	switch (wf_rtcp_classify(pkt)) {
+	case WF_RTCP_KIND_SR:
+	case WF_RTCP_KIND_RR:
+		on_report(lc, v, pkt, cx->now);
+		break;
+	case WF_RTCP_KIND_NACK:
+		on_nack(lc, v, slot, pkt, cx);
+		break;
+	case WF_RTCP_KIND_PLI:
+		n = wf_rtcp_parse_pli(pkt, &fb);
+		if (n == 0)
+			on_keyframe_request(lc, v, slot, fb.media_ssrc, cx);
+		else if (n < 0)
+			lc->c.rtp_err[-n]++;
+		break;
+	case WF_RTCP_KIND_FIR:
+		n = wf_rtcp_parse_fir(pkt, &fb, fir, 4);
+		if (n < 0)
+			lc->c.rtp_err[-n]++;
+		for (i = 0; i < n && i < 4; i++)
+			on_keyframe_request(lc, v, slot, fir[i].ssrc, cx);
+		break;
+	default:
+		break;	/* SDES, BYE, REMB, TWCC, XR: nothing to do */
+	}
+}
+
 void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, uint16_t gen)
 {
 	struct wf_viewer *v = wf_viewer_get(lc, slot, gen);
@@ -281,37 +316,8 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 		len = plain;
 	}
 	wf_rtcp_iter_init(&it, p, len);
-	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
-		struct wf_rtcp_fb fb;
-		struct wf_rtcp_fir_entry fir[4];
-		int n, i;
-
-		switch (wf_rtcp_classify(&pkt)) {
-		case WF_RTCP_KIND_SR:
-		case WF_RTCP_KIND_RR:
-			on_report(lc, v, &pkt, cx.now);
-			break;
-		case WF_RTCP_KIND_NACK:
-			on_nack(lc, v, slot, &pkt, &cx);
-			break;
-		case WF_RTCP_KIND_PLI:
-			n = wf_rtcp_parse_pli(&pkt, &fb);
-			if (n == 0)
-				on_keyframe_request(lc, v, slot, fb.media_ssrc, &cx);
-			else if (n < 0)
-				lc->c.rtp_err[-n]++;
-			break;
-		case WF_RTCP_KIND_FIR:
-			n = wf_rtcp_parse_fir(&pkt, &fb, fir, 4);
-			if (n < 0)
-				lc->c.rtp_err[-n]++;
-			for (i = 0; i < n && i < 4; i++)
-				on_keyframe_request(lc, v, slot, fir[i].ssrc, &cx);
-			break;
-		default:
-			break;	/* SDES, BYE, REMB, TWCC, XR: nothing to do */
-		}
-	}
+	while ((rc = wf_rtcp_next(&it, &pkt)) > 0)
+		on_rtcp(lc, v, slot, &pkt, &cx);
 	/* the packet counts once: taken in, or dropped where its compound
 	 * stopped parsing (the messages before were served) */
 	if (rc < 0) {

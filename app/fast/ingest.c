@@ -188,6 +188,28 @@ static void track_note(struct wf_lcore *lc, const struct wf_stream *s, unsigned 
 	lc->c.ingest_bytes += len;
 }
 
+/* What the history and fan-out read of packet m (RTP header h at off of
+ * track t of stream sid, extended sequence number ext), kept in its
+ * metadata; the flags are the caller's. */
+static inline struct wf_mbuf_meta *meta_note(struct rte_mbuf *m, const struct wf_rtp_hdr *h,
+					     unsigned off, unsigned sid, unsigned t, uint32_t ext,
+					     uint64_t now)
+{
+	struct wf_mbuf_meta *meta = wf_meta(m);
+
+	meta->rx_tsc = now;
+	meta->ext_seq = ext;
+	meta->rtp_ts = h->timestamp;
+	meta->rtp_off = (uint16_t)off;
+	meta->rtp_len = (uint16_t)(h->hdr_len + h->payload_len + h->pad_len);
+	meta->hdr_len = h->hdr_len;
+	meta->stream = (uint16_t)sid;
+	meta->track = (uint8_t)t;
+	meta->marker = h->marker;
+	meta->padding = h->pad_len ? 1 : 0;
+	return meta;
+}
+
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
@@ -249,17 +271,7 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);
 		return;
 	}
-	meta = wf_meta(m);
-	meta->rx_tsc = now;
-	meta->ext_seq = ext;
-	meta->rtp_ts = h.timestamp;
-	meta->rtp_off = (uint16_t)off;
-	meta->rtp_len = (uint16_t)(h.hdr_len + h.payload_len + h.pad_len);
-	meta->hdr_len = h.hdr_len;
-	meta->stream = (uint16_t)sid;
-	meta->track = (uint8_t)t;
-	meta->marker = h.marker;
-	meta->padding = h.pad_len ? 1 : 0;
+	meta = meta_note(m, &h, off, sid, t, ext, now);
 	meta->flags = keyframe_flag(lc, s, t, ts, d + off, &h);
 	if (!wf_history_put(ts, m, ext)) {
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);

@@ -396,30 +396,29 @@ static int sdp_a_group(struct sdp_ctx *c, char *v)
 	return 0;
 }
 
-static int sdp_a_ufrag(struct sdp_ctx *c, char *v)
+/* a=ice-ufrag or a=ice-pwd (RFC 8839 §5.4) into *dst: once per level,
+ * min to max ice-chars. */
+static int sdp_ice_cred(struct sdp_ctx *c, char *v, const char **dst, const char *attr,
+			int min, int max)
 {
-	const char **dst = c->m ? &c->m->ice_ufrag : &c->o->ice_ufrag;
-
 	if (*dst)
-		return SDP_FAIL(c, DUPLICATE, "a=ice-ufrag given twice");
-	if (!sdp_ice_chars(v, WF_SDP_UFRAG_MIN, WF_SDP_UFRAG_MAX))
-		return SDP_FAIL(c, BAD_ICE, "a=ice-ufrag must be %d to %d ice-chars",
-				WF_SDP_UFRAG_MIN, WF_SDP_UFRAG_MAX);
+		return SDP_FAIL(c, DUPLICATE, "a=%s given twice", attr);
+	if (!sdp_ice_chars(v, min, max))
+		return SDP_FAIL(c, BAD_ICE, "a=%s must be %d to %d ice-chars", attr, min, max);
 	*dst = v;
 	return 0;
 }
 
+static int sdp_a_ufrag(struct sdp_ctx *c, char *v)
+{
+	return sdp_ice_cred(c, v, c->m ? &c->m->ice_ufrag : &c->o->ice_ufrag, "ice-ufrag",
+			    WF_SDP_UFRAG_MIN, WF_SDP_UFRAG_MAX);
+}
+
 static int sdp_a_pwd(struct sdp_ctx *c, char *v)
 {
-	const char **dst = c->m ? &c->m->ice_pwd : &c->o->ice_pwd;
-
-	if (*dst)
-		return SDP_FAIL(c, DUPLICATE, "a=ice-pwd given twice");
-	if (!sdp_ice_chars(v, WF_SDP_PWD_MIN, WF_SDP_PWD_MAX))
-		return SDP_FAIL(c, BAD_ICE, "a=ice-pwd must be %d to %d ice-chars",
-				WF_SDP_PWD_MIN, WF_SDP_PWD_MAX);
-	*dst = v;
-	return 0;
+	return sdp_ice_cred(c, v, c->m ? &c->m->ice_pwd : &c->o->ice_pwd, "ice-pwd",
+			    WF_SDP_PWD_MIN, WF_SDP_PWD_MAX);
 }
 
 static int sdp_a_ice_options(struct sdp_ctx *c, char *v)
@@ -866,6 +865,26 @@ static int sdp_finish(struct sdp_ctx *c, bool offer)
 	return 0;
 }
 
+/* What both parsers check of a body before reading it (err cleared
+ * first): something to fill (have), a body, at most max bytes, no NUL.
+ * 0 or the error. */
+static int sdp_body_check(bool have, const char *body, size_t len, size_t max, const char *what,
+			  struct wf_sdp_error *err)
+{
+	if (err) {
+		err->code = 0;
+		err->line = 0;
+		err->reason[0] = '\0';
+	}
+	if (!have || (!body && len))
+		return sdp_fail(err, WF_SDP_E_BAD_PARAM, 0, "no %s", what);
+	if (len > max)
+		return sdp_fail(err, WF_SDP_E_TOO_LARGE, 0, "%s larger than %zu bytes", what, max);
+	if (len && memchr(body, '\0', len))
+		return sdp_fail(err, WF_SDP_E_NUL_BYTE, 0, "NUL byte in the %s", what);
+	return 0;
+}
+
 static int sdp_parse(struct wf_sdp_offer *o, const char *body, size_t len, bool offer,
 		     struct wf_sdp_error *err)
 {
@@ -874,17 +893,9 @@ static int sdp_parse(struct wf_sdp_offer *o, const char *body, size_t len, bool 
 	char *line;
 	int rc;
 
-	if (err) {
-		err->code = 0;
-		err->line = 0;
-		err->reason[0] = '\0';
-	}
-	if (!o || (!body && len))
-		return sdp_fail(err, WF_SDP_E_BAD_PARAM, 0, "no offer");
-	if (len > WF_SDP_MAX_BODY)
-		return sdp_fail(err, WF_SDP_E_TOO_LARGE, 0, "offer larger than %d bytes", WF_SDP_MAX_BODY);
-	if (len && memchr(body, '\0', len))
-		return sdp_fail(err, WF_SDP_E_NUL_BYTE, 0, "NUL byte in the offer");
+	rc = sdp_body_check(o != NULL, body, len, WF_SDP_MAX_BODY, "offer", err);
+	if (rc)
+		return rc;
 	/* Only the fields before buf are reset: buf is overwritten below. */
 	memset(o, 0, offsetof(struct wf_sdp_offer, buf));
 	if (len)
@@ -1139,18 +1150,9 @@ int wf_sdp_frag_parse(struct wf_sdp_frag *f, const char *body, size_t len,
 	char *line;
 	int rc;
 
-	if (err) {
-		err->code = 0;
-		err->line = 0;
-		err->reason[0] = '\0';
-	}
-	if (!f || (!body && len))
-		return sdp_fail(err, WF_SDP_E_BAD_PARAM, 0, "no fragment");
-	if (len > WF_SDP_FRAG_MAX_BODY)
-		return sdp_fail(err, WF_SDP_E_TOO_LARGE, 0, "fragment larger than %d bytes",
-				WF_SDP_FRAG_MAX_BODY);
-	if (len && memchr(body, '\0', len))
-		return sdp_fail(err, WF_SDP_E_NUL_BYTE, 0, "NUL byte in the fragment");
+	rc = sdp_body_check(f != NULL, body, len, WF_SDP_FRAG_MAX_BODY, "fragment", err);
+	if (rc)
+		return rc;
 	memset(f, 0, sizeof(*f));
 	if (len)
 		memcpy(buf, body, len);

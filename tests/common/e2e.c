@@ -1,5 +1,6 @@
 /* e2e.c: helpers for the end-to-end tests (e2e.h). */
 #include "common/e2e.h"
+#include "common/rtp_source.h"
 #include "wf_test.h"
 
 #include <errno.h>
@@ -81,6 +82,11 @@ static uint16_t csum_fold(uint32_t sum)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+uint16_t wf_e2e_inet_csum(const void *data, size_t n)
+{
+	return csum_fold(csum_add(0, data, n));
 }
 
 /* Whether a (network order) lies in 198.18.0.0/15. */
@@ -183,6 +189,59 @@ int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag)
 	return 0;
 }
 
+static void conf_dpdk(FILE *f, const struct wf_e2e_proc *p, const struct wf_e2e_dpdk *d,
+		      const char *cidr)
+{
+	fprintf(f,
+		"dpdk = {\n"
+		"  eal = [ \"--no-huge\", \"-m\", \"%u\", \"--no-pci\", \"--lcores\", \"%s\",\n"
+		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
+		"  mbufs = %u;\n"
+		"};\n"
+		"ports = ( { name = \"net_tap0\"; address = \"%s\"; } );\n",
+		d->mem_mb ? d->mem_mb : 512, d->lcores ? d->lcores : "0-1", p->prefix, p->iface,
+		d->mbufs ? d->mbufs : 8191, cidr);
+}
+
+void wf_e2e_conf_dpdk(FILE *f, const struct wf_e2e_proc *p, const struct wf_e2e_dpdk *d)
+{
+	conf_dpdk(f, p, d, WF_E2E_WF_ADDR "/24");
+}
+
+int wf_e2e_av_source(struct wf_rtp_src *src, int fds[2], const struct wf_rtp_src_av *av,
+		     unsigned cap)
+{
+	struct wf_rtp_src_av a = {
+		.video_pt = WF_E2E_SRC_VIDEO_PT, .video_ports = { WF_E2E_VIDEO_PORT },
+		.audio_pt = WF_E2E_SRC_AUDIO_PT, .audio_port = WF_E2E_AUDIO_PORT,
+	};
+	unsigned i;
+
+	fds[0] = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 5000);
+	fds[1] = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 5002);
+	if (fds[0] < 0 || fds[1] < 0)
+		return -1;
+	a.video_fd = fds[0];
+	a.audio_fd = fds[1];
+	if (av) {
+		a.fps = av->fps;
+		a.aps = av->aps;
+		for (i = 0; i + 1 < WF_RTP_SRC_MAX_DPORTS && av->video_ports[i]; i++)
+			a.video_ports[i + 1] = av->video_ports[i];
+	}
+	return wf_rtp_src_init_av(src, WF_E2E_WF_ADDR, &a, cap) == 0 ? 0 : -1;
+}
+
+void wf_e2e_av_source_free(struct wf_rtp_src *src, int fds[2])
+{
+	unsigned i;
+
+	for (i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	wf_rtp_src_free(src);
+}
+
 FILE *wf_e2e_conf_open(struct wf_e2e_proc *p, const char *tag, const char *cidr)
 {
 	int rc = wf_e2e_prepare(p, tag);
@@ -195,14 +254,7 @@ FILE *wf_e2e_conf_open(struct wf_e2e_proc *p, const char *tag, const char *cidr)
 	f = fopen(p->conf, "w");
 	if (!f)
 		return NULL;
-	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"-l\", \"0-1\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 8191;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"%s\"; } );\n",
-		p->prefix, p->iface, cidr);
+	conf_dpdk(f, p, &(struct wf_e2e_dpdk){ 0 }, cidr);
 	return f;
 }
 

@@ -26,6 +26,30 @@
 #define WF_E2E_SLOW 1
 #endif
 
+/* The network every end-to-end test builds (198.18.0.0/15: a tap of its
+ * own in a private namespace) and the test stream they configure. */
+#define WF_E2E_WF_ADDR		"198.18.0.1"	/* whepfan's port */
+#define WF_E2E_KERN_ADDR	"198.18.0.2"	/* the tap's kernel side: sources, viewers */
+#define WF_E2E_WEBRTC_PORT	8189		/* webrtc.udp_port */
+#define WF_E2E_VIDEO_PORT	5004		/* the stream's ingest ports */
+#define WF_E2E_AUDIO_PORT	5006
+#define WF_E2E_SRC_VIDEO_PT	96		/* payload types the source sends */
+#define WF_E2E_SRC_AUDIO_PT	111
+#define WF_E2E_OFFER_VIDEO_PT	102		/* and the viewers offer */
+#define WF_E2E_OFFER_AUDIO_PT	109
+
+#define WF_E2E_STR_(x)	#x
+#define WF_E2E_STR(x)	WF_E2E_STR_(x)
+
+/* The test stream's two tracks in libconfig (the inside of a tracks list):
+ * H.264 and Opus from the source on the ports and payload types above. */
+#define WF_E2E_AV_TRACKS \
+	"  { kind = \"video\"; port = " WF_E2E_STR(WF_E2E_VIDEO_PORT) "; codec = \"H264\"; " \
+	"payload_type = " WF_E2E_STR(WF_E2E_SRC_VIDEO_PT) ";\n" \
+	"    fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n" \
+	"  { kind = \"audio\"; port = " WF_E2E_STR(WF_E2E_AUDIO_PORT) "; codec = \"opus\"; " \
+	"payload_type = " WF_E2E_STR(WF_E2E_SRC_AUDIO_PT) "; }"
+
 /* One whepfan process and its files. */
 struct wf_e2e_proc {
 	char build[PATH_MAX];		/* the build directory (whepfan inside) */
@@ -70,6 +94,37 @@ int wf_e2e_enter_netns(void);
 /* Creates the temp dir and fills conf, log, prefix ("<tag><pid>") and
  * iface.  0 or -errno. */
 int wf_e2e_prepare(struct wf_e2e_proc *p, const char *tag);
+
+/* The dpdk group of a test's configuration: EAL without hugepages on
+ * p's tap and file prefix; 0 or NULL fields take the defaults. */
+struct wf_e2e_dpdk {
+	const char *lcores;	/* --lcores; NULL: "0-1" */
+	unsigned mem_mb;	/* -m; 0: 512 */
+	unsigned mbufs;		/* dpdk.mbufs; 0: 8191 */
+};
+
+/* Writes to f the part of a configuration every net_tap test shares: the
+ * dpdk group (d) and one port at WF_E2E_WF_ADDR/24. */
+void wf_e2e_conf_dpdk(FILE *f, const struct wf_e2e_proc *p, const struct wf_e2e_dpdk *d);
+
+/* RFC 1071 Internet checksum of n bytes (IPv4 and ICMP headers). */
+uint16_t wf_e2e_inet_csum(const void *data, size_t n);
+
+struct wf_rtp_src;
+struct wf_rtp_src_av;
+
+/* The test stream's source: UDP sockets on WF_E2E_KERN_ADDR ports 5000
+ * (video) and 5002 (audio) into fds, and src (rtp_source.h) sending H.264
+ * to WF_E2E_VIDEO_PORT and Opus to WF_E2E_AUDIO_PORT at WF_E2E_WF_ADDR
+ * with the source payload types.  From av (NULL: none) only the rates
+ * and any video ports besides WF_E2E_VIDEO_PORT.  0, or -1 (sockets that
+ * opened are in fds). */
+int wf_e2e_av_source(struct wf_rtp_src *src, int fds[2], const struct wf_rtp_src_av *av,
+		     unsigned cap);
+
+/* Closes what wf_e2e_av_source() opened (fds below 0 are not open) and
+ * frees src's records. */
+void wf_e2e_av_source_free(struct wf_rtp_src *src, int fds[2]);
 
 /* wf_e2e_prepare(p, tag), then opens p->conf for writing with the part of
  * a configuration every net_tap test shares already in it: the dpdk group

@@ -58,8 +58,7 @@ static int connect_to(const struct wf_e2e_http_to *to)
 	return fd;
 }
 
-/* Fills *r from the raw response buf (NUL-terminated, got bytes). */
-static int parse(char *buf, size_t got, struct wf_e2e_http_resp *r)
+int wf_e2e_http_parse(char *buf, size_t got, struct wf_e2e_http_resp *r)
 {
 	char *eoh;
 
@@ -121,7 +120,7 @@ int wf_e2e_http(const struct wf_e2e_http_to *to, const char *method, const char 
 	}
 	close(fd);
 	buf[got] = '\0';
-	return parse(buf, got, r);
+	return wf_e2e_http_parse(buf, got, r);
 fail:
 	close(fd);
 	return -1;

@@ -32,6 +32,10 @@ struct wf_e2e_http_to {
 	unsigned slow;		/* WF_E2E_SLOW */
 };
 
+/* Fills *r from the raw response buf (NUL-terminated, got bytes; its
+ * header block is cut at its end).  0, or -1 when it is not a response. */
+int wf_e2e_http_parse(char *buf, size_t got, struct wf_e2e_http_resp *r);
+
 /* Sends "method path" with the header lines extra (each ending in CRLF,
  * or NULL) and len bytes of body, and reads the whole response into *r.
  * Returns 0, or -1 when no response could be read. */

@@ -44,11 +44,6 @@
 #include "rtp/rtp.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* the kernel side: source and receiver */
-#define WEBRTC_PORT	8189
-#define VIDEO_PORT	5004
-#define AUDIO_PORT	5006
 #define VIDEO_PT	96
 #define AUDIO_PT	111
 #define JUNK_PORT	7000		/* a kernel-side port that is no output */
@@ -77,21 +72,6 @@
 #define CHECK_ERRLOG	WF_E2E_CHECK_ERRLOG
 
 /* ---- small utilities ----------------------------------------------------- */
-
-/* RFC 1071 Internet checksum of n bytes. */
-static uint16_t inet_csum(const void *data, size_t n)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (; n > 1; p += 2, n -= 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (n)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 /* RFC 4648 §4 base64, padded. */
 static void base64(const uint8_t *in, size_t n, char *out)
@@ -169,12 +149,12 @@ static int src_init(void)
 {
 	/* the video sequence wraps 65535 -> 0 about 2.5 s in, the audio one
 	 * about 3 s in: after the outputs went live; sockets come later */
-	return wf_rtp_src_init(&source, WF_ADDR, (struct wf_rtp_src_track_conf[]){
-		{ .name = "video", .video = true, .pt = VIDEO_PT, .dports = { VIDEO_PORT },
+	return wf_rtp_src_init(&source, WF_E2E_WF_ADDR, (struct wf_rtp_src_track_conf[]){
+		{ .name = "video", .video = true, .pt = VIDEO_PT, .dports = { WF_E2E_VIDEO_PORT },
 		  .ssrc = rnd() | 1, .seq = (uint16_t)(65536 - 150), .ts = rnd(), .clock = 90000,
 		  .ts_step = 3000, .period_us = 33333, .gop = GOP_FRAMES, .sliced = true,
 		  .header_options = true, .fd = -1 },
-		{ .name = "audio", .pt = AUDIO_PT, .dports = { AUDIO_PORT }, .ssrc = rnd() | 2,
+		{ .name = "audio", .pt = AUDIO_PT, .dports = { WF_E2E_AUDIO_PORT }, .ssrc = rnd() | 2,
 		  .seq = (uint16_t)(65536 - 150), .ts = rnd(), .clock = 48000, .ts_step = 960,
 		  .period_us = 20000, .header_options = true, .fd = -1 } }, 2, MAX_SENT);
 }
@@ -465,8 +445,8 @@ static void rx_drain(struct out_ctx *o)
 				  (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			return;
-		if (from.sin_addr.s_addr != inet_addr(WF_ADDR) ||
-		    ntohs(from.sin_port) != WEBRTC_PORT) {
+		if (from.sin_addr.s_addr != inet_addr(WF_E2E_WF_ADDR) ||
+		    ntohs(from.sin_port) != WF_E2E_WEBRTC_PORT) {
 			errlog_add(&o->misc_err, "%s: datagram from %s:%u", o->name,
 				   inet_ntoa(from.sin_addr), ntohs(from.sin_port));
 			continue;
@@ -537,7 +517,7 @@ static void strangers_tick(void)
 		wr16(p + 2, s->seq++);
 		wr32(p + 4, s->ts += 3000);
 		wr32(p + 8, s->ssrc);
-		send_udp(s->sock, VIDEO_PORT, p, sizeof(p));
+		send_udp(s->sock, WF_E2E_VIDEO_PORT, p, sizeof(p));
 		s->rtp++;
 		if (s->rtp % 10)
 			continue;
@@ -545,7 +525,7 @@ static void strangers_tick(void)
 		wr16(p + 2, 6);
 		wr32(p + 8, (uint32_t)((ntp_now() >> 32) + 1000));
 		wr32(p + 16, s->ts);
-		send_udp(s->sock, VIDEO_PORT + 1, p, 28);
+		send_udp(s->sock, WF_E2E_VIDEO_PORT + 1, p, 28);
 		s->sr++;
 	}
 }
@@ -611,7 +591,7 @@ static size_t rtcp_pli(uint8_t *p, uint32_t ssrc, uint32_t media)
  * output's address to whepfan's WebRTC port; corrupt flips a tag bit. */
 static int send_srtcp(struct out_ctx *o, uint8_t *buf, size_t len, bool corrupt)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WEBRTC_PORT) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WF_E2E_WEBRTC_PORT) };
 	int n = (int)len;
 
 	if (srtp_protect_rtcp(o->tx, buf, &n) != srtp_err_status_ok)
@@ -619,7 +599,7 @@ static int send_srtcp(struct out_ctx *o, uint8_t *buf, size_t len, bool corrupt)
 	/* the tag: last for AES-CM; before the E+index word for GCM (RFC 7714 §9) */
 	if (corrupt)
 		buf[o->gcm ? n - 5 : n - 1] ^= 0x01;
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	return sendto(o->sock, buf, (size_t)n, 0, (struct sockaddr *)&to, sizeof(to)) == n ? 0 : -1;
 }
 
@@ -663,18 +643,13 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 	}
 	f = fopen(p->conf, "w");
 	WF_REQUIRE(f != NULL);
+	wf_e2e_conf_dpdk(f, p, &(struct wf_e2e_dpdk){ .lcores = env.lcores, .mbufs = 8191 });
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--lcores\", \"%s\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 8191;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; rtcp_sr_interval_ms = %d; };\n"
 		"streams = ( {\n"
 		"  name = \"test\";\n"
 		"  history_ms = 3000;\n"
-		"  sources = [ \"" KERN_ADDR "\", \"" ALLOWED_ADDR "/32\" ];\n"
+		"  sources = [ \"" WF_E2E_KERN_ADDR "\", \"" ALLOWED_ADDR "/32\" ];\n"
 		"  source_timeout_ms = 3000;\n"
 		"  tracks = (\n"
 		"    { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
@@ -682,19 +657,19 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 		"    { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; }\n"
 		"  );\n"
 		"  outputs = (\n"
-		"    { address = \"" KERN_ADDR ":6000\"; srtp_profile = \"AEAD_AES_128_GCM\";\n"
+		"    { address = \"" WF_E2E_KERN_ADDR ":6000\"; srtp_profile = \"AEAD_AES_128_GCM\";\n"
 		"      srtp_key = \"%s\"; },\n"
-		"    { address = \"" KERN_ADDR ":6002\"; srtp_profile = \"AES_CM_128_HMAC_SHA1_80\";\n"
+		"    { address = \"" WF_E2E_KERN_ADDR ":6002\"; srtp_profile = \"AES_CM_128_HMAC_SHA1_80\";\n"
 		"      srtp_key = \"%s\"; }\n"
 		"  );\n"
 		"} );\n",
-		env.lcores, p->prefix, p->iface, WEBRTC_PORT, SR_INTERVAL_MS, VIDEO_PORT, VIDEO_PT,
-		AUDIO_PORT, AUDIO_PT, b64[0], b64[1]);
+		WF_E2E_WEBRTC_PORT, SR_INTERVAL_MS, WF_E2E_VIDEO_PORT, VIDEO_PT,
+		WF_E2E_AUDIO_PORT, AUDIO_PT, b64[0], b64[1]);
 	WF_REQUIRE(fclose(f) == 0);
 	printf("  whepfan %s/whepfan, config %s, EAL prefix %s, tap %s\n", p->build, p->conf,
 	       p->prefix, p->iface);
 	/* DPDK creates the tap during EAL init (bounded wait) */
-	rc = wf_e2e_spawn(p, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(p, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc != -ECHILD || !"whepfan exited during start-up");
 	WF_REQUIRE(rc == 0 || !"tap interface did not appear or could not be addressed");
@@ -704,16 +679,16 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 	env.strg[1] = (struct stranger){ .sock = udp_socket(ALLOWED_ADDR, 5000), .ssrc = rnd() };
 	WF_REQUIRE(env.strg[0].sock >= 0 && env.strg[1].sock >= 0);
 	/* sockets: the source, the outputs' receivers, junk, ICMP, raw frames */
-	env.src_sock[0] = udp_socket(KERN_ADDR, 5000);
-	env.src_sock[1] = udp_socket(KERN_ADDR, 5002);
-	env.junk_sock = udp_socket(KERN_ADDR, JUNK_PORT);
+	env.src_sock[0] = udp_socket(WF_E2E_KERN_ADDR, 5000);
+	env.src_sock[1] = udp_socket(WF_E2E_KERN_ADDR, 5002);
+	env.junk_sock = udp_socket(WF_E2E_KERN_ADDR, JUNK_PORT);
 	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0 && env.junk_sock >= 0);
 	src[0].conf.fd = env.src_sock[0];
 	src[1].conf.fd = env.src_sock[1];
 	for (i = 0; i < N_OUT; i++) {
 		srtp_policy_t pol;
 
-		outs[i].sock = udp_socket(KERN_ADDR, outs[i].port);
+		outs[i].sock = udp_socket(WF_E2E_KERN_ADDR, outs[i].port);
 		WF_REQUIRE(outs[i].sock >= 0);
 		srtp_policy_for(&outs[i], &pol, true);
 		WF_REQUIRE(srtp_create(&outs[i].rx, &pol) == srtp_err_status_ok);
@@ -791,7 +766,7 @@ static void both_outputs_go_live_after_arp_starting_at_a_key_frame(void)
 		WF_CHECK(o->trk[0].ssrc != o->trk[1].ssrc);
 	}
 	WF_CHECK(outs[0].trk[0].ssrc != outs[1].trk[0].ssrc);
-	WF_CHECK(arp_lookup(WF_ADDR, env.wf_mac));
+	WF_CHECK(arp_lookup(WF_E2E_WF_ADDR, env.wf_mac));
 }
 
 static bool ping_answered(void)
@@ -811,8 +786,8 @@ static void icmp_echo_to_the_port_address_is_answered(void)
 	wr16(p + 4, (uint16_t)env.ping_id);
 	wr16(p + 6, 1);
 	memcpy(p + 8, "whepfan e2e ping", 16);
-	wr16(p + 2, inet_csum(p, sizeof(p)));
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	wr16(p + 2, wf_e2e_inet_csum(p, sizeof(p)));
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	WF_REQUIRE(sendto(env.icmp_sock, p, sizeof(p), 0, (struct sockaddr *)&to, sizeof(to)) ==
 		   (ssize_t)sizeof(p));
 	pump(2000 * SLOW, ping_answered);
@@ -1044,7 +1019,7 @@ static void source_sender_report_sets_the_outputs_rtp_clock(void)
 	wr32(p + 20, st->n);
 	wr32(p + 24, st->n * 100);
 	sr_sent_us[1] = now_us();
-	send_udp(env.src_sock[1], AUDIO_PORT + 1, p, sizeof(p));
+	send_udp(env.src_sock[1], WF_E2E_AUDIO_PORT + 1, p, sizeof(p));
 	pump(800, NULL);
 	for (i = 0; i < N_OUT; i++) {
 		WF_CHECKF(outs[i].sr_after_src_sr[1] >= 2, "%s: %u audio SRs after the source's",
@@ -1123,7 +1098,7 @@ static int output_worker(uint16_t port)
 
 	if (!f)
 		return -1;
-	snprintf(pat, sizeof(pat), KERN_ADDR ":%u active on worker ", port);
+	snprintf(pat, sizeof(pat), WF_E2E_KERN_ADDR ":%u active on worker ", port);
 	while (fgets(line, sizeof(line), f))
 		if ((p = strstr(line, pat)) != NULL)
 			w = atoi(p + strlen(pat));
@@ -1182,7 +1157,7 @@ static void send_udp(int fd, uint16_t port, const void *p, size_t n)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
 
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	sendto(fd, p, n, 0, (struct sockaddr *)&to, sizeof(to));
 }
 
@@ -1214,9 +1189,9 @@ static size_t ip_udp(uint8_t *p, uint16_t dport, size_t plen, uint16_t frag, uin
 	wr16(p + 6, frag);
 	p[8] = 64;
 	p[9] = proto;
-	inet_pton(AF_INET, KERN_ADDR, p + 12);
-	inet_pton(AF_INET, WF_ADDR, p + 16);
-	wr16(p + 10, inet_csum(p, 20));
+	inet_pton(AF_INET, WF_E2E_KERN_ADDR, p + 12);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, p + 16);
+	wr16(p + 10, wf_e2e_inet_csum(p, 20));
 	wr16(p + 20, JUNK_PORT);
 	wr16(p + 22, dport);
 	wr16(p + 24, (uint16_t)(8 + plen));
@@ -1231,7 +1206,7 @@ static size_t ip_udp(uint8_t *p, uint16_t dport, size_t plen, uint16_t frag, uin
 static void refresh_ip_csum(uint8_t *p)
 {
 	wr16(p + 10, 0);
-	wr16(p + 10, inet_csum(p, (p[0] & 15) * 4u));
+	wr16(p + 10, wf_e2e_inet_csum(p, (p[0] & 15) * 4u));
 }
 
 static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
@@ -1260,7 +1235,7 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 	int big = 3000, pmtu = IP_PMTUDISC_DONT;
 
 	WF_REQUIRE(env.live && env.pkt_sock >= 0);
-	WF_REQUIRE(arp_lookup(WF_ADDR, env.wf_mac));
+	WF_REQUIRE(arp_lookup(WF_E2E_WF_ADDR, env.wf_mac));
 	{
 		int fd = socket(AF_INET, SOCK_DGRAM, 0);
 		struct ifreq ifr;
@@ -1275,30 +1250,30 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 
 	/* RTP ingest: runts, non-RTP, version 1, CSRC and extension past the
 	 * end, bad padding, wrong PT, a second address, a second SSRC */
-	send_udp(env.junk_sock, VIDEO_PORT, "", 0);
-	send_udp(env.junk_sock, VIDEO_PORT, "\x80\x60\x00\x01\x00", 5);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, "", 0);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, "\x80\x60\x00\x01\x00", 5);
 	memset(m, 0, sizeof(m));
 	m[0] = 0x00; m[1] = VIDEO_PT;				/* version 0 */
-	send_udp(env.junk_sock, VIDEO_PORT, m, 40);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, m, 40);
 	m[0] = 0x40;						/* version 1 */
-	send_udp(env.junk_sock, VIDEO_PORT, m, 40);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, m, 40);
 	m[0] = 0x8f;						/* 15 CSRCs in 20 bytes */
-	send_udp(env.junk_sock, VIDEO_PORT, m, 20);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, m, 20);
 	m[0] = 0x90; wr16(m + 14, 0x4000);			/* extension of 64 KiB */
-	send_udp(env.junk_sock, VIDEO_PORT, m, 24);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, m, 24);
 	m[0] = 0xa0; m[39] = 0;					/* padding count 0 */
-	send_udp(env.junk_sock, AUDIO_PORT, m, 40);
+	send_udp(env.junk_sock, WF_E2E_AUDIO_PORT, m, 40);
 	m[39] = 200;						/* padding past the header */
-	send_udp(env.junk_sock, AUDIO_PORT, m, 40);
+	send_udp(env.junk_sock, WF_E2E_AUDIO_PORT, m, 40);
 	memset(m, 0, 64);
 	m[0] = 0x80; m[1] = 97;					/* PT 97 on the video port */
 	wr32(m + 8, src[0].conf.ssrc);
-	send_udp(env.junk_sock, VIDEO_PORT, m, 40);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, m, 40);
 	m[1] = VIDEO_PT;					/* right PT, other address */
-	send_udp(env.junk_sock, VIDEO_PORT, m, 40);
+	send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, m, 40);
 	m[1] = AUDIO_PT;					/* the source's socket, other SSRC */
 	wr32(m + 8, src[1].conf.ssrc ^ 0x5555);
-	send_udp(env.src_sock[1], AUDIO_PORT, m, 40);
+	send_udp(env.src_sock[1], WF_E2E_AUDIO_PORT, m, 40);
 	/* nobody's UDP ports */
 	send_udp(env.junk_sock, 5010, m, 40);	/* 5005, 5007: RTCP */
 	send_udp(env.junk_sock, 9999, m, 40);
@@ -1311,7 +1286,7 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 		if (b) {
 			b[0] = 0x80;
 			b[1] = VIDEO_PT;
-			send_udp(env.junk_sock, VIDEO_PORT, b, (size_t)big);
+			send_udp(env.junk_sock, WF_E2E_VIDEO_PORT, b, (size_t)big);
 			free(b);
 		}
 	}
@@ -1321,24 +1296,24 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 
 		rnd_fill(m, len);
 		m[0] = (uint8_t)i;
-		send_udp(env.junk_sock, WEBRTC_PORT, m, len);
+		send_udp(env.junk_sock, WF_E2E_WEBRTC_PORT, m, len);
 		if (i % 32 == 31)
 			pump(5, NULL);	/* keep the tap queue short */
 	}
-	send_udp(env.junk_sock, WEBRTC_PORT, "", 0);
+	send_udp(env.junk_sock, WF_E2E_WEBRTC_PORT, "", 0);
 	/* from the output's address: bad SRTCP tag, RTP, a runt "SRTCP" */
 	for (i = 0; i < N_OUT; i++) {
 		n = rtcp_rr(m, outs[i].my_ssrc);
 		WF_CHECK(send_srtcp(&outs[i], m, n, true) == 0);
 	}
 	m[0] = 0x80; m[1] = VIDEO_PT;
-	send_udp(o->sock, WEBRTC_PORT, m, 60);
-	send_udp(o->sock, WEBRTC_PORT, "\x80\xc9\x00\x01", 4);
+	send_udp(o->sock, WF_E2E_WEBRTC_PORT, m, 60);
+	send_udp(o->sock, WF_E2E_WEBRTC_PORT, "\x80\xc9\x00\x01", 4);
 	pump(5, NULL);
 
 	/* raw frames (AF_PACKET on the tap): layer 2 and 3 damage */
 	WF_CHECK(send_frame(NULL, 0x86dd, p, 60) == 0);			/* IPv6 */
-	n = ip_udp(p, VIDEO_PORT, 20, 0, IPPROTO_UDP);
+	n = ip_udp(p, WF_E2E_VIDEO_PORT, 20, 0, IPPROTO_UDP);
 	WF_CHECK(send_frame(other_mac, 0x0800, p, n) == 0);		/* not our MAC */
 	memcpy(m, p, n); m[0] = 0x65; refresh_ip_csum(m);		/* version 6 */
 	WF_CHECK(send_frame(NULL, 0x0800, m, n) == 0);
@@ -1348,19 +1323,19 @@ static void hostile_frames_and_datagrams_are_dropped_and_counted(void)
 	WF_CHECK(send_frame(NULL, 0x0800, m, n) == 0);
 	memcpy(m, p, n); m[10] ^= 0x55;					/* checksum */
 	WF_CHECK(send_frame(NULL, 0x0800, m, n) == 0);
-	n = ip_udp(p, VIDEO_PORT, 40, 0x2000, IPPROTO_UDP);		/* MF */
+	n = ip_udp(p, WF_E2E_VIDEO_PORT, 40, 0x2000, IPPROTO_UDP);		/* MF */
 	WF_CHECK(send_frame(NULL, 0x0800, p, n) == 0);
-	n = ip_udp(p, VIDEO_PORT, 40, 0x0005, IPPROTO_UDP);		/* offset 40 */
+	n = ip_udp(p, WF_E2E_VIDEO_PORT, 40, 0x0005, IPPROTO_UDP);		/* offset 40 */
 	WF_CHECK(send_frame(NULL, 0x0800, p, n) == 0);
-	n = ip_udp(p, VIDEO_PORT, 20, 0, IPPROTO_UDP);
+	n = ip_udp(p, WF_E2E_VIDEO_PORT, 20, 0, IPPROTO_UDP);
 	inet_pton(AF_INET, "198.18.0.3", p + 16); refresh_ip_csum(p);	/* not our address */
 	WF_CHECK(send_frame(NULL, 0x0800, p, n) == 0);
-	n = ip_udp(p, VIDEO_PORT, 20, 0, IPPROTO_TCP);			/* TCP */
+	n = ip_udp(p, WF_E2E_VIDEO_PORT, 20, 0, IPPROTO_TCP);			/* TCP */
 	WF_CHECK(send_frame(NULL, 0x0800, p, n) == 0);
-	n = ip_udp(p, VIDEO_PORT, 20, 0, IPPROTO_UDP);
+	n = ip_udp(p, WF_E2E_VIDEO_PORT, 20, 0, IPPROTO_UDP);
 	wr16(p + 24, 200);						/* UDP longer than IP */
 	WF_CHECK(send_frame(NULL, 0x0800, p, n) == 0);
-	n = ip_udp(p, VIDEO_PORT, 0, 0, IPPROTO_UDP);
+	n = ip_udp(p, WF_E2E_VIDEO_PORT, 0, 0, IPPROTO_UDP);
 	wr16(p + 2, 24); refresh_ip_csum(p);				/* 4 bytes of UDP */
 	WF_CHECK(send_frame(NULL, 0x0800, p, 24) == 0);
 
@@ -1448,7 +1423,7 @@ static bool outputs_follow_mac(const uint8_t mac[6])
 	pump(200, NULL);	/* what was in flight to the old MAC is gone */
 	for (i = 0; i < N_OUT; i++)
 		out_rtp_seen[i] = outs[i].trk[0].n_rtp + outs[i].trk[1].n_rtp;
-	if (gratuitous_arp(KERN_ADDR, mac) != 0)
+	if (gratuitous_arp(WF_E2E_KERN_ADDR, mac) != 0)
 		return false;
 	pump(3000 * SLOW, outputs_deliver_again);
 	return outputs_deliver_again();
@@ -1543,11 +1518,11 @@ static void handoff_rings_carried_the_cross_worker_traffic_without_loss(void)
 	m[0] = 0x80;
 	m[1] = 97;
 	for (i = 0; i < 16; i++) {
-		int fd = udp_socket(KERN_ADDR, 0);
+		int fd = udp_socket(WF_E2E_KERN_ADDR, 0);
 
 		if (fd < 0)
 			continue;
-		send_udp(fd, VIDEO_PORT, m, sizeof(m));
+		send_udp(fd, WF_E2E_VIDEO_PORT, m, sizeof(m));
 		close(fd);
 	}
 	pump(200 * SLOW, NULL);

@@ -46,17 +46,8 @@
 #include "dtls/dtls.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* the kernel side: source and browsers */
-#define WEBRTC_PORT	8189
 #define HTTP_PORT	8889		/* on 127.0.0.1 of our own namespace */
-#define VIDEO_PORT	5004		/* stream "cam" */
-#define AUDIO_PORT	5006
 #define LOCKED_PORT	5008		/* stream "locked": video only */
-#define SRC_VIDEO_PT	96
-#define SRC_AUDIO_PT	111
-#define OFFER_VIDEO_PT	102		/* the viewer's numbers differ from the source's */
-#define OFFER_AUDIO_PT	109
 #define MAX_SESSIONS	3
 #define MAX_BODY	16384
 #define CONSENT_S	5		/* the smallest webrtc.consent_timeout_s */
@@ -91,7 +82,7 @@ static struct {
 	struct wf_wc_hub *hub;		/* the browsers */
 	struct wf_dtls_cert *other_cert;	/* one the offers do not name */
 	struct wf_dtls_ctx *other_ctx;
-	struct wf_wc_http_resp resp;	/* scratch */
+	struct wf_e2e_http_resp resp;	/* scratch */
 } env = { .src_sock = { -1, -1 } };
 
 static struct wf_wc *clients[N_CLIENTS];
@@ -108,7 +99,7 @@ static struct wf_wc *client_new(const char *name)
 	unsigned i;
 
 	for (i = 0; i < N_CLIENTS; i++) {
-		struct wf_wc_opts o = { .name = name, .addr = KERN_ADDR,
+		struct wf_wc_opts o = { .name = name, .addr = WF_E2E_KERN_ADDR,
 					.port = (uint16_t)(40000 + i),
 					.media = WF_WC_MEDIA_VERIFY };
 
@@ -134,7 +125,7 @@ static void client_free(struct wf_wc *c)
 /* POSTs the client's offer to stream; on 201 the answer's faults are
  * failures of the running test.  The HTTP status, or < 0. */
 static int client_post(struct wf_wc *c, const char *stream, const char *auth,
-		       struct wf_wc_http_resp *r)
+		       struct wf_e2e_http_resp *r)
 {
 	int rc = wf_wc_post(c, stream, auth, r);
 
@@ -144,7 +135,7 @@ static int client_post(struct wf_wc *c, const char *stream, const char *auth,
 }
 
 static int http_req(const char *method, const char *path, const char *extra, const char *body,
-		    size_t len, struct wf_wc_http_resp *r)
+		    size_t len, struct wf_e2e_http_resp *r)
 {
 	return wf_wc_http(env.hub, NULL, method, path, extra, body, len, r);
 }
@@ -218,13 +209,8 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 	WF_REQUIRE(wf_e2e_prepare(&wf, "wfwhep") == 0);
 	f = fopen(wf.conf, "w");
 	WF_REQUIRE(f != NULL);
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = env.lcores, .mbufs = 16383 });
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--lcores\", \"%s\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 16383;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; rtcp_sr_interval_ms = %d; consent_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; max_body = %d;\n"
 		/* every browser's HTTP comes from 127.0.0.1: max_sessions is
@@ -233,9 +219,7 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 		"streams = (\n"
 		"  { name = \"cam\"; history_ms = 3000;\n"
 		"    tracks = (\n"
-		"      { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
-		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
-		"      { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; }\n"
+		WF_E2E_AV_TRACKS "\n"
 		"    ); },\n"
 		"  { name = \"locked\"; token = \"" TOKEN "\"; history_ms = 1000;\n"
 		"    tracks = (\n"
@@ -243,29 +227,25 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; }\n"
 		"    ); }\n"
 		");\n",
-		env.lcores, wf.prefix, wf.iface, WEBRTC_PORT, SR_INTERVAL_MS, CONSENT_S, HTTP_PORT,
+		WF_E2E_WEBRTC_PORT, SR_INTERVAL_MS, CONSENT_S, HTTP_PORT,
 		MAX_SESSIONS,
-		MAX_BODY, VIDEO_PORT, SRC_VIDEO_PT, AUDIO_PORT, SRC_AUDIO_PT, LOCKED_PORT,
-		SRC_VIDEO_PT);
+		MAX_BODY, LOCKED_PORT,
+		WF_E2E_SRC_VIDEO_PT);
 	WF_REQUIRE(fclose(f) == 0);
 	printf("  whepfan %s/whepfan, config %s, EAL prefix %s, tap %s\n", wf.build, wf.conf,
 	       wf.prefix, wf.iface);
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (log below)");
-	env.src_sock[0] = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	env.src_sock[1] = wf_e2e_udp_socket(KERN_ADDR, 5002);
-	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0);
 	/* video also feeds the "locked" stream */
-	WF_REQUIRE(wf_rtp_src_init_av(&env.src, WF_ADDR, &(struct wf_rtp_src_av){
-		.video_fd = env.src_sock[0], .audio_fd = env.src_sock[1],
-		.video_pt = SRC_VIDEO_PT, .video_ports = { VIDEO_PORT, LOCKED_PORT },
-		.audio_pt = SRC_AUDIO_PT, .audio_port = AUDIO_PORT }, MAX_SENT) == 0);
+	WF_REQUIRE(wf_e2e_av_source(&env.src, env.src_sock,
+				    &(struct wf_rtp_src_av){ .video_ports = { LOCKED_PORT } },
+				    MAX_SENT) == 0);
 	/* the browsers, with the certificate their offers name, and another */
 	env.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .http_max_body = MAX_BODY, .video_pt = OFFER_VIDEO_PT,
-		.audio_pt = OFFER_AUDIO_PT, .src = &env.src, .max_clients = N_CLIENTS,
+		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .http_max_body = MAX_BODY, .video_pt = WF_E2E_OFFER_VIDEO_PT,
+		.audio_pt = WF_E2E_OFFER_AUDIO_PT, .src = &env.src, .max_clients = N_CLIENTS,
 		.tick = src_tick, .tick_arg = &env.src });
 	env.other_cert = wf_dtls_cert_generate();
 	WF_REQUIRE(env.hub && env.other_cert);
@@ -276,7 +256,7 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 
 static bool http_up(void)
 {
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 
 	return http_req("GET", "/", NULL, NULL, 0, &r) == 0 && r.status == 200;
 }
@@ -284,7 +264,7 @@ static bool http_up(void)
 static void offer_before_the_source_is_live_gets_409_with_retry_after(void)
 {
 	struct wf_wc *c;
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	uint64_t end = now_us() + 10000000ull * SLOW;
 
 	WF_REQUIRE(env.ready);
@@ -303,7 +283,7 @@ static void offer_before_the_source_is_live_gets_409_with_retry_after(void)
 
 static void post_offer_is_answered_201_with_location_etag_and_sdp(void)
 {
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	int st;
 
 	WF_REQUIRE(env.ready && env.src.running);
@@ -481,7 +461,7 @@ static void dtls_client_hello_from_an_address_without_ice_gets_no_answer(void)
 static void certificate_not_matching_the_offers_fingerprint_ends_the_session(void)
 {
 	struct wf_wc *c;
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	long long before, after;
 	enum wf_dtls_state st;
 
@@ -509,7 +489,7 @@ static void certificate_not_matching_the_offers_fingerprint_ends_the_session(voi
 static void session_without_consent_checks_stops_after_consent_timeout(void)
 {
 	struct wf_wc *c;
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	enum wf_dtls_state st;
 	uint64_t t_check, end;
 	double gap;
@@ -562,7 +542,7 @@ static void consent_checks_every_second_keep_the_main_session_alive(void)
 static void chromium_offer_is_answered_and_firefox_without_h264_is_refused(void)
 {
 	static char sdp[65536];
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	char path[512];
 	FILE *f;
 	size_t n;
@@ -595,7 +575,7 @@ static void refusals_have_clear_statuses_and_reasons(void)
 {
 	static char big[MAX_BODY + 4096];
 	struct wf_wc *c;
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	char offer[8192];
 	size_t n;
 
@@ -669,7 +649,7 @@ static void refusals_have_clear_statuses_and_reasons(void)
 static void max_sessions_gives_503_with_retry_after_and_serving_goes_on(void)
 {
 	struct wf_wc *extra[MAX_SESSIONS];
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	unsigned i, k;
 
 	WF_REQUIRE(main_c && main_c->keyed);
@@ -736,7 +716,7 @@ static long long viewers_on_workers(long long *per, unsigned n)
 static struct wf_wc *live_viewer(const char *name)
 {
 	struct wf_wc *c = client_new(name);
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 
 	if (!c || client_post(c, "cam", NULL, &r) != 201 ||
 	    wf_wc_connect(c, wf_wc_hub_dtls_ctx(env.hub)) != WF_DTLS_CONNECTED) {
@@ -764,12 +744,12 @@ static void a_new_address_that_answers_our_probe_takes_the_session(void)
 	WF_REQUIRE(c && media_both(c));
 	moves = stat_of("webrtc", "ice_moves");
 	old_port = c->port;
-	WF_REQUIRE(wf_wc_rebind(c, KERN_ADDR, 0) == 0);
+	WF_REQUIRE(wf_wc_rebind(c, WF_E2E_KERN_ADDR, 0) == 0);
 	t0 = now_us();
 	wf_wc_send_check(c, true, NULL);
 	pump(1000 * SLOW);
 	printf("  rebinding %s:%u -> :%u: %u probe(s) answered, media %.0f ms after the move\n",
-	       KERN_ADDR, old_port, c->port, c->st.probes,
+	       WF_E2E_KERN_ADDR, old_port, c->port, c->st.probes,
 	       c->st.last_media_us > t0 ? (double)(c->st.last_media_us - t0) / 1e3 : -1.0);
 	WF_CHECK(c->st.probes >= 1);
 	WF_CHECK_EQ(stat_of("webrtc", "ice_moves") - moves, 1);
@@ -813,7 +793,7 @@ static void a_check_from_an_address_that_never_answers_moves_nothing(void)
 
 	WF_REQUIRE(c && c->keyed);
 	spoof = wf_wc_create(env.hub, &(struct wf_wc_opts){
-		.name = "spoof", .addr = KERN_ADDR, .ignore_probes = true,
+		.name = "spoof", .addr = WF_E2E_KERN_ADDR, .ignore_probes = true,
 		.media = WF_WC_MEDIA_COUNT });
 	WF_REQUIRE(spoof != NULL);
 	memcpy(spoof->ufrag, c->ufrag, sizeof(spoof->ufrag));
@@ -898,7 +878,7 @@ static void viewers_on_every_worker_end_in_every_order(void)
 static void delete_ends_the_session_media_stops_and_a_second_delete_is_404(void)
 {
 	struct wf_wc *c = main_c;
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 	uint64_t t_del;
 	int last_sent, t;
 
@@ -943,7 +923,6 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 int wf_e2e_whep_run(int argc, char **argv, const char *lcores, unsigned workers)
 {
 	uint64_t seed;
-	unsigned i;
 	int rc;
 
 	wf_test_init(argc, argv);
@@ -984,10 +963,7 @@ int wf_e2e_whep_run(int argc, char **argv, const char *lcores, unsigned workers)
 	wf_wc_hub_free(env.hub);	/* and the clients still on it */
 	wf_dtls_ctx_free(env.other_ctx);
 	wf_dtls_cert_free(env.other_cert);
-	for (i = 0; i < 2; i++)
-		if (env.src_sock[i] >= 0)
-			close(env.src_sock[i]);
-	wf_rtp_src_free(&env.src);
+	wf_e2e_av_source_free(&env.src, env.src_sock);
 	rc = wf_test_done();
 	wf_e2e_cleanup(&wf);
 	return rc;

@@ -45,7 +45,7 @@ struct wf_wc_hub {
 	struct wf_wc **heap;		/* viewers with a timer, by due_us */
 	unsigned heap_n, heap_cap;
 	struct wf_sdp_offer *answer;	/* ~100 KiB parse scratch */
-	struct wf_wc_http_resp resp;	/* scratch for callers that pass none */
+	struct wf_e2e_http_resp resp;	/* scratch for callers that pass none */
 	char offer[OFFER_MAX];
 	char http_buf[65536];
 	/* recvmmsg */
@@ -275,9 +275,9 @@ fail:
 }
 
 /* Reads the response of fd into r (the whole of it, bounded). */
-static int http_read(struct wf_wc_hub *h, int fd, struct wf_wc_http_resp *r)
+static int http_read(struct wf_wc_hub *h, int fd, struct wf_e2e_http_resp *r)
 {
-	char *buf = h->http_buf, *eoh;
+	char *buf = h->http_buf;
 	uint64_t deadline = wf_e2e_now_us() + HTTP_WAIT_US;
 	struct pollfd pf = { .fd = fd, .events = POLLIN };
 	size_t got = 0;
@@ -293,27 +293,11 @@ static int http_read(struct wf_wc_hub *h, int fd, struct wf_wc_http_resp *r)
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
-	if (sscanf(buf, "HTTP/1.%*d %d", &r->status) != 1)
-		return -EIO;
-	eoh = strstr(buf, "\r\n\r\n");
-	if (!eoh)
-		return -EIO;
-	eoh[2] = '\0';	/* headers end with their CRLF */
-	wf_e2e_header_of(buf, "Location", r->location, sizeof(r->location));
-	wf_e2e_header_of(buf, "ETag", r->etag, sizeof(r->etag));
-	wf_e2e_header_of(buf, "Content-Type", r->ctype, sizeof(r->ctype));
-	wf_e2e_header_of(buf, "Retry-After", r->retry_after, sizeof(r->retry_after));
-	wf_e2e_header_of(buf, "WWW-Authenticate", r->www_auth, sizeof(r->www_auth));
-	r->body_len = got - (size_t)(eoh + 4 - buf);
-	if (r->body_len >= sizeof(r->body))
-		r->body_len = sizeof(r->body) - 1;
-	memcpy(r->body, eoh + 4, r->body_len);
-	r->body[r->body_len] = '\0';
-	return 0;
+	return wf_e2e_http_parse(buf, got, r) == 0 ? 0 : -EIO;
 }
 
 int wf_wc_http(struct wf_wc_hub *h, const char *src, const char *method, const char *path,
-	       const char *extra, const void *body, size_t len, struct wf_wc_http_resp *r)
+	       const char *extra, const void *body, size_t len, struct wf_e2e_http_resp *r)
 {
 	char head[1024], host[INET_ADDRSTRLEN];
 	struct pollfd pf;
@@ -349,7 +333,7 @@ fail:
 
 int wf_wc_http_post_offer(struct wf_wc_hub *h, const char *src, const char *stream,
 			  const char *token, const char *sdp, size_t len,
-			  struct wf_wc_http_resp *r)
+			  struct wf_e2e_http_resp *r)
 {
 	char path[128], extra[384];
 
@@ -551,7 +535,7 @@ size_t wf_wc_offer(const struct wf_wc *c, char *out, size_t cap)
 /* ---- the answer ------------------------------------------------------------------ */
 
 /* Location "/<stream>/whep/<32 lowercase hex>": keeps it and the id. */
-static bool answer_location(struct wf_wc *c, const struct wf_wc_http_resp *r)
+static bool answer_location(struct wf_wc *c, const struct wf_e2e_http_resp *r)
 {
 	char want[96];
 	const char *id = strrchr(r->location, '/');
@@ -649,7 +633,7 @@ static void answer_lines(struct wf_wc *c, const char *body)
 }
 
 /* Reads a 201's answer into c; returns whether the viewer can go on. */
-static bool read_answer(struct wf_wc *c, const struct wf_wc_http_resp *r)
+static bool read_answer(struct wf_wc *c, const struct wf_e2e_http_resp *r)
 {
 	struct wf_sdp_offer *a = c->hub->answer;
 	struct wf_sdp_error err;
@@ -681,7 +665,7 @@ static bool read_answer(struct wf_wc *c, const struct wf_wc_http_resp *r)
 }
 
 int wf_wc_post(struct wf_wc *c, const char *stream, const char *token,
-	       struct wf_wc_http_resp *r)
+	       struct wf_e2e_http_resp *r)
 {
 	struct wf_wc_hub *h = c->hub;
 	size_t n = wf_wc_offer(c, h->offer, sizeof(h->offer));
@@ -696,7 +680,7 @@ int wf_wc_post(struct wf_wc *c, const char *stream, const char *token,
 	return r->status;
 }
 
-int wf_wc_delete(struct wf_wc *c, const char *token, struct wf_wc_http_resp *r)
+int wf_wc_delete(struct wf_wc *c, const char *token, struct wf_e2e_http_resp *r)
 {
 	char extra[300];
 

@@ -41,6 +41,7 @@
 #include <srtp2/srtp.h>
 
 #include "common/e2e.h"
+#include "common/e2e_http.h"
 #include "common/rtp_source.h"
 #include "dtls/dtls.h"
 #include "rtp/rtp.h"
@@ -51,7 +52,6 @@
 #define WF_WC_AUDIO	1
 #define WF_WC_TRACKS	2
 #define WF_WC_TXIDS	8	/* transactions remembered for responses */
-#define WF_WC_BODY_MAX	16384
 
 /* ---- the hub ---------------------------------------------------------------- */
 
@@ -113,30 +113,19 @@ void wf_wc_pump(struct wf_wc_hub *h, unsigned ms, bool (*done)(void *arg), void 
 
 /* ---- HTTP (one request per connection) ------------------------------------- */
 
-struct wf_wc_http_resp {
-	int status;			/* -1: no response */
-	char location[256];
-	char etag[128];
-	char ctype[128];
-	char retry_after[32];
-	char www_auth[160];
-	char body[WF_WC_BODY_MAX];	/* NUL-terminated, truncated to fit */
-	size_t body_len;
-};
-
 /* Sends method path to whepfan's HTTP from local address src (NULL: any)
  * and reads the whole response (bounded wait, 5 s × WF_E2E_SLOW).  extra:
  * more header lines, each ending in CRLF, or NULL.  0 (r->status holds
  * the status) or -EIO. */
 int wf_wc_http(struct wf_wc_hub *h, const char *src, const char *method, const char *path,
-	       const char *extra, const void *body, size_t len, struct wf_wc_http_resp *r);
+	       const char *extra, const void *body, size_t len, struct wf_e2e_http_resp *r);
 
 /* POSTs sdp[0..len) as an offer (Content-Type: application/sdp, a
  * bearer token when token is not NULL) to /<stream>/whep from local address
  * src (NULL: any).  As wf_wc_http. */
 int wf_wc_http_post_offer(struct wf_wc_hub *h, const char *src, const char *stream,
 			  const char *token, const char *sdp, size_t len,
-			  struct wf_wc_http_resp *r);
+			  struct wf_e2e_http_resp *r);
 
 /* ---- viewers ---------------------------------------------------------------- */
 
@@ -279,11 +268,11 @@ size_t wf_wc_offer(const struct wf_wc *c, char *out, size_t cap);
  * distinct SSRCs) goes to c->answer_err.  Returns the HTTP status,
  * -EPROTO when a 201's answer cannot be used, -EIO without a response. */
 int wf_wc_post(struct wf_wc *c, const char *stream, const char *token,
-	       struct wf_wc_http_resp *r);
+	       struct wf_e2e_http_resp *r);
 
 /* DELETE of the session's Location (token as for the POST; r may be
  * NULL).  Returns the HTTP status or -EIO; -ENOTCONN when never answered. */
-int wf_wc_delete(struct wf_wc *c, const char *token, struct wf_wc_http_resp *r);
+int wf_wc_delete(struct wf_wc *c, const char *token, struct wf_e2e_http_resp *r);
 
 /* Sends a Binding request to whepfan with USE-CANDIDATE or without, its
  * MESSAGE-INTEGRITY keyed with pwd (NULL: the server's password from the

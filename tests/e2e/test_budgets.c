@@ -37,10 +37,6 @@
 #include "rtp/rtcp.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* source and viewers */
-#define WEBRTC_PORT	8189
-#define VIDEO_PORT	5004
 #define VIDEO_PT	96
 #define OUT_PORT0	6000		/* viewer i receives on OUT_PORT0 + 2 i */
 #define HISTORY_MS	3000
@@ -74,7 +70,7 @@ static struct {
  * to len, and the packet's tag (its index) in the last 4 bytes. */
 static void src_send(const uint8_t *hdr, size_t hlen, size_t len, bool marker)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(VIDEO_PORT) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WF_E2E_VIDEO_PORT) };
 	uint8_t p[1500];
 	size_t i;
 
@@ -87,7 +83,7 @@ static void src_send(const uint8_t *hdr, size_t hlen, size_t len, bool marker)
 	for (i = 12 + hlen; i < 12 + len - 4; i++)
 		p[i] = (uint8_t)wf_e2e_rnd();
 	wf_rtp_wr32(p + 12 + len - 4, src.n++);
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	sendto(src.sock, p, 12 + len, 0, (struct sockaddr *)&to, sizeof(to));
 	src.bytes += 12 + len;
 }
@@ -239,11 +235,11 @@ static void pump(unsigned ms, void (*each)(void))
 /* Protects the RTCP compound in buf and sends it from viewer v. */
 static int send_srtcp(struct viewer *v, uint8_t *buf, int len)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WEBRTC_PORT) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WF_E2E_WEBRTC_PORT) };
 
 	if (srtp_protect_rtcp(v->tx, buf, &len) != srtp_err_status_ok)
 		return -1;
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	return sendto(v->sock, buf, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to)) == len ?
 	       0 : -1;
 }
@@ -419,13 +415,8 @@ static int write_conf(bool nack)
 		b64[i][o++] = '=';
 		b64[i][o] = '\0';
 	}
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = "0-1", .mbufs = 8191 });
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--lcores\", \"0-1\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 8191;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; nack = %s; };\n"
 		"streams = ( {\n"
 		"  name = \"test\";\n"
@@ -433,10 +424,10 @@ static int write_conf(bool nack)
 		"  tracks = ( { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
 		"      fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; } );\n"
 		"  outputs = (\n",
-		wf.prefix, wf.iface, WEBRTC_PORT, nack ? "true" : "false", HISTORY_MS, VIDEO_PORT,
+		WF_E2E_WEBRTC_PORT, nack ? "true" : "false", HISTORY_MS, WF_E2E_VIDEO_PORT,
 		VIDEO_PT);
 	for (i = 0; i < N_VIEWERS; i++)
-		fprintf(f, "    { address = \"" KERN_ADDR ":%u\"; srtp_profile = \"AEAD_AES_128_GCM\";"
+		fprintf(f, "    { address = \"" WF_E2E_KERN_ADDR ":%u\"; srtp_profile = \"AEAD_AES_128_GCM\";"
 			" srtp_key = \"%s\"; }%s\n", views[i].port, b64[i],
 			i + 1 < N_VIEWERS ? "," : "");
 	fprintf(f, "  );\n} );\n");
@@ -464,13 +455,13 @@ static void whepfan_starts_with_four_outputs_on_one_worker(void)
 		WF_REQUIRE(srtp_create(&v->tx, &p) == srtp_err_status_ok);
 	}
 	WF_REQUIRE(write_conf(true) == 0);
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (see its log)");
 	for (i = 0; i < N_VIEWERS; i++) {
-		views[i].sock = wf_e2e_udp_socket(KERN_ADDR, views[i].port);
+		views[i].sock = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, views[i].port);
 		WF_REQUIRE(views[i].sock >= 0);
 	}
-	src.sock = wf_e2e_udp_socket(KERN_ADDR, 5000);
+	src.sock = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 5000);
 	src.ssrc = wf_e2e_rnd() | 1;
 	src.seq = (uint16_t)wf_e2e_rnd();
 	src.ts = wf_e2e_rnd();
@@ -538,9 +529,9 @@ static int protected_rr(srtp_t s, uint32_t ssrc, uint8_t *buf)
 
 static void send_raw(struct viewer *v, const uint8_t *buf, int len)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WEBRTC_PORT) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WF_E2E_WEBRTC_PORT) };
 
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	sendto(v->sock, buf, (size_t)len, 0, (struct sockaddr *)&to, sizeof(to));
 }
 

@@ -37,10 +37,7 @@
 #include "common/e2e_http.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* the kernel side: the source */
 #define HTTP_PORT	8889
-#define AUDIO_PORT	5006
 #define AUDIO_PT	111
 #define MAX_SESSIONS	64
 #define MAX_BODY	16384
@@ -140,8 +137,8 @@ static struct {
 
 static void *feed(void *arg)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(AUDIO_PORT) };
-	int fd = wf_e2e_udp_socket(KERN_ADDR, 0);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WF_E2E_AUDIO_PORT) };
+	int fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 0);
 	uint8_t pkt[12 + 80];
 	uint16_t seq = 1;
 	uint32_t ts = 0;
@@ -149,7 +146,7 @@ static void *feed(void *arg)
 	(void)arg;
 	if (fd < 0)
 		return NULL;
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	memset(pkt, 0x5a, sizeof(pkt));
 	while (!feeder.stop) {
 		pkt[0] = 0x80;
@@ -181,7 +178,7 @@ static void whepfan_starts_and_its_stream_goes_live(void)
 	int rc;
 
 	WF_REQUIRE(env.netns);
-	f = wf_e2e_conf_open(&wf, "wfadm", WF_ADDR "/24");
+	f = wf_e2e_conf_open(&wf, "wfadm", WF_E2E_WF_ADDR "/24");
 	WF_REQUIRE(f != NULL);
 	fprintf(f,
 		"webrtc = { handshake_timeout_s = %d; };\n"
@@ -192,9 +189,9 @@ static void whepfan_starts_and_its_stream_goes_live(void)
 		"  tracks = ( { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; } );\n"
 		"} );\n",
 		HANDSHAKE_S, HTTP_PORT, MAX_SESSIONS, MAX_BODY, RATE, BURST,
-		MAX_PENDING, AUDIO_PORT, AUDIO_PT);
+		MAX_PENDING, WF_E2E_AUDIO_PORT, AUDIO_PT);
 	WF_REQUIRE(fclose(f) == 0);
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (log below)");
 	WF_REQUIRE(pthread_create(&feeder.th, NULL, feed, NULL) == 0);

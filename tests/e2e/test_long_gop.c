@@ -32,8 +32,6 @@
 #include "rtp/rtp.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"
-#define KERN_ADDR	"198.18.0.2"
 #define NORMAL_PORT	5004
 #define LONG_PORT	5010
 #define NORMAL_OUT	6000
@@ -68,7 +66,7 @@ static void send_to(int fd, uint16_t port, const void *p, size_t n)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
 
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	sendto(fd, p, n, 0, (struct sockaddr *)&to, sizeof(to));
 }
 
@@ -149,25 +147,25 @@ static void whepfan_starts_with_a_normal_and_a_long_gop_stream(void)
 	fprintf(f,
 		"dpdk = { eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"-l\", \"0-1\",\n"
 		"  \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ]; };\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
+		"ports = ( { name = \"net_tap0\"; address = \"" WF_E2E_WF_ADDR "/24\"; } );\n"
 		"http = { listen = \"127.0.0.1:18893\"; };\n"
 		"streams = (\n"
 		"  { name = \"normal\"; tracks = ( { kind = \"video\"; port = %d; codec = \"H264\";\n"
 		"      payload_type = %d; fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; } );\n"
-		"    outputs = ( { address = \"" KERN_ADDR ":%d\"; } ); },\n"
+		"    outputs = ( { address = \"" WF_E2E_KERN_ADDR ":%d\"; } ); },\n"
 		"  { name = \"longgop\"; tracks = ( { kind = \"video\"; port = %d; codec = \"H264\";\n"
 		"      payload_type = %d; fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; } );\n"
-		"    outputs = ( { address = \"" KERN_ADDR ":%d\"; } ); }\n"
+		"    outputs = ( { address = \"" WF_E2E_KERN_ADDR ":%d\"; } ); }\n"
 		");\n", wf.prefix, wf.iface, NORMAL_PORT, VIDEO_PT, NORMAL_OUT, LONG_PORT, VIDEO_PT,
 		LONG_OUT);
 	WF_REQUIRE(fclose(f) == 0);
-	WF_REQUIRE(wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW) == 0);
-	env.src_fd = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	env.long_fd = wf_e2e_udp_socket(KERN_ADDR, 5002);
-	env.out_fd = wf_e2e_udp_socket(KERN_ADDR, NORMAL_OUT);
-	env.long_out_fd = wf_e2e_udp_socket(KERN_ADDR, LONG_OUT);
+	WF_REQUIRE(wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW) == 0);
+	env.src_fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 5000);
+	env.long_fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 5002);
+	env.out_fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, NORMAL_OUT);
+	env.long_out_fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, LONG_OUT);
 	WF_REQUIRE(env.src_fd >= 0 && env.long_fd >= 0 && env.out_fd >= 0 && env.long_out_fd >= 0);
-	WF_REQUIRE(wf_rtp_src_init(&env.src, WF_ADDR, (struct wf_rtp_src_track_conf[]){
+	WF_REQUIRE(wf_rtp_src_init(&env.src, WF_E2E_WF_ADDR, (struct wf_rtp_src_track_conf[]){
 		{ .name = "video", .video = true, .pt = VIDEO_PT, .dports = { NORMAL_PORT },
 		  .ssrc = wf_e2e_rnd() | 1, .seq = (uint16_t)wf_e2e_rnd(), .ts = wf_e2e_rnd(),
 		  .clock = 90000, .ts_step = 3000, .period_us = 33333, .gop = 30, .sliced = true,

@@ -41,17 +41,11 @@
 #include "common/e2e.h"
 #include "common/rtp_source.h"
 #include "common/whep_client.h"
+#include "rtp/rtp.h"
 #include "stun/stun.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* the kernel side: source and viewer */
-#define WEBRTC_PORT	8189
 #define HTTP_PORT	8889
-#define VIDEO_PORT	5004
-#define AUDIO_PORT	5006
-#define SRC_VIDEO_PT	96
-#define SRC_AUDIO_PT	111
 #define VIEWER_PORT	40000
 #define CONSENT_S	5		/* the smallest webrtc.consent_timeout_s */
 #define KEEPALIVE_MS	500		/* the viewer's consent checks */
@@ -91,26 +85,6 @@ static struct {
 
 /* ---- raw frames ------------------------------------------------------------ */
 
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t inet_csum(const void *data, size_t n)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (; n > 1; p += 2, n -= 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (n)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Ethernet + IPv4 header from src (host order) to whepfan, protocol proto,
  * l4 bytes after it; returns the frame's length. */
 static size_t frame_ip(uint8_t *f, uint32_t src, uint8_t proto, size_t l4)
@@ -119,18 +93,18 @@ static size_t frame_ip(uint8_t *f, uint32_t src, uint8_t proto, size_t l4)
 
 	memcpy(f, env.wf_mac, 6);
 	memcpy(f + 6, env.kern_mac, 6);
-	wr16(f + 12, 0x0800);
+	wf_rtp_wr16(f + 12, 0x0800);
 	memset(ip, 0, 20);
 	ip[0] = 0x45;
-	wr16(ip + 2, (uint16_t)(20 + l4));
+	wf_rtp_wr16(ip + 2, (uint16_t)(20 + l4));
 	ip[8] = 64;
 	ip[9] = proto;
 	ip[12] = (uint8_t)(src >> 24);
 	ip[13] = (uint8_t)(src >> 16);
 	ip[14] = (uint8_t)(src >> 8);
 	ip[15] = (uint8_t)src;
-	inet_pton(AF_INET, WF_ADDR, ip + 16);
-	wr16(ip + 10, inet_csum(ip, 20));
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, ip + 16);
+	wf_rtp_wr16(ip + 10, wf_e2e_inet_csum(ip, 20));
 	return 14 + 20 + l4;
 }
 
@@ -140,10 +114,10 @@ static size_t frame_udp(uint8_t *f, uint32_t src, uint16_t sport, const uint8_t 
 {
 	uint8_t *udp = f + 34;
 
-	wr16(udp, sport);
-	wr16(udp + 2, WEBRTC_PORT);
-	wr16(udp + 4, (uint16_t)(8 + n));
-	wr16(udp + 6, 0);
+	wf_rtp_wr16(udp, sport);
+	wf_rtp_wr16(udp + 2, WF_E2E_WEBRTC_PORT);
+	wf_rtp_wr16(udp + 4, (uint16_t)(8 + n));
+	wf_rtp_wr16(udp + 6, 0);
 	memcpy(udp + 8, p, n);
 	return frame_ip(f, src, IPPROTO_UDP, 8 + n);
 }
@@ -155,10 +129,10 @@ static size_t frame_icmp(uint8_t *f, uint32_t src, uint16_t seq)
 
 	memset(icmp, 0, 40);
 	icmp[0] = 8;
-	wr16(icmp + 4, 0x5046);
-	wr16(icmp + 6, seq);
+	wf_rtp_wr16(icmp + 4, 0x5046);
+	wf_rtp_wr16(icmp + 6, seq);
 	memset(icmp + 8, 0x5a, 32);
-	wr16(icmp + 2, inet_csum(icmp, 40));
+	wf_rtp_wr16(icmp + 2, wf_e2e_inet_csum(icmp, 40));
 	return frame_ip(f, src, IPPROTO_ICMP, 40);
 }
 
@@ -202,7 +176,7 @@ static size_t spoof_frame(uint8_t *f, uint32_t k, uint32_t viewer)
 		p[2] = 0xfd;
 		p[3] = 0;
 		p[4] = 1;		/* epoch 1 */
-		wr16(p + 11, 67);
+		wf_rtp_wr16(p + 11, 67);
 		return frame_udp(f, viewer, VIEWER_PORT, p, 80);
 	}
 }
@@ -354,7 +328,7 @@ static bool media_both(void *arg)
 
 static bool http_up(void)
 {
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 
 	return wf_wc_http(env.hub, NULL, "GET", "/", NULL, NULL, 0, &r) == 0 && r.status == 200;
 }
@@ -401,27 +375,19 @@ static void whepfan_starts_and_a_viewer_goes_live(void)
 	WF_REQUIRE(wf_e2e_prepare(&wf, "wfpunt") == 0);
 	f = fopen(wf.conf, "w");
 	WF_REQUIRE(f != NULL);
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = "0-1", .mbufs = 16383 });
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"-l\", \"0-1\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 16383;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; consent_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = 4; };\n"
 		"streams = (\n"
 		"  { name = \"cam\";\n"
 		"    tracks = (\n"
-		"      { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
-		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
-		"      { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; }\n"
+		WF_E2E_AV_TRACKS "\n"
 		"    ); }\n"
 		");\n",
-		wf.prefix, wf.iface, WEBRTC_PORT, CONSENT_S, HTTP_PORT, VIDEO_PORT, SRC_VIDEO_PT,
-		AUDIO_PORT, SRC_AUDIO_PT);
+		WF_E2E_WEBRTC_PORT, CONSENT_S, HTTP_PORT);
 	WF_REQUIRE(fclose(f) == 0);
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (log below)");
 	env.ifindex = (int)if_nametoindex(wf.iface);
@@ -432,16 +398,10 @@ static void whepfan_starts_and_a_viewer_goes_live(void)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", wf.iface);
 	WF_REQUIRE(ioctl(env.pkt_sock, SIOCGIFHWADDR, &ifr) == 0);
 	memcpy(env.kern_mac, ifr.ifr_hwaddr.sa_data, 6);
-	env.src_sock[0] = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	env.src_sock[1] = wf_e2e_udp_socket(KERN_ADDR, 5002);
-	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0);
-	WF_REQUIRE(wf_rtp_src_init_av(&env.src, WF_ADDR, &(struct wf_rtp_src_av){
-		.video_fd = env.src_sock[0], .audio_fd = env.src_sock[1],
-		.video_pt = SRC_VIDEO_PT, .video_ports = { VIDEO_PORT },
-		.audio_pt = SRC_AUDIO_PT, .audio_port = AUDIO_PORT }, MAX_SENT) == 0);
+	WF_REQUIRE(wf_e2e_av_source(&env.src, env.src_sock, NULL, MAX_SENT) == 0);
 	env.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .video_pt = 102, .audio_pt = 109, .max_clients = 4,
+		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .video_pt = 102, .audio_pt = 109, .max_clients = 4,
 		.tick = src_tick, .tick_arg = &env.src });
 	WF_REQUIRE(env.hub != NULL);
 	end = now_us() + 10000000ull * SLOW;
@@ -450,7 +410,7 @@ static void whepfan_starts_and_a_viewer_goes_live(void)
 	WF_REQUIRE(http_up() || !"HTTP does not answer");
 	env.src.running = true;
 	wf_wc_pump(env.hub, 500, NULL, NULL);
-	env.c = wf_wc_create(env.hub, &(struct wf_wc_opts){ .name = "viewer", .addr = KERN_ADDR,
+	env.c = wf_wc_create(env.hub, &(struct wf_wc_opts){ .name = "viewer", .addr = WF_E2E_KERN_ADDR,
 		.port = VIEWER_PORT, .media = WF_WC_MEDIA_DECRYPT, .keepalive_ms = KEEPALIVE_MS });
 	WF_REQUIRE(env.c != NULL);
 	WF_REQUIRE(wf_wc_post(env.c, "cam", NULL, NULL) == 201);
@@ -458,7 +418,7 @@ static void whepfan_starts_and_a_viewer_goes_live(void)
 	wf_wc_set_keepalive(env.c, true);
 	wf_wc_pump(env.hub, 3000 * SLOW, media_both, env.c);
 	WF_REQUIRE(media_both(env.c) || !"no media within 3 s of the handshake");
-	WF_REQUIRE(wf_e2e_arp_lookup(WF_ADDR, env.wf_mac));
+	WF_REQUIRE(wf_e2e_arp_lookup(WF_E2E_WF_ADDR, env.wf_mac));
 	/* junk checks: well-formed Binding requests naming ufrags that are
 	 * not the session's (whepfan's ufrag is in env.c->s_ufrag) */
 	for (i = 0; i < N_STUN; i++) {
@@ -475,7 +435,7 @@ static void whepfan_starts_and_a_viewer_goes_live(void)
 				.priority = 1, .tie_breaker = wf_e2e_rnd(), .controlling = true });
 		WF_REQUIRE(env.stun_len[i] > 0);
 	}
-	printf("  viewer live at " KERN_ADDR ":%d, server ufrag %s\n", VIEWER_PORT,
+	printf("  viewer live at " WF_E2E_KERN_ADDR ":%d, server ufrag %s\n", VIEWER_PORT,
 	       env.c->s_ufrag);
 	env.live = true;
 }
@@ -530,7 +490,7 @@ static void run_phase(const char *what, struct flood *fl, bool arp)
 		if (arp_t0) {
 			uint8_t mac[6];
 
-			if (wf_e2e_arp_lookup(WF_ADDR, mac)) {
+			if (wf_e2e_arp_lookup(WF_E2E_WF_ADDR, mac)) {
 				if (now_us() - arp_t0 > arp_worst)
 					arp_worst = now_us() - arp_t0;
 				arp_t0 = 0;
@@ -544,10 +504,10 @@ static void run_phase(const char *what, struct flood *fl, bool arp)
 			struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
 
 			arp_next_ms += FLOOD_MS / (ARP_ROUNDS + 1);
-			wf_e2e_sh("ip neigh del " WF_ADDR " dev %s 2>/dev/null", wf.iface);
+			wf_e2e_sh("ip neigh del " WF_E2E_WF_ADDR " dev %s 2>/dev/null", wf.iface);
 			arp_t0 = now_us();
 			/* a datagram to whepfan makes the kernel ask again */
-			inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+			inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 			if (fd >= 0) {
 				sendto(fd, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
 				close(fd);
@@ -599,7 +559,7 @@ static void spoofed_junk_from_the_viewers_5tuple_leaves_its_consent_and_media(vo
 	long long unmatched, peer;
 
 	WF_REQUIRE(env.live);
-	inet_pton(AF_INET, KERN_ADDR, &fl.viewer);
+	inet_pton(AF_INET, WF_E2E_KERN_ADDR, &fl.viewer);
 	fl.viewer = ntohl(fl.viewer);
 	run_phase("spoofed 5-tuple", &fl, false);
 	/* the junk went to the new-address class; the viewer's own checks
@@ -650,10 +610,7 @@ int main(int argc, char **argv)
 	wf_wc_hub_free(env.hub);
 	if (env.pkt_sock >= 0)
 		close(env.pkt_sock);
-	for (rc = 0; rc < 2; rc++)
-		if (env.src_sock[rc] >= 0)
-			close(env.src_sock[rc]);
-	wf_rtp_src_free(&env.src);
+	wf_e2e_av_source_free(&env.src, env.src_sock);
 	rc = wf_test_done();
 	wf_e2e_cleanup(&wf);
 	return rc;

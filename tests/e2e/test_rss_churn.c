@@ -24,16 +24,7 @@
 #include "common/whep_client.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"
-#define KERN_ADDR	"198.18.0.2"
-#define WEBRTC_PORT	8189
 #define HTTP_PORT	18895
-#define VIDEO_PORT	5004
-#define AUDIO_PORT	5006
-#define SRC_VIDEO_PT	96
-#define SRC_AUDIO_PT	111
-#define OFFER_VIDEO_PT	102
-#define OFFER_AUDIO_PT	109
 #define MAX_SESSIONS	1000
 #define BATCH		8		/* viewers up at once */
 #define WARMUP		4		/* rounds before the baseline */
@@ -63,31 +54,23 @@ static void whepfan_starts_with_room_for_a_thousand_sessions(void)
 	FILE *f;
 
 	WF_REQUIRE(wf_e2e_enter_test_netns() == 0);
-	f = wf_e2e_conf_open(&wf, "wfrss", WF_ADDR "/24");
+	f = wf_e2e_conf_open(&wf, "wfrss", WF_E2E_WF_ADDR "/24");
 	WF_REQUIRE(f != NULL);
 	fprintf(f,
 		"webrtc = { udp_port = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; cors_origin = \"\";\n"
 		"  post_rate_per_ip = 1000; post_burst_per_ip = 1000; };\n"
 		"streams = ( { name = \"cam\"; tracks = (\n"
-		"  { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
-		"    fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
-		"  { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; } ); } );\n",
-		WEBRTC_PORT, HTTP_PORT, MAX_SESSIONS, VIDEO_PORT, SRC_VIDEO_PT, AUDIO_PORT,
-		SRC_AUDIO_PT);
+		WF_E2E_AV_TRACKS " ); } );\n",
+		WF_E2E_WEBRTC_PORT, HTTP_PORT, MAX_SESSIONS);
 	WF_REQUIRE(fclose(f) == 0);
-	WF_REQUIRE(wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW) == 0);
-	env.src_fd[0] = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	env.src_fd[1] = wf_e2e_udp_socket(KERN_ADDR, 5002);
-	WF_REQUIRE(env.src_fd[0] >= 0 && env.src_fd[1] >= 0);
-	WF_REQUIRE(wf_rtp_src_init_av(&env.src, WF_ADDR, &(struct wf_rtp_src_av){
-		.video_fd = env.src_fd[0], .audio_fd = env.src_fd[1], .video_pt = SRC_VIDEO_PT,
-		.video_ports = { VIDEO_PORT }, .audio_pt = SRC_AUDIO_PT, .audio_port = AUDIO_PORT,
-		.fps = 10, .aps = 10 }, MAX_SENT) == 0);
+	WF_REQUIRE(wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW) == 0);
+	WF_REQUIRE(wf_e2e_av_source(&env.src, env.src_fd, &(struct wf_rtp_src_av){ .fps = 10, .aps = 10 },
+				    MAX_SENT) == 0);
 	env.src.running = true;
 	env.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .video_pt = OFFER_VIDEO_PT, .audio_pt = OFFER_AUDIO_PT,
+		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .video_pt = WF_E2E_OFFER_VIDEO_PT, .audio_pt = WF_E2E_OFFER_AUDIO_PT,
 		.max_clients = BATCH + 16, .tick = src_tick, .tick_arg = &env.src });
 	WF_REQUIRE(env.hub != NULL);
 	env.ready = true;
@@ -113,7 +96,7 @@ static void round_of_viewers(void)
 	int st;
 
 	for (i = 0; i < BATCH; i++) {
-		c[i] = wf_wc_create(env.hub, &(struct wf_wc_opts){ .addr = KERN_ADDR });
+		c[i] = wf_wc_create(env.hub, &(struct wf_wc_opts){ .addr = WF_E2E_KERN_ADDR });
 		if (!c[i])
 			continue;
 		/* 409 until the stream has its first packets */
@@ -181,6 +164,6 @@ int main(int argc, char **argv)
 	if (wf_test.failed)
 		wf_e2e_print_log(&wf);
 	wf_wc_hub_free(env.hub);
-	wf_rtp_src_free(&env.src);
+	wf_e2e_av_source_free(&env.src, env.src_fd);
 	return wf_test_done();
 }

@@ -43,16 +43,7 @@
 #include "common/whep_client.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* the kernel side: source and browsers' UDP */
-#define WEBRTC_PORT	8189
 #define HTTP_PORT	8889
-#define VIDEO_PORT	5004
-#define AUDIO_PORT	5006
-#define SRC_VIDEO_PT	96
-#define SRC_AUDIO_PT	111
-#define OFFER_VIDEO_PT	102
-#define OFFER_AUDIO_PT	109
 #define MAX_SESSIONS	16
 #define PER_IP		4		/* http.max_sessions_per_ip */
 #define MAX_PENDING	2		/* http.max_pending_per_ip */
@@ -76,7 +67,7 @@ static struct {
 	struct wf_rtp_src src;
 	struct wf_wc_hub *hub;
 	struct wf_wc *v[N_VIEWERS];
-	struct wf_wc_http_resp r;	/* scratch */
+	struct wf_e2e_http_resp r;	/* scratch */
 	char offer[8192];		/* for the proxy's requests */
 	size_t offer_len;
 } env = { .src_sock = { -1, -1 } };
@@ -121,7 +112,7 @@ static long long wait_for(const char *key, long long want, unsigned ms)
 /* Viewer i: UDP from 198.18.0.2:41000+i, HTTP from http_addr. */
 static struct wf_wc *viewer(unsigned i, const char *http_addr)
 {
-	struct wf_wc_opts o = { .name = http_addr, .addr = KERN_ADDR,
+	struct wf_wc_opts o = { .name = http_addr, .addr = WF_E2E_KERN_ADDR,
 				.port = (uint16_t)(41000 + i), .http_addr = http_addr };
 
 	if (env.v[i])
@@ -175,7 +166,7 @@ static void whepfan_starts_and_its_stream_goes_live(void)
 	int rc;
 
 	WF_REQUIRE(env.netns);
-	f = wf_e2e_conf_open(&wf, "wfperip", WF_ADDR "/24");
+	f = wf_e2e_conf_open(&wf, "wfperip", WF_E2E_WF_ADDR "/24");
 	WF_REQUIRE(f != NULL);
 	fprintf(f,
 		"webrtc = { udp_port = %d; consent_timeout_s = %d; handshake_timeout_s = %d; };\n"
@@ -185,26 +176,17 @@ static void whepfan_starts_and_its_stream_goes_live(void)
 		"         trusted_proxies = [ \"" PROXY "\" ]; };\n"
 		"streams = ( { name = \"cam\"; history_ms = 1000;\n"
 		"  tracks = (\n"
-		"    { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
-		"      fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
-		"    { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; }\n"
+		WF_E2E_AV_TRACKS "\n"
 		"  ); } );\n",
-		WEBRTC_PORT, CONSENT_S, HANDSHAKE_S, HTTP_PORT, MAX_SESSIONS, PER_IP, MAX_PENDING,
-		VIDEO_PORT, SRC_VIDEO_PT, AUDIO_PORT, SRC_AUDIO_PT);
+		WF_E2E_WEBRTC_PORT, CONSENT_S, HANDSHAKE_S, HTTP_PORT, MAX_SESSIONS, PER_IP, MAX_PENDING);
 	WF_REQUIRE(fclose(f) == 0);
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (log below)");
-	env.src_sock[0] = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	env.src_sock[1] = wf_e2e_udp_socket(KERN_ADDR, 5002);
-	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0);
-	WF_REQUIRE(wf_rtp_src_init_av(&env.src, WF_ADDR, &(struct wf_rtp_src_av){
-		.video_fd = env.src_sock[0], .audio_fd = env.src_sock[1],
-		.video_pt = SRC_VIDEO_PT, .video_ports = { VIDEO_PORT },
-		.audio_pt = SRC_AUDIO_PT, .audio_port = AUDIO_PORT }, MAX_SENT) == 0);
+	WF_REQUIRE(wf_e2e_av_source(&env.src, env.src_sock, NULL, MAX_SENT) == 0);
 	env.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .video_pt = OFFER_VIDEO_PT, .audio_pt = OFFER_AUDIO_PT,
+		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .video_pt = WF_E2E_OFFER_VIDEO_PT, .audio_pt = WF_E2E_OFFER_AUDIO_PT,
 		.max_clients = N_VIEWERS + 4, .tick = src_tick, .tick_arg = &env.src });
 	WF_REQUIRE(env.hub != NULL);
 	env.src.running = true;
@@ -396,7 +378,6 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 
 int main(int argc, char **argv)
 {
-	unsigned i;
 	int rc;
 
 	wf_test_init(argc, argv);
@@ -414,10 +395,7 @@ int main(int argc, char **argv)
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	wf_wc_hub_free(env.hub);	/* and the viewers still on it */
-	wf_rtp_src_free(&env.src);
-	for (i = 0; i < 2; i++)
-		if (env.src_sock[i] >= 0)
-			close(env.src_sock[i]);
+	wf_e2e_av_source_free(&env.src, env.src_sock);
 	if (wf_test.failed)
 		wf_e2e_print_log(&wf);
 	rc = wf_test_done();

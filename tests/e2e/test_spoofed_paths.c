@@ -45,14 +45,7 @@
 #include "dtls/dtls.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* the kernel side: source, viewers, attackers */
-#define WEBRTC_PORT	8189
 #define HTTP_PORT	8889
-#define VIDEO_PORT	5004
-#define AUDIO_PORT	5006
-#define SRC_VIDEO_PT	96
-#define SRC_AUDIO_PT	111
 #define MAX_SESSIONS	16
 #define MAX_SENT	16384
 #define SLOW		WF_E2E_SLOW
@@ -179,7 +172,7 @@ static struct sink *sink_new(unsigned i, uint16_t port)
 	struct sink *k = &env.x[i];
 
 	k->port = port;
-	k->fd = wf_e2e_udp_socket(KERN_ADDR, port);
+	k->fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, port);
 	return k->fd >= 0 ? k : NULL;
 }
 
@@ -188,26 +181,26 @@ static struct sink *sink_new(unsigned i, uint16_t port)
 static struct att *att_new(unsigned i, const char *name, uint16_t port)
 {
 	struct att *a = &env.a[i];
-	struct wf_wc_opts o = { .name = name, .addr = KERN_ADDR, .media = WF_WC_MEDIA_COUNT };
+	struct wf_wc_opts o = { .name = name, .addr = WF_E2E_KERN_ADDR, .media = WF_WC_MEDIA_COUNT };
 
 	a->name = name;
 	a->port = port;
 	a->wc = wf_wc_create(env.ahub, &o);
-	a->fd = wf_e2e_udp_socket(KERN_ADDR, port);
+	a->fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, port);
 	if (!a->wc || a->fd < 0 || wf_wc_post(a->wc, "cam", NULL, NULL) != 201)
 		return NULL;
 	return a;
 }
 
 /* Sends p[n] to whepfan's WebRTC port from A (from_port 0) or, spoofed,
- * from KERN_ADDR:from_port. */
+ * from WF_E2E_KERN_ADDR:from_port. */
 static int att_send(struct att *a, uint16_t from_port, const void *p, size_t n)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WEBRTC_PORT) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WF_E2E_WEBRTC_PORT) };
 
 	if (from_port)
-		return wf_e2e_spoof_udp(KERN_ADDR, from_port, WF_ADDR, WEBRTC_PORT, p, n);
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+		return wf_e2e_spoof_udp(WF_E2E_KERN_ADDR, from_port, WF_E2E_WF_ADDR, WF_E2E_WEBRTC_PORT, p, n);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	return sendto(a->fd, p, n, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)n ? 0 : -errno;
 }
 
@@ -293,7 +286,7 @@ static bool dtls_done(void *arg)
 
 static struct wf_wc *viewer_new(const char *name, uint16_t port)
 {
-	struct wf_wc_opts o = { .name = name, .addr = KERN_ADDR, .port = port,
+	struct wf_wc_opts o = { .name = name, .addr = WF_E2E_KERN_ADDR, .port = port,
 				.media = WF_WC_MEDIA_DECRYPT };
 	struct wf_wc *c = wf_wc_create(env.hub, &o);
 
@@ -334,10 +327,10 @@ static void network_namespace_is_private_with_loopback_up(void)
 	WF_REQUIRE(wf_e2e_enter_test_netns() == 0);
 	env.netns = true;
 	/* the spoofing helper sends only within 198.18.0.0/15 */
-	WF_CHECK_EQ(wf_e2e_spoof_udp(KERN_ADDR, 1000, "192.0.2.1", 53, "x", 1), -EPERM);
-	WF_CHECK_EQ(wf_e2e_spoof_udp("192.0.2.1", 1000, WF_ADDR, 53, "x", 1), -EPERM);
-	WF_CHECK_EQ(wf_e2e_spoof_udp(KERN_ADDR, 1000, "198.20.0.1", 53, "x", 1), -EPERM);
-	WF_CHECK_EQ(wf_e2e_spoof_udp(KERN_ADDR, 1000, "not an address", 53, "x", 1), -EINVAL);
+	WF_CHECK_EQ(wf_e2e_spoof_udp(WF_E2E_KERN_ADDR, 1000, "192.0.2.1", 53, "x", 1), -EPERM);
+	WF_CHECK_EQ(wf_e2e_spoof_udp("192.0.2.1", 1000, WF_E2E_WF_ADDR, 53, "x", 1), -EPERM);
+	WF_CHECK_EQ(wf_e2e_spoof_udp(WF_E2E_KERN_ADDR, 1000, "198.20.0.1", 53, "x", 1), -EPERM);
+	WF_CHECK_EQ(wf_e2e_spoof_udp(WF_E2E_KERN_ADDR, 1000, "not an address", 53, "x", 1), -EINVAL);
 }
 
 static void whepfan_starts_and_a_victim_viewer_gets_media(void)
@@ -350,44 +343,30 @@ static void whepfan_starts_and_a_victim_viewer_gets_media(void)
 	WF_REQUIRE(wf_e2e_prepare(&wf, "wfspoof") == 0);
 	f = fopen(wf.conf, "w");
 	WF_REQUIRE(f != NULL);
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = "0-1", .mbufs = 16383 });
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--lcores\", \"0-1\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 16383;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; consent_timeout_s = 10; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; max_pending_per_ip = %d;\n"
 		"         post_burst_per_ip = 64; cors_origin = \"\"; };\n"
 		"streams = (\n"
 		"  { name = \"cam\"; history_ms = 2000;\n"
 		"    tracks = (\n"
-		"      { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
-		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
-		"      { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; }\n"
+		WF_E2E_AV_TRACKS "\n"
 		"    ); }\n"
 		");\n",
-		wf.prefix, wf.iface, WEBRTC_PORT, HTTP_PORT, MAX_SESSIONS, MAX_SESSIONS, VIDEO_PORT,
-		SRC_VIDEO_PT, AUDIO_PORT, SRC_AUDIO_PT);
+		WF_E2E_WEBRTC_PORT, HTTP_PORT, MAX_SESSIONS, MAX_SESSIONS);
 	WF_REQUIRE(fclose(f) == 0);
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (log below)");
-	env.src_sock[0] = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	env.src_sock[1] = wf_e2e_udp_socket(KERN_ADDR, 5002);
-	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0);
-	WF_REQUIRE(wf_rtp_src_init_av(&env.src, WF_ADDR, &(struct wf_rtp_src_av){
-		.video_fd = env.src_sock[0], .audio_fd = env.src_sock[1],
-		.video_pt = SRC_VIDEO_PT, .video_ports = { VIDEO_PORT },
-		.audio_pt = SRC_AUDIO_PT, .audio_port = AUDIO_PORT }, MAX_SENT) == 0);
+	WF_REQUIRE(wf_e2e_av_source(&env.src, env.src_sock, NULL, MAX_SENT) == 0);
 	env.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .video_pt = 102, .audio_pt = 109, .src = &env.src,
+		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .video_pt = 102, .audio_pt = 109, .src = &env.src,
 		.max_clients = 16, .tick = src_tick, .tick_arg = &env.src });
 	env.ahub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .video_pt = 102, .audio_pt = 109, .max_clients = 16 });
+		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .video_pt = 102, .audio_pt = 109, .max_clients = 16 });
 	WF_REQUIRE(env.hub && env.ahub);
 	env.src.running = true;
 	/* HTTP up and the stream live (409 until its first packets) */
@@ -540,7 +519,7 @@ static void a_nat_rebinding_moves_although_others_claimed_the_address(void)
 	run(600);	/* past the probe interval */
 	moves = stat_of("webrtc", "ice_moves");
 	taken = stat_of("webrtc", "ice_addr_taken");
-	WF_REQUIRE(wf_wc_rebind(n, KERN_ADDR, p2) == 0);
+	WF_REQUIRE(wf_wc_rebind(n, WF_E2E_KERN_ADDR, p2) == 0);
 	t0 = now_us();
 	wf_wc_send_check(n, true, NULL);
 	att_check(prober, p2, true);	/* its probe to P2 goes out after the viewer's */
@@ -701,7 +680,7 @@ static void a_third_party_that_answered_one_probe_loses_its_media(void)
 {
 	struct sink *x = sink_new(3, 41007);
 	struct att *a = &env.a[6];
-	struct wf_wc_opts o = { .name = "deputy", .addr = KERN_ADDR, .media = WF_WC_MEDIA_COUNT };
+	struct wf_wc_opts o = { .name = "deputy", .addr = WF_E2E_KERN_ADDR, .media = WF_WC_MEDIA_COUNT };
 	uint8_t buf[2048], out[512];
 	unsigned answered = 0, media = 0, checks = 0;
 	uint64_t t_move = 0, t_last = 0, end, next_check = 0;
@@ -713,7 +692,7 @@ static void a_third_party_that_answered_one_probe_loses_its_media(void)
 	a->name = "deputy";
 	a->port = 42007;
 	a->wc = wf_wc_create(env.ahub, &o);
-	a->fd = wf_e2e_udp_socket(KERN_ADDR, a->port);
+	a->fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, a->port);
 	WF_REQUIRE(a->wc && a->fd >= 0);
 	snprintf(a->wc->ufrag, sizeof(a->wc->ufrag), "%s", U2);
 	snprintf(a->wc->pwd, sizeof(a->wc->pwd), "%s", P2);
@@ -730,8 +709,8 @@ static void a_third_party_that_answered_one_probe_loses_its_media(void)
 		while ((n = recv(x->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 			struct wf_stun_msg m;
 			struct sockaddr_in to = { .sin_family = AF_INET,
-						  .sin_port = htons(WEBRTC_PORT) };
-			struct wf_stun_addr mapped = { .family = WF_STUN_AF_IPV4, .port = WEBRTC_PORT,
+						  .sin_port = htons(WF_E2E_WEBRTC_PORT) };
+			struct wf_stun_addr mapped = { .family = WF_STUN_AF_IPV4, .port = WF_E2E_WEBRTC_PORT,
 						       .addr = { 198, 18, 0, 1 } };
 			int k;
 
@@ -747,7 +726,7 @@ static void a_third_party_that_answered_one_probe_loses_its_media(void)
 			    wf_stun_verify_integrity(buf, &m, P2, strlen(P2)) != 0)
 				continue;	/* X answers once */
 			k = wf_stun_build_binding_success(out, sizeof(out), m.txid, &mapped, P2);
-			inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+			inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 			if (k > 0 && sendto(x->fd, out, (size_t)k, 0, (struct sockaddr *)&to,
 					    sizeof(to)) == k)
 				answered++;
@@ -809,10 +788,7 @@ int main(int argc, char **argv)
 			close(env.x[i].fd);
 	wf_wc_hub_free(env.hub);
 	wf_wc_hub_free(env.ahub);
-	for (i = 0; i < 2; i++)
-		if (env.src_sock[i] >= 0)
-			close(env.src_sock[i]);
-	wf_rtp_src_free(&env.src);
+	wf_e2e_av_source_free(&env.src, env.src_sock);
 	rc = wf_test_done();
 	wf_e2e_cleanup(&wf);
 	return rc;

@@ -47,9 +47,6 @@
 #include "stun/stun.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"
-#define KERN_ADDR	"198.18.0.2"
-#define WEBRTC_PORT	8189
 #define HTTP_PORT	8889
 #define CAM_PORT	5004
 #define FLAP_PORT	5010
@@ -110,13 +107,8 @@ static int write_conf(bool with_flap)
 
 	if (!f)
 		return -errno;
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = "(0-2)@(0-1)", .mbufs = 16383 });
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--lcores\", \"(0-2)@(0-1)\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 16383;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; consent_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; };\n"
 		"workers = { idle_sleep_us = 50; };\n"
@@ -124,7 +116,7 @@ static int write_conf(bool with_flap)
 		"  { name = \"cam\"; history_ms = 1000;\n"
 		"    tracks = ( { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
 		"                 fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; } ); }%s\n",
-		wf.prefix, wf.iface, WEBRTC_PORT, CONSENT_S, HTTP_PORT, MAX_SESSIONS, CAM_PORT,
+		WF_E2E_WEBRTC_PORT, CONSENT_S, HTTP_PORT, MAX_SESSIONS, CAM_PORT,
 		SRC_PT, with_flap ? "," : "");
 	if (with_flap)
 		fprintf(f,
@@ -141,7 +133,7 @@ static int write_conf(bool with_flap)
 
 static void *source_main(void *arg)
 {
-	int fd = wf_e2e_udp_socket(KERN_ADDR, 5000);
+	int fd = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 5000);
 	uint8_t pkt[12 + 200];
 	uint32_t ssrc = 0x5eed0001, ts = 0;
 	uint16_t seq = 1;
@@ -160,7 +152,7 @@ static void *source_main(void *arg)
 		wf_rtp_wr32(pkt + 4, ts);
 		wf_rtp_wr32(pkt + 8, ssrc);
 		pkt[12] = seq % SRC_GOP == 1 ? 0x65 : 0x41;	/* IDR, else non-IDR slice */
-		inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+		inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 		for (i = 0; i < 2; i++) {
 			to.sin_port = htons(i ? FLAP_PORT : CAM_PORT);
 			sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
@@ -285,7 +277,7 @@ static enum reply tel_session_check(const char *js, const char *id, unsigned who
 	if (wf_e2e_json_str(js, "state", state, sizeof(state)) || !one_of(state, states) ||
 	    wf_e2e_json_str(js, "stream", stream, sizeof(stream)) || !one_of(stream, streams) ||
 	    wf_e2e_json_str(js, "peer", peer, sizeof(peer)) ||
-	    (strcmp(peer, "0.0.0.0:0") && strncmp(peer, KERN_ADDR ":", strlen(KERN_ADDR) + 1))) {
+	    (strcmp(peer, "0.0.0.0:0") && strncmp(peer, WF_E2E_KERN_ADDR ":", strlen(WF_E2E_KERN_ADDR) + 1))) {
 		wf_e2e_errlog_add(e, "session,%s: wrong state, stream or peer: %.200s", id, js);
 		return R_NULL;
 	}
@@ -606,9 +598,9 @@ static int delete_session(const struct sess *s)
 
 static void send_wf(const struct sess *s, const void *p, size_t n)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WEBRTC_PORT) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(WF_E2E_WEBRTC_PORT) };
 
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	sendto(s->sock, p, n, 0, (struct sockaddr *)&to, sizeof(to));
 }
 
@@ -645,7 +637,7 @@ static int do_ice(struct sess *s)
 	unsigned tries, i;
 	int n;
 
-	s->sock = wf_e2e_udp_socket(KERN_ADDR, 0);
+	s->sock = wf_e2e_udp_socket(WF_E2E_KERN_ADDR, 0);
 	if (s->sock < 0 || getsockname(s->sock, (struct sockaddr *)&me, &ml) < 0)
 		return -1;
 	s->port = ntohs(me.sin_port);
@@ -742,7 +734,7 @@ static void check_after_ice(const struct sess *s)
 			   churn.tel);
 		return;
 	}
-	snprintf(want, sizeof(want), KERN_ADDR ":%u", s->port);
+	snprintf(want, sizeof(want), WF_E2E_KERN_ADDR ":%u", s->port);
 	if (wf_e2e_json_str(churn.tel, "peer", peer, sizeof(peer)) || strcmp(peer, want))
 		wf_e2e_errlog_add(&churn.err, "session %s: peer \"%s\", we are %s", s->id, peer, want);
 }
@@ -934,7 +926,7 @@ static void whepfan_starts_with_two_workers_and_two_streams(void)
 	WF_REQUIRE(write_conf(true) == 0);
 	printf("  whepfan %s/whepfan, config %s, EAL prefix %s, tap %s\n", wf.build, wf.conf,
 	       wf.prefix, wf.iface);
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (log below)");
 	env.cert = wf_dtls_cert_generate();

@@ -50,18 +50,9 @@
 #include "common/whep_client.h"
 #include "wf_test.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
-#define KERN_ADDR	"198.18.0.2"	/* the tap's kernel side: the source, the first viewers */
 #define LCORES		"(0-2)@(0-1)"	/* main lcore and two workers on two CPUs */
 #define WORKERS		2
-#define WEBRTC_PORT	8189
 #define HTTP_PORT	8889
-#define VIDEO_PORT	5004
-#define AUDIO_PORT	5006
-#define SRC_VIDEO_PT	96
-#define SRC_AUDIO_PT	111
-#define OFFER_VIDEO_PT	102
-#define OFFER_AUDIO_PT	109
 #define CONSENT_S	10		/* webrtc.consent_timeout_s */
 #define SETTLE_S	2		/* dtls.settle_s: live sessions leave OpenSSL */
 /* Issue 9's budget: 24 KiB per live session on the slow path, 4 KiB on
@@ -184,17 +175,12 @@ static int write_conf(bool admission)
 
 	if (!f)
 		return -errno;
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = LCORES, .mem_mb = 1024, .mbufs = 32767 });
 	fprintf(f,
-		"dpdk = {\n"
-		"  eal = [ \"--no-huge\", \"-m\", \"1024\", \"--no-pci\", \"--lcores\", \"" LCORES "\",\n"
-		"          \"--file-prefix\", \"%s\", \"--vdev\", \"net_tap0,iface=%s\" ];\n"
-		"  mbufs = 32767;\n"
-		"};\n"
-		"ports = ( { name = \"net_tap0\"; address = \"" WF_ADDR "/24\"; } );\n"
 		"webrtc = { udp_port = %d; consent_timeout_s = %d; };\n"
 		"dtls = { settle_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %u; cors_origin = \"\";\n",
-		wf.prefix, wf.iface, WEBRTC_PORT, CONSENT_S, SETTLE_S, HTTP_PORT, env.n + 16);
+		WF_E2E_WEBRTC_PORT, CONSENT_S, SETTLE_S, HTTP_PORT, env.n + 16);
 	/* the limits one address may use: the whole window, and POSTs as
 	 * fast as the test makes them */
 	if (admission)
@@ -209,12 +195,9 @@ static int write_conf(bool admission)
 		"streams = (\n"
 		"  { name = \"cam\"; history_ms = 1000;\n"
 		"    tracks = (\n"
-		"      { kind = \"video\"; port = %d; codec = \"H264\"; payload_type = %d;\n"
-		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
-		"      { kind = \"audio\"; port = %d; codec = \"opus\"; payload_type = %d; }\n"
+		WF_E2E_AV_TRACKS "\n"
 		"    ); }\n"
-		");\n",
-		VIDEO_PORT, SRC_VIDEO_PT, AUDIO_PORT, SRC_AUDIO_PT);
+		");\n");
 	return fclose(f) == 0 ? 0 : -EIO;
 }
 
@@ -248,7 +231,7 @@ static void whepfan_starts_with_two_workers_and_room_for_every_session(void)
 	       "audio packets per second; per-address admission settings %s\n", env.n,
 	       env.n_addrs, env.window, env.fps,
 	       env.admission ? "raised to the window" : "not in this whepfan");
-	rc = wf_e2e_spawn(&wf, KERN_ADDR "/24", 15000 * SLOW);
+	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
 	WF_REQUIRE(rc != -ENOENT || !"build <build>/whepfan first");
 	WF_REQUIRE(rc == 0 || !"whepfan did not start (log below)");
 	for (i = 0; i < env.n_addrs; i++) {
@@ -256,16 +239,12 @@ static void whepfan_starts_with_two_workers_and_room_for_every_session(void)
 		if (i)
 			WF_REQUIRE(wf_e2e_sh("ip addr add %s/24 dev %s", env.addr[i], wf.iface) == 0);
 	}
-	env.src_sock[0] = wf_e2e_udp_socket(KERN_ADDR, 5000);
-	env.src_sock[1] = wf_e2e_udp_socket(KERN_ADDR, 5002);
-	WF_REQUIRE(env.src_sock[0] >= 0 && env.src_sock[1] >= 0);
-	WF_REQUIRE(wf_rtp_src_init_av(&env.src, WF_ADDR, &(struct wf_rtp_src_av){
-		.video_fd = env.src_sock[0], .audio_fd = env.src_sock[1], .video_pt = SRC_VIDEO_PT,
-		.video_ports = { VIDEO_PORT }, .audio_pt = SRC_AUDIO_PT, .audio_port = AUDIO_PORT,
-		.fps = env.fps, .aps = env.fps }, MAX_SENT) == 0);
+	WF_REQUIRE(wf_e2e_av_source(&env.src, env.src_sock,
+				    &(struct wf_rtp_src_av){ .fps = env.fps, .aps = env.fps },
+				    MAX_SENT) == 0);
 	env.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .video_pt = OFFER_VIDEO_PT, .audio_pt = OFFER_AUDIO_PT,
+		.http_addr = "127.0.0.1", .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .video_pt = WF_E2E_OFFER_VIDEO_PT, .audio_pt = WF_E2E_OFFER_AUDIO_PT,
 		.src = &env.src, .max_clients = env.n + 16, .tick = src_tick,
 		.tick_arg = &env.src });
 	WF_REQUIRE(env.hub != NULL || !"hub: cannot raise RLIMIT_NOFILE or no memory");
@@ -277,7 +256,7 @@ static void whepfan_starts_with_two_workers_and_room_for_every_session(void)
 
 static bool http_up(void)
 {
-	struct wf_wc_http_resp r;
+	struct wf_e2e_http_resp r;
 
 	return wf_wc_http(env.hub, NULL, "GET", "/", NULL, NULL, 0, &r) == 0 && r.status == 200;
 }
@@ -292,7 +271,7 @@ static bool media_flows(void *arg)
  * allocations (OpenSSL, HTTP, hash tables) happen before the baseline. */
 static void a_first_viewer_gets_media_then_the_baseline_is_taken(void)
 {
-	struct wf_wc_opts o = { .name = "first", .addr = KERN_ADDR, .http_addr = KERN_ADDR,
+	struct wf_wc_opts o = { .name = "first", .addr = WF_E2E_KERN_ADDR, .http_addr = WF_E2E_KERN_ADDR,
 				.media = WF_WC_MEDIA_VERIFY };
 	uint64_t end = now_us() + 10000000ull * SLOW;
 	struct wf_wc *c;
@@ -360,7 +339,7 @@ struct bringup {
  * whepfan asked to come back later, -1 when it failed. */
 static int post_next(struct bringup *b, struct flight *f)
 {
-	static struct wf_wc_http_resp r;
+	static struct wf_e2e_http_resp r;
 	unsigned i = b->next;
 	uint64_t t0 = now_us();
 	int st;
@@ -614,7 +593,7 @@ static void all_sessions_end_at_once_and_the_counts_return_to_zero(void)
 
 static void a_new_viewer_connects_after_the_mass_end(void)
 {
-	struct wf_wc_opts o = { .name = "after", .addr = KERN_ADDR, .http_addr = KERN_ADDR,
+	struct wf_wc_opts o = { .name = "after", .addr = WF_E2E_KERN_ADDR, .http_addr = WF_E2E_KERN_ADDR,
 				.media = WF_WC_MEDIA_VERIFY };
 	struct wf_wc *c;
 
@@ -677,7 +656,6 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 int main(int argc, char **argv)
 {
 	uint64_t seed, t0 = now_us();
-	unsigned i;
 	int rc;
 
 	wf_test_init(argc, argv);
@@ -708,10 +686,7 @@ int main(int argc, char **argv)
 	wf_wc_hub_free(env.hub);
 	free(env.c);
 	free(env.names);
-	for (i = 0; i < 2; i++)
-		if (env.src_sock[i] >= 0)
-			close(env.src_sock[i]);
-	wf_rtp_src_free(&env.src);
+	wf_e2e_av_source_free(&env.src, env.src_sock);
 	printf("  %.1f s in all\n", (double)(now_us() - t0) / 1e6);
 	rc = wf_test_done();
 	wf_e2e_cleanup(&wf);

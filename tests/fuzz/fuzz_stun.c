@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "rtp/rtp.h"
 #include "stun/crc32.h"
 #include "stun/stun.h"
 
@@ -31,12 +32,6 @@
 #define FLAG_RESIGN	0x01
 #define FLAG_CLIENT	0x02
 #define FLAG_TIGHT	0x80
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* Recomputes MESSAGE-INTEGRITY and FINGERPRINT of a message that parses
  * (RFC 8489 §14.5, §14.7: each covers the message before it, with the
@@ -50,19 +45,19 @@ static void resign(uint8_t *b, size_t len)
 	if (wf_stun_parse(b, len, &m) != 0)
 		return;
 	if (m.integrity.off && m.integrity.len == WF_STUN_HMAC_SHA1_LEN) {
-		put16(b + 2, (uint16_t)(m.integrity.off + WF_STUN_MI_ATTR_LEN - WF_STUN_HEADER_LEN));
+		wf_rtp_wr16(b + 2, (uint16_t)(m.integrity.off + WF_STUN_MI_ATTR_LEN - WF_STUN_HEADER_LEN));
 		HMAC(EVP_sha1(), OUR_PWD, (int)strlen(OUR_PWD), b, m.integrity.off,
 		     b + m.integrity.off + 4, &n);
 	}
 	if (m.fingerprint.off && m.fingerprint.len == 4) {
-		put16(b + 2, (uint16_t)(m.fingerprint.off + WF_STUN_FP_ATTR_LEN - WF_STUN_HEADER_LEN));
+		wf_rtp_wr16(b + 2, (uint16_t)(m.fingerprint.off + WF_STUN_FP_ATTR_LEN - WF_STUN_HEADER_LEN));
 		crc = wf_crc32(b, m.fingerprint.off) ^ WF_STUN_FINGERPRINT_XOR;
 		b[m.fingerprint.off + 4] = (uint8_t)(crc >> 24);
 		b[m.fingerprint.off + 5] = (uint8_t)(crc >> 16);
 		b[m.fingerprint.off + 6] = (uint8_t)(crc >> 8);
 		b[m.fingerprint.off + 7] = (uint8_t)crc;
 	}
-	put16(b + 2, (uint16_t)(len - WF_STUN_HEADER_LEN));
+	wf_rtp_wr16(b + 2, (uint16_t)(len - WF_STUN_HEADER_LEN));
 }
 
 /* The decoders a client runs on a response, and USERNAME's split. */

@@ -63,17 +63,11 @@
 #include "common/whep_client.h"
 #include "rtp/rtp.h"
 
-#define WF_ADDR		"198.18.0.1"	/* whepfan's port */
 #define SRC_ADDR	"198.18.0.2"	/* the streams' source (soak.conf.in's sources) */
 #define HOSTILE_ADDR	"198.18.0.3"
 #define HTTP_ADDR	"127.0.0.1"
 #define HTTP_PORT	8889
-#define WEBRTC_PORT	8189
 #define STREAMS		2
-#define SRC_VIDEO_PT	96
-#define SRC_AUDIO_PT	111
-#define OFFER_VIDEO_PT	102
-#define OFFER_AUDIO_PT	109
 #define SRC_FPS		15		/* video frames a second (a key frame each second) */
 #define SRC_APS		25		/* audio packets a second */
 #define SRC_SILENCE_US	2500000ull	/* > the streams' source_timeout_ms */
@@ -260,9 +254,9 @@ static int parse_args(int argc, char **argv)
 /* Stream s's source, stopped, with fresh SSRCs and sequence numbers. */
 static int source_init(unsigned s)
 {
-	return wf_rtp_src_init_av(&g.src[s], WF_ADDR, &(struct wf_rtp_src_av){
+	return wf_rtp_src_init_av(&g.src[s], WF_E2E_WF_ADDR, &(struct wf_rtp_src_av){
 		.video_fd = g.src_fd[s][0], .audio_fd = g.src_fd[s][1],
-		.video_pt = SRC_VIDEO_PT, .audio_pt = SRC_AUDIO_PT,
+		.video_pt = WF_E2E_SRC_VIDEO_PT, .audio_pt = WF_E2E_SRC_AUDIO_PT,
 		.video_ports = { (uint16_t)(5004 + 4 * s) }, .audio_port = (uint16_t)(5006 + 4 * s),
 			.fps = SRC_FPS, .aps = SRC_APS }, SRC_RECORD);
 }
@@ -655,7 +649,7 @@ static void churn(uint64_t now)
 /* One datagram of a random kind to a random one of whepfan's ports. */
 static void hostile_send(void)
 {
-	static const uint16_t ports[] = { WEBRTC_PORT, 5004, 5006, 5008, 5010 };
+	static const uint16_t ports[] = { WF_E2E_WEBRTC_PORT, 5004, 5006, 5008, 5010 };
 	uint8_t b[1200];
 	size_t len = 1 + wf_e2e_rnd() % sizeof(b);
 	struct sockaddr_in to = { .sin_family = AF_INET };
@@ -683,7 +677,7 @@ static void hostile_send(void)
 		break;
 	}
 	to.sin_port = htons(ports[wf_e2e_rnd() % (sizeof(ports) / sizeof(ports[0]))]);
-	inet_pton(AF_INET, WF_ADDR, &to.sin_addr);
+	inet_pton(AF_INET, WF_E2E_WF_ADDR, &to.sin_addr);
 	if (sendto(g.hostile_fd, b, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
 		g.f.hostile++;
 }
@@ -775,8 +769,8 @@ static int setup(void)
 		return -1;
 	}
 	g.hub = wf_wc_hub_create(&(struct wf_wc_hub_conf){
-		.http_addr = HTTP_ADDR, .http_port = HTTP_PORT, .ice_addr = WF_ADDR,
-		.ice_port = WEBRTC_PORT, .video_pt = OFFER_VIDEO_PT, .audio_pt = OFFER_AUDIO_PT,
+		.http_addr = HTTP_ADDR, .http_port = HTTP_PORT, .ice_addr = WF_E2E_WF_ADDR,
+		.ice_port = WF_E2E_WEBRTC_PORT, .video_pt = WF_E2E_OFFER_VIDEO_PT, .audio_pt = WF_E2E_OFFER_AUDIO_PT,
 		.max_clients = MAX_VIEWERS + 16, .tick = tick, .rtp_filter = on_rtp,
 		.rtp_seen = on_rtp_seen });
 	if (!g.hub) {

@@ -40,7 +40,7 @@ static const uint8_t sei[] = { 0x06, 0x05, 0x02, 0x11, 0x22, 0x80 };
 /* Appends a 16-bit size and the NAL unit at off; returns the new off. */
 static size_t stap_add(uint8_t *buf, size_t off, const uint8_t *nal, size_t n)
 {
-	t_put16(buf + off, (uint16_t)n);
+	wf_rtp_wr16(buf + off, (uint16_t)n);
 	memcpy(buf + off + 2, nal, n);
 	return off + 2 + n;
 }
@@ -104,13 +104,13 @@ static void h264_stap_sizes_past_the_end_or_zero_are_rejected(void)
 	buf[0] = 0x78;
 	off = stap_add(buf, off, sps, sizeof(sps));
 	full = stap_add(buf, off, idr, sizeof(idr));
-	t_put16(buf + off, 0xffff);			/* second size: past the end */
+	wf_rtp_wr16(buf + off, 0xffff);			/* second size: past the end */
 	CHECK_ERR(WF_KF_H264, buf, full, WF_H264_TRUNCATED);
-	t_put16(buf + off, (uint16_t)(sizeof(idr) + 1));	/* one byte past */
+	wf_rtp_wr16(buf + off, (uint16_t)(sizeof(idr) + 1));	/* one byte past */
 	CHECK_ERR(WF_KF_H264, buf, full, WF_H264_TRUNCATED);
-	t_put16(buf + off, 0);				/* empty NAL unit */
+	wf_rtp_wr16(buf + off, 0);				/* empty NAL unit */
 	CHECK_ERR(WF_KF_H264, buf, full, WF_H264_TRUNCATED);
-	t_put16(buf + off, sizeof(idr));
+	wf_rtp_wr16(buf + off, sizeof(idr));
 	CHECK_VI(WF_KF_H264, buf, full, true, true);
 	CHECK_ERR(WF_KF_H264, buf, 1, WF_H264_TRUNCATED);	/* no NAL at all */
 }
@@ -121,7 +121,7 @@ static void h264_stap_b_skips_its_don(void)
 	size_t off = 3;
 
 	buf[0] = 0x79;					/* type 25 */
-	t_put16(buf + 1, 0x1234);			/* DON */
+	wf_rtp_wr16(buf + 1, 0x1234);			/* DON */
 	off = stap_add(buf, off, idr, sizeof(idr));
 	CHECK_VI(WF_KF_H264, buf, off, true, true);
 	CHECK_ERR(WF_KF_H264, buf, 2, WF_H264_TRUNCATED);

@@ -293,7 +293,7 @@ static void rtcp_typed_parsers_reject_short_bodies(void)
 
 			p[0] = cases[c].b0;
 			p[1] = cases[c].pt;
-			t_put16(p + 2, (uint16_t)words);
+			wf_rtp_wr16(p + 2, (uint16_t)words);
 			q = t_exact(p, len);
 			WF_REQUIRE(one_pkt(q, len, &pkt) == 1);
 			if (cases[c].pt == WF_RTCP_RR || cases[c].pt == WF_RTCP_SR)
@@ -325,11 +325,11 @@ static void rtcp_hostile_length_words_and_versions_are_rejected(void)
 
 	len = wf_rtcp_build_pli(p, sizeof(p), 1, 2);
 	WF_REQUIRE(len == 12);
-	t_put16(p + 2, 0xffff);				/* 256 KiB claimed */
+	wf_rtp_wr16(p + 2, 0xffff);				/* 256 KiB claimed */
 	WF_CHECK_EQ(validate_exact(p, 12), -WF_RTCP_BAD_LENGTH);
-	t_put16(p + 2, 3);				/* one word too many */
+	wf_rtp_wr16(p + 2, 3);				/* one word too many */
 	WF_CHECK_EQ(validate_exact(p, 12), -WF_RTCP_BAD_LENGTH);
-	t_put16(p + 2, 0);				/* header only: walkable */
+	wf_rtp_wr16(p + 2, 0);				/* header only: walkable */
 	WF_CHECK_EQ(validate_exact(p, 4), 1);
 	WF_REQUIRE(one_pkt(p, 4, &pkt) == 1);
 	WF_CHECK_EQ(pkt.body_len, 0);
@@ -339,9 +339,9 @@ static void rtcp_hostile_length_words_and_versions_are_rejected(void)
 		WF_CHECK_EQ(wf_rtcp_parse_pli(&pkt, &fb), -WF_RTCP_TRUNCATED);
 	}
 	/* A 12-byte packet, then two header-only ones. */
-	t_put16(p + 2, 2);
+	wf_rtp_wr16(p + 2, 2);
 	memcpy(p + 12, p, 4);
-	t_put16(p + 14, 0);
+	wf_rtp_wr16(p + 14, 0);
 	memcpy(p + 16, p + 12, 4);
 	WF_CHECK_EQ(validate_exact(p, 20), 3);
 	p[0] = 0x41;					/* version 1 */
@@ -367,7 +367,7 @@ static void rtcp_padding_is_removed_or_rejected(void)
 	WF_REQUIRE(len == 12);
 	/* Add 4 bytes of padding: P bit, length + 1 word, count 4. */
 	p[0] |= 0x20;
-	t_put16(p + 2, 3);
+	wf_rtp_wr16(p + 2, 3);
 	memset(p + 12, 0, 4);
 	p[15] = 4;
 	WF_REQUIRE(one_pkt(p, 16, &pkt) == 1);
@@ -472,12 +472,12 @@ static void nack_parse_is_bounded_by_caller_capacity(void)
 	WF_REQUIRE(p);
 	p[0] = 0x81;
 	p[1] = WF_RTCP_RTPFB;
-	t_put16(p + 2, 0xffff);
-	t_put32(p + 4, 1);
-	t_put32(p + 8, 2);
+	wf_rtp_wr16(p + 2, 0xffff);
+	wf_rtp_wr32(p + 4, 1);
+	wf_rtp_wr32(p + 8, 2);
 	for (i = 0; i < fci; i++) {
-		t_put16(p + 12 + 4 * i, (uint16_t)(i * 17));
-		t_put16(p + 14 + 4 * i, 0xffff);
+		wf_rtp_wr16(p + 12 + 4 * i, (uint16_t)(i * 17));
+		wf_rtp_wr16(p + 14 + 4 * i, 0xffff);
 	}
 	out[100] = 0x5a5a;				/* guard */
 	WF_REQUIRE(one_pkt(p, len, &pkt) == 1);
@@ -507,8 +507,8 @@ static void nack_fci_expands_pid_then_blp_bits_in_order(void)
 	unsigned i, k;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		t_put16(fci, v[i].pid);
-		t_put16(fci + 2, v[i].blp);
+		wf_rtp_wr16(fci, v[i].pid);
+		wf_rtp_wr16(fci + 2, v[i].blp);
 		out[WF_RTCP_NACK_FCI_MAX] = 0x5a5a;	/* guard */
 		WF_CHECK_EQ(wf_rtcp_nack_fci(fci, out), v[i].n);
 		for (k = 0; k < v[i].n; k++)
@@ -549,7 +549,7 @@ static void pli_and_fir_round_trip(void)
 		WF_CHECK_EQ(wf_rtcp_build_fir(buf, cap, 1, in, 3), -WF_RTCP_NO_ROOM);
 	WF_CHECK_EQ(wf_rtcp_build_fir(buf, sizeof(buf), 1, in, 0), -WF_RTCP_BAD_PARAM);
 	/* An FCI of 4 bytes is half an entry. */
-	t_put16(buf + 2, 3);
+	wf_rtp_wr16(buf + 2, 3);
 	WF_REQUIRE(one_pkt(buf, 16, &pkt) == 1);
 	WF_CHECK_EQ(wf_rtcp_parse_fir(&pkt, &fb, out, 4), -WF_RTCP_TRUNCATED);
 }
@@ -589,7 +589,7 @@ static void rtcp_classify_names_skipped_feedback(void)
 	remb[12] = 'X';
 	WF_REQUIRE(one_pkt(remb, sizeof(remb), &pkt) == 1);
 	WF_CHECK_EQ(wf_rtcp_classify(&pkt), WF_RTCP_KIND_PSFB_OTHER);
-	t_put16(remb + 2, 2);				/* AFB too short for "REMB" */
+	wf_rtp_wr16(remb + 2, 2);				/* AFB too short for "REMB" */
 	WF_REQUIRE(one_pkt(remb, 12, &pkt) == 1);
 	WF_CHECK_EQ(wf_rtcp_classify(&pkt), WF_RTCP_KIND_PSFB_OTHER);
 	WF_REQUIRE(one_pkt(twcc, sizeof(twcc), &pkt) == 1);

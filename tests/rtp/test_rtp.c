@@ -16,14 +16,14 @@ static size_t mk_rtp(uint8_t *buf, unsigned cc, int ext_words, uint16_t ext_prof
 
 	buf[0] = (uint8_t)(0x80 | (pad ? 0x20 : 0) | (ext_words >= 0 ? 0x10 : 0) | cc);
 	buf[1] = 0x80 | 96;				/* M = 1, PT 96 */
-	t_put16(buf + 2, 0x1234);
-	t_put32(buf + 4, 0xdeadbeef);
-	t_put32(buf + 8, 0xcafebabe);
+	wf_rtp_wr16(buf + 2, 0x1234);
+	wf_rtp_wr32(buf + 4, 0xdeadbeef);
+	wf_rtp_wr32(buf + 8, 0xcafebabe);
 	for (i = 0; i < cc; i++, off += 4)
-		t_put32(buf + off, 0x1000u + (uint32_t)i);
+		wf_rtp_wr32(buf + off, 0x1000u + (uint32_t)i);
 	if (ext_words >= 0) {
-		t_put16(buf + off, ext_profile);
-		t_put16(buf + off + 2, (uint16_t)ext_words);
+		wf_rtp_wr16(buf + off, ext_profile);
+		wf_rtp_wr16(buf + off + 2, (uint16_t)ext_words);
 		off += 4;
 		for (i = 0; i < 4u * (unsigned)ext_words; i++)
 			buf[off++] = (uint8_t)(0xe0 + i);
@@ -191,10 +191,10 @@ static void rtp_extension_length_0xffff_is_rejected(void)
 	size_t len = mk_rtp(buf, 1, 1, 0xbede, 1000, 0);
 	struct wf_rtp_hdr h;
 
-	t_put16(buf + 12 + 4 + 2, 0xffff);
+	wf_rtp_wr16(buf + 12 + 4 + 2, 0xffff);
 	WF_CHECK_EQ(parse_exact(buf, len, &h), -WF_RTP_EXT_TRUNC);
 	/* Exactly filling the packet is fine, one word more is not. */
-	t_put16(buf + 18, (uint16_t)((len - 20) / 4));
+	wf_rtp_wr16(buf + 18, (uint16_t)((len - 20) / 4));
 	WF_CHECK_EQ(parse_exact(buf, 20 + 4 * ((len - 20) / 4), &h), 0);
 	WF_CHECK_EQ(h.payload_len, 0);
 	WF_CHECK_EQ(parse_exact(buf, 20 + 4 * ((len - 20) / 4) - 1, &h), -WF_RTP_EXT_TRUNC);

@@ -18,6 +18,7 @@
 #include <srtp2/srtp.h>
 
 #include "srtp/srtp.h"
+#include "rtp/rtp.h"
 #include "wf_test.h"
 
 #define T_PKT_CAP	(WF_SRTP_MAX_PACKET + 64)
@@ -74,20 +75,6 @@ static inline size_t t_rtcp_tag(enum wf_srtp_profile p)
 	return p >= WF_SRTP_AEAD_AES_128_GCM ? 16 : 10;
 }
 
-static inline void t_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void t_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static inline uint32_t t_get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -113,19 +100,19 @@ static inline size_t t_rtp_header(uint8_t *out, const struct t_rtp *r)
 	out[0] = (uint8_t)(0x80 | (r->padding ? 0x20 : 0) |
 			   (r->ext_words >= 0 ? 0x10 : 0) | (r->csrcs & 15));
 	out[1] = r->pt & 0x7f;
-	t_put16(out + 2, r->seq);
-	t_put32(out + 4, r->ts);
-	t_put32(out + 8, r->ssrc);
+	wf_rtp_wr16(out + 2, r->seq);
+	wf_rtp_wr32(out + 4, r->ts);
+	wf_rtp_wr32(out + 8, r->ssrc);
 	for (i = 0; i < r->csrcs; i++, n += 4)
-		t_put32(out + n, 0xc5c00000u + i);
+		wf_rtp_wr32(out + n, 0xc5c00000u + i);
 	if (r->ext_words >= 0) {
 		int w;
 
-		t_put16(out + n, 0xbede);	/* RFC 8285 one-byte form */
-		t_put16(out + n + 2, (uint16_t)r->ext_words);
+		wf_rtp_wr16(out + n, 0xbede);	/* RFC 8285 one-byte form */
+		wf_rtp_wr16(out + n + 2, (uint16_t)r->ext_words);
 		n += 4;
 		for (w = 0; w < r->ext_words; w++, n += 4)
-			t_put32(out + n, 0x10aa0000u + (uint32_t)w);
+			wf_rtp_wr32(out + n, 0x10aa0000u + (uint32_t)w);
 	}
 	return n;
 }
@@ -149,14 +136,14 @@ static inline size_t t_rtcp_compound(uint8_t *out, uint32_t ssrc, unsigned cname
 	size_t n = 0, sdes_start, item_len;
 	unsigned i;
 
-	out[0] = 0x80; out[1] = 200; t_put16(out + 2, 6);
-	t_put32(out + 4, ssrc);
-	t_put32(out + 8, 0xe1234567u); t_put32(out + 12, 0x89abcdefu);
-	t_put32(out + 16, 0x00112233u); t_put32(out + 20, 42); t_put32(out + 24, 4200);
+	out[0] = 0x80; out[1] = 200; wf_rtp_wr16(out + 2, 6);
+	wf_rtp_wr32(out + 4, ssrc);
+	wf_rtp_wr32(out + 8, 0xe1234567u); wf_rtp_wr32(out + 12, 0x89abcdefu);
+	wf_rtp_wr32(out + 16, 0x00112233u); wf_rtp_wr32(out + 20, 42); wf_rtp_wr32(out + 24, 4200);
 	n = 28;
 	sdes_start = n;
 	out[n] = 0x81; out[n + 1] = 202;
-	t_put32(out + n + 4, ssrc);
+	wf_rtp_wr32(out + n + 4, ssrc);
 	n += 8;
 	out[n++] = 1;	/* CNAME */
 	out[n++] = (uint8_t)cname_len;
@@ -166,7 +153,7 @@ static inline size_t t_rtcp_compound(uint8_t *out, uint32_t ssrc, unsigned cname
 	while ((n - sdes_start) % 4)
 		out[n++] = 0;
 	item_len = n - sdes_start;
-	t_put16(out + sdes_start + 2, (uint16_t)(item_len / 4 - 1));
+	wf_rtp_wr16(out + sdes_start + 2, (uint16_t)(item_len / 4 - 1));
 	return n;
 }
 

@@ -756,7 +756,7 @@ static void srtcp_protect_makes_nothing_unprotect_refuses(void)
 		memset(pkt, 0xa5, sizeof(pkt));
 		pkt[0] = 0x80;
 		pkt[1] = 201;
-		t_put16(pkt + 2, (uint16_t)(len / 4 - 1));
+		wf_rtp_wr16(pkt + 2, (uint16_t)(len / 4 - 1));
 		memcpy(copy, pkt, sizeof(pkt));
 		WF_CHECK_EQ(wf_srtcp_protect(fx.e, &fx.v.rtcp, &index, pkt, len, sizeof(pkt),
 					     &out_len), 0);
@@ -765,7 +765,7 @@ static void srtcp_protect_makes_nothing_unprotect_refuses(void)
 		WF_CHECK_EQ(out_len, len);
 		WF_CHECK_MEM(pkt, copy, len);
 		/* One word more would not unprotect: refused, nothing changed. */
-		t_put16(copy + 2, (uint16_t)(len / 4));
+		wf_rtp_wr16(copy + 2, (uint16_t)(len / 4));
 		memcpy(pkt, copy, sizeof(pkt));
 		WF_CHECK_EQ(wf_srtcp_protect(fx.e, &fx.v.rtcp, &index, pkt, len + 4, sizeof(pkt),
 					     &out_len), -WF_SRTP_E_TOO_LONG);

@@ -205,7 +205,7 @@ static size_t ref_srtp(const struct ref_keys *k, uint32_t roc, const uint8_t *pk
 	ref_cm_iv(iv, k->salt, ssrc, idx);
 	if (ref_ctr(k->key, k->klen, iv, pkt + hl, out + hl, len - hl))
 		return 0;
-	t_put32(out + len, roc);	/* §4.2: M = authenticated portion || ROC */
+	wf_rtp_wr32(out + len, roc);	/* §4.2: M = authenticated portion || ROC */
 	HMAC(EVP_sha1(), k->auth, 20, out, len + 4, mac, &mlen);
 	memcpy(out + len, mac, k->tag);
 	return len + k->tag;
@@ -224,22 +224,22 @@ static size_t ref_srtcp(const struct ref_keys *k, uint32_t index, bool encrypt,
 		ref_gcm_iv(iv, k->salt, ssrc, index);
 		if (encrypt) {
 			memcpy(aad, pkt, 8);	/* §9.2: header || ESRTCP word */
-			t_put32(aad + 8, word);
+			wf_rtp_wr32(aad + 8, word);
 			if (ref_gcm(k->key, k->klen, iv, aad, 12, pkt + 8, len - 8, out + 8, out + len))
 				return 0;
 		} else {
 			memcpy(aad, pkt, len);	/* §9.3: the whole packet || ESRTCP word */
-			t_put32(aad + len, word);
+			wf_rtp_wr32(aad + len, word);
 			if (ref_gcm(k->key, k->klen, iv, aad, len + 4, NULL, 0, out + len, out + len))
 				return 0;
 		}
-		t_put32(out + len + 16, word);
+		wf_rtp_wr32(out + len + 16, word);
 		return len + 20;
 	}
 	ref_cm_iv(iv, k->salt, ssrc, index);
 	if (encrypt && ref_ctr(k->key, k->klen, iv, pkt + 8, out + 8, len - 8))
 		return 0;
-	t_put32(out + len, word);
+	wf_rtp_wr32(out + len, word);
 	HMAC(EVP_sha1(), k->auth, 20, out, len + 4, mac, &mlen);
 	memcpy(out + len + 4, mac, 10);
 	return len + 14;

@@ -4,6 +4,7 @@
  */
 #include "wf_test.h"
 #include "stun/stun.h"
+#include "rtp/rtp.h"
 #include "stun/crc32.h"
 #include "vectors/stun/rfc5769.h"
 
@@ -70,18 +71,6 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 /* CRC-32 bit by bit: an oracle independent of the library's table. */
 static uint32_t slow_crc32(const uint8_t *p, size_t n)
 {
@@ -107,21 +96,21 @@ struct tmsg {
 static void t_start(struct tmsg *m, uint16_t type, const uint8_t *txid)
 {
 	memset(m, 0, sizeof(*m));
-	put16(m->b, type);
-	put32(m->b + 4, 0x2112A442u);
+	wf_rtp_wr16(m->b, type);
+	wf_rtp_wr32(m->b + 4, 0x2112A442u);
 	memcpy(m->b + 8, txid, 12);
 	m->len = 20;
 }
 
 static void t_setlen(struct tmsg *m)
 {
-	put16(m->b + 2, (uint16_t)(m->len - 20));
+	wf_rtp_wr16(m->b + 2, (uint16_t)(m->len - 20));
 }
 
 static void t_attr(struct tmsg *m, uint16_t type, const void *v, size_t n)
 {
-	put16(m->b + m->len, type);
-	put16(m->b + m->len + 2, (uint16_t)n);
+	wf_rtp_wr16(m->b + m->len, type);
+	wf_rtp_wr16(m->b + m->len + 2, (uint16_t)n);
 	if (n)
 		memcpy(m->b + m->len + 4, v, n);
 	m->len += 4 + ((n + 3) & ~(size_t)3);
@@ -137,7 +126,7 @@ static void t_u32(struct tmsg *m, uint16_t type, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	wf_rtp_wr32(b, v);
 	t_attr(m, type, b, 4);
 }
 
@@ -145,8 +134,8 @@ static void t_u64(struct tmsg *m, uint16_t type, uint64_t v)
 {
 	uint8_t b[8];
 
-	put32(b, (uint32_t)(v >> 32));
-	put32(b + 4, (uint32_t)v);
+	wf_rtp_wr32(b, (uint32_t)(v >> 32));
+	wf_rtp_wr32(b + 4, (uint32_t)v);
 	t_attr(m, type, b, 8);
 }
 
@@ -159,8 +148,8 @@ static void t_mi(struct tmsg *m, const char *pwd)
 	m->len += 24;
 	t_setlen(m);
 	HMAC(EVP_sha1(), pwd, (int)strlen(pwd), m->b, start, mac, &n);
-	put16(m->b + start, 0x0008);
-	put16(m->b + start + 2, 20);
+	wf_rtp_wr16(m->b + start, 0x0008);
+	wf_rtp_wr16(m->b + start + 2, 20);
 	memcpy(m->b + start + 4, mac, 20);
 }
 
@@ -170,9 +159,9 @@ static void t_fp(struct tmsg *m)
 
 	m->len += 8;
 	t_setlen(m);
-	put16(m->b + start, 0x8028);
-	put16(m->b + start + 2, 4);
-	put32(m->b + start + 4, slow_crc32(m->b, start) ^ 0x5354554eu);
+	wf_rtp_wr16(m->b + start, 0x8028);
+	wf_rtp_wr16(m->b + start + 2, 4);
+	wf_rtp_wr32(m->b + start + 4, slow_crc32(m->b, start) ^ 0x5354554eu);
 }
 
 /* A browser-like Binding request, built by the test writer. */
@@ -418,7 +407,7 @@ static void stun_every_patched_truncation_fails_the_check(void)
 		int rc;
 
 		memcpy(buf, t.b, cut);
-		put16(buf + 2, (uint16_t)(cut - 20));
+		wf_rtp_wr16(buf + 2, (uint16_t)(cut - 20));
 		rc = parse_exact(buf, cut, &m);
 		WF_CHECKF(rc == 0 || rc == -WF_STUN_E_ATTR_TRUNCATED, "cut %zu: %d", cut, rc);
 		rc = check_exact(buf, cut, &b);
@@ -442,15 +431,15 @@ static void stun_attribute_length_past_the_end_is_rejected(void)
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		t_start(&t, 0x0001, test_txid);
 		t_str(&t, 0x8022, "abcdefghijkl");	/* 12 bytes: ends the message */
-		put16(t.b + 22, lens[i]);
+		wf_rtp_wr16(t.b + 22, lens[i]);
 		WF_CHECKF(parse_exact(t.b, t.len, &m) == -WF_STUN_E_ATTR_TRUNCATED,
 			  "attribute length %u", lens[i]);
 	}
 	/* An attribute header cut in half cannot happen with a length that
 	 * is a multiple of 4; a 4-byte header of length 4 with no value can. */
 	t_start(&t, 0x0001, test_txid);
-	put16(t.b + 20, 0x8022);
-	put16(t.b + 22, 4);
+	wf_rtp_wr16(t.b + 20, 0x8022);
+	wf_rtp_wr16(t.b + 22, 4);
 	t.len = 24;
 	t_setlen(&t);
 	WF_CHECK_EQ(parse_exact(t.b, t.len, &m), -WF_STUN_E_ATTR_TRUNCATED);
@@ -464,16 +453,16 @@ static void stun_length_not_multiple_of_4_is_rejected(void)
 	t_start(&t, 0x0001, test_txid);
 	t_str(&t, 0x8022, "abcd");
 	t.b[t.len++] = 0;	/* 29 bytes, header says 9 */
-	put16(t.b + 2, 9);
+	wf_rtp_wr16(t.b + 2, 9);
 	WF_CHECK_EQ(parse_exact(t.b, t.len, &m), -WF_STUN_E_BAD_LENGTH);
 	/* Header length disagreeing with the datagram, either way. */
 	t_start(&t, 0x0001, test_txid);
 	t_str(&t, 0x8022, "abcd");
-	put16(t.b + 2, 4);
+	wf_rtp_wr16(t.b + 2, 4);
 	WF_CHECK_EQ(parse_exact(t.b, t.len, &m), -WF_STUN_E_BAD_LENGTH);
-	put16(t.b + 2, 12);
+	wf_rtp_wr16(t.b + 2, 12);
 	WF_CHECK_EQ(parse_exact(t.b, t.len, &m), -WF_STUN_E_BAD_LENGTH);
-	put16(t.b + 2, 8);
+	wf_rtp_wr16(t.b + 2, 8);
 	WF_CHECK_EQ(parse_exact(t.b, t.len, &m), 0);
 }
 
@@ -686,8 +675,8 @@ static void stun_random_mutations_never_pass_the_check(void)
 		}
 		/* a plausible header, random attributes */
 		buf[0] &= 0x3F;
-		put32(buf + 4, 0x2112A442u);
-		put16(buf + 2, (uint16_t)(n - 20));
+		wf_rtp_wr32(buf + 4, 0x2112A442u);
+		wf_rtp_wr16(buf + 2, (uint16_t)(n - 20));
 		if (iter % 2) {	/* small attribute lengths, to get deeper */
 			for (i = 20; i + 4 <= n; i += 4)
 				buf[i + 2] = 0;
@@ -823,7 +812,7 @@ static void stun_peek_rejects_every_truncation(void)
 		 * end; a success only once USERNAME is whole */
 		memcpy(buf, t.b, n);
 		if (n >= 20)
-			put16(buf + 2, (uint16_t)(n - 20));
+			wf_rtp_wr16(buf + 2, (uint16_t)(n - 20));
 		rc = peek_exact(buf, n, u, sizeof(u));
 		WF_CHECKF(rc == 0 ? n >= 20 + 4 + 12 && strcmp(u, OUR_UFRAG) == 0 : rc > -1000,
 			  "patched to %zu: %d", n, rc);
@@ -846,11 +835,11 @@ static void stun_peek_rejects_hostile_messages(void)
 
 	/* not a Binding request: indication, success, another method */
 	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
-	put16(t.b, 0x0011);
+	wf_rtp_wr16(t.b, 0x0011);
 	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NOT_BINDING_REQUEST);
-	put16(t.b, 0x0101);
+	wf_rtp_wr16(t.b, 0x0101);
 	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NOT_BINDING_REQUEST);
-	put16(t.b, 0x0003);
+	wf_rtp_wr16(t.b, 0x0003);
 	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_NOT_BINDING_REQUEST);
 	/* not STUN, wrong cookie */
 	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
@@ -862,7 +851,7 @@ static void stun_peek_rejects_hostile_messages(void)
 	/* length not a multiple of 4, or over the bytes there are */
 	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
 	WF_CHECK_EQ(peek_exact(t.b, t.len + 2, u, sizeof(u)), -WF_STUN_E_BAD_LENGTH);
-	put16(t.b + 2, 0xfffc);
+	wf_rtp_wr16(t.b + 2, 0xfffc);
 	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_BAD_LENGTH);
 	/* oversized: over WF_STUN_MAX_MESSAGE */
 	t_start(&t, 0x0001, test_txid);
@@ -873,9 +862,9 @@ static void stun_peek_rejects_hostile_messages(void)
 	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_TOO_LONG);
 	/* an attribute running past the end (before USERNAME is reached) */
 	t_browser_request(&t, OUR_UFRAG ":" PEER_UFRAG, OUR_PWD);
-	put16(t.b + 22, 0x0400);
+	wf_rtp_wr16(t.b + 22, 0x0400);
 	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_ATTR_TRUNCATED);
-	put16(t.b + 22, (uint16_t)(t.len - 20 - 4 + 1));
+	wf_rtp_wr16(t.b + 22, (uint16_t)(t.len - 20 - 4 + 1));
 	WF_CHECK_EQ(peek_exact(t.b, t.len, u, sizeof(u)), -WF_STUN_E_ATTR_TRUNCATED);
 	/* the walk is bounded: USERNAME after WF_STUN_MAX_ATTRS others */
 	t_start(&t, 0x0001, test_txid);

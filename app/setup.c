@@ -37,7 +37,7 @@
 #include "rtp/rtcp.h"
 
 /* Timers of the event loop besides the sessions' (HTTP, outputs, heap
- * trim, streams waiting for their owner): room to spare. */
+ * trim: one each): room to spare. */
 #define SUBSYSTEM_TIMERS	64
 
 static bool workers_launched;

@@ -453,12 +453,12 @@ static void sdp_tracks(const struct wf_config_stream *cs, const struct session *
 static bool stream_live(unsigned sid)
 {
 	struct wf_track_view tv;
-	uint64_t now = rte_rdtsc();
 	unsigned t;
 
+	/* the time read after the view: never before its last packet */
 	for (t = 0; t < WF_MAX_TRACKS; t++)
 		if (wf_stream_track(sid, t, &tv) == 0 && tv.latched &&
-		    now - tv.last_rx_tsc < 5 * wf_app.tsc_hz)
+		    rte_rdtsc() - tv.last_rx_tsc < 5 * wf_app.tsc_hz)
 			return true;
 	return false;
 }
@@ -804,7 +804,8 @@ static void wipe_viewer(struct wf_viewer *v)
 
 /* DTLS is done: the session becomes a viewer on a worker.  When the
  * control pool or the worker's ring is full (a burst of sessions going
- * live at once) it stays keyed and tries again at the next tick. */
+ * live at once) it stays keyed and tries again LIVE_RETRY_MS later
+ * (live_retry_tsc, its timer). */
 static void go_live(struct session *s)
 {
 	static struct wf_viewer v;	/* 4 KiB: off the stack */
@@ -1230,7 +1231,9 @@ static void dtls_input(unsigned port_idx, uint32_t src, uint16_t sport, const ui
 		send_dtls_output(s);	/* go_live() sends the final flight itself */
 	switch (wf_dtls_state(s->dtls)) {
 	case WF_DTLS_CONNECTED:
-		if (s->state == S_DTLS)
+		/* a session waiting for room retries at its own time
+		 * (live_retry_tsc), not at the peer's datagrams' rate */
+		if (s->state == S_DTLS && !s->live_retry)
 			go_live(s);
 		break;
 	case WF_DTLS_CLOSED:

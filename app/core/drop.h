@@ -8,6 +8,8 @@
 #ifndef WF_DROP_H
 #define WF_DROP_H
 
+#include "core/reason.h"
+
 #define WF_DROPS(_) \
 	_(RUNT,             runt,             "frame shorter than its Ethernet header") \
 	_(ETHERTYPE,        ethertype,        "neither IPv4 nor ARP (IPv6 is not served)") \
@@ -55,14 +57,9 @@
 	_(SLOW_TX_PORT,     slow_tx_port,     "frame from the slow path for a port this worker does not have") \
 	_(SR_BUILD,         sr_build,         "sender report that did not fit its mbuf (not sent)")
 
-enum wf_drop {
-#define WF_DROP_ENUM_(sym, name, text) WF_DROP_##sym,
-	WF_DROPS(WF_DROP_ENUM_)
-#undef WF_DROP_ENUM_
-	WF_DROP_COUNT
-};
-
-const char *wf_drop_name(enum wf_drop d);
-const char *wf_drop_text(enum wf_drop d);
+#define WF_REASON_PREFIX WF_DROP_
+enum wf_drop { WF_DROPS(WF_REASON_ENUM) WF_DROP_COUNT };
+#undef WF_REASON_PREFIX
+WF_REASON_LOOKUPS(wf_drop, enum wf_drop)
 
 #endif

@@ -3,15 +3,4 @@
 
 #include "core/reason.h"
 
-static const char *const names[WF_REFUSAL_COUNT] = { WF_REFUSALS(WF_REASON_NAME) };
-static const char *const texts[WF_REFUSAL_COUNT] = { WF_REFUSALS(WF_REASON_TEXT) };
-
-const char *wf_refusal_name(enum wf_refusal r)
-{
-	return wf_reason_pick(names, WF_REFUSAL_COUNT, (unsigned)r);
-}
-
-const char *wf_refusal_text(enum wf_refusal r)
-{
-	return wf_reason_pick(texts, WF_REFUSAL_COUNT, (unsigned)r);
-}
+WF_REASON_TABLES(wf_refusal, enum wf_refusal, WF_REFUSALS, WF_REFUSAL_COUNT)

@@ -12,6 +12,8 @@
 #ifndef WF_REFUSAL_H
 #define WF_REFUSAL_H
 
+#include "core/reason.h"
+
 #define WF_REFUSALS(_) \
 	_(FB_UNKNOWN_SSRC,    fb_unknown_ssrc,    "NACK, PLI or FIR for a media SSRC we do not send to this viewer") \
 	_(NACK_OFF,           nack_off,           "NACK while webrtc.nack is false (counted, not served)") \
@@ -32,14 +34,9 @@
 	_(REPLAY_BUSY,        replay_busy,        "the owner already paces as many replays as it can hold") \
 	_(REPLAY_ABORTED,     replay_aborted,     "replay given up (its packets left the history, or it ran out of time)")
 
-enum wf_refusal {
-#define WF_REFUSAL_ENUM_(sym, name, text) WF_REFUSE_##sym,
-	WF_REFUSALS(WF_REFUSAL_ENUM_)
-#undef WF_REFUSAL_ENUM_
-	WF_REFUSAL_COUNT
-};
-
-const char *wf_refusal_name(enum wf_refusal r);
-const char *wf_refusal_text(enum wf_refusal r);
+#define WF_REASON_PREFIX WF_REFUSE_
+enum wf_refusal { WF_REFUSALS(WF_REASON_ENUM) WF_REFUSAL_COUNT };
+#undef WF_REASON_PREFIX
+WF_REASON_LOOKUPS(wf_refusal, enum wf_refusal)
 
 #endif

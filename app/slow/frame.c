@@ -20,12 +20,7 @@ const struct wf_counter_info wf_slow_counter_list[] = {
 #undef WF_SLOW_INFO_
 const unsigned wf_slow_counter_count = RTE_DIM(wf_slow_counter_list);
 
-static const char *const slow_names[WF_SLOW_DROP_COUNT] = { WF_SLOW_DROPS(WF_REASON_NAME) };
-
-const char *wf_slow_drop_name(enum wf_slow_drop d)
-{
-	return wf_reason_pick(slow_names, WF_SLOW_DROP_COUNT, (unsigned)d);
-}
+WF_REASON_TABLES(wf_slow_drop, enum wf_slow_drop, WF_SLOW_DROPS, WF_SLOW_DROP_COUNT)
 
 void wf_slow_drop_pkt(struct rte_mbuf *m, enum wf_slow_drop why)
 {

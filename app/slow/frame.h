@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "core/counters.h"
+#include "core/reason.h"
 
 /* Slow-path drop reasons (counted, never silent). */
 #define WF_SLOW_DROPS(_) \
@@ -25,12 +26,10 @@
 	_(PUNT_OTHER,   punt_other,   "punted packet nobody handles yet") \
 	_(TX_FULL,      tx_full,      "ring to the transmitting worker full")
 
-enum wf_slow_drop {
-#define WF_SLOW_ENUM_(sym, name, text) WF_SLOW_##sym,
-	WF_SLOW_DROPS(WF_SLOW_ENUM_)
-#undef WF_SLOW_ENUM_
-	WF_SLOW_DROP_COUNT
-};
+#define WF_REASON_PREFIX WF_SLOW_
+enum wf_slow_drop { WF_SLOW_DROPS(WF_REASON_ENUM) WF_SLOW_DROP_COUNT };
+#undef WF_REASON_PREFIX
+WF_REASON_LOOKUPS(wf_slow_drop, enum wf_slow_drop)
 
 /* The slow path's scalar counters (name, help): the struct's fields, the
  * slow_path dictionary of /whepfan/stats and whepfan_slow_path_<name>_total. */
@@ -70,7 +69,6 @@ static inline uint64_t wf_slow_counter(const struct wf_counter_info *ci)
 	return wf_u64_at(&wf_slow_counters, ci->off);
 }
 
-const char *wf_slow_drop_name(enum wf_slow_drop d);
 
 /* Transmits m on port_idx through worker 0's queue (takes m). */
 void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m);

@@ -37,11 +37,7 @@ struct wf_adm_entry {
 struct wf_adm_counters wf_adm_counters;
 struct wf_adm wf_admission;
 
-static const char *const event_names[WF_ADM_EVENT_COUNT] = {
-#define WF_ADM_NAME_(sym, name, text) [WF_ADM_##sym] = #name,
-	WF_ADM_EVENTS(WF_ADM_NAME_)
-#undef WF_ADM_NAME_
-};
+WF_REASON_TABLES(wf_adm_event, enum wf_adm_event, WF_ADM_EVENTS, WF_ADM_EVENT_COUNT)
 
 void wf_adm_count(enum wf_adm_event ev)
 {
@@ -49,10 +45,6 @@ void wf_adm_count(enum wf_adm_event ev)
 		wf_adm_counters.n[ev]++;
 }
 
-const char *wf_adm_event_name(enum wf_adm_event ev)
-{
-	return (unsigned)ev < WF_ADM_EVENT_COUNT ? event_names[ev] : "unknown";
-}
 
 void wf_adm_limits_of(const struct wf_config *cfg, struct wf_adm_limits *l)
 {

@@ -36,6 +36,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/reason.h"
+
 #define WF_ADM_SPARE	4096	/* entries beyond max_sessions: addresses without sessions */
 
 /* What admission counts: refusals and closes by reason, and the table's
@@ -54,12 +56,10 @@
 	_(XFF_BAD,     xff_malformed,     "400: X-Forwarded-For from a trusted proxy unreadable (app/whep/xff.h)") \
 	_(TABLE_EVICT, table_evictions,   "entry of the least recently seen idle address reused")
 
-enum wf_adm_event {
-#define WF_ADM_ENUM_(sym, name, text) WF_ADM_##sym,
-	WF_ADM_EVENTS(WF_ADM_ENUM_)
-#undef WF_ADM_ENUM_
-	WF_ADM_EVENT_COUNT
-};
+#define WF_REASON_PREFIX WF_ADM_
+enum wf_adm_event { WF_ADM_EVENTS(WF_REASON_ENUM) WF_ADM_EVENT_COUNT };
+#undef WF_REASON_PREFIX
+WF_REASON_LOOKUPS(wf_adm_event, enum wf_adm_event)
 
 /* The reasons of the three 429s, as HTTP bodies say them. */
 #define WF_ADM_RATE_TEXT	"too many requests from this address (http.post_rate_per_ip)"
@@ -78,7 +78,6 @@ extern struct wf_adm_counters wf_adm_counters;
 void wf_adm_count(enum wf_adm_event ev);
 
 /* The event's counter name ("post_rate"), or "unknown". */
-const char *wf_adm_event_name(enum wf_adm_event ev);
 
 struct wf_adm_entry;
 

@@ -576,6 +576,20 @@ void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds)
 	atexit(guard_exit);
 }
 
+uint64_t wf_e2e_begin(struct wf_e2e_proc *p, int argc, char **argv, unsigned guard_s,
+		      const char *what)
+{
+	uint64_t seed;
+
+	wf_test_init(argc, argv);
+	wf_e2e_find_build(p, argv[0]);
+	seed = wf_e2e_seed_from_clock();
+	printf("# end-to-end: %s through %s/whepfan (seed %llu)\n", what, p->build,
+	       (unsigned long long)seed);
+	wf_e2e_guard(p, guard_s);
+	return seed;
+}
+
 void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms)
 {
 	int status = 0;

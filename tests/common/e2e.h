@@ -196,6 +196,13 @@ int wf_e2e_enter_test_netns(void);
  * process exits with status 2.  SIGPIPE is ignored.  One p per process. */
 void wf_e2e_guard(struct wf_e2e_proc *p, unsigned seconds);
 
+/* The start of an end-to-end test's main(): the test framework, the build
+ * directory, the test randomness seeded from the clock, the line
+ * "# end-to-end: <what> through <build>/whepfan (seed N)" and the guard of
+ * guard_s seconds.  Returns the seed. */
+uint64_t wf_e2e_begin(struct wf_e2e_proc *p, int argc, char **argv, unsigned guard_s,
+		      const char *what);
+
 /* Stops whepfan with SIGTERM: it must exit with status 0 within timeout_ms
  * (failed checks of the running test otherwise). */
 void wf_e2e_check_sigterm(struct wf_e2e_proc *p, unsigned timeout_ms);

@@ -664,16 +664,10 @@ static void sigterm_stops_whepfan_and_every_mbuf_is_back(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t seed;
 	unsigned i;
 	int rc;
 
-	wf_test_init(argc, argv);
-	wf_e2e_find_build(&wf, argv[0]);
-	seed = wf_e2e_seed_from_clock();
-	printf("# end-to-end: retransmission and replay budgets through %s/whepfan (seed %llu)\n",
-	       wf.build, (unsigned long long)seed);
-	wf_e2e_guard(&wf, 90 * SLOW);
+	wf_e2e_begin(&wf, argc, argv, 90 * SLOW, "retransmission and replay budgets");
 	for (i = 0; i < N_VIEWERS; i++)
 		views[i].sock = -1;
 	if (srtp_init() != srtp_err_status_ok) {

@@ -511,10 +511,7 @@ int main(int argc, char **argv)
 {
 	int rc;
 
-	wf_test_init(argc, argv);
-	wf_e2e_find_build(&wf, argv[0]);
-	printf("# end-to-end: hostile clients against %s/whepfan\n", wf.build);
-	wf_e2e_guard(&wf, 120 * SLOW);
+	wf_e2e_begin(&wf, argc, argv, 120 * SLOW, "hostile clients");
 
 	WF_RUN(network_namespace_is_private_with_loopback_up);
 	WF_RUN(whepfan_starts_and_its_stream_goes_live);

@@ -223,11 +223,8 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 
 int main(int argc, char **argv)
 {
-	wf_test_init(argc, argv);
-	wf_e2e_find_build(&wf, argv[0]);
-	printf("# end-to-end: a long-GOP stream next to a normal one, %s/whepfan (seed %llu)\n",
-	       wf.build, (unsigned long long)wf_e2e_seed_from_clock());
-	wf_e2e_guard(&wf, (LONG_GOP_S + 60) * SLOW);
+	wf_e2e_begin(&wf, argc, argv, (LONG_GOP_S + 60) * SLOW,
+		     "a long-GOP stream next to a normal one");
 	WF_RUN(whepfan_starts_with_a_normal_and_a_long_gop_stream);
 	WF_RUN(mbufs_stay_within_the_budgets_and_the_normal_stream_loses_nothing);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);

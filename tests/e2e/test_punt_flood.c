@@ -590,15 +590,9 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 
 int main(int argc, char **argv)
 {
-	uint64_t seed;
 	int rc;
 
-	wf_test_init(argc, argv);
-	wf_e2e_find_build(&wf, argv[0]);
-	seed = wf_e2e_seed_from_clock();
-	printf("# end-to-end: punt floods against %s/whepfan (seed %llu)\n", wf.build,
-	       (unsigned long long)seed);
-	wf_e2e_guard(&wf, 60 * SLOW);
+	wf_e2e_begin(&wf, argc, argv, 60 * SLOW, "punt floods");
 
 	WF_RUN(whepfan_starts_and_a_viewer_goes_live);
 	WF_RUN(spoofed_junk_from_the_viewers_5tuple_leaves_its_consent_and_media);

@@ -153,11 +153,7 @@ static void sigterm_stops_whepfan_with_exit_status_0(void)
 
 int main(int argc, char **argv)
 {
-	wf_test_init(argc, argv);
-	wf_e2e_find_build(&wf, argv[0]);
-	printf("# end-to-end: RSS under session churn, %s/whepfan (seed %llu)\n", wf.build,
-	       (unsigned long long)wf_e2e_seed_from_clock());
-	wf_e2e_guard(&wf, 180 * SLOW);
+	wf_e2e_begin(&wf, argc, argv, 180 * SLOW, "RSS under session churn");
 	WF_RUN(whepfan_starts_with_room_for_a_thousand_sessions);
 	WF_RUN(rss_stays_level_while_churn_walks_the_viewer_table);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);

@@ -754,15 +754,11 @@ int main(int argc, char **argv)
 	unsigned i;
 	int rc;
 
-	wf_test_init(argc, argv);
 	for (i = 0; i < N_SINKS; i++)
 		env.x[i].fd = -1;
 	for (i = 0; i < N_ATT; i++)
 		env.a[i].fd = -1;
-	wf_e2e_find_build(&wf, argv[0]);
-	printf("# end-to-end: spoofed paths through %s/whepfan (seed %llu)\n", wf.build,
-	       (unsigned long long)wf_e2e_seed_from_clock());
-	wf_e2e_guard(&wf, 120 * SLOW);
+	wf_e2e_begin(&wf, argc, argv, 120 * SLOW, "spoofed paths");
 
 	WF_RUN(network_namespace_is_private_with_loopback_up);
 	WF_RUN(whepfan_starts_and_a_victim_viewer_gets_media);

@@ -89,9 +89,9 @@ struct wf_item {
 
 enum wf_item_kind {
 	WF_ITEM_NONE = 0,	/* never sent */
-#define WF_REASON_PREFIX WF_ITEM_
-	WF_ITEM_KINDS(WF_REASON_ENUM)
-#undef WF_REASON_PREFIX
+#define WF_ITEM_ENUM_(sym, name, text) WF_ITEM_##sym,
+	WF_ITEM_KINDS(WF_ITEM_ENUM_)
+#undef WF_ITEM_ENUM_
 	WF_ITEM_KIND_COUNT
 };
 

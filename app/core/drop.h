@@ -57,9 +57,9 @@
 	_(SLOW_TX_PORT,     slow_tx_port,     "frame from the slow path for a port this worker does not have") \
 	_(SR_BUILD,         sr_build,         "sender report that did not fit its mbuf (not sent)")
 
-#define WF_REASON_PREFIX WF_DROP_
-enum wf_drop { WF_DROPS(WF_REASON_ENUM) WF_DROP_COUNT };
-#undef WF_REASON_PREFIX
+#define WF_DROP_ENUM_(sym, name, text) WF_DROP_##sym,
+enum wf_drop { WF_DROPS(WF_DROP_ENUM_) WF_DROP_COUNT };
+#undef WF_DROP_ENUM_
 WF_REASON_LOOKUPS(wf_drop, enum wf_drop)
 
 #endif

@@ -4,21 +4,20 @@
  * and texts, in the list's order.
  *
  * A list's header says
- *	#define WF_REASON_PREFIX WF_DROP_
- *	enum wf_drop { WF_DROPS(WF_REASON_ENUM) WF_DROP_COUNT };
- *	#undef WF_REASON_PREFIX
+ *	#define WF_DROP_ENUM_(sym, name, text) WF_DROP_##sym,
+ *	enum wf_drop { WF_DROPS(WF_DROP_ENUM_) WF_DROP_COUNT };
+ *	#undef WF_DROP_ENUM_
  *	WF_REASON_LOOKUPS(wf_drop, enum wf_drop)
  * and its .c file WF_REASON_TABLES(wf_drop, enum wf_drop, WF_DROPS, WF_DROP_COUNT).
+ * The enum's entry macro is the list's own: it pastes sym unexpanded (a
+ * shared one would expand it first, and a symbol such as IP_PROTOCOL that
+ * a system header defines would become a number).
  */
 #ifndef WF_REASON_H
 #define WF_REASON_H
 
 #define WF_REASON_NAME(sym, name, text) #name,
 #define WF_REASON_TEXT(sym, name, text) text,
-
-#define WF_REASON_PASTE_(a, b) a##b
-#define WF_REASON_PASTE(a, b) WF_REASON_PASTE_(a, b)
-#define WF_REASON_ENUM(sym, name, text) WF_REASON_PASTE(WF_REASON_PREFIX, sym),
 
 /* fn_name() and fn_text(): the entry's name and text, "unknown" past the end. */
 #define WF_REASON_LOOKUPS(fn, type) \

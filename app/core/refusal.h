@@ -34,9 +34,9 @@
 	_(REPLAY_BUSY,        replay_busy,        "the owner already paces as many replays as it can hold") \
 	_(REPLAY_ABORTED,     replay_aborted,     "replay given up (its packets left the history, or it ran out of time)")
 
-#define WF_REASON_PREFIX WF_REFUSE_
-enum wf_refusal { WF_REFUSALS(WF_REASON_ENUM) WF_REFUSAL_COUNT };
-#undef WF_REASON_PREFIX
+#define WF_REFUSE_ENUM_(sym, name, text) WF_REFUSE_##sym,
+enum wf_refusal { WF_REFUSALS(WF_REFUSE_ENUM_) WF_REFUSAL_COUNT };
+#undef WF_REFUSE_ENUM_
 WF_REASON_LOOKUPS(wf_refusal, enum wf_refusal)
 
 #endif

@@ -26,9 +26,9 @@
 	_(PUNT_OTHER,   punt_other,   "punted packet nobody handles yet") \
 	_(TX_FULL,      tx_full,      "ring to the transmitting worker full")
 
-#define WF_REASON_PREFIX WF_SLOW_
-enum wf_slow_drop { WF_SLOW_DROPS(WF_REASON_ENUM) WF_SLOW_DROP_COUNT };
-#undef WF_REASON_PREFIX
+#define WF_SLOW_ENUM_(sym, name, text) WF_SLOW_##sym,
+enum wf_slow_drop { WF_SLOW_DROPS(WF_SLOW_ENUM_) WF_SLOW_DROP_COUNT };
+#undef WF_SLOW_ENUM_
 WF_REASON_LOOKUPS(wf_slow_drop, enum wf_slow_drop)
 
 /* The slow path's scalar counters (name, help): the struct's fields, the

@@ -56,9 +56,11 @@
 	_(XFF_BAD,     xff_malformed,     "400: X-Forwarded-For from a trusted proxy unreadable (app/whep/xff.h)") \
 	_(TABLE_EVICT, table_evictions,   "entry of the least recently seen idle address reused")
 
-#define WF_REASON_PREFIX WF_ADM_
-enum wf_adm_event { WF_ADM_EVENTS(WF_REASON_ENUM) WF_ADM_EVENT_COUNT };
-#undef WF_REASON_PREFIX
+#define WF_ADM_ENUM_(sym, name, text) WF_ADM_##sym,
+enum wf_adm_event { WF_ADM_EVENTS(WF_ADM_ENUM_) WF_ADM_EVENT_COUNT };
+#undef WF_ADM_ENUM_
+/* wf_adm_event_name(): the event's counter name ("post_rate"), or "unknown";
+ * wf_adm_event_text(): its text. */
 WF_REASON_LOOKUPS(wf_adm_event, enum wf_adm_event)
 
 /* The reasons of the three 429s, as HTTP bodies say them. */
@@ -76,8 +78,6 @@ extern struct wf_adm_counters wf_adm_counters;
 
 /* Counts one event. */
 void wf_adm_count(enum wf_adm_event ev);
-
-/* The event's counter name ("post_rate"), or "unknown". */
 
 struct wf_adm_entry;
 

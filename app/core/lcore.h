@@ -16,6 +16,7 @@
 #include "core/budget.h"
 #include "core/counters.h"
 #include "core/drop.h"
+#include "core/latency.h"
 #include "core/police.h"
 #include "core/refusal.h"
 #include "core/stream_state.h"
@@ -34,17 +35,19 @@ struct wf_ctrl_msg;
 
 #define WF_TXBUF 64
 
-/* Viewers' copies gathered for one protect burst (fanout.c).  The live
- * batch is filled and sent within one source packet.  The resend batch
- * (NACK answers, replays) fills across items and is sent when full, before
- * the next live packet and at the end of every poll; its jobs read history
- * packets it holds a reference to (src). */
+/* Viewers' SRTP copies gathered for one protect burst (fanout.c): the
+ * live copies of every packet the poll fans out, of all streams, and the
+ * resends (NACK answers, replays), in the order they were made.  Sent when
+ * WF_BURST jobs wait and at the end of every poll.  Its jobs read history
+ * packets it holds a reference to (src: one per packet, n_src <= n). */
 struct wf_batch {
-	uint16_t n;		/* jobs waiting (resends; live copies count locally) */
+	uint16_t n;		/* jobs waiting */
+	uint16_t n_src;
 	struct wf_srtp_job jobs[WF_BURST];
 	struct rte_mbuf *out[WF_BURST];
 	uint32_t viewer[WF_BURST];
-	struct rte_mbuf *src[WF_BURST];	/* resend batch only */
+	uint64_t rx_tsc[WF_BURST];	/* a live copy's source arrival; 0: a resend */
+	struct rte_mbuf *src[WF_BURST];
 };
 
 /* A key-frame replay the stream's owner is pacing (request.c). */
@@ -82,15 +85,20 @@ struct wf_lcore {
 	uint32_t head[WF_MAX_STREAMS];	/* viewers of each stream on this lcore */
 	uint32_t count[WF_MAX_STREAMS];
 	struct wf_stream_state *owned[WF_MAX_STREAMS];	/* streams this lcore owns */
-	/* transmit buffers, one per port */
+	/* transmit buffers, one per port, with each packet's arrival for the
+	 * latency histogram (0: not media, e.g. a sender report) */
 	uint16_t ntx[WF_MAX_PORTS];
 	struct rte_mbuf *tx[WF_MAX_PORTS][WF_TXBUF];
+	uint64_t tx_rx_tsc[WF_MAX_PORTS][WF_TXBUF];
+	uint64_t tx_since[WF_MAX_PORTS];	/* the poll that put the first one in */
+	uint64_t tx_drain_tsc;	/* the longest a buffer waits for a fuller burst */
+	uint64_t poll_tsc;	/* the start of the current poll */
+	uint64_t rx_tsc;	/* the arrival of the RX burst being classified */
 	/* handoff buffers, one per destination worker */
 	uint16_t nho[WF_MAX_WORKERS];
 	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
-	/* fan-out: live copies, and resends (NACK answers, replays) */
-	struct wf_batch live;
-	struct wf_batch resend;
+	/* fan-out: live copies and resends (NACK answers, replays) */
+	struct wf_batch batch;
 	uint8_t tx_short[WF_MAX_PORTS];	/* the port's last tx burst left packets */
 	/* replays this worker paces as the owner of their streams */
 	unsigned n_replays;
@@ -104,6 +112,8 @@ struct wf_lcore {
 	/* the tracks of the streams this worker owns, as telemetry sees them
 	 * (wf_ingest_publish); one writer per lcore, so no false sharing */
 	struct wf_track_pub tel[WF_MAX_STREAMS][WF_MAX_TRACKS];
+	/* ingest-to-wire latency of the media copies this worker sent */
+	struct wf_lat_hist lat;
 } __rte_cache_aligned;
 
 /* Counts n requests refused for reason why. */

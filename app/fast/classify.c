@@ -173,6 +173,7 @@ static void udp_in(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		wf_drop(lc, m, WF_DROP_UDP_NO_PORT);
 		return;
 	}
+	wf_meta(m)->rx_tsc = lc->rx_tsc;	/* ingest-to-wire starts here */
 	{
 		unsigned owner = wf_app.streams[wf_ingest_map_stream(map)].owner;
 
@@ -274,6 +275,7 @@ void wf_classify_burst(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *
 {
 	uint16_t i;
 
+	lc->rx_tsc = rte_rdtsc();	/* the burst's arrival, for every packet in it */
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));

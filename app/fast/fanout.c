@@ -48,49 +48,56 @@ static inline void start_at(struct wf_viewer_track *vt, uint32_t ext)
 	vt->last_ext = ext;
 }
 
-/* Protects (srtp) and transmits the n copies gathered in b. */
-static void flush(struct wf_lcore *lc, struct wf_batch *b, unsigned n, bool srtp)
+/* Queues job i of b for transmission, protected (srtp) or plain. */
+static void send_one(struct wf_lcore *lc, struct wf_batch *b, unsigned i, bool srtp)
 {
-	unsigned i;
+	struct wf_srtp_job *j = &b->jobs[i];
+	struct wf_viewer *v = &lc->viewers[b->viewer[i]];
+	unsigned len = srtp ? j->out_len : (unsigned)j->hdr_len + j->payload_len;
 
-	if (srtp)
-		wf_srtp_protect_burst(lc->srtp, b->jobs, n);
-	for (i = 0; i < n; i++) {
-		struct wf_srtp_job *j = &b->jobs[i];
-		struct wf_viewer *v = &lc->viewers[b->viewer[i]];
-		unsigned len = srtp ? j->out_len : (unsigned)j->hdr_len + j->payload_len;
-
-		if (srtp && j->status) {
-			lc->c.srtp_err[-j->status]++;
-			wf_drop(lc, b->out[i], WF_DROP_PROTECT);
-			continue;
-		}
-		wf_fanout_finish(v, b->out[i], len);
-		v->pkts_out++;
-		v->bytes_out += len;
-		lc->c.egress_pkts++;
-		lc->c.egress_bytes += b->out[i]->pkt_len;
-		wf_tx(lc, v->port_idx, b->out[i]);
+	if (srtp && j->status) {
+		lc->c.srtp_err[-j->status]++;
+		wf_drop(lc, b->out[i], WF_DROP_PROTECT);
+		return;
 	}
+	wf_fanout_finish(v, b->out[i], len);
+	v->pkts_out++;
+	v->bytes_out += len;
+	lc->c.egress_pkts++;
+	lc->c.egress_bytes += b->out[i]->pkt_len;
+	wf_tx_media(lc, v->port_idx, b->out[i], b->rx_tsc[i]);
 }
 
-void wf_fanout_resend_flush(struct wf_lcore *lc)
+void wf_fanout_flush(struct wf_lcore *lc)
 {
-	struct wf_batch *b = &lc->resend;
+	struct wf_batch *b = &lc->batch;
 	unsigned i, n = b->n;
 
 	if (!n)
 		return;
-	flush(lc, b, n, true);
+	wf_srtp_protect_burst(lc->srtp, b->jobs, n);
 	for (i = 0; i < n; i++)
+		send_one(lc, b, i, true);
+	for (i = 0; i < b->n_src; i++)
 		rte_pktmbuf_free(b->src[i]);	/* the history packets the jobs read */
 	b->n = 0;
+	b->n_src = 0;
 }
 
-/* Prepares viewer v's copy of m under index idx as job n of b: returns
- * true when a job was added. */
+/* Counts the job just added to the batch (after its source packet is
+ * held); a full batch goes out. */
+static inline void job_added(struct wf_lcore *lc, struct wf_batch *b)
+{
+	if (++b->n == WF_BURST)
+		wf_fanout_flush(lc);
+}
+
+/* Prepares viewer v's copy of m under index idx as job n of b (rx_tsc:
+ * m's arrival for a live copy, else 0): returns true when a job was
+ * added. */
 static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_t slot,
-		    struct wf_viewer *v, unsigned t, struct rte_mbuf *m, uint64_t idx)
+		    struct wf_viewer *v, unsigned t, struct rte_mbuf *m, uint64_t idx,
+		    uint64_t rx_tsc)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
 	struct wf_viewer_track *vt = &v->trk[t];
@@ -133,6 +140,7 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_
 	}
 	b->out[n] = out;
 	b->viewer[n] = slot;
+	b->rx_tsc[n] = rx_tsc;
 	if (idx >= vt->next_index)
 		vt->next_index = idx + 1;
 	if ((int32_t)(meta->ext_seq - vt->last_ext) > 0)
@@ -162,14 +170,13 @@ static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt, uint
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
-	unsigned t = meta->track, n_srtp = 0;
+	unsigned t = meta->track;
 	uint32_t slot = lc->head[meta->stream];
-	struct wf_batch *b = &lc->live;
+	struct wf_batch *b = &lc->batch;
+	bool held = false;	/* the batch holds a reference to m */
 
-	/* resends queued before this packet leave before it: a replay's
-	 * packets precede the live ones that follow it */
-	if (lc->resend.n)
-		wf_fanout_resend_flush(lc);
+	/* resends queued before this packet are in the batch before its
+	 * copies: a replay's packets precede the live ones that follow it */
 	while (slot != WF_VIEWER_NONE) {
 		struct wf_viewer *v = &lc->viewers[slot];
 		struct wf_viewer_track *vt = &v->trk[t];
@@ -190,49 +197,47 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 		}
 		if (vt->state != WF_VT_LIVE || !index_for(vt, meta->ext_seq, &idx))
 			continue;
-		if (v->srtp) {
-			/* plain outputs are sent one by one below; SRTP ones batched */
-			if (add_job(lc, b, n_srtp, cur, v, t, m, idx) && ++n_srtp == WF_BURST) {
-				flush(lc, b, n_srtp, true);
-				n_srtp = 0;
-			}
-		} else {
-			if (n_srtp) {
-				flush(lc, b, n_srtp, true);
-				n_srtp = 0;
-			}
-			if (add_job(lc, b, 0, cur, v, t, m, idx))
-				flush(lc, b, 1, false);
+		if (!add_job(lc, b, b->n, cur, v, t, m, idx, meta->rx_tsc))
+			continue;
+		if (!v->srtp) {
+			/* a plain output's copy is whole: it goes now, outside
+			 * the batch (job b->n is scratch until the next add) */
+			send_one(lc, b, b->n, false);
+			continue;
 		}
+		if (!held) {
+			/* the history may let m go before the batch is sent */
+			rte_mbuf_refcnt_update(m, 1);
+			b->src[b->n_src++] = m;
+			held = true;
+		}
+		if (b->n + 1 == WF_BURST)
+			held = false;	/* this job sends the batch */
+		job_added(lc, b);
 	}
-	if (n_srtp)
-		flush(lc, b, n_srtp, true);
 }
 
 /* Sends history packet m again to one viewer (a NACK's answer or a replay
  * packet) under the index it maps to; takes m's reference.  SRTP copies
- * join the resend batch (one protect burst for many viewers' resends). */
+ * join the batch (one protect burst with other copies and resends). */
 static void resend(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
 		   struct rte_mbuf *m)
 {
-	struct wf_batch *b = v->srtp ? &lc->resend : &lc->live;
-	unsigned n = v->srtp ? b->n : 0;
+	struct wf_batch *b = &lc->batch;
 	uint64_t idx;
 
 	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx) ||
-	    !add_job(lc, b, n, slot, v, t, m, idx)) {
+	    !add_job(lc, b, b->n, slot, v, t, m, idx, 0)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (!v->srtp) {
-		flush(lc, b, 1, false);	/* the payload was copied */
+		send_one(lc, b, b->n, false);	/* the payload was copied */
 		rte_pktmbuf_free(m);
 		return;
 	}
-	b->src[n] = m;
-	b->n = (uint16_t)(n + 1);
-	if (b->n == WF_BURST)
-		wf_fanout_resend_flush(lc);
+	b->src[b->n_src++] = m;	/* the batch takes m's reference */
+	job_added(lc, b);
 }
 
 bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v)

@@ -4,10 +4,11 @@
  * whose Ethernet/IPv4/UDP headers come from the viewer's template, whose
  * RTP header is rewritten (SSRC, payload type, gap-free sequence number),
  * and whose payload is written by AES out of place from the shared
- * plaintext.  The jobs of one source packet for all local viewers go to
- * lib/srtp as one burst; so do resends (NACK answers, replay packets) of
- * many viewers, gathered across items until the burst is full, the next
- * live packet comes, or the poll ends (wf_fanout_resend_flush).
+ * plaintext.  The SRTP jobs of everything the worker sends in a poll
+ * (live copies of every stream's packets, NACK answers, replay packets)
+ * gather in one batch that goes to lib/srtp as one burst when it is full
+ * and at the end of the poll (wf_fanout_flush), so a packet with few
+ * viewers still shares a full burst with other packets and streams.
  */
 #ifndef WF_FANOUT_H
 #define WF_FANOUT_H
@@ -33,8 +34,8 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m);
  * viewer, or a replay's end (WF_ITEM_F_NONE); takes it->m's reference. */
 void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it);
 
-/* Protects and queues for transmission the resends gathered so far. */
-void wf_fanout_resend_flush(struct wf_lcore *lc);
+/* Protects and queues for transmission the copies gathered so far. */
+void wf_fanout_flush(struct wf_lcore *lc);
 
 /* Whether a resend to viewer v must yield to live media: the ring to its
  * stream's owner or its transmit queue is over half full. */

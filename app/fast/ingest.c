@@ -190,14 +190,13 @@ static void track_note(struct wf_lcore *lc, const struct wf_stream *s, unsigned 
 
 /* What the history and fan-out read of packet m (RTP header h at off of
  * track t of stream sid, extended sequence number ext), kept in its
- * metadata; the flags are the caller's. */
+ * metadata; the flags are the caller's.  rx_tsc is there already: the
+ * worker that received m wrote it (classify.c). */
 static inline struct wf_mbuf_meta *meta_note(struct rte_mbuf *m, const struct wf_rtp_hdr *h,
-					     unsigned off, unsigned sid, unsigned t, uint32_t ext,
-					     uint64_t now)
+					     unsigned off, unsigned sid, unsigned t, uint32_t ext)
 {
 	struct wf_mbuf_meta *meta = wf_meta(m);
 
-	meta->rx_tsc = now;
 	meta->ext_seq = ext;
 	meta->rtp_ts = h->timestamp;
 	meta->rtp_off = (uint16_t)off;
@@ -271,7 +270,7 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);
 		return;
 	}
-	meta = meta_note(m, &h, off, sid, t, ext, now);
+	meta = meta_note(m, &h, off, sid, t, ext);
 	meta->flags = keyframe_flag(lc, s, t, ts, d + off, &h);
 	if (!wf_history_put(ts, m, ext)) {
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);

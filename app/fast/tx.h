@@ -1,12 +1,17 @@
 /* tx.h: a worker's transmit stage: per-port buffers flushed in bursts on
  * the worker's own queue; what the queue does not take after a retry is a
- * counted drop (tx_full). */
+ * counted drop (tx_full).  As in DPDK's l3fwd, a buffer with less than a
+ * burst waits for more for up to WF_TX_DRAIN_US (a NIC's doorbell and
+ * descriptor writes are paid per burst), and goes at once when a poll
+ * finds no work. */
 #ifndef WF_TX_H
 #define WF_TX_H
 
 #include <rte_ethdev.h>
 
 #include "core/lcore.h"
+
+#define WF_TX_DRAIN_US	20	/* the longest a packet waits for a fuller burst */
 
 void wf_tx_flush_port(struct wf_lcore *lc, unsigned port_idx);
 
@@ -16,6 +21,18 @@ static inline void wf_tx_flush(struct wf_lcore *lc)
 
 	for (p = 0; p < wf_app.n_ports; p++)
 		if (lc->ntx[p])
+			wf_tx_flush_port(lc, p);
+}
+
+/* Flushes the buffers due at the end of a poll: a burst's worth, one that
+ * has waited lc->tx_drain_tsc, or all of them after a poll without work. */
+static inline void wf_tx_drain(struct wf_lcore *lc, uint64_t now, bool idle)
+{
+	unsigned p;
+
+	for (p = 0; p < wf_app.n_ports; p++)
+		if (lc->ntx[p] && (idle || lc->ntx[p] >= WF_BURST ||
+				   now - lc->tx_since[p] >= lc->tx_drain_tsc))
 			wf_tx_flush_port(lc, p);
 }
 
@@ -34,12 +51,26 @@ static inline bool wf_tx_congested(const struct wf_lcore *lc, unsigned port_idx)
 	       RTE_ETH_TX_DESC_FULL;
 }
 
-/* Queues m for port_idx (takes the reference). */
+/* Queues m for port_idx (takes the reference); rx_tsc: the arrival of
+ * the media packet m is a copy of, for the latency histogram, or 0. */
+static inline void wf_tx_media(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
+			       uint64_t rx_tsc)
+{
+	uint16_t n = lc->ntx[port_idx];
+
+	if (!n)
+		lc->tx_since[port_idx] = lc->poll_tsc;
+	lc->tx[port_idx][n] = m;
+	lc->tx_rx_tsc[port_idx][n] = rx_tsc;
+	lc->ntx[port_idx] = ++n;
+	if (n == WF_TXBUF)
+		wf_tx_flush_port(lc, port_idx);
+}
+
+/* Queues m, not media (a frame of the slow path, a sender report). */
 static inline void wf_tx(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m)
 {
-	lc->tx[port_idx][lc->ntx[port_idx]++] = m;
-	if (lc->ntx[port_idx] == WF_TXBUF)
-		wf_tx_flush_port(lc, port_idx);
+	wf_tx_media(lc, port_idx, m, 0);
 }
 
 #endif

@@ -2,7 +2,8 @@
  *
  *   control messages -> rx burst per port -> classify -> ingest / feedback
  *   -> handoff items from other workers -> replays due (request.h)
- *   -> timers (SRs, history) -> resends, handoff and tx flushed
+ *   -> SRTP batch flushed (fanout.h) -> timers (SRs, history)
+ *   -> handoff flushed -> tx buffers due flushed (tx.h)
  *
  * Nothing here allocates from the heap, locks, logs per packet or makes a
  * syscall; an idle worker may sleep briefly (workers.idle_sleep_us).
@@ -60,6 +61,9 @@ static unsigned control(struct wf_lcore *lc)
 
 	if (!n)
 		return 0;
+	/* the batch names viewers by slot: it leaves before any is removed
+	 * (empty here in the loop; wf_worker_poll_tail's callers may differ) */
+	wf_fanout_flush(lc);
 	for (round = 0; round <= WF_PUNT_RING_SIZE / WF_BURST; round++)
 		if (slow_tx(lc) < WF_BURST)
 			break;
@@ -120,21 +124,22 @@ static unsigned handoff_poll(struct wf_lcore *lc, unsigned max)
 	return total;
 }
 
-unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc)
+unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned rx_work)
 {
 	unsigned work = handoff_poll(lc, 4 * WF_BURST);
 	uint64_t now = rte_rdtsc();
 
 	if (lc->n_replays)
 		wf_replay_poll(lc, now);
+	/* before the timers: a sender report counts the copies it follows */
+	wf_fanout_flush(lc);
 	if (now >= lc->next_timer_tsc) {
 		lc->next_timer_tsc = now + timer_tsc;
 		wf_feedback_sr_timer(lc, now);
 		wf_ingest_timer(lc, now);
 	}
-	wf_fanout_resend_flush(lc);
 	wf_handoff_flush(lc);
-	wf_tx_flush(lc);
+	wf_tx_drain(lc, now, !(work + rx_work));
 	return work;
 }
 
@@ -148,12 +153,14 @@ int wf_worker_main(void *arg)
 	rte_rcu_qsbr_thread_register(wf_app.qsbr, qsbr_id);
 	rte_rcu_qsbr_thread_online(wf_app.qsbr, qsbr_id);
 	lc->next_timer_tsc = rte_rdtsc() + timer_tsc;
+	lc->tx_drain_tsc = wf_app.tsc_hz / 1000000 * WF_TX_DRAIN_US;
 
 	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins us */
 	while (!__atomic_load_n(&wf_app.stop, __ATOMIC_RELAXED)) {
 		uint64_t t0 = rte_rdtsc();
 		unsigned work = 0, p;
 
+		lc->poll_tsc = t0;
 		work += slow_tx(lc);
 		work += control(lc);
 		for (p = 0; p < wf_app.n_ports; p++) {
@@ -165,7 +172,7 @@ int wf_worker_main(void *arg)
 			wf_classify_burst(lc, p, pkts, n);
 			work += n;
 		}
-		work += wf_worker_poll_tail(lc, timer_tsc);
+		work += wf_worker_poll_tail(lc, timer_tsc, work);
 		rte_rcu_qsbr_quiescent(wf_app.qsbr, qsbr_id);
 
 		lc->c.polls++;
@@ -179,7 +186,7 @@ int wf_worker_main(void *arg)
 			rte_delay_us_sleep(wf_app.idle_sleep_us);
 		}
 	}
-	wf_fanout_resend_flush(lc);
+	wf_fanout_flush(lc);
 	wf_tx_flush(lc);
 	rte_rcu_qsbr_thread_offline(wf_app.qsbr, qsbr_id);
 	rte_rcu_qsbr_thread_unregister(wf_app.qsbr, qsbr_id);

@@ -55,6 +55,35 @@ static void workers(FILE *f)
 			wf_app.lc[w]->n_viewers);
 }
 
+/* Ingest-to-wire latency per worker, as a Prometheus histogram: each
+ * bucket counts the packets whose latency bucket (core/latency.h, 12.5 %
+ * wide) lies wholly at or below le. */
+static void latency(FILE *f)
+{
+	static const double le[] = { 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4,
+				     1e-3, 2e-3, 5e-3, 1e-2, 5e-2, 0.1 };
+	static struct wf_lat_hist h;	/* 4 KB: the slow path's one thread */
+	unsigned w, i;
+
+	fprintf(f, "# HELP whepfan_ingest_to_wire_seconds Media packets from the RX burst that "
+		"brought their source packet to the TX burst that sent them.\n"
+		"# TYPE whepfan_ingest_to_wire_seconds histogram\n");
+	for (w = 0; w < wf_app.n_workers; w++) {
+		unsigned id = wf_app.lc[w]->lcore_id;
+		uint64_t all;
+
+		wf_lat_read(&h, &wf_app.lc[w]->lat, NULL);
+		all = wf_lat_at_most(&h, UINT64_MAX);
+		for (i = 0; i < RTE_DIM(le); i++)
+			fprintf(f, "whepfan_ingest_to_wire_seconds_bucket{lcore=\"%u\",le=\"%g\"} %lu\n",
+				id, le[i], wf_lat_at_most(&h, (uint64_t)(le[i] * (double)wf_app.tsc_hz)));
+		fprintf(f, "whepfan_ingest_to_wire_seconds_bucket{lcore=\"%u\",le=\"+Inf\"} %lu\n"
+			"whepfan_ingest_to_wire_seconds_sum{lcore=\"%u\"} %.9f\n"
+			"whepfan_ingest_to_wire_seconds_count{lcore=\"%u\"} %lu\n", id, all, id,
+			(double)h.sum / (double)wf_app.tsc_hz, id, all);
+	}
+}
+
 /* One line per active stream and track: the uint64_t at off of the
  * track as its owner published it (never its state, which a stop frees). */
 static void stream_tracks(FILE *f, const char *name, size_t off)
@@ -160,6 +189,7 @@ char *wf_metrics_text(size_t *len)
 	fprintf(f, "whepfan_viewers %u\n", wf_registry_count(-1));
 	gauge(f, "sessions", "WHEP sessions in any state.");
 	fprintf(f, "whepfan_sessions %u\n", wf_session_count());
+	latency(f);
 	workers(f);
 	streams(f);
 	webrtc(f);

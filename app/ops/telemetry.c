@@ -172,6 +172,29 @@ static int cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
+/* The worker's ingest-to-wire latency since start, in nanoseconds: the
+ * quantiles are the high ends of their buckets (core/latency.h). */
+static int add_latency(struct rte_tel_data *l, const struct wf_lcore *lc)
+{
+	struct rte_tel_data *t = rte_tel_data_alloc();
+	struct wf_lat_hist h;
+	double ns = 1e9 / (double)wf_app.tsc_hz;
+
+	if (!t)
+		return -ENOMEM;
+	wf_lat_read(&h, &lc->lat, NULL);
+	rte_tel_data_start_dict(t);
+	rte_tel_data_add_dict_u64(t, "packets", h.count);
+	rte_tel_data_add_dict_u64(t, "p50", (uint64_t)((double)wf_lat_quantile(&h, 0.5) * ns));
+	rte_tel_data_add_dict_u64(t, "p99", (uint64_t)((double)wf_lat_quantile(&h, 0.99) * ns));
+	rte_tel_data_add_dict_u64(t, "p999", (uint64_t)((double)wf_lat_quantile(&h, 0.999) * ns));
+	rte_tel_data_add_dict_u64(t, "max", (uint64_t)((double)h.max * ns));
+	rte_tel_data_add_dict_u64(t, "mean", h.count ? (uint64_t)((double)h.sum * ns /
+								   (double)h.count) : 0);
+	rte_tel_data_add_dict_container(l, "latency_ns", t, 0);
+	return 0;
+}
+
 static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	unsigned w;
@@ -197,6 +220,10 @@ static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *
 		rte_tel_data_add_dict_u64(l, "cycles_per_pkt",
 					  lc->c.work_pkts ? lc->c.busy_cycles / lc->c.work_pkts : 0);
 		add_counters(l, &lc->c);
+		if (add_latency(l, lc)) {
+			rte_tel_data_free(l);
+			return -ENOMEM;
+		}
 		snprintf(name, sizeof(name), "worker%u", w);
 		rte_tel_data_add_dict_container(d, name, l, 0);
 	}
@@ -429,7 +456,8 @@ static const struct {
 	{ "/whepfan/stats", cmd_stats,
 	  "Returns packet, viewer and drop totals (drops by reason). Takes no parameters" },
 	{ "/whepfan/lcores", cmd_lcores,
-	  "Returns per worker: busy %, cycles per packet, counters, drops. Takes no parameters" },
+	  "Returns per worker: busy %, cycles per packet, counters, drops, ingest-to-wire "
+	  "latency (ns). Takes no parameters" },
 	{ "/whepfan/streams", cmd_streams,
 	  "Returns the names of the active streams. Takes no parameters" },
 	{ "/whepfan/stream", cmd_stream,

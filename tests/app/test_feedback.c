@@ -9,6 +9,7 @@
  * (the attacker review).  EAL runs with --no-huge and no devices; the test
  * is worker 0, its viewer is in slot 0. */
 #include <rte_eal.h>
+#include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
@@ -105,8 +106,9 @@ static bool setup(void)
 	return true;
 }
 
-/* A classified frame (l2_len, l3_len set, as wf_classify_burst leaves
- * it) from src:sport to dport carrying payload[0..len). */
+/* A classified frame (l2_len, l3_len and its arrival set, as
+ * wf_classify_burst leaves it) from src:sport to dport carrying
+ * payload[0..len). */
 static struct rte_mbuf *frame(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t *payload,
 			      size_t len)
 {
@@ -130,6 +132,7 @@ static struct rte_mbuf *frame(uint32_t src, uint16_t sport, uint16_t dport, cons
 	memcpy(udp + 1, payload, len);
 	m->l2_len = 14;
 	m->l3_len = 20;
+	wf_meta(m)->rx_tsc = rte_rdtsc();
 	return m;
 }
 
@@ -541,7 +544,7 @@ static unsigned sent(uint8_t out[][128], unsigned *lens, unsigned max)
 {
 	unsigned i, n;
 
-	wf_fanout_resend_flush(lc);
+	wf_fanout_flush(lc);
 	n = lc->ntx[0];
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = lc->tx[0][i];
@@ -617,6 +620,78 @@ static void a_packet_number_is_never_sent_twice_with_other_content(void)
 	viewer_track_back();
 }
 
+/* The copies of several source packets wait in one batch and leave in one
+ * protect burst when the poll ends (wf_fanout_flush); live copies carry
+ * their source's arrival for the latency histogram, a NACK's answer none
+ * (its source arrived long before: it would read as latency). */
+static void a_polls_copies_share_one_burst_and_carry_their_arrival(void)
+{
+	struct wf_viewer *v = &lc->viewers[0];
+	struct wf_track_state *ts = &st->t[0];
+	uint8_t out[16][128];
+	unsigned lens[16], i;
+	uint64_t t0 = rte_rdtsc();
+	uint16_t again;
+
+	media_setup();
+	reset();
+	viewer_track(WF_VT_LIVE, 3000, 30000, 0);
+	v->trk[0].src_base = ts->newest + 1;
+	v->trk[0].idx_base = 3000;
+	v->trk[0].last_ext = ts->newest;
+	for (i = 0; i < 3; i++)
+		rtp_from_source((uint16_t)(2100 + i), 0x44);
+	WF_CHECK_EQ(lc->batch.n, 3);
+	WF_CHECK_EQ(lc->batch.n_src, 3);
+	WF_CHECK_EQ(lc->ntx[0], 0);
+	wf_fanout_flush(lc);
+	WF_CHECK_EQ(lc->batch.n, 0);
+	WF_REQUIRE(lc->ntx[0] == 3);
+	for (i = 0; i < 3; i++)
+		WF_CHECK(lc->tx_rx_tsc[0][i] >= t0 && lc->tx_rx_tsc[0][i] <= rte_rdtsc());
+	WF_CHECK_EQ(sent(out, lens, 16), 3);
+	again = wf_rtp_rd16(out[1] + 2);
+	nack(again);
+	WF_CHECK_EQ(lc->c.retransmits, 1);
+	wf_fanout_flush(lc);
+	WF_REQUIRE(lc->ntx[0] == 1);
+	WF_CHECK_EQ(lc->tx_rx_tsc[0][0], 0);
+	WF_CHECK_EQ(sent(out, lens, 16), 1);
+	WF_CHECK_EQ(wf_rtp_rd16(out[0] + 2), again);
+	wf_history_clear(ts);
+	viewer_track_back();
+}
+
+/* A batched copy holds its source packet: the history may let it go
+ * (evicted, cleared, overwritten) before the batch is sent, and the copy
+ * must still read it, not a freed mbuf the pool hands out again. */
+static void a_batched_copy_holds_its_source_packet(void)
+{
+	struct wf_viewer *v = &lc->viewers[0];
+	struct wf_track_state *ts = &st->t[0];
+	uint8_t out[16][128];
+	unsigned lens[16], base;
+	struct rte_mbuf *m;
+
+	media_setup();
+	reset();
+	viewer_track(WF_VT_LIVE, 4000, 0, 0);
+	v->trk[0].src_base = ts->newest + 1;
+	v->trk[0].idx_base = 4000;
+	v->trk[0].last_ext = ts->newest;
+	base = rte_mempool_in_use_count(wf_app.pool);
+	rtp_from_source(2200, 0x55);
+	m = wf_history_get(ts, ts->newest);
+	WF_REQUIRE(m != NULL);
+	WF_CHECK_EQ(rte_mbuf_refcnt_read(m), 2);	/* the history's and the batch's */
+	wf_history_clear(ts);
+	WF_CHECK_EQ(rte_mbuf_refcnt_read(m), 1);
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), base + 2);	/* m and its copy */
+	WF_CHECK_EQ(sent(out, lens, 16), 1);
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), base);
+	viewer_track_back();
+}
+
 static void no_packet_is_left_behind(void)
 {
 	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), 0);
@@ -644,6 +719,8 @@ int main(int argc, char **argv)
 	WF_RUN(a_burst_after_a_long_pause_gives_no_more_than_itself);
 	WF_RUN(a_nack_during_a_replay_is_answered_under_its_index);
 	WF_RUN(a_packet_number_is_never_sent_twice_with_other_content);
+	WF_RUN(a_polls_copies_share_one_burst_and_carry_their_arrival);
+	WF_RUN(a_batched_copy_holds_its_source_packet);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

@@ -694,6 +694,81 @@ static long long worker_of(const struct wf_wc *c)
 	return wf_e2e_json_num(js, NULL, "worker");
 }
 
+/* /metrics' ingest-to-wire histogram of one worker (lcore): the buckets
+ * rise, +Inf is the count; the count and the mean in seconds. */
+static long long latency_metrics(const char *body, const char *lcore, double *mean_s)
+{
+	char pat[96];
+	const char *p = body;
+	long long last = 0, inf = -1, count = -1;
+	double sum = -1;
+
+	snprintf(pat, sizeof(pat), "whepfan_ingest_to_wire_seconds_bucket{lcore=\"%s\",le=\"", lcore);
+	while ((p = strstr(p, pat)) != NULL) {
+		const char *q = strstr(p, "} ");
+		long long n;
+
+		if (!q)
+			return -1;
+		n = atoll(q + 2);
+		WF_CHECKF(n >= last, "lcore %s: a bucket below the one before it", lcore);
+		last = n;
+		if (!strncmp(p + strlen(pat), "+Inf", 4))
+			inf = n;
+		p = q;
+	}
+	snprintf(pat, sizeof(pat), "whepfan_ingest_to_wire_seconds_count{lcore=\"%s\"} ", lcore);
+	if ((p = strstr(body, pat)) != NULL)
+		count = atoll(p + strlen(pat));
+	snprintf(pat, sizeof(pat), "whepfan_ingest_to_wire_seconds_sum{lcore=\"%s\"} ", lcore);
+	if ((p = strstr(body, pat)) != NULL)
+		sum = atof(p + strlen(pat));
+	WF_CHECKF(inf == count, "lcore %s: +Inf %lld, count %lld", lcore, inf, count);
+	*mean_s = count > 0 ? sum / (double)count : 0;
+	return count;
+}
+
+/* Each worker that sent media reports its ingest-to-wire latency: in
+ * /whepfan/lcores as quantiles in ns, in /metrics as a histogram. */
+static void workers_report_their_ingest_to_wire_latency(void)
+{
+	static char js[16384];
+	static struct wf_e2e_http_resp r;
+	long long packets = 0;
+	unsigned w;
+
+	WF_REQUIRE(main_c && main_c->keyed);
+	pump(300);
+	WF_REQUIRE(wf_e2e_telemetry(&wf, "/whepfan/lcores", js, sizeof(js)) == 0);
+	WF_REQUIRE(http_req("GET", "/metrics", NULL, NULL, 0, &r) == 0 && r.status == 200);
+	for (w = 0; w < env.workers; w++) {
+		char name[16], lcore[16];
+		long long n, p50, p99, p999, max, m;
+		double mean = 0;
+
+		snprintf(name, sizeof(name), "worker%u", w % 100);
+		n = wf_e2e_json_num(js, name, "packets");
+		p50 = wf_e2e_json_num(js, name, "p50");
+		p99 = wf_e2e_json_num(js, name, "p99");
+		p999 = wf_e2e_json_num(js, name, "p999");
+		max = wf_e2e_json_num(js, name, "max");
+		snprintf(lcore, sizeof(lcore), "%lld", wf_e2e_json_num(js, name, "lcore"));
+		m = latency_metrics(r.body, lcore, &mean);
+		printf("  worker %u: %lld copies, p50 %lld ns, p99 %lld, p99.9 %lld, max %lld; "
+		       "/metrics %lld, mean %.1f us\n", w, n, p50, p99, p999, max, m, mean * 1e6);
+		WF_CHECK(n >= 0 && m >= 0);
+		/* scraped after telemetry: never fewer */
+		WF_CHECKF(m >= n, "worker %u: /metrics %lld < telemetry %lld", w, m, n);
+		if (n <= 0)
+			continue;
+		packets += n;
+		WF_CHECK(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max);
+		WF_CHECKF(p99 < 1000000000, "worker %u: p99 %lld ns", w, p99);
+		WF_CHECK(mean > 0 && mean < 1);
+	}
+	WF_CHECKF(packets >= 80, "%lld copies timed", packets);
+}
+
 /* Viewers each worker holds (telemetry /whepfan/lcores), summed. */
 static long long viewers_on_workers(long long *per, unsigned n)
 {
@@ -943,6 +1018,7 @@ int wf_e2e_whep_run(int argc, char **argv, const char *lcores, unsigned workers)
 	WF_RUN(ice_check_gets_an_authenticated_success_with_our_address);
 	WF_RUN(dtls_handshake_completes_and_media_decrypts_with_the_exported_keys);
 	WF_RUN(media_is_in_order_byte_identical_with_the_answers_ssrcs_and_pts);
+	WF_RUN(workers_report_their_ingest_to_wire_latency);
 	WF_RUN(spoofed_short_dtls_alert_from_the_viewers_address_changes_nothing);
 	WF_RUN(srtcp_nack_is_answered_with_the_same_packet);
 	WF_RUN(check_with_wrong_integrity_from_another_port_gets_no_answer);

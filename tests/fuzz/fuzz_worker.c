@@ -231,7 +231,7 @@ static void poll_all(struct rte_mbuf *rx[][WF_MAX_PORTS][WF_BURST],
 			wf_classify_burst(lc, p, rx[w][p], nrx[w][p]);
 			nrx[w][p] = 0;
 		}
-		wf_worker_poll_tail(lc, timer_tsc);
+		wf_worker_poll_tail(lc, timer_tsc, 0);
 	}
 	slow_path();
 }

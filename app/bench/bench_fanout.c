@@ -7,8 +7,9 @@
  *     rx and tx queue q; the benchmark is the producer of queue 0, the
  *     stream owner's) and net_null0,no-rx=1 for egress (tx frees and
  *     counts; rx returns nothing, so polling it costs the workers little).
- *  2. wf_setup() with a configuration built here: the two ports, one H.264
- *     stream, no static outputs.  The main lcore plays the slow path.
+ *  2. wf_setup() with a configuration built here: the two ports, --streams
+ *     H.264 streams (ingest ports 5004, 5006, ...), no static outputs.  The
+ *     main lcore plays the slow path.
  *  3. N viewers added as the slow path adds a WHEP session: wf_registry_
  *     place/template/add, a fixed MAC (no ARP behind net_null), keys
  *     derived from random master keys as outputs.c derives them.
@@ -20,7 +21,10 @@
  *     workers idle, a slice of the crypto ceiling: wf_srtp_protect_burst()
  *     alone on the main lcore.  Interleaving makes a noisy shared machine
  *     slow both alike; the ceiling is the median slice.
- *  6. Viewers removed; teardown.
+ *  6. With --load: the source paced at that share of the ingest rate the
+ *     chunks measured, for the ingest-to-wire latency at that load (the
+ *     workers' histograms, core/latency.h, read around the phase).
+ *  7. Viewers removed; teardown.
  */
 #include "bench/bench_fanout.h"
 
@@ -69,16 +73,19 @@
 #define SRC_ADDR	0x0a000002u	/* the synthetic source */
 #define OUT_ADDR	0x0a010001u	/* 10.1.0.1/16: viewers are 10.1.x.y */
 #define SRC_PORT	5000
-#define INGEST_PORT	5004
-#define SRC_SSRC	0x5eed5eedu
+#define INGEST_PORT	5004		/* stream s: INGEST_PORT + 2 s */
+#define SRC_SSRC	0x5eed5eedu	/* stream s: SRC_SSRC + s */
 #define PT		96
 #define CLOCK_RATE	90000
 #define FRAME_TICKS	(CLOCK_RATE / 30)	/* 30 frames/s */
 #define HISTORY_MS	3000		/* WF_CONF_DEF_HISTORY_MS */
-#define MBUFS		32767		/* history (<= 16384) + ring + copies in flight */
+#define MBUFS_BASE	16384		/* reserve, ring and copies in flight; plus the
+					 * histories (WF_CONF_DEF_HISTORY_MBUFS a stream) */
 #define MAX_SIZE	1456		/* RTP bytes: 1500 - IPv4 - UDP - 16-byte tag */
 #define MIN_SIZE	16		/* RTP header + FU-A header + a little */
-#define MAX_VIEWERS	65536
+#define MAX_VIEWERS	65536		/* all streams' */
+#define MAX_STREAMS	256
+#define LOAD_S		2		/* seconds of the --load phase */
 #define PROBE_PKTS	500		/* history probe: fixed for every viewer count */
 #define PROBE_PPS	1000
 #define FILL_MIN	256		/* refill the ingest ring when this much is free */
@@ -90,8 +97,10 @@
 
 struct fanout_opts {
 	bool json, verbose;
-	unsigned viewers, size, workers, per_frame, kf_every;
+	unsigned viewers, streams, size, workers, per_frame, kf_every;
 	double seconds, warmup;
+	double load;			/* % of the measured ingest rate; 0: no phase */
+	double stream_kbps;		/* pace each stream (RTP kbit/s); 0: ring full */
 	enum wf_srtp_profile profile;
 	int arch;			/* enum wf_srtp_arch, or -1: measure */
 };
@@ -103,17 +112,25 @@ struct viewer_ref {
 	uint16_t gen;
 };
 
-/* The synthetic source: H.264 in FU-A fragments, per_frame packets per
- * frame, a key frame (IDR) every kf_every packets. */
+/* The synthetic sources: n_streams cameras sending H.264 in FU-A
+ * fragments, per_frame packets per frame, a key frame (IDR) every kf_every
+ * packets, interleaved packet by packet on the ingest ring. */
 struct source {
 	struct rte_ring *ring;
 	uint16_t port_id;
 	unsigned frame_len;		/* Ethernet frame bytes */
-	unsigned per_frame, kf_every;
-	uint64_t made;			/* packets enqueued so far */
-	uint16_t seq0;
-	uint32_t ts0;
+	unsigned per_frame, kf_every, n_streams;
+	uint64_t made;			/* packets enqueued so far, all streams */
+	uint16_t seq0[MAX_STREAMS];
+	uint32_t ts0[MAX_STREAMS];
 	uint8_t frame[WF_L2L3L4_LEN + MAX_SIZE];
+};
+
+/* Ingest-to-wire latency over a phase, all workers (TSC cycles). */
+struct lat_phase {
+	struct wf_lat_hist h;
+	double ingest_pps, egress_pps;	/* what the phase carried */
+	double load_pct;		/* of the measured ingest rate */
 };
 
 /* One worker's counters at one moment; run_ns is the CPU time its thread
@@ -159,20 +176,26 @@ struct results {
 	uint64_t rtp_err[WF_RTP_ERR_COUNT];
 	uint64_t slots_total;
 	unsigned worker_viewers[WF_MAX_WORKERS];
+	uint64_t stream_egress[MAX_STREAMS];	/* its viewers' packets, whole run */
+	struct lat_phase lat_max;		/* the measured chunks (ring full) */
+	struct lat_phase lat_load;		/* --load */
 };
 
 void wf_bench_fanout_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: whepfan-bench fanout [--json] [--viewers N] [--size BYTES]\n"
+		"usage: whepfan-bench fanout [--json] [--viewers N] [--streams S] [--size BYTES]\n"
 		"                            [--profile NAME] [--seconds S] [--warmup S]\n"
 		"                            [--workers N] [--frame-packets N]\n"
-		"                            [--keyframe-packets N]\n"
+		"                            [--keyframe-packets N] [--load PCT]\n"
+		"                            [--stream-kbps KBPS]\n"
 		"                            [--arch auto|sse|avx2|avx512|measure] [--verbose]\n\n"
-		"Runs whepfan's own workers (wf_setup) on DPDK virtual devices: one H.264\n"
-		"stream ingested through net_ring0, whose rx ring this tool keeps full of\n"
-		"RTP packets of --size bytes (default 1200), fanned out to --viewers (1000)\n"
-		"SRTP viewers of --profile (AEAD_AES_128_GCM) behind net_null0.\n"
+		"Runs whepfan's own workers (wf_setup) on DPDK virtual devices: --streams (1)\n"
+		"H.264 streams, each from its own source (ingest port, SSRC), their packets\n"
+		"interleaved on net_ring0, whose rx ring this tool keeps full of RTP packets\n"
+		"of --size bytes (default 1200) (or paces at --stream-kbps of RTP a stream),\n"
+		"each stream fanned out to --viewers (1000) SRTP viewers of --profile\n"
+		"(AEAD_AES_128_GCM) behind net_null0 (--streams x --viewers in all).\n"
 		"After --warmup (1) s, egress is measured for --seconds (5) on --workers (1)\n"
 		"worker lcores in %d chunks, next to the crypto-only ceiling of lib/srtp\n"
 		"(bursts of %d viewers' keys on the main lcore, in slices between the\n"
@@ -181,8 +204,11 @@ void wf_bench_fanout_usage(FILE *out)
 		"fixed probe of %d packets.  Frames are --frame-packets (8) FU-A packets, a\n"
 		"key frame every --keyframe-packets (240).  --arch picks ipsec-mb's code\n"
 		"path (default auto, as conf/whepfan.conf).  Needs root.  --json prints one\n"
-		"JSON object; logs go to stderr (--verbose: DPDK info logs too).\n",
-		CHUNKS, CEILING_BURST, PROBE_PKTS);
+		"JSON object; logs go to stderr (--verbose: DPDK info logs too).\n"
+		"Ingest-to-wire latency (RX burst to TX burst, per packet) is reported for\n"
+		"the measured chunks and, with --load PCT, for %d s with the sources paced\n"
+		"at PCT %% of the ingest rate the chunks reached.\n",
+		CHUNKS, CEILING_BURST, PROBE_PKTS, LOAD_S);
 }
 
 static int usage_error(const char *what, const char *arg)
@@ -192,13 +218,14 @@ static int usage_error(const char *what, const char *arg)
 	return 2;
 }
 
-static int parse_seconds(const char *val, double min, double *out)
+/* A number in min..max (NaN never is). */
+static int parse_num(const char *val, double min, double max, double *out)
 {
 	char *end;
 
 	errno = 0;
 	*out = strtod(val, &end);
-	if (errno || end == val || *end || !(*out >= min) || *out > 3600)
+	if (errno || end == val || *end || !(*out >= min) || !(*out <= max))
 		return -EINVAL;
 	return 0;
 }
@@ -209,11 +236,12 @@ static int parse_opts(int argc, char **argv, struct fanout_opts *o)
 {
 	static const char *const with_value[] = {
 		"--viewers", "--size", "--profile", "--seconds", "--warmup", "--workers",
-		"--frame-packets", "--keyframe-packets", "--arch",
+		"--frame-packets", "--keyframe-packets", "--arch", "--streams", "--load",
+		"--stream-kbps",
 	};
 	int i;
 
-	*o = (struct fanout_opts){ .viewers = 1000, .size = 1200, .workers = 1, .per_frame = 8,
+	*o = (struct fanout_opts){ .viewers = 1000, .streams = 1, .size = 1200, .workers = 1, .per_frame = 8,
 				   .kf_every = 240, .seconds = 5, .warmup = 1,
 				   .profile = WF_SRTP_AEAD_AES_128_GCM, .arch = WF_SRTP_ARCH_AUTO };
 	for (i = 1; i < argc; i++) {
@@ -241,6 +269,16 @@ static int parse_opts(int argc, char **argv, struct fanout_opts *o)
 			if (wf_bench_parse_ulong(val, 1, MAX_VIEWERS, &n))
 				return usage_error("--viewers wants 1..65536, not", val);
 			o->viewers = (unsigned)n;
+		} else if (!strcmp(opt, "--streams")) {
+			if (wf_bench_parse_ulong(val, 1, MAX_STREAMS, &n))
+				return usage_error("--streams wants 1..256, not", val);
+			o->streams = (unsigned)n;
+		} else if (!strcmp(opt, "--load")) {
+			if (parse_num(val, 1, 100, &o->load))
+				return usage_error("--load wants a percentage in 1..100, not", val);
+		} else if (!strcmp(opt, "--stream-kbps")) {
+			if (parse_num(val, 1, 1e6, &o->stream_kbps))
+				return usage_error("--stream-kbps wants 1..1000000, not", val);
 		} else if (!strcmp(opt, "--size")) {
 			if (wf_bench_parse_ulong(val, MIN_SIZE, MAX_SIZE, &n))
 				return usage_error("--size wants 16..1456 RTP bytes, not", val);
@@ -258,10 +296,10 @@ static int parse_opts(int argc, char **argv, struct fanout_opts *o)
 				return usage_error("--keyframe-packets wants 1..1000000, not", val);
 			o->kf_every = (unsigned)n;
 		} else if (!strcmp(opt, "--seconds")) {
-			if (parse_seconds(val, 0.1, &o->seconds))
+			if (parse_num(val, 0.1, 3600, &o->seconds))
 				return usage_error("--seconds wants a number in 0.1..3600, not", val);
 		} else if (!strcmp(opt, "--warmup")) {
-			if (parse_seconds(val, 0, &o->warmup))
+			if (parse_num(val, 0, 3600, &o->warmup))
 				return usage_error("--warmup wants a number in 0..3600, not", val);
 		} else if (!strcmp(opt, "--profile")) {
 			int p = wf_srtp_profile_by_name(val);
@@ -277,6 +315,8 @@ static int parse_opts(int argc, char **argv, struct fanout_opts *o)
 	}
 	if (o->kf_every % o->per_frame)
 		return usage_error("--keyframe-packets must be a multiple of --frame-packets", NULL);
+	if ((uint64_t)o->viewers * o->streams > MAX_VIEWERS)
+		return usage_error("--streams x --viewers must be at most 65536", NULL);
 	return 0;
 }
 
@@ -400,6 +440,15 @@ static uint64_t snap_sum(const struct snap *s, size_t field_off)
 
 /* ---- start-up ------------------------------------------------------------ */
 
+/* The packet pool: the reserve, the ingest ring and the copies in flight,
+ * plus every stream's history at its default bound (as a configuration
+ * file would give it). */
+static unsigned bench_mbufs(const struct fanout_opts *o)
+{
+	return MBUFS_BASE + o->streams * WF_CONF_DEF_HISTORY_MBUFS;
+}
+
+
 /* EAL arguments: lcore i runs on the i-th allowed CPU (round robin, so
  * --workers beyond the CPUs share them: r->oversubscribed). */
 static int eal_start(const struct fanout_opts *o, struct results *r)
@@ -425,7 +474,8 @@ static int eal_start(const struct fanout_opts *o, struct results *r)
 	r->oversubscribed = o->workers + 1 > (unsigned)n_cpus;
 	/* mbufs (~2.4 KB each), viewers and their control messages (~12 KB
 	 * each, with slack), peer tables measured up to HASH_SLOTS_B slots */
-	snprintf(mem, sizeof(mem), "%u", 192 + 64 + o->viewers / 80);
+	snprintf(mem, sizeof(mem), "%u", 128 + 64 + bench_mbufs(o) / 400 +
+		 o->viewers * o->streams / 80);
 	snprintf(prefix, sizeof(prefix), "wfbench%d", (int)getpid());
 	argv[argc++] = (char *)"whepfan-bench";
 	argv[argc++] = (char *)"--no-huge";
@@ -466,38 +516,44 @@ static struct wf_config *config_make(const struct fanout_opts *o)
 	struct wf_config *cfg = wf_config_create();
 	struct wf_config_stream *s;
 	struct wf_config_track *t;
+	unsigned i;
 
 	if (!cfg)
 		return NULL;
-	cfg->dpdk.mbufs = MBUFS;
+	cfg->dpdk.mbufs = bench_mbufs(o);
 	cfg->dpdk.log_level = o->verbose ? WF_CONF_LOG_INFO : WF_CONF_LOG_WARNING;
 	cfg->n_ports = 2;
 	config_port(&cfg->ports[IN_PORT_IDX], IN_DEV, IN_ADDR, 24);
 	config_port(&cfg->ports[OUT_PORT_IDX], OUT_DEV, OUT_ADDR, 16);
-	cfg->http.max_sessions = o->viewers;
+	cfg->http.max_sessions = o->viewers * o->streams;
 	cfg->srtp.measure = o->arch < 0;
 	cfg->srtp.arch = o->arch < 0 ? WF_SRTP_ARCH_AUTO : (enum wf_srtp_arch)o->arch;
-	cfg->n_streams = 1;
-	s = &cfg->streams[0];
-	snprintf(s->name, sizeof(s->name), "bench");
-	s->history_ms = HISTORY_MS;
-	s->n_tracks = 1;
-	t = &s->tracks[0];
-	t->kind = WF_CONF_VIDEO;
-	t->codec = WF_CONF_H264;
-	t->port = INGEST_PORT;
-	t->payload_type = PT;
-	t->clock_rate = CLOCK_RATE;
-	snprintf(t->fmtp, sizeof(t->fmtp), "packetization-mode=1;profile-level-id=42e01f");
+	cfg->n_streams = o->streams;
+	for (i = 0; i < o->streams; i++) {
+		s = &cfg->streams[i];
+		snprintf(s->name, sizeof(s->name), "bench%u", i);
+		s->history_ms = HISTORY_MS;
+		s->history_mbufs = WF_CONF_DEF_HISTORY_MBUFS;
+		s->source_timeout_ms = WF_CONF_DEF_SOURCE_TIMEOUT_MS;
+		s->n_tracks = 1;
+		t = &s->tracks[0];
+		t->kind = WF_CONF_VIDEO;
+		t->codec = WF_CONF_H264;
+		t->port = (uint16_t)(INGEST_PORT + 2 * i);
+		t->payload_type = PT;
+		t->clock_rate = CLOCK_RATE;
+		snprintf(t->fmtp, sizeof(t->fmtp), "packetization-mode=1;profile-level-id=42e01f");
+	}
 	return cfg;
 }
 
 /* ---- viewers ------------------------------------------------------------- */
 
-/* Fills v as a WHEP session of profile p to 10.1.x.y (index i), with
- * random master keys, as outputs.c's make_viewer() does for SRTP. */
+/* Fills v as a WHEP session of profile p to 10.1.x.y (index i) watching
+ * stream, with random master keys, as outputs.c's make_viewer() does for
+ * SRTP. */
 static int viewer_make(struct wf_viewer *v, struct wf_srtp_engine *e, enum wf_srtp_profile p,
-		       unsigned i)
+		       unsigned i, unsigned stream)
 {
 	static const struct rte_ether_addr mac = { .addr_bytes = { 0x02, 0, 0, 0xbe, 0xec, 0x01 } };
 	const struct wf_srtp_suite *su = wf_srtp_suite(p);
@@ -506,7 +562,7 @@ static int viewer_make(struct wf_viewer *v, struct wf_srtp_engine *e, enum wf_sr
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	v->stream = 0;
+	v->stream = (uint16_t)stream;
 	v->srtp = 1;
 	v->cname_hash = (uint32_t)rte_rand();
 	wf_registry_template(v, OUT_PORT_IDX, &mac, ip, (uint16_t)(50000 + i % 10000));
@@ -555,21 +611,22 @@ static int viewers_wait(unsigned want)
 	return 0;
 }
 
-/* Adds o->viewers viewers through the registry, as the slow path does;
- * refs receives where each went.  Returns 0 or -errno after printing why. */
+/* Adds o->viewers viewers to each stream through the registry, as the slow
+ * path does (viewer i watches stream i % streams); refs receives where each
+ * went.  Returns 0 or -errno after printing why. */
 static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
 {
 	static struct wf_viewer v;	/* ~4 KB: not on the stack */
 	struct wf_srtp_engine *e = wf_srtp_engine_create(wf_app.srtp_arch);
-	unsigned i;
+	unsigned i, total = o->viewers * o->streams;
 	int rc = 0;
 
 	if (!e)
 		return -errno;
-	for (i = 0; i < o->viewers && !rc; i++) {
+	for (i = 0; i < total && !rc; i++) {
 		uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz;
 
-		rc = viewer_make(&v, e, o->profile, i);
+		rc = viewer_make(&v, e, o->profile, i, i % o->streams);
 		while (!rc) {
 			struct viewer_ref *r = &refs[i];
 
@@ -592,10 +649,10 @@ static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
 	wf_srtp_engine_free(e);
 	if (rc)
 		return rc;
-	rc = viewers_wait(o->viewers);
+	rc = viewers_wait(total);
 	if (rc)
 		fprintf(stderr, "whepfan-bench fanout: the workers took %u of %u viewers\n",
-			viewers_on_workers(), o->viewers);
+			viewers_on_workers(), total);
 	return rc;
 }
 
@@ -618,7 +675,8 @@ static void viewers_remove(const struct viewer_ref *refs, unsigned n)
 			viewers_on_workers());
 }
 
-static uint64_t viewers_live(void)
+/* Viewers live; each stream's viewers' packets added to egress[]. */
+static uint64_t viewers_live(uint64_t *egress)
 {
 	uint64_t n = 0;
 	unsigned w;
@@ -627,8 +685,15 @@ static uint64_t viewers_live(void)
 	for (w = 0; w < wf_app.n_workers; w++) {
 		const struct wf_lcore *lc = wf_app.lc[w];
 
-		for (s = 0; s < lc->slot_hwm; s++)
-			n += lc->viewers[s].in_use && lc->viewers[s].trk[0].state == WF_VT_LIVE;
+		for (s = 0; s < lc->slot_hwm; s++) {
+			const struct wf_viewer *v = &lc->viewers[s];
+
+			if (!v->in_use)
+				continue;
+			n += v->trk[0].state == WF_VT_LIVE;
+			if (v->stream < MAX_STREAMS)
+				egress[v->stream] += v->pkts_out;
+		}
 	}
 	return n;
 }
@@ -646,6 +711,7 @@ static int source_init(struct source *src, const struct fanout_opts *o)
 	uint8_t *rtp = (uint8_t *)(udp + 1);
 	static const struct rte_ether_addr src_mac = {
 		.addr_bytes = { 0x02, 0, 0, 0x50, 0x00, 0x01 } };
+	unsigned i;
 
 	memset(src, 0, sizeof(*src));
 	src->ring = rte_ring_lookup(IN_RING);
@@ -654,9 +720,12 @@ static int source_init(struct source *src, const struct fanout_opts *o)
 	src->port_id = port->port_id;
 	src->per_frame = o->per_frame;
 	src->kf_every = o->kf_every;
+	src->n_streams = o->streams;
 	src->frame_len = WF_L2L3L4_LEN + o->size;
-	src->seq0 = (uint16_t)rte_rand();
-	src->ts0 = (uint32_t)rte_rand();
+	for (i = 0; i < o->streams; i++) {
+		src->seq0[i] = (uint16_t)rte_rand();
+		src->ts0[i] = (uint32_t)rte_rand();
+	}
 	rte_ether_addr_copy(&port->mac, &eth->dst_addr);
 	rte_ether_addr_copy(&src_mac, &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -681,19 +750,25 @@ static int source_init(struct source *src, const struct fanout_opts *o)
 	return 0;
 }
 
-/* Writes packet number k of the stream into m. */
-static void source_packet(const struct source *src, struct rte_mbuf *m, uint64_t k)
+/* Writes packet number n of all the sources into m: packet k = n / S of
+ * stream n % S (the cameras take turns). */
+static void source_packet(const struct source *src, struct rte_mbuf *m, uint64_t n)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *rtp = d + WF_L2L3L4_LEN;
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(rtp - WF_UDP_LEN);
+	unsigned s = (unsigned)(n % src->n_streams);
+	uint64_t k = n / src->n_streams;
 	uint64_t frame = k / src->per_frame;
 	unsigned pos = (unsigned)(k % src->per_frame);
 	bool key = k % src->kf_every < src->per_frame;
 	bool last = pos == src->per_frame - 1;
 
 	rte_memcpy(d, src->frame, src->frame_len);
+	udp->dst_port = rte_cpu_to_be_16((uint16_t)(INGEST_PORT + 2 * s));
 	rtp[1] = (uint8_t)((last ? 0x80 : 0) | PT);	/* marker: last packet of a frame */
-	wf_rtp_wr16(rtp + 2, (uint16_t)(src->seq0 + k));
-	wf_rtp_wr32(rtp + 4, (uint32_t)(src->ts0 + frame * FRAME_TICKS));
+	wf_rtp_wr16(rtp + 2, (uint16_t)(src->seq0[s] + k));
+	wf_rtp_wr32(rtp + 4, (uint32_t)(src->ts0[s] + frame * FRAME_TICKS));
+	wf_rtp_wr32(rtp + 8, SRC_SSRC + s);
 	if (src->per_frame == 1) {
 		/* RFC 6184 §5.6: a single NAL unit, IDR (5) or non-IDR (1) slice */
 		rtp[WF_RTP_FIXED_LEN] = key ? 0x65 : 0x41;
@@ -739,11 +814,12 @@ static int source_fill(struct source *src, unsigned max)
  * is paced by its bitrate anyway. */
 static bool handoff_lagging(void)
 {
-	unsigned o = wf_app.streams[0].owner, w;
+	unsigned o, w;
 
-	for (w = 0; w < wf_app.n_workers; w++)
-		if (w != o && rte_ring_count(wf_app.handoff[o][w]) > WF_HANDOFF_RING_SIZE / 2)
-			return true;
+	for (o = 0; o < wf_app.n_workers; o++)
+		for (w = 0; w < wf_app.n_workers; w++)
+			if (w != o && rte_ring_count(wf_app.handoff[o][w]) > WF_HANDOFF_RING_SIZE / 2)
+				return true;
 	return false;
 }
 
@@ -756,6 +832,24 @@ static void source_run(struct source *src, uint64_t end)
 			continue;
 		wf_ctrl_replies();
 		rte_delay_us_sleep(100);
+	}
+}
+
+/* Paces the sources at pps packets a second (all streams) until the TSC
+ * reaches end, spinning: each packet is enqueued when it is due (a sleep
+ * would send them in clumps whose wait in the ring the RX timestamp does
+ * not see, but whose processing would inflate the latency). */
+static void source_rate(struct source *src, double pps, uint64_t end)
+{
+	uint64_t t0 = rte_rdtsc(), first = src->made, now;
+
+	while ((now = rte_rdtsc()) < end) {
+		uint64_t due = (uint64_t)((double)(now - t0) * pps / (double)wf_app.tsc_hz) + 1;
+
+		if (due > src->made - first && !handoff_lagging())
+			source_fill(src, (unsigned)RTE_MIN(due - (src->made - first), 8u));
+		else
+			rte_pause();
 	}
 }
 
@@ -814,7 +908,7 @@ static void ceiling_free(struct ceiling *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* Keys for max(viewers, 32) viewers (the same working set as the
+/* Keys for max(all viewers, 32) viewers (the same working set as the
  * fan-out), one shared payload, 32 output buffers with RTP headers. */
 static int ceiling_init(struct ceiling *c, const struct fanout_opts *o)
 {
@@ -823,7 +917,9 @@ static int ceiling_init(struct ceiling *c, const struct fanout_opts *o)
 	unsigned i;
 
 	memset(c, 0, sizeof(*c));
-	c->n_keys = o->viewers < CEILING_BURST ? CEILING_BURST : o->viewers;
+	c->n_keys = o->viewers * o->streams;
+	if (c->n_keys < CEILING_BURST)
+		c->n_keys = CEILING_BURST;
 	c->stride = RTE_ALIGN(o->size + WF_SRTP_MAX_TRAILER, 64);
 	c->e = wf_srtp_engine_create(wf_app.srtp_arch);
 	c->keys = wf_bench_alloc(sizeof(*c->keys) * c->n_keys);
@@ -940,23 +1036,26 @@ static uint64_t bytes_per_viewer(const struct results *r)
 	       (uint64_t)(r->peer_bytes_per_slot > 0 ? r->peer_bytes_per_slot + 0.5 : 0);
 }
 
-/* Bytes and packets in the stream's history (the owner's state; read
- * while the owner is idle). */
+/* Bytes and packets in the streams' histories (the owners' state; read
+ * while the owners are idle). */
 static void history_read(uint64_t *bytes, uint64_t *pkts)
 {
-	const struct wf_stream_state *st = wf_app.lc[wf_app.streams[0].owner]->owned[0];
-	unsigned t;
+	unsigned s, t;
 	uint32_t i;
 
 	*bytes = *pkts = 0;
-	if (!st)
-		return;
-	for (t = 0; t < st->n_tracks; t++) {
-		const struct wf_track_state *ts = &st->t[t];
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		unsigned owner = wf_app.streams[s].owner;
+		const struct wf_stream_state *st =
+			owner < wf_app.n_workers ? wf_app.lc[owner]->owned[s] : NULL;
 
-		*bytes += wf_history_bytes(ts);
-		for (i = 0; ts->slots && i <= ts->mask; i++)
-			*pkts += ts->slots[i].m != NULL;
+		for (t = 0; st && t < st->n_tracks; t++) {
+			const struct wf_track_state *ts = &st->t[t];
+
+			*bytes += wf_history_bytes(ts);
+			for (i = 0; ts->slots && i <= ts->mask; i++)
+				*pkts += ts->slots[i].m != NULL;
+		}
 	}
 }
 
@@ -1047,7 +1146,74 @@ static void figures_of(const struct fanout_opts *o, const struct results *r, str
 
 static bool run_ok(const struct fanout_opts *o, const struct results *r, const struct figures *f)
 {
-	return drops_total(r) == 0 && r->viewers_live == o->viewers && f->egress_pps > 0;
+	return drops_total(r) == 0 && r->viewers_live == (uint64_t)o->viewers * o->streams &&
+	       f->egress_pps > 0;
+}
+
+/* The figures of a latency phase, in microseconds. */
+struct lat_figures {
+	uint64_t packets;
+	double p50, p99, p999, max, mean;
+};
+
+static double cycles_us(uint64_t c)
+{
+	return (double)c * 1e6 / (double)wf_app.tsc_hz;
+}
+
+static void lat_figures_of(const struct wf_lat_hist *h, struct lat_figures *f)
+{
+	f->packets = h->count;
+	f->p50 = cycles_us(wf_lat_quantile(h, 0.5));
+	f->p99 = cycles_us(wf_lat_quantile(h, 0.99));
+	f->p999 = cycles_us(wf_lat_quantile(h, 0.999));
+	f->max = cycles_us(wf_lat_quantile(h, 1.0));
+	f->mean = h->count ? cycles_us(h->sum) / (double)h->count : 0;
+}
+
+/* Each stream's viewers' packets over the whole run: least, most, mean. */
+static void stream_egress_spread(const struct fanout_opts *o, const struct results *r,
+				 uint64_t *min, uint64_t *max, double *mean)
+{
+	uint64_t sum = 0;
+	unsigned s;
+
+	*min = UINT64_MAX;
+	*max = 0;
+	for (s = 0; s < o->streams; s++) {
+		*min = RTE_MIN(*min, r->stream_egress[s]);
+		*max = RTE_MAX(*max, r->stream_egress[s]);
+		sum += r->stream_egress[s];
+	}
+	*mean = (double)sum / o->streams;
+}
+
+static void print_json_lat(const char *name, const struct lat_phase *p, bool last)
+{
+	struct lat_figures f;
+
+	lat_figures_of(&p->h, &f);
+	printf("\"%s\":{\"load_pct\":%.0f,\"ingest_pps\":%.0f,\"egress_pps\":%.0f,"
+	       "\"packets\":%" PRIu64 ",\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f,"
+	       "\"mean\":%.1f}%s", name, p->load_pct, p->ingest_pps, p->egress_pps, f.packets,
+	       f.p50, f.p99, f.p999, f.max, f.mean, last ? "" : ",");
+}
+
+/* The streams' part and the latency (microseconds, per packet copy). */
+static void print_json_streams(const struct fanout_opts *o, const struct results *r)
+{
+	uint64_t min, max;
+	double mean;
+
+	stream_egress_spread(o, r, &min, &max, &mean);
+	printf("\"streams\":%u,\"viewers_total\":%u,\"stream_kbps\":%g,"
+	       "\"stream_egress_pkts\":{\"min\":%" PRIu64 ",\"max\":%" PRIu64 ",\"mean\":%.0f},"
+	       "\"latency_us\":{", o->streams, o->viewers * o->streams, o->stream_kbps, min, max,
+	       mean);
+	print_json_lat("measured", &r->lat_max, !o->load);
+	if (o->load)
+		print_json_lat("at_load", &r->lat_load, true);
+	printf("},");
 }
 
 static void print_json(const struct fanout_opts *o, const struct results *r)
@@ -1063,6 +1229,7 @@ static void print_json(const struct fanout_opts *o, const struct results *r)
 	       r->cpu, o->viewers, wf_srtp_suite(o->profile)->name, wf_srtp_arch_name(r->arch),
 	       o->size, f.frame_bytes, o->seconds, o->warmup, o->workers,
 	       r->oversubscribed ? "true" : "false");
+	print_json_streams(o, r);
 	printf("\"ingest_pps\":%.0f,\"egress_pps\":%.0f,\"egress_gbps\":%.3f,"
 	       "\"egress_pps_per_lcore\":%.0f,\"worker_cpu_share\":%.3f,"
 	       "\"egress_pps_per_cpu_s\":%.0f,\"crypto_ceiling_pps\":%.0f,"
@@ -1119,15 +1286,26 @@ static void print_json(const struct fanout_opts *o, const struct results *r)
 	printf("},\"ok\":%s}\n", run_ok(o, r, &f) ? "true" : "false");
 }
 
+static void print_summary_lat(const char *name, const struct lat_phase *p)
+{
+	struct lat_figures f;
+
+	lat_figures_of(&p->h, &f);
+	printf("  %-17s p50 %.1f us, p99 %.1f, p99.9 %.1f, max %.1f (%" PRIu64 " copies; %.0f %% "
+	       "load, %.0f pkt/s in)\n", name, f.p50, f.p99, f.p999, f.max, f.packets, p->load_pct,
+	       p->ingest_pps);
+}
+
 static void print_summary(const struct fanout_opts *o, const struct results *r)
 {
 	struct figures f;
 	unsigned w, i;
 
 	figures_of(o, r, &f);
-	printf("fan-out: 1 stream -> %u viewers, %s (ipsec-mb %s), %u-byte RTP (%u-byte frames)\n"
+	printf("fan-out: %u stream%s -> %u viewers each, %s (ipsec-mb %s), %u-byte RTP "
+	       "(%u-byte frames)\n"
 	       "cpu: %s; %u worker lcore%s%s; %g s measured after %g s warm-up\n\n",
-	       o->viewers, wf_srtp_suite(o->profile)->name, wf_srtp_arch_name(r->arch), o->size,
+	       o->streams, o->streams > 1 ? "s" : "", o->viewers, wf_srtp_suite(o->profile)->name, wf_srtp_arch_name(r->arch), o->size,
 	       f.frame_bytes, r->cpu, o->workers, o->workers > 1 ? "s" : "",
 	       r->oversubscribed ? " (more lcores than CPUs)" : "", o->seconds, o->warmup);
 	printf("  ingest            %12.0f pkt/s\n", f.ingest_pps);
@@ -1156,7 +1334,10 @@ static void print_summary(const struct fanout_opts *o, const struct results *r)
 	       r->mbufs_in_use);
 	printf("  history at end    %12" PRIu64 " bytes  in %" PRIu64 " packets (rate-dependent)\n",
 	       r->history_bytes_end, r->history_pkts_end);
-	printf("  viewers live      %12" PRIu64 " of %u\n", r->viewers_live, o->viewers);
+	printf("  viewers live      %12" PRIu64 " of %u\n", r->viewers_live, o->viewers * o->streams);
+	print_summary_lat("latency measured", &r->lat_max);
+	if (o->load)
+		print_summary_lat("latency at load", &r->lat_load);
 	for (i = 0; i < WF_DROP_COUNT; i++)
 		if (r->drop[i])
 			printf("  DROP %-16s %" PRIu64 " (%s)\n", wf_drop_name(i), r->drop[i],
@@ -1166,14 +1347,120 @@ static void print_summary(const struct fanout_opts *o, const struct results *r)
 
 /* ---- the run ------------------------------------------------------------- */
 
+/* All workers' latency histograms added up (read while they run). */
+static void lat_take(struct wf_lat_hist *sum)
+{
+	static struct wf_lat_hist h;
+	unsigned w;
+
+	memset(sum, 0, sizeof(*sum));
+	for (w = 0; w < wf_app.n_workers; w++) {
+		wf_lat_read(&h, &wf_app.lc[w]->lat, NULL);
+		wf_lat_merge(sum, &h);
+	}
+}
+
+/* acc += what the histograms gained from a to b. */
+static void lat_gain(struct wf_lat_hist *acc, const struct wf_lat_hist *a,
+		     const struct wf_lat_hist *b)
+{
+	static struct wf_lat_hist d;
+
+	wf_lat_read(&d, b, a);
+	wf_lat_merge(acc, &d);
+}
+
+/* Feeds the chunks until end: the ring kept full, or each stream paced at
+ * --stream-kbps. */
+static void source_feed(const struct fanout_opts *o, struct source *src, uint64_t end)
+{
+	if (o->stream_kbps > 0)
+		source_rate(src, o->stream_kbps * 1000 / 8 / o->size * o->streams, end);
+	else
+		source_run(src, end);
+}
+
+/* The measured chunks with the crypto ceiling's slices between them. */
+static int measure_chunks(const struct fanout_opts *o, struct results *r, struct source *src,
+			  struct ceiling *c)
+{
+	static struct wf_lat_hist la, lb;
+	double slice_s = o->seconds / (2 * (CHUNKS + 1));
+	unsigned w, k;
+	int rc = 0;
+
+	for (k = 0; k <= CHUNKS && !rc; k++) {
+		struct snap a, b;
+
+		r->ceiling[k] = ceiling_run(c, slice_s, &r->ceiling_cpu[k]);
+		if (r->ceiling[k] < 0) {
+			fprintf(stderr, "whepfan-bench fanout: wf_srtp_protect_burst failed a job\n");
+			return -EIO;
+		}
+		if (k == CHUNKS)
+			break;
+		/* the first chunk after the warm-up, the others after a short
+		 * refill of the ring */
+		source_feed(o, src, rte_rdtsc() + (uint64_t)((k ? 0.05 : o->warmup) *
+							     (double)wf_app.tsc_hz));
+		lat_take(&la);
+		snap_take(&a, r->worker_tid);
+		source_feed(o, src, a.tsc + (uint64_t)(o->seconds / CHUNKS * (double)wf_app.tsc_hz));
+		snap_take(&b, r->worker_tid);
+		lat_take(&lb);
+		snap_add(&r->d, &a, &b);
+		lat_gain(&r->lat_max.h, &la, &lb);
+		if (k == CHUNKS - 1) {
+			r->viewers_live = viewers_live(r->stream_egress);
+			for (w = 0; w < wf_app.n_workers; w++)
+				r->worker_viewers[w] = wf_app.lc[w]->n_viewers;
+		}
+		rc = source_drain(src);
+		if (rc)
+			fprintf(stderr, "whepfan-bench fanout: the workers did not drain the ring\n");
+	}
+	r->dt = (double)r->d.tsc / (double)wf_app.tsc_hz;
+	r->lat_max.ingest_pps = (double)SNAP_SUM(&r->d, ingest_pkts) / r->dt;
+	r->lat_max.egress_pps = (double)SNAP_SUM(&r->d, egress_pkts) / r->dt;
+	r->lat_max.load_pct = 100;
+	return rc;
+}
+
+/* --load: the sources paced at o->load % of the ingest rate the chunks
+ * reached, for LOAD_S seconds after a short settling. */
+static int measure_load(const struct fanout_opts *o, struct results *r, struct source *src)
+{
+	static struct wf_lat_hist la, lb;
+	double pps = r->lat_max.ingest_pps * o->load / 100;
+	struct snap a, b, d = { 0 };
+	double dt;
+
+	source_rate(src, pps, rte_rdtsc() + wf_app.tsc_hz / 5);
+	lat_take(&la);
+	snap_take(&a, NULL);
+	source_rate(src, pps, a.tsc + LOAD_S * wf_app.tsc_hz);
+	snap_take(&b, NULL);
+	lat_take(&lb);
+	snap_add(&d, &a, &b);
+	lat_gain(&r->lat_load.h, &la, &lb);
+	dt = (double)d.tsc / (double)wf_app.tsc_hz;
+	r->lat_load.ingest_pps = (double)SNAP_SUM(&d, ingest_pkts) / dt;
+	r->lat_load.egress_pps = (double)SNAP_SUM(&d, egress_pkts) / dt;
+	r->lat_load.load_pct = o->load;
+	if (source_drain(src)) {
+		fprintf(stderr, "whepfan-bench fanout: the workers did not drain the ring\n");
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
 /* Everything between wf_setup() and wf_teardown().  Returns 0 or -errno
  * after printing why. */
 static int bench_run(const struct fanout_opts *o, struct results *r, struct viewer_ref *refs)
 {
 	struct source src;
 	struct ceiling c;
-	double slice_s = o->seconds / (2 * (CHUNKS + 1));
-	unsigned w, k;
+	unsigned w;
 	int rc;
 
 	for (w = 0; w < wf_app.n_workers; w++) {
@@ -1207,39 +1494,13 @@ static int bench_run(const struct fanout_opts *o, struct results *r, struct view
 	history_read(&r->history_bytes, &r->history_pkts);
 	r->mbufs_in_use = rte_mempool_in_use_count(wf_app.pool);
 
-	for (k = 0; k <= CHUNKS && !rc; k++) {
-		struct snap a, b;
-
-		r->ceiling[k] = ceiling_run(&c, slice_s, &r->ceiling_cpu[k]);
-		if (r->ceiling[k] < 0) {
-			fprintf(stderr, "whepfan-bench fanout: wf_srtp_protect_burst failed a job\n");
-			rc = -EIO;
-			break;
-		}
-		if (k == CHUNKS)
-			break;
-		/* the first chunk after the warm-up, the others after a short
-		 * refill of the ring */
-		source_run(&src, rte_rdtsc() + (uint64_t)((k ? 0.05 : o->warmup) *
-							   (double)wf_app.tsc_hz));
-		snap_take(&a, r->worker_tid);
-		source_run(&src, a.tsc + (uint64_t)(o->seconds / CHUNKS * (double)wf_app.tsc_hz));
-		snap_take(&b, r->worker_tid);
-		snap_add(&r->d, &a, &b);
-		if (k == CHUNKS - 1) {
-			r->viewers_live = viewers_live();
-			for (w = 0; w < wf_app.n_workers; w++)
-				r->worker_viewers[w] = wf_app.lc[w]->n_viewers;
-		}
-		rc = source_drain(&src);
-		if (rc)
-			fprintf(stderr, "whepfan-bench fanout: the workers did not drain the ring\n");
-	}
-	r->dt = (double)r->d.tsc / (double)wf_app.tsc_hz;
+	rc = measure_chunks(o, r, &src, &c);
+	if (!rc && o->load > 0)
+		rc = measure_load(o, r, &src);
 	history_read(&r->history_bytes_end, &r->history_pkts_end);
 out:
 	ceiling_free(&c);
-	viewers_remove(refs, o->viewers);
+	viewers_remove(refs, o->viewers * o->streams);
 	errors_sum(r);
 	return rc;
 }

@@ -97,6 +97,7 @@
 
 struct fanout_opts {
 	bool json, verbose;
+	bool huge;			/* hugepages (set up by the user), not --no-huge */
 	unsigned viewers, streams, size, workers, per_frame, kf_every;
 	double seconds, warmup;
 	double load;			/* % of the measured ingest rate; 0: no phase */
@@ -188,7 +189,7 @@ void wf_bench_fanout_usage(FILE *out)
 		"                            [--profile NAME] [--seconds S] [--warmup S]\n"
 		"                            [--workers N] [--frame-packets N]\n"
 		"                            [--keyframe-packets N] [--load PCT]\n"
-		"                            [--stream-kbps KBPS]\n"
+		"                            [--stream-kbps KBPS] [--huge]\n"
 		"                            [--arch auto|sse|avx2|avx512|measure] [--verbose]\n\n"
 		"Runs whepfan's own workers (wf_setup) on DPDK virtual devices: --streams (1)\n"
 		"H.264 streams, each from its own source (ingest port, SSRC), their packets\n"
@@ -207,7 +208,9 @@ void wf_bench_fanout_usage(FILE *out)
 		"JSON object; logs go to stderr (--verbose: DPDK info logs too).\n"
 		"Ingest-to-wire latency (RX burst to TX burst, per packet) is reported for\n"
 		"the measured chunks and, with --load PCT, for %d s with the sources paced\n"
-		"at PCT %% of the ingest rate the chunks reached.\n",
+		"at PCT %% of the ingest rate the chunks reached.  Memory is --no-huge (4 KiB\n"
+		"pages) unless --huge: 2 MiB hugepages the user has reserved and mounted, as\n"
+		"a production whepfan uses.\n",
 		CHUNKS, CEILING_BURST, PROBE_PKTS, LOAD_S);
 }
 
@@ -250,6 +253,10 @@ static int parse_opts(int argc, char **argv, struct fanout_opts *o)
 		bool known = false;
 		size_t k;
 
+		if (!strcmp(opt, "--huge")) {
+			o->huge = true;
+			continue;
+		}
 		if (!strcmp(opt, "--json")) {
 			o->json = true;
 			continue;
@@ -474,11 +481,12 @@ static int eal_start(const struct fanout_opts *o, struct results *r)
 	r->oversubscribed = o->workers + 1 > (unsigned)n_cpus;
 	/* mbufs (~2.4 KB each), viewers and their control messages (~12 KB
 	 * each, with slack), peer tables measured up to HASH_SLOTS_B slots */
-	snprintf(mem, sizeof(mem), "%u", 128 + 64 + bench_mbufs(o) / 400 +
+	snprintf(mem, sizeof(mem), "%u", 128 + 64 + bench_mbufs(o) / 250 +
 		 o->viewers * o->streams / 80);
 	snprintf(prefix, sizeof(prefix), "wfbench%d", (int)getpid());
 	argv[argc++] = (char *)"whepfan-bench";
-	argv[argc++] = (char *)"--no-huge";
+	/* --in-memory: hugepages without files left in the hugetlbfs mount */
+	argv[argc++] = (char *)(o->huge ? "--in-memory" : "--no-huge");
 	argv[argc++] = (char *)"-m";
 	argv[argc++] = mem;
 	argv[argc++] = (char *)"--no-pci";
@@ -1206,9 +1214,10 @@ static void print_json_streams(const struct fanout_opts *o, const struct results
 	double mean;
 
 	stream_egress_spread(o, r, &min, &max, &mean);
-	printf("\"streams\":%u,\"viewers_total\":%u,\"stream_kbps\":%g,"
+	printf("\"memory\":\"%s\",\"streams\":%u,\"viewers_total\":%u,\"stream_kbps\":%g,"
 	       "\"stream_egress_pkts\":{\"min\":%" PRIu64 ",\"max\":%" PRIu64 ",\"mean\":%.0f},"
-	       "\"latency_us\":{", o->streams, o->viewers * o->streams, o->stream_kbps, min, max,
+	       "\"latency_us\":{", o->huge ? "hugepages" : "no-huge", o->streams,
+	       o->viewers * o->streams, o->stream_kbps, min, max,
 	       mean);
 	print_json_lat("measured", &r->lat_max, !o->load);
 	if (o->load)
@@ -1532,7 +1541,7 @@ int wf_bench_fanout_main(int argc, char **argv)
 	if (geteuid() != 0)
 		fprintf(stderr, "whepfan-bench fanout: not root: DPDK may fail to start\n");
 	r = calloc(1, sizeof(*r));
-	refs = calloc(o.viewers, sizeof(*refs));
+	refs = calloc((size_t)o.viewers * o.streams, sizeof(*refs));
 	cfg = config_make(&o);
 	if (!r || !refs || !cfg) {
 		fprintf(stderr, "whepfan-bench fanout: out of memory\n");

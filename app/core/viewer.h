@@ -22,18 +22,23 @@ enum wf_vt_state {
 	WF_VT_LIVE,
 };
 
-/* One track as this viewer receives it. */
+/* One track as this viewer receives it.  What every copy reads and
+ * writes comes first (fanout.c: one cache line); then replays and what the
+ * viewer's reports say. */
 struct wf_viewer_track {
 	uint64_t next_index;	/* next SRTP index to send (ROC << 16 | SEQ) */
 	uint64_t idx_base;	/* viewer index of source ext seq src_base */
 	uint64_t last_tsc;	/* arrival of the packet carrying last_rtp_ts */
-	uint64_t replay_tsc;	/* last key-frame replay asked for (join, PLI, FIR) */
 	uint32_t src_base;
 	uint32_t last_ext;	/* highest source ext seq sent */
 	uint32_t last_rtp_ts;
 	uint32_t ssrc;		/* our SSRC towards the viewer */
 	uint32_t packets;	/* RFC 3550 sender's packet and octet counts */
 	uint32_t octets;
+	uint8_t pt;		/* payload type towards the viewer */
+	uint8_t state;		/* enum wf_vt_state */
+	uint8_t replay;		/* WF_VT_REPLAY_* */
+	uint8_t rr_fraction;
 	/* from the viewer's receiver reports */
 	uint32_t rr_jitter;
 	uint32_t rr_ext_highest;
@@ -42,10 +47,7 @@ struct wf_viewer_track {
 	uint32_t nacks;		/* sequence numbers NACKed */
 	uint32_t retransmits;
 	uint32_t plis;		/* PLI + FIR */
-	uint8_t rr_fraction;
-	uint8_t pt;		/* payload type towards the viewer */
-	uint8_t state;		/* enum wf_vt_state */
-	uint8_t replay;		/* WF_VT_REPLAY_* */
+	uint64_t replay_tsc;	/* last key-frame replay asked for (join, PLI, FIR) */
 };
 #define WF_VT_REPLAY_ASKED	0x01	/* a replay request awaits its answer */
 #define WF_VT_REPLAY_CHARGED	0x02	/* its packets draw on the viewer's budget */
@@ -69,31 +71,39 @@ struct wf_srtcp_peer {
 };
 #define WF_SRTCP_PEER_USED	0x80000000u
 
+/* Hot first: what every copy reads (the first cache line, then its
+ * track's first line), the SRTP key the copy is encrypted with right
+ * after; the keys for RTCP and the rest, which RTCP and timers use, last. */
 struct wf_viewer {
-	struct wf_srtp_keys srtp_out;	/* SRTP we send */
-	struct wf_srtp_keys srtcp_out;	/* SRTCP we send (sender reports) */
-	struct wf_srtp_keys srtcp_in;	/* SRTCP the viewer sends */
-	struct wf_srtcp_peer srtcp_rx[WF_VIEWER_SRTCP_PEERS];
 	uint8_t hdr[WF_L2L3L4_LEN];	/* Ethernet + IPv4 + UDP template */
 	uint16_t ip_csum_base;		/* IPv4 checksum of hdr with total length 0 */
 	uint16_t port_idx;		/* index in wf_app.ports */
-	uint32_t addr;			/* viewer's IPv4 and UDP port, host order */
-	uint16_t udp_port;
 	uint16_t gen;			/* slot generation, bumped on reuse */
 	uint16_t stream;
 	uint8_t in_use;
 	uint8_t srtp;			/* 0: plain RTP relay output */
-	uint32_t next, prev;		/* this lcore's list of the stream's viewers */
+	uint32_t next;			/* this lcore's list of the stream's viewers */
+	uint64_t pkts_out;
+	uint64_t bytes_out;
+	struct wf_viewer_track trk[WF_MAX_TRACKS];
+	struct wf_srtp_keys srtp_out;	/* SRTP we send */
+	struct wf_srtp_keys srtcp_out;	/* SRTCP we send (sender reports) */
+	struct wf_srtp_keys srtcp_in;	/* SRTCP the viewer sends */
+	struct wf_srtcp_peer srtcp_rx[WF_VIEWER_SRTCP_PEERS];
+	uint32_t prev;
+	uint32_t addr;			/* viewer's IPv4 and UDP port, host order */
+	uint16_t udp_port;
 	uint32_t srtcp_index;		/* our next SRTCP index */
 	uint32_t cname_hash;
 	uint64_t next_sr_tsc;
 	uint64_t created_tsc;
-	uint64_t pkts_out;
-	uint64_t bytes_out;
 	uint64_t session_id;		/* low 64 bits of the WHEP session id, 0 = static */
 	struct wf_retx_bucket retx;	/* what it may be sent again (budget.h) */
-	struct wf_viewer_track trk[WF_MAX_TRACKS];
 } __rte_cache_aligned;
+
+/* Bytes per viewer stay within 4,096 (docs/performance.md): the registry's
+ * slot and the peer table's entries take the rest. */
+_Static_assert(sizeof(struct wf_viewer) <= 3840, "struct wf_viewer outgrew its budget");
 
 #define WF_VIEWER_NONE UINT32_MAX
 

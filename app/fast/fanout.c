@@ -3,6 +3,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_udp.h>
 
 #include "fast/handoff.h"
@@ -184,6 +185,15 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 		uint64_t idx;
 
 		slot = v->next;
+		if (slot != WF_VIEWER_NONE) {
+			/* the next viewer's lines this one's copy gives time to
+			 * load: its header template, its track, its SRTP key */
+			const struct wf_viewer *nv = &lc->viewers[slot];
+
+			rte_prefetch0(nv);
+			rte_prefetch0(&nv->trk[t]);
+			rte_prefetch0(&nv->srtp_out);
+		}
 		if (vt->state == WF_VT_REPLAY) {
 			/* the owner paces the replay up to the newest packet:
 			 * this one comes in it */

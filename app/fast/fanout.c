@@ -93,21 +93,19 @@ static inline void job_added(struct wf_lcore *lc, struct wf_batch *b)
 		wf_fanout_flush(lc);
 }
 
-/* Prepares viewer v's copy of m under index idx as job n of b (rx_tsc:
- * m's arrival for a live copy, else 0): returns true when a job was
- * added. */
+/* Prepares viewer v's copy of m in out (NULL: none could be had) under
+ * index idx as job n of b (rx_tsc: m's arrival for a live copy, else 0):
+ * returns true when a job was added. */
 static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_t slot,
 		    struct wf_viewer *v, unsigned t, struct rte_mbuf *m, uint64_t idx,
-		    uint64_t rx_tsc)
+		    uint64_t rx_tsc, struct rte_mbuf *out)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
 	struct wf_viewer_track *vt = &v->trk[t];
 	const uint8_t *src = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->rtp_off);
 	unsigned plen = (unsigned)meta->rtp_len - meta->hdr_len;
-	struct rte_mbuf *out;
 	uint8_t *d, *rtp;
 
-	out = rte_pktmbuf_alloc(wf_app.pool);
 	if (!out) {
 		lc->c.drop[WF_DROP_MBUF_ALLOC]++;
 		return false;
@@ -168,21 +166,89 @@ static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt, uint
 	wf_refuse(lc, WF_REFUSE_REPLAY_ABORTED, 1);
 }
 
+/* Fresh mbufs for one packet's copies, taken from the pool in bulk (a
+ * burst at most, no more than the viewers left); what is left over goes
+ * back when the packet is done.  Bulk allocation measured 12-18 % faster
+ * with 10 and 1,000 viewers (docs/performance.md). */
+struct spares {
+	struct rte_mbuf *m[WF_BURST];
+	unsigned n, next;
+};
+
+static inline struct rte_mbuf *spare_take(struct spares *s, unsigned left)
+{
+	if (s->next == s->n) {
+		unsigned want = RTE_MIN(left, (unsigned)WF_BURST);
+
+		s->next = 0;
+		s->n = rte_pktmbuf_alloc_bulk(wf_app.pool, s->m, want) ? 0 : want;
+		if (!s->n)	/* fewer left in the pool than asked: one by one */
+			return rte_pktmbuf_alloc(wf_app.pool);
+	}
+	return s->m[s->next++];
+}
+
+/* What wf_fanout_packet carries from one viewer to the next. */
+struct live_pass {
+	struct rte_mbuf *m;
+	const struct wf_mbuf_meta *meta;
+	struct spares sp;
+	unsigned left;		/* viewers not yet visited, this one included */
+	bool held;		/* the batch holds a reference to m */
+};
+
+/* Viewer v's (slot) live copy of the packet, if its track takes it now. */
+static void live_copy(struct wf_lcore *lc, struct live_pass *p, struct wf_viewer *v, uint32_t slot)
+{
+	const struct wf_mbuf_meta *meta = p->meta;
+	struct wf_viewer_track *vt = &v->trk[meta->track];
+	struct wf_batch *b = &lc->batch;
+	uint64_t idx;
+
+	if (vt->state == WF_VT_REPLAY) {
+		/* the owner paces the replay up to the newest packet: this one
+		 * comes in it */
+		replay_timeout(lc, vt, meta->rx_tsc);
+		return;
+	}
+	if (vt->state == WF_VT_WAIT && (meta->flags & WF_META_KEYFRAME)) {
+		start_at(vt, meta->ext_seq);
+		vt->state = WF_VT_LIVE;
+		vt->replay = 0;	/* a replay's answer, when it comes, is stale */
+	}
+	if (vt->state != WF_VT_LIVE || !index_for(vt, meta->ext_seq, &idx) ||
+	    !add_job(lc, b, b->n, slot, v, meta->track, p->m, idx, meta->rx_tsc,
+		     spare_take(&p->sp, p->left)))
+		return;
+	if (!v->srtp) {
+		/* a plain output's copy is whole: it goes now, outside the
+		 * batch (job b->n is scratch until the next add) */
+		send_one(lc, b, b->n, false);
+		return;
+	}
+	if (!p->held) {
+		/* the history may let m go before the batch is sent */
+		rte_mbuf_refcnt_update(p->m, 1);
+		b->src[b->n_src++] = p->m;
+		p->held = true;
+	}
+	if (b->n + 1 == WF_BURST)
+		p->held = false;	/* this job sends the batch */
+	job_added(lc, b);
+}
+
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
-	const struct wf_mbuf_meta *meta = wf_meta(m);
-	unsigned t = meta->track;
-	uint32_t slot = lc->head[meta->stream];
-	struct wf_batch *b = &lc->batch;
-	bool held = false;	/* the batch holds a reference to m */
+	struct live_pass p = { .m = m, .meta = wf_meta(m) };
+	unsigned t = p.meta->track;
+	uint32_t slot = lc->head[p.meta->stream];
 
 	/* resends queued before this packet are in the batch before its
 	 * copies: a replay's packets precede the live ones that follow it */
+	p.left = lc->count[p.meta->stream];
 	while (slot != WF_VIEWER_NONE) {
 		struct wf_viewer *v = &lc->viewers[slot];
-		struct wf_viewer_track *vt = &v->trk[t];
 		uint32_t cur = slot;
-		uint64_t idx;
 
 		slot = v->next;
 		if (slot != WF_VIEWER_NONE) {
@@ -194,37 +260,12 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 			rte_prefetch0(&nv->trk[t]);
 			rte_prefetch0(&nv->srtp_out);
 		}
-		if (vt->state == WF_VT_REPLAY) {
-			/* the owner paces the replay up to the newest packet:
-			 * this one comes in it */
-			replay_timeout(lc, vt, meta->rx_tsc);
-			continue;
-		}
-		if (vt->state == WF_VT_WAIT && (meta->flags & WF_META_KEYFRAME)) {
-			start_at(vt, meta->ext_seq);
-			vt->state = WF_VT_LIVE;
-			vt->replay = 0;	/* a replay's answer, when it comes, is stale */
-		}
-		if (vt->state != WF_VT_LIVE || !index_for(vt, meta->ext_seq, &idx))
-			continue;
-		if (!add_job(lc, b, b->n, cur, v, t, m, idx, meta->rx_tsc))
-			continue;
-		if (!v->srtp) {
-			/* a plain output's copy is whole: it goes now, outside
-			 * the batch (job b->n is scratch until the next add) */
-			send_one(lc, b, b->n, false);
-			continue;
-		}
-		if (!held) {
-			/* the history may let m go before the batch is sent */
-			rte_mbuf_refcnt_update(m, 1);
-			b->src[b->n_src++] = m;
-			held = true;
-		}
-		if (b->n + 1 == WF_BURST)
-			held = false;	/* this job sends the batch */
-		job_added(lc, b);
+		live_copy(lc, &p, v, cur);
+		if (p.left > 1)
+			p.left--;
 	}
+	if (p.sp.next < p.sp.n)
+		rte_pktmbuf_free_bulk(p.sp.m + p.sp.next, p.sp.n - p.sp.next);
 }
 
 /* Sends history packet m again to one viewer (a NACK's answer or a replay
@@ -237,7 +278,7 @@ static void resend(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsi
 	uint64_t idx;
 
 	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx) ||
-	    !add_job(lc, b, b->n, slot, v, t, m, idx, 0)) {
+	    !add_job(lc, b, b->n, slot, v, t, m, idx, 0, rte_pktmbuf_alloc(wf_app.pool))) {
 		rte_pktmbuf_free(m);
 		return;
 	}

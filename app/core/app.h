@@ -44,7 +44,12 @@
 /* Immutable facts about an ingested RTP packet, written once by the
  * stream's owner lcore before the mbuf is shared (refcount) with others. */
 struct wf_mbuf_meta {
-	uint64_t rx_tsc;	/* arrival */
+	uint64_t rx_tsc;	/* arrival: the RX burst on the worker that received
+				 * it (classify.c), before any handoff to the owner;
+				 * the TSC is taken to be one clock on all cores
+				 * (invariant TSC); where it is not, tx.c clamps a
+				 * negative latency to 0 and history.c keeps the
+				 * packet a little longer (its ring bounds it) */
 	uint32_t ext_seq;	/* source's extended sequence number */
 	uint32_t rtp_ts;
 	uint16_t rtp_off;	/* RTP header offset in the mbuf data */

@@ -140,6 +140,10 @@ void wf_ctrl_apply(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned n)
 {
 	unsigned i;
 
+	/* the batch names viewers by slot and reads their keys: it leaves
+	 * before a viewer is removed, moved or its slot reused (a copy
+	 * encrypted with the next viewer's keys would reuse its SRTP indexes) */
+	wf_fanout_flush(lc);
 	for (i = 0; i < n; i++) {
 		struct wf_ctrl_msg *msg = msgs[i];
 

@@ -61,9 +61,6 @@ static unsigned control(struct wf_lcore *lc)
 
 	if (!n)
 		return 0;
-	/* the batch names viewers by slot: it leaves before any is removed
-	 * (empty here in the loop; wf_worker_poll_tail's callers may differ) */
-	wf_fanout_flush(lc);
 	for (round = 0; round <= WF_PUNT_RING_SIZE / WF_BURST; round++)
 		if (slow_tx(lc) < WF_BURST)
 			break;

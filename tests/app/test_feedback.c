@@ -19,7 +19,9 @@
 #include "wf_test.h"
 
 #include "core/app.h"
+#include "core/ctrl.h"
 #include "core/lcore.h"
+#include "fast/apply.h"
 #include "fast/fanout.h"
 #include "fast/feedback.h"
 #include "fast/history.h"
@@ -692,6 +694,41 @@ static void a_batched_copy_holds_its_source_packet(void)
 	viewer_track_back();
 }
 
+/* A control message that removes a viewer (or moves it, or reuses its
+ * slot) comes after the batch has left: a batched job names its viewer by
+ * slot and reads its keys, which the removal wipes. */
+static void a_viewers_removal_waits_for_its_batched_copies(void)
+{
+	static struct wf_ctrl_msg msg;
+	struct wf_ctrl_msg *msgs[1] = { &msg }, *back = NULL;
+	struct wf_viewer *v = &lc->viewers[0];
+	struct wf_track_state *ts = &st->t[0];
+	uint8_t out[16][128];
+	unsigned lens[16];
+
+	media_setup();
+	reset();
+	viewer_track(WF_VT_LIVE, 5000, 0, 0);
+	v->trk[0].src_base = ts->newest + 1;
+	v->trk[0].idx_base = 5000;
+	v->trk[0].last_ext = ts->newest;
+	if (!lc->reply)
+		lc->reply = rte_ring_create("tfb_reply", 16, SOCKET_ID_ANY,
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	WF_REQUIRE(lc->reply != NULL);
+	rtp_from_source(2300, 0x66);
+	WF_REQUIRE(lc->batch.n == 1);
+	msg = (struct wf_ctrl_msg){ .type = WF_CTRL_DEL_VIEWER, .slot = 0, .gen = v->gen };
+	wf_ctrl_apply(lc, msgs, 1);
+	WF_CHECK_EQ(msg.status, 0);
+	WF_CHECK_EQ(lc->batch.n, 0);	/* protected before the keys were wiped */
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_PROTECT], 0);
+	WF_CHECK_EQ(sent(out, lens, 16), 1);
+	WF_CHECK_EQ(rte_ring_dequeue(lc->reply, (void **)&back), 0);
+	WF_CHECK(back == &msg);
+	wf_history_clear(ts);
+}
+
 static void no_packet_is_left_behind(void)
 {
 	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), 0);
@@ -721,6 +758,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_packet_number_is_never_sent_twice_with_other_content);
 	WF_RUN(a_polls_copies_share_one_burst_and_carry_their_arrival);
 	WF_RUN(a_batched_copy_holds_its_source_packet);
+	WF_RUN(a_viewers_removal_waits_for_its_batched_copies);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

@@ -79,8 +79,7 @@ void wf_fanout_flush(struct wf_lcore *lc)
 	wf_srtp_protect_burst(lc->srtp, b->jobs, n);
 	for (i = 0; i < n; i++)
 		send_one(lc, b, i, true);
-	for (i = 0; i < b->n_src; i++)
-		rte_pktmbuf_free(b->src[i]);	/* the history packets the jobs read */
+	rte_pktmbuf_free_bulk(b->src, b->n_src);	/* the history packets the jobs read */
 	b->n = 0;
 	b->n_src = 0;
 }

@@ -231,9 +231,9 @@ static void live_copy(struct wf_lcore *lc, struct live_pass *p, struct wf_viewer
 		b->src[b->n_src++] = p->m;
 		p->held = true;
 	}
-	if (b->n + 1 == WF_BURST)
-		p->held = false;	/* this job sends the batch */
 	job_added(lc, b);
+	if (!b->n)
+		p->held = false;	/* the batch went out, and its reference to m */
 }
 
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)

@@ -69,7 +69,6 @@ static inline uint64_t wf_slow_counter(const struct wf_counter_info *ci)
 	return wf_u64_at(&wf_slow_counters, ci->off);
 }
 
-
 /* Transmits m on port_idx through worker 0's queue (takes m). */
 void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m);
 /* The same through worker's queue. */

@@ -45,7 +45,6 @@ void wf_adm_count(enum wf_adm_event ev)
 		wf_adm_counters.n[ev]++;
 }
 
-
 void wf_adm_limits_of(const struct wf_config *cfg, struct wf_adm_limits *l)
 {
 	l->rate = cfg->http.post_rate_per_ip;

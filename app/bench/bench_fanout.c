@@ -1171,12 +1171,12 @@ static double cycles_us(uint64_t c)
 
 static void lat_figures_of(const struct wf_lat_hist *h, struct lat_figures *f)
 {
-	f->packets = h->count;
+	f->packets = wf_lat_total(h);
 	f->p50 = cycles_us(wf_lat_quantile(h, 0.5));
 	f->p99 = cycles_us(wf_lat_quantile(h, 0.99));
 	f->p999 = cycles_us(wf_lat_quantile(h, 0.999));
 	f->max = cycles_us(wf_lat_quantile(h, 1.0));
-	f->mean = h->count ? cycles_us(h->sum) / (double)h->count : 0;
+	f->mean = f->packets ? cycles_us(h->sum) / (double)f->packets : 0;
 }
 
 /* Each stream's viewers' packets over the whole run: least, most, mean. */

@@ -28,7 +28,6 @@ void wf_lat_read(struct wf_lat_hist *out, const struct wf_lat_hist *h,
 
 	for (b = 0; b < WF_LAT_BUCKETS; b++)
 		out->n[b] = rd(&h->n[b]) - (base ? base->n[b] : 0);
-	out->count = rd(&h->count) - (base ? base->count : 0);
 	out->sum = rd(&h->sum) - (base ? base->sum : 0);
 	/* the maximum of an interval is not kept: the whole run's is given */
 	out->max = rd(&h->max);
@@ -40,19 +39,26 @@ void wf_lat_merge(struct wf_lat_hist *out, const struct wf_lat_hist *h)
 
 	for (b = 0; b < WF_LAT_BUCKETS; b++)
 		out->n[b] += h->n[b];
-	out->count += h->count;
 	out->sum += h->sum;
 	if (h->max > out->max)
 		out->max = h->max;
 }
 
-uint64_t wf_lat_quantile(const struct wf_lat_hist *h, double q)
+uint64_t wf_lat_total(const struct wf_lat_hist *h)
 {
-	uint64_t total = 0, want, seen = 0;
+	uint64_t n = 0;
 	unsigned b;
 
 	for (b = 0; b < WF_LAT_BUCKETS; b++)
-		total += h->n[b];
+		n += h->n[b];
+	return n;
+}
+
+uint64_t wf_lat_quantile(const struct wf_lat_hist *h, double q)
+{
+	uint64_t total = wf_lat_total(h), want, seen = 0;
+	unsigned b;
+
 	if (!total)
 		return 0;
 	want = (uint64_t)(q * (double)total + 0.999999);

@@ -7,7 +7,8 @@
  * 16 cycles exact), so a quantile read from them is within 12.5 % of the
  * true one: 496 buckets cover every uint64_t.  Only the worker writes its
  * histogram; readers (telemetry, /metrics, the benchmark) read each 64-bit
- * count whole and may see one packet counted in n and not yet in sum.
+ * count whole and may see one packet counted in a bucket and not yet in
+ * sum.
  */
 #ifndef WF_LATENCY_H
 #define WF_LATENCY_H
@@ -19,8 +20,7 @@
 #define WF_LAT_BUCKETS	(WF_LAT_EXACT + (64 - 4) * WF_LAT_STEPS)
 
 struct wf_lat_hist {
-	uint64_t n[WF_LAT_BUCKETS];
-	uint64_t count;
+	uint64_t n[WF_LAT_BUCKETS];	/* their total is the packets counted */
 	uint64_t sum;		/* cycles */
 	uint64_t max;		/* cycles */
 };
@@ -38,7 +38,6 @@ static inline unsigned wf_lat_bucket(uint64_t cycles)
 static inline void wf_lat_add(struct wf_lat_hist *h, uint64_t cycles)
 {
 	h->n[wf_lat_bucket(cycles)]++;
-	h->count++;
 	h->sum += cycles;
 	if (cycles > h->max)
 		h->max = cycles;
@@ -51,6 +50,9 @@ uint64_t wf_lat_bucket_high(unsigned b);
  * writing it), or, with base, what was added since base was copied. */
 void wf_lat_read(struct wf_lat_hist *out, const struct wf_lat_hist *h,
 		 const struct wf_lat_hist *base);
+
+/* The packets h counts (all its buckets). */
+uint64_t wf_lat_total(const struct wf_lat_hist *h);
 
 /* out += h */
 void wf_lat_merge(struct wf_lat_hist *out, const struct wf_lat_hist *h);

@@ -73,7 +73,7 @@ static void latency(FILE *f)
 		uint64_t all;
 
 		wf_lat_read(&h, &wf_app.lc[w]->lat, NULL);
-		all = wf_lat_at_most(&h, UINT64_MAX);
+		all = wf_lat_total(&h);
 		for (i = 0; i < RTE_DIM(le); i++)
 			fprintf(f, "whepfan_ingest_to_wire_seconds_bucket{lcore=\"%u\",le=\"%g\"} %lu\n",
 				id, le[i], wf_lat_at_most(&h, (uint64_t)(le[i] * (double)wf_app.tsc_hz)));

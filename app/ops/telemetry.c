@@ -179,18 +179,19 @@ static int add_latency(struct rte_tel_data *l, const struct wf_lcore *lc)
 	struct rte_tel_data *t = rte_tel_data_alloc();
 	struct wf_lat_hist h;
 	double ns = 1e9 / (double)wf_app.tsc_hz;
+	uint64_t n;
 
 	if (!t)
 		return -ENOMEM;
 	wf_lat_read(&h, &lc->lat, NULL);
+	n = wf_lat_total(&h);
 	rte_tel_data_start_dict(t);
-	rte_tel_data_add_dict_u64(t, "packets", h.count);
+	rte_tel_data_add_dict_u64(t, "packets", n);
 	rte_tel_data_add_dict_u64(t, "p50", (uint64_t)((double)wf_lat_quantile(&h, 0.5) * ns));
 	rte_tel_data_add_dict_u64(t, "p99", (uint64_t)((double)wf_lat_quantile(&h, 0.99) * ns));
 	rte_tel_data_add_dict_u64(t, "p999", (uint64_t)((double)wf_lat_quantile(&h, 0.999) * ns));
 	rte_tel_data_add_dict_u64(t, "max", (uint64_t)((double)h.max * ns));
-	rte_tel_data_add_dict_u64(t, "mean", h.count ? (uint64_t)((double)h.sum * ns /
-								   (double)h.count) : 0);
+	rte_tel_data_add_dict_u64(t, "mean", n ? (uint64_t)((double)h.sum * ns / (double)n) : 0);
 	rte_tel_data_add_dict_container(l, "latency_ns", t, 0);
 	return 0;
 }

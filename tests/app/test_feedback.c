@@ -563,6 +563,19 @@ static unsigned sent(uint8_t out[][128], unsigned *lens, unsigned max)
 	return n;
 }
 
+/* The viewer live from the source's next packet, which it gets under
+ * index idx; the stream's rate for the resend budget. */
+static void live_from_next_packet(uint64_t idx, uint32_t rate)
+{
+	struct wf_viewer *v = &lc->viewers[0];
+	uint32_t newest = st->t[0].newest;
+
+	viewer_track(WF_VT_LIVE, idx, rate, 0);
+	v->trk[0].src_base = newest + 1;
+	v->trk[0].idx_base = idx;
+	v->trk[0].last_ext = newest;
+}
+
 /* A NACK during a replay is answered and sent under the index asked for
  * (on_nack and nack_answer both let it through). */
 static void a_nack_during_a_replay_is_answered_under_its_index(void)
@@ -595,17 +608,13 @@ static void a_nack_during_a_replay_is_answered_under_its_index(void)
  * the viewer's index it had, it would reuse the SRTP keystream. */
 static void a_packet_number_is_never_sent_twice_with_other_content(void)
 {
-	struct wf_viewer *v = &lc->viewers[0];
 	struct wf_track_state *ts = &st->t[0];
 	uint8_t out[16][128], again[4][128];
 	unsigned lens[16], lens2[4], i;
 
 	media_setup();
 	reset();
-	viewer_track(WF_VT_LIVE, 1000, 0, 0);
-	v->trk[0].src_base = ts->newest + 1;
-	v->trk[0].idx_base = 1000;
-	v->trk[0].last_ext = ts->newest;
+	live_from_next_packet(1000, 0);
 	for (i = 0; i < 5; i++)
 		rtp_from_source((uint16_t)(2010 + i), 0x11);
 	WF_CHECK_EQ(sent(out, lens, 16), 5);
@@ -628,7 +637,6 @@ static void a_packet_number_is_never_sent_twice_with_other_content(void)
  * (its source arrived long before: it would read as latency). */
 static void a_polls_copies_share_one_burst_and_carry_their_arrival(void)
 {
-	struct wf_viewer *v = &lc->viewers[0];
 	struct wf_track_state *ts = &st->t[0];
 	uint8_t out[16][128];
 	unsigned lens[16], i;
@@ -637,10 +645,7 @@ static void a_polls_copies_share_one_burst_and_carry_their_arrival(void)
 
 	media_setup();
 	reset();
-	viewer_track(WF_VT_LIVE, 3000, 30000, 0);
-	v->trk[0].src_base = ts->newest + 1;
-	v->trk[0].idx_base = 3000;
-	v->trk[0].last_ext = ts->newest;
+	live_from_next_packet(3000, 30000);
 	for (i = 0; i < 3; i++)
 		rtp_from_source((uint16_t)(2100 + i), 0x44);
 	WF_CHECK_EQ(lc->batch.n, 3);
@@ -669,7 +674,6 @@ static void a_polls_copies_share_one_burst_and_carry_their_arrival(void)
  * must still read it, not a freed mbuf the pool hands out again. */
 static void a_batched_copy_holds_its_source_packet(void)
 {
-	struct wf_viewer *v = &lc->viewers[0];
 	struct wf_track_state *ts = &st->t[0];
 	uint8_t out[16][128];
 	unsigned lens[16], base;
@@ -677,10 +681,7 @@ static void a_batched_copy_holds_its_source_packet(void)
 
 	media_setup();
 	reset();
-	viewer_track(WF_VT_LIVE, 4000, 0, 0);
-	v->trk[0].src_base = ts->newest + 1;
-	v->trk[0].idx_base = 4000;
-	v->trk[0].last_ext = ts->newest;
+	live_from_next_packet(4000, 0);
 	base = rte_mempool_in_use_count(wf_app.pool);
 	rtp_from_source(2200, 0x55);
 	m = wf_history_get(ts, ts->newest);
@@ -708,10 +709,7 @@ static void a_viewers_removal_waits_for_its_batched_copies(void)
 
 	media_setup();
 	reset();
-	viewer_track(WF_VT_LIVE, 5000, 0, 0);
-	v->trk[0].src_base = ts->newest + 1;
-	v->trk[0].idx_base = 5000;
-	v->trk[0].last_ext = ts->newest;
+	live_from_next_packet(5000, 0);
 	if (!lc->reply)
 		lc->reply = rte_ring_create("tfb_reply", 16, SOCKET_ID_ANY,
 					    RING_F_SP_ENQ | RING_F_SC_DEQ);

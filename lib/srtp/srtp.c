@@ -8,6 +8,7 @@
 #include "srtp/srtp.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,8 +78,17 @@ static const char *const wf_srtp_arch_names[WF_SRTP_ARCH_COUNT] = {
 #define SRTCP_E_BIT 0x80000000u
 #define SRTCP_INDEX_MAX 0x7fffffffu
 
-/* The private layout behind struct wf_srtp_keys. */
+/* The private layout behind struct wf_srtp_keys.  What every job reads
+ * first (the checks, the salt) is the first cache line, then the tables
+ * in the order AES and GHASH read them: a caller that fetches a key's head
+ * ahead (wf_srtp_keys_prefetch) finds the checks' line and the round keys. */
 struct keys_impl {
+	uint32_t magic;
+	uint8_t profile;
+	uint8_t kind;
+	uint8_t arch;		/* GCM tables were computed by this arch */
+	uint8_t tag_len;
+	uint8_t salt[16];	/* session salt, 14 (CM) or 12 (GCM) bytes */
 	union {
 		struct gcm_key_data gcm;	/* arch-specific tables */
 		struct {
@@ -86,17 +96,14 @@ struct keys_impl {
 			uint8_t ipad[32] __attribute__((aligned(16)));
 			uint8_t opad[32] __attribute__((aligned(16)));
 		} cm;
-	} u;
-	uint32_t magic;
-	uint8_t profile;
-	uint8_t kind;
-	uint8_t arch;		/* GCM tables were computed by this arch */
-	uint8_t tag_len;
-	uint8_t salt[16];	/* session salt, 14 (CM) or 12 (GCM) bytes */
+	} u __attribute__((aligned(64)));
 };
 
 _Static_assert(sizeof(struct keys_impl) <= sizeof(struct wf_srtp_keys),
 	       "wf_srtp_keys too small for the private layout");
+_Static_assert(offsetof(struct keys_impl, u) == 64, "the checks' line is the first");
+_Static_assert(offsetof(struct keys_impl, u) + 16 * 15 <= WF_SRTP_KEYS_HEAD,
+	       "wf_srtp_keys_prefetch misses a line of the AES round keys");
 
 static inline struct keys_impl *K(struct wf_srtp_keys *k)
 {

@@ -7,6 +7,9 @@
 #ifndef WF_TX_H
 #define WF_TX_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <rte_ethdev.h>
 
 #include "core/lcore.h"
@@ -24,15 +27,22 @@ static inline void wf_tx_flush(struct wf_lcore *lc)
 			wf_tx_flush_port(lc, p);
 }
 
-/* Flushes the buffers due at the end of a poll: a burst's worth, one that
- * has waited lc->tx_drain_tsc, or all of them after a poll without work. */
+/* Whether a buffer of n packets, the first of them queued at since, goes
+ * out at the end of the poll at now: a burst's worth goes, one that has
+ * waited drain_tsc goes, and after a poll without work (idle) all go. */
+static inline bool wf_tx_due(uint16_t n, uint64_t since, uint64_t now, uint64_t drain_tsc,
+			     bool idle)
+{
+	return n && (idle || n >= WF_BURST || now - since >= drain_tsc);
+}
+
+/* Flushes the buffers due at the end of a poll (wf_tx_due). */
 static inline void wf_tx_drain(struct wf_lcore *lc, uint64_t now, bool idle)
 {
 	unsigned p;
 
 	for (p = 0; p < wf_app.n_ports; p++)
-		if (lc->ntx[p] && (idle || lc->ntx[p] >= WF_BURST ||
-				   now - lc->tx_since[p] >= lc->tx_drain_tsc))
+		if (wf_tx_due(lc->ntx[p], lc->tx_since[p], now, lc->tx_drain_tsc, idle))
 			wf_tx_flush_port(lc, p);
 }
 

@@ -45,6 +45,7 @@ static bool workers_launched;
 static void lcore_free(struct wf_lcore *lc)
 {
 	rte_free(lc->viewers);
+	rte_free(lc->members);
 	rte_ring_free(lc->ctrl);
 	rte_ring_free(lc->reply);
 	rte_ring_free(lc->punt);
@@ -61,7 +62,6 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	struct wf_lcore *lc;
 	char name[RTE_RING_NAMESIZE];
 	int socket = (int)rte_lcore_to_socket_id(lcore_id);
-	unsigned s;
 
 	lc = rte_zmalloc_socket("wf_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE, socket);
 	if (!lc)
@@ -75,8 +75,8 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	 * grow RSS by a page a slot until each slot had had a viewer once */
 	if (lc->viewers)
 		explicit_bzero(lc->viewers, sizeof(struct wf_viewer) * slots);
-	for (s = 0; s < WF_MAX_STREAMS; s++)
-		lc->head[s] = WF_VIEWER_NONE;
+	lc->members = rte_zmalloc_socket("wf_members", sizeof(*lc->members) * slots,
+					 RTE_CACHE_LINE_SIZE, socket);
 	snprintf(name, sizeof(name), "wf_ctrl%u", w);
 	lc->ctrl = rte_ring_create(name, WF_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wf_reply%u", w);
@@ -90,7 +90,7 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	wf_police_init(&lc->police, rte_get_tsc_hz());
-	if (!lc->viewers || !lc->ctrl || !lc->reply || !lc->punt || !lc->punt_prio ||
+	if (!lc->viewers || !lc->members || !lc->ctrl || !lc->reply || !lc->punt || !lc->punt_prio ||
 	    !lc->slow_tx || !lc->srtp) {
 		lcore_free(lc);
 		return -ENOMEM;

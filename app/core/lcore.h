@@ -82,7 +82,11 @@ struct wf_lcore {
 	uint32_t n_slots;
 	uint32_t n_viewers;
 	uint32_t slot_hwm;	/* slots at or above it were never used */
-	uint32_t head[WF_MAX_STREAMS];	/* viewers of each stream on this lcore */
+	/* the viewers of each stream on this lcore, dense: stream s's slots
+	 * are members[first[s] .. first[s] + count[s]), the streams' ranges
+	 * in stream order with no gaps (apply.c keeps them so) */
+	uint32_t *members;	/* n_slots */
+	uint32_t first[WF_MAX_STREAMS];
 	uint32_t count[WF_MAX_STREAMS];
 	struct wf_stream_state *owned[WF_MAX_STREAMS];	/* streams this lcore owns */
 	/* transmit buffers, one per port, with each packet's arrival for the

@@ -82,7 +82,7 @@ struct wf_viewer {
 	uint16_t stream;
 	uint8_t in_use;
 	uint8_t srtp;			/* 0: plain RTP relay output */
-	uint32_t next;			/* this lcore's list of the stream's viewers */
+	uint32_t pos;			/* index in this lcore's members[] */
 	uint64_t pkts_out;
 	uint64_t bytes_out;
 	struct wf_viewer_track trk[WF_MAX_TRACKS];
@@ -90,7 +90,6 @@ struct wf_viewer {
 	struct wf_srtp_keys srtcp_out;	/* SRTCP we send (sender reports) */
 	struct wf_srtp_keys srtcp_in;	/* SRTCP the viewer sends */
 	struct wf_srtcp_peer srtcp_rx[WF_VIEWER_SRTCP_PEERS];
-	uint32_t prev;
 	uint32_t addr;			/* viewer's IPv4 and UDP port, host order */
 	uint16_t udp_port;
 	uint32_t srtcp_index;		/* our next SRTCP index */

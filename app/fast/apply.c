@@ -8,29 +8,51 @@
 #include "fast/ingest.h"
 #include "fast/request.h"
 
-static void list_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
+/* Moves the member at index from to index to (a free cell). */
+static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
 {
-	struct wf_viewer *v = &lc->viewers[slot];
+	uint32_t slot = lc->members[from];
 
-	v->prev = WF_VIEWER_NONE;
-	v->next = lc->head[stream];
-	if (v->next != WF_VIEWER_NONE)
-		lc->viewers[v->next].prev = slot;
-	lc->head[stream] = slot;
+	lc->members[to] = slot;
+	lc->viewers[slot].pos = to;
+}
+
+/* Adds slot at the end of stream's range: each later stream's range moves
+ * up a cell, its first member to the cell past its end (a stream's order
+ * does not matter), from the last stream down, so the cell each move
+ * fills was freed by the one before.  At most WF_MAX_STREAMS moves, on
+ * the control path. */
+static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
+{
+	unsigned u;
+
+	for (u = WF_MAX_STREAMS - 1; u > stream; u--) {
+		if (lc->count[u])
+			member_move(lc, lc->first[u], lc->first[u] + lc->count[u]);
+		lc->first[u]++;
+	}
+	lc->members[lc->first[stream] + lc->count[stream]] = slot;
+	lc->viewers[slot].pos = lc->first[stream] + lc->count[stream];
 	lc->count[stream]++;
 }
 
-static void list_del(struct wf_lcore *lc, uint32_t slot)
+/* Takes slot out of its stream's range: the range's last member fills its
+ * cell, and each later stream's range moves down a cell, its last member
+ * to the cell before its start. */
+static void members_del(struct wf_lcore *lc, uint32_t slot)
 {
-	struct wf_viewer *v = &lc->viewers[slot];
+	uint16_t stream = lc->viewers[slot].stream;
+	uint32_t last = lc->first[stream] + lc->count[stream] - 1;
+	unsigned u;
 
-	if (v->prev != WF_VIEWER_NONE)
-		lc->viewers[v->prev].next = v->next;
-	else
-		lc->head[v->stream] = v->next;
-	if (v->next != WF_VIEWER_NONE)
-		lc->viewers[v->next].prev = v->prev;
-	lc->count[v->stream]--;
+	if (lc->viewers[slot].pos != last)
+		member_move(lc, last, lc->viewers[slot].pos);
+	lc->count[stream]--;
+	for (u = stream + 1u; u < WF_MAX_STREAMS; u++) {
+		if (lc->count[u])
+			member_move(lc, lc->first[u] + lc->count[u] - 1, lc->first[u] - 1);
+		lc->first[u]--;
+	}
 }
 
 static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
@@ -50,7 +72,7 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	v->in_use = 1;
 	v->created_tsc = rte_rdtsc();
 	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
-	list_add(lc, msg->slot, v->stream);
+	members_add(lc, msg->slot, v->stream);
 	lc->n_viewers++;
 	if (msg->slot >= lc->slot_hwm)
 		lc->slot_hwm = msg->slot + 1;
@@ -76,7 +98,7 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		return -ENOENT;
 	/* hand the final figures back to the slow path */
 	msg->viewer = *v;
-	list_del(lc, msg->slot);
+	members_del(lc, msg->slot);
 	wf_srtp_keys_wipe(&v->srtp_out);
 	wf_srtp_keys_wipe(&v->srtcp_out);
 	wf_srtp_keys_wipe(&v->srtcp_in);

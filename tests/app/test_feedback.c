@@ -67,7 +67,8 @@ static bool setup(void)
 	lc->n_slots = 4;
 	lc->viewers = rte_zmalloc("tfb_viewers", sizeof(*lc->viewers) * lc->n_slots,
 				  RTE_CACHE_LINE_SIZE);
-	if (!lc->srtp || !lc->viewers)
+	lc->members = rte_zmalloc("tfb_members", sizeof(*lc->members) * lc->n_slots, 0);
+	if (!lc->srtp || !lc->viewers || !lc->members)
 		return false;
 	wf_app.lc[0] = lc;
 	wf_app.streams[0].n_tracks = 1;
@@ -518,8 +519,9 @@ static void media_setup(void)
 	ts->have_any = false;
 	wf_app.ingest_map[RTP_PORT] = 1;
 	wf_app.streams[0].fanout_mask = 1;
-	lc->head[0] = 0;
-	v->next = v->prev = WF_VIEWER_NONE;
+	lc->members[0] = 0;	/* stream 0's one member, slot 0 */
+	v->pos = 0;
+	lc->first[0] = 0;
 	lc->count[0] = 1;
 }
 

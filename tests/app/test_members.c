@@ -1,0 +1,185 @@
+/* test_members.c: a worker's dense lists of each stream's viewers
+ * (lc->members, app/fast/apply.c), which the fan-out walks.  Viewers come
+ * and go in a random order over streams at both ends of the range; after
+ * every message each stream's range holds exactly its viewers, the ranges
+ * follow each other without a gap, and each viewer knows its cell.  EAL
+ * runs with --no-huge and no devices; the test is worker 0. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+
+#include "wf_test.h"
+
+#include "core/app.h"
+#include "core/ctrl.h"
+#include "core/lcore.h"
+#include "fast/apply.h"
+
+#define SLOTS	64
+static const uint16_t streams[] = { 0, 1, 7, 200, WF_MAX_STREAMS - 1 };
+#define N_STREAMS	(sizeof(streams) / sizeof(streams[0]))
+
+static struct wf_lcore *lc;
+static int model[SLOTS];	/* the stream of each slot's viewer, -1: free */
+static uint16_t gen[SLOTS];
+
+static bool setup(void)
+{
+	char *args[] = { "test_members", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+			 "--log-level", "error", "--file-prefix", "wftmb" };
+	unsigned i;
+
+	if (rte_eal_init((int)RTE_DIM(args), args) < 0)
+		return false;
+	wf_app.tsc_hz = rte_get_tsc_hz();
+	wf_app.n_workers = 1;
+	lc = rte_zmalloc("tmb_lc", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+	if (!lc)
+		return false;
+	lc->n_slots = SLOTS;
+	lc->viewers = rte_zmalloc("tmb_viewers", sizeof(*lc->viewers) * SLOTS, RTE_CACHE_LINE_SIZE);
+	lc->members = rte_zmalloc("tmb_members", sizeof(*lc->members) * SLOTS, 0);
+	lc->reply = rte_ring_create("tmb_reply", 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	wf_app.lc[0] = lc;
+	for (i = 0; i < SLOTS; i++)
+		model[i] = -1;
+	return lc->viewers && lc->members && lc->reply;
+}
+
+/* Applies one message and takes its reply; returns its status. */
+static int send_msg(struct wf_ctrl_msg *msg)
+{
+	void *r;
+
+	wf_ctrl_apply(lc, &msg, 1);
+	WF_CHECK(rte_ring_dequeue(lc->reply, &r) == 0 && r == msg);
+	return msg->status;
+}
+
+static int add(uint32_t slot, uint16_t stream)
+{
+	static struct wf_ctrl_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = WF_CTRL_ADD_VIEWER;
+	msg.slot = slot;
+	msg.gen = gen[slot];
+	msg.viewer.stream = stream;	/* its tracks are off: no replay to ask */
+	msg.viewer.gen = gen[slot];
+	return send_msg(&msg);
+}
+
+static int del(uint32_t slot)
+{
+	static struct wf_ctrl_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = WF_CTRL_DEL_VIEWER;
+	msg.slot = slot;
+	msg.gen = gen[slot];
+	return send_msg(&msg);
+}
+
+/* Every stream's range against the model; false at the first difference. */
+static bool members_match(void)
+{
+	uint32_t next = 0;
+	unsigned s, i;
+
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		unsigned want = 0;
+
+		if (lc->first[s] != next) {
+			WF_CHECKF(0, "stream %u starts at %u, not %u", s, lc->first[s], next);
+			return false;
+		}
+		for (i = 0; i < SLOTS; i++)
+			want += model[i] == (int)s;
+		if (lc->count[s] != want) {
+			WF_CHECKF(0, "stream %u: %u members, not %u", s, lc->count[s], want);
+			return false;
+		}
+		for (i = lc->first[s]; i < lc->first[s] + lc->count[s]; i++) {
+			uint32_t slot = lc->members[i];
+
+			if (slot >= SLOTS || model[slot] != (int)s || lc->viewers[slot].pos != i) {
+				WF_CHECKF(0, "stream %u, cell %u: slot %u", s, i, slot);
+				return false;
+			}
+		}
+		next += lc->count[s];
+	}
+	WF_CHECK_EQ(next, lc->n_viewers);
+	return true;
+}
+
+static void each_stream_holds_its_viewers_through_random_churn(void)
+{
+	unsigned step, live = 0;
+
+	srand(13);
+	for (step = 0; step < 4000; step++) {
+		uint32_t slot = (uint32_t)rand() % SLOTS;
+
+		if (model[slot] < 0) {
+			uint16_t s = streams[(unsigned)rand() % N_STREAMS];
+
+			WF_CHECK_EQ(add(slot, s), 0);
+			model[slot] = s;
+			live++;
+		} else {
+			WF_CHECK_EQ(del(slot), 0);
+			gen[slot]++;
+			model[slot] = -1;
+			live--;
+		}
+		if (!members_match()) {
+			WF_CHECKF(0, "after step %u", step);
+			return;
+		}
+	}
+	WF_CHECK(live > 0);
+}
+
+static void a_full_table_and_an_empty_one(void)
+{
+	uint32_t slot;
+
+	for (slot = 0; slot < SLOTS; slot++)
+		if (model[slot] < 0) {
+			WF_CHECK_EQ(add(slot, streams[slot % N_STREAMS]), 0);
+			model[slot] = streams[slot % N_STREAMS];
+		}
+	WF_CHECK(members_match());
+	WF_CHECK_EQ(lc->n_viewers, SLOTS);
+	/* a viewer already there, and one removed twice: refused, no change */
+	WF_CHECK(add(5, 0) != 0);
+	WF_CHECK_EQ(del(5), 0);
+	gen[5]++;
+	model[5] = -1;
+	WF_CHECK(del(5) != 0);
+	WF_CHECK(members_match());
+	for (slot = 0; slot < SLOTS; slot++)
+		if (model[slot] >= 0) {
+			WF_CHECK_EQ(del(slot), 0);
+			gen[slot]++;
+			model[slot] = -1;
+		}
+	WF_CHECK(members_match());
+	WF_CHECK_EQ(lc->n_viewers, 0);
+}
+
+int main(int argc, char **argv)
+{
+	wf_test_init(argc, argv);
+	if (!setup()) {
+		WF_CHECKF(0, "set-up: EAL and the worker's tables");
+		return wf_test_done();
+	}
+	WF_RUN(each_stream_holds_its_viewers_through_random_churn);
+	WF_RUN(a_full_table_and_an_empty_one);
+	return wf_test_done();
+}

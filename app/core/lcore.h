@@ -86,8 +86,9 @@ struct wf_lcore {
 	 * are members[first[s] .. first[s] + count[s]), the streams' ranges
 	 * in stream order with no gaps (apply.c keeps them so) */
 	uint32_t *members;	/* n_slots */
-	uint32_t first[WF_MAX_STREAMS];
-	uint32_t count[WF_MAX_STREAMS];
+	uint32_t first[WF_MAX_STREAMS];	/* valid below members_top */
+	uint32_t count[WF_MAX_STREAMS];	/* 0 at and above members_top */
+	uint32_t members_top;	/* 1 + the highest stream that had a viewer here */
 	struct wf_stream_state *owned[WF_MAX_STREAMS];	/* streams this lcore owns */
 	/* transmit buffers, one per port, with each packet's arrival for the
 	 * latency histogram (0: not media, e.g. a sender report) */

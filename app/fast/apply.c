@@ -20,13 +20,18 @@ static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
 /* Adds slot at the end of stream's range: each later stream's range moves
  * up a cell, its first member to the cell past its end (a stream's order
  * does not matter), from the last stream down, so the cell each move
- * fills was freed by the one before.  At most WF_MAX_STREAMS moves, on
- * the control path. */
+ * fills was freed by the one before.  Streams above any that had a viewer
+ * here are not visited: a control message costs as many moves as the
+ * streams this worker serves, 256 at most. */
 static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
 {
 	unsigned u;
 
-	for (u = WF_MAX_STREAMS - 1; u > stream; u--) {
+	for (u = lc->members_top; u <= stream; u++)	/* new ranges start at the end */
+		lc->first[u] = u ? lc->first[u - 1] + lc->count[u - 1] : 0;
+	if (stream >= lc->members_top)
+		lc->members_top = stream + 1u;
+	for (u = lc->members_top - 1; u > stream; u--) {
 		if (lc->count[u])
 			member_move(lc, lc->first[u], lc->first[u] + lc->count[u]);
 		lc->first[u]++;
@@ -48,7 +53,7 @@ static void members_del(struct wf_lcore *lc, uint32_t slot)
 	if (lc->viewers[slot].pos != last)
 		member_move(lc, last, lc->viewers[slot].pos);
 	lc->count[stream]--;
-	for (u = stream + 1u; u < WF_MAX_STREAMS; u++) {
+	for (u = stream + 1u; u < lc->members_top; u++) {
 		if (lc->count[u])
 			member_move(lc, lc->first[u] + lc->count[u] - 1, lc->first[u] - 1);
 		lc->first[u]--;

@@ -2,7 +2,8 @@
  * (lc->members, app/fast/apply.c), which the fan-out walks.  Viewers come
  * and go in a random order over streams at both ends of the range; after
  * every message each stream's range holds exactly its viewers, the ranges
- * follow each other without a gap, and each viewer knows its cell.  EAL
+ * follow each other without a gap, and each viewer knows its cell; refused
+ * and stale messages, and a peer change, leave them as they were.  EAL
  * runs with --no-huge and no devices; the test is worker 0. */
 #include <stdlib.h>
 #include <string.h>
@@ -66,21 +67,26 @@ static int add(uint32_t slot, uint16_t stream)
 	memset(&msg, 0, sizeof(msg));
 	msg.type = WF_CTRL_ADD_VIEWER;
 	msg.slot = slot;
-	msg.gen = gen[slot];
+	msg.gen = slot < SLOTS ? gen[slot] : 0;
 	msg.viewer.stream = stream;	/* its tracks are off: no replay to ask */
-	msg.viewer.gen = gen[slot];
+	msg.viewer.gen = msg.gen;
 	return send_msg(&msg);
 }
 
-static int del(uint32_t slot)
+static int del_gen(uint32_t slot, uint16_t g)
 {
 	static struct wf_ctrl_msg msg;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.type = WF_CTRL_DEL_VIEWER;
 	msg.slot = slot;
-	msg.gen = gen[slot];
+	msg.gen = g;
 	return send_msg(&msg);
+}
+
+static int del(uint32_t slot)
+{
+	return del_gen(slot, slot < SLOTS ? gen[slot] : 0);
 }
 
 /* Every stream's range against the model; false at the first difference. */
@@ -92,6 +98,18 @@ static bool members_match(void)
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
 		unsigned want = 0;
 
+		if (s >= lc->members_top) {	/* no range: never had a viewer */
+			for (i = 0; i < SLOTS; i++)
+				if (model[i] == (int)s) {
+					WF_CHECKF(0, "stream %u above the top %u", s, lc->members_top);
+					return false;
+				}
+			if (lc->count[s]) {
+				WF_CHECKF(0, "stream %u above the top counts %u", s, lc->count[s]);
+				return false;
+			}
+			continue;
+		}
 		if (lc->first[s] != next) {
 			WF_CHECKF(0, "stream %u starts at %u, not %u", s, lc->first[s], next);
 			return false;
@@ -172,6 +190,58 @@ static void a_full_table_and_an_empty_one(void)
 	WF_CHECK_EQ(lc->n_viewers, 0);
 }
 
+static void set_peer(uint32_t slot, uint16_t g, uint16_t stream, uint32_t pos)
+{
+	static struct wf_ctrl_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = WF_CTRL_SET_PEER;
+	msg.slot = slot;
+	msg.gen = g;
+	msg.viewer.stream = stream;	/* not the peer's to change: ignored */
+	msg.viewer.pos = pos;
+	send_msg(&msg);
+}
+
+/* Messages the worker refuses or that carry a viewer's fields it must not
+ * take leave every range as it was. */
+static void refused_and_foreign_messages_change_nothing(void)
+{
+	static struct wf_ctrl_msg msg;
+	uint32_t slot;
+
+	for (slot = 0; slot < 12; slot++) {
+		WF_CHECK_EQ(add(slot, streams[slot % N_STREAMS]), 0);
+		model[slot] = streams[slot % N_STREAMS];
+	}
+	WF_CHECK(members_match());
+	/* a stream beyond the table, a slot beyond the table */
+	memset(&msg, 0, sizeof(msg));
+	msg.type = WF_CTRL_ADD_VIEWER;
+	msg.slot = 20;
+	msg.viewer.stream = WF_MAX_STREAMS;
+	WF_CHECK(send_msg(&msg) != 0);
+	WF_CHECK(members_match());
+	WF_CHECK(add(SLOTS, 0) != 0);
+	WF_CHECK(add(UINT32_MAX, 0) != 0);
+	WF_CHECK(members_match());
+	/* a removal under the slot's previous generation (a stale message) */
+	WF_CHECK(del_gen(3, (uint16_t)(gen[3] - 1)) != 0);
+	WF_CHECK(del(SLOTS) != 0);
+	WF_CHECK(members_match());
+	/* a peer change names another stream and cell: both are the worker's */
+	set_peer(4, gen[4], 0, 0);
+	set_peer(7, gen[7], WF_MAX_STREAMS - 1, SLOTS - 1);
+	WF_CHECK(members_match());
+	WF_CHECK_EQ(del(4), 0);
+	gen[4]++;
+	model[4] = -1;
+	WF_CHECK_EQ(del(7), 0);
+	gen[7]++;
+	model[7] = -1;
+	WF_CHECK(members_match());
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -181,5 +251,6 @@ int main(int argc, char **argv)
 	}
 	WF_RUN(each_stream_holds_its_viewers_through_random_churn);
 	WF_RUN(a_full_table_and_an_empty_one);
+	WF_RUN(refused_and_foreign_messages_change_nothing);
 	return wf_test_done();
 }

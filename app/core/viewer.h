@@ -104,6 +104,4 @@ struct wf_viewer {
  * slot and the peer table's entries take the rest. */
 _Static_assert(sizeof(struct wf_viewer) <= 3840, "struct wf_viewer outgrew its budget");
 
-#define WF_VIEWER_NONE UINT32_MAX
-
 #endif

@@ -8,13 +8,17 @@
 #include "fast/ingest.h"
 #include "fast/request.h"
 
-/* Moves the member at index from to index to (a free cell). */
-static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
+/* Puts slot's viewer in cell to (a free one). */
+static inline void member_put(struct wf_lcore *lc, uint32_t slot, uint32_t to)
 {
-	uint32_t slot = lc->members[from];
-
 	lc->members[to] = slot;
 	lc->viewers[slot].pos = to;
+}
+
+/* Moves the member in cell from to cell to (a free one). */
+static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
+{
+	member_put(lc, lc->members[from], to);
 }
 
 /* Adds slot at the end of stream's range: each later stream's range moves
@@ -36,8 +40,7 @@ static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
 			member_move(lc, lc->first[u], lc->first[u] + lc->count[u]);
 		lc->first[u]++;
 	}
-	lc->members[lc->first[stream] + lc->count[stream]] = slot;
-	lc->viewers[slot].pos = lc->first[stream] + lc->count[stream];
+	member_put(lc, slot, lc->first[stream] + lc->count[stream]);
 	lc->count[stream]++;
 }
 

@@ -60,52 +60,71 @@ static int send_msg(struct wf_ctrl_msg *msg)
 	return msg->status;
 }
 
-static int add(uint32_t slot, uint16_t stream)
+/* The one message the test sends at a time, cleared for type. */
+static struct wf_ctrl_msg *msg_for(uint32_t type, uint32_t slot, uint16_t g)
 {
 	static struct wf_ctrl_msg msg;
 
 	memset(&msg, 0, sizeof(msg));
-	msg.type = WF_CTRL_ADD_VIEWER;
+	msg.type = type;
 	msg.slot = slot;
-	msg.gen = slot < SLOTS ? gen[slot] : 0;
-	msg.viewer.stream = stream;	/* its tracks are off: no replay to ask */
-	msg.viewer.gen = msg.gen;
-	return send_msg(&msg);
+	msg.gen = g;
+	return &msg;
+}
+
+/* The generation the worker expects of slot (0 beyond the table). */
+static uint16_t gen_of(uint32_t slot)
+{
+	return slot < SLOTS ? gen[slot] : 0;
+}
+
+static int add(uint32_t slot, uint16_t stream)
+{
+	struct wf_ctrl_msg *msg = msg_for(WF_CTRL_ADD_VIEWER, slot, gen_of(slot));
+
+	msg->viewer.stream = stream;	/* its tracks are off: no replay to ask */
+	msg->viewer.gen = msg->gen;
+	return send_msg(msg);
 }
 
 static int del_gen(uint32_t slot, uint16_t g)
 {
-	static struct wf_ctrl_msg msg;
-
-	memset(&msg, 0, sizeof(msg));
-	msg.type = WF_CTRL_DEL_VIEWER;
-	msg.slot = slot;
-	msg.gen = g;
-	return send_msg(&msg);
+	return send_msg(msg_for(WF_CTRL_DEL_VIEWER, slot, g));
 }
 
 static int del(uint32_t slot)
 {
-	return del_gen(slot, slot < SLOTS ? gen[slot] : 0);
+	return del_gen(slot, gen_of(slot));
+}
+
+/* add and del, accepted, with the model following. */
+static void added(uint32_t slot, uint16_t stream)
+{
+	WF_CHECK_EQ(add(slot, stream), 0);
+	model[slot] = stream;
+}
+
+static void removed(uint32_t slot)
+{
+	WF_CHECK_EQ(del(slot), 0);
+	gen[slot]++;
+	model[slot] = -1;
 }
 
 /* Every stream's range against the model; false at the first difference. */
 static bool members_match(void)
 {
+	unsigned want[WF_MAX_STREAMS] = { 0 }, s, i;
 	uint32_t next = 0;
-	unsigned s, i;
 
+	for (i = 0; i < SLOTS; i++)
+		if (model[i] >= 0)
+			want[model[i]]++;
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
-		unsigned want = 0;
-
 		if (s >= lc->members_top) {	/* no range: never had a viewer */
-			for (i = 0; i < SLOTS; i++)
-				if (model[i] == (int)s) {
-					WF_CHECKF(0, "stream %u above the top %u", s, lc->members_top);
-					return false;
-				}
-			if (lc->count[s]) {
-				WF_CHECKF(0, "stream %u above the top counts %u", s, lc->count[s]);
+			if (want[s] || lc->count[s]) {
+				WF_CHECKF(0, "stream %u above the top %u: %u members, %u wanted", s,
+					  lc->members_top, lc->count[s], want[s]);
 				return false;
 			}
 			continue;
@@ -114,10 +133,8 @@ static bool members_match(void)
 			WF_CHECKF(0, "stream %u starts at %u, not %u", s, lc->first[s], next);
 			return false;
 		}
-		for (i = 0; i < SLOTS; i++)
-			want += model[i] == (int)s;
-		if (lc->count[s] != want) {
-			WF_CHECKF(0, "stream %u: %u members, not %u", s, lc->count[s], want);
+		if (lc->count[s] != want[s]) {
+			WF_CHECKF(0, "stream %u: %u members, not %u", s, lc->count[s], want[s]);
 			return false;
 		}
 		for (i = lc->first[s]; i < lc->first[s] + lc->count[s]; i++) {
@@ -143,15 +160,10 @@ static void each_stream_holds_its_viewers_through_random_churn(void)
 		uint32_t slot = (uint32_t)rand() % SLOTS;
 
 		if (model[slot] < 0) {
-			uint16_t s = streams[(unsigned)rand() % N_STREAMS];
-
-			WF_CHECK_EQ(add(slot, s), 0);
-			model[slot] = s;
+			added(slot, streams[(unsigned)rand() % N_STREAMS]);
 			live++;
 		} else {
-			WF_CHECK_EQ(del(slot), 0);
-			gen[slot]++;
-			model[slot] = -1;
+			removed(slot);
 			live--;
 		}
 		if (!members_match()) {
@@ -167,60 +179,42 @@ static void a_full_table_and_an_empty_one(void)
 	uint32_t slot;
 
 	for (slot = 0; slot < SLOTS; slot++)
-		if (model[slot] < 0) {
-			WF_CHECK_EQ(add(slot, streams[slot % N_STREAMS]), 0);
-			model[slot] = streams[slot % N_STREAMS];
-		}
+		if (model[slot] < 0)
+			added(slot, streams[slot % N_STREAMS]);
 	WF_CHECK(members_match());
 	WF_CHECK_EQ(lc->n_viewers, SLOTS);
 	/* a viewer already there, and one removed twice: refused, no change */
 	WF_CHECK(add(5, 0) != 0);
-	WF_CHECK_EQ(del(5), 0);
-	gen[5]++;
-	model[5] = -1;
+	removed(5);
 	WF_CHECK(del(5) != 0);
 	WF_CHECK(members_match());
 	for (slot = 0; slot < SLOTS; slot++)
-		if (model[slot] >= 0) {
-			WF_CHECK_EQ(del(slot), 0);
-			gen[slot]++;
-			model[slot] = -1;
-		}
+		if (model[slot] >= 0)
+			removed(slot);
 	WF_CHECK(members_match());
 	WF_CHECK_EQ(lc->n_viewers, 0);
 }
 
-static void set_peer(uint32_t slot, uint16_t g, uint16_t stream, uint32_t pos)
+static void set_peer(uint32_t slot, uint16_t stream, uint32_t pos)
 {
-	static struct wf_ctrl_msg msg;
+	struct wf_ctrl_msg *msg = msg_for(WF_CTRL_SET_PEER, slot, gen_of(slot));
 
-	memset(&msg, 0, sizeof(msg));
-	msg.type = WF_CTRL_SET_PEER;
-	msg.slot = slot;
-	msg.gen = g;
-	msg.viewer.stream = stream;	/* not the peer's to change: ignored */
-	msg.viewer.pos = pos;
-	send_msg(&msg);
+	msg->viewer.stream = stream;	/* not the peer's to change: ignored */
+	msg->viewer.pos = pos;
+	send_msg(msg);
 }
 
 /* Messages the worker refuses or that carry a viewer's fields it must not
  * take leave every range as it was. */
 static void refused_and_foreign_messages_change_nothing(void)
 {
-	static struct wf_ctrl_msg msg;
 	uint32_t slot;
 
-	for (slot = 0; slot < 12; slot++) {
-		WF_CHECK_EQ(add(slot, streams[slot % N_STREAMS]), 0);
-		model[slot] = streams[slot % N_STREAMS];
-	}
+	for (slot = 0; slot < 12; slot++)
+		added(slot, streams[slot % N_STREAMS]);
 	WF_CHECK(members_match());
 	/* a stream beyond the table, a slot beyond the table */
-	memset(&msg, 0, sizeof(msg));
-	msg.type = WF_CTRL_ADD_VIEWER;
-	msg.slot = 20;
-	msg.viewer.stream = WF_MAX_STREAMS;
-	WF_CHECK(send_msg(&msg) != 0);
+	WF_CHECK(add(20, WF_MAX_STREAMS) != 0);
 	WF_CHECK(members_match());
 	WF_CHECK(add(SLOTS, 0) != 0);
 	WF_CHECK(add(UINT32_MAX, 0) != 0);
@@ -230,15 +224,11 @@ static void refused_and_foreign_messages_change_nothing(void)
 	WF_CHECK(del(SLOTS) != 0);
 	WF_CHECK(members_match());
 	/* a peer change names another stream and cell: both are the worker's */
-	set_peer(4, gen[4], 0, 0);
-	set_peer(7, gen[7], WF_MAX_STREAMS - 1, SLOTS - 1);
+	set_peer(4, 0, 0);
+	set_peer(7, WF_MAX_STREAMS - 1, SLOTS - 1);
 	WF_CHECK(members_match());
-	WF_CHECK_EQ(del(4), 0);
-	gen[4]++;
-	model[4] = -1;
-	WF_CHECK_EQ(del(7), 0);
-	gen[7]++;
-	model[7] = -1;
+	removed(4);
+	removed(7);
 	WF_CHECK(members_match());
 }
 

@@ -136,21 +136,34 @@ static int srtp_choose(const struct wf_config *cfg)
 	return 0;
 }
 
-/* The packet pool, in wf_app.pool. */
-static int pool_create(const struct wf_config *cfg)
+/* A packet pool of n mbufs, or NULL after saying why. */
+static struct rte_mempool *pool_make(const char *name, unsigned n)
 {
-	struct rte_mempool *mp = rte_pktmbuf_pool_create("wf_pkts", cfg->dpdk.mbufs, WF_MBUF_CACHE,
+	struct rte_mempool *mp = rte_pktmbuf_pool_create(name, n, WF_MBUF_CACHE,
 							 (uint16_t)WF_MBUF_PRIV_SIZE,
 							 RTE_MBUF_DEFAULT_BUF_SIZE,
 							 (int)rte_socket_id());
 
-	if (!mp) {
-		WF_LOG(ERR, "cannot create %u mbufs: %s (more memory: -m, or hugepages)\n",
-		       cfg->dpdk.mbufs, rte_strerror(rte_errno));
+	if (!mp)
+		WF_LOG(ERR, "cannot create %u mbufs for %s: %s (more memory: -m, or hugepages)\n",
+		       n, name, rte_strerror(rte_errno));
+	return mp;
+}
+
+/* The packet pools, in wf_app.rx_pool and wf_app.tx_pool (app.h). */
+static int pools_create(const struct wf_config *cfg)
+{
+	struct rte_mempool *rx = pool_make("wf_rx", cfg->dpdk.mbufs);
+	struct rte_mempool *tx = rx ? pool_make("wf_tx", wf_mbufs_tx(cfg->n_ports,
+								       wf_app.n_workers)) : NULL;
+
+	if (!tx) {
+		rte_mempool_free(rx);
 		return -ENOMEM;
 	}
-	/* release: the telemetry threads (/whepfan/info, acquire) see it whole */
-	__atomic_store_n(&wf_app.pool, mp, __ATOMIC_RELEASE);
+	/* release: the telemetry threads (/whepfan/info, acquire) see them whole */
+	__atomic_store_n(&wf_app.tx_pool, tx, __ATOMIC_RELEASE);
+	__atomic_store_n(&wf_app.rx_pool, rx, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -189,7 +202,7 @@ int wf_setup_workers(struct wf_config *cfg)
 		WF_LOG(INFO, "srtp %s: ipsec-mb %s manager\n", wf_srtp_suite(p)->name,
 		       wf_srtp_arch_name(wf_app.srtp_arch[p]));
 
-	rc = pool_create(cfg);
+	rc = pools_create(cfg);
 	if (rc)
 		return rc;
 	wf_app.ctrl_pool = rte_mempool_create("wf_ctrl", 511, sizeof(struct wf_ctrl_msg), 0, 0,
@@ -321,11 +334,15 @@ void wf_teardown(void)
 	workers_launched = false;
 	drain_in_flight();
 	wf_ports_close();
-	if (wf_app.pool)
-		/* the streams' histories went with wf_streams_stop(), the receive
+	if (wf_app.rx_pool && wf_app.tx_pool) {
+		/* the streams' histories went with wf_streams_stop(), the
 		 * rings with the ports: anything left is a leaked reference */
-		WF_LOG(INFO, "mbufs in use after teardown: %u of %u\n",
-		       rte_mempool_in_use_count(wf_app.pool), wf_app.pool->size);
+		unsigned rx = rte_mempool_in_use_count(wf_app.rx_pool);
+		unsigned tx = rte_mempool_in_use_count(wf_app.tx_pool);
+
+		WF_LOG(INFO, "mbufs in use after teardown: %u of %u (receive %u, transmit %u)\n",
+		       rx + tx, wf_app.rx_pool->size + wf_app.tx_pool->size, rx, tx);
+	}
 	for (w = 0; w < wf_app.n_workers; w++)
 		if (wf_app.lc[w])
 			wf_srtp_engine_free(wf_app.lc[w]->srtp);

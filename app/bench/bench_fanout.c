@@ -61,6 +61,7 @@
 #include "fast/history.h"
 #include "setup.h"
 #include "slow/ctrlq.h"
+#include "slow/mbufs.h"
 #include "slow/registry.h"
 #include "rtp/rtp.h"
 
@@ -79,7 +80,7 @@
 #define CLOCK_RATE	90000
 #define FRAME_TICKS	(CLOCK_RATE / 30)	/* 30 frames/s */
 #define HISTORY_MS	3000		/* WF_CONF_DEF_HISTORY_MS */
-#define MBUFS_BASE	16384		/* reserve, ring and copies in flight; plus the
+#define MBUFS_BASE	16384		/* reserve and ring; plus the
 					 * histories (WF_CONF_DEF_HISTORY_MBUFS a stream) */
 #define MAX_SIZE	1456		/* RTP bytes: 1500 - IPv4 - UDP - 16-byte tag */
 #define MIN_SIZE	16		/* RTP header + FU-A header + a little */
@@ -447,7 +448,8 @@ static uint64_t snap_sum(const struct snap *s, size_t field_off)
 
 /* ---- start-up ------------------------------------------------------------ */
 
-/* The packet pool: the reserve, the ingest ring and the copies in flight,
+/* The receive pool: the reserve and the ingest ring (the copies come from
+ * the transmit pool, wf_mbufs_tx()),
  * plus every stream's history at its default bound (as a configuration
  * file would give it). */
 static unsigned bench_mbufs(const struct fanout_opts *o)
@@ -482,7 +484,7 @@ static int eal_start(const struct fanout_opts *o, struct results *r)
 	/* mbufs (~2.4 KB each), viewers and their control messages (~12 KB
 	 * each, with slack), peer tables measured up to HASH_SLOTS_B slots */
 	snprintf(mem, sizeof(mem), "%u", 128 + 64 + bench_mbufs(o) / 250 +
-		 o->viewers * o->streams / 80);
+		 wf_mbufs_tx(2, o->workers) / 250 + o->viewers * o->streams / 80);
 	snprintf(prefix, sizeof(prefix), "wfbench%d", (int)getpid());
 	argv[argc++] = (char *)"whepfan-bench";
 	/* --in-memory: hugepages without files left in the hugetlbfs mount */
@@ -804,7 +806,7 @@ static int source_fill(struct source *src, unsigned max)
 		n = FILL_MIN;
 	if (!n)
 		return 0;
-	if (rte_pktmbuf_alloc_bulk(wf_app.pool, m, n))
+	if (rte_pktmbuf_alloc_bulk(wf_app.rx_pool, m, n))
 		return -ENOBUFS;
 	for (i = 0; i < n; i++)
 		source_packet(src, m[i], src->made + i);
@@ -1501,7 +1503,7 @@ static int bench_run(const struct fanout_opts *o, struct results *r, struct view
 		goto out;
 	}
 	history_read(&r->history_bytes, &r->history_pkts);
-	r->mbufs_in_use = rte_mempool_in_use_count(wf_app.pool);
+	r->mbufs_in_use = rte_mempool_in_use_count(wf_app.rx_pool);
 
 	rc = measure_chunks(o, r, &src, &c);
 	if (!rc && o->load > 0)

@@ -179,7 +179,14 @@ struct wf_stream {
 /* The global state. */
 struct wf_app {
 	struct wf_config *cfg;
-	struct rte_mempool *pool;	/* packets */
+	/* Two packet pools, so a buffer that went cold in a history is never
+	 * the one a viewer's copy is written into (docs/architecture.md):
+	 * rx_pool feeds the receive queues and holds what the histories
+	 * keep (dpdk.mbufs); tx_pool is what whepfan writes and sends, the
+	 * viewers' copies, RTCP and the slow path's frames (sized by
+	 * wf_mbufs_tx()). */
+	struct rte_mempool *rx_pool;
+	struct rte_mempool *tx_pool;
 	struct rte_mempool *ctrl_pool;	/* control messages */
 	unsigned n_workers;
 	unsigned worker_lcore[WF_MAX_WORKERS];

@@ -180,9 +180,9 @@ static inline struct rte_mbuf *spare_take(struct spares *s, unsigned left)
 		unsigned want = RTE_MIN(left, (unsigned)WF_BURST);
 
 		s->next = 0;
-		s->n = rte_pktmbuf_alloc_bulk(wf_app.pool, s->m, want) ? 0 : want;
+		s->n = rte_pktmbuf_alloc_bulk(wf_app.tx_pool, s->m, want) ? 0 : want;
 		if (!s->n)	/* fewer left in the pool than asked: one by one */
-			return rte_pktmbuf_alloc(wf_app.pool);
+			return rte_pktmbuf_alloc(wf_app.tx_pool);
 	}
 	return s->m[s->next++];
 }
@@ -290,7 +290,7 @@ static void resend(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsi
 	uint64_t idx;
 
 	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx) ||
-	    !add_job(lc, b, b->n, slot, v, t, m, idx, 0, rte_pktmbuf_alloc(wf_app.pool))) {
+	    !add_job(lc, b, b->n, slot, v, t, m, idx, 0, rte_pktmbuf_alloc(wf_app.tx_pool))) {
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -362,7 +362,7 @@ static void send_sr(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, uint64
 		.packet_count = vt->packets,
 		.octet_count = vt->octets,
 	};
-	struct rte_mbuf *out = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_mbuf *out = rte_pktmbuf_alloc(wf_app.tx_pool);
 	char cname[16];
 	uint8_t *buf;
 	size_t cap, len;

@@ -78,7 +78,8 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct rte_tel_data *archs = rte_tel_data_alloc();
 	/* acquire: pair with the releases in setup.c (published whole) */
-	const struct rte_mempool *pool = __atomic_load_n(&wf_app.pool, __ATOMIC_ACQUIRE);
+	const struct rte_mempool *rx = __atomic_load_n(&wf_app.rx_pool, __ATOMIC_ACQUIRE);
+	const struct rte_mempool *tx = __atomic_load_n(&wf_app.tx_pool, __ATOMIC_ACQUIRE);
 	const struct wf_lcore *lc0 = wf_lcore_get(0);
 	unsigned p;
 
@@ -90,11 +91,16 @@ static int cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "workers", (int)wf_app.n_workers);
 	rte_tel_data_add_dict_int(d, "ports", (int)wf_app.n_ports);
 	rte_tel_data_add_dict_string(d, "crypto_engine", "ipsec-mb");
-	if (pool) {
+	if (rx) {
 		/* what the receive rings, histories and packets in flight hold
 		 * (mempool caches count as free): a leak shows as growth */
-		rte_tel_data_add_dict_u64(d, "mbufs_total", pool->size);
-		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(pool));
+		rte_tel_data_add_dict_u64(d, "mbufs_total", rx->size);
+		rte_tel_data_add_dict_u64(d, "mbufs_in_use", rte_mempool_in_use_count(rx));
+	}
+	if (tx) {
+		/* what the transmit queues and the copies in flight hold */
+		rte_tel_data_add_dict_u64(d, "tx_mbufs_total", tx->size);
+		rte_tel_data_add_dict_u64(d, "tx_mbufs_in_use", rte_mempool_in_use_count(tx));
 	}
 	if (archs) {
 		rte_tel_data_start_dict(archs);

@@ -72,7 +72,7 @@ static struct rte_mbuf *arp_build(unsigned port_idx, uint16_t op, const struct r
 				  uint32_t tip)
 {
 	const struct wf_port *p = &wf_app.ports[port_idx];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.tx_pool);
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *arp;
 

@@ -56,7 +56,7 @@ int wf_slow_send_udp_via(unsigned worker, unsigned port_idx, const struct rte_et
 			 const void *payload, size_t len)
 {
 	const struct wf_port *p = &wf_app.ports[port_idx];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.tx_pool);
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *udp;

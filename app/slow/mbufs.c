@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/app.h"
+#include "core/lcore.h"
 #include "core/stream_state.h"
 #include "slow/port.h"
 
@@ -15,10 +16,24 @@
 
 uint32_t wf_mbufs_reserve(unsigned n_ports, unsigned n_workers)
 {
-	/* every queue's descriptors hold an mbuf each; each lcore's cache
-	 * (the workers' and the slow path's) may hold its size */
-	return (uint32_t)(n_ports * n_workers * (WF_RX_DESC + WF_TX_DESC) +
-			  (n_workers + 1) * WF_MBUF_CACHE + WF_MBUFS_SLACK);
+	/* every receive queue's descriptors hold an mbuf each; each lcore's
+	 * cache (the workers' and the slow path's) may hold its size */
+	return (uint32_t)(n_ports * n_workers * WF_RX_DESC + (n_workers + 1) * WF_MBUF_CACHE +
+			  WF_MBUFS_SLACK);
+}
+
+uint32_t wf_mbufs_tx(unsigned n_ports, unsigned n_workers)
+{
+	/* a worker's: what its transmit queues may hold until the NIC is
+	 * done, its transmit buffers, a protect batch and its spare copies,
+	 * and the frames the slow path queued for it */
+	uint32_t worker = n_ports * (WF_TX_DESC + WF_TXBUF) + 2 * WF_BURST + WF_PUNT_RING_SIZE;
+	uint32_t n = n_workers * worker + (n_workers + 1) * WF_MBUF_CACHE + WF_MBUFS_SLACK;
+	uint32_t size = 1;
+
+	while (size - 1 < n)	/* 2^k - 1: what a ring-backed mempool fits best */
+		size *= 2;
+	return size - 1;
 }
 
 static uint32_t pow2_floor(uint32_t v)
@@ -64,7 +79,7 @@ int wf_mbufs_check(const struct wf_config *cfg, unsigned n_workers, char *msg, s
 	if ((uint64_t)reserve + history <= cfg->dpdk.mbufs)
 		return 0;
 	snprintf(msg, cap, "dpdk.mbufs = %u is too small: the streams' histories may hold %u "
-		 "mbufs (streams[].history_mbufs) and the receive/transmit reserve of %u port(s) "
+		 "mbufs (streams[].history_mbufs) and the receive reserve of %u port(s) "
 		 "x %u worker(s) takes %u; raise dpdk.mbufs to at least %u or lower "
 		 "history_mbufs", cfg->dpdk.mbufs, history, cfg->n_ports, n_workers, reserve,
 		 reserve + history);

@@ -1,4 +1,5 @@
-/* mbufs.h: how the packet pool (dpdk.mbufs) is shared.
+/* mbufs.h: how the packet pools are sized and the receive pool
+ * (dpdk.mbufs) is shared.
  *
  * A stream's history holds its packets for retransmission and the key-frame
  * cache; a source that never sends a key frame (long GOP, intra refresh)
@@ -7,10 +8,15 @@
  * tracks' rings together hold at most that many, and when a ring is full
  * the oldest packet goes (and with it the key-frame cache, once its first
  * packet is gone: viewers then wait for the next key frame).  What no
- * history may take is the reserve: the ports' receive and transmit rings,
- * the per-lcore caches and some slack, so reception never starves.  A
- * configuration whose histories do not fit beside the reserve is refused:
- * by --check-config, at start, and for a stream a reload adds.
+ * history may take is the reserve: the ports' receive rings, the per-lcore
+ * caches and some slack, so reception never starves.  A configuration
+ * whose histories do not fit beside the reserve is refused: by
+ * --check-config, at start, and for a stream a reload adds.
+ *
+ * What whepfan writes and sends (viewers' copies, RTCP, the slow path's
+ * frames) comes from a second pool, sized from the ports and workers
+ * alone: nothing holds those packets longer than a transmit queue does,
+ * and neither pool's users can starve the other's.
  */
 #ifndef WF_MBUFS_H
 #define WF_MBUFS_H
@@ -24,6 +30,10 @@
 
 /* Mbufs no history may hold with n_ports ports of n_workers queues. */
 uint32_t wf_mbufs_reserve(unsigned n_ports, unsigned n_workers);
+
+/* The transmit pool's size (2^k - 1) for n_ports ports of n_workers
+ * queues. */
+uint32_t wf_mbufs_tx(unsigned n_ports, unsigned n_workers);
 
 /* The ring size (a power of two) of each of cs's tracks: what history_ms
  * needs (history.h: wf_history_slots_for), within history_mbufs for all

@@ -32,7 +32,7 @@ static int queues_setup(uint16_t pid, const char *name, uint16_t nq, uint16_t nr
 
 	for (q = 0; q < nq; q++) {
 		rc = rte_eth_rx_queue_setup(pid, q, nrxd, rte_eth_dev_socket_id(pid), NULL,
-					    wf_app.pool);
+					    wf_app.rx_pool);
 		if (rc) {
 			WF_LOG(ERR, "port %s: rx queue %u: %s\n", name, q, rte_strerror(-rc));
 			return rc;

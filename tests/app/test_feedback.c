@@ -57,11 +57,13 @@ static bool setup(void)
 		return false;
 	wf_app.tsc_hz = rte_get_tsc_hz();
 	wf_app.n_workers = 1;
-	wf_app.pool = rte_pktmbuf_pool_create("tfb_pkts", 1023, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
-					      RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	wf_app.rx_pool = rte_pktmbuf_pool_create("tfb_rx", 1023, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
+						 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	wf_app.tx_pool = rte_pktmbuf_pool_create("tfb_tx", 1023, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
+						 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	lc = rte_zmalloc("tfb_lc", sizeof(*lc), RTE_CACHE_LINE_SIZE);
 	engine = wf_srtp_engine_create(NULL);
-	if (!wf_app.pool || !lc || !engine)
+	if (!wf_app.rx_pool || !wf_app.tx_pool || !lc || !engine)
 		return false;
 	lc->srtp = wf_srtp_engine_create(NULL);
 	lc->n_slots = 4;
@@ -115,7 +117,7 @@ static bool setup(void)
 static struct rte_mbuf *frame(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t *payload,
 			      size_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.rx_pool);
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *udp;
 	uint8_t *d;
@@ -678,22 +680,25 @@ static void a_batched_copy_holds_its_source_packet(void)
 {
 	struct wf_track_state *ts = &st->t[0];
 	uint8_t out[16][128];
-	unsigned lens[16], base;
+	unsigned lens[16], rx, tx;
 	struct rte_mbuf *m;
 
 	media_setup();
 	reset();
 	live_from_next_packet(4000, 0);
-	base = rte_mempool_in_use_count(wf_app.pool);
+	rx = rte_mempool_in_use_count(wf_app.rx_pool);
+	tx = rte_mempool_in_use_count(wf_app.tx_pool);
 	rtp_from_source(2200, 0x55);
 	m = wf_history_get(ts, ts->newest);
 	WF_REQUIRE(m != NULL);
 	WF_CHECK_EQ(rte_mbuf_refcnt_read(m), 2);	/* the history's and the batch's */
 	wf_history_clear(ts);
 	WF_CHECK_EQ(rte_mbuf_refcnt_read(m), 1);
-	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), base + 2);	/* m and its copy */
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.rx_pool), rx + 1);	/* m */
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.tx_pool), tx + 1);	/* its copy */
 	WF_CHECK_EQ(sent(out, lens, 16), 1);
-	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), base);
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.rx_pool), rx);
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.tx_pool), tx);
 	viewer_track_back();
 }
 
@@ -731,7 +736,8 @@ static void a_viewers_removal_waits_for_its_batched_copies(void)
 
 static void no_packet_is_left_behind(void)
 {
-	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.pool), 0);
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.rx_pool), 0);
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.tx_pool), 0);
 }
 
 int main(int argc, char **argv)

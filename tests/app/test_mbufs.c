@@ -1,8 +1,14 @@
-/* test_mbufs.c: how the packet pool is shared (app/slow/mbufs.c): history rings
- * within streams[].history_mbufs, the reserve, the check and its numbers,
- * the workers EAL arguments ask for. */
+/* test_mbufs.c: how the packet pools are sized and shared (app/slow/mbufs.c):
+ * history rings within streams[].history_mbufs, the receive reserve, the
+ * check and its numbers, the transmit pool, the workers EAL arguments ask for. */
 #include "wf_test.h"
 
+#include <inttypes.h>
+
+#include <rte_common.h>
+
+#include "core/app.h"
+#include "core/lcore.h"
 #include "slow/mbufs.h"
 #include "slow/port.h"
 
@@ -53,7 +59,8 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	char msg[320];
 	uint32_t reserve = wf_mbufs_reserve(1, 2);
 
-	WF_CHECK_EQ(reserve, 2 * (WF_RX_DESC + WF_TX_DESC) + 3 * WF_MBUF_CACHE + WF_MBUFS_SLACK);
+	/* receive rings and caches: the transmit side has its own pool */
+	WF_CHECK_EQ(reserve, 2 * WF_RX_DESC + 3 * WF_MBUF_CACHE + WF_MBUFS_SLACK);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.n_ports = 1;
 	cfg.n_streams = 2;
@@ -63,8 +70,31 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), 0);
 	cfg.dpdk.mbufs--;
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), -ENOSPC);
-	WF_CHECKF(strstr(msg, "at least 8448") != NULL, "%s", msg);
+	WF_CHECKF(strstr(msg, "at least 6400") != NULL, "%s", msg);
 	WF_CHECKF(strstr(msg, "3072") != NULL, "%s", msg);
+}
+
+/* The transmit pool holds what every transmit queue, every lcore's cache
+ * and each worker's buffers may hold at once, in a size a ring-backed
+ * mempool fits (2^k - 1), and grows with ports and workers. */
+static void the_transmit_pool_covers_its_queues_caches_and_buffers(void)
+{
+	static const unsigned cases[][2] = { { 1, 1 }, { 1, 2 }, { 2, 1 }, { 4, 8 }, { 8, 64 } };
+	unsigned i;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		unsigned ports = cases[i][0], workers = cases[i][1];
+		uint32_t n = wf_mbufs_tx(ports, workers);
+		uint64_t need = (uint64_t)workers * (ports * (WF_TX_DESC + WF_TXBUF) + 2 * WF_BURST) +
+				(workers + 1) * WF_MBUF_CACHE;
+
+		WF_CHECKF(n >= need, "%u ports, %u workers: %u < %" PRIu64, ports, workers, n, need);
+		WF_CHECKF(((n + 1) & n) == 0, "%u is not 2^k - 1", n);
+		WF_CHECKF(n < 2 * (need + (uint64_t)workers * WF_PUNT_RING_SIZE + WF_MBUFS_SLACK),
+			  "%u ports, %u workers: %u is more than twice the need", ports, workers, n);
+	}
+	WF_CHECK(wf_mbufs_tx(2, 1) > wf_mbufs_tx(1, 1));
+	WF_CHECK(wf_mbufs_tx(1, 8) > wf_mbufs_tx(1, 2));
 }
 
 static void workers_come_from_the_eal_arguments(void)
@@ -93,6 +123,7 @@ int main(int argc, char **argv)
 	wf_test_init(argc, argv);
 	WF_RUN(rings_stay_within_the_streams_budget);
 	WF_RUN(the_check_refuses_histories_that_do_not_fit_with_the_numbers);
+	WF_RUN(the_transmit_pool_covers_its_queues_caches_and_buffers);
 	WF_RUN(workers_come_from_the_eal_arguments);
 	return wf_test_done();
 }

@@ -44,14 +44,16 @@ static bool setup(void)
 	wf_app.n_workers = 2;
 	wf_app.replay_max_packets = 1000;
 	wf_app.replay_per_stream_per_s = 20;
-	wf_app.pool = rte_pktmbuf_pool_create("trep_pkts", 4095, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
-					      RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	wf_app.rx_pool = rte_pktmbuf_pool_create("trep_rx", 4095, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
+						 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	wf_app.tx_pool = rte_pktmbuf_pool_create("trep_tx", 4095, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
+						 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	wf_app.handoff[0][VIEWER_LC] = rte_ring_create_elem("trep_h01", sizeof(struct wf_item),
 							    WF_HANDOFF_RING_SIZE, 0,
 							    RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc = rte_zmalloc("trep_lc", sizeof(*lc), RTE_CACHE_LINE_SIZE);
 	st = rte_zmalloc("trep_st", sizeof(*st), RTE_CACHE_LINE_SIZE);
-	if (!wf_app.pool || !wf_app.handoff[0][VIEWER_LC] || !lc || !st)
+	if (!wf_app.rx_pool || !wf_app.tx_pool || !wf_app.handoff[0][VIEWER_LC] || !lc || !st)
 		return false;
 	st->n_tracks = 1;
 	ts = &st->t[0];
@@ -77,7 +79,7 @@ static void reset(void)
  * leaves it in the history. */
 static void put(uint32_t ext, bool kf)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.rx_pool);
 
 	WF_REQUIRE(m);
 	wf_meta(m)->ext_seq = ext;

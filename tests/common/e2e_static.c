@@ -116,6 +116,7 @@ static struct {
 	const char *lcores;		/* EAL -l */
 	unsigned workers;		/* worker lcores that gives */
 	long long mbufs_base;		/* mbufs in use before the source starts */
+	long long tx_mbufs_base;	/* transmit pool's, likewise */
 	uint8_t wf_mac[6];
 	uint8_t kern_mac[6];
 	int src_sock[2];		/* video, audio source sockets */
@@ -742,7 +743,8 @@ static void both_outputs_go_live_after_arp_starting_at_a_key_frame(void)
 	WF_REQUIRE(env.outputs_up || !"outputs not active 10 s after start");
 	WF_REQUIRE(telemetry("/whepfan/info", tel_buf, sizeof(tel_buf)) == 0);
 	env.mbufs_base = json_num(tel_buf, NULL, "mbufs_in_use");
-	WF_CHECK(env.mbufs_base >= 0);
+	env.tx_mbufs_base = json_num(tel_buf, NULL, "tx_mbufs_in_use");
+	WF_CHECK(env.mbufs_base >= 0 && env.tx_mbufs_base >= 0);
 	printf("  mbufs in use before the source starts: %lld of %lld\n", env.mbufs_base,
 	       json_num(tel_buf, NULL, "mbufs_total"));
 	/* a stranger outside the stream's sources sends first, and goes on
@@ -1476,6 +1478,26 @@ static void mbufs_in_use_return_to_the_baseline_plus_the_key_frame_cache(void)
 		  in_use, env.mbufs_base, held);
 }
 
+/* The transmit pool holds nothing at rest: every copy, retransmission,
+ * RTCP packet and slow-path frame went out or was dropped.  A sender's
+ * report may be between its making and its burst when telemetry reads
+ * (20 us at most), so the count gets three reads. */
+static void the_transmit_pool_returns_to_its_baseline(void)
+{
+	long long in_use = -1;
+	int i;
+
+	WF_REQUIRE(env.live && !source.running && env.tx_mbufs_base >= 0);
+	for (i = 0; i < 3 && in_use != env.tx_mbufs_base; i++) {
+		if (i)
+			pump(20, NULL);
+		WF_REQUIRE(telemetry("/whepfan/info", tel_buf, sizeof(tel_buf)) == 0);
+		in_use = json_num(tel_buf, NULL, "tx_mbufs_in_use");
+	}
+	WF_CHECKF(in_use == env.tx_mbufs_base, "transmit mbufs in use %lld, baseline %lld",
+		  in_use, env.tx_mbufs_base);
+}
+
 /* Telemetry figure key of handoff kind k, summed over the workers. */
 static long long kind_sum(const char *js, const char *kind)
 {
@@ -1678,6 +1700,7 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	WF_RUN(sender_reports_carry_our_ssrc_wall_clock_and_exact_counts);
 	WF_RUN(outputs_follow_a_next_hop_whose_mac_changed);
 	WF_RUN(mbufs_in_use_return_to_the_baseline_plus_the_key_frame_cache);
+	WF_RUN(the_transmit_pool_returns_to_its_baseline);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 	WF_RUN(every_mbuf_is_back_in_the_pool_after_exit);
 

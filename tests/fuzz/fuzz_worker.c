@@ -120,7 +120,7 @@ static struct wf_config *cfg;
 static struct viewer viewers[N_VIEWERS];
 static struct wf_srtp_engine *engine;	/* the viewers' side */
 static uint64_t timer_tsc;
-static unsigned mbufs_baseline;
+static unsigned mbufs_baseline, tx_mbufs_baseline;
 static bool ready;
 static bool trace;	/* WF_FUZZ_TRACE set: counters that moved, per input */
 
@@ -438,7 +438,7 @@ static void viewers_remove(void)
 /* An mbuf holding frame[0..len) as a NIC delivers it, or NULL (too big). */
 static struct rte_mbuf *frame_mbuf(const uint8_t *frame, size_t len, unsigned port_idx)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.rx_pool);
 	char *d;
 
 	WF_FUZZ_CHECK(m);
@@ -695,7 +695,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (i = 0; i < N_STREAMS; i++)
 		stream_renew(i);
 	settle();
-	mbufs_baseline = rte_mempool_in_use_count(wf_app.pool);
+	mbufs_baseline = rte_mempool_in_use_count(wf_app.rx_pool);
+	tx_mbufs_baseline = rte_mempool_in_use_count(wf_app.tx_pool);
 	ready = true;
 	return 0;
 }
@@ -749,6 +750,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		stream_renew(i);
 	settle();
 	tally(&after, snap);
-	WF_FUZZ_CHECK(rte_mempool_in_use_count(wf_app.pool) == mbufs_baseline);
+	WF_FUZZ_CHECK(rte_mempool_in_use_count(wf_app.rx_pool) == mbufs_baseline);
+	WF_FUZZ_CHECK(rte_mempool_in_use_count(wf_app.tx_pool) == tx_mbufs_baseline);
 	return 0;
 }

@@ -150,20 +150,32 @@ static struct rte_mempool *pool_make(const char *name, unsigned n)
 	return mp;
 }
 
-/* The packet pools, in wf_app.rx_pool and wf_app.tx_pool (app.h). */
-static int pools_create(const struct wf_config *cfg)
+/* The receive pool, in wf_app.rx_pool (app.h): before the ports, whose
+ * receive queues take from it. */
+static int rx_pool_create(const struct wf_config *cfg)
 {
 	struct rte_mempool *rx = pool_make("wf_rx", cfg->dpdk.mbufs);
-	struct rte_mempool *tx = rx ? pool_make("wf_tx", wf_mbufs_tx(cfg->n_ports,
-								       wf_app.n_workers)) : NULL;
 
-	if (!tx) {
-		rte_mempool_free(rx);
+	if (!rx)
 		return -ENOMEM;
-	}
-	/* release: the telemetry threads (/whepfan/info, acquire) see them whole */
-	__atomic_store_n(&wf_app.tx_pool, tx, __ATOMIC_RELEASE);
+	/* release: the telemetry threads (/whepfan/info, acquire) see it whole */
 	__atomic_store_n(&wf_app.rx_pool, rx, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* The transmit pool, in wf_app.tx_pool: after the ports, whose transmit
+ * queues may have been given more descriptors than WF_TX_DESC. */
+static int tx_pool_create(void)
+{
+	unsigned p, n_txd = WF_TX_DESC;
+	struct rte_mempool *tx;
+
+	for (p = 0; p < wf_app.n_ports; p++)
+		n_txd = RTE_MAX(n_txd, (unsigned)wf_app.ports[p].nb_txd);
+	tx = pool_make("wf_tx", wf_mbufs_tx(wf_app.n_ports, wf_app.n_workers, n_txd));
+	if (!tx)
+		return -ENOMEM;
+	__atomic_store_n(&wf_app.tx_pool, tx, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -202,7 +214,7 @@ int wf_setup_workers(struct wf_config *cfg)
 		WF_LOG(INFO, "srtp %s: ipsec-mb %s manager\n", wf_srtp_suite(p)->name,
 		       wf_srtp_arch_name(wf_app.srtp_arch[p]));
 
-	rc = pools_create(cfg);
+	rc = rx_pool_create(cfg);
 	if (rc)
 		return rc;
 	wf_app.ctrl_pool = rte_mempool_create("wf_ctrl", 511, sizeof(struct wf_ctrl_msg), 0, 0,
@@ -227,6 +239,8 @@ int wf_setup_workers(struct wf_config *cfg)
 	if (rc)
 		return rc;
 	rc = wf_ports_init(cfg, wf_app.n_workers);
+	if (!rc)
+		rc = tx_pool_create();
 	if (rc)
 		return rc;
 	return wf_registry_init(slots);

@@ -62,6 +62,7 @@
 #include "setup.h"
 #include "slow/ctrlq.h"
 #include "slow/mbufs.h"
+#include "slow/port.h"
 #include "slow/registry.h"
 #include "rtp/rtp.h"
 
@@ -484,7 +485,7 @@ static int eal_start(const struct fanout_opts *o, struct results *r)
 	/* mbufs (~2.4 KB each), viewers and their control messages (~12 KB
 	 * each, with slack), peer tables measured up to HASH_SLOTS_B slots */
 	snprintf(mem, sizeof(mem), "%u", 128 + 64 + bench_mbufs(o) / 250 +
-		 wf_mbufs_tx(2, o->workers) / 250 + o->viewers * o->streams / 80);
+		 wf_mbufs_tx(2, o->workers, WF_TX_DESC) / 250 + o->viewers * o->streams / 80);
 	snprintf(prefix, sizeof(prefix), "wfbench%d", (int)getpid());
 	argv[argc++] = (char *)"whepfan-bench";
 	/* --in-memory: hugepages without files left in the hugetlbfs mount */

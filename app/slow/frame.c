@@ -35,6 +35,13 @@ void wf_slow_tx(unsigned port_idx, struct rte_mbuf *m)
 
 void wf_slow_tx_via(unsigned worker, unsigned port_idx, struct rte_mbuf *m)
 {
+	/* whatever waits in a transmit queue is the transmit pool's: a
+	 * received frame sent back would hold a receive buffer there, which
+	 * the receive pool's reserve does not count (mbufs.h) */
+	if (m->pool != wf_app.tx_pool) {
+		wf_slow_drop_pkt(m, WF_SLOW_TX_POOL);
+		return;
+	}
 	/* the worker transmits it on its own queue (one writer per queue) */
 	m->port = (uint16_t)port_idx;
 	if (worker >= wf_app.n_workers ||

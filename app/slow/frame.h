@@ -24,7 +24,9 @@
 	_(ICMP_BAD,     icmp_bad,     "ICMP too short or bad checksum") \
 	_(ICMP_OTHER,   icmp_other,   "ICMP other than echo request") \
 	_(PUNT_OTHER,   punt_other,   "punted packet nobody handles yet") \
-	_(TX_FULL,      tx_full,      "ring to the transmitting worker full")
+	_(TX_FULL,      tx_full,      "ring to the transmitting worker full") \
+	_(TX_POOL,      tx_pool,      "frame to send not from the transmit pool (a bug)") \
+	_(TX_NOMBUF,    tx_nombuf,    "no transmit mbuf for a reply")
 
 #define WF_SLOW_ENUM_(sym, name, text) WF_SLOW_##sym,
 enum wf_slow_drop { WF_SLOW_DROPS(WF_SLOW_ENUM_) WF_SLOW_DROP_COUNT };

@@ -16,20 +16,27 @@
 
 uint32_t wf_mbufs_reserve(unsigned n_ports, unsigned n_workers)
 {
-	/* every receive queue's descriptors hold an mbuf each; each lcore's
-	 * cache (the workers' and the slow path's) may hold its size */
-	return (uint32_t)(n_ports * n_workers * WF_RX_DESC + (n_workers + 1) * WF_MBUF_CACHE +
-			  WF_MBUFS_SLACK);
+	/* every receive queue's descriptors hold an mbuf each; a worker's
+	 * two punt rings may be full of received frames the slow path has
+	 * not taken yet; each lcore's cache (the workers' and the slow
+	 * path's) holds up to its flush threshold */
+	return (uint32_t)(n_ports * n_workers * WF_RX_DESC + n_workers * 2 * (WF_PUNT_RING_SIZE - 1) +
+			  (n_workers + 1) * WF_MBUF_CACHE_HELD + WF_MBUFS_SLACK);
 }
 
-uint32_t wf_mbufs_tx(unsigned n_ports, unsigned n_workers)
+uint32_t wf_mbufs_tx_need(unsigned n_ports, unsigned n_workers, unsigned n_txd)
 {
 	/* a worker's: what its transmit queues may hold until the NIC is
 	 * done, its transmit buffers, a protect batch and its spare copies,
 	 * and the frames the slow path queued for it */
-	uint32_t worker = n_ports * (WF_TX_DESC + WF_TXBUF) + 2 * WF_BURST + WF_PUNT_RING_SIZE;
-	uint32_t n = n_workers * worker + (n_workers + 1) * WF_MBUF_CACHE + WF_MBUFS_SLACK;
-	uint32_t size = 1;
+	uint32_t worker = n_ports * (n_txd + WF_TXBUF) + 2 * WF_BURST + (WF_PUNT_RING_SIZE - 1);
+
+	return n_workers * worker + (n_workers + 1) * WF_MBUF_CACHE_HELD + WF_MBUFS_SLACK;
+}
+
+uint32_t wf_mbufs_tx(unsigned n_ports, unsigned n_workers, unsigned n_txd)
+{
+	uint32_t n = wf_mbufs_tx_need(n_ports, n_workers, n_txd), size = 1;
 
 	while (size - 1 < n)	/* 2^k - 1: what a ring-backed mempool fits best */
 		size *= 2;

@@ -8,8 +8,9 @@
  * tracks' rings together hold at most that many, and when a ring is full
  * the oldest packet goes (and with it the key-frame cache, once its first
  * packet is gone: viewers then wait for the next key frame).  What no
- * history may take is the reserve: the ports' receive rings, the per-lcore
- * caches and some slack, so reception never starves.  A configuration
+ * history may take is the reserve: the ports' receive rings, the workers'
+ * punt rings, the per-lcore caches and some slack, so reception never
+ * starves.  A configuration
  * whose histories do not fit beside the reserve is refused: by
  * --check-config, at start, and for a stream a reload adds.
  *
@@ -27,13 +28,18 @@
 #include "conf/conf.h"
 
 #define WF_MBUFS_SLACK	512	/* packets in flight between rings and stages */
+/* The most a per-lcore mempool cache holds: DPDK flushes it only past
+ * 1.5 times its size. */
+#define WF_MBUF_CACHE_HELD	(WF_MBUF_CACHE * 3 / 2)
 
 /* Mbufs no history may hold with n_ports ports of n_workers queues. */
 uint32_t wf_mbufs_reserve(unsigned n_ports, unsigned n_workers);
 
-/* The transmit pool's size (2^k - 1) for n_ports ports of n_workers
- * queues. */
-uint32_t wf_mbufs_tx(unsigned n_ports, unsigned n_workers);
+/* What the transmit pool must hold with n_ports ports of n_workers queues
+ * of n_txd descriptors (the most any port was given), and its size: that,
+ * rounded up to 2^k - 1. */
+uint32_t wf_mbufs_tx_need(unsigned n_ports, unsigned n_workers, unsigned n_txd);
+uint32_t wf_mbufs_tx(unsigned n_ports, unsigned n_workers, unsigned n_txd);
 
 /* The ring size (a power of two) of each of cs's tracks: what history_ms
  * needs (history.h: wf_history_slots_for), within history_mbufs for all

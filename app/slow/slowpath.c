@@ -21,24 +21,35 @@
 #include "slow/streams.h"
 #include "whep/session.h"
 
-/* ICMP echo request -> reply, in place (RFC 792). */
-static void icmp_input(unsigned port_idx, struct rte_mbuf *m)
+/* ICMP echo request -> reply (RFC 792), in a copy from the transmit pool:
+ * the request's buffer is the receive pool's (mbufs.h). */
+static void icmp_input(unsigned port_idx, struct rte_mbuf *req)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(req, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_icmp_hdr *icmp;
-	unsigned ihl = m->l3_len, len = rte_be_to_cpu_16(ip->total_length) - ihl;
+	unsigned ihl = req->l3_len, len = rte_be_to_cpu_16(ip->total_length) - ihl;
+	struct rte_mbuf *m;
 	uint32_t tmp, sum;
 
 	if (len < sizeof(*icmp) || rte_raw_cksum((uint8_t *)ip + ihl, len) != 0xffff) {
-		wf_slow_drop_pkt(m, WF_SLOW_ICMP_BAD);
+		wf_slow_drop_pkt(req, WF_SLOW_ICMP_BAD);
 		return;
 	}
 	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
-		wf_slow_drop_pkt(m, WF_SLOW_ICMP_OTHER);
+		wf_slow_drop_pkt(req, WF_SLOW_ICMP_OTHER);
 		return;
 	}
+	m = rte_pktmbuf_copy(req, wf_app.tx_pool, 0, UINT32_MAX);
+	if (!m) {
+		wf_slow_drop_pkt(req, WF_SLOW_TX_NOMBUF);
+		return;
+	}
+	rte_pktmbuf_free(req);
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	icmp = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
 	rte_ether_addr_copy(&eth->src_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&wf_app.ports[port_idx].mac, &eth->src_addr);
 	tmp = ip->src_addr;

@@ -7,8 +7,6 @@
 
 #include <rte_common.h>
 
-#include "core/app.h"
-#include "core/lcore.h"
 #include "slow/mbufs.h"
 #include "slow/port.h"
 
@@ -59,8 +57,9 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	char msg[320];
 	uint32_t reserve = wf_mbufs_reserve(1, 2);
 
-	/* receive rings and caches: the transmit side has its own pool */
-	WF_CHECK_EQ(reserve, 2 * WF_RX_DESC + 3 * WF_MBUF_CACHE + WF_MBUFS_SLACK);
+	/* receive rings, two punt rings a worker, caches at their flush
+	 * threshold: the transmit side has its own pool */
+	WF_CHECK_EQ(reserve, 2 * 1024 + 2 * 2 * 1023 + 3 * 384 + 512);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.n_ports = 1;
 	cfg.n_streams = 2;
@@ -70,31 +69,37 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), 0);
 	cfg.dpdk.mbufs--;
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), -ENOSPC);
-	WF_CHECKF(strstr(msg, "at least 6400") != NULL, "%s", msg);
+	WF_CHECKF(strstr(msg, "at least 10876") != NULL, "%s", msg);
 	WF_CHECKF(strstr(msg, "3072") != NULL, "%s", msg);
 }
 
-/* The transmit pool holds what every transmit queue, every lcore's cache
- * and each worker's buffers may hold at once, in a size a ring-backed
- * mempool fits (2^k - 1), and grows with ports and workers. */
+/* The transmit pool holds what may wait at once: every transmit queue
+ * full, each worker's transmit buffers, protect batch, spare copies and
+ * slow-path ring full, every lcore's cache at its flush threshold (1.5 x
+ * its size), and the slack; its size is that rounded up to 2^k - 1. */
 static void the_transmit_pool_covers_its_queues_caches_and_buffers(void)
 {
-	static const unsigned cases[][2] = { { 1, 1 }, { 1, 2 }, { 2, 1 }, { 4, 8 }, { 8, 64 } };
+	static const unsigned cases[][3] = {
+		{ 1, 1, 1024 }, { 1, 2, 1024 }, { 2, 1, 1024 }, { 4, 8, 4096 }, { 8, 16, 512 },
+	};
 	unsigned i;
 
 	for (i = 0; i < RTE_DIM(cases); i++) {
-		unsigned ports = cases[i][0], workers = cases[i][1];
-		uint32_t n = wf_mbufs_tx(ports, workers);
-		uint64_t need = (uint64_t)workers * (ports * (WF_TX_DESC + WF_TXBUF) + 2 * WF_BURST) +
-				(workers + 1) * WF_MBUF_CACHE;
+		unsigned ports = cases[i][0], workers = cases[i][1], txd = cases[i][2];
+		uint64_t queues = (uint64_t)ports * workers * txd;
+		uint64_t buffers = (uint64_t)ports * workers * 64 + workers * 2 * 32;
+		uint64_t slow = (uint64_t)workers * 1023;
+		uint64_t caches = (uint64_t)(workers + 1) * 384;
+		uint64_t need = queues + buffers + slow + caches + 512;
+		uint32_t n = wf_mbufs_tx(ports, workers, txd);
 
-		WF_CHECKF(n >= need, "%u ports, %u workers: %u < %" PRIu64, ports, workers, n, need);
-		WF_CHECKF(((n + 1) & n) == 0, "%u is not 2^k - 1", n);
-		WF_CHECKF(n < 2 * (need + (uint64_t)workers * WF_PUNT_RING_SIZE + WF_MBUFS_SLACK),
-			  "%u ports, %u workers: %u is more than twice the need", ports, workers, n);
+		WF_CHECKF(wf_mbufs_tx_need(ports, workers, txd) == need,
+			  "%u ports, %u workers, %u descriptors: %u, want %" PRIu64, ports, workers,
+			  txd, wf_mbufs_tx_need(ports, workers, txd), need);
+		WF_CHECKF(n >= need && ((n + 1) & n) == 0 && n / 2 < need,
+			  "%u ports, %u workers: size %u for a need of %" PRIu64, ports, workers, n,
+			  need);
 	}
-	WF_CHECK(wf_mbufs_tx(2, 1) > wf_mbufs_tx(1, 1));
-	WF_CHECK(wf_mbufs_tx(1, 8) > wf_mbufs_tx(1, 2));
 }
 
 static void workers_come_from_the_eal_arguments(void)

@@ -131,6 +131,24 @@ static inline const struct keys_impl *KC(const struct wf_srtp_keys *k)
 #define SMALL_HASH_SHORT	6	/* jobs of at most SMALL_HASH_SHORT_LEN bytes */
 #define SMALL_HASH_SHORT_LEN	256
 
+/* What an unprotect burst keeps per job between its passes (srtp.c
+ * "unprotect burst"). */
+enum rx_auth {
+	RX_AUTH_NONE = 0,	/* no tag computed in the hash burst */
+	RX_AUTH_OK,		/* the tag matched (for the index idx) */
+	RX_AUTH_BAD,		/* it did not */
+	RX_AUTH_ERR,		/* ipsec-mb refused the hash burst */
+};
+
+struct rx_slot {
+	struct wf_srtp_replay before;	/* provisional state before this packet */
+	uint64_t idx;			/* index estimated from `before` */
+	uint16_t hl, body;		/* header length; bytes before the tag */
+	int8_t verdict;			/* replay_check against `before`: 0 or -error */
+	uint8_t auth;			/* enum rx_auth */
+	uint8_t tag[10];		/* the packet's tag while the ROC takes its place */
+};
+
 struct wf_srtp_engine {
 	IMB_MGR *owned[WF_SRTP_ARCH_COUNT];	/* one manager per distinct arch */
 	IMB_MGR *mgr[WF_SRTP_PROFILE_COUNT];
@@ -145,6 +163,12 @@ struct wf_srtp_engine {
 	uint8_t iv[WF_SRTP_BURST_MAX][16] __attribute__((aligned(16)));
 	uint8_t tag[WF_SRTP_BURST_MAX][32];
 	struct wf_srtp_job *sel[WF_SRTP_BURST_MAX];
+	/* Unprotect burst: per job, and the provisional replay states (one
+	 * per distinct state of the burst, shadow[k] standing for owner[k]). */
+	struct rx_slot rx[WF_SRTP_BURST_MAX];
+	struct wf_srtp_replay shadow[WF_SRTP_BURST_MAX];
+	struct wf_srtp_replay *owner[WF_SRTP_BURST_MAX];
+	uint8_t rx_sel[WF_SRTP_BURST_MAX];
 	uint8_t scratch[WF_SRTP_MAX_PACKET + 64];	/* SRTCP GCM AAD assembly */
 };
 
@@ -987,19 +1011,15 @@ static int gcm_open(IMB_MGR *m, const struct keys_impl *ki, uint8_t *p, unsigned
 	return -WF_SRTP_E_AUTH_FAIL;
 }
 
-int wf_srtp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
-		      struct wf_srtp_replay *r, uint8_t *pkt, size_t len,
-		      size_t *out_len, uint64_t *index_out)
+/* The checks of a received SRTP packet before any crypto, shared by
+ * wf_srtp_unprotect() and the burst so that both refuse alike: keys of the
+ * right kind for e, length, header (RFC 3550 §5.1, §5.3.1), room for the
+ * tag.  Returns the header length or -WF_SRTP_E_*. */
+static int rtp_rx_check(const struct wf_srtp_engine *e, const struct keys_impl *ki,
+			const uint8_t *pkt, size_t len)
 {
-	const struct keys_impl *ki;
-	IMB_MGR *m;
-	uint64_t idx;
-	unsigned tl, body;
-	int hl, rc;
+	int hl;
 
-	if (!e || !k || !r || !pkt || !out_len)
-		return -WF_SRTP_E_BAD_PARAM;
-	ki = KC(k);
 	if (!keys_ok(e, ki, WF_SRTP_KIND_RTP))
 		return -WF_SRTP_E_BAD_PARAM;
 	if (len > WF_SRTP_MAX_PACKET)
@@ -1007,32 +1027,70 @@ int wf_srtp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 	hl = wf_srtp_rtp_header_len(pkt, len);
 	if (hl < 0)
 		return hl;
-	tl = ki->tag_len;
-	if (len < (size_t)hl + tl)
+	if (len < (size_t)hl + ki->tag_len)
 		return -WF_SRTP_E_TOO_SHORT;
+	return hl;
+}
+
+/* AES-CM: checks the tag of an SRTP packet whose first body bytes are
+ * authenticated, for packet index idx (RFC 3711 §4.2: the tag covers
+ * header || ciphertext || ROC).  The ROC borrows the tag's place for the
+ * hash (tag length >= 4), then the tag goes back.  0 or -error. */
+static int cm_rtp_verify(struct wf_srtp_engine *e, IMB_MGR *m, const struct keys_impl *ki,
+			 uint8_t *pkt, unsigned body, uint64_t idx)
+{
+	uint8_t tag[10];
+	unsigned tl = ki->tag_len;
+	int rc;
+
+	memcpy(tag, pkt + body, tl);
+	wr32(pkt + body, (uint32_t)(idx >> 16));
+	rc = hmac_verify(e, m, ki, pkt, body + 4, tag, tl);
+	memcpy(pkt + body, tag, tl);
+	return rc;
+}
+
+/* GCM: decrypts the payload in place and checks the tag for index idx
+ * (RFC 7714 §8: AAD = the header); a forged packet is left as it came. */
+static int gcm_rtp_open(IMB_MGR *m, const struct keys_impl *ki, uint8_t *pkt, unsigned hl,
+			unsigned body, uint64_t idx)
+{
+	uint8_t iv[12];
+
+	iv_gcm(iv, ki->salt, rd32(pkt + 8), idx);
+	return gcm_open(m, ki, pkt + hl, body - hl, iv, pkt, hl, pkt + body);
+}
+
+int wf_srtp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
+		      struct wf_srtp_replay *r, uint8_t *pkt, size_t len,
+		      size_t *out_len, uint64_t *index_out)
+{
+	const struct keys_impl *ki;
+	IMB_MGR *m;
+	uint64_t idx;
+	unsigned body;
+	int hl, rc;
+
+	if (!e || !k || !r || !pkt || !out_len)
+		return -WF_SRTP_E_BAD_PARAM;
+	ki = KC(k);
+	hl = rtp_rx_check(e, ki, pkt, len);
+	if (hl < 0)
+		return hl;
 	m = e->mgr[ki->profile];
-	body = (unsigned)len - tl;
+	body = (unsigned)len - ki->tag_len;
 	idx = estimate_index(r, rd16(pkt + 2));
 	rc = replay_check(r, idx);
 	if (rc)
 		return rc;
 
 	if (wf_srtp_suites[ki->profile].aead) {
-		uint8_t iv[12];
-
-		iv_gcm(iv, ki->salt, rd32(pkt + 8), idx);
-		rc = gcm_open(m, ki, pkt + hl, body - (unsigned)hl, iv, pkt, (unsigned)hl,
-			      pkt + body);
+		rc = gcm_rtp_open(m, ki, pkt, (unsigned)hl, body, idx);
 	} else {
-		uint8_t tag[10], iv[16];
-
-		/* Auth over header || ciphertext || ROC: the ROC borrows the tag's
-		 * place for the hash (tag length >= 4), then the tag goes back. */
-		memcpy(tag, pkt + body, tl);
-		wr32(pkt + body, (uint32_t)(idx >> 16));
-		rc = hmac_verify(e, m, ki, pkt, body + 4, tag, tl);
-		memcpy(pkt + body, tag, tl);
+		rc = cm_rtp_verify(e, m, ki, pkt, body, idx);
 		if (!rc) {
+			uint8_t iv[16];
+
 			iv_cm(iv, ki->salt, rd32(pkt + 8), idx);
 			rc = ctr_inplace(e, m, ki, pkt + hl, body - (unsigned)hl, iv);
 		}
@@ -1044,6 +1102,242 @@ int wf_srtp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 	if (index_out)
 		*index_out = idx;
 	return 0;
+}
+
+/* ---- unprotect burst ------------------------------------------------------- */
+
+/* The contract (srtp.h): a burst gives what wf_srtp_unprotect() gives for
+ * its jobs one by one in order.  The hash burst has to be built before any
+ * tag is known, yet a packet's index (ROC) and its replay verdict depend
+ * on the earlier packets of its SSRC that authenticate.  So:
+ *
+ *  1. In order, each job is checked and its index estimated, and replay-
+ *     checked, against a provisional copy of its replay state that assumes
+ *     every earlier packet of the burst will authenticate; rx[i].before
+ *     keeps that state as it was before the packet.
+ *  2. The AES-CM packets that passed get their tags computed in one
+ *     ipsec-mb hash burst per profile, with the provisional ROC, and
+ *     compared in constant time.  Nothing is decrypted yet.
+ *  3. In order, against the real state: when it equals rx[i].before (no
+ *     earlier packet of the SSRC failed), the provisional index and
+ *     verdict are the real ones, the tag result stands.  When it differs
+ *     (an earlier packet was forged), the index and verdict are computed
+ *     again from the real state; if the index is the same the tag result
+ *     still stands, else (or when the provisional verdict had skipped the
+ *     hash) this one packet is checked now, alone.  GCM packets are opened
+ *     here, one by one, always with the real state.  An authentic packet
+ *     updates its state; a failed one changes nothing.
+ *  4. The accepted AES-CM packets are decrypted in one cipher burst.
+ *
+ * The redo of step 3 costs one more HMAC for a packet, at most once per
+ * packet: only a failed packet earlier in the same burst and SSRC can
+ * cause it. */
+
+static bool replay_same(const struct wf_srtp_replay *a, const struct wf_srtp_replay *b)
+{
+	return a->top == b->top && a->window == b->window && a->started == b->started;
+}
+
+/* The provisional copy of r for this burst: found among the *ns made so
+ * far (the last one used first: a burst is mostly runs of one SSRC), or
+ * made now from r. */
+static struct wf_srtp_replay *rx_shadow(struct wf_srtp_engine *e, struct wf_srtp_replay *r,
+					unsigned *ns, unsigned *last)
+{
+	unsigned k;
+
+	if (*ns && e->owner[*last] == r)
+		return &e->shadow[*last];
+	for (k = 0; k < *ns; k++)
+		if (e->owner[k] == r)
+			break;
+	if (k == *ns) {
+		e->owner[k] = r;
+		e->shadow[k] = *r;
+		(*ns)++;
+	}
+	*last = k;
+	return &e->shadow[k];
+}
+
+/* Step 2 for the jobs of AES-CM profile p: one hash burst over
+ * header || ciphertext || provisional ROC, tags compared in constant
+ * time, packets restored. */
+static void unprotect_cm_hash(struct wf_srtp_engine *e, unsigned p, struct wf_srtp_rx_job *jobs,
+			      unsigned n)
+{
+	unsigned i, k, ns = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct wf_srtp_rx_job *jb = &jobs[i];
+		struct rx_slot *s = &e->rx[i];
+		const struct keys_impl *ki;
+
+		if (jb->status || s->verdict)
+			continue;
+		ki = KC(jb->keys);
+		if (ki->profile != p)
+			continue;
+		memcpy(s->tag, jb->pkt + s->body, ki->tag_len);
+		wr32(jb->pkt + s->body, (uint32_t)(s->idx >> 16));
+		job_hmac(&e->hmac[ns], ki, jb->pkt, s->body + 4u);
+		e->rx_sel[ns++] = (uint8_t)i;
+	}
+	rc = run_hmac_group(e, p, ns);
+	for (k = 0; k < ns; k++) {
+		struct wf_srtp_rx_job *jb = &jobs[e->rx_sel[k]];
+		struct rx_slot *s = &e->rx[e->rx_sel[k]];
+		unsigned tl = KC(jb->keys)->tag_len;
+
+		if (rc)
+			s->auth = RX_AUTH_ERR;
+		else
+			s->auth = CRYPTO_memcmp(e->tag[k], s->tag, tl) == 0 ? RX_AUTH_OK : RX_AUTH_BAD;
+		memcpy(jb->pkt + s->body, s->tag, tl);
+	}
+}
+
+/* Step 3 for job i: the verdict against the real replay state, the tag
+ * (GCM: opened now), and the state's update.  0 or -error. */
+static int unprotect_settle(struct wf_srtp_engine *e, struct wf_srtp_rx_job *jb,
+			    struct rx_slot *s)
+{
+	const struct keys_impl *ki = KC(jb->keys);
+	struct wf_srtp_replay *r = jb->replay;
+	IMB_MGR *m = e->mgr[ki->profile];
+	uint64_t idx = s->idx;
+	bool tag_known;
+	int rc;
+
+	if (replay_same(r, &s->before)) {
+		rc = s->verdict;
+		tag_known = s->auth != RX_AUTH_NONE;
+	} else {
+		/* An earlier packet of this state failed: RFC 3711 §3.3.1
+		 * again, from what really was received. */
+		idx = estimate_index(r, rd16(jb->pkt + 2));
+		rc = replay_check(r, idx);
+		tag_known = s->auth != RX_AUTH_NONE && idx == s->idx;
+	}
+	if (rc)
+		return rc;
+	if (wf_srtp_suites[ki->profile].aead)
+		rc = gcm_rtp_open(m, ki, jb->pkt, s->hl, s->body, idx);
+	else if (!tag_known)
+		rc = cm_rtp_verify(e, m, ki, jb->pkt, s->body, idx);
+	else
+		rc = s->auth == RX_AUTH_OK ? 0 :
+		     s->auth == RX_AUTH_BAD ? -WF_SRTP_E_AUTH_FAIL : -WF_SRTP_E_CRYPTO;
+	if (rc)
+		return rc;
+	replay_update(r, idx);
+	s->idx = idx;
+	return 0;
+}
+
+/* Step 4 for AES-CM profile p: the accepted packets' payloads decrypted
+ * in place in one cipher burst. */
+static void unprotect_cm_decrypt(struct wf_srtp_engine *e, unsigned p,
+				 struct wf_srtp_rx_job *jobs, unsigned n)
+{
+	unsigned i, k, nc = 0;
+
+	for (i = 0; i < n; i++) {
+		struct wf_srtp_rx_job *jb = &jobs[i];
+		struct rx_slot *s = &e->rx[i];
+		const struct keys_impl *ki = KC(jb->keys);
+
+		if (jb->status || ki->profile != p || s->body == s->hl)
+			continue;
+		iv_cm(e->iv[nc], ki->salt, rd32(jb->pkt + 8), s->idx);
+		job_ctr(&e->ctr[nc], ki, jb->pkt + s->hl, jb->pkt + s->hl, s->body - s->hl);
+		e->rx_sel[nc++] = (uint8_t)i;
+	}
+	if (!run_ctr(e->mgr[p], e->ctr, nc))
+		return;
+	/* ipsec-mb refused well-formed jobs (it does not): the packets are
+	 * lost, their indexes stay received. */
+	for (k = 0; k < nc; k++)
+		jobs[e->rx_sel[k]].status = -WF_SRTP_E_CRYPTO;
+}
+
+/* One chunk of at most WF_SRTP_BURST_MAX jobs, steps 1 to 4. */
+static unsigned unprotect_chunk(struct wf_srtp_engine *e, struct wf_srtp_rx_job *jobs,
+				unsigned n)
+{
+	unsigned i, p, ok = 0, ns = 0, last = 0;
+	uint32_t cm = 0;	/* bit per AES-CM profile with a job to hash */
+
+	for (i = 0; i < n; i++) {
+		struct wf_srtp_rx_job *jb = &jobs[i];
+		struct rx_slot *s = &e->rx[i];
+		struct wf_srtp_replay *sh;
+		const struct keys_impl *ki;
+		int hl;
+
+		jb->out_len = 0;
+		jb->index = 0;
+		s->auth = RX_AUTH_NONE;
+		if (!jb->keys || !jb->replay || !jb->pkt) {
+			jb->status = -WF_SRTP_E_BAD_PARAM;
+			continue;
+		}
+		ki = KC(jb->keys);
+		hl = rtp_rx_check(e, ki, jb->pkt, jb->len);
+		jb->status = (int16_t)(hl < 0 ? hl : 0);
+		if (hl < 0)
+			continue;
+		s->hl = (uint16_t)hl;
+		s->body = (uint16_t)(jb->len - ki->tag_len);
+		sh = rx_shadow(e, jb->replay, &ns, &last);
+		s->before = *sh;
+		s->idx = estimate_index(sh, rd16(jb->pkt + 2));
+		s->verdict = (int8_t)replay_check(sh, s->idx);
+		if (s->verdict)
+			continue;
+		replay_update(sh, s->idx);	/* as if this packet will authenticate */
+		if (!wf_srtp_suites[ki->profile].aead)
+			cm |= 1u << ki->profile;
+	}
+	for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
+		if (cm & (1u << p))
+			unprotect_cm_hash(e, p, jobs, n);
+	for (i = 0; i < n; i++) {
+		struct wf_srtp_rx_job *jb = &jobs[i];
+
+		if (!jb->status)
+			jb->status = (int16_t)unprotect_settle(e, jb, &e->rx[i]);
+	}
+	for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
+		if (!wf_srtp_suites[p].aead)
+			unprotect_cm_decrypt(e, p, jobs, n);
+	for (i = 0; i < n; i++) {
+		struct wf_srtp_rx_job *jb = &jobs[i];
+
+		if (jb->status)
+			continue;
+		jb->out_len = e->rx[i].body;
+		jb->index = e->rx[i].idx;
+		ok++;
+	}
+	return ok;
+}
+
+unsigned wf_srtp_unprotect_burst(struct wf_srtp_engine *e, struct wf_srtp_rx_job *jobs,
+				 unsigned n)
+{
+	unsigned done = 0, ok = 0;
+
+	if (!e || !jobs)
+		return 0;
+	while (done < n) {
+		unsigned c = n - done > WF_SRTP_BURST_MAX ? WF_SRTP_BURST_MAX : n - done;
+
+		ok += unprotect_chunk(e, jobs + done, c);
+		done += c;
+	}
+	return ok;
 }
 
 /* ---- SRTCP (RFC 3711 §3.4, RFC 7714 §9) ---------------------------------- */

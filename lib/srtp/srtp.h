@@ -153,6 +153,20 @@ struct wf_srtp_job {
 /* Largest burst one call takes; longer arrays are processed in chunks. */
 #define WF_SRTP_BURST_MAX	64
 
+/* One received SRTP packet in an unprotect burst (the ingest case: a
+ * publisher's packets, unprotected in place).  Jobs of one burst may share
+ * a replay state: packets of one SSRC, in the order they arrived. */
+struct wf_srtp_rx_job {
+	const struct wf_srtp_keys *keys;	/* WF_SRTP_KIND_RTP keys */
+	struct wf_srtp_replay *replay;		/* receiver state of the packet's SSRC */
+	uint8_t *pkt;		/* the SRTP packet; its payload is decrypted in place */
+	uint16_t len;		/* bytes at pkt, tag included */
+	/* results */
+	uint16_t out_len;	/* plaintext length (header + payload); 0 on failure */
+	int16_t status;		/* 0 or -WF_SRTP_E_* */
+	uint64_t index;		/* 48-bit packet index, ROC << 16 | SEQ; 0 on failure */
+};
+
 struct wf_srtp_engine;
 
 /* Suite table lookups: NULL / -WF_SRTP_E_BAD_PARAM when unknown. */
@@ -221,6 +235,21 @@ int wf_srtp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 int wf_srtcp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 		       struct wf_srtp_replay *r, uint8_t *pkt, size_t len,
 		       size_t *out_len);
+
+/* Unprotects n received SRTP packets (any n; WF_SRTP_BURST_MAX at a time),
+ * in place, profiles mixed, jobs sharing replay states or not.  Each job
+ * gets exactly the status, plaintext, out_len and index that
+ * wf_srtp_unprotect() would give if the jobs were passed to it one by one
+ * in array order, and the replay states end as they would: a packet's ROC
+ * is estimated from its state as the earlier authentic packets of the
+ * burst leave it; a repeat within the burst is a replay; a packet that
+ * fails (a forged tag) changes no state and leaves its bytes as they came.
+ * The tags of the AES-CM packets are computed in one ipsec-mb burst per
+ * profile, then checked in constant time before anything else; how the
+ * ROC and window are handled inside a burst: docs/architecture.md.  No
+ * allocation, locks or logs.  Returns the number of jobs that succeeded. */
+unsigned wf_srtp_unprotect_burst(struct wf_srtp_engine *e, struct wf_srtp_rx_job *jobs,
+				 unsigned n);
 
 /* Parses the RTP header length (fixed header, CSRCs, extension): returns
  * the header length or -WF_SRTP_E_TOO_SHORT/BAD_VERSION/BAD_HEADER. */

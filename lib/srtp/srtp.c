@@ -1246,9 +1246,12 @@ static void unprotect_cm_decrypt(struct wf_srtp_engine *e, unsigned p,
 	for (i = 0; i < n; i++) {
 		struct wf_srtp_rx_job *jb = &jobs[i];
 		struct rx_slot *s = &e->rx[i];
-		const struct keys_impl *ki = KC(jb->keys);
+		const struct keys_impl *ki;
 
-		if (jb->status || ki->profile != p || s->body == s->hl)
+		if (jb->status)
+			continue;
+		ki = KC(jb->keys);
+		if (ki->profile != p || s->body == s->hl)
 			continue;
 		iv_cm(e->iv[nc], ki->salt, rd32(jb->pkt + 8), s->idx);
 		job_ctr(&e->ctr[nc], ki, jb->pkt + s->hl, jb->pkt + s->hl, s->body - s->hl);

@@ -21,7 +21,7 @@ struct wf_bench_cmd {
 };
 
 static const struct wf_bench_cmd wf_bench_cmds[] = {
-	{ "srtp", "SRTP fan-out protect: whepfan vs libsrtp2 vs OpenSSL per packet",
+	{ "srtp", "SRTP fan-out protect (or ingest unprotect): whepfan vs libsrtp2 vs OpenSSL per packet",
 	  wf_bench_srtp_main, wf_bench_srtp_usage },
 	{ "fanout", "the real fast path on net_ring/net_null: egress per lcore vs crypto ceiling",
 	  wf_bench_fanout_main, wf_bench_fanout_usage },

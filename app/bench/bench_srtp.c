@@ -1,7 +1,9 @@
-/* bench_srtp.c: `whepfan-bench srtp`, the SRTP fan-out benchmark.
+/* bench_srtp.c: `whepfan-bench srtp`, the SRTP benchmark, in the fan-out
+ * (protect) or the ingest (unprotect) direction.
  *
  * For each profile: build the fixture (one source packet, N viewers with
- * random master keys, SSRCs and sequence numbers), start every engine and
+ * random master keys, SSRCs and sequence numbers; to unprotect, each
+ * viewer's packets as libsrtp2 protected them), start every engine and
  * check its first two packets per viewer (bench_srtp_engine.h), warm it up
  * and size a round to take seconds / 3, then time 3 rounds of each engine,
  * interleaved and in rotating order so a noisy shared machine slows them
@@ -20,19 +22,36 @@
 #include "bench/bench_util.h"
 
 #define ROUNDS		3
-#define NENGINES	3
+#define MAX_ENGINES	4
 #define CHECK_PASSES	2
+/* Unprotect: packets on the wire in all, split among the viewers (at least
+ * WIRE_MIN_DEPTH each); a receiver forgets its SSRC when it has had them
+ * all (bench_srtp_engine.h). */
+#define WIRE_PACKETS	4096
+#define WIRE_MIN_DEPTH	16
 /* Room after a packet: libsrtp2 may write SRTP_MAX_TRAILER_LEN (144). */
 #define TRAILER_ROOM	256
 /* A calibration run must last this long to be trusted. */
 #define CALIBRATE_NS	50000000ull
 
-static const struct wf_bench_engine_ops *const engines[NENGINES] = {
-	&wf_bench_engine_whepfan, &wf_bench_engine_libsrtp2, &wf_bench_engine_openssl,
+/* The engines of each direction; the first is whepfan's burst API, the
+ * one the others are compared with. */
+struct direction {
+	const char *name;
+	int n;
+	const struct wf_bench_engine_ops *engines[MAX_ENGINES];
+};
+
+static const struct direction directions[] = {
+	{ "protect", 3, { &wf_bench_engine_whepfan, &wf_bench_engine_libsrtp2,
+			  &wf_bench_engine_openssl } },
+	{ "unprotect", 4, { &wf_bench_engine_whepfan_rx, &wf_bench_engine_whepfan_rx_single,
+			    &wf_bench_engine_libsrtp2_rx, &wf_bench_engine_openssl_rx } },
 };
 
 struct srtp_opts {
 	bool json;
+	const struct direction *dir;
 	unsigned size, viewers, burst;
 	double seconds;
 	int profile;		/* -1: every profile */
@@ -47,7 +66,7 @@ struct engine_result {
 struct profile_result {
 	bool run;
 	enum wf_srtp_arch arch;
-	struct engine_result e[NENGINES];
+	struct engine_result e[MAX_ENGINES];
 };
 
 void wf_bench_srtp_usage(FILE *out)
@@ -55,12 +74,21 @@ void wf_bench_srtp_usage(FILE *out)
 	fprintf(out,
 		"usage: whepfan-bench srtp [--json] [--size BYTES] [--viewers N] [--burst N]\n"
 		"                          [--seconds S] [--profile NAME]\n"
-		"                          [--arch auto|sse|avx2|avx512|measure]\n\n"
+		"                          [--arch auto|sse|avx2|avx512|measure]\n"
+		"                          [--direction protect|unprotect]\n\n"
 		"Protects one RTP packet of --size bytes (default 1200) for --viewers (64)\n"
 		"viewers, each with its own keys, SSRC and sequence, with three engines:\n"
 		"  whepfan   wf_srtp_protect_burst, --burst (32) viewers per call\n"
 		"  libsrtp2  copy + srtp_protect per packet, one session per viewer\n"
 		"  openssl   per packet with pre-keyed OpenSSL contexts\n"
+		"--direction unprotect receives instead: --viewers publishers' SSRCs, each\n"
+		"with its own keys, send SRTP packets of --size bytes of RTP (libsrtp2\n"
+		"protects them once, before timing); each is copied off the wire and\n"
+		"unprotected in place, with the replay window and ROC estimate, by\n"
+		"  whepfan         wf_srtp_unprotect_burst, --burst packets per call\n"
+		"  whepfan-single  wf_srtp_unprotect per packet\n"
+		"  libsrtp2        srtp_unprotect per packet, one session per SSRC\n"
+		"  openssl         per packet with pre-keyed OpenSSL contexts\n"
 		"Each engine runs --seconds (3) in %d interleaved rounds; the median round\n"
 		"is reported.  --profile limits the run to one profile (SDES or DTLS\n"
 		"name); --arch picks ipsec-mb's code path for whepfan (default: measure\n"
@@ -78,8 +106,8 @@ static int usage_error(const char *what, const char *arg)
  * after printing a one-line error. */
 static int parse_opts(int argc, char **argv, struct srtp_opts *o)
 {
-	*o = (struct srtp_opts){ .size = 1200, .viewers = 64, .burst = 32, .seconds = 3,
-				 .profile = -1, .arch = -1 };
+	*o = (struct srtp_opts){ .dir = &directions[0], .size = 1200, .viewers = 64, .burst = 32,
+				 .seconds = 3, .profile = -1, .arch = -1 };
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -91,7 +119,8 @@ static int parse_opts(int argc, char **argv, struct srtp_opts *o)
 		}
 		if (strncmp(opt, "--", 2) != 0 ||
 		    (strcmp(opt, "--size") && strcmp(opt, "--viewers") && strcmp(opt, "--burst") &&
-		     strcmp(opt, "--seconds") && strcmp(opt, "--profile") && strcmp(opt, "--arch")))
+		     strcmp(opt, "--seconds") && strcmp(opt, "--profile") && strcmp(opt, "--arch") &&
+		     strcmp(opt, "--direction")))
 			return usage_error("unknown option", opt);
 		if (val == NULL) return usage_error("missing value after", opt);
 		i++;
@@ -116,6 +145,10 @@ static int parse_opts(int argc, char **argv, struct srtp_opts *o)
 			if (errno != 0 || end == val || *end != '\0' || !(o->seconds >= 0.01) ||
 			    o->seconds > 3600)
 				return usage_error("--seconds wants a number in 0.01..3600, not", val);
+		} else if (strcmp(opt, "--direction") == 0) {
+			if (strcmp(val, "protect") == 0) o->dir = &directions[0];
+			else if (strcmp(val, "unprotect") == 0) o->dir = &directions[1];
+			else return usage_error("--direction wants protect|unprotect, not", val);
 		} else if (strcmp(opt, "--profile") == 0) {
 			o->profile = wf_srtp_profile_by_name(val);
 			if (o->profile < 0) return usage_error("unknown profile", val);
@@ -171,6 +204,8 @@ struct bench_buffers {
 	uint16_t *out_len;
 	uint8_t *ref[CHECK_PASSES];	/* the first engine's outputs per check pass */
 	uint16_t *ref_len[CHECK_PASSES];
+	uint8_t *wire;			/* unprotect: every viewer's packets */
+	unsigned wire_depth;
 	size_t stride;
 };
 
@@ -180,6 +215,7 @@ static void buffers_free(struct bench_buffers *b)
 	free(b->viewer);
 	free(b->out);
 	free(b->out_len);
+	free(b->wire);
 	for (int i = 0; i < CHECK_PASSES; i++) {
 		free(b->ref[i]);
 		free(b->ref_len[i]);
@@ -203,6 +239,12 @@ static int buffers_alloc(struct bench_buffers *b, const struct srtp_opts *o)
 		b->ref_len[i] = wf_bench_alloc(o->viewers * sizeof(*b->ref_len[i]));
 		if (b->ref[i] == NULL || b->ref_len[i] == NULL) return -1;
 	}
+	if (o->dir == &directions[1]) {
+		b->wire_depth = (WIRE_PACKETS + o->viewers - 1) / o->viewers;
+		if (b->wire_depth < WIRE_MIN_DEPTH) b->wire_depth = WIRE_MIN_DEPTH;
+		b->wire = wf_bench_alloc(all * b->wire_depth);
+		if (b->wire == NULL) return -1;
+	}
 	return 0;
 }
 
@@ -224,6 +266,41 @@ static int fixture_init(struct wf_bench_fixture *f, struct bench_buffers *b,
 	b->plain[1] = 96;	/* M=0, a dynamic payload type */
 	if (wf_bench_random(b->viewer, o->viewers * sizeof(*b->viewer)) != 0) return -1;
 	b->viewer[0].seq0 = 0xffff;
+	if (b->wire != NULL) {
+		char err[256] = "";
+
+		f->wire = b->wire;
+		f->wire_depth = b->wire_depth;
+		f->wire_len = o->size + f->suite->rtp_tag_len;
+		if (wf_bench_wire_fill(f, b->wire, err, sizeof(err)) != 0) {
+			fprintf(stderr, "whepfan-bench srtp: %s: %s\n", f->suite->name, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The unprotect direction's check after pass `pass`: every viewer's buffer
+ * holds its packet number `pass` as plaintext (sequence seq0 + pass), at
+ * the plaintext's length.  expect: scratch of f->size bytes.  0 or -1. */
+static int verify_plaintext(const struct wf_bench_fixture *f, unsigned pass, uint8_t *expect,
+			    char *err, size_t err_cap)
+{
+	memcpy(expect, f->plain, f->size);
+	for (unsigned v = 0; v < f->viewers; v++) {
+		const struct wf_bench_viewer *vw = &f->viewer[v];
+
+		wf_bench_write_header(expect, f->plain, (uint16_t)(vw->seq0 + pass), vw->ssrc);
+		if (f->out_len[v] != f->size) {
+			snprintf(err, err_cap, "packet %u of SSRC %u: plaintext length %u, want %u",
+				 pass, v, f->out_len[v], f->size);
+			return -1;
+		}
+		if (memcmp(wf_bench_out(f, v), expect, f->size) != 0) {
+			snprintf(err, err_cap, "packet %u of SSRC %u: not the plaintext sent", pass, v);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -239,6 +316,13 @@ static void *engine_start(const struct wf_bench_engine_ops *ops, const struct wf
 
 	st = ops->create(f, err, sizeof(err));
 	if (st == NULL) goto fail;
+	if (f->wire != NULL) {	/* unprotect: the plaintext is the check */
+		for (unsigned pass = 0; pass < CHECK_PASSES; pass++)
+			if (ops->run(st, f->viewers, err, sizeof(err)) != 0 ||
+			    verify_plaintext(f, pass, b->ref[0], err, sizeof(err)) != 0)
+				goto fail;
+		return st;
+	}
 	vf = wf_bench_verifier_create(f, err, sizeof(err));
 	if (vf == NULL) goto fail;
 	for (unsigned pass = 0; pass < CHECK_PASSES; pass++) {
@@ -302,10 +386,12 @@ static int cmp_double(const void *a, const void *b)
 static int run_profile(const struct srtp_opts *o, struct bench_buffers *b, enum wf_srtp_profile p,
 		       enum wf_srtp_arch arch, struct profile_result *r)
 {
+	const struct wf_bench_engine_ops *const *engines = o->dir->engines;
+	const int nengines = o->dir->n;
 	struct wf_bench_fixture f;
-	void *st[NENGINES] = { NULL };
-	uint64_t count[NENGINES] = { 0 };
-	double pps[NENGINES][ROUNDS], tsc[NENGINES][ROUNDS];
+	void *st[MAX_ENGINES] = { NULL };
+	uint64_t count[MAX_ENGINES] = { 0 };
+	double pps[MAX_ENGINES][ROUNDS], tsc[MAX_ENGINES][ROUNDS];
 	double round_ns = o->seconds * 1e9 / ROUNDS;
 	bool ref_ok = false;
 	int rc = 0;
@@ -317,14 +403,14 @@ static int run_profile(const struct srtp_opts *o, struct bench_buffers *b, enum 
 		fprintf(stderr, "whepfan-bench srtp: %s: cannot set up the fixture\n", wf_srtp_suite(p)->name);
 		return -1;
 	}
-	for (int e = 0; e < NENGINES; e++) {
+	for (int e = 0; e < nengines; e++) {
 		st[e] = engine_start(engines[e], &f, b, &ref_ok);
 		if (st[e] != NULL) count[e] = engine_calibrate(engines[e], st[e], &f, round_ns);
 		if (count[e] == 0) rc = -1;
 	}
 	for (int round = 0; round < ROUNDS; round++) {
-		for (int k = 0; k < NENGINES; k++) {
-			int e = (k + round) % NENGINES;
+		for (int k = 0; k < nengines; k++) {
+			int e = (k + round) % nengines;
 			char err[256] = "";
 			uint64_t t0, c0, t1, c1;
 
@@ -344,7 +430,7 @@ static int run_profile(const struct srtp_opts *o, struct bench_buffers *b, enum 
 			tsc[e][round] = (double)(c1 - c0) / (double)count[e];
 		}
 	}
-	for (int e = 0; e < NENGINES; e++) {
+	for (int e = 0; e < nengines; e++) {
 		struct engine_result *er = &r->e[e];
 		double sorted[ROUNDS];
 		int mid = ROUNDS / 2;
@@ -381,13 +467,23 @@ static void print_json_ratio(double x)
 	else printf("%.2f", x);
 }
 
+/* The JSON key of a ratio: "vs_" and the engine's name, '-' as '_'. */
+static void print_json_ratio_key(const char *engine)
+{
+	printf("\"vs_");
+	for (const char *c = engine; *c != '\0'; c++) putchar(*c == '-' ? '_' : *c);
+	printf("\":");
+}
+
 static void print_json(const struct srtp_opts *o, const char *cpu, const struct profile_result *res)
 {
+	const struct wf_bench_engine_ops *const *engines = o->dir->engines;
 	bool first = true;
 
-	printf("{\"bench\":\"srtp\",\"size\":%u,\"burst\":%u,\"viewers\":%u,\"seconds\":%g,"
-	       "\"rounds\":%d,\"statistic\":\"median\",\"cpu\":\"%s\",\"arch\":{",
-	       o->size, o->burst, o->viewers, o->seconds, ROUNDS, cpu);
+	printf("{\"bench\":\"srtp\",\"direction\":\"%s\",\"size\":%u,\"burst\":%u,"
+	       "\"viewers\":%u,\"seconds\":%g,\"rounds\":%d,\"statistic\":\"median\","
+	       "\"cpu\":\"%s\",\"arch\":{",
+	       o->dir->name, o->size, o->burst, o->viewers, o->seconds, ROUNDS, cpu);
 	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) {
 		if (!res[p].run) continue;
 		printf("%s\"%s\":\"%s\"", first ? "" : ",", wf_srtp_suite(p)->name,
@@ -397,7 +493,7 @@ static void print_json(const struct srtp_opts *o, const char *cpu, const struct 
 	printf("},\"results\":[");
 	first = true;
 	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) {
-		for (int e = 0; e < NENGINES; e++) {
+		for (int e = 0; e < o->dir->n; e++) {
 			const struct engine_result *er = &res[p].e[e];
 
 			if (!res[p].run || !er->ok) continue;
@@ -412,10 +508,12 @@ static void print_json(const struct srtp_opts *o, const char *cpu, const struct 
 	first = true;
 	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) {
 		if (!res[p].run) continue;
-		printf("%s\"%s\":{\"vs_libsrtp2\":", first ? "" : ",", wf_srtp_suite(p)->name);
-		print_json_ratio(ratio(&res[p], 1));
-		printf(",\"vs_openssl\":");
-		print_json_ratio(ratio(&res[p], 2));
+		printf("%s\"%s\":{", first ? "" : ",", wf_srtp_suite(p)->name);
+		for (int e = 1; e < o->dir->n; e++) {
+			if (e > 1) putchar(',');
+			print_json_ratio_key(engines[e]->name);
+			print_json_ratio(ratio(&res[p], e));
+		}
 		printf("}");
 		first = false;
 	}
@@ -424,36 +522,50 @@ static void print_json(const struct srtp_opts *o, const char *cpu, const struct 
 
 static void print_table(const struct srtp_opts *o, const char *cpu, const struct profile_result *res)
 {
-	printf("SRTP fan-out: %u-byte RTP packets to %u viewers, burst %u, %g s per engine,\n"
-	       "median of %d interleaved rounds (spread = (max - min) / median)\ncpu: %s\n\n",
-	       o->size, o->viewers, o->burst, o->seconds, ROUNDS, cpu);
-	printf("%-24s %-8s %-6s %9s %8s %8s %8s %7s\n", "profile", "engine", "arch", "Mpkt/s",
+	const struct wf_bench_engine_ops *const *engines = o->dir->engines;
+
+	if (o->dir == &directions[0])
+		printf("SRTP fan-out: %u-byte RTP packets to %u viewers, burst %u, %g s per engine,\n",
+		       o->size, o->viewers, o->burst, o->seconds);
+	else
+		printf("SRTP ingest: %u-byte RTP packets from %u SSRCs unprotected, burst %u, %g s per engine,\n",
+		       o->size, o->viewers, o->burst, o->seconds);
+	printf("median of %d interleaved rounds (spread = (max - min) / median)\ncpu: %s\n\n",
+	       ROUNDS, cpu);
+	printf("%-24s %-14s %-6s %9s %8s %8s %8s %7s\n", "profile", "engine", "arch", "Mpkt/s",
 	       "Gbit/s", "ns/pkt", "TSC/pkt", "spread");
 	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) {
 		if (!res[p].run) continue;
-		for (int e = 0; e < NENGINES; e++) {
+		for (int e = 0; e < o->dir->n; e++) {
 			const struct engine_result *er = &res[p].e[e];
 			const char *name = e == 0 ? wf_srtp_suite(p)->name : "";
 			const char *arch = e == 0 ? wf_srtp_arch_name(res[p].arch) : "";
 
 			if (!er->ok) {
-				printf("%-24s %-8s %-6s %9s\n", name, engines[e]->name, arch, "failed");
+				printf("%-24s %-14s %-6s %9s\n", name, engines[e]->name, arch, "failed");
 				continue;
 			}
-			printf("%-24s %-8s %-6s %9.3f %8.2f %8.1f %8.0f %6.1f%%\n", name,
+			printf("%-24s %-14s %-6s %9.3f %8.2f %8.1f %8.0f %6.1f%%\n", name,
 			       engines[e]->name, arch, er->pps / 1e6, gbps(er, p, o->size),
 			       er->ns_per_pkt, er->tsc_per_pkt, er->spread_pct);
 		}
 	}
-	printf("\n%-24s %12s %12s\n", "whepfan speed-up", "vs libsrtp2", "vs openssl");
+	printf("\n%-24s", "whepfan speed-up");
+	for (int e = 1; e < o->dir->n; e++) {
+		char col[32];
+
+		snprintf(col, sizeof(col), "vs %s", engines[e]->name);
+		printf(" %17s", col);
+	}
+	printf("\n");
 	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) {
 		if (!res[p].run) continue;
 		printf("%-24s", wf_srtp_suite(p)->name);
-		for (int e = 1; e < NENGINES; e++) {
+		for (int e = 1; e < o->dir->n; e++) {
 			double x = ratio(&res[p], e);
 
-			if (isnan(x)) printf(" %12s", "n/a");
-			else printf(" %11.2fx", x);
+			if (isnan(x)) printf(" %17s", "n/a");
+			else printf(" %16.2fx", x);
 		}
 		printf("\n");
 	}

@@ -4,7 +4,10 @@
  * SRTP copy per viewer, each viewer with its own keys, SSRC and sequence,
  * by three engines in the same run: whepfan (wf_srtp_protect_burst),
  * libsrtp2 (srtp_protect per packet, as Janus does) and OpenSSL per packet
- * (pre-keyed contexts: the best a non-batched C server does).
+ * (pre-keyed contexts: the best a non-batched C server does).  With
+ * --direction unprotect, the ingest case: publishers' SRTP packets
+ * unprotected in place by whepfan (wf_srtp_unprotect_burst, and
+ * wf_srtp_unprotect per packet), libsrtp2 and OpenSSL.
  */
 #ifndef WF_BENCH_SRTP_H
 #define WF_BENCH_SRTP_H

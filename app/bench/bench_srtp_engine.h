@@ -37,11 +37,25 @@ struct wf_bench_fixture {
 	uint8_t *out;			/* viewer v's buffer: out + v * stride */
 	size_t stride;			/* >= size + trailer, multiple of 64 */
 	uint16_t *out_len;		/* [viewers]: last protected length */
+	/* The unprotect direction: what the publishers sent.  Each viewer (a
+	 * publisher's SSRC) has wire_depth SRTP packets, sequence numbers
+	 * seq0, seq0 + 1, ..., protected by libsrtp2, each wire_len bytes;
+	 * NULL when protecting. */
+	const uint8_t *wire;
+	unsigned wire_depth;
+	unsigned wire_len;
 };
 
 static inline uint8_t *wf_bench_out(const struct wf_bench_fixture *f, unsigned v)
 {
 	return f->out + (size_t)v * f->stride;
+}
+
+/* Viewer v's k-th SRTP packet on the wire (unprotect direction). */
+static inline const uint8_t *wf_bench_wire(const struct wf_bench_fixture *f, unsigned v,
+					   unsigned k)
+{
+	return f->wire + ((size_t)v * f->wire_depth + k) * f->stride;
 }
 
 /* Writes viewer's RTP header at out: the source header with this viewer's
@@ -74,6 +88,26 @@ struct wf_bench_engine_ops {
 extern const struct wf_bench_engine_ops wf_bench_engine_whepfan;
 extern const struct wf_bench_engine_ops wf_bench_engine_libsrtp2;
 extern const struct wf_bench_engine_ops wf_bench_engine_openssl;
+
+/* The unprotect direction (the ingest case).  run() takes each viewer's
+ * next packet from the wire (wf_bench_wire, k = 0, 1, ...), copies it
+ * into the viewer's buffer as a NIC would, unprotects it there in place
+ * and sets out_len[v] to the plaintext length.  After wire_depth packets
+ * a viewer starts again at k = 0 and its receiver forgets the SSRC (its
+ * replay state starts anew: the same packets would be replays), each
+ * engine the cheapest way it has.  Every engine checks the replay window
+ * and estimates the ROC (RFC 3711 §3.3). */
+extern const struct wf_bench_engine_ops wf_bench_engine_whepfan_rx;
+extern const struct wf_bench_engine_ops wf_bench_engine_whepfan_rx_single;
+extern const struct wf_bench_engine_ops wf_bench_engine_libsrtp2_rx;
+extern const struct wf_bench_engine_ops wf_bench_engine_openssl_rx;
+
+/* Fills the fixture's wire (its buffer, wire_depth and wire_len set by the
+ * caller) with every viewer's packets, protected by a libsrtp2 sender per
+ * viewer: the source packet with the viewer's SSRC and sequence numbers.
+ * Returns 0 or -1 with err set. */
+int wf_bench_wire_fill(const struct wf_bench_fixture *f, uint8_t *wire, char *err,
+		       size_t err_cap);
 
 /* The next (seq, roc) after a packet with seq: the ROC counts wraps of the
  * 16-bit sequence number (RFC 3711 §3.3.1). */

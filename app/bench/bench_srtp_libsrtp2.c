@@ -1,11 +1,16 @@
-/* bench_srtp_libsrtp2.c: the "libsrtp2" engine of the SRTP benchmark, and
- * the check that every engine's output is real SRTP.
+/* bench_srtp_libsrtp2.c: the "libsrtp2" engines of the SRTP benchmark,
+ * the check that every engine's output is real SRTP, and the publishers'
+ * packets the unprotect direction receives.
  *
- * The engine does what Janus and most C media servers do per viewer and
- * packet: copy the plaintext packet into the viewer's buffer, rewrite the
- * header, srtp_protect() in place with the viewer's own srtp_t session
- * (one SSRC-specific policy per session).
+ * The protect engine does what Janus and most C media servers do per
+ * viewer and packet: copy the plaintext packet into the viewer's buffer,
+ * rewrite the header, srtp_protect() in place with the viewer's own
+ * srtp_t session (one SSRC-specific policy per session).  The unprotect
+ * engine: copy the packet off the wire, srtp_unprotect() in place with the
+ * publisher's session (an SSRC-any-inbound template, its stream made on
+ * the first packet).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +171,119 @@ const struct wf_bench_engine_ops wf_bench_engine_libsrtp2 = {
 	.run = libsrtp2_run,
 	.destroy = libsrtp2_destroy,
 };
+
+/* ---- unprotect ------------------------------------------------------------ */
+
+struct wf_bench_libsrtp2_rx {
+	const struct wf_bench_fixture *f;
+	srtp_t *sess;		/* [viewers]: inbound, SSRC-any */
+	unsigned *k;		/* [viewers]: next packet on the wire */
+	unsigned next;
+};
+
+static void libsrtp2_rx_destroy(void *st)
+{
+	struct wf_bench_libsrtp2_rx *l = st;
+
+	if (l == NULL) return;
+	if (l->sess != NULL)
+		for (unsigned v = 0; v < l->f->viewers; v++)
+			if (l->sess[v] != NULL) srtp_dealloc(l->sess[v]);
+	free(l->sess);
+	free(l->k);
+	free(l);
+}
+
+static void *libsrtp2_rx_create(const struct wf_bench_fixture *f, char *err, size_t err_cap)
+{
+	struct wf_bench_libsrtp2_rx *l;
+
+	if (libsrtp2_init_once(err, err_cap) != 0) return NULL;
+	l = calloc(1, sizeof(*l));
+	if (l == NULL) goto nomem;
+	l->f = f;
+	l->sess = calloc(f->viewers, sizeof(*l->sess));
+	l->k = calloc(f->viewers, sizeof(*l->k));
+	if (l->sess == NULL || l->k == NULL) goto nomem;
+	for (unsigned v = 0; v < f->viewers; v++) {
+		if (libsrtp2_session(&l->sess[v], f, &f->viewer[v], 1, err, err_cap) != 0) {
+			libsrtp2_rx_destroy(l);
+			return NULL;
+		}
+	}
+	return l;
+nomem:
+	snprintf(err, err_cap, "out of memory");
+	libsrtp2_rx_destroy(l);
+	return NULL;
+}
+
+/* The timed loop: copy off the wire, unprotect, one packet at a time.  At
+ * the end of the wire the SSRC's stream is removed; the next packet makes
+ * a new one from the session's template (keys shared, no derivation). */
+static int libsrtp2_rx_run(void *st, uint64_t n, char *err, size_t err_cap)
+{
+	struct wf_bench_libsrtp2_rx *l = st;
+	const struct wf_bench_fixture *f = l->f;
+	unsigned next = l->next;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint8_t *buf = wf_bench_out(f, next);
+		int len = (int)f->wire_len;
+		srtp_err_status_t s;
+
+		if (l->k[next] == f->wire_depth) {
+			l->k[next] = 0;
+			(void)srtp_remove_stream(l->sess[next], htonl(f->viewer[next].ssrc));
+		}
+		memcpy(buf, wf_bench_wire(f, next, l->k[next]++), f->wire_len);
+		s = srtp_unprotect(l->sess[next], buf, &len);
+		if (s != srtp_err_status_ok) {
+			snprintf(err, err_cap, "srtp_unprotect failed (%d)", (int)s);
+			return -1;
+		}
+		f->out_len[next] = (uint16_t)len;
+		if (++next == f->viewers) next = 0;
+	}
+	l->next = next;
+	return 0;
+}
+
+const struct wf_bench_engine_ops wf_bench_engine_libsrtp2_rx = {
+	.name = "libsrtp2",
+	.create = libsrtp2_rx_create,
+	.run = libsrtp2_rx_run,
+	.destroy = libsrtp2_rx_destroy,
+};
+
+int wf_bench_wire_fill(const struct wf_bench_fixture *f, uint8_t *wire, char *err,
+		       size_t err_cap)
+{
+	if (libsrtp2_init_once(err, err_cap) != 0) return -1;
+	for (unsigned v = 0; v < f->viewers; v++) {
+		const struct wf_bench_viewer *vw = &f->viewer[v];
+		srtp_t tx;
+
+		if (libsrtp2_session(&tx, f, vw, 0, err, err_cap) != 0) return -1;
+		for (unsigned k = 0; k < f->wire_depth; k++) {
+			uint8_t *pkt = wire + ((size_t)v * f->wire_depth + k) * f->stride;
+			int len = (int)f->size;
+			srtp_err_status_t s;
+
+			memcpy(pkt, f->plain, f->size);
+			wf_bench_write_header(pkt, f->plain, (uint16_t)(vw->seq0 + k), vw->ssrc);
+			s = srtp_protect(tx, pkt, &len);
+			if (s != srtp_err_status_ok || len != (int)f->wire_len) {
+				snprintf(err, err_cap, "libsrtp2 sender: srtp_protect failed (%d, %d bytes)",
+					 (int)s, len);
+				srtp_dealloc(tx);
+				return -1;
+			}
+		}
+		srtp_dealloc(tx);
+	}
+	return 0;
+}
 
 struct wf_bench_verifier {
 	const struct wf_bench_fixture *f;

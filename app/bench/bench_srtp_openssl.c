@@ -1,5 +1,6 @@
-/* bench_srtp_openssl.c: the "openssl" engine of the SRTP benchmark: the
- * best a C server that protects one packet at a time can do with OpenSSL.
+/* bench_srtp_openssl.c: the "openssl" engines of the SRTP benchmark: the
+ * best a C server that protects (or unprotects) one packet at a time can
+ * do with OpenSSL.
  *
  * Everything that can be done once per viewer is done at setup: an
  * EVP_CIPHER_CTX keyed once (only the IV is set per packet) and, for
@@ -19,10 +20,12 @@
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -44,12 +47,18 @@ struct ossl_viewer {
 	uint32_t ssrc;
 	uint32_t roc;
 	uint16_t seq;		/* next sequence number */
+	/* unprotect: the receiver (RFC 3711 §3.3), the next packet on the wire */
+	bool rx_started;
+	uint64_t rx_top;	/* highest index received */
+	uint64_t rx_window;	/* bit i: index rx_top - i received */
+	unsigned k;
 } __attribute__((aligned(64)));
 
 struct wf_bench_openssl {
 	const struct wf_bench_fixture *f;
 	struct ossl_viewer *vw;	/* [viewers] */
 	unsigned next;
+	bool rx;		/* unprotect: GCM contexts decrypt */
 };
 
 /* RFC 3711 §4.3.1/§4.3.3 AES-CM PRF with key derivation rate 0: the
@@ -79,7 +88,7 @@ static int kdf(const uint8_t *master_key, size_t key_len, const uint8_t salt14[1
 
 /* Derives viewer v's session keys and sets up its contexts. */
 static int ossl_viewer_init(struct ossl_viewer *o, const struct wf_bench_fixture *f,
-			    const struct wf_bench_viewer *vw)
+			    const struct wf_bench_viewer *vw, bool rx)
 {
 	const struct wf_srtp_suite *su = f->suite;
 	uint8_t salt14[14] = { 0 }, enc[32], salt[14], auth[HMAC_SHA1_KEY_LEN], pad[64];
@@ -106,7 +115,10 @@ static int ossl_viewer_init(struct ossl_viewer *o, const struct wf_bench_fixture
 		cipher = EVP_aes_128_ctr();
 	}
 	o->ctx = EVP_CIPHER_CTX_new();
-	if (o->ctx == NULL || EVP_EncryptInit_ex(o->ctx, cipher, NULL, enc, o->iv_base) != 1) goto out;
+	/* AES-CTR decrypts by encrypting; GCM checks its tag only when decrypting. */
+	if (o->ctx == NULL ||
+	    EVP_CipherInit_ex(o->ctx, cipher, NULL, enc, o->iv_base, rx && su->aead ? 0 : 1) != 1)
+		goto out;
 	if (!su->aead) {
 		/* RFC 2104 §2: H(K ^ opad, H(K ^ ipad, text)); absorb the pads now. */
 		if (kdf(vw->master_key, su->master_key_len, salt14, KDF_LABEL_RTP_AUTH, auth, sizeof(auth)))
@@ -139,16 +151,17 @@ static void ossl_destroy(void *st)
 	free(s);
 }
 
-static void *ossl_create(const struct wf_bench_fixture *f, char *err, size_t err_cap)
+static void *ossl_create_as(const struct wf_bench_fixture *f, bool rx, char *err, size_t err_cap)
 {
 	struct wf_bench_openssl *s = calloc(1, sizeof(*s));
 
 	if (s == NULL) goto nomem;
 	s->f = f;
+	s->rx = rx;
 	s->vw = wf_bench_alloc((size_t)f->viewers * sizeof(*s->vw));
 	if (s->vw == NULL) goto nomem;
 	for (unsigned v = 0; v < f->viewers; v++) {
-		if (ossl_viewer_init(&s->vw[v], f, &f->viewer[v]) != 0) {
+		if (ossl_viewer_init(&s->vw[v], f, &f->viewer[v], rx) != 0) {
 			snprintf(err, err_cap, "OpenSSL setup of viewer %u failed", v);
 			ossl_destroy(s);
 			return NULL;
@@ -159,6 +172,11 @@ nomem:
 	snprintf(err, err_cap, "out of memory");
 	ossl_destroy(s);
 	return NULL;
+}
+
+static void *ossl_create(const struct wf_bench_fixture *f, char *err, size_t err_cap)
+{
+	return ossl_create_as(f, false, err, err_cap);
 }
 
 /* AES-CM + HMAC-SHA1 (RFC 3711 §4.1.1, §4.2): encrypt the payload out of
@@ -246,5 +264,167 @@ const struct wf_bench_engine_ops wf_bench_engine_openssl = {
 	.name = "openssl",
 	.create = ossl_create,
 	.run = ossl_run,
+	.destroy = ossl_destroy,
+};
+
+/* ---- unprotect ------------------------------------------------------------ */
+
+static void *ossl_rx_create(const struct wf_bench_fixture *f, char *err, size_t err_cap)
+{
+	return ossl_create_as(f, true, err, err_cap);
+}
+
+/* RFC 3711 §3.3.1: the index of a received SEQ given the highest so far. */
+static uint64_t ossl_rx_index(const struct ossl_viewer *o, uint16_t seq)
+{
+	uint32_t roc = (uint32_t)(o->rx_top >> 16), v = roc;
+	uint16_t s_l = (uint16_t)o->rx_top;
+
+	if (!o->rx_started) return seq;
+	if (s_l < 32768) {
+		if ((int)seq - (int)s_l > 32768 && roc > 0) v = roc - 1;
+	} else if ((int)s_l - 32768 > (int)seq) {
+		v = roc + 1;
+	}
+	return (uint64_t)v << 16 | seq;
+}
+
+/* RFC 3711 §3.3.2 with a 64-packet window: may idx be received? */
+static bool ossl_rx_fresh(const struct ossl_viewer *o, uint64_t idx)
+{
+	if (!o->rx_started || idx > o->rx_top) return true;
+	return o->rx_top - idx < 64 && !(o->rx_window & 1ull << (o->rx_top - idx));
+}
+
+static void ossl_rx_mark(struct ossl_viewer *o, uint64_t idx)
+{
+	if (!o->rx_started) {
+		o->rx_started = true;
+		o->rx_top = idx;
+		o->rx_window = 1;
+	} else if (idx > o->rx_top) {
+		o->rx_window = idx - o->rx_top >= 64 ? 1 : o->rx_window << (idx - o->rx_top) | 1;
+		o->rx_top = idx;
+	} else {
+		o->rx_window |= 1ull << (o->rx_top - idx);
+	}
+}
+
+/* RFC 3550 §5.1, §5.3.1: the header's length, or 0 when it does not fit. */
+static unsigned ossl_rx_header(const uint8_t *p, unsigned len)
+{
+	unsigned hl = 12 + 4u * (p[0] & 0x0f);
+
+	if (len < 12 || p[0] >> 6 != 2 || hl > len) return 0;
+	if (p[0] & 0x10) {
+		if (hl + 4 > len) return 0;
+		hl += 4 + 4u * (unsigned)(p[hl + 2] << 8 | p[hl + 3]);
+	}
+	return hl <= len ? hl : 0;
+}
+
+/* AES-CM + HMAC-SHA1: tag checked (constant time) over header ||
+ * ciphertext || ROC, then the payload decrypted in place.  0 or -1. */
+static int ossl_unprotect_cm(struct ossl_viewer *o, uint8_t *p, unsigned hl, unsigned body,
+			     unsigned tag_len, uint64_t idx)
+{
+	uint8_t iv[16], roc_be[4], md[SHA_DIGEST_LENGTH];
+	uint32_t roc = (uint32_t)(idx >> 16);
+	SHA_CTX h;
+	int n;
+
+	roc_be[0] = (uint8_t)(roc >> 24);
+	roc_be[1] = (uint8_t)(roc >> 16);
+	roc_be[2] = (uint8_t)(roc >> 8);
+	roc_be[3] = (uint8_t)roc;
+	h = o->inner;
+	SHA1_Update(&h, p, body);
+	SHA1_Update(&h, roc_be, sizeof(roc_be));
+	SHA1_Final(md, &h);
+	h = o->outer;
+	SHA1_Update(&h, md, sizeof(md));
+	SHA1_Final(md, &h);
+	if (CRYPTO_memcmp(md, p + body, tag_len) != 0) return -1;
+	memcpy(iv, o->iv_base, sizeof(iv));
+	for (int i = 0; i < 4; i++) iv[8 + i] ^= roc_be[i];
+	iv[12] ^= p[2];
+	iv[13] ^= p[3];
+	if (EVP_EncryptInit_ex(o->ctx, NULL, NULL, NULL, iv) != 1 ||
+	    EVP_EncryptUpdate(o->ctx, p + hl, &n, p + hl, (int)(body - hl)) != 1)
+		return -1;
+	return 0;
+}
+
+/* AEAD_AES_*_GCM: the header is the AAD; decrypt in place, then the tag
+ * check of EVP_DecryptFinal_ex.  0 or -1. */
+static int ossl_unprotect_gcm(struct ossl_viewer *o, uint8_t *p, unsigned hl, unsigned body,
+			      uint64_t idx)
+{
+	uint8_t iv[12];
+	uint32_t roc = (uint32_t)(idx >> 16);
+	int n;
+
+	memcpy(iv, o->iv_base, sizeof(iv));
+	for (int i = 0; i < 4; i++) iv[6 + i] ^= (uint8_t)(roc >> (24 - 8 * i));
+	iv[10] ^= p[2];
+	iv[11] ^= p[3];
+	if (EVP_DecryptInit_ex(o->ctx, NULL, NULL, NULL, iv) != 1 ||
+	    EVP_DecryptUpdate(o->ctx, NULL, &n, p, (int)hl) != 1 ||
+	    EVP_DecryptUpdate(o->ctx, p + hl, &n, p + hl, (int)(body - hl)) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(o->ctx, EVP_CTRL_AEAD_SET_TAG, GCM_TAG_LEN, p + body) != 1 ||
+	    EVP_DecryptFinal_ex(o->ctx, p + body, &n) != 1)
+		return -1;
+	return 0;
+}
+
+/* The timed loop: copy off the wire, header, index, replay check, tag,
+ * decrypt, one packet at a time. */
+static int ossl_rx_run(void *st, uint64_t n, char *err, size_t err_cap)
+{
+	struct wf_bench_openssl *s = st;
+	const struct wf_bench_fixture *f = s->f;
+	unsigned next = s->next, tag_len = f->suite->rtp_tag_len, len = f->wire_len;
+	int aead = f->suite->aead;
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct ossl_viewer *o = &s->vw[next];
+		uint8_t *p = wf_bench_out(f, next);
+		unsigned hl, body = len - tag_len;
+		uint64_t idx;
+		int rc;
+
+		if (o->k == f->wire_depth) {
+			o->k = 0;
+			o->rx_started = false;
+		}
+		memcpy(p, wf_bench_wire(f, next, o->k++), len);
+		hl = ossl_rx_header(p, len);
+		if (hl == 0 || hl > body) {
+			snprintf(err, err_cap, "packet %llu: bad header", (unsigned long long)i);
+			return -1;
+		}
+		idx = ossl_rx_index(o, (uint16_t)(p[2] << 8 | p[3]));
+		if (!ossl_rx_fresh(o, idx)) {
+			snprintf(err, err_cap, "packet %llu: replayed or too old", (unsigned long long)i);
+			return -1;
+		}
+		rc = aead ? ossl_unprotect_gcm(o, p, hl, body, idx) :
+			    ossl_unprotect_cm(o, p, hl, body, tag_len, idx);
+		if (rc != 0) {
+			snprintf(err, err_cap, "packet %llu: authentication failed", (unsigned long long)i);
+			return -1;
+		}
+		ossl_rx_mark(o, idx);
+		f->out_len[next] = (uint16_t)body;
+		if (++next == f->viewers) next = 0;
+	}
+	s->next = next;
+	return 0;
+}
+
+const struct wf_bench_engine_ops wf_bench_engine_openssl_rx = {
+	.name = "openssl",
+	.create = ossl_rx_create,
+	.run = ossl_rx_run,
 	.destroy = ossl_destroy,
 };

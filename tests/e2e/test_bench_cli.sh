@@ -52,6 +52,20 @@ refused unknown_option --frobnicate 1
 refused too_many_viewers_in_all --streams 256 --viewers 257
 refused unknown_profile --profile AES_NOPE
 
+# whepfan-bench srtp's --direction (refused before anything is timed)
+refused_srtp() {
+	local name=$1 out rc lines; shift
+	out=$(timeout 20 "$bench" srtp "$@" 2>&1); rc=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	if [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q 'whepfan-bench srtp: .*--direction' <<<"$out"; then
+		ok "$name"
+	else
+		fail "$name" "exit $rc, $lines lines: $(head -c 200 <<<"$out")"
+	fi
+}
+refused_srtp srtp_direction_unknown --direction sideways
+refused_srtp srtp_direction_missing --direction
+
 # a real run: 4 streams of 2 viewers, paced at 50 % for the latency
 if timeout 300 "$bench" fanout --json --streams 4 --viewers 2 --size 400 --seconds 0.5 \
 	--warmup 0.2 --load 50 > "$tmp/run.json" 2> "$tmp/run.err"; then

@@ -99,6 +99,7 @@ struct keys_impl {
 	} u __attribute__((aligned(64)));
 };
 
+_Static_assert(2 * WF_SRTP_BURST_MAX == 128, "rx_shadow hashes to 7 bits");
 _Static_assert(sizeof(struct keys_impl) <= sizeof(struct wf_srtp_keys),
 	       "wf_srtp_keys too small for the private layout");
 _Static_assert(offsetof(struct keys_impl, u) == 64, "the checks' line is the first");
@@ -149,6 +150,15 @@ struct rx_slot {
 	uint8_t tag[10];		/* the packet's tag while the ROC takes its place */
 };
 
+/* Finding a replay state's provisional copy in O(1): a burst may hold up
+ * to WF_SRTP_BURST_MAX SSRCs.  Open addressing, at most half full. */
+#define RX_FIND_SIZE	(2 * WF_SRTP_BURST_MAX)
+struct rx_find {
+	const struct wf_srtp_replay *owner;
+	uint32_t gen;
+	uint32_t slot;
+};
+
 struct wf_srtp_engine {
 	IMB_MGR *owned[WF_SRTP_ARCH_COUNT];	/* one manager per distinct arch */
 	IMB_MGR *mgr[WF_SRTP_PROFILE_COUNT];
@@ -164,10 +174,11 @@ struct wf_srtp_engine {
 	uint8_t tag[WF_SRTP_BURST_MAX][32];
 	struct wf_srtp_job *sel[WF_SRTP_BURST_MAX];
 	/* Unprotect burst: per job, and the provisional replay states (one
-	 * per distinct state of the burst, shadow[k] standing for owner[k]). */
+	 * per distinct state of the chunk, found through find[]). */
 	struct rx_slot rx[WF_SRTP_BURST_MAX];
 	struct wf_srtp_replay shadow[WF_SRTP_BURST_MAX];
-	struct wf_srtp_replay *owner[WF_SRTP_BURST_MAX];
+	struct rx_find find[RX_FIND_SIZE];	/* replay state -> its shadow */
+	uint32_t find_gen;			/* entries of other chunks are empty */
 	uint8_t rx_sel[WF_SRTP_BURST_MAX];
 	uint8_t scratch[WF_SRTP_MAX_PACKET + 64];	/* SRTCP GCM AAD assembly */
 };
@@ -1138,26 +1149,32 @@ static bool replay_same(const struct wf_srtp_replay *a, const struct wf_srtp_rep
 	return a->top == b->top && a->window == b->window && a->started == b->started;
 }
 
-/* The provisional copy of r for this burst: found among the *ns made so
- * far (the last one used first: a burst is mostly runs of one SSRC), or
- * made now from r. */
+/* The provisional copy of r for this chunk: the one last used (a burst is
+ * mostly runs of one SSRC), else found in e->find, else made now from r
+ * (*ns copies so far). */
 static struct wf_srtp_replay *rx_shadow(struct wf_srtp_engine *e, struct wf_srtp_replay *r,
-					unsigned *ns, unsigned *last)
+					unsigned *ns, struct rx_find **last)
 {
-	unsigned k;
+	uint64_t hv = (uint64_t)(uintptr_t)r * 0x9e3779b97f4a7c15ull;
+	unsigned h = (unsigned)(hv >> 57);	/* 7 bits: RX_FIND_SIZE 128 */
+	struct rx_find *f;
 
-	if (*ns && e->owner[*last] == r)
-		return &e->shadow[*last];
-	for (k = 0; k < *ns; k++)
-		if (e->owner[k] == r)
+	if (*last && (*last)->owner == r)
+		return &e->shadow[(*last)->slot];
+	for (;; h = (h + 1) & (RX_FIND_SIZE - 1)) {
+		f = &e->find[h];
+		if (f->gen != e->find_gen) {	/* empty: r is new in this chunk */
+			f->gen = e->find_gen;
+			f->owner = r;
+			f->slot = (*ns)++;
+			e->shadow[f->slot] = *r;
 			break;
-	if (k == *ns) {
-		e->owner[k] = r;
-		e->shadow[k] = *r;
-		(*ns)++;
+		}
+		if (f->owner == r)
+			break;
 	}
-	*last = k;
-	return &e->shadow[k];
+	*last = f;
+	return &e->shadow[f->slot];
 }
 
 /* Step 2 for the jobs of AES-CM profile p: one hash burst over
@@ -1269,8 +1286,15 @@ static void unprotect_cm_decrypt(struct wf_srtp_engine *e, unsigned p,
 static unsigned unprotect_chunk(struct wf_srtp_engine *e, struct wf_srtp_rx_job *jobs,
 				unsigned n)
 {
-	unsigned i, p, ok = 0, ns = 0, last = 0;
+	unsigned i, p, ok = 0, ns = 0;
 	uint32_t cm = 0;	/* bit per AES-CM profile with a job to hash */
+	uint32_t cm_ok = 0;	/* bit per AES-CM profile with a job to decrypt */
+	struct rx_find *last = NULL;
+
+	if (++e->find_gen == 0) {	/* after 2^32 chunks: empty it for real */
+		memset(e->find, 0, sizeof(e->find));
+		e->find_gen = 1;
+	}
 
 	for (i = 0; i < n; i++) {
 		struct wf_srtp_rx_job *jb = &jobs[i];
@@ -1309,11 +1333,14 @@ static unsigned unprotect_chunk(struct wf_srtp_engine *e, struct wf_srtp_rx_job 
 	for (i = 0; i < n; i++) {
 		struct wf_srtp_rx_job *jb = &jobs[i];
 
+		if (jb->status)
+			continue;
+		jb->status = (int16_t)unprotect_settle(e, jb, &e->rx[i]);
 		if (!jb->status)
-			jb->status = (int16_t)unprotect_settle(e, jb, &e->rx[i]);
+			cm_ok |= 1u << KC(jb->keys)->profile;
 	}
 	for (p = 0; p < WF_SRTP_PROFILE_COUNT; p++)
-		if (!wf_srtp_suites[p].aead)
+		if ((cm_ok & (1u << p)) && !wf_srtp_suites[p].aead)
 			unprotect_cm_decrypt(e, p, jobs, n);
 	for (i = 0; i < n; i++) {
 		struct wf_srtp_rx_job *jb = &jobs[i];

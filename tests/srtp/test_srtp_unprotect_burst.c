@@ -774,6 +774,69 @@ static void burst_sizes_0_1_max_and_more(void)
 	}
 }
 
+/* 48 SSRCs, 4 packets each, interleaved (A B C ... A B C ...) in one call
+ * of 192 jobs: every chunk finds its states among many, each a few times,
+ * and must give what one-by-one unprotect gives. */
+static void many_ssrcs_interleaved_in_one_burst(void)
+{
+	enum { NS = 48, PER = 4, N = NS * PER };
+	static struct wf_srtp_keys keys[NS];
+	static struct wf_srtp_replay rb[NS], rs[NS];
+	struct wf_srtp_engine *e = t_engine();
+	struct wf_srtp_rx_job jobs[N];
+	uint64_t seed = 0x0eb000;
+	unsigned i, ok;
+
+	WF_REQUIRE(e);
+	for (i = 0; i < NS; i++) {
+		uint8_t mk[32], ms[14];
+
+		t_fill(&seed, mk, sizeof(mk));
+		t_fill(&seed, ms, sizeof(ms));
+		WF_REQUIRE(t_derive(e, &keys[i], t_profiles[i % 4], WF_SRTP_KIND_RTP, mk, ms) == 0);
+		rb[i] = rs[i] = (struct wf_srtp_replay){ 0 };
+	}
+	for (i = 0; i < N; i++) {
+		unsigned k = i % NS;
+		struct t_rtp h = { .ssrc = 0xb0000000u + k, .seq = (uint16_t)(65534 + i / NS),
+				   .pt = 96, .ext_words = -1 };
+		size_t len, out_len = 0;
+		uint8_t payload[64];
+
+		t_fill(&seed, payload, sizeof(payload));
+		len = t_rtp_packet(plain[i], &h, payload, sizeof(payload));
+		memcpy(buf_b[i], plain[i], len);
+		WF_REQUIRE(wf_srtp_protect(e, &keys[k], i / NS + 65534 > 65535, buf_b[i], len, BUF,
+					   &out_len) == 0);
+		if (i == N / 2)		/* and one forged among them */
+			buf_b[i][out_len - 1] ^= 0x80;
+		memcpy(buf_s[i], buf_b[i], BUF);
+		jobs[i] = (struct wf_srtp_rx_job){ .keys = &keys[k], .replay = &rb[k], .pkt = buf_b[i],
+						   .len = (uint16_t)out_len };
+	}
+	ok = wf_srtp_unprotect_burst(e, jobs, N);
+	WF_CHECK_EQ(ok, N - 1);
+	for (i = 0; i < N; i++) {
+		size_t out_len = 0;
+		uint64_t idx = 0;
+		int rc = wf_srtp_unprotect(e, jobs[i].keys, &rs[i % NS], buf_s[i], jobs[i].len,
+					   &out_len, &idx);
+
+		WF_CHECKF(jobs[i].status == rc, "job %u: burst %s, one by one %s", i,
+			  h_st(jobs[i].status), h_st(rc));
+		WF_CHECK_EQ(jobs[i].index, rc ? 0 : idx);
+		WF_CHECKF(memcmp(buf_b[i], buf_s[i], BUF) == 0, "job %u: bytes differ", i);
+		WF_CHECK(rc != 0 || memcmp(buf_b[i], plain[i], out_len) == 0);
+	}
+	for (i = 0; i < NS; i++)
+		WF_CHECKF(rb[i].top == rs[i].top && rb[i].window == rs[i].window,
+			  "state %u differs", i);
+	WF_CHECK_EQ(rb[0].top, (uint64_t)1 << 16 | 1);
+	for (i = 0; i < NS; i++)
+		wf_srtp_keys_wipe(&keys[i]);
+	wf_srtp_engine_free(e);
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -787,5 +850,6 @@ int main(int argc, char **argv)
 	WF_RUN(malformed_jobs_fail_alone_with_their_own_status);
 	WF_RUN(random_bursts_equal_unprotect_one_by_one);
 	WF_RUN(burst_sizes_0_1_max_and_more);
+	WF_RUN(many_ssrcs_interleaved_in_one_burst);
 	return wf_test_done();
 }

@@ -1357,10 +1357,18 @@ static unsigned unprotect_chunk(struct wf_srtp_engine *e, struct wf_srtp_rx_job 
 unsigned wf_srtp_unprotect_burst(struct wf_srtp_engine *e, struct wf_srtp_rx_job *jobs,
 				 unsigned n)
 {
-	unsigned done = 0, ok = 0;
+	unsigned done = 0, ok = 0, i;
 
-	if (!e || !jobs)
+	if (!jobs)
 		return 0;
+	if (!e) {	/* as wf_srtp_unprotect() would answer each job */
+		for (i = 0; i < n; i++) {
+			jobs[i].status = -WF_SRTP_E_BAD_PARAM;
+			jobs[i].out_len = 0;
+			jobs[i].index = 0;
+		}
+		return 0;
+	}
 	while (done < n) {
 		unsigned c = n - done > WF_SRTP_BURST_MAX ? WF_SRTP_BURST_MAX : n - done;
 

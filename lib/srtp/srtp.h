@@ -247,7 +247,18 @@ int wf_srtcp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
  * The tags of the AES-CM packets are computed in one ipsec-mb burst per
  * profile, then checked in constant time before anything else; how the
  * ROC and window are handled inside a burst: docs/architecture.md.  No
- * allocation, locks or logs.  Returns the number of jobs that succeeded. */
+ * allocation, locks or logs.  Returns the number of jobs that succeeded.
+ *
+ * The jobs' packets must not overlap (pkt[0, len) of one job inside
+ * another's): the AES-CM tags are computed for all jobs before any is
+ * settled, so two jobs on one buffer (a retry with a second key, say) need
+ * two calls.  Two exceptions to "as one by one": a packet whose cipher
+ * ipsec-mb refused after its tag verified (it does not refuse well-formed
+ * jobs) fails with -WF_SRTP_E_CRYPTO yet its index stays received; and a
+ * packet after a forged one of the same state whose index estimate the
+ * forgery moved is hashed again alone, so a spoofed packet costs the
+ * genuine ones after it the burst's speed (at most one more HMAC each),
+ * never their verdict. */
 unsigned wf_srtp_unprotect_burst(struct wf_srtp_engine *e, struct wf_srtp_rx_job *jobs,
 				 unsigned n);
 

@@ -760,7 +760,12 @@ static void burst_sizes_0_1_max_and_more(void)
 		WF_CHECK_EQ(wf_srtp_unprotect_burst(h->e, h->jobs, 0), 0);
 		WF_CHECK_EQ(h->jobs[0].status, 77);
 		WF_CHECK(!h->rb[0].started);
+		h->jobs[0].status = 0;
+		h->jobs[0].out_len = 99;
 		WF_CHECK_EQ(wf_srtp_unprotect_burst(NULL, h->jobs, 1), 0);
+		/* no engine: each job says so, none keeps an old result */
+		WF_CHECK_EQ(h->jobs[0].status, -WF_SRTP_E_BAD_PARAM);
+		WF_CHECK_EQ(h->jobs[0].out_len, 0);
 		WF_CHECK_EQ(wf_srtp_unprotect_burst(h->e, NULL, 1), 0);
 		h->n = 0;
 		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {

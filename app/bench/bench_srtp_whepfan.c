@@ -47,13 +47,41 @@ static void whepfan_destroy(void *st)
 	free(w);
 }
 
+/* Creates an ipsec-mb engine with the fixture's arch for its profile in
+ * *engine and derives every viewer's SRTP session keys into keys[]: 0, or
+ * -1 with the reason in err (the caller frees what was made). */
+static int engine_and_keys(const struct wf_bench_fixture *f, struct wf_srtp_engine **engine,
+			   struct wf_srtp_keys *keys, char *err, size_t err_cap)
+{
+	enum wf_srtp_arch arch[WF_SRTP_PROFILE_COUNT];
+	int rc;
+
+	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) arch[p] = f->arch;
+	*engine = wf_srtp_engine_create(arch);
+	if (*engine == NULL) {
+		snprintf(err, err_cap, "wf_srtp_engine_create(%s): %s",
+			 wf_srtp_arch_name(f->arch), strerror(errno));
+		return -1;
+	}
+	for (unsigned v = 0; v < f->viewers; v++) {
+		const struct wf_bench_viewer *vw = &f->viewer[v];
+
+		rc = wf_srtp_keys_derive(*engine, &keys[v], f->profile, WF_SRTP_KIND_RTP,
+					 vw->master_key, f->suite->master_key_len,
+					 vw->master_salt, f->suite->master_salt_len);
+		if (rc != 0) {
+			snprintf(err, err_cap, "wf_srtp_keys_derive: %s", wf_srtp_strerror(rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Creates the ipsec-mb engine with the fixture's arch for its profile and
  * derives every viewer's SRTP session keys. */
 static void *whepfan_create(const struct wf_bench_fixture *f, char *err, size_t err_cap)
 {
-	enum wf_srtp_arch arch[WF_SRTP_PROFILE_COUNT];
 	struct wf_bench_whepfan *w;
-	int rc;
 
 	w = calloc(1, sizeof(*w));
 	if (w == NULL) goto nomem;
@@ -67,27 +95,12 @@ static void *whepfan_create(const struct wf_bench_fixture *f, char *err, size_t 
 	    w->job_viewer == NULL)
 		goto nomem;
 
-	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) arch[p] = f->arch;
-	w->engine = wf_srtp_engine_create(arch);
-	if (w->engine == NULL) {
-		snprintf(err, err_cap, "wf_srtp_engine_create(%s): %s",
-			 wf_srtp_arch_name(f->arch), strerror(errno));
+	if (engine_and_keys(f, &w->engine, w->keys, err, err_cap)) {
 		whepfan_destroy(w);
 		return NULL;
 	}
-	for (unsigned v = 0; v < f->viewers; v++) {
-		const struct wf_bench_viewer *vw = &f->viewer[v];
-
-		rc = wf_srtp_keys_derive(w->engine, &w->keys[v], f->profile, WF_SRTP_KIND_RTP,
-					 vw->master_key, f->suite->master_key_len,
-					 vw->master_salt, f->suite->master_salt_len);
-		if (rc != 0) {
-			snprintf(err, err_cap, "wf_srtp_keys_derive: %s", wf_srtp_strerror(rc));
-			whepfan_destroy(w);
-			return NULL;
-		}
-		w->seq[v] = vw->seq0;
-	}
+	for (unsigned v = 0; v < f->viewers; v++)
+		w->seq[v] = f->viewer[v].seq0;
 	return w;
 nomem:
 	snprintf(err, err_cap, "out of memory");
@@ -184,9 +197,7 @@ static void whepfan_rx_destroy(void *st)
 static void *whepfan_rx_create_as(const struct wf_bench_fixture *f, bool burst, char *err,
 				  size_t err_cap)
 {
-	enum wf_srtp_arch arch[WF_SRTP_PROFILE_COUNT];
 	struct wf_bench_whepfan_rx *w;
-	int rc;
 
 	w = calloc(1, sizeof(*w));
 	if (w == NULL) goto nomem;
@@ -200,25 +211,9 @@ static void *whepfan_rx_create_as(const struct wf_bench_fixture *f, bool burst, 
 	if (w->keys == NULL || w->replay == NULL || w->k == NULL || w->jobs == NULL ||
 	    w->job_viewer == NULL)
 		goto nomem;
-	for (int p = 0; p < WF_SRTP_PROFILE_COUNT; p++) arch[p] = f->arch;
-	w->engine = wf_srtp_engine_create(arch);
-	if (w->engine == NULL) {
-		snprintf(err, err_cap, "wf_srtp_engine_create(%s): %s",
-			 wf_srtp_arch_name(f->arch), strerror(errno));
+	if (engine_and_keys(f, &w->engine, w->keys, err, err_cap)) {
 		whepfan_rx_destroy(w);
 		return NULL;
-	}
-	for (unsigned v = 0; v < f->viewers; v++) {
-		const struct wf_bench_viewer *vw = &f->viewer[v];
-
-		rc = wf_srtp_keys_derive(w->engine, &w->keys[v], f->profile, WF_SRTP_KIND_RTP,
-					 vw->master_key, f->suite->master_key_len,
-					 vw->master_salt, f->suite->master_salt_len);
-		if (rc != 0) {
-			snprintf(err, err_cap, "wf_srtp_keys_derive: %s", wf_srtp_strerror(rc));
-			whepfan_rx_destroy(w);
-			return NULL;
-		}
 	}
 	return w;
 nomem:

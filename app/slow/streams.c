@@ -310,8 +310,16 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	struct wf_stream_state *st;
 	struct wf_stream *s;
 	unsigned t;
-	int slot = free_slot();
+	int slot;
 
+	/* issue 14: the configuration knows WHIP, the media path not yet; its
+	 * tracks have no port, which would map UDP ports 0 and 1 below */
+	if (cs->ingest != WF_CONF_INGEST_RTP) {
+		WF_LOG(ERR, "stream %s: ingest = \"%s\" is not served yet; stream not started\n",
+		       cs->name, wf_conf_ingest_name(cs->ingest));
+		return -ENOTSUP;
+	}
+	slot = free_slot();
 	if (slot < 0) {
 		WF_LOG(ERR, "stream %s: no free stream slot\n", cs->name);
 		return slot;

@@ -290,6 +290,10 @@ static const struct wf_name_value wf_kind_names[] = {
 	{ "video", WF_CONF_VIDEO }, { "audio", WF_CONF_AUDIO }, { NULL, 0 }
 };
 
+static const struct wf_name_value wf_ingest_names[] = {
+	{ "rtp", WF_CONF_INGEST_RTP }, { "whip", WF_CONF_INGEST_WHIP }, { NULL, 0 }
+};
+
 /* DPDK's own level names (rte_log.c), numbered as RTE_LOG_*. */
 static const struct wf_name_value wf_log_names[] = {
 	{ "emergency", WF_CONF_LOG_EMERG }, { "alert", WF_CONF_LOG_ALERT },
@@ -338,6 +342,11 @@ int wf_conf_codec_by_name(const char *name)
 const char *wf_conf_kind_name(enum wf_conf_kind k)
 {
 	return name_of(wf_kind_names, (int)k);
+}
+
+const char *wf_conf_ingest_name(enum wf_conf_ingest i)
+{
+	return name_of(wf_ingest_names, (int)i);
 }
 
 const char *wf_conf_log_level_name(enum wf_conf_log_level l)
@@ -1022,7 +1031,8 @@ static const struct wf_key wf_workers_keys[] = {
 static const struct wf_key wf_track_keys[] = {
 	KEY_ENUM(struct wf_config_track, kind, true, wf_kind_names),
 	KEY_ENUM(struct wf_config_track, codec, true, wf_codec_names),
-	KEY_UINT(struct wf_config_track, port, true, 1, 65535, "is not a UDP port"),
+	/* required or refused by the stream's ingest (walk_track) */
+	KEY_UINT(struct wf_config_track, port, false, 1, 65535, "is not a UDP port"),
 	KEY_UINT(struct wf_config_track, payload_type, false, 0, 127, "is not an RTP payload type"),
 	KEY_UINT(struct wf_config_track, clock_rate, false, 1, 1000000, "is out of range"),
 	KEY_UINT(struct wf_config_track, channels, false, 1, 8, "is out of range"),
@@ -1030,10 +1040,10 @@ static const struct wf_key wf_track_keys[] = {
 	{ NULL }
 };
 
-/* Checks codec against kind, and fills or checks payload type, clock rate
- * and channels from the codec table. */
+/* Checks codec against kind, and fills or checks payload type (RTP
+ * ingest only), clock rate and channels from the codec table. */
 static void check_track_codec(struct wf_walk *w, const config_setting_t *g,
-			      struct wf_config_track *t)
+			      struct wf_config_track *t, enum wf_conf_ingest ingest)
 {
 	const struct wf_conf_codec_info *ci = wf_conf_codec(t->codec);
 	bool dynamic = t->payload_type >= WF_CONF_PT_DYNAMIC_MIN;
@@ -1044,7 +1054,9 @@ static void check_track_codec(struct wf_walk *w, const config_setting_t *g,
 			      wf_conf_kind_name(t->kind));
 		return;
 	}
-	if (!config_setting_get_member(g, "payload_type")) {
+	if (ingest != WF_CONF_INGEST_RTP) {
+		/* WHIP: payload_type refused by walk_track */
+	} else if (!config_setting_get_member(g, "payload_type")) {
 		if (ci->static_pt < 0)
 			report_member(w, g, "payload_type", "missing (required for %s: the "
 				      "payload type the source sends, 96-127)", ci->name);
@@ -1099,6 +1111,19 @@ static void check_track_port(struct wf_walk *w, const config_setting_t *g, unsig
 	}
 }
 
+/* A WHIP publisher's media comes over its WebRTC session, with payload
+ * types its SDP offer picks: a track says only what the stream carries,
+ * and the settings of RTP ingest are refused, not ignored. */
+static void check_track_whip(struct wf_walk *w, const config_setting_t *g)
+{
+	if (config_setting_get_member(g, "port"))
+		report_member(w, g, "port", "not used with ingest = \"whip\": the publisher's "
+			      "media arrives on webrtc.udp_port (%u)", w->cfg->webrtc.udp_port);
+	if (config_setting_get_member(g, "payload_type"))
+		report_member(w, g, "payload_type", "not used with ingest = \"whip\": the "
+			      "publisher's SDP offer picks the payload type (RFC 3264 §6.1)");
+}
+
 static void walk_track(struct wf_walk *w, const config_setting_t *g, unsigned i)
 {
 	struct wf_config_stream *st = &w->cfg->streams[w->stream_idx];
@@ -1112,8 +1137,13 @@ static void walk_track(struct wf_walk *w, const config_setting_t *g, unsigned i)
 	st->n_tracks = i + 1;
 	before = w->n_errors;
 	walk_group(w, g, wf_track_keys, t);
+	/* an ingest already refused (WF_CONF_INGEST_COUNT) decides nothing */
+	if (st->ingest == WF_CONF_INGEST_WHIP)
+		check_track_whip(w, g);
+	else if (st->ingest == WF_CONF_INGEST_RTP && !config_setting_get_member(g, "port"))
+		report_member(w, g, "port", "missing (required: %s)", "an integer");
 	clean = w->n_errors == before;
-	if (t->port)
+	if (t->port && st->ingest == WF_CONF_INGEST_RTP)
 		check_track_port(w, g, i);
 	if (t->kind == WF_CONF_KIND_COUNT)
 		return;
@@ -1126,7 +1156,7 @@ static void walk_track(struct wf_walk *w, const config_setting_t *g, unsigned i)
 	}
 	/* a value already refused would only cause follow-on errors */
 	if (clean)
-		check_track_codec(w, g, t);
+		check_track_codec(w, g, t, st->ingest);
 }
 
 static int set_tracks(struct wf_walk *w, const config_setting_t *s, const struct wf_key *k, void *obj)
@@ -1283,17 +1313,86 @@ static int set_sources(struct wf_walk *w, const config_setting_t *s, const struc
 	return cidr_list(w, s, st->sources, WF_CONF_MAX_SOURCES, &st->n_sources);
 }
 
+/* publish_token: a secret like token, but "" is allowed and means that
+ * anyone may publish (absent: nobody; conf.h enum wf_conf_publish). */
+static int set_publish_token(struct wf_walk *w, const config_setting_t *s, const struct wf_key *k,
+			     void *obj)
+{
+	static const struct wf_key tk = { .name = "publish_token", .type = K_STR, .min = 0,
+					  .max = WF_CONF_TOKEN_LEN, .check = check_token };
+	struct wf_config_stream *st = obj;
+	const char *v = config_setting_get_string(s);
+
+	(void)k;
+	if (check_string(w, s, &tk, v) != 0)
+		return -EINVAL;
+	memcpy(st->publish_token, v, strlen(v) + 1);	/* fits: len <= WF_CONF_TOKEN_LEN */
+	st->publish = v[0] ? WF_CONF_PUBLISH_BEARER : WF_CONF_PUBLISH_OPEN;
+	return 0;
+}
+
+/* The stream's table.  ingest comes before tracks: walk_track needs it. */
 static const struct wf_key wf_stream_keys[] = {
 	KEY_STR(struct wf_config_stream, name, true, 1, check_stream_name),
+	KEY_ENUM(struct wf_config_stream, ingest, false, wf_ingest_names),
 	KEY_UINT(struct wf_config_stream, history_ms, false, 100, 60000, "is out of range"),
 	KEY_UINT(struct wf_config_stream, history_mbufs, false, 128, 65536, "is out of range"),
 	KEY_CUSTOM("sources", K_STRS, false, set_sources),
 	KEY_UINT(struct wf_config_stream, source_timeout_ms, false, 100, 600000, "is out of range"),
 	KEY_STR(struct wf_config_stream, token, false, 1, check_token),
+	KEY_CUSTOM("publish_token", K_STR, false, set_publish_token),
+	KEY_UINT(struct wf_config_stream, max_bitrate_kbps, false, WF_CONF_MIN_BITRATE_KBPS,
+		 WF_CONF_MAX_BITRATE_KBPS, "is out of range"),
 	KEY_CUSTOM("tracks", K_LIST, true, set_tracks),
 	KEY_CUSTOM("outputs", K_LIST, false, set_outputs),
 	{ NULL }
 };
+
+/* Stream settings that belong to one ingest only.  Refused on the other
+ * rather than ignored: a setting that is written must mean something. */
+static const struct {
+	const char *name;
+	enum wf_conf_ingest only;
+	const char *why;		/* what the setting is for */
+} wf_ingest_only[] = {
+	{ "sources", WF_CONF_INGEST_RTP, "a WHIP publisher is let in by publish_token, not "
+	  "by its address" },
+	{ "source_timeout_ms", WF_CONF_INGEST_RTP, "it is how long an RTP source keeps the "
+	  "stream; a WHIP publisher keeps it while its session lives" },
+	{ "publish_token", WF_CONF_INGEST_WHIP, "an RTP source is let in by its address "
+	  "(sources), not by a token" },
+	{ "max_bitrate_kbps", WF_CONF_INGEST_WHIP, "it is the rate a WHIP publisher is asked "
+	  "to send at most; nothing asks an RTP source" },
+};
+
+/* The checks of a stream that need several of its settings: its ingest
+ * against the settings that belong to the other, and the publish token
+ * against the viewers' one.  Neither token is ever echoed. */
+static void check_stream_ingest(struct wf_walk *w, const config_setting_t *g,
+				struct wf_config_stream *st)
+{
+	unsigned k;
+
+	if (st->ingest == WF_CONF_INGEST_COUNT)
+		return;	/* refused already */
+	for (k = 0; k < sizeof(wf_ingest_only) / sizeof(wf_ingest_only[0]); k++) {
+		if (st->ingest == wf_ingest_only[k].only ||
+		    !config_setting_get_member(g, wf_ingest_only[k].name))
+			continue;
+		report_member(w, g, wf_ingest_only[k].name, "only with ingest = \"%s\" (this "
+			      "stream's is \"%s\"): %s",
+			      wf_conf_ingest_name(wf_ingest_only[k].only),
+			      wf_conf_ingest_name(st->ingest), wf_ingest_only[k].why);
+	}
+	if (st->ingest != WF_CONF_INGEST_WHIP)
+		return;
+	st->source_timeout_ms = 0;	/* RTP only */
+	if (!config_setting_get_member(g, "max_bitrate_kbps"))
+		st->max_bitrate_kbps = WF_CONF_DEF_MAX_BITRATE_KBPS;
+	if (st->publish == WF_CONF_PUBLISH_BEARER && strcmp(st->publish_token, st->token) == 0)
+		report_member(w, g, "publish_token", "is the same as token: every viewer could "
+			      "publish; give the publisher a token of its own");
+}
 
 static void walk_stream(struct wf_walk *w, const config_setting_t *g, unsigned i)
 {
@@ -1301,12 +1400,16 @@ static void walk_stream(struct wf_walk *w, const config_setting_t *g, unsigned i
 	unsigned j;
 
 	memset(st, 0, sizeof(*st));
+	/* a given ingest that is refused stays COUNT: it decides nothing */
+	st->ingest = config_setting_get_member(g, "ingest") ? WF_CONF_INGEST_COUNT :
+							      WF_CONF_INGEST_RTP;
 	st->history_ms = WF_CONF_DEF_HISTORY_MS;
 	st->history_mbufs = WF_CONF_DEF_HISTORY_MBUFS;
 	st->source_timeout_ms = WF_CONF_DEF_SOURCE_TIMEOUT_MS;
 	w->stream_idx = i;
 	w->cfg->n_streams = i + 1;
 	walk_group(w, g, wf_stream_keys, st);
+	check_stream_ingest(w, g, st);
 	for (j = 0; st->name[0] && j < i; j++) {
 		if (strcmp(w->cfg->streams[j].name, st->name) != 0)
 			continue;

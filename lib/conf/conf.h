@@ -10,7 +10,7 @@
  *     file:line: setting.path: what was expected
  * e.g. "conf/whepfan.conf:42: webrtc.udp_port: 70000 is not a UDP port
  * (1-65535)", up to a limit, through struct wf_config_diag.  Secrets
- * (stream tokens, SRTP keys) are never echoed in messages.
+ * (stream and publish tokens, SRTP keys) are never echoed in messages.
  *
  * wf_config_load() builds the configuration in a private buffer and copies
  * it over *cfg only when it is valid; on any error *cfg is left exactly as
@@ -70,6 +70,9 @@
 #define WF_CONF_DEF_POST_RATE		10	/* POSTs per second per address */
 #define WF_CONF_DEF_POST_BURST		20
 #define WF_CONF_DEF_REQUEST_S		10	/* whole request, headers and body */
+#define WF_CONF_DEF_MAX_BITRATE_KBPS	2500	/* a WHIP publisher's target, 720p30 H.264 */
+#define WF_CONF_MIN_BITRATE_KBPS	100
+#define WF_CONF_MAX_BITRATE_KBPS	50000
 
 /* Log levels: the same numbers as DPDK's RTE_LOG_* (1 = emergency ...
  * 8 = debug), so the application can pass them to rte_log_set_global_level. */
@@ -85,6 +88,21 @@ enum wf_conf_log_level {
 };
 
 enum wf_conf_kind { WF_CONF_VIDEO = 0, WF_CONF_AUDIO, WF_CONF_KIND_COUNT };
+
+/* How a stream's media comes in (streams[].ingest). */
+enum wf_conf_ingest {
+	WF_CONF_INGEST_RTP = 0,	/* plain RTP on its tracks' UDP ports (the default) */
+	WF_CONF_INGEST_WHIP,	/* a WHIP publisher (RFC 9725) on webrtc.udp_port */
+	WF_CONF_INGEST_COUNT
+};
+
+/* Who may publish a WHIP stream (streams[].publish_token).  "No key" and
+ * "an empty key" differ on purpose: nobody publishes by accident. */
+enum wf_conf_publish {
+	WF_CONF_PUBLISH_NONE = 0,	/* no publish_token: every WHIP POST gets 401 */
+	WF_CONF_PUBLISH_BEARER,		/* publish_token = "...": that bearer token */
+	WF_CONF_PUBLISH_OPEN,		/* publish_token = "": anyone may publish */
+};
 
 enum wf_conf_codec {
 	WF_CONF_H264 = 0,
@@ -190,8 +208,8 @@ struct wf_config_workers {
 struct wf_config_track {
 	enum wf_conf_kind kind;
 	enum wf_conf_codec codec;
-	uint16_t port;			/* UDP ingest port on the DPDK ports */
-	uint8_t payload_type;
+	uint16_t port;			/* UDP ingest port on the DPDK ports; 0 for WHIP */
+	uint8_t payload_type;		/* 0 for WHIP: the publisher's offer picks it */
 	uint32_t clock_rate;
 	uint8_t channels;		/* audio; 0 for video */
 	char fmtp[WF_CONF_FMTP_LEN + 1];
@@ -210,15 +228,21 @@ struct wf_config_output {
 
 struct wf_config_stream {
 	char name[WF_CONF_NAME_LEN + 1];	/* [A-Za-z0-9_-]{1,63}, unique */
+	enum wf_conf_ingest ingest;
 	uint32_t history_ms;
 	uint32_t history_mbufs;	/* the most packets its history may hold */
 	/* who may send its RTP and RTCP; none = anyone (unsafe on a shared
-	 * network: docs/configuration.md) */
+	 * network: docs/configuration.md).  RTP ingest only: a WHIP stream
+	 * has no sources and a source_timeout_ms of 0 */
 	unsigned n_sources;
 	struct wf_conf_cidr sources[WF_CONF_MAX_SOURCES];
 	/* silence after which another allowed source may take over */
 	uint32_t source_timeout_ms;
 	char token[WF_CONF_TOKEN_LEN + 1];	/* "" = no bearer token needed */
+	/* WHIP only (RTP streams: NONE, "" and 0) */
+	enum wf_conf_publish publish;
+	char publish_token[WF_CONF_TOKEN_LEN + 1];	/* set when publish is BEARER */
+	uint32_t max_bitrate_kbps;	/* what the publisher is asked to send at most */
 	unsigned n_tracks;
 	struct wf_config_track tracks[WF_CONF_MAX_TRACKS];
 	unsigned n_outputs;
@@ -268,7 +292,8 @@ void wf_config_defaults(struct wf_config *cfg);
  * set (ENOMEM).  The struct is about 1.3 MB: keep it off the stack. */
 struct wf_config *wf_config_create(void);
 
-/* Wipes the secrets (tokens, SRTP keys) and frees cfg.  NULL is allowed. */
+/* Wipes the secrets (tokens, publish tokens, SRTP keys) and frees cfg.
+ * NULL is allowed. */
 void wf_config_free(struct wf_config *cfg);
 
 /* Loads and validates the libconfig file at path into *cfg.  Returns 0 on
@@ -291,6 +316,7 @@ const struct wf_conf_codec_info *wf_conf_codec(enum wf_conf_codec c);
  * or -EINVAL. */
 int wf_conf_codec_by_name(const char *name);
 const char *wf_conf_kind_name(enum wf_conf_kind k);	/* "video", "audio" */
+const char *wf_conf_ingest_name(enum wf_conf_ingest i);	/* "rtp", "whip" */
 const char *wf_conf_log_level_name(enum wf_conf_log_level l);
 /* "auto", "measure", "sse", "avx2", "avx512" for cfg->srtp. */
 const char *wf_conf_srtp_engine_name(const struct wf_config_srtp *s);

@@ -779,6 +779,247 @@ static void conf_budgets_out_of_range_are_reported_with_their_lines(void)
 		     "10001 is out of range (1-10000)");
 }
 
+/* ---- WHIP ingest (issue 14) ---- */
+
+static void conf_whip_file_sets_ingest_publish_token_and_bitrate(void)
+{
+	struct wf_config *cfg = wf_config_create();
+	const struct wf_config_stream *st;
+	struct msgs ms;
+	unsigned n = 99;
+
+	WF_REQUIRE(cfg);
+	WF_CHECK_EQ(load(cfg, VEC "good/whip.conf", &ms, &n), 0);
+	WF_CHECK_EQ(n, 0);
+	if (n)
+		print_msgs(&ms);
+	WF_REQUIRE(cfg->n_streams == 4);
+	st = wf_config_stream_find(cfg, "cam-1");
+	WF_REQUIRE(st);
+	WF_CHECK_EQ(st->ingest, WF_CONF_INGEST_WHIP);
+	WF_CHECK_EQ(st->publish, WF_CONF_PUBLISH_BEARER);
+	WF_CHECK(strcmp(st->publish_token, "publisher-token~1==") == 0);
+	WF_CHECK(strcmp(st->token, "viewers.token") == 0);
+	WF_CHECK_EQ(st->max_bitrate_kbps, 6000);
+	WF_CHECK_EQ(st->history_ms, 2000);
+	WF_REQUIRE(st->n_tracks == 2);
+	WF_CHECK_EQ(st->tracks[0].codec, WF_CONF_H264);
+	WF_CHECK_EQ(st->tracks[0].port, 0);
+	WF_CHECK_EQ(st->tracks[0].payload_type, 0);	/* the publisher's offer picks it */
+	WF_CHECK_EQ(st->tracks[0].clock_rate, 90000);
+	WF_CHECK(strcmp(st->tracks[0].fmtp, "packetization-mode=1;profile-level-id=42e01f") == 0);
+	WF_CHECK_EQ(st->tracks[1].codec, WF_CONF_OPUS);
+	WF_CHECK_EQ(st->tracks[1].clock_rate, 48000);
+	WF_CHECK_EQ(st->tracks[1].channels, 2);
+	WF_CHECK_EQ(st->n_sources, 0);
+	WF_CHECK_EQ(st->source_timeout_ms, 0);	/* RTP only */
+	WF_CHECK_EQ(st->n_outputs, 1);		/* a WHIP stream may be relayed */
+	st = wf_config_stream_find(cfg, "open");	/* ingest = "WHIP": any case */
+	WF_REQUIRE(st);
+	WF_CHECK_EQ(st->ingest, WF_CONF_INGEST_WHIP);
+	WF_CHECK_EQ(st->publish, WF_CONF_PUBLISH_OPEN);
+	WF_CHECK_EQ(st->publish_token[0], '\0');
+	WF_CHECK_EQ(st->max_bitrate_kbps, WF_CONF_DEF_MAX_BITRATE_KBPS);
+	st = wf_config_stream_find(cfg, "closed");
+	WF_REQUIRE(st);
+	WF_CHECK_EQ(st->publish, WF_CONF_PUBLISH_NONE);
+	WF_CHECK_EQ(st->tracks[0].codec, WF_CONF_PCMU);
+	WF_CHECK_EQ(st->tracks[0].payload_type, 0);
+	WF_CHECK_EQ(st->tracks[0].clock_rate, 8000);
+	st = wf_config_stream_find(cfg, "rtp-beside");
+	WF_REQUIRE(st);
+	WF_CHECK_EQ(st->ingest, WF_CONF_INGEST_RTP);
+	WF_CHECK_EQ(st->publish, WF_CONF_PUBLISH_NONE);
+	WF_CHECK_EQ(st->max_bitrate_kbps, 0);	/* WHIP only */
+	WF_CHECK_EQ(st->tracks[0].port, 5004);
+	WF_CHECK_EQ(st->source_timeout_ms, WF_CONF_DEF_SOURCE_TIMEOUT_MS);
+	WF_CHECK(strcmp(wf_conf_ingest_name(WF_CONF_INGEST_WHIP), "whip") == 0);
+	WF_CHECK(wf_conf_ingest_name(WF_CONF_INGEST_COUNT) == NULL);
+	wf_config_free(cfg);
+}
+
+static void conf_ingest_other_than_rtp_or_whip_is_reported_alone(void)
+{
+	static const struct want_msg w[] = {
+		{ 5, "streams[0].ingest", "\"srt\" is not one of: rtp, whip" },
+		{ 7, "streams[1].ingest", "expected a string, got an integer" },
+	};
+
+	/* 2: no follow-on error about a port missing or given */
+	expect_errors("ingest_value.conf", 2, w, sizeof(w) / sizeof(w[0]));
+}
+
+static void conf_whip_stream_refuses_ports_payload_types_and_sources(void)
+{
+	static const struct want_msg w[] = {
+		{ 10, "streams[0].tracks[0].port", "not used with ingest = \"whip\": the "
+		  "publisher's media arrives on webrtc.udp_port (8189)" },
+		{ 11, "streams[0].tracks[0].payload_type", "not used with ingest = \"whip\"" },
+		{ 6, "streams[0].sources", "only with ingest = \"rtp\" (this stream's is \"whip\")" },
+		{ 7, "streams[0].source_timeout_ms", "only with ingest = \"rtp\"" },
+	};
+
+	expect_errors("whip_rtp_settings.conf", 4, w, sizeof(w) / sizeof(w[0]));
+}
+
+/* No message holds any of the secrets */
+static void check_no_secret_in(const char *file, const char *const *secrets, unsigned n)
+{
+	struct wf_config *cfg = wf_config_create();
+	char fpath[256];
+	struct msgs ms;
+	unsigned i, j;
+
+	WF_REQUIRE(cfg);
+	snprintf(fpath, sizeof(fpath), VEC "bad/%s", file);
+	WF_CHECK_EQ(load(cfg, fpath, &ms, NULL), -EINVAL);
+	WF_CHECK(ms.n > 0);
+	for (i = 0; i < ms.n && i < MAX_MSGS; i++)
+		for (j = 0; j < n; j++)
+			WF_CHECKF(!strstr(ms.m[i], secrets[j]), "\"%s\" in: %s", secrets[j], ms.m[i]);
+	wf_config_free(cfg);
+}
+
+static void conf_rtp_stream_refuses_publish_token_and_bitrate(void)
+{
+	static const struct want_msg w[] = {
+		{ 5, "streams[0].publish_token", "only with ingest = \"whip\" (this stream's is "
+		  "\"rtp\"): an RTP source is let in by its address (sources), not by a token" },
+		{ 6, "streams[0].max_bitrate_kbps", "only with ingest = \"whip\"" },
+	};
+	static const char *const secrets[] = { "not.for.rtp" };
+
+	expect_errors("publish_on_rtp.conf", 2, w, sizeof(w) / sizeof(w[0]));
+	check_no_secret_in("publish_on_rtp.conf", secrets, 1);
+}
+
+static void conf_bad_publish_tokens_and_bitrates_are_reported_without_echo(void)
+{
+	static const struct want_msg w[] = {
+		{ 7, "streams[0].publish_token", "is too long (256 characters; at most 255)" },
+		{ 10, "streams[1].publish_token", "may only hold letters, digits and -._~+/" },
+		{ 13, "streams[2].publish_token", "is the same as token: every viewer could publish" },
+		{ 16, "streams[3].publish_token", "expected a string, got an integer" },
+		{ 19, "streams[4].max_bitrate_kbps", "99 is out of range (100-50000)" },
+		{ 22, "streams[5].max_bitrate_kbps", "50001 is out of range (100-50000)" },
+		{ 25, "streams[6].max_bitrate_kbps", "expected an integer, got a string" },
+	};
+	static const char *const secrets[] = { "aaaaaaaa", "pub lish", "shared.Secret", "1234" };
+
+	expect_errors("publish_token.conf", 7, w, sizeof(w) / sizeof(w[0]));
+	check_no_secret_in("publish_token.conf", secrets, 4);
+}
+
+/* Loads one stream "{ name = "s"; <body> }" from a file of its own: 0
+ * or -EINVAL, the messages in *ms. */
+static int load_stream(const char *body, struct wf_config *cfg, struct msgs *ms)
+{
+	static char text[1024];
+	const char *p;
+	int n = snprintf(text, sizeof(text), "ports = ( { name = \"p0\"; address = \"10.0.0.1/24\"; "
+			 "} );\nstreams = ( { name = \"s\"; %s } );\n", body);
+
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -E2BIG;
+	p = write_tmp("stream.conf", text, (size_t)n);
+	return p ? load(cfg, p, ms, NULL) : -EIO;
+}
+
+#define WHIP_AUDIO	"tracks = ( { kind = \"audio\"; codec = \"opus\"; } );"
+
+static void conf_publish_token_absent_empty_and_given_differ(void)
+{
+	struct wf_config *cfg = wf_config_create();
+	char body[640], tok[300];
+	struct msgs ms;
+
+	WF_REQUIRE(cfg);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; " WHIP_AUDIO, cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->streams[0].publish, WF_CONF_PUBLISH_NONE);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; publish_token = \"\"; " WHIP_AUDIO, cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->streams[0].publish, WF_CONF_PUBLISH_OPEN);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; publish_token = \"p\"; " WHIP_AUDIO, cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->streams[0].publish, WF_CONF_PUBLISH_BEARER);
+	WF_CHECK(strcmp(cfg->streams[0].publish_token, "p") == 0);
+	/* '=' only at the end (RFC 6750 §2.1), as for token */
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; publish_token = \"Zm9v+/==\"; " WHIP_AUDIO, cfg,
+				&ms), 0);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; publish_token = \"ab=c\"; " WHIP_AUDIO, cfg, &ms),
+		    -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "publish_token: may only hold") && !strstr(ms.m[0],
+									"ab=c"));
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; publish_token = \"a\\x01b\"; " WHIP_AUDIO, cfg,
+				&ms), -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "publish_token: holds a control character at offset 1"));
+	/* the longest accepted, one more */
+	memset(tok, 'k', WF_CONF_TOKEN_LEN);
+	tok[WF_CONF_TOKEN_LEN] = '\0';
+	snprintf(body, sizeof(body), "ingest = \"whip\"; publish_token = \"%s\"; %s", tok, WHIP_AUDIO);
+	WF_CHECK_EQ(load_stream(body, cfg, &ms), 0);
+	WF_CHECK_EQ(strlen(cfg->streams[0].publish_token), WF_CONF_TOKEN_LEN);
+	snprintf(body, sizeof(body), "ingest = \"whip\"; publish_token = \"%sk\"; %s", tok,
+		 WHIP_AUDIO);
+	WF_CHECK_EQ(load_stream(body, cfg, &ms), -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "is too long (256 characters; at most 255)"));
+	/* the viewers' token may be set or not; only the same value is refused */
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; token = \"v\"; publish_token = \"\"; "
+				WHIP_AUDIO, cfg, &ms), 0);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; token = \"v\"; publish_token = \"V\"; "
+				WHIP_AUDIO, cfg, &ms), 0);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; token = \"v\"; publish_token = \"v\"; "
+				WHIP_AUDIO, cfg, &ms), -EINVAL);
+	/* bitrate bounds and default */
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; max_bitrate_kbps = 100; " WHIP_AUDIO, cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->streams[0].max_bitrate_kbps, 100);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; max_bitrate_kbps = 50000; " WHIP_AUDIO, cfg, &ms),
+		    0);
+	WF_CHECK_EQ(cfg->streams[0].max_bitrate_kbps, 50000);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; max_bitrate_kbps = -1; " WHIP_AUDIO, cfg, &ms),
+		    -EINVAL);
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; " WHIP_AUDIO, cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->streams[0].max_bitrate_kbps, 2500);
+	/* ingest written out as rtp, in any case, still needs its ports */
+	WF_CHECK_EQ(load_stream("ingest = \"Rtp\"; " WHIP_AUDIO, cfg, &ms), -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "streams[0].tracks[0].port: missing (required"));
+	WF_CHECK_EQ(load_stream("ingest = \"RTP\"; tracks = ( { kind = \"audio\"; codec = \"PCMU\"; "
+				"port = 5000; } );", cfg, &ms), 0);
+	WF_CHECK_EQ(cfg->streams[0].ingest, WF_CONF_INGEST_RTP);
+	/* a WHIP track still needs kind and codec, matching, as an RTP one */
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; tracks = ( { kind = \"video\"; codec = \"opus\"; "
+				"} );", cfg, &ms), -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "opus is an audio codec, not video"));
+	WF_CHECK_EQ(load_stream("ingest = \"whip\"; tracks = ( { kind = \"video\"; } );", cfg, &ms),
+		    -EINVAL);
+	WF_CHECK(ms.n == 1 && strstr(ms.m[0], "tracks[0].codec: missing (required"));
+	wf_config_free(cfg);
+}
+
+/* A WHIP stream's tracks take no ingest port, so none can clash with an
+ * RTP stream's port or with webrtc.udp_port */
+static void conf_whip_tracks_hold_no_port_to_clash_with(void)
+{
+	struct wf_config *cfg = wf_config_create();
+	struct msgs ms;
+	const char *p;
+	static const char text[] =
+		"ports = ( { name = \"p0\"; address = \"10.0.0.1/24\"; } );\n"
+		"streams = (\n"
+		"  { name = \"w1\"; ingest = \"whip\"; tracks = ( { kind = \"audio\"; codec = \"opus\"; "
+		"} ); },\n"
+		"  { name = \"w2\"; ingest = \"whip\"; tracks = ( { kind = \"audio\"; codec = \"opus\"; "
+		"} ); },\n"
+		"  { name = \"r\"; tracks = ( { kind = \"audio\"; codec = \"PCMU\"; port = 5000; } ); }\n"
+		");\n";
+
+	WF_REQUIRE(cfg);
+	p = write_tmp("whip_ports.conf", text, sizeof(text) - 1);
+	WF_REQUIRE(p);
+	WF_CHECK_EQ(load(cfg, p, &ms, NULL), 0);
+	if (ms.n)
+		print_msgs(&ms);
+	wf_config_free(cfg);
+}
+
 /* ---- hostile input ---- */
 
 static const char *ports_line = "ports = ( { name = \"p0\"; address = \"10.0.0.1/24\"; } );\n";
@@ -932,15 +1173,15 @@ static void conf_error_flood_is_capped_and_buffer_stays_bounded(void)
 	wf_config_free(cfg);
 }
 
-/* Every prefix of the example: valid or refused with a message, never a
- * crash, and a refused load leaves the config alone. */
-static void conf_every_truncation_of_the_example_is_handled(void)
+/* Every prefix of file: valid or refused with a message, never a crash,
+ * and a refused load leaves the config alone. */
+static void every_truncation_is_handled(const char *file)
 {
 	struct wf_config *cfg = wf_config_create(), *snap = wf_config_create();
 	char *text = NULL;
 	size_t len = 0, cut;
 	unsigned ok = 0, bad = 0;
-	FILE *f = fopen("conf/whepfan.conf", "r");
+	FILE *f = fopen(file, "r");
 
 	WF_REQUIRE(cfg && snap && f);
 	text = malloc(1 << 16);
@@ -972,6 +1213,17 @@ static void conf_every_truncation_of_the_example_is_handled(void)
 	free(text);
 	wf_config_free(cfg);
 	wf_config_free(snap);
+}
+
+static void conf_every_truncation_of_the_example_is_handled(void)
+{
+	every_truncation_is_handled("conf/whepfan.conf");
+}
+
+/* Cut inside a publish token, a WHIP track or between streams */
+static void conf_every_truncation_of_the_whip_file_is_handled(void)
+{
+	every_truncation_is_handled(VEC "good/whip.conf");
 }
 
 static void conf_codec_table_and_lookups_agree(void)
@@ -1036,11 +1288,19 @@ int main(int argc, char **argv)
 	WF_RUN(conf_dump_hides_secrets_by_default);
 	WF_RUN(conf_budgets_load_dump_and_diff_apart_from_webrtc);
 	WF_RUN(conf_budgets_out_of_range_are_reported_with_their_lines);
+	WF_RUN(conf_whip_file_sets_ingest_publish_token_and_bitrate);
+	WF_RUN(conf_ingest_other_than_rtp_or_whip_is_reported_alone);
+	WF_RUN(conf_whip_stream_refuses_ports_payload_types_and_sources);
+	WF_RUN(conf_rtp_stream_refuses_publish_token_and_bitrate);
+	WF_RUN(conf_bad_publish_tokens_and_bitrates_are_reported_without_echo);
+	WF_RUN(conf_publish_token_absent_empty_and_given_differ);
+	WF_RUN(conf_whip_tracks_hold_no_port_to_clash_with);
 	WF_RUN(conf_one_mib_string_is_refused_briefly);
 	WF_RUN(conf_deeply_nested_groups_are_refused_not_recursed);
 	WF_RUN(conf_ten_thousand_streams_hit_the_limit);
 	WF_RUN(conf_error_flood_is_capped_and_buffer_stays_bounded);
 	WF_RUN(conf_every_truncation_of_the_example_is_handled);
+	WF_RUN(conf_every_truncation_of_the_whip_file_is_handled);
 	WF_RUN(conf_codec_table_and_lookups_agree);
 	{
 		char cmd[128];

@@ -136,7 +136,7 @@ static void end_streams(const struct wf_config *cfg, const struct wf_config_diff
 	for (i = 0; i < d->n_changed; i++) {
 		const struct wf_config_stream_change *c = &d->changed[i];
 
-		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY))
+		if (c->what & WF_CONF_STREAM_RESTART)
 			end_stream(cfg->streams[c->old_idx].name);
 		else if (c->what & WF_CONF_STREAM_OUTPUTS) {
 			int slot = wf_stream_index(cfg->streams[c->old_idx].name);
@@ -176,7 +176,7 @@ static int begin_streams(const struct wf_config *cfg, const struct wf_config_dif
 		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
 		int slot = wf_stream_index(cs->name);
 
-		if (c->what & (WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_HISTORY)) {
+		if (c->what & WF_CONF_STREAM_RESTART) {
 			rc = begin_stream(cs);
 			continue;
 		}

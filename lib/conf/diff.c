@@ -105,6 +105,12 @@ static uint32_t stream_changes(const struct wf_config_stream *a, const struct wf
 		what |= WF_CONF_STREAM_HISTORY;
 	if (strcmp(a->token, b->token) != 0)
 		what |= WF_CONF_STREAM_TOKEN;
+	if (NE(a, b, ingest))
+		what |= WF_CONF_STREAM_INGEST;
+	if (NE(a, b, publish) || strcmp(a->publish_token, b->publish_token) != 0)
+		what |= WF_CONF_STREAM_PUBLISH;
+	if (NE(a, b, max_bitrate_kbps))
+		what |= WF_CONF_STREAM_BITRATE;
 	if (NE(a, b, n_sources) || NE(a, b, source_timeout_ms) ||
 	    memcmp(a->sources, b->sources, sizeof(a->sources[0]) * a->n_sources) != 0)
 		what |= WF_CONF_STREAM_SOURCES;

@@ -41,7 +41,17 @@ enum wf_conf_stream_bit {
 	WF_CONF_STREAM_TRACKS = 1u << 2,	/* any track setting, or their number */
 	WF_CONF_STREAM_OUTPUTS = 1u << 3,
 	WF_CONF_STREAM_SOURCES = 1u << 4,	/* sources, source_timeout_ms */
+	WF_CONF_STREAM_INGEST = 1u << 5,	/* rtp <-> whip */
+	/* publish_token: given or not, empty or not, its value; like token
+	 * it is read at every request, and a publisher already in stays */
+	WF_CONF_STREAM_PUBLISH = 1u << 6,
+	WF_CONF_STREAM_BITRATE = 1u << 7,	/* max_bitrate_kbps */
 };
+
+/* The parts whose change restarts the stream (its viewers reconnect); the
+ * others apply to the running stream. */
+#define WF_CONF_STREAM_RESTART \
+	(WF_CONF_STREAM_HISTORY | WF_CONF_STREAM_TRACKS | WF_CONF_STREAM_INGEST)
 
 struct wf_config_stream_change {
 	uint16_t old_idx;	/* in old->streams */

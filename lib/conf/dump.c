@@ -128,7 +128,8 @@ static void dump_services(const struct wf_config *cfg, FILE *f)
 	fprintf(f, "};\nworkers = {\n  idle_sleep_us = %u;\n};\n", cfg->workers.idle_sleep_us);
 }
 
-static void dump_track(const struct wf_config_track *t, FILE *f)
+/* A WHIP track has no port and no payload type (the loader refuses them). */
+static void dump_track(const struct wf_config_track *t, enum wf_conf_ingest ingest, FILE *f)
 {
 	const struct wf_conf_codec_info *ci = wf_conf_codec(t->codec);
 
@@ -136,8 +137,10 @@ static void dump_track(const struct wf_config_track *t, FILE *f)
 	put_key_string(f, "          ", "kind", wf_conf_kind_name(t->kind) ?
 		       wf_conf_kind_name(t->kind) : "?");
 	put_key_string(f, "          ", "codec", ci ? ci->name : "?");
-	fprintf(f, "          port = %u;\n          payload_type = %u;\n"
-		"          clock_rate = %u;\n", t->port, t->payload_type, t->clock_rate);
+	if (ingest == WF_CONF_INGEST_RTP)
+		fprintf(f, "          port = %u;\n          payload_type = %u;\n", t->port,
+			t->payload_type);
+	fprintf(f, "          clock_rate = %u;\n", t->clock_rate);
 	if (t->kind == WF_CONF_AUDIO)
 		fprintf(f, "          channels = %u;\n", t->channels);
 	put_key_string(f, "          ", "fmtp", t->fmtp);
@@ -163,14 +166,10 @@ static void dump_output(const struct wf_config_output *o, FILE *f, unsigned flag
 	fputs("        }", f);
 }
 
-static void dump_stream(const struct wf_config_stream *st, FILE *f, unsigned flags)
+static void dump_sources(const struct wf_config_stream *st, FILE *f)
 {
 	unsigned i;
 
-	fputs("  {\n", f);
-	put_key_string(f, "    ", "name", st->name);
-	fprintf(f, "    history_ms = %u;\n    history_mbufs = %u;\n", st->history_ms,
-		st->history_mbufs);
 	fputs("    sources = [", f);
 	for (i = 0; i < st->n_sources && i < WF_CONF_MAX_SOURCES; i++) {
 		char a[16];
@@ -180,13 +179,48 @@ static void dump_stream(const struct wf_config_stream *st, FILE *f, unsigned fla
 	}
 	fprintf(f, "%s];\n    source_timeout_ms = %u;\n", st->n_sources ? " " : "",
 		st->source_timeout_ms);
+}
+
+/* A WHIP stream's publisher: the token is a secret like the viewers' one;
+ * "" (anyone may publish) is not. */
+static void dump_publish(const struct wf_config_stream *st, FILE *f, unsigned flags)
+{
+	switch (st->publish) {
+	case WF_CONF_PUBLISH_BEARER:
+		put_key_string(f, "    ", "publish_token",
+			       flags & WF_CONF_DUMP_SECRETS ? st->publish_token : WF_REDACTED);
+		break;
+	case WF_CONF_PUBLISH_OPEN:
+		fputs("    publish_token = \"\";  # anyone may publish\n", f);
+		break;
+	default:
+		fputs("    # no publish_token: every WHIP publisher is refused (401)\n", f);
+		break;
+	}
+	fprintf(f, "    max_bitrate_kbps = %u;\n", st->max_bitrate_kbps);
+}
+
+static void dump_stream(const struct wf_config_stream *st, FILE *f, unsigned flags)
+{
+	unsigned i;
+
+	fputs("  {\n", f);
+	put_key_string(f, "    ", "name", st->name);
+	put_key_string(f, "    ", "ingest", wf_conf_ingest_name(st->ingest) ?
+		       wf_conf_ingest_name(st->ingest) : "?");
+	fprintf(f, "    history_ms = %u;\n    history_mbufs = %u;\n", st->history_ms,
+		st->history_mbufs);
+	if (st->ingest == WF_CONF_INGEST_RTP)
+		dump_sources(st, f);
 	if (st->token[0])
 		put_key_string(f, "    ", "token",
 			       flags & WF_CONF_DUMP_SECRETS ? st->token : WF_REDACTED);
+	if (st->ingest == WF_CONF_INGEST_WHIP)
+		dump_publish(st, f, flags);
 	fputs("    tracks = (\n", f);
 	for (i = 0; i < st->n_tracks && i < WF_CONF_MAX_TRACKS; i++) {
 		fputs(i ? ",\n" : "", f);
-		dump_track(&st->tracks[i], f);
+		dump_track(&st->tracks[i], st->ingest, f);
 	}
 	fputs("\n    );\n    outputs = (", f);
 	for (i = 0; i < st->n_outputs && i < WF_CONF_MAX_OUTPUTS; i++) {

@@ -2,10 +2,10 @@
  *
  * The output is the effective configuration: every setting, defaults
  * included, in the syntax wf_config_load() reads (for `whepfan
- * --check-config -v`).  Secrets (stream tokens, SRTP keys) are written as
- * "<redacted>" unless WF_CONF_DUMP_SECRETS is given; a redacted dump does
- * not load again (the loader refuses those values), so it can never be
- * mistaken for a working configuration without its keys.
+ * --check-config -v`).  Secrets (stream and publish tokens, SRTP keys)
+ * are written as "<redacted>" unless WF_CONF_DUMP_SECRETS is given; a
+ * redacted dump does not load again (the loader refuses those values), so
+ * it can never be mistaken for a working configuration without its keys.
  */
 #ifndef WF_CONF_DUMP_H
 #define WF_CONF_DUMP_H

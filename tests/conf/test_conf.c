@@ -668,7 +668,8 @@ static void conf_dump_with_secrets_loads_back_identical(void)
 {
 	struct wf_config *a = wf_config_create(), *b = wf_config_create();
 	struct wf_config_diff *d = malloc(sizeof(*d));
-	const char *files[] = { "conf/whepfan.conf", VEC "good/full.conf", VEC "good/minimal.conf" };
+	const char *files[] = { "conf/whepfan.conf", VEC "good/full.conf", VEC "good/minimal.conf",
+				VEC "good/whip.conf" };
 	char path[128];
 	struct msgs ms;
 	unsigned i;
@@ -1020,6 +1021,91 @@ static void conf_whip_tracks_hold_no_port_to_clash_with(void)
 	wf_config_free(cfg);
 }
 
+static void conf_whip_dump_hides_the_publish_token_and_keeps_the_empty_one(void)
+{
+	struct wf_config *a = wf_config_create();
+	char *buf = NULL;
+	size_t len = 0;
+	struct msgs ms;
+	FILE *f;
+
+	WF_REQUIRE(a);
+	WF_REQUIRE(load(a, VEC "good/whip.conf", &ms, NULL) == 0);
+	f = open_memstream(&buf, &len);
+	WF_REQUIRE(f);
+	WF_CHECK_EQ(wf_config_dump(a, f, 0), 0);
+	fclose(f);
+	WF_REQUIRE(buf);
+	WF_CHECK(strstr(buf, "publisher-token") == NULL);
+	WF_CHECK(strstr(buf, "viewers.token") == NULL);
+	WF_CHECK(strstr(buf, "publish_token = \"<redacted>\";") != NULL);
+	WF_CHECK(strstr(buf, "publish_token = \"\";") != NULL);	/* "open": not a secret */
+	WF_CHECK(strstr(buf, "ingest = \"whip\";") != NULL);
+	WF_CHECK(strstr(buf, "ingest = \"rtp\";") != NULL);
+	WF_CHECK(strstr(buf, "max_bitrate_kbps = 6000;") != NULL);
+	{
+		const char *p = write_tmp("redacted_whip.conf", buf, len);
+
+		WF_REQUIRE(p);
+		WF_CHECK_EQ(load(a, p, &ms, NULL), -EINVAL);
+		WF_CHECK(ms.n == 2);	/* token and publish_token of cam-1 */
+		WF_CHECK(find_msg(&ms, p, "streams[0].publish_token: may only hold") >= 0);
+	}
+	free(buf);
+	wf_config_free(a);
+}
+
+/* A stream that changes ingest restarts; its publish token and bitrate
+ * apply to the running stream, as the viewers' token does. */
+static void conf_diff_restarts_on_ingest_and_applies_publish_settings_live(void)
+{
+	struct wf_config *a = wf_config_create(), *b = wf_config_create();
+	struct wf_config_diff *d = malloc(sizeof(*d));
+	struct wf_config_stream *s;
+	struct msgs ms;
+
+	WF_REQUIRE(a && b && d);
+	WF_REQUIRE(load(a, VEC "good/whip.conf", &ms, NULL) == 0);
+	memcpy(b, a, sizeof(*a));
+	s = &b->streams[0];
+	snprintf(s->publish_token, sizeof(s->publish_token), "another");
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_PUBLISH);
+	WF_CHECK(!(d->changed[0].what & WF_CONF_STREAM_RESTART));
+	/* given or not, empty or not: the same bit */
+	memcpy(b, a, sizeof(*a));
+	b->streams[1].publish = WF_CONF_PUBLISH_NONE;	/* "open": publish_token = "" removed */
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].old_idx, 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_PUBLISH);
+	memcpy(b, a, sizeof(*a));
+	b->streams[0].max_bitrate_kbps = 2500;
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_BITRATE);
+	WF_CHECK(!(d->changed[0].what & WF_CONF_STREAM_RESTART));
+	memcpy(b, a, sizeof(*a));
+	b->streams[0].token[0] = '\0';
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_TOKEN);
+	WF_CHECK(!(d->changed[0].what & WF_CONF_STREAM_RESTART));
+	/* the ingest alone, then as a reload does it: cam-1 RTP in full.conf */
+	memcpy(b, a, sizeof(*a));
+	b->streams[2].ingest = WF_CONF_INGEST_RTP;
+	WF_CHECK_EQ(wf_config_diff(a, b, d), 1);
+	WF_CHECK_EQ(d->changed[0].what, WF_CONF_STREAM_INGEST);
+	WF_CHECK(d->changed[0].what & WF_CONF_STREAM_RESTART);
+	WF_REQUIRE(load(b, VEC "good/full.conf", &ms, NULL) == 0);
+	wf_config_diff(b, a, d);
+	WF_REQUIRE(d->n_changed == 1);
+	WF_CHECK(strcmp(a->streams[d->changed[0].new_idx].name, "cam-1") == 0);
+	WF_CHECK(d->changed[0].what & WF_CONF_STREAM_INGEST);
+	WF_CHECK(d->changed[0].what & WF_CONF_STREAM_PUBLISH);
+	WF_CHECK(d->changed[0].what & WF_CONF_STREAM_BITRATE);
+	free(d);
+	wf_config_free(a);
+	wf_config_free(b);
+}
+
 /* ---- hostile input ---- */
 
 static const char *ports_line = "ports = ( { name = \"p0\"; address = \"10.0.0.1/24\"; } );\n";
@@ -1295,6 +1381,8 @@ int main(int argc, char **argv)
 	WF_RUN(conf_bad_publish_tokens_and_bitrates_are_reported_without_echo);
 	WF_RUN(conf_publish_token_absent_empty_and_given_differ);
 	WF_RUN(conf_whip_tracks_hold_no_port_to_clash_with);
+	WF_RUN(conf_whip_dump_hides_the_publish_token_and_keeps_the_empty_one);
+	WF_RUN(conf_diff_restarts_on_ingest_and_applies_publish_settings_live);
 	WF_RUN(conf_one_mib_string_is_refused_briefly);
 	WF_RUN(conf_deeply_nested_groups_are_refused_not_recursed);
 	WF_RUN(conf_ten_thousand_streams_hit_the_limit);

@@ -296,10 +296,13 @@ def conf():
         write("conf", "%s-%s" % (kind if kind in ("good", "bad") else "shipped",
                                  os.path.basename(path)), data)
     good = [open(os.path.join(TOP, "tests/vectors/conf/good", f), "rb").read()
-            for f in ("minimal.conf", "full.conf", "budgets.conf")]
+            for f in ("minimal.conf", "full.conf", "budgets.conf", "whip.conf")]
     write("conf", "reload-minimal-full", good[0] + b"\n%%\n" + good[1])
     write("conf", "reload-full-budgets", good[1] + b"\n%%\n" + good[2])
     write("conf", "reload-full-minimal", good[1] + b"\n%%\n" + good[0])
+    # stream cam-1 from RTP to WHIP and back (WF_CONF_STREAM_INGEST)
+    write("conf", "reload-full-whip", good[1] + b"\n%%\n" + good[3])
+    write("conf", "reload-whip-full", good[3] + b"\n%%\n" + good[1])
 
 
 # ---- HTTP (fuzz_http.c: requests as text, "%%" lines between them, "@" option

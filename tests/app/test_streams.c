@@ -41,7 +41,9 @@ static const char conf_text[] =
 	"  { name = \"a\"; history_ms = 500; tracks = (\n"
 	"      { kind = \"video\"; port = 5004; codec = \"H264\"; payload_type = 96; } ); },\n"
 	"  { name = \"b\"; history_ms = 500; tracks = (\n"
-	"      { kind = \"audio\"; port = 5006; codec = \"opus\"; payload_type = 111; } ); }\n"
+	"      { kind = \"audio\"; port = 5006; codec = \"opus\"; payload_type = 111; } ); },\n"
+	"  { name = \"w\"; ingest = \"whip\"; history_ms = 500; tracks = (\n"
+	"      { kind = \"audio\"; codec = \"opus\"; } ); }\n"
 	");\n";
 
 static void conf_error(void *arg, const char *msg)
@@ -174,6 +176,19 @@ static void a_stream_is_active_only_once_its_owner_holds_it(void)
 	answer_all();
 	WF_CHECK(lcs[owner_of(slot)].owned[slot] == NULL);
 	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);
+}
+
+/* issue 14: the configuration has WHIP, the media path not yet.  Its
+ * tracks have no port: started, it would own UDP ports 0 and 1. */
+static void a_whip_stream_is_refused_until_its_media_path_exists(void)
+{
+	WF_REQUIRE(conf_stream("w") && conf_stream("w")->ingest == WF_CONF_INGEST_WHIP);
+	WF_CHECK_EQ(wf_stream_start(conf_stream("w")), -ENOTSUP);
+	WF_CHECK_EQ(wf_stream_index("w"), -1);
+	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);
+	answer_all();
+	WF_CHECK_EQ(wf_app.ingest_map[0], 0);
+	WF_CHECK_EQ(wf_app.ingest_map[1], 0);
 }
 
 static void a_stream_stopped_while_starting_stops_once_started(void)
@@ -400,6 +415,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_start_that_finds_the_pool_empty_is_sent_later);
 	WF_RUN(a_start_stopped_before_it_was_sent_frees_the_slot);
 	WF_RUN(stops_waiting_for_room_take_no_timer);
+	WF_RUN(a_whip_stream_is_refused_until_its_media_path_exists);
 	wf_ev_fini();
 	wf_config_free(cfg);
 	rte_eal_cleanup();

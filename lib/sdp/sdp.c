@@ -673,6 +673,22 @@ static int sdp_a_extmap(struct sdp_ctx *c, char *v)
 	return 0;
 }
 
+/* a=ssrc:<ssrc-id> <attribute>[:<value>] (RFC 5576 §4.1): only the first
+ * id of a media section is kept (browsers list the primary SSRC first, its
+ * RTX one after).  A malformed id is ignored, as unknown attributes are:
+ * whepfan needs it only from a publisher, and then only as a hint. */
+static int sdp_a_ssrc(struct sdp_ctx *c, char *v)
+{
+	char *id = sdp_tok(&v);
+	uint32_t ssrc;
+
+	if (!c->m || c->m->has_ssrc || !id || sdp_u32(id, UINT32_MAX, &ssrc) != 0)
+		return 0;
+	c->m->ssrc = ssrc;
+	c->m->has_ssrc = true;
+	return 0;
+}
+
 static int sdp_a_candidate(struct sdp_ctx *c, char *v)
 {
 	struct wf_sdp_candidate cand;
@@ -713,6 +729,7 @@ static const struct sdp_attr sdp_attrs[] = {
 	{ "rtcp-fb",		sdp_a_rtcp_fb },
 	{ "extmap",		sdp_a_extmap },
 	{ "candidate",		sdp_a_candidate },
+	{ "ssrc",		sdp_a_ssrc },
 };
 
 static int sdp_line_a(struct sdp_ctx *c, char *v)

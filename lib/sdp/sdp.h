@@ -74,7 +74,9 @@
 	_(BAD_CANDIDATE,    "malformed candidate") \
 	_(NO_CODEC,         "no compatible payload type") \
 	_(NOTHING_ACCEPTED, "no media section can be accepted") \
-	_(NO_ROOM,          "output buffer too small")
+	_(NO_ROOM,          "output buffer too small") \
+	_(NOT_ACCEPTABLE,   "offer cannot carry the stream's tracks") \
+	_(BAD_DIRECTION,    "media direction unusable in this role")
 
 enum wf_sdp_error_code {
 	WF_SDP_OK = 0,
@@ -157,6 +159,9 @@ struct wf_sdp_media {
 	enum wf_sdp_dir dir;	/* effective (session default applied) */
 	enum wf_sdp_setup setup;
 	uint8_t fb_all;		/* WF_SDP_FB_* from a=rtcp-fb:* */
+	bool has_ssrc;		/* an a=ssrc line was given */
+	uint32_t ssrc;		/* the first a=ssrc's id (RFC 5576 §4.1): the
+				 * primary SSRC a sender will use */
 	const char *mid;	/* NULL if none */
 	const char *ice_ufrag;	/* effective */
 	const char *ice_pwd;

@@ -76,7 +76,9 @@ static bool params_ok(const struct wf_sdp_answer_params *p)
 		return false;
 	if ((!p->tracks && p->ntracks) || p->ntracks > WF_SDP_MAX_MEDIA)
 		return false;
-	for (unsigned i = 0; i < p->ntracks; i++)
+	if (p->role != WF_SDP_ROLE_WHEP && p->role != WF_SDP_ROLE_WHIP)
+		return false;
+	for (unsigned i = 0; p->role == WF_SDP_ROLE_WHEP && i < p->ntracks; i++)
 		if (!safe_token(p->tracks[i].track_id, 64))
 			return false;
 	return true;
@@ -121,7 +123,9 @@ static void write_accepted(struct wbuf *w, const struct wf_sdp_media *med,
 		wb_printf(w, "a=rtpmap:%u %s/%u/%u\r\n", mm->pt, f->name, f->clock_rate, f->channels);
 	else if (f)
 		wb_printf(w, "a=rtpmap:%u %s/%u\r\n", mm->pt, f->name, f->clock_rate);
-	if (mm->fmtp[0])
+	if (mm->dir == WF_SDP_DIR_RECVONLY && f && f->fmtp)	/* WHIP: the offer's, as it is */
+		wb_printf(w, "a=fmtp:%u %s\r\n", mm->pt, f->fmtp);
+	else if (mm->fmtp[0])
 		wb_printf(w, "a=fmtp:%u %s\r\n", mm->pt, mm->fmtp);
 	if (mm->fb & WF_SDP_FB_NACK)
 		wb_printf(w, "a=rtcp-fb:%u nack\r\n", mm->pt);
@@ -129,7 +133,7 @@ static void write_accepted(struct wbuf *w, const struct wf_sdp_media *med,
 		wb_printf(w, "a=rtcp-fb:%u nack pli\r\n", mm->pt);
 	if (mm->fb & WF_SDP_FB_FIR)
 		wb_printf(w, "a=rtcp-fb:%u ccm fir\r\n", mm->pt);
-	if (mm->dir == WF_SDP_DIR_SENDONLY) {
+	if (mm->dir == WF_SDP_DIR_SENDONLY) {	/* WHEP: what we send (RFC 8830) */
 		wb_printf(w, "a=msid:%s %s\r\n", p->stream_id, t->track_id);
 		wb_printf(w, "a=ssrc:%u cname:%s\r\n", t->ssrc, p->cname);
 	}
@@ -163,7 +167,7 @@ int wf_sdp_answer_build(const struct wf_sdp_offer *o, const struct wf_sdp_answer
 	}
 	if (!m)
 		m = local;
-	rc = wf_sdp_match(o, p->tracks, p->ntracks, p->allow_partial, m, err);
+	rc = wf_sdp_match_role(p->role, o, p->tracks, p->ntracks, p->allow_partial, m, err);
 	if (rc < 0)
 		return rc;
 	for (unsigned i = 0; p->no_nack && i < o->nmedia; i++)

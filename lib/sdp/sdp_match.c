@@ -224,6 +224,232 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 	}
 }
 
+/* How well offered format f, sent by a WHIP publisher, feeds track t (see
+ * sdp_match.h).  The answer repeats f's fmtp, so nothing is written. */
+static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_track *t)
+{
+	uint32_t clock = t->clock_rate ? t->clock_rate : wf_codec_clock(t->codec);
+	int fit = FIT_EXACT;
+	uint32_t v;
+
+	if (!f->name || strcasecmp(f->name, wf_codec_name(t->codec)) != 0)
+		return FIT_NONE;
+	if (f->clock_rate != clock)
+		return FIT_NONE;
+	if (f->fmtp && strlen(f->fmtp) >= WF_SDP_FMTP_MAX)
+		return FIT_NONE;	/* wf_sdp_publish could not keep it */
+	switch (t->codec) {
+	case WF_CODEC_OPUS:
+		if (f->channels != 2)	/* RFC 7587 §7 */
+			return FIT_NONE;
+		break;
+	case WF_CODEC_PCMU:
+	case WF_CODEC_PCMA:
+		if (f->channels > 1)
+			return FIT_NONE;
+		break;
+	case WF_CODEC_VP8:
+		break;
+	case WF_CODEC_VP9:
+	case WF_CODEC_AV1: {
+		int rc = wf_sdp_fmtp_get_u32(f->fmtp, t->codec == WF_CODEC_VP9 ? "profile-id" : "profile", &v);
+
+		if (rc == -ENOENT)
+			v = 0;	/* absent: profile 0 */
+		else if (rc)
+			return FIT_NONE;
+		if (v != t->profile)
+			return FIT_NONE;
+		break;
+	}
+	case WF_CODEC_H264: {
+		uint8_t plid[3] = { 0x42, 0x00, 0x0a };	/* RFC 6184 §8.1 default */
+		enum wf_h264_profile op, cp;
+		char hex[16];
+		uint32_t pm = 0;
+		int rc;
+
+		/* Mode 1 only: the stream goes to viewers as it comes, and they are
+		 * answered with the configured mode. */
+		rc = wf_sdp_fmtp_get_u32(f->fmtp, "packetization-mode", &pm);
+		if ((rc && rc != -ENOENT) || pm != 1 || t->h264_packetization_mode != 1)
+			return FIT_NONE;
+		rc = wf_sdp_fmtp_get(f->fmtp, "profile-level-id", hex, sizeof(hex));
+		if (rc >= 0 && wf_h264_plid_parse(hex, plid) != 0)
+			return FIT_NONE;
+		if (rc < 0 && rc != -ENOENT)
+			return FIT_NONE;
+		op = wf_h264_profile_of(plid);
+		cp = wf_h264_profile_of(t->h264_plid);
+		/* Reversed from WHEP: every decoder of the configured profile must
+		 * decode what the publisher sends (H.264 Annex A.2). */
+		if (op == cp && op != WF_H264_UNKNOWN)
+			fit = FIT_EXACT;
+		else if (wf_h264_profile_decodes(cp, op))
+			fit = FIT_DECODES;
+		else
+			return FIT_NONE;
+		/* RFC 6184 §8.2.2: the answer repeats the offered level, so it is
+		 * the highest the publisher may send; viewers were promised the
+		 * configured one. */
+		if (h264_level_rank(plid) > h264_level_rank(t->h264_plid))
+			return FIT_NONE;
+		break;
+	}
+	default:
+		return FIT_NONE;
+	}
+	return fit;
+}
+
+/* ---- reason texts: bounded, cut with "..." ---- */
+
+/* An appender that counts what it could not write, as snprintf does. */
+struct rbuf {
+	char *p;
+	size_t cap;
+	size_t len;	/* length of the whole text, written or not */
+};
+
+__attribute__((format(printf, 2, 3)))
+static void rb_printf(struct rbuf *r, const char *fmt, ...)
+{
+	char *dst = NULL;
+	size_t room = 0;
+	va_list ap;
+	int n;
+
+	if (r->len < r->cap) {
+		dst = r->p + r->len;
+		room = r->cap - r->len;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(dst, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		r->len += (size_t)n;
+}
+
+/* Ends r: a cut text gets "..." in its last bytes.  Returns r's length. */
+static size_t rb_end(struct rbuf *r)
+{
+	if (r->cap >= 4 && r->len >= r->cap)
+		memcpy(r->p + r->cap - 4, "...", 4);
+	return r->len;
+}
+
+static struct rbuf rb_init(char *buf, size_t cap)
+{
+	if (buf && cap)
+		buf[0] = '\0';
+	return (struct rbuf){ .p = buf, .cap = buf ? cap : 0 };
+}
+
+/* Formats that carry no media of their own (RFC 4588, 2198, 5109, 8627,
+ * 3389, 4733): left out of reason texts. */
+static bool format_is_helper(const struct wf_sdp_format *f)
+{
+	static const char *const names[] = { "rtx", "red", "ulpfec", "flexfec", "flexfec-03",
+					     "CN", "telephone-event" };
+
+	for (size_t i = 0; f->name && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(f->name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static void rb_format(struct rbuf *r, const struct wf_sdp_format *f, enum wf_sdp_kind kind)
+{
+	char hex[16];
+	uint32_t v = 0;
+	int rc;
+
+	if (!f->name) {
+		rb_printf(r, "? (%u)", f->pt);
+		return;
+	}
+	if (kind == WF_SDP_KIND_AUDIO)
+		rb_printf(r, "%s/%u", f->name, f->clock_rate);
+	else
+		rb_printf(r, "%s", f->name);
+	if (kind == WF_SDP_KIND_AUDIO && f->channels)
+		rb_printf(r, "/%u", f->channels);
+	if (kind != WF_SDP_KIND_AUDIO && f->clock_rate != 90000)
+		rb_printf(r, "/%u", f->clock_rate);
+	if (strcasecmp(f->name, "H264") == 0) {
+		rc = wf_sdp_fmtp_get(f->fmtp, "profile-level-id", hex, sizeof(hex));
+		rb_printf(r, " %s", rc == -ENOENT ? "42000a" : rc >= 0 && strlen(hex) == 6 ? hex : "?");
+		rc = wf_sdp_fmtp_get_u32(f->fmtp, "packetization-mode", &v);
+		if (rc == 0 || rc == -ENOENT)
+			rb_printf(r, " pm %u", v);
+		else
+			rb_printf(r, " pm ?");
+	} else if (strcasecmp(f->name, "VP9") == 0 || strcasecmp(f->name, "AV1") == 0) {
+		rc = wf_sdp_fmtp_get_u32(f->fmtp, strcasecmp(f->name, "VP9") == 0 ?
+					 "profile-id" : "profile", &v);
+		if (rc == 0 || rc == -ENOENT)
+			rb_printf(r, " profile %u", v);
+		else
+			rb_printf(r, " profile ?");
+	}
+	rb_printf(r, " (%u)", f->pt);
+}
+
+size_t wf_sdp_media_codecs(const struct wf_sdp_media *m, const char *first, char *buf,
+			   size_t cap)
+{
+	struct rbuf r = rb_init(buf, cap);
+	unsigned listed = 0;
+
+	if (!m)
+		return rb_end(&r);
+	/* pass 0: the formats named first; pass 1: the others */
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < m->nformats && i < WF_SDP_MAX_FORMATS; i++) {
+			const struct wf_sdp_format *f = &m->formats[i];
+			bool named = first && f->name && strcasecmp(f->name, first) == 0;
+
+			if (format_is_helper(f) || named != (pass == 0))
+				continue;
+			if (listed++)
+				rb_printf(&r, ", ");
+			rb_format(&r, f, m->kind);
+		}
+	}
+	return rb_end(&r);
+}
+
+size_t wf_sdp_track_describe(const struct wf_sdp_track *t, char *buf, size_t cap)
+{
+	struct rbuf r = rb_init(buf, cap);
+	uint32_t clock;
+
+	if (!t)
+		return rb_end(&r);
+	clock = t->clock_rate ? t->clock_rate : wf_codec_clock(t->codec);
+	switch (t->codec) {
+	case WF_CODEC_H264:
+		rb_printf(&r, "H264 %02x%02x%02x pm %u", t->h264_plid[0], t->h264_plid[1],
+			  t->h264_plid[2], t->h264_packetization_mode);
+		break;
+	case WF_CODEC_VP9:
+	case WF_CODEC_AV1:
+		rb_printf(&r, "%s profile %u", wf_codec_name(t->codec), t->profile);
+		break;
+	case WF_CODEC_OPUS:
+		rb_printf(&r, "opus/48000/2");
+		break;
+	default:
+		rb_printf(&r, "%s", wf_codec_name(t->codec));
+		if (wf_codec_kind(t->codec) == WF_SDP_KIND_AUDIO)
+			rb_printf(&r, "/%u", clock);
+		break;
+	}
+	if (wf_codec_kind(t->codec) == WF_SDP_KIND_VIDEO && clock != 90000)
+		rb_printf(&r, "/%u", clock);
+	return rb_end(&r);
+}
+
 /* Describes the codec a track needs, for refusal reasons. */
 static void track_describe(const struct wf_sdp_track *t, char *s, size_t cap)
 {
@@ -284,14 +510,18 @@ static bool in_bundle(const struct wf_sdp_offer *o, const char *mid)
 }
 
 /* Chooses the payload type of media section med for track t. */
-static bool choose_pt(const struct wf_sdp_media *med, const struct wf_sdp_track *t,
-		      struct wf_sdp_match *mm)
+static bool choose_pt(enum wf_sdp_role role, const struct wf_sdp_media *med,
+		      const struct wf_sdp_track *t, struct wf_sdp_match *mm)
 {
 	int best = -1, best_fit = FIT_NONE;
 	char fmtp[sizeof(mm->fmtp)];
 
 	for (unsigned i = 0; i < med->nformats; i++) {
-		int fit = format_fit(&med->formats[i], t, fmtp, sizeof(fmtp));
+		int fit;
+
+		fmtp[0] = '\0';
+		fit = role == WF_SDP_ROLE_WHIP ? format_fit_whip(&med->formats[i], t) :
+		      format_fit(&med->formats[i], t, fmtp, sizeof(fmtp));
 
 		if (fit > best_fit) {	/* strictly better: offer order breaks ties */
 			best_fit = fit;
@@ -304,15 +534,49 @@ static bool choose_pt(const struct wf_sdp_media *med, const struct wf_sdp_track 
 	const struct wf_sdp_format *f = &med->formats[best];
 
 	mm->pt = f->pt;
-	mm->rtx_pt = find_rtx(med, f->pt, f->clock_rate);
+	/* WHIP: no RTX (sdp_match.h), resends come in the original PT */
+	mm->rtx_pt = role == WF_SDP_ROLE_WHIP ? -1 : find_rtx(med, f->pt, f->clock_rate);
 	mm->fb = (uint8_t)((f->fb | med->fb_all) & (WF_SDP_FB_NACK | WF_SDP_FB_PLI | WF_SDP_FB_FIR));
 	return true;
+}
+
+/* The reason a WHIP section cannot feed track t: what the stream carries,
+ * then what the section offers, cut with "..." to fit. */
+static void whip_codec_reason(struct wf_sdp_match *mm, unsigned i, const struct wf_sdp_media *med,
+			      const struct wf_sdp_track *t)
+{
+	struct rbuf r = rb_init(mm->reason, sizeof(mm->reason));
+	char need[64], offered[WF_SDP_REASON_LEN];
+
+	wf_sdp_track_describe(t, need, sizeof(need));
+	rb_printf(&r, "media %u (%s): stream carries %s; ", i, med->kind_name, need);
+	if (wf_sdp_media_codecs(med, wf_codec_name(t->codec), offered, sizeof(offered)))
+		rb_printf(&r, "offer has %s", offered);
+	else
+		rb_printf(&r, "offer has no media format");
+	rb_end(&r);
+}
+
+static void err_set(struct wf_sdp_error *err, int code, const char *reason)
+{
+	if (!err)
+		return;
+	err->code = code;
+	snprintf(err->reason, sizeof(err->reason), "%s", reason);
 }
 
 int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, unsigned n,
 		 bool allow_partial, struct wf_sdp_match m[WF_SDP_MAX_MEDIA],
 		 struct wf_sdp_error *err)
 {
+	return wf_sdp_match_role(WF_SDP_ROLE_WHEP, o, t, n, allow_partial, m, err);
+}
+
+int wf_sdp_match_role(enum wf_sdp_role role, const struct wf_sdp_offer *o,
+		      const struct wf_sdp_track *t, unsigned n, bool allow_partial,
+		      struct wf_sdp_match m[WF_SDP_MAX_MEDIA], struct wf_sdp_error *err)
+{
+	bool whip = role == WF_SDP_ROLE_WHIP;
 	bool used[WF_SDP_MAX_MEDIA] = { false };
 	int code[WF_SDP_MAX_MEDIA] = { 0 };
 	int accepted = 0;
@@ -322,7 +586,8 @@ int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, uns
 		err->line = 0;
 		err->reason[0] = '\0';
 	}
-	if (!o || !m || (!t && n) || n > WF_SDP_MAX_MEDIA || o->nmedia > WF_SDP_MAX_MEDIA) {
+	if (!o || !m || (!t && n) || n > WF_SDP_MAX_MEDIA || o->nmedia > WF_SDP_MAX_MEDIA ||
+	    (role != WF_SDP_ROLE_WHEP && role != WF_SDP_ROLE_WHIP)) {
 		if (err) {
 			err->code = WF_SDP_E_BAD_PARAM;
 			snprintf(err->reason, sizeof(err->reason), "bad arguments to wf_sdp_match");
@@ -358,19 +623,33 @@ int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, uns
 			set_reason(mm, "media %u (%s): the stream has no %s track", i, k, k);
 			continue;
 		}
-		/* We only send: recvonly or sendrecv get our track; sendonly or
-		 * inactive offers are answered inactive (RFC 3264 §6.1). */
-		active = med->dir == WF_SDP_DIR_RECVONLY || med->dir == WF_SDP_DIR_SENDRECV;
-		ti = active ? freej : first;
+		if (whip) {
+			/* RFC 9725 §4.2: a publisher sends.  What it would only
+			 * receive, whepfan has nothing for. */
+			active = med->dir == WF_SDP_DIR_SENDONLY || med->dir == WF_SDP_DIR_SENDRECV;
+			if (!active) {
+				set_reason(mm, "media %u (%s): a=%s; a WHIP publisher must offer sendonly or sendrecv media",
+					   i, k, wf_sdp_dir_name(med->dir));
+				mm->hard_fail = true;
+				code[i] = WF_SDP_E_BAD_DIRECTION;
+				continue;
+			}
+			ti = freej;
+		} else {
+			/* We only send: recvonly or sendrecv get our track; sendonly
+			 * or inactive offers are answered inactive (RFC 3264 §6.1). */
+			active = med->dir == WF_SDP_DIR_RECVONLY || med->dir == WF_SDP_DIR_SENDRECV;
+			ti = active ? freej : first;
+		}
 		if (ti < 0) {
-			set_reason(mm, "media %u (%s): every %s track is already sent in an earlier section",
-				   i, k, k);
+			set_reason(mm, "media %u (%s): every %s track is already %s in an earlier section",
+				   i, k, k, whip ? "received" : "sent");
 			continue;
 		}
 		mm->hard_fail = active;
 		if (o->nbundle && !in_bundle(o, med->mid)) {
-			set_reason(mm, "media %u (%s): not in the BUNDLE group; whepfan sends all media on one transport",
-				   i, k);
+			set_reason(mm, "media %u (%s): not in the BUNDLE group; whepfan %s all media on one transport",
+				   i, k, whip ? "receives" : "sends");
 			code[i] = WF_SDP_E_BAD_BUNDLE;
 			continue;
 		}
@@ -380,10 +659,15 @@ int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, uns
 			code[i] = WF_SDP_E_BAD_BUNDLE;
 			continue;
 		}
-		if (!choose_pt(med, &t[ti], mm)) {
-			track_describe(&t[ti], need, sizeof(need));
-			set_reason(mm, "media %u (%s): offer has no %s", i, k, need);
-			code[i] = WF_SDP_E_NO_CODEC;
+		if (!choose_pt(role, med, &t[ti], mm)) {
+			if (whip) {
+				whip_codec_reason(mm, i, med, &t[ti]);
+				code[i] = WF_SDP_E_NOT_ACCEPTABLE;
+			} else {
+				track_describe(&t[ti], need, sizeof(need));
+				set_reason(mm, "media %u (%s): offer has no %s", i, k, need);
+				code[i] = WF_SDP_E_NO_CODEC;
+			}
 			continue;
 		}
 		mm->hard_fail = false;
@@ -391,18 +675,33 @@ int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, uns
 		mm->track = (int8_t)ti;
 		if (active) {
 			used[ti] = true;
-			mm->dir = WF_SDP_DIR_SENDONLY;
+			mm->dir = whip ? WF_SDP_DIR_RECVONLY : WF_SDP_DIR_SENDONLY;
 		}
 		accepted++;
 	}
 	for (unsigned i = 0; i < o->nmedia; i++) {
 		if (!m[i].hard_fail || (allow_partial && accepted))
 			continue;
-		if (err) {
-			err->code = code[i];
-			snprintf(err->reason, sizeof(err->reason), "%s", m[i].reason);
-		}
+		err_set(err, code[i], m[i].reason);
 		return -code[i];
+	}
+	/* WHIP: the stream's every track must come from the publisher. */
+	for (unsigned j = 0; whip && !(allow_partial && accepted) && j < n; j++) {
+		const char *k = wf_sdp_kind_name(wf_codec_kind(t[j].codec));
+		char need[64];
+
+		if (used[j])
+			continue;
+		wf_sdp_track_describe(&t[j], need, sizeof(need));
+		if (err) {
+			struct rbuf r = rb_init(err->reason, sizeof(err->reason));
+
+			err->code = WF_SDP_E_NOT_ACCEPTABLE;
+			rb_printf(&r, "%s: offer has no %s section for track %u; stream carries %s",
+				  k, k, j, need);
+			rb_end(&r);
+		}
+		return -WF_SDP_E_NOT_ACCEPTABLE;
 	}
 	if (!accepted) {
 		if (err) {
@@ -416,11 +715,88 @@ int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, uns
 		if (err) {
 			err->code = WF_SDP_E_BAD_BUNDLE;
 			snprintf(err->reason, sizeof(err->reason),
-				 "offer has no BUNDLE group; whepfan sends all media on one transport");
+				 "offer has no BUNDLE group; whepfan %s all media on one transport",
+				 whip ? "receives" : "sends");
 		}
 		return -WF_SDP_E_BAD_BUNDLE;
 	}
 	return accepted;
+}
+
+int wf_sdp_publish_tracks(const struct wf_sdp_offer *o,
+			  const struct wf_sdp_match m[WF_SDP_MAX_MEDIA], unsigned n,
+			  struct wf_sdp_publish *p)
+{
+	int set = 0;
+
+	if (!o || !m || (!p && n) || n > WF_SDP_MAX_MEDIA || o->nmedia > WF_SDP_MAX_MEDIA)
+		return -WF_SDP_E_BAD_PARAM;
+	if (n)
+		memset(p, 0, n * sizeof(*p));
+	for (unsigned i = 0; i < o->nmedia; i++) {
+		const struct wf_sdp_media *med = &o->media[i];
+		const struct wf_sdp_format *f;
+		struct wf_sdp_publish *q;
+
+		if (!m[i].accepted || m[i].dir != WF_SDP_DIR_RECVONLY || m[i].track < 0 ||
+		    (unsigned)m[i].track >= n)
+			continue;
+		f = wf_sdp_media_format(med, m[i].pt);
+		q = &p[m[i].track];
+		if (!f || q->set)
+			return -WF_SDP_E_BAD_PARAM;
+		q->set = true;
+		q->media = (uint8_t)i;
+		q->pt = m[i].pt;
+		q->fb = m[i].fb;
+		q->channels = (uint8_t)f->channels;
+		q->clock_rate = f->clock_rate;
+		q->has_ssrc = med->has_ssrc;
+		q->ssrc = med->ssrc;
+		snprintf(q->fmtp, sizeof(q->fmtp), "%s", f->fmtp ? f->fmtp : "");
+		set++;
+	}
+	return set;
+}
+
+int wf_sdp_track_from_publish(const struct wf_sdp_track *t, const struct wf_sdp_publish *p,
+			      struct wf_sdp_track *out)
+{
+	const char *fmtp;
+	uint32_t v = 0;
+	char hex[16];
+	int rc;
+
+	if (!t || !p || !out || !p->set)
+		return -WF_SDP_E_BAD_PARAM;
+	fmtp = p->fmtp[0] ? p->fmtp : NULL;
+	*out = *t;
+	out->clock_rate = p->clock_rate;
+	switch (t->codec) {
+	case WF_CODEC_H264:
+		rc = wf_sdp_fmtp_get_u32(fmtp, "packetization-mode", &v);
+		if ((rc && rc != -ENOENT) || v > 2)
+			return -WF_SDP_E_BAD_PARAM;
+		out->h264_packetization_mode = (uint8_t)v;
+		rc = wf_sdp_fmtp_get(fmtp, "profile-level-id", hex, sizeof(hex));
+		if (rc == -ENOENT)
+			snprintf(hex, sizeof(hex), "42000a");	/* RFC 6184 §8.1 */
+		else if (rc < 0)
+			return -WF_SDP_E_BAD_PARAM;
+		if (wf_h264_plid_parse(hex, out->h264_plid) != 0)
+			return -WF_SDP_E_BAD_PARAM;
+		break;
+	case WF_CODEC_VP9:
+	case WF_CODEC_AV1:
+		rc = wf_sdp_fmtp_get_u32(fmtp, t->codec == WF_CODEC_VP9 ? "profile-id" : "profile", &v);
+		if ((rc && rc != -ENOENT) || v > 255)
+			return -WF_SDP_E_BAD_PARAM;
+		out->profile = (uint8_t)v;
+		break;
+	default:
+		break;
+	}
+	return 0;
 }
 
 int wf_sdp_remote_creds(const struct wf_sdp_offer *o, const struct wf_sdp_match *m,

@@ -18,6 +18,36 @@
  *  - VP9 profile-id and AV1 profile (absent = 0) must equal the source's.
  * Among the compatible payload types the offer's order (its preference)
  * decides, exact H.264 profile matches first.
+ *
+ * WHIP (RFC 9725): the offerer is a publisher whose media whepfan receives
+ * and fans out unchanged, so the question turns around: is the stream the
+ * publisher will send one the configured track allows, i.e. one every
+ * viewer that can take the configured track can decode?
+ *  - the publisher's media sections must be sendonly or sendrecv; a
+ *    recvonly or inactive section of a kind the stream carries fails the
+ *    offer (WF_SDP_E_BAD_DIRECTION);
+ *  - H.264: packetization-mode=1 only (the configured track must say 1
+ *    too), the offered profile must be one a decoder of the configured
+ *    profile decodes (wf_h264_profile_decodes(configured, offered)), and
+ *    the offered level must not exceed the configured one (the answer
+ *    repeats the offer's fmtp, so the offered level is the highest the
+ *    publisher may send, with or without level-asymmetry-allowed);
+ *  - VP9 profile-id and AV1 profile (absent = 0) equal the configured
+ *    track's; opus is opus/48000/2; VP8 has no parameters;
+ *  - the offer's payload type number and fmtp are kept as they are (an
+ *    fmtp longer than WF_SDP_FMTP_MAX - 1 bytes cannot be kept and its
+ *    payload type is not taken), with the rtcp-fb whepfan can send to a
+ *    publisher: nack, nack pli, ccm fir (lib/rtp builds them); not
+ *    goog-remb or transport-cc (whepfan generates neither; a browser told
+ *    to expect them would hold its send rate waiting for feedback) and no
+ *    RTX: without RTX a browser resends a lost packet in its original
+ *    payload type and SSRC, which ingest takes like any packet, while RTX
+ *    (RFC 4588) would need its own SSRC and unwrapping;
+ *  - every configured track must get a section: a track whose kind has no
+ *    usable section, or whose section has no acceptable payload type,
+ *    fails the offer with WF_SDP_E_NOT_ACCEPTABLE (the HTTP layer answers
+ *    406) and a reason naming what the stream carries and what was
+ *    offered.  Sections of kinds the stream lacks are rejected in place.
  */
 #ifndef WF_SDP_MATCH_H
 #define WF_SDP_MATCH_H
@@ -52,6 +82,19 @@ enum wf_h264_profile {
 	WF_H264_CAVLC444
 };
 
+/* Who sent the offer.  WHEP: a viewer; whepfan answers sendonly and picks
+ * the viewer's payload type that decodes the track.  WHIP: a publisher;
+ * whepfan answers recvonly and takes the publisher's payload type that the
+ * track allows. */
+enum wf_sdp_role {
+	WF_SDP_ROLE_WHEP = 0,
+	WF_SDP_ROLE_WHIP
+};
+
+/* Bytes of an fmtp parameter string kept from a WHIP offer, with its NUL
+ * (a stream's configured fmtp holds 255 bytes too). */
+#define WF_SDP_FMTP_MAX	256
+
 /* One track of the stream being served. */
 struct wf_sdp_track {
 	enum wf_codec codec;
@@ -72,8 +115,10 @@ struct wf_sdp_match {
 	uint8_t pt;		/* chosen payload type (accepted only) */
 	int16_t rtx_pt;		/* the offer's RTX PT with apt=pt, -1 if none */
 	uint8_t fb;		/* WF_SDP_FB_NACK|PLI|FIR the offer allows for pt */
-	enum wf_sdp_dir dir;	/* our direction: SENDONLY or INACTIVE */
-	char fmtp[96];		/* answer's fmtp parameters for pt, "" if none */
+	enum wf_sdp_dir dir;	/* ours: SENDONLY (WHEP), RECVONLY (WHIP) or INACTIVE */
+	char fmtp[96];		/* answer's fmtp parameters for pt, "" if none;
+				 * WHIP: always "", the answer repeats the
+				 * offer's a=fmtp (wf_sdp_publish.fmtp) */
 	char reason[WF_SDP_REASON_LEN];	/* why rejected, "" if accepted */
 };
 
@@ -104,6 +149,67 @@ bool wf_h264_profile_decodes(enum wf_h264_profile dec, enum wf_h264_profile src)
 int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, unsigned n,
 		 bool allow_partial, struct wf_sdp_match m[WF_SDP_MAX_MEDIA],
 		 struct wf_sdp_error *err);
+
+/* The same in a given role: wf_sdp_match() is
+ * wf_sdp_match_role(WF_SDP_ROLE_WHEP, ...).  In the WHIP role a section is
+ * accepted RECVONLY for the first free track of its kind when the offer
+ * sends (sendonly/sendrecv), and the result carries the offer's payload
+ * type, fmtp (verbatim) and the rtcp-fb whepfan honours; rtx_pt is always
+ * -1.  Unless allow_partial, a section that should feed a track but cannot
+ * (no acceptable payload type: -WF_SDP_E_NOT_ACCEPTABLE; recvonly or
+ * inactive: -WF_SDP_E_BAD_DIRECTION; bundle or rtcp-mux:
+ * -WF_SDP_E_BAD_BUNDLE), or a configured track without a section
+ * (-WF_SDP_E_NOT_ACCEPTABLE), fails the offer.  Returns the number of
+ * accepted sections or the negative error, with err's reason, e.g.
+ * "media 1 (video): stream carries H264 42e01f pm 1; offer has H264 640c1f
+ * pm 0 (102), VP8 (96)". */
+int wf_sdp_match_role(enum wf_sdp_role role, const struct wf_sdp_offer *o,
+		      const struct wf_sdp_track *t, unsigned n, bool allow_partial,
+		      struct wf_sdp_match m[WF_SDP_MAX_MEDIA], struct wf_sdp_error *err);
+
+/* Writes into buf (cap bytes; nothing when cap is 0, always NUL-terminated
+ * otherwise) the media formats of section m for a reason text, those named
+ * first (case-insensitive, may be NULL) before the others, in offer order:
+ * "H264 42e01f pm 1 (108), VP8 (96), opus/48000/2 (111)".  rtx, red,
+ * ulpfec, flexfec, CN and telephone-event are left out.  A list that does
+ * not fit is cut and ends with "..." (when cap >= 4).  Returns the length
+ * of the whole list (as snprintf does); a result >= cap means it was cut. */
+size_t wf_sdp_media_codecs(const struct wf_sdp_media *m, const char *first, char *buf,
+			   size_t cap);
+
+/* Describes a configured track the same way ("H264 42e01f pm 1", "VP9
+ * profile 0", "opus/48000/2"); same buffer contract and result. */
+size_t wf_sdp_track_describe(const struct wf_sdp_track *t, char *buf, size_t cap);
+
+/* What a WHIP publisher will send on one configured track, as negotiated:
+ * what viewers' answers and the ingest path need. */
+struct wf_sdp_publish {
+	bool set;		/* the track has a section */
+	uint8_t media;		/* index of the offer's section */
+	uint8_t pt;		/* the publisher's payload type */
+	uint8_t fb;		/* WF_SDP_FB_NACK|PLI|FIR agreed */
+	uint8_t channels;	/* as its rtpmap says (opus: 2), 0 if not given */
+	uint32_t clock_rate;
+	bool has_ssrc;
+	uint32_t ssrc;		/* the section's first a=ssrc, a demux hint */
+	char fmtp[WF_SDP_FMTP_MAX];	/* the offer's, "" if none */
+};
+
+/* Fills p[0..n-1] (one per configured track) from the decisions m of a
+ * wf_sdp_match_role(WF_SDP_ROLE_WHIP, o, ...) that succeeded.  Returns the
+ * number of tracks set, or -WF_SDP_E_BAD_PARAM. */
+int wf_sdp_publish_tracks(const struct wf_sdp_offer *o,
+			  const struct wf_sdp_match m[WF_SDP_MAX_MEDIA], unsigned n,
+			  struct wf_sdp_publish *p);
+
+/* Turns configured track t into the track a viewer's (WHEP) answer must
+ * match once a publisher has negotiated p: the same codec, the
+ * publisher's clock rate, and its H.264 packetization-mode and
+ * profile-level-id or VP9/AV1 profile as its fmtp states them (absent
+ * values take their RFC defaults).  SSRC and track id stay t's.  Returns 0
+ * or -WF_SDP_E_BAD_PARAM (p not set, or an fmtp value that does not parse). */
+int wf_sdp_track_from_publish(const struct wf_sdp_track *t, const struct wf_sdp_publish *p,
+			      struct wf_sdp_track *out);
 
 /* The browser's transport credentials, for the ICE and DTLS layers. */
 struct wf_sdp_remote {

@@ -9,7 +9,10 @@
  * credentials, and parses the same bytes as a trickle PATCH fragment.
  * Checks: an answer fits its buffer, is NUL-terminated at its length and
  * parses back with our own parser with one section per offered section;
- * a chosen payload type is one the offer has.
+ * a chosen payload type is one the offer has.  The same offer is then
+ * answered in the WHIP role (a publisher's): the same checks, accepted
+ * sections answered recvonly, what wf_sdp_publish_tracks() keeps, and the
+ * reason writers at small capacities.
  */
 #include "fuzz/fuzz.h"
 
@@ -73,6 +76,55 @@ static void read_fmtp(const struct wf_sdp_offer *o)
 					(void)wf_h264_profile_of(plid);
 			}
 		}
+	}
+}
+
+static struct wf_sdp_publish g_pub[2];
+
+/* The parsed g_offer answered as a WHIP publisher's. */
+static void whip(struct wf_sdp_answer_params *ap, size_t cap, uint8_t flags)
+{
+	struct wf_sdp_match m[WF_SDP_MAX_MEDIA];
+	struct wf_sdp_error err;
+	char small[8];
+	size_t alen = 0;
+	unsigned i;
+	int rc, n;
+
+	ap->role = WF_SDP_ROLE_WHIP;
+	memset(m, 0, sizeof(m));
+	rc = wf_sdp_answer_build(&g_offer, ap, m, g_answer, cap, &alen, &err);
+	WF_FUZZ_CHECK(strnlen(err.reason, sizeof(err.reason)) < sizeof(err.reason));
+	for (i = 0; i < g_offer.nmedia; i++) {
+		(void)wf_sdp_media_codecs(&g_offer.media[i], (flags & 1) ? "H264" : NULL, small,
+					  (flags >> 1) % sizeof(small));
+		WF_FUZZ_CHECK(!((flags >> 1) % sizeof(small)) ||
+			      strnlen(small, sizeof(small)) < (flags >> 1) % sizeof(small));
+	}
+	if (rc != 0)
+		return;
+	WF_FUZZ_CHECK(alen < cap);
+	WF_FUZZ_CHECK(g_answer[alen] == '\0' && strlen(g_answer) == alen);
+	rc = wf_sdp_parse(&g_back, g_answer, alen, &err);
+	if (rc != 0)
+		fprintf(stderr, "WHIP answer does not parse back: %s (line %u)\n%s\n",
+			err.reason, err.line, g_answer);
+	WF_FUZZ_CHECK(rc == 0);
+	WF_FUZZ_CHECK(g_back.nmedia == g_offer.nmedia);
+	for (i = 0; i < g_offer.nmedia; i++) {
+		if (!m[i].accepted)
+			continue;
+		WF_FUZZ_CHECK(wf_sdp_media_format(&g_offer.media[i], m[i].pt));
+		WF_FUZZ_CHECK(m[i].dir == WF_SDP_DIR_RECVONLY && m[i].rtx_pt == -1);
+		WF_FUZZ_CHECK(g_back.media[i].dir == WF_SDP_DIR_RECVONLY);
+	}
+	n = wf_sdp_publish_tracks(&g_offer, m, ap->ntracks, g_pub);
+	WF_FUZZ_CHECK(n >= 1 && n <= (int)ap->ntracks);
+	for (i = 0; i < ap->ntracks; i++) {
+		struct wf_sdp_track v;
+
+		if (g_pub[i].set)
+			WF_FUZZ_CHECK(wf_sdp_track_from_publish(&ap->tracks[i], &g_pub[i], &v) == 0);
 	}
 }
 
@@ -143,6 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				WF_FUZZ_CHECK(wf_sdp_media_format(&g_offer.media[i], m[i].pt));
 		(void)wf_sdp_remote_creds(&g_offer, m, &rem);
 	}
+	whip(&ap, cap, flags);
 	free(copy);
 	return 0;
 }

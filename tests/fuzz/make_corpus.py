@@ -118,6 +118,10 @@ def sdp():
             write("sdp", "%s-%02x" % (name, flags), bytes([flags]) + body)
         write("sdp", name + "-crlf", b"\0" + body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
         write("sdp", name + "-half", b"\0" + body[: len(body) // 2])
+        # what a WHIP publisher sends: the same transceivers, sendonly
+        pub = body.replace(b"a=recvonly", b"a=sendonly")
+        for flags in (0x00, 0x01, 0x41):
+            write("sdp", "%s-sendonly-%02x" % (name, flags), bytes([flags]) + pub)
     frag = (b"a=ice-ufrag:abcd\r\na=ice-pwd:0123456789012345678901\r\nm=audio 9 "
             b"UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2122260223 "
             b"198.18.0.9 50000 typ host\r\na=candidate:2 1 udp 1 x.local 9 typ host "

@@ -41,8 +41,8 @@
  *    goog-remb or transport-cc (whepfan generates neither; a browser told
  *    to expect them would hold its send rate waiting for feedback) and no
  *    RTX: without RTX a browser resends a lost packet in its original
- *    payload type and SSRC, which ingest takes like any packet, while RTX
- *    (RFC 4588) would need its own SSRC and unwrapping;
+ *    payload type and SSRC, an ordinary packet of the track, while RTX
+ *    (RFC 4588) would need a second SSRC and unwrapping in ingest;
  *  - every configured track must get a section: a track whose kind has no
  *    usable section, or whose section has no acceptable payload type,
  *    fails the offer with WF_SDP_E_NOT_ACCEPTABLE (the HTTP layer answers

@@ -621,6 +621,63 @@ long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *
 	return v;
 }
 
+long long wf_e2e_iface_tx_dropped(const char *iface)
+{
+	char line[512];
+	long long v = -1;
+	size_t n = strlen(iface);
+	FILE *f = fopen("/proc/self/net/dev", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = line;
+		unsigned long long c[12];
+
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, iface, n) != 0 || p[n] != ':')
+			continue;
+		/* rx: bytes packets errs drop fifo frame compressed multicast;
+		 * tx: bytes packets errs drop */
+		if (sscanf(p + n + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			   &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9],
+			   &c[10], &c[11]) == 12)
+			v = (long long)c[11];
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
+long long wf_e2e_udp_socket_drops(uint16_t port)
+{
+	char line[512];
+	long long v = -1;
+	FILE *f = fopen("/proc/self/net/udp", "r");
+
+	if (!f)
+		return -1;
+	/* "sl local_address rem_address st ... ref pointer drops", the local
+	 * address as hex "AABBCCDD:PPPP" */
+	while (fgets(line, sizeof(line), f)) {
+		unsigned lport;
+		const char *last;
+		char *end;
+
+		if (sscanf(line, " %*u: %*x:%x", &lport) != 1 || lport != port)
+			continue;
+		end = line + strlen(line);
+		while (end > line && (end[-1] == '\n' || end[-1] == ' '))
+			*--end = '\0';
+		last = strrchr(line, ' ');
+		v = last ? atoll(last + 1) : -1;
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
 long wf_e2e_vmrss_kb(pid_t pid)
 {
 	char path[64], line[256];

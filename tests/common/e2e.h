@@ -215,6 +215,14 @@ long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *
 /* VmRSS of process pid from /proc/<pid>/status, in KiB; -1 when unreadable. */
 long wf_e2e_vmrss_kb(pid_t pid);
 
+/* Packets this network namespace's kernel dropped on their way: the
+ * transmit drops of interface iface (for a tap: frames the kernel had for
+ * the DPDK side and could not queue, /proc/self/net/dev), and the
+ * datagrams the UDP socket bound to port dropped, its receive buffer full
+ * (/proc/self/net/udp).  -1 when unreadable. */
+long long wf_e2e_iface_tx_dropped(const char *iface);
+long long wf_e2e_udp_socket_drops(uint16_t port);
+
 /* The resident KiB of the mappings of process pid whose /proc/<pid>/smaps
  * line names name (a path part: "nohuge" for DPDK's --no-huge memory), all
  * summed; -1 when unreadable. */

@@ -1042,6 +1042,56 @@ static const struct wf_key wf_track_keys[] = {
 
 /* Checks codec against kind, and fills or checks payload type (RTP
  * ingest only), clock rate and channels from the codec table. */
+/* The value of key in an fmtp list "k1=v1;k2=v2" (RFC 8866 §6.15; keys
+ * compared without case), copied to out[cap]: its length, or -1 when the
+ * key is absent or the value does not fit. */
+static int fmtp_value(const char *fmtp, const char *key, char *out, size_t cap)
+{
+	size_t kl = strlen(key);
+	const char *p = fmtp;
+
+	while (*p) {
+		const char *end = strchr(p, ';'), *v;
+		size_t n;
+
+		if (!end)
+			end = p + strlen(p);
+		while (*p == ' ')
+			p++;
+		if ((size_t)(end - p) > kl && strncasecmp(p, key, kl) == 0 && p[kl] == '=') {
+			v = p + kl + 1;
+			n = (size_t)(end - v);
+			if (n >= cap)
+				return -1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return (int)n;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return -1;
+}
+
+/* A WHIP H.264 track: a publisher is only taken in packetization mode 1
+ * with a profile the track allows (lib/sdp, WHIP role), so a track that
+ * says another mode, or a profile-level-id that is not six hex digits,
+ * could never take one. */
+static void check_whip_h264(struct wf_walk *w, const config_setting_t *g,
+			    const struct wf_config_track *t)
+{
+	char v[16];
+	int n;
+
+	if (fmtp_value(t->fmtp, "packetization-mode", v, sizeof(v)) < 0 || strcmp(v, "1") != 0) {
+		report_member(w, g, "fmtp", "needs packetization-mode=1 with ingest = \"whip\" "
+			      "(the only mode a publisher is taken in)");
+		return;
+	}
+	n = fmtp_value(t->fmtp, "profile-level-id", v, sizeof(v));
+	if (n >= 0 && (n != 6 || strspn(v, "0123456789abcdefABCDEF") != 6))
+		report_member(w, g, "fmtp", "profile-level-id \"%s\" is not six hex digits", v);
+}
+
 static void check_track_codec(struct wf_walk *w, const config_setting_t *g,
 			      struct wf_config_track *t, enum wf_conf_ingest ingest)
 {
@@ -1056,6 +1106,8 @@ static void check_track_codec(struct wf_walk *w, const config_setting_t *g,
 	}
 	if (ingest != WF_CONF_INGEST_RTP) {
 		/* WHIP: payload_type refused by walk_track */
+		if (ingest == WF_CONF_INGEST_WHIP && t->codec == WF_CONF_H264)
+			check_whip_h264(w, g, t);
 	} else if (!config_setting_get_member(g, "payload_type")) {
 		if (ci->static_pt < 0)
 			report_member(w, g, "payload_type", "missing (required for %s: the "

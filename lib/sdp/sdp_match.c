@@ -139,9 +139,30 @@ static unsigned h264_level_rank(const uint8_t p[3])
 	return p[2] * 2u;
 }
 
+/* Whether level_idc (the third byte of profile-level-id) is one of the
+ * levels of H.264 Table A-1: 1b as 9, then 1 to 6.2. */
+static bool h264_level_valid(uint8_t level_idc)
+{
+	switch (level_idc) {
+	case 9: case 10: case 11: case 12: case 13: case 20: case 21: case 22:
+	case 30: case 31: case 32: case 40: case 41: case 42: case 50: case 51:
+	case 52: case 60: case 61: case 62:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ---- per-format compatibility ---- */
 
 enum { FIT_NONE = 0, FIT_DECODES = 1, FIT_EXACT = 2 };
+
+/* RFC 5761 §4: with RTCP multiplexed on the media port (as whepfan always
+ * does), payload types 64-95 would read as RTCP packet types 192-223. */
+static bool pt_muxable(unsigned pt)
+{
+	return pt < 64 || pt > 95;
+}
 
 /* How well offered format f carries track t; writes the answer's fmtp
  * parameters into fmtp (cap bytes) when it fits. */
@@ -152,6 +173,8 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 	uint32_t v;
 
 	fmtp[0] = '\0';
+	if (!pt_muxable(f->pt))
+		return FIT_NONE;
 	if (!f->name || strcasecmp(f->name, wf_codec_name(t->codec)) != 0)
 		return FIT_NONE;
 	if (f->clock_rate != clock)
@@ -232,6 +255,8 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 	int fit = FIT_EXACT;
 	uint32_t v;
 
+	if (!pt_muxable(f->pt))
+		return FIT_NONE;
 	if (!f->name || strcasecmp(f->name, wf_codec_name(t->codec)) != 0)
 		return FIT_NONE;
 	if (f->clock_rate != clock)
@@ -279,6 +304,8 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 			return FIT_NONE;
 		if (rc < 0 && rc != -ENOENT)
 			return FIT_NONE;
+		if (!h264_level_valid(plid[2]))
+			return FIT_NONE;	/* viewers would be promised a level that is none */
 		op = wf_h264_profile_of(plid);
 		cp = wf_h264_profile_of(t->h264_plid);
 		/* Reversed from WHEP: every decoder of the configured profile must

@@ -863,6 +863,18 @@ static void conf_whip_stream_refuses_ports_payload_types_and_sources(void)
 	expect_errors("whip_rtp_settings.conf", 4, w, sizeof(w) / sizeof(w[0]));
 }
 
+static void conf_whip_h264_tracks_need_mode_1_and_a_readable_profile(void)
+{
+	static const struct want_msg w[] = {
+		{ 7, "streams[0].tracks[0].fmtp", "needs packetization-mode=1 with ingest = \"whip\"" },
+		{ 8, "streams[1].tracks[0].fmtp", "needs packetization-mode=1 with ingest = \"whip\"" },
+		{ 9, "streams[2].tracks[0].fmtp", "profile-level-id \"zzzzzz\" is not six hex digits" },
+	};
+
+	/* 3: stream d (keys in other case, a space after ';') is right */
+	expect_errors("whip_h264.conf", 3, w, sizeof(w) / sizeof(w[0]));
+}
+
 /* No message holds any of the secrets */
 static void check_no_secret_in(const char *file, const char *const *secrets, unsigned n)
 {
@@ -1377,6 +1389,7 @@ int main(int argc, char **argv)
 	WF_RUN(conf_whip_file_sets_ingest_publish_token_and_bitrate);
 	WF_RUN(conf_ingest_other_than_rtp_or_whip_is_reported_alone);
 	WF_RUN(conf_whip_stream_refuses_ports_payload_types_and_sources);
+	WF_RUN(conf_whip_h264_tracks_need_mode_1_and_a_readable_profile);
 	WF_RUN(conf_rtp_stream_refuses_publish_token_and_bitrate);
 	WF_RUN(conf_bad_publish_tokens_and_bitrates_are_reported_without_echo);
 	WF_RUN(conf_publish_token_absent_empty_and_given_differ);

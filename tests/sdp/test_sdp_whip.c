@@ -321,6 +321,18 @@ static void whip_h264_needs_mode_1_an_allowed_profile_and_level(void)
 	WF_CHECK_EQ(h264_offer("packetization-mode=x;profile-level-id=42e01f", 1, 0x42, 0xe0, 0x1f),
 		    -WF_SDP_E_NOT_ACCEPTABLE);
 	WF_CHECK(strstr(g_err.reason, "H264 42e01f pm ? (102)") != NULL);
+	/* a level_idc that is no level of H.264 Table A-1 (0, 14, 23, 63)
+	 * is refused: viewers would be promised it */
+	WF_CHECK_EQ(h264_offer("packetization-mode=1;profile-level-id=42e000", 1, 0x42, 0xe0, 0x1f),
+		    -WF_SDP_E_NOT_ACCEPTABLE);
+	WF_CHECK_EQ(h264_offer("packetization-mode=1;profile-level-id=42e00e", 1, 0x42, 0xe0, 0x1f),
+		    -WF_SDP_E_NOT_ACCEPTABLE);
+	WF_CHECK_EQ(h264_offer("packetization-mode=1;profile-level-id=42e017", 1, 0x42, 0xe0, 0x1f),
+		    -WF_SDP_E_NOT_ACCEPTABLE);
+	WF_CHECK_EQ(h264_offer("packetization-mode=1;profile-level-id=42e03f", 1, 0x42, 0xe0, 0x40),
+		    -WF_SDP_E_NOT_ACCEPTABLE);
+	WF_CHECK_EQ(h264_offer("packetization-mode=1;profile-level-id=42e009", 1, 0x42, 0xe0, 0x1f), 102);
+	WF_CHECK_EQ(h264_offer("packetization-mode=1;profile-level-id=42e034", 1, 0x42, 0xe0, 0x34), 102);
 
 	/* Chromium's publisher offer against High: its first mode-1 PT that a
 	 * High decoder decodes, in offer order (102 is Baseline: no) */
@@ -336,6 +348,49 @@ static void whip_h264_needs_mode_1_an_allowed_profile_and_level(void)
 		t[1].h264_plid[0] = 0xf4;
 		WF_CHECK_EQ(match(t, 2, false), 2);
 		WF_CHECK_EQ(g_m[1].pt, 41);	/* exact profile first */
+	}
+}
+
+/* RFC 5761 §4: with rtcp-mux, payload types 64-95 would read as RTCP
+ * (whepfan's demux, wf_rtp_is_rtcp, does): a publisher's codec offered
+ * only there is not acceptable, and the next PT of it is taken. */
+static void whip_payload_types_64_to_95_are_not_taken(void)
+{
+	struct wf_sdp_track t[2] = { t_opus, t_vp8 };
+	static const unsigned bad[] = { 64, 72, 77, 95 };
+	char attrs[128], pts[16];
+	unsigned i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(pts, sizeof(pts), "%u", bad[i]);
+		snprintf(attrs, sizeof(attrs), "a=rtpmap:%u VP8/90000\r\n", bad[i]);
+		WF_REQUIRE(mini("sendonly", pts, attrs) == 0);
+		WF_CHECKF(match(t, 2, false) == -WF_SDP_E_NOT_ACCEPTABLE, "VP8 at PT %u", bad[i]);
+	}
+	WF_REQUIRE(mini("sendonly", "77 96", "a=rtpmap:77 VP8/90000\r\na=rtpmap:96 VP8/90000\r\n") == 0);
+	WF_CHECK_EQ(match(t, 2, false), 2);
+	WF_CHECK_EQ(g_m[1].pt, 96);
+	/* and a viewer's offer (WHEP) likewise: Chromium's, its VP8 moved
+	 * from 96 to 77 (no match), or to 63 (a match) */
+	for (i = 0; i < 2; i++) {
+		const char *pt = i ? "63" : "77";
+		char mline[32], map[40];
+		const char *ed[] = {
+			"SAVPF 96 97 ", mline,
+			"a=rtpmap:96 VP8/90000\r\n", map,
+		};
+		int rc;
+
+		snprintf(mline, sizeof(mline), "SAVPF %s 97 ", pt);
+		snprintf(map, sizeof(map), "a=rtpmap:%s VP8/90000\r\n", pt);
+		WF_REQUIRE(load_with(SDP_CHROMIUM, ed, 2) == 0);
+		rc = wf_sdp_match_role(WF_SDP_ROLE_WHEP, &g_offer, t, 2, false, g_m, &g_err);
+		if (i) {
+			WF_CHECK_EQ(rc, 2);
+			WF_CHECK_EQ(g_m[1].pt, 63);
+		} else {
+			WF_CHECKF(rc < 0, "WHEP took VP8 at PT 77 (%d)", rc);
+		}
 	}
 }
 
@@ -716,6 +771,7 @@ int main(int argc, char **argv)
 	WF_RUN(whip_firefox_vp8_opus_keeps_firefox_pts_and_fmtp);
 	WF_RUN(whip_firefox_without_h264_is_not_acceptable_with_reason);
 	WF_RUN(whip_h264_needs_mode_1_an_allowed_profile_and_level);
+	WF_RUN(whip_payload_types_64_to_95_are_not_taken);
 	WF_RUN(whip_vp9_av1_and_opus_follow_profile_and_channels);
 	WF_RUN(whip_recvonly_or_inactive_offer_is_refused);
 	WF_RUN(whip_sendrecv_offer_is_accepted_and_answered_recvonly);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "sdp/sdp.h"
+#include "sdp/sdp_answer.h"
+#include "wf_test.h"
 
 #define SDP_CHROMIUM "chromium-156-recvonly-offer.sdp"
 #define SDP_FIREFOX  "firefox-esr-153-recvonly-offer.sdp"
@@ -78,6 +80,41 @@ static inline char *sdp_replace(const char *s, const char *from, const char *to,
 		}
 	}
 	return out;
+}
+
+/* Builds the answer to o with p into every capacity from 0 to one past
+ * its full length: too small is NO_ROOM (0: BAD_PARAM), enough gives
+ * exactly want (full bytes and its NUL), and nothing is written past the
+ * capacity.  Checks of the running test (wf_test.h). */
+static inline void sdp_answer_fits_exactly(const struct wf_sdp_offer *o,
+					   const struct wf_sdp_answer_params *p,
+					   const char *want, size_t full)
+{
+	enum { GUARD = 16 };
+	char *buf = malloc(full + 1 + GUARD + 1);
+	struct wf_sdp_error err;
+	size_t len = 0;
+
+	WF_REQUIRE(buf);
+	for (size_t cap = 0; cap <= full + 1; cap++) {
+		int rc;
+
+		memset(buf, 0x5a, full + 1 + GUARD + 1);
+		rc = wf_sdp_answer_build(o, p, NULL, buf, cap, &len, &err);
+		if (cap <= full) {
+			WF_CHECKF(rc == (cap ? -WF_SDP_E_NO_ROOM : -WF_SDP_E_BAD_PARAM), "cap %zu rc %d", cap, rc);
+		} else {
+			WF_CHECK_EQ(rc, 0);
+			WF_CHECK_EQ(len, full);
+			WF_CHECK(memcmp(buf, want, full + 1) == 0);
+		}
+		for (size_t k = cap; k < full + 1 + GUARD + 1; k++)
+			if ((unsigned char)buf[k] != 0x5a) {
+				WF_CHECKF(0, "cap %zu: byte %zu written", cap, k);
+				break;
+			}
+	}
+	free(buf);
 }
 
 #endif

@@ -695,20 +695,32 @@ static void conf_dump_with_secrets_loads_back_identical(void)
 	wf_config_free(b);
 }
 
+/* What wf_config_dump() writes (secrets redacted) for the file at path,
+ * loaded into a; NULL after a failed check.  The caller frees it. */
+static char *dump_loaded(struct wf_config *a, const char *path, size_t *len)
+{
+	char *buf = NULL;
+	struct msgs ms;
+	FILE *f;
+
+	if (load(a, path, &ms, NULL) != 0 || !(f = open_memstream(&buf, len))) {
+		WF_CHECKF(0, "%s: not loaded or no stream", path);
+		return NULL;
+	}
+	WF_CHECK_EQ(wf_config_dump(a, f, 0), 0);
+	fclose(f);
+	return buf;
+}
+
 static void conf_dump_hides_secrets_by_default(void)
 {
 	struct wf_config *a = wf_config_create();
 	char *buf = NULL;
 	size_t len = 0;
 	struct msgs ms;
-	FILE *f;
 
 	WF_REQUIRE(a);
-	WF_REQUIRE(load(a, VEC "good/full.conf", &ms, NULL) == 0);
-	f = open_memstream(&buf, &len);
-	WF_REQUIRE(f);
-	WF_CHECK_EQ(wf_config_dump(a, f, 0), 0);
-	fclose(f);
+	buf = dump_loaded(a, VEC "good/full.conf", &len);
 	WF_REQUIRE(buf);
 	WF_CHECK(strstr(buf, "s3cr3t") == NULL);
 	WF_CHECK(strstr(buf, "AAECAw") == NULL);
@@ -1039,14 +1051,9 @@ static void conf_whip_dump_hides_the_publish_token_and_keeps_the_empty_one(void)
 	char *buf = NULL;
 	size_t len = 0;
 	struct msgs ms;
-	FILE *f;
 
 	WF_REQUIRE(a);
-	WF_REQUIRE(load(a, VEC "good/whip.conf", &ms, NULL) == 0);
-	f = open_memstream(&buf, &len);
-	WF_REQUIRE(f);
-	WF_CHECK_EQ(wf_config_dump(a, f, 0), 0);
-	fclose(f);
+	buf = dump_loaded(a, VEC "good/whip.conf", &len);
 	WF_REQUIRE(buf);
 	WF_CHECK(strstr(buf, "publisher-token") == NULL);
 	WF_CHECK(strstr(buf, "viewers.token") == NULL);

@@ -123,9 +123,7 @@ static void write_accepted(struct wbuf *w, const struct wf_sdp_media *med,
 		wb_printf(w, "a=rtpmap:%u %s/%u/%u\r\n", mm->pt, f->name, f->clock_rate, f->channels);
 	else if (f)
 		wb_printf(w, "a=rtpmap:%u %s/%u\r\n", mm->pt, f->name, f->clock_rate);
-	if (mm->dir == WF_SDP_DIR_RECVONLY && f && f->fmtp)	/* WHIP: the offer's, as it is */
-		wb_printf(w, "a=fmtp:%u %s\r\n", mm->pt, f->fmtp);
-	else if (mm->fmtp[0])
+	if (mm->fmtp[0])	/* WHEP: what we send; WHIP: what we read in the offer */
 		wb_printf(w, "a=fmtp:%u %s\r\n", mm->pt, mm->fmtp);
 	if (mm->fb & WF_SDP_FB_NACK)
 		wb_printf(w, "a=rtcp-fb:%u nack\r\n", mm->pt);

@@ -249,25 +249,88 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 
 /* How well offered format f, sent by a WHIP publisher, feeds track t (see
  * sdp_match.h).  The answer repeats f's fmtp, so nothing is written. */
-static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_track *t)
+/* Whether an fmtp list names a key twice (keys compared without case):
+ * readers disagree on which one counts (whepfan reads the first), so a
+ * publisher's such list is not taken. */
+static bool fmtp_key_twice(const char *fmtp)
+{
+	const char *a = fmtp;
+
+	while (a && *a) {
+		const char *ae = strchr(a, ';'), *aeq, *b;
+		size_t al;
+
+		while (*a == ' ' || *a == ';')
+			a++;
+		ae = strchr(a, ';');
+		aeq = memchr(a, '=', ae ? (size_t)(ae - a) : strlen(a));
+		al = aeq ? (size_t)(aeq - a) : 0;
+		while (al && a[al - 1] == ' ')
+			al--;
+		for (b = ae; al && b && *b; ) {
+			const char *be, *beq;
+			size_t bl;
+
+			while (*b == ' ' || *b == ';')
+				b++;
+			be = strchr(b, ';');
+			beq = memchr(b, '=', be ? (size_t)(be - b) : strlen(b));
+			bl = beq ? (size_t)(beq - b) : 0;
+			while (bl && b[bl - 1] == ' ')
+				bl--;
+			if (bl == al && strncasecmp(a, b, al) == 0)
+				return true;
+			b = be;
+		}
+		a = ae;
+	}
+	return false;
+}
+
+/* Appends ";key=value" (no ';' first) to the answer's fmtp. */
+static void fmtp_add(char *fmtp, size_t cap, const char *key, uint32_t v)
+{
+	size_t n = strlen(fmtp);
+
+	snprintf(fmtp + n, cap - n, "%s%s=%u", n ? ";" : "", key, (unsigned)v);
+}
+
+/* How well a publisher's offered format f feeds track t; writes the
+ * answer's fmtp (and what viewers are told of the publisher's stream)
+ * into fmtp[cap] from the values read, never the offer's text: only the
+ * parameters below, each as whepfan understood it. */
+static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_track *t,
+			   char *fmtp, size_t cap)
 {
 	uint32_t clock = t->clock_rate ? t->clock_rate : wf_codec_clock(t->codec);
 	int fit = FIT_EXACT;
 	uint32_t v;
 
+	fmtp[0] = '\0';
 	if (!pt_muxable(f->pt))
 		return FIT_NONE;
 	if (!f->name || strcasecmp(f->name, wf_codec_name(t->codec)) != 0)
 		return FIT_NONE;
 	if (f->clock_rate != clock)
 		return FIT_NONE;
-	if (f->fmtp && strlen(f->fmtp) >= WF_SDP_FMTP_MAX)
-		return FIT_NONE;	/* wf_sdp_publish could not keep it */
+	if (f->fmtp && (strlen(f->fmtp) >= WF_SDP_FMTP_MAX || fmtp_key_twice(f->fmtp)))
+		return FIT_NONE;	/* no codec's parameters are that long */
 	switch (t->codec) {
-	case WF_CODEC_OPUS:
+	case WF_CODEC_OPUS: {
+		static const char *const keys[] = { "minptime", "useinbandfec", "stereo" };
+
 		if (f->channels != 2)	/* RFC 7587 §7 */
 			return FIT_NONE;
+		for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			int rc = wf_sdp_fmtp_get_u32(f->fmtp, keys[k], &v);
+
+			if (rc == 0 && v <= 120)
+				fmtp_add(fmtp, cap, keys[k], v);
+			else if (rc != -ENOENT)
+				return FIT_NONE;
+		}
 		break;
+	}
 	case WF_CODEC_PCMU:
 	case WF_CODEC_PCMA:
 		if (f->channels > 1)
@@ -285,11 +348,14 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 			return FIT_NONE;
 		if (v != t->profile)
 			return FIT_NONE;
+		if (rc == 0)
+			fmtp_add(fmtp, cap, t->codec == WF_CODEC_VP9 ? "profile-id" : "profile", v);
 		break;
 	}
 	case WF_CODEC_H264: {
 		uint8_t plid[3] = { 0x42, 0x00, 0x0a };	/* RFC 6184 §8.1 default */
 		enum wf_h264_profile op, cp;
+		uint32_t asym = 0;
 		char hex[16];
 		uint32_t pm = 0;
 		int rc;
@@ -321,6 +387,11 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 		 * configured one. */
 		if (h264_level_rank(plid) > h264_level_rank(t->h264_plid))
 			return FIT_NONE;
+		rc = wf_sdp_fmtp_get_u32(f->fmtp, "level-asymmetry-allowed", &asym);
+		if (rc && rc != -ENOENT)
+			return FIT_NONE;
+		snprintf(fmtp, cap, "%spacketization-mode=1;profile-level-id=%02x%02x%02x",
+			 asym == 1 ? "level-asymmetry-allowed=1;" : "", plid[0], plid[1], plid[2]);
 		break;
 	}
 	default:
@@ -547,7 +618,7 @@ static bool choose_pt(enum wf_sdp_role role, const struct wf_sdp_media *med,
 		int fit;
 
 		fmtp[0] = '\0';
-		fit = role == WF_SDP_ROLE_WHIP ? format_fit_whip(&med->formats[i], t) :
+		fit = role == WF_SDP_ROLE_WHIP ? format_fit_whip(&med->formats[i], t, fmtp, sizeof(fmtp)) :
 		      format_fit(&med->formats[i], t, fmtp, sizeof(fmtp));
 
 		if (fit > best_fit) {	/* strictly better: offer order breaks ties */
@@ -780,7 +851,7 @@ int wf_sdp_publish_tracks(const struct wf_sdp_offer *o,
 		q->clock_rate = f->clock_rate;
 		q->has_ssrc = med->has_ssrc;
 		q->ssrc = med->ssrc;
-		snprintf(q->fmtp, sizeof(q->fmtp), "%s", f->fmtp ? f->fmtp : "");
+		snprintf(q->fmtp, sizeof(q->fmtp), "%s", m[i].fmtp);	/* as read, not as written */
 		set++;
 	}
 	return set;

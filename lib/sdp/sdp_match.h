@@ -34,9 +34,12 @@
  *    publisher may send, with or without level-asymmetry-allowed);
  *  - VP9 profile-id and AV1 profile (absent = 0) equal the configured
  *    track's; opus is opus/48000/2; VP8 has no parameters;
- *  - the offer's payload type number and fmtp are kept as they are (an
- *    fmtp longer than WF_SDP_FMTP_MAX - 1 bytes cannot be kept and its
- *    payload type is not taken), with the rtcp-fb whepfan can send to a
+ *  - the offer's payload type number is kept; its fmtp is read (a list
+ *    longer than WF_SDP_FMTP_MAX - 1 bytes, or naming a key twice, is
+ *    not taken) and the answer's is written from what was read, never
+ *    copied: H.264 level-asymmetry-allowed, packetization-mode and
+ *    profile-level-id, VP9 profile-id, AV1 profile, opus minptime,
+ *    useinbandfec and stereo; nothing else (capabilities, bitrates), with the rtcp-fb whepfan can send to a
  *    publisher: nack, nack pli, ccm fir (lib/rtp builds them); not
  *    goog-remb or transport-cc (whepfan generates neither; a browser told
  *    to expect them would hold its send rate waiting for feedback) and no
@@ -154,7 +157,8 @@ int wf_sdp_match(const struct wf_sdp_offer *o, const struct wf_sdp_track *t, uns
  * wf_sdp_match_role(WF_SDP_ROLE_WHEP, ...).  In the WHIP role a section is
  * accepted RECVONLY for the first free track of its kind when the offer
  * sends (sendonly/sendrecv), and the result carries the offer's payload
- * type, fmtp (verbatim) and the rtcp-fb whepfan honours; rtx_pt is always
+ * type, the fmtp written from what was read in it (above) and the rtcp-fb
+ * whepfan honours; rtx_pt is always
  * -1.  Unless allow_partial, a section that should feed a track but cannot
  * (no acceptable payload type: -WF_SDP_E_NOT_ACCEPTABLE; recvonly or
  * inactive: -WF_SDP_E_BAD_DIRECTION; bundle or rtcp-mux:
@@ -192,7 +196,7 @@ struct wf_sdp_publish {
 	uint32_t clock_rate;
 	bool has_ssrc;
 	uint32_t ssrc;		/* the section's first a=ssrc, a demux hint */
-	char fmtp[WF_SDP_FMTP_MAX];	/* the offer's, "" if none */
+	char fmtp[WF_SDP_FMTP_MAX];	/* as read in the offer (sdp_match.c), "" if none */
 };
 
 /* Fills p[0..n-1] (one per configured track) from the decisions m of a

@@ -158,9 +158,10 @@ static void check_whip_answer(unsigned want_accepted)
 		WF_CHECK(b->formats[0].name && strcmp(b->formats[0].name, of->name) == 0);
 		WF_CHECK_EQ(b->formats[0].clock_rate, of->clock_rate);
 		WF_CHECK_EQ(b->formats[0].channels, of->channels);
-		/* the publisher's fmtp, byte for byte */
-		WF_CHECK((!b->formats[0].fmtp && !of->fmtp) ||
-			 (b->formats[0].fmtp && of->fmtp && strcmp(b->formats[0].fmtp, of->fmtp) == 0));
+		/* the fmtp whepfan read in the offer, written anew: never
+		 * the publisher's text */
+		WF_CHECK((!b->formats[0].fmtp && !g_m[i].fmtp[0]) ||
+			 (b->formats[0].fmtp && strcmp(b->formats[0].fmtp, g_m[i].fmtp) == 0));
 		WF_CHECK_EQ(g_m[i].rtx_pt, -1);
 		WF_CHECK(b->rtcp_mux);
 		WF_CHECK_EQ(b->rtcp_rsize, g_offer.media[i].rtcp_rsize);
@@ -238,8 +239,10 @@ static void whip_firefox_vp8_opus_keeps_firefox_pts_and_fmtp(void)
 	WF_CHECK_EQ(g_m[0].pt, 109);
 	WF_CHECK_EQ(g_m[1].pt, 120);
 	check_whip_answer(2);
-	WF_CHECK(strstr(g_ans, "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1\r\n") != NULL);
-	WF_CHECK(strstr(g_ans, "a=fmtp:120 max-fs=12288;max-fr=60\r\n") != NULL);
+	/* what whepfan reads of Firefox's fmtp, no more (maxplaybackrate,
+	 * max-fs and max-fr are not passed on) */
+	WF_CHECK(strstr(g_ans, "a=fmtp:109 useinbandfec=1;stereo=1\r\n") != NULL);
+	WF_CHECK(strstr(g_ans, "a=fmtp:120") == NULL);
 	/* Firefox's session-level a=sendrecv is overridden per section */
 	WF_CHECK(!g_back.media[0].rtcp_rsize && g_back.media[1].rtcp_rsize);
 }
@@ -392,6 +395,38 @@ static void whip_payload_types_64_to_95_are_not_taken(void)
 			WF_CHECKF(rc < 0, "WHEP took VP8 at PT 77 (%d)", rc);
 		}
 	}
+}
+
+/* The answer's fmtp is written from what whepfan read, so what it checked
+ * is what the publisher and viewers are told: a key named twice (readers
+ * differ on which counts) is refused, and parameters whepfan does not
+ * read (capabilities, bitrates) are not passed on. */
+static void whip_fmtp_is_written_from_what_was_read(void)
+{
+	struct wf_sdp_track t[2] = { t_opus, t_h264 };
+	static const char *const twice[] = {
+		"packetization-mode=1;profile-level-id=42e01f;profile-level-id=640034;packetization-mode=0",
+		"PACKETIZATION-MODE=1;Profile-Level-Id=42e01f;profile-level-id=7a0034",
+		"packetization-mode=1;profile-level-id=42e01f; packetization-mode =1",
+	};
+
+	for (unsigned i = 0; i < sizeof(twice) / sizeof(twice[0]); i++)
+		WF_CHECKF(h264_offer(twice[i], 1, 0x42, 0xe0, 0x1f) == -WF_SDP_E_NOT_ACCEPTABLE,
+			  "%s", twice[i]);
+	WF_CHECK_EQ(h264_offer("Profile-Level-Id=42e00a;max-mbps=2073600;max-fs=139264;"
+			       "x-google-max-bitrate=90000;PACKETIZATION-MODE=1", 1, 0x42, 0xe0, 0x1f), 102);
+	WF_CHECK(strcmp(g_m[1].fmtp, "packetization-mode=1;profile-level-id=42e00a") == 0);
+	WF_REQUIRE(answer(t, 2) == 0);
+	WF_CHECK(strstr(g_ans, "a=fmtp:102 packetization-mode=1;profile-level-id=42e00a\r\n") != NULL);
+	WF_CHECK(strstr(g_ans, "max-") == NULL && strstr(g_ans, "x-google") == NULL);
+	WF_REQUIRE(wf_sdp_publish_tracks(&g_offer, g_m, 2, g_pub) == 2);
+	WF_CHECK(strcmp(g_pub[1].fmtp, "packetization-mode=1;profile-level-id=42e00a") == 0);
+	WF_CHECK(strcmp(g_pub[0].fmtp, "minptime=10;useinbandfec=1") == 0);
+	/* level-asymmetry-allowed is kept as read */
+	WF_CHECK_EQ(h264_offer("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+			       1, 0x42, 0xe0, 0x1f), 102);
+	WF_CHECK(strcmp(g_m[1].fmtp, "level-asymmetry-allowed=1;packetization-mode=1;"
+			"profile-level-id=42e01f") == 0);
 }
 
 static void whip_vp9_av1_and_opus_follow_profile_and_channels(void)
@@ -594,7 +629,7 @@ static void whip_truncated_publisher_offers_never_break_the_answer(void)
 	free(e);
 }
 
-static void whip_fmtp_is_kept_up_to_255_bytes_and_never_cut(void)
+static void whip_fmtp_is_read_up_to_255_bytes_and_never_copied(void)
 {
 	char attrs[2048], fmtp[1100];
 	struct wf_sdp_track t[2] = { t_opus, t_h264 };
@@ -612,8 +647,9 @@ static void whip_fmtp_is_kept_up_to_255_bytes_and_never_cut(void)
 		if (flen < WF_SDP_FMTP_MAX) {
 			WF_CHECKF(rc == 0, "fmtp of %zu bytes: %d %s", flen, rc, g_err.reason);
 			WF_REQUIRE(wf_sdp_publish_tracks(&g_offer, g_m, 2, g_pub) == 2);
-			WF_CHECK(strcmp(g_pub[1].fmtp, fmtp) == 0);
-			WF_CHECK(strstr(g_ans, fmtp) != NULL);
+			WF_CHECK(strcmp(g_pub[1].fmtp, "packetization-mode=1;profile-level-id=42e01f") == 0);
+			WF_CHECK(strstr(g_ans, "a=fmtp:102 packetization-mode=1;profile-level-id=42e01f\r\n"));
+			WF_CHECK(strstr(g_ans, ";x=") == NULL);
 		} else {
 			WF_CHECKF(rc == -WF_SDP_E_NOT_ACCEPTABLE, "fmtp of %zu bytes: %d", flen, rc);
 			WF_CHECK(strnlen(g_err.reason, sizeof(g_err.reason)) < sizeof(g_err.reason));
@@ -749,6 +785,7 @@ int main(int argc, char **argv)
 	WF_RUN(whip_firefox_without_h264_is_not_acceptable_with_reason);
 	WF_RUN(whip_h264_needs_mode_1_an_allowed_profile_and_level);
 	WF_RUN(whip_payload_types_64_to_95_are_not_taken);
+	WF_RUN(whip_fmtp_is_written_from_what_was_read);
 	WF_RUN(whip_vp9_av1_and_opus_follow_profile_and_channels);
 	WF_RUN(whip_recvonly_or_inactive_offer_is_refused);
 	WF_RUN(whip_sendrecv_offer_is_accepted_and_answered_recvonly);
@@ -756,7 +793,7 @@ int main(int argc, char **argv)
 	WF_RUN(whip_answer_honours_no_nack_and_fits_its_buffer_exactly);
 	WF_RUN(whip_publisher_parameters_become_the_viewers_track);
 	WF_RUN(whip_truncated_publisher_offers_never_break_the_answer);
-	WF_RUN(whip_fmtp_is_kept_up_to_255_bytes_and_never_cut);
+	WF_RUN(whip_fmtp_is_read_up_to_255_bytes_and_never_copied);
 	WF_RUN(whip_many_duplicate_and_out_of_range_payload_types);
 	WF_RUN(whip_reason_writers_never_overflow_any_buffer);
 	return wf_test_done();

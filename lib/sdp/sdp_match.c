@@ -157,6 +157,30 @@ static bool h264_level_valid(uint8_t level_idc)
 
 enum { FIT_NONE = 0, FIT_DECODES = 1, FIT_EXACT = 2 };
 
+/* H.264 parameters of an offered fmtp (RFC 6184 §8.1; absent: mode 0,
+ * profile-level-id 42000a, no level asymmetry): 0, or -1 when one is
+ * there and does not parse. */
+struct h264_fmtp {
+	uint32_t pm, asym;
+	uint8_t plid[3];
+};
+
+static int h264_fmtp_read(const char *fmtp, struct h264_fmtp *h)
+{
+	char hex[16];
+	int rc;
+
+	*h = (struct h264_fmtp){ .plid = { 0x42, 0x00, 0x0a } };
+	rc = wf_sdp_fmtp_get_u32(fmtp, "packetization-mode", &h->pm);
+	if (rc && rc != -ENOENT)
+		return -1;
+	rc = wf_sdp_fmtp_get(fmtp, "profile-level-id", hex, sizeof(hex));
+	if ((rc >= 0 && wf_h264_plid_parse(hex, h->plid) != 0) || (rc < 0 && rc != -ENOENT))
+		return -1;
+	rc = wf_sdp_fmtp_get_u32(fmtp, "level-asymmetry-allowed", &h->asym);
+	return rc && rc != -ENOENT ? -1 : 0;
+}
+
 /* RFC 5761 §4: with RTCP multiplexed on the media port (as whepfan always
  * does), payload types 64-95 would read as RTCP packet types 192-223. */
 static bool pt_muxable(unsigned pt)
@@ -206,22 +230,12 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 		return FIT_EXACT;
 	}
 	case WF_CODEC_H264: {
-		uint8_t plid[3] = { 0x42, 0x00, 0x0a };	/* RFC 6184 §8.1 default */
-		char hex[16];
-		uint32_t pm = 0, asym = 0;
+		struct h264_fmtp h;
+		const uint8_t *plid = h.plid;
 		enum wf_h264_profile op, sp;
-		int rc, fit;
+		int fit;
 
-		rc = wf_sdp_fmtp_get_u32(f->fmtp, "packetization-mode", &pm);
-		if ((rc && rc != -ENOENT) || pm != t->h264_packetization_mode)
-			return FIT_NONE;
-		rc = wf_sdp_fmtp_get(f->fmtp, "profile-level-id", hex, sizeof(hex));
-		if (rc >= 0 && wf_h264_plid_parse(hex, plid) != 0)
-			return FIT_NONE;
-		if (rc < 0 && rc != -ENOENT)
-			return FIT_NONE;
-		rc = wf_sdp_fmtp_get_u32(f->fmtp, "level-asymmetry-allowed", &asym);
-		if (rc && rc != -ENOENT)
+		if (h264_fmtp_read(f->fmtp, &h) || h.pm != t->h264_packetization_mode)
 			return FIT_NONE;
 		op = wf_h264_profile_of(plid);
 		sp = wf_h264_profile_of(t->h264_plid);
@@ -233,12 +247,12 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 			return FIT_NONE;
 		/* RFC 6184 §8.2.2: without level asymmetry one level applies to
 		 * both directions and must not exceed the offered one. */
-		if (asym != 1 && h264_level_rank(t->h264_plid) > h264_level_rank(plid))
+		if (h.asym != 1 && h264_level_rank(t->h264_plid) > h264_level_rank(plid))
 			return FIT_NONE;
 		/* The answer keeps the offer's profile (its profile_idc and
 		 * profile-iop) and states the level we send. */
 		snprintf(fmtp, cap, "level-asymmetry-allowed=1;packetization-mode=%u;"
-			 "profile-level-id=%02x%02x%02x", (unsigned)pm, plid[0], plid[1],
+			 "profile-level-id=%02x%02x%02x", (unsigned)h.pm, plid[0], plid[1],
 			 t->h264_plid[2]);
 		return fit;
 	}
@@ -353,22 +367,13 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 		break;
 	}
 	case WF_CODEC_H264: {
-		uint8_t plid[3] = { 0x42, 0x00, 0x0a };	/* RFC 6184 §8.1 default */
+		struct h264_fmtp h;
+		const uint8_t *plid = h.plid;
 		enum wf_h264_profile op, cp;
-		uint32_t asym = 0;
-		char hex[16];
-		uint32_t pm = 0;
-		int rc;
 
 		/* Mode 1 only: the stream goes to viewers as it comes, and they are
 		 * answered with the configured mode. */
-		rc = wf_sdp_fmtp_get_u32(f->fmtp, "packetization-mode", &pm);
-		if ((rc && rc != -ENOENT) || pm != 1 || t->h264_packetization_mode != 1)
-			return FIT_NONE;
-		rc = wf_sdp_fmtp_get(f->fmtp, "profile-level-id", hex, sizeof(hex));
-		if (rc >= 0 && wf_h264_plid_parse(hex, plid) != 0)
-			return FIT_NONE;
-		if (rc < 0 && rc != -ENOENT)
+		if (h264_fmtp_read(f->fmtp, &h) || h.pm != 1 || t->h264_packetization_mode != 1)
 			return FIT_NONE;
 		if (!h264_level_valid(plid[2]))
 			return FIT_NONE;	/* viewers would be promised a level that is none */
@@ -387,11 +392,8 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 		 * configured one. */
 		if (h264_level_rank(plid) > h264_level_rank(t->h264_plid))
 			return FIT_NONE;
-		rc = wf_sdp_fmtp_get_u32(f->fmtp, "level-asymmetry-allowed", &asym);
-		if (rc && rc != -ENOENT)
-			return FIT_NONE;
 		snprintf(fmtp, cap, "%spacketization-mode=1;profile-level-id=%02x%02x%02x",
-			 asym == 1 ? "level-asymmetry-allowed=1;" : "", plid[0], plid[1], plid[2]);
+			 h.asym == 1 ? "level-asymmetry-allowed=1;" : "", plid[0], plid[1], plid[2]);
 		break;
 	}
 	default:
@@ -862,7 +864,6 @@ int wf_sdp_track_from_publish(const struct wf_sdp_track *t, const struct wf_sdp_
 {
 	const char *fmtp;
 	uint32_t v = 0;
-	char hex[16];
 	int rc;
 
 	if (!t || !p || !out || !p->set)
@@ -871,19 +872,15 @@ int wf_sdp_track_from_publish(const struct wf_sdp_track *t, const struct wf_sdp_
 	*out = *t;
 	out->clock_rate = p->clock_rate;
 	switch (t->codec) {
-	case WF_CODEC_H264:
-		rc = wf_sdp_fmtp_get_u32(fmtp, "packetization-mode", &v);
-		if ((rc && rc != -ENOENT) || v > 2)
+	case WF_CODEC_H264: {
+		struct h264_fmtp h;
+
+		if (h264_fmtp_read(fmtp, &h) || h.pm > 2)
 			return -WF_SDP_E_BAD_PARAM;
-		out->h264_packetization_mode = (uint8_t)v;
-		rc = wf_sdp_fmtp_get(fmtp, "profile-level-id", hex, sizeof(hex));
-		if (rc == -ENOENT)
-			snprintf(hex, sizeof(hex), "42000a");	/* RFC 6184 §8.1 */
-		else if (rc < 0)
-			return -WF_SDP_E_BAD_PARAM;
-		if (wf_h264_plid_parse(hex, out->h264_plid) != 0)
-			return -WF_SDP_E_BAD_PARAM;
+		out->h264_packetization_mode = (uint8_t)h.pm;
+		memcpy(out->h264_plid, h.plid, sizeof(h.plid));
 		break;
+	}
 	case WF_CODEC_VP9:
 	case WF_CODEC_AV1:
 		rc = wf_sdp_fmtp_get_u32(fmtp, t->codec == WF_CODEC_VP9 ? "profile-id" : "profile", &v);

@@ -1040,58 +1040,91 @@ static const struct wf_key wf_track_keys[] = {
 	{ NULL }
 };
 
-/* Checks codec against kind, and fills or checks payload type (RTP
- * ingest only), clock rate and channels from the codec table. */
-/* The value of key in an fmtp list "k1=v1;k2=v2" (RFC 8866 §6.15; keys
- * compared without case), copied to out[cap]: its length, or -1 when the
- * key is absent or the value does not fit. */
+/* The value of key in an fmtp list "k1=v1; k2=v2" (RFC 8866 §6.15), read
+ * as lib/sdp's wf_sdp_fmtp_get reads it (keys without case, spaces around
+ * keys and values and empty elements skipped), copied to out[cap].  Its
+ * length; -1 when the key is absent; -2 when its value does not fit;
+ * -3 when the key is there twice (readers differ on which one counts). */
 static int fmtp_value(const char *fmtp, const char *key, char *out, size_t cap)
 {
 	size_t kl = strlen(key);
-	const char *p = fmtp;
+	int found = -1;
 
-	while (*p) {
-		const char *end = strchr(p, ';'), *v;
-		size_t n;
+	while (*fmtp) {
+		const char *end, *eq, *k_end, *v, *v_end;
 
+		while (*fmtp == ' ' || *fmtp == ';')
+			fmtp++;
+		end = strchr(fmtp, ';');
 		if (!end)
-			end = p + strlen(p);
-		while (*p == ' ')
-			p++;
-		if ((size_t)(end - p) > kl && strncasecmp(p, key, kl) == 0 && p[kl] == '=') {
-			v = p + kl + 1;
-			n = (size_t)(end - v);
-			if (n >= cap)
-				return -1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return (int)n;
+			end = fmtp + strlen(fmtp);
+		eq = memchr(fmtp, '=', (size_t)(end - fmtp));
+		k_end = eq ? eq : end;
+		while (k_end > fmtp && k_end[-1] == ' ')
+			k_end--;
+		if (eq && (size_t)(k_end - fmtp) == kl && strncasecmp(fmtp, key, kl) == 0) {
+			if (found != -1)
+				return -3;
+			for (v = eq + 1; *v == ' ' && v < end; v++)
+				;
+			for (v_end = end; v_end > v && v_end[-1] == ' '; v_end--)
+				;
+			if ((size_t)(v_end - v) >= cap) {
+				found = -2;
+			} else {
+				memcpy(out, v, (size_t)(v_end - v));
+				out[v_end - v] = '\0';
+				found = (int)(v_end - v);
+			}
 		}
-		p = *end ? end + 1 : end;
+		fmtp = end;
 	}
-	return -1;
+	return found;
+}
+
+/* Whether level_idc is one of H.264 Table A-1's (1b as 9, 1 to 6.2). */
+static bool h264_level_ok(unsigned level_idc)
+{
+	static const uint8_t levels[] = { 9, 10, 11, 12, 13, 20, 21, 22, 30, 31, 32,
+					  40, 41, 42, 50, 51, 52, 60, 61, 62 };
+
+	for (unsigned i = 0; i < sizeof(levels); i++)
+		if (levels[i] == level_idc)
+			return true;
+	return false;
 }
 
 /* A WHIP H.264 track: a publisher is only taken in packetization mode 1
  * with a profile the track allows (lib/sdp, WHIP role), so a track that
- * says another mode, or a profile-level-id that is not six hex digits,
- * could never take one. */
+ * says another mode, a profile-level-id that is not six hex digits of a
+ * level of Table A-1, or either key twice could never take one. */
 static void check_whip_h264(struct wf_walk *w, const config_setting_t *g,
 			    const struct wf_config_track *t)
 {
 	char v[16];
-	int n;
+	int n = fmtp_value(t->fmtp, "packetization-mode", v, sizeof(v));
 
-	if (fmtp_value(t->fmtp, "packetization-mode", v, sizeof(v)) < 0 || strcmp(v, "1") != 0) {
+	if (n == -3) {
+		report_member(w, g, "fmtp", "packetization-mode is given twice");
+		return;
+	}
+	if (n < 0 || strcmp(v, "1") != 0) {
 		report_member(w, g, "fmtp", "needs packetization-mode=1 with ingest = \"whip\" "
 			      "(the only mode a publisher is taken in)");
 		return;
 	}
 	n = fmtp_value(t->fmtp, "profile-level-id", v, sizeof(v));
-	if (n >= 0 && (n != 6 || strspn(v, "0123456789abcdefABCDEF") != 6))
-		report_member(w, g, "fmtp", "profile-level-id \"%s\" is not six hex digits", v);
+	if (n == -3)
+		report_member(w, g, "fmtp", "profile-level-id is given twice");
+	else if (n == -2 || (n >= 0 && (n != 6 || strspn(v, "0123456789abcdefABCDEF") != 6)))
+		report_member(w, g, "fmtp", "profile-level-id is not six hex digits");
+	else if (n == 6 && !h264_level_ok((unsigned)strtoul(v + 4, NULL, 16)))
+		report_member(w, g, "fmtp", "profile-level-id %s names no H.264 level (Table A-1)",
+			      v);
 }
 
+/* Checks codec against kind, and fills or checks payload type (RTP
+ * ingest only), clock rate and channels from the codec table. */
 static void check_track_codec(struct wf_walk *w, const config_setting_t *g,
 			      struct wf_config_track *t, enum wf_conf_ingest ingest)
 {

@@ -261,43 +261,55 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 	}
 }
 
-/* How well offered format f, sent by a WHIP publisher, feeds track t (see
- * sdp_match.h).  The answer repeats f's fmtp, so nothing is written. */
-/* Whether an fmtp list names a key twice (keys compared without case):
- * readers disagree on which one counts (whepfan reads the first), so a
- * publisher's such list is not taken. */
-static bool fmtp_key_twice(const char *fmtp)
+/* How many times an fmtp list names key (compared without case, spaces
+ * around it ignored, as wf_sdp_fmtp_get reads): one pass. */
+static unsigned fmtp_key_count(const char *fmtp, const char *key)
 {
-	const char *a = fmtp;
+	size_t kl = strlen(key);
+	unsigned n = 0;
 
-	while (a && *a) {
-		const char *ae = strchr(a, ';'), *aeq, *b;
-		size_t al;
+	while (fmtp && *fmtp) {
+		const char *end, *eq, *k_end;
 
-		while (*a == ' ' || *a == ';')
-			a++;
-		ae = strchr(a, ';');
-		aeq = memchr(a, '=', ae ? (size_t)(ae - a) : strlen(a));
-		al = aeq ? (size_t)(aeq - a) : 0;
-		while (al && a[al - 1] == ' ')
-			al--;
-		for (b = ae; al && b && *b; ) {
-			const char *be, *beq;
-			size_t bl;
-
-			while (*b == ' ' || *b == ';')
-				b++;
-			be = strchr(b, ';');
-			beq = memchr(b, '=', be ? (size_t)(be - b) : strlen(b));
-			bl = beq ? (size_t)(beq - b) : 0;
-			while (bl && b[bl - 1] == ' ')
-				bl--;
-			if (bl == al && strncasecmp(a, b, al) == 0)
-				return true;
-			b = be;
-		}
-		a = ae;
+		while (*fmtp == ' ' || *fmtp == ';')
+			fmtp++;
+		end = strchr(fmtp, ';');
+		if (!end)
+			end = fmtp + strlen(fmtp);
+		eq = memchr(fmtp, '=', (size_t)(end - fmtp));
+		k_end = eq ? eq : end;
+		while (k_end > fmtp && k_end[-1] == ' ')
+			k_end--;
+		if ((size_t)(k_end - fmtp) == kl && strncasecmp(fmtp, key, kl) == 0)
+			n++;
+		fmtp = end;
 	}
+	return n;
+}
+
+/* Whether an fmtp list names one of the keys whepfan reads for codec c
+ * twice: readers disagree on which one counts (whepfan reads the first),
+ * so a publisher's such list is not taken.  Linear: a handful of keys,
+ * one pass each. */
+static bool fmtp_key_twice(const char *fmtp, enum wf_codec c)
+{
+	static const char *const h264[] = { "packetization-mode", "profile-level-id",
+					     "level-asymmetry-allowed" };
+	static const char *const opus[] = { "minptime", "useinbandfec", "stereo" };
+	static const char *const vp9[] = { "profile-id" }, *const av1[] = { "profile" };
+	const char *const *keys = NULL;
+	unsigned n = 0, i;
+
+	switch (c) {
+	case WF_CODEC_H264: keys = h264; n = 3; break;
+	case WF_CODEC_OPUS: keys = opus; n = 3; break;
+	case WF_CODEC_VP9: keys = vp9; n = 1; break;
+	case WF_CODEC_AV1: keys = av1; n = 1; break;
+	default: break;
+	}
+	for (i = 0; i < n; i++)
+		if (fmtp_key_count(fmtp, keys[i]) > 1)
+			return true;
 	return false;
 }
 
@@ -327,20 +339,24 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 		return FIT_NONE;
 	if (f->clock_rate != clock)
 		return FIT_NONE;
-	if (f->fmtp && (strlen(f->fmtp) >= WF_SDP_FMTP_MAX || fmtp_key_twice(f->fmtp)))
+	if (f->fmtp && (strlen(f->fmtp) >= WF_SDP_FMTP_MAX || fmtp_key_twice(f->fmtp, t->codec)))
 		return FIT_NONE;	/* no codec's parameters are that long */
 	switch (t->codec) {
 	case WF_CODEC_OPUS: {
-		static const char *const keys[] = { "minptime", "useinbandfec", "stereo" };
+		/* RFC 7587 §6.1: minptime in ms (RFC 4566: 3-120 for opus'
+		 * frames), the others flags; a value out of range is left out */
+		static const struct { const char *key; uint32_t min, max; } keys[] = {
+			{ "minptime", 3, 120 }, { "useinbandfec", 0, 1 }, { "stereo", 0, 1 },
+		};
 
 		if (f->channels != 2)	/* RFC 7587 §7 */
 			return FIT_NONE;
 		for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			int rc = wf_sdp_fmtp_get_u32(f->fmtp, keys[k], &v);
+			int rc = wf_sdp_fmtp_get_u32(f->fmtp, keys[k].key, &v);
 
-			if (rc == 0 && v <= 120)
-				fmtp_add(fmtp, cap, keys[k], v);
-			else if (rc != -ENOENT)
+			if (rc == 0 && v >= keys[k].min && v <= keys[k].max)
+				fmtp_add(fmtp, cap, keys[k].key, v);
+			else if (rc != 0 && rc != -ENOENT)
 				return FIT_NONE;
 		}
 		break;

@@ -120,8 +120,8 @@ struct wf_sdp_match {
 	uint8_t fb;		/* WF_SDP_FB_NACK|PLI|FIR the offer allows for pt */
 	enum wf_sdp_dir dir;	/* ours: SENDONLY (WHEP), RECVONLY (WHIP) or INACTIVE */
 	char fmtp[96];		/* answer's fmtp parameters for pt, "" if none;
-				 * WHIP: always "", the answer repeats the
-				 * offer's a=fmtp (wf_sdp_publish.fmtp) */
+				 * WHIP: written from what was read in the
+				 * offer's (also wf_sdp_publish.fmtp) */
 	char reason[WF_SDP_REASON_LEN];	/* why rejected, "" if accepted */
 };
 

@@ -878,13 +878,17 @@ static void conf_whip_stream_refuses_ports_payload_types_and_sources(void)
 static void conf_whip_h264_tracks_need_mode_1_and_a_readable_profile(void)
 {
 	static const struct want_msg w[] = {
-		{ 7, "streams[0].tracks[0].fmtp", "needs packetization-mode=1 with ingest = \"whip\"" },
-		{ 8, "streams[1].tracks[0].fmtp", "needs packetization-mode=1 with ingest = \"whip\"" },
-		{ 9, "streams[2].tracks[0].fmtp", "profile-level-id \"zzzzzz\" is not six hex digits" },
+		{ 9, "streams[0].tracks[0].fmtp", "needs packetization-mode=1 with ingest = \"whip\"" },
+		{ 10, "streams[1].tracks[0].fmtp", "needs packetization-mode=1 with ingest = \"whip\"" },
+		{ 11, "streams[2].tracks[0].fmtp", "profile-level-id is not six hex digits" },
+		{ 12, "streams[3].tracks[0].fmtp", "packetization-mode is given twice" },
+		{ 13, "streams[4].tracks[0].fmtp", "profile-level-id is not six hex digits" },
+		{ 14, "streams[5].tracks[0].fmtp", "profile-level-id 42e0ff names no H.264 level" },
+		{ 15, "streams[6].tracks[0].fmtp", "profile-level-id is given twice" },
 	};
 
-	/* 3: stream d (keys in other case, a space after ';') is right */
-	expect_errors("whip_h264.conf", 3, w, sizeof(w) / sizeof(w[0]));
+	/* 7: stream d (keys in other case, spaces around them) is right */
+	expect_errors("whip_h264.conf", 7, w, sizeof(w) / sizeof(w[0]));
 }
 
 /* No message holds any of the secrets */

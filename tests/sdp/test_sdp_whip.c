@@ -422,6 +422,26 @@ static void whip_fmtp_is_written_from_what_was_read(void)
 	WF_REQUIRE(wf_sdp_publish_tracks(&g_offer, g_m, 2, g_pub) == 2);
 	WF_CHECK(strcmp(g_pub[1].fmtp, "packetization-mode=1;profile-level-id=42e00a") == 0);
 	WF_CHECK(strcmp(g_pub[0].fmtp, "minptime=10;useinbandfec=1") == 0);
+	/* opus values out of their range are left out, not written */
+	{
+		struct wf_sdp_track o[1] = { t_opus };
+		const char *ed[] = {
+			"a=recvonly\r\n", "a=sendonly\r\n",
+			"a=fmtp:111 minptime=10;useinbandfec=1", "a=fmtp:111 stereo=7;useinbandfec=120;minptime=0;x=1;x=2",
+		};
+
+		WF_REQUIRE(load_with(SDP_CHROMIUM, ed, 2) == 0);
+		WF_CHECK(match(o, 1, true) >= 1);
+		WF_CHECK(strcmp(g_m[0].fmtp, "") == 0);
+		ed[3] = "a=fmtp:111 stereo=1;useinbandfec=0;minptime=3";
+		WF_REQUIRE(load_with(SDP_CHROMIUM, ed, 2) == 0);
+		WF_CHECK(match(o, 1, true) >= 1);
+		WF_CHECK(strcmp(g_m[0].fmtp, "minptime=3;useinbandfec=0;stereo=1") == 0);
+		/* a key whepfan reads, named twice: not taken */
+		ed[3] = "a=fmtp:111 minptime=10;MinPTime=20";
+		WF_REQUIRE(load_with(SDP_CHROMIUM, ed, 2) == 0);
+		WF_CHECK_EQ(match(o, 1, false), -WF_SDP_E_NOT_ACCEPTABLE);
+	}
 	/* level-asymmetry-allowed is kept as read */
 	WF_CHECK_EQ(h264_offer("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
 			       1, 0x42, 0xe0, 0x1f), 102);

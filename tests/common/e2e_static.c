@@ -1704,8 +1704,16 @@ int wf_e2e_static_run(int argc, char **argv, const char *lcores, unsigned worker
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 	WF_RUN(every_mbuf_is_back_in_the_pool_after_exit);
 
-	if (wf_test.failed)
+	if (wf_test.failed) {
+		/* a loss the kernel counted is outside whepfan: the tap's queue
+		 * toward it, or an output's socket (this process starved) */
+		printf("  kernel drops: tap %s %lld", env.proc.iface,
+		       wf_e2e_iface_tx_dropped(env.proc.iface));
+		for (i = 0; i < N_OUT; i++)
+			printf(", %s socket %lld", outs[i].name, wf_e2e_udp_socket_drops(outs[i].port));
+		printf("\n");
 		wf_e2e_print_log(&env.proc);
+	}
 	for (i = 0; i < N_OUT; i++) {
 		if (outs[i].rx)
 			srtp_dealloc(outs[i].rx);

@@ -953,46 +953,78 @@ int wf_sdp_parse(struct wf_sdp_offer *o, const char *body, size_t len,
 
 /* ---- fmtp parameters ---- */
 
+/* The next element of fmtp from *p whose key is key (case-insensitive,
+ * spaces around it and empty elements skipped), with or without a value:
+ * its start, *end (its ';' or the NUL) and *eq (its '=' or NULL); *p moves
+ * past it.  NULL when no element is left. */
+static const char *fmtp_next(const char **p, const char *key, size_t klen, const char **end,
+			     const char **eq)
+{
+	const char *f = *p;
+
+	while (*f) {
+		const char *e, *q, *k_end;
+
+		while (*f == ' ' || *f == ';')
+			f++;
+		e = strchr(f, ';');
+		if (!e)
+			e = f + strlen(f);
+		q = memchr(f, '=', (size_t)(e - f));
+		for (k_end = q ? q : e; k_end > f && k_end[-1] == ' '; k_end--)
+			;
+		if ((size_t)(k_end - f) == klen && strncasecmp(f, key, klen) == 0) {
+			*p = e;
+			*end = e;
+			*eq = q;
+			return f;
+		}
+		f = e;
+	}
+	*p = f;
+	return NULL;
+}
+
 int wf_sdp_fmtp_get(const char *fmtp, const char *key, char *val, size_t cap)
 {
+	const char *end, *eq;
 	size_t klen;
 
 	if (!fmtp || !key)
 		return -ENOENT;
 	klen = strlen(key);
-	while (*fmtp) {
-		const char *end, *eq;
+	while (fmtp_next(&fmtp, key, klen, &end, &eq)) {
+		const char *v, *v_end = end;
 		size_t n;
 
-		while (*fmtp == ' ' || *fmtp == ';')
-			fmtp++;
-		end = strchr(fmtp, ';');
-		if (!end)
-			end = fmtp + strlen(fmtp);
-		eq = memchr(fmtp, '=', (size_t)(end - fmtp));
-		if (eq) {
-			const char *k_end = eq;
-
-			while (k_end > fmtp && k_end[-1] == ' ')
-				k_end--;
-			if ((size_t)(k_end - fmtp) == klen && strncasecmp(fmtp, key, klen) == 0) {
-				const char *v = eq + 1, *v_end = end;
-
-				while (*v == ' ' && v < v_end)
-					v++;
-				while (v_end > v && v_end[-1] == ' ')
-					v_end--;
-				n = (size_t)(v_end - v);
-				if (!val || n >= cap)
-					return -ENOSPC;
-				memcpy(val, v, n);
-				val[n] = '\0';
-				return (int)n;
-			}
-		}
-		fmtp = end;
+		if (!eq)
+			continue;	/* a bare key has no value to read */
+		for (v = eq + 1; *v == ' ' && v < v_end; v++)
+			;
+		while (v_end > v && v_end[-1] == ' ')
+			v_end--;
+		n = (size_t)(v_end - v);
+		if (!val || n >= cap)
+			return -ENOSPC;
+		memcpy(val, v, n);
+		val[n] = '\0';
+		return (int)n;
 	}
 	return -ENOENT;
+}
+
+unsigned wf_sdp_fmtp_count(const char *fmtp, const char *key)
+{
+	const char *end, *eq;
+	unsigned n = 0;
+	size_t klen;
+
+	if (!fmtp || !key)
+		return 0;
+	klen = strlen(key);
+	while (fmtp_next(&fmtp, key, klen, &end, &eq))
+		n++;
+	return n;
 }
 
 int wf_sdp_fmtp_get_u32(const char *fmtp, const char *key, uint32_t *out)

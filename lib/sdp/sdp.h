@@ -252,6 +252,9 @@ int wf_sdp_fmtp_get(const char *fmtp, const char *key, char *val, size_t cap);
 /* The same for a decimal value: 0, -ENOENT, or -EINVAL (not a number that
  * fits in 32 bits). */
 int wf_sdp_fmtp_get_u32(const char *fmtp, const char *key, uint32_t *out);
+/* How many elements of fmtp name key, read as wf_sdp_fmtp_get reads keys,
+ * with a value or bare: more than one and readers differ on which counts. */
+unsigned wf_sdp_fmtp_count(const char *fmtp, const char *key);
 
 /* Parses the value of an a=candidate attribute (the text after
  * "candidate:") into c.  Checks the syntax of RFC 8839 §5.1 up to the

@@ -261,32 +261,6 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 	}
 }
 
-/* How many times an fmtp list names key (compared without case, spaces
- * around it ignored, as wf_sdp_fmtp_get reads): one pass. */
-static unsigned fmtp_key_count(const char *fmtp, const char *key)
-{
-	size_t kl = strlen(key);
-	unsigned n = 0;
-
-	while (fmtp && *fmtp) {
-		const char *end, *eq, *k_end;
-
-		while (*fmtp == ' ' || *fmtp == ';')
-			fmtp++;
-		end = strchr(fmtp, ';');
-		if (!end)
-			end = fmtp + strlen(fmtp);
-		eq = memchr(fmtp, '=', (size_t)(end - fmtp));
-		k_end = eq ? eq : end;
-		while (k_end > fmtp && k_end[-1] == ' ')
-			k_end--;
-		if ((size_t)(k_end - fmtp) == kl && strncasecmp(fmtp, key, kl) == 0)
-			n++;
-		fmtp = end;
-	}
-	return n;
-}
-
 /* Whether an fmtp list names one of the keys whepfan reads for codec c
  * twice: readers disagree on which one counts (whepfan reads the first),
  * so a publisher's such list is not taken.  Linear: a handful of keys,
@@ -308,7 +282,7 @@ static bool fmtp_key_twice(const char *fmtp, enum wf_codec c)
 	default: break;
 	}
 	for (i = 0; i < n; i++)
-		if (fmtp_key_count(fmtp, keys[i]) > 1)
+		if (wf_sdp_fmtp_count(fmtp, keys[i]) > 1)
 			return true;
 	return false;
 }

@@ -293,8 +293,8 @@ int wf_e2e_spawn(struct wf_e2e_proc *p, const char *kern_cidr, unsigned timeout_
 	}
 	if (!p->ifindex)
 		return -ETIMEDOUT;
-	if (wf_e2e_sh("ip addr add %s dev %s && ip link set %s up", kern_cidr, p->iface,
-		      p->iface) != 0)
+	if (wf_e2e_sh("ip addr add %s dev %s && ip link set %s up txqueuelen %u", kern_cidr,
+		      p->iface, p->iface, WF_E2E_TAP_QLEN) != 0)
 		return -EIO;
 	return 0;
 }
@@ -621,7 +621,8 @@ long long wf_e2e_stat(const struct wf_e2e_proc *p, const char *cmd, const char *
 	return v;
 }
 
-long long wf_e2e_iface_tx_dropped(const char *iface)
+/* Column col of iface's line in /proc/self/net/dev (this namespace's). */
+static long long iface_stat(const char *iface, unsigned col)
 {
 	char line[512];
 	long long v = -1;
@@ -643,11 +644,21 @@ long long wf_e2e_iface_tx_dropped(const char *iface)
 		if (sscanf(p + n + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
 			   &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &c[7], &c[8], &c[9],
 			   &c[10], &c[11]) == 12)
-			v = (long long)c[11];
+			v = (long long)c[col];
 		break;
 	}
 	fclose(f);
 	return v;
+}
+
+long long wf_e2e_iface_tx_dropped(const char *iface)
+{
+	return iface_stat(iface, 11);
+}
+
+long long wf_e2e_iface_rx_dropped(const char *iface)
+{
+	return iface_stat(iface, 3);
 }
 
 long long wf_e2e_udp_socket_drops(uint16_t port)

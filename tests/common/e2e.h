@@ -37,6 +37,13 @@
 #define WF_E2E_SRC_AUDIO_PT	111
 #define WF_E2E_OFFER_VIDEO_PT	102		/* and the viewers offer */
 #define WF_E2E_OFFER_AUDIO_PT	109
+/* The tap's queue toward whepfan (its kernel default is 500 frames: 17 ms
+ * of a 30,000 frames a second flood).  On a machine of two shared CPUs
+ * the worker can be off its CPU longer than that; the frames the kernel
+ * then drops, a consent check or an ARP request among them, never reach
+ * whepfan and say nothing about it.  A NIC's receive ring is whepfan's
+ * own setting (dpdk.rx_descriptors). */
+#define WF_E2E_TAP_QLEN		16384
 
 #define WF_E2E_STR_(x)	#x
 #define WF_E2E_STR(x)	WF_E2E_STR_(x)
@@ -217,10 +224,12 @@ long wf_e2e_vmrss_kb(pid_t pid);
 
 /* Packets this network namespace's kernel dropped on their way: the
  * transmit drops of interface iface (for a tap: frames the kernel had for
- * the DPDK side and could not queue, /proc/self/net/dev), and the
- * datagrams the UDP socket bound to port dropped, its receive buffer full
- * (/proc/self/net/udp).  -1 when unreadable. */
+ * the DPDK side and could not queue), its receive drops (frames the DPDK
+ * side wrote that the kernel dropped), both from /proc/self/net/dev; and
+ * the datagrams the UDP socket bound to port dropped, its receive buffer
+ * full (/proc/self/net/udp).  -1 when unreadable. */
 long long wf_e2e_iface_tx_dropped(const char *iface);
+long long wf_e2e_iface_rx_dropped(const char *iface);
 long long wf_e2e_udp_socket_drops(uint16_t port);
 
 /* The resident KiB of the mappings of process pid whose /proc/<pid>/smaps

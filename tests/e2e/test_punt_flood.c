@@ -361,6 +361,21 @@ static bool print_punts(const char *when)
 	return true;
 }
 
+/* Prints where an ARP answer (or a frame to the kernel) could have been
+ * lost: the ARP class's policing, the slow path's transmit ring and
+ * pool, the worker's transmit queue, the slow loop's worst pause, and
+ * what the kernel dropped of what whepfan wrote to it. */
+static void print_arp_path(const char *when)
+{
+	printf("  %s: arp in %lld; drops police_arp %lld, police_arp_all %lld, tx_full %lld, "
+	       "no_route %lld; slow path tx_full %lld, tx_nombuf %lld, loop_max_us %lld; "
+	       "the kernel dropped %lld of whepfan's frames\n", when,
+	       num("slow_path", "arp_in"), num("drops", "police_arp"),
+	       num("drops", "police_arp_all"), num("drops", "tx_full"), num("drops", "no_route"),
+	       num("slow_path", "tx_full"), num("slow_path", "tx_nombuf"),
+	       num("slow_path", "loop_max_us"), wf_e2e_iface_rx_dropped(wf.iface));
+}
+
 /* ---- the checks ------------------------------------------------------------ */
 
 static void whepfan_starts_and_a_viewer_goes_live(void)
@@ -440,24 +455,6 @@ static void whepfan_starts_and_a_viewer_goes_live(void)
 	env.live = true;
 }
 
-/* Frames the kernel side of the tap could not hand to whepfan (its
- * queue was full: whepfan did not read them in time). */
-static long long tap_dropped(void)
-{
-	char path[128];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/tx_dropped", wf.iface);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /* Runs flood fl for its time while the viewer goes on (and, when arp is
  * set, the kernel forgets whepfan's MAC ARP_ROUNDS times); then checks
  * and prints the viewer's figures. */
@@ -479,7 +476,7 @@ static void run_phase(const char *what, struct flood *fl, bool arp)
 		peer_drops0 = num("drops", "police_peer") + num("drops", "police_peer_all") +
 			      num("drops", "punt_prio_full");
 	}
-	drop0 = tap_dropped();
+	drop0 = wf_e2e_iface_tx_dropped(wf.iface);
 	watch_start();
 	t0 = now_us();
 	WF_REQUIRE(pthread_create(&th, NULL, flood_main, fl) == 0);
@@ -518,7 +515,7 @@ static void run_phase(const char *what, struct flood *fl, bool arp)
 	pthread_join(th, NULL);
 	pump(300);	/* the last check's answer */
 	rx = wf_e2e_stat(&wf, "/whepfan/stats", NULL, "rx_pkts") - rx0;
-	drop = tap_dropped() - drop0;
+	drop = wf_e2e_iface_tx_dropped(wf.iface) - drop0;
 	sent = env.c->st.stun_sent - sent0;
 	ok = env.c->st.stun_ok - ok0;
 	secs = (double)(fl->t1_us - fl->t0_us) / 1e6;
@@ -530,6 +527,8 @@ static void run_phase(const char *what, struct flood *fl, bool arp)
 		printf("  %s: ARP resolved again %u/%d times, slowest %.0f ms\n", what, arp_done,
 		       ARP_ROUNDS, (double)arp_worst / 1000);
 	print_punts(what);
+	if (arp)
+		print_arp_path(what);
 	/* every check that reached the worker went to the viewer's room and
 	 * was answered; none was shed there */
 	peer = num("punted_by_class", "peer") - peer0;

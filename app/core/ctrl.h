@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "core/publisher.h"
 #include "core/stream_state.h"
 #include "core/viewer.h"
 
@@ -22,6 +23,10 @@ enum wf_ctrl_type {
 	WF_CTRL_DEL_VIEWER,	/* free slot (gen must match) */
 	WF_CTRL_SET_PEER,	/* new destination for a viewer: viewer.hdr,
 				 * ip_csum_base, port_idx, addr, udp_port */
+	WF_CTRL_SET_PUBLISHER,	/* to the owner of stream: take publisher
+				 * (the stream's one; an earlier is replaced) */
+	WF_CTRL_DEL_PUBLISHER,	/* to the owner of stream: drop its publisher
+				 * if its generation is gen */
 };
 
 struct wf_ctrl_msg {
@@ -36,7 +41,10 @@ struct wf_ctrl_msg {
 	/* the slow path's: what to do with the reply (ctrlq.h) */
 	void (*done)(struct wf_ctrl_msg *msg);
 	struct wf_stream_state *state;	/* ADD_STREAM / DEL_STREAM */
-	struct wf_viewer viewer;	/* ADD_VIEWER, SET_PEER */
+	union {
+		struct wf_viewer viewer;	/* ADD_VIEWER, SET_PEER */
+		struct wf_publisher publisher;	/* SET_PUBLISHER */
+	};
 };
 
 #endif

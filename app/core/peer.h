@@ -5,6 +5,7 @@
 #ifndef WF_PEER_H
 #define WF_PEER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +20,9 @@ struct wf_peer_key {
 
 /* The value stored for a peer (one 64-bit word, read lock-free by every
  * worker): from the top, the tag of the viewer's session (20 bits), its
- * worker (4), generation (16) and slot (24).  The tag is a hash of the
+ * worker (4), generation (16), kind (1: a viewer, or a WHIP publisher) and
+ * slot (23).  A publisher's worker is its stream's owner, its slot the
+ * stream's id and its generation the publisher's (publisher.h).  The tag is a hash of the
  * session's own ICE ufrag (ours, the local half of the USERNAME its
  * checks carry, RFC 8445 §7.2.2): a worker classes a packet from a
  * viewer's 5-tuple as that viewer's (WF_PUNT_PEER) only when it is a
@@ -28,19 +31,21 @@ struct wf_peer_key {
 #define WF_PEER_TAG_BITS	20
 #define WF_PEER_WORKER_BITS	4
 #define WF_PEER_GEN_BITS	16
-#define WF_PEER_SLOT_BITS	24
+#define WF_PEER_KIND_BITS	1
+#define WF_PEER_SLOT_BITS	23
 #define WF_PEER_SLOT_MAX	(1u << WF_PEER_SLOT_BITS)	/* slots per worker */
 #define WF_PEER_TAG_MASK	((1u << WF_PEER_TAG_BITS) - 1)
 
 _Static_assert(WF_PEER_TAG_BITS + WF_PEER_WORKER_BITS + WF_PEER_GEN_BITS +
-	       WF_PEER_SLOT_BITS <= 64 && sizeof(void *) >= sizeof(uint64_t),
+	       WF_PEER_KIND_BITS + WF_PEER_SLOT_BITS <= 64 && sizeof(void *) >= sizeof(uint64_t),
 	       "a peer value must fit the hash's data pointer");
 _Static_assert(WF_MAX_WORKERS <= (1u << WF_PEER_WORKER_BITS),
 	       "the peer value has 4 bits for the worker");
 _Static_assert(WF_PEER_GEN_BITS == 16, "generations are uint16_t");
 
 #define WF_PEER_SLOT_SHIFT	0
-#define WF_PEER_GEN_SHIFT	(WF_PEER_SLOT_SHIFT + WF_PEER_SLOT_BITS)
+#define WF_PEER_KIND_SHIFT	(WF_PEER_SLOT_SHIFT + WF_PEER_SLOT_BITS)
+#define WF_PEER_GEN_SHIFT	(WF_PEER_KIND_SHIFT + WF_PEER_KIND_BITS)
 #define WF_PEER_WORKER_SHIFT	(WF_PEER_GEN_SHIFT + WF_PEER_GEN_BITS)
 #define WF_PEER_TAG_SHIFT	(WF_PEER_WORKER_SHIFT + WF_PEER_WORKER_BITS)
 
@@ -71,6 +76,22 @@ static inline void *wf_peer_value(unsigned worker, uint32_t slot, uint16_t gen, 
 				   (uint64_t)worker << WF_PEER_WORKER_SHIFT |
 				   (uint64_t)gen << WF_PEER_GEN_SHIFT |
 				   (uint64_t)(slot & (WF_PEER_SLOT_MAX - 1)) << WF_PEER_SLOT_SHIFT);
+}
+
+/* The value of the WHIP publisher of stream sid, owned by worker owner,
+ * publisher generation gen, whose session's ufrag has tag. */
+static inline void *wf_peer_publisher_value(unsigned owner, unsigned sid, uint16_t gen,
+					    uint32_t tag)
+{
+	return (void *)((uintptr_t)wf_peer_value(owner, sid, gen, tag) |
+			(uintptr_t)1 << WF_PEER_KIND_SHIFT);
+}
+
+/* Whether v is a publisher's (wf_peer_decode() then gives its stream's
+ * owner, the stream id as the slot, and the publisher's generation). */
+static inline bool wf_peer_is_publisher(const void *v)
+{
+	return (uint64_t)(uintptr_t)v >> WF_PEER_KIND_SHIFT & 1;
 }
 
 static inline void wf_peer_decode(const void *v, unsigned *worker, uint32_t *slot, uint16_t *gen)

@@ -27,6 +27,7 @@
 #include "conf/base64.h"
 #include "conf/literal.h"
 #include "conf/text.h"
+#include "sdp/sdp_match.h"
 
 #define WF_WALK_PATH_LEN	160	/* "streams[255].outputs[63].srtp_profile" fits */
 #define WF_WALK_WIDE_MAX	64	/* lines with over-wide integers remembered */
@@ -1040,58 +1041,19 @@ static const struct wf_key wf_track_keys[] = {
 	{ NULL }
 };
 
-/* The value of key in an fmtp list "k1=v1; k2=v2" (RFC 8866 §6.15), read
- * as lib/sdp's wf_sdp_fmtp_get reads it (keys without case, spaces around
- * keys and values and empty elements skipped), copied to out[cap].  Its
- * length; -1 when the key is absent; -2 when its value does not fit;
- * -3 when the key is there twice (readers differ on which one counts). */
+/* The value of key in the fmtp list of a track, as lib/sdp reads an
+ * offer's (wf_sdp_fmtp_get: keys without case, spaces and empty elements
+ * skipped), into out[cap]: its length; -1 when the key is absent; -2 when
+ * its value does not fit; -3 when the key is there twice (readers differ
+ * on which one counts, and lib/sdp refuses such an offer). */
 static int fmtp_value(const char *fmtp, const char *key, char *out, size_t cap)
 {
-	size_t kl = strlen(key);
-	int found = -1;
+	int n;
 
-	while (*fmtp) {
-		const char *end, *eq, *k_end, *v, *v_end;
-
-		while (*fmtp == ' ' || *fmtp == ';')
-			fmtp++;
-		end = strchr(fmtp, ';');
-		if (!end)
-			end = fmtp + strlen(fmtp);
-		eq = memchr(fmtp, '=', (size_t)(end - fmtp));
-		k_end = eq ? eq : end;
-		while (k_end > fmtp && k_end[-1] == ' ')
-			k_end--;
-		if (eq && (size_t)(k_end - fmtp) == kl && strncasecmp(fmtp, key, kl) == 0) {
-			if (found != -1)
-				return -3;
-			for (v = eq + 1; *v == ' ' && v < end; v++)
-				;
-			for (v_end = end; v_end > v && v_end[-1] == ' '; v_end--)
-				;
-			if ((size_t)(v_end - v) >= cap) {
-				found = -2;
-			} else {
-				memcpy(out, v, (size_t)(v_end - v));
-				out[v_end - v] = '\0';
-				found = (int)(v_end - v);
-			}
-		}
-		fmtp = end;
-	}
-	return found;
-}
-
-/* Whether level_idc is one of H.264 Table A-1's (1b as 9, 1 to 6.2). */
-static bool h264_level_ok(unsigned level_idc)
-{
-	static const uint8_t levels[] = { 9, 10, 11, 12, 13, 20, 21, 22, 30, 31, 32,
-					  40, 41, 42, 50, 51, 52, 60, 61, 62 };
-
-	for (unsigned i = 0; i < sizeof(levels); i++)
-		if (levels[i] == level_idc)
-			return true;
-	return false;
+	if (wf_sdp_fmtp_count(fmtp, key) > 1)
+		return -3;
+	n = wf_sdp_fmtp_get(fmtp, key, out, cap);
+	return n == -ENOSPC ? -2 : n < 0 ? -1 : n;
 }
 
 /* A WHIP H.264 track: a publisher is only taken in packetization mode 1
@@ -1118,7 +1080,7 @@ static void check_whip_h264(struct wf_walk *w, const config_setting_t *g,
 		report_member(w, g, "fmtp", "profile-level-id is given twice");
 	else if (n == -2 || (n >= 0 && (n != 6 || strspn(v, "0123456789abcdefABCDEF") != 6)))
 		report_member(w, g, "fmtp", "profile-level-id is not six hex digits");
-	else if (n == 6 && !h264_level_ok((unsigned)strtoul(v + 4, NULL, 16)))
+	else if (n == 6 && !wf_sdp_h264_level_valid((uint8_t)strtoul(v + 4, NULL, 16)))
 		report_member(w, g, "fmtp", "profile-level-id %s names no H.264 level (Table A-1)",
 			      v);
 }

@@ -139,9 +139,7 @@ static unsigned h264_level_rank(const uint8_t p[3])
 	return p[2] * 2u;
 }
 
-/* Whether level_idc (the third byte of profile-level-id) is one of the
- * levels of H.264 Table A-1: 1b as 9, then 1 to 6.2. */
-static bool h264_level_valid(uint8_t level_idc)
+bool wf_sdp_h264_level_valid(uint8_t level_idc)
 {
 	switch (level_idc) {
 	case 9: case 10: case 11: case 12: case 13: case 20: case 21: case 22:
@@ -156,6 +154,35 @@ static bool h264_level_valid(uint8_t level_idc)
 /* ---- per-format compatibility ---- */
 
 enum { FIT_NONE = 0, FIT_DECODES = 1, FIT_EXACT = 2 };
+
+/* How a stream of H.264 profile src suits decoders of profile dec: the
+ * same known profile exactly; one every decoder of dec decodes (H.264
+ * Annex A.2); or not at all. */
+static int h264_profile_fit(enum wf_h264_profile dec, enum wf_h264_profile src)
+{
+	if (dec == src && dec != WF_H264_UNKNOWN)
+		return FIT_EXACT;
+	return wf_h264_profile_decodes(dec, src) ? FIT_DECODES : FIT_NONE;
+}
+
+/* The fmtp key of a VP9 or AV1 profile. */
+static const char *profile_key(enum wf_codec c)
+{
+	return c == WF_CODEC_VP9 ? "profile-id" : "profile";
+}
+
+/* The VP9 or AV1 profile of format f into *v: 0 when given, 1 when absent
+ * (profile 0), -1 when it does not parse. */
+static int profile_read(const struct wf_sdp_format *f, enum wf_codec c, uint32_t *v)
+{
+	int rc = wf_sdp_fmtp_get_u32(f->fmtp, profile_key(c), v);
+
+	if (rc == -ENOENT) {
+		*v = 0;
+		return 1;
+	}
+	return rc ? -1 : 0;
+}
 
 /* H.264 parameters of an offered fmtp (RFC 6184 §8.1; absent: mode 0,
  * profile-level-id 42000a, no level asymmetry): 0, or -1 when one is
@@ -216,34 +243,21 @@ static int format_fit(const struct wf_sdp_format *f, const struct wf_sdp_track *
 	case WF_CODEC_VP8:
 		return FIT_EXACT;
 	case WF_CODEC_VP9:
-	case WF_CODEC_AV1: {
-		const char *key = t->codec == WF_CODEC_VP9 ? "profile-id" : "profile";
-		int rc = wf_sdp_fmtp_get_u32(f->fmtp, key, &v);
-
-		if (rc == -ENOENT)
-			v = 0;	/* absent: profile 0 */
-		else if (rc)
+	case WF_CODEC_AV1:
+		if (profile_read(f, t->codec, &v) < 0 || v != t->profile)
 			return FIT_NONE;
-		if (v != t->profile)
-			return FIT_NONE;
-		snprintf(fmtp, cap, "%s=%u", key, t->profile);
+		snprintf(fmtp, cap, "%s=%u", profile_key(t->codec), t->profile);
 		return FIT_EXACT;
-	}
 	case WF_CODEC_H264: {
 		struct h264_fmtp h;
 		const uint8_t *plid = h.plid;
-		enum wf_h264_profile op, sp;
 		int fit;
 
 		if (h264_fmtp_read(f->fmtp, &h) || h.pm != t->h264_packetization_mode)
 			return FIT_NONE;
-		op = wf_h264_profile_of(plid);
-		sp = wf_h264_profile_of(t->h264_plid);
-		if (op == sp && op != WF_H264_UNKNOWN)
-			fit = FIT_EXACT;
-		else if (wf_h264_profile_decodes(op, sp))
-			fit = FIT_DECODES;
-		else
+		/* the viewer decodes what we send */
+		fit = h264_profile_fit(wf_h264_profile_of(plid), wf_h264_profile_of(t->h264_plid));
+		if (fit == FIT_NONE)
 			return FIT_NONE;
 		/* RFC 6184 §8.2.2: without level asymmetry one level applies to
 		 * both directions and must not exceed the offered one. */
@@ -344,38 +358,28 @@ static int format_fit_whip(const struct wf_sdp_format *f, const struct wf_sdp_tr
 		break;
 	case WF_CODEC_VP9:
 	case WF_CODEC_AV1: {
-		int rc = wf_sdp_fmtp_get_u32(f->fmtp, t->codec == WF_CODEC_VP9 ? "profile-id" : "profile", &v);
+		int rc = profile_read(f, t->codec, &v);
 
-		if (rc == -ENOENT)
-			v = 0;	/* absent: profile 0 */
-		else if (rc)
-			return FIT_NONE;
-		if (v != t->profile)
+		if (rc < 0 || v != t->profile)
 			return FIT_NONE;
 		if (rc == 0)
-			fmtp_add(fmtp, cap, t->codec == WF_CODEC_VP9 ? "profile-id" : "profile", v);
+			fmtp_add(fmtp, cap, profile_key(t->codec), v);
 		break;
 	}
 	case WF_CODEC_H264: {
 		struct h264_fmtp h;
 		const uint8_t *plid = h.plid;
-		enum wf_h264_profile op, cp;
 
 		/* Mode 1 only: the stream goes to viewers as it comes, and they are
 		 * answered with the configured mode. */
 		if (h264_fmtp_read(f->fmtp, &h) || h.pm != 1 || t->h264_packetization_mode != 1)
 			return FIT_NONE;
-		if (!h264_level_valid(plid[2]))
+		if (!wf_sdp_h264_level_valid(plid[2]))
 			return FIT_NONE;	/* viewers would be promised a level that is none */
-		op = wf_h264_profile_of(plid);
-		cp = wf_h264_profile_of(t->h264_plid);
 		/* Reversed from WHEP: every decoder of the configured profile must
-		 * decode what the publisher sends (H.264 Annex A.2). */
-		if (op == cp && op != WF_H264_UNKNOWN)
-			fit = FIT_EXACT;
-		else if (wf_h264_profile_decodes(cp, op))
-			fit = FIT_DECODES;
-		else
+		 * decode what the publisher sends. */
+		fit = h264_profile_fit(wf_h264_profile_of(t->h264_plid), wf_h264_profile_of(plid));
+		if (fit == FIT_NONE)
 			return FIT_NONE;
 		/* RFC 6184 §8.2.2: the answer repeats the offered level, so it is
 		 * the highest the publisher may send; viewers were promised the

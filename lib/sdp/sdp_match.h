@@ -135,6 +135,9 @@ int wf_h264_plid_parse(const char *hex, uint8_t plid[3]);
 enum wf_h264_profile wf_h264_profile_of(const uint8_t plid[3]);
 /* True when a decoder of profile dec also decodes a stream of profile src. */
 bool wf_h264_profile_decodes(enum wf_h264_profile dec, enum wf_h264_profile src);
+/* Whether level_idc (the third byte of profile-level-id) is one of the
+ * levels of H.264 Table A-1: 1b as 9, then 1 to 6.2. */
+bool wf_sdp_h264_level_valid(uint8_t level_idc);
 
 /* Matches every m= section of o against the n tracks t (each track serves
  * at most one recvonly/sendrecv section; the first free track of the kind

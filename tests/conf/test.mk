@@ -1,1 +1,1 @@
-TEST_LIBS_conf := conf srtp
+TEST_LIBS_conf := conf srtp sdp

@@ -127,6 +127,147 @@ static const char player_html[] =
 "</body>\n"
 "</html>\n";
 
+/* The publisher (WHIP): the user enters the stream's publish token, the
+ * page publishes the camera and microphone.  The token is typed, not put
+ * in the URL, so it stays out of histories and logs. */
+static const char publish_html[] =
+"<!DOCTYPE html>\n"
+"<html lang=\"en\">\n"
+"<head>\n"
+"<meta charset=\"utf-8\">\n"
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+"<title>Publish {{stream}} - whepfan</title>\n"
+"<style>\n"
+"html, body { margin: 0; height: 100%; background: #000; color: #ddd; font: 14px sans-serif; }\n"
+"video { display: block; width: 100%; height: calc(100% - 48px); object-fit: contain; }\n"
+"form { display: flex; gap: 8px; align-items: center; height: 48px; padding: 0 8px; box-sizing: border-box; }\n"
+"input { flex: 0 1 20em; }\n"
+"#state { margin-left: auto; }\n"
+"</style>\n"
+"</head>\n"
+"<body>\n"
+"<form id=\"form\" autocomplete=\"off\">\n"
+"<label for=\"token\">Publish token</label>\n"
+"<input id=\"token\" type=\"password\">\n"
+"<button id=\"go\" type=\"submit\">Publish</button>\n"
+"<button id=\"stop\" type=\"button\" disabled>Stop</button>\n"
+"<span id=\"state\">{{stream}}: idle</span>\n"
+"</form>\n"
+"<video id=\"video\" autoplay muted playsinline></video>\n"
+"<script>\n"
+"\"use strict\";\n"
+"(() => {\n"
+"  const $ = id => document.getElementById(id);\n"
+"  const video = $(\"video\"), label = $(\"state\"), go = $(\"go\"), stop = $(\"stop\");\n"
+"  const wf = window.wf = { pc: null, state: \"idle\", session: null, error: null, token: null };\n"
+"\n"
+"  // getStats() summed up for tests: outbound-rtp per kind, what whepfan's\n"
+"  // receiver reports say (remote-inbound-rtp), the transport.\n"
+"  wf.stats = async () => {\n"
+"    const out = { video: null, audio: null, reports: { video: 0, audio: 0 }, transport: null };\n"
+"    if (!wf.pc) return out;\n"
+"    (await wf.pc.getStats()).forEach(s => {\n"
+"      if (s.type === \"outbound-rtp\") {\n"
+"        out[s.kind] = { packetsSent: s.packetsSent, bytesSent: s.bytesSent,\n"
+"          framesEncoded: s.framesEncoded, frameWidth: s.frameWidth,\n"
+"          frameHeight: s.frameHeight, nackCount: s.nackCount, pliCount: s.pliCount,\n"
+"          retransmittedPacketsSent: s.retransmittedPacketsSent,\n"
+"          targetBitrate: s.targetBitrate };\n"
+"      } else if (s.type === \"remote-inbound-rtp\") {\n"
+"        out.reports[s.kind] = s.reportsReceived || 1;\n"
+"      } else if (s.type === \"transport\") {\n"
+"        out.transport = { dtlsState: s.dtlsState, srtpCipher: s.srtpCipher };\n"
+"      }\n"
+"    });\n"
+"    return out;\n"
+"  };\n"
+"\n"
+"  function show(state, detail) {\n"
+"    wf.state = state;\n"
+"    label.textContent = detail ? state + \": \" + detail : state;\n"
+"  }\n"
+"\n"
+"  function headers(type) {\n"
+"    const h = {};\n"
+"    if (type) h[\"Content-Type\"] = type;\n"
+"    if (wf.token) h[\"Authorization\"] = \"Bearer \" + wf.token;\n"
+"    return h;\n"
+"  }\n"
+"\n"
+"  // The server is ICE-lite: an offer without candidates works, so wait\n"
+"  // for gathering at most 500 ms.\n"
+"  function gathered(pc) {\n"
+"    return new Promise(done => {\n"
+"      if (pc.iceGatheringState === \"complete\") return done();\n"
+"      const timer = setTimeout(done, 500);\n"
+"      pc.addEventListener(\"icegatheringstatechange\", () => {\n"
+"        if (pc.iceGatheringState === \"complete\") { clearTimeout(timer); done(); }\n"
+"      });\n"
+"    });\n"
+"  }\n"
+"\n"
+"  // Publishes the camera and microphone (\"whip\", relative to the page).\n"
+"  wf.publish = async token => {\n"
+"    wf.token = token || null;\n"
+"    wf.error = null;\n"
+"    go.disabled = true;\n"
+"    show(\"starting\");\n"
+"    const media = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });\n"
+"    video.srcObject = media;\n"
+"    const pc = wf.pc = new RTCPeerConnection({ iceServers: [] });\n"
+"    for (const track of media.getTracks())\n"
+"      pc.addTransceiver(track, { direction: \"sendonly\", streams: [media] });\n"
+"    pc.onconnectionstatechange = () => {\n"
+"      const s = pc.connectionState;\n"
+"      if (s === \"connected\") show(\"publishing\");\n"
+"      else if (s === \"disconnected\") show(\"connecting\", \"connection interrupted\");\n"
+"      else if (s === \"failed\") fail(\"connection failed\");\n"
+"    };\n"
+"    await pc.setLocalDescription(await pc.createOffer());\n"
+"    await gathered(pc);\n"
+"    const res = await fetch(\"whip\", { method: \"POST\", headers: headers(\"application/sdp\"),\n"
+"                                     body: pc.localDescription.sdp });\n"
+"    const text = await res.text();\n"
+"    if (res.status !== 201) throw new Error(\"HTTP \" + res.status + \": \" + text.trim());\n"
+"    wf.session = new URL(res.headers.get(\"Location\"), location.href).href;\n"
+"    await pc.setRemoteDescription({ type: \"answer\", sdp: text });\n"
+"    stop.disabled = false;\n"
+"    show(\"connecting\");\n"
+"  };\n"
+"\n"
+"  // Ends publishing: DELETE of the session, the tracks stopped.\n"
+"  wf.stop = keepalive => {\n"
+"    if (wf.session)\n"
+"      fetch(wf.session, { method: \"DELETE\", headers: headers(), keepalive: !!keepalive })\n"
+"        .catch(() => {});\n"
+"    wf.session = null;\n"
+"    if (wf.pc) wf.pc.close();\n"
+"    wf.pc = null;\n"
+"    if (video.srcObject) video.srcObject.getTracks().forEach(t => t.stop());\n"
+"    video.srcObject = null;\n"
+"    go.disabled = false;\n"
+"    stop.disabled = true;\n"
+"    if (wf.state !== \"error\") show(\"idle\");\n"
+"  };\n"
+"\n"
+"  function fail(message) {\n"
+"    wf.error = message;\n"
+"    show(\"error\", message);\n"
+"    wf.stop();\n"
+"  }\n"
+"\n"
+"  $(\"form\").addEventListener(\"submit\", ev => {\n"
+"    ev.preventDefault();\n"
+"    wf.publish($(\"token\").value).catch(e => fail(e.message || String(e)));\n"
+"  });\n"
+"  stop.addEventListener(\"click\", () => wf.stop());\n"
+"  // sendBeacon cannot DELETE: a keepalive fetch outlives the page.\n"
+"  addEventListener(\"pagehide\", () => wf.stop(true));\n"
+"})();\n"
+"</script>\n"
+"</body>\n"
+"</html>\n";
+
 static const char index_head[] =
 "<!DOCTYPE html>\n"
 "<html lang=\"en\">\n"
@@ -173,10 +314,11 @@ static char *finish(FILE *f, char **buf)
 	return *buf;
 }
 
-char *wf_player_page(const char *stream, size_t *len)
+/* Page tmpl with every "{{stream}}" replaced by stream, HTML-escaped. */
+static char *page(const char *tmpl, const char *stream, size_t *len)
 {
 	static const char mark[] = "{{stream}}";
-	const char *p = player_html, *hit;
+	const char *p = tmpl, *hit;
 	char *buf = NULL;
 	FILE *f;
 
@@ -190,6 +332,16 @@ char *wf_player_page(const char *stream, size_t *len)
 	}
 	fputs(p, f);
 	return finish(f, &buf);
+}
+
+char *wf_player_page(const char *stream, size_t *len)
+{
+	return page(player_html, stream, len);
+}
+
+char *wf_publish_page(const char *stream, size_t *len)
+{
+	return page(publish_html, stream, len);
 }
 
 char *wf_player_index(const struct wf_config *cfg, size_t *len)

@@ -23,6 +23,17 @@
  * with errno set (ENOMEM). */
 char *wf_player_page(const char *stream, size_t *len);
 
+/* The publisher page of stream (GET /<stream>/publish), as above: a form
+ * takes the publish token (typed, never in the URL), then the page
+ * publishes the camera and microphone over WHIP (POST "whip", relative to
+ * the page; the token as a bearer token), shows its state (idle /
+ * starting / connecting / publishing / error with the server's reason)
+ * and ends the session (DELETE of Location) on Stop or when the page goes
+ * away.  For tests: window.wf = { pc, state, session, error, publish(token),
+ * stop(), stats() }, where stats() resolves to outbound-rtp counters per
+ * kind and which kinds whepfan's receiver reports reached. */
+char *wf_publish_page(const char *stream, size_t *len);
+
 /* The page listing cfg's streams with links to their players, as above. */
 char *wf_player_index(const struct wf_config *cfg, size_t *len);
 

@@ -1396,6 +1396,24 @@ static void player_page_escapes_the_stream_name(void)
 	free(page);
 }
 
+/* The publisher page escapes the name as the player does, publishes to
+ * "whip" beside it, and never reads the token from its URL (a token in a
+ * URL ends up in histories, proxies' logs and Referer headers). */
+static void publish_page_escapes_the_name_and_takes_no_token_from_its_url(void)
+{
+	size_t len = 0;
+	char *page = wf_publish_page("<img src=x onerror=alert(1)>&\"'", &len);
+
+	WF_REQUIRE(page);
+	WF_CHECK_EQ(len, strlen(page));
+	WF_CHECK(strstr(page, "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;") != NULL);
+	WF_CHECK(strstr(page, "<img") == NULL);
+	WF_CHECK(strstr(page, "fetch(\"whip\"") != NULL);
+	WF_CHECK(strstr(page, "type=\"password\"") != NULL);
+	WF_CHECK(strstr(page, "location.search") == NULL);
+	free(page);
+}
+
 static void player_page_of_unknown_stream_is_404(void)
 {
 	WF_REQUIRE(start(""));
@@ -1665,6 +1683,7 @@ int main(int argc, char **argv)
 	WF_RUN(whep_options_answers_the_cors_preflight);
 	WF_RUN(player_page_is_served_with_security_headers);
 	WF_RUN(player_page_escapes_the_stream_name);
+	WF_RUN(publish_page_escapes_the_name_and_takes_no_token_from_its_url);
 	WF_RUN(player_page_of_unknown_stream_is_404);
 	WF_RUN(stream_without_slash_redirects_to_its_player);
 	WF_RUN(index_lists_the_configured_streams);

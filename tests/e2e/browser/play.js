@@ -34,14 +34,14 @@
 // pc.close() alone (the DTLS close_notify must end it), or leaving the page)
 "use strict";
 
-const { spawn, execFileSync } = require("child_process");
+const { execFileSync } = require("child_process");
 const fs = require("fs");
-const path = require("path");
+const cdpjs = require("./cdp");
+const { closeBrowser, evaluate, sleep } = cdpjs;
 
 const MIN_FRAMES = 30;		// the brief: framesDecoded > 30
 const PLAY_TIMEOUT_MS = 25000;	// all tabs decoding, from navigation
 const END_TIMEOUT_MS = 5000;	// telemetry shows a session gone
-const CDP_TIMEOUT_MS = 15000;	// one DevTools command
 const HARD_TIMEOUT_MS = 75000;	// the whole script
 const KEEP_MS = 3000;		// how long all play on after the first frames
 const SERVER_CANDIDATE = "198.18.0.1:8189";	// whepfan's port, webrtc.udp_port
@@ -86,217 +86,16 @@ function parseArgs(argv) {
 
 const opt = parseArgs(process.argv.slice(2));
 const consoleLog = fs.openSync(opt.console, "a");
-let passed = 0, failed = 0;
-
-function check(name, cond, detail) {
-	if (cond) {
-		console.log("ok   " + name);
-		passed++;
-	} else {
-		console.log("FAIL " + name + (detail ? ": " + detail : ""));
-		failed++;
-	}
-	return cond;
-}
+const checks = new cdpjs.Checks();
+const check = checks.check.bind(checks);
 
 const info = text => console.log("  " + text);
-const sleep = ms => new Promise(done => setTimeout(done, ms));
 const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(1) + " s";
 
-// ---- the DevTools protocol over a pipe ---------------------------------------
-
-class Cdp {
-	constructor(wr, rd) {
-		this.wr = wr;
-		this.next = 1;
-		this.pending = new Map();
-		this.listeners = [];
-		this.buf = "";
-		rd.setEncoding("utf8");
-		rd.on("data", chunk => this.onData(chunk));
-		rd.on("close", () => this.failAll(new Error("the browser closed the pipe")));
-	}
-
-	onData(chunk) {
-		this.buf += chunk;
-		let end;
-		while ((end = this.buf.indexOf("\0")) >= 0) {
-			const text = this.buf.slice(0, end);
-			this.buf = this.buf.slice(end + 1);
-			let msg;
-			try {
-				msg = JSON.parse(text);
-			} catch (e) {
-				continue;
-			}
-			if (msg.id && this.pending.has(msg.id)) {
-				const p = this.pending.get(msg.id);
-				this.pending.delete(msg.id);
-				clearTimeout(p.timer);
-				if (msg.error)
-					p.reject(new Error(p.method + ": " + msg.error.message));
-				else
-					p.resolve(msg.result || {});
-			} else if (msg.method) {
-				for (const fn of this.listeners)
-					fn(msg);
-			}
-		}
-	}
-
-	failAll(err) {
-		for (const p of this.pending.values()) {
-			clearTimeout(p.timer);
-			p.reject(err);
-		}
-		this.pending.clear();
-	}
-
-	send(method, params = {}, sessionId = undefined) {
-		const id = this.next++;
-		const msg = { id, method, params };
-		if (sessionId)
-			msg.sessionId = sessionId;
-		return new Promise((resolve, reject) => {
-			const timer = setTimeout(() => {
-				this.pending.delete(id);
-				reject(new Error(method + ": no answer in " + CDP_TIMEOUT_MS + " ms"));
-			}, CDP_TIMEOUT_MS);
-			this.pending.set(id, { resolve, reject, timer, method });
-			this.wr.write(JSON.stringify(msg) + "\0");
-		});
-	}
-
-	on(fn) {
-		this.listeners.push(fn);
-	}
-}
-
-// ---- the browser -------------------------------------------------------------
-
-// BROWSER-TESTING.md: these flags keep the browser's traffic at home.
-// --disable-features is last-one-wins: one merged list, nothing else sets it.
-function chromiumArgs() {
-	const disabled = [
-		"WebRtcHideLocalIpsWithMdns",	// no .local candidates
-		"Translate", "MediaRouter", "OptimizationHints", "AutofillServerCommunication",
-		"CalculateNativeWinOcclusion", "InterestFeedContentSuggestions",
-	];
-	return [
-		"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--disable-extensions",
-		"--disable-default-apps", "--metrics-recording-only", "--mute-audio",
-		"--password-store=basic", "--use-mock-keychain",
-		"--autoplay-policy=no-user-gesture-required",
-		// every name and address fails to resolve but the server's own
-		"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-		// several tabs play at once: none of them may be throttled
-		"--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-		"--disable-backgrounding-occluded-windows",
-		"--disable-features=" + disabled.join(","),
-		"--user-data-dir=" + opt.profile,
-		"--remote-debugging-pipe",
-		"about:blank",
-	];
-}
-
-let browser = null;
-
-// Chromium, its audio client and dconf write under $HOME, $TMPDIR and
-// $XDG_RUNTIME_DIR: all of them go under --home, which the script removes.
-function browserEnv() {
-	const dirs = { HOME: "home", XDG_CONFIG_HOME: "home/.config", XDG_CACHE_HOME: "home/.cache",
-		       XDG_RUNTIME_DIR: "run", TMPDIR: "tmp" };
-	const env = { ...process.env };
-	for (const [k, d] of Object.entries(dirs)) {
-		env[k] = path.join(opt.home, d);
-		fs.mkdirSync(env[k], { recursive: true, mode: 0o700 });
-	}
-	delete env.DBUS_SESSION_BUS_ADDRESS;
-	return env;
-}
-
-function launch() {
-	const log = fs.openSync(opt["chromium-log"], "a");
-	browser = spawn("/usr/bin/chromium", chromiumArgs(), {
-		stdio: ["ignore", log, log, "pipe", "pipe"],
-		env: browserEnv(),
-		detached: false,
-	});
-	fs.writeFileSync(opt["pid-file"], String(browser.pid) + "\n");
-	browser.on("exit", () => { browser.exited = true; });
-	return new Cdp(browser.stdio[3], browser.stdio[4]);
-}
-
-async function closeBrowser(cdp) {
-	if (!browser || browser.exited)
-		return;
-	try {
-		await Promise.race([cdp.send("Browser.close"), sleep(3000)]);
-	} catch (e) { /* it may be gone already */ }
-	for (let i = 0; i < 30 && !browser.exited; i++)
-		await sleep(100);
-	if (!browser.exited)
-		browser.kill("SIGKILL");
-}
-
-function argText(a) {
-	if (a.value !== undefined)
-		return typeof a.value === "string" ? a.value : JSON.stringify(a.value);
-	return a.description || a.type;
-}
-
-// A tab on url: its session, console messages to the console log.
-async function openTab(cdp, label, url) {
-	const { targetId } = await cdp.send("Target.createTarget", { url: "about:blank" });
-	const { sessionId } = await cdp.send("Target.attachToTarget", { targetId, flatten: true });
-	cdp.on(msg => {
-		if (msg.sessionId !== sessionId)
-			return;
-		let line = null;
-		if (msg.method === "Runtime.consoleAPICalled")
-			line = msg.params.type + ": " + msg.params.args.map(argText).join(" ");
-		else if (msg.method === "Runtime.exceptionThrown")
-			line = "exception: " + (msg.params.exceptionDetails.exception?.description ||
-						msg.params.exceptionDetails.text);
-		else if (msg.method === "Log.entryAdded")
-			line = msg.params.entry.level + " (" + msg.params.entry.source + "): " +
-				msg.params.entry.text + (msg.params.entry.url ? " " + msg.params.entry.url : "");
-		if (line)
-			fs.writeSync(consoleLog, `[${secs()}] ${label}: ${line}\n`);
-	});
-	await cdp.send("Runtime.enable", {}, sessionId);
-	await cdp.send("Log.enable", {}, sessionId);
-	await cdp.send("Page.enable", {}, sessionId);
-	const nav = await cdp.send("Page.navigate", { url }, sessionId);
-	return { targetId, sessionId, navError: nav.errorText || null };
-}
-
-// Evaluates expr in the tab (promises awaited), returns its value by value.
-async function evaluate(cdp, tab, expr) {
-	const r = await cdp.send("Runtime.evaluate",
-		{ expression: expr, awaitPromise: true, returnByValue: true }, tab.sessionId);
-	if (r.exceptionDetails)
-		throw new Error(r.exceptionDetails.exception?.description || r.exceptionDetails.text);
-	return r.result.value;
-}
-
 // ---- telemetry ------------------------------------------------------------------
 
-function telemetry(cmd) {
-	const out = execFileSync("dpdk-telemetry.py", ["-f", opt.prefix],
-		{ input: cmd + "\n", timeout: 10000, encoding: "utf8" });
-	for (const line of out.trim().split("\n").reverse()) {
-		try {
-			const v = JSON.parse(line);
-			if (v && v[cmd] !== undefined)
-				return v[cmd];
-		} catch (e) { /* banner */ }
-	}
-	throw new Error("no telemetry answer to " + cmd);
-}
+const telemetry = cmd => cdpjs.telemetry(opt.prefix, cmd);
 
 // Refuses (on) or allows again (off) UDP from this namespace to whepfan's
 // WebRTC port: a policy rule ahead of the routes (ip-rule(8)).
@@ -413,7 +212,9 @@ function report(t) {
 }
 
 async function main() {
-	const cdp = launch();
+	const b = cdpjs.launch({ profile: opt.profile, home: opt.home,
+				 chromiumLog: opt["chromium-log"], pidFile: opt["pid-file"] });
+	const { cdp, browser } = b;
 	const hard = setTimeout(() => {
 		check("browser_test_finishes_in_time", false, `over ${HARD_TIMEOUT_MS / 1000} s`);
 		if (browser && !browser.exited)
@@ -428,7 +229,7 @@ async function main() {
 			const url = `http://127.0.0.1:${opt.port}/${stream.name}/` +
 				(stream.token ? "?token=" + stream.token : "");
 			const t = { stream, navAt: Date.now() };
-			t.tab = await openTab(cdp, stream.label, url);
+			t.tab = await cdpjs.openTab(cdp, stream.label, url, consoleLog, secs);
 			tabs.push(t);
 		}
 		await playAll(cdp, tabs);
@@ -533,11 +334,11 @@ async function main() {
 		check("browser_driver_runs_without_errors", false, e.stack || e.message);
 	} finally {
 		clearTimeout(hard);
-		await closeBrowser(cdp);
+		await closeBrowser(b);
 	}
 	info(`browser part: ${secs()}`);
-	console.log(`# play.js: ${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	console.log(`# play.js: ${checks.passed} passed, ${checks.failed} failed`);
+	process.exit(checks.failed ? 1 : 0);
 }
 
 main();

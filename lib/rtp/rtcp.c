@@ -280,6 +280,36 @@ int wf_rtcp_parse_fir(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_fb *fb,
 	return (int)n;
 }
 
+/* The REMB identifier (draft-alvestrand-rmcat-remb-03 §2.2). */
+static const uint8_t remb_id[4] = { 'R', 'E', 'M', 'B' };
+
+int wf_rtcp_parse_remb(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_remb *r,
+		       uint32_t *ssrcs, size_t cap)
+{
+	struct wf_rtcp_fb fb;
+	unsigned n, exp, i;
+	uint32_t mant;
+	int rc;
+
+	if (pkt->pt != WF_RTCP_PSFB || pkt->count != WF_RTCP_FMT_AFB)
+		return -WF_RTCP_WRONG_TYPE;
+	rc = wf_rtcp_parse_fb(pkt, &fb);
+	if (rc) return rc;
+	if (fb.fci_len < 4 || memcmp(fb.fci, remb_id, 4) != 0)
+		return -WF_RTCP_WRONG_TYPE;	/* another application's */
+	if (fb.fci_len < 8) return -WF_RTCP_TRUNCATED;
+	n = fb.fci[4];
+	if (fb.fci_len != 8 + 4 * n) return -WF_RTCP_TRUNCATED;
+	exp = fb.fci[5] >> 2;
+	mant = (uint32_t)(fb.fci[5] & 3) << 16 | (uint32_t)fb.fci[6] << 8 | fb.fci[7];
+	r->sender_ssrc = fb.sender_ssrc;
+	/* 18 bits shifted by up to 63: past 64 bits it saturates */
+	r->bitrate_bps = exp > 46 && mant >> (64 - exp) ? UINT64_MAX : (uint64_t)mant << exp;
+	for (i = 0; i < n && i < cap; i++)
+		ssrcs[i] = wf_rtp_rd32(fb.fci + 8 + 4 * i);
+	return (int)n;
+}
+
 /* ---- Builders ------------------------------------------------------------ */
 
 /* Writes the 4-byte common header for a packet of len bytes (a multiple of
@@ -423,6 +453,31 @@ int wf_rtcp_build_fir(uint8_t *buf, size_t cap, uint32_t sender_ssrc,
 		wf_rtp_wr32(q, e[i].ssrc);
 		wf_rtp_wr32(q + 4, (uint32_t)e[i].seq << 24);
 	}
+	return (int)len;
+}
+
+int wf_rtcp_build_remb(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint64_t bitrate_bps,
+		       const uint32_t *ssrcs, size_t n)
+{
+	unsigned exp = 0;
+	size_t len, i;
+
+	if (!ssrcs || n == 0 || n > 255) return -WF_RTCP_BAD_PARAM;
+	len = 20 + 4 * n;
+	if (cap < len) return -WF_RTCP_NO_ROOM;
+	while (bitrate_bps > 0x3ffff) {	/* rounded down: never more than asked */
+		bitrate_bps >>= 1;
+		exp++;
+	}
+	wf_rtcp_put_hdr(buf, WF_RTCP_FMT_AFB, WF_RTCP_PSFB, len);
+	wf_rtp_wr32(buf + 4, sender_ssrc);
+	wf_rtp_wr32(buf + 8, 0);		/* §2.2: the media source is 0 */
+	memcpy(buf + 12, remb_id, 4);
+	buf[16] = (uint8_t)n;
+	buf[17] = (uint8_t)(exp << 2 | bitrate_bps >> 16);
+	wf_rtp_wr16(buf + 18, (uint16_t)bitrate_bps);
+	for (i = 0; i < n; i++)
+		wf_rtp_wr32(buf + 20 + 4 * i, ssrcs[i]);
 	return (int)len;
 }
 

@@ -211,6 +211,21 @@ struct wf_rtcp_fir_entry {
 int wf_rtcp_parse_fir(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_fb *fb,
 		      struct wf_rtcp_fir_entry *entries, size_t cap);
 
+/* REMB (draft-alvestrand-rmcat-remb-03 §2.2), an application layer
+ * feedback message: the receiver's estimate of the total bitrate it can
+ * take for the SSRCs it names. */
+struct wf_rtcp_remb {
+	uint32_t sender_ssrc;
+	uint64_t bitrate_bps;	/* mantissa << exponent; UINT64_MAX past 2^64 */
+};
+
+/* Reads a REMB: fills *r and writes up to cap SSRCs.  Returns the number
+ * of SSRCs the message names (may exceed cap), or -WF_RTCP_WRONG_TYPE (not
+ * PSFB FMT 15 with the "REMB" identifier), -WF_RTCP_TRUNCATED (an FCI
+ * shorter than its SSRC count says, or longer). */
+int wf_rtcp_parse_remb(const struct wf_rtcp_pkt *pkt, struct wf_rtcp_remb *r,
+		       uint32_t *ssrcs, size_t cap);
+
 /* ---- Builders ------------------------------------------------------------- */
 
 /* SR with n (0..31) report blocks: 28 + 24 n bytes. */
@@ -241,6 +256,12 @@ int wf_rtcp_build_pli(uint8_t *buf, size_t cap, uint32_t sender_ssrc,
  * §4.3.1.2). */
 int wf_rtcp_build_fir(uint8_t *buf, size_t cap, uint32_t sender_ssrc,
 		      const struct wf_rtcp_fir_entry *e, size_t n);
+
+/* REMB for the n (1..255) SSRCs at ssrcs: bitrate_bps as an 18-bit
+ * mantissa and a 6-bit exponent, rounded down (never more than asked).
+ * 20 + 4 n bytes. */
+int wf_rtcp_build_remb(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint64_t bitrate_bps,
+		       const uint32_t *ssrcs, size_t n);
 
 /* ---- NTP time (RFC 3550 §4) ----------------------------------------------- */
 

@@ -68,6 +68,8 @@ static void one(const struct wf_rtcp_pkt *pkt)
 	struct wf_rtcp_rpt r;
 	struct wf_rtcp_bye bye;
 	struct wf_rtcp_fb fb;
+	struct wf_rtcp_remb remb;
+	uint32_t remb_ssrcs[255];
 	const uint8_t *cname;
 	uint8_t cname_len;
 	uint32_t ssrc, rtt;
@@ -96,6 +98,18 @@ static void one(const struct wf_rtcp_pkt *pkt)
 	n = wf_rtcp_parse_fir(pkt, &fb, fir, 4);
 	m = wf_rtcp_parse_fir(pkt, &fb, firs, 64);
 	WF_FUZZ_CHECK(n == m);
+	/* REMB: the count does not depend on the room given, and what a
+	 * valid one says builds a valid packet */
+	n = wf_rtcp_parse_remb(pkt, &remb, remb_ssrcs, 2);
+	m = wf_rtcp_parse_remb(pkt, &remb, remb_ssrcs, 255);
+	WF_FUZZ_CHECK(n == m);
+	if (m > 0) {
+		uint8_t again[20 + 4 * 255];
+
+		WF_FUZZ_CHECK(wf_rtcp_build_remb(again, sizeof(again), remb.sender_ssrc,
+						 remb.bitrate_bps, remb_ssrcs, (size_t)m) == 20 + 4 * m);
+		WF_FUZZ_CHECK(wf_rtcp_validate(again, 20 + 4 * (size_t)m) == 1);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -554,6 +554,66 @@ static void pli_and_fir_round_trip(void)
 	WF_CHECK_EQ(wf_rtcp_parse_fir(&pkt, &fb, out, 4), -WF_RTCP_TRUNCATED);
 }
 
+static void remb_round_trips_rounded_down_and_hostile_ones_are_refused(void)
+{
+	static const uint64_t rates[] = { 0, 1, 0x3ffff, 0x40000, 0x40001, 2500000,
+					  50000000, 1ull << 40, UINT64_MAX };
+	uint32_t ssrcs[3] = { 0x11111111, 0x22222222, 0x33333333 }, out[4];
+	struct wf_rtcp_remb r;
+	struct wf_rtcp_pkt pkt;
+	uint8_t buf[64];
+	size_t i, cap;
+	int len;
+
+	for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		len = wf_rtcp_build_remb(buf, sizeof(buf), 0xabcd, rates[i], ssrcs, 3);
+		WF_REQUIRE(len == 32 && one_pkt(buf, 32, &pkt) == 1);
+		WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 4), 3);
+		WF_CHECK_EQ(r.sender_ssrc, 0xabcd);
+		/* never more than asked, and within 18 bits' precision of it */
+		WF_CHECKF(r.bitrate_bps <= rates[i] && rates[i] - r.bitrate_bps <= rates[i] >> 17,
+			  "%llu as %llu", (unsigned long long)rates[i],
+			  (unsigned long long)r.bitrate_bps);
+		WF_CHECK(out[0] == ssrcs[0] && out[1] == ssrcs[1] && out[2] == ssrcs[2]);
+		{
+			struct wf_rtcp_fb fb;
+
+			WF_CHECK_EQ(wf_rtcp_parse_pli(&pkt, &fb), -WF_RTCP_WRONG_TYPE);
+		}
+	}
+	/* bounded by the caller's room */
+	WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 1), 3);
+	for (cap = 0; cap < 32; cap++)
+		WF_CHECK_EQ(wf_rtcp_build_remb(buf, cap, 1, 1000, ssrcs, 3), -WF_RTCP_NO_ROOM);
+	WF_CHECK_EQ(wf_rtcp_build_remb(buf, sizeof(buf), 1, 1000, ssrcs, 0), -WF_RTCP_BAD_PARAM);
+	WF_CHECK_EQ(wf_rtcp_build_remb(buf, sizeof(buf), 1, 1000, NULL, 1), -WF_RTCP_BAD_PARAM);
+	/* an SSRC count the FCI does not hold, either way */
+	len = wf_rtcp_build_remb(buf, sizeof(buf), 1, 1000, ssrcs, 2);
+	WF_REQUIRE(len == 28);
+	buf[16] = 3;
+	WF_REQUIRE(one_pkt(buf, 28, &pkt) == 1);
+	WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 4), -WF_RTCP_TRUNCATED);
+	buf[16] = 1;
+	WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 4), -WF_RTCP_TRUNCATED);
+	buf[16] = 255;
+	WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 4), -WF_RTCP_TRUNCATED);
+	/* another application's feedback, or none */
+	buf[16] = 2;
+	buf[12] = 'X';
+	WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 4), -WF_RTCP_WRONG_TYPE);
+	wf_rtp_wr16(buf + 2, 2);	/* no FCI at all */
+	WF_REQUIRE(one_pkt(buf, 12, &pkt) == 1);
+	WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 4), -WF_RTCP_WRONG_TYPE);
+	/* the largest exponent saturates rather than wrapping */
+	len = wf_rtcp_build_remb(buf, sizeof(buf), 1, 1000, ssrcs, 1);
+	WF_REQUIRE(len == 24);
+	buf[17] = 0xff;
+	buf[18] = buf[19] = 0xff;
+	WF_REQUIRE(one_pkt(buf, 24, &pkt) == 1);
+	WF_CHECK_EQ(wf_rtcp_parse_remb(&pkt, &r, out, 4), 1);
+	WF_CHECK(r.bitrate_bps == UINT64_MAX);
+}
+
 static void builders_refuse_every_short_buffer(void)
 {
 	uint8_t buf[128];
@@ -693,6 +753,7 @@ int main(int argc, char **argv)
 	WF_RUN(nack_builder_folds_repeats_and_checks_capacity);
 	WF_RUN(nack_parse_is_bounded_by_caller_capacity);
 	WF_RUN(pli_and_fir_round_trip);
+	WF_RUN(remb_round_trips_rounded_down_and_hostile_ones_are_refused);
 	WF_RUN(builders_refuse_every_short_buffer);
 	WF_RUN(rtcp_classify_names_skipped_feedback);
 	WF_RUN(nack_fci_expands_pid_then_blp_bits_in_order);

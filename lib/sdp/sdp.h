@@ -125,7 +125,7 @@ enum wf_sdp_setup {
 #define WF_SDP_FB_PLI		0x02	/* a=rtcp-fb:PT nack pli */
 #define WF_SDP_FB_FIR		0x04	/* a=rtcp-fb:PT ccm fir */
 #define WF_SDP_FB_TRANSPORT_CC	0x08	/* not used by whepfan */
-#define WF_SDP_FB_REMB		0x10	/* goog-remb, not used by whepfan */
+#define WF_SDP_FB_REMB		0x10	/* goog-remb: answered to a WHIP publisher */
 
 /* One payload type of an m= line with what a=rtpmap, a=fmtp and a=rtcp-fb
  * said about it.  name is NULL when the offer had no a=rtpmap for it (a

@@ -131,6 +131,8 @@ static void write_accepted(struct wbuf *w, const struct wf_sdp_media *med,
 		wb_printf(w, "a=rtcp-fb:%u nack pli\r\n", mm->pt);
 	if (mm->fb & WF_SDP_FB_FIR)
 		wb_printf(w, "a=rtcp-fb:%u ccm fir\r\n", mm->pt);
+	if (mm->fb & WF_SDP_FB_REMB)	/* WHIP only (sdp_match.h) */
+		wb_printf(w, "a=rtcp-fb:%u goog-remb\r\n", mm->pt);
 	if (mm->dir == WF_SDP_DIR_SENDONLY) {	/* WHEP: what we send (RFC 8830) */
 		wb_printf(w, "a=msid:%s %s\r\n", p->stream_id, t->track_id);
 		wb_printf(w, "a=ssrc:%u cname:%s\r\n", t->ssrc, p->cname);

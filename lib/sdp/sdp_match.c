@@ -630,7 +630,10 @@ static bool choose_pt(enum wf_sdp_role role, const struct wf_sdp_media *med,
 	mm->pt = f->pt;
 	/* WHIP: no RTX (sdp_match.h), resends come in the original PT */
 	mm->rtx_pt = role == WF_SDP_ROLE_WHIP ? -1 : find_rtx(med, f->pt, f->clock_rate);
-	mm->fb = (uint8_t)((f->fb | med->fb_all) & (WF_SDP_FB_NACK | WF_SDP_FB_PLI | WF_SDP_FB_FIR));
+	/* WHIP: REMB too, the publisher's encoder's ceiling (ingest's
+	 * feedback); a viewer's REMB would tell whepfan nothing it acts on */
+	mm->fb = (uint8_t)((f->fb | med->fb_all) & (WF_SDP_FB_NACK | WF_SDP_FB_PLI | WF_SDP_FB_FIR |
+						      (role == WF_SDP_ROLE_WHIP ? WF_SDP_FB_REMB : 0)));
 	return true;
 }
 

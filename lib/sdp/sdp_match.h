@@ -39,11 +39,12 @@
  *    not taken) and the answer's is written from what was read, never
  *    copied: H.264 level-asymmetry-allowed, packetization-mode and
  *    profile-level-id, VP9 profile-id, AV1 profile, opus minptime,
- *    useinbandfec and stereo; nothing else (capabilities, bitrates), with the rtcp-fb whepfan can send to a
- *    publisher: nack, nack pli, ccm fir (lib/rtp builds them); not
- *    goog-remb or transport-cc (whepfan generates neither; a browser told
- *    to expect them would hold its send rate waiting for feedback) and no
- *    RTX: without RTX a browser resends a lost packet in its original
+ *    useinbandfec and stereo; nothing else (capabilities, bitrates), with the
+ *    rtcp-fb whepfan sends a publisher, where offered: nack, nack pli, ccm
+ *    fir, and goog-remb (the stream's max_bitrate_kbps as the encoder's
+ *    ceiling, with receiver reports for its loss-based estimate); not
+ *    transport-cc (whepfan does not generate it; a browser told to expect
+ *    it would hold its send rate waiting for feedback) and no RTX: without RTX a browser resends a lost packet in its original
  *    payload type and SSRC, an ordinary packet of the track, while RTX
  *    (RFC 4588) would need a second SSRC and unwrapping in ingest;
  *  - every configured track must get a section: a track whose kind has no

@@ -86,6 +86,10 @@ static void check_answer_reads_back(unsigned want_accepted)
 	WF_CHECK(g_back.ice_lite);
 	WF_CHECK_EQ(g_back.nmedia, g_offer.nmedia);
 	WF_CHECK(strstr(g_ans, "\r\na=ice-lite\r\n") != NULL);
+	/* a viewer's bandwidth estimates are nothing whepfan acts on: the
+	 * browsers' offers (goog-remb, transport-cc) are not answered */
+	WF_CHECK(strstr(g_ans, "goog-remb") == NULL);
+	WF_CHECK(strstr(g_ans, "transport-cc") == NULL);
 	for (unsigned i = 0; i < g_back.nmedia && i < g_offer.nmedia; i++) {
 		const struct wf_sdp_media *b = &g_back.media[i];
 

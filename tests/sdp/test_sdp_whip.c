@@ -131,7 +131,6 @@ static void check_whip_answer(unsigned want_accepted)
 	WF_CHECK(strstr(g_ans, "a=msid:") == NULL);
 	WF_CHECK(strstr(g_ans, "a=ssrc:") == NULL);
 	WF_CHECK(strstr(g_ans, "rtx/") == NULL);
-	WF_CHECK(strstr(g_ans, "goog-remb") == NULL);
 	WF_CHECK(strstr(g_ans, "transport-cc") == NULL);
 	for (unsigned i = 0; i < g_back.nmedia && i < g_offer.nmedia; i++) {
 		const struct wf_sdp_media *b = &g_back.media[i];
@@ -171,6 +170,9 @@ static void check_whip_answer(unsigned want_accepted)
 		WF_CHECK(b->has_fingerprint);
 		WF_CHECK_MEM(b->fingerprint, OUR_FP, 32);
 		WF_CHECK_EQ(b->formats[0].fb, g_m[i].fb);
+		/* goog-remb answered where offered for the format taken, only */
+		WF_CHECK(!!(g_m[i].fb & WF_SDP_FB_REMB) ==
+			 !!((of->fb | g_offer.media[i].fb_all) & WF_SDP_FB_REMB));
 	}
 	WF_CHECK_EQ(accepted, want_accepted);
 	WF_CHECK_EQ(g_back.nbundle, want_accepted);
@@ -188,7 +190,7 @@ static void whip_chromium_h264_opus_is_answered_recvonly_with_its_pts_and_fmtp(v
 	WF_CHECK_EQ(g_m[0].track, 0);
 	WF_CHECK_EQ(g_m[1].pt, 108);	/* 42e01f mode 1; 102 is Baseline, not Constrained */
 	WF_CHECK_EQ(g_m[1].track, 1);
-	WF_CHECK_EQ(g_m[1].fb, WF_SDP_FB_NACK | WF_SDP_FB_PLI | WF_SDP_FB_FIR);
+	WF_CHECK_EQ(g_m[1].fb, WF_SDP_FB_NACK | WF_SDP_FB_PLI | WF_SDP_FB_FIR | WF_SDP_FB_REMB);
 	WF_CHECK_EQ(g_m[0].fb, 0);
 	check_whip_answer(2);
 	WF_CHECK(strstr(g_ans, "a=group:BUNDLE 0 1\r\n") != NULL);
@@ -196,7 +198,8 @@ static void whip_chromium_h264_opus_is_answered_recvonly_with_its_pts_and_fmtp(v
 	WF_CHECK(strstr(g_ans, "m=video 8189 UDP/TLS/RTP/SAVPF 108\r\n") != NULL);
 	WF_CHECK(strstr(g_ans, "a=rtpmap:108 H264/90000\r\n"
 			"a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
-			"a=rtcp-fb:108 nack\r\na=rtcp-fb:108 nack pli\r\na=rtcp-fb:108 ccm fir\r\n") != NULL);
+			"a=rtcp-fb:108 nack\r\na=rtcp-fb:108 nack pli\r\na=rtcp-fb:108 ccm fir\r\n"
+			"a=rtcp-fb:108 goog-remb\r\n") != NULL);
 	WF_CHECK(strstr(g_ans, "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n") != NULL);
 	WF_CHECK(strstr(g_ans, "a=recvonly\r\n") != NULL);
 	WF_CHECK(strstr(g_ans, "a=setup:passive\r\n") != NULL);
@@ -212,7 +215,7 @@ static void whip_chromium_h264_opus_is_answered_recvonly_with_its_pts_and_fmtp(v
 	WF_CHECK_EQ(g_pub[1].clock_rate, 90000);
 	WF_CHECK(strcmp(g_pub[1].fmtp, "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f") == 0);
 	WF_CHECK(g_pub[1].has_ssrc && g_pub[1].ssrc == 2002);	/* the first, not its RTX */
-	WF_CHECK_EQ(g_pub[1].fb, WF_SDP_FB_NACK | WF_SDP_FB_PLI | WF_SDP_FB_FIR);
+	WF_CHECK_EQ(g_pub[1].fb, WF_SDP_FB_NACK | WF_SDP_FB_PLI | WF_SDP_FB_FIR | WF_SDP_FB_REMB);
 }
 
 static void whip_chromium_vp8_opus_takes_pt_96(void)

@@ -29,47 +29,40 @@ static int track_of(const struct wf_viewer *v, uint32_t ssrc)
 	return -1;
 }
 
-/* Unprotects SRTCP from viewer v in place (*plain: its length then).  The
- * replay window of the sender SSRC is chosen only after the packet
- * authenticates: a forged packet naming a known peer's SSRC, or a new one,
- * cannot reset a window (RFC 3711 §3.3.2: the replay list is updated only
- * after authentication).  Returns 0 or -WF_SRTP_E_*. */
-static int srtcp_unprotect(struct wf_lcore *lc, struct wf_viewer *v, uint8_t *p, size_t len,
-			   size_t *plain)
+int wf_srtcp_rx(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
+		struct wf_srtcp_peer *peers, unsigned n, uint8_t *p, size_t len, size_t *plain)
 {
 	uint32_t ssrc = wf_rtp_rd32(p + 4);
 	struct wf_srtp_replay r = { 0 };
-	struct wf_srtcp_peer *e = NULL;
+	struct wf_srtcp_peer *q = NULL;
 	unsigned i;
 	int rc;
 
-	for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++) {
-		struct wf_srtcp_peer *q = &v->srtcp_rx[i];
-
-		if ((q->top & WF_SRTCP_PEER_USED) && q->ssrc == ssrc) {
-			e = q;
+	for (i = 0; i < n; i++) {
+		if ((peers[i].top & WF_SRTCP_PEER_USED) && peers[i].ssrc == ssrc) {
+			q = &peers[i];
 			r.top = q->top & ~WF_SRTCP_PEER_USED;
 			r.window = q->window;
 			r.started = true;
 			break;
 		}
 	}
-	rc = wf_srtcp_unprotect(lc->srtp, &v->srtcp_in, &r, p, len, plain);
+	rc = wf_srtcp_unprotect(e, k, &r, p, len, plain);
 	if (rc < 0)
 		return rc;
-	if (!e) {
-		/* a new sender SSRC of this (authenticated) viewer: a free
+	if (!q) {
+		/* a new sender SSRC of this (authenticated) peer: a free
 		 * window, else one of its other SSRCs' */
-		e = &v->srtcp_rx[ssrc % WF_VIEWER_SRTCP_PEERS];
-		for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++)
-			if (!(v->srtcp_rx[i].top & WF_SRTCP_PEER_USED)) {
-				e = &v->srtcp_rx[i];
+		q = &peers[ssrc % n];
+		for (i = 0; i < n; i++)
+			if (!(peers[i].top & WF_SRTCP_PEER_USED)) {
+				q = &peers[i];
 				break;
 			}
-		e->ssrc = ssrc;
+		q->ssrc = ssrc;
 	}
-	e->top = (uint32_t)r.top | WF_SRTCP_PEER_USED;	/* SRTCP index: 31 bits */
-	e->window = r.window;
+	q->top = (uint32_t)r.top | WF_SRTCP_PEER_USED;	/* SRTCP index: 31 bits */
+	q->window = r.window;
 	return 0;
 }
 
@@ -307,7 +300,8 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);
 			return;
 		}
-		rc = srtcp_unprotect(lc, v, p, len, &plain);
+		rc = wf_srtcp_rx(lc->srtp, &v->srtcp_in, v->srtcp_rx, WF_VIEWER_SRTCP_PEERS, p,
+				 len, &plain);
 		if (rc < 0) {
 			lc->c.srtp_err[-rc]++;
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);

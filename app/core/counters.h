@@ -31,7 +31,9 @@
 	_(rx_bytes,       "Bytes received by the worker.") \
 	_(ingest_pkts,    "RTP packets accepted from sources into a stream's history.") \
 	_(ingest_bytes,   "RTP bytes accepted from sources.") \
-	_(ingest_rtcp,    "RTCP packets from sources taken in.") \
+	_(ingest_rtcp,    "RTCP packets from sources taken in (a WHIP publisher's authenticated).") \
+	_(whip_srtp,      "SRTP packets from WHIP publishers authenticated (then ingested as RTP).") \
+	_(whip_bursts,    "Unprotect bursts of WHIP publishers' SRTP (one a poll at most, unless full).") \
 	_(viewer_rtcp,    "RTCP packets from viewers taken in (parsed; authenticated unless a plain output's).") \
 	_(tx_pkts,        "Packets transmitted (media, feedback and the slow path's frames).") \
 	_(tx_bytes,       "Bytes transmitted.") \

@@ -52,6 +52,7 @@
 	_(WHIP_PT,          whip_pt,          "SRTP from a WHIP publisher of a payload type no track receives") \
 	_(WHIP_SSRC,        whip_ssrc,        "SRTP from a WHIP publisher under a second SSRC on a track") \
 	_(WHIP_SRTCP,       whip_srtcp,       "SRTCP from a WHIP publisher failed unprotect (see srtp counters)") \
+	_(WHIP_FB_BUILD,    whip_fb_build,    "feedback to a WHIP publisher that did not fit its mbuf (not sent)") \
 	_(VIEWER_GONE,      viewer_gone,      "packet for a viewer that was removed") \
 	_(SRTCP_UNPROTECT,  srtcp_unprotect,  "SRTCP from a viewer failed unprotect (see srtp counters)") \
 	_(RTCP_PARSE,       rtcp_parse,       "RTCP from a viewer failed to parse (see rtp counters)") \

@@ -75,6 +75,11 @@ struct wf_whip_state {
 	/* SRTCP windows of the publisher's sender SSRCs (one per track, and
 	 * one for a receiver-only SSRC a browser may report from) */
 	struct wf_srtcp_peer srtcp_rx[WF_WHIP_SRTCP_PEERS];
+	/* feedback we send it (SRTCP under pub.srtcp_out) */
+	uint32_t srtcp_index;	/* our next SRTCP index */
+	uint64_t next_rr_tsc;	/* its next receiver report (and REMB) */
+	uint64_t nack_tsc[WF_MAX_TRACKS];	/* the track's last NACK */
+	uint64_t pli_tsc[WF_MAX_TRACKS];	/* the track's last PLI */
 };
 
 struct wf_stream_state {

@@ -8,6 +8,7 @@
 
 #include "fast/ask.h"
 #include "fast/fanout.h"
+#include "fast/srtcp.h"
 #include "fast/tx.h"
 #include "rtp/rtcp.h"
 
@@ -27,43 +28,6 @@ static int track_of(const struct wf_viewer *v, uint32_t ssrc)
 		if (v->trk[t].state != WF_VT_OFF && v->trk[t].ssrc == ssrc)
 			return (int)t;
 	return -1;
-}
-
-int wf_srtcp_rx(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
-		struct wf_srtcp_peer *peers, unsigned n, uint8_t *p, size_t len, size_t *plain)
-{
-	uint32_t ssrc = wf_rtp_rd32(p + 4);
-	struct wf_srtp_replay r = { 0 };
-	struct wf_srtcp_peer *q = NULL;
-	unsigned i;
-	int rc;
-
-	for (i = 0; i < n; i++) {
-		if ((peers[i].top & WF_SRTCP_PEER_USED) && peers[i].ssrc == ssrc) {
-			q = &peers[i];
-			r.top = q->top & ~WF_SRTCP_PEER_USED;
-			r.window = q->window;
-			r.started = true;
-			break;
-		}
-	}
-	rc = wf_srtcp_unprotect(e, k, &r, p, len, plain);
-	if (rc < 0)
-		return rc;
-	if (!q) {
-		/* a new sender SSRC of this (authenticated) peer: a free
-		 * window, else one of its other SSRCs' */
-		q = &peers[ssrc % n];
-		for (i = 0; i < n; i++)
-			if (!(peers[i].top & WF_SRTCP_PEER_USED)) {
-				q = &peers[i];
-				break;
-			}
-		q->ssrc = ssrc;
-	}
-	q->top = (uint32_t)r.top | WF_SRTCP_PEER_USED;	/* SRTCP index: 31 bits */
-	q->window = r.window;
-	return 0;
 }
 
 static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_rtcp_pkt *pkt,

@@ -255,8 +255,10 @@ static inline struct wf_mbuf_meta *meta_note(struct rte_mbuf *m, const struct wf
  * payload type pt, the latch (timeout_tsc: latch()), our extended
  * sequence number, the key-frame mark, the history, the track's figures,
  * the fan-out.  Plain RTP and a WHIP publisher's, unprotected, both come
- * this way.  Takes m. */
-static void ingest_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
+ * this way.  Takes m.  Returns -1 when m was dropped, else how many
+ * sequence numbers it skipped past the newest packet before it (lost or
+ * late: a WHIP publisher is NACKed for them). */
+static int ingest_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
 		       uint8_t pt, uint64_t timeout_tsc, uint32_t src, uint16_t sport,
 		       unsigned off, uint16_t len, uint64_t now)
 {
@@ -266,33 +268,36 @@ static void ingest_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, un
 	struct wf_mbuf_meta *meta;
 	struct wf_rtp_hdr h;
 	uint32_t ext;
+	int32_t ahead;
 	int rc;
 
 	rc = wf_rtp_parse(d + off, len, &h);
 	if (rc < 0) {
 		lc->c.rtp_err[-rc]++;
 		wf_drop(lc, m, WF_DROP_INGEST_BAD_RTP);
-		return;
+		return -1;
 	}
 	if (h.pt != pt) {
 		wf_drop(lc, m, WF_DROP_INGEST_PT);
-		return;
+		return -1;
 	}
 	if (!latch(lc, m, ts, timeout_tsc, &h, src, sport, now))
-		return;
+		return -1;
 	ext = ts->newest + (uint32_t)(int32_t)wf_seq_diff(h.seq, ts->last_seq);
-	if (ts->have_any && (int32_t)(ext - ts->newest) <= -(int32_t)ts->mask) {
+	ahead = ts->have_any ? (int32_t)(ext - ts->newest) : 1;
+	if (ahead <= -(int32_t)ts->mask) {
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);
-		return;
+		return -1;
 	}
 	meta = meta_note(m, &h, off, sid, t, ext);
 	meta->flags = keyframe_flag(lc, s, t, ts, d + off, &h);
 	if (!wf_history_put(ts, m, ext)) {
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);
-		return;
+		return -1;
 	}
 	track_note(lc, s, t, ts, &h, ext, meta->flags & WF_META_KEYFRAME, len, now);
 	distribute(lc, s, m);
+	return ahead > 1 ? ahead - 1 : 0;
 }
 
 /* Where m's UDP payload starts and how long it is (classify.c checked the
@@ -349,14 +354,14 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 	ingest_rtp(lc, m, sid, t, s->tracks[t].pt, ss->timeout_tsc, src, sport, off, len, now);
 }
 
-void wf_ingest_publisher_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
-			     uint8_t pt)
+int wf_ingest_publisher_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
+			    uint8_t pt)
 {
 	uint32_t src;
 	uint16_t sport, len;
 	unsigned off = udp_payload(m, &len, &src, &sport);
 
-	ingest_rtp(lc, m, sid, t, pt, 0, src, sport, off, len, rte_rdtsc());
+	return ingest_rtp(lc, m, sid, t, pt, 0, src, sport, off, len, rte_rdtsc());
 }
 
 /* Publishes track t's rate (bytes a second) for the viewers' resend

@@ -19,8 +19,10 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
  * WHIP publisher: m's UDP payload, already unprotected and its lengths
  * those of the plain packet (whip.c); pt is the publisher's payload type
  * for the track.  From here on it is plain RTP's path: validation, latch
- * (at once: the publisher is the source), history, fan-out.  Takes m. */
-void wf_ingest_publisher_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
+ * (at once: the publisher is the source), history, fan-out.  Takes m.
+ * Returns -1 when m was dropped, else how many sequence numbers it
+ * skipped past the track's newest packet (0: none). */
+int wf_ingest_publisher_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
 			     uint8_t pt);
 
 /* Takes in the RTCP compound p[0..len) (in m, unprotected) from stream

@@ -5,8 +5,13 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
-#include "fast/feedback.h"
+#include "fast/fanout.h"
 #include "fast/ingest.h"
+#include "fast/srtcp.h"
+#include "fast/tx.h"
+#include "rtp/rtcp.h"
+
+#define WF_WHIP_CNAME	"whepfan"	/* our CNAME in the compounds we send */
 
 /* The track of stream state st whose payload type the publisher sends as
  * pt, or -1. */
@@ -122,6 +127,230 @@ static void plain_lengths(struct rte_mbuf *m, unsigned plain)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
+/* ---- Feedback to the publisher --------------------------------------- */
+
+/* A new mbuf for feedback to a publisher: *buf where the RTCP goes (after
+ * the template's headers), *cap bytes there, an SRTCP trailer's room kept
+ * out of it.  NULL (counted) when the pool is empty. */
+static struct rte_mbuf *fb_alloc(struct wf_lcore *lc, uint8_t **buf, size_t *cap)
+{
+	struct rte_mbuf *out = rte_pktmbuf_alloc(wf_app.tx_pool);
+
+	if (!out) {
+		lc->c.drop[WF_DROP_MBUF_ALLOC]++;
+		return NULL;
+	}
+	*buf = rte_pktmbuf_mtod(out, uint8_t *) + WF_L2L3L4_LEN;
+	*cap = rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN - WF_SRTCP_MAX_TRAILER;
+	return out;
+}
+
+/* Protects the compound of len bytes at out's *buf under the publisher's
+ * SRTCP key and queues it toward the publisher (takes out). */
+static bool fb_send(struct wf_lcore *lc, struct wf_whip_state *w, struct rte_mbuf *out,
+		    size_t len)
+{
+	uint8_t *buf = rte_pktmbuf_mtod(out, uint8_t *) + WF_L2L3L4_LEN;
+	int rc = wf_srtcp_protect(lc->srtp, &w->pub.srtcp_out, &w->srtcp_index, buf, len,
+				  rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN, &len);
+
+	if (rc < 0) {
+		lc->c.srtp_err[-rc]++;
+		wf_drop(lc, out, WF_DROP_PROTECT);
+		return false;
+	}
+	rte_memcpy(rte_pktmbuf_mtod(out, uint8_t *), w->pub.hdr, WF_L2L3L4_LEN);
+	wf_l4_finish(w->pub.ip_csum_base, out, (unsigned)len);
+	wf_tx(lc, w->pub.port_idx, out);
+	return true;
+}
+
+/* An empty receiver report from us: RFC 3550 §6.1 has every compound
+ * start with one (feedback messages follow it, RFC 4585 §3.1). */
+static int empty_rr(uint8_t *buf, size_t cap, const struct wf_whip_state *w)
+{
+	return wf_rtcp_build_rr(buf, cap, w->pub.ssrc_out, NULL, 0);
+}
+
+/* Generic NACK (RFC 4585 §6.2.1) for the n sequence numbers before seq on
+ * track t that its newest packet skipped: the WF_WHIP_NACK_MAX nearest
+ * (one FCI: a PID and its 16 bits), one message per track per
+ * WF_WHIP_NACK_INTERVAL_MS; what the rate leaves out is counted.  A
+ * publisher resends a NACKed packet in its own SSRC and payload type (no
+ * RTX is negotiated): ingest takes it as a late packet. */
+#define WF_WHIP_NACK_MAX		17
+#define WF_WHIP_NACK_INTERVAL_MS	20
+static void nack_gap(struct wf_lcore *lc, struct wf_whip_state *w, unsigned t, uint16_t seq,
+		     unsigned n)
+{
+	uint64_t now = rte_rdtsc();
+	uint16_t seqs[WF_WHIP_NACK_MAX];
+	struct rte_mbuf *out;
+	unsigned k = n < WF_WHIP_NACK_MAX ? n : WF_WHIP_NACK_MAX, i;
+	uint8_t *buf;
+	size_t cap;
+	int a, b;
+
+	if (w->nack_tsc[t] &&
+	    now - w->nack_tsc[t] < wf_app.tsc_hz / 1000 * WF_WHIP_NACK_INTERVAL_MS) {
+		lc->c.whip_nack_limited += n;
+		return;
+	}
+	lc->c.whip_nack_limited += n - k;
+	for (i = 0; i < k; i++)		/* ascending: one FCI holds them */
+		seqs[i] = (uint16_t)(seq - k + i);
+	out = fb_alloc(lc, &buf, &cap);
+	if (!out)
+		return;
+	a = empty_rr(buf, cap, w);
+	b = a < 0 ? a : wf_rtcp_build_nack(buf + a, cap - (size_t)a, w->pub.ssrc_out,
+					    lc->owned[w->pub.stream]->t[t].ssrc, seqs, k);
+	if (a < 0 || b < 0) {
+		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
+		return;
+	}
+	w->nack_tsc[t] = now;
+	if (fb_send(lc, w, out, (size_t)(a + b))) {
+		lc->c.whip_nack_tx++;
+		lc->c.whip_nack_seqs += k;
+	}
+}
+
+#define WF_WHIP_PLI_INTERVAL_MS	500
+
+void wf_whip_keyframe_wanted(struct wf_lcore *lc, unsigned sid, unsigned t)
+{
+	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
+	uint64_t now = rte_rdtsc();
+	struct wf_whip_state *w;
+	struct rte_mbuf *out;
+	uint8_t *buf;
+	size_t cap;
+	int a, b;
+
+	if (!st || !st->whip.pub.gen || t >= st->n_tracks || !st->t[t].latched ||
+	    wf_app.streams[sid].tracks[t].kind != WF_CONF_VIDEO)
+		return;
+	w = &st->whip;
+	if (w->pli_tsc[t] && now - w->pli_tsc[t] < wf_app.tsc_hz / 1000 * WF_WHIP_PLI_INTERVAL_MS) {
+		lc->c.whip_pli_limited++;
+		return;
+	}
+	out = fb_alloc(lc, &buf, &cap);
+	if (!out)
+		return;
+	a = empty_rr(buf, cap, w);
+	b = a < 0 ? a : wf_rtcp_build_pli(buf + a, cap - (size_t)a, w->pub.ssrc_out,
+					   st->t[t].ssrc);
+	if (a < 0 || b < 0) {
+		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
+		return;
+	}
+	w->pli_tsc[t] = now;
+	if (fb_send(lc, w, out, (size_t)(a + b)))
+		lc->c.whip_pli_tx++;
+}
+
+/* REMB (draft-alvestrand-rmcat-remb-03 §2.2): a PSFB message of FMT 15,
+ * media SSRC 0, "REMB", the bitrate as a 6-bit exponent and an 18-bit
+ * mantissa, then the SSRCs it applies to.  lib/rtp has no builder (the
+ * viewers' side only skips REMB).  Returns the length or -1. */
+static int build_remb(uint8_t *p, size_t cap, uint32_t sender, uint64_t bps,
+		      const uint32_t *ssrcs, unsigned n)
+{
+	size_t len = 20 + 4 * (size_t)n;
+	unsigned exp = 0, i;
+
+	if (cap < len || n > 255)
+		return -1;
+	while (bps > 0x3ffff) {		/* rounds down: never more than allowed */
+		bps >>= 1;
+		exp++;
+	}
+	p[0] = 0x80 | WF_RTCP_FMT_AFB;
+	p[1] = WF_RTCP_PSFB;
+	wf_rtp_wr16(p + 2, (uint16_t)(len / 4 - 1));
+	wf_rtp_wr32(p + 4, sender);
+	wf_rtp_wr32(p + 8, 0);
+	memcpy(p + 12, "REMB", 4);
+	p[16] = (uint8_t)n;
+	p[17] = (uint8_t)(exp << 2 | (unsigned)(bps >> 16));
+	wf_rtp_wr16(p + 18, (uint16_t)bps);
+	for (i = 0; i < n; i++)
+		wf_rtp_wr32(p + 20 + 4 * i, ssrcs[i]);
+	return (int)len;
+}
+
+/* The receiver report to stream sid's publisher: a block per latched
+ * track (RFC 3550 §6.4.2: loss, jitter, LSR and DLSR from its last sender
+ * report), our CNAME, and REMB with the stream's max_bitrate_kbps. */
+static void send_rr(struct wf_lcore *lc, struct wf_stream_state *st, unsigned sid, uint64_t now)
+{
+	struct wf_whip_state *w = &st->whip;
+	struct wf_rtcp_report rb[WF_MAX_TRACKS];
+	uint32_t ssrcs[WF_MAX_TRACKS];
+	struct rte_mbuf *out;
+	unsigned t, n = 0;
+	uint8_t *buf;
+	size_t cap;
+	int a, b, c = 0;
+
+	for (t = 0; t < st->n_tracks; t++) {
+		struct wf_track_state *ts = &st->t[t];
+		const struct wf_src_clock *clk = &wf_app.streams[sid].clock[t];
+		struct wf_rtp_loss loss;
+
+		if (!ts->latched)
+			continue;
+		wf_rtp_source_report(&ts->stats, &loss);
+		rb[n] = (struct wf_rtcp_report){
+			.ssrc = ts->ssrc, .fraction_lost = loss.fraction_lost,
+			.cumulative_lost = loss.cumulative_lost,
+			.ext_highest_seq = loss.ext_highest_seq, .jitter = loss.jitter,
+		};
+		/* we are the clock's one writer: no seqlock to read it */
+		if (clk->have_sr) {
+			rb[n].lsr = wf_ntp_mid32(clk->sr_ntp);
+			rb[n].dlsr = (uint32_t)((unsigned __int128)(now - clk->sr_tsc) * 65536 /
+						wf_app.tsc_hz);
+		}
+		ssrcs[n++] = ts->ssrc;
+	}
+	out = fb_alloc(lc, &buf, &cap);
+	if (!out)
+		return;
+	a = wf_rtcp_build_rr(buf, cap, w->pub.ssrc_out, rb, n);
+	b = a < 0 ? a : wf_rtcp_build_sdes_cname(buf + a, cap - (size_t)a, w->pub.ssrc_out,
+						  WF_WHIP_CNAME, sizeof(WF_WHIP_CNAME) - 1);
+	if (b >= 0 && n && w->pub.max_bitrate_bps)
+		c = build_remb(buf + a + b, cap - (size_t)(a + b), w->pub.ssrc_out,
+			       w->pub.max_bitrate_bps, ssrcs, n);
+	if (a < 0 || b < 0 || c < 0) {
+		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
+		return;
+	}
+	if (!fb_send(lc, w, out, (size_t)(a + b + c)))
+		return;
+	lc->c.whip_rr_tx++;
+	lc->c.whip_remb_tx += c > 0;
+}
+
+#define WF_WHIP_RR_INTERVAL_MS	1000
+
+void wf_whip_timer(struct wf_lcore *lc, uint64_t now)
+{
+	unsigned s;
+
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		struct wf_stream_state *st = lc->owned[s];
+
+		if (!st || !st->whip.pub.gen || now < st->whip.next_rr_tsc)
+			continue;
+		st->whip.next_rr_tsc = now + wf_app.tsc_hz / 1000 * WF_WHIP_RR_INTERVAL_MS;
+		send_rr(lc, st, s, now);
+	}
+}
+
 void wf_whip_flush(struct wf_lcore *lc)
 {
 	struct wf_whip_batch *b = &lc->whip;
@@ -138,6 +367,8 @@ void wf_whip_flush(struct wf_lcore *lc)
 		struct rte_mbuf *m = b->m[i];
 		unsigned t = b->track[i];
 		uint32_t ssrc;
+		uint16_t seq;
+		int gap;
 
 		if (job->status) {
 			lc->c.srtp_err[-job->status]++;
@@ -156,7 +387,10 @@ void wf_whip_flush(struct wf_lcore *lc)
 		}
 		lc->c.whip_srtp++;
 		plain_lengths(m, job->out_len);
-		wf_ingest_publisher_rtp(lc, m, b->stream[i], t, w->pub.pt[t]);
+		seq = wf_rtp_rd16(job->pkt + 2);	/* m may be gone after ingest */
+		gap = wf_ingest_publisher_rtp(lc, m, b->stream[i], t, w->pub.pt[t]);
+		if (gap > 0)
+			nack_gap(lc, w, t, seq, (unsigned)gap);
 	}
 }
 

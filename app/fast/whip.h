@@ -8,7 +8,10 @@
  * and in arrival order (wf_srtp_unprotect_burst), and each authentic
  * packet of a track's payload type goes the way of plain RTP from
  * validation on (ingest.h).  Its SRTCP is unprotected at once, one by
- * one; its sender reports set the tracks' clocks.
+ * one; its sender reports set the tracks' clocks.  The owner also sends
+ * the publisher its feedback as SRTCP (publisher.h srtcp_out): a receiver
+ * report with REMB every second, generic NACKs for the gaps ingest sees,
+ * PLI when a viewer waits for a key frame the history lacks.
  */
 #ifndef WF_WHIP_H
 #define WF_WHIP_H
@@ -21,6 +24,15 @@ void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint1
 
 /* Unprotects the SRTP gathered so far and ingests what authenticated. */
 void wf_whip_flush(struct wf_lcore *lc);
+
+/* Sends each publisher of a stream owned here its receiver report (and
+ * REMB) when a second has passed since the last. */
+void wf_whip_timer(struct wf_lcore *lc, uint64_t now);
+
+/* A viewer of stream sid's track t waits for a key frame the history does
+ * not have: the publisher is asked for one (PLI, RFC 4585 §6.3.1), at
+ * most once per track per 500 ms.  Nothing without a publisher. */
+void wf_whip_keyframe_wanted(struct wf_lcore *lc, unsigned sid, unsigned t);
 
 /* WF_CTRL_SET_PUBLISHER: pub becomes stream sid's publisher (an earlier
  * one's keys are overwritten), with fresh replay states, its tracks

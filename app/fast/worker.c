@@ -144,6 +144,7 @@ unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned r
 		lc->next_timer_tsc = now + timer_tsc;
 		wf_feedback_sr_timer(lc, now);
 		wf_ingest_timer(lc, now);
+		wf_whip_timer(lc, now);
 	}
 	wf_handoff_flush(lc);
 	wf_tx_drain(lc, now, !(work + rx_work));

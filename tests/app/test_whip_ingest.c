@@ -31,7 +31,9 @@
 #include "core/peer.h"
 #include "fast/apply.h"
 #include "fast/classify.h"
+#include "fast/fanout.h"
 #include "fast/history.h"
+#include "fast/request.h"
 #include "fast/whip.h"
 #include "fast/worker.h"
 #include "rtp/rtcp.h"
@@ -53,12 +55,16 @@
 #define VIEWER_PT	96
 #define SLOTS		1024		/* history ring of each track */
 #define TAG		0x12345u	/* the publisher session's ufrag tag */
+#define OUR_FB_SSRC	0x5eed0001u	/* ours as the sender of feedback */
+#define MAX_BPS		2500000u	/* the stream's max_bitrate_kbps */
 
 static struct wf_lcore *lcs[2];
 static struct wf_stream_state *st;
 static struct wf_srtp_engine *engine;	/* the publisher's and the viewer's side */
 static struct wf_srtp_keys pub_rtp, pub_rtcp;	/* what the publisher protects with */
 static struct wf_srtp_keys viewer_rtp;	/* what the viewer unprotects with */
+static struct wf_srtp_keys pub_fb;	/* what the publisher opens our SRTCP with */
+static struct wf_srtp_replay pub_fb_replay;
 static struct wf_srtp_replay viewer_replay;
 static uint32_t pub_rtcp_index;
 static uint16_t cur_gen;
@@ -120,6 +126,11 @@ static int set_publisher(unsigned w, uint16_t gen, const uint8_t *key)
 	p->pt[0] = PT_VIDEO;
 	p->pt[1] = PT_AUDIO;
 	p->on[0] = p->on[1] = 1;
+	p->ssrc_out = OUR_FB_SSRC;
+	p->max_bitrate_bps = MAX_BPS;
+	p->port_idx = 0;
+	p->hdr[12] = 0x08;			/* a template: IPv4 toward the publisher */
+	p->hdr[14] = RTE_IPV4_VHL_DEF;
 	if (wf_srtp_keys_derive(lcs[w]->srtp, &p->srtp_in, WF_SRTP_AES128_CM_SHA1_80,
 				WF_SRTP_KIND_RTP, key, 16, salt1, 14) != 0 ||
 	    wf_srtp_keys_derive(lcs[w]->srtp, &p->srtcp_in, WF_SRTP_AES128_CM_SHA1_80,
@@ -127,8 +138,13 @@ static int set_publisher(unsigned w, uint16_t gen, const uint8_t *key)
 	    wf_srtp_keys_derive(engine, &pub_rtp, WF_SRTP_AES128_CM_SHA1_80, WF_SRTP_KIND_RTP,
 				key, 16, salt1, 14) != 0 ||
 	    wf_srtp_keys_derive(engine, &pub_rtcp, WF_SRTP_AES128_CM_SHA1_80, WF_SRTP_KIND_RTCP,
-				key, 16, salt1, 14) != 0)
+				key, 16, salt1, 14) != 0 ||
+	    wf_srtp_keys_derive(lcs[w]->srtp, &p->srtcp_out, WF_SRTP_AES128_CM_SHA1_80,
+				WF_SRTP_KIND_RTCP, key2, 16, salt1, 14) != 0 ||
+	    wf_srtp_keys_derive(engine, &pub_fb, WF_SRTP_AES128_CM_SHA1_80, WF_SRTP_KIND_RTCP,
+				key2, 16, salt1, 14) != 0)
 		return -9998;
+	memset(&pub_fb_replay, 0, sizeof(pub_fb_replay));
 	pub_rtcp_index = 0;
 	rc = apply_on(w);
 	if (rc == 0) {
@@ -463,15 +479,22 @@ static void viewer_off(void)
 	lcs[0]->viewers[0].trk[0].state = WF_VT_OFF;
 }
 
-/* A fresh publisher of generation gen (key1), empty histories and fresh
- * counters. */
+/* A fresh publisher of generation gen (key1), empty histories and
+ * transmit buffers, fresh counters. */
 static void fresh(uint16_t gen)
 {
 	unsigned w;
 
 	viewer_off();
-	for (w = 0; w < 2; w++)
+	for (w = 0; w < 2; w++) {
+		unsigned i;
+
 		wf_history_clear(&st->t[w]);
+		/* what earlier tests sent (feedback to the publisher) */
+		for (i = 0; i < lcs[w]->ntx[0]; i++)
+			rte_pktmbuf_free(lcs[w]->tx[0][i]);
+		lcs[w]->ntx[0] = 0;
+	}
 	for (w = 0; w < 2; w++)
 		memset(&lcs[w]->c, 0, sizeof(lcs[w]->c));
 	if (cur_gen)
@@ -943,6 +966,206 @@ static void a_deleted_stream_wipes_its_publishers_keys(void)
 	cur_gen = 0;
 }
 
+/* ---- feedback to the publisher ----------------------------------------- */
+
+/* What worker 0 sent the publisher since the last call (the transmit
+ * buffer holds nothing else: the viewer is off): each SRTCP packet opened
+ * with the publisher's key into out[i] (*lens), freed; how many. */
+static unsigned publisher_got(uint8_t out[][512], size_t *lens, unsigned max)
+{
+	struct wf_lcore *lc = lcs[0];
+	unsigned i, n = lc->ntx[0];
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = lc->tx[0][i];
+		size_t l = m->pkt_len - WF_L2L3L4_LEN, plain = 0;
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+									 14);
+
+		WF_CHECK_EQ(rte_be_to_cpu_16(ip->total_length), 28 + l);
+		if (i < max && l <= 512) {
+			memcpy(out[i], rte_pktmbuf_mtod_offset(m, uint8_t *, WF_L2L3L4_LEN), l);
+			WF_CHECK(wf_srtcp_unprotect(engine, &pub_fb, &pub_fb_replay, out[i], l,
+						    &plain) == 0);
+			lens[i] = plain;
+		}
+		rte_pktmbuf_free(m);
+	}
+	lc->ntx[0] = 0;
+	return n;
+}
+
+/* The kinds of the messages in compound p[0..len), in order: up to 4. */
+static unsigned kinds(const uint8_t *p, size_t len, enum wf_rtcp_kind *k, struct wf_rtcp_pkt *pk)
+{
+	struct wf_rtcp_iter it;
+	struct wf_rtcp_pkt pkt;
+	unsigned n = 0;
+
+	wf_rtcp_iter_init(&it, p, len);
+	while (n < 4 && wf_rtcp_next(&it, &pkt) > 0) {
+		pk[n] = pkt;
+		k[n++] = wf_rtcp_classify(&pkt);
+	}
+	return n;
+}
+
+/* A gap in the publisher's numbers is NACKed at once (an RR, then the
+ * NACK of what is missing); the packet resent fills its place in the
+ * history; a second gap within 20 ms waits, counted; of a long gap the 17
+ * numbers nearest are asked. */
+static void a_gap_is_nacked_within_its_rate(void)
+{
+	uint8_t out[4][512];
+	size_t lens[4];
+	enum wf_rtcp_kind k[4];
+	struct wf_rtcp_pkt pk[4];
+	struct wf_rtcp_fb fb;
+	uint16_t seqs[32];
+
+	fresh(1);
+	send_video(0, 100, true, NULL, NULL);
+	send_video(0, 101, false, NULL, NULL);
+	send_video(0, 105, false, NULL, NULL);	/* 102, 103, 104 lost */
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_tx, 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_seqs, 3);
+	WF_REQUIRE(publisher_got(out, lens, 4) == 1);
+	WF_REQUIRE(kinds(out[0], lens[0], k, pk) == 2);
+	WF_CHECK_EQ(k[0], WF_RTCP_KIND_RR);
+	WF_CHECK_EQ(k[1], WF_RTCP_KIND_NACK);
+	WF_REQUIRE(wf_rtcp_parse_nack(&pk[1], &fb, seqs, 32) == 3);
+	WF_CHECK_EQ(fb.sender_ssrc, OUR_FB_SSRC);
+	WF_CHECK_EQ(fb.media_ssrc, SSRC_VIDEO);
+	WF_CHECK(seqs[0] == 102 && seqs[1] == 103 && seqs[2] == 104);
+	/* the publisher resends 103: a late packet, in the history, no NACK */
+	send_video(0, 103, false, NULL, NULL);
+	poll_end(0);
+	WF_CHECK(stored(0, 103) != NULL);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_tx, 1);
+	/* another gap at once: over the rate, counted */
+	send_video(0, 107, false, NULL, NULL);
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_tx, 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_limited, 1);
+	WF_CHECK_EQ(publisher_got(out, lens, 4), 0);
+	/* 20 ms later a gap of 40: the 17 before the new packet */
+	st->whip.nack_tsc[0] -= wf_app.tsc_hz / 50;
+	send_video(0, 148, false, NULL, NULL);
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_tx, 2);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_limited, 1 + 40 - 17);
+	WF_REQUIRE(publisher_got(out, lens, 4) == 1);
+	WF_REQUIRE(kinds(out[0], lens[0], k, pk) == 2);
+	WF_REQUIRE(wf_rtcp_parse_nack(&pk[1], &fb, seqs, 32) == 17);
+	WF_CHECK(seqs[0] == 131 && seqs[16] == 147);
+	WF_CHECK_EQ(pk[1].len, 12 + 4);		/* one FCI: a PID and its 16 bits */
+}
+
+/* A viewer asks for a replay and the history has no key frame: the
+ * publisher gets a PLI for that track, at most one per 500 ms; audio and
+ * a stream without a publisher get none. */
+static void a_viewer_waiting_for_a_key_frame_makes_a_pli(void)
+{
+	struct wf_item req = { .kind = WF_ITEM_REQ_REPLAY, .viewer = 3, .gen = 7, .stream = SID,
+			       .track = 0, .src = 0 };
+	uint8_t out[4][512];
+	size_t lens[4];
+	enum wf_rtcp_kind k[4];
+	struct wf_rtcp_pkt pk[4];
+	struct wf_rtcp_fb fb;
+
+	fresh(1);
+	send_video(0, 10, false, NULL, NULL);	/* no key frame */
+	send_audio(0, 10);
+	poll_end(0);
+	wf_request_serve(lcs[0], &req);
+	WF_CHECK_EQ(lcs[0]->c.refused[WF_REFUSE_REPLAY_NO_KEYFRAME], 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_pli_tx, 1);
+	WF_REQUIRE(publisher_got(out, lens, 4) == 1);
+	WF_REQUIRE(kinds(out[0], lens[0], k, pk) == 2);
+	WF_CHECK_EQ(k[0], WF_RTCP_KIND_RR);
+	WF_CHECK_EQ(k[1], WF_RTCP_KIND_PLI);
+	WF_REQUIRE(wf_rtcp_parse_pli(&pk[1], &fb) == 0);
+	WF_CHECK_EQ(fb.media_ssrc, SSRC_VIDEO);
+	WF_CHECK_EQ(fb.sender_ssrc, OUR_FB_SSRC);
+	wf_request_serve(lcs[0], &req);		/* again at once */
+	WF_CHECK_EQ(lcs[0]->c.whip_pli_tx, 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_pli_limited, 1);
+	st->whip.pli_tsc[0] -= wf_app.tsc_hz / 2;	/* 500 ms on */
+	wf_request_serve(lcs[0], &req);
+	WF_CHECK_EQ(lcs[0]->c.whip_pli_tx, 2);
+	req.track = 1;				/* audio: no key frames to ask for */
+	wf_request_serve(lcs[0], &req);
+	WF_CHECK_EQ(lcs[0]->c.whip_pli_tx, 2);
+	WF_CHECK_EQ(publisher_got(out, lens, 4), 1);
+	WF_CHECK_EQ(del_publisher(1), 0);	/* no publisher: nobody to ask */
+	cur_gen = 0;
+	req.track = 0;
+	st->whip.pli_tsc[0] = 0;
+	wf_request_serve(lcs[0], &req);
+	WF_CHECK_EQ(lcs[0]->c.whip_pli_tx, 2);
+	WF_CHECK_EQ(publisher_got(out, lens, 4), 0);
+	wf_fanout_flush(lcs[0]);		/* the "none" answers */
+}
+
+/* Every second the publisher gets a receiver report: a block per track
+ * (its SSRC, highest number, LSR from its last SR), our CNAME, and REMB
+ * with the stream's bitrate for both SSRCs. */
+static void a_receiver_report_with_remb_goes_each_second(void)
+{
+	uint8_t out[4][512], buf[256];
+	size_t lens[4], n;
+	enum wf_rtcp_kind k[4];
+	struct wf_rtcp_pkt pk[4];
+	struct wf_rtcp_rpt r;
+	struct wf_rtcp_report b0, b1;
+	uint64_t now, bps;
+	const uint8_t *q;
+
+	fresh(1);
+	send_video(0, 300, true, NULL, NULL);
+	send_video(0, 301, false, NULL, NULL);
+	send_audio(0, 40);
+	poll_end(0);
+	n = sender_report(buf, sizeof(buf), SSRC_VIDEO, 9000, 0xe0000000abcd1234ull);
+	WF_REQUIRE(n);
+	rx_on(0, buf, n);
+	WF_CHECK_EQ(publisher_got(out, lens, 4), 0);	/* nothing before the timer */
+	now = rte_rdtsc();
+	wf_whip_timer(lcs[0], now);
+	WF_CHECK_EQ(lcs[0]->c.whip_rr_tx, 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_remb_tx, 1);
+	WF_REQUIRE(publisher_got(out, lens, 4) == 1);
+	WF_REQUIRE(kinds(out[0], lens[0], k, pk) == 3);
+	WF_CHECK_EQ(k[0], WF_RTCP_KIND_RR);
+	WF_CHECK_EQ(k[1], WF_RTCP_KIND_SDES);
+	WF_CHECK_EQ(k[2], WF_RTCP_KIND_REMB);
+	WF_REQUIRE(wf_rtcp_parse_report(&pk[0], &r) == 0 && r.rc == 2);
+	WF_CHECK_EQ(r.ssrc, OUR_FB_SSRC);
+	wf_rtcp_report_block(&r, 0, &b0);
+	wf_rtcp_report_block(&r, 1, &b1);
+	WF_CHECK_EQ(b0.ssrc, SSRC_VIDEO);
+	WF_CHECK_EQ(b0.ext_highest_seq & 0xffff, 301);
+	WF_CHECK_EQ(b0.lsr, wf_ntp_mid32(0xe0000000abcd1234ull));
+	WF_CHECK_EQ(b1.ssrc, SSRC_AUDIO);
+	WF_CHECK_EQ(b1.ext_highest_seq & 0xffff, 40);
+	WF_CHECK_EQ(b1.lsr, 0);			/* no SR of the audio yet */
+	q = pk[2].p;				/* REMB: "REMB", 2 SSRCs, the rate */
+	WF_CHECK(memcmp(q + 12, "REMB", 4) == 0);
+	WF_CHECK_EQ(q[16], 2);
+	bps = (uint64_t)(((uint32_t)(q[17] & 3) << 16) | wf_rtp_rd16(q + 18)) << (q[17] >> 2);
+	WF_CHECK(bps <= MAX_BPS && bps > MAX_BPS - MAX_BPS / 100000);
+	WF_CHECK_EQ(wf_rtp_rd32(q + 20), SSRC_VIDEO);
+	WF_CHECK_EQ(wf_rtp_rd32(q + 24), SSRC_AUDIO);
+	/* not again within the second; then again */
+	wf_whip_timer(lcs[0], now + wf_app.tsc_hz / 2);
+	WF_CHECK_EQ(publisher_got(out, lens, 4), 0);
+	wf_whip_timer(lcs[0], now + wf_app.tsc_hz);
+	WF_CHECK_EQ(publisher_got(out, lens, 4), 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_rr_tx, 2);
+}
+
 static void no_packet_is_left_behind(void)
 {
 	unsigned t;
@@ -979,6 +1202,9 @@ int main(int argc, char **argv)
 	WF_RUN(a_packet_received_on_another_worker_reaches_the_owner);
 	WF_RUN(rtp_from_a_viewer_is_still_not_rtcp);
 	WF_RUN(a_deleted_stream_wipes_its_publishers_keys);
+	WF_RUN(a_gap_is_nacked_within_its_rate);
+	WF_RUN(a_viewer_waiting_for_a_key_frame_makes_a_pli);
+	WF_RUN(a_receiver_report_with_remb_goes_each_second);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

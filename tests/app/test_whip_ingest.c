@@ -342,38 +342,38 @@ static size_t rtp(uint8_t *p, uint8_t pt, uint32_t ssrc, uint16_t seq, uint32_t 
 	return 12 + n;
 }
 
-/* Protects plain[0..len) as the publisher does, into out (ROC 0);
- * returns the protected length. */
-static size_t protect(const uint8_t *plain, size_t len, uint8_t *out, size_t cap)
+/* The publisher's SRTP packet: rtp() of the fields given, protected as
+ * the publisher protects (ROC 0) into buf (256 bytes); the plain packet is
+ * left in plain when not NULL (*plen: its length).  Returns the protected
+ * length, 0 on failure. */
+static size_t seal(uint8_t *buf, uint8_t pt, uint32_t ssrc, uint16_t seq, uint32_t ts, bool kf,
+		   uint8_t fill, size_t n, uint8_t *plain, size_t *plen)
 {
-	size_t n = 0;
+	uint8_t tmp[256], *p = plain ? plain : tmp;
+	size_t len = rtp(p, pt, ssrc, seq, ts, kf, fill, n), out = 0;
 
-	memcpy(out, plain, len);
-	if (wf_srtp_protect(engine, &pub_rtp, 0, out, len, cap, &n) != 0)
-		return 0;
-	return n;
+	if (plen)
+		*plen = len;
+	memcpy(buf, p, len);
+	return wf_srtp_protect(engine, &pub_rtp, 0, buf, len, 256, &out) == 0 ? out : 0;
 }
 
 /* The publisher sends video seq (a key frame when kf) to worker w; the
  * plain packet is left in plain (its length *plen). */
 static void send_video(unsigned w, uint16_t seq, bool kf, uint8_t *plain, size_t *plen)
 {
-	uint8_t buf[256], tmp[256];
-	size_t len = rtp(plain ? plain : tmp, PT_VIDEO, SSRC_VIDEO, seq, 3000u * seq, kf,
-			 (uint8_t)seq, 100);
-	size_t n = protect(plain ? plain : tmp, len, buf, sizeof(buf));
+	uint8_t buf[256];
+	size_t n = seal(buf, PT_VIDEO, SSRC_VIDEO, seq, 3000u * seq, kf, (uint8_t)seq, 100, plain,
+			plen);
 
-	WF_REQUIRE(n == len + 10);
-	if (plen)
-		*plen = len;
+	WF_REQUIRE(n == 12 + 100 + 10);
 	rx_on(w, buf, n);
 }
 
 static void send_audio(unsigned w, uint16_t seq)
 {
-	uint8_t plain[128], buf[160];
-	size_t len = rtp(plain, PT_AUDIO, SSRC_AUDIO, seq, 960u * seq, false, 0x33, 60);
-	size_t n = protect(plain, len, buf, sizeof(buf));
+	uint8_t buf[256];
+	size_t n = seal(buf, PT_AUDIO, SSRC_AUDIO, seq, 960u * seq, false, 0x33, 60, NULL, NULL);
 
 	WF_REQUIRE(n);
 	rx_on(w, buf, n);
@@ -435,10 +435,13 @@ static bool holds_plain(unsigned t, const uint8_t *plain, size_t len)
 		      len) == 0;
 }
 
-/* The viewer's copies on worker 0 since the last call, unprotected with
- * the viewer's key into out[i] (RTP, *lens), freed; how many.  A copy that
- * does not unprotect counts a failure. */
-static unsigned viewer_got(uint8_t out[][256], size_t *lens, unsigned max)
+/* What worker 0 sent since the last call: each packet after its headers
+ * (whose IPv4 length must say so) opened into out[i] (*lens: the plain
+ * length), freed; how many.  The viewer's copies are SRTP under the
+ * viewer's key; feedback to the publisher is SRTCP under the publisher's
+ * (while the viewer is off, nothing else is there).  A packet that does
+ * not open counts a failure. */
+static unsigned worker0_sent(bool srtcp, uint8_t out[][512], size_t *lens, unsigned max)
 {
 	struct wf_lcore *lc = lcs[0];
 	unsigned i, n = lc->ntx[0];
@@ -446,17 +449,32 @@ static unsigned viewer_got(uint8_t out[][256], size_t *lens, unsigned max)
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = lc->tx[0][i];
 		size_t l = m->pkt_len - WF_L2L3L4_LEN, plain = 0;
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+									 14);
 
-		if (i < max && l <= 256) {
+		WF_CHECK_EQ(rte_be_to_cpu_16(ip->total_length), 28 + l);
+		if (i < max && l <= 512) {
 			memcpy(out[i], rte_pktmbuf_mtod_offset(m, uint8_t *, WF_L2L3L4_LEN), l);
-			WF_CHECK(wf_srtp_unprotect(engine, &viewer_rtp, &viewer_replay, out[i], l,
-						   &plain, NULL) == 0);
+			WF_CHECK((srtcp ? wf_srtcp_unprotect(engine, &pub_fb, &pub_fb_replay, out[i],
+							    l, &plain)
+					: wf_srtp_unprotect(engine, &viewer_rtp, &viewer_replay, out[i],
+							    l, &plain, NULL)) == 0);
 			lens[i] = plain;
 		}
 		rte_pktmbuf_free(m);
 	}
 	lc->ntx[0] = 0;
 	return n;
+}
+
+static unsigned viewer_got(uint8_t out[][512], size_t *lens, unsigned max)
+{
+	return worker0_sent(false, out, lens, max);
+}
+
+static unsigned publisher_got(uint8_t out[][512], size_t *lens, unsigned max)
+{
+	return worker0_sent(true, out, lens, max);
 }
 
 /* The viewer's video track live from the publisher's next packet on (seq,
@@ -538,7 +556,7 @@ static void a_publishers_packet_lands_in_the_history_as_plain_rtp(void)
  * SSRC, payload type and gap-free numbers, the publisher's payload. */
 static void a_publishers_packets_reach_a_viewer_as_plain_rtp_would(void)
 {
-	uint8_t plain[3][256], out[8][256];
+	uint8_t plain[3][256], out[8][512];
 	size_t len[3], lens[8];
 	unsigned i;
 
@@ -565,14 +583,13 @@ static void a_publishers_packets_reach_a_viewer_as_plain_rtp_would(void)
  * and the genuine ones after it still pass. */
 static void a_burst_mixes_audio_video_and_garbage(void)
 {
-	uint8_t plain[256], buf[256], v2[256];
-	size_t len, n, v2len;
+	uint8_t buf[256], v2[256];
+	size_t n, v2len;
 
 	fresh(1);
 	send_video(0, 10, true, NULL, NULL);
 	send_audio(0, 20);
-	len = rtp(plain, PT_VIDEO, SSRC_VIDEO, 11, 33000, false, 0x77, 100);
-	n = protect(plain, len, buf, sizeof(buf));
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO, 11, 33000, false, 0x77, 100, NULL, NULL);
 	buf[20] ^= 0x01;			/* garbage: its payload changed */
 	rx_on(0, buf, n);
 	send_audio(0, 21);
@@ -611,12 +628,11 @@ static void a_full_batch_is_unprotected_at_once(void)
  * its SRTP error, and never reaches the history. */
 static void a_forged_tag_is_dropped(void)
 {
-	uint8_t plain[256], buf[256];
-	size_t len, n;
+	uint8_t buf[256];
+	size_t n;
 
 	fresh(1);
-	len = rtp(plain, PT_VIDEO, SSRC_VIDEO, 300, 1, true, 0x55, 100);
-	n = protect(plain, len, buf, sizeof(buf));
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO, 300, 1, true, 0x55, 100, NULL, NULL);
 	buf[n - 1] ^= 0x80;
 	rx_on(0, buf, n);
 	poll_end(0);
@@ -630,12 +646,11 @@ static void a_forged_tag_is_dropped(void)
 /* The same packet twice (a replay by whoever saw it) is taken once. */
 static void a_replayed_packet_is_dropped(void)
 {
-	uint8_t plain[256], buf[256];
-	size_t len, n;
+	uint8_t buf[256];
+	size_t n;
 
 	fresh(1);
-	len = rtp(plain, PT_VIDEO, SSRC_VIDEO, 400, 1, true, 0x55, 100);
-	n = protect(plain, len, buf, sizeof(buf));
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO, 400, 1, true, 0x55, 100, NULL, NULL);
 	rx_on(0, buf, n);
 	poll_end(0);
 	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, 1);
@@ -653,12 +668,11 @@ static void a_replayed_packet_is_dropped(void)
 /* A genuine packet of a payload type no track receives: dropped. */
 static void an_unknown_payload_type_is_dropped(void)
 {
-	uint8_t plain[256], buf[256];
-	size_t len, n;
+	uint8_t buf[256];
+	size_t n;
 
 	fresh(1);
-	len = rtp(plain, 100, SSRC_VIDEO, 500, 1, true, 0x55, 100);
-	n = protect(plain, len, buf, sizeof(buf));
+	n = seal(buf, 100, SSRC_VIDEO, 500, 1, true, 0x55, 100, NULL, NULL);
 	rx_on(0, buf, n);
 	poll_end(0);
 	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_PT], 1);
@@ -677,12 +691,10 @@ static void an_unknown_payload_type_is_dropped(void)
  * too_short, nothing read past the end (ASan). */
 static void a_truncated_srtp_packet_is_dropped(void)
 {
-	uint8_t plain[256], buf[256];
-	size_t len;
+	uint8_t buf[256];
 
 	fresh(1);
-	len = rtp(plain, PT_VIDEO, SSRC_VIDEO, 600, 1, true, 0x55, 100);
-	WF_REQUIRE(protect(plain, len, buf, sizeof(buf)));
+	WF_REQUIRE(seal(buf, PT_VIDEO, SSRC_VIDEO, 600, 1, true, 0x55, 100, NULL, NULL));
 	rx_on(0, buf, 12 + 5);			/* header, 5 bytes of a 10-byte tag */
 	rx_on(0, buf, 8);			/* not even a header */
 	poll_end(0);
@@ -753,8 +765,8 @@ static void set_publisher_on_a_worker_not_owning_the_stream_is_enoent(void)
  * start elsewhere): recorded, not smoothed. */
 static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
 {
-	uint8_t plain[256], buf[256], out[8][256];
-	size_t len, n, lens[8];
+	uint8_t buf[256], out[8][512];
+	size_t n, lens[8];
 	unsigned i;
 
 	fresh(1);
@@ -769,9 +781,8 @@ static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
 	WF_CHECK(!st->whip.pinned[0]);
 	WF_CHECK(!st->t[0].latched);
 	for (i = 0; i < 2; i++) {
-		len = rtp(plain, PT_VIDEO, SSRC_VIDEO + 1, (uint16_t)(50 + i), 777777 + i, i == 0,
-			  0x66, 100);
-		n = protect(plain, len, buf, sizeof(buf));
+		n = seal(buf, PT_VIDEO, SSRC_VIDEO + 1, (uint16_t)(50 + i), 777777 + i, i == 0,
+			  0x66, 100, NULL, NULL);
 		rx_on(0, buf, n);
 	}
 	poll_end(0);
@@ -786,8 +797,7 @@ static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
 	/* the first publisher's keys no longer open anything */
 	WF_CHECK(wf_srtp_keys_derive(engine, &pub_rtp, WF_SRTP_AES128_CM_SHA1_80,
 				     WF_SRTP_KIND_RTP, key1, 16, salt1, 14) == 0);
-	len = rtp(plain, PT_VIDEO, SSRC_VIDEO + 1, 60, 1, false, 0x66, 100);
-	n = protect(plain, len, buf, sizeof(buf));
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO + 1, 60, 1, false, 0x66, 100, NULL, NULL);
 	rx_on(0, buf, n);
 	WF_CHECK(wf_srtp_keys_derive(engine, &pub_rtp, WF_SRTP_AES128_CM_SHA1_80,
 				     WF_SRTP_KIND_RTP, key2, 16, salt1, 14) == 0);
@@ -800,14 +810,13 @@ static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
  * type is dropped, before the crypto once the track knows its SSRC. */
 static void a_second_ssrc_on_a_track_is_dropped(void)
 {
-	uint8_t plain[256], buf[256];
-	size_t len, n;
+	uint8_t buf[256];
+	size_t n;
 
 	fresh(1);
 	send_video(0, 70, true, NULL, NULL);
 	poll_end(0);
-	len = rtp(plain, PT_VIDEO, SSRC_VIDEO ^ 1, 71, 1, false, 0x55, 100);
-	n = protect(plain, len, buf, sizeof(buf));
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO ^ 1, 71, 1, false, 0x55, 100, NULL, NULL);
 	rx_on(0, buf, n);
 	poll_end(0);
 	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_SSRC], 1);
@@ -967,33 +976,6 @@ static void a_deleted_stream_wipes_its_publishers_keys(void)
 }
 
 /* ---- feedback to the publisher ----------------------------------------- */
-
-/* What worker 0 sent the publisher since the last call (the transmit
- * buffer holds nothing else: the viewer is off): each SRTCP packet opened
- * with the publisher's key into out[i] (*lens), freed; how many. */
-static unsigned publisher_got(uint8_t out[][512], size_t *lens, unsigned max)
-{
-	struct wf_lcore *lc = lcs[0];
-	unsigned i, n = lc->ntx[0];
-
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = lc->tx[0][i];
-		size_t l = m->pkt_len - WF_L2L3L4_LEN, plain = 0;
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-									 14);
-
-		WF_CHECK_EQ(rte_be_to_cpu_16(ip->total_length), 28 + l);
-		if (i < max && l <= 512) {
-			memcpy(out[i], rte_pktmbuf_mtod_offset(m, uint8_t *, WF_L2L3L4_LEN), l);
-			WF_CHECK(wf_srtcp_unprotect(engine, &pub_fb, &pub_fb_replay, out[i], l,
-						    &plain) == 0);
-			lens[i] = plain;
-		}
-		rte_pktmbuf_free(m);
-	}
-	lc->ntx[0] = 0;
-	return n;
-}
 
 /* The kinds of the messages in compound p[0..len), in order: up to 4. */
 static unsigned kinds(const uint8_t *p, size_t len, enum wf_rtcp_kind *k, struct wf_rtcp_pkt *pk)

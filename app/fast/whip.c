@@ -419,7 +419,7 @@ static void clock_forget(unsigned sid)
 	}
 }
 
-int wf_whip_set(struct wf_lcore *lc, unsigned sid, const struct wf_publisher *pub)
+int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
 {
 	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
 	unsigned t;
@@ -431,6 +431,11 @@ int wf_whip_set(struct wf_lcore *lc, unsigned sid, const struct wf_publisher *pu
 	wf_whip_wipe(&st->whip);
 	st->whip.pub = *pub;
 	st->whip.pub.stream = (uint16_t)sid;
+	/* the message goes back to the slow path's pool: no copy of the
+	 * keys stays in it */
+	wf_srtp_keys_wipe(&pub->srtp_in);
+	wf_srtp_keys_wipe(&pub->srtcp_in);
+	wf_srtp_keys_wipe(&pub->srtcp_out);
 	/* the new publisher's SSRCs take the tracks with their first
 	 * packets; our extended numbering goes on (latch()), so the
 	 * viewers' sequence numbers have no gap */

@@ -69,6 +69,7 @@ static struct wf_srtp_replay viewer_replay;
 static uint32_t pub_rtcp_index;
 static uint16_t cur_gen;
 static struct wf_ctrl_msg msg;
+static const struct wf_srtp_keys zero;	/* wiped keys */
 
 static const uint8_t key1[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 static const uint8_t salt1[14] = { 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34 };
@@ -725,8 +726,6 @@ static void a_stale_generation_is_dropped(void)
  * entry went) is dropped. */
 static void a_packet_after_del_publisher_is_dropped(void)
 {
-	static const struct wf_srtp_keys zero;
-
 	fresh(4);
 	WF_CHECK_EQ(del_publisher(5), -ENOENT);
 	WF_CHECK_EQ(st->whip.pub.gen, 4);
@@ -779,6 +778,9 @@ static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
 	 * numbered from 50 again, timestamps elsewhere */
 	WF_REQUIRE(set_publisher(0, 2, key2) == 0);
 	WF_CHECK(!st->whip.pinned[0]);
+	/* the reply carries no keys back to the pool */
+	WF_CHECK(memcmp(&msg.publisher.srtp_in, &zero, sizeof(zero)) == 0);
+	WF_CHECK(memcmp(&msg.publisher.srtcp_out, &zero, sizeof(zero)) == 0);
 	WF_CHECK(!st->t[0].latched);
 	for (i = 0; i < 2; i++) {
 		n = seal(buf, PT_VIDEO, SSRC_VIDEO + 1, (uint16_t)(50 + i), 777777 + i, i == 0,
@@ -950,8 +952,6 @@ static void rtp_from_a_viewer_is_still_not_rtcp(void)
  * slow path, and its packets after are dropped. */
 static void a_deleted_stream_wipes_its_publishers_keys(void)
 {
-	static const struct wf_srtp_keys zero;
-
 	fresh(1);
 	send_video(0, 1, true, NULL, NULL);
 	poll_end(0);

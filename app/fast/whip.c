@@ -109,7 +109,7 @@ void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint1
 		wf_whip_flush(lc);
 }
 
-/* m now holds plain bytes bytes of RTP after its UDP header: the frame
+/* m now holds plain (that many bytes) RTP after its UDP header: the frame
  * ends there and its UDP and IPv4 lengths say so, as if it had come
  * unprotected (the history and a plain output read it so). */
 static void plain_lengths(struct rte_mbuf *m, unsigned plain)

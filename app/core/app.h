@@ -73,7 +73,8 @@ struct wf_item {
 	struct rte_mbuf *m;	/* a packet, or NULL for a request */
 	uint32_t ext;		/* source extended seq (requests) */
 	uint32_t viewer;	/* viewer slot on the viewer's lcore */
-	uint16_t gen;		/* viewer slot generation */
+	uint16_t gen;		/* viewer slot generation; WF_ITEM_PUBLISHER:
+				 * the publisher's (publisher.h) */
 	uint8_t stream;
 	uint8_t kind;		/* WF_ITEM_* */
 	uint8_t track;
@@ -90,7 +91,8 @@ struct wf_item {
 	_(MEDIA,       media,       "history packet to fan out to local viewers") \
 	_(RETX,        retx,        "history packet for one viewer (NACK, replay)") \
 	_(REQ_RETX,    req_retx,    "viewer lcore asks the owner for ext of track") \
-	_(REQ_REPLAY,  req_replay,  "viewer lcore asks for the last key frame onward")
+	_(REQ_REPLAY,  req_replay,  "viewer lcore asks for the last key frame onward") \
+	_(PUBLISHER,   publisher,   "raw SRTP/SRTCP of a WHIP publisher for its stream's owner")
 
 enum wf_item_kind {
 	WF_ITEM_NONE = 0,	/* never sent */

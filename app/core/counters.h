@@ -31,7 +31,16 @@
 	_(rx_bytes,       "Bytes received by the worker.") \
 	_(ingest_pkts,    "RTP packets accepted from sources into a stream's history.") \
 	_(ingest_bytes,   "RTP bytes accepted from sources.") \
-	_(ingest_rtcp,    "RTCP packets from sources taken in.") \
+	_(ingest_rtcp,    "RTCP packets from sources taken in (a WHIP publisher's authenticated).") \
+	_(whip_srtp,      "SRTP packets from WHIP publishers authenticated (then ingested as RTP).") \
+	_(whip_bursts,    "Unprotect bursts of WHIP publishers' SRTP (one a poll at most, unless full).") \
+	_(whip_rr_tx,     "RTCP receiver reports sent to WHIP publishers.") \
+	_(whip_remb_tx,   "REMB messages (the stream's max_bitrate_kbps) sent to WHIP publishers.") \
+	_(whip_nack_tx,   "Generic NACKs sent to WHIP publishers for gaps in their sequence numbers.") \
+	_(whip_nack_seqs, "Sequence numbers those NACKs asked for.") \
+	_(whip_nack_limited, "Sequence numbers missed from WHIP publishers not NACKed (the per-track rate).") \
+	_(whip_pli_tx,    "PLIs sent to WHIP publishers (a viewer waits, no key frame cached).") \
+	_(whip_pli_limited, "PLIs to WHIP publishers not sent (one per track per 500 ms).") \
 	_(viewer_rtcp,    "RTCP packets from viewers taken in (parsed; authenticated unless a plain output's).") \
 	_(tx_pkts,        "Packets transmitted (media, feedback and the slow path's frames).") \
 	_(tx_bytes,       "Bytes transmitted.") \

@@ -47,6 +47,12 @@
 	_(INGEST_SOURCE,    ingest_source,    "RTP from an address other than the latched source") \
 	_(INGEST_FOREIGN,   ingest_foreign_source, "RTP/RTCP from an address outside the stream's sources") \
 	_(INGEST_RTCP_SOURCE, ingest_rtcp_source, "RTCP not from the latched source's address or SSRC") \
+	_(PUBLISHER_GONE,   publisher_gone,   "SRTP/SRTCP for a WHIP publisher that is gone (none now, or an earlier one)") \
+	_(WHIP_UNPROTECT,   whip_unprotect,   "SRTP from a WHIP publisher failed unprotect: tag, replay, malformed (see srtp counters)") \
+	_(WHIP_PT,          whip_pt,          "SRTP from a WHIP publisher of a payload type no track receives") \
+	_(WHIP_SSRC,        whip_ssrc,        "SRTP from a WHIP publisher under a second SSRC on a track") \
+	_(WHIP_SRTCP,       whip_srtcp,       "SRTCP from a WHIP publisher failed unprotect (see srtp counters)") \
+	_(WHIP_FB_BUILD,    whip_fb_build,    "feedback to a WHIP publisher that did not fit its mbuf (not sent)") \
 	_(VIEWER_GONE,      viewer_gone,      "packet for a viewer that was removed") \
 	_(SRTCP_UNPROTECT,  srtcp_unprotect,  "SRTCP from a viewer failed unprotect (see srtp counters)") \
 	_(RTCP_PARSE,       rtcp_parse,       "RTCP from a viewer failed to parse (see rtp counters)") \

@@ -50,6 +50,20 @@ struct wf_batch {
 	struct rte_mbuf *src[WF_BURST];
 };
 
+/* WHIP publishers' SRTP packets gathered for one unprotect burst
+ * (whip.c): those of every stream this worker owns that a poll brought,
+ * received here or handed over, in arrival order.  Unprotected when
+ * WF_SRTP_BURST_MAX wait and at the end of every poll, before the fan-out
+ * batch goes (their copies join it).  Empty whenever control messages are
+ * applied: its jobs point into the streams' states. */
+struct wf_whip_batch {
+	uint16_t n;
+	struct wf_srtp_rx_job jobs[WF_SRTP_BURST_MAX];
+	struct rte_mbuf *m[WF_SRTP_BURST_MAX];
+	uint16_t stream[WF_SRTP_BURST_MAX];
+	uint8_t track[WF_SRTP_BURST_MAX];
+};
+
 /* A key-frame replay the stream's owner is pacing (request.c). */
 struct wf_replay {
 	uint64_t next_tsc;	/* when its next chunk may go */
@@ -104,6 +118,8 @@ struct wf_lcore {
 	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
 	/* fan-out: live copies and resends (NACK answers, replays) */
 	struct wf_batch batch;
+	/* WHIP publishers' SRTP waiting for its unprotect burst */
+	struct wf_whip_batch whip;
 	uint8_t tx_short[WF_MAX_PORTS];	/* the port's last tx burst left packets */
 	/* replays this worker paces as the owner of their streams */
 	unsigned n_replays;

@@ -13,7 +13,10 @@
 
 #include <rte_mbuf.h>
 
+#include "core/publisher.h"
+#include "core/viewer.h"
 #include "rtp/rtp.h"
+#include "srtp/srtp.h"
 
 struct wf_history_slot {
 	struct rte_mbuf *m;	/* NULL when empty */
@@ -54,12 +57,38 @@ struct wf_track_state {
 	uint64_t keyframes;
 };
 
+#define WF_WHIP_SRTCP_PEERS	WF_VIEWER_SRTCP_PEERS	/* sender SSRCs with an SRTCP window */
+
+/* The stream's WHIP publisher as its owner keeps it (fast/whip.c): set by
+ * WF_CTRL_SET_PUBLISHER, which resets everything below; wiped by
+ * DEL_PUBLISHER and DEL_STREAM.  Per stream, never per viewer. */
+struct wf_whip_state {
+	struct wf_publisher pub;	/* pub.gen == 0: no publisher */
+	/* per track: the SSRC its first authenticated packet came under
+	 * (a track has one SSRC for the publisher's life: a window shared by
+	 * two would refuse one of them, and an SSRC dropped and taken back
+	 * would start a fresh window that replays pass), and its SRTP
+	 * receiver state (RFC 3711 §3.3.1 ROC, §3.3.2 replay window) */
+	uint32_t ssrc[WF_MAX_TRACKS];
+	bool pinned[WF_MAX_TRACKS];
+	struct wf_srtp_replay replay[WF_MAX_TRACKS];
+	/* SRTCP windows of the publisher's sender SSRCs (one per track, and
+	 * one for a receiver-only SSRC a browser may report from) */
+	struct wf_srtcp_peer srtcp_rx[WF_WHIP_SRTCP_PEERS];
+	/* feedback we send it (SRTCP under pub.srtcp_out) */
+	uint32_t srtcp_index;	/* our next SRTCP index */
+	uint64_t next_rr_tsc;	/* its next receiver report (and REMB) */
+	uint64_t nack_tsc[WF_MAX_TRACKS];	/* the track's last NACK */
+	uint64_t pli_tsc[WF_MAX_TRACKS];	/* the track's last PLI */
+};
+
 struct wf_stream_state {
 	uint16_t id;
 	uint8_t n_tracks;
 	uint32_t gen;		/* this start of the stream slot (streams.c) */
 	uint64_t replay_tat;	/* replays of the stream: GCRA time (budget.h) */
-	struct wf_track_state t[2];
+	struct wf_track_state t[WF_MAX_TRACKS];
+	struct wf_whip_state whip;	/* ingest = "whip" only */
 };
 
 /* A track as telemetry shows it: the owner publishes a copy (pub.h) every

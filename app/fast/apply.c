@@ -7,6 +7,7 @@
 #include "fast/history.h"
 #include "fast/ingest.h"
 #include "fast/request.h"
+#include "fast/whip.h"
 
 /* Puts slot's viewer in cell to (a free one). */
 static inline void member_put(struct wf_lcore *lc, uint32_t slot, uint32_t to)
@@ -139,6 +140,7 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		wf_replay_drop_stream(lc, msg->stream);
 		for (t = 0; t < msg->state->n_tracks; t++)
 			wf_history_clear(&msg->state->t[t]);
+		wf_whip_wipe(&msg->state->whip);	/* its keys leave with it */
 		lc->owned[msg->stream] = NULL;
 		wf_ingest_publish(lc, msg->stream);	/* cleared */
 		return 0;
@@ -156,6 +158,10 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		v->addr = msg->viewer.addr;
 		v->udp_port = msg->viewer.udp_port;
 		return 0;
+	case WF_CTRL_SET_PUBLISHER:
+		return wf_whip_set(lc, msg->stream, &msg->publisher);
+	case WF_CTRL_DEL_PUBLISHER:
+		return wf_whip_del(lc, msg->stream, msg->gen);
 	default:
 		return -EINVAL;
 	}
@@ -173,6 +179,7 @@ void wf_ctrl_apply(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned n)
 	/* the batch names viewers by slot and reads their keys: it leaves
 	 * before a viewer is removed, moved or its slot reused (a copy
 	 * encrypted with the next viewer's keys would reuse its SRTP indexes) */
+	wf_whip_flush(lc);	/* its jobs point into the publishers' state */
 	wf_fanout_flush(lc);
 	for (i = 0; i < n; i++) {
 		struct wf_ctrl_msg *msg = msgs[i];

@@ -11,6 +11,7 @@
 #include "fast/feedback.h"
 #include "fast/handoff.h"
 #include "fast/ingest.h"
+#include "fast/whip.h"
 #include "stun/stun.h"
 
 /* The drop of each punt class over its source's rate, and over the
@@ -97,6 +98,26 @@ enum wf_punt_class wf_classify_punt_class(const uint8_t *p, unsigned len, bool p
 	return peer && own_check(p, len, val) ? WF_PUNT_PEER : WF_PUNT_NEW;
 }
 
+/* SRTP or SRTCP from a WHIP publisher (slot: its stream) goes to the
+ * stream's owner: with RSS its 5-tuple may land on any worker. */
+static void publisher_in(struct wf_lcore *lc, struct rte_mbuf *m, unsigned owner, uint32_t sid,
+			 uint16_t gen)
+{
+	struct wf_item it = { .kind = WF_ITEM_PUBLISHER, .m = m, .gen = gen };
+
+	if (sid >= WF_MAX_STREAMS) {	/* not a value the slow path writes */
+		wf_drop(lc, m, WF_DROP_PUBLISHER_GONE);
+		return;
+	}
+	wf_meta(m)->rx_tsc = lc->rx_tsc;	/* ingest-to-wire starts here */
+	if (owner == lc->idx) {
+		wf_whip_packet(lc, m, sid, gen);
+		return;
+	}
+	it.stream = (uint8_t)sid;
+	wf_handoff(lc, owner, &it);
+}
+
 /* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */
 static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		   const struct rte_ipv4_hdr *ip, const struct rte_udp_hdr *udp, unsigned len)
@@ -136,6 +157,10 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		return;
 	}
 	wf_peer_decode(val, &worker, &slot, &gen);
+	if (wf_peer_is_publisher(val)) {
+		publisher_in(lc, m, worker, slot, gen);
+		return;
+	}
 	if (worker == lc->idx) {
 		wf_feedback_packet(lc, m, slot, gen);
 	} else {

@@ -9,7 +9,7 @@
 #include "fast/handoff.h"
 #include "fast/tx.h"
 
-void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned l4_payload)
+void wf_l4_finish(uint16_t ip_csum_base, struct rte_mbuf *out, unsigned l4_payload)
 {
 	uint8_t *d = rte_pktmbuf_mtod(out, uint8_t *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + WF_ETH_LEN);
@@ -20,7 +20,7 @@ void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned 
 	ip->total_length = rte_cpu_to_be_16(tot);
 	/* RFC 1624: the template's sum with total length 0, plus the length;
 	 * both in memory order, as rte_raw_cksum() sums */
-	sum = (uint32_t)v->ip_csum_base + ip->total_length;
+	sum = (uint32_t)ip_csum_base + ip->total_length;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	ip->hdr_checksum = (uint16_t)~sum;

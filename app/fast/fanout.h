@@ -41,8 +41,17 @@ void wf_fanout_flush(struct wf_lcore *lc);
  * stream's owner or its transmit queue is over half full. */
 bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v);
 
-/* Finishes a viewer's packet: IPv4 and UDP lengths and checksum from the
- * template, for a payload of l4_payload bytes after the UDP header. */
-void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out, unsigned l4_payload);
+/* Finishes a packet whose Ethernet/IPv4/UDP header was copied from a
+ * template: IPv4 and UDP lengths and the IPv4 checksum from ip_csum_base
+ * (the template's with total length 0), for a payload of l4_payload bytes
+ * after the UDP header. */
+void wf_l4_finish(uint16_t ip_csum_base, struct rte_mbuf *out, unsigned l4_payload);
+
+/* Finishes a viewer's packet (wf_l4_finish with the viewer's template). */
+static inline void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out,
+				    unsigned l4_payload)
+{
+	wf_l4_finish(v->ip_csum_base, out, l4_payload);
+}
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "fast/ask.h"
 #include "fast/fanout.h"
+#include "fast/srtcp.h"
 #include "fast/tx.h"
 #include "rtp/rtcp.h"
 
@@ -27,50 +28,6 @@ static int track_of(const struct wf_viewer *v, uint32_t ssrc)
 		if (v->trk[t].state != WF_VT_OFF && v->trk[t].ssrc == ssrc)
 			return (int)t;
 	return -1;
-}
-
-/* Unprotects SRTCP from viewer v in place (*plain: its length then).  The
- * replay window of the sender SSRC is chosen only after the packet
- * authenticates: a forged packet naming a known peer's SSRC, or a new one,
- * cannot reset a window (RFC 3711 §3.3.2: the replay list is updated only
- * after authentication).  Returns 0 or -WF_SRTP_E_*. */
-static int srtcp_unprotect(struct wf_lcore *lc, struct wf_viewer *v, uint8_t *p, size_t len,
-			   size_t *plain)
-{
-	uint32_t ssrc = wf_rtp_rd32(p + 4);
-	struct wf_srtp_replay r = { 0 };
-	struct wf_srtcp_peer *e = NULL;
-	unsigned i;
-	int rc;
-
-	for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++) {
-		struct wf_srtcp_peer *q = &v->srtcp_rx[i];
-
-		if ((q->top & WF_SRTCP_PEER_USED) && q->ssrc == ssrc) {
-			e = q;
-			r.top = q->top & ~WF_SRTCP_PEER_USED;
-			r.window = q->window;
-			r.started = true;
-			break;
-		}
-	}
-	rc = wf_srtcp_unprotect(lc->srtp, &v->srtcp_in, &r, p, len, plain);
-	if (rc < 0)
-		return rc;
-	if (!e) {
-		/* a new sender SSRC of this (authenticated) viewer: a free
-		 * window, else one of its other SSRCs' */
-		e = &v->srtcp_rx[ssrc % WF_VIEWER_SRTCP_PEERS];
-		for (i = 0; i < WF_VIEWER_SRTCP_PEERS; i++)
-			if (!(v->srtcp_rx[i].top & WF_SRTCP_PEER_USED)) {
-				e = &v->srtcp_rx[i];
-				break;
-			}
-		e->ssrc = ssrc;
-	}
-	e->top = (uint32_t)r.top | WF_SRTCP_PEER_USED;	/* SRTCP index: 31 bits */
-	e->window = r.window;
-	return 0;
 }
 
 static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_rtcp_pkt *pkt,
@@ -307,7 +264,8 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);
 			return;
 		}
-		rc = srtcp_unprotect(lc, v, p, len, &plain);
+		rc = wf_srtcp_rx(lc->srtp, &v->srtcp_in, v->srtcp_rx, WF_VIEWER_SRTCP_PEERS, p,
+				 len, &plain);
 		if (rc < 0) {
 			lc->c.srtp_err[-rc]++;
 			wf_drop(lc, m, WF_DROP_SRTCP_UNPROTECT);

@@ -42,35 +42,36 @@ static int video_codec(uint8_t conf_codec)
 	}
 }
 
-/* RTCP from the source: sender reports set the track's clock mapping,
- * which every viewer's sender reports are built from, so only the latched
- * source may send them: its address, its RTP port or the next one (RFC
- * 3550 §11), its SSRC. */
-static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned t,
-			const struct wf_track_state *ts, uint32_t src, uint16_t sport,
-			const uint8_t *p, size_t len, uint64_t now)
+/* The sender reports in compound p[0..len) whose SSRC is the one latched
+ * on one of tracks [t0, t1) of stream sid (state st) set that track's
+ * clock mapping, which every viewer's sender reports are built from.
+ * Returns 0 when the compound parsed to its end (*foreign: a report of
+ * another SSRC was not used), else the lib/rtp error where it stopped
+ * (the reports before it were used). */
+static int take_srs(const struct wf_stream_state *st, unsigned sid, unsigned t0, unsigned t1,
+		    const uint8_t *p, size_t len, uint64_t now, bool *foreign)
 {
 	struct wf_rtcp_iter it;
 	struct wf_rtcp_pkt pkt;
-	bool foreign = false;
 	int rc;
 
-	if (!ts->latched || src != ts->src_addr ||
-	    (sport != ts->src_port && sport != (uint16_t)(ts->src_port + 1))) {
-		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
-		return;
-	}
+	*foreign = false;
 	wf_rtcp_iter_init(&it, p, len);
 	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
 		struct wf_rtcp_rpt r;
-		struct wf_src_clock *clk = &wf_app.streams[s - wf_app.streams].clock[t];
+		struct wf_src_clock *clk;
+		unsigned t;
 
 		if (pkt.pt != WF_RTCP_SR || wf_rtcp_parse_report(&pkt, &r) < 0)
 			continue;
-		if (r.ssrc != ts->ssrc) {
-			foreign = true;
+		for (t = t0; t < t1; t++)
+			if (st->t[t].latched && r.ssrc == st->t[t].ssrc)
+				break;
+		if (t == t1) {
+			*foreign = true;
 			continue;
 		}
+		clk = &wf_app.streams[sid].clock[t];
 		rte_seqlock_write_lock(&clk->lock);
 		clk->sr_ntp = r.si.ntp;
 		clk->sr_rtp = r.si.rtp_ts;
@@ -78,6 +79,26 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 		clk->have_sr = true;
 		rte_seqlock_write_unlock(&clk->lock);
 	}
+	return rc < 0 ? rc : 0;
+}
+
+/* RTCP from the source: sender reports set the track's clock mapping, so
+ * only the latched source may send them: its address, its RTP port or the
+ * next one (RFC 3550 §11), its SSRC. */
+static void source_rtcp(struct wf_lcore *lc, const struct wf_stream_state *st, unsigned sid,
+			unsigned t, uint32_t src, uint16_t sport, const uint8_t *p, size_t len,
+			uint64_t now)
+{
+	const struct wf_track_state *ts = &st->t[t];
+	bool foreign;
+	int rc;
+
+	if (!ts->latched || src != ts->src_addr ||
+	    (sport != ts->src_port && sport != (uint16_t)(ts->src_port + 1))) {
+		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
+		return;
+	}
+	rc = take_srs(st, sid, t, t + 1, p, len, now, &foreign);
 	/* the packet counts once: taken in, or dropped for the first
 	 * reason (the SRs before a parse error were used) */
 	if (rc < 0) {
@@ -88,6 +109,25 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream *s, unsigned
 	} else {
 		lc->c.ingest_rtcp++;
 	}
+}
+
+void wf_ingest_publisher_rtcp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid,
+			      const uint8_t *p, size_t len)
+{
+	const struct wf_stream_state *st = lc->owned[sid];
+	bool foreign;
+	int rc = take_srs(st, sid, 0, st->n_tracks, p, len, rte_rdtsc(), &foreign);
+
+	/* authenticated: what is not a track's SR (its receiver reports,
+	 * SDES, an SR of an SSRC it does not send on) is the publisher's own
+	 * business, taken in */
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;
+		wf_drop(lc, m, WF_DROP_INGEST_RTCP);
+		return;
+	}
+	lc->c.ingest_rtcp++;
+	rte_pktmbuf_free(m);
 }
 
 /* Sends m (already in the history) to every worker with viewers. */
@@ -114,15 +154,16 @@ static void distribute(struct wf_lcore *lc, const struct wf_stream *s, struct rt
 }
 
 /* Whether the packet's source may feed track ts: the latched one, or a new
- * one (latched now) once the latched source has been silent for the
- * stream's source_timeout_ms.  Drops m (counted) when not. */
+ * one (latched now) once the latched source has been silent for
+ * timeout_tsc (the stream's source_timeout_ms; 0 for a WHIP publisher,
+ * the one source there is).  Drops m (counted) when not. */
 static bool latch(struct wf_lcore *lc, struct rte_mbuf *m, struct wf_track_state *ts,
-		  const struct wf_stream_sources *ss, const struct wf_rtp_hdr *h, uint32_t src,
-		  uint16_t sport, uint64_t now)
+		  uint64_t timeout_tsc, const struct wf_rtp_hdr *h, uint32_t src, uint16_t sport,
+		  uint64_t now)
 {
 	if (ts->latched && h->ssrc == ts->ssrc && src == ts->src_addr && sport == ts->src_port)
 		return true;
-	if (ts->latched && now - ts->last_rx_tsc < ss->timeout_tsc) {
+	if (ts->latched && now - ts->last_rx_tsc < timeout_tsc) {
 		wf_drop(lc, m, h->ssrc != ts->ssrc ? WF_DROP_INGEST_SSRC : WF_DROP_INGEST_SOURCE);
 		return false;
 	}
@@ -209,26 +250,83 @@ static inline struct wf_mbuf_meta *meta_note(struct rte_mbuf *m, const struct wf
 	return meta;
 }
 
+/* RTP at d + off (len bytes, the rest of the datagram) of m for track t
+ * of stream sid, owned here, from src:sport, from RTP validation on: the
+ * payload type pt, the latch (timeout_tsc: latch()), our extended
+ * sequence number, the key-frame mark, the history, the track's figures,
+ * the fan-out.  Plain RTP and a WHIP publisher's, unprotected, both come
+ * this way.  Takes m.  Returns -1 when m was dropped, else how many
+ * sequence numbers it skipped past the newest packet before it (lost or
+ * late: a WHIP publisher is NACKed for them). */
+static int ingest_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
+		       uint8_t pt, uint64_t timeout_tsc, uint32_t src, uint16_t sport,
+		       unsigned off, uint16_t len, uint64_t now)
+{
+	const struct wf_stream *s = &wf_app.streams[sid];
+	struct wf_track_state *ts = &lc->owned[sid]->t[t];
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	struct wf_mbuf_meta *meta;
+	struct wf_rtp_hdr h;
+	uint32_t ext;
+	int32_t ahead;
+	int rc;
+
+	rc = wf_rtp_parse(d + off, len, &h);
+	if (rc < 0) {
+		lc->c.rtp_err[-rc]++;
+		wf_drop(lc, m, WF_DROP_INGEST_BAD_RTP);
+		return -1;
+	}
+	if (h.pt != pt) {
+		wf_drop(lc, m, WF_DROP_INGEST_PT);
+		return -1;
+	}
+	if (!latch(lc, m, ts, timeout_tsc, &h, src, sport, now))
+		return -1;
+	ext = ts->newest + (uint32_t)(int32_t)wf_seq_diff(h.seq, ts->last_seq);
+	ahead = ts->have_any ? (int32_t)(ext - ts->newest) : 1;
+	if (ahead <= -(int32_t)ts->mask) {
+		wf_drop(lc, m, WF_DROP_INGEST_OLD);
+		return -1;
+	}
+	meta = meta_note(m, &h, off, sid, t, ext);
+	meta->flags = keyframe_flag(lc, s, t, ts, d + off, &h);
+	if (!wf_history_put(ts, m, ext)) {
+		wf_drop(lc, m, WF_DROP_INGEST_OLD);
+		return -1;
+	}
+	track_note(lc, s, t, ts, &h, ext, meta->flags & WF_META_KEYFRAME, len, now);
+	distribute(lc, s, m);
+	return ahead > 1 ? ahead - 1 : 0;
+}
+
+/* Where m's UDP payload starts and how long it is (classify.c checked the
+ * lengths). */
+static inline unsigned udp_payload(struct rte_mbuf *m, uint16_t *len, uint32_t *src,
+				   uint16_t *sport)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + m->l2_len);
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
+
+	*len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	*src = rte_be_to_cpu_32(ip->src_addr);
+	*sport = rte_be_to_cpu_16(udp->src_port);
+	return m->l2_len + m->l3_len + (unsigned)sizeof(*udp);
+}
+
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + m->l2_len);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
-	unsigned off = m->l2_len + m->l3_len + sizeof(*udp);
-	uint16_t len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
 	uint16_t map = wf_ingest_map_get(rte_be_to_cpu_16(udp->dst_port));
 	uint64_t now = rte_rdtsc();
 	const struct wf_stream_sources *ss;
-	struct wf_mbuf_meta *meta;
 	struct wf_stream_state *st;
-	struct wf_track_state *ts;
 	const struct wf_stream *s;
-	struct wf_rtp_hdr h;
-	unsigned sid, t;
-	uint32_t src = rte_be_to_cpu_32(ip->src_addr);
-	uint16_t sport = rte_be_to_cpu_16(udp->src_port);
-	uint32_t ext;
-	int rc;
+	unsigned sid, t, off;
+	uint32_t src;
+	uint16_t sport, len;
 
 	if (!map) {
 		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
@@ -242,42 +340,28 @@ void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m)
 		wf_drop(lc, m, WF_DROP_INGEST_NO_STREAM);
 		return;
 	}
-	ts = &st->t[t];
+	off = udp_payload(m, &len, &src, &sport);
 	ss = sources_of(s);
 	if (!source_allowed(ss, src)) {
 		wf_drop(lc, m, WF_DROP_INGEST_FOREIGN);
 		return;
 	}
 	if (len >= 2 && wf_rtp_is_rtcp(d + off, len)) {
-		source_rtcp(lc, s, t, ts, src, sport, d + off, len, now);
+		source_rtcp(lc, st, sid, t, src, sport, d + off, len, now);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	rc = wf_rtp_parse(d + off, len, &h);
-	if (rc < 0) {
-		lc->c.rtp_err[-rc]++;
-		wf_drop(lc, m, WF_DROP_INGEST_BAD_RTP);
-		return;
-	}
-	if (h.pt != s->tracks[t].pt) {
-		wf_drop(lc, m, WF_DROP_INGEST_PT);
-		return;
-	}
-	if (!latch(lc, m, ts, ss, &h, src, sport, now))
-		return;
-	ext = ts->newest + (uint32_t)(int32_t)wf_seq_diff(h.seq, ts->last_seq);
-	if (ts->have_any && (int32_t)(ext - ts->newest) <= -(int32_t)ts->mask) {
-		wf_drop(lc, m, WF_DROP_INGEST_OLD);
-		return;
-	}
-	meta = meta_note(m, &h, off, sid, t, ext);
-	meta->flags = keyframe_flag(lc, s, t, ts, d + off, &h);
-	if (!wf_history_put(ts, m, ext)) {
-		wf_drop(lc, m, WF_DROP_INGEST_OLD);
-		return;
-	}
-	track_note(lc, s, t, ts, &h, ext, meta->flags & WF_META_KEYFRAME, len, now);
-	distribute(lc, s, m);
+	ingest_rtp(lc, m, sid, t, s->tracks[t].pt, ss->timeout_tsc, src, sport, off, len, now);
+}
+
+int wf_ingest_publisher_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
+			    uint8_t pt)
+{
+	uint32_t src;
+	uint16_t sport, len;
+	unsigned off = udp_payload(m, &len, &src, &sport);
+
+	return ingest_rtp(lc, m, sid, t, pt, 0, src, sport, off, len, rte_rdtsc());
 }
 
 /* Publishes track t's rate (bytes a second) for the viewers' resend

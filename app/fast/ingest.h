@@ -15,6 +15,23 @@
  * takes the packet reference. */
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
 
+/* Ingests the RTP of track t of stream sid, owned here, from the stream's
+ * WHIP publisher: m's UDP payload, already unprotected and its lengths
+ * those of the plain packet (whip.c); pt is the publisher's payload type
+ * for the track.  From here on it is plain RTP's path: validation, latch
+ * (at once: the publisher is the source), history, fan-out.  Takes m.
+ * Returns -1 when m was dropped, else how many sequence numbers it
+ * skipped past the track's newest packet (0: none). */
+int wf_ingest_publisher_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, unsigned t,
+			     uint8_t pt);
+
+/* Takes in the RTCP compound p[0..len) (in m, unprotected) from stream
+ * sid's WHIP publisher: a sender report of a track's latched SSRC sets its
+ * clock mapping as a plain source's does; counted once, taken in or
+ * dropped where the compound stopped parsing.  Takes m. */
+void wf_ingest_publisher_rtcp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid,
+			      const uint8_t *p, size_t len);
+
 /* Evicts expired history on every stream this lcore owns, publishes each
  * track's rate for the viewers' budgets (wf_stream.rate_bytes, pkt_bytes)
  * and their tracks for telemetry. */

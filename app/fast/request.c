@@ -5,6 +5,7 @@
 #include "fast/fanout.h"
 #include "fast/handoff.h"
 #include "fast/history.h"
+#include "fast/whip.h"
 
 /* ext seq numbers are compared on the 32-bit circle. */
 static inline bool ext_before(uint32_t a, uint32_t b)
@@ -60,6 +61,10 @@ static void replay_start(struct wf_lcore *lc, struct wf_stream_state *st,
 		why = WF_REFUSE_REPLAY_STREAM_RATE;
 	else
 		why = WF_REFUSAL_COUNT;
+	/* a WHIP publisher sends key frames when asked (a browser sends
+	 * none of its own after the first): ask when the cache cannot serve */
+	if (why == WF_REFUSE_REPLAY_NO_KEYFRAME || why == WF_REFUSE_REPLAY_TOO_LONG)
+		wf_whip_keyframe_wanted(lc, it->stream, it->track);
 	if (why != WF_REFUSAL_COUNT) {
 		wf_refuse(lc, why, 1);
 		answer(lc, it->src, it, NULL, WF_ITEM_F_REPLAY | WF_ITEM_F_NONE);

@@ -1,7 +1,8 @@
 /* worker.c: the worker loop.
  *
  *   control messages -> rx burst per port -> classify -> ingest / feedback
- *   -> handoff items from other workers -> replays due (request.h)
+ *   -> handoff items from other workers -> WHIP publishers' SRTP unprotected
+ *   and ingested (whip.h) -> replays due (request.h)
  *   -> SRTP batch flushed (fanout.h) -> timers (SRs, history)
  *   -> handoff flushed -> tx buffers due flushed (tx.h)
  *
@@ -23,6 +24,7 @@
 #include "fast/ingest.h"
 #include "fast/request.h"
 #include "fast/tx.h"
+#include "fast/whip.h"
 
 #define WF_TIMER_MS		10	/* SR and history timers */
 #define WF_CTRL_PER_POLL	8	/* control messages applied per loop */
@@ -91,6 +93,9 @@ static void handoff_item(struct wf_lcore *lc, struct wf_item *it)
 	case WF_ITEM_REQ_REPLAY:
 		wf_request_serve(lc, it);
 		break;
+	case WF_ITEM_PUBLISHER:
+		wf_whip_packet(lc, it->m, it->stream, it->gen);
+		break;
 	default:
 		if (it->m)
 			rte_pktmbuf_free(it->m);
@@ -124,7 +129,12 @@ static unsigned handoff_poll(struct wf_lcore *lc, unsigned max)
 unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned rx_work)
 {
 	unsigned work = handoff_poll(lc, 4 * WF_BURST);
-	uint64_t now = rte_rdtsc();
+	uint64_t now;
+
+	/* the poll's publisher packets, received and handed over, in one
+	 * unprotect burst; their copies join the fan-out batch below */
+	wf_whip_flush(lc);
+	now = rte_rdtsc();
 
 	if (lc->n_replays)
 		wf_replay_poll(lc, now);
@@ -134,6 +144,7 @@ unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned r
 		lc->next_timer_tsc = now + timer_tsc;
 		wf_feedback_sr_timer(lc, now);
 		wf_ingest_timer(lc, now);
+		wf_whip_timer(lc, now);
 	}
 	wf_handoff_flush(lc);
 	wf_tx_drain(lc, now, !(work + rx_work));
@@ -183,6 +194,7 @@ int wf_worker_main(void *arg)
 			rte_delay_us_sleep(wf_app.idle_sleep_us);
 		}
 	}
+	wf_whip_flush(lc);
 	wf_fanout_flush(lc);
 	wf_tx_flush(lc);
 	rte_rcu_qsbr_thread_offline(wf_app.qsbr, qsbr_id);

@@ -316,7 +316,7 @@ static void peer_value_round_trips_every_field_at_its_limits(void)
 	unsigned w, i, j, k, bad = 0;
 
 	WF_CHECK_EQ(WF_PEER_TAG_MASK, 0xfffff);
-	WF_CHECK_EQ(WF_PEER_SLOT_MAX, 1u << 24);
+	WF_CHECK_EQ(WF_PEER_SLOT_MAX, 1u << 23);
 	for (w = 0; w < WF_MAX_WORKERS; w++)
 		for (i = 0; i < RTE_DIM(slots); i++)
 			for (j = 0; j < RTE_DIM(gens); j++)
@@ -332,9 +332,13 @@ static void peer_value_round_trips_every_field_at_its_limits(void)
 						bad++;
 				}
 	WF_CHECK_EQ(bad, 0);
-	/* all ones in every field is all 64 bits: nothing overlaps */
-	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(15, WF_PEER_SLOT_MAX - 1, 0xffff,
-						     WF_PEER_TAG_MASK) == UINT64_MAX);
+	/* all ones in every field, the kind bit of a publisher's included, is
+	 * all 64 bits: nothing overlaps */
+	WF_CHECK((uint64_t)(uintptr_t)wf_peer_publisher_value(15, WF_PEER_SLOT_MAX - 1, 0xffff,
+							       WF_PEER_TAG_MASK) == UINT64_MAX);
+	WF_CHECK(!wf_peer_is_publisher(wf_peer_value(15, WF_PEER_SLOT_MAX - 1, 0xffff,
+						     WF_PEER_TAG_MASK)));
+	WF_CHECK(wf_peer_is_publisher(wf_peer_publisher_value(0, 0, 0, 0)));
 	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(0, 0, 0, 1) == 1ull << 44);
 	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(1, 0, 0, 0) == 1ull << 40);
 	WF_CHECK((uint64_t)(uintptr_t)wf_peer_value(0, 0, 1, 0) == 1ull << 24);

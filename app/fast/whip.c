@@ -1,0 +1,460 @@
+/* whip.c: a WHIP publisher's SRTP and SRTCP on its stream's owner
+ * (whip.h). */
+#include "fast/whip.h"
+
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "fast/fanout.h"
+#include "fast/ingest.h"
+#include "fast/srtcp.h"
+#include "fast/tx.h"
+#include "rtp/rtcp.h"
+
+#define WF_WHIP_CNAME	"whepfan"	/* our CNAME in the compounds we send */
+
+/* The track of stream state st whose payload type the publisher sends as
+ * pt, or -1. */
+static int track_of_pt(const struct wf_stream_state *st, uint8_t pt)
+{
+	const struct wf_publisher *pub = &st->whip.pub;
+	unsigned t;
+
+	for (t = 0; t < st->n_tracks && t < pub->n_tracks; t++)
+		if (pub->on[t] && pub->pt[t] == pt)
+			return (int)t;
+	return -1;
+}
+
+/* SRTCP from the publisher: unprotected at once (its sender reports are
+ * few, a burst would wait for nothing), then taken in as a plain source's
+ * RTCP. */
+static void srtcp_in(struct wf_lcore *lc, struct wf_stream_state *st, unsigned sid,
+		     struct rte_mbuf *m, uint8_t *p, size_t len)
+{
+	struct wf_whip_state *w = &st->whip;
+	size_t plain;
+	int rc;
+
+	if (len < WF_RTCP_MIN_HEADER) {
+		lc->c.srtp_err[WF_SRTP_E_TOO_SHORT]++;
+		wf_drop(lc, m, WF_DROP_WHIP_SRTCP);
+		return;
+	}
+	rc = wf_srtcp_rx(lc->srtp, &w->pub.srtcp_in, w->srtcp_rx, WF_WHIP_SRTCP_PEERS, p, len,
+			 &plain);
+	if (rc < 0) {
+		lc->c.srtp_err[-rc]++;
+		wf_drop(lc, m, WF_DROP_WHIP_SRTCP);
+		return;
+	}
+	wf_ingest_publisher_rtcp(lc, m, sid, p, plain);
+}
+
+void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint16_t gen)
+{
+	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + m->l2_len);
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
+	uint8_t *p = (uint8_t *)(udp + 1);
+	size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+	struct wf_whip_batch *b = &lc->whip;
+	struct wf_srtp_rx_job *job;
+	struct wf_whip_state *w;
+	uint32_t ssrc;
+	int t;
+
+	/* the peer entry goes before DEL_PUBLISHER, but a packet that
+	 * looked it up just before may come after, and a later publisher
+	 * may have taken the stream meanwhile: its keys are not this one's */
+	if (!st || !st->whip.pub.gen || st->whip.pub.gen != gen ||
+	    st->whip.pub.addr != rte_be_to_cpu_32(ip->src_addr) ||
+	    st->whip.pub.udp_port != rte_be_to_cpu_16(udp->src_port)) {
+		wf_drop(lc, m, WF_DROP_PUBLISHER_GONE);
+		return;
+	}
+	w = &st->whip;
+	if (wf_rtp_is_rtcp(p, len)) {	/* RFC 5761 §4: rtcp-mux */
+		srtcp_in(lc, st, sid, m, p, len);
+		return;
+	}
+	if (len < WF_RTP_MIN_HEADER) {
+		lc->c.srtp_err[WF_SRTP_E_TOO_SHORT]++;
+		wf_drop(lc, m, WF_DROP_WHIP_UNPROTECT);
+		return;
+	}
+	/* The payload type and SSRC are not authenticated yet: they only
+	 * pick the replay state, and a packet that lies in them fails its
+	 * tag (the header is authenticated) without moving any state. */
+	t = track_of_pt(st, p[1] & 0x7f);
+	if (t < 0) {
+		wf_drop(lc, m, WF_DROP_WHIP_PT);
+		return;
+	}
+	ssrc = wf_rtp_rd32(p + 8);
+	if (w->pinned[t] && ssrc != w->ssrc[t]) {
+		wf_drop(lc, m, WF_DROP_WHIP_SSRC);
+		return;
+	}
+	job = &b->jobs[b->n];
+	job->keys = &w->pub.srtp_in;
+	job->replay = &w->replay[t];
+	job->pkt = p;
+	job->len = (uint16_t)len;
+	b->m[b->n] = m;
+	b->stream[b->n] = (uint16_t)sid;
+	b->track[b->n] = (uint8_t)t;
+	if (++b->n == WF_SRTP_BURST_MAX)
+		wf_whip_flush(lc);
+}
+
+/* m now holds plain (that many bytes) RTP after its UDP header: the frame
+ * ends there and its UDP and IPv4 lengths say so, as if it had come
+ * unprotected (the history and a plain output read it so). */
+static void plain_lengths(struct rte_mbuf *m, unsigned plain)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(d + m->l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + m->l2_len + m->l3_len);
+	unsigned end = m->l2_len + m->l3_len + (unsigned)sizeof(*udp) + plain;
+
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - end));
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + plain));
+	udp->dgram_cksum = 0;	/* none (RFC 768 over IPv4) rather than a wrong one */
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(m->l3_len + sizeof(*udp) + plain));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* ---- Feedback to the publisher --------------------------------------- */
+
+/* A new mbuf for feedback to a publisher: *buf where the RTCP goes (after
+ * the template's headers), *cap bytes there, an SRTCP trailer's room kept
+ * out of it.  NULL (counted) when the pool is empty. */
+static struct rte_mbuf *fb_alloc(struct wf_lcore *lc, uint8_t **buf, size_t *cap)
+{
+	struct rte_mbuf *out = rte_pktmbuf_alloc(wf_app.tx_pool);
+
+	if (!out) {
+		lc->c.drop[WF_DROP_MBUF_ALLOC]++;
+		return NULL;
+	}
+	*buf = rte_pktmbuf_mtod(out, uint8_t *) + WF_L2L3L4_LEN;
+	*cap = rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN - WF_SRTCP_MAX_TRAILER;
+	return out;
+}
+
+/* Protects the compound of len bytes at out's *buf under the publisher's
+ * SRTCP key and queues it toward the publisher (takes out). */
+static bool fb_send(struct wf_lcore *lc, struct wf_whip_state *w, struct rte_mbuf *out,
+		    size_t len)
+{
+	uint8_t *buf = rte_pktmbuf_mtod(out, uint8_t *) + WF_L2L3L4_LEN;
+	int rc = wf_srtcp_protect(lc->srtp, &w->pub.srtcp_out, &w->srtcp_index, buf, len,
+				  rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN, &len);
+
+	if (rc < 0) {
+		lc->c.srtp_err[-rc]++;
+		wf_drop(lc, out, WF_DROP_PROTECT);
+		return false;
+	}
+	rte_memcpy(rte_pktmbuf_mtod(out, uint8_t *), w->pub.hdr, WF_L2L3L4_LEN);
+	wf_l4_finish(w->pub.ip_csum_base, out, (unsigned)len);
+	wf_tx(lc, w->pub.port_idx, out);
+	return true;
+}
+
+/* An empty receiver report from us: RFC 3550 §6.1 has every compound
+ * start with one (feedback messages follow it, RFC 4585 §3.1). */
+static int empty_rr(uint8_t *buf, size_t cap, const struct wf_whip_state *w)
+{
+	return wf_rtcp_build_rr(buf, cap, w->pub.ssrc_out, NULL, 0);
+}
+
+/* Generic NACK (RFC 4585 §6.2.1) for the n sequence numbers before seq on
+ * track t that its newest packet skipped: the WF_WHIP_NACK_MAX nearest
+ * (one FCI: a PID and its 16 bits), one message per track per
+ * WF_WHIP_NACK_INTERVAL_MS; what the rate leaves out is counted.  A
+ * publisher resends a NACKed packet in its own SSRC and payload type (no
+ * RTX is negotiated): ingest takes it as a late packet. */
+#define WF_WHIP_NACK_MAX		17
+#define WF_WHIP_NACK_INTERVAL_MS	20
+static void nack_gap(struct wf_lcore *lc, struct wf_whip_state *w, unsigned t, uint16_t seq,
+		     unsigned n)
+{
+	uint64_t now = rte_rdtsc();
+	uint16_t seqs[WF_WHIP_NACK_MAX];
+	struct rte_mbuf *out;
+	unsigned k = n < WF_WHIP_NACK_MAX ? n : WF_WHIP_NACK_MAX, i;
+	uint8_t *buf;
+	size_t cap;
+	int a, b;
+
+	if (w->nack_tsc[t] &&
+	    now - w->nack_tsc[t] < wf_app.tsc_hz / 1000 * WF_WHIP_NACK_INTERVAL_MS) {
+		lc->c.whip_nack_limited += n;
+		return;
+	}
+	lc->c.whip_nack_limited += n - k;
+	for (i = 0; i < k; i++)		/* ascending: one FCI holds them */
+		seqs[i] = (uint16_t)(seq - k + i);
+	out = fb_alloc(lc, &buf, &cap);
+	if (!out)
+		return;
+	a = empty_rr(buf, cap, w);
+	b = a < 0 ? a : wf_rtcp_build_nack(buf + a, cap - (size_t)a, w->pub.ssrc_out,
+					    lc->owned[w->pub.stream]->t[t].ssrc, seqs, k);
+	if (a < 0 || b < 0) {
+		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
+		return;
+	}
+	w->nack_tsc[t] = now;
+	if (fb_send(lc, w, out, (size_t)(a + b))) {
+		lc->c.whip_nack_tx++;
+		lc->c.whip_nack_seqs += k;
+	}
+}
+
+#define WF_WHIP_PLI_INTERVAL_MS	500
+
+void wf_whip_keyframe_wanted(struct wf_lcore *lc, unsigned sid, unsigned t)
+{
+	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
+	uint64_t now = rte_rdtsc();
+	struct wf_whip_state *w;
+	struct rte_mbuf *out;
+	uint8_t *buf;
+	size_t cap;
+	int a, b;
+
+	if (!st || !st->whip.pub.gen || t >= st->n_tracks || !st->t[t].latched ||
+	    wf_app.streams[sid].tracks[t].kind != WF_CONF_VIDEO)
+		return;
+	w = &st->whip;
+	if (w->pli_tsc[t] && now - w->pli_tsc[t] < wf_app.tsc_hz / 1000 * WF_WHIP_PLI_INTERVAL_MS) {
+		lc->c.whip_pli_limited++;
+		return;
+	}
+	out = fb_alloc(lc, &buf, &cap);
+	if (!out)
+		return;
+	a = empty_rr(buf, cap, w);
+	b = a < 0 ? a : wf_rtcp_build_pli(buf + a, cap - (size_t)a, w->pub.ssrc_out,
+					   st->t[t].ssrc);
+	if (a < 0 || b < 0) {
+		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
+		return;
+	}
+	w->pli_tsc[t] = now;
+	if (fb_send(lc, w, out, (size_t)(a + b)))
+		lc->c.whip_pli_tx++;
+}
+
+/* REMB (draft-alvestrand-rmcat-remb-03 §2.2): a PSFB message of FMT 15,
+ * media SSRC 0, "REMB", the bitrate as a 6-bit exponent and an 18-bit
+ * mantissa, then the SSRCs it applies to.  lib/rtp has no builder (the
+ * viewers' side only skips REMB).  Returns the length or -1. */
+static int build_remb(uint8_t *p, size_t cap, uint32_t sender, uint64_t bps,
+		      const uint32_t *ssrcs, unsigned n)
+{
+	size_t len = 20 + 4 * (size_t)n;
+	unsigned exp = 0, i;
+
+	if (cap < len || n > 255)
+		return -1;
+	while (bps > 0x3ffff) {		/* rounds down: never more than allowed */
+		bps >>= 1;
+		exp++;
+	}
+	p[0] = 0x80 | WF_RTCP_FMT_AFB;
+	p[1] = WF_RTCP_PSFB;
+	wf_rtp_wr16(p + 2, (uint16_t)(len / 4 - 1));
+	wf_rtp_wr32(p + 4, sender);
+	wf_rtp_wr32(p + 8, 0);
+	memcpy(p + 12, "REMB", 4);
+	p[16] = (uint8_t)n;
+	p[17] = (uint8_t)(exp << 2 | (unsigned)(bps >> 16));
+	wf_rtp_wr16(p + 18, (uint16_t)bps);
+	for (i = 0; i < n; i++)
+		wf_rtp_wr32(p + 20 + 4 * i, ssrcs[i]);
+	return (int)len;
+}
+
+/* The receiver report to stream sid's publisher: a block per latched
+ * track (RFC 3550 §6.4.2: loss, jitter, LSR and DLSR from its last sender
+ * report), our CNAME, and REMB with the stream's max_bitrate_kbps. */
+static void send_rr(struct wf_lcore *lc, struct wf_stream_state *st, unsigned sid, uint64_t now)
+{
+	struct wf_whip_state *w = &st->whip;
+	struct wf_rtcp_report rb[WF_MAX_TRACKS];
+	uint32_t ssrcs[WF_MAX_TRACKS];
+	struct rte_mbuf *out;
+	unsigned t, n = 0;
+	uint8_t *buf;
+	size_t cap;
+	int a, b, c = 0;
+
+	for (t = 0; t < st->n_tracks; t++) {
+		struct wf_track_state *ts = &st->t[t];
+		const struct wf_src_clock *clk = &wf_app.streams[sid].clock[t];
+		struct wf_rtp_loss loss;
+
+		if (!ts->latched)
+			continue;
+		wf_rtp_source_report(&ts->stats, &loss);
+		rb[n] = (struct wf_rtcp_report){
+			.ssrc = ts->ssrc, .fraction_lost = loss.fraction_lost,
+			.cumulative_lost = loss.cumulative_lost,
+			.ext_highest_seq = loss.ext_highest_seq, .jitter = loss.jitter,
+		};
+		/* we are the clock's one writer: no seqlock to read it */
+		if (clk->have_sr) {
+			rb[n].lsr = wf_ntp_mid32(clk->sr_ntp);
+			rb[n].dlsr = (uint32_t)((unsigned __int128)(now - clk->sr_tsc) * 65536 /
+						wf_app.tsc_hz);
+		}
+		ssrcs[n++] = ts->ssrc;
+	}
+	out = fb_alloc(lc, &buf, &cap);
+	if (!out)
+		return;
+	a = wf_rtcp_build_rr(buf, cap, w->pub.ssrc_out, rb, n);
+	b = a < 0 ? a : wf_rtcp_build_sdes_cname(buf + a, cap - (size_t)a, w->pub.ssrc_out,
+						  WF_WHIP_CNAME, sizeof(WF_WHIP_CNAME) - 1);
+	if (b >= 0 && n && w->pub.max_bitrate_bps)
+		c = build_remb(buf + a + b, cap - (size_t)(a + b), w->pub.ssrc_out,
+			       w->pub.max_bitrate_bps, ssrcs, n);
+	if (a < 0 || b < 0 || c < 0) {
+		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
+		return;
+	}
+	if (!fb_send(lc, w, out, (size_t)(a + b + c)))
+		return;
+	lc->c.whip_rr_tx++;
+	lc->c.whip_remb_tx += c > 0;
+}
+
+#define WF_WHIP_RR_INTERVAL_MS	1000
+
+void wf_whip_timer(struct wf_lcore *lc, uint64_t now)
+{
+	unsigned s;
+
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		struct wf_stream_state *st = lc->owned[s];
+
+		if (!st || !st->whip.pub.gen || now < st->whip.next_rr_tsc)
+			continue;
+		st->whip.next_rr_tsc = now + wf_app.tsc_hz / 1000 * WF_WHIP_RR_INTERVAL_MS;
+		send_rr(lc, st, s, now);
+	}
+}
+
+void wf_whip_flush(struct wf_lcore *lc)
+{
+	struct wf_whip_batch *b = &lc->whip;
+	unsigned n = b->n, i;
+
+	if (!n)
+		return;
+	b->n = 0;
+	wf_srtp_unprotect_burst(lc->srtp, b->jobs, n);
+	lc->c.whip_bursts++;
+	for (i = 0; i < n; i++) {
+		const struct wf_srtp_rx_job *job = &b->jobs[i];
+		struct wf_whip_state *w = &lc->owned[b->stream[i]]->whip;
+		struct rte_mbuf *m = b->m[i];
+		unsigned t = b->track[i];
+		uint32_t ssrc;
+		uint16_t seq;
+		int gap;
+
+		if (job->status) {
+			lc->c.srtp_err[-job->status]++;
+			wf_drop(lc, m, WF_DROP_WHIP_UNPROTECT);
+			continue;
+		}
+		/* the track's first authentic packet names its SSRC; one of
+		 * another SSRC in the same burst came before it was known */
+		ssrc = wf_rtp_rd32(job->pkt + 8);
+		if (!w->pinned[t]) {
+			w->pinned[t] = true;
+			w->ssrc[t] = ssrc;
+		} else if (ssrc != w->ssrc[t]) {
+			wf_drop(lc, m, WF_DROP_WHIP_SSRC);
+			continue;
+		}
+		lc->c.whip_srtp++;
+		plain_lengths(m, job->out_len);
+		seq = wf_rtp_rd16(job->pkt + 2);	/* m may be gone after ingest */
+		gap = wf_ingest_publisher_rtp(lc, m, b->stream[i], t, w->pub.pt[t]);
+		if (gap > 0)
+			nack_gap(lc, w, t, seq, (unsigned)gap);
+	}
+}
+
+void wf_whip_wipe(struct wf_whip_state *w)
+{
+	wf_srtp_keys_wipe(&w->pub.srtp_in);
+	wf_srtp_keys_wipe(&w->pub.srtcp_in);
+	wf_srtp_keys_wipe(&w->pub.srtcp_out);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Forgets the source clock mapping of stream sid's tracks: the next
+ * publisher's RTP timestamps start elsewhere, and a viewer's sender report
+ * built from the old mapping would put its audio and video out of step
+ * until the new publisher's first report. */
+static void clock_forget(unsigned sid)
+{
+	unsigned t;
+
+	for (t = 0; t < WF_MAX_TRACKS; t++) {
+		struct wf_src_clock *clk = &wf_app.streams[sid].clock[t];
+
+		rte_seqlock_write_lock(&clk->lock);
+		clk->have_sr = false;
+		rte_seqlock_write_unlock(&clk->lock);
+	}
+}
+
+int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
+{
+	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
+	unsigned t;
+
+	if (!st)
+		return -ENOENT;
+	if (!pub->gen)
+		return -EINVAL;
+	wf_whip_wipe(&st->whip);
+	st->whip.pub = *pub;
+	st->whip.pub.stream = (uint16_t)sid;
+	/* the message goes back to the slow path's pool: no copy of the
+	 * keys stays in it */
+	wf_srtp_keys_wipe(&pub->srtp_in);
+	wf_srtp_keys_wipe(&pub->srtcp_in);
+	wf_srtp_keys_wipe(&pub->srtcp_out);
+	/* the new publisher's SSRCs take the tracks with their first
+	 * packets; our extended numbering goes on (latch()), so the
+	 * viewers' sequence numbers have no gap */
+	for (t = 0; t < st->n_tracks; t++)
+		st->t[t].latched = false;
+	clock_forget(sid);
+	return 0;
+}
+
+int wf_whip_del(struct wf_lcore *lc, unsigned sid, uint16_t gen)
+{
+	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
+	unsigned t;
+
+	if (!st || !st->whip.pub.gen || st->whip.pub.gen != gen)
+		return -ENOENT;
+	wf_whip_wipe(&st->whip);
+	for (t = 0; t < st->n_tracks; t++)
+		st->t[t].latched = false;
+	clock_forget(sid);
+	return 0;
+}

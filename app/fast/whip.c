@@ -251,36 +251,6 @@ void wf_whip_keyframe_wanted(struct wf_lcore *lc, unsigned sid, unsigned t)
 		lc->c.whip_pli_tx++;
 }
 
-/* REMB (draft-alvestrand-rmcat-remb-03 §2.2): a PSFB message of FMT 15,
- * media SSRC 0, "REMB", the bitrate as a 6-bit exponent and an 18-bit
- * mantissa, then the SSRCs it applies to.  lib/rtp has no builder (the
- * viewers' side only skips REMB).  Returns the length or -1. */
-static int build_remb(uint8_t *p, size_t cap, uint32_t sender, uint64_t bps,
-		      const uint32_t *ssrcs, unsigned n)
-{
-	size_t len = 20 + 4 * (size_t)n;
-	unsigned exp = 0, i;
-
-	if (cap < len || n > 255)
-		return -1;
-	while (bps > 0x3ffff) {		/* rounds down: never more than allowed */
-		bps >>= 1;
-		exp++;
-	}
-	p[0] = 0x80 | WF_RTCP_FMT_AFB;
-	p[1] = WF_RTCP_PSFB;
-	wf_rtp_wr16(p + 2, (uint16_t)(len / 4 - 1));
-	wf_rtp_wr32(p + 4, sender);
-	wf_rtp_wr32(p + 8, 0);
-	memcpy(p + 12, "REMB", 4);
-	p[16] = (uint8_t)n;
-	p[17] = (uint8_t)(exp << 2 | (unsigned)(bps >> 16));
-	wf_rtp_wr16(p + 18, (uint16_t)bps);
-	for (i = 0; i < n; i++)
-		wf_rtp_wr32(p + 20 + 4 * i, ssrcs[i]);
-	return (int)len;
-}
-
 /* The receiver report to stream sid's publisher: a block per latched
  * track (RFC 3550 §6.4.2: loss, jitter, LSR and DLSR from its last sender
  * report), our CNAME, and REMB with the stream's max_bitrate_kbps. */
@@ -323,8 +293,8 @@ static void send_rr(struct wf_lcore *lc, struct wf_stream_state *st, unsigned si
 	b = a < 0 ? a : wf_rtcp_build_sdes_cname(buf + a, cap - (size_t)a, w->pub.ssrc_out,
 						  WF_WHIP_CNAME, sizeof(WF_WHIP_CNAME) - 1);
 	if (b >= 0 && n && w->pub.max_bitrate_bps)
-		c = build_remb(buf + a + b, cap - (size_t)(a + b), w->pub.ssrc_out,
-			       w->pub.max_bitrate_bps, ssrcs, n);
+		c = wf_rtcp_build_remb(buf + a + b, cap - (size_t)(a + b), w->pub.ssrc_out,
+				       w->pub.max_bitrate_bps, ssrcs, n);
 	if (a < 0 || b < 0 || c < 0) {
 		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
 		return;

@@ -1102,8 +1102,9 @@ static void a_receiver_report_with_remb_goes_each_second(void)
 	struct wf_rtcp_pkt pk[4];
 	struct wf_rtcp_rpt r;
 	struct wf_rtcp_report b0, b1;
-	uint64_t now, bps;
-	const uint8_t *q;
+	struct wf_rtcp_remb remb;
+	uint32_t remb_ssrcs[4];
+	uint64_t now;
 
 	fresh(1);
 	send_video(0, 300, true, NULL, NULL);
@@ -1133,13 +1134,12 @@ static void a_receiver_report_with_remb_goes_each_second(void)
 	WF_CHECK_EQ(b1.ssrc, SSRC_AUDIO);
 	WF_CHECK_EQ(b1.ext_highest_seq & 0xffff, 40);
 	WF_CHECK_EQ(b1.lsr, 0);			/* no SR of the audio yet */
-	q = pk[2].p;				/* REMB: "REMB", 2 SSRCs, the rate */
-	WF_CHECK(memcmp(q + 12, "REMB", 4) == 0);
-	WF_CHECK_EQ(q[16], 2);
-	bps = (uint64_t)(((uint32_t)(q[17] & 3) << 16) | wf_rtp_rd16(q + 18)) << (q[17] >> 2);
-	WF_CHECK(bps <= MAX_BPS && bps > MAX_BPS - MAX_BPS / 100000);
-	WF_CHECK_EQ(wf_rtp_rd32(q + 20), SSRC_VIDEO);
-	WF_CHECK_EQ(wf_rtp_rd32(q + 24), SSRC_AUDIO);
+	/* REMB: the stream's rate for both SSRCs */
+	WF_REQUIRE(wf_rtcp_parse_remb(&pk[2], &remb, remb_ssrcs, 4) == 2);
+	WF_CHECK_EQ(remb.sender_ssrc, OUR_FB_SSRC);
+	WF_CHECK(remb.bitrate_bps <= MAX_BPS && remb.bitrate_bps > MAX_BPS - MAX_BPS / 100000);
+	WF_CHECK_EQ(remb_ssrcs[0], SSRC_VIDEO);
+	WF_CHECK_EQ(remb_ssrcs[1], SSRC_AUDIO);
 	/* not again within the second; then again */
 	wf_whip_timer(lcs[0], now + wf_app.tsc_hz / 2);
 	WF_CHECK_EQ(publisher_got(out, lens, 4), 0);

@@ -1091,6 +1091,165 @@ static void a_viewer_waiting_for_a_key_frame_makes_a_pli(void)
 	wf_fanout_flush(lcs[0]);		/* the "none" answers */
 }
 
+
+/* ---- review (attacker's view) ------------------------------------------ */
+
+/* Frees what the workers queued to send (feedback to the publisher). */
+static void drain_tx(void)
+{
+	unsigned w, i;
+
+	for (w = 0; w < 2; w++) {
+		for (i = 0; i < lcs[w]->ntx[0]; i++)
+			rte_pktmbuf_free(lcs[w]->tx[0][i]);
+		lcs[w]->ntx[0] = 0;
+	}
+}
+
+/* A loss inside a burst the publisher sends fast (a key frame of 200
+ * packets, or any high-rate video): ingest NACKs the missing number at
+ * once, the publisher resends it one RTT later, by which time more than
+ * 64 newer packets of the track were received.  The history (1,024
+ * slots here) would take the late packet, but the SRTP replay window
+ * (WF_SRTP_REPLAY_WINDOW, 64) refuses it as too old: the NACK asked for
+ * a packet the worker cannot accept, and the key frame stays broken for
+ * every viewer.  Fails today (review finding). */
+static void a_nacked_packet_resent_after_64_newer_is_taken(void)
+{
+	uint16_t seq;
+
+	fresh(1);
+	send_video(0, 200, true, NULL, NULL);
+	send_video(0, 202, false, NULL, NULL);	/* 201 lost: NACKed */
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_tx, 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_nack_seqs, 1);
+	for (seq = 203; seq < 203 + 70; seq++) {	/* one RTT of a fast publisher */
+		send_video(0, seq, false, NULL, NULL);
+		if (seq % 32 == 0)
+			poll_end(0);
+	}
+	poll_end(0);
+	send_video(0, 201, false, NULL, NULL);	/* the resend the NACK asked for */
+	poll_end(0);
+	drain_tx();
+	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_TOO_OLD], 0);
+	WF_CHECK(stored(0, 201) != NULL);
+}
+
+/* An attacker who knows the publisher's 5-tuple and SSRC races forged
+ * packets ahead of genuine ones, in the same burst and across bursts:
+ * a forgery of the next number, one of a number that would move the ROC
+ * if it counted, a forged SRTCP; none of them moves the replay state,
+ * so every genuine packet after them is taken (sound: passes). */
+static void forgeries_racing_genuine_packets_stall_nothing(void)
+{
+	uint8_t buf[256], rtcp[256];
+	size_t n, r;
+
+	fresh(1);
+	send_video(0, 65000, true, NULL, NULL);
+	poll_end(0);
+	/* forged 65001 before the genuine 65001, one burst */
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO, 65001, 9, false, 0x11, 100, NULL, NULL);
+	buf[n - 1] ^= 1;
+	rx_on(0, buf, n);
+	send_video(0, 65001, false, NULL, NULL);
+	/* forged 100 (past the wrap: ROC 1 if it counted) then genuine 65002 */
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO, 100, 9, false, 0x11, 100, NULL, NULL);
+	buf[30] ^= 1;
+	rx_on(0, buf, n);
+	send_video(0, 65002, false, NULL, NULL);
+	/* a forged SRTCP with a huge index in its trailer */
+	r = sender_report(rtcp, sizeof(rtcp), SSRC_VIDEO, 1, 1);
+	WF_REQUIRE(r);
+	rtcp[r - 11] ^= 0x40;			/* E|index: another index */
+	rx_on(0, rtcp, r);
+	poll_end(0);
+	send_video(0, 65003, false, NULL, NULL);
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 4);
+	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_UNPROTECT], 2);
+	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_SRTCP], 1);
+	WF_CHECK(stored(0, 65001) && stored(0, 65002) && stored(0, 65003));
+	WF_CHECK_EQ(st->whip.replay[0].top, 65003u);	/* ROC still 0 */
+	/* the publisher's next SR still opens (its window did not move) */
+	r = sender_report(rtcp, sizeof(rtcp), SSRC_VIDEO, 5, 5);
+	WF_REQUIRE(r);
+	rx_on(0, rtcp, r);
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.ingest_rtcp, 1);
+	drain_tx();
+}
+
+/* Anything from the publisher's 5-tuple, on the owner and on the other
+ * worker (handoff): random bytes of every length with a first byte of
+ * RTP/RTCP, genuine packets cut short or with a bit flipped anywhere.
+ * Nothing crashes or reads past the frame (run under ASan), every packet
+ * is either ingested or dropped with a reason, and the genuine stream
+ * goes on after it (sound: passes). */
+static void anything_from_the_publishers_tuple_is_counted(void)
+{
+	uint8_t buf[256], g[256];
+	uint64_t sent = 0, x = 0x9e3779b97f4a7c15ull;
+	unsigned i, w;
+	size_t n, gl;
+
+	fresh(1);
+	send_video(0, 1, true, NULL, NULL);
+	send_audio(0, 1);
+	poll_end(0);
+	sent = 2;
+	for (i = 0; i < 3000; i++) {
+		w = i & 1;
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		switch (i % 3) {
+		case 0:				/* random bytes */
+			n = 1 + (size_t)(x % 250);
+			for (gl = 0; gl < n; gl++)
+				buf[gl] = (uint8_t)(x >> (gl % 56)) ^ (uint8_t)(gl * 31);
+			buf[0] = (uint8_t)(128 + (x >> 8) % 64);
+			if (i % 9 == 0)
+				buf[1] = (uint8_t)(i % 2 ? PT_VIDEO : PT_AUDIO | 0x80);
+			if (i % 27 == 0 && n >= 12)
+				wf_rtp_wr32(buf + 8, SSRC_VIDEO);
+			break;
+		case 1:				/* genuine, cut short */
+			gl = seal(g, PT_VIDEO, SSRC_VIDEO, (uint16_t)(2 + i), 3000u * i, false,
+				  0x22, 100, NULL, NULL);
+			n = (size_t)(x % gl);
+			if (!n)
+				n = 1;
+			memcpy(buf, g, n);
+			break;
+		default:			/* genuine, one bit flipped */
+			gl = seal(g, PT_AUDIO, SSRC_AUDIO, (uint16_t)(2 + i), 960u * i, false,
+				  0x33, 60, NULL, NULL);
+			memcpy(buf, g, gl);
+			n = gl;
+			buf[1 + (x >> 3) % (gl - 1)] ^= (uint8_t)(1u << (x % 8));	/* byte 0 stays RTP's */
+			break;
+		}
+		rx_on(w, buf, n);
+		sent++;
+		if (i % 16 == 15) {
+			poll_end(1);
+			poll_end(0);
+		}
+	}
+	poll_end(1);
+	poll_end(0);
+	/* the genuine stream goes on */
+	send_video(0, 5000, false, NULL, NULL);
+	send_audio(0, 5000);
+	poll_end(0);
+	sent += 2;
+	WF_CHECK(stored(0, 5000) && stored(1, 5000));
+	WF_CHECK_EQ(drops_all() + lcs[0]->c.ingest_pkts + lcs[0]->c.ingest_rtcp, sent);
+	WF_CHECK_EQ(lcs[0]->whip.n, 0);
+	drain_tx();
+}
+
 /* Every second the publisher gets a receiver report: a block per track
  * (its SSRC, highest number, LSR from its last SR), our CNAME, and REMB
  * with the stream's bitrate for both SSRCs. */
@@ -1187,6 +1346,9 @@ int main(int argc, char **argv)
 	WF_RUN(a_gap_is_nacked_within_its_rate);
 	WF_RUN(a_viewer_waiting_for_a_key_frame_makes_a_pli);
 	WF_RUN(a_receiver_report_with_remb_goes_each_second);
+	WF_RUN(forgeries_racing_genuine_packets_stall_nothing);
+	WF_RUN(anything_from_the_publishers_tuple_is_counted);
+	WF_RUN(a_nacked_packet_resent_after_64_newer_is_taken);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

@@ -1182,6 +1182,21 @@ static void forgeries_racing_genuine_packets_stall_nothing(void)
 	drain_tx();
 }
 
+/* SET_PUBLISHER that fails (a worker that does not own the stream: the
+ * stream stopped while the message was on its way; generation 0) still
+ * sends the message back to the slow path's pool, keys and all: they
+ * should be wiped there as on success.  Fails today (review finding). */
+static void a_refused_set_publisher_wipes_the_messages_keys(void)
+{
+	fresh(1);
+	WF_CHECK_EQ(set_publisher(1, 9, key1), -ENOENT);
+	WF_CHECK(memcmp(&msg.publisher.srtp_in, &zero, sizeof(zero)) == 0);
+	WF_CHECK(memcmp(&msg.publisher.srtcp_in, &zero, sizeof(zero)) == 0);
+	WF_CHECK(memcmp(&msg.publisher.srtcp_out, &zero, sizeof(zero)) == 0);
+	peer_set(1);
+	WF_CHECK_EQ(st->whip.pub.gen, 1);
+}
+
 /* Anything from the publisher's 5-tuple, on the owner and on the other
  * worker (handoff): random bytes of every length with a first byte of
  * RTP/RTCP, genuine packets cut short or with a bit flipped anywhere.
@@ -1349,6 +1364,7 @@ int main(int argc, char **argv)
 	WF_RUN(forgeries_racing_genuine_packets_stall_nothing);
 	WF_RUN(anything_from_the_publishers_tuple_is_counted);
 	WF_RUN(a_nacked_packet_resent_after_64_newer_is_taken);
+	WF_RUN(a_refused_set_publisher_wipes_the_messages_keys);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

@@ -389,23 +389,28 @@ static void clock_forget(unsigned sid)
 	}
 }
 
+/* The message goes back to the slow path's pool, taken or refused: no
+ * copy of the keys stays in it. */
+static void msg_keys_wipe(struct wf_publisher *pub)
+{
+	wf_srtp_keys_wipe(&pub->srtp_in);
+	wf_srtp_keys_wipe(&pub->srtcp_in);
+	wf_srtp_keys_wipe(&pub->srtcp_out);
+}
+
 int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
 {
 	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
 	unsigned t;
 
-	if (!st)
-		return -ENOENT;
-	if (!pub->gen)
-		return -EINVAL;
+	if (!st || !pub->gen) {
+		msg_keys_wipe(pub);
+		return !st ? -ENOENT : -EINVAL;
+	}
 	wf_whip_wipe(&st->whip);
 	st->whip.pub = *pub;
 	st->whip.pub.stream = (uint16_t)sid;
-	/* the message goes back to the slow path's pool: no copy of the
-	 * keys stays in it */
-	wf_srtp_keys_wipe(&pub->srtp_in);
-	wf_srtp_keys_wipe(&pub->srtcp_in);
-	wf_srtp_keys_wipe(&pub->srtcp_out);
+	msg_keys_wipe(pub);
 	/* the new publisher's SSRCs take the tracks with their first
 	 * packets; our extended numbering goes on (latch()), so the
 	 * viewers' sequence numbers have no gap */

@@ -36,10 +36,10 @@ void wf_whip_keyframe_wanted(struct wf_lcore *lc, unsigned sid, unsigned t);
 
 /* WF_CTRL_SET_PUBLISHER: pub becomes stream sid's publisher (an earlier
  * one's keys are overwritten), with fresh replay states, its tracks
- * unlatched so its SSRCs take them at once; pub's keys are wiped once
- * copied (the message returns to the slow path's pool).  -ENOENT when
- * this worker does not own sid, -EINVAL for generation 0 (pub as it
- * came, then). */
+ * unlatched so its SSRCs take them at once.  -ENOENT when this worker
+ * does not own sid, -EINVAL for generation 0 (nothing changes here,
+ * then).  pub's keys are wiped in every case, once copied or refused
+ * (the message returns to the slow path's pool). */
 int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub);
 
 /* WF_CTRL_DEL_PUBLISHER: stream sid's publisher goes if its generation

@@ -1197,6 +1197,41 @@ static void a_refused_set_publisher_wipes_the_messages_keys(void)
 	WF_CHECK_EQ(st->whip.pub.gen, 1);
 }
 
+/* The publisher moves (a WHIP ICE restart, RFC 9725 §4.4, or a NAT
+ * rebinding: a new 5-tuple, the same DTLS association and so the same
+ * SRTP keys).  The worker checks the publisher's address, and the only
+ * message that changes it is SET_PUBLISHER, which starts the replay
+ * states and SSRC pins afresh.  With the keys unchanged, whoever recorded
+ * the publisher's packets replays them from the new address (spoofed) and
+ * they are taken again: into the history, to every viewer, the NACKs.
+ * Latent (the slow path does not send SET_PUBLISHER yet), fails today
+ * (review finding). */
+static void a_moved_publisher_with_the_same_keys_refuses_old_packets(void)
+{
+	uint8_t rec[3][256];
+	size_t n[3];
+	unsigned i;
+
+	fresh(1);
+	for (i = 0; i < 3; i++) {
+		n[i] = seal(rec[i], PT_VIDEO, SSRC_VIDEO, (uint16_t)(900 + i), 1000u * i, i == 0,
+			    0x44, 100, NULL, NULL);
+		WF_REQUIRE(n[i]);
+		rx_on(0, rec[i], n[i]);		/* an on-path attacker records them */
+	}
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, 3);
+	/* the same publisher, same keys, told to the owner again */
+	WF_REQUIRE(set_publisher(0, 2, key1) == 0);
+	cur_gen = 2;
+	for (i = 0; i < 3; i++)
+		rx_on(0, rec[i], n[i]);		/* the recording, replayed */
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, 3);
+	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_REPLAY], 3);
+	drain_tx();
+}
+
 /* Anything from the publisher's 5-tuple, on the owner and on the other
  * worker (handoff): random bytes of every length with a first byte of
  * RTP/RTCP, genuine packets cut short or with a bit flipped anywhere.
@@ -1365,6 +1400,7 @@ int main(int argc, char **argv)
 	WF_RUN(anything_from_the_publishers_tuple_is_counted);
 	WF_RUN(a_nacked_packet_resent_after_64_newer_is_taken);
 	WF_RUN(a_refused_set_publisher_wipes_the_messages_keys);
+	WF_RUN(a_moved_publisher_with_the_same_keys_refuses_old_packets);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

@@ -398,6 +398,33 @@ static void msg_keys_wipe(struct wf_publisher *pub)
 	wf_srtp_keys_wipe(&pub->srtcp_out);
 }
 
+/* The same publisher (generation) at a new address: an ICE restart or a
+ * NAT rebinding, with the keys of its one DTLS handshake.  Only where it
+ * is and how to reach it change: its replay windows, SSRCs and SRTCP
+ * state stay, or a recording of its packets replayed from the new
+ * address would be taken again.  Its tracks stay latched, at the new
+ * address, so their numbering goes on where it was. */
+static void publisher_move(struct wf_stream_state *st, const struct wf_publisher *pub)
+{
+	struct wf_publisher *cur = &st->whip.pub;
+	unsigned t;
+
+	memcpy(cur->hdr, pub->hdr, sizeof(cur->hdr));
+	cur->ip_csum_base = pub->ip_csum_base;
+	cur->port_idx = pub->port_idx;
+	cur->addr = pub->addr;
+	cur->udp_port = pub->udp_port;
+	for (t = 0; t < st->n_tracks; t++) {
+		struct wf_track_state *ts = &st->t[t];
+
+		if (!ts->latched)
+			continue;
+		ts->src_addr = pub->addr;
+		ts->src_port = pub->udp_port;
+		ts->src_port_idx = pub->port_idx;
+	}
+}
+
 int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
 {
 	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
@@ -406,6 +433,11 @@ int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
 	if (!st || !pub->gen) {
 		msg_keys_wipe(pub);
 		return !st ? -ENOENT : -EINVAL;
+	}
+	if (st->whip.pub.gen == pub->gen) {
+		publisher_move(st, pub);
+		msg_keys_wipe(pub);
+		return 0;
 	}
 	wf_whip_wipe(&st->whip);
 	st->whip.pub = *pub;

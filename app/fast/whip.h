@@ -36,7 +36,10 @@ void wf_whip_keyframe_wanted(struct wf_lcore *lc, unsigned sid, unsigned t);
 
 /* WF_CTRL_SET_PUBLISHER: pub becomes stream sid's publisher (an earlier
  * one's keys are overwritten), with fresh replay states, its tracks
- * unlatched so its SSRCs take them at once.  -ENOENT when this worker
+ * unlatched so its SSRCs take them at once.  The publisher already there
+ * (the same generation: one session, one DTLS handshake's keys) only
+ * moves: its address and header template change, its replay windows,
+ * SSRCs and latched tracks stay.  -ENOENT when this worker
  * does not own sid, -EINVAL for generation 0 (nothing changes here,
  * then).  pub's keys are wiped in every case, once copied or refused
  * (the message returns to the slow path's pool). */

@@ -16,7 +16,7 @@ int wf_srtcp_rx(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 		if ((peers[i].top & WF_SRTCP_PEER_USED) && peers[i].ssrc == ssrc) {
 			q = &peers[i];
 			r.top = q->top & ~WF_SRTCP_PEER_USED;
-			r.window = q->window;
+			r.window[0] = q->window;
 			r.started = true;
 			break;
 		}
@@ -36,6 +36,6 @@ int wf_srtcp_rx(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 		q->ssrc = ssrc;
 	}
 	q->top = (uint32_t)r.top | WF_SRTCP_PEER_USED;	/* SRTCP index: 31 bits */
-	q->window = r.window;
+	q->window = r.window[0];	/* 64 wide: the default size */
 	return 0;
 }

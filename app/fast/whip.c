@@ -442,6 +442,11 @@ int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
 	wf_whip_wipe(&st->whip);
 	st->whip.pub = *pub;
 	st->whip.pub.stream = (uint16_t)sid;
+	/* the widest replay windows: a packet resent after our NACK comes a
+	 * round trip late, behind up to a key frame's burst of newer ones
+	 * (srtp.h); the history decides what is too old to use */
+	for (t = 0; t < WF_MAX_TRACKS; t++)
+		st->whip.replay[t].size = WF_SRTP_REPLAY_WINDOW_MAX;
 	msg_keys_wipe(pub);
 	/* the new publisher's SSRCs take the tracks with their first
 	 * packets; our extended numbering goes on (latch()), so the

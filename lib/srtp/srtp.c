@@ -919,6 +919,15 @@ int wf_srtp_protect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 
 /* ---- replay window (RFC 3711 §3.3.2) ------------------------------------- */
 
+/* The words of r's window in use: its size in 64s (0, or anything out of
+ * range, as the default 64). */
+static unsigned replay_words(const struct wf_srtp_replay *r)
+{
+	unsigned n = r->size / 64u;
+
+	return n >= 1 && n <= WF_SRTP_REPLAY_WINDOW_MAX / 64 ? n : WF_SRTP_REPLAY_WINDOW / 64;
+}
+
 static int replay_check(const struct wf_srtp_replay *r, uint64_t idx)
 {
 	uint64_t delta;
@@ -926,27 +935,51 @@ static int replay_check(const struct wf_srtp_replay *r, uint64_t idx)
 	if (!r->started || idx > r->top)
 		return 0;
 	delta = r->top - idx;
-	if (delta >= WF_SRTP_REPLAY_WINDOW)
+	if (delta >= 64ull * replay_words(r))
 		return -WF_SRTP_E_TOO_OLD;
-	if (r->window & (1ull << delta))
+	if (r->window[delta / 64] & 1ull << (delta % 64))
 		return -WF_SRTP_E_REPLAY;
 	return 0;
 }
 
+/* Moves every bit of the window shift indexes older (bit i to i + shift);
+ * what passes the window's end is gone. */
+static void window_shift(uint64_t *w, unsigned words, uint64_t shift)
+{
+	unsigned ws, bs, i;
+
+	if (shift >= 64ull * words) {
+		memset(w, 0, sizeof(*w) * words);
+		return;
+	}
+	ws = (unsigned)(shift / 64);
+	bs = (unsigned)(shift % 64);
+	for (i = words; i-- > 0;) {
+		uint64_t v = i >= ws ? w[i - ws] << bs : 0;
+
+		if (bs && i >= ws + 1)
+			v |= w[i - ws - 1] >> (64 - bs);
+		w[i] = v;
+	}
+}
+
 static void replay_update(struct wf_srtp_replay *r, uint64_t idx)
 {
+	unsigned words = replay_words(r);
+
 	if (!r->started) {
 		r->started = true;
 		r->top = idx;
-		r->window = 1;
+		memset(r->window, 0, sizeof(r->window));
+		r->window[0] = 1;
 	} else if (idx > r->top) {
-		uint64_t shift = idx - r->top;
-
-		r->window = shift >= WF_SRTP_REPLAY_WINDOW ? 0 : r->window << shift;
-		r->window |= 1;
+		window_shift(r->window, words, idx - r->top);
+		r->window[0] |= 1;
 		r->top = idx;
 	} else {
-		r->window |= 1ull << (r->top - idx);
+		uint64_t delta = r->top - idx;	/* < the window: replay_check passed */
+
+		r->window[delta / 64] |= 1ull << (delta % 64);
 	}
 }
 
@@ -1146,7 +1179,8 @@ int wf_srtp_unprotect(struct wf_srtp_engine *e, const struct wf_srtp_keys *k,
 
 static bool replay_same(const struct wf_srtp_replay *a, const struct wf_srtp_replay *b)
 {
-	return a->top == b->top && a->window == b->window && a->started == b->started;
+	return a->top == b->top && a->started == b->started && a->size == b->size &&
+	       memcmp(a->window, b->window, sizeof(a->window[0]) * replay_words(a)) == 0;
 }
 
 /* The provisional copy of r for this chunk: the one last used (a burst is

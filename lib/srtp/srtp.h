@@ -125,13 +125,22 @@ static inline void wf_srtp_keys_prefetch(const struct wf_srtp_keys *k)
 /* What the keys are for: RFC 3711 §4.3.1 uses different labels. */
 enum wf_srtp_kind { WF_SRTP_KIND_RTP = 0, WF_SRTP_KIND_RTCP = 1 };
 
-/* Receiver state for one SSRC (SRTP) or one sender (SRTCP). */
+/* Receiver state for one SSRC (SRTP) or one sender (SRTCP).  Its replay
+ * window spans WF_SRTP_REPLAY_WINDOW (64) indexes below top, RFC 3711's
+ * minimum, unless the receiver set size before the first packet: a
+ * multiple of 64 up to WF_SRTP_REPLAY_WINDOW_MAX.  A publisher's tracks
+ * take the most: a packet resent after a NACK arrives a round trip late,
+ * behind a key frame's burst of newer ones (browsers' receivers use 1,024
+ * too).  Zeroed, it is a fresh state of 64. */
+#define WF_SRTP_REPLAY_WINDOW		64
+#define WF_SRTP_REPLAY_WINDOW_MAX	1024
 struct wf_srtp_replay {
 	uint64_t top;		/* highest authenticated index (48-bit SRTP, 31-bit SRTCP) */
-	uint64_t window;	/* bit i set: index top - i received */
+	/* bit i % 64 of word i / 64 set: index top - i received */
+	uint64_t window[WF_SRTP_REPLAY_WINDOW_MAX / 64];
+	uint16_t size;		/* indexes the window spans; 0: WF_SRTP_REPLAY_WINDOW */
 	bool started;
 };
-#define WF_SRTP_REPLAY_WINDOW	64
 
 /* One viewer's copy in a protect burst.  The caller has written the RTP
  * header (hdr_len bytes, already rewritten for this viewer) at out[0].  The

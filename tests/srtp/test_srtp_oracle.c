@@ -236,7 +236,7 @@ static void srtp_receiver_estimates_roc_for_reordered_packets_across_wrap(void)
 		/* The receiver joins at ROC 4 (RFC 3711 §3.3.1: signalled ROC). */
 		r.started = true;
 		r.top = (uint64_t)4 << 16 | 65532;
-		r.window = 1;
+		r.window[0] = 1;
 		for (i = 0; i < 8; i++) {
 			uint64_t idx = 0, want = (uint64_t)(order[i] < 100 ? 5 : 4) << 16 | order[i];
 			size_t out_len = 0;

@@ -179,7 +179,7 @@ static void flip_range(enum wf_srtp_profile p, size_t from, size_t to_from_end, 
 	/* a receiver that has seen something, to check it is not moved */
 	r0.started = true;
 	r0.top = 0xf000;
-	r0.window = 0x5;
+	r0.window[0] = 0x5;
 	for (i = from; i < to; i++)
 		for (bit = 0; bit < 8; bit++) {
 			pkt[i] ^= (uint8_t)(1u << bit);
@@ -396,6 +396,68 @@ static void srtp_rejects_packet_older_than_64_packet_window(void)
 		WF_CHECK_EQ(unprotect_exact(&fx, &r, in, li, NULL), 0);
 		fx_close(&fx);
 	}
+}
+
+/* Packet seq of stream 13, unprotected against r: its status. */
+static int late_one(struct fixture *fx, struct wf_srtp_replay *r, uint16_t seq)
+{
+	struct t_rtp h = { .ssrc = 13, .seq = seq, .ext_words = -1 };
+	uint8_t p[128];
+	size_t n = make_srtp(fx, &h, 20, 0, p, sizeof(p));
+
+	return n ? unprotect_exact(fx, r, p, n, NULL) : -9999;
+}
+
+/* A wider window (a publisher's tracks: a resent packet comes behind a
+ * key frame's burst) takes a packet up to size - 1 behind the top, once;
+ * the bits keep their packets across word boundaries as the top moves;
+ * a size that is no multiple of 64 up to the maximum is the default 64. */
+static void srtp_wide_window_takes_late_packets_once_up_to_its_size(void)
+{
+	static const struct { uint16_t size; unsigned width; } sizes[] = {
+		{ 0, 64 }, { 128, 128 }, { 1024, 1024 }, { 640, 640 },
+		{ 2048, 64 }, { 100, 64 }, { 32, 64 },
+	};
+	static const unsigned deltas[] = { 1, 2, 63, 64, 65, 127, 128, 129, 639, 640, 1000,
+					   1023, 1024, 1025, 1099 };
+	const unsigned top = 30000;
+	unsigned si, di;
+	struct fixture fx;
+
+	WF_REQUIRE(fx_open(&fx, WF_SRTP_AES128_CM_SHA1_80, 0x1a7e) == 0);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		struct wf_srtp_replay r = { .size = sizes[si].size };
+		unsigned w = sizes[si].width;
+
+		WF_CHECK_EQ(late_one(&fx, &r, (uint16_t)(top - 1100)), 0);	/* started below */
+		WF_CHECK_EQ(late_one(&fx, &r, (uint16_t)top), 0);
+		for (di = 0; di < sizeof(deltas) / sizeof(deltas[0]); di++) {
+			unsigned d = deltas[di];
+			int rc = late_one(&fx, &r, (uint16_t)(top - d));
+			int want = d == 1100 ? -WF_SRTP_E_REPLAY : d < w ? 0 : -WF_SRTP_E_TOO_OLD;
+
+			WF_CHECKF(rc == want, "size %u: %u behind: %d, want %d", sizes[si].size, d,
+				  rc, want);
+			if (rc == 0)	/* once */
+				WF_CHECKF(late_one(&fx, &r, (uint16_t)(top - d)) == -WF_SRTP_E_REPLAY,
+					  "size %u: %u behind, again", sizes[si].size, d);
+		}
+		/* the top moves 70 on (a word and a bit): what was d behind is
+		 * d + 70 behind, still marked while inside the window */
+		WF_CHECK_EQ(late_one(&fx, &r, (uint16_t)(top + 70)), 0);
+		for (di = 0; di < sizeof(deltas) / sizeof(deltas[0]); di++) {
+			unsigned d = deltas[di] + 70;
+			int rc = late_one(&fx, &r, (uint16_t)(top - deltas[di]));
+			int want = d < w ? -WF_SRTP_E_REPLAY : -WF_SRTP_E_TOO_OLD;
+
+			WF_CHECKF(rc == want, "size %u: %u behind after the move: %d, want %d",
+				  sizes[si].size, d, rc, want);
+		}
+		/* one never received, 69 behind the new top, is taken where the
+		 * window reaches it */
+		WF_CHECK_EQ(late_one(&fx, &r, (uint16_t)(top + 1)), 69 < w ? 0 : -WF_SRTP_E_TOO_OLD);
+	}
+	fx_close(&fx);
 }
 
 /* A forged packet far ahead must not move the window: if it did, the
@@ -826,6 +888,7 @@ int main(int argc, char **argv)
 	WF_RUN(srtp_rejects_replayed_packet);
 	WF_RUN(srtp_accepts_out_of_order_inside_window_once);
 	WF_RUN(srtp_rejects_packet_older_than_64_packet_window);
+	WF_RUN(srtp_wide_window_takes_late_packets_once_up_to_its_size);
 	WF_RUN(srtp_failed_authentication_does_not_advance_replay_state);
 	WF_RUN(srtp_rejects_every_truncation);
 	WF_RUN(srtp_rejects_version_csrc_and_extension_past_the_end);

@@ -42,6 +42,14 @@ static uint8_t buf_b[MAXJ][BUF], buf_s[MAXJ][BUF], orig[MAXJ][BUF];
 static uint8_t plain[MAXJ][PLAIN_MAX];
 static struct wf_srtp_replay lone_b[MAXJ], lone_s[MAXJ];
 
+/* Whether two replay states are the same: top, size, started, and every
+ * word of the window (the widest there is). */
+static bool replay_eq(const struct wf_srtp_replay *a, const struct wf_srtp_replay *b)
+{
+	return a->top == b->top && a->size == b->size && a->started == b->started &&
+	       memcmp(a->window, b->window, sizeof(a->window)) == 0;
+}
+
 static struct harness *h_new(uint64_t seed)
 {
 	struct harness *h = calloc(1, sizeof(*h));
@@ -70,13 +78,16 @@ static int h_stream(struct harness *h, unsigned k, enum wf_srtp_profile p)
 	h->s[k].ssrc = 0x5eed0000u + k * 0x1111u;
 	memset(&h->rb[k], 0, sizeof(h->rb[k]));
 	memset(&h->rs[k], 0, sizeof(h->rs[k]));
+	/* odd streams have the widest window (a publisher's), even ones 64 */
+	h->rb[k].size = h->rs[k].size = k % 2 ? WF_SRTP_REPLAY_WINDOW_MAX : 0;
 	return t_viewer_init(&h->s[k].v, h->e, p, &h->seed);
 }
 
 /* Both receivers of stream k start as if index top had been received. */
 static void h_start(struct harness *h, unsigned k, uint64_t top)
 {
-	h->rb[k] = (struct wf_srtp_replay){ .top = top, .window = 1, .started = true };
+	h->rb[k] = (struct wf_srtp_replay){ .top = top, .window = { 1 }, .size = h->rb[k].size,
+					    .started = true };
 	h->rs[k] = h->rb[k];
 }
 
@@ -183,15 +194,13 @@ static unsigned h_run(struct harness *h, const char *what)
 	}
 	WF_CHECKF(ok == ok_s, "%s: burst accepted %u, one by one %u", what, ok, ok_s);
 	for (k = 0; k < NSTREAM; k++)
-		WF_CHECKF(h->rb[k].top == h->rs[k].top && h->rb[k].window == h->rs[k].window &&
-			  h->rb[k].started == h->rs[k].started,
+		WF_CHECKF(replay_eq(&h->rb[k], &h->rs[k]),
 			  "%s: stream %u: replay state top %llx window %llx, want top %llx window %llx",
-			  what, k, (unsigned long long)h->rb[k].top, (unsigned long long)h->rb[k].window,
-			  (unsigned long long)h->rs[k].top, (unsigned long long)h->rs[k].window);
+			  what, k, (unsigned long long)h->rb[k].top, (unsigned long long)h->rb[k].window[0],
+			  (unsigned long long)h->rs[k].top, (unsigned long long)h->rs[k].window[0]);
 	for (i = 0; i < n; i++)
 		if (h->who[i] < 0)
-			WF_CHECKF(lone_b[i].top == lone_s[i].top && lone_b[i].window == lone_s[i].window &&
-				  lone_b[i].started == lone_s[i].started, "%s: job %u: own state differs",
+			WF_CHECKF(replay_eq(&lone_b[i], &lone_s[i]), "%s: job %u: own state differs",
 				  what, i);
 	h->n = 0;
 	return ok;
@@ -338,7 +347,7 @@ static void unprotect_burst_round_trips_protect_burst_of_mixed_profiles(void)
 				.hdr_len = (uint16_t)hl, .payload_len = (uint16_t)plen, .out_cap = BUF };
 			/* the receiver last saw the packet before this one */
 			r[i] = (struct wf_srtp_replay){ .top = ((uint64_t)tx[i].roc << 16 | h.seq) - 1,
-							.window = 1, .started = true };
+							.window = { 1 }, .started = true };
 		}
 		WF_CHECK_EQ(wf_srtp_protect_burst(e, tx, n), n);
 		for (i = 0; i < n; i++)
@@ -390,7 +399,7 @@ static void forged_tag_in_the_middle_fails_alone_and_marks_nothing(void)
 				WF_CHECKF(h_status(h, i) == (i == 7 ? -WF_SRTP_E_AUTH_FAIL : 0),
 					  "%s: job %u: %s", what, i, h_st(h_status(h, i)));
 			WF_CHECK_EQ(h->rb[0].top, base + 15);
-			WF_CHECKF(!(h->rb[0].window & (1ull << 8)), "%s: window marks the forged packet", what);
+			WF_CHECKF(!(h->rb[0].window[0] & (1ull << 8)), "%s: window marks the forged packet", what);
 			/* the genuine one, in a later burst */
 			memmove(&h->jobs[0], &h->jobs[keep], sizeof(h->jobs[0]));
 			memcpy(buf_b[0], buf_b[keep], BUF);
@@ -402,7 +411,7 @@ static void forged_tag_in_the_middle_fails_alone_and_marks_nothing(void)
 			h->n = 1;
 			WF_CHECK_EQ(h_run(h, what), 1);
 			WF_CHECK_EQ(h_status(h, 0), 0);
-			WF_CHECK_EQ(h->rb[0].window, 0x1ffffull);	/* base - 1 .. base + 15 */
+			WF_CHECK_EQ(h->rb[0].window[0], 0x1ffffull);	/* base - 1 .. base + 15 */
 			h_free(h);
 		}
 	}
@@ -651,7 +660,7 @@ static void malformed_jobs_fail_alone_with_their_own_status(void)
 					 memcmp(buf_b[i], plain[i], h->plain_len[i]) == 0);
 			}
 			WF_CHECK_EQ(h->rb[0].top, 1022);
-			WF_CHECK_EQ(h->rb[0].window, 0x555555ull);	/* 1000, 1002, ... 1022 */
+			WF_CHECK_EQ(h->rb[0].window[0], 0x555555ull);	/* 1000, 1002, ... 1022 */
 			h->rs[0] = h->rb[0];
 			h->n = 0;
 		}
@@ -834,7 +843,7 @@ static void many_ssrcs_interleaved_in_one_burst(void)
 		WF_CHECK(rc != 0 || memcmp(buf_b[i], plain[i], out_len) == 0);
 	}
 	for (i = 0; i < NS; i++)
-		WF_CHECKF(rb[i].top == rs[i].top && rb[i].window == rs[i].window,
+		WF_CHECKF(replay_eq(&rb[i], &rs[i]),
 			  "state %u differs", i);
 	WF_CHECK_EQ(rb[0].top, (uint64_t)1 << 16 | 1);
 	for (i = 0; i < NS; i++)

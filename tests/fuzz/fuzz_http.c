@@ -119,9 +119,11 @@ static void refuse(struct wf_whep_result *r, int status, unsigned retry, const c
 	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 }
 
-static void fake_offer(const char *stream, uint64_t client, const char *offer, size_t len,
-		       char *answer, size_t cap, struct wf_whep_result *r)
+static void fake_offer(enum wf_session_role role, const char *stream, uint64_t client,
+		       const char *offer, size_t len, char *answer, size_t cap,
+		       struct wf_whep_result *r)
 {
+	(void)role;
 	struct wf_adm_limits lim;
 	struct wf_sdp_error err;
 	struct fake_session *s = NULL;
@@ -179,8 +181,9 @@ static void fake_offer(const char *stream, uint64_t client, const char *offer, s
 	memcpy(r->id, s->id, sizeof(r->id));
 }
 
-static int fake_del(const char *stream, const char *id)
+static int fake_del(enum wf_session_role role, const char *stream, const char *id)
 {
+	(void)role;
 	struct fake_session *s = fake_find(id);
 	int status;
 
@@ -192,9 +195,10 @@ static int fake_del(const char *stream, const char *id)
 	return 200;
 }
 
-static int fake_patch(const char *stream, const char *id, const char *frag, size_t len,
-		      char *reason, size_t reason_cap)
+static int fake_patch(enum wf_session_role role, const char *stream, const char *id,
+		      const char *frag, size_t len, char *reason, size_t reason_cap)
 {
+	(void)role;
 	struct fake_session *s = fake_find(id);
 	struct wf_sdp_error err;
 	int status;

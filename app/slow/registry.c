@@ -578,17 +578,22 @@ int wf_registry_publisher_set(const struct wf_publisher *p, uint32_t tag, wf_reg
 	return 0;
 }
 
+/* The publisher of stream with generation gen, or NULL. */
+static struct pub_info *pub_find(unsigned stream, uint16_t gen)
+{
+	struct pub_info *pi = stream < WF_MAX_STREAMS ? &reg.pub[stream] : NULL;
+
+	return pi && pi->state != PUB_NONE && pi->gen == gen ? pi : NULL;
+}
+
 int wf_registry_publisher_move(unsigned stream, uint16_t gen, unsigned port_idx,
 			       const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
 			       uint16_t dst_port)
 {
-	struct pub_info *pi;
+	struct pub_info *pi = pub_find(stream, gen);
 	int rc = 0;
 
-	if (stream >= WF_MAX_STREAMS)
-		return -ENOENT;
-	pi = &reg.pub[stream];
-	if (pi->state == PUB_NONE || pi->gen != gen)
+	if (!pi)
 		return -ENOENT;
 	if (pi->state == PUB_LIVE)
 		pub_route_del(pi, stream);
@@ -606,12 +611,9 @@ int wf_registry_publisher_move(unsigned stream, uint16_t gen, unsigned port_idx,
 
 int wf_registry_publisher_del(unsigned stream, uint16_t gen)
 {
-	struct pub_info *pi;
+	struct pub_info *pi = pub_find(stream, gen);
 
-	if (stream >= WF_MAX_STREAMS)
-		return -ENOENT;
-	pi = &reg.pub[stream];
-	if (pi->state == PUB_NONE || pi->gen != gen)
+	if (!pi)
 		return -ENOENT;
 	/* its 5-tuple stops routing before the owner lets it go */
 	if (pi->state == PUB_LIVE)

@@ -861,6 +861,16 @@ static void send_dtls_output(struct session *s)
 		send_to_peer(s, buf, (size_t)n);
 }
 
+/* SRTP or SRTCP (kind) keys into *out from the DTLS export's master key
+ * and salt: ours (local) or the peer's.  0 or -errno. */
+static int derive(const struct wf_dtls_keys *k, bool local, enum wf_srtp_kind kind,
+		  struct wf_srtp_keys *out)
+{
+	return wf_srtp_keys_derive(S.srtp, out, k->profile, kind,
+				   local ? k->local_key : k->remote_key, k->key_len,
+				   local ? k->local_salt : k->remote_salt, k->salt_len);
+}
+
 /* The viewer of session s, keys included, into *v. */
 static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, struct wf_viewer *v)
 {
@@ -875,12 +885,9 @@ static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, st
 	wf_registry_template(v, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port);
 	/* RFC 5764 §4.2: we are the server; we send with the server key and
 	 * receive with the client's */
-	rc = wf_srtp_keys_derive(S.srtp, &v->srtp_out, k->profile, WF_SRTP_KIND_RTP, k->local_key,
-				 k->key_len, k->local_salt, k->salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v->srtcp_out, k->profile, WF_SRTP_KIND_RTCP,
-					   k->local_key, k->key_len, k->local_salt, k->salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v->srtcp_in, k->profile, WF_SRTP_KIND_RTCP,
-					   k->remote_key, k->key_len, k->remote_salt, k->salt_len);
+	rc = derive(k, true, WF_SRTP_KIND_RTP, &v->srtp_out);
+	rc = rc ? rc : derive(k, true, WF_SRTP_KIND_RTCP, &v->srtcp_out);
+	rc = rc ? rc : derive(k, false, WF_SRTP_KIND_RTCP, &v->srtcp_in);
 	for (t = 0; t < st->n_tracks; t++) {
 		if (!s->track_on[t])
 			continue;
@@ -980,13 +987,9 @@ static int make_publisher(const struct session *s, const struct wf_dtls_keys *k,
 	/* RFC 5764 §4.2: the publisher is the DTLS client: what it sends is
 	 * protected with the client's (remote) key, what we send it with
 	 * ours (make_viewer the other way round) */
-	rc = wf_srtp_keys_derive(S.srtp, &p->srtp_in, k->profile, WF_SRTP_KIND_RTP, k->remote_key,
-				 k->key_len, k->remote_salt, k->salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &p->srtcp_in, k->profile, WF_SRTP_KIND_RTCP,
-					   k->remote_key, k->key_len, k->remote_salt, k->salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &p->srtcp_out, k->profile, WF_SRTP_KIND_RTCP,
-					   k->local_key, k->key_len, k->local_salt, k->salt_len);
-	return rc;
+	rc = derive(k, false, WF_SRTP_KIND_RTP, &p->srtp_in);
+	rc = rc ? rc : derive(k, false, WF_SRTP_KIND_RTCP, &p->srtcp_in);
+	return rc ? rc : derive(k, true, WF_SRTP_KIND_RTCP, &p->srtcp_out);
 }
 
 /* The owner's answer for the publisher of stream, generation gen

@@ -78,46 +78,26 @@ static struct {
 	struct wf_e2e_http_resp resp;
 } env;
 
-static struct wf_wc *clients[N_CLIENTS];
-
 /* ---- helpers ------------------------------------------------------------- */
 
-/* A client on 198.18.0.2, port 41000 + its slot: a viewer whose media is
- * checked against the source, or (publish) the publisher. */
+/* A client on 198.18.0.2 (an ephemeral port): a viewer whose media is
+ * checked against the source, or (publish) the publisher.  The hub frees
+ * those still on it at the end. */
 static struct wf_wc *client_new(const char *name, bool publish)
 {
-	unsigned i;
+	struct wf_wc_opts o = {
+		.name = name, .addr = WF_E2E_KERN_ADDR,
+		.media = publish ? WF_WC_MEDIA_DECRYPT : WF_WC_MEDIA_VERIFY,
+		.publish = publish,
+	};
 
-	for (i = 0; i < N_CLIENTS; i++) {
-		struct wf_wc_opts o = {
-			.name = name, .addr = WF_E2E_KERN_ADDR, .port = (uint16_t)(41000 + i),
-			.media = publish ? WF_WC_MEDIA_DECRYPT : WF_WC_MEDIA_VERIFY,
-			.publish = publish,
-		};
-
-		if (clients[i])
-			continue;
-		if (publish) {
-			o.video_pt = PUB_VIDEO_PT;
-			o.audio_pt = PUB_AUDIO_PT;
-			o.ssrc[VIDEO] = env.src.trk[VIDEO].conf.ssrc;
-			o.ssrc[AUDIO] = env.src.trk[AUDIO].conf.ssrc;
-		}
-		clients[i] = wf_wc_create(env.hub, &o);
-		return clients[i];
+	if (publish) {
+		o.video_pt = PUB_VIDEO_PT;
+		o.audio_pt = PUB_AUDIO_PT;
+		o.ssrc[VIDEO] = env.src.trk[VIDEO].conf.ssrc;
+		o.ssrc[AUDIO] = env.src.trk[AUDIO].conf.ssrc;
 	}
-	return NULL;
-}
-
-static void client_free(struct wf_wc *c)
-{
-	unsigned i;
-
-	for (i = 0; i < N_CLIENTS; i++)
-		if (c && clients[i] == c) {
-			wf_wc_free(c);
-			clients[i] = NULL;
-		}
+	return wf_wc_create(env.hub, &o);
 }
 
 /* POSTs c's offer; a 201's answer faults are failures of the running
@@ -318,7 +298,7 @@ static void whep_on_the_whip_stream_is_409_before_a_publisher(void)
 	WF_CHECK_EQ(client_post(c, "pub", VIEW_TOKEN, &r), 409);
 	WF_CHECKF(atoi(r.retry_after) > 0, "Retry-After \"%s\"", r.retry_after);
 	WF_CHECKF(strstr(r.body, "publisher") != NULL, "409 reason \"%s\"", r.body);
-	client_free(c);
+	wf_wc_free(c);
 }
 
 static void a_publisher_without_the_publish_token_gets_401(void)
@@ -353,7 +333,7 @@ static void a_publisher_without_the_publish_token_gets_401(void)
 	/* the publish token is not a viewer's */
 	c->opts.publish = false;
 	WF_CHECK_EQ(client_post(c, "pub", PUB_TOKEN, &r), 401);
-	client_free(c);
+	wf_wc_free(c);
 	WF_CHECK_EQ(webrtc_stat("sessions_created"), 0);
 }
 
@@ -415,7 +395,7 @@ static void hostile_and_unacceptable_offers_are_refused(void)
 	WF_CHECK_EQ(http_req("DELETE", "/pub/whip/0123456789abcdef0123456789abcdef", auth, NULL, 0,
 			     &r), 404);
 	WF_CHECK_EQ(http_req("GET", "/pub/whip", NULL, NULL, 0, &r), 405);
-	client_free(c);
+	wf_wc_free(c);
 	WF_CHECK_EQ(webrtc_stat("sessions_created"), 0);
 }
 
@@ -449,7 +429,7 @@ static void a_second_publisher_gets_409_while_one_is_pending(void)
 	WF_REQUIRE(c != NULL);
 	WF_CHECK_EQ(client_post(c, "pub", PUB_TOKEN, &r), 409);
 	WF_CHECKF(strstr(r.body, "publisher") != NULL, "409 reason \"%s\"", r.body);
-	client_free(c);
+	wf_wc_free(c);
 }
 
 static void the_publisher_connects_and_its_owner_takes_it(void)
@@ -499,7 +479,7 @@ static void a_second_publisher_gets_409_while_one_is_live(void)
 	WF_REQUIRE(c != NULL);
 	WF_CHECK_EQ(client_post(c, "pub", PUB_TOKEN, &r), 409);
 	/* its checks name no session: nothing of the live one moves */
-	client_free(c);
+	wf_wc_free(c);
 	pump(200);
 	WF_CHECK(wait_live(pub_id, 100));
 }
@@ -539,6 +519,55 @@ static void a_viewer_receives_the_publishers_media_decrypted(void)
 	       viewer->trk[VIDEO].n_rtp, viewer->trk[AUDIO].n_rtp, env.pub->st.rtp_sent);
 }
 
+/* What an attacker without the publisher's password can send: checks
+ * naming its session with a wrong MESSAGE-INTEGRITY from another port,
+ * and a DTLS alert that cannot authenticate from its very address.
+ * Neither is answered, and the publisher stays live and keeps feeding
+ * the viewer (nobody takes or ends it but its own DELETE, consent or
+ * DTLS close). */
+static void spoofed_checks_and_dtls_neither_end_nor_steal_the_publisher(void)
+{
+	struct wf_wc *x;
+	uint8_t pkt[35];
+	unsigned v0, before, i;
+	long long rejected;
+
+	if (env.skip) {
+		printf("  # skip: %s\n", env.skip);
+		return;
+	}
+	WF_REQUIRE(env.pub && env.pub->keyed && viewer);
+	x = client_new("stranger", true);
+	WF_REQUIRE(x != NULL);
+	snprintf(x->s_ufrag, sizeof(x->s_ufrag), "%s", env.pub->s_ufrag);
+	snprintf(x->ufrag, sizeof(x->ufrag), "%s", env.pub->ufrag);
+	rejected = webrtc_stat("stun_rejected");
+	wf_wc_send_check(x, true, "this-is-not-the-password");
+	wf_wc_send_check(x, false, "this-is-not-the-password");
+	before = x->st.dgrams;
+	pump(500 * SLOW);
+	WF_CHECKF(x->st.dgrams == before, "the stranger got %u datagrams", x->st.dgrams - before);
+	WF_CHECK_EQ(webrtc_stat("stun_rejected") - rejected, 2);
+	wf_wc_free(x);
+	/* an alert (RFC 5246 §6.2.1), epoch 1, too short to authenticate */
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = 21;
+	pkt[1] = 0xfe;
+	pkt[2] = 0xfd;
+	pkt[4] = 1;
+	pkt[12] = 22;
+	for (i = 13; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)wf_e2e_rnd();
+	wf_wc_send_raw(env.pub, pkt, sizeof(pkt));
+	v0 = viewer->trk[VIDEO].n_rtp;
+	pump(1000 * SLOW);
+	WF_CHECK(wait_live(pub_id, 100));
+	WF_CHECKF(viewer->trk[VIDEO].n_rtp >= v0 + 10, "viewer video %u -> %u meanwhile", v0,
+		  viewer->trk[VIDEO].n_rtp);
+	WF_CHECK(wf_wc_dtls_state(env.pub) == WF_DTLS_CONNECTED);
+	CHECK_ERRLOG(&viewer->trk[VIDEO].err);
+}
+
 static void delete_ends_publishing_and_a_second_delete_is_404(void)
 {
 	struct wf_e2e_http_resp r;
@@ -556,7 +585,7 @@ static void delete_ends_publishing_and_a_second_delete_is_404(void)
 	session_state(pub_id, state, sizeof(state), role, sizeof(role));
 	WF_CHECKF(state[0] == '\0', "the publisher's session is still \"%s\"", state);
 	env.src.running = false;
-	client_free(env.pub);
+	wf_wc_free(env.pub);
 	env.pub = NULL;
 	/* the stream is not live without its publisher */
 	{
@@ -564,7 +593,7 @@ static void delete_ends_publishing_and_a_second_delete_is_404(void)
 
 		WF_REQUIRE(c != NULL);
 		WF_CHECK_EQ(client_post(c, "pub", VIEW_TOKEN, &r), 409);
-		client_free(c);
+		wf_wc_free(c);
 	}
 }
 
@@ -633,6 +662,7 @@ int main(int argc, char **argv)
 	WF_RUN(the_publisher_connects_and_its_owner_takes_it);
 	WF_RUN(a_second_publisher_gets_409_while_one_is_live);
 	WF_RUN(a_viewer_receives_the_publishers_media_decrypted);
+	WF_RUN(spoofed_checks_and_dtls_neither_end_nor_steal_the_publisher);
 	WF_RUN(delete_ends_publishing_and_a_second_delete_is_404);
 	WF_RUN(viewers_stay_and_resume_when_a_publisher_returns);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);

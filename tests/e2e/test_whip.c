@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -639,6 +640,49 @@ static void viewers_stay_and_resume_when_a_publisher_returns(void)
 	env.src.running = false;
 }
 
+/* A reload that restarts the stream (a new history_ms) ends its
+ * publisher and its viewers; the restarted stream takes a publisher
+ * again. */
+static void a_reload_that_restarts_the_stream_ends_its_publisher(void)
+{
+	struct wf_e2e_http_resp r;
+	char state[32], role[16], vid[40] = "";
+	struct wf_wc *c;
+	uint64_t end;
+
+	WF_REQUIRE(wf.pid > 0 && env.pub);
+	if (viewer)
+		snprintf(vid, sizeof(vid), "%s", viewer->id);
+	WF_REQUIRE(wf_e2e_sh("sed -i 's/max_bitrate_kbps = 3000; history_ms = 3000;/"
+			     "max_bitrate_kbps = 3000; history_ms = 2500;/' %s", wf.conf) == 0);
+	WF_REQUIRE(kill(wf.pid, SIGHUP) == 0);
+	end = now_us() + 5000000ull * SLOW;
+	do {
+		pump(100);
+		session_state(pub_id, state, sizeof(state), role, sizeof(role));
+	} while (state[0] && now_us() < end);
+	WF_CHECKF(state[0] == '\0', "the publisher's session is \"%s\" after the reload", state);
+	if (vid[0]) {
+		session_state(vid, state, sizeof(state), role, sizeof(role));
+		WF_CHECKF(state[0] == '\0', "its viewer's session is \"%s\" after the reload",
+			  state);
+	}
+	WF_CHECK(wf_e2e_log_has(wf.log, "stream pub: stopped"));
+	WF_CHECK_EQ(wf_wc_delete(env.pub, PUB_TOKEN, &r), 404);
+	wf_wc_free(env.pub);
+	env.pub = NULL;
+	/* the restarted stream: no publisher, and room for the next */
+	c = client_new("viewer after the reload", false);
+	WF_REQUIRE(c != NULL);
+	WF_CHECK_EQ(client_post(c, "pub", VIEW_TOKEN, &r), 409);
+	wf_wc_free(c);
+	c = client_new("publisher after the reload", true);
+	WF_REQUIRE(c != NULL);
+	WF_CHECK_EQ(client_post(c, "pub", PUB_TOKEN, &r), 201);
+	WF_CHECK_EQ(wf_wc_delete(c, PUB_TOKEN, &r), 200);
+	wf_wc_free(c);
+}
+
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
 	WF_REQUIRE(wf.pid > 0);
@@ -665,6 +709,7 @@ int main(int argc, char **argv)
 	WF_RUN(spoofed_checks_and_dtls_neither_end_nor_steal_the_publisher);
 	WF_RUN(delete_ends_publishing_and_a_second_delete_is_404);
 	WF_RUN(viewers_stay_and_resume_when_a_publisher_returns);
+	WF_RUN(a_reload_that_restarts_the_stream_ends_its_publisher);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	if (wf_test.failed)

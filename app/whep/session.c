@@ -551,6 +551,28 @@ static int admission_start(struct session *s, uint64_t client, const struct wf_a
 	return 0;
 }
 
+/* Slots of the session table kept for publishers: one for each WHIP
+ * stream that takes one (its publish_token set, or "") and has none
+ * now, at most cap - 1.  Viewers leave them free, so viewers of other
+ * streams cannot fill http.max_sessions and keep a stream's publisher
+ * out once it left (a live one holds its own slot). */
+static unsigned publisher_room(unsigned cap)
+{
+	unsigned i, n = 0;
+	int sid;
+
+	for (i = 0; i < S.cfg->n_streams; i++) {
+		const struct wf_config_stream *cs = &S.cfg->streams[i];
+
+		if (cs->ingest != WF_CONF_INGEST_WHIP || cs->publish == WF_CONF_PUBLISH_NONE)
+			continue;
+		sid = wf_stream_index(cs->name);
+		if (sid >= 0 && !S.publisher[sid])
+			n++;
+	}
+	return n < cap ? n : cap - 1;
+}
+
 /* Whether an offer for stream from client may be taken at all, before
  * it is parsed: the stream exists and has a source (a viewer), or takes
  * a publisher and has none (a publisher), the table has room, the client
@@ -561,8 +583,8 @@ static int offer_room(enum wf_session_role role, const struct wf_config_stream *
 		      unsigned *slot, struct wf_whep_result *r)
 {
 	int sid = wf_stream_index(stream), rc;
+	unsigned i, room;
 	bool whip;
-	unsigned i;
 
 	if (!cs || sid < 0) {
 		refuse(r, 404, 0, "no stream named %s", stream);
@@ -587,9 +609,11 @@ static int offer_room(enum wf_session_role role, const struct wf_config_stream *
 		refuse(r, 409, 2, "stream %s has no source yet (not live)", stream);
 		return -1;
 	}
-	for (i = 0; S.count < S.cap && i < S.cap && S.tab[i]; i++)
+	/* a viewer leaves the publishers' slots free (publisher_room()) */
+	room = S.cap - (role == WF_SESSION_VIEWER ? publisher_room(S.cap) : 0);
+	for (i = 0; S.count < room && i < S.cap && S.tab[i]; i++)
 		;
-	if (S.count >= S.cap || i == S.cap) {
+	if (S.count >= room || i == S.cap) {
 		wf_adm_count(WF_ADM_FULL);
 		refuse(r, 503, 10, "%s", "too many sessions (http.max_sessions)");
 		return -1;

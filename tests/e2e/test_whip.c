@@ -54,6 +54,7 @@
 #define MAX_BODY	16384
 #define CONSENT_S	5
 #define HANDSHAKE_S	4
+#define MAX_SESSIONS	5
 #define PUB_TOKEN	"pub-s3cret"
 #define VIEW_TOKEN	"view-s3cret"
 #define MAX_SENT	8192
@@ -231,7 +232,7 @@ static void whepfan_starts_with_a_whip_stream(void)
 	fprintf(f,
 		"webrtc = { udp_port = %d; consent_timeout_s = %d; handshake_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_body = %d; cors_origin = \"*\";\n"
-		"         max_sessions_per_ip = 0; };\n"
+		"         max_sessions = %d; max_sessions_per_ip = 0; };\n"
 		"streams = (\n"
 		"  { name = \"pub\"; ingest = \"whip\"; token = \"" VIEW_TOKEN "\";\n"
 		"    publish_token = \"" PUB_TOKEN "\"; max_bitrate_kbps = 3000; history_ms = 3000;\n"
@@ -245,7 +246,7 @@ static void whepfan_starts_with_a_whip_stream(void)
 		WF_E2E_AV_TRACKS "\n"
 		"    ); }\n"
 		");\n",
-		WF_E2E_WEBRTC_PORT, CONSENT_S, HANDSHAKE_S, HTTP_PORT, MAX_BODY);
+		WF_E2E_WEBRTC_PORT, CONSENT_S, HANDSHAKE_S, HTTP_PORT, MAX_BODY, MAX_SESSIONS);
 	WF_REQUIRE(fclose(f) == 0);
 	printf("  whepfan %s/whepfan, config %s, tap %s\n", wf.build, wf.conf, wf.iface);
 	rc = wf_e2e_spawn(&wf, WF_E2E_KERN_ADDR "/24", 15000 * SLOW);
@@ -612,7 +613,9 @@ static void viewers_stay_and_resume_when_a_publisher_returns(void)
 	if (env.skip) {
 		/* the stream took the next publisher, and its owner refused
 		 * it as it did the first */
-		WF_CHECK(!connect_client(env.pub));
+		connect_client(env.pub);
+		pump(200);	/* its close_notify */
+		WF_CHECK(wf_wc_dtls_state(env.pub) != WF_DTLS_CONNECTED);
 		WF_CHECK_EQ(webrtc_stat("publishers_refused"), 2);
 		printf("  # skip: %s\n", env.skip);
 		return;
@@ -683,6 +686,45 @@ static void a_reload_that_restarts_the_stream_ends_its_publisher(void)
 	wf_wc_free(c);
 }
 
+/* Viewers of another stream cannot fill http.max_sessions and keep a
+ * publisher out: they leave a slot for each WHIP stream without one. */
+static void viewers_of_other_streams_leave_the_publishers_slot_free(void)
+{
+	struct wf_wc *v[MAX_SESSIONS], *p;
+	struct wf_e2e_http_resp r;
+	struct wf_rtp_src cam;
+	int fds[2] = { -1, -1 }, st = 0;
+	unsigned n = 0, i;
+	uint64_t end;
+
+	WF_REQUIRE(wf.pid > 0);
+	/* "cam" gets a source: its viewers' POSTs are taken */
+	WF_REQUIRE(wf_e2e_av_source(&cam, fds, NULL, 1024) == 0);
+	cam.running = true;
+	for (end = now_us() + 500000ull * SLOW; now_us() < end; usleep(20000))
+		wf_rtp_src_tick(&cam);
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		v[i] = client_new("cam viewer", false);
+		WF_REQUIRE(v[i] != NULL);
+		wf_rtp_src_tick(&cam);
+		st = client_post(v[i], "cam", NULL, &r);
+		if (st != 201)
+			break;
+		n++;
+	}
+	WF_CHECKF(st == 503 && n >= 1 && n < MAX_SESSIONS, "%u viewers of cam, then %d", n, st);
+	p = client_new("publisher in the kept slot", true);
+	WF_REQUIRE(p != NULL);
+	WF_CHECK_EQ(client_post(p, "pub", PUB_TOKEN, &r), 201);
+	WF_CHECK_EQ(wf_wc_delete(p, PUB_TOKEN, &r), 200);
+	wf_wc_free(p);
+	for (i = 0; i < n; i++)
+		WF_CHECK_EQ(wf_wc_delete(v[i], NULL, &r), 200);
+	for (i = 0; i <= n && i < MAX_SESSIONS; i++)
+		wf_wc_free(v[i]);
+	wf_e2e_av_source_free(&cam, fds);
+}
+
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
 	WF_REQUIRE(wf.pid > 0);
@@ -710,6 +752,7 @@ int main(int argc, char **argv)
 	WF_RUN(delete_ends_publishing_and_a_second_delete_is_404);
 	WF_RUN(viewers_stay_and_resume_when_a_publisher_returns);
 	WF_RUN(a_reload_that_restarts_the_stream_ends_its_publisher);
+	WF_RUN(viewers_of_other_streams_leave_the_publishers_slot_free);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	if (wf_test.failed)

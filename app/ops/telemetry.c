@@ -400,6 +400,7 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 	rte_tel_data_add_dict_string(d, "id", si.id);
 	rte_tel_data_add_dict_string(d, "stream", si.stream);
 	rte_tel_data_add_dict_string(d, "state", si.state);
+	rte_tel_data_add_dict_string(d, "role", si.role ? si.role : "whep");
 	snprintf(addr, sizeof(addr), "%u.%u.%u.%u:%u", si.peer_addr >> 24, (si.peer_addr >> 16) & 255,
 		 (si.peer_addr >> 8) & 255, si.peer_addr & 255, si.peer_port);
 	rte_tel_data_add_dict_string(d, "peer", addr);
@@ -407,6 +408,11 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 	rte_tel_data_add_dict_u64(d, "age_ms", ms_since(si.created_tsc));
 	rte_tel_data_add_dict_u64(d, "consent_age_ms", si.consent_tsc ? ms_since(si.consent_tsc) : 0);
 	rte_tel_data_add_dict_int(d, "worker", si.worker);
+	if (si.role && !strcmp(si.role, "whip")) {
+		/* a publisher: its stream's owner, generation (publisher.h) */
+		rte_tel_data_add_dict_u64(d, "generation", si.gen);
+		return 0;
+	}
 	if (si.worker < 0 || !viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf))
 		return 0;
 	rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.worker_lcore[si.worker]);
@@ -470,7 +476,7 @@ static const struct {
 	{ "/whepfan/stream", cmd_stream,
 	  "Returns one stream's source and history figures. Parameters: string stream" },
 	{ "/whepfan/sessions", cmd_sessions,
-	  "Returns the ids of the WHEP sessions. Takes no parameters" },
+	  "Returns the ids of the WHEP and WHIP sessions. Takes no parameters" },
 	{ "/whepfan/session", cmd_session,
 	  "Returns one WHEP session: state, peer, lcore, profile, packets, NACKs, RTT, loss. "
 	  "Parameters: string id" },

@@ -58,6 +58,26 @@ struct slot_info {
 	struct slot_move move;
 };
 
+enum pub_state {
+	PUB_NONE = 0,
+	PUB_SETTING,		/* SET_PUBLISHER sent, no answer yet */
+	PUB_LIVE,		/* the owner took it: its 5-tuple routes there */
+};
+
+/* A stream's WHIP publisher, as the registry sees it. */
+struct pub_info {
+	struct wf_publisher *p;	/* a copy, keys too, while not PUB_NONE */
+	wf_registry_pub_fn done;
+	uint32_t tag;
+	uint16_t gen;
+	uint16_t del_gen;	/* DEL_PUBLISHER(del_gen) still to send; 0: none */
+	uint8_t state;		/* enum pub_state */
+	uint8_t set_wanted;	/* the copy (a move) still to send */
+	uint8_t owed;		/* counted in reg.pub_owed */
+	uint8_t owner;		/* the stream's owner when it was set */
+	struct wf_peer_key key;
+};
+
 /* A slot with something left to send. */
 struct pending {
 	uint16_t worker;
@@ -75,6 +95,8 @@ static struct {
 	struct pending *pend;
 	uint32_t pend_cap, pend_head, pend_len;
 	struct wf_registry_stats stats;
+	struct pub_info pub[WF_MAX_STREAMS];
+	unsigned pub_owed;	/* publishers with a message to send again */
 } reg;
 
 int wf_registry_init(uint32_t slots_per_worker)
@@ -356,9 +378,282 @@ static void flush_or_queue(unsigned worker, uint32_t slot)
 	}
 }
 
+/* ---- WHIP publishers ---------------------------------------------------- */
+
+void wf_registry_publisher_template(struct wf_publisher *p, unsigned port_idx,
+				    const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
+				    uint16_t dst_port)
+{
+	template_fill(p->hdr, &p->ip_csum_base, port_idx, dst_mac, dst_ip, dst_port);
+	p->port_idx = (uint16_t)port_idx;
+	p->addr = dst_ip;
+	p->udp_port = dst_port;
+}
+
+static void *pub_value(const struct pub_info *pi, unsigned stream)
+{
+	return wf_peer_publisher_value(pi->owner, stream, pi->gen, pi->tag);
+}
+
+static int pub_route_add(const struct pub_info *pi, unsigned stream)
+{
+	return rte_hash_add_key_data(wf_app.peers, &pi->key, pub_value(pi, stream));
+}
+
+/* Only while the key routes to this publisher (a newer session may have
+ * taken the 5-tuple). */
+static void pub_route_del(const struct pub_info *pi, unsigned stream)
+{
+	void *v;
+
+	if (rte_hash_lookup_data(wf_app.peers, &pi->key, &v) >= 0 && v == pub_value(pi, stream))
+		rte_hash_del_key(wf_app.peers, &pi->key);
+}
+
+/* Forgets the publisher (its keys wiped); a DEL owed stays owed. */
+static void pub_clear(struct pub_info *pi)
+{
+	if (pi->p) {
+		wf_srtp_keys_wipe(&pi->p->srtp_in);
+		wf_srtp_keys_wipe(&pi->p->srtcp_in);
+		wf_srtp_keys_wipe(&pi->p->srtcp_out);
+		free(pi->p);
+		pi->p = NULL;
+	}
+	pi->state = PUB_NONE;
+	pi->set_wanted = 0;
+}
+
+static void wipe_msg_publisher(struct wf_ctrl_msg *msg)
+{
+	wf_srtp_keys_wipe(&msg->publisher.srtp_in);
+	wf_srtp_keys_wipe(&msg->publisher.srtcp_in);
+	wf_srtp_keys_wipe(&msg->publisher.srtcp_out);
+}
+
+static void pub_reply(struct wf_ctrl_msg *msg);
+
+/* Sends what the publisher of stream owes its owner: a removal, then
+ * the copy again (a move).  0 when nothing is left, -ENOBUFS. */
+static int pub_flush(unsigned stream)
+{
+	struct pub_info *pi = &reg.pub[stream];
+	struct wf_ctrl_msg *msg;
+
+	if (pi->del_gen) {
+		msg = wf_ctrl_alloc(WF_CTRL_DEL_PUBLISHER);
+		if (!msg)
+			return -ENOBUFS;
+		msg->stream = (uint16_t)stream;
+		msg->gen = pi->del_gen;
+		if (wf_ctrl_send(pi->owner, msg, NULL) < 0) {
+			wf_ctrl_free(msg);
+			return -ENOBUFS;
+		}
+		pi->del_gen = 0;
+	}
+	if (pi->set_wanted && pi->state != PUB_NONE) {
+		msg = wf_ctrl_alloc(WF_CTRL_SET_PUBLISHER);
+		if (!msg)
+			return -ENOBUFS;
+		msg->stream = (uint16_t)stream;
+		msg->gen = pi->gen;
+		msg->publisher = *pi->p;
+		if (wf_ctrl_send(pi->owner, msg, pub_reply) < 0) {
+			wipe_msg_publisher(msg);
+			wf_ctrl_free(msg);
+			return -ENOBUFS;
+		}
+		pi->set_wanted = 0;
+	}
+	return 0;
+}
+
+static void pub_flush_or_queue(unsigned stream)
+{
+	struct pub_info *pi = &reg.pub[stream];
+
+	if (!pi->owed && pub_flush(stream) == 0)
+		return;
+	reg.stats.ctrl_busy++;
+	if (!pi->owed) {
+		pi->owed = 1;
+		reg.pub_owed++;
+	}
+}
+
+/* The owner's answer to SET_PUBLISHER.  One for a publisher ended since
+ * changes nothing: its DEL_PUBLISHER follows on the same ring. */
+static void pub_reply(struct wf_ctrl_msg *msg)
+{
+	unsigned stream = msg->stream;
+	struct pub_info *pi;
+	wf_registry_pub_fn done;
+	uint16_t gen = msg->gen;
+	int rc;
+
+	wipe_msg_publisher(msg);
+	if (stream >= WF_MAX_STREAMS)
+		return;
+	pi = &reg.pub[stream];
+	if (pi->state == PUB_NONE || pi->gen != gen)
+		return;
+	done = pi->done;
+	if (msg->status == 0 && pi->state == PUB_LIVE)
+		return;	/* a move's copy */
+	if (msg->status) {
+		WF_LOG(ERR, "stream %s: worker %u refused its publisher: %s\n",
+		       wf_app.streams[stream].name, msg->worker, strerror(-msg->status));
+		if (pi->state == PUB_LIVE)
+			return;	/* a move's copy: the owner keeps the last one */
+		pub_clear(pi);
+		if (done)
+			done(stream, gen, msg->status);
+		return;
+	}
+	rc = pub_route_add(pi, stream);
+	if (rc < 0) {
+		/* the owner has it, nothing routes to it: take it back */
+		WF_LOG(ERR, "stream %s: no peer entry for its publisher: %s\n",
+		       wf_app.streams[stream].name, strerror(-rc));
+		wf_registry_publisher_del(stream, gen);
+		if (done)
+			done(stream, gen, rc);
+		return;
+	}
+	pi->state = PUB_LIVE;
+	if (done)
+		done(stream, gen, 0);
+}
+
+int wf_registry_publisher_set(const struct wf_publisher *p, uint32_t tag, wf_registry_pub_fn done)
+{
+	struct pub_info *pi;
+	struct wf_ctrl_msg *msg;
+	unsigned owner;
+
+	if (p->stream >= WF_MAX_STREAMS || !p->gen || tag > WF_PEER_TAG_MASK)
+		return -EINVAL;
+	pi = &reg.pub[p->stream];
+	owner = wf_app.streams[p->stream].owner;
+	if (pi->state != PUB_NONE)
+		return -EBUSY;
+	if (owner >= wf_app.n_workers)
+		return -EINVAL;
+	/* the last one's removal goes first: the owner drops it by gen */
+	if (pi->del_gen && pub_flush(p->stream) < 0) {
+		reg.stats.ctrl_busy++;
+		return -ENOBUFS;
+	}
+	pi->p = aligned_alloc(_Alignof(struct wf_publisher), sizeof(struct wf_publisher));
+	if (!pi->p)
+		return -ENOMEM;
+	msg = wf_ctrl_alloc(WF_CTRL_SET_PUBLISHER);
+	if (msg) {
+		msg->stream = p->stream;
+		msg->gen = p->gen;
+		msg->publisher = *p;
+	}
+	if (!msg || wf_ctrl_send(owner, msg, pub_reply) < 0) {
+		if (msg) {
+			wipe_msg_publisher(msg);
+			wf_ctrl_free(msg);
+		}
+		free(pi->p);
+		pi->p = NULL;
+		reg.stats.ctrl_busy++;
+		return -ENOBUFS;
+	}
+	*pi->p = *p;
+	pi->done = done;
+	pi->tag = tag;
+	pi->gen = p->gen;
+	pi->owner = (uint8_t)owner;
+	pi->state = PUB_SETTING;
+	pi->set_wanted = 0;
+	memset(&pi->key, 0, sizeof(pi->key));
+	pi->key.addr = p->addr;
+	pi->key.port = p->udp_port;
+	pi->key.port_idx = p->port_idx;
+	return 0;
+}
+
+/* The publisher of stream with generation gen, or NULL. */
+static struct pub_info *pub_find(unsigned stream, uint16_t gen)
+{
+	struct pub_info *pi = stream < WF_MAX_STREAMS ? &reg.pub[stream] : NULL;
+
+	return pi && pi->state != PUB_NONE && pi->gen == gen ? pi : NULL;
+}
+
+int wf_registry_publisher_move(unsigned stream, uint16_t gen, unsigned port_idx,
+			       const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
+			       uint16_t dst_port)
+{
+	struct pub_info *pi = pub_find(stream, gen);
+	int rc = 0;
+
+	if (!pi)
+		return -ENOENT;
+	if (pi->state == PUB_LIVE)
+		pub_route_del(pi, stream);
+	pi->key.addr = dst_ip;
+	pi->key.port = dst_port;
+	pi->key.port_idx = (uint16_t)port_idx;
+	if (pi->state == PUB_LIVE)
+		rc = pub_route_add(pi, stream);
+	wf_registry_publisher_template(pi->p, port_idx, dst_mac, dst_ip, dst_port);
+	/* the same gen again: the owner replaces its copy */
+	pi->set_wanted = 1;
+	pub_flush_or_queue(stream);
+	return rc < 0 ? rc : 0;
+}
+
+int wf_registry_publisher_del(unsigned stream, uint16_t gen)
+{
+	struct pub_info *pi = pub_find(stream, gen);
+
+	if (!pi)
+		return -ENOENT;
+	/* its 5-tuple stops routing before the owner lets it go */
+	if (pi->state == PUB_LIVE)
+		pub_route_del(pi, stream);
+	pub_clear(pi);
+	pi->del_gen = gen;
+	pub_flush_or_queue(stream);
+	return 0;
+}
+
+uint16_t wf_registry_publisher_live(unsigned stream)
+{
+	if (stream >= WF_MAX_STREAMS || reg.pub[stream].state != PUB_LIVE)
+		return 0;
+	return reg.pub[stream].gen;
+}
+
+/* Sends what publishers still owe their owners. */
+static unsigned pub_poll(void)
+{
+	unsigned st, sent = 0;
+
+	for (st = 0; reg.pub_owed && st < WF_MAX_STREAMS; st++) {
+		struct pub_info *pi = &reg.pub[st];
+
+		if (!pi->owed)
+			continue;
+		if (pub_flush(st) < 0)
+			break;	/* still full: next turn */
+		pi->owed = 0;
+		reg.pub_owed--;
+		reg.stats.ctrl_retried++;
+		sent++;
+	}
+	return sent;
+}
+
 unsigned wf_registry_poll(void)
 {
-	unsigned sent = 0;
+	unsigned sent = pub_poll();
 
 	while (reg.pend_len) {
 		struct pending p = reg.pend[reg.pend_head];
@@ -444,5 +739,5 @@ unsigned wf_registry_stream_viewers(unsigned stream)
 void wf_registry_stats(struct wf_registry_stats *out)
 {
 	*out = reg.stats;
-	out->ctrl_pending = reg.pend_len;
+	out->ctrl_pending = reg.pend_len + reg.pub_owed;
 }

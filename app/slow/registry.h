@@ -53,6 +53,46 @@ int wf_registry_remove(unsigned worker, uint32_t slot, uint16_t gen);
 int wf_registry_move(unsigned worker, uint32_t slot, uint16_t gen, unsigned port_idx,
 		     const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
 
+/* ---- WHIP publishers (publisher.h) ----
+ * A stream's publisher goes to its owner (wf_app.streams[].owner) with
+ * WF_CTRL_SET_PUBLISHER; only when the owner took it does its 5-tuple
+ * route there (wf_peer_publisher_value(), with tag as for a viewer), and
+ * done(stream, gen, 0) runs; a refusal runs done(stream, gen, -errno)
+ * and leaves nothing.  Ending takes the route away first, then sends
+ * WF_CTRL_DEL_PUBLISHER (now or from wf_registry_poll(), never dropped).
+ * The registry keeps a copy of the publisher (keys too, wiped when it
+ * ends) to send the owner its new template when the pair moves. */
+typedef void (*wf_registry_pub_fn)(unsigned stream, uint16_t gen, int status);
+
+/* Fills p's Ethernet/IPv4/UDP template as wf_registry_template() does a
+ * viewer's. */
+void wf_registry_publisher_template(struct wf_publisher *p, unsigned port_idx,
+				    const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
+				    uint16_t dst_port);
+
+/* Sends publisher p (p->stream, p->gen: 1..) to its stream's owner.
+ * Returns 0, -EINVAL (stream or tag out of range, gen 0), -EBUSY (the
+ * stream has a publisher: end it first), -ENOMEM, or -ENOBUFS (control
+ * pool or ring full, or the last publisher's removal still waits:
+ * nothing sent, try again). */
+int wf_registry_publisher_set(const struct wf_publisher *p, uint32_t tag, wf_registry_pub_fn done);
+
+/* The publisher of stream, generation gen, moved (a validated new
+ * address, or a new next hop): its route follows at once when the owner
+ * has it, and the owner gets it again with the new template (sent now or
+ * by wf_registry_poll()).  0, -ENOENT, or the peer table's -errno. */
+int wf_registry_publisher_move(unsigned stream, uint16_t gen, unsigned port_idx,
+			       const struct rte_ether_addr *dst_mac, uint32_t dst_ip,
+			       uint16_t dst_port);
+
+/* Ends the publisher of stream, generation gen: its route goes at once,
+ * DEL_PUBLISHER follows.  0 or -ENOENT. */
+int wf_registry_publisher_del(unsigned stream, uint16_t gen);
+
+/* The generation of stream's publisher the owner took and its 5-tuple
+ * routes to, or 0. */
+uint16_t wf_registry_publisher_live(unsigned stream);
+
 /* Sends the messages that found the control pool or a ring full; call it
  * every turn of the slow-path loop.  Returns how many went out. */
 unsigned wf_registry_poll(void);

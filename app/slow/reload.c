@@ -108,23 +108,12 @@ static int parse_new(const struct wf_config *cfg, struct wf_config *nc)
 {
 	struct wf_config_diag diag = { .fn = log_error };
 	char why[320];
-	unsigned i;
 
 	if (wf_config_parse(nc, cfg->path, &diag) != 0) {
 		WF_LOG(ERR, "reload: %s refused (%u errors); the running configuration stays\n",
 		       cfg->path, diag.n_errors);
 		return -EINVAL;
 	}
-	/* issue 14: a WHIP stream is not served yet, and a reload that stops
-	 * streams to restart them must not fail half way through starting
-	 * one (wf_stream_start refuses it): refused before anything moves */
-	for (i = 0; i < nc->n_streams; i++)
-		if (nc->streams[i].ingest != WF_CONF_INGEST_RTP) {
-			WF_LOG(ERR, "reload: %s refused: stream %s: ingest = \"%s\" is not served "
-			       "yet; the running configuration stays\n", cfg->path,
-			       nc->streams[i].name, wf_conf_ingest_name(nc->streams[i].ingest));
-			return -ENOTSUP;
-		}
 	/* dpdk.mbufs is the running one: the histories must fit beside the
 	 * reserve with the new streams */
 	nc->dpdk.mbufs = cfg->dpdk.mbufs;

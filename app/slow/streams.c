@@ -287,13 +287,16 @@ static void stream_added(struct wf_ctrl_msg *msg)
 		send_ctrl(slot);
 		return;
 	}
+	/* a WHIP stream's tracks have no port (0): its media comes from its
+	 * publisher on the WebRTC port, routed by the peer table */
 	for (t = 0; t < s->n_tracks; t++)
-		map_set(s->tracks[t].port, wf_ingest_map_entry(slot, t));
+		if (s->tracks[t].port)
+			map_set(s->tracks[t].port, wf_ingest_map_entry(slot, t));
 	/* the source's RTCP, RFC 3550 §11: the next port, when free */
 	for (t = 0; t < s->n_tracks; t++) {
 		uint16_t rtcp = (uint16_t)(s->tracks[t].port + 1);
 
-		if (rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
+		if (s->tracks[t].port && rtcp && !wf_app.ingest_map[rtcp] && rtcp != wf_app.webrtc_port)
 			map_set(rtcp, wf_ingest_map_entry(slot, t));
 	}
 	/* release: the descriptor is complete before a worker that reads
@@ -312,13 +315,6 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	unsigned t;
 	int slot;
 
-	/* issue 14: the configuration knows WHIP, the media path not yet; its
-	 * tracks have no port, which would map UDP ports 0 and 1 below */
-	if (cs->ingest != WF_CONF_INGEST_RTP) {
-		WF_LOG(ERR, "stream %s: ingest = \"%s\" is not served yet; stream not started\n",
-		       cs->name, wf_conf_ingest_name(cs->ingest));
-		return -ENOTSUP;
-	}
 	slot = free_slot();
 	if (slot < 0) {
 		WF_LOG(ERR, "stream %s: no free stream slot\n", cs->name);

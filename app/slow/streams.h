@@ -18,9 +18,10 @@
  * the stream is active: its ingest ports map to it (RTP on each track's
  * port, the source's RTCP on port + 1 when that port is free) and
  * telemetry shows it.  A message that finds no room (the control pool
- * or the owner's ring full) waits for wf_streams_poll().  Returns the
- * slot or -errno (-ENOTSUP for a WHIP stream, whose media path is not
- * there yet; no free slot, no memory for the history). */
+ * or the owner's ring full) waits for wf_streams_poll().  A WHIP
+ * stream maps no port: its publisher's packets reach the owner through
+ * the peer table (registry.h).  Returns the slot or -errno (no free
+ * slot, no memory for the history). */
 int wf_stream_start(const struct wf_config_stream *cs);
 
 /* Stops stream slot: its ingest ports stop mapping at once, and its

@@ -1,8 +1,10 @@
-/* http_router.c: the WHEP/HTTP router (http_router.h).
+/* http_router.c: the WHEP/WHIP/HTTP router (http_router.h).
  *
  * wf_http_begin() routes a request and checks its headers (framing, the
  * POST's admission for its client address, stream, token, Content-Type
- * and Content-Length), so a refusal costs no body; wf_http_body() keeps
+ * and Content-Length), so a refusal costs no body.  WHIP (RFC 9725)
+ * has the same routes under /whip, a publisher's POST the same
+ * admission as a viewer's, and streams[].publish_token for its token; wf_http_body() keeps
  * the body up to http.max_body; wf_http_finish() runs the route's
  * handler.  Every reply goes through finish_reply(), which adds the CORS
  * and security headers.  Nothing from the request reaches a header or a
@@ -56,6 +58,7 @@ typedef void (*route_fn)(struct wf_http_req *r);
 #define R_STREAM	0x1	/* {stream} must be configured, else 404 */
 #define R_AUTH		0x2	/* the stream's bearer token, when it has one */
 #define R_ADMIT		0x4	/* per-address POST rate, session caps (admission.h) */
+#define R_WHIP		0x8	/* WHIP: the publisher's role and publish_token */
 
 struct route {
 	const char *method;	/* "GET" also serves HEAD */
@@ -95,7 +98,7 @@ static void get_player(struct wf_http_req *r);
 static void post_offer(struct wf_http_req *r);
 static void patch_session(struct wf_http_req *r);
 static void delete_session(struct wf_http_req *r);
-static void options_whep(struct wf_http_req *r);
+static void options_session(struct wf_http_req *r);
 
 /* The first row whose pattern and method match serves the request; a
  * pattern that matches with no row of the method is a 405 listing the
@@ -106,11 +109,27 @@ static const struct route routes[] = {
 	{ "GET",     "/{stream}",           R_STREAM,                    NULL,       get_redirect },
 	{ "GET",     "/{stream}/",          R_STREAM,                    NULL,       get_player },
 	{ "POST",    "/{stream}/whep",      R_ADMIT | R_STREAM | R_AUTH, ctype_sdp,  post_offer },
-	{ "OPTIONS", "/{stream}/whep",      0,                           NULL,       options_whep },
+	{ "OPTIONS", "/{stream}/whep",      0,                           NULL,       options_session },
 	{ "PATCH",   "/{stream}/whep/{id}", R_STREAM | R_AUTH,           ctype_frag, patch_session },
 	{ "DELETE",  "/{stream}/whep/{id}", R_STREAM | R_AUTH,           NULL,       delete_session },
-	{ "OPTIONS", "/{stream}/whep/{id}", 0,                           NULL,       options_whep },
+	{ "OPTIONS", "/{stream}/whep/{id}", 0,                           NULL,       options_session },
+	{ "POST",    "/{stream}/whip",      R_ADMIT | R_STREAM | R_WHIP, ctype_sdp,  post_offer },
+	{ "OPTIONS", "/{stream}/whip",      R_WHIP,                      NULL,       options_session },
+	{ "PATCH",   "/{stream}/whip/{id}", R_STREAM | R_WHIP,           ctype_frag, patch_session },
+	{ "DELETE",  "/{stream}/whip/{id}", R_STREAM | R_WHIP,           NULL,       delete_session },
+	{ "OPTIONS", "/{stream}/whip/{id}", R_WHIP,                      NULL,       options_session },
 };
+
+/* The session role and URL segment of r's route. */
+static enum wf_session_role role_of(const struct wf_http_req *r)
+{
+	return r->route->flags & R_WHIP ? WF_SESSION_PUBLISHER : WF_SESSION_VIEWER;
+}
+
+static const char *segment_of(const struct wf_http_req *r)
+{
+	return r->route->flags & R_WHIP ? "whip" : "whep";
+}
 
 /* ---- validation ---------------------------------------------------------- */
 
@@ -337,6 +356,7 @@ static const char *status_text(unsigned status)
 	case 401: return "unauthorized";
 	case 403: return "forbidden";
 	case 404: return "not found";
+	case 406: return "the offer has none of the stream's codecs";
 	case 409: return "the stream has no source yet";
 	case 413: return "body too large";
 	case 415: return "unsupported media type";
@@ -668,7 +688,7 @@ static void created(struct wf_http_req *r, const struct wf_whep_result *res)
 	memcpy(r->heap, router.answer, res->answer_len);
 	r->reply.body = r->heap;
 	r->reply.len = res->answer_len;
-	snprintf(where, sizeof(where), "/%s/whep/%s", r->p.stream, res->id);
+	snprintf(where, sizeof(where), "/%s/%s/%s", r->p.stream, segment_of(r), res->id);
 	add_header(r, "Location", where);
 	add_header(r, "Content-Type", ctype_sdp);
 	etag = router.ops.etag ? router.ops.etag(res->id) : NULL;
@@ -697,7 +717,7 @@ static void post_offer(struct wf_http_req *r)
 		return;
 	}
 	memset(&res, 0, sizeof(res));
-	router.ops.offer(r->p.stream, r->client, r->body, r->len, router.answer,
+	router.ops.offer(role_of(r), r->p.stream, r->client, r->body, r->len, router.answer,
 			 sizeof(router.answer), &res);
 	if (res.status == 201) {
 		created(r, &res);
@@ -712,8 +732,8 @@ static void patch_session(struct wf_http_req *r)
 	char reason[WF_SESSION_REASON_LEN] = "";
 	int status;
 
-	status = router.ops.patch(r->p.stream, r->p.id, r->body ? r->body : "", r->len,
-				  reason, sizeof(reason));
+	status = router.ops.patch(role_of(r), r->p.stream, r->p.id, r->body ? r->body : "",
+				  r->len, reason, sizeof(reason));
 	reason[sizeof(reason) - 1] = '\0';
 	if (status == 204) {
 		finish_reply(r, 204, RESP_PLAIN);
@@ -728,7 +748,7 @@ static void patch_session(struct wf_http_req *r)
 
 static void delete_session(struct wf_http_req *r)
 {
-	int status = router.ops.del(r->p.stream, r->p.id);
+	int status = router.ops.del(role_of(r), r->p.stream, r->p.id);
 
 	if (status == 200)
 		reply_text(r, 200, "session %s ended", r->p.id);
@@ -738,20 +758,21 @@ static void delete_session(struct wf_http_req *r)
 		reply_text(r, 500, "could not end session %s", r->p.id);
 }
 
-/* OPTIONS (draft-ietf-wish-whep §4.1 and the CORS preflight): any valid
- * stream name gets 204, so a browser on another origin sees the POST's
- * real answer (404 ...) rather than a failed preflight. */
-static void options_whep(struct wf_http_req *r)
+/* OPTIONS (draft-ietf-wish-whep §4.1, RFC 9725 §4.1 and the CORS
+ * preflight): any valid stream name gets 204, so a browser on another
+ * origin sees the POST's real answer (404 ...) rather than a failed
+ * preflight. */
+static void options_session(struct wf_http_req *r)
 {
 	char url[WF_CONF_NAME_LEN + WF_SESSION_ID_LEN + 8];
 	char allow[ALLOW_MAX];
 
 	if (r->p.id[0]) {
-		snprintf(url, sizeof(url), "/%s/whep/%s", r->p.stream, r->p.id);
+		snprintf(url, sizeof(url), "/%s/%s/%s", r->p.stream, segment_of(r), r->p.id);
 		allow_for(url, allow);
 		add_header(r, "Accept-Patch", ctype_frag);
 	} else {
-		snprintf(url, sizeof(url), "/%s/whep", r->p.stream);
+		snprintf(url, sizeof(url), "/%s/%s", r->p.stream, segment_of(r));
 		allow_for(url, allow);
 		add_header(r, "Accept-Post", ctype_sdp);
 	}
@@ -777,6 +798,47 @@ static void no_route(struct wf_http_req *r, const char *url)
 }
 
 /* ---- the request's life ------------------------------------------------- */
+
+/* 401 with the challenge of RFC 6750 §3 (invalid_token when one was
+ * given) and why as the body. */
+static void unauthorized(struct wf_http_req *r, bool given, const char *why)
+{
+	set_text(r, "%s", why);
+	add_header(r, "WWW-Authenticate", given ?
+		   "Bearer realm=\"whepfan\", error=\"invalid_token\"" :
+		   "Bearer realm=\"whepfan\"");
+	finish_reply(r, 401, RESP_PLAIN);
+}
+
+/* A WHIP request's stream and token (streams[].publish_token, compared
+ * in constant time as the viewers' token is): true when it may go on,
+ * else r is answered: 404 for a stream that takes no publisher, 401
+ * without the publish token (always when the stream has none: nobody
+ * publishes by accident). */
+static bool publisher_ok(struct wf_http_req *r, const struct wf_config_stream *st)
+{
+	bool given = false;
+
+	if (st->ingest != WF_CONF_INGEST_WHIP) {
+		reply_text(r, 404, "stream %s takes no publisher (ingest = \"%s\")", st->name,
+			   wf_conf_ingest_name(st->ingest));
+		return false;
+	}
+	switch (st->publish) {
+	case WF_CONF_PUBLISH_OPEN:
+		return true;
+	case WF_CONF_PUBLISH_BEARER:
+		if (bearer_ok(r, st->publish_token, &given))
+			return true;
+		unauthorized(r, given, given ? "wrong publish token" :
+			     "publishing to this stream needs its publish token");
+		return false;
+	default:
+		given = header(r, "Authorization") != NULL;
+		unauthorized(r, given, "this stream takes no publisher: it has no publish_token");
+		return false;
+	}
+}
 
 /* The checks of wf_http_begin(): either answers r at once (the body is
  * never read) or sets it up for the body. */
@@ -818,14 +880,12 @@ static void check_headers(struct wf_http_req *r)
 		}
 	}
 	if ((route->flags & R_AUTH) && st && st->token[0] && !bearer_ok(r, st->token, &given)) {
-		set_text(r, given ? "wrong bearer token" : "this stream needs a bearer token");
-		/* RFC 6750 §3 */
-		add_header(r, "WWW-Authenticate", given ?
-			   "Bearer realm=\"whepfan\", error=\"invalid_token\"" :
-			   "Bearer realm=\"whepfan\"");
-		finish_reply(r, 401, RESP_PLAIN);
+		unauthorized(r, given, given ? "wrong bearer token" :
+			     "this stream needs a bearer token");
 		return;
 	}
+	if ((route->flags & R_WHIP) && st && !publisher_ok(r, st))
+		return;
 	if (route->ctype && !content_type_is(r, route->ctype)) {
 		reply_text(r, 415, "Content-Type must be %s", route->ctype);
 		return;

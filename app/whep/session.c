@@ -1,4 +1,4 @@
-/* session.c: WHEP sessions on the slow path (session.h).
+/* session.c: WHEP and WHIP sessions on the slow path (session.h).
  *
  * Life of a session:
  *   offer answered (201)  ->  ICE: a Binding request that passes USERNAME,
@@ -10,6 +10,14 @@
  *   offer's fingerprint: the SRTP keys go to a worker as a new viewer  ->  consent
  *   (RFC 7675): no valid check for consent_timeout_s, or DELETE, or a DTLS
  *   close/alert: the viewer is removed and the session freed.
+ * A WHIP publisher's session (role WF_SESSION_PUBLISHER) lives the same
+ * life and differs in three places: its answer (lib/sdp's WHIP role,
+ * recvonly), going live (its keys go to its stream's owner, publisher.h:
+ * go_live_publisher(); the final DTLS flight leaves only once the owner
+ * took them and its 5-tuple routes there, so its first SRTP packet, a
+ * key frame, is not lost) and its end (the route first, then the owner's
+ * copy: wf_registry_publisher_del()).  A stream has at most one, pending
+ * or live (S.publisher): a second POST is 409, whoever sends it.
  * Nothing is sent to an address that has not passed a valid check, and no
  * DTLS flight or media to one that has not shown it receives there (a
  * check proves knowledge of the password, which the offer's author has,
@@ -39,6 +47,7 @@
 #include "core/log.h"
 #include "core/peer.h"
 #include "core/pub.h"
+#include "core/publisher.h"
 #include "slow/ev.h"
 #include "slow/frame.h"
 #include "slow/registry.h"
@@ -75,6 +84,7 @@ enum sess_state {
 
 struct session {
 	char id[WF_SESSION_ID_LEN + 1];
+	uint8_t role;		/* enum wf_session_role */
 	char etag[24];
 	/* hash keys are read a word at a time (rte_jhash): keep them aligned */
 	_Alignas(8) char ufrag[UFRAG_LEN + 1];
@@ -125,11 +135,15 @@ struct session {
 	bool track_on[WF_MAX_TRACKS];
 	uint32_t ssrc[WF_MAX_TRACKS];
 	uint32_t cname_hash;
-	/* the viewer, once live */
+	/* the viewer, once live; a publisher: its stream's owner, the
+	 * stream's slot and its generation (publisher.h), from when its
+	 * keys were sent (placed) */
 	enum wf_srtp_profile profile;
 	unsigned worker;
 	uint32_t slot;
 	uint16_t gen;
+	/* a publisher: what it will send on each track, as negotiated */
+	struct wf_sdp_publish *pubt;	/* WF_MAX_TRACKS, NULL for a viewer */
 };
 
 static struct {
@@ -153,6 +167,10 @@ static struct {
 	struct wf_session_stats stats;
 	uint64_t trimmed_at;	/* dtls_settled + sessions_ended at the last trim */
 	struct wf_ev_timer trim_timer;
+	/* per stream slot: its publisher's table index + 1 (pending or
+	 * live), 0 for none; the last publisher generation given */
+	unsigned publisher[WF_MAX_STREAMS];
+	uint16_t pub_gen[WF_MAX_STREAMS];
 } S;
 
 /* One session as the telemetry threads see it (session.h), at its S.tab
@@ -356,8 +374,15 @@ static void session_free(struct session *s)
 	wf_ev_timer_stop(&s->timer);
 
 	/* not by state: a DTLS close or alert makes a live session S_CLOSING */
-	if (s->placed)
+	if (s->placed && s->role == WF_SESSION_PUBLISHER)
+		wf_registry_publisher_del(s->stream, s->gen);	/* the route first */
+	else if (s->placed)
 		wf_registry_remove(s->worker, s->slot, s->gen);
+	if (s->role == WF_SESSION_PUBLISHER && S.publisher[s->stream] == idx + 1) {
+		S.publisher[s->stream] = 0;
+		WF_LOG(INFO, "session %s: publisher of stream %s gone\n", s->id,
+		       wf_app.streams[s->stream].name);
+	}
 	if (s->dtls) {
 		if (s->have_peer) {
 			wf_dtls_close(s->dtls);	/* close_notify */
@@ -376,6 +401,7 @@ static void session_free(struct session *s)
 		del_own_key(S.by_probe, s->consent_txid, idx);
 	unpublish(idx);
 	S.tab[idx] = NULL;
+	free(s->pubt);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 	S.count--;
@@ -471,6 +497,31 @@ static void refuse(struct wf_whep_result *r, int status, unsigned retry, const c
 	snprintf(r->reason, sizeof(r->reason), fmt, arg);
 }
 
+/* The live publisher of WHIP stream sid (its owner took it), or NULL. */
+static const struct session *live_publisher(unsigned sid)
+{
+	unsigned i = sid < WF_MAX_STREAMS ? S.publisher[sid] : 0;
+	const struct session *p = i ? S.tab[i - 1] : NULL;
+
+	if (!p || p->state != S_LIVE || wf_registry_publisher_live(sid) != p->gen)
+		return NULL;
+	return p;
+}
+
+/* A viewer of a WHIP stream is answered with what its publisher sends
+ * (lib/sdp: wf_sdp_track_from_publish): the publisher's clock rate,
+ * H.264 profile and mode, VP9/AV1 profile, not the configured ones. */
+static void publisher_tracks(unsigned sid, struct wf_sdp_track *t, unsigned n)
+{
+	const struct session *p = live_publisher(sid);
+	struct wf_sdp_track out;
+	unsigned i;
+
+	for (i = 0; p && i < n; i++)
+		if (p->pubt[i].set && wf_sdp_track_from_publish(&t[i], &p->pubt[i], &out) == 0)
+			t[i] = out;
+}
+
 /* Fills *r with the 429 of admission refusal rc (-EDQUOT or -EBUSY) or
  * the 503 of another (no room in the table). */
 static void refuse_admission(struct wf_whep_result *r, int rc, const struct wf_adm_limits *l)
@@ -500,27 +551,69 @@ static int admission_start(struct session *s, uint64_t client, const struct wf_a
 	return 0;
 }
 
+/* Slots of the session table kept for publishers: one for each WHIP
+ * stream that takes one (its publish_token set, or "") and has none
+ * now, at most cap - 1.  Viewers leave them free, so viewers of other
+ * streams cannot fill http.max_sessions and keep a stream's publisher
+ * out once it left (a live one holds its own slot). */
+static unsigned publisher_room(unsigned cap)
+{
+	unsigned i, n = 0;
+	int sid;
+
+	for (i = 0; i < S.cfg->n_streams; i++) {
+		const struct wf_config_stream *cs = &S.cfg->streams[i];
+
+		if (cs->ingest != WF_CONF_INGEST_WHIP || cs->publish == WF_CONF_PUBLISH_NONE)
+			continue;
+		sid = wf_stream_index(cs->name);
+		if (sid >= 0 && !S.publisher[sid])
+			n++;
+	}
+	return n < cap ? n : cap - 1;
+}
+
 /* Whether an offer for stream from client may be taken at all, before
- * it is parsed: the stream exists and has a source, the table has room,
- * the client is within its limits.  The stream's slot and a free table
- * slot, or -1 with *r the refusal. */
-static int offer_room(const char *stream, uint64_t client, const struct wf_adm_limits *lim,
+ * it is parsed: the stream exists and has a source (a viewer), or takes
+ * a publisher and has none (a publisher), the table has room, the client
+ * is within its limits.  The stream's slot and a free table slot, or -1
+ * with *r the refusal. */
+static int offer_room(enum wf_session_role role, const struct wf_config_stream *cs,
+		      const char *stream, uint64_t client, const struct wf_adm_limits *lim,
 		      unsigned *slot, struct wf_whep_result *r)
 {
 	int sid = wf_stream_index(stream), rc;
-	unsigned i;
+	unsigned i, room;
+	bool whip;
 
-	if (!wf_config_stream_find(S.cfg, stream) || sid < 0) {
+	if (!cs || sid < 0) {
 		refuse(r, 404, 0, "no stream named %s", stream);
 		return -1;
 	}
-	if (!stream_live((unsigned)sid)) {
+	whip = cs->ingest == WF_CONF_INGEST_WHIP;
+	if (role == WF_SESSION_PUBLISHER && !whip) {
+		refuse(r, 404, 0, "stream %s takes no publisher (ingest = \"rtp\")", stream);
+		return -1;
+	}
+	/* one publisher per stream, pending or live: a second POST, token
+	 * or not, neither ends nor replaces it */
+	if (role == WF_SESSION_PUBLISHER && S.publisher[sid]) {
+		refuse(r, 409, 0, "stream %s has a publisher already", stream);
+		return -1;
+	}
+	if (role == WF_SESSION_VIEWER && whip && !live_publisher((unsigned)sid)) {
+		refuse(r, 409, 2, "stream %s has no publisher yet (not live)", stream);
+		return -1;
+	}
+	if (role == WF_SESSION_VIEWER && !whip && !stream_live((unsigned)sid)) {
 		refuse(r, 409, 2, "stream %s has no source yet (not live)", stream);
 		return -1;
 	}
-	for (i = 0; S.count < S.cap && i < S.cap && S.tab[i]; i++)
+	/* a viewer leaves the publishers' slots free (publisher_room()) */
+	room = S.cap - (role == WF_SESSION_VIEWER ? publisher_room(S.cap) : 0);
+	for (i = 0; S.count < room && i < S.cap && S.tab[i]; i++)
 		;
-	if (S.count >= S.cap || i == S.cap) {
+	if (S.count >= room || i == S.cap) {
 		wf_adm_count(WF_ADM_FULL);
 		refuse(r, 503, 10, "%s", "too many sessions (http.max_sessions)");
 		return -1;
@@ -537,21 +630,31 @@ static int offer_room(const char *stream, uint64_t client, const struct wf_adm_l
 
 /* A new session of stream sid with random ICE credentials, id (its bytes
  * in idb), SSRCs and CNAME, or NULL with *r the refusal. */
-static struct session *session_new(int sid, const struct wf_config_stream *cs, uint8_t idb[16],
+static struct session *session_new(enum wf_session_role role, int sid,
+				   const struct wf_config_stream *cs, uint8_t idb[16],
 				   struct wf_whep_result *r)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	unsigned i;
 
+	if (s && role == WF_SESSION_PUBLISHER) {
+		s->pubt = calloc(WF_MAX_TRACKS, sizeof(*s->pubt));
+		if (!s->pubt) {
+			free(s);
+			s = NULL;
+		}
+	}
 	if (!s) {
 		refuse(r, 503, 1, "%s", "out of memory");
 		return NULL;
 	}
+	s->role = (uint8_t)role;
 	s->stream = (uint16_t)sid;
 	s->n_tracks = cs->n_tracks;
 	if (random_ice(s->ufrag, UFRAG_LEN) || random_ice(s->pwd, PWD_LEN) ||
 	    RAND_bytes(idb, 16) != 1 || RAND_bytes((uint8_t *)s->ssrc, sizeof(s->ssrc)) != 1 ||
 	    RAND_bytes((uint8_t *)&s->cname_hash, sizeof(s->cname_hash)) != 1) {
+		free(s->pubt);
 		free(s);
 		refuse(r, 503, 1, "%s", "no randomness");
 		return NULL;
@@ -564,8 +667,10 @@ static struct session *session_new(int sid, const struct wf_config_stream *cs, u
 
 /* The SDP answer to the parsed offer (S.offer) into answer, and what the
  * session takes from the offer: the browser's credentials and
- * fingerprint, the tracks it accepted and their payload types.  0, or -1
- * with *r the refusal. */
+ * fingerprint, the tracks it accepted and their payload types (a
+ * publisher: what it will send, s->pubt).  0, or -1 with *r the refusal:
+ * 406 for a publisher's offer without the stream's codecs
+ * (WF_SDP_E_NOT_ACCEPTABLE), else 400. */
 static int answer_offer(struct session *s, const struct wf_config_stream *cs, char *answer,
 			size_t cap, struct wf_whep_result *r)
 {
@@ -578,8 +683,11 @@ static int answer_offer(struct session *s, const struct wf_config_stream *cs, ch
 	char addr[16];
 	uint32_t a;
 	unsigned i;
+	int rc;
 
 	sdp_tracks(cs, s, tracks, track_ids);
+	if (s->role == WF_SESSION_VIEWER && cs->ingest == WF_CONF_INGEST_WHIP)
+		publisher_tracks(s->stream, tracks, cs->n_tracks);
 	a = S.cfg->webrtc.has_announce ? S.cfg->webrtc.announce : wf_app.ports[0].addr;
 	snprintf(addr, sizeof(addr), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
 		 a & 255);
@@ -596,8 +704,16 @@ static int answer_offer(struct session *s, const struct wf_config_stream *cs, ch
 	ap.ntracks = cs->n_tracks;
 	ap.allow_partial = false;
 	ap.no_nack = !S.cfg->webrtc.nack;	/* NACKs would be counted, not served */
-	if (wf_sdp_answer_build(S.offer, &ap, m, answer, cap, &r->answer_len, &err) < 0) {
-		refuse(r, 400, 0, "%s", err.reason);
+	ap.role = s->role == WF_SESSION_PUBLISHER ? WF_SDP_ROLE_WHIP : WF_SDP_ROLE_WHEP;
+	rc = wf_sdp_answer_build(S.offer, &ap, m, answer, cap, &r->answer_len, &err);
+	if (rc < 0) {
+		/* RFC 9725 §4.2: an offer whose codecs we cannot take is 406 */
+		refuse(r, rc == -WF_SDP_E_NOT_ACCEPTABLE ? 406 : 400, 0, "%s", err.reason);
+		return -1;
+	}
+	if (s->role == WF_SESSION_PUBLISHER &&
+	    wf_sdp_publish_tracks(S.offer, m, cs->n_tracks, s->pubt) < 0) {
+		refuse(r, 400, 0, "%s", "the offer's tracks cannot be read back");
 		return -1;
 	}
 	if (wf_sdp_remote_creds(S.offer, m, &remote) < 0) {
@@ -650,8 +766,9 @@ static int session_enter(struct session *s, unsigned slot, const uint8_t idb[16]
 	return 0;
 }
 
-void wf_session_offer(const char *stream, uint64_t client, const char *offer, size_t len,
-		      char *answer, size_t cap, struct wf_whep_result *r)
+void wf_session_offer(enum wf_session_role role, const char *stream, uint64_t client,
+		      const char *offer, size_t len, char *answer, size_t cap,
+		      struct wf_whep_result *r)
 {
 	const struct wf_config_stream *cs = wf_config_stream_find(S.cfg, stream);
 	struct wf_adm_limits lim;
@@ -663,28 +780,32 @@ void wf_session_offer(const char *stream, uint64_t client, const char *offer, si
 
 	memset(r, 0, sizeof(*r));
 	wf_adm_limits_of(S.cfg, &lim);
-	sid = offer_room(stream, client, &lim, &slot, r);
+	sid = offer_room(role, cs, stream, client, &lim, &slot, r);
 	if (sid < 0)
 		return;
 	if (wf_sdp_offer_parse(S.offer, offer, len, &err) < 0) {
 		refuse(r, 400, 0, "bad SDP offer: %s", err.reason);
 		return;
 	}
-	s = session_new(sid, cs, idb, r);
+	s = session_new(role, sid, cs, idb, r);
 	if (!s)
 		return;
 	if (answer_offer(s, cs, answer, cap, r) < 0) {
+		free(s->pubt);
 		free(s);
 		return;
 	}
 	s->dtls = wf_dtls_create(S.dtls_ctx, s->remote_fp);
 	if (!s->dtls) {
+		free(s->pubt);
 		free(s);
 		refuse(r, 503, 1, "%s", "cannot create a DTLS session");
 		return;
 	}
 	if (session_enter(s, slot, idb, client, &lim, r) < 0)
 		return;
+	if (role == WF_SESSION_PUBLISHER)
+		S.publisher[sid] = slot + 1;
 	r->status = 201;
 	memcpy(r->id, s->id, sizeof(r->id));
 }
@@ -696,24 +817,24 @@ const char *wf_session_etag(const char *id)
 	return s ? s->etag : NULL;
 }
 
-int wf_session_delete(const char *stream, const char *id)
+int wf_session_delete(enum wf_session_role role, const char *stream, const char *id)
 {
 	struct session *s = find_id(id);
 
-	if (!s || strcmp(wf_app.streams[s->stream].name, stream))
+	if (!s || s->role != role || strcmp(wf_app.streams[s->stream].name, stream))
 		return 404;
 	session_free(s);
 	return 200;
 }
 
-int wf_session_patch(const char *stream, const char *id, const char *frag, size_t len,
-		     char *reason, size_t reason_cap)
+int wf_session_patch(enum wf_session_role role, const char *stream, const char *id,
+		     const char *frag, size_t len, char *reason, size_t reason_cap)
 {
 	struct session *s = find_id(id);
 	struct wf_sdp_frag f;
 	struct wf_sdp_error err;
 
-	if (!s || strcmp(wf_app.streams[s->stream].name, stream)) {
+	if (!s || s->role != role || strcmp(wf_app.streams[s->stream].name, stream)) {
 		snprintf(reason, reason_cap, "no such session");
 		return 404;
 	}
@@ -764,6 +885,16 @@ static void send_dtls_output(struct session *s)
 		send_to_peer(s, buf, (size_t)n);
 }
 
+/* SRTP or SRTCP (kind) keys into *out from the DTLS export's master key
+ * and salt: ours (local) or the peer's.  0 or -errno. */
+static int derive(const struct wf_dtls_keys *k, bool local, enum wf_srtp_kind kind,
+		  struct wf_srtp_keys *out)
+{
+	return wf_srtp_keys_derive(S.srtp, out, k->profile, kind,
+				   local ? k->local_key : k->remote_key, k->key_len,
+				   local ? k->local_salt : k->remote_salt, k->salt_len);
+}
+
 /* The viewer of session s, keys included, into *v. */
 static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, struct wf_viewer *v)
 {
@@ -778,12 +909,9 @@ static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, st
 	wf_registry_template(v, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port);
 	/* RFC 5764 §4.2: we are the server; we send with the server key and
 	 * receive with the client's */
-	rc = wf_srtp_keys_derive(S.srtp, &v->srtp_out, k->profile, WF_SRTP_KIND_RTP, k->local_key,
-				 k->key_len, k->local_salt, k->salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v->srtcp_out, k->profile, WF_SRTP_KIND_RTCP,
-					   k->local_key, k->key_len, k->local_salt, k->salt_len);
-	rc = rc ? rc : wf_srtp_keys_derive(S.srtp, &v->srtcp_in, k->profile, WF_SRTP_KIND_RTCP,
-					   k->remote_key, k->key_len, k->remote_salt, k->salt_len);
+	rc = derive(k, true, WF_SRTP_KIND_RTP, &v->srtp_out);
+	rc = rc ? rc : derive(k, true, WF_SRTP_KIND_RTCP, &v->srtcp_out);
+	rc = rc ? rc : derive(k, false, WF_SRTP_KIND_RTCP, &v->srtcp_in);
 	for (t = 0; t < st->n_tracks; t++) {
 		if (!s->track_on[t])
 			continue;
@@ -806,7 +934,7 @@ static void wipe_viewer(struct wf_viewer *v)
  * control pool or the worker's ring is full (a burst of sessions going
  * live at once) it stays keyed and tries again LIVE_RETRY_MS later
  * (live_retry_tsc, its timer). */
-static void go_live(struct session *s)
+static void go_live_viewer(struct session *s)
 {
 	static struct wf_viewer v;	/* 4 KiB: off the stack */
 	struct wf_dtls_keys k = { 0 };
@@ -851,6 +979,138 @@ static void go_live(struct session *s)
 	pending_done(s);
 	WF_LOG(INFO, "session %s: live on worker %u (%s)\n", s->id, s->worker,
 	       wf_srtp_suite(s->profile)->name);
+}
+
+/* The publisher of session s, keys included, into *p (publisher.h). */
+static int make_publisher(const struct session *s, const struct wf_dtls_keys *k,
+			  struct wf_publisher *p)
+{
+	const struct wf_config_stream *cs =
+		wf_config_stream_find(S.cfg, wf_app.streams[s->stream].name);
+	uint8_t idb[16];
+	unsigned t;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	wf_registry_publisher_template(p, s->peer.port_idx, &s->peer_mac, s->peer.addr,
+				       s->peer.port);
+	p->gen = s->gen;
+	p->stream = s->stream;
+	p->n_tracks = (uint8_t)s->n_tracks;
+	for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++) {
+		p->on[t] = s->pubt[t].set;
+		p->pt[t] = s->pubt[t].pt;
+	}
+	p->max_bitrate_bps = (cs ? cs->max_bitrate_kbps : WF_CONF_DEF_MAX_BITRATE_KBPS) * 1000u;
+	/* the low 64 bits of the id, read as one 128-bit number */
+	if (hex_id(s->id, idb) == 0)
+		for (t = 8; t < 16; t++)
+			p->session_id = p->session_id << 8 | idb[t];
+	if (RAND_bytes((uint8_t *)&p->ssrc_out, sizeof(p->ssrc_out)) != 1)
+		return -EIO;
+	/* RFC 5764 §4.2: the publisher is the DTLS client: what it sends is
+	 * protected with the client's (remote) key, what we send it with
+	 * ours (make_viewer the other way round) */
+	rc = derive(k, false, WF_SRTP_KIND_RTP, &p->srtp_in);
+	rc = rc ? rc : derive(k, false, WF_SRTP_KIND_RTCP, &p->srtcp_in);
+	return rc ? rc : derive(k, true, WF_SRTP_KIND_RTCP, &p->srtcp_out);
+}
+
+/* The owner's answer for the publisher of stream, generation gen
+ * (registry.h): live, with the final DTLS flight sent now that its
+ * 5-tuple routes to the owner; or refused, and the session ends. */
+static void publisher_taken(unsigned stream, uint16_t gen, int status)
+{
+	unsigned i = stream < WF_MAX_STREAMS ? S.publisher[stream] : 0;
+	struct session *s = i ? S.tab[i - 1] : NULL;
+
+	if (!s || s->gen != gen || !s->placed || s->state != S_DTLS)
+		return;	/* ended meanwhile: its removal is on its way */
+	if (status) {
+		S.stats.publishers_refused++;
+		WF_LOG(ERR, "session %s: the owner of stream %s refused the publisher: %s\n", s->id,
+		       wf_app.streams[stream].name, strerror(-status));
+		s->placed = false;	/* the owner has nothing of it */
+		s->state = S_CLOSING;
+		publish(s);
+		session_arm(s);
+		return;
+	}
+	/* the handshake's last flight: from now on the publisher sends SRTP,
+	 * and its first packet (a key frame) finds its route */
+	send_dtls_output(s);
+	s->state = S_LIVE;
+	publish(s);
+	S.stats.publishers_live++;
+	pending_done(s);
+	session_arm(s);
+	WF_LOG(INFO, "session %s: publisher of stream %s live on worker %u, generation %u (%s)\n",
+	       s->id, wf_app.streams[stream].name, s->worker, s->gen,
+	       wf_srtp_suite(s->profile)->name);
+}
+
+/* DTLS is done: the publisher's keys go to its stream's owner
+ * (publisher_taken() has the answer).  A full control pool or ring
+ * retries as a viewer does. */
+static void go_live_publisher(struct session *s)
+{
+	static struct wf_publisher p;	/* keys: off the stack */
+	struct wf_dtls_keys k = { 0 };
+	int rc;
+
+	if (s->placed)
+		return;	/* sent: the owner's answer decides */
+	if (!s->gen) {
+		if (++S.pub_gen[s->stream] == 0)
+			S.pub_gen[s->stream] = 1;	/* 1.., never 0 */
+		s->gen = S.pub_gen[s->stream];
+	}
+	rc = wf_dtls_get_keys(s->dtls, &k);
+	s->profile = k.profile;
+	rc = rc ? rc : make_publisher(s, &k, &p);
+	rc = rc ? rc : wf_registry_publisher_set(&p, wf_peer_tag(s->ufrag, strlen(s->ufrag)),
+						 publisher_taken);
+	wf_srtp_keys_wipe(&p.srtp_in);
+	wf_srtp_keys_wipe(&p.srtcp_in);
+	wf_srtp_keys_wipe(&p.srtcp_out);
+	OPENSSL_cleanse(&k, sizeof(k));
+	if (rc == -ENOBUFS) {
+		s->live_retry = true;
+		s->live_retry_tsc = rte_rdtsc() + LIVE_RETRY_MS * wf_app.tsc_hz / 1000;
+		return;
+	}
+	s->live_retry = false;
+	if (rc) {
+		WF_LOG(ERR, "session %s: the publisher cannot be sent to its owner: %s\n", s->id,
+		       strerror(-rc));
+		s->state = S_CLOSING;
+		publish(s);
+		return;
+	}
+	s->placed = true;
+	s->worker = wf_app.streams[s->stream].owner;
+	s->slot = s->stream;
+}
+
+static void go_live(struct session *s)
+{
+	if (s->role == WF_SESSION_PUBLISHER)
+		go_live_publisher(s);
+	else
+		go_live_viewer(s);
+}
+
+/* The worker of s's viewer or publisher learns its new destination
+ * (s->peer through mac).  0, or the registry's -errno. */
+static int peer_moved(const struct session *s, const struct rte_ether_addr *mac)
+{
+	if (!s->placed)
+		return 0;
+	if (s->role == WF_SESSION_PUBLISHER)
+		return wf_registry_publisher_move(s->stream, s->gen, s->peer.port_idx, mac,
+						  s->peer.addr, s->peer.port);
+	return wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, mac, s->peer.addr,
+				s->peer.port);
 }
 
 /* Sends a STUN message to k from our WebRTC port. */
@@ -977,9 +1237,7 @@ static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 	consent_schedule(s, s->consent_tsc);
 	session_arm(s);
 	publish(s);
-	if (s->placed)
-		wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, &s->peer_mac,
-				 s->peer.addr, s->peer.port);
+	peer_moved(s, &s->peer_mac);
 	S.stats.ice_moves++;
 	WF_LOG(INFO, "session %s: path moved to %u.%u.%u.%u:%u\n", s->id, s->peer.addr >> 24,
 	       (s->peer.addr >> 16) & 255, (s->peer.addr >> 8) & 255, s->peer.addr & 255,
@@ -1001,8 +1259,7 @@ static void follow_mac(struct session *s, const struct rte_ether_addr *mac)
 	if (s->mac_tsc && now - s->mac_tsc < MAC_FOLLOW_MS * wf_app.tsc_hz / 1000)
 		return;
 	s->mac_tsc = now;
-	if (s->placed && wf_registry_move(s->worker, s->slot, s->gen, s->peer.port_idx, mac,
-					  s->peer.addr, s->peer.port) < 0)
+	if (peer_moved(s, mac) < 0)
 		return;	/* media stays where it went, and DTLS with it */
 	rte_ether_addr_copy(mac, &s->peer_mac);
 	S.stats.ice_mac_moves++;
@@ -1435,6 +1692,7 @@ static void publish(const struct session *s)
 	memcpy(v.id, s->id, sizeof(v.id));
 	snprintf(v.stream, sizeof(v.stream), "%s", wf_app.streams[s->stream].name);
 	v.state = names[s->state];
+	v.role = s->role == WF_SESSION_PUBLISHER ? "whip" : "whep";
 	v.peer_addr = s->have_peer ? s->peer.addr : 0;
 	v.peer_port = s->have_peer ? s->peer.port : 0;
 	v.worker = s->state == S_LIVE ? (int)s->worker : -1;

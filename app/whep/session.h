@@ -1,9 +1,11 @@
-/* session.h: WHEP sessions on the slow path.
+/* session.h: WHEP and WHIP sessions on the slow path.
  *
- * A session is a browser viewer negotiated over WHEP: SDP offer/answer
- * (lib/sdp), ICE-lite (lib/stun), DTLS-SRTP (lib/dtls).  When DTLS completes
- * the session becomes a viewer on a worker (registry.h) — the same state and
- * fast path as a static output.  Everything here runs on the slow path.
+ * A session is a browser viewer negotiated over WHEP, or a publisher over
+ * WHIP (RFC 9725): SDP offer/answer (lib/sdp), ICE-lite (lib/stun),
+ * DTLS-SRTP (lib/dtls).  When DTLS completes a viewer's session becomes a
+ * viewer on a worker (registry.h) — the same state and fast path as a
+ * static output — and a publisher's goes to its stream's owner
+ * (publisher.h).  Everything here runs on the slow path.
  */
 #ifndef WF_SESSION_H
 #define WF_SESSION_H
@@ -18,7 +20,14 @@
 #define WF_SESSION_ID_LEN	32	/* 128 random bits as lowercase hex */
 #define WF_SESSION_REASON_LEN	256
 
-/* What a WHEP request produced, for the HTTP layer. */
+/* Who a session is: a WHEP viewer or a WHIP publisher (one per stream,
+ * pending or live). */
+enum wf_session_role {
+	WF_SESSION_VIEWER = 0,
+	WF_SESSION_PUBLISHER,
+};
+
+/* What a WHEP or WHIP request produced, for the HTTP layer. */
 struct wf_whep_result {
 	int status;			/* HTTP status code */
 	char id[WF_SESSION_ID_LEN + 1];	/* the new session (POST, 201) */
@@ -35,30 +44,37 @@ int wf_session_init(const struct wf_config *cfg);
  * the copies telemetry reads included: after wf_telemetry_close(). */
 void wf_session_fini(void);
 
-/* POST /<stream>/whep from client (a client key, xff.h: the TCP peer or
- * the address a trusted proxy forwarded for): a new session from an SDP
- * offer of len bytes.  Writes the answer into answer[cap] and fills *r:
- * 201 with id and answer_len; 404 unknown stream; 409 + retry_after when
- * the stream has no source yet; 429 + retry_after when client already has
- * http.max_sessions_per_ip sessions, or http.max_pending_per_ip sessions
- * not through ICE + DTLS; 400 with the reason for an offer we cannot
- * answer; 503 + retry_after when max_sessions is reached.  A created
- * session counts for client (admission.h) until it is freed, and as
- * pending until it goes live.  The bearer token, the content type and the
- * POST rate are the HTTP layer's to check. */
-void wf_session_offer(const char *stream, uint64_t client, const char *offer, size_t len,
-		      char *answer, size_t cap, struct wf_whep_result *r);
+/* POST /<stream>/whep (role VIEWER) or /<stream>/whip (PUBLISHER) from
+ * client (a client key, xff.h: the TCP peer or the address a trusted
+ * proxy forwarded for): a new session from an SDP offer of len bytes.
+ * Writes the answer into answer[cap] and fills *r: 201 with id and
+ * answer_len; 404 unknown stream (or, WHIP, a stream with ingest "rtp");
+ * 409 + retry_after when the stream has no source yet (a WHIP stream: no
+ * live publisher), or, WHIP, has a publisher already (pending or live);
+ * 429 + retry_after when client already has http.max_sessions_per_ip
+ * sessions, or http.max_pending_per_ip sessions not through ICE + DTLS;
+ * 406 with the reason for a publisher's offer without the stream's
+ * codecs, 400 with the reason for another offer we cannot answer; 503 +
+ * retry_after when max_sessions is reached.  A created session counts for
+ * client (admission.h) until it is freed, and as pending until it goes
+ * live.  The bearer tokens, the content type and the POST rate are the
+ * HTTP layer's to check. */
+void wf_session_offer(enum wf_session_role role, const char *stream, uint64_t client,
+		      const char *offer, size_t len, char *answer, size_t cap,
+		      struct wf_whep_result *r);
 
-/* DELETE /<stream>/whep/<id>: 200 when the session existed (it ends at
- * once: consent revoked, DTLS close_notify, viewer removed), else 404. */
-int wf_session_delete(const char *stream, const char *id);
+/* DELETE /<stream>/whep/<id> or /whip/<id>: 200 when the session of that
+ * role existed (it ends at once: consent revoked, DTLS close_notify,
+ * viewer or publisher removed), else 404. */
+int wf_session_delete(enum wf_session_role role, const char *stream, const char *id);
 
-/* PATCH /<stream>/whep/<id> with an application/trickle-ice-sdpfrag body:
- * 204 when the fragment is valid (an ICE-lite server needs no remote
- * candidates), 400 with reason, 404 unknown session, 412? no: ETag
- * mismatches are not checked. */
-int wf_session_patch(const char *stream, const char *id, const char *frag, size_t len,
-		     char *reason, size_t reason_cap);
+/* PATCH /<stream>/whep/<id> or /whip/<id> with an
+ * application/trickle-ice-sdpfrag body: 204 when the fragment is valid
+ * (an ICE-lite server needs no remote candidates), 400 with reason, 404
+ * unknown session (or one of the other role); ETag mismatches are not
+ * checked. */
+int wf_session_patch(enum wf_session_role role, const char *stream, const char *id,
+		     const char *frag, size_t len, char *reason, size_t reason_cap);
 
 /* The ETag of a session (for the 201 response), or NULL. */
 const char *wf_session_etag(const char *id);
@@ -75,7 +91,8 @@ void wf_session_input(unsigned port_idx, struct rte_mbuf *m);
  * again after a reload changed webrtc.handshake_timeout_s. */
 void wf_session_rearm(void);
 
-/* Ends every session of stream slot (a reload removed or changed it). */
+/* Ends every session of stream slot, its publisher's too (a reload
+ * removed or changed it). */
 void wf_session_end_stream(unsigned slot);
 
 /* Sessions that exist (any state). */
@@ -86,6 +103,8 @@ unsigned wf_session_count(void);
 #define WF_SESSION_COUNTERS(_) \
 	_(sessions_created, "WHEP offers answered with 201") \
 	_(sessions_live, "Sessions that completed ICE and DTLS and became viewers") \
+	_(publishers_live, "WHIP sessions that completed ICE and DTLS and whose stream's owner took them") \
+	_(publishers_refused, "WHIP sessions whose stream's owner refused them (ended)") \
 	_(sessions_ended, "Sessions freed, for any reason") \
 	_(stun_rejected, "STUN not for a session or not authenticated: not answered") \
 	_(dtls_unverified, "DTLS from an address that passed no ICE check: dropped") \
@@ -121,11 +140,12 @@ struct wf_session_info {
 	char id[WF_SESSION_ID_LEN + 1];	/* first: "" = no session */
 	char stream[WF_CONF_NAME_LEN + 1];
 	const char *state;	/* "ice", "dtls", "live", "closing" */
+	const char *role;	/* "whep" (a viewer), "whip" (a publisher) */
 	uint32_t peer_addr;	/* host order; 0 before ICE */
 	uint16_t peer_port;
-	int worker;		/* -1 until live */
-	uint32_t slot;
-	uint16_t gen;
+	int worker;		/* -1 until live; a publisher's: its stream's owner */
+	uint32_t slot;		/* a publisher's: its stream's slot */
+	uint16_t gen;		/* a publisher's: its generation (publisher.h) */
 	uint64_t created_tsc;
 	uint64_t consent_tsc;	/* the last valid ICE check; 0 = none */
 	const char *profile;	/* SRTP profile once live, else "" */

@@ -78,9 +78,11 @@ static bool fake_pending_add(uint64_t client, struct wf_whep_result *r)
 	return false;
 }
 
-static void fake_offer(const char *stream, uint64_t client, const char *offer, size_t len,
-		       char *answer, size_t cap, struct wf_whep_result *r)
+static void fake_offer(enum wf_session_role role, const char *stream, uint64_t client,
+		       const char *offer, size_t len, char *answer, size_t cap,
+		       struct wf_whep_result *r)
 {
+	(void)role;
 	fake.offers++;
 	fake.client = client;
 	if (fake.count_pending && fake.status == 201 && !fake_pending_add(client, r))
@@ -101,16 +103,18 @@ static void fake_offer(const char *stream, uint64_t client, const char *offer, s
 		memcpy(answer, FAKE_ANSWER, r->answer_len);
 }
 
-static int fake_del(const char *stream, const char *id)
+static int fake_del(enum wf_session_role role, const char *stream, const char *id)
 {
+	(void)role;
 	fake.dels++;
 	snprintf(fake.stream, sizeof(fake.stream), "%s", stream);
 	return strcmp(id, FAKE_ID) ? 404 : 200;
 }
 
-static int fake_patch(const char *stream, const char *id, const char *frag, size_t len,
-		      char *reason, size_t reason_cap)
+static int fake_patch(enum wf_session_role role, const char *stream, const char *id,
+		      const char *frag, size_t len, char *reason, size_t reason_cap)
 {
+	(void)role;
 	fake.patches++;
 	snprintf(fake.stream, sizeof(fake.stream), "%s", stream);
 	fake.len = len;
@@ -1472,7 +1476,9 @@ static void unknown_paths_and_bad_names_or_ids_are_404(void)
 		"/cam1/whep/0123456789abcdef0123456789abcdef0",	/* 33 */
 		"/cam1/whep/0123456789abcdef0123456789abcdeg",
 		"/cam1/whep/" FAKE_ID "/x",
-		"/cam1/whip",
+		"/cam1/whipp",			/* /cam1/whip is WHIP's */
+		"/cam1/whip/",
+		"/cam1/whip/0123456789abcdef0123456789abcde",
 		"/cam1//whep",
 		"//cam1/whep",
 		"/cam1/player.html",

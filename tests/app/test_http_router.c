@@ -32,11 +32,14 @@ static struct {
 	unsigned retry_after;	/* the offer's */
 	const char *answer;	/* the offer's answer (NULL: FAKE_ANSWER) */
 	unsigned offers, patches, dels;
+	enum wf_session_role role;	/* the last call's */
 } fake;
 
-static void fake_offer(const char *stream, uint64_t client, const char *offer, size_t len,
-		       char *answer, size_t cap, struct wf_whep_result *r)
+static void fake_offer(enum wf_session_role role, const char *stream, uint64_t client,
+		       const char *offer, size_t len, char *answer, size_t cap,
+		       struct wf_whep_result *r)
 {
+	fake.role = role;
 	(void)stream;
 	(void)client;
 	(void)offer;
@@ -52,9 +55,10 @@ static void fake_offer(const char *stream, uint64_t client, const char *offer, s
 		memcpy(answer, fake.answer ? fake.answer : FAKE_ANSWER, r->answer_len);
 }
 
-static int fake_patch(const char *stream, const char *id, const char *frag, size_t len,
-		      char *reason, size_t reason_cap)
+static int fake_patch(enum wf_session_role role, const char *stream, const char *id,
+		      const char *frag, size_t len, char *reason, size_t reason_cap)
 {
+	fake.role = role;
 	(void)stream;
 	(void)id;
 	(void)frag;
@@ -65,8 +69,9 @@ static int fake_patch(const char *stream, const char *id, const char *frag, size
 	return fake.status;
 }
 
-static int fake_del(const char *stream, const char *id)
+static int fake_del(enum wf_session_role role, const char *stream, const char *id)
 {
+	fake.role = role;
 	(void)stream;
 	(void)id;
 	fake.dels++;
@@ -102,6 +107,9 @@ static void each_header(void *hctx, wf_http_header_fn fn, void *arg)
 		fn(arg, h->kv[i][0], h->kv[i][1]);
 }
 
+/* The Authorization header of the next requests (NULL: none). */
+static const char *auth;
+
 /* The reply to method url with Content-Type ctype (NULL: none) and body
  * (NULL: none) in pieces of piece bytes (0: at once), copied to *out
  * before the request ends. */
@@ -121,6 +129,10 @@ static void ask(const char *method, const char *url, const char *ctype, const ch
 		h.kv[h.n][0] = "Content-Type";
 		h.kv[h.n++][1] = ctype;
 	}
+	if (auth) {
+		h.kv[h.n][0] = "Authorization";
+		h.kv[h.n++][1] = auth;
+	}
 	memset(out, 0, sizeof(*out));
 	r = wf_http_begin(&in);
 	WF_REQUIRE(r != NULL);
@@ -138,6 +150,7 @@ static void ask(const char *method, const char *url, const char *ctype, const ch
 
 static bool start(void)
 {
+	auth = NULL;
 	memset(&fake, 0, sizeof(fake));
 	fake.status = 201;
 	wf_http_router_fini();
@@ -357,6 +370,209 @@ static void router_init_refuses_missing_ops_and_a_second_init(void)
 							  .each_header = each_header }) == NULL);
 }
 
+/* ---- WHIP ---- */
+
+#define N_OF(a)	(sizeof(a) / sizeof((a)[0]))
+
+static bool header_is(const char *name, const char *want)
+{
+	const char *v = wf_http_reply_header(&rp, name);
+
+	return v && !strcmp(v, want);
+}
+
+/* RFC 9725: POST /<stream>/whip with the publish token is the session
+ * layer's in the publisher's role; DELETE, PATCH and OPTIONS as WHEP's. */
+static void router_whip_routes_serve_a_publisher(void)
+{
+	const char *v;
+
+	WF_REQUIRE(start());
+	auth = "Bearer pub-s3cret";
+	ask("POST", "/pub/whip", SDP_CT, OFFER, 7, &rp);
+	WF_CHECK_EQ(rp.status, 201);
+	WF_CHECK(header_is("Location", "/pub/whip/" FAKE_ID));
+	WF_CHECK(header_is("Content-Type", SDP_CT));
+	WF_CHECK(fake.offers == 1 && fake.role == WF_SESSION_PUBLISHER);
+	fake.status = 204;
+	ask("PATCH", "/pub/whip/" FAKE_ID, FRAG_CT, FRAG, 0, &rp);
+	WF_CHECK_EQ(rp.status, 204);
+	WF_CHECK(fake.patches == 1 && fake.role == WF_SESSION_PUBLISHER);
+	fake.status = 200;
+	ask("DELETE", "/pub/whip/" FAKE_ID, NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 200);
+	WF_CHECK(fake.dels == 1 && fake.role == WF_SESSION_PUBLISHER);
+	fake.status = 404;
+	ask("DELETE", "/pub/whip/" FAKE_ID, NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 404);
+	/* OPTIONS needs no token: a browser's preflight carries none */
+	auth = NULL;
+	ask("OPTIONS", "/pub/whip", NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 204);
+	WF_CHECK(header_is("Accept-Post", SDP_CT));
+	WF_CHECK((v = wf_http_reply_header(&rp, "Allow")) && strstr(v, "POST") &&
+		 strstr(v, "OPTIONS"));
+	WF_CHECK(header_is("Access-Control-Allow-Origin", "*"));
+	WF_CHECK((v = wf_http_reply_header(&rp, "Access-Control-Allow-Headers")) &&
+		 strstr(v, "Authorization"));
+	WF_CHECK((v = wf_http_reply_header(&rp, "Access-Control-Expose-Headers")) &&
+		 strstr(v, "Location") && strstr(v, "ETag"));
+	ask("OPTIONS", "/pub/whip/" FAKE_ID, NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 204);
+	WF_CHECK(header_is("Accept-Patch", FRAG_CT));
+	WF_CHECK((v = wf_http_reply_header(&rp, "Allow")) && strstr(v, "DELETE") &&
+		 strstr(v, "PATCH") && !strstr(v, "POST"));
+	/* the viewers' routes stay the viewers' */
+	fake.status = 201;
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK(rp.status == 201 && fake.role == WF_SESSION_VIEWER);
+	WF_CHECK(header_is("Location", "/cam1/whep/" FAKE_ID));
+}
+
+/* The publish token, never the viewers' token, lets a publisher in; a
+ * stream without publish_token lets nobody in; one with publish_token =
+ * "" lets anyone; an RTP stream takes no publisher.  None of it reaches
+ * the session layer. */
+static void router_whip_needs_the_publish_token(void)
+{
+	static const struct {
+		const char *url, *auth;
+		unsigned want;
+		bool invalid;	/* error="invalid_token" in the challenge */
+	} cases[] = {
+		{ "/pub/whip", NULL, 401, false },
+		{ "/pub/whip", "Bearer wrong", 401, true },
+		{ "/pub/whip", "Bearer pub-s3cre", 401, true },
+		{ "/pub/whip", "Bearer pub-s3cret2", 401, true },
+		{ "/pub/whip", "Bearer viewers", 401, true },	/* the viewers' token */
+		{ "/pub/whip", "Basic pub-s3cret", 401, false },
+		{ "/pub/whip", "Bearer", 401, false },
+		{ "/closed/whip", NULL, 401, false },
+		{ "/closed/whip", "Bearer pub-s3cret", 401, true },
+		{ "/closed/whip", "Bearer x", 401, true },
+		{ "/cam1/whip", "Bearer pub-s3cret", 404, false },
+		{ "/nosuch/whip", "Bearer pub-s3cret", 404, false },
+	};
+	size_t i;
+
+	WF_REQUIRE(start());
+	for (i = 0; i < N_OF(cases); i++) {
+		auth = cases[i].auth;
+		ask("POST", cases[i].url, SDP_CT, OFFER, 0, &rp);
+		WF_CHECKF(rp.status == cases[i].want, "case %zu: %s %s: %u", i, cases[i].url,
+			  cases[i].auth ? cases[i].auth : "(none)", rp.status);
+		if (cases[i].want == 401)
+			WF_CHECKF(header_is("WWW-Authenticate", cases[i].invalid ?
+					    "Bearer realm=\"whepfan\", error=\"invalid_token\"" :
+					    "Bearer realm=\"whepfan\""), "case %zu: challenge", i);
+		if (strcmp(cases[i].url, "/pub/whip"))
+			continue;
+		ask("DELETE", "/pub/whip/" FAKE_ID, NULL, NULL, 0, &rp);
+		WF_CHECKF(rp.status == 401, "case %zu: DELETE %u", i, rp.status);
+	}
+	WF_CHECK_EQ(fake.offers + fake.dels + fake.patches, 0);
+	/* the publish token is not the viewers' either */
+	auth = "Bearer pub-s3cret";
+	ask("POST", "/pub/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 401);
+	WF_CHECK_EQ(fake.offers, 0);
+	/* publish_token = "": anyone */
+	auth = NULL;
+	ask("POST", "/open/whip", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK(rp.status == 201 && fake.offers == 1 && fake.role == WF_SESSION_PUBLISHER);
+}
+
+/* A WHIP request is held to what a WHEP one is: Content-Type, body
+ * limits, the path's names, and the session layer's refusals pass
+ * through with their reason (406 for an offer without the stream's
+ * codec, 409 for a second publisher). */
+static void router_whip_refuses_hostile_requests_as_whep_does(void)
+{
+	static const char *const bad_paths[] = {
+		"/pub/whip/", "/pub/whip/0123456789ABCDEF0123456789ABCDEF",
+		"/pub/whip/0123456789abcdef0123456789abcde", "/pub/whip/" FAKE_ID "/x",
+		"/pub//whip", "/pub/whip//" FAKE_ID, "/pub/WHIP", "/p.b/whip",
+	};
+	char *big = malloc(cfg->http.max_body + 2);
+	struct hdrs h = { .kv = { { "Content-Type", SDP_CT }, { "Content-Length", "999999" },
+				  { "Authorization", "Bearer pub-s3cret" } }, .n = 3 };
+	struct wf_http_request in = {
+		.method = "POST", .url = "/pub/whip", .peer = 0xc0000201,
+		.each_header = each_header, .hctx = &h,
+	};
+	struct wf_http_req *r;
+	size_t i;
+
+	WF_REQUIRE(big != NULL);
+	WF_REQUIRE(start());
+	auth = "Bearer pub-s3cret";
+	ask("POST", "/pub/whip", "text/plain", OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 415);
+	ask("POST", "/pub/whip", NULL, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 415);
+	ask("POST", "/pub/whip", "application/sdpx", OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 415);
+	ask("POST", "/pub/whip", SDP_CT, "", 0, &rp);
+	WF_CHECK_EQ(rp.status, 400);
+	memset(big, 'v', cfg->http.max_body + 1);
+	big[cfg->http.max_body + 1] = '\0';
+	ask("POST", "/pub/whip", SDP_CT, big, 999, &rp);
+	WF_CHECK_EQ(rp.status, 413);
+	free(big);
+	r = wf_http_begin(&in);
+	WF_REQUIRE(r != NULL);
+	WF_CHECK(wf_http_answered(r) && wf_http_answered(r)->status == 413);
+	wf_http_end(r);
+	ask("GET", "/pub/whip", NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 405);
+	WF_CHECK(wf_http_reply_header(&rp, "Allow") != NULL);
+	ask("PUT", "/pub/whip/" FAKE_ID, SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 405);
+	ask("PATCH", "/pub/whip/" FAKE_ID, SDP_CT, FRAG, 0, &rp);
+	WF_CHECK_EQ(rp.status, 415);
+	for (i = 0; i < N_OF(bad_paths); i++) {
+		ask("DELETE", bad_paths[i], NULL, NULL, 0, &rp);
+		WF_CHECKF(rp.status == 404, "DELETE %s: %u", bad_paths[i], rp.status);
+		ask("POST", bad_paths[i], SDP_CT, OFFER, 0, &rp);
+		WF_CHECKF(rp.status == 404 || rp.status == 405, "POST %s: %u", bad_paths[i],
+			  rp.status);
+	}
+	WF_CHECK_EQ(fake.offers + fake.dels + fake.patches, 0);
+	fake.status = 406;
+	ask("POST", "/pub/whip", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 406);
+	WF_CHECK(rp.len > 1);
+	fake.status = 409;
+	ask("POST", "/pub/whip", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 409);
+	WF_CHECK_EQ(fake.offers, 2);
+}
+
+/* A WHIP POST costs what a WHEP one does: one POST budget per client
+ * address serves both. */
+static void router_whip_and_whep_posts_share_one_budget(void)
+{
+	uint32_t rate = cfg->http.post_rate_per_ip, burst = cfg->http.post_burst_per_ip;
+
+	cfg->http.post_rate_per_ip = 1;
+	cfg->http.post_burst_per_ip = 2;
+	WF_REQUIRE(start());
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 201);
+	auth = "Bearer pub-s3cret";
+	ask("POST", "/pub/whip", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 201);
+	ask("POST", "/pub/whip", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 429);
+	WF_CHECK(wf_http_reply_header(&rp, "Retry-After") != NULL);
+	auth = NULL;
+	ask("POST", "/cam1/whep", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 429);
+	WF_CHECK_EQ(fake.offers, 2);
+	cfg->http.post_rate_per_ip = rate;
+	cfg->http.post_burst_per_ip = burst;
+}
+
 int main(int argc, char **argv)
 {
 	struct wf_config_stream *st;
@@ -372,6 +588,21 @@ int main(int argc, char **argv)
 	cfg->http.post_burst_per_ip = 1000000;
 	st = &cfg->streams[cfg->n_streams++];
 	snprintf(st->name, sizeof(st->name), "cam1");
+	snprintf(cfg->http.cors_origin, sizeof(cfg->http.cors_origin), "*");
+	st = &cfg->streams[cfg->n_streams++];
+	snprintf(st->name, sizeof(st->name), "pub");
+	st->ingest = WF_CONF_INGEST_WHIP;
+	st->publish = WF_CONF_PUBLISH_BEARER;
+	snprintf(st->token, sizeof(st->token), "viewers");
+	snprintf(st->publish_token, sizeof(st->publish_token), "pub-s3cret");
+	st = &cfg->streams[cfg->n_streams++];
+	snprintf(st->name, sizeof(st->name), "open");
+	st->ingest = WF_CONF_INGEST_WHIP;
+	st->publish = WF_CONF_PUBLISH_OPEN;
+	st = &cfg->streams[cfg->n_streams++];
+	snprintf(st->name, sizeof(st->name), "closed");
+	st->ingest = WF_CONF_INGEST_WHIP;
+	st->publish = WF_CONF_PUBLISH_NONE;
 
 	WF_RUN(router_serves_whep_post_without_a_socket);
 	WF_RUN(router_refuses_on_the_headers_before_any_body);
@@ -383,6 +614,10 @@ int main(int argc, char **argv)
 	WF_RUN(router_refuses_a_body_where_no_route_reads_one);
 	WF_RUN(router_401_from_the_session_layer_carries_a_challenge);
 	WF_RUN(router_init_refuses_missing_ops_and_a_second_init);
+	WF_RUN(router_whip_routes_serve_a_publisher);
+	WF_RUN(router_whip_needs_the_publish_token);
+	WF_RUN(router_whip_refuses_hostile_requests_as_whep_does);
+	WF_RUN(router_whip_and_whep_posts_share_one_budget);
 
 	wf_http_router_fini();
 	wf_config_free(cfg);

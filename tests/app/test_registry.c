@@ -427,6 +427,169 @@ static void values_the_peer_word_cannot_hold_are_refused(void)
 	WF_CHECK_EQ(wf_registry_count(-1), 0);
 }
 
+/* ---- WHIP publishers ---- */
+
+static struct {
+	unsigned calls, stream;
+	uint16_t gen;
+	int status;
+} pub_done;
+
+static void on_pub_done(unsigned stream, uint16_t gen, int status)
+{
+	pub_done.calls++;
+	pub_done.stream = stream;
+	pub_done.gen = gen;
+	pub_done.status = status;
+}
+
+static void publisher(struct wf_publisher *p, uint16_t stream, uint16_t gen, uint32_t addr,
+		      uint16_t port)
+{
+	static const struct rte_ether_addr mac = { { 2, 0, 0, 0, 0, 3 } };
+
+	memset(p, 0, sizeof(*p));
+	p->stream = stream;
+	p->gen = gen;
+	p->n_tracks = 1;
+	p->on[0] = 1;
+	p->pt[0] = 111;
+	wf_registry_publisher_template(p, 0, &mac, addr, port);
+}
+
+/* Takes the next message off worker w's control ring (NULL: none). */
+static struct wf_ctrl_msg *take(unsigned w)
+{
+	void *m;
+
+	return rte_ring_dequeue(lcs[w].ctrl, &m) == 0 ? m : NULL;
+}
+
+static void answer(unsigned w, struct wf_ctrl_msg *msg, int status)
+{
+	msg->status = status;
+	msg->worker = w;
+	rte_ring_enqueue(lcs[w].reply, msg);
+	wf_ctrl_replies();
+}
+
+/* A publisher's 5-tuple routes to its stream's owner only once the owner
+ * took it; ending it takes the route away at once, then tells the owner
+ * (the route never points at a publisher the owner has dropped). */
+static void a_publisher_routes_once_its_owner_took_it_and_unroutes_first(void)
+{
+	static struct wf_publisher p;
+	struct wf_ctrl_msg *msg;
+	unsigned w;
+	uint32_t slot;
+	uint16_t gen;
+	void *v;
+	struct wf_peer_key k = key(0xc6120020, 7000);
+
+	memset(&pub_done, 0, sizeof(pub_done));
+	wf_app.streams[12].owner = 1;
+	publisher(&p, 12, 1, 0xc6120020, 7000);
+	WF_REQUIRE(wf_registry_publisher_set(&p, TAG, on_pub_done) == 0);
+	WF_CHECK_EQ(wf_registry_publisher_set(&p, TAG, on_pub_done), -EBUSY);
+	WF_CHECK(route_of(0xc6120020, 7000, &w, &slot, &gen) < 0);
+	WF_CHECK_EQ(wf_registry_publisher_live(12), 0);
+	WF_CHECK(take(0) == NULL);
+	msg = take(1);
+	WF_REQUIRE(msg != NULL);
+	WF_CHECK_EQ(msg->type, WF_CTRL_SET_PUBLISHER);
+	WF_CHECK_EQ(msg->stream, 12);
+	WF_CHECK_EQ(msg->gen, 1);
+	WF_CHECK_EQ(msg->publisher.addr, 0xc6120020);
+	WF_CHECK_EQ(msg->publisher.pt[0], 111);
+	answer(1, msg, 0);
+	WF_CHECK_EQ(pub_done.calls, 1);
+	WF_CHECK(pub_done.stream == 12 && pub_done.gen == 1 && pub_done.status == 0);
+	WF_CHECK_EQ(wf_registry_publisher_live(12), 1);
+	WF_REQUIRE(rte_hash_lookup_data(wf_app.peers, &k, &v) >= 0);
+	WF_CHECK(wf_peer_is_publisher(v));
+	wf_peer_decode(v, &w, &slot, &gen);
+	WF_CHECK(w == 1 && slot == 12 && gen == 1);
+	WF_CHECK_EQ(wf_peer_value_tag(v), TAG);
+	/* a second one of the same stream waits for the first to end */
+	WF_CHECK_EQ(wf_registry_publisher_del(12, 2), -ENOENT);
+	WF_CHECK_EQ(wf_registry_publisher_del(12, 1), 0);
+	WF_CHECK(route_of(0xc6120020, 7000, &w, &slot, &gen) < 0);
+	WF_CHECK_EQ(wf_registry_publisher_live(12), 0);
+	msg = take(1);
+	WF_REQUIRE(msg != NULL);
+	WF_CHECK(msg->type == WF_CTRL_DEL_PUBLISHER && msg->stream == 12 && msg->gen == 1);
+	answer(1, msg, 0);
+	WF_CHECK_EQ(pub_done.calls, 1);
+	WF_CHECK_EQ(wf_registry_publisher_del(12, 1), -ENOENT);
+}
+
+/* A publisher the owner refused leaves no route, and the stream takes
+ * the next one. */
+static void a_refused_publisher_leaves_nothing(void)
+{
+	static struct wf_publisher p;
+	struct wf_ctrl_msg *msg;
+	unsigned w;
+	uint32_t slot;
+	uint16_t gen;
+
+	memset(&pub_done, 0, sizeof(pub_done));
+	wf_app.streams[13].owner = 0;
+	publisher(&p, 13, 7, 0xc6120021, 7001);
+	WF_REQUIRE(wf_registry_publisher_set(&p, TAG, on_pub_done) == 0);
+	msg = take(0);
+	WF_REQUIRE(msg != NULL);
+	answer(0, msg, -EINVAL);
+	WF_CHECK(pub_done.calls == 1 && pub_done.status == -EINVAL && pub_done.gen == 7);
+	WF_CHECK(route_of(0xc6120021, 7001, &w, &slot, &gen) < 0);
+	WF_CHECK_EQ(wf_registry_publisher_live(13), 0);
+	WF_CHECK_EQ(wf_registry_publisher_del(13, 7), -ENOENT);
+	WF_CHECK(take(0) == NULL);
+	/* out of range, and gen 0 */
+	p.gen = 0;
+	WF_CHECK_EQ(wf_registry_publisher_set(&p, TAG, on_pub_done), -EINVAL);
+	p.gen = 8;
+	WF_CHECK_EQ(wf_registry_publisher_set(&p, WF_PEER_TAG_MASK + 1, on_pub_done), -EINVAL);
+	WF_REQUIRE(wf_registry_publisher_set(&p, TAG, on_pub_done) == 0);
+	answer(0, take(0), 0);
+	WF_CHECK_EQ(wf_registry_publisher_live(13), 8);
+	WF_CHECK_EQ(wf_registry_publisher_del(13, 8), 0);
+	settle();
+}
+
+/* A moved publisher routes from its new address at once and its owner
+ * gets it again, same generation, with the new template. */
+static void a_moved_publisher_routes_from_its_new_address(void)
+{
+	static const struct rte_ether_addr mac2 = { { 2, 0, 0, 0, 0, 9 } };
+	static struct wf_publisher p;
+	struct wf_ctrl_msg *msg;
+	unsigned w;
+	uint32_t slot;
+	uint16_t gen;
+
+	wf_app.streams[14].owner = 0;
+	publisher(&p, 14, 3, 0xc6120022, 7002);
+	WF_REQUIRE(wf_registry_publisher_set(&p, TAG, on_pub_done) == 0);
+	answer(0, take(0), 0);
+	WF_CHECK_EQ(wf_registry_publisher_move(14, 2, 0, &mac2, 0xc6120023, 7003), -ENOENT);
+	WF_CHECK_EQ(wf_registry_publisher_move(14, 3, 0, &mac2, 0xc6120023, 7003), 0);
+	WF_CHECK(route_of(0xc6120022, 7002, &w, &slot, &gen) < 0);
+	WF_REQUIRE(route_of(0xc6120023, 7003, &w, &slot, &gen) == 0);
+	WF_CHECK(w == 0 && slot == 14 && gen == 3);
+	msg = take(0);
+	WF_REQUIRE(msg != NULL);
+	WF_CHECK(msg->type == WF_CTRL_SET_PUBLISHER && msg->gen == 3);
+	WF_CHECK_EQ(msg->publisher.addr, 0xc6120023);
+	WF_CHECK_EQ(msg->publisher.udp_port, 7003);
+	WF_CHECK_MEM(msg->publisher.hdr, mac2.addr_bytes, 6);
+	answer(0, msg, 0);
+	WF_CHECK_EQ(wf_registry_publisher_live(14), 3);
+	WF_CHECK_EQ(wf_registry_publisher_del(14, 3), 0);
+	WF_CHECK(route_of(0xc6120023, 7003, &w, &slot, &gen) < 0);
+	settle();
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -443,6 +606,9 @@ int main(int argc, char **argv)
 	WF_RUN(ufrag_tags_are_20_bits_never_zero_and_tell_ufrags_apart);
 	WF_RUN(the_peer_table_carries_the_sessions_tag);
 	WF_RUN(values_the_peer_word_cannot_hold_are_refused);
+	WF_RUN(a_publisher_routes_once_its_owner_took_it_and_unroutes_first);
+	WF_RUN(a_refused_publisher_leaves_nothing);
+	WF_RUN(a_moved_publisher_routes_from_its_new_address);
 	rte_eal_cleanup();
 	return wf_test_done();
 }

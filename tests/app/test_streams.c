@@ -178,17 +178,24 @@ static void a_stream_is_active_only_once_its_owner_holds_it(void)
 	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);
 }
 
-/* issue 14: the configuration has WHIP, the media path not yet.  Its
- * tracks have no port: started, it would own UDP ports 0 and 1. */
-static void a_whip_stream_is_refused_until_its_media_path_exists(void)
+/* A WHIP stream starts like any other, but its tracks have no port: it
+ * maps none (started, a port of 0 would own UDP ports 0 and 1). */
+static void a_whip_stream_starts_and_maps_no_port(void)
 {
+	int slot;
+
 	WF_REQUIRE(conf_stream("w") && conf_stream("w")->ingest == WF_CONF_INGEST_WHIP);
-	WF_CHECK_EQ(wf_stream_start(conf_stream("w")), -ENOTSUP);
-	WF_CHECK_EQ(wf_stream_index("w"), -1);
-	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);
+	slot = wf_stream_start(conf_stream("w"));
+	WF_REQUIRE(slot >= 0);
 	answer_all();
+	WF_CHECK(wf_stream_is_active(&wf_app.streams[slot]));
+	WF_CHECK_EQ(wf_stream_index("w"), slot);
 	WF_CHECK_EQ(wf_app.ingest_map[0], 0);
 	WF_CHECK_EQ(wf_app.ingest_map[1], 0);
+	wf_stream_stop((unsigned)slot);
+	answer_all();
+	WF_CHECK_EQ(wf_stream_index("w"), -1);
+	WF_CHECK_EQ(wf_ctrl_outstanding(), 0u);
 }
 
 static void a_stream_stopped_while_starting_stops_once_started(void)
@@ -415,7 +422,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_start_that_finds_the_pool_empty_is_sent_later);
 	WF_RUN(a_start_stopped_before_it_was_sent_frees_the_slot);
 	WF_RUN(stops_waiting_for_room_take_no_timer);
-	WF_RUN(a_whip_stream_is_refused_until_its_media_path_exists);
+	WF_RUN(a_whip_stream_starts_and_maps_no_port);
 	wf_ev_fini();
 	wf_config_free(cfg);
 	rte_eal_cleanup();

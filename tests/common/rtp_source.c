@@ -147,7 +147,9 @@ static void src_packet(struct wf_rtp_src *src, unsigned t, uint8_t *body, size_t
 		st->last_kf_tag = (int)st->n;
 	if (st->seq == 0 && st->n)
 		st->wrap_tag = (int)st->n;
-	for (i = 0; i < WF_RTP_SRC_MAX_DPORTS && st->conf.dports[i]; i++) {
+	if (src->send)
+		src->send(src->send_arg, t, pkt, off + s->pl_len, sizeof(pkt));
+	for (i = 0; !src->send && i < WF_RTP_SRC_MAX_DPORTS && st->conf.dports[i]; i++) {
 		to.sin_port = htons(st->conf.dports[i]);
 		sendto(st->conf.fd, pkt, off + s->pl_len, 0, (struct sockaddr *)&to, sizeof(to));
 	}

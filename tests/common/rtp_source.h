@@ -79,6 +79,11 @@ struct wf_rtp_src_track {
 struct wf_rtp_src {
 	uint32_t dst;		/* whepfan's address, network order */
 	bool running;		/* wf_rtp_src_tick() sends only while set */
+	/* when set, each packet goes here instead of to the track's ingest
+	 * ports (a WHIP publisher protects and sends it, whep_client.h);
+	 * pkt has room for cap bytes */
+	void (*send)(void *arg, unsigned t, uint8_t *pkt, size_t len, size_t cap);
+	void *send_arg;
 	unsigned n_tracks;
 	struct wf_rtp_src_track trk[WF_RTP_SRC_MAX_TRACKS];
 };

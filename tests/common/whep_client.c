@@ -335,9 +335,18 @@ int wf_wc_http_post_offer(struct wf_wc_hub *h, const char *src, const char *stre
 			  const char *token, const char *sdp, size_t len,
 			  struct wf_e2e_http_resp *r)
 {
-	char path[128], extra[384];
+	char path[128];
 
 	snprintf(path, sizeof(path), "/%s/whep", stream);
+	return wf_wc_http_post_sdp(h, src, path, token, sdp, len, r);
+}
+
+int wf_wc_http_post_sdp(struct wf_wc_hub *h, const char *src, const char *path,
+			const char *token, const char *sdp, size_t len,
+			struct wf_e2e_http_resp *r)
+{
+	char extra[384];
+
 	snprintf(extra, sizeof(extra), "Content-Type: application/sdp\r\n%s%s%s",
 		 token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "");
 	return wf_wc_http(h, src, "POST", path, extra, sdp, len, r);
@@ -486,9 +495,10 @@ static bool put(char *out, size_t cap, size_t *len, const char *fmt, ...)
 }
 
 /* One m= section of our offer: the transport lines every section carries
- * (BUNDLE, RFC 8843: one transport), recvonly. */
+ * (BUNDLE, RFC 8843: one transport), recvonly (a publisher: sendonly,
+ * with its SSRC for track t). */
 static void offer_section(const struct wf_wc *c, char *out, size_t cap, size_t *len,
-			  const char *kind, int pt, unsigned mid)
+			  const char *kind, int pt, unsigned mid, unsigned t)
 {
 	put(out, cap, len,
 	    "m=%s 9 UDP/TLS/RTP/SAVPF %d\r\n"
@@ -500,14 +510,25 @@ static void offer_section(const struct wf_wc *c, char *out, size_t cap, size_t *
 	    "a=fingerprint:sha-256 %s\r\n"
 	    "a=setup:actpass\r\n"
 	    "a=mid:%u\r\n"
-	    "a=recvonly\r\n"
+	    "a=%s\r\n"
 	    "a=rtcp-mux\r\n",
-	    kind, pt, c->ufrag, c->pwd, c->hub->fp, mid);
+	    kind, pt, c->ufrag, c->pwd, c->hub->fp, mid,
+	    c->opts.publish ? "sendonly" : "recvonly");
+	if (c->opts.publish && c->opts.ssrc[t])
+		put(out, cap, len, "a=ssrc:%u cname:%s\r\n", c->opts.ssrc[t], c->ufrag);
+}
+
+/* The payload types c offers: its own, else the hub's. */
+static uint8_t offer_pt(const struct wf_wc *c, unsigned t)
+{
+	if (t == WF_WC_VIDEO)
+		return c->opts.video_pt ? c->opts.video_pt : c->hub->conf.video_pt;
+	return c->opts.audio_pt ? c->opts.audio_pt : c->hub->conf.audio_pt;
 }
 
 size_t wf_wc_offer(const struct wf_wc *c, char *out, size_t cap)
 {
-	int a = c->hub->conf.audio_pt, v = c->hub->conf.video_pt;
+	int a = offer_pt(c, WF_WC_AUDIO), v = offer_pt(c, WF_WC_VIDEO);
 	size_t len = 0;
 
 	put(out, cap, &len,
@@ -517,11 +538,11 @@ size_t wf_wc_offer(const struct wf_wc *c, char *out, size_t cap)
 	    "t=0 0\r\n"
 	    "a=group:BUNDLE 0 1\r\n"
 	    "a=msid-semantic: WMS\r\n", wf_e2e_rnd());
-	offer_section(c, out, cap, &len, "audio", a, 0);
+	offer_section(c, out, cap, &len, "audio", a, 0, WF_WC_AUDIO);
 	put(out, cap, &len,
 	    "a=rtpmap:%d opus/48000/2\r\n"
 	    "a=fmtp:%d minptime=10;useinbandfec=1\r\n", a, a);
-	offer_section(c, out, cap, &len, "video", v, 1);
+	offer_section(c, out, cap, &len, "video", v, 1, WF_WC_VIDEO);
 	put(out, cap, &len,
 	    "a=rtcp-rsize\r\n"
 	    "a=rtpmap:%d H264/90000\r\n"
@@ -534,12 +555,14 @@ size_t wf_wc_offer(const struct wf_wc *c, char *out, size_t cap)
 
 /* ---- the answer ------------------------------------------------------------------ */
 
-/* Location "/<stream>/whep/<32 lowercase hex>": keeps it and the id. */
+/* Location "/<stream>/whep/<32 lowercase hex>" (a publisher: /whip/):
+ * keeps it and the id. */
 static bool answer_location(struct wf_wc *c, const struct wf_e2e_http_resp *r)
 {
 	char want[96];
 	const char *id = strrchr(r->location, '/');
-	int n = snprintf(want, sizeof(want), "/%s/whep/", c->stream);
+	int n = snprintf(want, sizeof(want), "/%s/%s/", c->stream,
+			 c->opts.publish ? "whip" : "whep");
 
 	if (strncmp(r->location, want, (size_t)n))
 		wf_e2e_errlog_add(&c->answer_err, "%s: Location \"%s\"", c->name, r->location);
@@ -554,7 +577,7 @@ static bool answer_location(struct wf_wc *c, const struct wf_e2e_http_resp *r)
 }
 
 /* The m= sections: what whepfan answers to our offer (RFC 8829 §5.3,
- * RFC 8842 §5: a passive DTLS server; WHEP: sendonly). */
+ * RFC 8842 §5: a passive DTLS server; WHEP: sendonly, WHIP: recvonly). */
 static void answer_media(struct wf_wc *c, const struct wf_sdp_offer *a)
 {
 	unsigned i;
@@ -574,7 +597,7 @@ static void answer_media(struct wf_wc *c, const struct wf_sdp_offer *a)
 			wf_e2e_errlog_add(&c->answer_err, "%s media %u: rtcp-mux %d, fingerprint %d, "
 					  "%u formats", c->name, i, md->rtcp_mux, md->has_fingerprint,
 					  md->nformats);
-		if (md->dir != WF_SDP_DIR_SENDONLY)
+		if (md->dir != (c->opts.publish ? WF_SDP_DIR_RECVONLY : WF_SDP_DIR_SENDONLY))
 			wf_e2e_errlog_add(&c->answer_err, "%s media %u: direction %s", c->name, i,
 					  wf_sdp_dir_name(md->dir));
 	}
@@ -583,17 +606,17 @@ static void answer_media(struct wf_wc *c, const struct wf_sdp_offer *a)
 /* Our codecs with our payload types: audio first, as offered. */
 static void answer_codecs(struct wf_wc *c, const struct wf_sdp_offer *a)
 {
-	const struct wf_wc_hub *h = c->hub;
 	const char *vname = a->media[1].formats[0].name, *aname = a->media[0].formats[0].name;
 
 	if (a->media[0].kind != WF_SDP_KIND_AUDIO || a->media[1].kind != WF_SDP_KIND_VIDEO)
 		wf_e2e_errlog_add(&c->answer_err, "%s: m= sections not audio, video", c->name);
 	c->trk[WF_WC_AUDIO].pt = a->media[0].formats[0].pt;
 	c->trk[WF_WC_VIDEO].pt = a->media[1].formats[0].pt;
-	if (c->trk[WF_WC_VIDEO].pt != h->conf.video_pt || c->trk[WF_WC_AUDIO].pt != h->conf.audio_pt)
+	if (c->trk[WF_WC_VIDEO].pt != offer_pt(c, WF_WC_VIDEO) ||
+	    c->trk[WF_WC_AUDIO].pt != offer_pt(c, WF_WC_AUDIO))
 		wf_e2e_errlog_add(&c->answer_err, "%s: answer PTs video %u audio %u, offered %u and %u",
 				  c->name, c->trk[WF_WC_VIDEO].pt, c->trk[WF_WC_AUDIO].pt,
-				  h->conf.video_pt, h->conf.audio_pt);
+				  offer_pt(c, WF_WC_VIDEO), offer_pt(c, WF_WC_AUDIO));
 	if (!vname || strcasecmp(vname, "H264") || !aname || strcasecmp(aname, "opus"))
 		wf_e2e_errlog_add(&c->answer_err, "%s: codecs %s and %s, want H264 and opus", c->name,
 				  vname ? vname : "-", aname ? aname : "-");
@@ -658,6 +681,12 @@ static bool read_answer(struct wf_wc *c, const struct wf_e2e_http_resp *r)
 	memcpy(c->s_fp, a->media[0].fingerprint, sizeof(c->s_fp));
 	answer_codecs(c, a);
 	answer_lines(c, r->body);
+	if (c->opts.publish) {
+		/* RFC 9725: whepfan sends a publisher no media, so no a=ssrc */
+		if (v->ssrc || au->ssrc)
+			wf_e2e_errlog_add(&c->answer_err, "%s: a=ssrc in a WHIP answer", c->name);
+		return true;
+	}
 	if (!v->ssrc || !au->ssrc || v->ssrc == au->ssrc)
 		wf_e2e_errlog_add(&c->answer_err, "%s: a=ssrc video %u audio %u", c->name, v->ssrc,
 				  au->ssrc);
@@ -669,11 +698,13 @@ int wf_wc_post(struct wf_wc *c, const char *stream, const char *token,
 {
 	struct wf_wc_hub *h = c->hub;
 	size_t n = wf_wc_offer(c, h->offer, sizeof(h->offer));
+	char path[128];
 
 	if (!r)
 		r = &h->resp;
 	snprintf(c->stream, sizeof(c->stream), "%s", stream);
-	if (!n || wf_wc_http_post_offer(h, c->opts.http_addr, stream, token, h->offer, n, r) < 0)
+	snprintf(path, sizeof(path), "/%s/%s", stream, c->opts.publish ? "whip" : "whep");
+	if (!n || wf_wc_http_post_sdp(h, c->opts.http_addr, path, token, h->offer, n, r) < 0)
 		return -EIO;
 	if (r->status == 201 && !read_answer(c, r))
 		return -EPROTO;
@@ -852,6 +883,20 @@ int wf_wc_send_srtcp(struct wf_wc *c, uint8_t *buf, size_t len)
 	if (srtp_protect_rtcp(c->tx, buf, &n) != srtp_err_status_ok)
 		return -EIO;
 	c->st.rtcp_sent++;
+	return wf_wc_send_raw(c, buf, (size_t)n);
+}
+
+int wf_wc_send_rtp(struct wf_wc *c, uint8_t *buf, size_t len, size_t cap)
+{
+	int n = (int)len;
+
+	if (!c->tx || !c->keyed)
+		return -ENOTCONN;
+	if (len + SRTP_MAX_TRAILER_LEN > cap)
+		return -ENOSPC;
+	if (srtp_protect(c->tx, buf, &n) != srtp_err_status_ok)
+		return -EIO;
+	c->st.rtp_sent++;
 	return wf_wc_send_raw(c, buf, (size_t)n);
 }
 

@@ -1,5 +1,9 @@
 /* whep_client.h: a WHEP viewer in C, for the end-to-end tests and the load
  * tool: what a browser does against whepfan, one UDP socket per viewer.
+ * With opts.publish the same client is a WHIP publisher (RFC 9725): it
+ * offers sendonly to /<stream>/whip, checks a recvonly answer, and sends
+ * SRTP protected with its own key (wf_wc_send_rtp); ICE, DTLS (it is the
+ * client either way) and SRTCP are the viewer's.
  *
  *   HTTP       POST an SDP offer (recvonly audio + video, BUNDLE, rtcp-mux,
  *              the sha-256 fingerprint of the hub's DTLS certificate) to
@@ -127,6 +131,11 @@ int wf_wc_http_post_offer(struct wf_wc_hub *h, const char *src, const char *stre
 			  const char *token, const char *sdp, size_t len,
 			  struct wf_e2e_http_resp *r);
 
+/* The same to path ("/<stream>/whip" for a publisher's offer). */
+int wf_wc_http_post_sdp(struct wf_wc_hub *h, const char *src, const char *path,
+			const char *token, const char *sdp, size_t len,
+			struct wf_e2e_http_resp *r);
+
 /* ---- viewers ---------------------------------------------------------------- */
 
 enum wf_wc_media {
@@ -148,6 +157,11 @@ struct wf_wc_opts {
 	unsigned connect_retry_ms;	/* ... this far apart (0: 300 × WF_E2E_SLOW) */
 	unsigned rr_ms;			/* receiver reports while live (0: none) */
 	unsigned dtls_loss_pct;		/* DTLS datagrams lost on purpose, each way */
+	/* a WHIP publisher: offers sendonly (with ssrc[] as a=ssrc, 0: none),
+	 * POSTs to /<stream>/whip, sends media with wf_wc_send_rtp() */
+	bool publish;
+	uint32_t ssrc[WF_WC_TRACKS];
+	uint8_t video_pt, audio_pt;	/* the offer's payload types (0: the hub's) */
 };
 
 /* One track as the viewer sees it. */
@@ -187,6 +201,7 @@ struct wf_wc_stats {
 	 * times that order broke (or the flight was lost) */
 	unsigned srtp_before_keys;
 	unsigned rtcp_sent;		/* SRTCP compounds we sent */
+	unsigned rtp_sent;		/* SRTP packets we sent (a publisher) */
 	uint64_t first_media_us, last_media_us;	/* SRTP or SRTCP arrival */
 	uint64_t last_check_us;		/* our last Binding request */
 	uint64_t connect_us;		/* time from wf_wc_connect_start to keyed */
@@ -254,18 +269,20 @@ int wf_wc_rebind(struct wf_wc *c, const char *addr, uint16_t port);
 void wf_wc_free(struct wf_wc *c);
 
 /* Our offer into out[cap]: what a browser's recvonly transceivers give
- * (JSEP): audio then video.  Its length, or 0 when cap is too small. */
+ * (JSEP): audio then video (a publisher: sendonly).  Its length, or 0
+ * when cap is too small. */
 size_t wf_wc_offer(const struct wf_wc *c, char *out, size_t cap);
 
-/* POSTs our offer to /<stream>/whep (with "Authorization: Bearer <token>"
- * when token is not NULL) into r (NULL: a scratch of the hub's).  On 201
- * reads the answer: Location, the server's ICE credentials, fingerprint,
- * SSRCs and payload types; what the answer gets wrong (anything a WHEP
- * answer from whepfan to this offer must have: Content-Type, ETag,
- * Location /<stream>/whep/<32 hex>, ice-lite, two m= sections in the
- * offer's order, setup:passive, rtcp-mux, sendonly, our payload types,
- * H264 and opus, a host candidate at the hub's ICE address and port,
- * distinct SSRCs) goes to c->answer_err.  Returns the HTTP status,
+/* POSTs our offer to /<stream>/whep (a publisher: /whip; with
+ * "Authorization: Bearer <token>" when token is not NULL) into r (NULL: a
+ * scratch of the hub's).  On 201 reads the answer: Location, the server's
+ * ICE credentials, fingerprint, SSRCs and payload types; what the answer
+ * gets wrong (anything a WHEP answer from whepfan to this offer must
+ * have: Content-Type, ETag, Location /<stream>/whep/<32 hex>, ice-lite,
+ * two m= sections in the offer's order, setup:passive, rtcp-mux,
+ * sendonly, our payload types, H264 and opus, a host candidate at the
+ * hub's ICE address and port, distinct SSRCs; a publisher's: /whip/ in
+ * Location, recvonly, no SSRC) goes to c->answer_err.  Returns the HTTP status,
  * -EPROTO when a 201's answer cannot be used, -EIO without a response. */
 int wf_wc_post(struct wf_wc *c, const char *stream, const char *token,
 	       struct wf_e2e_http_resp *r);
@@ -327,6 +344,11 @@ int wf_wc_send_nack(struct wf_wc *c, unsigned t, const uint16_t *seqs, size_t n)
 
 /* SRTCP RR (no blocks) + PLI (RFC 4585 §6.3.1) for the video track. */
 int wf_wc_send_pli(struct wf_wc *c);
+
+/* A publisher: protects the RTP packet in buf[0..len) in place with our
+ * SRTP key (cap: room in buf, at least len + SRTP_MAX_TRAILER_LEN) and
+ * sends it.  0, -ENOTCONN (not keyed), -ENOSPC, -EIO. */
+int wf_wc_send_rtp(struct wf_wc *c, uint8_t *buf, size_t len, size_t cap);
 
 /* Sends p[0..n) as is from our socket to whepfan's WebRTC port. */
 int wf_wc_send_raw(struct wf_wc *c, const void *p, size_t n);

@@ -29,6 +29,9 @@
  * and ETag; PATCH parses the fragment with lib/sdp (204/400/404); DELETE
  * frees the session and its admission count (200/404).
  *
+ * WHIP: streams "pub" (publish_token pub-s3cret) and "open" (publish_token
+ * ""), the same session layer in the publisher's role.
+ *
  * Checks on every reply: a status the router may give (its own, or a
  * 4xx/5xx of the session layer's); the headers its
  * status requires (Location, ETag and an SDP body on 201, Allow on 405 and
@@ -68,6 +71,7 @@ struct fake_session {
 	char etag[16];
 	char stream[WF_CONF_NAME_LEN + 1];
 	uint64_t client;
+	enum wf_session_role role;	/* WHEP's viewer or WHIP's publisher */
 };
 
 static struct wf_config *g_cfg;
@@ -119,8 +123,9 @@ static void refuse(struct wf_whep_result *r, int status, unsigned retry, const c
 	snprintf(r->reason, sizeof(r->reason), "%s", reason);
 }
 
-static void fake_offer(const char *stream, uint64_t client, const char *offer, size_t len,
-		       char *answer, size_t cap, struct wf_whep_result *r)
+static void fake_offer(enum wf_session_role role, const char *stream, uint64_t client,
+		       const char *offer, size_t len, char *answer, size_t cap,
+		       struct wf_whep_result *r)
 {
 	struct wf_adm_limits lim;
 	struct wf_sdp_error err;
@@ -171,6 +176,7 @@ static void fake_offer(const char *stream, uint64_t client, const char *offer, s
 	snprintf(s->etag, sizeof(s->etag), "\"%08x\"", fake.next_id);
 	snprintf(s->stream, sizeof(s->stream), "%s", stream);
 	s->client = client;
+	s->role = role;
 	fake.count++;
 	WF_FUZZ_CHECK(cap >= sizeof(ANSWER));
 	memcpy(answer, ANSWER, sizeof(ANSWER) - 1);
@@ -179,21 +185,21 @@ static void fake_offer(const char *stream, uint64_t client, const char *offer, s
 	memcpy(r->id, s->id, sizeof(r->id));
 }
 
-static int fake_del(const char *stream, const char *id)
+static int fake_del(enum wf_session_role role, const char *stream, const char *id)
 {
 	struct fake_session *s = fake_find(id);
 	int status;
 
 	if (fake_failing(&status))
 		return status;
-	if (!s || strcmp(s->stream, stream))
+	if (!s || s->role != role || strcmp(s->stream, stream))
 		return 404;
 	fake_free(s);
 	return 200;
 }
 
-static int fake_patch(const char *stream, const char *id, const char *frag, size_t len,
-		      char *reason, size_t reason_cap)
+static int fake_patch(enum wf_session_role role, const char *stream, const char *id,
+		      const char *frag, size_t len, char *reason, size_t reason_cap)
 {
 	struct fake_session *s = fake_find(id);
 	struct wf_sdp_error err;
@@ -202,7 +208,7 @@ static int fake_patch(const char *stream, const char *id, const char *frag, size
 	WF_FUZZ_CHECK(frag[len] == '\0');
 	if (fake_failing(&status))
 		return status;
-	if (!s || strcmp(s->stream, stream))
+	if (!s || s->role != role || strcmp(s->stream, stream))
 		return 404;
 	if (wf_sdp_frag_parse(&g_frag, frag, len, &err) < 0) {
 		snprintf(reason, reason_cap, "bad fragment: %s", err.reason);
@@ -281,8 +287,8 @@ static bool origin_safe(const char *o)
 /* What must hold of every reply, whatever the request. */
 static void check_reply(const struct wf_http_reply *rp, const char *method)
 {
-	static const unsigned known[] = { 200, 201, 204, 301, 400, 401, 404, 405, 409, 413,
-					  415, 429, 500, 501, 503 };
+	static const unsigned known[] = { 200, 201, 204, 301, 400, 401, 404, 405, 406, 409,
+					  413, 415, 429, 500, 501, 503 };
 	const char *origin = g_cfg->http.cors_origin;
 	const char *v;
 	bool ok = false;
@@ -320,8 +326,12 @@ static void check_reply(const struct wf_http_reply *rp, const char *method)
 	case 201:
 		WF_FUZZ_CHECK(!strcmp(method, "POST"));
 		v = wf_http_reply_header(rp, "Location");
-		WF_FUZZ_CHECK(v && !strncmp(v, "/", 1) && strstr(v, "/whep/"));
+		WF_FUZZ_CHECK(v && !strncmp(v, "/", 1) &&
+			      (strstr(v, "/whep/") || strstr(v, "/whip/")));
+		/* a publisher's session is under /whip/, a viewer's under /whep/ */
 		WF_FUZZ_CHECK(fake_find(strrchr(v, '/') + 1));
+		WF_FUZZ_CHECK(fake_find(strrchr(v, '/') + 1)->role ==
+			      (strstr(v, "/whip/") ? WF_SESSION_PUBLISHER : WF_SESSION_VIEWER));
 		WF_FUZZ_CHECK(wf_http_reply_header(rp, "ETag"));
 		v = wf_http_reply_header(rp, "Content-Type");
 		WF_FUZZ_CHECK(v && !strcmp(v, "application/sdp"));
@@ -546,6 +556,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	st = &g_cfg->streams[g_cfg->n_streams++];
 	snprintf(st->name, sizeof(st->name), "secret");
 	snprintf(st->token, sizeof(st->token), "s3cret");
+	/* WHIP: a publish token, and one that lets anyone publish */
+	st = &g_cfg->streams[g_cfg->n_streams++];
+	snprintf(st->name, sizeof(st->name), "pub");
+	st->ingest = WF_CONF_INGEST_WHIP;
+	st->publish = WF_CONF_PUBLISH_BEARER;
+	snprintf(st->publish_token, sizeof(st->publish_token), "pub-s3cret");
+	st = &g_cfg->streams[g_cfg->n_streams++];
+	snprintf(st->name, sizeof(st->name), "open");
+	st->ingest = WF_CONF_INGEST_WHIP;
+	st->publish = WF_CONF_PUBLISH_OPEN;
 	return 0;
 }
 

@@ -423,6 +423,30 @@ def http():
                                                  for i in range(80)]),
       post("/secret/whep", (sdp_ct, "Authorization: Bearer " + "z" * 8000)))
     w("request-line-only", b"GET /", b"GET", b"", b"POST /cam1/whep\n\n")
+    # WHIP (RFC 9725): the same routes under /whip, streams[].publish_token
+    # ("pub"), publish_token = "" ("open"), none on an RTP stream ("cam1")
+    pub_ct = (sdp_ct, "Authorization: Bearer pub-s3cret")
+    publish = offer.replace(b"a=recvonly", b"a=sendonly")
+    w("whip-session-life", "@cors=*\n", http_req("OPTIONS", "/pub/whip"),
+      post("/pub/whip", pub_ct, publish),
+      http_req("OPTIONS", "/pub/whip/" + SID1),
+      http_req("PATCH", "/pub/whip/" + SID1, (frag_ct, pub_ct[1]), FRAG),
+      http_req("DELETE", "/pub/whep/" + SID1),
+      http_req("DELETE", "/pub/whip/" + SID1, (pub_ct[1],)),
+      http_req("DELETE", "/pub/whip/" + SID1, (pub_ct[1],)))
+    w("whip-tokens", post("/pub/whip", (sdp_ct,), publish),
+      post("/pub/whip", (sdp_ct, "Authorization: Bearer wrong"), publish),
+      post("/pub/whip", (sdp_ct, "Authorization: Bearer s3cret"), publish),
+      post("/cam1/whip", pub_ct, publish), post("/secret/whip", pub_ct, publish),
+      post("/open/whip", (sdp_ct,), publish),
+      http_req("DELETE", "/open/whip/" + SID1),
+      post("/pub/whep", pub_ct, offer))
+    w("whip-hostile", post("/open/whip", ("Content-Type: text/plain",), publish),
+      post("/open/whip", (sdp_ct,), publish[: len(publish) // 2]),
+      post("/open/whip", (sdp_ct,), b""), http_req("GET", "/open/whip"),
+      http_req("DELETE", "/open/whip/" + "F" * 32), http_req("PUT", "/open/whip/" + SID1),
+      "@fail=406\n", post("/open/whip", (sdp_ct,), publish),
+      "@fail=409\n", post("/open/whip", (sdp_ct,), publish))
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ static void get_index(struct wf_http_req *r);
 static void get_metrics(struct wf_http_req *r);
 static void get_redirect(struct wf_http_req *r);
 static void get_player(struct wf_http_req *r);
+static void get_publish(struct wf_http_req *r);
 static void post_offer(struct wf_http_req *r);
 static void patch_session(struct wf_http_req *r);
 static void delete_session(struct wf_http_req *r);
@@ -108,6 +109,7 @@ static const struct route routes[] = {
 	{ "GET",     "/metrics",            0,                           NULL,       get_metrics },
 	{ "GET",     "/{stream}",           R_STREAM,                    NULL,       get_redirect },
 	{ "GET",     "/{stream}/",          R_STREAM,                    NULL,       get_player },
+	{ "GET",     "/{stream}/publish",   R_STREAM,                    NULL,       get_publish },
 	{ "POST",    "/{stream}/whep",      R_ADMIT | R_STREAM | R_AUTH, ctype_sdp,  post_offer },
 	{ "OPTIONS", "/{stream}/whep",      0,                           NULL,       options_session },
 	{ "PATCH",   "/{stream}/whep/{id}", R_STREAM | R_AUTH,           ctype_frag, patch_session },
@@ -658,6 +660,27 @@ static void get_player(struct wf_http_req *r)
 	size_t len;
 	char *page = wf_player_page(r->p.stream, &len);
 
+	if (!page) {
+		reply_text(r, 500, "out of memory");
+		return;
+	}
+	reply_heap(r, page, len, ctype_html, RESP_HTML);
+}
+
+/* The publisher page of a WHIP stream.  It needs no token: the user types
+ * the publish token into it, and POST /<stream>/whip checks it. */
+static void get_publish(struct wf_http_req *r)
+{
+	const struct wf_config_stream *st = wf_config_stream_find(router.cfg, r->p.stream);
+	size_t len;
+	char *page;
+
+	if (!st || st->ingest != WF_CONF_INGEST_WHIP) {
+		reply_text(r, 404, "stream %s takes no publisher (ingest = \"%s\")", r->p.stream,
+			   st ? wf_conf_ingest_name(st->ingest) : "?");
+		return;
+	}
+	page = wf_publish_page(r->p.stream, &len);
 	if (!page) {
 		reply_text(r, 500, "out of memory");
 		return;

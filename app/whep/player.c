@@ -359,7 +359,13 @@ char *wf_player_index(const struct wf_config *cfg, size_t *len)
 		put_escaped(f, cfg->streams[i].name);
 		fputs("/\">", f);
 		put_escaped(f, cfg->streams[i].name);
-		fputs("</a></li>\n", f);
+		fputs("</a>", f);
+		if (cfg->streams[i].ingest == WF_CONF_INGEST_WHIP) {
+			fputs(" (<a href=\"/", f);
+			put_escaped(f, cfg->streams[i].name);
+			fputs("/publish\">publish</a>)", f);
+		}
+		fputs("</li>\n", f);
 	}
 	if (cfg->n_streams == 0)
 		fputs("<li>no streams configured</li>\n", f);

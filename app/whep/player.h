@@ -34,7 +34,8 @@ char *wf_player_page(const char *stream, size_t *len);
  * kind and which kinds whepfan's receiver reports reached. */
 char *wf_publish_page(const char *stream, size_t *len);
 
-/* The page listing cfg's streams with links to their players, as above. */
+/* The page listing cfg's streams with links to their players, and to the
+ * publisher page of each WHIP stream, as above. */
 char *wf_player_index(const struct wf_config *cfg, size_t *len);
 
 #endif

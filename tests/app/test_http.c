@@ -1443,7 +1443,14 @@ static void index_lists_the_configured_streams(void)
 	WF_CHECK(header_is(&r, "Content-Type", "text/html; charset=utf-8"));
 	WF_CHECK(body_has(&r, "<a href=\"/cam1/\">cam1</a>"));
 	WF_CHECK(body_has(&r, "<a href=\"/secret/\">secret</a>"));
-	WF_CHECK(body_has(&r, "<a href=\"/cam_2-b/\">cam_2-b</a>"));
+	WF_CHECK(body_has(&r, "<a href=\"/cam_2-b/\">cam_2-b</a></li>"));
+	/* a WHIP stream links its publisher page too */
+	WF_CHECK(body_has(&r, "<a href=\"/live/\">live</a> (<a href=\"/live/publish\">publish</a>)"));
+	simple("GET", "/live/publish", NULL, &r);
+	WF_CHECK_EQ(r.status, 200);
+	WF_CHECK(body_has(&r, "<title>Publish live - whepfan</title>"));
+	simple("GET", "/cam1/publish", NULL, &r);
+	WF_CHECK_EQ(r.status, 404);
 }
 
 /* ---- routing ------------------------------------------------------------- */
@@ -1654,6 +1661,8 @@ int main(int argc, char **argv)
 	add_stream("cam1", "");
 	add_stream("secret", "s3cret");
 	add_stream("cam_2-b", "");
+	add_stream("live", "");
+	cfg->streams[cfg->n_streams - 1].ingest = WF_CONF_INGEST_WHIP;
 
 	WF_RUN(whep_post_returns_201_with_location_etag_answer_and_cors);
 	WF_RUN(whep_post_accepts_content_type_parameters_and_case);

@@ -433,6 +433,24 @@ static void router_whip_routes_serve_a_publisher(void)
  * stream without publish_token lets nobody in; one with publish_token =
  * "" lets anyone; an RTP stream takes no publisher.  None of it reaches
  * the session layer. */
+/* GET /<stream>/publish: the publisher page of a WHIP stream, with the
+ * pages' security headers and no token asked (it is typed into the page);
+ * 404 for an RTP stream and an unknown one. */
+static void router_serves_the_publisher_page_of_whip_streams_only(void)
+{
+	WF_REQUIRE(start());
+	ask("GET", "/pub/publish", NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 200);
+	WF_CHECK(header_is("Content-Type", "text/html; charset=utf-8"));
+	WF_CHECK(header_is("Content-Security-Policy", "default-src 'self' 'unsafe-inline'"));
+	ask("GET", "/cam1/publish", NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 404);
+	ask("GET", "/nosuch/publish", NULL, NULL, 0, &rp);
+	WF_CHECK_EQ(rp.status, 404);
+	ask("POST", "/pub/publish", SDP_CT, OFFER, 0, &rp);
+	WF_CHECK_EQ(rp.status, 405);
+}
+
 static void router_whip_needs_the_publish_token(void)
 {
 	static const struct {
@@ -615,6 +633,7 @@ int main(int argc, char **argv)
 	WF_RUN(router_401_from_the_session_layer_carries_a_challenge);
 	WF_RUN(router_init_refuses_missing_ops_and_a_second_init);
 	WF_RUN(router_whip_routes_serve_a_publisher);
+	WF_RUN(router_serves_the_publisher_page_of_whip_streams_only);
 	WF_RUN(router_whip_needs_the_publish_token);
 	WF_RUN(router_whip_refuses_hostile_requests_as_whep_does);
 	WF_RUN(router_whip_and_whep_posts_share_one_budget);

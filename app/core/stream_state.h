@@ -55,6 +55,11 @@ struct wf_track_state {
 				 * full window after it */
 	uint64_t silent_tsc;	/* start of the silent window that began the pause */
 	uint64_t keyframes;
+	/* the newest RTP timestamp taken in, and when: a WHIP stream's next
+	 * publisher's timestamps go on from it (whip.c) */
+	uint32_t out_ts;
+	bool out_ts_valid;
+	uint64_t out_ts_tsc;
 };
 
 #define WF_WHIP_SRTCP_PEERS	WF_VIEWER_SRTCP_PEERS	/* sender SSRCs with an SRTCP window */
@@ -80,6 +85,10 @@ struct wf_whip_state {
 	uint64_t next_rr_tsc;	/* its next receiver report (and REMB) */
 	uint64_t nack_tsc[WF_MAX_TRACKS];	/* the track's last NACK */
 	uint64_t pli_tsc[WF_MAX_TRACKS];	/* the track's last PLI */
+	/* added to the publisher's RTP timestamps (and its sender reports'),
+	 * so they go on from the last publisher's: set when a track's SSRC
+	 * is named */
+	uint32_t ts_off[WF_MAX_TRACKS];
 };
 
 struct wf_stream_state {

@@ -74,7 +74,9 @@ static int take_srs(const struct wf_stream_state *st, unsigned sid, unsigned t0,
 		clk = &wf_app.streams[sid].clock[t];
 		rte_seqlock_write_lock(&clk->lock);
 		clk->sr_ntp = r.si.ntp;
-		clk->sr_rtp = r.si.rtp_ts;
+		/* a WHIP publisher's timestamps are moved onto the stream's
+		 * time line (whip.c); an RTP source's offset is 0 */
+		clk->sr_rtp = r.si.rtp_ts + st->whip.ts_off[t];
 		clk->sr_tsc = now;
 		clk->have_sr = true;
 		rte_seqlock_write_unlock(&clk->lock);

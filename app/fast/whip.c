@@ -321,22 +321,44 @@ void wf_whip_timer(struct wf_lcore *lc, uint64_t now)
 	}
 }
 
+/* The offset that makes a new publisher's first timestamp ts, on track ts
+ * of stream sid, follow the last one the viewers were sent by as much as
+ * the time since then: browsers take a jump in RTP time as a new stream
+ * (a VP8 key frame whose picture ID and timestamp both went back is
+ * dropped as old), and the viewers' SSRC and sequence numbers go on. */
+static uint32_t ts_continue(const struct wf_track_state *ts, unsigned sid, unsigned t,
+			    uint32_t first, uint64_t now)
+{
+	uint64_t rate = wf_app.streams[sid].tracks[t].clock_rate;
+	uint32_t expect;
+
+	if (!ts->out_ts_valid || !rate)
+		return 0;
+	expect = ts->out_ts + 1 +
+		 (uint32_t)((unsigned __int128)(now - ts->out_ts_tsc) * rate / wf_app.tsc_hz);
+	return expect - first;
+}
+
 void wf_whip_flush(struct wf_lcore *lc)
 {
 	struct wf_whip_batch *b = &lc->whip;
 	unsigned n = b->n, i;
+	uint64_t now;
 
 	if (!n)
 		return;
 	b->n = 0;
+	now = rte_rdtsc();
 	wf_srtp_unprotect_burst(lc->srtp, b->jobs, n);
 	lc->c.whip_bursts++;
 	for (i = 0; i < n; i++) {
 		const struct wf_srtp_rx_job *job = &b->jobs[i];
-		struct wf_whip_state *w = &lc->owned[b->stream[i]]->whip;
+		struct wf_stream_state *st = lc->owned[b->stream[i]];
+		struct wf_whip_state *w = &st->whip;
 		struct rte_mbuf *m = b->m[i];
 		unsigned t = b->track[i];
-		uint32_t ssrc;
+		struct wf_track_state *ts = &st->t[t];
+		uint32_t ssrc, rtp_ts;
 		uint16_t seq;
 		int gap;
 
@@ -348,15 +370,25 @@ void wf_whip_flush(struct wf_lcore *lc)
 		/* the track's first authentic packet names its SSRC; one of
 		 * another SSRC in the same burst came before it was known */
 		ssrc = wf_rtp_rd32(job->pkt + 8);
+		rtp_ts = wf_rtp_rd32(job->pkt + 4);
 		if (!w->pinned[t]) {
 			w->pinned[t] = true;
 			w->ssrc[t] = ssrc;
+			w->ts_off[t] = ts_continue(ts, b->stream[i], t, rtp_ts, now);
 		} else if (ssrc != w->ssrc[t]) {
 			wf_drop(lc, m, WF_DROP_WHIP_SSRC);
 			continue;
 		}
 		lc->c.whip_srtp++;
 		plain_lengths(m, job->out_len);
+		/* in the history and to every viewer in one time line */
+		rtp_ts += w->ts_off[t];
+		wf_rtp_wr32(job->pkt + 4, rtp_ts);
+		if (!ts->out_ts_valid || (int32_t)(rtp_ts - ts->out_ts) > 0) {
+			ts->out_ts = rtp_ts;
+			ts->out_ts_tsc = now;
+			ts->out_ts_valid = true;
+		}
 		seq = wf_rtp_rd16(job->pkt + 2);	/* m may be gone after ingest */
 		gap = wf_ingest_publisher_rtp(lc, m, b->stream[i], t, w->pub.pt[t]);
 		if (gap > 0)

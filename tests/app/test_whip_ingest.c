@@ -523,6 +523,8 @@ static void fresh(uint16_t gen)
 	if (cur_gen)
 		WF_CHECK_EQ(del_publisher(cur_gen), 0);
 	cur_gen = 0;
+	/* each test's first publisher starts the stream's time line */
+	st->t[0].out_ts_valid = st->t[1].out_ts_valid = false;
 	WF_CHECK_EQ(set_publisher(0, gen, key1), 0);
 	for (w = 0; w < 2; w++)
 		memset(&lcs[w]->c, 0, sizeof(lcs[w]->c));
@@ -764,12 +766,14 @@ static void set_publisher_on_a_worker_not_owning_the_stream_is_enoent(void)
 /* A second SET_PUBLISHER replaces the first: the old keys are gone, the
  * replay states start again (the same packet index is new under the new
  * publisher), the new SSRC takes the track at once, and the viewer's
- * numbers go on without a jump.  Its timestamps jump (the new publisher's
- * start elsewhere): recorded, not smoothed. */
+ * numbers go on without a jump; so do its timestamps: the new
+ * publisher's, which start elsewhere, are moved to follow the first's by
+ * the time between (a browser takes a jump back as a new stream). */
 static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
 {
 	uint8_t buf[256], out[8][512];
 	size_t n, lens[8];
+	uint32_t last_ts;
 	unsigned i;
 
 	fresh(1);
@@ -778,6 +782,7 @@ static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
 		send_video(0, (uint16_t)(50 + i), i == 0, NULL, NULL);
 	poll_end(0);
 	WF_CHECK_EQ(viewer_got(out, lens, 8), 3);
+	last_ts = wf_rtp_rd32(out[2] + 4);
 	/* the second publisher: other keys, its video under another SSRC,
 	 * numbered from 50 again, timestamps elsewhere */
 	WF_REQUIRE(set_publisher(0, 2, key2) == 0);
@@ -799,7 +804,14 @@ static void set_publisher_twice_replaces_the_first_and_resets_replay(void)
 	WF_REQUIRE(viewer_got(out, lens, 8) == 2);
 	WF_CHECK_EQ(wf_rtp_rd16(out[0] + 2), 1003);	/* 1000..1002, then 1003 */
 	WF_CHECK_EQ(wf_rtp_rd16(out[1] + 2), 1004);
-	WF_CHECK_EQ(wf_rtp_rd32(out[0] + 4), 777777);	/* the jump, as it came */
+	/* a tick past the first publisher's last, plus the time between (the
+	 * test's, well under a second of 90 kHz); then as the publisher
+	 * sends them */
+	WF_CHECKF((int32_t)(wf_rtp_rd32(out[0] + 4) - last_ts) >= 1 &&
+		  (int32_t)(wf_rtp_rd32(out[0] + 4) - last_ts) < 90000, "%u after %u",
+		  wf_rtp_rd32(out[0] + 4), last_ts);
+	WF_CHECK_EQ(wf_rtp_rd32(out[1] + 4), wf_rtp_rd32(out[0] + 4) + 1);
+	WF_CHECK_EQ(st->whip.ts_off[0], wf_rtp_rd32(out[0] + 4) - 777777u);
 	/* the first publisher's keys no longer open anything */
 	WF_CHECK(wf_srtp_keys_derive(engine, &pub_rtp, WF_SRTP_AES128_CM_SHA1_80,
 				     WF_SRTP_KIND_RTP, key1, 16, salt1, 14) == 0);
@@ -876,6 +888,37 @@ static void a_sender_report_sets_the_clock(void)
 	rx_on(0, buf, n);
 	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_SRTCP], 1);
 	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_REPLAY], 1);
+}
+
+static void drain_tx(void);
+
+/* A returning publisher's sender reports map its own timestamps, which
+ * ingest moves onto the stream's time line: the clock viewers' reports
+ * are built from is moved by the same offset. */
+static void a_second_publishers_sender_report_is_on_the_streams_time_line(void)
+{
+	uint8_t buf[256];
+	size_t n;
+	uint32_t off;
+	unsigned i;
+
+	fresh(1);
+	for (i = 0; i < 3; i++)
+		send_video(0, (uint16_t)(70 + i), i == 0, NULL, NULL);
+	poll_end(0);
+	WF_REQUIRE(set_publisher(0, 2, key2) == 0);
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO + 1, 5, 4000000000u, true, 0x66, 100, NULL, NULL);
+	rx_on(0, buf, n);
+	poll_end(0);
+	WF_REQUIRE(st->t[0].latched && st->t[0].ssrc == SSRC_VIDEO + 1);
+	off = st->whip.ts_off[0];
+	WF_CHECK(off != 0);
+	WF_CHECK_EQ(st->t[0].out_ts, 4000000000u + off);
+	n = sender_report(buf, sizeof(buf), SSRC_VIDEO + 1, 4000000900u, 0xe000000033334444ull);
+	WF_REQUIRE(n);
+	rx_on(0, buf, n);
+	WF_CHECK(clock_is(0, 4000000900u + off, 0xe000000033334444ull));
+	drain_tx();
 }
 
 /* An SR under a wrong tag moves no clock and is dropped. */
@@ -1423,6 +1466,7 @@ int main(int argc, char **argv)
 	WF_RUN(set_publisher_twice_replaces_the_first_and_resets_replay);
 	WF_RUN(a_second_ssrc_on_a_track_is_dropped);
 	WF_RUN(a_sender_report_sets_the_clock);
+	WF_RUN(a_second_publishers_sender_report_is_on_the_streams_time_line);
 	WF_RUN(an_srtcp_sr_with_a_wrong_tag_is_dropped);
 	WF_RUN(a_packet_received_on_another_worker_reaches_the_owner);
 	WF_RUN(rtp_from_a_viewer_is_still_not_rtcp);

@@ -12,7 +12,12 @@
 # the sessions end one by one, by a DELETE of the Location, by pc.close()
 # alone (DTLS close_notify) and by leaving the page (the player's pagehide),
 # and whepfan's telemetry must show sessions and viewers going down to 0.
-# whepfan must then exit 0 on SIGTERM.  Every process, the temp dir and
+# Then WHIP (issue 14): a second Chromium with a fake camera and
+# microphone publishes from whepfan's publisher page to "pubh264" (H.264)
+# and "pubvp8" (VP8), and plays each back through WHEP
+# (tests/e2e/browser/publish.js: the published size decoded, whepfan's
+# receiver reports at the publisher, the viewer resuming after the
+# publisher's page reloads).  whepfan must then exit 0 on SIGTERM.  Every process, the temp dir and
 # /var/run/dpdk/<prefix> are removed on success and failure.
 #   env: WF_BUILD (build dir, default build)
 set -uo pipefail
@@ -78,7 +83,13 @@ streams = (
         fmtp = "packetization-mode=1;profile-level-id=42e01f"; },
       { kind = "audio"; port = 5006; codec = "opus"; payload_type = 111; channels = 2; } ); },
   { name = "vp8"; token = "vp8-token"; tracks = (
-      { kind = "video"; port = 5008; codec = "VP8"; payload_type = 96; } ); }
+      { kind = "video"; port = 5008; codec = "VP8"; payload_type = 96; } ); },
+  { name = "pubh264"; ingest = "whip"; publish_token = "pub-token"; tracks = (
+      { kind = "video"; codec = "H264"; fmtp = "packetization-mode=1;profile-level-id=42e01f"; },
+      { kind = "audio"; codec = "opus"; channels = 2; } ); },
+  { name = "pubvp8"; ingest = "whip"; publish_token = "pub-token"; tracks = (
+      { kind = "video"; codec = "VP8"; },
+      { kind = "audio"; codec = "opus"; channels = 2; } ); }
 );
 EOF
 
@@ -90,7 +101,9 @@ pids=()
 stop() {
 	trap - EXIT TERM INT
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	[ -s "$tmp/chromium.pid" ] && kill -KILL "$(cat "$tmp/chromium.pid")" 2>/dev/null
+	for f in "$tmp/chromium.pid" "$tmp/chromium-pub.pid"; do
+		[ -s "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
 	for p in "${pids[@]}"; do
 		for _ in $(seq 1 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null
@@ -157,6 +170,19 @@ say "play_exit=$?"
 say "browser_done=($(elapsed))"
 say "chromium_gone=$(if [ -s "$tmp/chromium.pid" ] && kill -0 "$(cat "$tmp/chromium.pid")" 2>/dev/null; then echo no; else echo yes; fi)"
 
+# WHIP: Chromium publishes its fake camera and microphone from the
+# publisher page and plays each stream back through WHEP
+node "$top/tests/e2e/browser/publish.js" --port 18890 --prefix "$prefix" \
+	--profile "$tmp/profile-pub" --home "$tmp/chromium-env" --console "$tmp/console.log" \
+	--chromium-log "$tmp/chromium.log" --pid-file "$tmp/chromium-pub.pid" \
+	pubh264:token=pub-token:audio pubvp8:token=pub-token:audio &
+node_pid=$!
+pids+=("$node_pid")
+wait "$node_pid"
+say "publish_exit=$?"
+say "publish_done=($(elapsed))"
+say "chromium_pub_gone=$(if [ -s "$tmp/chromium-pub.pid" ] && kill -0 "$(cat "$tmp/chromium-pub.pid")" 2>/dev/null; then echo no; else echo yes; fi)"
+
 # the sources stop; whepfan ends on SIGTERM with status 0
 for p in "${pids[@]}"; do [ "$p" = "$wf_pid" ] || kill -TERM "$p" 2>/dev/null; done
 kill -TERM "$wf_pid"
@@ -166,7 +192,7 @@ wait "$wf_pid"; say "term_exit=$?"
 say "tap_gone=$(ip link show wfbr0 >/dev/null 2>&1 && echo no || echo yes)"
 INNER
 
-timeout -k 5 100 unshare -n bash "$tmp/inner.sh" "$tmp" "$wf" "$prefix" "$top" > "$tmp/inner.out" 2>&1 &
+timeout -k 5 260 unshare -n bash "$tmp/inner.sh" "$tmp" "$wf" "$prefix" "$top" > "$tmp/inner.out" 2>&1 &
 inner_pid=$!
 wait "$inner_pid"
 inner_rc=$?
@@ -185,12 +211,14 @@ check both_rtp_sources_reach_whepfan \
 	grep -Eq '^sources_live=[1-9][0-9]*,[1-9][0-9]* ' "$tmp/inner.out"
 check browser_driver_completes_all_its_checks [ "$(val play_exit)" = 0 ]
 check chromium_is_gone_after_the_test [ "$(val chromium_gone)" = yes ]
+check publish_driver_completes_all_its_checks [ "$(val publish_exit)" = 0 ]
+check publishing_chromium_is_gone_after_the_test [ "$(val chromium_pub_gone)" = yes ]
 check sigterm_stops_whepfan_with_exit_status_0 [ "$(val term_exit)" = 0 ]
 check tap_interface_goes_with_whepfan [ "$(val tap_gone)" = yes ]
 check whepfan_log_has_no_errors_or_failed_sessions \
 	bash -c "! grep -Ei '^whepfan: .*(error|fail|cannot|expired|never connected|panic)' '$tmp/whepfan.log'"
 check test_runs_in_bounded_time [ "$inner_rc" -ne 124 ]
-echo "  timings from the namespace's start: whepfan up $(val wf_started | cut -d' ' -f2-), sources live $(val sources_live | cut -d' ' -f2-), browser done $(val browser_done); whole test $(( ($(date +%s%N) - t_start) / 1000000 )) ms"
+echo "  timings from the namespace's start: whepfan up $(val wf_started | cut -d' ' -f2-), sources live $(val sources_live | cut -d' ' -f2-), browser done $(val browser_done), publishing done $(val publish_done); whole test $(( ($(date +%s%N) - t_start) / 1000000 )) ms"
 
 if [ "$failed" -ne 0 ]; then
 	echo "--- inner script"; grep -Ev '^(ok   |FAIL |  )' "$tmp/inner.out"

@@ -150,6 +150,7 @@ struct wf_stream {
 	uint8_t active;		/* __atomic only */
 	uint8_t owner;		/* worker index holding its history */
 	uint8_t n_tracks;
+	uint8_t whip;		/* ingest = "whip": a publisher feeds it */
 	struct {
 		uint8_t kind;	/* enum wf_conf_kind */
 		uint8_t codec;	/* enum wf_conf_codec */

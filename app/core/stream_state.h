@@ -55,6 +55,11 @@ struct wf_track_state {
 				 * full window after it */
 	uint64_t silent_tsc;	/* start of the silent window that began the pause */
 	uint64_t keyframes;
+	uint64_t kf_interval_tsc;	/* between the last two key frames */
+	/* a WHIP publisher's: packets missing when a later one arrived (loss
+	 * before repair), and those asked again (NACK) */
+	uint64_t missing;
+	uint64_t nacked;
 	/* the newest RTP timestamp taken in, and when: a WHIP stream's next
 	 * publisher's timestamps go on from it (whip.c) */
 	uint32_t out_ts;
@@ -117,6 +122,10 @@ struct wf_track_view {
 	int32_t lost;		/* RFC 3550 A.3, since the source began */
 	uint32_t history_packets;
 	uint8_t latched;	/* a source is latched: ssrc, jitter, lost valid */
+	uint16_t publisher_gen;	/* the stream's WHIP publisher, 0: none */
+	uint64_t kf_interval_tsc;	/* between the last two key frames, 0: fewer */
+	uint64_t missing;	/* WHIP: missing on arrival, before repair */
+	uint64_t nacked;	/* WHIP: asked again (generic NACK) */
 };
 
 /* Slots for a track of kind video/audio with history_ms, sized for a

@@ -216,6 +216,8 @@ static void track_note(struct wf_lcore *lc, const struct wf_stream *s, unsigned 
 	    (!ts->have_kf || (int32_t)(ext - ts->last_kf) > 0)) {
 		ts->last_kf = ext;
 		ts->last_kf_ts = h->timestamp;
+		if (ts->have_kf)
+			ts->kf_interval_tsc = now - ts->last_kf_tsc;
 		ts->have_kf = true;
 		ts->last_kf_tsc = now;
 		ts->keyframes++;
@@ -493,6 +495,9 @@ static void track_view(const struct wf_track_state *ts, uint32_t gen, struct wf_
 		v->lost = (int32_t)(lost < 0 ? 0 : lost > INT32_MAX ? INT32_MAX : lost);
 	}
 	v->history_packets = ts->have_any ? ts->newest - ts->oldest + 1 : 0;
+	v->kf_interval_tsc = ts->kf_interval_tsc;
+	v->missing = ts->missing;
+	v->nacked = ts->nacked;
 }
 
 void wf_ingest_publish(struct wf_lcore *lc, unsigned sid)
@@ -505,8 +510,10 @@ void wf_ingest_publish(struct wf_lcore *lc, unsigned sid)
 		struct wf_track_view v;
 
 		memset(&v, 0, sizeof(v));
-		if (st && t < st->n_tracks)
+		if (st && t < st->n_tracks) {
 			track_view(&st->t[t], st->gen, &v);
+			v.publisher_gen = st->whip.pub.gen;
+		}
 		wf_pub_write(&p->sc, &p->v, &v, sizeof(v));
 	}
 }

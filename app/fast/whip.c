@@ -191,6 +191,7 @@ static void nack_gap(struct wf_lcore *lc, struct wf_whip_state *w, unsigned t, u
 	size_t cap;
 	int a, b;
 
+	lc->owned[w->pub.stream]->t[t].missing += n;
 	if (w->nack_tsc[t] &&
 	    now - w->nack_tsc[t] < wf_app.tsc_hz / 1000 * WF_WHIP_NACK_INTERVAL_MS) {
 		lc->c.whip_nack_limited += n;
@@ -213,6 +214,7 @@ static void nack_gap(struct wf_lcore *lc, struct wf_whip_state *w, unsigned t, u
 	if (fb_send(lc, w, out, (size_t)(a + b))) {
 		lc->c.whip_nack_tx++;
 		lc->c.whip_nack_seqs += k;
+		lc->owned[w->pub.stream]->t[t].nacked += k;
 	}
 }
 

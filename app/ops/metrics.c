@@ -84,9 +84,15 @@ static void latency(FILE *f)
 	}
 }
 
-/* One line per active stream and track: the uint64_t at off of the
- * track as its owner published it (never its state, which a stop frees). */
-static void stream_tracks(FILE *f, const char *name, size_t off)
+/* What a line of a track shows: the uint64_t at off of its view, or
+ * (off WF_TRACK_LOST) its loss, (WF_TRACK_KF_S) its key-frame interval. */
+#define WF_TRACK_LOST	SIZE_MAX
+#define WF_TRACK_KF_S	(SIZE_MAX - 1)
+
+/* One line per active stream and track (WHIP streams only when whip): a
+ * figure of the track as its owner published it (never its state, which a
+ * stop frees). */
+static void stream_lines(FILE *f, const char *name, size_t off, bool whip)
 {
 	static const char *const kinds[] = { "video", "audio" };
 	unsigned s, t;
@@ -95,14 +101,26 @@ static void stream_tracks(FILE *f, const char *name, size_t off)
 		const struct wf_stream *st = &wf_app.streams[s];
 		struct wf_track_view tv;
 
-		if (!wf_stream_is_active(st))
+		if (!wf_stream_is_active(st) || (whip && !st->whip))
 			continue;
-		for (t = 0; t < st->n_tracks && t < WF_MAX_TRACKS; t++)
-			if (wf_stream_track(s, t, &tv) == 0)
-				fprintf(f, "whepfan_%s{stream=\"%s\",track=\"%s\"} %lu\n", name,
-					st->name, kinds[st->tracks[t].kind & 1],
-					*(const uint64_t *)((const uint8_t *)&tv + off));
+		for (t = 0; t < st->n_tracks && t < WF_MAX_TRACKS; t++) {
+			if (wf_stream_track(s, t, &tv) != 0)
+				continue;
+			fprintf(f, "whepfan_%s{stream=\"%s\",track=\"%s\"} ", name, st->name,
+				kinds[st->tracks[t].kind & 1]);
+			if (off == WF_TRACK_LOST)
+				fprintf(f, "%d\n", tv.latched ? tv.lost : 0);
+			else if (off == WF_TRACK_KF_S)
+				fprintf(f, "%.3f\n", (double)tv.kf_interval_tsc / (double)wf_app.tsc_hz);
+			else
+				fprintf(f, "%lu\n", *(const uint64_t *)((const uint8_t *)&tv + off));
+		}
 	}
+}
+
+static void stream_tracks(FILE *f, const char *name, size_t off)
+{
+	stream_lines(f, name, off, false);
 }
 
 static void streams(FILE *f)
@@ -113,6 +131,31 @@ static void streams(FILE *f)
 	stream_tracks(f, "stream_packets_total", offsetof(struct wf_track_view, packets));
 	counter(f, "stream_bytes", "RTP bytes ingested per stream and track.");
 	stream_tracks(f, "stream_bytes_total", offsetof(struct wf_track_view, bytes));
+	gauge(f, "stream_bitrate_bps", "Ingest bitrate per stream and track over the last second.");
+	stream_tracks(f, "stream_bitrate_bps", offsetof(struct wf_track_view, bitrate_bps));
+	counter(f, "stream_keyframes", "Key frames ingested per stream and track.");
+	stream_tracks(f, "stream_keyframes_total", offsetof(struct wf_track_view, keyframes));
+	gauge(f, "stream_keyframe_interval_seconds", "Time between a track's last two key frames.");
+	stream_tracks(f, "stream_keyframe_interval_seconds", WF_TRACK_KF_S);
+	gauge(f, "stream_lost", "Packets of the current source never received (RFC 3550 "
+	      "cumulative loss: after NACK repair for a WHIP publisher).");
+	stream_tracks(f, "stream_lost", WF_TRACK_LOST);
+	counter(f, "stream_missing", "Packets a WHIP publisher's track missed on arrival "
+		"(loss before NACK repair).");
+	stream_lines(f, "stream_missing_total", offsetof(struct wf_track_view, missing), true);
+	counter(f, "stream_nacked", "Packets asked again of a WHIP publisher (generic NACK).");
+	stream_lines(f, "stream_nacked_total", offsetof(struct wf_track_view, nacked), true);
+	gauge(f, "stream_publisher_generation", "The WHIP stream's live publisher (its "
+	      "generation), 0 while none.");
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		struct wf_track_view tv;
+
+		if (!wf_stream_is_active(&wf_app.streams[s]) || !wf_app.streams[s].whip)
+			continue;
+		fprintf(f, "whepfan_stream_publisher_generation{stream=\"%s\"} %u\n",
+			wf_app.streams[s].name,
+			wf_stream_track(s, 0, &tv) == 0 ? tv.publisher_gen : 0);
+	}
 	gauge(f, "stream_viewers", "Viewers per stream.");
 	for (s = 0; s < WF_MAX_STREAMS; s++) {
 		unsigned w, n = 0;

@@ -237,7 +237,8 @@ static int cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *
 	return 0;
 }
 
-static void add_track(struct rte_tel_data *d, uint8_t kind, const struct wf_track_view *tv)
+static void add_track(struct rte_tel_data *d, uint8_t kind, bool whip,
+		      const struct wf_track_view *tv)
 {
 	struct rte_tel_data *td = rte_tel_data_alloc();
 
@@ -256,6 +257,12 @@ static void add_track(struct rte_tel_data *d, uint8_t kind, const struct wf_trac
 		rte_tel_data_add_dict_int(td, "lost", tv->lost);
 	rte_tel_data_add_dict_u64(td, "bitrate_bps", tv->bitrate_bps);
 	rte_tel_data_add_dict_u64(td, "history_packets", tv->history_packets);
+	rte_tel_data_add_dict_u64(td, "keyframe_interval_ms",
+				  tv->kf_interval_tsc * 1000 / wf_app.tsc_hz);
+	if (whip) {	/* loss before repair, and what was asked again */
+		rte_tel_data_add_dict_u64(td, "missing", tv->missing);
+		rte_tel_data_add_dict_u64(td, "nacked", tv->nacked);
+	}
 	rte_tel_data_add_dict_container(d, wf_conf_kind_name(kind), td, 0);
 }
 
@@ -265,6 +272,7 @@ static void add_track(struct rte_tel_data *d, uint8_t kind, const struct wf_trac
 static void add_stream(struct rte_tel_data *d, unsigned i, const struct wf_stream_view *sv)
 {
 	unsigned w, t, n = 0;
+	uint16_t publisher = 0;
 
 	rte_tel_data_add_dict_string(d, "name", sv->name);
 	rte_tel_data_add_dict_int(d, "owner_worker", sv->owner);
@@ -278,8 +286,15 @@ static void add_stream(struct rte_tel_data *d, unsigned i, const struct wf_strea
 		struct wf_track_view tv;
 
 		/* a view of another start of the slot is not this stream's */
-		if (wf_stream_track(i, t, &tv) == 0 && tv.stream_gen == sv->gen)
-			add_track(d, sv->kind[t], &tv);
+		if (wf_stream_track(i, t, &tv) == 0 && tv.stream_gen == sv->gen) {
+			add_track(d, sv->kind[t], sv->whip, &tv);
+			publisher = tv.publisher_gen;
+		}
+	}
+	if (sv->whip) {
+		rte_tel_data_add_dict_string(d, "ingest", "whip");
+		/* the owner's: 0 while no publisher is live */
+		rte_tel_data_add_dict_u64(d, "publisher_generation", publisher);
 	}
 }
 

@@ -37,6 +37,7 @@ static void view_publish(unsigned slot, const struct wf_stream *s, uint32_t gen)
 		v.gen = gen;
 		v.owner = s->owner;
 		v.n_tracks = s->n_tracks;
+		v.whip = s->whip;
 		for (t = 0; t < s->n_tracks && t < WF_MAX_TRACKS; t++)
 			v.kind[t] = s->tracks[t].kind;
 	}
@@ -325,6 +326,7 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	snprintf(s->name, sizeof(s->name), "%s", cs->name);
 	s->owner = (uint8_t)least_loaded_owner();
 	s->n_tracks = (uint8_t)cs->n_tracks;
+	s->whip = cs->ingest == WF_CONF_INGEST_WHIP;
 	s->history_ms = cs->history_ms;
 	sources_fill(&s->src_tab[0], cs);
 	for (t = 0; t < cs->n_tracks; t++) {

@@ -75,6 +75,7 @@ struct wf_stream_view {
 	uint32_t gen;			/* this start of the slot, never 0 */
 	uint8_t owner;			/* worker index */
 	uint8_t n_tracks;
+	uint8_t whip;			/* ingest = "whip" */
 	uint8_t kind[WF_MAX_TRACKS];	/* enum wf_conf_kind */
 };
 

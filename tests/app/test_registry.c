@@ -590,6 +590,48 @@ static void a_moved_publisher_routes_from_its_new_address(void)
 	settle();
 }
 
+/* Review (hB endpoint): a publisher that moves before its owner answered
+ * is sent twice (same generation).  When the owner refuses the first copy
+ * (-ENOENT: its stream was not there yet) and takes the second, the
+ * registry has forgotten the publisher on the first answer and ignores
+ * the second: the owner keeps a publisher, keys included, that no
+ * DEL_PUBLISHER will ever remove (a publisher entry of a dead session).
+ * Expected: a refused copy while another of the same generation may be
+ * outstanding is followed by DEL_PUBLISHER(gen) (the owner drops by gen:
+ * harmless when it has nothing). */
+static void a_refused_first_copy_of_a_moved_publisher_leaves_no_publisher_on_its_owner(void)
+{
+	static const struct rte_ether_addr mac2 = { { 2, 0, 0, 0, 0, 9 } };
+	static struct wf_publisher p;
+	struct wf_ctrl_msg *first, *second, *msg;
+	unsigned dels = 0;
+
+	memset(&pub_done, 0, sizeof(pub_done));
+	wf_app.streams[15].owner = 0;
+	publisher(&p, 15, 4, 0xc6120024, 7004);
+	WF_REQUIRE(wf_registry_publisher_set(&p, TAG, on_pub_done) == 0);
+	/* the pair moves while the owner has not answered */
+	WF_CHECK_EQ(wf_registry_publisher_move(15, 4, 0, &mac2, 0xc6120025, 7005), 0);
+	first = take(0);
+	second = take(0);
+	WF_REQUIRE(first != NULL && second != NULL);
+	WF_CHECK(first->type == WF_CTRL_SET_PUBLISHER && second->type == WF_CTRL_SET_PUBLISHER);
+	answer(0, first, -ENOENT);
+	WF_CHECK(pub_done.calls == 1 && pub_done.status == -ENOENT);
+	answer(0, second, 0);	/* the owner took the second copy */
+	WF_CHECK_EQ(pub_done.calls, 1);
+	WF_CHECK_EQ(wf_registry_publisher_live(15), 0);
+	/* the session is gone (refused): nothing but a DEL can end it */
+	wf_registry_poll();
+	while ((msg = take(0)) != NULL) {
+		if (msg->type == WF_CTRL_DEL_PUBLISHER && msg->stream == 15 && msg->gen == 4)
+			dels++;
+		answer(0, msg, 0);
+	}
+	WF_CHECK_EQ(dels, 1);
+	settle();
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -609,6 +651,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_publisher_routes_once_its_owner_took_it_and_unroutes_first);
 	WF_RUN(a_refused_publisher_leaves_nothing);
 	WF_RUN(a_moved_publisher_routes_from_its_new_address);
+	WF_RUN(a_refused_first_copy_of_a_moved_publisher_leaves_no_publisher_on_its_owner);
 	rte_eal_cleanup();
 	return wf_test_done();
 }

@@ -73,6 +73,8 @@ struct pub_info {
 	uint16_t del_gen;	/* DEL_PUBLISHER(del_gen) still to send; 0: none */
 	uint8_t state;		/* enum pub_state */
 	uint8_t set_wanted;	/* the copy (a move) still to send */
+	uint8_t resent;		/* a copy went while PUB_SETTING: a refusal of the
+				 * first may be followed by the owner taking it */
 	uint8_t owed;		/* counted in reg.pub_owed */
 	uint8_t owner;		/* the stream's owner when it was set */
 	struct wf_peer_key key;
@@ -465,6 +467,8 @@ static int pub_flush(unsigned stream)
 			return -ENOBUFS;
 		}
 		pi->set_wanted = 0;
+		if (pi->state == PUB_SETTING)
+			pi->resent = 1;
 	}
 	return 0;
 }
@@ -490,6 +494,7 @@ static void pub_reply(struct wf_ctrl_msg *msg)
 	struct pub_info *pi;
 	wf_registry_pub_fn done;
 	uint16_t gen = msg->gen;
+	uint8_t resent;
 	int rc;
 
 	wipe_msg_publisher(msg);
@@ -506,7 +511,14 @@ static void pub_reply(struct wf_ctrl_msg *msg)
 		       wf_app.streams[stream].name, msg->worker, strerror(-msg->status));
 		if (pi->state == PUB_LIVE)
 			return;	/* a move's copy: the owner keeps the last one */
+		resent = pi->resent;
 		pub_clear(pi);
+		if (resent) {
+			/* a later copy of this gen may be taken: the owner
+			 * drops it by gen (nothing when it has none) */
+			pi->del_gen = gen;
+			pub_flush_or_queue(stream);
+		}
 		if (done)
 			done(stream, gen, msg->status);
 		return;
@@ -571,6 +583,7 @@ int wf_registry_publisher_set(const struct wf_publisher *p, uint32_t tag, wf_reg
 	pi->owner = (uint8_t)owner;
 	pi->state = PUB_SETTING;
 	pi->set_wanted = 0;
+	pi->resent = 0;
 	memset(&pi->key, 0, sizeof(pi->key));
 	pi->key.addr = p->addr;
 	pi->key.port = p->udp_port;

@@ -725,6 +725,66 @@ static void viewers_of_other_streams_leave_the_publishers_slot_free(void)
 	wf_e2e_av_source_free(&cam, fds);
 }
 
+/* Review (hB endpoint): anyone who can be a viewer of any stream (here
+ * "cam", no token) claims the 5-tuple a publisher will send from with
+ * one check of its own session's credentials, from that address (on the
+ * internet: spoofed; here the attacker holds the port for a moment, the
+ * packets are the same).  learn_peer() gives the address to the first
+ * session with a valid check from it, proven or not, and refuses every
+ * other's (ice_addr_taken): the publisher's checks are never answered,
+ * its ICE fails for as long as the attacker renews its viewer (one POST
+ * per webrtc.handshake_timeout_s), no token needed.  A publisher at a
+ * known address and port (a fixed or small ICE port range: hardware
+ * encoders, servers) can be kept off its stream.  Expected: a claim that
+ * proved nothing (not pinned, not live) does not keep a session with
+ * valid checks out.  (Fails: review finding.) */
+#define CLAIMED_PORT	41234
+static void an_unproven_viewer_claim_on_the_publishers_address_keeps_it_out(void)
+{
+	struct wf_e2e_http_resp r;
+	struct wf_rtp_src cam;
+	int fds[2] = { -1, -1 };
+	struct wf_wc *v, *p;
+	struct wf_wc_opts o = {
+		.name = "squatter", .addr = WF_E2E_KERN_ADDR, .port = CLAIMED_PORT,
+		.media = WF_WC_MEDIA_VERIFY,
+	};
+	long long taken;
+	uint64_t end;
+	bool connected;
+
+	WF_REQUIRE(wf.pid > 0);
+	WF_REQUIRE(wf_e2e_av_source(&cam, fds, NULL, 1024) == 0);
+	cam.running = true;
+	for (end = now_us() + 500000ull * SLOW; now_us() < end; usleep(20000))
+		wf_rtp_src_tick(&cam);
+	/* the attacker: a viewer of cam, its one check from the address */
+	v = wf_wc_create(env.hub, &o);
+	WF_REQUIRE(v != NULL);
+	WF_REQUIRE(client_post(v, "cam", NULL, &r) == 201);
+	WF_REQUIRE(wf_wc_send_check(v, true, NULL) == 0);
+	pump(100);
+	WF_REQUIRE(wf_wc_rebind(v, WF_E2E_KERN_ADDR, 0) == 0);	/* the port goes back */
+	/* the publisher, from that address, with the token */
+	o.name = "publisher at a known address";
+	o.media = WF_WC_MEDIA_DECRYPT;
+	o.publish = true;
+	o.video_pt = PUB_VIDEO_PT;
+	o.audio_pt = PUB_AUDIO_PT;
+	p = wf_wc_create(env.hub, &o);
+	WF_REQUIRE(p != NULL);
+	WF_REQUIRE(client_post(p, "pub", PUB_TOKEN, &r) == 201);
+	taken = webrtc_stat("ice_addr_taken");
+	connected = wf_wc_connect(p, NULL) == WF_DTLS_CONNECTED;
+	WF_CHECKF(connected, "the publisher's ICE failed: its address is the squatter's "
+		  "(ice_addr_taken +%lld)", webrtc_stat("ice_addr_taken") - taken);
+	wf_wc_delete(p, PUB_TOKEN, &r);
+	wf_wc_delete(v, NULL, &r);
+	wf_wc_free(p);
+	wf_wc_free(v);
+	wf_e2e_av_source_free(&cam, fds);
+}
+
 static void sigterm_stops_whepfan_with_exit_status_0(void)
 {
 	WF_REQUIRE(wf.pid > 0);
@@ -753,6 +813,7 @@ int main(int argc, char **argv)
 	WF_RUN(viewers_stay_and_resume_when_a_publisher_returns);
 	WF_RUN(a_reload_that_restarts_the_stream_ends_its_publisher);
 	WF_RUN(viewers_of_other_streams_leave_the_publishers_slot_free);
+	WF_RUN(an_unproven_viewer_claim_on_the_publishers_address_keeps_it_out);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 
 	if (wf_test.failed)

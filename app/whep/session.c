@@ -598,7 +598,9 @@ static int offer_room(enum wf_session_role role, const struct wf_config_stream *
 	/* one publisher per stream, pending or live: a second POST, token
 	 * or not, neither ends nor replaces it */
 	if (role == WF_SESSION_PUBLISHER && S.publisher[sid]) {
-		refuse(r, 409, 0, "stream %s has a publisher already", stream);
+		/* a publisher that crashed comes back to its own session until
+		 * consent or the handshake deadline ends it: a hint when to try */
+		refuse(r, 409, 2, "stream %s has a publisher already", stream);
 		return -1;
 	}
 	if (role == WF_SESSION_VIEWER && whip && !live_publisher((unsigned)sid)) {
@@ -853,6 +855,19 @@ void wf_session_end_stream(unsigned slot)
 	for (i = 0; S.tab && i < S.cap; i++)
 		if (S.tab[i] && S.tab[i]->stream == slot)
 			session_free(S.tab[i]);
+}
+
+void wf_session_end_publisher(unsigned slot)
+{
+	unsigned i;
+
+	for (i = 0; S.tab && i < S.cap; i++)
+		if (S.tab[i] && S.tab[i]->stream == slot &&
+		    S.tab[i]->role == WF_SESSION_PUBLISHER) {
+			WF_LOG(INFO, "session %s: publisher ended: its publish_token changed\n",
+			       S.tab[i]->id);
+			session_free(S.tab[i]);
+		}
 }
 
 unsigned wf_session_count(void)
@@ -1347,13 +1362,28 @@ static void stun_response(const struct rte_ether_hdr *eth, const struct wf_peer_
 	move_pair(s, &eth->src_addr);
 }
 
+/* Whether s, with a valid check from an address o holds, takes it: a
+ * publisher from a viewer that proved nothing there (no cookie echoed
+ * from it, not live).  A viewer's session is anyone's for a POST, and one
+ * check of its own from a publisher's known address (spoofed) would keep
+ * the publisher's checks unanswered, the whole stream down, for as long
+ * as the squatter renewed it (helper-50's review).  Nothing takes an
+ * address from a publisher or from a session that proved it, and
+ * viewers keep the first-come rule among themselves: a squatter there
+ * costs one viewer, not a stream. */
+static bool takes_from(const struct session *s, const struct session *o)
+{
+	return s->role == WF_SESSION_PUBLISHER && o->role == WF_SESSION_VIEWER && !o->pinned &&
+	       o->state != S_LIVE;
+}
+
 /* A valid check from k.  Before the session is selected or pinned it
  * teaches the session its peer (peer-reflexive: offers with only mDNS
  * candidates or none work), unless another session has k (one session
  * cannot take or void another's address: counted, -EADDRINUSE, and the
- * check goes unanswered); each move rebinds the DTLS cookie to the new
- * address.  After that only a validated path moves it (start_probe).
- * 0 or -EADDRINUSE. */
+ * check goes unanswered; but takes_from()); each move rebinds the DTLS
+ * cookie to the new address.  After that only a validated path moves it
+ * (start_probe).  0 or -EADDRINUSE. */
 static int learn_peer(struct session *s, const struct wf_peer_key *k,
 		      const struct rte_ether_addr *mac, bool use_candidate)
 {
@@ -1371,9 +1401,18 @@ static int learn_peer(struct session *s, const struct wf_peer_key *k,
 	}
 	if (!same) {
 		o = find_addr(k);
-		if (o && o != s) {
+		if (o && o != s && !takes_from(s, o)) {
 			S.stats.ice_addr_taken++;
 			return -EADDRINUSE;
+		}
+		if (o && o != s) {
+			/* o forgets it, as index_peer() makes a session do */
+			o->addr_indexed = false;
+			o->have_peer = false;
+			o->selected = false;
+			rte_hash_del_key(S.by_addr, k);
+			publish(o);
+			S.stats.ice_addr_yielded++;
 		}
 		if (s->addr_indexed)
 			del_own_key(S.by_addr, &s->peer, s->idx);

@@ -42,8 +42,9 @@ enum wf_conf_stream_bit {
 	WF_CONF_STREAM_OUTPUTS = 1u << 3,
 	WF_CONF_STREAM_SOURCES = 1u << 4,	/* sources, source_timeout_ms */
 	WF_CONF_STREAM_INGEST = 1u << 5,	/* rtp <-> whip */
-	/* publish_token: given or not, empty or not, its value; like token
-	 * it is read at every request, and a publisher already in stays */
+	/* publish_token: given or not, empty or not, its value; read at
+	 * every request, and the publisher already in (pending or live) is
+	 * ended: a token changed is a token revoked */
 	WF_CONF_STREAM_PUBLISH = 1u << 6,
 	WF_CONF_STREAM_BITRATE = 1u << 7,	/* max_bitrate_kbps */
 };

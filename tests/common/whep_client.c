@@ -467,6 +467,7 @@ void wf_wc_free(struct wf_wc *c)
 		srtp_dealloc(c->tx);
 	for (t = 0; t < WF_WC_TRACKS; t++)
 		wf_rtp_check_free(c->trk[t].chk);
+	free(c->sent);
 	memset(c->rkey, 0, sizeof(c->rkey));
 	memset(c->lkey, 0, sizeof(c->lkey));
 	free(c);
@@ -886,18 +887,103 @@ int wf_wc_send_srtcp(struct wf_wc *c, uint8_t *buf, size_t len)
 	return wf_wc_send_raw(c, buf, (size_t)n);
 }
 
+/* A publisher's last packets as protected, by sequence number: a NACK
+ * has them sent again, the same bytes (RFC 4585 without RTX: the
+ * packet's index is new to whepfan, which never received it). */
+#define WF_WC_SENT		512
+#define WF_WC_SENT_MAX		1500
+struct wf_wc_sent {
+	struct {
+		uint32_t ssrc;
+		uint16_t seq, len;	/* len 0: empty */
+		uint8_t pkt[WF_WC_SENT_MAX];
+	} e[WF_WC_SENT];
+};
+
 int wf_wc_send_rtp(struct wf_wc *c, uint8_t *buf, size_t len, size_t cap)
 {
 	int n = (int)len;
 
 	if (!c->tx || !c->keyed)
 		return -ENOTCONN;
-	if (len + SRTP_MAX_TRAILER_LEN > cap)
+	if (len + SRTP_MAX_TRAILER_LEN > cap || len < 12)
 		return -ENOSPC;
 	if (srtp_protect(c->tx, buf, &n) != srtp_err_status_ok)
 		return -EIO;
 	c->st.rtp_sent++;
+	if (c->opts.publish && !c->sent)
+		c->sent = calloc(1, sizeof(*c->sent));
+	if (c->sent && (size_t)n <= WF_WC_SENT_MAX) {
+		uint16_t seq = wf_rtp_rd16(buf + 2);
+		unsigned i = seq % WF_WC_SENT;
+
+		c->sent->e[i].ssrc = wf_rtp_rd32(buf + 8);
+		c->sent->e[i].seq = seq;
+		c->sent->e[i].len = (uint16_t)n;
+		memcpy(c->sent->e[i].pkt, buf, (size_t)n);
+	}
+	/* lost on the way, as if: a multiplicative hash of the count spreads
+	 * the losses evenly, key frames' packets among them */
+	if (c->opts.publish_loss_pct &&
+	    (c->st.rtp_sent * 2654435761u >> 8) % 100 < c->opts.publish_loss_pct) {
+		c->st.pub_dropped++;
+		return n;
+	}
 	return wf_wc_send_raw(c, buf, (size_t)n);
+}
+
+/* A NACK from whepfan: each packet it names is sent again if still kept. */
+static void publisher_nack(struct wf_wc *c, const struct wf_rtcp_pkt *pkt)
+{
+	uint16_t seqs[64];
+	struct wf_rtcp_fb fb;
+	int n = wf_rtcp_parse_nack(pkt, &fb, seqs, 64), i;
+
+	if (n < 0) {
+		wf_e2e_errlog_add(&c->err, "%s: a NACK that does not parse (%d)", c->name, n);
+		return;
+	}
+	c->st.nack_in++;
+	for (i = 0; i < n && i < 64; i++) {
+		unsigned k = seqs[i] % WF_WC_SENT;
+
+		c->st.nack_seqs_in++;
+		if (!c->sent || !c->sent->e[k].len || c->sent->e[k].seq != seqs[i] ||
+		    c->sent->e[k].ssrc != fb.media_ssrc) {
+			c->st.pub_unknown++;
+			continue;
+		}
+		if (wf_wc_send_raw(c, c->sent->e[k].pkt, c->sent->e[k].len) >= 0)
+			c->st.pub_resent++;
+	}
+}
+
+/* whepfan's feedback to a publisher (decrypted SRTCP): receiver reports,
+ * NACK (sent again), PLI and REMB (counted). */
+static void publisher_feedback(struct wf_wc *c, const uint8_t *p, int len)
+{
+	struct wf_rtcp_iter it;
+	struct wf_rtcp_pkt pkt;
+	struct wf_rtcp_remb remb;
+	struct wf_rtcp_fb fb;
+	uint32_t ssrcs[4];
+	int rc;
+
+	wf_rtcp_iter_init(&it, p, (size_t)len);
+	while ((rc = wf_rtcp_next(&it, &pkt)) > 0) {
+		if (pkt.pt == WF_RTCP_RR)
+			c->st.rr_in++;
+		else if (pkt.pt == WF_RTCP_RTPFB && pkt.count == WF_RTCP_FMT_NACK)
+			publisher_nack(c, &pkt);
+		else if (wf_rtcp_parse_pli(&pkt, &fb) == 0)
+			c->st.pli_in++;
+		else if (wf_rtcp_parse_remb(&pkt, &remb, ssrcs, 4) > 0) {
+			c->st.remb_in++;
+			c->st.remb_bps = remb.bitrate_bps;
+		}
+	}
+	if (rc < 0)
+		wf_e2e_errlog_add(&c->err, "%s: whepfan's SRTCP does not parse (%d)", c->name, rc);
 }
 
 int wf_wc_send_rr(struct wf_wc *c)
@@ -1364,7 +1450,10 @@ static void on_media(struct wf_wc *c, uint8_t *buf, int n)
 			wf_e2e_errlog_add(&c->err, "%s: SRTCP unprotect failed (%d)", c->name, st);
 			return;
 		}
-		on_srtcp(c, buf, n, true);
+		if (c->opts.publish)
+			publisher_feedback(c, buf, n);
+		else
+			on_srtcp(c, buf, n, true);
 		return;
 	}
 	if (c->hub->conf.rtp_filter &&

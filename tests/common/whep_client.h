@@ -162,6 +162,9 @@ struct wf_wc_opts {
 	bool publish;
 	uint32_t ssrc[WF_WC_TRACKS];
 	uint8_t video_pt, audio_pt;	/* the offer's payload types (0: the hub's) */
+	/* a publisher's packets lost on purpose before sending (kept: a NACK
+	 * from whepfan has them sent then), per cent */
+	unsigned publish_loss_pct;
 };
 
 /* One track as the viewer sees it. */
@@ -202,6 +205,11 @@ struct wf_wc_stats {
 	unsigned srtp_before_keys;
 	unsigned rtcp_sent;		/* SRTCP compounds we sent */
 	unsigned rtp_sent;		/* SRTP packets we sent (a publisher) */
+	/* a publisher's: packets lost on purpose (publish_loss_pct), sent
+	 * again for a NACK, asked for but no longer kept; whepfan's feedback */
+	unsigned pub_dropped, pub_resent, pub_unknown;
+	unsigned nack_in, nack_seqs_in, rr_in, pli_in, remb_in;
+	uint64_t remb_bps;		/* the last REMB's bitrate */
 	uint64_t first_media_us, last_media_us;	/* SRTP or SRTCP arrival */
 	uint64_t last_check_us;		/* our last Binding request */
 	uint64_t connect_us;		/* time from wf_wc_connect_start to keyed */
@@ -250,6 +258,7 @@ struct wf_wc {
 	srtp_t rx, tx;
 	uint32_t lsr;			/* middle of the last SR's NTP time (RFC 3550 §6.4.1) */
 	uint64_t lsr_us;		/* when it came */
+	struct wf_wc_sent *sent;	/* a publisher's last packets, as sent (SRTP) */
 };
 
 /* A viewer on hub h with a UDP socket bound to opts->addr:opts->port and

@@ -21,6 +21,10 @@
  *     the source made it, in the viewer's own payload types; it stays
  *     connected when the publisher leaves and receives again from the
  *     next one;
+ *   - the publisher loses 2 % of its packets before sending: whepfan
+ *     NACKs each, the publisher sends them again, the viewer loses none;
+ *     the publisher gets receiver reports and REMB; forged SRTP from its
+ *     5-tuple is counted (whip_unprotect) and never reaches the viewer;
  *   - reloads: one that restarts the stream ends its publisher, one that
  *     changes its publish_token too (a token changed is one revoked);
  *   - a viewer's unproven claim on the address a publisher sends from
@@ -496,6 +500,92 @@ static void a_viewer_receives_the_publishers_media_decrypted(void)
 	       viewer->trk[VIDEO].n_rtp, viewer->trk[AUDIO].n_rtp, env.pub->st.rtp_sent);
 }
 
+/* The publisher loses 2 % of its packets on the way (the client drops
+ * them before sending, keeping them): whepfan NACKs each gap, the
+ * publisher sends the packet again, and the viewer sees no loss (RFC 3550
+ * cumulative loss unchanged); the publisher also gets whepfan's receiver
+ * reports and REMB at the stream's max_bitrate_kbps (3000), and telemetry
+ * counts the missing packets and the NACKed ones. */
+static void a_publishers_2_pct_loss_is_repaired_by_nack_and_its_viewer_sees_none(void)
+{
+	struct wf_wc *p = env.pub;
+	long lost0[WF_WC_TRACKS];
+	unsigned dropped0, resent0, rr0, t;
+	long long missing0, nacked0;
+	char sec[64];
+
+	WF_REQUIRE(p && p->keyed && viewer);
+	snprintf(sec, sizeof(sec), "/whepfan/stream,pub");
+	missing0 = wf_e2e_stat(&wf, sec, "video", "missing") +
+		   wf_e2e_stat(&wf, sec, "audio", "missing");
+	nacked0 = wf_e2e_stat(&wf, sec, "video", "nacked") + wf_e2e_stat(&wf, sec, "audio", "nacked");
+	for (t = 0; t < WF_WC_TRACKS; t++)
+		lost0[t] = wf_wc_lost(viewer, t);
+	dropped0 = p->st.pub_dropped;
+	resent0 = p->st.pub_resent;
+	rr0 = p->st.rr_in;
+	p->opts.publish_loss_pct = 2;
+	pump(8000);
+	p->opts.publish_loss_pct = 0;
+	pump(1000 * SLOW);	/* the last gaps' NACKs and their answers */
+	printf("  publisher: %u dropped, %u NACKs (%u numbers) in, %u sent again, %u unknown; "
+	       "%u RR, %u REMB at %llu bit/s\n", p->st.pub_dropped - dropped0, p->st.nack_in,
+	       p->st.nack_seqs_in, p->st.pub_resent - resent0, p->st.pub_unknown, p->st.rr_in,
+	       p->st.remb_in, (unsigned long long)p->st.remb_bps);
+	WF_CHECKF(p->st.pub_dropped - dropped0 >= 3, "only %u packets dropped",
+		  p->st.pub_dropped - dropped0);
+	/* a repaired packet comes late: the viewer's order checks say so,
+	 * its loss count is what matters (below) */
+	for (t = 0; t < WF_WC_TRACKS; t++)
+		viewer->trk[t].err.n = 0;
+	WF_CHECK_EQ(p->st.pub_resent - resent0, p->st.pub_dropped - dropped0);
+	WF_CHECK_EQ(p->st.pub_unknown, 0);
+	for (t = 0; t < WF_WC_TRACKS; t++)
+		WF_CHECKF(wf_wc_lost(viewer, t) == lost0[t], "%s: the viewer lost %ld",
+			  t == VIDEO ? "video" : "audio", wf_wc_lost(viewer, t) - lost0[t]);
+	WF_CHECK_EQ(viewer->st.srtp_errors, 0);
+	WF_CHECK_EQ(viewer->st.rtp_rejected, 0);
+	CHECK_ERRLOG(&viewer->err);
+	CHECK_ERRLOG(&p->err);
+	WF_CHECK(p->st.rr_in > rr0);
+	WF_CHECKF(p->st.remb_in > 0 && p->st.remb_bps <= 3000000 && p->st.remb_bps > 2990000,
+		  "REMB %u, %llu bit/s", p->st.remb_in, (unsigned long long)p->st.remb_bps);
+	WF_CHECK(wf_e2e_stat(&wf, sec, "video", "missing") +
+		 wf_e2e_stat(&wf, sec, "audio", "missing") - missing0 >= p->st.pub_dropped - dropped0);
+	WF_CHECK(wf_e2e_stat(&wf, sec, "video", "nacked") +
+		 wf_e2e_stat(&wf, sec, "audio", "nacked") - nacked0 >= p->st.pub_dropped - dropped0);
+}
+
+/* SRTP from the publisher's own 5-tuple that fails authentication (a
+ * forged tag, a packet cut short): counted as whip_unprotect drops, never
+ * passed on (the viewer's decryption would fail on it, or its checks see
+ * a packet the source never made). */
+static void forged_srtp_from_the_publisher_is_counted_and_not_passed_on(void)
+{
+	struct wf_wc *p = env.pub;
+	uint8_t pkt[200];
+	long long drops0;
+	unsigned i;
+
+	WF_REQUIRE(p && p->keyed && viewer);
+	drops0 = wf_e2e_stat(&wf, "/whepfan/stats", "drops", "whip_unprotect");
+	for (i = 0; i < 20; i++) {
+		size_t n = i % 2 ? sizeof(pkt) : 17;	/* whole, and shorter than header + tag */
+
+		memset(pkt, 0x5a, sizeof(pkt));
+		pkt[0] = 0x80;
+		pkt[1] = PUB_VIDEO_PT;
+		wf_rtp_wr16(pkt + 2, (uint16_t)(40000 + i));
+		wf_rtp_wr32(pkt + 8, p->opts.ssrc[VIDEO] ? p->opts.ssrc[VIDEO] : 0x11223344);
+		WF_REQUIRE(wf_wc_send_raw(p, pkt, n) >= 0);
+	}
+	pump(300);
+	WF_CHECK_EQ(wf_e2e_stat(&wf, "/whepfan/stats", "drops", "whip_unprotect") - drops0, 20);
+	WF_CHECK_EQ(viewer->st.srtp_errors, 0);
+	WF_CHECK_EQ(viewer->st.rtp_rejected, 0);
+	CHECK_ERRLOG(&viewer->err);
+}
+
 /* What an attacker without the publisher's password can send: checks
  * naming its session with a wrong MESSAGE-INTEGRITY from another port,
  * and a DTLS alert that cannot authenticate from its very address.
@@ -804,6 +894,8 @@ int main(int argc, char **argv)
 	WF_RUN(the_publisher_connects_and_its_owner_takes_it);
 	WF_RUN(a_second_publisher_gets_409_while_one_is_live);
 	WF_RUN(a_viewer_receives_the_publishers_media_decrypted);
+	WF_RUN(a_publishers_2_pct_loss_is_repaired_by_nack_and_its_viewer_sees_none);
+	WF_RUN(forged_srtp_from_the_publisher_is_counted_and_not_passed_on);
 	WF_RUN(spoofed_checks_and_dtls_neither_end_nor_steal_the_publisher);
 	WF_RUN(delete_ends_publishing_and_a_second_delete_is_404);
 	WF_RUN(viewers_stay_and_resume_when_a_publisher_returns);

@@ -452,6 +452,17 @@ static void the_publisher_connects_and_its_owner_takes_it(void)
 	WF_CHECKF(!strcmp(role, "whip"), "role \"%s\"", role);
 	WF_CHECK(wf_e2e_log_has(wf.log, "publisher of stream pub live on worker"));
 	WF_CHECK_EQ(webrtc_stat("publishers_live"), 1);
+	/* the owner says so too: telemetry and /metrics */
+	pump(100);
+	WF_CHECK_EQ(wf_e2e_stat(&wf, "/whepfan/stream,pub", NULL, "publisher_generation"), 1);
+	{
+		static char m[262144];
+
+		WF_CHECK_EQ(raw_http("GET", "/metrics", NULL, m, sizeof(m)), 200);
+		WF_CHECK(strstr(m, "\nwhepfan_stream_publisher_generation{stream=\"pub\"} 1\n"));
+		WF_CHECK(strstr(m, "\nwhepfan_stream_publisher_generation{stream=\"closed\"} 0\n"));
+		WF_CHECK(!strstr(m, "whepfan_stream_publisher_generation{stream=\"cam\"}"));
+	}
 	env.src.running = true;
 }
 

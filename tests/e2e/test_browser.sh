@@ -87,7 +87,7 @@ streams = (
   { name = "pubh264"; ingest = "whip"; publish_token = "pub-token"; tracks = (
       { kind = "video"; codec = "H264"; fmtp = "packetization-mode=1;profile-level-id=42e01f"; },
       { kind = "audio"; codec = "opus"; channels = 2; } ); },
-  { name = "pubvp8"; ingest = "whip"; publish_token = "pub-token"; tracks = (
+  { name = "pubvp8"; ingest = "whip"; publish_token = "pub-token"; max_bitrate_kbps = 200; tracks = (
       { kind = "video"; codec = "VP8"; },
       { kind = "audio"; codec = "opus"; channels = 2; } ); }
 );
@@ -175,7 +175,7 @@ say "chromium_gone=$(if [ -s "$tmp/chromium.pid" ] && kill -0 "$(cat "$tmp/chrom
 node "$top/tests/e2e/browser/publish.js" --port 18890 --prefix "$prefix" \
 	--profile "$tmp/profile-pub" --home "$tmp/chromium-env" --console "$tmp/console.log" \
 	--chromium-log "$tmp/chromium.log" --pid-file "$tmp/chromium-pub.pid" \
-	pubh264:token=pub-token:audio pubvp8:token=pub-token:audio &
+	pubh264:token=pub-token:audio pubvp8:token=pub-token:audio:cap=200 &
 node_pid=$!
 pids+=("$node_pid")
 wait "$node_pid"

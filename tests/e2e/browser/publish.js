@@ -20,7 +20,10 @@
 //
 // usage: node publish.js --port N --prefix EAL_PREFIX --profile DIR --home DIR
 //                        --console FILE --chromium-log FILE --pid-file FILE
-//                        STREAM:token=TOKEN[:audio] ...
+//                        STREAM:token=TOKEN[:audio][:cap=KBPS] ...
+// (cap: the stream's max_bitrate_kbps, below Chromium's start rate: the
+// publisher's target bitrate must come down to it, whepfan's REMB
+// honoured)
 "use strict";
 
 const fs = require("fs");
@@ -42,13 +45,15 @@ function parseArgs(argv) {
 		const m = /^([A-Za-z0-9_-]+)((?::[a-z]+(?:=[A-Za-z0-9_-]+)?)*)$/.exec(a);
 		if (!m)
 			throw new Error("bad stream argument " + a);
-		const st = { name: m[1], token: null, audio: false };
+		const st = { name: m[1], token: null, audio: false, cap: 0 };
 		for (const o of m[2].split(":").slice(1)) {
 			const [k, v] = o.split("=");
 			if (k === "token" && v)
 				st.token = v;
 			else if (k === "audio" && v === undefined)
 				st.audio = true;
+			else if (k === "cap" && /^[0-9]+$/.test(v || ""))
+				st.cap = +v;
 			else
 				throw new Error("bad stream option " + o);
 		}
@@ -160,6 +165,12 @@ async function oneStream(cdp, st) {
 	check(`${name}_publisher_gets_whepfans_receiver_reports`,
 	      p.s?.reports?.video > 0 && (!st.audio || p.s?.reports?.audio > 0), describePub(p));
 	const session = v.session;
+	if (st.cap) {
+		p = await until(cdp, pub, STATE_EXPR, x => x.loaded &&
+				(x.s.video?.targetBitrate || Infinity) <= st.cap * 1000);
+		check(`${name}_publisher_honours_whepfans_remb_of_${st.cap}_kbps`,
+		      (p.s?.video?.targetBitrate || Infinity) <= st.cap * 1000, describePub(p));
+	}
 
 	// 3. the publisher reloads its page and publishes again
 	const before = v.s?.video?.framesDecoded || 0;

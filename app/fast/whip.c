@@ -323,6 +323,10 @@ void wf_whip_timer(struct wf_lcore *lc, uint64_t now)
 	}
 }
 
+/* The longest step ts_continue() takes: 2^30 ticks, forward for every
+ * receiver (a step of 2^31 or more is one back, modulo 2^32). */
+#define WF_WHIP_TS_GAP_MAX	0x40000000u
+
 /* The offset that makes a new publisher's first timestamp ts, on track ts
  * of stream sid, follow the last one the viewers were sent by as much as
  * the time since then: browsers take a jump in RTP time as a new stream
@@ -332,13 +336,16 @@ static uint32_t ts_continue(const struct wf_track_state *ts, unsigned sid, unsig
 			    uint32_t first, uint64_t now)
 {
 	uint64_t rate = wf_app.streams[sid].tracks[t].clock_rate;
-	uint32_t expect;
+	unsigned __int128 ticks;
 
 	if (!ts->out_ts_valid || !rate)
 		return 0;
-	expect = ts->out_ts + 1 +
-		 (uint32_t)((unsigned __int128)(now - ts->out_ts_tsc) * rate / wf_app.tsc_hz);
-	return expect - first;
+	/* a pause of 2^31 ticks or more (6.6 hours at 90 kHz) would land
+	 * in the half behind: a long pause is a long step, no more */
+	ticks = (unsigned __int128)(now - ts->out_ts_tsc) * rate / wf_app.tsc_hz;
+	if (ticks > WF_WHIP_TS_GAP_MAX)
+		ticks = WF_WHIP_TS_GAP_MAX;
+	return ts->out_ts + 1 + (uint32_t)ticks - first;
 }
 
 void wf_whip_flush(struct wf_lcore *lc)

@@ -1242,6 +1242,9 @@ static void move_pair(struct session *s, const struct rte_ether_addr *mac)
 		del_own_key(S.by_addr, &s->peer, idx);
 	stop_probe(s);
 	s->peer = s->probe;
+	s->have_peer = true;	/* a contested first address proven (learn_peer) */
+	if (s->state == S_WAIT_ICE)
+		s->state = S_DTLS;
 	rte_ether_addr_copy(mac, &s->peer_mac);
 	index_peer(s);
 	dtls_bind(s);
@@ -1381,9 +1384,10 @@ static bool takes_from(const struct session *s, const struct session *o)
  * teaches the session its peer (peer-reflexive: offers with only mDNS
  * candidates or none work), unless another session has k (one session
  * cannot take or void another's address: counted, -EADDRINUSE, and the
- * check goes unanswered; but takes_from()); each move rebinds the DTLS
- * cookie to the new address.  After that only a validated path moves it
- * (start_probe).  0 or -EADDRINUSE. */
+ * check goes unanswered, but s probes k, and an answer to the probe
+ * takes k from whoever holds it: move_pair(); and takes_from()); each
+ * move rebinds the DTLS cookie to the new address.  After that only a
+ * validated path moves it (start_probe).  0 or -EADDRINUSE. */
 static int learn_peer(struct session *s, const struct wf_peer_key *k,
 		      const struct rte_ether_addr *mac, bool use_candidate)
 {
@@ -1403,6 +1407,11 @@ static int learn_peer(struct session *s, const struct wf_peer_key *k,
 		o = find_addr(k);
 		if (o && o != s && !takes_from(s, o)) {
 			S.stats.ice_addr_taken++;
+			/* a check proves only knowledge of s's password (a
+			 * squatter's, spoofed, proves as much for o): our own
+			 * check to k, answered with the password of s's offer,
+			 * proves s's agent is there, and move_pair() takes k */
+			start_probe(s, k, mac);
 			return -EADDRINUSE;
 		}
 		if (o && o != s) {

@@ -58,6 +58,7 @@
 #define HANDSHAKE_S	4
 #define MAX_SESSIONS	5
 #define PUB_TOKEN	"pub-s3cret"
+#define PUB2_TOKEN	"tenant2-s3cret"	/* another stream's publisher: another tenant */
 #define VIEW_TOKEN	"view-s3cret"
 #define MAX_SENT	8192
 #define PUB_VIDEO_PT	96	/* what the publisher offers and sends */
@@ -237,6 +238,11 @@ static void whepfan_starts_with_a_whip_stream(void)
 		"streams = (\n"
 		"  { name = \"pub\"; ingest = \"whip\"; token = \"" VIEW_TOKEN "\";\n"
 		"    publish_token = \"" PUB_TOKEN "\"; max_bitrate_kbps = 3000; history_ms = 3000;\n"
+		"    tracks = (\n"
+		"      { kind = \"video\"; codec = \"H264\";\n"
+		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
+		"      { kind = \"audio\"; codec = \"opus\"; } ); },\n"
+		"  { name = \"pub2\"; ingest = \"whip\"; publish_token = \"" PUB2_TOKEN "\";\n"
 		"    tracks = (\n"
 		"      { kind = \"video\"; codec = \"H264\";\n"
 		"        fmtp = \"packetization-mode=1;profile-level-id=42e01f\"; },\n"
@@ -846,6 +852,50 @@ static void an_unproven_viewer_claim_on_the_publishers_address_yields_to_it(void
 	wf_e2e_av_source_free(&cam, fds);
 }
 
+/* Review (final): takes_from() lets a publisher take an address only from
+ * a viewer.  The squatter of 4800e4a needs no viewer: a publisher session
+ * of another WHIP stream proves nothing at the address either, and it is
+ * anyone's whose stream has publish_token = "" (open) or any tenant's
+ * with its own stream's token.  Its one check from the address (spoofed
+ * on the internet) keeps stream pub's publisher, at a known address, off
+ * its stream (ice_addr_taken), as the viewer's did before 5f45673.
+ * (fails: review finding, medium) */
+#define CLAIMED_PORT2	41236
+static void an_unproven_claim_by_another_streams_publisher_yields_to_it(void)
+{
+	struct wf_e2e_http_resp r;
+	struct wf_wc *q, *p;
+	struct wf_wc_opts o = {
+		.name = "squatter: publisher of pub2", .addr = WF_E2E_KERN_ADDR,
+		.port = CLAIMED_PORT2, .media = WF_WC_MEDIA_DECRYPT, .publish = true,
+		.video_pt = PUB_VIDEO_PT, .audio_pt = PUB_AUDIO_PT,
+	};
+	long long taken;
+	bool connected;
+
+	WF_REQUIRE(wf.pid > 0);
+	/* the attacker: a publisher of its own stream, one check from there */
+	q = wf_wc_create(env.hub, &o);
+	WF_REQUIRE(q != NULL);
+	WF_REQUIRE(client_post(q, "pub2", PUB2_TOKEN, &r) == 201);
+	WF_REQUIRE(wf_wc_send_check(q, true, NULL) == 0);
+	pump(100);
+	WF_REQUIRE(wf_wc_rebind(q, WF_E2E_KERN_ADDR, 0) == 0);	/* the port goes back */
+	/* the publisher of pub, from that address, with pub's token */
+	o.name = "publisher at a known address";
+	p = wf_wc_create(env.hub, &o);
+	WF_REQUIRE(p != NULL);
+	WF_REQUIRE(client_post(p, "pub", PUB_TOKEN, &r) == 201);
+	taken = webrtc_stat("ice_addr_taken");
+	connected = wf_wc_connect(p, NULL) == WF_DTLS_CONNECTED;
+	WF_CHECKF(connected, "the publisher's ICE failed: its address is pub2's publisher's "
+		  "(ice_addr_taken +%lld)", webrtc_stat("ice_addr_taken") - taken);
+	wf_wc_delete(p, PUB_TOKEN, &r);
+	wf_wc_delete(q, PUB2_TOKEN, &r);
+	wf_wc_free(p);
+	wf_wc_free(q);
+}
+
 /* A reload that changes a stream's publish_token ends its publisher (a
  * token changed is a token revoked: a hostile holder of the old one
  * would otherwise keep the stream); the old token is refused, the new one
@@ -913,6 +963,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_reload_that_restarts_the_stream_ends_its_publisher);
 	WF_RUN(viewers_of_other_streams_leave_the_publishers_slot_free);
 	WF_RUN(an_unproven_viewer_claim_on_the_publishers_address_yields_to_it);
+	WF_RUN(an_unproven_claim_by_another_streams_publisher_yields_to_it);
 	WF_RUN(a_reload_that_changes_the_publish_token_ends_the_publisher);
 	WF_RUN(sigterm_stops_whepfan_with_exit_status_0);
 

@@ -460,6 +460,59 @@ static void srtp_wide_window_takes_late_packets_once_up_to_its_size(void)
 	fx_close(&fx);
 }
 
+/* Review (final): the wide window against a plain model (every index ever
+ * taken, the top): random steps forward by 1..3, by whole words (64, 128,
+ * 960, 1024) and by odd amounts past a word (65, 1023, 1025, 2000), and
+ * late packets up to 1,100 behind, some again; each verdict must be the
+ * model's (taken once, a replay after, too old from size on). */
+static void srtp_wide_window_matches_a_model_under_random_steps(void)
+{
+	static const unsigned fwd[] = { 1, 1, 2, 3, 64, 128, 960, 1024, 65, 1023, 1025, 2000 };
+	static const uint16_t sizes[] = { 1024, 128, 0 };
+	struct fixture fx;
+	unsigned si;
+
+	WF_REQUIRE(fx_open(&fx, WF_SRTP_AES128_CM_SHA1_80, 0x40de1) == 0);
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		static uint8_t seen[65536];
+		struct wf_srtp_replay r = { .size = sizes[si] };
+		unsigned w = sizes[si] ? sizes[si] : 64, top = 2000, step, bad = 0;
+		uint64_t rnd = 0x5eed0 + si;
+
+		memset(seen, 0, sizeof(seen));
+		WF_REQUIRE(late_one(&fx, &r, (uint16_t)top) == 0);
+		seen[top] = 1;
+		for (step = 0; step < 6000 && top < 60000; step++) {
+			unsigned seq, d;
+			int rc, want;
+
+			rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+			if ((rnd >> 60) < 6) {		/* forward */
+				seq = top + fwd[(rnd >> 33) % (sizeof(fwd) / sizeof(fwd[0]))];
+			} else {			/* late, up to 1,100 behind */
+				d = (unsigned)((rnd >> 33) % 1101);
+				if (d > top)
+					continue;
+				seq = top - d;
+			}
+			d = seq > top ? 0 : top - seq;
+			want = seq > top ? 0 : d >= w ? -WF_SRTP_E_TOO_OLD :
+			       seen[seq] ? -WF_SRTP_E_REPLAY : 0;
+			rc = late_one(&fx, &r, (uint16_t)seq);
+			if (rc != want && bad++ < 5)
+				WF_CHECKF(rc == want, "size %u, step %u: seq %u (top %u, %u behind): "
+					  "%d, want %d", sizes[si], step, seq, top, d, rc, want);
+			if (rc == 0) {
+				seen[seq] = 1;
+				if (seq > top)
+					top = seq;
+			}
+		}
+		WF_CHECKF(bad == 0, "size %u: %u verdicts differ from the model", sizes[si], bad);
+	}
+	fx_close(&fx);
+}
+
 /* A forged packet far ahead must not move the window: if it did, the
  * genuine packets after it would be refused as too old (a one-packet DoS). */
 static void srtp_failed_authentication_does_not_advance_replay_state(void)
@@ -889,6 +942,7 @@ int main(int argc, char **argv)
 	WF_RUN(srtp_accepts_out_of_order_inside_window_once);
 	WF_RUN(srtp_rejects_packet_older_than_64_packet_window);
 	WF_RUN(srtp_wide_window_takes_late_packets_once_up_to_its_size);
+	WF_RUN(srtp_wide_window_matches_a_model_under_random_steps);
 	WF_RUN(srtp_failed_authentication_does_not_advance_replay_state);
 	WF_RUN(srtp_rejects_every_truncation);
 	WF_RUN(srtp_rejects_version_csrc_and_extension_past_the_end);

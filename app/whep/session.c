@@ -1365,28 +1365,13 @@ static void stun_response(const struct rte_ether_hdr *eth, const struct wf_peer_
 	move_pair(s, &eth->src_addr);
 }
 
-/* Whether s, with a valid check from an address o holds, takes it: a
- * publisher from a viewer that proved nothing there (no cookie echoed
- * from it, not live).  A viewer's session is anyone's for a POST, and one
- * check of its own from a publisher's known address (spoofed) would keep
- * the publisher's checks unanswered, the whole stream down, for as long
- * as the squatter renewed it (helper-50's review).  Nothing takes an
- * address from a publisher or from a session that proved it, and
- * viewers keep the first-come rule among themselves: a squatter there
- * costs one viewer, not a stream. */
-static bool takes_from(const struct session *s, const struct session *o)
-{
-	return s->role == WF_SESSION_PUBLISHER && o->role == WF_SESSION_VIEWER && !o->pinned &&
-	       o->state != S_LIVE;
-}
-
 /* A valid check from k.  Before the session is selected or pinned it
  * teaches the session its peer (peer-reflexive: offers with only mDNS
  * candidates or none work), unless another session has k (one session
  * cannot take or void another's address: counted, -EADDRINUSE, and the
  * check goes unanswered, but s probes k, and an answer to the probe
- * takes k from whoever holds it: move_pair(); and takes_from()); each
- * move rebinds the DTLS cookie to the new address.  After that only a
+ * takes k from whoever holds it: move_pair()); each move rebinds the
+ * DTLS cookie to the new address.  After that only a
  * validated path moves it (start_probe).  0 or -EADDRINUSE. */
 static int learn_peer(struct session *s, const struct wf_peer_key *k,
 		      const struct rte_ether_addr *mac, bool use_candidate)
@@ -1405,7 +1390,7 @@ static int learn_peer(struct session *s, const struct wf_peer_key *k,
 	}
 	if (!same) {
 		o = find_addr(k);
-		if (o && o != s && !takes_from(s, o)) {
+		if (o && o != s) {
 			S.stats.ice_addr_taken++;
 			/* a check proves only knowledge of s's password (a
 			 * squatter's, spoofed, proves as much for o): our own
@@ -1413,15 +1398,6 @@ static int learn_peer(struct session *s, const struct wf_peer_key *k,
 			 * proves s's agent is there, and move_pair() takes k */
 			start_probe(s, k, mac);
 			return -EADDRINUSE;
-		}
-		if (o && o != s) {
-			/* o forgets it, as index_peer() makes a session do */
-			o->addr_indexed = false;
-			o->have_peer = false;
-			o->selected = false;
-			rte_hash_del_key(S.by_addr, k);
-			publish(o);
-			S.stats.ice_addr_yielded++;
 		}
 		if (s->addr_indexed)
 			del_own_key(S.by_addr, &s->peer, s->idx);

@@ -125,8 +125,7 @@ unsigned wf_session_count(void);
 	_(ice_mac_moves, "Selected pairs whose next hop's MAC changed (from an authenticated check)") \
 	_(consent_checks_sent, "Consent checks (Binding requests) sent to a moved pair, to its peer") \
 	_(consent_answers, "Authenticated answers from the peer to consent checks") \
-	_(ice_addr_taken, "Valid checks from an address another session has: not learned, not answered") \
-	_(ice_addr_yielded, "Addresses a viewer that proved nothing there gave up to a publisher's valid check")
+	_(ice_addr_taken, "Valid checks from an address another session has: not learned, not answered")
 
 struct wf_session_stats {
 #define WF_SESSION_FIELD_(name, help) uint64_t name;

@@ -6,6 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What both pages' scripts use: the state shown in the label, the
+ * request headers (wf.token as a bearer token), and the wait for ICE
+ * gathering. */
+#define PAGE_JS_HELPERS \
+"  function show(state, detail) {\n" \
+"    wf.state = state;\n" \
+"    label.textContent = detail ? state + \": \" + detail : state;\n" \
+"  }\n" \
+"\n" \
+"  function headers(type) {\n" \
+"    const h = {};\n" \
+"    if (type) h[\"Content-Type\"] = type;\n" \
+"    if (wf.token) h[\"Authorization\"] = \"Bearer \" + wf.token;\n" \
+"    return h;\n" \
+"  }\n" \
+"\n" \
+"  // The server is ICE-lite: an offer without candidates works, so wait\n" \
+"  // for gathering at most 500 ms.\n" \
+"  function gathered(pc) {\n" \
+"    return new Promise(done => {\n" \
+"      if (pc.iceGatheringState === \"complete\") return done();\n" \
+"      const timer = setTimeout(done, 500);\n" \
+"      pc.addEventListener(\"icegatheringstatechange\", () => {\n" \
+"        if (pc.iceGatheringState === \"complete\") { clearTimeout(timer); done(); }\n" \
+"      });\n" \
+"    });\n" \
+"  }\n"
+
 /* The player.  "{{stream}}" is replaced by the HTML-escaped stream name;
  * the script never needs the name: "whep" is relative to /<stream>/. */
 static const char player_html[] =
@@ -29,9 +57,10 @@ static const char player_html[] =
 "(() => {\n"
 "  const video = document.getElementById(\"video\");\n"
 "  const label = document.getElementById(\"state\");\n"
-"  const token = new URLSearchParams(location.search).get(\"token\");\n"
+
 "  const sleep = ms => new Promise(done => setTimeout(done, ms));\n"
-"  const wf = window.wf = { pc: null, state: \"connecting\", session: null, error: null };\n"
+"  const wf = window.wf = { pc: null, state: \"connecting\", session: null, error: null,\n"
+"                          token: new URLSearchParams(location.search).get(\"token\") };\n"
 "\n"
 "  // getStats() summed up for tests: inbound-rtp per kind, the transport.\n"
 "  wf.stats = async () => {\n"
@@ -51,29 +80,7 @@ static const char player_html[] =
 "    return out;\n"
 "  };\n"
 "\n"
-"  function show(state, detail) {\n"
-"    wf.state = state;\n"
-"    label.textContent = detail ? state + \": \" + detail : state;\n"
-"  }\n"
-"\n"
-"  function headers(type) {\n"
-"    const h = {};\n"
-"    if (type) h[\"Content-Type\"] = type;\n"
-"    if (token) h[\"Authorization\"] = \"Bearer \" + token;\n"
-"    return h;\n"
-"  }\n"
-"\n"
-"  // The server is ICE-lite: an offer without candidates works, so wait\n"
-"  // for gathering at most 500 ms.\n"
-"  function gathered(pc) {\n"
-"    return new Promise(done => {\n"
-"      if (pc.iceGatheringState === \"complete\") return done();\n"
-"      const timer = setTimeout(done, 500);\n"
-"      pc.addEventListener(\"icegatheringstatechange\", () => {\n"
-"        if (pc.iceGatheringState === \"complete\") { clearTimeout(timer); done(); }\n"
-"      });\n"
-"    });\n"
-"  }\n"
+PAGE_JS_HELPERS
 "\n"
 "  async function start() {\n"
 "    const pc = wf.pc = new RTCPeerConnection({ iceServers: [] });\n"
@@ -182,29 +189,7 @@ static const char publish_html[] =
 "    return out;\n"
 "  };\n"
 "\n"
-"  function show(state, detail) {\n"
-"    wf.state = state;\n"
-"    label.textContent = detail ? state + \": \" + detail : state;\n"
-"  }\n"
-"\n"
-"  function headers(type) {\n"
-"    const h = {};\n"
-"    if (type) h[\"Content-Type\"] = type;\n"
-"    if (wf.token) h[\"Authorization\"] = \"Bearer \" + wf.token;\n"
-"    return h;\n"
-"  }\n"
-"\n"
-"  // The server is ICE-lite: an offer without candidates works, so wait\n"
-"  // for gathering at most 500 ms.\n"
-"  function gathered(pc) {\n"
-"    return new Promise(done => {\n"
-"      if (pc.iceGatheringState === \"complete\") return done();\n"
-"      const timer = setTimeout(done, 500);\n"
-"      pc.addEventListener(\"icegatheringstatechange\", () => {\n"
-"        if (pc.iceGatheringState === \"complete\") { clearTimeout(timer); done(); }\n"
-"      });\n"
-"    });\n"
-"  }\n"
+PAGE_JS_HELPERS
 "\n"
 "  // Publishes the camera and microphone (\"whip\", relative to the page).\n"
 "  wf.publish = async token => {\n"

@@ -226,4 +226,41 @@ class Checks {
 	}
 }
 
-module.exports = { launch, closeBrowser, openTab, evaluate, telemetry, sleep, Checks };
+// A driver's command line: the options both drivers take (--port,
+// --prefix, --profile, --home, --console, --chromium-log, --pid-file, each
+// with a value) and at least one stream argument, each read by
+// parseStream(arg, streams so far), which throws on a bad one.
+function driverArgs(argv, parseStream) {
+	const opt = { streams: [] };
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (a.startsWith("--"))
+			opt[a.slice(2)] = argv[++i];
+		else
+			opt.streams.push(parseStream(a, opt.streams));
+	}
+	for (const k of ["port", "prefix", "profile", "home", "console", "chromium-log", "pid-file"])
+		if (!opt[k])
+			throw new Error("missing --" + k);
+	if (!opt.streams.length)
+		throw new Error("no streams");
+	return opt;
+}
+
+// What a driver reports with: its checks, "  ..." lines, the time since
+// it started, the console log (opened from opt.console).
+function driverContext(opt) {
+	const checks = new Checks();
+	const t0 = Date.now();
+
+	return {
+		checks,
+		check: checks.check.bind(checks),
+		info: text => console.log("  " + text),
+		secs: () => ((Date.now() - t0) / 1000).toFixed(1) + " s",
+		consoleLog: fs.openSync(opt.console, "a"),
+	};
+}
+
+module.exports = { launch, closeBrowser, openTab, evaluate, telemetry, sleep, Checks, driverArgs,
+		   driverContext };

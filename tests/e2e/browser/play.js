@@ -35,7 +35,6 @@
 "use strict";
 
 const { execFileSync } = require("child_process");
-const fs = require("fs");
 const cdpjs = require("./cdp");
 const { closeBrowser, evaluate, sleep } = cdpjs;
 
@@ -48,50 +47,30 @@ const SERVER_CANDIDATE = "198.18.0.1:8189";	// whepfan's port, webrtc.udp_port
 
 // ---- arguments -------------------------------------------------------------
 
-function parseArgs(argv) {
-	const opt = { streams: [] };
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		if (a.startsWith("--")) {
-			opt[a.slice(2)] = argv[++i];
-			continue;
-		}
-		const m = /^([A-Za-z0-9_-]+):(\d+)x(\d+)((?::[a-z]+(?:=[A-Za-z0-9_-]+)?)*)$/.exec(a);
-		if (!m)
-			throw new Error("bad stream argument " + a);
-		const st = { name: m[1], width: +m[2], height: +m[3], audio: false, token: null,
-			     end: "delete" };
-		for (const o of m[4].split(":").slice(1)) {
-			const [k, v] = o.split("=");
-			if (k === "audio" && v === undefined)
-				st.audio = true;
-			else if (k === "token" && v)
-				st.token = v;
-			else if (k === "end" && ["delete", "close", "leave"].includes(v))
-				st.end = v;
-			else
-				throw new Error("bad stream option " + o);
-		}
-		const same = opt.streams.filter(x => x.name === st.name).length;
-		st.label = same ? `${st.name}_viewer${same + 1}` : st.name;
-		opt.streams.push(st);
+function parseStream(a, streams) {
+	const m = /^([A-Za-z0-9_-]+):(\d+)x(\d+)((?::[a-z]+(?:=[A-Za-z0-9_-]+)?)*)$/.exec(a);
+	if (!m)
+		throw new Error("bad stream argument " + a);
+	const st = { name: m[1], width: +m[2], height: +m[3], audio: false, token: null,
+		     end: "delete" };
+	for (const o of m[4].split(":").slice(1)) {
+		const [k, v] = o.split("=");
+		if (k === "audio" && v === undefined)
+			st.audio = true;
+		else if (k === "token" && v)
+			st.token = v;
+		else if (k === "end" && ["delete", "close", "leave"].includes(v))
+			st.end = v;
+		else
+			throw new Error("bad stream option " + o);
 	}
-	for (const k of ["port", "prefix", "profile", "home", "console", "chromium-log", "pid-file"])
-		if (!opt[k])
-			throw new Error("missing --" + k);
-	if (!opt.streams.length)
-		throw new Error("no streams");
-	return opt;
+	const same = streams.filter(x => x.name === st.name).length;
+	st.label = same ? `${st.name}_viewer${same + 1}` : st.name;
+	return st;
 }
 
-const opt = parseArgs(process.argv.slice(2));
-const consoleLog = fs.openSync(opt.console, "a");
-const checks = new cdpjs.Checks();
-const check = checks.check.bind(checks);
-
-const info = text => console.log("  " + text);
-const t0 = Date.now();
-const secs = () => ((Date.now() - t0) / 1000).toFixed(1) + " s";
+const opt = cdpjs.driverArgs(process.argv.slice(2), parseStream);
+const { checks, check, info, secs, consoleLog } = cdpjs.driverContext(opt);
 
 // ---- telemetry ------------------------------------------------------------------
 

@@ -26,7 +26,6 @@
 // honoured)
 "use strict";
 
-const fs = require("fs");
 const cdpjs = require("./cdp");
 const { evaluate, sleep } = cdpjs;
 
@@ -34,44 +33,27 @@ const MIN_FRAMES = 30;
 const STEP_TIMEOUT_MS = 25000;	// publishing, playing, resuming: each
 const HARD_TIMEOUT_MS = 150000;	// the whole script
 
-function parseArgs(argv) {
-	const opt = { streams: [] };
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		if (a.startsWith("--")) {
-			opt[a.slice(2)] = argv[++i];
-			continue;
-		}
-		const m = /^([A-Za-z0-9_-]+)((?::[a-z]+(?:=[A-Za-z0-9_-]+)?)*)$/.exec(a);
-		if (!m)
-			throw new Error("bad stream argument " + a);
-		const st = { name: m[1], token: null, audio: false, cap: 0 };
-		for (const o of m[2].split(":").slice(1)) {
-			const [k, v] = o.split("=");
-			if (k === "token" && v)
-				st.token = v;
-			else if (k === "audio" && v === undefined)
-				st.audio = true;
-			else if (k === "cap" && /^[0-9]+$/.test(v || ""))
-				st.cap = +v;
-			else
-				throw new Error("bad stream option " + o);
-		}
-		opt.streams.push(st);
+function parseStream(a) {
+	const m = /^([A-Za-z0-9_-]+)((?::[a-z]+(?:=[A-Za-z0-9_-]+)?)*)$/.exec(a);
+	if (!m)
+		throw new Error("bad stream argument " + a);
+	const st = { name: m[1], token: null, audio: false, cap: 0 };
+	for (const o of m[2].split(":").slice(1)) {
+		const [k, v] = o.split("=");
+		if (k === "token" && v)
+			st.token = v;
+		else if (k === "audio" && v === undefined)
+			st.audio = true;
+		else if (k === "cap" && /^[0-9]+$/.test(v || ""))
+			st.cap = +v;
+		else
+			throw new Error("bad stream option " + o);
 	}
-	for (const k of ["port", "prefix", "profile", "home", "console", "chromium-log", "pid-file"])
-		if (!opt[k])
-			throw new Error("missing --" + k);
-	return opt;
+	return st;
 }
 
-const opt = parseArgs(process.argv.slice(2));
-const consoleLog = fs.openSync(opt.console, "a");
-const checks = new cdpjs.Checks();
-const check = checks.check.bind(checks);
-const info = text => console.log("  " + text);
-const t0 = Date.now();
-const secs = () => ((Date.now() - t0) / 1000).toFixed(1) + " s";
+const opt = cdpjs.driverArgs(process.argv.slice(2), parseStream);
+const { checks, check, info, secs, consoleLog } = cdpjs.driverContext(opt);
 
 // Either page's state (both have window.wf with state, error, session
 // and stats()).

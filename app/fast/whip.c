@@ -105,7 +105,12 @@ void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint1
 	b->m[b->n] = m;
 	b->stream[b->n] = (uint16_t)sid;
 	b->track[b->n] = (uint8_t)t;
-	if (++b->n == WF_SRTP_BURST_MAX)
+	/* A track that has not named its SSRC yet is named by its first
+	 * authentic packet: that one goes alone, so a packet of another SSRC
+	 * behind it is dropped above, before its index can enter the track's
+	 * replay window (from far ahead, it would make the named SSRC's next
+	 * packets too old).  Until then a burst is one packet. */
+	if (++b->n == WF_SRTP_BURST_MAX || !w->pinned[t])
 		wf_whip_flush(lc);
 }
 

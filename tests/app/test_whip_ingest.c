@@ -534,26 +534,33 @@ static void fresh(uint16_t gen)
 
 /* A publisher's packet, unprotected, is in the history exactly as the
  * same RTP sent in the clear would be: bytes, lengths, metadata; its
- * arrival is the RX burst's, for the latency histogram. */
+ * arrival is the RX burst's, for the latency histogram.  The packet that
+ * names the track's SSRC goes at once, the next waits for the poll's end. */
 static void a_publishers_packet_lands_in_the_history_as_plain_rtp(void)
 {
-	uint8_t plain[256];
-	size_t len;
+	uint8_t plain[256], plain2[256];
+	size_t len, len2;
 	struct rte_mbuf *m;
+	uint64_t rx0;
 
 	fresh(1);
 	send_video(0, 1000, true, plain, &len);
-	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 0);	/* waits for the poll's end */
+	rx0 = lcs[0]->rx_tsc;
+	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 1);	/* alone: it names the track */
+	WF_CHECK_EQ(lcs[0]->whip.n, 0);
+	send_video(0, 1001, false, plain2, &len2);
+	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 1);	/* waits for the poll's end */
 	WF_CHECK_EQ(lcs[0]->whip.n, 1);
 	poll_end(0);
-	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 1);
-	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 1);
-	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 2);
+	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 2);
+	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, 2);
 	WF_CHECK_EQ(drops_all(), 0);
 	WF_CHECK(holds_plain(0, plain, len));
+	WF_CHECK(holds_plain(0, plain2, len2));
 	m = stored(0, 1000);
 	WF_REQUIRE(m);
-	WF_CHECK_EQ(wf_meta(m)->rx_tsc, lcs[0]->rx_tsc);
+	WF_CHECK_EQ(wf_meta(m)->rx_tsc, rx0);
 	WF_CHECK(wf_meta(m)->flags & WF_META_KEYFRAME);
 	WF_CHECK(st->t[0].latched);
 	WF_CHECK_EQ(st->t[0].ssrc, SSRC_VIDEO);
@@ -594,6 +601,9 @@ static void a_burst_mixes_audio_video_and_garbage(void)
 	size_t n, v2len;
 
 	fresh(1);
+	send_video(0, 9, true, NULL, NULL);	/* the tracks are named */
+	send_audio(0, 19);
+	WF_REQUIRE(lcs[0]->c.whip_bursts == 2 && lcs[0]->c.whip_srtp == 2);
 	send_video(0, 10, true, NULL, NULL);
 	send_audio(0, 20);
 	n = seal(buf, PT_VIDEO, SSRC_VIDEO, 11, 33000, false, 0x77, 100, NULL, NULL);
@@ -603,8 +613,8 @@ static void a_burst_mixes_audio_video_and_garbage(void)
 	send_video(0, 12, false, v2, &v2len);
 	WF_CHECK_EQ(lcs[0]->whip.n, 5);
 	poll_end(0);
-	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 1);
-	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 4);
+	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 3);
+	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 6);
 	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_UNPROTECT], 1);
 	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_AUTH_FAIL], 1);
 	WF_CHECK_EQ(drops_all(), 1);
@@ -621,13 +631,15 @@ static void a_full_batch_is_unprotected_at_once(void)
 	unsigned i;
 
 	fresh(1);
+	send_audio(0, 99);	/* names the track: a burst of its own */
+	WF_REQUIRE(lcs[0]->c.whip_bursts == 1);
 	for (i = 0; i < WF_SRTP_BURST_MAX + 6; i++)
 		send_audio(0, (uint16_t)(100 + i));
-	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 1);
+	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 2);
 	WF_CHECK_EQ(lcs[0]->whip.n, 6);
 	poll_end(0);
-	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 2);
-	WF_CHECK_EQ(lcs[0]->c.whip_srtp, WF_SRTP_BURST_MAX + 6);
+	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 3);
+	WF_CHECK_EQ(lcs[0]->c.whip_srtp, WF_SRTP_BURST_MAX + 7);
 	WF_CHECK_EQ(drops_all(), 0);
 }
 
@@ -840,6 +852,30 @@ static void a_second_ssrc_on_a_track_is_dropped(void)
 	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_SSRC], 1);
 	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 1);
 	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, 1);
+}
+
+/* A second SSRC in the same poll as the packet that names the track's:
+ * it never reaches the track's replay window (its index, far ahead,
+ * would make the first SSRC's next packets too old), because a track
+ * whose SSRC is not known yet has its packets unprotected one by one. */
+static void a_second_ssrc_in_the_naming_burst_leaves_the_window_alone(void)
+{
+	uint8_t buf[256];
+	size_t n;
+
+	fresh(1);
+	send_video(0, 70, true, NULL, NULL);
+	n = seal(buf, PT_VIDEO, SSRC_VIDEO ^ 1, 70 + 3000, 1, false, 0x55, 100, NULL, NULL);
+	rx_on(0, buf, n);
+	send_video(0, 71, false, NULL, NULL);
+	poll_end(0);
+	send_video(0, 72, false, NULL, NULL);
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_SSRC], 1);
+	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_REPLAY], 0);
+	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_TOO_OLD], 0);
+	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, 3);
+	WF_CHECK_EQ(st->whip.ssrc[0], SSRC_VIDEO);
 }
 
 /* RTCP compound SR + SDES of track ssrc, RTP time rtp_ts, NTP ntp;
@@ -1503,6 +1539,7 @@ int main(int argc, char **argv)
 	WF_RUN(set_publisher_on_a_worker_not_owning_the_stream_is_enoent);
 	WF_RUN(set_publisher_twice_replaces_the_first_and_resets_replay);
 	WF_RUN(a_second_ssrc_on_a_track_is_dropped);
+	WF_RUN(a_second_ssrc_in_the_naming_burst_leaves_the_window_alone);
 	WF_RUN(a_sender_report_sets_the_clock);
 	WF_RUN(a_second_publishers_sender_report_is_on_the_streams_time_line);
 	WF_RUN(a_publisher_after_a_long_pause_still_goes_forward);

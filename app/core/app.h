@@ -164,6 +164,10 @@ struct wf_stream {
 	 * one not in use and publishes it (wf_stream_set_sources) */
 	struct wf_stream_sources src_tab[2];
 	uint8_t src_cur;	/* store-release by the slow path, load-acquire by the owner */
+	/* streams[].max_bitrate_kbps in bit/s, for the publisher's bandwidth
+	 * feedback: written by the slow path (start, reload), read by the
+	 * owner for each report; __atomic only */
+	uint32_t max_bitrate_bps;
 	/* fan-out: bit w set when worker w has viewers of this stream.
 	 * Written by the slow path (registry.c), read by the owner; __atomic
 	 * only. */

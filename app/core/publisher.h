@@ -37,7 +37,6 @@ struct wf_publisher {
 	uint8_t pt[WF_MAX_TRACKS];
 	uint8_t on[WF_MAX_TRACKS];
 	uint32_t ssrc_out;	/* our SSRC as the sender of RTCP feedback */
-	uint32_t max_bitrate_bps;	/* streams[].max_bitrate_kbps, for bandwidth feedback */
 	uint64_t session_id;	/* low 64 bits of the WHIP session id */
 	/* RFC 5764 §4.2: the publisher is the DTLS client, we the server */
 	struct wf_srtp_keys srtp_in;	/* SRTP the publisher sends */

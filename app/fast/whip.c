@@ -271,6 +271,8 @@ static void send_rr(struct wf_lcore *lc, struct wf_stream_state *st, unsigned si
 	uint8_t *buf;
 	size_t cap;
 	int a, b, c = 0;
+	/* read at each report: a reload changes it for the publisher in */
+	uint32_t max_bps = __atomic_load_n(&wf_app.streams[sid].max_bitrate_bps, __ATOMIC_RELAXED);
 
 	for (t = 0; t < st->n_tracks; t++) {
 		struct wf_track_state *ts = &st->t[t];
@@ -299,9 +301,9 @@ static void send_rr(struct wf_lcore *lc, struct wf_stream_state *st, unsigned si
 	a = wf_rtcp_build_rr(buf, cap, w->pub.ssrc_out, rb, n);
 	b = a < 0 ? a : wf_rtcp_build_sdes_cname(buf + a, cap - (size_t)a, w->pub.ssrc_out,
 						  WF_WHIP_CNAME, sizeof(WF_WHIP_CNAME) - 1);
-	if (b >= 0 && n && w->pub.max_bitrate_bps)
+	if (b >= 0 && n && max_bps)
 		c = wf_rtcp_build_remb(buf + a + b, cap - (size_t)(a + b), w->pub.ssrc_out,
-				       w->pub.max_bitrate_bps, ssrcs, n);
+				       max_bps, ssrcs, n);
 	if (a < 0 || b < 0 || c < 0) {
 		wf_drop(lc, out, WF_DROP_WHIP_FB_BUILD);
 		return;

@@ -184,6 +184,8 @@ static int begin_streams(const struct wf_config *cfg, const struct wf_config_dif
 			rc = wf_outputs_add((unsigned)slot, cs);
 		if ((c->what & WF_CONF_STREAM_SOURCES) && slot >= 0)
 			wf_stream_set_sources((unsigned)slot, cs);
+		if ((c->what & WF_CONF_STREAM_BITRATE) && slot >= 0)
+			wf_stream_set_bitrate((unsigned)slot, cs);
 		if ((c->what & WF_CONF_STREAM_PUBLISH) && slot >= 0)
 			wf_session_end_publisher((unsigned)slot);
 	}

@@ -328,6 +328,7 @@ int wf_stream_start(const struct wf_config_stream *cs)
 	s->n_tracks = (uint8_t)cs->n_tracks;
 	s->whip = cs->ingest == WF_CONF_INGEST_WHIP;
 	s->history_ms = cs->history_ms;
+	s->max_bitrate_bps = cs->max_bitrate_kbps * 1000u;
 	sources_fill(&s->src_tab[0], cs);
 	for (t = 0; t < cs->n_tracks; t++) {
 		s->tracks[t].kind = (uint8_t)cs->tracks[t].kind;
@@ -451,6 +452,17 @@ void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs)
 	rte_rcu_qsbr_synchronize(wf_app.qsbr, RTE_QSBR_THRID_INVALID);
 	WF_LOG(INFO, "stream %s: %u source networks, takeover after %u ms of silence\n",
 	       s->name, cs->n_sources, cs->source_timeout_ms);
+}
+
+void wf_stream_set_bitrate(unsigned slot, const struct wf_config_stream *cs)
+{
+	if (slot >= WF_MAX_STREAMS || !slot_started(slot))
+		return;
+	/* the owner's next report to the publisher asks for it */
+	__atomic_store_n(&wf_app.streams[slot].max_bitrate_bps, cs->max_bitrate_kbps * 1000u,
+			 __ATOMIC_RELAXED);
+	WF_LOG(INFO, "stream %s: the publisher is asked for at most %u kbit/s\n",
+	       wf_app.streams[slot].name, cs->max_bitrate_kbps);
 }
 
 uint32_t wf_stream_gen(unsigned slot)

@@ -67,6 +67,10 @@ uint32_t wf_stream_gen(unsigned slot);
  * is free to be written by the next call. */
 void wf_stream_set_sources(unsigned slot, const struct wf_config_stream *cs);
 
+/* Stream slot's publisher is asked for cs->max_bitrate_kbps from its
+ * owner's next receiver report on (a reload's WF_CONF_STREAM_BITRATE). */
+void wf_stream_set_bitrate(unsigned slot, const struct wf_config_stream *cs);
+
 /* A stream as telemetry shows it: the slow path publishes a copy (pub.h)
  * when the stream starts and clears it when it stops; its tracks' figures
  * are what the owner publishes with the same gen (history.h). */

@@ -1000,8 +1000,6 @@ static void go_live_viewer(struct session *s)
 static int make_publisher(const struct session *s, const struct wf_dtls_keys *k,
 			  struct wf_publisher *p)
 {
-	const struct wf_config_stream *cs =
-		wf_config_stream_find(S.cfg, wf_app.streams[s->stream].name);
 	uint8_t idb[16];
 	unsigned t;
 	int rc;
@@ -1016,7 +1014,6 @@ static int make_publisher(const struct session *s, const struct wf_dtls_keys *k,
 		p->on[t] = s->pubt[t].set;
 		p->pt[t] = s->pubt[t].pt;
 	}
-	p->max_bitrate_bps = (cs ? cs->max_bitrate_kbps : WF_CONF_DEF_MAX_BITRATE_KBPS) * 1000u;
 	/* the low 64 bits of the id, read as one 128-bit number */
 	if (hex_id(s->id, idb) == 0)
 		for (t = 8; t < 16; t++)

@@ -132,7 +132,6 @@ static int set_publisher(unsigned w, uint16_t gen, const uint8_t *key)
 	p->pt[1] = PT_AUDIO;
 	p->on[0] = p->on[1] = 1;
 	p->ssrc_out = OUR_FB_SSRC;
-	p->max_bitrate_bps = MAX_BPS;
 	p->port_idx = 0;
 	p->hdr[12] = 0x08;			/* a template: IPv4 toward the publisher */
 	p->hdr[14] = RTE_IPV4_VHL_DEF;
@@ -192,6 +191,7 @@ static bool setup(void)
 	wf_app.tsc_hz = rte_get_tsc_hz();
 	wf_app.start_tsc = rte_rdtsc();
 	wf_app.n_workers = 2;
+	s->max_bitrate_bps = MAX_BPS;
 	wf_app.webrtc_port = WEBRTC_PORT;
 	wf_app.ports[0].mac = mac;
 	wf_app.ports[0].addr = OUR_ADDR;
@@ -1506,6 +1506,16 @@ static void a_receiver_report_with_remb_goes_each_second(void)
 	wf_whip_timer(lcs[0], now + wf_app.tsc_hz);
 	WF_CHECK_EQ(publisher_got(out, lens, 4), 1);
 	WF_CHECK_EQ(lcs[0]->c.whip_rr_tx, 2);
+	/* a reload's new rate reaches the publisher already in, at the next
+	 * report (wf_stream_set_bitrate) */
+	__atomic_store_n(&wf_app.streams[SID].max_bitrate_bps, MAX_BPS / 5, __ATOMIC_RELAXED);
+	wf_whip_timer(lcs[0], now + 2 * wf_app.tsc_hz);
+	WF_REQUIRE(publisher_got(out, lens, 4) == 1);
+	WF_REQUIRE(kinds(out[0], lens[0], k, pk) == 3);
+	WF_REQUIRE(wf_rtcp_parse_remb(&pk[2], &remb, remb_ssrcs, 4) == 2);
+	WF_CHECK(remb.bitrate_bps <= MAX_BPS / 5 &&
+		 remb.bitrate_bps > MAX_BPS / 5 - MAX_BPS / 500000);
+	__atomic_store_n(&wf_app.streams[SID].max_bitrate_bps, MAX_BPS, __ATOMIC_RELAXED);
 }
 
 static void no_packet_is_left_behind(void)

@@ -25,7 +25,8 @@
  *     NACKs each, the publisher sends them again, the viewer loses none;
  *     the publisher gets receiver reports and REMB; forged SRTP from its
  *     5-tuple is counted (whip_unprotect) and never reaches the viewer;
- *   - reloads: one that restarts the stream ends its publisher, one that
+ *   - reloads: one of max_bitrate_kbps reaches the publisher in (its next
+ *     REMB), one that restarts the stream ends its publisher, one that
  *     changes its publish_token too (a token changed is one revoked);
  *   - a viewer's unproven claim on the address a publisher sends from
  *     yields to the publisher.
@@ -708,6 +709,27 @@ static void viewers_stay_and_resume_when_a_publisher_returns(void)
 	env.src.running = false;
 }
 
+/* A reload that changes only max_bitrate_kbps keeps the publisher in
+ * and asks it for the new rate in its next REMB. */
+static void a_reload_of_max_bitrate_reaches_the_publisher_in(void)
+{
+	uint64_t end;
+
+	WF_REQUIRE(wf.pid > 0 && env.pub);
+	WF_REQUIRE(env.pub->st.remb_bps > 2990000);	/* 3000 kbit/s before */
+	WF_REQUIRE(wf_e2e_sh("sed -i 's/max_bitrate_kbps = 3000; history_ms = 3000;/"
+			     "max_bitrate_kbps = 1500; history_ms = 3000;/' %s", wf.conf) == 0);
+	WF_REQUIRE(kill(wf.pid, SIGHUP) == 0);
+	end = now_us() + 5000000ull * SLOW;
+	while (now_us() < end && env.pub->st.remb_bps > 1500000)
+		pump(100);
+	WF_CHECKF(env.pub->st.remb_bps <= 1500000 && env.pub->st.remb_bps > 1490000,
+		  "REMB of %llu bit/s after the reload", (unsigned long long)env.pub->st.remb_bps);
+	WF_CHECK(wf_e2e_log_has(wf.log, "stream pub: the publisher is asked for at most 1500 "
+				"kbit/s"));
+	WF_CHECK(wait_live(pub_id, 100));
+}
+
 /* A reload that restarts the stream (a new history_ms) ends its
  * publisher and its viewers; the restarted stream takes a publisher
  * again. */
@@ -721,8 +743,8 @@ static void a_reload_that_restarts_the_stream_ends_its_publisher(void)
 	WF_REQUIRE(wf.pid > 0 && env.pub);
 	if (viewer)
 		snprintf(vid, sizeof(vid), "%s", viewer->id);
-	WF_REQUIRE(wf_e2e_sh("sed -i 's/max_bitrate_kbps = 3000; history_ms = 3000;/"
-			     "max_bitrate_kbps = 3000; history_ms = 2500;/' %s", wf.conf) == 0);
+	WF_REQUIRE(wf_e2e_sh("sed -i 's/max_bitrate_kbps = 1500; history_ms = 3000;/"
+			     "max_bitrate_kbps = 1500; history_ms = 2500;/' %s", wf.conf) == 0);
 	WF_REQUIRE(kill(wf.pid, SIGHUP) == 0);
 	end = now_us() + 5000000ull * SLOW;
 	do {
@@ -961,6 +983,7 @@ int main(int argc, char **argv)
 	WF_RUN(spoofed_checks_and_dtls_neither_end_nor_steal_the_publisher);
 	WF_RUN(delete_ends_publishing_and_a_second_delete_is_404);
 	WF_RUN(viewers_stay_and_resume_when_a_publisher_returns);
+	WF_RUN(a_reload_of_max_bitrate_reaches_the_publisher_in);
 	WF_RUN(a_reload_that_restarts_the_stream_ends_its_publisher);
 	WF_RUN(viewers_of_other_streams_leave_the_publishers_slot_free);
 	WF_RUN(an_unproven_viewer_claim_on_the_publishers_address_yields_to_it);

@@ -58,6 +58,7 @@
 #include "core/lcore.h"
 #include "core/viewer.h"
 #include "fast/classify.h"
+#include "fast/fanout.h"
 #include "fast/history.h"
 #include "setup.h"
 #include "slow/ctrlq.h"
@@ -100,6 +101,7 @@
 struct fanout_opts {
 	bool json, verbose;
 	bool huge;			/* hugepages (set up by the user), not --no-huge */
+	bool floor;			/* the copy floor's slices next to the ceiling's */
 	unsigned viewers, streams, size, workers, per_frame, kf_every;
 	double seconds, warmup;
 	double load;			/* % of the measured ingest rate; 0: no phase */
@@ -148,7 +150,9 @@ struct snap {
 	struct wsnap w[WF_MAX_WORKERS];
 };
 
-/* lib/srtp alone: bursts of 32 jobs over n_keys viewers' keys. */
+/* lib/srtp alone: bursts of 32 jobs over n_keys viewers' keys.  With
+ * --floor also the copy floor: the same bursts written into fresh mbufs
+ * with a header template (tmpl: Ethernet, IPv4, UDP, RTP). */
 struct ceiling {
 	struct wf_srtp_engine *e;
 	struct wf_srtp_keys *keys;	/* [n_keys] */
@@ -157,6 +161,10 @@ struct ceiling {
 	uint8_t *out;			/* [CEILING_BURST] * stride */
 	size_t stride;
 	struct wf_srtp_job jobs[CEILING_BURST];
+	struct wf_srtp_job fjobs[CEILING_BURST];
+	uint8_t tmpl[WF_L2L3L4_LEN + WF_RTP_FIXED_LEN];
+	uint16_t csum_base;		/* tmpl's IPv4 sum with total length 0 */
+	uint16_t fseq;
 };
 
 struct results {
@@ -166,6 +174,7 @@ struct results {
 	bool oversubscribed;
 	double ceiling[CHUNKS + 1];	/* pkt/s of each slice, wall clock */
 	double ceiling_cpu[CHUNKS + 1];	/* pkt per second of CPU time */
+	double floor_cpu[CHUNKS + 1];	/* --floor: the copy floor's, likewise */
 	int worker_tid[WF_MAX_WORKERS];
 	double dt;			/* measured seconds, all chunks */
 	struct snap d;			/* counter increments over the chunks */
@@ -191,7 +200,7 @@ void wf_bench_fanout_usage(FILE *out)
 		"                            [--profile NAME] [--seconds S] [--warmup S]\n"
 		"                            [--workers N] [--frame-packets N]\n"
 		"                            [--keyframe-packets N] [--load PCT]\n"
-		"                            [--stream-kbps KBPS] [--huge]\n"
+		"                            [--stream-kbps KBPS] [--huge] [--floor]\n"
 		"                            [--arch auto|sse|avx2|avx512|measure] [--verbose]\n\n"
 		"Runs whepfan's own workers (wf_setup) on DPDK virtual devices: --streams (1)\n"
 		"H.264 streams, each from its own source (ingest port, SSRC), their packets\n"
@@ -212,7 +221,10 @@ void wf_bench_fanout_usage(FILE *out)
 		"the measured chunks and, with --load PCT, for %d s with the sources paced\n"
 		"at PCT %% of the ingest rate the chunks reached.  Memory is --no-huge (4 KiB\n"
 		"pages) unless --huge: 2 MiB hugepages the user has reserved and mounted, as\n"
-		"a production whepfan uses.\n",
+		"a production whepfan uses.  --floor adds the copy floor to each slice: the\n"
+		"ceiling's bursts written into fresh mbufs of the transmit pool behind a\n"
+		"header template, lengths set, the burst freed in bulk (what any copy costs\n"
+		"on top of its cipher, with no viewer, history or transmit queue).\n",
 		CHUNKS, CEILING_BURST, PROBE_PKTS, LOAD_S);
 }
 
@@ -257,6 +269,10 @@ static int parse_opts(int argc, char **argv, struct fanout_opts *o)
 
 		if (!strcmp(opt, "--huge")) {
 			o->huge = true;
+			continue;
+		}
+		if (!strcmp(opt, "--floor")) {
+			o->floor = true;
 			continue;
 		}
 		if (!strcmp(opt, "--json")) {
@@ -919,6 +935,31 @@ static void ceiling_free(struct ceiling *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The copy floor's headers: a viewer's template (Ethernet, IPv4 with its
+ * checksum left to the lengths, UDP between test addresses) and an RTP
+ * header whose sequence number each copy rewrites. */
+static void floor_template(uint8_t *t)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(t + WF_ETH_LEN);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(t + WF_ETH_LEN + WF_IP4_LEN);
+	uint8_t *rtp = t + WF_L2L3L4_LEN;
+
+	memset(t, 0, WF_L2L3L4_LEN + WF_RTP_FIXED_LEN);
+	t[0] = 0x02;				/* locally administered MACs */
+	t[6] = 0x02;
+	t[12] = 0x08;				/* IPv4 */
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(0xc6120001);	/* 198.18.0.1 */
+	ip->dst_addr = rte_cpu_to_be_32(0xc6120002);
+	udp->src_port = rte_cpu_to_be_16(5004);
+	udp->dst_port = rte_cpu_to_be_16(5006);
+	rtp[0] = 0x80;
+	rtp[1] = PT;
+	wf_rtp_wr32(rtp + 8, 0x2000);
+}
+
 /* Keys for max(all viewers, 32) viewers (the same working set as the
  * fan-out), one shared payload, 32 output buffers with RTP headers. */
 static int ceiling_init(struct ceiling *c, const struct fanout_opts *o)
@@ -952,6 +993,8 @@ static int ceiling_init(struct ceiling *c, const struct fanout_opts *o)
 			return -EINVAL;
 	}
 	explicit_bzero(master, sizeof(master));
+	floor_template(c->tmpl);
+	c->csum_base = rte_raw_cksum(c->tmpl + WF_ETH_LEN, WF_IP4_LEN);
 	for (i = 0; i < CEILING_BURST; i++) {
 		uint8_t *h = c->out + c->stride * i;
 
@@ -988,6 +1031,58 @@ static double ceiling_run(struct ceiling *c, double seconds, double *per_cpu_s)
 			}
 			if (wf_srtp_protect_burst(c->e, c->jobs, CEILING_BURST) != CEILING_BURST)
 				return -1;
+		}
+		n += 64 * CEILING_BURST;
+		now = rte_rdtsc();
+	} while (now - t0 < want);
+	cpu = self_cpu_ns() - cpu0;
+	*per_cpu_s = (double)n * 1e9 / (double)(cpu ? cpu : 1);
+	return (double)n * (double)wf_app.tsc_hz / (double)(now - t0);
+}
+
+/* The copy floor for about seconds: what any copy costs on top of its
+ * cipher.  The ceiling's bursts of 32 jobs, each job's output a fresh mbuf
+ * of the transmit pool (one bulk allocation a burst) behind the header
+ * template, its lengths and IPv4 checksum set after, the burst freed in
+ * bulk: no viewer, batch, history or transmit queue, and a bulk free where
+ * a PMD frees one by one, so a lower bound.  Rates as ceiling_run(); -1
+ * when an allocation or a job failed. */
+static double floor_run(struct ceiling *c, const struct fanout_opts *o, double seconds,
+			double *per_cpu_s)
+{
+	uint64_t cpu0 = self_cpu_ns(), t0 = rte_rdtsc(), n = 0, now, cpu;
+	uint64_t want = (uint64_t)(seconds * (double)wf_app.tsc_hz);
+	uint16_t plen = (uint16_t)(o->size - WF_RTP_FIXED_LEN);
+
+	do {
+		unsigned k, j;
+
+		for (k = 0; k < 64; k++) {
+			struct rte_mbuf *m[CEILING_BURST];
+
+			if (rte_pktmbuf_alloc_bulk(wf_app.tx_pool, m, CEILING_BURST))
+				return -1;
+			for (j = 0; j < CEILING_BURST; j++) {
+				uint8_t *d = rte_pktmbuf_mtod(m[j], uint8_t *);
+
+				rte_memcpy(d, c->tmpl, sizeof(c->tmpl));
+				wf_rtp_wr16(d + WF_L2L3L4_LEN + 2, c->fseq++);
+				c->fjobs[j] = (struct wf_srtp_job){
+					.keys = &c->keys[c->next], .payload = c->payload + WF_RTP_FIXED_LEN,
+					.out = d + WF_L2L3L4_LEN, .hdr_len = WF_RTP_FIXED_LEN,
+					.payload_len = plen,
+					.out_cap = (uint16_t)(rte_pktmbuf_tailroom(m[j]) - WF_L2L3L4_LEN),
+				};
+				if (++c->next == c->n_keys)
+					c->next = 0;
+			}
+			if (wf_srtp_protect_burst(c->e, c->fjobs, CEILING_BURST) != CEILING_BURST) {
+				rte_pktmbuf_free_bulk(m, CEILING_BURST);
+				return -1;
+			}
+			for (j = 0; j < CEILING_BURST; j++)
+				wf_l4_finish(c->csum_base, m[j], c->fjobs[j].out_len);
+			rte_pktmbuf_free_bulk(m, CEILING_BURST);
 		}
 		n += 64 * CEILING_BURST;
 		now = rte_rdtsc();
@@ -1109,6 +1204,7 @@ struct figures {
 	double per_cpu_s;		/* egress packets per worker CPU second */
 	double ceiling, ceiling_min, ceiling_max;	/* wall: median, extremes */
 	double ceiling_cpu;		/* per CPU second: median */
+	double floor_cpu;		/* --floor: the copy floor's, median; else 0 */
 	double ratio, ratio_wall;
 	unsigned frame_bytes;
 };
@@ -1150,6 +1246,7 @@ static void figures_of(const struct fanout_opts *o, const struct results *r, str
 	f->per_cpu_s = run_ns ? (double)pkts * 1e9 / (double)run_ns : f->per_lcore_pps;
 	f->ceiling = slices_median(r->ceiling, &f->ceiling_min, &f->ceiling_max);
 	f->ceiling_cpu = slices_median(r->ceiling_cpu, NULL, NULL);
+	f->floor_cpu = o->floor ? slices_median(r->floor_cpu, NULL, NULL) : 0;
 	f->ratio_wall = f->ceiling > 0 ? f->per_lcore_pps / f->ceiling : 0;
 	f->ratio = f->ceiling_cpu > 0 ? f->per_cpu_s / f->ceiling_cpu : 0;
 	f->frame_bytes = WF_L2L3L4_LEN + o->size + wf_srtp_suite(o->profile)->rtp_tag_len;
@@ -1251,6 +1348,10 @@ static void print_json(const struct fanout_opts *o, const struct results *r)
 	       f.ingest_pps, f.egress_pps, f.egress_gbps, f.per_lcore_pps, f.cpu_share,
 	       f.per_cpu_s, f.ceiling, f.ceiling_min, f.ceiling_max, f.ceiling_cpu, CHUNKS + 1,
 	       f.ratio, f.ratio_wall);
+	if (o->floor && f.floor_cpu > 0 && f.ceiling_cpu > 0)
+		printf("\"copy_floor_per_cpu_s\":%.0f,\"floor_to_ceiling\":%.3f,"
+		       "\"ratio_to_floor\":%.3f,", f.floor_cpu, f.floor_cpu / f.ceiling_cpu,
+		       f.per_cpu_s / f.floor_cpu);
 	printf("\"bytes_per_viewer\":%" PRIu64 ",\"bytes_per_viewer_parts\":{\"viewer\":%zu,"
 	       "\"registry\":%zu,\"peer_table\":%.1f,\"peer_table_at_this_size\":%.1f},",
 	       bytes_per_viewer(r), r->viewer_bytes, r->registry_bytes, r->peer_bytes_per_slot,
@@ -1330,6 +1431,10 @@ static void print_summary(const struct fanout_opts *o, const struct results *r)
 	       f.ceiling_cpu);
 	printf("  ratio             %12.3f        (per CPU second; wall clock %.3f; target >= 0.7)\n",
 	       f.ratio, f.ratio_wall);
+	if (o->floor && f.floor_cpu > 0 && f.ceiling_cpu > 0)
+		printf("  copy floor        %12.0f pkt    per CPU second: %.3f of the ceiling; the "
+		       "fan-out %.3f of it\n", f.floor_cpu, f.floor_cpu / f.ceiling_cpu,
+		       f.per_cpu_s / f.floor_cpu);
 	for (w = 0; w < wf_app.n_workers; w++) {
 		uint64_t pk = r->d.w[w].egress_pkts, cyc = r->d.w[w].busy_cycles;
 
@@ -1407,6 +1512,11 @@ static int measure_chunks(const struct fanout_opts *o, struct results *r, struct
 		r->ceiling[k] = ceiling_run(c, slice_s, &r->ceiling_cpu[k]);
 		if (r->ceiling[k] < 0) {
 			fprintf(stderr, "whepfan-bench fanout: wf_srtp_protect_burst failed a job\n");
+			return -EIO;
+		}
+		if (o->floor && floor_run(c, o, slice_s, &r->floor_cpu[k]) < 0) {
+			fprintf(stderr, "whepfan-bench fanout: the copy floor lacked mbufs or failed "
+				"a job\n");
 			return -EIO;
 		}
 		if (k == CHUNKS)

@@ -2,7 +2,8 @@
 # whepfan-bench fanout's command line (issue 13): every bad value gets a
 # one-line usage error and a non-zero exit before EAL starts, and a short
 # real run with several streams reports what docs/performance.md quotes
-# (streams, per-stream delivery, latency at a load, the crypto ceiling).
+# (streams, per-stream delivery, latency at a load, the crypto ceiling and
+# the copy floor).
 # The run is a test of the report's shape and consistency, not of speed.
 #   env: WF_BUILD (build dir, default build)
 set -uo pipefail
@@ -66,9 +67,10 @@ refused_srtp() {
 refused_srtp srtp_direction_unknown --direction sideways
 refused_srtp srtp_direction_missing --direction
 
-# a real run: 4 streams of 2 viewers, paced at 50 % for the latency
+# a real run: 4 streams of 2 viewers, paced at 50 % for the latency, with
+# the copy floor
 if timeout 300 "$bench" fanout --json --streams 4 --viewers 2 --size 400 --seconds 0.5 \
-	--warmup 0.2 --load 50 > "$tmp/run.json" 2> "$tmp/run.err"; then
+	--warmup 0.2 --load 50 --floor > "$tmp/run.json" 2> "$tmp/run.err"; then
 	ok run_exits_0
 else
 	fail run_exits_0 "$(tail -n 3 "$tmp/run.err")"
@@ -93,6 +95,12 @@ for phase in ("measured", "at_load"):
     need(0 <= p["p50"] <= p["p99"] <= p["p999"] <= p["max"] * 1.13 + 1, phase + " quantiles")
 need(lat["at_load"]["load_pct"] == 50, "load")
 need(d["crypto_ceiling_pps"] > 0 and d["ratio"] > 0, "ceiling and ratio")
+# the copy floor: the ceiling's work and more (noise aside), and the two
+# ratios consistent with each other
+need(d["copy_floor_per_cpu_s"] > 0, "copy floor")
+need(0 < d["floor_to_ceiling"] < 1.5, "floor to ceiling %s" % d["floor_to_ceiling"])
+need(abs(d["ratio_to_floor"] * d["floor_to_ceiling"] - d["ratio"]) <= 0.01 * d["ratio"] + 0.002,
+     "ratio_to_floor x floor_to_ceiling = ratio")
 need(d["bytes_per_viewer"] <= 4096, "bytes per viewer")
 need(not d["drops"], "no drops: %s" % d["drops"])
 PY

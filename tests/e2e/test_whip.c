@@ -25,6 +25,8 @@
  *     NACKs each, the publisher sends them again, the viewer loses none;
  *     the publisher gets receiver reports and REMB; forged SRTP from its
  *     5-tuple is counted (whip_unprotect) and never reaches the viewer;
+ *   - a publisher whose NAT rebinds keeps its stream: probed, moved with
+ *     its replay windows, its viewer loses nothing;
  *   - reloads: one of max_bitrate_kbps reaches the publisher in (its next
  *     REMB), one that restarts the stream ends its publisher, one that
  *     changes its publish_token too (a token changed is one revoked);
@@ -709,6 +711,59 @@ static void viewers_stay_and_resume_when_a_publisher_returns(void)
 	env.src.running = false;
 }
 
+/* A publisher behind a NAT that rebinds (RFC 8445 §7.3.1.5 for a lite
+ * agent): its next check comes from the new address, whepfan probes it,
+ * the publisher answers, and the owner takes the new 5-tuple with the
+ * same generation and its replay windows (SET_PUBLISHER as a move). Its
+ * media reaches the viewer with no SRTP refused, and its feedback goes to
+ * the new address. */
+static void a_publisher_that_moves_keeps_its_stream_and_its_viewers(void)
+{
+	unsigned before[WF_WC_TRACKS], t, rr;
+	long lost0[WF_WC_TRACKS];
+	long long moves = webrtc_stat("ice_moves");
+	long long unprot = wf_e2e_stat(&wf, "/whepfan/stats", "drops", "whip_unprotect");
+	long long gen = wf_e2e_stat(&wf, "/whepfan/stream,pub", NULL, "publisher_generation");
+	uint16_t old_port;
+	uint64_t end;
+
+	WF_REQUIRE(env.pub && viewer && wait_live(pub_id, 100));
+	for (t = 0; t < WF_WC_TRACKS; t++) {
+		before[t] = viewer->trk[t].n_rtp;
+		lost0[t] = wf_wc_lost(viewer, t);
+	}
+	old_port = env.pub->port;
+	WF_REQUIRE(wf_wc_rebind(env.pub, WF_E2E_KERN_ADDR, 0) == 0);
+	wf_wc_send_check(env.pub, true, NULL);
+	env.src.running = true;
+	end = now_us() + 5000000ull * SLOW;
+	while (now_us() < end && (webrtc_stat("ice_moves") == moves ||
+				  viewer->trk[VIDEO].n_rtp < before[VIDEO] + 20 ||
+				  viewer->trk[AUDIO].n_rtp < before[AUDIO] + 20))
+		pump(100);
+	rr = env.pub->st.rr_in;
+	pump(1500);	/* a receiver report a second: one to the new address */
+	env.src.running = false;
+	printf("  publisher %s:%u -> :%u: %u probe(s) answered; viewer +%u video, +%u audio, "
+	       "lost %ld and %ld\n", WF_E2E_KERN_ADDR, old_port, env.pub->port, env.pub->st.probes,
+	       viewer->trk[VIDEO].n_rtp - before[VIDEO], viewer->trk[AUDIO].n_rtp - before[AUDIO],
+	       wf_wc_lost(viewer, VIDEO) - lost0[VIDEO], wf_wc_lost(viewer, AUDIO) - lost0[AUDIO]);
+	WF_CHECK(env.pub->st.probes >= 1);
+	WF_CHECK_EQ(webrtc_stat("ice_moves") - moves, 1);
+	for (t = 0; t < WF_WC_TRACKS; t++)
+		WF_CHECKF(viewer->trk[t].n_rtp >= before[t] + 20, "%s: %u packets after the move "
+			  "(%u before)", t == VIDEO ? "video" : "audio", viewer->trk[t].n_rtp,
+			  before[t]);
+	WF_CHECK_EQ(viewer->st.srtp_errors, 0);
+	for (t = 0; t < WF_WC_TRACKS; t++)
+		WF_CHECKF(wf_wc_lost(viewer, t) == lost0[t], "%s: the viewer lost %ld",
+			  t == VIDEO ? "video" : "audio", wf_wc_lost(viewer, t) - lost0[t]);
+	WF_CHECK_EQ(wf_e2e_stat(&wf, "/whepfan/stats", "drops", "whip_unprotect"), unprot);
+	WF_CHECK_EQ(wf_e2e_stat(&wf, "/whepfan/stream,pub", NULL, "publisher_generation"), gen);
+	WF_CHECKF(env.pub->st.rr_in > rr, "no receiver report at the new address (%u)", rr);
+	WF_CHECK(wait_live(pub_id, 100));
+}
+
 /* A reload that changes only max_bitrate_kbps keeps the publisher in
  * and asks it for the new rate in its next REMB. */
 static void a_reload_of_max_bitrate_reaches_the_publisher_in(void)
@@ -983,6 +1038,7 @@ int main(int argc, char **argv)
 	WF_RUN(spoofed_checks_and_dtls_neither_end_nor_steal_the_publisher);
 	WF_RUN(delete_ends_publishing_and_a_second_delete_is_404);
 	WF_RUN(viewers_stay_and_resume_when_a_publisher_returns);
+	WF_RUN(a_publisher_that_moves_keeps_its_stream_and_its_viewers);
 	WF_RUN(a_reload_of_max_bitrate_reaches_the_publisher_in);
 	WF_RUN(a_reload_that_restarts_the_stream_ends_its_publisher);
 	WF_RUN(viewers_of_other_streams_leave_the_publishers_slot_free);

@@ -33,7 +33,7 @@
 	_(ingest_bytes,   "RTP bytes accepted from sources.") \
 	_(ingest_rtcp,    "RTCP packets from sources taken in (a WHIP publisher's authenticated).") \
 	_(whip_srtp,      "SRTP packets from WHIP publishers authenticated (then ingested as RTP).") \
-	_(whip_bursts,    "Unprotect bursts of WHIP publishers' SRTP (one a poll at most, unless full or naming a track's SSRC).") \
+	_(whip_bursts,    "Unprotect bursts of WHIP publishers' SRTP (one a poll at most, unless full; and one for each packet of a track whose SSRC is not named yet).") \
 	_(whip_rr_tx,     "RTCP receiver reports sent to WHIP publishers.") \
 	_(whip_remb_tx,   "REMB messages (the stream's max_bitrate_kbps) sent to WHIP publishers.") \
 	_(whip_nack_tx,   "Generic NACKs sent to WHIP publishers for gaps in their sequence numbers.") \

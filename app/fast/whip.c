@@ -51,6 +51,9 @@ static void srtcp_in(struct wf_lcore *lc, struct wf_stream_state *st, unsigned s
 	wf_ingest_publisher_rtcp(lc, m, sid, p, plain);
 }
 
+static void settle(struct wf_lcore *lc, const struct wf_srtp_rx_job *job, struct rte_mbuf *m,
+		   unsigned sid, unsigned t, uint64_t now);
+
 void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint16_t gen)
 {
 	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
@@ -97,6 +100,25 @@ void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint1
 		wf_drop(lc, m, WF_DROP_WHIP_SSRC);
 		return;
 	}
+	/* A track that has not named its SSRC yet is named by its first
+	 * authentic packet: each of its packets is opened alone and at once,
+	 * so a packet of another SSRC behind the naming one is dropped above,
+	 * before its index can enter the track's replay window (from far
+	 * ahead, it would make the named SSRC's next packets too old).  The
+	 * poll's burst never holds such a packet, and is not cut short by
+	 * them: forgeries on a track the publisher never sends on cost one
+	 * unprotect each, not the burst of everything else. */
+	if (!w->pinned[t]) {
+		struct wf_srtp_rx_job one = {
+			.keys = &w->pub.srtp_in, .replay = &w->replay[t], .pkt = p,
+			.len = (uint16_t)len,
+		};
+
+		wf_srtp_unprotect_burst(lc->srtp, &one, 1);
+		lc->c.whip_bursts++;
+		settle(lc, &one, m, sid, (unsigned)t, rte_rdtsc());
+		return;
+	}
 	job = &b->jobs[b->n];
 	job->keys = &w->pub.srtp_in;
 	job->replay = &w->replay[t];
@@ -105,12 +127,7 @@ void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint1
 	b->m[b->n] = m;
 	b->stream[b->n] = (uint16_t)sid;
 	b->track[b->n] = (uint8_t)t;
-	/* A track that has not named its SSRC yet is named by its first
-	 * authentic packet: that one goes alone, so a packet of another SSRC
-	 * behind it is dropped above, before its index can enter the track's
-	 * replay window (from far ahead, it would make the named SSRC's next
-	 * packets too old).  Until then a burst is one packet. */
-	if (++b->n == WF_SRTP_BURST_MAX || !w->pinned[t])
+	if (++b->n == WF_SRTP_BURST_MAX)
 		wf_whip_flush(lc);
 }
 
@@ -355,6 +372,51 @@ static uint32_t ts_continue(const struct wf_track_state *ts, unsigned sid, unsig
 	return ts->out_ts + 1 + (uint32_t)ticks - first;
 }
 
+/* Packet m of track t of stream sid after its unprotect (job): dropped
+ * with its reason, or named, put on the stream's time line and ingested. */
+static void settle(struct wf_lcore *lc, const struct wf_srtp_rx_job *job, struct rte_mbuf *m,
+		   unsigned sid, unsigned t, uint64_t now)
+{
+	struct wf_stream_state *st = lc->owned[sid];
+	struct wf_whip_state *w = &st->whip;
+	struct wf_track_state *ts = &st->t[t];
+	uint32_t ssrc, rtp_ts;
+	uint16_t seq;
+	int gap;
+
+	if (job->status) {
+		lc->c.srtp_err[-job->status]++;
+		wf_drop(lc, m, WF_DROP_WHIP_UNPROTECT);
+		return;
+	}
+	/* the track's first authentic packet names its SSRC (it came alone:
+	 * wf_whip_rx) */
+	ssrc = wf_rtp_rd32(job->pkt + 8);
+	rtp_ts = wf_rtp_rd32(job->pkt + 4);
+	if (!w->pinned[t]) {
+		w->pinned[t] = true;
+		w->ssrc[t] = ssrc;
+		w->ts_off[t] = ts_continue(ts, sid, t, rtp_ts, now);
+	} else if (ssrc != w->ssrc[t]) {
+		wf_drop(lc, m, WF_DROP_WHIP_SSRC);
+		return;
+	}
+	lc->c.whip_srtp++;
+	plain_lengths(m, job->out_len);
+	/* in the history and to every viewer in one time line */
+	rtp_ts += w->ts_off[t];
+	wf_rtp_wr32(job->pkt + 4, rtp_ts);
+	if (!ts->out_ts_valid || (int32_t)(rtp_ts - ts->out_ts) > 0) {
+		ts->out_ts = rtp_ts;
+		ts->out_ts_tsc = now;
+		ts->out_ts_valid = true;
+	}
+	seq = wf_rtp_rd16(job->pkt + 2);	/* m may be gone after ingest */
+	gap = wf_ingest_publisher_rtp(lc, m, sid, t, w->pub.pt[t]);
+	if (gap > 0)
+		nack_gap(lc, w, t, seq, (unsigned)gap);
+}
+
 void wf_whip_flush(struct wf_lcore *lc)
 {
 	struct wf_whip_batch *b = &lc->whip;
@@ -367,49 +429,8 @@ void wf_whip_flush(struct wf_lcore *lc)
 	now = rte_rdtsc();
 	wf_srtp_unprotect_burst(lc->srtp, b->jobs, n);
 	lc->c.whip_bursts++;
-	for (i = 0; i < n; i++) {
-		const struct wf_srtp_rx_job *job = &b->jobs[i];
-		struct wf_stream_state *st = lc->owned[b->stream[i]];
-		struct wf_whip_state *w = &st->whip;
-		struct rte_mbuf *m = b->m[i];
-		unsigned t = b->track[i];
-		struct wf_track_state *ts = &st->t[t];
-		uint32_t ssrc, rtp_ts;
-		uint16_t seq;
-		int gap;
-
-		if (job->status) {
-			lc->c.srtp_err[-job->status]++;
-			wf_drop(lc, m, WF_DROP_WHIP_UNPROTECT);
-			continue;
-		}
-		/* the track's first authentic packet names its SSRC; one of
-		 * another SSRC in the same burst came before it was known */
-		ssrc = wf_rtp_rd32(job->pkt + 8);
-		rtp_ts = wf_rtp_rd32(job->pkt + 4);
-		if (!w->pinned[t]) {
-			w->pinned[t] = true;
-			w->ssrc[t] = ssrc;
-			w->ts_off[t] = ts_continue(ts, b->stream[i], t, rtp_ts, now);
-		} else if (ssrc != w->ssrc[t]) {
-			wf_drop(lc, m, WF_DROP_WHIP_SSRC);
-			continue;
-		}
-		lc->c.whip_srtp++;
-		plain_lengths(m, job->out_len);
-		/* in the history and to every viewer in one time line */
-		rtp_ts += w->ts_off[t];
-		wf_rtp_wr32(job->pkt + 4, rtp_ts);
-		if (!ts->out_ts_valid || (int32_t)(rtp_ts - ts->out_ts) > 0) {
-			ts->out_ts = rtp_ts;
-			ts->out_ts_tsc = now;
-			ts->out_ts_valid = true;
-		}
-		seq = wf_rtp_rd16(job->pkt + 2);	/* m may be gone after ingest */
-		gap = wf_ingest_publisher_rtp(lc, m, b->stream[i], t, w->pub.pt[t]);
-		if (gap > 0)
-			nack_gap(lc, w, t, seq, (unsigned)gap);
-	}
+	for (i = 0; i < n; i++)
+		settle(lc, &b->jobs[i], b->m[i], b->stream[i], b->track[i], now);
 }
 
 void wf_whip_wipe(struct wf_whip_state *w)

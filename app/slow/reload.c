@@ -162,32 +162,53 @@ static void apply_budgets(struct wf_config *cfg, const struct wf_config *nc)
 	       r->replay_max_packets, r->replay_per_stream_per_s);
 }
 
-/* What comes: added streams, changed ones restarted, new outputs and
- * sources (cfg: the new streams).  0 or the first error. */
-static int begin_streams(const struct wf_config *cfg, const struct wf_config_diff *d)
+/* The changes a running stream takes in place, for every changed stream
+ * whatever else fails: a revoked publish_token ends its publisher first,
+ * then the new rate and the new sources. */
+static void change_streams(const struct wf_config *cfg, const struct wf_config_diff *d)
 {
 	unsigned i;
-	int rc = 0;
 
-	for (i = 0; i < d->n_added && !rc; i++)
-		rc = begin_stream(&cfg->streams[d->added[i]]);
-	for (i = 0; i < d->n_changed && !rc; i++) {
+	for (i = 0; i < d->n_changed; i++) {
 		const struct wf_config_stream_change *c = &d->changed[i];
 		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
 		int slot = wf_stream_index(cs->name);
 
-		if (c->what & WF_CONF_STREAM_RESTART) {
-			rc = begin_stream(cs);
+		if ((c->what & WF_CONF_STREAM_RESTART) || slot < 0)
 			continue;
-		}
-		if ((c->what & WF_CONF_STREAM_OUTPUTS) && slot >= 0)
-			rc = wf_outputs_add((unsigned)slot, cs);
-		if ((c->what & WF_CONF_STREAM_SOURCES) && slot >= 0)
-			wf_stream_set_sources((unsigned)slot, cs);
-		if ((c->what & WF_CONF_STREAM_BITRATE) && slot >= 0)
-			wf_stream_set_bitrate((unsigned)slot, cs);
-		if ((c->what & WF_CONF_STREAM_PUBLISH) && slot >= 0)
+		if (c->what & WF_CONF_STREAM_PUBLISH)
 			wf_session_end_publisher((unsigned)slot);
+		if (c->what & WF_CONF_STREAM_BITRATE)
+			wf_stream_set_bitrate((unsigned)slot, cs);
+		if (c->what & WF_CONF_STREAM_SOURCES)
+			wf_stream_set_sources((unsigned)slot, cs);
+	}
+}
+
+/* What comes: added streams, changed ones restarted, new outputs (cfg:
+ * the new streams).  Each is tried whatever failed before it: 0 or the
+ * first error. */
+static int begin_streams(const struct wf_config *cfg, const struct wf_config_diff *d)
+{
+	unsigned i;
+	int rc = 0, r;
+
+	for (i = 0; i < d->n_added; i++) {
+		r = begin_stream(&cfg->streams[d->added[i]]);
+		rc = rc ? rc : r;
+	}
+	for (i = 0; i < d->n_changed; i++) {
+		const struct wf_config_stream_change *c = &d->changed[i];
+		const struct wf_config_stream *cs = &cfg->streams[c->new_idx];
+		int slot = wf_stream_index(cs->name);
+
+		if (c->what & WF_CONF_STREAM_RESTART)
+			r = begin_stream(cs);
+		else if ((c->what & WF_CONF_STREAM_OUTPUTS) && slot >= 0)
+			r = wf_outputs_add((unsigned)slot, cs);
+		else
+			r = 0;
+		rc = rc ? rc : r;
 	}
 	return rc;
 }
@@ -223,6 +244,7 @@ int wf_reload(struct wf_config *cfg)
 	/* the new streams list replaces the old one; other groups stay */
 	cfg->n_streams = nc->n_streams;
 	memcpy(cfg->streams, nc->streams, sizeof(cfg->streams));
+	change_streams(cfg, d);
 	rc = begin_streams(cfg, d);
 	if (rc)
 		WF_LOG(ERR, "reload: applying failed part way: %s\n", strerror(-rc));

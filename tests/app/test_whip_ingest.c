@@ -878,6 +878,38 @@ static void a_second_ssrc_in_the_naming_burst_leaves_the_window_alone(void)
 	WF_CHECK_EQ(st->whip.ssrc[0], SSRC_VIDEO);
 }
 
+/* Forged packets on a track the publisher does not send on (so never
+ * named) are opened one by one apart from the poll's burst: they do not
+ * cut the burst of the named tracks short, and name nothing. */
+static void forgeries_on_an_unnamed_track_leave_the_burst_whole(void)
+{
+	uint8_t buf[256];
+	size_t n;
+	unsigned i;
+
+	fresh(1);
+	send_video(0, 80, true, NULL, NULL);	/* names the video track */
+	WF_REQUIRE(lcs[0]->c.whip_bursts == 1 && lcs[0]->whip.n == 0);
+	for (i = 0; i < 5; i++) {
+		send_video(0, (uint16_t)(81 + i), false, NULL, NULL);
+		n = seal(buf, PT_AUDIO, SSRC_AUDIO, (uint16_t)(90 + i), 960u * i, false, 0x33, 60,
+			 NULL, NULL);
+		buf[20] ^= 0x01;		/* forged: not the publisher's tag */
+		rx_on(0, buf, n);
+	}
+	WF_CHECK_EQ(lcs[0]->whip.n, 5);		/* the video waits for the poll's end */
+	WF_CHECK_EQ(lcs[0]->c.srtp_err[WF_SRTP_E_AUTH_FAIL], 5);
+	WF_CHECK_EQ(lcs[0]->c.drop[WF_DROP_WHIP_UNPROTECT], 5);
+	WF_CHECK(!st->whip.pinned[1]);
+	poll_end(0);
+	WF_CHECK_EQ(lcs[0]->c.whip_bursts, 1 + 5 + 1);	/* naming, forgeries, the poll's */
+	WF_CHECK_EQ(lcs[0]->c.whip_srtp, 6);
+	WF_CHECK(stored(0, 85));
+	send_audio(0, 95);			/* the genuine audio names its track */
+	WF_CHECK(st->whip.pinned[1] && st->whip.ssrc[1] == SSRC_AUDIO);
+	WF_CHECK(stored(1, 95));
+}
+
 /* RTCP compound SR + SDES of track ssrc, RTP time rtp_ts, NTP ntp;
  * protected by the publisher; returns the length. */
 static size_t sender_report(uint8_t *buf, size_t cap, uint32_t ssrc, uint32_t rtp_ts, uint64_t ntp)
@@ -1550,6 +1582,7 @@ int main(int argc, char **argv)
 	WF_RUN(set_publisher_twice_replaces_the_first_and_resets_replay);
 	WF_RUN(a_second_ssrc_on_a_track_is_dropped);
 	WF_RUN(a_second_ssrc_in_the_naming_burst_leaves_the_window_alone);
+	WF_RUN(forgeries_on_an_unnamed_track_leave_the_burst_whole);
 	WF_RUN(a_sender_report_sets_the_clock);
 	WF_RUN(a_second_publishers_sender_report_is_on_the_streams_time_line);
 	WF_RUN(a_publisher_after_a_long_pause_still_goes_forward);

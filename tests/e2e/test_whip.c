@@ -798,8 +798,9 @@ static void a_reload_that_restarts_the_stream_ends_its_publisher(void)
 	WF_REQUIRE(wf.pid > 0 && env.pub);
 	if (viewer)
 		snprintf(vid, sizeof(vid), "%s", viewer->id);
-	WF_REQUIRE(wf_e2e_sh("sed -i 's/max_bitrate_kbps = 1500; history_ms = 3000;/"
-			     "max_bitrate_kbps = 1500; history_ms = 2500;/' %s", wf.conf) == 0);
+	WF_REQUIRE(wf_e2e_sh("grep -q 'history_ms = 3000;' %s && "
+			     "sed -i 's/history_ms = 3000;/history_ms = 2500;/' %s", wf.conf,
+			     wf.conf) == 0);
 	WF_REQUIRE(kill(wf.pid, SIGHUP) == 0);
 	end = now_us() + 5000000ull * SLOW;
 	do {

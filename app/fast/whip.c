@@ -390,7 +390,7 @@ static void settle(struct wf_lcore *lc, const struct wf_srtp_rx_job *job, struct
 		return;
 	}
 	/* the track's first authentic packet names its SSRC (it came alone:
-	 * wf_whip_rx) */
+	 * wf_whip_packet) */
 	ssrc = wf_rtp_rd32(job->pkt + 8);
 	rtp_ts = wf_rtp_rd32(job->pkt + 4);
 	if (!w->pinned[t]) {

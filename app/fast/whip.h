@@ -7,7 +7,9 @@
  * or WF_SRTP_BURST_MAX wait, then is unprotected in one burst, in place
  * and in arrival order (wf_srtp_unprotect_burst), and each authentic
  * packet of a track's payload type goes the way of plain RTP from
- * validation on (ingest.h).  Its SRTCP is unprotected at once, one by
+ * validation on (ingest.h).  A packet of a track whose SSRC is not named
+ * yet skips the batch: it is unprotected alone, at once, so the first
+ * authentic one names the track before the next is looked at.  Its SRTCP is unprotected at once, one by
  * one; its sender reports set the tracks' clocks.  The owner also sends
  * the publisher its feedback as SRTCP (publisher.h srtcp_out): a receiver
  * report with REMB every second, generic NACKs for the gaps ingest sees,

@@ -579,10 +579,13 @@ static struct wf_config *config_make(const struct fanout_opts *o)
 /* Fills v as a WHEP session of profile p to 10.1.x.y (index i) watching
  * stream, with random master keys, as outputs.c's make_viewer() does for
  * SRTP. */
+static const struct rte_ether_addr viewer_mac = {
+	.addr_bytes = { 0x02, 0, 0, 0xbe, 0xec, 0x01 }
+};
+
 static int viewer_make(struct wf_viewer *v, struct wf_srtp_engine *e, enum wf_srtp_profile p,
 		       unsigned i, unsigned stream)
 {
-	static const struct rte_ether_addr mac = { .addr_bytes = { 0x02, 0, 0, 0xbe, 0xec, 0x01 } };
 	const struct wf_srtp_suite *su = wf_srtp_suite(p);
 	uint8_t master[WF_SRTP_MAX_MASTER_LEN];
 	uint32_t ip = (OUT_ADDR & 0xffff0000u) + 2 + i;
@@ -592,7 +595,7 @@ static int viewer_make(struct wf_viewer *v, struct wf_srtp_engine *e, enum wf_sr
 	v->stream = (uint16_t)stream;
 	v->srtp = 1;
 	v->cname_hash = (uint32_t)rte_rand();
-	wf_registry_template(v, OUT_PORT_IDX, &mac, ip, (uint16_t)(50000 + i % 10000));
+	wf_registry_template(v, OUT_PORT_IDX, &viewer_mac, ip, (uint16_t)(50000 + i % 10000));
 	if (wf_bench_random(master, sizeof(master)))
 		return -EIO;
 	rc = wf_srtp_keys_derive(e, &v->srtp_out, p, WF_SRTP_KIND_RTP, master,
@@ -935,26 +938,19 @@ static void ceiling_free(struct ceiling *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The copy floor's headers: a viewer's template (Ethernet, IPv4 with its
- * checksum left to the lengths, UDP between test addresses) and an RTP
+/* The copy floor's headers: a viewer's Ethernet/IPv4/UDP template and
+ * its checksum base, as the registry makes them for viewer 0, then an RTP
  * header whose sequence number each copy rewrites. */
-static void floor_template(uint8_t *t)
+static void floor_template(struct ceiling *c)
 {
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(t + WF_ETH_LEN);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(t + WF_ETH_LEN + WF_IP4_LEN);
-	uint8_t *rtp = t + WF_L2L3L4_LEN;
+	struct wf_viewer v;
+	uint8_t *rtp = c->tmpl + WF_L2L3L4_LEN;
 
-	memset(t, 0, WF_L2L3L4_LEN + WF_RTP_FIXED_LEN);
-	t[0] = 0x02;				/* locally administered MACs */
-	t[6] = 0x02;
-	t[12] = 0x08;				/* IPv4 */
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(0xc6120001);	/* 198.18.0.1 */
-	ip->dst_addr = rte_cpu_to_be_32(0xc6120002);
-	udp->src_port = rte_cpu_to_be_16(5004);
-	udp->dst_port = rte_cpu_to_be_16(5006);
+	memset(&v, 0, sizeof(v));
+	wf_registry_template(&v, OUT_PORT_IDX, &viewer_mac, (OUT_ADDR & 0xffff0000u) + 2, 50000);
+	memcpy(c->tmpl, v.hdr, WF_L2L3L4_LEN);
+	c->csum_base = v.ip_csum_base;
+	memset(rtp, 0, WF_RTP_FIXED_LEN);
 	rtp[0] = 0x80;
 	rtp[1] = PT;
 	wf_rtp_wr32(rtp + 8, 0x2000);
@@ -993,8 +989,7 @@ static int ceiling_init(struct ceiling *c, const struct fanout_opts *o)
 			return -EINVAL;
 	}
 	explicit_bzero(master, sizeof(master));
-	floor_template(c->tmpl);
-	c->csum_base = rte_raw_cksum(c->tmpl + WF_ETH_LEN, WF_IP4_LEN);
+	floor_template(c);
 	for (i = 0; i < CEILING_BURST; i++) {
 		uint8_t *h = c->out + c->stride * i;
 

@@ -100,30 +100,26 @@ void wf_whip_packet(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uint1
 		wf_drop(lc, m, WF_DROP_WHIP_SSRC);
 		return;
 	}
-	/* A track that has not named its SSRC yet is named by its first
-	 * authentic packet: each of its packets is opened alone and at once,
-	 * so a packet of another SSRC behind the naming one is dropped above,
-	 * before its index can enter the track's replay window (from far
-	 * ahead, it would make the named SSRC's next packets too old).  The
-	 * poll's burst never holds such a packet, and is not cut short by
-	 * them: forgeries on a track the publisher never sends on cost one
-	 * unprotect each, not the burst of everything else. */
-	if (!w->pinned[t]) {
-		struct wf_srtp_rx_job one = {
-			.keys = &w->pub.srtp_in, .replay = &w->replay[t], .pkt = p,
-			.len = (uint16_t)len,
-		};
-
-		wf_srtp_unprotect_burst(lc->srtp, &one, 1);
-		lc->c.whip_bursts++;
-		settle(lc, &one, m, sid, (unsigned)t, rte_rdtsc());
-		return;
-	}
 	job = &b->jobs[b->n];
 	job->keys = &w->pub.srtp_in;
 	job->replay = &w->replay[t];
 	job->pkt = p;
 	job->len = (uint16_t)len;
+	/* A track that has not named its SSRC yet is named by its first
+	 * authentic packet: each of its packets is opened alone and at once
+	 * (in the batch's next free job, not taken), so a packet of another
+	 * SSRC behind the naming one is dropped above, before its index can
+	 * enter the track's replay window (from far ahead, it would make the
+	 * named SSRC's next packets too old).  The poll's burst never holds
+	 * such a packet, and is not cut short by them: forgeries on a track
+	 * the publisher never sends on cost one unprotect each, not the burst
+	 * of everything else. */
+	if (!w->pinned[t]) {
+		wf_srtp_unprotect_burst(lc->srtp, job, 1);
+		lc->c.whip_bursts++;
+		settle(lc, job, m, sid, (unsigned)t, rte_rdtsc());
+		return;
+	}
 	b->m[b->n] = m;
 	b->stream[b->n] = (uint16_t)sid;
 	b->track[b->n] = (uint8_t)t;

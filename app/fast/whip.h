@@ -9,11 +9,12 @@
  * packet of a track's payload type goes the way of plain RTP from
  * validation on (ingest.h).  A packet of a track whose SSRC is not named
  * yet skips the batch: it is unprotected alone, at once, so the first
- * authentic one names the track before the next is looked at.  Its SRTCP is unprotected at once, one by
- * one; its sender reports set the tracks' clocks.  The owner also sends
- * the publisher its feedback as SRTCP (publisher.h srtcp_out): a receiver
- * report with REMB every second, generic NACKs for the gaps ingest sees,
- * PLI when a viewer waits for a key frame the history lacks.
+ * authentic one names the track before the next is looked at.  Its SRTCP
+ * is unprotected at once, one by one; its sender reports set the tracks'
+ * clocks.  The owner also sends the publisher its feedback as SRTCP
+ * (publisher.h srtcp_out): a receiver report with REMB every second,
+ * generic NACKs for the gaps ingest sees, PLI when a viewer waits for a
+ * key frame the history lacks.
  */
 #ifndef WF_WHIP_H
 #define WF_WHIP_H

@@ -98,8 +98,13 @@ struct wf_lcore {
 	uint32_t slot_hwm;	/* slots at or above it were never used */
 	/* the viewers of each stream on this lcore, dense: stream s's slots
 	 * are members[first[s] .. first[s] + count[s]), the streams' ranges
-	 * in stream order with no gaps (apply.c keeps them so) */
+	 * in stream order with no gaps (apply.c keeps them so); a member's
+	 * SRTP key is in the same cell of member_keys, so the fan-out reads
+	 * a stream's keys one after the other, as the CPU's prefetcher
+	 * follows, not 3.8 KB apart in the viewer table (docs/performance.md).
+	 * Cells at and above n_viewers are zero. */
 	uint32_t *members;	/* n_slots */
+	struct wf_srtp_keys *member_keys;	/* n_slots */
 	uint32_t first[WF_MAX_STREAMS];	/* valid below members_top */
 	uint32_t count[WF_MAX_STREAMS];	/* 0 at and above members_top */
 	uint32_t members_top;	/* 1 + the highest stream that had a viewer here */
@@ -136,6 +141,13 @@ struct wf_lcore {
 	/* ingest-to-wire latency of the media copies this worker sent */
 	struct wf_lat_hist lat;
 } __rte_cache_aligned;
+
+/* What a viewer slot costs on its lcore: the viewer, its member cell and
+ * the cell's key.  Bytes per viewer stay within 4,096 (docs/performance.md):
+ * the registry's slot and the peer table's entries take the rest. */
+#define WF_LCORE_SLOT_BYTES \
+	(sizeof(struct wf_viewer) + sizeof(uint32_t) + sizeof(struct wf_srtp_keys))
+_Static_assert(WF_LCORE_SLOT_BYTES <= 3844, "a viewer slot outgrew its budget");
 
 /* Counts n requests refused for reason why. */
 static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t n)

@@ -3,8 +3,10 @@
  * A viewer is a static output from the configuration or a WHEP session;
  * both are this struct, on the same fast path.  It lives in its lcore's
  * viewer table, written only by that lcore (the slow path sends a control
- * message to add or remove one).  Everything a viewer costs is here, keys
- * included: the stream's history is shared, nothing is kept per viewer.
+ * message to add or remove one).  Everything a viewer costs is here and
+ * in its lcore's member cell (lcore.h: its place in the stream's list and
+ * its SRTP key, kept in the order the fan-out walks): the stream's history
+ * is shared, nothing is kept per viewer.
  */
 #ifndef WF_VIEWER_H
 #define WF_VIEWER_H
@@ -72,8 +74,9 @@ struct wf_srtcp_peer {
 #define WF_SRTCP_PEER_USED	0x80000000u
 
 /* Hot first: what every copy reads (the first cache line, then its
- * track's first line), the SRTP key the copy is encrypted with right
- * after; the keys for RTCP and the rest, which RTCP and timers use, last. */
+ * track's first line; the SRTP key a copy is encrypted with is in the
+ * viewer's member cell, lcore.h); the keys for RTCP and the rest, which
+ * RTCP and timers use, last. */
 struct wf_viewer {
 	uint8_t hdr[WF_L2L3L4_LEN];	/* Ethernet + IPv4 + UDP template */
 	uint16_t ip_csum_base;		/* IPv4 checksum of hdr with total length 0 */
@@ -86,7 +89,6 @@ struct wf_viewer {
 	uint64_t pkts_out;
 	uint64_t bytes_out;
 	struct wf_viewer_track trk[WF_MAX_TRACKS];
-	struct wf_srtp_keys srtp_out;	/* SRTP we send */
 	struct wf_srtp_keys srtcp_out;	/* SRTCP we send (sender reports) */
 	struct wf_srtp_keys srtcp_in;	/* SRTCP the viewer sends */
 	struct wf_srtcp_peer srtcp_rx[WF_VIEWER_SRTCP_PEERS];
@@ -99,9 +101,5 @@ struct wf_viewer {
 	uint64_t session_id;		/* low 64 bits of the WHEP session id, 0 = static */
 	struct wf_retx_bucket retx;	/* what it may be sent again (budget.h) */
 } __rte_cache_aligned;
-
-/* Bytes per viewer stay within 4,096 (docs/performance.md): the registry's
- * slot and the peer table's entries take the rest. */
-_Static_assert(sizeof(struct wf_viewer) <= 3840, "struct wf_viewer outgrew its budget");
 
 #endif

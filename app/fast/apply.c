@@ -1,6 +1,8 @@
 /* apply.c: control messages applied by a worker between bursts (apply.h). */
 #include "fast/apply.h"
 
+#include <rte_memcpy.h>
+
 #include "core/lcore.h"
 #include "fast/ask.h"
 #include "fast/fanout.h"
@@ -16,10 +18,12 @@ static inline void member_put(struct wf_lcore *lc, uint32_t slot, uint32_t to)
 	lc->viewers[slot].pos = to;
 }
 
-/* Moves the member in cell from to cell to (a free one). */
+/* Moves the member in cell from, its key with it, to cell to (a free
+ * one); cell from keeps a copy of the key until it is filled or wiped. */
 static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
 {
 	member_put(lc, lc->members[from], to);
+	rte_memcpy(&lc->member_keys[to], &lc->member_keys[from], sizeof(lc->member_keys[to]));
 }
 
 /* Adds slot at the end of stream's range: each later stream's range moves
@@ -27,9 +31,13 @@ static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
  * does not matter), from the last stream down, so the cell each move
  * fills was freed by the one before.  Streams above any that had a viewer
  * here are not visited: a control message costs as many moves as the
- * streams this worker serves, 256 at most. */
-static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
+ * streams this worker serves, 256 at most (a move copies a key, 1,152
+ * bytes: 0.3 MB at most, tens of microseconds).  The new member's key is
+ * srtp_out. */
+static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream,
+			const struct wf_srtp_keys *srtp_out)
 {
+	uint32_t cell;
 	unsigned u;
 
 	for (u = lc->members_top; u <= stream; u++)	/* new ranges start at the end */
@@ -41,13 +49,16 @@ static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream)
 			member_move(lc, lc->first[u], lc->first[u] + lc->count[u]);
 		lc->first[u]++;
 	}
-	member_put(lc, slot, lc->first[stream] + lc->count[stream]);
+	cell = lc->first[stream] + lc->count[stream];
+	member_put(lc, slot, cell);
+	rte_memcpy(&lc->member_keys[cell], srtp_out, sizeof(lc->member_keys[cell]));
 	lc->count[stream]++;
 }
 
 /* Takes slot out of its stream's range: the range's last member fills its
  * cell, and each later stream's range moves down a cell, its last member
- * to the cell before its start. */
+ * to the cell before its start.  The cell past the last range, which the
+ * moves left behind, has its key wiped. */
 static void members_del(struct wf_lcore *lc, uint32_t slot)
 {
 	uint16_t stream = lc->viewers[slot].stream;
@@ -62,6 +73,8 @@ static void members_del(struct wf_lcore *lc, uint32_t slot)
 			member_move(lc, lc->first[u] + lc->count[u] - 1, lc->first[u] - 1);
 		lc->first[u]--;
 	}
+	wf_srtp_keys_wipe(&lc->member_keys[lc->first[lc->members_top - 1] +
+					   lc->count[lc->members_top - 1]]);
 }
 
 static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
@@ -81,7 +94,7 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	v->in_use = 1;
 	v->created_tsc = rte_rdtsc();
 	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
-	members_add(lc, msg->slot, v->stream);
+	members_add(lc, msg->slot, v->stream, &msg->srtp_out);
 	lc->n_viewers++;
 	if (msg->slot >= lc->slot_hwm)
 		lc->slot_hwm = msg->slot + 1;
@@ -108,7 +121,6 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	/* hand the final figures back to the slow path */
 	msg->viewer = *v;
 	members_del(lc, msg->slot);
-	wf_srtp_keys_wipe(&v->srtp_out);
 	wf_srtp_keys_wipe(&v->srtcp_out);
 	wf_srtp_keys_wipe(&v->srtcp_in);
 	v->in_use = 0;
@@ -125,6 +137,7 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 {
 	struct wf_viewer *v;
 	unsigned t;
+	int rc;
 
 	switch (msg->type) {
 	case WF_CTRL_ADD_STREAM:
@@ -145,9 +158,13 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		wf_ingest_publish(lc, msg->stream);	/* cleared */
 		return 0;
 	case WF_CTRL_ADD_VIEWER:
-		return add_viewer(lc, msg);
+		rc = add_viewer(lc, msg);
+		wf_ctrl_viewer_keys_wipe(msg);	/* taken or refused, they stay here */
+		return rc;
 	case WF_CTRL_DEL_VIEWER:
-		return del_viewer(lc, msg);
+		rc = del_viewer(lc, msg);
+		wf_ctrl_viewer_keys_wipe(msg);	/* the figures go back, the keys do not */
+		return rc;
 	case WF_CTRL_SET_PEER:
 		v = wf_viewer_get(lc, msg->slot, msg->gen);
 		if (!v)
@@ -176,8 +193,9 @@ void wf_ctrl_apply(struct wf_lcore *lc, struct wf_ctrl_msg **msgs, unsigned n)
 {
 	unsigned i;
 
-	/* the batch names viewers by slot and reads their keys: it leaves
-	 * before a viewer is removed, moved or its slot reused (a copy
+	/* the batch names viewers by slot and reads their keys in their
+	 * member cells: it leaves before a viewer is removed, moved or its
+	 * slot reused, and before a key moves to another cell (a copy
 	 * encrypted with the next viewer's keys would reuse its SRTP indexes) */
 	wf_whip_flush(lc);	/* its jobs point into the publishers' state */
 	wf_fanout_flush(lc);

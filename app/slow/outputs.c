@@ -121,15 +121,17 @@ void wf_outputs_remove(unsigned slot)
 			output_drop(&outs[i]);
 }
 
-/* Fills viewer v for output o through port_idx to mac. */
-static int make_viewer(struct wf_viewer *v, const struct output *o, unsigned port_idx,
-		       const struct rte_ether_addr *mac)
+/* Fills viewer v for output o through port_idx to mac, and srtp_out with
+ * the SRTP key of its copies (zero for plain RTP). */
+static int make_viewer(struct wf_viewer *v, struct wf_srtp_keys *srtp_out, const struct output *o,
+		       unsigned port_idx, const struct rte_ether_addr *mac)
 {
 	const struct wf_config_output *co = &o->cfg;
 	const struct wf_stream *s = &wf_app.streams[o->stream];
 	unsigned t;
 
 	memset(v, 0, sizeof(*v));
+	memset(srtp_out, 0, sizeof(*srtp_out));
 	v->stream = o->stream;
 	v->srtp = co->srtp;
 	v->cname_hash = (uint32_t)rte_rand();
@@ -141,15 +143,18 @@ static int make_viewer(struct wf_viewer *v, const struct output *o, unsigned por
 
 		/* RFC 4568 SDES: one master key for SRTP and SRTCP; each side
 		 * uses it for what it sends, with its own SSRCs */
-		rc = wf_srtp_keys_derive(engine, &v->srtp_out, co->profile, WF_SRTP_KIND_RTP, k,
+		rc = wf_srtp_keys_derive(engine, srtp_out, co->profile, WF_SRTP_KIND_RTP, k,
 					 su->master_key_len, salt, su->master_salt_len);
 		if (!rc)
 			rc = wf_srtp_keys_derive(engine, &v->srtcp_out, co->profile, WF_SRTP_KIND_RTCP,
 						 k, su->master_key_len, salt, su->master_salt_len);
 		if (!rc)
 			v->srtcp_in = v->srtcp_out;
-		if (rc)
+		if (rc) {
+			wf_srtp_keys_wipe(srtp_out);
+			wf_srtp_keys_wipe(&v->srtcp_out);
 			return -EINVAL;
+		}
 	}
 	for (t = 0; t < s->n_tracks; t++) {
 		struct wf_viewer_track *vt = &v->trk[t];
@@ -199,7 +204,8 @@ static void follow_next_hop(struct output *o)
  * active ones follow a next hop's new MAC. */
 static void tick(struct wf_ev_timer *t, uint64_t now)
 {
-	static struct wf_viewer v;	/* 4 KiB: not on the stack */
+	static struct wf_viewer v;	/* 2.7 KiB: not on the stack */
+	static struct wf_srtp_keys srtp_out;
 	unsigned i;
 
 	wf_ev_timer_arm(t, now + TICK_MS * wf_app.tsc_hz / 1000);
@@ -235,12 +241,13 @@ static void tick(struct wf_ev_timer *t, uint64_t now)
 		}
 		if (!wf_arp_resolve(0, hop, &mac))
 			continue;
-		if (make_viewer(&v, o, 0, &mac) < 0)
+		if (make_viewer(&v, &srtp_out, o, 0, &mac) < 0)
 			continue;
 		rc = wf_registry_place(&o->worker, &o->slot, &o->gen);
 		if (!rc)
-			rc = wf_registry_add(o->worker, o->slot, o->gen, WF_PEER_NO_TAG, &v);
-		wf_srtp_keys_wipe(&v.srtp_out);
+			rc = wf_registry_add(o->worker, o->slot, o->gen, WF_PEER_NO_TAG, &v,
+					     &srtp_out);
+		wf_srtp_keys_wipe(&srtp_out);
 		wf_srtp_keys_wipe(&v.srtcp_out);
 		wf_srtp_keys_wipe(&v.srtcp_in);
 		if (rc) {

@@ -280,7 +280,7 @@ static void reply(struct wf_ctrl_msg *msg)
 }
 
 int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
-		    const struct wf_viewer *v)
+		    const struct wf_viewer *v, const struct wf_srtp_keys *srtp_out)
 {
 	struct slot_info *si;
 	struct wf_ctrl_msg *msg;
@@ -299,6 +299,8 @@ int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
 	msg->slot = slot;
 	msg->gen = gen;
 	msg->viewer = *v;
+	if (srtp_out)
+		msg->srtp_out = *srtp_out;
 	si->state = SLOT_ADDING;
 	si->gen = gen;
 	si->tag = tag;
@@ -315,6 +317,7 @@ int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
 	if (rc < 0) {
 		route_del(si, worker, slot);
 		release(worker, slot);
+		wf_ctrl_viewer_keys_wipe(msg);
 		wf_ctrl_free(msg);
 		if (rc == -ENOBUFS)
 			reg.stats.ctrl_busy++;

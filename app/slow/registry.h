@@ -30,14 +30,17 @@ int wf_registry_place(unsigned *worker, uint32_t *slot, uint16_t *gen);
 void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
 			  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
 
-/* Sends viewer v to worker/slot and routes its address there, with tag,
- * the wf_peer_tag() of its session's ufrag (classify.h: only checks that
- * name it are the viewer's own punts).  On error the slot is released.
+/* Sends viewer v, with srtp_out the SRTP key of its copies (NULL for a
+ * plain RTP output), to worker/slot and routes its address there, with
+ * tag, the wf_peer_tag() of its session's ufrag (classify.h: only checks
+ * that name it are the viewer's own punts).  The caller still wipes its
+ * keys; the message's copies are wiped by the worker, or here when it was
+ * not sent.  On error the slot is released.
  * Returns 0, -EINVAL (worker, slot or tag out of range), -EBUSY (slot
  * taken), -ENOBUFS (control pool empty: nothing sent, try again) or the
  * peer table's or control ring's -errno. */
 int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
-		    const struct wf_viewer *v);
+		    const struct wf_viewer *v, const struct wf_srtp_keys *srtp_out);
 
 /* Removes a viewer: its address stops routing at once (unless a newer
  * viewer took the same address), the slot is released when the worker

@@ -910,8 +910,10 @@ static int derive(const struct wf_dtls_keys *k, bool local, enum wf_srtp_kind ki
 				   local ? k->local_salt : k->remote_salt, k->salt_len);
 }
 
-/* The viewer of session s, keys included, into *v. */
-static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, struct wf_viewer *v)
+/* The viewer of session s into *v, its RTCP keys included, and the SRTP
+ * key of its copies into *srtp_out. */
+static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, struct wf_viewer *v,
+		       struct wf_srtp_keys *srtp_out)
 {
 	const struct wf_stream *st = &wf_app.streams[s->stream];
 	unsigned t;
@@ -924,7 +926,7 @@ static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, st
 	wf_registry_template(v, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port);
 	/* RFC 5764 §4.2: we are the server; we send with the server key and
 	 * receive with the client's */
-	rc = derive(k, true, WF_SRTP_KIND_RTP, &v->srtp_out);
+	rc = derive(k, true, WF_SRTP_KIND_RTP, srtp_out);
 	rc = rc ? rc : derive(k, true, WF_SRTP_KIND_RTCP, &v->srtcp_out);
 	rc = rc ? rc : derive(k, false, WF_SRTP_KIND_RTCP, &v->srtcp_in);
 	for (t = 0; t < st->n_tracks; t++) {
@@ -938,9 +940,9 @@ static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, st
 	return rc;
 }
 
-static void wipe_viewer(struct wf_viewer *v)
+static void wipe_viewer(struct wf_viewer *v, struct wf_srtp_keys *srtp_out)
 {
-	wf_srtp_keys_wipe(&v->srtp_out);
+	wf_srtp_keys_wipe(srtp_out);
 	wf_srtp_keys_wipe(&v->srtcp_out);
 	wf_srtp_keys_wipe(&v->srtcp_in);
 }
@@ -951,14 +953,15 @@ static void wipe_viewer(struct wf_viewer *v)
  * (live_retry_tsc, its timer). */
 static void go_live_viewer(struct session *s)
 {
-	static struct wf_viewer v;	/* 4 KiB: off the stack */
+	static struct wf_viewer v;	/* 2.7 KiB: off the stack */
+	static struct wf_srtp_keys srtp_out;
 	struct wf_dtls_keys k = { 0 };
 	enum wf_srtp_profile profile;
 	int rc;
 
 	rc = wf_dtls_get_keys(s->dtls, &k);
 	profile = k.profile;
-	rc = rc ? rc : make_viewer(s, &k, &v);
+	rc = rc ? rc : make_viewer(s, &k, &v, &srtp_out);
 	if (!rc && !s->placed)
 		rc = wf_registry_place(&s->worker, &s->slot, &s->gen);
 	if (!rc) {
@@ -969,9 +972,9 @@ static void go_live_viewer(struct session *s)
 		s->placed = true;
 		send_dtls_output(s);
 		rc = wf_registry_add(s->worker, s->slot, s->gen,
-				     wf_peer_tag(s->ufrag, strlen(s->ufrag)), &v);
+				     wf_peer_tag(s->ufrag, strlen(s->ufrag)), &v, &srtp_out);
 	}
-	wipe_viewer(&v);
+	wipe_viewer(&v, &srtp_out);
 	OPENSSL_cleanse(&k, sizeof(k));
 	if (rc == -ENOBUFS) {
 		s->placed = false;	/* nothing reached the worker */

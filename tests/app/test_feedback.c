@@ -70,7 +70,9 @@ static bool setup(void)
 	lc->viewers = rte_zmalloc("tfb_viewers", sizeof(*lc->viewers) * lc->n_slots,
 				  RTE_CACHE_LINE_SIZE);
 	lc->members = rte_zmalloc("tfb_members", sizeof(*lc->members) * lc->n_slots, 0);
-	if (!lc->srtp || !lc->viewers || !lc->members)
+	lc->member_keys = rte_zmalloc("tfb_keys", sizeof(*lc->member_keys) * lc->n_slots,
+				      RTE_CACHE_LINE_SIZE);
+	if (!lc->srtp || !lc->viewers || !lc->members || !lc->member_keys)
 		return false;
 	wf_app.lc[0] = lc;
 	wf_app.streams[0].n_tracks = 1;
@@ -511,7 +513,7 @@ static void media_setup(void)
 
 	if (ts->slots)
 		return;
-	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &v->srtp_out, WF_SRTP_AES128_CM_SHA1_80,
+	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &lc->member_keys[0], WF_SRTP_AES128_CM_SHA1_80,
 				       WF_SRTP_KIND_RTP, key, 16, salt, 14) == 0);
 	ts->slots = rte_zmalloc("tfb_slots", sizeof(*ts->slots) * 1024, RTE_CACHE_LINE_SIZE);
 	WF_REQUIRE(ts->slots);
@@ -525,6 +527,7 @@ static void media_setup(void)
 	v->pos = 0;
 	lc->first[0] = 0;
 	lc->count[0] = 1;
+	lc->members_top = 1;
 }
 
 /* The source sends RTP seq, its payload bytes fill. */

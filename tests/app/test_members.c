@@ -2,9 +2,11 @@
  * (lc->members, app/fast/apply.c), which the fan-out walks.  Viewers come
  * and go in a random order over streams at both ends of the range; after
  * every message each stream's range holds exactly its viewers, the ranges
- * follow each other without a gap, and each viewer knows its cell; refused
- * and stale messages, and a peer change, leave them as they were.  EAL
- * runs with --no-huge and no devices; the test is worker 0. */
+ * follow each other without a gap, and each viewer knows its cell; each
+ * cell's key (lc->member_keys) is its viewer's, cells past the last range
+ * hold no key, and no message goes back with a key in it; refused and
+ * stale messages, and a peer change, leave them as they were.  EAL runs
+ * with --no-huge and no devices; the test is worker 0. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,20 +45,50 @@ static bool setup(void)
 	lc->n_slots = SLOTS;
 	lc->viewers = rte_zmalloc("tmb_viewers", sizeof(*lc->viewers) * SLOTS, RTE_CACHE_LINE_SIZE);
 	lc->members = rte_zmalloc("tmb_members", sizeof(*lc->members) * SLOTS, 0);
+	lc->member_keys = rte_zmalloc("tmb_keys", sizeof(*lc->member_keys) * SLOTS,
+				      RTE_CACHE_LINE_SIZE);
 	lc->reply = rte_ring_create("tmb_reply", 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	wf_app.lc[0] = lc;
 	for (i = 0; i < SLOTS; i++)
 		model[i] = -1;
-	return lc->viewers && lc->members && lc->reply;
+	return lc->viewers && lc->members && lc->member_keys && lc->reply;
 }
 
-/* Applies one message and takes its reply; returns its status. */
+/* The key the viewer in slot under generation g is added with: bytes no
+ * other slot or generation has (the test never derives a real one). */
+static void key_of(uint32_t slot, uint16_t g, struct wf_srtp_keys *k)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(k->opaque); i++)
+		k->opaque[i] = (uint8_t)(1 + slot + 67u * g + 13u * (i % 7));
+	memcpy(k->opaque, &slot, sizeof(slot));
+	memcpy(k->opaque + sizeof(slot), &g, sizeof(g));
+}
+
+static bool is_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+/* Applies one message and takes its reply; returns its status.  Whatever
+ * the status, the reply carries no key. */
 static int send_msg(struct wf_ctrl_msg *msg)
 {
 	void *r;
 
 	wf_ctrl_apply(lc, &msg, 1);
 	WF_CHECK(rte_ring_dequeue(lc->reply, &r) == 0 && r == msg);
+	if (msg->type == WF_CTRL_ADD_VIEWER || msg->type == WF_CTRL_DEL_VIEWER)
+		WF_CHECKF(is_zero(&msg->srtp_out, sizeof(msg->srtp_out)) &&
+			  is_zero(&msg->viewer.srtcp_out, sizeof(msg->viewer.srtcp_out)) &&
+			  is_zero(&msg->viewer.srtcp_in, sizeof(msg->viewer.srtcp_in)),
+			  "message %u for slot %u came back with a key", msg->type, msg->slot);
 	return msg->status;
 }
 
@@ -84,6 +116,9 @@ static int add(uint32_t slot, uint16_t stream)
 
 	msg->viewer.stream = stream;	/* its tracks are off: no replay to ask */
 	msg->viewer.gen = msg->gen;
+	key_of(slot, msg->gen, &msg->srtp_out);
+	key_of(slot, (uint16_t)~msg->gen, &msg->viewer.srtcp_out);
+	key_of(slot, (uint16_t)~msg->gen, &msg->viewer.srtcp_in);
 	return send_msg(msg);
 }
 
@@ -139,15 +174,26 @@ static bool members_match(void)
 		}
 		for (i = lc->first[s]; i < lc->first[s] + lc->count[s]; i++) {
 			uint32_t slot = lc->members[i];
+			struct wf_srtp_keys k;
 
 			if (slot >= SLOTS || model[slot] != (int)s || lc->viewers[slot].pos != i) {
 				WF_CHECKF(0, "stream %u, cell %u: slot %u", s, i, slot);
+				return false;
+			}
+			key_of(slot, gen[slot], &k);
+			if (memcmp(&k, &lc->member_keys[i], sizeof(k))) {
+				WF_CHECKF(0, "stream %u, cell %u: not slot %u's key", s, i, slot);
 				return false;
 			}
 		}
 		next += lc->count[s];
 	}
 	WF_CHECK_EQ(next, lc->n_viewers);
+	for (i = next; i < SLOTS; i++)
+		if (!is_zero(&lc->member_keys[i], sizeof(lc->member_keys[i]))) {
+			WF_CHECKF(0, "cell %u past the last range holds a key", i);
+			return false;
+		}
 	return true;
 }
 

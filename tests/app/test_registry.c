@@ -147,7 +147,7 @@ static bool place_add(unsigned want, uint16_t stream, uint32_t addr, uint16_t po
 	viewer(&v, stream, addr, port);
 	if (wf_registry_place(&w, slot, gen) < 0 || w != want)
 		return false;
-	return wf_registry_add(w, *slot, *gen, TAG, &v) == 0;
+	return wf_registry_add(w, *slot, *gen, TAG, &v, NULL) == 0;
 }
 
 static void replies_name_the_worker_that_answered(void)
@@ -192,7 +192,7 @@ static void removals_that_find_the_pool_empty_are_sent_later(void)
 
 		viewer(&v, 4, 0xc6120100 + i, 6000);
 		WF_REQUIRE(wf_registry_place(&wk[i], &slot[i], &gen[i]) == 0);
-		WF_REQUIRE(wf_registry_add(wk[i], slot[i], gen[i], TAG, &v) == 0);
+		WF_REQUIRE(wf_registry_add(wk[i], slot[i], gen[i], TAG, &v, NULL) == 0);
 		if (i % 256 == 255)
 			settle();	/* the pool refills as workers answer */
 	}
@@ -236,13 +236,13 @@ static void adds_that_find_the_pool_empty_say_so_and_leave_nothing(void)
 		n_held++;
 	viewer(&v, 5, 0xc6120003, 7000);
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v), -ENOBUFS);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v, NULL), -ENOBUFS);
 	WF_CHECK_EQ(wf_registry_count(-1), 0);
 	WF_CHECK(route_of(0xc6120003, 7000, &w, &slot, &gen) < 0);
 	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n_held);
 	/* the caller's next try goes through */
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v), 0);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v, NULL), 0);
 	settle();
 	WF_CHECK_EQ(wf_registry_remove(w, slot, gen), 0);
 	settle();
@@ -382,7 +382,7 @@ static void the_peer_table_carries_the_sessions_tag(void)
 
 	viewer(&v, 8, 0xc6120007, 9100);
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_REQUIRE(wf_registry_add(w, slot, gen, tag, &v) == 0);
+	WF_REQUIRE(wf_registry_add(w, slot, gen, tag, &v, NULL) == 0);
 	WF_REQUIRE(route_tag(0xc6120007, 9100, &dw, &ds, &dg, &dt) == 0);
 	WF_CHECK(dw == w && ds == slot && dg == gen);
 	WF_CHECK_EQ(dt, tag);
@@ -408,9 +408,9 @@ static void values_the_peer_word_cannot_hold_are_refused(void)
 
 	viewer(&v, 9, 0xc6120009, 9200);
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, WF_PEER_TAG_MASK + 1, &v), -EINVAL);
-	WF_CHECK_EQ(wf_registry_add(N_WORKERS, slot, gen, TAG, &v), -EINVAL);
-	WF_CHECK_EQ(wf_registry_add(w, SLOTS, gen, TAG, &v), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, WF_PEER_TAG_MASK + 1, &v, NULL), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(N_WORKERS, slot, gen, TAG, &v, NULL), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(w, SLOTS, gen, TAG, &v, NULL), -EINVAL);
 	WF_CHECK_EQ(wf_registry_count(-1), 0);
 	WF_CHECK(route_of(0xc6120009, 9200, &w, &slot, &gen) < 0);
 	/* slots or workers beyond the value's fields (checked first: the

@@ -223,9 +223,11 @@ static bool setup(void)
 		lc->viewers = rte_zmalloc(NULL, sizeof(*lc->viewers) * lc->n_slots,
 					  RTE_CACHE_LINE_SIZE);
 		lc->members = rte_zmalloc(NULL, sizeof(*lc->members) * lc->n_slots, 0);
+		lc->member_keys = rte_zmalloc(NULL, sizeof(*lc->member_keys) * lc->n_slots,
+					      RTE_CACHE_LINE_SIZE);
 		lc->next_timer_tsc = UINT64_MAX;	/* no timers: the test reads tx */
 		if (!lc->srtp || !lc->reply || !wf_app.handoff[w][1 - w] || !lc->viewers ||
-		    !lc->members)
+		    !lc->members || !lc->member_keys)
 			return false;
 		wf_app.lc[w] = lc;
 		lcs[w] = lc;
@@ -275,7 +277,7 @@ static bool setup(void)
 	lcs[0]->first[SID] = 0;
 	lcs[0]->count[SID] = 1;
 	lcs[0]->members_top = 1;
-	return wf_srtp_keys_derive(lcs[0]->srtp, &v->srtp_out, WF_SRTP_AES128_CM_SHA1_80,
+	return wf_srtp_keys_derive(lcs[0]->srtp, &lcs[0]->member_keys[0], WF_SRTP_AES128_CM_SHA1_80,
 				   WF_SRTP_KIND_RTP, key2, 16, salt1, 14) == 0 &&
 	       wf_srtp_keys_derive(engine, &viewer_rtp, WF_SRTP_AES128_CM_SHA1_80,
 				   WF_SRTP_KIND_RTP, key2, 16, salt1, 14) == 0;

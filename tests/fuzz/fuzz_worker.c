@@ -359,7 +359,8 @@ static void viewer_keys(struct viewer *vw, unsigned i)
  * our keys, receive with the viewer's). */
 static void viewer_add(unsigned i)
 {
-	static struct wf_viewer v;	/* 4 KiB: off the stack */
+	static struct wf_viewer v;	/* 2.7 KiB: off the stack */
+	static struct wf_srtp_keys srtp_out;
 	struct viewer *vw = &viewers[i];
 	const struct wf_srtp_suite *su = wf_srtp_suite(vw->profile);
 	const struct wf_stream *s = &wf_app.streams[view_stream[i]];
@@ -375,7 +376,7 @@ static void viewer_add(unsigned i)
 	v.srtp = 1;
 	v.cname_hash = 0x5eed0000u + i;
 	wf_registry_template(&v, vw->port_idx, &peer_mac, vw->addr, vw->udp_port);
-	WF_FUZZ_CHECK(wf_srtp_keys_derive(wf_app.lc[vw->worker]->srtp, &v.srtp_out, vw->profile,
+	WF_FUZZ_CHECK(wf_srtp_keys_derive(wf_app.lc[vw->worker]->srtp, &srtp_out, vw->profile,
 					  WF_SRTP_KIND_RTP, our_key, su->master_key_len, our_salt,
 					  su->master_salt_len) == 0);
 	WF_FUZZ_CHECK(wf_srtp_keys_derive(wf_app.lc[vw->worker]->srtp, &v.srtcp_out, vw->profile,
@@ -392,8 +393,8 @@ static void viewer_add(unsigned i)
 	}
 	snprintf(ufrag, sizeof(ufrag), "fzv%u", i);
 	WF_FUZZ_CHECK(wf_registry_add(vw->worker, vw->slot, vw->gen,
-				      wf_peer_tag(ufrag, strlen(ufrag)), &v) == 0);
-	wf_srtp_keys_wipe(&v.srtp_out);
+				      wf_peer_tag(ufrag, strlen(ufrag)), &v, &srtp_out) == 0);
+	wf_srtp_keys_wipe(&srtp_out);
 	wf_srtp_keys_wipe(&v.srtcp_out);
 	wf_srtp_keys_wipe(&v.srtcp_in);
 	vw->srtcp_index = 0;

@@ -73,8 +73,9 @@ static void members_del(struct wf_lcore *lc, uint32_t slot)
 			member_move(lc, lc->first[u] + lc->count[u] - 1, lc->first[u] - 1);
 		lc->first[u]--;
 	}
-	wf_srtp_keys_wipe(&lc->member_keys[lc->first[lc->members_top - 1] +
-					   lc->count[lc->members_top - 1]]);
+	if (lc->members_top)	/* always, for a viewer added here */
+		wf_srtp_keys_wipe(&lc->member_keys[lc->first[lc->members_top - 1] +
+						   lc->count[lc->members_top - 1]]);
 }
 
 static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)

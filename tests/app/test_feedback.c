@@ -504,17 +504,18 @@ static void a_burst_after_a_long_pause_gives_no_more_than_itself(void)
 
 /* The viewer's outbound SRTP, a 1,024-packet history of 1 s, the viewer
  * fanned out to from stream 0. */
+static const uint8_t media_key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+static const uint8_t media_salt[14] = { 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33 };
+
 static void media_setup(void)
 {
-	static const uint8_t key[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
-	static const uint8_t salt[14] = { 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33 };
 	struct wf_viewer *v = &lc->viewers[0];
 	struct wf_track_state *ts = &st->t[0];
 
 	if (ts->slots)
 		return;
 	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &lc->member_keys[0], WF_SRTP_AES128_CM_SHA1_80,
-				       WF_SRTP_KIND_RTP, key, 16, salt, 14) == 0);
+				       WF_SRTP_KIND_RTP, media_key, 16, media_salt, 14) == 0);
 	ts->slots = rte_zmalloc("tfb_slots", sizeof(*ts->slots) * 1024, RTE_CACHE_LINE_SIZE);
 	WF_REQUIRE(ts->slots);
 	ts->mask = 1023;
@@ -724,7 +725,7 @@ static void a_viewers_removal_waits_for_its_batched_copies(void)
 		lc->reply = rte_ring_create("tfb_reply", 16, SOCKET_ID_ANY,
 					    RING_F_SP_ENQ | RING_F_SC_DEQ);
 	WF_REQUIRE(lc->reply != NULL);
-	rtp_from_source(2300, 0x66);
+	rtp_from_source(2500, 0x66);
 	WF_REQUIRE(lc->batch.n == 1);
 	msg = (struct wf_ctrl_msg){ .type = WF_CTRL_DEL_VIEWER, .slot = 0, .gen = v->gen };
 	wf_ctrl_apply(lc, msgs, 1);
@@ -735,6 +736,78 @@ static void a_viewers_removal_waits_for_its_batched_copies(void)
 	WF_CHECK_EQ(rte_ring_dequeue(lc->reply, (void **)&back), 0);
 	WF_CHECK(back == &msg);
 	wf_history_clear(ts);
+}
+
+/* A removal moves another member of the stream into the removed one's
+ * cell, its key with it (apply.c): the copies batched before the move, the
+ * copies after it and a NACK's answer (which finds the key through the
+ * viewer's new cell) are all under the moved viewer's own key, and the
+ * cell it left holds no key. */
+static void a_moved_viewers_copies_keep_its_key(void)
+{
+	static const uint8_t other_key[16] = { 0xee };
+	static struct wf_ctrl_msg msg;
+	struct wf_ctrl_msg *msgs[1] = { &msg }, *back = NULL;
+	struct wf_viewer *v = &lc->viewers[0], *w = &lc->viewers[1];
+	struct wf_srtp_keys mine;
+	struct wf_srtp_replay replay = { 0 }, replay2 = { 0 };
+	struct wf_track_state *ts = &st->t[0];
+	uint8_t out[16][128], zero[sizeof(lc->member_keys[0])] = { 0 };
+	unsigned lens[16], i, n;
+	uint64_t index[2] = { 0, 0 };
+	size_t plain;
+
+	media_setup();
+	reset();
+	WF_REQUIRE(wf_srtp_keys_derive(engine, &mine, WF_SRTP_AES128_CM_SHA1_80, WF_SRTP_KIND_RTP,
+				       media_key, 16, media_salt, 14) == 0);
+	if (!lc->reply)
+		lc->reply = rte_ring_create("tfb_reply", 16, SOCKET_ID_ANY,
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	WF_REQUIRE(lc->reply != NULL);
+	/* slot 1, waiting for a key frame, in cell 0 under another key; our
+	 * viewer (slot 0) in cell 1 */
+	memset(w, 0, sizeof(*w));
+	w->in_use = 1;
+	w->gen = 1;
+	w->srtp = 1;
+	w->trk[0].state = WF_VT_WAIT;
+	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &lc->member_keys[1], WF_SRTP_AES128_CM_SHA1_80,
+				       WF_SRTP_KIND_RTP, media_key, 16, media_salt, 14) == 0);
+	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &lc->member_keys[0], WF_SRTP_AES128_CM_SHA1_80,
+				       WF_SRTP_KIND_RTP, other_key, 16, media_salt, 14) == 0);
+	lc->members[0] = 1;
+	w->pos = 0;
+	lc->members[1] = 0;
+	v->pos = 1;
+	lc->count[0] = 2;
+	lc->n_viewers = 2;
+	live_from_next_packet(6000, 30000);
+
+	rtp_from_source(2400, 0x77);	/* batched, under cell 1 */
+	WF_REQUIRE(lc->batch.n == 1);
+	msg = (struct wf_ctrl_msg){ .type = WF_CTRL_DEL_VIEWER, .slot = 1, .gen = w->gen };
+	wf_ctrl_apply(lc, msgs, 1);
+	WF_CHECK_EQ(msg.status, 0);
+	WF_CHECK_EQ(rte_ring_dequeue(lc->reply, (void **)&back), 0);
+	WF_CHECK_EQ(v->pos, 0);
+	WF_CHECK_EQ(lc->members[0], 0);
+	WF_CHECK(memcmp(&lc->member_keys[1], zero, sizeof(zero)) == 0);
+	rtp_from_source(2401, 0x78);	/* under cell 0 */
+	n = sent(out, lens, 16);
+	WF_CHECK_EQ(n, 2);
+	for (i = 0; i < n && i < 2; i++)
+		WF_CHECKF(wf_srtp_unprotect(engine, &mine, &replay, out[i], lens[i], &plain,
+					    &index[i]) == 0, "copy %u not under its viewer's key", i);
+	WF_CHECK_EQ(index[1], index[0] + 1);
+	nack((uint16_t)index[0]);	/* the answer finds the key in cell 0 */
+	WF_CHECK_EQ(lc->c.retransmits, 1);
+	WF_CHECK_EQ(sent(out, lens, 16), 1);
+	WF_CHECK(wf_srtp_unprotect(engine, &mine, &replay2, out[0], lens[0], &plain, NULL) == 0);
+	WF_CHECK_EQ(lc->c.drop[WF_DROP_PROTECT], 0);
+	wf_srtp_keys_wipe(&mine);
+	wf_history_clear(ts);
+	viewer_track_back();
 }
 
 static void no_packet_is_left_behind(void)
@@ -767,6 +840,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_packet_number_is_never_sent_twice_with_other_content);
 	WF_RUN(a_polls_copies_share_one_burst_and_carry_their_arrival);
 	WF_RUN(a_batched_copy_holds_its_source_packet);
+	WF_RUN(a_moved_viewers_copies_keep_its_key);
 	WF_RUN(a_viewers_removal_waits_for_its_batched_copies);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does

@@ -1126,7 +1126,7 @@ static void memory_per_viewer(struct results *r)
 	long a = peer_table_bytes(HASH_SLOTS_A), b = peer_table_bytes(HASH_SLOTS_B);
 	long here = peer_table_bytes((uint32_t)r->slots_total);
 
-	r->viewer_bytes = WF_LCORE_SLOT_BYTES;
+	r->viewer_bytes = WF_LCORE_SLOT_BYTES;	/* the viewer, its member cell and key */
 	r->registry_bytes = wf_registry_slot_bytes();
 	r->peer_bytes_per_slot = a < 0 || b < 0 ? -1 :
 				 (double)(b - a) / (HASH_SLOTS_B - HASH_SLOTS_A);
@@ -1440,7 +1440,8 @@ static void print_summary(const struct fanout_opts *o, const struct results *r)
 		       100.0 * (double)cyc / (r->dt * (double)wf_app.tsc_hz),
 		       pk ? (double)cyc / (double)pk : 0.0);
 	}
-	printf("\n  bytes per viewer  %12" PRIu64 "        (viewer %zu + registry %zu + peer table %.1f;"
+	printf("\n  bytes per viewer  %12" PRIu64 "        (viewer, member cell and key %zu + registry %zu"
+	       " + peer table %.1f;"
 	       " target <= 4096)\n", bytes_per_viewer(r), r->viewer_bytes, r->registry_bytes,
 	       r->peer_bytes_per_slot);
 	printf("  history           %12" PRIu64 " bytes  in %" PRIu64 " packets after the %d-packet"

@@ -94,8 +94,8 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	wf_police_init(&lc->police, rte_get_tsc_hz());
-	if (!lc->viewers || !lc->members || !lc->member_keys || !lc->ctrl || !lc->reply || !lc->punt || !lc->punt_prio ||
-	    !lc->slow_tx || !lc->srtp) {
+	if (!lc->viewers || !lc->members || !lc->member_keys || !lc->ctrl || !lc->reply ||
+	    !lc->punt || !lc->punt_prio || !lc->slow_tx || !lc->srtp) {
 		lcore_free(lc);
 		return -ENOMEM;
 	}

@@ -675,9 +675,7 @@ static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
 		if (rc)
 			fprintf(stderr, "whepfan-bench fanout: viewer %u: %s\n", i, strerror(-rc));
 	}
-	wf_srtp_keys_wipe(&srtp_out);
-	wf_srtp_keys_wipe(&v.srtcp_out);
-	wf_srtp_keys_wipe(&v.srtcp_in);
+	wf_viewer_keys_wipe(&v, &srtp_out);
 	wf_srtp_engine_free(e);
 	if (rc)
 		return rc;

@@ -44,22 +44,13 @@ struct wf_ctrl_msg {
 	union {
 		struct {
 			struct wf_viewer viewer;	/* ADD_VIEWER, SET_PEER */
-			/* ADD_VIEWER: the SRTP key of its copies, wiped
-			 * by the worker that takes it */
+			/* ADD_VIEWER: the SRTP key of its copies; the
+			 * worker wipes it and the viewer's keys from the
+			 * message (a pool does not clear what it gets back) */
 			struct wf_srtp_keys srtp_out;
 		};
 		struct wf_publisher publisher;	/* SET_PUBLISHER */
 	};
 };
-
-/* Wipes the keys a viewer message carries (ADD_VIEWER's, or a DEL_VIEWER
- * reply's copy of the viewer): a message goes back to a pool that does
- * not clear it until its next use. */
-static inline void wf_ctrl_viewer_keys_wipe(struct wf_ctrl_msg *msg)
-{
-	wf_srtp_keys_wipe(&msg->srtp_out);
-	wf_srtp_keys_wipe(&msg->viewer.srtcp_out);
-	wf_srtp_keys_wipe(&msg->viewer.srtcp_in);
-}
 
 #endif

@@ -102,4 +102,13 @@ struct wf_viewer {
 	struct wf_retx_bucket retx;	/* what it may be sent again (budget.h) */
 } __rte_cache_aligned;
 
+/* Wipes the keys of viewer v and srtp_out, the SRTP key of its copies
+ * (NULL: none here; on its worker it lives in the member cell, lcore.h). */
+static inline void wf_viewer_keys_wipe(struct wf_viewer *v, struct wf_srtp_keys *srtp_out)
+{
+	wf_srtp_keys_wipe(srtp_out);
+	wf_srtp_keys_wipe(&v->srtcp_out);
+	wf_srtp_keys_wipe(&v->srtcp_in);
+}
+
 #endif

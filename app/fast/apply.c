@@ -11,19 +11,21 @@
 #include "fast/request.h"
 #include "fast/whip.h"
 
-/* Puts slot's viewer in cell to (a free one). */
-static inline void member_put(struct wf_lcore *lc, uint32_t slot, uint32_t to)
+/* Puts slot's viewer, with key the SRTP key of its copies, in cell to (a
+ * free one). */
+static inline void member_put(struct wf_lcore *lc, uint32_t slot, uint32_t to,
+			      const struct wf_srtp_keys *key)
 {
 	lc->members[to] = slot;
 	lc->viewers[slot].pos = to;
+	rte_memcpy(&lc->member_keys[to], key, sizeof(lc->member_keys[to]));
 }
 
 /* Moves the member in cell from, its key with it, to cell to (a free
  * one); cell from keeps a copy of the key until it is filled or wiped. */
 static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
 {
-	member_put(lc, lc->members[from], to);
-	rte_memcpy(&lc->member_keys[to], &lc->member_keys[from], sizeof(lc->member_keys[to]));
+	member_put(lc, lc->members[from], to, &lc->member_keys[from]);
 }
 
 /* Adds slot at the end of stream's range: each later stream's range moves
@@ -37,7 +39,6 @@ static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
 static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream,
 			const struct wf_srtp_keys *srtp_out)
 {
-	uint32_t cell;
 	unsigned u;
 
 	for (u = lc->members_top; u <= stream; u++)	/* new ranges start at the end */
@@ -49,9 +50,7 @@ static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream,
 			member_move(lc, lc->first[u], lc->first[u] + lc->count[u]);
 		lc->first[u]++;
 	}
-	cell = lc->first[stream] + lc->count[stream];
-	member_put(lc, slot, cell);
-	rte_memcpy(&lc->member_keys[cell], srtp_out, sizeof(lc->member_keys[cell]));
+	member_put(lc, slot, lc->first[stream] + lc->count[stream], srtp_out);
 	lc->count[stream]++;
 }
 
@@ -122,8 +121,7 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	/* hand the final figures back to the slow path */
 	msg->viewer = *v;
 	members_del(lc, msg->slot);
-	wf_srtp_keys_wipe(&v->srtcp_out);
-	wf_srtp_keys_wipe(&v->srtcp_in);
+	wf_viewer_keys_wipe(v, NULL);	/* its srtp_out: members_del */
 	v->in_use = 0;
 	__atomic_store_n(&v->gen, (uint16_t)(v->gen + 1), __ATOMIC_RELAXED);
 	/* release fence: the new gen is visible before any write of a later
@@ -160,11 +158,13 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		return 0;
 	case WF_CTRL_ADD_VIEWER:
 		rc = add_viewer(lc, msg);
-		wf_ctrl_viewer_keys_wipe(msg);	/* taken or refused, they stay here */
+		/* taken or refused, they stay here */
+		wf_viewer_keys_wipe(&msg->viewer, &msg->srtp_out);
 		return rc;
 	case WF_CTRL_DEL_VIEWER:
 		rc = del_viewer(lc, msg);
-		wf_ctrl_viewer_keys_wipe(msg);	/* the figures go back, the keys do not */
+		/* the figures go back, the keys do not */
+		wf_viewer_keys_wipe(&msg->viewer, &msg->srtp_out);
 		return rc;
 	case WF_CTRL_SET_PEER:
 		v = wf_viewer_get(lc, msg->slot, msg->gen);

@@ -151,8 +151,7 @@ static int make_viewer(struct wf_viewer *v, struct wf_srtp_keys *srtp_out, const
 		if (!rc)
 			v->srtcp_in = v->srtcp_out;
 		if (rc) {
-			wf_srtp_keys_wipe(srtp_out);
-			wf_srtp_keys_wipe(&v->srtcp_out);
+			wf_viewer_keys_wipe(v, srtp_out);
 			return -EINVAL;
 		}
 	}
@@ -247,9 +246,7 @@ static void tick(struct wf_ev_timer *t, uint64_t now)
 		if (!rc)
 			rc = wf_registry_add(o->worker, o->slot, o->gen, WF_PEER_NO_TAG, &v,
 					     &srtp_out);
-		wf_srtp_keys_wipe(&srtp_out);
-		wf_srtp_keys_wipe(&v.srtcp_out);
-		wf_srtp_keys_wipe(&v.srtcp_in);
+		wf_viewer_keys_wipe(&v, &srtp_out);
 		if (rc) {
 			WF_LOG(ERR, "output: cannot add viewer: %s\n", strerror(-rc));
 			continue;

@@ -317,7 +317,7 @@ int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
 	if (rc < 0) {
 		route_del(si, worker, slot);
 		release(worker, slot);
-		wf_ctrl_viewer_keys_wipe(msg);
+		wf_viewer_keys_wipe(&msg->viewer, &msg->srtp_out);
 		wf_ctrl_free(msg);
 		if (rc == -ENOBUFS)
 			reg.stats.ctrl_busy++;

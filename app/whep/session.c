@@ -940,13 +940,6 @@ static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, st
 	return rc;
 }
 
-static void wipe_viewer(struct wf_viewer *v, struct wf_srtp_keys *srtp_out)
-{
-	wf_srtp_keys_wipe(srtp_out);
-	wf_srtp_keys_wipe(&v->srtcp_out);
-	wf_srtp_keys_wipe(&v->srtcp_in);
-}
-
 /* DTLS is done: the session becomes a viewer on a worker.  When the
  * control pool or the worker's ring is full (a burst of sessions going
  * live at once) it stays keyed and tries again LIVE_RETRY_MS later
@@ -974,7 +967,7 @@ static void go_live_viewer(struct session *s)
 		rc = wf_registry_add(s->worker, s->slot, s->gen,
 				     wf_peer_tag(s->ufrag, strlen(s->ufrag)), &v, &srtp_out);
 	}
-	wipe_viewer(&v, &srtp_out);
+	wf_viewer_keys_wipe(&v, &srtp_out);
 	OPENSSL_cleanse(&k, sizeof(k));
 	if (rc == -ENOBUFS) {
 		s->placed = false;	/* nothing reached the worker */

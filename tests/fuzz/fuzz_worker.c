@@ -394,9 +394,7 @@ static void viewer_add(unsigned i)
 	snprintf(ufrag, sizeof(ufrag), "fzv%u", i);
 	WF_FUZZ_CHECK(wf_registry_add(vw->worker, vw->slot, vw->gen,
 				      wf_peer_tag(ufrag, strlen(ufrag)), &v, &srtp_out) == 0);
-	wf_srtp_keys_wipe(&srtp_out);
-	wf_srtp_keys_wipe(&v.srtcp_out);
-	wf_srtp_keys_wipe(&v.srtcp_in);
+	wf_viewer_keys_wipe(&v, &srtp_out);
 	vw->srtcp_index = 0;
 }
 

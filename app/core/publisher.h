@@ -44,4 +44,12 @@ struct wf_publisher {
 	struct wf_srtp_keys srtcp_out;	/* SRTCP we send it */
 };
 
+/* Wipes the keys of publisher p. */
+static inline void wf_publisher_keys_wipe(struct wf_publisher *p)
+{
+	wf_srtp_keys_wipe(&p->srtp_in);
+	wf_srtp_keys_wipe(&p->srtcp_in);
+	wf_srtp_keys_wipe(&p->srtcp_out);
+}
+
 #endif

@@ -431,9 +431,7 @@ void wf_whip_flush(struct wf_lcore *lc)
 
 void wf_whip_wipe(struct wf_whip_state *w)
 {
-	wf_srtp_keys_wipe(&w->pub.srtp_in);
-	wf_srtp_keys_wipe(&w->pub.srtcp_in);
-	wf_srtp_keys_wipe(&w->pub.srtcp_out);
+	wf_publisher_keys_wipe(&w->pub);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -452,15 +450,6 @@ static void clock_forget(unsigned sid)
 		clk->have_sr = false;
 		rte_seqlock_write_unlock(&clk->lock);
 	}
-}
-
-/* The message goes back to the slow path's pool, taken or refused: no
- * copy of the keys stays in it. */
-static void msg_keys_wipe(struct wf_publisher *pub)
-{
-	wf_srtp_keys_wipe(&pub->srtp_in);
-	wf_srtp_keys_wipe(&pub->srtcp_in);
-	wf_srtp_keys_wipe(&pub->srtcp_out);
 }
 
 /* The same publisher (generation) at a new address: an ICE restart or a
@@ -495,13 +484,15 @@ int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
 	struct wf_stream_state *st = sid < WF_MAX_STREAMS ? lc->owned[sid] : NULL;
 	unsigned t;
 
+	/* the message goes back to the slow path's pool, taken or refused:
+	 * no copy of the keys stays in it */
 	if (!st || !pub->gen) {
-		msg_keys_wipe(pub);
+		wf_publisher_keys_wipe(pub);
 		return !st ? -ENOENT : -EINVAL;
 	}
 	if (st->whip.pub.gen == pub->gen) {
 		publisher_move(st, pub);
-		msg_keys_wipe(pub);
+		wf_publisher_keys_wipe(pub);
 		return 0;
 	}
 	wf_whip_wipe(&st->whip);
@@ -512,7 +503,7 @@ int wf_whip_set(struct wf_lcore *lc, unsigned sid, struct wf_publisher *pub)
 	 * (srtp.h); the history decides what is too old to use */
 	for (t = 0; t < WF_MAX_TRACKS; t++)
 		st->whip.replay[t].size = WF_SRTP_REPLAY_WINDOW_MAX;
-	msg_keys_wipe(pub);
+	wf_publisher_keys_wipe(pub);
 	/* the new publisher's SSRCs take the tracks with their first
 	 * packets; our extended numbering goes on (latch()), so the
 	 * viewers' sequence numbers have no gap */

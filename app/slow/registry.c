@@ -419,21 +419,12 @@ static void pub_route_del(const struct pub_info *pi, unsigned stream)
 static void pub_clear(struct pub_info *pi)
 {
 	if (pi->p) {
-		wf_srtp_keys_wipe(&pi->p->srtp_in);
-		wf_srtp_keys_wipe(&pi->p->srtcp_in);
-		wf_srtp_keys_wipe(&pi->p->srtcp_out);
+		wf_publisher_keys_wipe(pi->p);
 		free(pi->p);
 		pi->p = NULL;
 	}
 	pi->state = PUB_NONE;
 	pi->set_wanted = 0;
-}
-
-static void wipe_msg_publisher(struct wf_ctrl_msg *msg)
-{
-	wf_srtp_keys_wipe(&msg->publisher.srtp_in);
-	wf_srtp_keys_wipe(&msg->publisher.srtcp_in);
-	wf_srtp_keys_wipe(&msg->publisher.srtcp_out);
 }
 
 static void pub_reply(struct wf_ctrl_msg *msg);
@@ -465,7 +456,7 @@ static int pub_flush(unsigned stream)
 		msg->gen = pi->gen;
 		msg->publisher = *pi->p;
 		if (wf_ctrl_send(pi->owner, msg, pub_reply) < 0) {
-			wipe_msg_publisher(msg);
+			wf_publisher_keys_wipe(&msg->publisher);
 			wf_ctrl_free(msg);
 			return -ENOBUFS;
 		}
@@ -500,7 +491,7 @@ static void pub_reply(struct wf_ctrl_msg *msg)
 	uint8_t resent;
 	int rc;
 
-	wipe_msg_publisher(msg);
+	wf_publisher_keys_wipe(&msg->publisher);
 	if (stream >= WF_MAX_STREAMS)
 		return;
 	pi = &reg.pub[stream];
@@ -571,7 +562,7 @@ int wf_registry_publisher_set(const struct wf_publisher *p, uint32_t tag, wf_reg
 	}
 	if (!msg || wf_ctrl_send(owner, msg, pub_reply) < 0) {
 		if (msg) {
-			wipe_msg_publisher(msg);
+			wf_publisher_keys_wipe(&msg->publisher);
 			wf_ctrl_free(msg);
 		}
 		free(pi->p);

@@ -1078,9 +1078,7 @@ static void go_live_publisher(struct session *s)
 	rc = rc ? rc : make_publisher(s, &k, &p);
 	rc = rc ? rc : wf_registry_publisher_set(&p, wf_peer_tag(s->ufrag, strlen(s->ufrag)),
 						 publisher_taken);
-	wf_srtp_keys_wipe(&p.srtp_in);
-	wf_srtp_keys_wipe(&p.srtcp_in);
-	wf_srtp_keys_wipe(&p.srtcp_out);
+	wf_publisher_keys_wipe(&p);
 	OPENSSL_cleanse(&k, sizeof(k));
 	if (rc == -ENOBUFS) {
 		s->live_retry = true;

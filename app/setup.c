@@ -46,6 +46,7 @@ static void lcore_free(struct wf_lcore *lc)
 {
 	rte_free(lc->viewers);
 	rte_free(lc->members);
+	rte_free(lc->member_out);
 	rte_free(lc->member_keys);
 	rte_ring_free(lc->ctrl);
 	rte_ring_free(lc->reply);
@@ -79,8 +80,11 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->members = rte_zmalloc_socket("wf_members", sizeof(*lc->members) * slots,
 					 RTE_CACHE_LINE_SIZE, socket);
 	/* members are dense from cell 0: these pages fill as viewers come */
+	lc->member_out = rte_zmalloc_socket("wf_member_out", sizeof(*lc->member_out) * slots,
+					    RTE_CACHE_LINE_SIZE, socket);
 	lc->member_keys = rte_zmalloc_socket("wf_member_keys", sizeof(*lc->member_keys) * slots,
 					     RTE_CACHE_LINE_SIZE, socket);
+	rte_seqcount_init(&lc->members_sc);
 	snprintf(name, sizeof(name), "wf_ctrl%u", w);
 	lc->ctrl = rte_ring_create(name, WF_CTRL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "wf_reply%u", w);
@@ -94,7 +98,8 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	wf_police_init(&lc->police, rte_get_tsc_hz());
-	if (!lc->viewers || !lc->members || !lc->member_keys || !lc->ctrl || !lc->reply ||
+	if (!lc->viewers || !lc->members || !lc->member_out || !lc->member_keys || !lc->ctrl ||
+	    !lc->reply ||
 	    !lc->punt || !lc->punt_prio || !lc->slow_tx || !lc->srtp) {
 		lcore_free(lc);
 		return -ENOMEM;

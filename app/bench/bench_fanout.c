@@ -583,8 +583,9 @@ static const struct rte_ether_addr viewer_mac = {
 	.addr_bytes = { 0x02, 0, 0, 0xbe, 0xec, 0x01 }
 };
 
-static int viewer_make(struct wf_viewer *v, struct wf_srtp_keys *srtp_out,
-		       struct wf_srtp_engine *e, enum wf_srtp_profile p, unsigned i, unsigned stream)
+static int viewer_make(struct wf_viewer *v, struct wf_viewer_out *vo,
+		       struct wf_srtp_keys *srtp_out, struct wf_srtp_engine *e,
+		       enum wf_srtp_profile p, unsigned i, unsigned stream)
 {
 	const struct wf_srtp_suite *su = wf_srtp_suite(p);
 	uint8_t master[WF_SRTP_MAX_MASTER_LEN];
@@ -592,10 +593,11 @@ static int viewer_make(struct wf_viewer *v, struct wf_srtp_keys *srtp_out,
 	int rc;
 
 	memset(v, 0, sizeof(*v));
+	memset(vo, 0, sizeof(*vo));
 	v->stream = (uint16_t)stream;
-	v->srtp = 1;
+	vo->srtp = 1;
 	v->cname_hash = (uint32_t)rte_rand();
-	wf_registry_template(v, OUT_PORT_IDX, &viewer_mac, ip, (uint16_t)(50000 + i % 10000));
+	wf_registry_template(v, vo, OUT_PORT_IDX, &viewer_mac, ip, (uint16_t)(50000 + i % 10000));
 	if (wf_bench_random(master, sizeof(master)))
 		return -EIO;
 	rc = wf_srtp_keys_derive(e, srtp_out, p, WF_SRTP_KIND_RTP, master,
@@ -609,10 +611,10 @@ static int viewer_make(struct wf_viewer *v, struct wf_srtp_keys *srtp_out,
 	if (rc)
 		return -EINVAL;
 	v->srtcp_in = v->srtcp_out;
-	v->trk[0].state = WF_VT_WAIT;
-	v->trk[0].pt = PT;
-	v->trk[0].ssrc = (uint32_t)rte_rand();
-	v->trk[0].next_index = rte_rand() & 0x7fff;	/* RFC 3550 §5.1 */
+	vo->trk[0].state = WF_VT_WAIT;
+	vo->trk[0].pt = PT;
+	vo->trk[0].ssrc = (uint32_t)rte_rand();
+	vo->trk[0].next_index = rte_rand() & 0x7fff;	/* RFC 3550 §5.1 */
 	return 0;
 }
 
@@ -646,7 +648,8 @@ static int viewers_wait(unsigned want)
  * went.  Returns 0 or -errno after printing why. */
 static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
 {
-	static struct wf_viewer v;	/* ~2.7 KB: not on the stack */
+	static struct wf_viewer v;	/* ~2.5 KB: not on the stack */
+	static struct wf_viewer_out vo;
 	static struct wf_srtp_keys srtp_out;
 	struct wf_srtp_engine *e = wf_srtp_engine_create(wf_app.srtp_arch);
 	unsigned i, total = o->viewers * o->streams;
@@ -657,14 +660,14 @@ static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
 	for (i = 0; i < total && !rc; i++) {
 		uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz;
 
-		rc = viewer_make(&v, &srtp_out, e, o->profile, i, i % o->streams);
+		rc = viewer_make(&v, &vo, &srtp_out, e, o->profile, i, i % o->streams);
 		while (!rc) {
 			struct viewer_ref *r = &refs[i];
 
 			rc = wf_registry_place(&r->worker, &r->slot, &r->gen);
 			if (!rc)
 				rc = wf_registry_add(r->worker, r->slot, r->gen, WF_PEER_NO_TAG, &v,
-						     &srtp_out);
+						     &vo, &srtp_out);
 			if (rc != -ENOBUFS || rte_rdtsc() > end)
 				break;
 			/* control pool or ring full: let the workers catch up */
@@ -717,12 +720,14 @@ static uint64_t viewers_live(uint64_t *egress)
 
 		for (s = 0; s < lc->slot_hwm; s++) {
 			const struct wf_viewer *v = &lc->viewers[s];
+			const struct wf_viewer_out *vo;
 
 			if (!v->in_use)
 				continue;
-			n += v->trk[0].state == WF_VT_LIVE;
+			vo = wf_viewer_out(lc, v);
+			n += vo->trk[0].state == WF_VT_LIVE;
 			if (v->stream < MAX_STREAMS)
-				egress[v->stream] += v->pkts_out;
+				egress[v->stream] += vo->pkts_out;
 		}
 	}
 	return n;
@@ -943,13 +948,16 @@ static void ceiling_free(struct ceiling *c)
  * header whose sequence number each copy rewrites. */
 static void floor_template(struct ceiling *c)
 {
+	struct wf_viewer_out vo;
 	struct wf_viewer v;
 	uint8_t *rtp = c->tmpl + WF_L2L3L4_LEN;
 
 	memset(&v, 0, sizeof(v));
-	wf_registry_template(&v, OUT_PORT_IDX, &viewer_mac, (OUT_ADDR & 0xffff0000u) + 2, 50000);
-	memcpy(c->tmpl, v.hdr, WF_L2L3L4_LEN);
-	c->csum_base = v.ip_csum_base;
+	memset(&vo, 0, sizeof(vo));
+	wf_registry_template(&v, &vo, OUT_PORT_IDX, &viewer_mac, (OUT_ADDR & 0xffff0000u) + 2,
+			     50000);
+	memcpy(c->tmpl, vo.hdr, WF_L2L3L4_LEN);
+	c->csum_base = vo.ip_csum_base;
 	memset(rtp, 0, WF_RTP_FIXED_LEN);
 	rtp[0] = 0x80;
 	rtp[1] = PT;

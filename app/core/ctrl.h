@@ -21,8 +21,9 @@ enum wf_ctrl_type {
 	WF_CTRL_DEL_STREAM,	/* to the owner: free the history, return state */
 	WF_CTRL_ADD_VIEWER,	/* copy viewer into slot */
 	WF_CTRL_DEL_VIEWER,	/* free slot (gen must match) */
-	WF_CTRL_SET_PEER,	/* new destination for a viewer: viewer.hdr,
-				 * ip_csum_base, port_idx, addr, udp_port */
+	WF_CTRL_SET_PEER,	/* new destination for a viewer: out.hdr,
+				 * ip_csum_base, port_idx; viewer.addr,
+				 * udp_port */
 	WF_CTRL_SET_PUBLISHER,	/* to the owner of stream: take publisher
 				 * (the stream's one; an earlier is replaced) */
 	WF_CTRL_DEL_PUBLISHER,	/* to the owner of stream: drop its publisher
@@ -44,6 +45,9 @@ struct wf_ctrl_msg {
 	union {
 		struct {
 			struct wf_viewer viewer;	/* ADD_VIEWER, SET_PEER */
+			/* ADD_VIEWER, SET_PEER: what its copies read and
+			 * write (its member cell) */
+			struct wf_viewer_out out;
 			/* ADD_VIEWER: the SRTP key of its copies; the
 			 * worker wipes it and the viewer's keys from the
 			 * message (a pool does not clear what it gets back) */

@@ -45,7 +45,7 @@ struct wf_batch {
 	uint16_t n_src;
 	struct wf_srtp_job jobs[WF_BURST];
 	struct rte_mbuf *out[WF_BURST];
-	uint32_t viewer[WF_BURST];
+	struct wf_viewer_out *vo[WF_BURST];	/* the viewer's member cell */
 	uint64_t rx_tsc[WF_BURST];	/* a live copy's source arrival; 0: a resend */
 	struct rte_mbuf *src[WF_BURST];
 };
@@ -98,13 +98,18 @@ struct wf_lcore {
 	uint32_t slot_hwm;	/* slots at or above it were never used */
 	/* the viewers of each stream on this lcore, dense: stream s's slots
 	 * are members[first[s] .. first[s] + count[s]), the streams' ranges
-	 * in stream order with no gaps (apply.c keeps them so); a member's
-	 * SRTP key is in the same cell of member_keys, so the fan-out reads
-	 * a stream's keys one after the other, as the CPU's prefetcher
-	 * follows, not 3.8 KB apart in the viewer table (docs/performance.md).
-	 * Cells at and above n_viewers are zero. */
+	 * in stream order with no gaps (apply.c keeps them so); what a
+	 * member's copies read and write and their SRTP key are in the same
+	 * cell of member_out and member_keys, so the fan-out reads a
+	 * stream's one after the other, as the CPU's prefetcher follows, not
+	 * 2.5 KiB apart in the viewer table (docs/performance.md).  Cells at
+	 * and above n_viewers are zero.  A telemetry thread that reads a
+	 * member's cell checks members_sc around it: apply.c moves cells
+	 * inside a write of it. */
 	uint32_t *members;	/* n_slots */
+	struct wf_viewer_out *member_out;	/* n_slots */
 	struct wf_srtp_keys *member_keys;	/* n_slots */
+	rte_seqcount_t members_sc;
 	uint32_t first[WF_MAX_STREAMS];	/* valid below members_top */
 	uint32_t count[WF_MAX_STREAMS];	/* 0 at and above members_top */
 	uint32_t members_top;	/* 1 + the highest stream that had a viewer here */
@@ -142,12 +147,14 @@ struct wf_lcore {
 	struct wf_lat_hist lat;
 } __rte_cache_aligned;
 
-/* What a viewer slot costs on its lcore: the viewer, its member cell and
- * the cell's key.  Bytes per viewer stay within 4,096 (docs/performance.md):
- * the registry's slot and the peer table's entries take the rest. */
+/* What a viewer slot costs on its lcore: the viewer and its member cell
+ * (slot, copies' state, key).  Bytes per viewer stay within 4,096
+ * (docs/performance.md): the registry's slot (76) and the peer table's
+ * entries (128) take the rest. */
 #define WF_LCORE_SLOT_BYTES \
-	(sizeof(struct wf_viewer) + sizeof(uint32_t) + sizeof(struct wf_srtp_keys))
-_Static_assert(WF_LCORE_SLOT_BYTES <= 3844, "a viewer slot outgrew its budget");
+	(sizeof(struct wf_viewer) + sizeof(uint32_t) + sizeof(struct wf_viewer_out) + \
+	 sizeof(struct wf_srtp_keys))
+_Static_assert(WF_LCORE_SLOT_BYTES <= 4096 - 76 - 128, "a viewer slot outgrew its budget");
 
 /* Counts n requests refused for reason why. */
 static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t n)
@@ -173,6 +180,14 @@ static inline struct wf_viewer *wf_viewer_get(struct wf_lcore *lc, uint32_t slot
 		return NULL;
 	v = &lc->viewers[slot];
 	return v->in_use && v->gen == gen ? v : NULL;
+}
+
+/* What viewer v's copies read and write: its member cell (worker only;
+ * telemetry: viewer_figs). */
+static inline struct wf_viewer_out *wf_viewer_out(const struct wf_lcore *lc,
+						   const struct wf_viewer *v)
+{
+	return &lc->member_out[v->pos];
 }
 
 /* Counts a drop and frees the packet (ipsec-secgw's free_pkts, counted). */

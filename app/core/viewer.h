@@ -4,9 +4,10 @@
  * both are this struct, on the same fast path.  It lives in its lcore's
  * viewer table, written only by that lcore (the slow path sends a control
  * message to add or remove one).  Everything a viewer costs is here and
- * in its lcore's member cell (lcore.h: its place in the stream's list and
- * its SRTP key, kept in the order the fan-out walks): the stream's history
- * is shared, nothing is kept per viewer.
+ * in its lcore's member cell (lcore.h: its place in the stream's list,
+ * what its copies read and write and its SRTP key, kept in the order the
+ * fan-out walks): the stream's history is shared, nothing is kept per
+ * viewer.
  */
 #ifndef WF_VIEWER_H
 #define WF_VIEWER_H
@@ -24,9 +25,8 @@ enum wf_vt_state {
 	WF_VT_LIVE,
 };
 
-/* One track as this viewer receives it.  What every copy reads and
- * writes comes first (fanout.c: one cache line); then replays and what the
- * viewer's reports say. */
+/* One track as this viewer receives it: what every copy reads and writes
+ * (the track's half of the viewer's member cell, struct wf_viewer_out). */
 struct wf_viewer_track {
 	uint64_t next_index;	/* next SRTP index to send (ROC << 16 | SEQ) */
 	uint64_t idx_base;	/* viewer index of source ext seq src_base */
@@ -40,16 +40,20 @@ struct wf_viewer_track {
 	uint8_t pt;		/* payload type towards the viewer */
 	uint8_t state;		/* enum wf_vt_state */
 	uint8_t replay;		/* WF_VT_REPLAY_* */
-	uint8_t rr_fraction;
-	/* from the viewer's receiver reports */
-	uint32_t rr_jitter;
+};
+
+/* One track as the viewer's reports and requests describe it: what RTCP
+ * reads and writes (struct wf_viewer). */
+struct wf_viewer_fb {
+	uint64_t replay_tsc;	/* last key-frame replay asked for (join, PLI, FIR) */
+	uint32_t rr_jitter;	/* from the viewer's receiver reports */
 	uint32_t rr_ext_highest;
 	int32_t rr_lost;
 	uint32_t rtt_us;
 	uint32_t nacks;		/* sequence numbers NACKed */
 	uint32_t retransmits;
 	uint32_t plis;		/* PLI + FIR */
-	uint64_t replay_tsc;	/* last key-frame replay asked for (join, PLI, FIR) */
+	uint8_t rr_fraction;
 };
 #define WF_VT_REPLAY_ASKED	0x01	/* a replay request awaits its answer */
 #define WF_VT_REPLAY_CHARGED	0x02	/* its packets draw on the viewer's budget */
@@ -73,22 +77,30 @@ struct wf_srtcp_peer {
 };
 #define WF_SRTCP_PEER_USED	0x80000000u
 
-/* Hot first: what every copy reads (the first cache line, then its
- * track's first line; the SRTP key a copy is encrypted with is in the
- * viewer's member cell, lcore.h); the keys for RTCP and the rest, which
- * RTCP and timers use, last. */
-struct wf_viewer {
+/* What each of a viewer's copies reads and writes, in its member cell
+ * (lcore.h: lc->member_out[v->pos]), where a stream's cells follow one
+ * another in the order the fan-out walks them, beside their SRTP keys:
+ * the walk reads one run of memory, not a line or two of each 2.5 KiB
+ * viewer (docs/performance.md).  A membership change moves it with its
+ * cell; on the worker, reach it through wf_viewer_out(). */
+struct wf_viewer_out {
 	uint8_t hdr[WF_L2L3L4_LEN];	/* Ethernet + IPv4 + UDP template */
 	uint16_t ip_csum_base;		/* IPv4 checksum of hdr with total length 0 */
 	uint16_t port_idx;		/* index in wf_app.ports */
-	uint16_t gen;			/* slot generation, bumped on reuse */
-	uint16_t stream;
-	uint8_t in_use;
 	uint8_t srtp;			/* 0: plain RTP relay output */
-	uint32_t pos;			/* index in this lcore's members[] */
 	uint64_t pkts_out;
 	uint64_t bytes_out;
 	struct wf_viewer_track trk[WF_MAX_TRACKS];
+};
+
+/* The rest of a viewer, in its slot of the viewer table: who it is, the
+ * keys for RTCP, what its reports say and its timers. */
+struct wf_viewer {
+	uint16_t gen;			/* slot generation, bumped on reuse */
+	uint16_t stream;
+	uint8_t in_use;
+	uint32_t pos;			/* its member cell: index in this lcore's members[] */
+	struct wf_viewer_fb fb[WF_MAX_TRACKS];
 	struct wf_srtp_keys srtcp_out;	/* SRTCP we send (sender reports) */
 	struct wf_srtp_keys srtcp_in;	/* SRTCP the viewer sends */
 	struct wf_srtcp_peer srtcp_rx[WF_VIEWER_SRTCP_PEERS];

@@ -1,6 +1,8 @@
 /* apply.c: control messages applied by a worker between bursts (apply.h). */
 #include "fast/apply.h"
 
+#include <string.h>
+
 #include <rte_memcpy.h>
 
 #include "core/lcore.h"
@@ -11,21 +13,23 @@
 #include "fast/request.h"
 #include "fast/whip.h"
 
-/* Puts slot's viewer, with key the SRTP key of its copies, in cell to (a
- * free one). */
+/* Puts slot's viewer, with out what its copies read and write and key
+ * their SRTP key, in cell to (a free one). */
 static inline void member_put(struct wf_lcore *lc, uint32_t slot, uint32_t to,
-			      const struct wf_srtp_keys *key)
+			      const struct wf_viewer_out *out, const struct wf_srtp_keys *key)
 {
 	lc->members[to] = slot;
-	lc->viewers[slot].pos = to;
+	/* relaxed: telemetry reads it inside members_sc (viewer_figs) */
+	__atomic_store_n(&lc->viewers[slot].pos, to, __ATOMIC_RELAXED);
+	rte_memcpy(&lc->member_out[to], out, sizeof(lc->member_out[to]));
 	rte_memcpy(&lc->member_keys[to], key, sizeof(lc->member_keys[to]));
 }
 
-/* Moves the member in cell from, its key with it, to cell to (a free
- * one); cell from keeps a copy of the key until it is filled or wiped. */
+/* Moves the member in cell from, its state and key with it, to cell to (a
+ * free one); cell from keeps a copy until it is filled or wiped. */
 static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
 {
-	member_put(lc, lc->members[from], to, &lc->member_keys[from]);
+	member_put(lc, lc->members[from], to, &lc->member_out[from], &lc->member_keys[from]);
 }
 
 /* Adds slot at the end of stream's range: each later stream's range moves
@@ -33,11 +37,12 @@ static inline void member_move(struct wf_lcore *lc, uint32_t from, uint32_t to)
  * does not matter), from the last stream down, so the cell each move
  * fills was freed by the one before.  Streams above any that had a viewer
  * here are not visited: a control message costs as many moves as the
- * streams this worker serves, 256 at most (a move copies a key, 1,152
- * bytes: 0.3 MB at most, tens of microseconds).  The new member's key is
- * srtp_out. */
+ * streams this worker serves, 256 at most (a move copies a key and its
+ * copies' state, 1,328 bytes: 0.34 MB at most, tens of microseconds).
+ * The new member's cell takes out and srtp_out.  Inside a write of
+ * members_sc, as members_del(). */
 static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream,
-			const struct wf_srtp_keys *srtp_out)
+			const struct wf_viewer_out *out, const struct wf_srtp_keys *srtp_out)
 {
 	unsigned u;
 
@@ -50,14 +55,15 @@ static void members_add(struct wf_lcore *lc, uint32_t slot, uint16_t stream,
 			member_move(lc, lc->first[u], lc->first[u] + lc->count[u]);
 		lc->first[u]++;
 	}
-	member_put(lc, slot, lc->first[stream] + lc->count[stream], srtp_out);
+	member_put(lc, slot, lc->first[stream] + lc->count[stream], out, srtp_out);
 	lc->count[stream]++;
 }
 
 /* Takes slot out of its stream's range: the range's last member fills its
  * cell, and each later stream's range moves down a cell, its last member
  * to the cell before its start.  The cell past the last range, which the
- * moves left behind, has its key wiped. */
+ * moves left behind, is wiped: its key and its copies' state (the
+ * viewer's address among them). */
 static void members_del(struct wf_lcore *lc, uint32_t slot)
 {
 	uint16_t stream = lc->viewers[slot].stream;
@@ -72,9 +78,12 @@ static void members_del(struct wf_lcore *lc, uint32_t slot)
 			member_move(lc, lc->first[u] + lc->count[u] - 1, lc->first[u] - 1);
 		lc->first[u]--;
 	}
-	if (lc->members_top)	/* always, for a viewer added here */
-		wf_srtp_keys_wipe(&lc->member_keys[lc->first[lc->members_top - 1] +
-						   lc->count[lc->members_top - 1]]);
+	if (lc->members_top) {	/* always, for a viewer added here */
+		uint32_t end = lc->first[lc->members_top - 1] + lc->count[lc->members_top - 1];
+
+		wf_srtp_keys_wipe(&lc->member_keys[end]);
+		explicit_bzero(&lc->member_out[end], sizeof(lc->member_out[end]));
+	}
 }
 
 static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
@@ -94,12 +103,14 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	v->in_use = 1;
 	v->created_tsc = rte_rdtsc();
 	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
-	members_add(lc, msg->slot, v->stream, &msg->srtp_out);
+	rte_seqcount_write_begin(&lc->members_sc);
+	members_add(lc, msg->slot, v->stream, &msg->out, &msg->srtp_out);
+	rte_seqcount_write_end(&lc->members_sc);
 	lc->n_viewers++;
 	if (msg->slot >= lc->slot_hwm)
 		lc->slot_hwm = msg->slot + 1;
 	for (t = 0; t < WF_MAX_TRACKS; t++) {
-		if (v->trk[t].state == WF_VT_OFF)
+		if (msg->out.trk[t].state == WF_VT_OFF)
 			continue;
 		/* video starts at a key frame: the cached one if the owner has
 		 * it, else the next; audio starts with the next packet.  The
@@ -107,7 +118,7 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		if (wf_app.streams[v->stream].tracks[t].kind == WF_CONF_VIDEO)
 			wf_ask_replay(lc, v, msg->slot, t, false, v->created_tsc);
 		else
-			v->trk[t].state = WF_VT_WAIT;
+			wf_viewer_out(lc, v)->trk[t].state = WF_VT_WAIT;
 	}
 	return 0;
 }
@@ -120,7 +131,10 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		return -ENOENT;
 	/* hand the final figures back to the slow path */
 	msg->viewer = *v;
+	msg->out = *wf_viewer_out(lc, v);
+	rte_seqcount_write_begin(&lc->members_sc);
 	members_del(lc, msg->slot);
+	rte_seqcount_write_end(&lc->members_sc);
 	wf_viewer_keys_wipe(v, NULL);	/* its srtp_out: members_del */
 	v->in_use = 0;
 	__atomic_store_n(&v->gen, (uint16_t)(v->gen + 1), __ATOMIC_RELAXED);
@@ -134,6 +148,7 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 
 static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 {
+	struct wf_viewer_out *vo;
 	struct wf_viewer *v;
 	unsigned t;
 	int rc;
@@ -170,9 +185,10 @@ static int apply(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 		v = wf_viewer_get(lc, msg->slot, msg->gen);
 		if (!v)
 			return -ENOENT;
-		memcpy(v->hdr, msg->viewer.hdr, sizeof(v->hdr));
-		v->ip_csum_base = msg->viewer.ip_csum_base;
-		v->port_idx = msg->viewer.port_idx;
+		vo = wf_viewer_out(lc, v);
+		memcpy(vo->hdr, msg->out.hdr, sizeof(vo->hdr));
+		vo->ip_csum_base = msg->out.ip_csum_base;
+		vo->port_idx = msg->out.port_idx;
 		v->addr = msg->viewer.addr;
 		v->udp_port = msg->viewer.udp_port;
 		return 0;

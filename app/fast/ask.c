@@ -23,10 +23,11 @@ void wf_ask_replay(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot, unsi
 		.kind = WF_ITEM_REQ_REPLAY, .viewer = slot, .gen = v->gen,
 		.stream = (uint8_t)v->stream, .track = (uint8_t)t,
 	};
+	struct wf_viewer_track *vt = &wf_viewer_out(lc, v)->trk[t];
 
-	v->trk[t].state = WF_VT_WAIT;
-	v->trk[t].replay = WF_VT_REPLAY_ASKED | (charged ? WF_VT_REPLAY_CHARGED : 0);
-	v->trk[t].replay_tsc = now;
+	vt->state = WF_VT_WAIT;
+	vt->replay = WF_VT_REPLAY_ASKED | (charged ? WF_VT_REPLAY_CHARGED : 0);
+	v->fb[t].replay_tsc = now;
 	lc->c.replays++;
 	to_owner(lc, &it);
 }

@@ -53,7 +53,7 @@ static inline void start_at(struct wf_viewer_track *vt, uint32_t ext)
 static void send_one(struct wf_lcore *lc, struct wf_batch *b, unsigned i, bool srtp)
 {
 	struct wf_srtp_job *j = &b->jobs[i];
-	struct wf_viewer *v = &lc->viewers[b->viewer[i]];
+	struct wf_viewer_out *vo = b->vo[i];
 	unsigned len = srtp ? j->out_len : (unsigned)j->hdr_len + j->payload_len;
 
 	if (srtp && j->status) {
@@ -61,12 +61,12 @@ static void send_one(struct wf_lcore *lc, struct wf_batch *b, unsigned i, bool s
 		wf_drop(lc, b->out[i], WF_DROP_PROTECT);
 		return;
 	}
-	wf_fanout_finish(v, b->out[i], len);
-	v->pkts_out++;
-	v->bytes_out += len;
+	wf_fanout_finish(vo, b->out[i], len);
+	vo->pkts_out++;
+	vo->bytes_out += len;
 	lc->c.egress_pkts++;
 	lc->c.egress_bytes += b->out[i]->pkt_len;
-	wf_tx_media(lc, v->port_idx, b->out[i], b->rx_tsc[i]);
+	wf_tx_media(lc, vo->port_idx, b->out[i], b->rx_tsc[i]);
 }
 
 void wf_fanout_flush(struct wf_lcore *lc)
@@ -92,15 +92,16 @@ static inline void job_added(struct wf_lcore *lc, struct wf_batch *b)
 		wf_fanout_flush(lc);
 }
 
-/* Prepares viewer v's copy of m in out (NULL: none could be had) under
- * index idx as job n of b (rx_tsc: m's arrival for a live copy, else 0):
- * returns true when a job was added. */
-static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_t slot,
-		    struct wf_viewer *v, unsigned t, struct rte_mbuf *m, uint64_t idx,
-		    uint64_t rx_tsc, struct rte_mbuf *out)
+/* Prepares the copy of m of the viewer whose member cell holds vo and key
+ * in out (NULL: none could be had) under index idx as job n of b (rx_tsc:
+ * m's arrival for a live copy, else 0): returns true when a job was
+ * added. */
+static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n,
+		    struct wf_viewer_out *vo, const struct wf_srtp_keys *key, unsigned t,
+		    struct rte_mbuf *m, uint64_t idx, uint64_t rx_tsc, struct rte_mbuf *out)
 {
 	const struct wf_mbuf_meta *meta = wf_meta(m);
-	struct wf_viewer_track *vt = &v->trk[t];
+	struct wf_viewer_track *vt = &vo->trk[t];
 	const uint8_t *src = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->rtp_off);
 	unsigned plen = (unsigned)meta->rtp_len - meta->hdr_len;
 	uint8_t *d, *rtp;
@@ -110,7 +111,7 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_
 		return false;
 	}
 	d = rte_pktmbuf_mtod(out, uint8_t *);
-	rte_memcpy(d, v->hdr, WF_L2L3L4_LEN);
+	rte_memcpy(d, vo->hdr, WF_L2L3L4_LEN);
 	rtp = d + WF_L2L3L4_LEN;
 	/* RFC 3550 §5.1: our own fixed header; no CSRCs or extensions
 	 * (their ids were negotiated with the source, not the viewer) */
@@ -120,7 +121,7 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_
 	wf_rtp_wr32(rtp + 4, meta->rtp_ts);
 	wf_rtp_wr32(rtp + 8, vt->ssrc);
 	b->jobs[n] = (struct wf_srtp_job){
-		.keys = &lc->member_keys[v->pos],
+		.keys = key,
 		.payload = src + meta->hdr_len,
 		.out = rtp,
 		.roc = (uint32_t)(idx >> 16),
@@ -128,7 +129,7 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_
 		.payload_len = (uint16_t)plen,
 		.out_cap = (uint16_t)(rte_pktmbuf_tailroom(out) - WF_L2L3L4_LEN),
 	};
-	if (!v->srtp) {
+	if (!vo->srtp) {
 		if (WF_RTP_FIXED_LEN + plen > b->jobs[n].out_cap) {
 			rte_pktmbuf_free(out);
 			lc->c.drop[WF_DROP_PROTECT]++;
@@ -137,7 +138,7 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_
 		rte_memcpy(rtp + WF_RTP_FIXED_LEN, src + meta->hdr_len, plen);
 	}
 	b->out[n] = out;
-	b->viewer[n] = slot;
+	b->vo[n] = vo;
 	b->rx_tsc[n] = rx_tsc;
 	if (idx >= vt->next_index)
 		vt->next_index = idx + 1;
@@ -155,10 +156,11 @@ static bool add_job(struct wf_lcore *lc, struct wf_batch *b, unsigned n, uint32_
 /* A replay that outlived WF_REPLAY_TIMEOUT_MS lost its end (its items
  * were dropped, or the owner gave it up): the track waits for the next
  * live key frame. */
-static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt, uint64_t now)
+static void replay_timeout(struct wf_lcore *lc, struct wf_viewer_track *vt,
+			   const struct wf_viewer_fb *fb, uint64_t now)
 {
 	/* signed: a packet that arrived before the request is not late */
-	if ((int64_t)(now - vt->replay_tsc) < (int64_t)(wf_app.tsc_hz / 1000 * WF_REPLAY_TIMEOUT_MS))
+	if ((int64_t)(now - fb->replay_tsc) < (int64_t)(wf_app.tsc_hz / 1000 * WF_REPLAY_TIMEOUT_MS))
 		return;
 	vt->state = WF_VT_WAIT;
 	vt->replay = 0;
@@ -196,18 +198,20 @@ struct live_pass {
 	bool held;		/* the batch holds a reference to m */
 };
 
-/* Viewer v's (slot) live copy of the packet, if its track takes it now. */
-static void live_copy(struct wf_lcore *lc, struct live_pass *p, struct wf_viewer *v, uint32_t slot)
+/* The live copy of the packet for the member in cell c, if its track takes
+ * it now. */
+static void live_copy(struct wf_lcore *lc, struct live_pass *p, uint32_t c)
 {
 	const struct wf_mbuf_meta *meta = p->meta;
-	struct wf_viewer_track *vt = &v->trk[meta->track];
+	struct wf_viewer_out *vo = &lc->member_out[c];
+	struct wf_viewer_track *vt = &vo->trk[meta->track];
 	struct wf_batch *b = &lc->batch;
 	uint64_t idx;
 
 	if (vt->state == WF_VT_REPLAY) {
 		/* the owner paces the replay up to the newest packet: this one
 		 * comes in it */
-		replay_timeout(lc, vt, meta->rx_tsc);
+		replay_timeout(lc, vt, &lc->viewers[lc->members[c]].fb[meta->track], meta->rx_tsc);
 		return;
 	}
 	if (vt->state == WF_VT_WAIT && (meta->flags & WF_META_KEYFRAME)) {
@@ -216,10 +220,10 @@ static void live_copy(struct wf_lcore *lc, struct live_pass *p, struct wf_viewer
 		vt->replay = 0;	/* a replay's answer, when it comes, is stale */
 	}
 	if (vt->state != WF_VT_LIVE || !index_for(vt, meta->ext_seq, &idx) ||
-	    !add_job(lc, b, b->n, slot, v, meta->track, p->m, idx, meta->rx_tsc,
+	    !add_job(lc, b, b->n, vo, &lc->member_keys[c], meta->track, p->m, idx, meta->rx_tsc,
 		     spare_take(&p->sp, p->left)))
 		return;
-	if (!v->srtp) {
+	if (!vo->srtp) {
 		/* a plain output's copy is whole: it goes now, outside the
 		 * batch (job b->n is scratch until the next add) */
 		send_one(lc, b, b->n, false);
@@ -236,49 +240,43 @@ static void live_copy(struct wf_lcore *lc, struct live_pass *p, struct wf_viewer
 		p->held = false;	/* the batch went out, and its reference to m */
 }
 
-/* How far ahead of the copy being made the walk fetches a viewer's SRTP
- * key head (its checks and AES round keys) and its template and track:
- * a stream's viewers are more than the L2 holds (2.7 MB of viewers and
- * 1.1 MB of keys at 1,000) and the members' slots are in no order the
- * CPU's prefetcher sees (their keys are: the prefetcher follows the rest
- * of each key).  A copy takes about a quarter of a microsecond, a load
- * from the last level cache less. */
+/* How far ahead of the copy being made the walk fetches a member's SRTP
+ * key head (its checks and AES round keys) and its copies' state (the
+ * template and the track): a stream's members are more than the L2 holds
+ * at a thousand viewers (1.1 MB of keys), and a copy takes about a
+ * quarter of a microsecond, a load from the last level cache less.  The
+ * cells are in walk order, so the CPU's prefetcher follows the rest. */
 #define KEY_AHEAD	1
-#define VIEWER_AHEAD	2
+#define OUT_AHEAD	2
 
-static inline void prefetch_viewer(const struct wf_lcore *lc, const uint32_t *mem,
-				   const struct wf_srtp_keys *keys, unsigned i, unsigned n,
-				   unsigned t)
+static inline void prefetch_out(const struct wf_viewer_out *vo, unsigned t)
 {
-	if (i + KEY_AHEAD < n)
-		wf_srtp_keys_prefetch(&keys[i + KEY_AHEAD]);
-	if (i + VIEWER_AHEAD < n) {
-		const struct wf_viewer *v = &lc->viewers[mem[i + VIEWER_AHEAD]];
-
-		rte_prefetch0(v);
-		rte_prefetch0(&v->trk[t]);
-	}
+	rte_prefetch0(vo);
+	rte_prefetch0(&vo->trk[t]);
+	rte_prefetch0(&vo->trk[t].replay);
 }
 
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	struct live_pass p = { .m = m, .meta = wf_meta(m) };
 	unsigned t = p.meta->track, i, n = lc->count[p.meta->stream];
-	const uint32_t *mem = lc->members + lc->first[p.meta->stream];
-	const struct wf_srtp_keys *keys = lc->member_keys + lc->first[p.meta->stream];
+	uint32_t first = lc->first[p.meta->stream];
+	const struct wf_viewer_out *out = lc->member_out + first;
+	const struct wf_srtp_keys *keys = lc->member_keys + first;
 
-	for (i = 0; i < n && i < VIEWER_AHEAD; i++) {
-		rte_prefetch0(&lc->viewers[mem[i]]);
-		rte_prefetch0(&lc->viewers[mem[i]].trk[t]);
-	}
+	for (i = 0; i < n && i < OUT_AHEAD; i++)
+		prefetch_out(&out[i], t);
 	if (n)
 		wf_srtp_keys_prefetch(&keys[0]);
 	/* resends queued before this packet are in the batch before its
 	 * copies: a replay's packets precede the live ones that follow it */
 	for (i = 0; i < n; i++) {
-		prefetch_viewer(lc, mem, keys, i, n, t);
+		if (i + KEY_AHEAD < n)
+			wf_srtp_keys_prefetch(&keys[i + KEY_AHEAD]);
+		if (i + OUT_AHEAD < n)
+			prefetch_out(&out[i + OUT_AHEAD], t);
 		p.left = n - i;
-		live_copy(lc, &p, &lc->viewers[mem[i]], mem[i]);
+		live_copy(lc, &p, first + i);
 	}
 	if (p.sp.next < p.sp.n)
 		rte_pktmbuf_free_bulk(p.sp.m + p.sp.next, p.sp.n - p.sp.next);
@@ -287,18 +285,19 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 /* Sends history packet m again to one viewer (a NACK's answer or a replay
  * packet) under the index it maps to; takes m's reference.  SRTP copies
  * join the batch (one protect burst with other copies and resends). */
-static void resend(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
-		   struct rte_mbuf *m)
+static void resend(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, struct rte_mbuf *m)
 {
+	struct wf_viewer_out *vo = wf_viewer_out(lc, v);
 	struct wf_batch *b = &lc->batch;
 	uint64_t idx;
 
-	if (!index_for(&v->trk[t], wf_meta(m)->ext_seq, &idx) ||
-	    !add_job(lc, b, b->n, slot, v, t, m, idx, 0, rte_pktmbuf_alloc(wf_app.tx_pool))) {
+	if (!index_for(&vo->trk[t], wf_meta(m)->ext_seq, &idx) ||
+	    !add_job(lc, b, b->n, vo, &lc->member_keys[v->pos], t, m, idx, 0,
+		     rte_pktmbuf_alloc(wf_app.tx_pool))) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (!v->srtp) {
+	if (!vo->srtp) {
 		send_one(lc, b, b->n, false);	/* the payload was copied */
 		rte_pktmbuf_free(m);
 		return;
@@ -312,15 +311,15 @@ bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v)
 	unsigned owner = wf_app.streams[v->stream].owner;
 
 	return (owner != lc->idx && wf_handoff_busy(lc, owner)) ||
-	       wf_tx_congested(lc, v->port_idx);
+	       wf_tx_congested(lc, wf_viewer_out(lc, v)->port_idx);
 }
 
 /* A NACK's answer: resent under the index it had, the viewer's budget
  * corrected from the estimate it was charged to the packet's size. */
-static void nack_answer(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v, unsigned t,
-			struct rte_mbuf *m)
+static void nack_answer(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, struct rte_mbuf *m)
 {
-	struct wf_viewer_track *vt = &v->trk[t];
+	struct wf_viewer_out *vo = wf_viewer_out(lc, v);
+	struct wf_viewer_track *vt = &vo->trk[t];
 	int64_t est = wf_resend_estimate(v->stream, t);
 
 	if (!wf_vt_mapped(vt)) {
@@ -329,16 +328,16 @@ static void nack_answer(struct wf_lcore *lc, uint32_t slot, struct wf_viewer *v,
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (wf_tx_congested(lc, v->port_idx)) {
+	if (wf_tx_congested(lc, vo->port_idx)) {
 		wf_refuse(lc, WF_REFUSE_NACK_SHED, 1);
 		wf_retx_bucket_charge(&v->retx, -est);
 		rte_pktmbuf_free(m);
 		return;
 	}
 	wf_retx_bucket_charge(&v->retx, (int64_t)wf_meta(m)->rtp_len - est);
-	vt->retransmits++;
+	v->fb[t].retransmits++;
 	lc->c.retransmits++;
-	resend(lc, slot, v, t, m);
+	resend(lc, v, t, m);
 }
 
 void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
@@ -352,10 +351,10 @@ void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
 			rte_pktmbuf_free(it->m);
 		return;
 	}
-	vt = &v->trk[it->track];
+	vt = &wf_viewer_out(lc, v)->trk[it->track];
 	if (!(it->flags & WF_ITEM_F_REPLAY)) {
 		if (it->m)
-			nack_answer(lc, it->viewer, v, it->track, it->m);
+			nack_answer(lc, v, it->track, it->m);
 		return;
 	}
 	if (it->flags & WF_ITEM_F_NONE) {
@@ -393,5 +392,5 @@ void wf_fanout_item(struct wf_lcore *lc, const struct wf_item *it)
 		vt->state = WF_VT_LIVE;
 		vt->replay = 0;
 	}
-	resend(lc, it->viewer, v, it->track, it->m);
+	resend(lc, v, it->track, it->m);
 }

@@ -48,10 +48,10 @@ bool wf_fanout_resend_shed(const struct wf_lcore *lc, const struct wf_viewer *v)
 void wf_l4_finish(uint16_t ip_csum_base, struct rte_mbuf *out, unsigned l4_payload);
 
 /* Finishes a viewer's packet (wf_l4_finish with the viewer's template). */
-static inline void wf_fanout_finish(const struct wf_viewer *v, struct rte_mbuf *out,
+static inline void wf_fanout_finish(const struct wf_viewer_out *vo, struct rte_mbuf *out,
 				    unsigned l4_payload)
 {
-	wf_l4_finish(v->ip_csum_base, out, l4_payload);
+	wf_l4_finish(vo->ip_csum_base, out, l4_payload);
 }
 
 #endif

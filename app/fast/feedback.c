@@ -19,13 +19,13 @@ struct compound {
 	bool refilled;		/* the viewer's bucket was refilled for it */
 };
 
-/* The track a feedback message's media SSRC names, or -1. */
-static int track_of(const struct wf_viewer *v, uint32_t ssrc)
+/* The track of vo's viewer a feedback message's media SSRC names, or -1. */
+static int track_of(const struct wf_viewer_out *vo, uint32_t ssrc)
 {
 	unsigned t;
 
 	for (t = 0; t < WF_MAX_TRACKS; t++)
-		if (v->trk[t].state != WF_VT_OFF && v->trk[t].ssrc == ssrc)
+		if (vo->trk[t].state != WF_VT_OFF && vo->trk[t].ssrc == ssrc)
 			return (int)t;
 	return -1;
 }
@@ -33,6 +33,7 @@ static int track_of(const struct wf_viewer *v, uint32_t ssrc)
 static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_rtcp_pkt *pkt,
 		      uint64_t now)
 {
+	const struct wf_viewer_out *vo = wf_viewer_out(lc, v);
 	struct wf_rtcp_rpt r;
 	unsigned i;
 
@@ -45,21 +46,21 @@ static void on_report(struct wf_lcore *lc, struct wf_viewer *v, const struct wf_
 	lc->c.rr_rx++;
 	for (i = 0; i < r.rc; i++) {
 		struct wf_rtcp_report b;
-		struct wf_viewer_track *vt;
+		struct wf_viewer_fb *vf;
 		uint32_t rtt;
 		int t;
 
 		wf_rtcp_report_block(&r, i, &b);
-		t = track_of(v, b.ssrc);
+		t = track_of(vo, b.ssrc);
 		if (t < 0)
 			continue;
-		vt = &v->trk[t];
-		vt->rr_fraction = b.fraction_lost;
-		vt->rr_lost = b.cumulative_lost;
-		vt->rr_jitter = b.jitter;
-		vt->rr_ext_highest = b.ext_highest_seq;
+		vf = &v->fb[t];
+		vf->rr_fraction = b.fraction_lost;
+		vf->rr_lost = b.cumulative_lost;
+		vf->rr_jitter = b.jitter;
+		vf->rr_ext_highest = b.ext_highest_seq;
 		if (wf_rtcp_rtt(wf_ntp_mid32(wf_ntp_now(now)), b.lsr, b.dlsr, &rtt) == 0)
-			vt->rtt_us = (uint32_t)wf_ntp_short_to_us(rtt);
+			vf->rtt_us = (uint32_t)wf_ntp_short_to_us(rtt);
 	}
 }
 
@@ -108,14 +109,14 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		lc->c.rtp_err[-n]++;	/* a message, not the packet: no drop */
 		return;
 	}
-	t = track_of(v, fb.media_ssrc);
+	t = track_of(wf_viewer_out(lc, v), fb.media_ssrc);
 	if (t < 0) {
 		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
-	vt = &v->trk[t];
+	vt = &wf_viewer_out(lc, v)->trk[t];
 	lc->c.nack_rx += (unsigned)n;
-	vt->nacks += (unsigned)n;
+	v->fb[t].nacks += (unsigned)n;
 	if (!wf_setting(&wf_app.nack)) {
 		wf_refuse(lc, WF_REFUSE_NACK_OFF, (unsigned)n);
 		return;
@@ -125,7 +126,7 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		return;
 	}
 	k = wf_nack_expand(&fb, &cx->fcis_left, seqs, &lc->c.refused[WF_REFUSE_NACK_FCI_CAP]);
-	window = wf_retx_window(vt->rtt_us, wf_app.tsc_hz);
+	window = wf_retx_window(v->fb[t].rtt_us, wf_app.tsc_hz);
 	est = (int32_t)wf_resend_estimate(v->stream, (unsigned)t);
 	/* once per message: the ring can take a compound's requests
 	 * whatever its state, the queue's state is one PMD call */
@@ -168,16 +169,16 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 				uint32_t media_ssrc, struct compound *cx)
 {
-	int t = track_of(v, media_ssrc);
+	int t = track_of(wf_viewer_out(lc, v), media_ssrc);
 	struct wf_viewer_track *vt;
 
 	if (t < 0) {
 		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
-	vt = &v->trk[t];
+	vt = &wf_viewer_out(lc, v)->trk[t];
 	lc->c.pli_rx++;
-	vt->plis++;
+	v->fb[t].plis++;
 	if (wf_app.streams[v->stream].tracks[t].kind != WF_CONF_VIDEO) {
 		wf_refuse(lc, WF_REFUSE_PLI_AUDIO, 1);
 		return;
@@ -186,8 +187,8 @@ static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32
 		wf_refuse(lc, WF_REFUSE_REPLAY_PENDING, 1);
 		return;
 	}
-	if (vt->replay_tsc &&
-	    cx->now - vt->replay_tsc < wf_app.tsc_hz / 1000 * WF_REPLAY_VIEWER_INTERVAL_MS) {
+	if (v->fb[t].replay_tsc &&
+	    cx->now - v->fb[t].replay_tsc < wf_app.tsc_hz / 1000 * WF_REPLAY_VIEWER_INTERVAL_MS) {
 		wf_refuse(lc, WF_REFUSE_REPLAY_VIEWER_RATE, 1);
 		return;
 	}
@@ -256,7 +257,7 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 		wf_drop(lc, m, WF_DROP_WEBRTC_NOT_RTCP);
 		return;
 	}
-	if (v->srtp) {
+	if (wf_viewer_out(lc, v)->srtp) {
 		size_t plain;
 
 		if (len < 8) {
@@ -287,14 +288,15 @@ void wf_feedback_packet(struct wf_lcore *lc, struct rte_mbuf *m, uint32_t slot, 
 	rte_pktmbuf_free(m);
 }
 
-/* RTP time of track t now, from the source's SR mapping when there is one,
- * else from the last packet sent and its arrival time. */
-static uint32_t rtp_now(const struct wf_viewer *v, unsigned t, uint64_t now)
+/* RTP time of track t of stream now, from the source's SR mapping when
+ * there is one, else from vt's last packet sent and its arrival time. */
+static uint32_t rtp_now(unsigned stream, unsigned t, const struct wf_viewer_track *vt,
+			uint64_t now)
 {
-	const struct wf_stream *s = &wf_app.streams[v->stream];
+	const struct wf_stream *s = &wf_app.streams[stream];
 	const struct wf_src_clock *clk = &s->clock[t];
-	uint32_t seq, base_rtp = v->trk[t].last_rtp_ts;
-	uint64_t base_tsc = v->trk[t].last_tsc;
+	uint32_t seq, base_rtp = vt->last_rtp_ts;
+	uint64_t base_tsc = vt->last_tsc;
 	bool sr;
 
 	do {
@@ -313,10 +315,11 @@ static uint32_t rtp_now(const struct wf_viewer *v, unsigned t, uint64_t now)
 
 static void send_sr(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, uint64_t now)
 {
-	struct wf_viewer_track *vt = &v->trk[t];
+	const struct wf_viewer_out *vo = wf_viewer_out(lc, v);
+	const struct wf_viewer_track *vt = &vo->trk[t];
 	struct wf_rtcp_sender_info si = {
 		.ntp = wf_ntp_now(now),
-		.rtp_ts = rtp_now(v, t, now),
+		.rtp_ts = rtp_now(v->stream, t, vt, now),
 		.packet_count = vt->packets,
 		.octet_count = vt->octets,
 	};
@@ -342,7 +345,7 @@ static void send_sr(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, uint64
 		return;
 	}
 	len = (size_t)n + (size_t)k;
-	if (v->srtp) {
+	if (vo->srtp) {
 		int rc = wf_srtcp_protect(lc->srtp, &v->srtcp_out, &v->srtcp_index, buf, len, cap,
 					  &len);
 
@@ -352,10 +355,10 @@ static void send_sr(struct wf_lcore *lc, struct wf_viewer *v, unsigned t, uint64
 			return;
 		}
 	}
-	rte_memcpy(rte_pktmbuf_mtod(out, uint8_t *), v->hdr, WF_L2L3L4_LEN);
-	wf_fanout_finish(v, out, (unsigned)len);
+	rte_memcpy(rte_pktmbuf_mtod(out, uint8_t *), vo->hdr, WF_L2L3L4_LEN);
+	wf_fanout_finish(vo, out, (unsigned)len);
 	lc->c.sr_tx++;
-	wf_tx(lc, v->port_idx, out);
+	wf_tx(lc, vo->port_idx, out);
 }
 
 void wf_feedback_sr_timer(struct wf_lcore *lc, uint64_t now)
@@ -365,13 +368,15 @@ void wf_feedback_sr_timer(struct wf_lcore *lc, uint64_t now)
 
 	for (slot = 0; slot < lc->slot_hwm; slot++) {
 		struct wf_viewer *v = &lc->viewers[slot];
+		const struct wf_viewer_out *vo;
 		unsigned t;
 
 		if (!v->in_use || v->next_sr_tsc > now)
 			continue;
 		v->next_sr_tsc = now + interval;
+		vo = wf_viewer_out(lc, v);
 		for (t = 0; t < WF_MAX_TRACKS; t++)
-			if (v->trk[t].state == WF_VT_LIVE && v->trk[t].packets)
+			if (vo->trk[t].state == WF_VT_LIVE && vo->trk[t].packets)
 				send_sr(lc, v, t, now);
 	}
 }

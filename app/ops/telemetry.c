@@ -346,42 +346,64 @@ static int cmd_sessions(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
-/* What telemetry shows of a viewer, copied from its worker's table. */
+/* What telemetry shows of a viewer, copied from its worker's tables. */
 struct viewer_figs {
 	uint64_t pkts;
 	uint64_t bytes;
 	int32_t resend_budget;
 	struct wf_viewer_track trk[WF_MAX_TRACKS];
+	struct wf_viewer_fb fb[WF_MAX_TRACKS];
 };
+
+#define VIEWER_FIGS_TRIES	8	/* member cells moved under each copy: give up */
 
 /* Copies the figures of viewer (slot, gen) of worker w into *out; false
  * when the slot does not hold that viewer before or after the copy (not
- * added yet, removed, reused).  The worker writes them as plain counters;
- * removing a viewer bumps gen before any later viewer writes the slot
- * (apply.c), so a gen unchanged around the copy means they were ours.  The
- * table itself lives as long as the worker. */
+ * added yet, removed, reused), or its cells kept moving.  The worker
+ * writes them as plain counters; removing a viewer bumps gen before any
+ * later viewer writes the slot (apply.c), so a gen unchanged around the
+ * copy means they were ours.  What its copies count is in its member
+ * cell, which the worker moves inside a write of members_sc: a count
+ * unchanged around the copy means the cell was the viewer's.  The tables
+ * live as long as the worker. */
 static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_figs *out)
 {
 	const struct wf_lcore *lc = wf_lcore_get(w);
+	const struct wf_viewer_out *vo;
 	const struct wf_viewer *v;
+	unsigned tries;
+	uint32_t sn, pos;
 
 	if (!lc || slot >= lc->n_slots)
 		return false;
 	v = &lc->viewers[slot];
-	/* acquire: pairs with del_viewer()'s release fence (apply.c) */
-	if (__atomic_load_n(&v->gen, __ATOMIC_ACQUIRE) != gen ||
-	    !__atomic_load_n(&v->in_use, __ATOMIC_RELAXED))
-		return false;
-	out->pkts = v->pkts_out;
-	out->bytes = v->bytes_out;
-	out->resend_budget = v->retx.tokens;
-	memcpy(out->trk, v->trk, sizeof(out->trk));
-	/* the copies above are done before gen is read again */
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return __atomic_load_n(&v->gen, __ATOMIC_RELAXED) == gen;
+	for (tries = 0; tries < VIEWER_FIGS_TRIES; tries++) {
+		sn = rte_seqcount_read_begin(&lc->members_sc);
+		/* acquire: pairs with del_viewer()'s release fence (apply.c) */
+		if (__atomic_load_n(&v->gen, __ATOMIC_ACQUIRE) != gen ||
+		    !__atomic_load_n(&v->in_use, __ATOMIC_RELAXED))
+			return false;
+		pos = __atomic_load_n(&v->pos, __ATOMIC_RELAXED);
+		if (pos >= lc->n_slots)
+			return false;
+		vo = &lc->member_out[pos];
+		out->pkts = vo->pkts_out;
+		out->bytes = vo->bytes_out;
+		memcpy(out->trk, vo->trk, sizeof(out->trk));
+		out->resend_budget = v->retx.tokens;
+		memcpy(out->fb, v->fb, sizeof(out->fb));
+		/* the copies above are done before gen is read again */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&v->gen, __ATOMIC_RELAXED) != gen)
+			return false;
+		if (!rte_seqcount_read_retry(&lc->members_sc, sn))
+			return true;
+	}
+	return false;
 }
 
-static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf_viewer_track *vt)
+static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf_viewer_track *vt,
+			     const struct wf_viewer_fb *fb)
 {
 	struct rte_tel_data *td;
 
@@ -390,13 +412,13 @@ static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf
 	rte_tel_data_start_dict(td);
 	rte_tel_data_add_dict_u64(td, "ssrc", vt->ssrc);
 	rte_tel_data_add_dict_u64(td, "packets", vt->packets);
-	rte_tel_data_add_dict_u64(td, "nacks", vt->nacks);
-	rte_tel_data_add_dict_u64(td, "retransmits", vt->retransmits);
-	rte_tel_data_add_dict_u64(td, "plis", vt->plis);
-	rte_tel_data_add_dict_u64(td, "rtt_us", vt->rtt_us);
-	rte_tel_data_add_dict_u64(td, "fraction_lost", vt->rr_fraction);
-	rte_tel_data_add_dict_int(td, "cumulative_lost", vt->rr_lost);
-	rte_tel_data_add_dict_u64(td, "jitter", vt->rr_jitter);
+	rte_tel_data_add_dict_u64(td, "nacks", fb->nacks);
+	rte_tel_data_add_dict_u64(td, "retransmits", fb->retransmits);
+	rte_tel_data_add_dict_u64(td, "plis", fb->plis);
+	rte_tel_data_add_dict_u64(td, "rtt_us", fb->rtt_us);
+	rte_tel_data_add_dict_u64(td, "fraction_lost", fb->rr_fraction);
+	rte_tel_data_add_dict_int(td, "cumulative_lost", fb->rr_lost);
+	rte_tel_data_add_dict_u64(td, "jitter", fb->rr_jitter);
 	rte_tel_data_add_dict_container(d, t ? "track1" : "track0", td, 0);
 }
 
@@ -436,7 +458,7 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 	/* what it may still be sent again, bytes (budget.h; < 0: a debt) */
 	rte_tel_data_add_dict_int(d, "resend_budget", vf.resend_budget);
 	for (t = 0; t < WF_MAX_TRACKS; t++)
-		add_viewer_track(d, t, &vf.trk[t]);
+		add_viewer_track(d, t, &vf.trk[t], &vf.fb[t]);
 	return 0;
 }
 

@@ -121,21 +121,24 @@ void wf_outputs_remove(unsigned slot)
 			output_drop(&outs[i]);
 }
 
-/* Fills viewer v for output o through port_idx to mac, and srtp_out with
- * the SRTP key of its copies (zero for plain RTP). */
-static int make_viewer(struct wf_viewer *v, struct wf_srtp_keys *srtp_out, const struct output *o,
-		       unsigned port_idx, const struct rte_ether_addr *mac)
+/* Fills viewer v for output o through port_idx to mac, vo with what its
+ * copies read and write and srtp_out with their SRTP key (zero for plain
+ * RTP). */
+static int make_viewer(struct wf_viewer *v, struct wf_viewer_out *vo,
+		       struct wf_srtp_keys *srtp_out, const struct output *o, unsigned port_idx,
+		       const struct rte_ether_addr *mac)
 {
 	const struct wf_config_output *co = &o->cfg;
 	const struct wf_stream *s = &wf_app.streams[o->stream];
 	unsigned t;
 
 	memset(v, 0, sizeof(*v));
+	memset(vo, 0, sizeof(*vo));
 	memset(srtp_out, 0, sizeof(*srtp_out));
 	v->stream = o->stream;
-	v->srtp = co->srtp;
+	vo->srtp = co->srtp;
 	v->cname_hash = (uint32_t)rte_rand();
-	wf_registry_template(v, port_idx, mac, co->addr, co->port);
+	wf_registry_template(v, vo, port_idx, mac, co->addr, co->port);
 	if (co->srtp) {
 		const struct wf_srtp_suite *su = wf_srtp_suite(co->profile);
 		const uint8_t *k = co->key, *salt = co->key + su->master_key_len;
@@ -156,7 +159,7 @@ static int make_viewer(struct wf_viewer *v, struct wf_srtp_keys *srtp_out, const
 		}
 	}
 	for (t = 0; t < s->n_tracks; t++) {
-		struct wf_viewer_track *vt = &v->trk[t];
+		struct wf_viewer_track *vt = &vo->trk[t];
 
 		vt->state = WF_VT_WAIT;
 		vt->pt = s->tracks[t].pt;
@@ -203,7 +206,8 @@ static void follow_next_hop(struct output *o)
  * active ones follow a next hop's new MAC. */
 static void tick(struct wf_ev_timer *t, uint64_t now)
 {
-	static struct wf_viewer v;	/* 2.7 KiB: not on the stack */
+	static struct wf_viewer v;	/* 2.5 KiB: not on the stack */
+	static struct wf_viewer_out vo;
 	static struct wf_srtp_keys srtp_out;
 	unsigned i;
 
@@ -240,11 +244,11 @@ static void tick(struct wf_ev_timer *t, uint64_t now)
 		}
 		if (!wf_arp_resolve(0, hop, &mac))
 			continue;
-		if (make_viewer(&v, &srtp_out, o, 0, &mac) < 0)
+		if (make_viewer(&v, &vo, &srtp_out, o, 0, &mac) < 0)
 			continue;
 		rc = wf_registry_place(&o->worker, &o->slot, &o->gen);
 		if (!rc)
-			rc = wf_registry_add(o->worker, o->slot, o->gen, WF_PEER_NO_TAG, &v,
+			rc = wf_registry_add(o->worker, o->slot, o->gen, WF_PEER_NO_TAG, &v, &vo,
 					     &srtp_out);
 		wf_viewer_keys_wipe(&v, &srtp_out);
 		if (rc) {

@@ -190,11 +190,11 @@ static void template_fill(uint8_t hdr[WF_L2L3L4_LEN], uint16_t *csum_base, unsig
 	udp->dst_port = rte_cpu_to_be_16(dst_port);
 }
 
-void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
+void wf_registry_template(struct wf_viewer *v, struct wf_viewer_out *vo, unsigned port_idx,
 			  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port)
 {
-	template_fill(v->hdr, &v->ip_csum_base, port_idx, dst_mac, dst_ip, dst_port);
-	v->port_idx = (uint16_t)port_idx;
+	template_fill(vo->hdr, &vo->ip_csum_base, port_idx, dst_mac, dst_ip, dst_port);
+	vo->port_idx = (uint16_t)port_idx;
 	v->addr = dst_ip;
 	v->udp_port = dst_port;
 }
@@ -280,7 +280,8 @@ static void reply(struct wf_ctrl_msg *msg)
 }
 
 int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
-		    const struct wf_viewer *v, const struct wf_srtp_keys *srtp_out)
+		    const struct wf_viewer *v, const struct wf_viewer_out *vo,
+		    const struct wf_srtp_keys *srtp_out)
 {
 	struct slot_info *si;
 	struct wf_ctrl_msg *msg;
@@ -299,6 +300,7 @@ int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
 	msg->slot = slot;
 	msg->gen = gen;
 	msg->viewer = *v;
+	msg->out = *vo;
 	if (srtp_out)
 		msg->srtp_out = *srtp_out;
 	si->state = SLOT_ADDING;
@@ -308,7 +310,7 @@ int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
 	memset(&si->key, 0, sizeof(si->key));
 	si->key.addr = v->addr;
 	si->key.port = v->udp_port;
-	si->key.port_idx = v->port_idx;
+	si->key.port_idx = vo->port_idx;
 	reg.count[worker]++;
 	reg.per_stream[v->stream][worker]++;
 	rc = route_add(si, worker, slot);
@@ -356,9 +358,9 @@ static int flush_slot(unsigned worker, uint32_t slot)
 	msg->slot = slot;
 	msg->gen = si->gen;
 	if (msg->type == WF_CTRL_SET_PEER) {
-		memcpy(msg->viewer.hdr, si->move.hdr, sizeof(msg->viewer.hdr));
-		msg->viewer.ip_csum_base = si->move.ip_csum_base;
-		msg->viewer.port_idx = si->move.port_idx;
+		memcpy(msg->out.hdr, si->move.hdr, sizeof(msg->out.hdr));
+		msg->out.ip_csum_base = si->move.ip_csum_base;
+		msg->out.port_idx = si->move.port_idx;
 		msg->viewer.addr = si->move.addr;
 		msg->viewer.udp_port = si->move.udp_port;
 	}

@@ -25,13 +25,14 @@ int wf_registry_init(uint32_t slots_per_worker);
 /* Chooses a worker and a free slot for a new viewer: 0 or -ENOSPC. */
 int wf_registry_place(unsigned *worker, uint32_t *slot, uint16_t *gen);
 
-/* Fills v's Ethernet/IPv4/UDP template towards dst_ip:dst_port through
- * port_idx, to dst_mac, from our WebRTC port. */
-void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
+/* Fills a viewer's Ethernet/IPv4/UDP template (in vo, what its copies
+ * read) towards dst_ip:dst_port through port_idx, to dst_mac, from our
+ * WebRTC port, and its address in v. */
+void wf_registry_template(struct wf_viewer *v, struct wf_viewer_out *vo, unsigned port_idx,
 			  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t dst_port);
 
-/* Sends viewer v, with srtp_out the SRTP key of its copies (NULL for a
- * plain RTP output), to worker/slot and routes its address there, with
+/* Sends viewer v, with vo what its copies read and write and srtp_out
+ * their SRTP key (NULL for a plain RTP output), to worker/slot and routes its address there, with
  * tag, the wf_peer_tag() of its session's ufrag (classify.h: only checks
  * that name it are the viewer's own punts).  The caller still wipes its
  * keys; the message's copies are wiped by the worker, or here when it was
@@ -40,7 +41,8 @@ void wf_registry_template(struct wf_viewer *v, unsigned port_idx,
  * taken), -ENOBUFS (control pool empty: nothing sent, try again) or the
  * peer table's or control ring's -errno. */
 int wf_registry_add(unsigned worker, uint32_t slot, uint16_t gen, uint32_t tag,
-		    const struct wf_viewer *v, const struct wf_srtp_keys *srtp_out);
+		    const struct wf_viewer *v, const struct wf_viewer_out *vo,
+		    const struct wf_srtp_keys *srtp_out);
 
 /* Removes a viewer: its address stops routing at once (unless a newer
  * viewer took the same address), the slot is released when the worker

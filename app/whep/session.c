@@ -910,20 +910,21 @@ static int derive(const struct wf_dtls_keys *k, bool local, enum wf_srtp_kind ki
 				   local ? k->local_salt : k->remote_salt, k->salt_len);
 }
 
-/* The viewer of session s into *v, its RTCP keys included, and the SRTP
- * key of its copies into *srtp_out. */
+/* The viewer of session s into *v, its RTCP keys included, what its
+ * copies read and write into *vo and their SRTP key into *srtp_out. */
 static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, struct wf_viewer *v,
-		       struct wf_srtp_keys *srtp_out)
+		       struct wf_viewer_out *vo, struct wf_srtp_keys *srtp_out)
 {
 	const struct wf_stream *st = &wf_app.streams[s->stream];
 	unsigned t;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
+	memset(vo, 0, sizeof(*vo));
 	v->stream = s->stream;
-	v->srtp = 1;
+	vo->srtp = 1;
 	v->cname_hash = s->cname_hash;
-	wf_registry_template(v, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port);
+	wf_registry_template(v, vo, s->peer.port_idx, &s->peer_mac, s->peer.addr, s->peer.port);
 	/* RFC 5764 §4.2: we are the server; we send with the server key and
 	 * receive with the client's */
 	rc = derive(k, true, WF_SRTP_KIND_RTP, srtp_out);
@@ -932,10 +933,10 @@ static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, st
 	for (t = 0; t < st->n_tracks; t++) {
 		if (!s->track_on[t])
 			continue;
-		v->trk[t].state = WF_VT_WAIT;
-		v->trk[t].pt = s->pt[t];
-		v->trk[t].ssrc = s->ssrc[t];
-		v->trk[t].next_index = s->ssrc[t] & 0x7fff;	/* random first seq */
+		vo->trk[t].state = WF_VT_WAIT;
+		vo->trk[t].pt = s->pt[t];
+		vo->trk[t].ssrc = s->ssrc[t];
+		vo->trk[t].next_index = s->ssrc[t] & 0x7fff;	/* random first seq */
 	}
 	return rc;
 }
@@ -946,7 +947,8 @@ static int make_viewer(const struct session *s, const struct wf_dtls_keys *k, st
  * (live_retry_tsc, its timer). */
 static void go_live_viewer(struct session *s)
 {
-	static struct wf_viewer v;	/* 2.7 KiB: off the stack */
+	static struct wf_viewer v;	/* 2.5 KiB: off the stack */
+	static struct wf_viewer_out vo;
 	static struct wf_srtp_keys srtp_out;
 	struct wf_dtls_keys k = { 0 };
 	enum wf_srtp_profile profile;
@@ -954,7 +956,7 @@ static void go_live_viewer(struct session *s)
 
 	rc = wf_dtls_get_keys(s->dtls, &k);
 	profile = k.profile;
-	rc = rc ? rc : make_viewer(s, &k, &v, &srtp_out);
+	rc = rc ? rc : make_viewer(s, &k, &v, &vo, &srtp_out);
 	if (!rc && !s->placed)
 		rc = wf_registry_place(&s->worker, &s->slot, &s->gen);
 	if (!rc) {
@@ -965,7 +967,7 @@ static void go_live_viewer(struct session *s)
 		s->placed = true;
 		send_dtls_output(s);
 		rc = wf_registry_add(s->worker, s->slot, s->gen,
-				     wf_peer_tag(s->ufrag, strlen(s->ufrag)), &v, &srtp_out);
+				     wf_peer_tag(s->ufrag, strlen(s->ufrag)), &v, &vo, &srtp_out);
 	}
 	wf_viewer_keys_wipe(&v, &srtp_out);
 	OPENSSL_cleanse(&k, sizeof(k));

@@ -70,9 +70,10 @@ static bool setup(void)
 	lc->viewers = rte_zmalloc("tfb_viewers", sizeof(*lc->viewers) * lc->n_slots,
 				  RTE_CACHE_LINE_SIZE);
 	lc->members = rte_zmalloc("tfb_members", sizeof(*lc->members) * lc->n_slots, 0);
+	lc->member_out = rte_zmalloc("tfb_out", sizeof(*lc->member_out) * lc->n_slots, 0);
 	lc->member_keys = rte_zmalloc("tfb_keys", sizeof(*lc->member_keys) * lc->n_slots,
 				      RTE_CACHE_LINE_SIZE);
-	if (!lc->srtp || !lc->viewers || !lc->members || !lc->member_keys)
+	if (!lc->srtp || !lc->viewers || !lc->members || !lc->member_out || !lc->member_keys)
 		return false;
 	wf_app.lc[0] = lc;
 	wf_app.streams[0].n_tracks = 1;
@@ -85,11 +86,11 @@ static bool setup(void)
 	v = &lc->viewers[0];
 	v->in_use = 1;
 	v->gen = 1;
-	v->srtp = 1;
 	v->addr = VIEWER_ADDR;
 	v->udp_port = VIEWER_PORT;
-	v->trk[0].state = WF_VT_LIVE;
-	v->trk[0].ssrc = OUR_SSRC;
+	lc->member_out[0].srtp = 1;	/* its member cell: v->pos is 0 */
+	lc->member_out[0].trk[0].state = WF_VT_LIVE;
+	lc->member_out[0].trk[0].ssrc = OUR_SSRC;
 	lc->slot_hwm = 1;
 	if (wf_srtp_keys_derive(lc->srtp, &v->srtcp_in, WF_SRTP_AES128_CM_SHA1_80,
 				WF_SRTP_KIND_RTCP, key, 16, salt, 14) != 0 ||
@@ -329,11 +330,12 @@ static void a_sources_truncated_compound_is_one_drop(void)
 static void viewer_track(enum wf_vt_state state, uint64_t sent, uint32_t rate, uint32_t held)
 {
 	struct wf_viewer *v = &lc->viewers[0];
+	struct wf_viewer_track *vt = &wf_viewer_out(lc, v)->trk[0];
 
-	v->trk[0].state = (uint8_t)state;
-	v->trk[0].next_index = sent;
-	v->trk[0].idx_base = 0;
-	v->trk[0].src_base = 0x10000;
+	vt->state = (uint8_t)state;
+	vt->next_index = sent;
+	vt->idx_base = 0;
+	vt->src_base = 0x10000;
 	v->retx = (struct wf_retx_bucket){ 0 };
 	memset(lc->seen, 0, sizeof(lc->seen));
 	wf_app.streams[0].rate_bytes[0] = rate;
@@ -575,13 +577,13 @@ static unsigned sent(uint8_t out[][128], unsigned *lens, unsigned max)
  * index idx; the stream's rate for the resend budget. */
 static void live_from_next_packet(uint64_t idx, uint32_t rate)
 {
-	struct wf_viewer *v = &lc->viewers[0];
+	struct wf_viewer_track *vt = &wf_viewer_out(lc, &lc->viewers[0])->trk[0];
 	uint32_t newest = st->t[0].newest;
 
 	viewer_track(WF_VT_LIVE, idx, rate, 0);
-	v->trk[0].src_base = newest + 1;
-	v->trk[0].idx_base = idx;
-	v->trk[0].last_ext = newest;
+	vt->src_base = newest + 1;
+	vt->idx_base = idx;
+	vt->last_ext = newest;
 }
 
 /* A NACK during a replay is answered and sent under the index asked for
@@ -594,15 +596,15 @@ static void a_nack_during_a_replay_is_answered_under_its_index(void)
 
 	media_setup();
 	reset();
-	v->trk[0].state = WF_VT_WAIT;		/* held, not sent */
+	wf_viewer_out(lc, v)->trk[0].state = WF_VT_WAIT;	/* held, not sent */
 	for (i = 0; i < 10; i++)
 		rtp_from_source((uint16_t)(2000 + i), 0xaa);
 	WF_CHECK_EQ(sent(out, lens, 16), 0);
 	/* replaying from the packet of seq 2000 under indexes from 500 */
 	viewer_track(WF_VT_REPLAY, 510, 30000, 0);
-	v->trk[0].src_base = 0x10000 + 2000;
-	v->trk[0].idx_base = 500;
-	v->trk[0].replay_tsc = rte_rdtsc();
+	wf_viewer_out(lc, v)->trk[0].src_base = 0x10000 + 2000;
+	wf_viewer_out(lc, v)->trk[0].idx_base = 500;
+	v->fb[0].replay_tsc = rte_rdtsc();
 	nack(505);
 	WF_CHECK_EQ(lc->c.retransmits, 1);
 	WF_CHECK_EQ(lc->c.refused[WF_REFUSE_NACK_NOT_LIVE], 0);
@@ -743,7 +745,7 @@ static void a_viewers_removal_waits_for_its_batched_copies(void)
  * copies after it and a NACK's answer (which finds the key through the
  * viewer's new cell) are all under the moved viewer's own key, and the
  * cell it left holds no key. */
-static void a_moved_viewers_copies_keep_its_key(void)
+static void a_moved_viewers_copies_keep_its_key_and_state(void)
 {
 	static const uint8_t other_key[16] = { 0xee };
 	static struct wf_ctrl_msg msg;
@@ -766,12 +768,15 @@ static void a_moved_viewers_copies_keep_its_key(void)
 					    RING_F_SP_ENQ | RING_F_SC_DEQ);
 	WF_REQUIRE(lc->reply != NULL);
 	/* slot 1, waiting for a key frame, in cell 0 under another key; our
-	 * viewer (slot 0) in cell 1 */
+	 * viewer (slot 0) in cell 1, its copies' state with it */
 	memset(w, 0, sizeof(*w));
 	w->in_use = 1;
 	w->gen = 1;
-	w->srtp = 1;
-	w->trk[0].state = WF_VT_WAIT;
+	lc->member_out[1] = lc->member_out[0];
+	memset(&lc->member_out[0], 0, sizeof(lc->member_out[0]));
+	lc->member_out[0].srtp = 1;
+	lc->member_out[0].trk[0].state = WF_VT_WAIT;
+	lc->member_out[0].trk[0].ssrc = OUR_SSRC + 1;
 	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &lc->member_keys[1], WF_SRTP_AES128_CM_SHA1_80,
 				       WF_SRTP_KIND_RTP, media_key, 16, media_salt, 14) == 0);
 	WF_REQUIRE(wf_srtp_keys_derive(lc->srtp, &lc->member_keys[0], WF_SRTP_AES128_CM_SHA1_80,
@@ -793,12 +798,14 @@ static void a_moved_viewers_copies_keep_its_key(void)
 	WF_CHECK_EQ(v->pos, 0);
 	WF_CHECK_EQ(lc->members[0], 0);
 	WF_CHECK(memcmp(&lc->member_keys[1], zero, sizeof(zero)) == 0);
+	WF_CHECK(memcmp(&lc->member_out[1], zero, sizeof(lc->member_out[1])) == 0);
 	rtp_from_source(2401, 0x78);	/* under cell 0 */
 	n = sent(out, lens, 16);
 	WF_CHECK_EQ(n, 2);
 	for (i = 0; i < n && i < 2; i++)
 		WF_CHECKF(wf_srtp_unprotect(engine, &mine, &replay, out[i], lens[i], &plain,
-					    &index[i]) == 0, "copy %u not under its viewer's key", i);
+					    &index[i]) == 0 && wf_rtp_rd32(out[i] + 8) == OUR_SSRC,
+			  "copy %u not under its viewer's key and SSRC", i);
 	WF_CHECK_EQ(index[1], index[0] + 1);
 	nack((uint16_t)index[0]);	/* the answer finds the key in cell 0 */
 	WF_CHECK_EQ(lc->c.retransmits, 1);
@@ -840,7 +847,7 @@ int main(int argc, char **argv)
 	WF_RUN(a_packet_number_is_never_sent_twice_with_other_content);
 	WF_RUN(a_polls_copies_share_one_burst_and_carry_their_arrival);
 	WF_RUN(a_batched_copy_holds_its_source_packet);
-	WF_RUN(a_moved_viewers_copies_keep_its_key);
+	WF_RUN(a_moved_viewers_copies_keep_its_key_and_state);
 	WF_RUN(a_viewers_removal_waits_for_its_batched_copies);
 	WF_RUN(no_packet_is_left_behind);
 	/* heap memory whose pointer lives in EAL memory (LeakSanitizer does

@@ -3,10 +3,12 @@
  * and go in a random order over streams at both ends of the range; after
  * every message each stream's range holds exactly its viewers, the ranges
  * follow each other without a gap, and each viewer knows its cell; each
- * cell's key (lc->member_keys) is its viewer's, cells past the last range
- * hold no key, and no message goes back with a key in it; refused and
- * stale messages, and a peer change, leave them as they were.  EAL runs
- * with --no-huge and no devices; the test is worker 0. */
+ * cell's key (lc->member_keys) and copies' state (lc->member_out) are its
+ * viewer's, cells past the last range hold neither, every change of the
+ * cells is inside a write of members_sc (what telemetry checks), and no
+ * message goes back with a key in it; refused and stale messages leave
+ * them as they were, and a peer change takes only the new destination.
+ * EAL runs with --no-huge and no devices; the test is worker 0. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +30,7 @@ static const uint16_t streams[] = { 0, 1, 7, 200, WF_MAX_STREAMS - 1 };
 static struct wf_lcore *lc;
 static int model[SLOTS];	/* the stream of each slot's viewer, -1: free */
 static uint16_t gen[SLOTS];
+static struct wf_viewer_out want_out[SLOTS];	/* each slot's viewer's cell state */
 
 static bool setup(void)
 {
@@ -45,13 +48,32 @@ static bool setup(void)
 	lc->n_slots = SLOTS;
 	lc->viewers = rte_zmalloc("tmb_viewers", sizeof(*lc->viewers) * SLOTS, RTE_CACHE_LINE_SIZE);
 	lc->members = rte_zmalloc("tmb_members", sizeof(*lc->members) * SLOTS, 0);
+	lc->member_out = rte_zmalloc("tmb_out", sizeof(*lc->member_out) * SLOTS, 0);
 	lc->member_keys = rte_zmalloc("tmb_keys", sizeof(*lc->member_keys) * SLOTS,
 				      RTE_CACHE_LINE_SIZE);
 	lc->reply = rte_ring_create("tmb_reply", 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	wf_app.lc[0] = lc;
 	for (i = 0; i < SLOTS; i++)
 		model[i] = -1;
-	return lc->viewers && lc->members && lc->member_keys && lc->reply;
+	return lc->viewers && lc->members && lc->member_out && lc->member_keys && lc->reply;
+}
+
+/* What the viewer in slot under generation g sends its copies with: bytes
+ * and figures no other slot or generation has (its tracks off). */
+static void out_of(uint32_t slot, uint16_t g, struct wf_viewer_out *o)
+{
+	unsigned i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < sizeof(o->hdr); i++)
+		o->hdr[i] = (uint8_t)(slot + 31u * g + i);
+	o->ip_csum_base = (uint16_t)(slot * 7 + g);
+	o->port_idx = (uint16_t)(g & 3);
+	o->srtp = 1;
+	o->pkts_out = (uint64_t)slot << 32 | g;
+	o->bytes_out = ~o->pkts_out;
+	o->trk[0].ssrc = slot << 16 | g;
+	o->trk[1].next_index = (uint64_t)g << 16 | slot;
 }
 
 /* The key the viewer in slot under generation g is added with: bytes no
@@ -116,6 +138,7 @@ static int add(uint32_t slot, uint16_t stream)
 
 	msg->viewer.stream = stream;	/* its tracks are off: no replay to ask */
 	msg->viewer.gen = msg->gen;
+	out_of(slot, msg->gen, &msg->out);
 	key_of(slot, msg->gen, &msg->srtp_out);
 	key_of(slot, (uint16_t)~msg->gen, &msg->viewer.srtcp_out);
 	key_of(slot, (uint16_t)~msg->gen, &msg->viewer.srtcp_in);
@@ -133,15 +156,24 @@ static int del(uint32_t slot)
 }
 
 /* add and del, accepted, with the model following. */
+/* add and del, accepted, with the model following; each changes the
+ * cells inside one write of members_sc. */
 static void added(uint32_t slot, uint16_t stream)
 {
+	uint32_t sn = lc->members_sc.sn;
+
 	WF_CHECK_EQ(add(slot, stream), 0);
+	WF_CHECK_EQ(lc->members_sc.sn, sn + 2);
 	model[slot] = stream;
+	out_of(slot, gen[slot], &want_out[slot]);
 }
 
 static void removed(uint32_t slot)
 {
+	uint32_t sn = lc->members_sc.sn;
+
 	WF_CHECK_EQ(del(slot), 0);
+	WF_CHECK_EQ(lc->members_sc.sn, sn + 2);
 	gen[slot]++;
 	model[slot] = -1;
 }
@@ -185,15 +217,22 @@ static bool members_match(void)
 				WF_CHECKF(0, "stream %u, cell %u: not slot %u's key", s, i, slot);
 				return false;
 			}
+			if (memcmp(&want_out[slot], &lc->member_out[i], sizeof(want_out[slot]))) {
+				WF_CHECKF(0, "stream %u, cell %u: not slot %u's copies' state", s,
+					  i, slot);
+				return false;
+			}
 		}
 		next += lc->count[s];
 	}
 	WF_CHECK_EQ(next, lc->n_viewers);
 	for (i = next; i < SLOTS; i++)
-		if (!is_zero(&lc->member_keys[i], sizeof(lc->member_keys[i]))) {
-			WF_CHECKF(0, "cell %u past the last range holds a key", i);
+		if (!is_zero(&lc->member_keys[i], sizeof(lc->member_keys[i])) ||
+		    !is_zero(&lc->member_out[i], sizeof(lc->member_out[i]))) {
+			WF_CHECKF(0, "cell %u past the last range holds a key or a viewer", i);
 			return false;
 		}
+	WF_CHECKF(!(lc->members_sc.sn & 1), "members_sc left odd: %u", lc->members_sc.sn);
 	return true;
 }
 
@@ -241,13 +280,21 @@ static void a_full_table_and_an_empty_one(void)
 	WF_CHECK_EQ(lc->n_viewers, 0);
 }
 
+/* A new destination for slot's viewer (another generation's template),
+ * with a stream, a cell and copies' figures that are not the peer's to
+ * change: the worker takes only the template, its checksum and port. */
 static void set_peer(uint32_t slot, uint16_t stream, uint32_t pos)
 {
 	struct wf_ctrl_msg *msg = msg_for(WF_CTRL_SET_PEER, slot, gen_of(slot));
+	struct wf_viewer_out *w = &want_out[slot];
 
-	msg->viewer.stream = stream;	/* not the peer's to change: ignored */
+	msg->viewer.stream = stream;
 	msg->viewer.pos = pos;
-	send_msg(msg);
+	out_of(slot, (uint16_t)(gen_of(slot) + 1001), &msg->out);
+	WF_CHECK_EQ(send_msg(msg), 0);
+	memcpy(w->hdr, msg->out.hdr, sizeof(w->hdr));
+	w->ip_csum_base = msg->out.ip_csum_base;
+	w->port_idx = msg->out.port_idx;
 }
 
 /* Messages the worker refuses or that carry a viewer's fields it must not

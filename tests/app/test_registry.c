@@ -99,13 +99,17 @@ static void settle(void)
 	wf_ctrl_replies();
 }
 
+/* What the last viewer() made sends its copies with. */
+static struct wf_viewer_out vout;
+
 static void viewer(struct wf_viewer *v, uint16_t stream, uint32_t addr, uint16_t port)
 {
 	static const struct rte_ether_addr mac = { { 2, 0, 0, 0, 0, 2 } };
 
 	memset(v, 0, sizeof(*v));
+	memset(&vout, 0, sizeof(vout));
 	v->stream = stream;
-	wf_registry_template(v, 0, &mac, addr, port);
+	wf_registry_template(v, &vout, 0, &mac, addr, port);
 }
 
 static struct wf_peer_key key(uint32_t addr, uint16_t port)
@@ -147,7 +151,7 @@ static bool place_add(unsigned want, uint16_t stream, uint32_t addr, uint16_t po
 	viewer(&v, stream, addr, port);
 	if (wf_registry_place(&w, slot, gen) < 0 || w != want)
 		return false;
-	return wf_registry_add(w, *slot, *gen, TAG, &v, NULL) == 0;
+	return wf_registry_add(w, *slot, *gen, TAG, &v, &vout, NULL) == 0;
 }
 
 static void replies_name_the_worker_that_answered(void)
@@ -192,7 +196,7 @@ static void removals_that_find_the_pool_empty_are_sent_later(void)
 
 		viewer(&v, 4, 0xc6120100 + i, 6000);
 		WF_REQUIRE(wf_registry_place(&wk[i], &slot[i], &gen[i]) == 0);
-		WF_REQUIRE(wf_registry_add(wk[i], slot[i], gen[i], TAG, &v, NULL) == 0);
+		WF_REQUIRE(wf_registry_add(wk[i], slot[i], gen[i], TAG, &v, &vout, NULL) == 0);
 		if (i % 256 == 255)
 			settle();	/* the pool refills as workers answer */
 	}
@@ -236,13 +240,13 @@ static void adds_that_find_the_pool_empty_say_so_and_leave_nothing(void)
 		n_held++;
 	viewer(&v, 5, 0xc6120003, 7000);
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v, NULL), -ENOBUFS);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v, &vout, NULL), -ENOBUFS);
 	WF_CHECK_EQ(wf_registry_count(-1), 0);
 	WF_CHECK(route_of(0xc6120003, 7000, &w, &slot, &gen) < 0);
 	rte_mempool_put_bulk(wf_app.ctrl_pool, held, n_held);
 	/* the caller's next try goes through */
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v, NULL), 0);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, TAG, &v, &vout, NULL), 0);
 	settle();
 	WF_CHECK_EQ(wf_registry_remove(w, slot, gen), 0);
 	settle();
@@ -293,7 +297,7 @@ static void a_moved_viewer_routes_from_its_new_address_and_gets_a_template(void)
 		WF_CHECK_EQ(msg->type, WF_CTRL_SET_PEER);
 		WF_CHECK_EQ(msg->viewer.addr, 0xc6120006);
 		WF_CHECK_EQ(msg->viewer.udp_port, 9001);
-		WF_CHECK_MEM(msg->viewer.hdr, mac2.addr_bytes, 6);
+		WF_CHECK_MEM(msg->out.hdr, mac2.addr_bytes, 6);
 		moves++;
 		msg->worker = 0;
 		rte_ring_enqueue(lcs[0].reply, msg);
@@ -382,7 +386,7 @@ static void the_peer_table_carries_the_sessions_tag(void)
 
 	viewer(&v, 8, 0xc6120007, 9100);
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_REQUIRE(wf_registry_add(w, slot, gen, tag, &v, NULL) == 0);
+	WF_REQUIRE(wf_registry_add(w, slot, gen, tag, &v, &vout, NULL) == 0);
 	WF_REQUIRE(route_tag(0xc6120007, 9100, &dw, &ds, &dg, &dt) == 0);
 	WF_CHECK(dw == w && ds == slot && dg == gen);
 	WF_CHECK_EQ(dt, tag);
@@ -408,9 +412,9 @@ static void values_the_peer_word_cannot_hold_are_refused(void)
 
 	viewer(&v, 9, 0xc6120009, 9200);
 	WF_REQUIRE(wf_registry_place(&w, &slot, &gen) == 0);
-	WF_CHECK_EQ(wf_registry_add(w, slot, gen, WF_PEER_TAG_MASK + 1, &v, NULL), -EINVAL);
-	WF_CHECK_EQ(wf_registry_add(N_WORKERS, slot, gen, TAG, &v, NULL), -EINVAL);
-	WF_CHECK_EQ(wf_registry_add(w, SLOTS, gen, TAG, &v, NULL), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(w, slot, gen, WF_PEER_TAG_MASK + 1, &v, &vout, NULL), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(N_WORKERS, slot, gen, TAG, &v, &vout, NULL), -EINVAL);
+	WF_CHECK_EQ(wf_registry_add(w, SLOTS, gen, TAG, &v, &vout, NULL), -EINVAL);
 	WF_CHECK_EQ(wf_registry_count(-1), 0);
 	WF_CHECK(route_of(0xc6120009, 9200, &w, &slot, &gen) < 0);
 	/* slots or workers beyond the value's fields (checked first: the

@@ -223,11 +223,12 @@ static bool setup(void)
 		lc->viewers = rte_zmalloc(NULL, sizeof(*lc->viewers) * lc->n_slots,
 					  RTE_CACHE_LINE_SIZE);
 		lc->members = rte_zmalloc(NULL, sizeof(*lc->members) * lc->n_slots, 0);
+		lc->member_out = rte_zmalloc(NULL, sizeof(*lc->member_out) * lc->n_slots, 0);
 		lc->member_keys = rte_zmalloc(NULL, sizeof(*lc->member_keys) * lc->n_slots,
 					      RTE_CACHE_LINE_SIZE);
 		lc->next_timer_tsc = UINT64_MAX;	/* no timers: the test reads tx */
 		if (!lc->srtp || !lc->reply || !wf_app.handoff[w][1 - w] || !lc->viewers ||
-		    !lc->members || !lc->member_keys)
+		    !lc->members || !lc->member_out || !lc->member_keys)
 			return false;
 		wf_app.lc[w] = lc;
 		lcs[w] = lc;
@@ -268,10 +269,10 @@ static bool setup(void)
 	v = &lcs[0]->viewers[0];
 	v->in_use = 1;
 	v->gen = 1;
-	v->srtp = 1;
 	v->stream = SID;
-	v->trk[0].ssrc = OUR_SSRC;
-	v->trk[0].pt = VIEWER_PT;
+	lcs[0]->member_out[0].srtp = 1;	/* its member cell: v->pos is 0 */
+	lcs[0]->member_out[0].trk[0].ssrc = OUR_SSRC;
+	lcs[0]->member_out[0].trk[0].pt = VIEWER_PT;
 	lcs[0]->slot_hwm = 1;
 	lcs[0]->members[0] = 0;
 	lcs[0]->first[SID] = 0;
@@ -489,7 +490,7 @@ static unsigned publisher_got(uint8_t out[][512], size_t *lens, unsigned max)
  * which it gets as its packet index idx. */
 static void viewer_live_from_next(uint64_t idx, uint16_t seq)
 {
-	struct wf_viewer_track *vt = &lcs[0]->viewers[0].trk[0];
+	struct wf_viewer_track *vt = &lcs[0]->member_out[0].trk[0];
 
 	vt->state = WF_VT_LIVE;
 	vt->next_index = idx;
@@ -501,7 +502,7 @@ static void viewer_live_from_next(uint64_t idx, uint16_t seq)
 
 static void viewer_off(void)
 {
-	lcs[0]->viewers[0].trk[0].state = WF_VT_OFF;
+	lcs[0]->member_out[0].trk[0].state = WF_VT_OFF;
 }
 
 /* A fresh publisher of generation gen (key1), empty histories and

@@ -359,7 +359,8 @@ static void viewer_keys(struct viewer *vw, unsigned i)
  * our keys, receive with the viewer's). */
 static void viewer_add(unsigned i)
 {
-	static struct wf_viewer v;	/* 2.7 KiB: off the stack */
+	static struct wf_viewer v;	/* 2.5 KiB: off the stack */
+	static struct wf_viewer_out vo;
 	static struct wf_srtp_keys srtp_out;
 	struct viewer *vw = &viewers[i];
 	const struct wf_srtp_suite *su = wf_srtp_suite(vw->profile);
@@ -372,10 +373,11 @@ static void viewer_add(unsigned i)
 	memset(our_salt, 0x22 * (i + 1), sizeof(our_salt));
 	WF_FUZZ_CHECK(wf_registry_place(&vw->worker, &vw->slot, &vw->gen) == 0);
 	memset(&v, 0, sizeof(v));
+	memset(&vo, 0, sizeof(vo));
 	v.stream = (uint16_t)view_stream[i];
-	v.srtp = 1;
+	vo.srtp = 1;
 	v.cname_hash = 0x5eed0000u + i;
-	wf_registry_template(&v, vw->port_idx, &peer_mac, vw->addr, vw->udp_port);
+	wf_registry_template(&v, &vo, vw->port_idx, &peer_mac, vw->addr, vw->udp_port);
 	WF_FUZZ_CHECK(wf_srtp_keys_derive(wf_app.lc[vw->worker]->srtp, &srtp_out, vw->profile,
 					  WF_SRTP_KIND_RTP, our_key, su->master_key_len, our_salt,
 					  su->master_salt_len) == 0);
@@ -386,14 +388,14 @@ static void viewer_add(unsigned i)
 					  WF_SRTP_KIND_RTCP, vw->key, su->master_key_len, vw->salt,
 					  su->master_salt_len) == 0);
 	for (t = 0; t < s->n_tracks; t++) {
-		v.trk[t].state = WF_VT_WAIT;
-		v.trk[t].pt = s->tracks[t].pt;
-		v.trk[t].ssrc = 0x10000000u + i * 16 + t;
-		v.trk[t].next_index = 1000 + i;
+		vo.trk[t].state = WF_VT_WAIT;
+		vo.trk[t].pt = s->tracks[t].pt;
+		vo.trk[t].ssrc = 0x10000000u + i * 16 + t;
+		vo.trk[t].next_index = 1000 + i;
 	}
 	snprintf(ufrag, sizeof(ufrag), "fzv%u", i);
 	WF_FUZZ_CHECK(wf_registry_add(vw->worker, vw->slot, vw->gen,
-				      wf_peer_tag(ufrag, strlen(ufrag)), &v, &srtp_out) == 0);
+				      wf_peer_tag(ufrag, strlen(ufrag)), &v, &vo, &srtp_out) == 0);
 	wf_viewer_keys_wipe(&v, &srtp_out);
 	vw->srtcp_index = 0;
 }

@@ -148,13 +148,20 @@ struct wf_lcore {
 } __rte_cache_aligned;
 
 /* What a viewer slot costs on its lcore: the viewer and its member cell
- * (slot, copies' state, key).  Bytes per viewer stay within 4,096
- * (docs/performance.md): the registry's slot (76) and the peer table's
- * entries (128) take the rest. */
+ * (slot, copies' state, key).  Bytes per viewer stay within
+ * WF_VIEWER_BYTES_MAX (docs/performance.md): the registry's slot (at most
+ * WF_REGISTRY_SLOT_BYTES_MAX, registry.c asserts it) and the peer table's
+ * entries (WF_PEER_SLOT_BYTES, as whepfan-bench measures them) take the
+ * rest. */
+#define WF_VIEWER_BYTES_MAX		4096
+#define WF_REGISTRY_SLOT_BYTES_MAX	76
+#define WF_PEER_SLOT_BYTES		128
 #define WF_LCORE_SLOT_BYTES \
 	(sizeof(struct wf_viewer) + sizeof(uint32_t) + sizeof(struct wf_viewer_out) + \
 	 sizeof(struct wf_srtp_keys))
-_Static_assert(WF_LCORE_SLOT_BYTES <= 4096 - 76 - 128, "a viewer slot outgrew its budget");
+_Static_assert(WF_LCORE_SLOT_BYTES <=
+	       WF_VIEWER_BYTES_MAX - WF_REGISTRY_SLOT_BYTES_MAX - WF_PEER_SLOT_BYTES,
+	       "a viewer slot outgrew its budget");
 
 /* Counts n requests refused for reason why. */
 static inline void wf_refuse(struct wf_lcore *lc, enum wf_refusal why, uint64_t n)
@@ -183,7 +190,7 @@ static inline struct wf_viewer *wf_viewer_get(struct wf_lcore *lc, uint32_t slot
 }
 
 /* What viewer v's copies read and write: its member cell (worker only;
- * telemetry: viewer_figs). */
+ * telemetry: figs.c). */
 static inline struct wf_viewer_out *wf_viewer_out(const struct wf_lcore *lc,
 						   const struct wf_viewer *v)
 {

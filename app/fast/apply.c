@@ -96,14 +96,17 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	v = &lc->viewers[msg->slot];
 	if (v->in_use)
 		return -EBUSY;
+	/* from the slot's new gen to the viewer's cell number: one write of
+	 * members_sc, so telemetry never takes another member's cell for
+	 * this viewer's (figs.c) */
+	rte_seqcount_write_begin(&lc->members_sc);
 	*v = msg->viewer;
 	v->retx = (struct wf_retx_bucket){ 0 };	/* full at its first request */
-	/* relaxed: telemetry compares gen around its copy (viewer_figs) */
+	/* relaxed: telemetry compares gen around its copy (figs.c) */
 	__atomic_store_n(&v->gen, msg->gen, __ATOMIC_RELAXED);
 	v->in_use = 1;
 	v->created_tsc = rte_rdtsc();
 	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
-	rte_seqcount_write_begin(&lc->members_sc);
 	members_add(lc, msg->slot, v->stream, &msg->out, &msg->srtp_out);
 	rte_seqcount_write_end(&lc->members_sc);
 	lc->n_viewers++;
@@ -132,16 +135,19 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	/* hand the final figures back to the slow path */
 	msg->viewer = *v;
 	msg->out = *wf_viewer_out(lc, v);
+	/* from the cells' moves to the slot's new gen: one write of
+	 * members_sc, so telemetry never reads another member's cell, which
+	 * took this viewer's, under its gen (figs.c) */
 	rte_seqcount_write_begin(&lc->members_sc);
 	members_del(lc, msg->slot);
-	rte_seqcount_write_end(&lc->members_sc);
-	wf_viewer_keys_wipe(v, NULL);	/* its srtp_out: members_del */
 	v->in_use = 0;
 	__atomic_store_n(&v->gen, (uint16_t)(v->gen + 1), __ATOMIC_RELAXED);
 	/* release fence: the new gen is visible before any write of a later
 	 * viewer in this slot, so a telemetry thread that copied figures
-	 * sees gen change (telemetry.c, viewer_figs) */
+	 * sees gen change (figs.c) */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
+	rte_seqcount_write_end(&lc->members_sc);
+	wf_viewer_keys_wipe(v, NULL);	/* its srtp_out: members_del */
 	lc->n_viewers--;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <rte_mempool.h>
 #include <rte_telemetry.h>
 
+#include "core/figs.h"
 #include "core/pub.h"
 #include "core/stream_state.h"
 #include "ops/portstats.h"
@@ -346,62 +347,6 @@ static int cmd_sessions(const char *cmd, const char *params, struct rte_tel_data
 	return 0;
 }
 
-/* What telemetry shows of a viewer, copied from its worker's tables. */
-struct viewer_figs {
-	uint64_t pkts;
-	uint64_t bytes;
-	int32_t resend_budget;
-	struct wf_viewer_track trk[WF_MAX_TRACKS];
-	struct wf_viewer_fb fb[WF_MAX_TRACKS];
-};
-
-#define VIEWER_FIGS_TRIES	8	/* member cells moved under each copy: give up */
-
-/* Copies the figures of viewer (slot, gen) of worker w into *out; false
- * when the slot does not hold that viewer before or after the copy (not
- * added yet, removed, reused), or its cells kept moving.  The worker
- * writes them as plain counters; removing a viewer bumps gen before any
- * later viewer writes the slot (apply.c), so a gen unchanged around the
- * copy means they were ours.  What its copies count is in its member
- * cell, which the worker moves inside a write of members_sc: a count
- * unchanged around the copy means the cell was the viewer's.  The tables
- * live as long as the worker. */
-static bool viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct viewer_figs *out)
-{
-	const struct wf_lcore *lc = wf_lcore_get(w);
-	const struct wf_viewer_out *vo;
-	const struct wf_viewer *v;
-	unsigned tries;
-	uint32_t sn, pos;
-
-	if (!lc || slot >= lc->n_slots)
-		return false;
-	v = &lc->viewers[slot];
-	for (tries = 0; tries < VIEWER_FIGS_TRIES; tries++) {
-		sn = rte_seqcount_read_begin(&lc->members_sc);
-		/* acquire: pairs with del_viewer()'s release fence (apply.c) */
-		if (__atomic_load_n(&v->gen, __ATOMIC_ACQUIRE) != gen ||
-		    !__atomic_load_n(&v->in_use, __ATOMIC_RELAXED))
-			return false;
-		pos = __atomic_load_n(&v->pos, __ATOMIC_RELAXED);
-		if (pos >= lc->n_slots)
-			return false;
-		vo = &lc->member_out[pos];
-		out->pkts = vo->pkts_out;
-		out->bytes = vo->bytes_out;
-		memcpy(out->trk, vo->trk, sizeof(out->trk));
-		out->resend_budget = v->retx.tokens;
-		memcpy(out->fb, v->fb, sizeof(out->fb));
-		/* the copies above are done before gen is read again */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&v->gen, __ATOMIC_RELAXED) != gen)
-			return false;
-		if (!rte_seqcount_read_retry(&lc->members_sc, sn))
-			return true;
-	}
-	return false;
-}
-
 static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf_viewer_track *vt,
 			     const struct wf_viewer_fb *fb)
 {
@@ -425,7 +370,7 @@ static void add_viewer_track(struct rte_tel_data *d, unsigned t, const struct wf
 static int cmd_session(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct wf_session_info si;
-	struct viewer_figs vf;
+	struct wf_viewer_figs vf;
 	char addr[24];
 	unsigned t;
 
@@ -450,7 +395,7 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_u64(d, "generation", si.gen);
 		return 0;
 	}
-	if (si.worker < 0 || !viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf))
+	if (si.worker < 0 || !wf_viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf))
 		return 0;
 	rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.worker_lcore[si.worker]);
 	rte_tel_data_add_dict_u64(d, "packets", vf.pkts);

@@ -57,6 +57,9 @@ struct slot_info {
 	struct wf_peer_key key;	/* routed to this slot while we own it */
 	struct slot_move move;
 };
+/* a viewer's bytes are budgeted to the byte (lcore.h) */
+_Static_assert(sizeof(struct slot_info) <= WF_REGISTRY_SLOT_BYTES_MAX,
+	       "the registry's slot outgrew its share of a viewer's budget");
 
 enum pub_state {
 	PUB_NONE = 0,

@@ -241,31 +241,21 @@ static void live_copy(struct wf_lcore *lc, struct live_pass *p, uint32_t c)
 }
 
 /* How far ahead of the copy being made the walk fetches a member's SRTP
- * key head (its checks and AES round keys) and its copies' state (the
- * template and the track): a stream's members are more than the L2 holds
- * at a thousand viewers (1.1 MB of keys), and a copy takes about a
+ * key head (its checks and AES round keys): a stream's keys are more than
+ * the L2 holds at a thousand viewers (1.1 MB), and a copy takes about a
  * quarter of a microsecond, a load from the last level cache less.  The
- * cells are in walk order, so the CPU's prefetcher follows the rest. */
+ * cells' copies' state (176 bytes each, in walk order) is left to the
+ * CPU's prefetcher, which follows it: fetching it two cells ahead as well
+ * measured slower (docs/performance.md). */
 #define KEY_AHEAD	1
-#define OUT_AHEAD	2
-
-static inline void prefetch_out(const struct wf_viewer_out *vo, unsigned t)
-{
-	rte_prefetch0(vo);
-	rte_prefetch0(&vo->trk[t]);
-	rte_prefetch0(&vo->trk[t].replay);
-}
 
 void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 {
 	struct live_pass p = { .m = m, .meta = wf_meta(m) };
-	unsigned t = p.meta->track, i, n = lc->count[p.meta->stream];
+	unsigned i, n = lc->count[p.meta->stream];
 	uint32_t first = lc->first[p.meta->stream];
-	const struct wf_viewer_out *out = lc->member_out + first;
 	const struct wf_srtp_keys *keys = lc->member_keys + first;
 
-	for (i = 0; i < n && i < OUT_AHEAD; i++)
-		prefetch_out(&out[i], t);
 	if (n)
 		wf_srtp_keys_prefetch(&keys[0]);
 	/* resends queued before this packet are in the batch before its
@@ -273,8 +263,6 @@ void wf_fanout_packet(struct wf_lcore *lc, struct rte_mbuf *m)
 	for (i = 0; i < n; i++) {
 		if (i + KEY_AHEAD < n)
 			wf_srtp_keys_prefetch(&keys[i + KEY_AHEAD]);
-		if (i + OUT_AHEAD < n)
-			prefetch_out(&out[i + OUT_AHEAD], t);
 		p.left = n - i;
 		live_copy(lc, &p, first + i);
 	}

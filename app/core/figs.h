@@ -10,7 +10,6 @@
 #ifndef WF_FIGS_H
 #define WF_FIGS_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/viewer.h"
@@ -23,12 +22,13 @@ struct wf_viewer_figs {
 	struct wf_viewer_fb fb[WF_MAX_TRACKS];
 };
 
-#define WF_VIEWER_FIGS_TRIES	8	/* members moved under each copy: give up */
-
-/* Copies the figures of viewer (slot, gen) of worker w into *out; false
- * when the worker is not up, the slot does not hold that viewer before or
- * after the copy (not added yet, removed, reused), or members moved under
- * WF_VIEWER_FIGS_TRIES copies in a row. */
-bool wf_viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct wf_viewer_figs *out);
+/* Copies the figures of viewer (slot, gen) of worker w into *out.  A copy
+ * that a move overlapped is taken again, pausing, and yielding the CPU
+ * every WF_PUB_YIELD_EVERY tries (pub.h: readers are telemetry threads,
+ * never workers), up to WF_PUB_READ_TRIES.  Returns 0, -ENOENT when the
+ * worker is not up or the slot does not hold that viewer (not added yet,
+ * removed, reused), or -EBUSY when members kept moving (viewers churning
+ * on that worker): the figures exist but could not be read now. */
+int wf_viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct wf_viewer_figs *out);
 
 #endif

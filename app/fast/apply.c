@@ -104,7 +104,7 @@ static int add_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	v->retx = (struct wf_retx_bucket){ 0 };	/* full at its first request */
 	/* relaxed: telemetry compares gen around its copy (figs.c) */
 	__atomic_store_n(&v->gen, msg->gen, __ATOMIC_RELAXED);
-	v->in_use = 1;
+	__atomic_store_n(&v->in_use, 1, __ATOMIC_RELAXED);
 	v->created_tsc = rte_rdtsc();
 	v->next_sr_tsc = v->created_tsc + wf_app.sr_interval_tsc / 2;
 	members_add(lc, msg->slot, v->stream, &msg->out, &msg->srtp_out);
@@ -140,7 +140,7 @@ static int del_viewer(struct wf_lcore *lc, struct wf_ctrl_msg *msg)
 	 * took this viewer's, under its gen (figs.c) */
 	rte_seqcount_write_begin(&lc->members_sc);
 	members_del(lc, msg->slot);
-	v->in_use = 0;
+	__atomic_store_n(&v->in_use, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->gen, (uint16_t)(v->gen + 1), __ATOMIC_RELAXED);
 	/* release fence: the new gen is visible before any write of a later
 	 * viewer in this slot, so a telemetry thread that copied figures

@@ -373,6 +373,7 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 	struct wf_viewer_figs vf;
 	char addr[24];
 	unsigned t;
+	int rc;
 
 	(void)cmd;
 	/* the slow path's published copy (session.h), never its session */
@@ -395,7 +396,12 @@ static int cmd_session(const char *cmd, const char *params, struct rte_tel_data 
 		rte_tel_data_add_dict_u64(d, "generation", si.gen);
 		return 0;
 	}
-	if (si.worker < 0 || !wf_viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf))
+	if (si.worker < 0)
+		return 0;
+	rc = wf_viewer_figs((unsigned)si.worker, si.slot, si.gen, &vf);
+	if (rc == -EBUSY)	/* viewers churning on its worker: not gone */
+		rte_tel_data_add_dict_string(d, "figures", "busy");
+	if (rc)
 		return 0;
 	rte_tel_data_add_dict_int(d, "lcore", (int)wf_app.worker_lcore[si.worker]);
 	rte_tel_data_add_dict_u64(d, "packets", vf.pkts);

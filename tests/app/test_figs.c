@@ -6,10 +6,12 @@
  * under this one's name.  Eight viewers of two streams stay, eight come
  * and go between the streams, while a second thread reads all sixteen
  * without pause; then, with the worker still, each present viewer is read
- * whole and each removed one not at all.  EAL runs with --no-huge and no
- * devices; the test is worker 0.  On one CPU the threads would seldom
- * meet: the race part asserts that copies were read mid-churn, so it
- * cannot pass for lack of readers. */
+ * whole and each removed one not at all; and a worker stuck mid-move makes
+ * figures busy, not gone.  EAL runs with --no-huge and no devices; the
+ * test is worker 0.  On one CPU the threads would seldom meet: the race
+ * part asserts that copies of the coming and going viewers were read, so
+ * it cannot pass for lack of readers. */
+#include <errno.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -35,7 +37,7 @@ static uint16_t gen[SLOTS];	/* what the slow path would ask for: atomics */
 static bool stop;
 
 static struct {
-	uint64_t reads, answered, wrong;
+	uint64_t reads, answered, churned, wrong;	/* churned: answered of slots 8.. */
 	uint32_t first_slot, first_ssrc;
 	uint16_t first_gen;
 } seen;
@@ -92,8 +94,10 @@ static void add(uint32_t slot, uint16_t stream)
 	msg.slot = slot;
 	msg.gen = g;
 	msg.viewer.stream = stream;
+	msg.viewer.fb[0].nacks = ssrc_of(slot, g);	/* its slot's figures */
 	msg.out.srtp = 1;
-	msg.out.pkts_out = (uint64_t)slot << 32 | g;
+	msg.out.pkts_out = (uint64_t)slot << 32 | g;	/* its cell's */
+	msg.out.bytes_out = ~msg.out.pkts_out;
 	msg.out.trk[0].ssrc = ssrc_of(slot, g);
 	msg.out.trk[1].ssrc = ssrc_of(slot, g);
 	WF_CHECK_EQ(apply_one(&msg), 0);
@@ -118,7 +122,8 @@ static void del(uint32_t slot)
 static bool figs_are(const struct wf_viewer_figs *f, uint32_t slot, uint16_t g)
 {
 	return f->trk[0].ssrc == ssrc_of(slot, g) && f->trk[1].ssrc == ssrc_of(slot, g) &&
-	       f->pkts == ((uint64_t)slot << 32 | g);
+	       f->pkts == ((uint64_t)slot << 32 | g) && f->bytes == ~f->pkts &&
+	       f->fb[0].nacks == ssrc_of(slot, g);
 }
 
 /* Telemetry: asks for every slot's current viewer until told to stop. */
@@ -132,8 +137,9 @@ static void *reader(void *arg)
 		uint16_t g = __atomic_load_n(&gen[slot], __ATOMIC_RELAXED);
 
 		seen.reads++;
-		if (wf_viewer_figs(0, slot, g, &f)) {
+		if (wf_viewer_figs(0, slot, g, &f) == 0) {
 			seen.answered++;
+			seen.churned += slot >= STABLE;
 			if (!figs_are(&f, slot, g) && !seen.wrong++) {
 				seen.first_slot = slot;
 				seen.first_gen = g;
@@ -163,14 +169,15 @@ static void figures_read_during_churn_are_the_viewers_own(void)
 	}
 	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	printf("# %u churn rounds; %lu reads, %lu answered, %lu with another viewer's figures\n",
-	       ROUNDS, (unsigned long)seen.reads, (unsigned long)seen.answered,
+	printf("# %u churn rounds; %lu reads, %lu answered (%lu of coming and going viewers), "
+	       "%lu with another viewer's figures\n", ROUNDS, (unsigned long)seen.reads,
+	       (unsigned long)seen.answered, (unsigned long)seen.churned,
 	       (unsigned long)seen.wrong);
 	WF_CHECKF(!seen.wrong, "asked for slot %u gen %u, got ssrc %#x (slot %u gen %u)",
 		  seen.first_slot, seen.first_gen, seen.first_ssrc, seen.first_ssrc >> 16,
 		  seen.first_ssrc & 0xffff);
-	WF_CHECKF(seen.answered > 1000, "only %lu copies read while viewers came and went",
-		  (unsigned long)seen.answered);
+	WF_CHECKF(seen.churned > 1000, "only %lu copies of coming and going viewers read",
+		  (unsigned long)seen.churned);
 }
 
 static void a_still_worker_answers_for_present_viewers_only(void)
@@ -184,15 +191,29 @@ static void a_still_worker_answers_for_present_viewers_only(void)
 		uint16_t g = gen[slot];
 		bool present = slot < STABLE || !(slot & 1);
 
-		WF_CHECKF(wf_viewer_figs(0, slot, g, &f) == present, "slot %u", slot);
+		WF_CHECKF(wf_viewer_figs(0, slot, g, &f) == (present ? 0 : -ENOENT), "slot %u",
+			  slot);
 		if (present)
 			WF_CHECKF(figs_are(&f, slot, g), "slot %u: another viewer's figures", slot);
-		WF_CHECK(!wf_viewer_figs(0, slot, (uint16_t)(g - 1), &f));
+		WF_CHECK_EQ(wf_viewer_figs(0, slot, (uint16_t)(g - 1), &f), -ENOENT);
 	}
-	WF_CHECK(!wf_viewer_figs(0, SLOTS, 0, &f));
-	WF_CHECK(!wf_viewer_figs(1, 0, gen[0], &f));	/* no such worker */
+	WF_CHECK_EQ(wf_viewer_figs(0, SLOTS, 0, &f), -ENOENT);
+	WF_CHECK_EQ(wf_viewer_figs(1, 0, gen[0], &f), -ENOENT);	/* no such worker */
 	for (slot = STABLE; slot < SLOTS; slot += 2)
 		del(slot);
+}
+
+/* A worker that stays mid-move (preempted in a write of members_sc): a
+ * present viewer's figures are busy, not gone, and the reader gives up. */
+static void figures_a_move_keeps_busy_are_busy_not_gone(void)
+{
+	struct wf_viewer_figs f;
+
+	lc->members_sc.sn++;	/* odd: a write under way */
+	WF_CHECK_EQ(wf_viewer_figs(0, 0, gen[0], &f), -EBUSY);
+	lc->members_sc.sn++;
+	WF_CHECK_EQ(wf_viewer_figs(0, 0, gen[0], &f), 0);
+	WF_CHECK(figs_are(&f, 0, gen[0]));
 }
 
 int main(int argc, char **argv)
@@ -204,5 +225,6 @@ int main(int argc, char **argv)
 	}
 	WF_RUN(figures_read_during_churn_are_the_viewers_own);
 	WF_RUN(a_still_worker_answers_for_present_viewers_only);
+	WF_RUN(figures_a_move_keeps_busy_are_busy_not_gone);
 	return wf_test_done();
 }

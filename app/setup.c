@@ -99,8 +99,7 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	wf_police_init(&lc->police, rte_get_tsc_hz());
 	if (!lc->viewers || !lc->members || !lc->member_out || !lc->member_keys || !lc->ctrl ||
-	    !lc->reply ||
-	    !lc->punt || !lc->punt_prio || !lc->slow_tx || !lc->srtp) {
+	    !lc->reply || !lc->punt || !lc->punt_prio || !lc->slow_tx || !lc->srtp) {
 		lcore_free(lc);
 		return -ENOMEM;
 	}

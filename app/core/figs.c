@@ -2,10 +2,7 @@
 #include "core/figs.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <string.h>
-
-#include <rte_pause.h>
 
 #include "core/lcore.h"
 #include "core/pub.h"
@@ -28,12 +25,8 @@ int wf_viewer_figs(unsigned w, uint32_t slot, uint16_t gen, struct wf_viewer_fig
 		return -ENOENT;
 	v = &lc->viewers[slot];
 	for (tries = 1; tries <= WF_PUB_READ_TRIES; tries++) {
-		if (tries > 1) {
-			if (tries % WF_PUB_YIELD_EVERY == 0)
-				sched_yield();
-			else
-				rte_pause();
-		}
+		if (tries > 1)
+			wf_pub_backoff(tries - 1);
 		sn = rte_seqcount_read_begin(&lc->members_sc);
 		if (sn & 1)
 			continue;	/* a move under way: its end is near */

@@ -34,6 +34,17 @@ static inline void wf_pub_write(rte_seqcount_t *sc, void *rec, const void *src, 
 	rte_seqcount_write_end(sc);
 }
 
+/* A reader's wait after its copy number failed (from 1) of a record a
+ * write overlapped: a pause, and the CPU yielded every WF_PUB_YIELD_EVERY
+ * failures (readers are telemetry threads, never workers). */
+static inline void wf_pub_backoff(unsigned failed)
+{
+	if (failed % WF_PUB_YIELD_EVERY == 0)
+		sched_yield();
+	else
+		rte_pause();
+}
+
 /* A reader: copies rec (n bytes) into dst, consistent as one write left
  * it.  false when a writer kept it busy for WF_PUB_READ_TRIES copies. */
 static inline bool wf_pub_read(const rte_seqcount_t *sc, const void *rec, void *dst, size_t n)
@@ -46,10 +57,7 @@ static inline bool wf_pub_read(const rte_seqcount_t *sc, const void *rec, void *
 		memcpy(dst, rec, n);
 		if (!rte_seqcount_read_retry(sc, sn))
 			return true;
-		if (tries % WF_PUB_YIELD_EVERY == 0)
-			sched_yield();	/* readers are telemetry threads, never workers */
-		else
-			rte_pause();
+		wf_pub_backoff(tries);
 	}
 	return false;
 }

@@ -19,7 +19,7 @@ static inline void member_put(struct wf_lcore *lc, uint32_t slot, uint32_t to,
 			      const struct wf_viewer_out *out, const struct wf_srtp_keys *key)
 {
 	lc->members[to] = slot;
-	/* relaxed: telemetry reads it inside members_sc (viewer_figs) */
+	/* relaxed: telemetry reads it inside members_sc (figs.c) */
 	__atomic_store_n(&lc->viewers[slot].pos, to, __ATOMIC_RELAXED);
 	rte_memcpy(&lc->member_out[to], out, sizeof(lc->member_out[to]));
 	rte_memcpy(&lc->member_keys[to], key, sizeof(lc->member_keys[to]));

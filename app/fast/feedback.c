@@ -96,8 +96,9 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		    const struct wf_rtcp_pkt *pkt, struct compound *cx)
 {
 	uint16_t seqs[WF_NACK_SEQS_MAX];
+	const struct wf_viewer_out *vo;
+	const struct wf_viewer_track *vt;
 	struct wf_rtcp_fb fb;
-	struct wf_viewer_track *vt;
 	uint64_t window;
 	unsigned k, i;
 	int32_t est;
@@ -109,12 +110,13 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 		lc->c.rtp_err[-n]++;	/* a message, not the packet: no drop */
 		return;
 	}
-	t = track_of(wf_viewer_out(lc, v), fb.media_ssrc);
+	vo = wf_viewer_out(lc, v);
+	t = track_of(vo, fb.media_ssrc);
 	if (t < 0) {
 		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
-	vt = &wf_viewer_out(lc, v)->trk[t];
+	vt = &vo->trk[t];
 	lc->c.nack_rx += (unsigned)n;
 	v->fb[t].nacks += (unsigned)n;
 	if (!wf_setting(&wf_app.nack)) {
@@ -169,14 +171,15 @@ static void on_nack(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 static void on_keyframe_request(struct wf_lcore *lc, struct wf_viewer *v, uint32_t slot,
 				uint32_t media_ssrc, struct compound *cx)
 {
-	int t = track_of(wf_viewer_out(lc, v), media_ssrc);
-	struct wf_viewer_track *vt;
+	const struct wf_viewer_out *vo = wf_viewer_out(lc, v);
+	int t = track_of(vo, media_ssrc);
+	const struct wf_viewer_track *vt;
 
 	if (t < 0) {
 		wf_refuse(lc, WF_REFUSE_FB_UNKNOWN_SSRC, 1);
 		return;
 	}
-	vt = &wf_viewer_out(lc, v)->trk[t];
+	vt = &vo->trk[t];
 	lc->c.pli_rx++;
 	v->fb[t].plis++;
 	if (wf_app.streams[v->stream].tracks[t].kind != WF_CONF_VIDEO) {

@@ -627,13 +627,15 @@ static unsigned viewers_on_workers(void)
 	return n;
 }
 
-/* Waits (playing the slow path: draining control replies) until the
- * workers hold want viewers.  Returns 0 or -ETIMEDOUT. */
+/* Waits (playing the slow path: sending what the registry queued and
+ * draining control replies) until the workers hold want viewers.  Returns
+ * 0 or -ETIMEDOUT. */
 static int viewers_wait(unsigned want)
 {
 	uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz;
 
 	while (viewers_on_workers() != want) {
+		wf_registry_poll();
 		wf_ctrl_replies();
 		if (rte_rdtsc() > end)
 			return -ETIMEDOUT;
@@ -689,20 +691,16 @@ static int viewers_add(const struct fanout_opts *o, struct viewer_ref *refs)
 	return rc;
 }
 
-/* Removes the n viewers in refs (their keys are wiped by the workers). */
+/* Removes the n viewers in refs (their keys are wiped by the workers).
+ * A removal the control ring cannot take now waits in the registry's
+ * queue, which viewers_wait() sends as the workers drain. */
 static void viewers_remove(const struct viewer_ref *refs, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < n; i++) {
-		uint64_t end = rte_rdtsc() + WAIT_S * wf_app.tsc_hz;
-
-		while (wf_registry_remove(refs[i].worker, refs[i].slot, refs[i].gen) == -ENOBUFS &&
-		       rte_rdtsc() < end) {
-			wf_ctrl_replies();
-			rte_delay_us_sleep(100);
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (wf_registry_remove(refs[i].worker, refs[i].slot, refs[i].gen))
+			fprintf(stderr, "whepfan-bench fanout: viewer %u was not found to remove\n", i);
 	if (viewers_wait(0))
 		fprintf(stderr, "whepfan-bench fanout: %u viewers were not removed\n",
 			viewers_on_workers());

@@ -109,3 +109,14 @@ then
 else
 	fail run_reports_streams_latency_and_ceiling
 fi
+
+# more viewers than the control ring takes at once: the ones the ring
+# refuses wait in the registry's queue, and every viewer is removed at the
+# end (the bench once left them queued and said so on stderr)
+if timeout 300 "$bench" fanout --json --viewers 1000 --size 200 --seconds 0.2 --warmup 0 \
+	> "$tmp/many.json" 2> "$tmp/many.err" && ! grep -q . "$tmp/many.err" &&
+   grep -q '"viewers_live":1000' "$tmp/many.json"; then
+	ok many_viewers_added_and_removed
+else
+	fail many_viewers_added_and_removed "$(tail -n 3 "$tmp/many.err")"
+fi

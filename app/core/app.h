@@ -29,6 +29,7 @@
 #define WF_MAX_STREAMS		WF_CONF_MAX_STREAMS
 #define WF_MAX_TRACKS		WF_CONF_MAX_TRACKS
 #define WF_BURST		32
+#define WF_EVICT_BATCH		16	/* history evictions freed together (lcore.h) */
 #define WF_MBUF_CACHE		256	/* the packet pool's per-lcore cache */
 #define WF_HANDOFF_RING_SIZE	4096	/* items between two workers */
 #define WF_PUNT_RING_SIZE	1024	/* packets from one worker to the slow path */

@@ -128,6 +128,11 @@ struct wf_lcore {
 	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
 	/* fan-out: live copies and resends (NACK answers, replays) */
 	struct wf_batch batch;
+	/* packets the histories let go, fetched and freed together
+	 * (wf_ingest_flush): each is seconds cold, and freeing it at once
+	 * would wait on its lines */
+	unsigned n_evicted;
+	struct rte_mbuf *evicted[WF_EVICT_BATCH];
 	/* WHIP publishers' SRTP waiting for its unprotect burst */
 	struct wf_whip_batch whip;
 	uint8_t tx_short[WF_MAX_PORTS];	/* the port's last tx burst left packets */

@@ -29,17 +29,18 @@ static inline void prefetch_evictee(const struct wf_history_slot *s)
 	}
 }
 
-bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext)
+bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext,
+		    struct rte_mbuf **evicted)
 {
 	struct wf_history_slot *s = &t->slots[ext & t->mask];
 
+	*evicted = NULL;
 	/* a packet stored before, even if evicted since: its number was
 	 * sent under the viewers' SRTP indexes, and another packet under the
 	 * same index would reuse the keystream (RFC 3711 §9.1) */
 	if (s->used && s->ext == ext)
 		return false;
-	if (s->m)
-		rte_pktmbuf_free(s->m);
+	*evicted = s->m;
 	s->m = m;
 	s->ext = ext;
 	s->used = 1;
@@ -59,7 +60,10 @@ bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext)
 	 * replay from it would walk the whole gap and miss its start */
 	if (t->have_kf && ext_before(t->last_kf, t->oldest))
 		t->have_kf = false;
-	prefetch_evictee(&t->slots[(ext + 1) & t->mask]);
+	/* the next puts' slots were last touched a ring's length ago: their
+	 * line, before the next put tests it (the evictee itself is the
+	 * caller's to fetch and free, ingest.c) */
+	rte_prefetch0(&t->slots[(ext + 4) & t->mask]);
 	return true;
 }
 

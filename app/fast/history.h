@@ -25,11 +25,13 @@ static inline struct rte_mbuf *wf_history_get(const struct wf_track_state *t, ui
 	return s->m && s->ext == ext ? s->m : NULL;
 }
 
-/* Stores m (taking the caller's reference) under ext; frees what the slot
- * held, and forgets the key-frame cache when its first packet leaves the
- * ring.  Returns false (m untouched) when ext is a duplicate, also of a
+/* Stores m (taking the caller's reference) under ext, and forgets the
+ * key-frame cache when its first packet leaves the ring.  *evicted gets
+ * what the slot held (the caller's reference to free), or NULL.  Returns
+ * false (m untouched, *evicted NULL) when ext is a duplicate, also of a
  * packet evicted since (its number went out under the viewers' indexes). */
-bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext);
+bool wf_history_put(struct wf_track_state *t, struct rte_mbuf *m, uint32_t ext,
+		    struct rte_mbuf **evicted);
 
 /* Frees packets older than the time window, never past the newest key
  * frame; returns how many were freed. */

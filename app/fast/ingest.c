@@ -2,6 +2,7 @@
 #include "fast/ingest.h"
 
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_udp.h>
 
 #include "core/budget.h"
@@ -254,6 +255,18 @@ static inline struct wf_mbuf_meta *meta_note(struct rte_mbuf *m, const struct wf
 	return meta;
 }
 
+/* Keeps old, which a history let go, for wf_ingest_flush(), and starts
+ * fetching the two lines rte_pktmbuf_free() reads: it was stored a ring's
+ * length ago, and by the flush they are here. */
+static inline void evicted(struct wf_lcore *lc, struct rte_mbuf *old)
+{
+	rte_prefetch0(old);
+	rte_prefetch0(RTE_PTR_ADD(old, RTE_CACHE_LINE_SIZE));
+	lc->evicted[lc->n_evicted++] = old;
+	if (lc->n_evicted == WF_EVICT_BATCH)
+		wf_ingest_flush(lc);
+}
+
 /* RTP at d + off (len bytes, the rest of the datagram) of m for track t
  * of stream sid, owned here, from src:sport, from RTP validation on: the
  * payload type pt, the latch (timeout_tsc: latch()), our extended
@@ -270,6 +283,7 @@ static int ingest_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uns
 	struct wf_track_state *ts = &lc->owned[sid]->t[t];
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 	struct wf_mbuf_meta *meta;
+	struct rte_mbuf *old;
 	struct wf_rtp_hdr h;
 	uint32_t ext;
 	int32_t ahead;
@@ -295,10 +309,12 @@ static int ingest_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid, uns
 	}
 	meta = meta_note(m, &h, off, sid, t, ext);
 	meta->flags = keyframe_flag(lc, s, t, ts, d + off, &h);
-	if (!wf_history_put(ts, m, ext)) {
+	if (!wf_history_put(ts, m, ext, &old)) {
 		wf_drop(lc, m, WF_DROP_INGEST_OLD);
 		return -1;
 	}
+	if (old)
+		evicted(lc, old);
 	track_note(lc, s, t, ts, &h, ext, meta->flags & WF_META_KEYFRAME, len, now);
 	distribute(lc, s, m);
 	return ahead > 1 ? ahead - 1 : 0;

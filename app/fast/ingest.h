@@ -12,8 +12,19 @@
 #include "core/lcore.h"
 
 /* Ingests one classified frame (l2_len/l3_len set) on the stream's owner;
- * takes the packet reference. */
+ * takes the packet reference.  The packet it evicts from the history
+ * waits in lc->evicted until wf_ingest_flush() (the end of the RX burst
+ * and of the poll) or until WF_EVICT_BATCH wait. */
 void wf_ingest_one(struct wf_lcore *lc, struct rte_mbuf *m);
+
+/* Frees the packets the histories evicted since the last call. */
+static inline void wf_ingest_flush(struct wf_lcore *lc)
+{
+	if (lc->n_evicted) {
+		rte_pktmbuf_free_bulk(lc->evicted, lc->n_evicted);
+		lc->n_evicted = 0;
+	}
+}
 
 /* Ingests the RTP of track t of stream sid, owned here, from the stream's
  * WHIP publisher: m's UDP payload, already unprotected and its lengths

@@ -134,6 +134,7 @@ unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned r
 	/* the poll's publisher packets, received and handed over, in one
 	 * unprotect burst; their copies join the fan-out batch below */
 	wf_whip_flush(lc);
+	wf_ingest_flush(lc);	/* what the handoff's and publishers' packets evicted */
 	now = rte_rdtsc();
 
 	if (lc->n_replays)
@@ -195,6 +196,7 @@ int wf_worker_main(void *arg)
 		}
 	}
 	wf_whip_flush(lc);
+	wf_ingest_flush(lc);
 	wf_fanout_flush(lc);
 	wf_tx_flush(lc);
 	rte_rcu_qsbr_thread_offline(wf_app.qsbr, qsbr_id);

@@ -79,13 +79,15 @@ static void reset(void)
  * leaves it in the history. */
 static void put(uint32_t ext, bool kf)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.rx_pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(wf_app.rx_pool), *old;
 
 	WF_REQUIRE(m);
 	wf_meta(m)->ext_seq = ext;
 	wf_meta(m)->flags = kf ? WF_META_KEYFRAME : 0;
 	wf_meta(m)->rx_tsc = rte_rdtsc();
-	WF_REQUIRE(wf_history_put(ts, m, ext));
+	WF_REQUIRE(wf_history_put(ts, m, ext, &old));
+	if (old)
+		rte_pktmbuf_free(old);
 	if (kf) {
 		ts->last_kf = ext;
 		ts->have_kf = true;

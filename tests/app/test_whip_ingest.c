@@ -1293,6 +1293,35 @@ static void a_nacked_packet_resent_after_64_newer_is_taken(void)
 	WF_CHECK(stored(0, 201) != NULL);
 }
 
+/* A publisher's packets past the history's ring: each one evicts the
+ * packet a ring's length older, which waits to be freed with others
+ * (lc->evicted) and is freed by the poll's end, never kept: after every
+ * poll the receive pool holds exactly the ring's packets. */
+static void a_full_historys_evicted_packets_are_freed_by_the_polls_end(void)
+{
+	unsigned sent = 0, base, held_max = 0;
+	uint16_t seq;
+
+	fresh(1);
+	base = rte_mempool_in_use_count(wf_app.rx_pool);
+	for (seq = 1; seq <= SLOTS + 3 * WF_EVICT_BATCH + 5; seq++) {
+		send_video(0, seq, seq == 1, NULL, NULL);
+		sent++;
+		if (seq % 7)
+			continue;
+		poll_end(0);
+		held_max = RTE_MAX(held_max, lcs[0]->n_evicted);
+		WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.rx_pool),
+			    base + RTE_MIN(sent, (unsigned)SLOTS));
+	}
+	poll_end(0);
+	drain_tx();
+	WF_CHECK_EQ(held_max, 0);
+	WF_CHECK_EQ(rte_mempool_in_use_count(wf_app.rx_pool), base + SLOTS);
+	WF_CHECK_EQ(lcs[0]->c.ingest_pkts, sent);
+	WF_CHECK_EQ(drops_all(), 0);
+}
+
 /* An attacker who knows the publisher's 5-tuple and SSRC races forged
  * packets ahead of genuine ones, in the same burst and across bursts:
  * a forgery of the next number, one of a number that would move the ROC
@@ -1599,6 +1628,7 @@ int main(int argc, char **argv)
 	WF_RUN(forgeries_racing_genuine_packets_stall_nothing);
 	WF_RUN(anything_from_the_publishers_tuple_is_counted);
 	WF_RUN(a_nacked_packet_resent_after_64_newer_is_taken);
+	WF_RUN(a_full_historys_evicted_packets_are_freed_by_the_polls_end);
 	WF_RUN(a_refused_set_publisher_wipes_the_messages_keys);
 	WF_RUN(a_moved_publisher_keeps_its_replay_windows_and_numbering);
 	WF_RUN(no_packet_is_left_behind);

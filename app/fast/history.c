@@ -17,9 +17,10 @@ static inline bool ext_before(uint32_t a, uint32_t b)
 
 /* Fetches the lines of the mbuf that slot s holds, if any: the two that
  * rte_pktmbuf_free() reads and writes, and the metadata.  A packet leaves
- * the history long after it came in, so its mbuf is cold; a full ring
- * (the next put to the slot) and the time window (a later evict step)
- * free in order, so a fetch ahead hides a miss to memory per packet. */
+ * the history long after it came in, so its mbuf is cold; the time
+ * window (a later evict step) frees in order, so a fetch ahead hides a
+ * miss to memory per packet.  (A full ring's evictee goes back to ingest,
+ * which fetches it and frees it later: ingest.c.) */
 static inline void prefetch_evictee(const struct wf_history_slot *s)
 {
 	if (s->m) {

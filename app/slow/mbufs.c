@@ -18,9 +18,12 @@ uint32_t wf_mbufs_reserve(unsigned n_ports, unsigned n_workers)
 {
 	/* every receive queue's descriptors hold an mbuf each; a worker's
 	 * two punt rings may be full of received frames the slow path has
-	 * not taken yet; each lcore's cache (the workers' and the slow
+	 * not taken yet; within a poll a worker holds a WHIP unprotect batch
+	 * and the packets the histories let go until they are freed together
+	 * (lc->evicted); each lcore's cache (the workers' and the slow
 	 * path's) holds up to its flush threshold */
 	return (uint32_t)(n_ports * n_workers * WF_RX_DESC + n_workers * 2 * (WF_PUNT_RING_SIZE - 1) +
+			  n_workers * (WF_SRTP_BURST_MAX + WF_EVICT_BATCH) +
 			  (n_workers + 1) * WF_MBUF_CACHE_HELD + WF_MBUFS_SLACK);
 }
 

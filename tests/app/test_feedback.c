@@ -166,6 +166,7 @@ static void from_source(uint16_t sport, const uint8_t *p, size_t len)
 
 	WF_REQUIRE(m);
 	wf_ingest_one(lc, m);
+	wf_ingest_flush(lc);	/* as the burst's end does */
 }
 
 /* RTCP header (RFC 3550 §6.4.1) of a packet of words 32-bit words. */
@@ -548,6 +549,7 @@ static void rtp_from_source(uint16_t seq, uint8_t fill)
 	m = frame(SRC_ADDR, SRC_PORT, RTP_PORT, p, sizeof(p));
 	WF_REQUIRE(m);
 	wf_ingest_one(lc, m);
+	wf_ingest_flush(lc);	/* as the burst's end does */
 }
 
 /* What went out on port 0 (the RTP after the UDP header), copied to

@@ -1296,7 +1296,9 @@ static void a_nacked_packet_resent_after_64_newer_is_taken(void)
 /* A publisher's packets past the history's ring: each one evicts the
  * packet a ring's length older, which waits to be freed with others
  * (lc->evicted) and is freed by the poll's end, never kept: after every
- * poll the receive pool holds exactly the ring's packets. */
+ * poll the receive pool holds exactly the ring's packets.  Polls of 7
+ * packets end before the evictions fill a batch, polls of 50 free three
+ * full batches on the way. */
 static void a_full_historys_evicted_packets_are_freed_by_the_polls_end(void)
 {
 	unsigned sent = 0, base, held_max = 0;
@@ -1304,10 +1306,10 @@ static void a_full_historys_evicted_packets_are_freed_by_the_polls_end(void)
 
 	fresh(1);
 	base = rte_mempool_in_use_count(wf_app.rx_pool);
-	for (seq = 1; seq <= SLOTS + 3 * WF_EVICT_BATCH + 5; seq++) {
+	for (seq = 1; seq <= SLOTS + 300; seq++) {
 		send_video(0, seq, seq == 1, NULL, NULL);
 		sent++;
-		if (seq % 7)
+		if (seq % (seq <= SLOTS + 100 ? 7 : 50))
 			continue;
 		poll_end(0);
 		held_max = RTE_MAX(held_max, lcs[0]->n_evicted);

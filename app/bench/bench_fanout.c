@@ -17,10 +17,12 @@
  *     stream's history holds and the packet mempool's in-use count.
  *  5. Warm-up, then --seconds of fan-out in CHUNKS chunks with the ingest
  *     ring kept full; the workers' own counters are read around each.
- *     Before every chunk and after the last, with the ring drained and the
- *     workers idle, a slice of the crypto ceiling: wf_srtp_protect_burst()
- *     alone on the main lcore.  Interleaving makes a noisy shared machine
- *     slow both alike; the ceiling is the median slice.
+ *     Before every chunk and after the last, with the ring drained, a
+ *     slice of the crypto ceiling: wf_srtp_protect_burst() alone, on the
+ *     first worker's lcore (the workers stop for it and start again), so
+ *     the fan-out and its ceiling run on the same CPU.  Interleaving makes
+ *     a noisy shared machine slow both alike; the ceiling is the median
+ *     slice.
  *  6. With --load: the source paced at that share of the ingest rate the
  *     chunks measured, for the ingest-to-wire latency at that load (the
  *     workers' histograms, core/latency.h, read around the phase).
@@ -60,6 +62,7 @@
 #include "fast/classify.h"
 #include "fast/fanout.h"
 #include "fast/history.h"
+#include "fast/worker.h"
 #include "setup.h"
 #include "slow/ctrlq.h"
 #include "slow/mbufs.h"
@@ -210,8 +213,8 @@ void wf_bench_fanout_usage(FILE *out)
 		"(AEAD_AES_128_GCM) behind net_null0 (--streams x --viewers in all).\n"
 		"After --warmup (1) s, egress is measured for --seconds (5) on --workers (1)\n"
 		"worker lcores in %d chunks, next to the crypto-only ceiling of lib/srtp\n"
-		"(bursts of %d viewers' keys on the main lcore, in slices between the\n"
-		"chunks while the workers idle; the median slice).  Also reports\n"
+		"(bursts of %d viewers' keys on the first worker's lcore, in slices\n"
+		"between the chunks while the workers stop; the median slice).  Also reports\n"
 		"the memory per viewer and the bytes held by the stream's history after a\n"
 		"fixed probe of %d packets.  Frames are --frame-packets (8) FU-A packets, a\n"
 		"key frame every --keyframe-packets (240).  --arch picks ipsec-mb's code\n"
@@ -1345,10 +1348,10 @@ static void print_json(const struct fanout_opts *o, const struct results *r)
 	       "\"egress_pps_per_cpu_s\":%.0f,\"crypto_ceiling_pps\":%.0f,"
 	       "\"crypto_ceiling_pps_min\":%.0f,\"crypto_ceiling_pps_max\":%.0f,"
 	       "\"crypto_ceiling_per_cpu_s\":%.0f,\"crypto_ceiling_slices\":%d,"
-	       "\"ratio\":%.3f,\"ratio_wall\":%.3f,",
+	       "\"crypto_ceiling_cpu\":%u,\"ratio\":%.3f,\"ratio_wall\":%.3f,",
 	       f.ingest_pps, f.egress_pps, f.egress_gbps, f.per_lcore_pps, f.cpu_share,
 	       f.per_cpu_s, f.ceiling, f.ceiling_min, f.ceiling_max, f.ceiling_cpu, CHUNKS + 1,
-	       f.ratio, f.ratio_wall);
+	       r->lcore_cpu[wf_app.worker_lcore[0]], f.ratio, f.ratio_wall);
 	if (o->floor && f.floor_cpu > 0 && f.ceiling_cpu > 0)
 		printf("\"copy_floor_per_cpu_s\":%.0f,\"floor_to_ceiling\":%.3f,"
 		       "\"ratio_to_floor\":%.3f,", f.floor_cpu, f.floor_cpu / f.ceiling_cpu,
@@ -1426,8 +1429,9 @@ static void print_summary(const struct fanout_opts *o, const struct results *r)
 	printf("  egress            %12.0f pkt/s  %.3f Gbit/s\n", f.egress_pps, f.egress_gbps);
 	printf("  per worker lcore  %12.0f pkt/s  (on its CPU %.0f %% of the time)\n",
 	       f.per_lcore_pps, 100 * f.cpu_share);
-	printf("  crypto ceiling    %12.0f pkt/s  (median of %d slices, %.0f..%.0f)\n",
-	       f.ceiling, CHUNKS + 1, f.ceiling_min, f.ceiling_max);
+	printf("  crypto ceiling    %12.0f pkt/s  (median of %d slices, %.0f..%.0f, on CPU %u)\n",
+	       f.ceiling, CHUNKS + 1, f.ceiling_min, f.ceiling_max,
+	       r->lcore_cpu[wf_app.worker_lcore[0]]);
 	printf("  per CPU second    %12.0f pkt    fan-out, %.0f crypto alone\n", f.per_cpu_s,
 	       f.ceiling_cpu);
 	printf("  ratio             %12.3f        (per CPU second; wall clock %.3f; target >= 0.7)\n",
@@ -1499,6 +1503,50 @@ static void source_feed(const struct fanout_opts *o, struct source *src, uint64_
 		source_run(src, end);
 }
 
+/* A slice of the ceiling (and with --floor of the copy floor), run on a
+ * worker's lcore. */
+struct slice {
+	struct ceiling *c;
+	const struct fanout_opts *o;
+	double seconds;
+	double ceiling, ceiling_cpu, floor_cpu;	/* as ceiling_run(), floor_run() */
+};
+
+static int slice_main(void *arg)
+{
+	struct slice *s = arg;
+
+	s->ceiling = ceiling_run(s->c, s->seconds, &s->ceiling_cpu);
+	if (s->ceiling >= 0 && s->o->floor && floor_run(s->c, s->o, s->seconds, &s->floor_cpu) < 0)
+		s->floor_cpu = -1;
+	return 0;
+}
+
+/* Runs slice s on the first worker's lcore, the CPU whose fan-out the
+ * chunks measure (on the main lcore's CPU it measured 4-7 % apart on one
+ * machine, both ways: docs/performance.md): the workers stop (the ring is
+ * drained: they are idle), the slice runs, they start again.  0 or the
+ * launch's -errno. */
+static int slice_on_worker(struct slice *s)
+{
+	unsigned lcore = wf_app.worker_lcore[0], w;
+	int rc;
+
+	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins them */
+	__atomic_store_n(&wf_app.stop, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	__atomic_store_n(&wf_app.stop, false, __ATOMIC_RELAXED);
+	rc = rte_eal_remote_launch(slice_main, s, lcore);
+	if (!rc)
+		rte_eal_wait_lcore(lcore);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		int lrc = rte_eal_remote_launch(wf_worker_main, wf_app.lc[w], wf_app.worker_lcore[w]);
+
+		rc = rc ? rc : lrc;
+	}
+	return rc;
+}
+
 /* The measured chunks with the crypto ceiling's slices between them. */
 static int measure_chunks(const struct fanout_opts *o, struct results *r, struct source *src,
 			  struct ceiling *c)
@@ -1509,14 +1557,23 @@ static int measure_chunks(const struct fanout_opts *o, struct results *r, struct
 	int rc = 0;
 
 	for (k = 0; k <= CHUNKS && !rc; k++) {
+		struct slice s = { .c = c, .o = o, .seconds = slice_s };
 		struct snap a, b;
 
-		r->ceiling[k] = ceiling_run(c, slice_s, &r->ceiling_cpu[k]);
+		rc = slice_on_worker(&s);
+		if (rc) {
+			fprintf(stderr, "whepfan-bench fanout: restarting the workers: %s\n",
+				strerror(-rc));
+			return rc;
+		}
+		r->ceiling[k] = s.ceiling;
+		r->ceiling_cpu[k] = s.ceiling_cpu;
+		r->floor_cpu[k] = s.floor_cpu;
 		if (r->ceiling[k] < 0) {
 			fprintf(stderr, "whepfan-bench fanout: wf_srtp_protect_burst failed a job\n");
 			return -EIO;
 		}
-		if (o->floor && floor_run(c, o, slice_s, &r->floor_cpu[k]) < 0) {
+		if (o->floor && r->floor_cpu[k] < 0) {
 			fprintf(stderr, "whepfan-bench fanout: the copy floor lacked mbufs or failed "
 				"a job\n");
 			return -EIO;

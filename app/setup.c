@@ -257,18 +257,12 @@ int wf_setup_workers(struct wf_config *cfg)
 int wf_setup(struct wf_config *cfg)
 {
 	char why[320];
-	unsigned w;
 	int rc;
 
 	rc = wf_setup_workers(cfg);
+	rc = rc ? rc : wf_workers_start();
 	if (rc)
 		return rc;
-	for (w = 0; w < wf_app.n_workers; w++) {
-		rc = rte_eal_remote_launch(wf_worker_main, wf_app.lc[w], wf_app.worker_lcore[w]);
-		if (rc)
-			return rc;
-		workers_launched = true;
-	}
 	rc = wf_mbufs_check(cfg, wf_app.n_workers, why, sizeof(why));
 	if (rc) {
 		WF_LOG(ERR, "%s\n", why);
@@ -335,6 +329,30 @@ static void drain_in_flight(void)
 	}
 }
 
+int wf_workers_start(void)
+{
+	unsigned w;
+	int rc;
+
+	/* relaxed: stop carries no data; the launch orders what they read */
+	__atomic_store_n(&wf_app.stop, false, __ATOMIC_RELAXED);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		rc = rte_eal_remote_launch(wf_worker_main, wf_app.lc[w], wf_app.worker_lcore[w]);
+		if (rc)
+			return rc;
+		workers_launched = true;
+	}
+	return 0;
+}
+
+void wf_workers_stop(void)
+{
+	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins them */
+	__atomic_store_n(&wf_app.stop, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	workers_launched = false;
+}
+
 void wf_teardown(void)
 {
 	unsigned w;
@@ -350,10 +368,7 @@ void wf_teardown(void)
 	if (workers_launched)
 		wf_streams_stop();
 	wf_ev_fini();
-	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins them */
-	__atomic_store_n(&wf_app.stop, true, __ATOMIC_RELAXED);
-	rte_eal_mp_wait_lcore();
-	workers_launched = false;
+	wf_workers_stop();
 	drain_in_flight();
 	wf_ports_close();
 	if (wf_app.rx_pool && wf_app.tx_pool) {

@@ -18,6 +18,13 @@ int wf_setup_workers(struct wf_config *cfg);
  * the reason logged.  wf_teardown() must follow either way. */
 int wf_setup(struct wf_config *cfg);
 
+/* Launches wf_worker_main() on every worker lcore (wf_setup() does; the
+ * bench again after wf_workers_stop()).  0 or the first launch's -errno. */
+int wf_workers_start(void);
+
+/* Stops the workers (each flushes what it holds) and waits for them. */
+void wf_workers_stop(void);
+
 /* Removes viewers and streams, stops the workers and the ports. */
 void wf_teardown(void);
 

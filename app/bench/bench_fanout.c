@@ -62,7 +62,6 @@
 #include "fast/classify.h"
 #include "fast/fanout.h"
 #include "fast/history.h"
-#include "fast/worker.h"
 #include "setup.h"
 #include "slow/ctrlq.h"
 #include "slow/mbufs.h"
@@ -1529,22 +1528,15 @@ static int slice_main(void *arg)
  * launch's -errno. */
 static int slice_on_worker(struct slice *s)
 {
-	unsigned lcore = wf_app.worker_lcore[0], w;
-	int rc;
+	unsigned lcore = wf_app.worker_lcore[0];
+	int rc, start;
 
-	/* relaxed: stop carries no data; rte_eal_mp_wait_lcore() joins them */
-	__atomic_store_n(&wf_app.stop, true, __ATOMIC_RELAXED);
-	rte_eal_mp_wait_lcore();
-	__atomic_store_n(&wf_app.stop, false, __ATOMIC_RELAXED);
+	wf_workers_stop();
 	rc = rte_eal_remote_launch(slice_main, s, lcore);
 	if (!rc)
 		rte_eal_wait_lcore(lcore);
-	for (w = 0; w < wf_app.n_workers; w++) {
-		int lrc = rte_eal_remote_launch(wf_worker_main, wf_app.lc[w], wf_app.worker_lcore[w]);
-
-		rc = rc ? rc : lrc;
-	}
-	return rc;
+	start = wf_workers_start();
+	return rc ? rc : start;
 }
 
 /* The measured chunks with the crypto ceiling's slices between them. */

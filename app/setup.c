@@ -108,26 +108,6 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	return 0;
 }
 
-static int rings_create(void)
-{
-	unsigned a, b;
-
-	for (a = 0; a < wf_app.n_workers; a++)
-		for (b = 0; b < wf_app.n_workers; b++) {
-			char name[RTE_RING_NAMESIZE];
-
-			if (a == b)
-				continue;
-			snprintf(name, sizeof(name), "wf_ho%u_%u", a, b);
-			wf_app.handoff[a][b] = rte_ring_create_elem(name, sizeof(struct wf_item),
-						WF_HANDOFF_RING_SIZE, (int)rte_socket_id(),
-						RING_F_SP_ENQ | RING_F_SC_DEQ);
-			if (!wf_app.handoff[a][b])
-				return -rte_errno;
-		}
-	return 0;
-}
-
 static int srtp_choose(const struct wf_config *cfg)
 {
 	unsigned p;
@@ -243,7 +223,7 @@ int wf_setup_workers(struct wf_config *cfg)
 			return rc;
 		}
 	}
-	rc = rings_create();
+	rc = wf_handoff_rings_create();
 	if (rc)
 		return rc;
 	rc = wf_ports_init(cfg, wf_app.n_workers);
@@ -290,6 +270,18 @@ int wf_setup(struct wf_config *cfg)
 	return wf_outputs_init(cfg);
 }
 
+/* Frees the packets of the items on ring r (NULL: none). */
+static void ring_drain(struct rte_ring *r)
+{
+	struct wf_item items[WF_BURST];
+	unsigned n, i;
+
+	while (r && (n = rte_ring_dequeue_burst_elem(r, items, sizeof(items[0]), WF_BURST,
+						     NULL)) > 0)
+		for (i = 0; i < n; i++)
+			rte_pktmbuf_free(items[i].m);	/* NULL-safe */
+}
+
 /* Frees the mbufs still in flight once the workers have stopped: handoff
  * items buffered or queued between workers, frames on the punt and slow_tx
  * rings.  Only called with no worker running. */
@@ -304,18 +296,14 @@ static void drain_in_flight(void)
 		if (!lc)
 			continue;
 		for (b = 0; b < wf_app.n_workers; b++) {
-			struct wf_item items[WF_BURST];
-
 			for (i = 0; i < lc->nho[b]; i++)
 				rte_pktmbuf_free(lc->ho[b][i].m);	/* NULL-safe */
+			for (i = 0; i < lc->nwo[b]; i++)
+				rte_pktmbuf_free(lc->wo[b][i].m);
 			lc->nho[b] = 0;
-			if (!wf_app.handoff[a][b])
-				continue;
-			while ((n = rte_ring_dequeue_burst_elem(wf_app.handoff[a][b], items,
-								sizeof(items[0]), WF_BURST,
-								NULL)) > 0)
-				for (i = 0; i < n; i++)
-					rte_pktmbuf_free(items[i].m);
+			lc->nwo[b] = 0;
+			ring_drain(wf_app.handoff[a][b]);
+			ring_drain(wf_app.wire[a][b]);
 		}
 		while (lc->punt && (n = rte_ring_dequeue_burst(lc->punt, (void **)pkts, WF_BURST,
 							       NULL)) > 0)

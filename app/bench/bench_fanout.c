@@ -845,15 +845,16 @@ static int source_fill(struct source *src, unsigned max)
 /* With several workers the owner hands every packet to the others: true
  * while one of them lags (its handoff ring over half full).  Feeding no
  * faster than the slowest drains keeps the run free of handoff_full drops
- * (the ingest ring's 1023 packets fit in the other half); a real source
- * is paced by its bitrate anyway. */
+ * (with two workers the ingest ring's 1023 packets fit in the other half;
+ * with more, whose rings are smaller, the drops say so); a real source is
+ * paced by its bitrate anyway. */
 static bool handoff_lagging(void)
 {
 	unsigned o, w;
 
 	for (o = 0; o < wf_app.n_workers; o++)
 		for (w = 0; w < wf_app.n_workers; w++)
-			if (w != o && rte_ring_count(wf_app.handoff[o][w]) > WF_HANDOFF_RING_SIZE / 2)
+			if (w != o && rte_ring_count(wf_app.handoff[o][w]) > wf_app.handoff_cap / 2)
 				return true;
 	return false;
 }

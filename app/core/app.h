@@ -31,7 +31,17 @@
 #define WF_BURST		32
 #define WF_EVICT_BATCH		16	/* history evictions freed together (lcore.h) */
 #define WF_MBUF_CACHE		256	/* the packet pool's per-lcore cache */
-#define WF_HANDOFF_RING_SIZE	4096	/* items between two workers */
+/* What one worker may have waiting from all the others together, on the
+ * two rings of each pair (wf_ring_share()): the workers' own items (media
+ * by reference, resends, requests) and the packets received for another
+ * worker (its stream's source or publisher, its viewer's RTCP).  Each
+ * item may hold a receive-pool packet, so the receive reserve counts
+ * every ring full (mbufs.h); per pair, the rings shrink as workers are
+ * added. */
+#define WF_HANDOFF_ITEMS	2048
+#define WF_HANDOFF_RING_MIN	256
+#define WF_WIRE_ITEMS		512
+#define WF_WIRE_RING_MIN	64
 #define WF_PUNT_RING_SIZE	1024	/* packets from one worker to the slow path */
 #define WF_CTRL_RING_SIZE	1024	/* control messages to one worker */
 #define WF_MBUF_PRIV_SIZE	RTE_ALIGN(sizeof(struct wf_mbuf_meta), RTE_MBUF_PRIV_ALIGN)
@@ -182,7 +192,16 @@ struct wf_stream {
 	 * packets for history_ms, else 0: the first fill of a viewer that
 	 * joins during it (budget.h) */
 	uint32_t held_bytes[WF_MAX_TRACKS];
+	/* the source each track has latched, while it is live (it sent
+	 * within source_timeout_ms): WF_LIVE_SOURCE(addr, port), 0 none.
+	 * Written by the owner at its timer (wf_ingest_publish), read by the
+	 * workers that receive the stream's packets, which drop what other
+	 * addresses send to its ports instead of handing it over
+	 * (wf_ingest_screen); __atomic only (relaxed: a hint, the owner
+	 * checks every packet itself) */
+	uint64_t live_src[WF_MAX_TRACKS];
 };
+#define WF_LIVE_SOURCE(addr, port)	(1ull << 48 | (uint64_t)(addr) << 16 | (port))
 
 /* The global state. */
 struct wf_app {
@@ -208,7 +227,13 @@ struct wf_app {
 	 * Written by the slow path (streams.c), read by workers with
 	 * wf_ingest_map_get(); __atomic only. */
 	uint16_t ingest_map[65536];
-	struct rte_ring *handoff[WF_MAX_WORKERS][WF_MAX_WORKERS];	/* [from][to] */
+	/* [from][to]: the workers' own items (WF_ITEM_MEDIA, _RETX, _REQ_*) */
+	struct rte_ring *handoff[WF_MAX_WORKERS][WF_MAX_WORKERS];
+	/* [from][to]: packets from the wire for the worker that owns what
+	 * they are for (WF_ITEM_INGEST, _PUBLISHER, _FROM_VIEWER), apart, so
+	 * a flood of them can only ever fill its own rings */
+	struct rte_ring *wire[WF_MAX_WORKERS][WF_MAX_WORKERS];
+	unsigned handoff_cap;		/* a handoff ring's capacity */
 	struct rte_hash *peers;		/* viewer 5-tuple -> worker/slot */
 	struct rte_rcu_qsbr *qsbr;
 	enum wf_srtp_arch srtp_arch[WF_SRTP_PROFILE_COUNT];
@@ -240,6 +265,27 @@ extern struct wf_app wf_app;
 static inline uint32_t wf_setting(const uint32_t *s)
 {
 	return __atomic_load_n(s, __ATOMIC_RELAXED);
+}
+
+/* Each pair's share of items with n workers: a power of two of at least
+ * min, about total / (n - 1) (the ring's size; it holds one less). */
+static inline unsigned wf_ring_share(unsigned total, unsigned min, unsigned n)
+{
+	unsigned size = min;
+
+	while (n > 1 && size * 2 <= total / (n - 1))
+		size *= 2;
+	return size;
+}
+
+static inline unsigned wf_handoff_ring_size(unsigned n_workers)
+{
+	return wf_ring_share(WF_HANDOFF_ITEMS, WF_HANDOFF_RING_MIN, n_workers);
+}
+
+static inline unsigned wf_wire_ring_size(unsigned n_workers)
+{
+	return wf_ring_share(WF_WIRE_ITEMS, WF_WIRE_RING_MIN, n_workers);
 }
 
 /* Whether stream s is active.  Acquire: pairs with the release in

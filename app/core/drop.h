@@ -31,12 +31,14 @@
 	_(POLICE_PEER,      police_peer,      "a viewer's consent checks over its 5-tuple's rate") \
 	_(POLICE_NEW,       police_new,       "STUN/DTLS (new sessions, or not a viewer's own check) over its address's rate") \
 	_(POLICE_ICMP,      police_icmp,      "ICMP over its source's rate") \
+	_(POLICE_SRTCP,     police_srtcp,     "a viewer's SRTCP over its 5-tuple's rate") \
 	_(POLICE_ARP_ALL,   police_arp_all,   "ARP over the class's rate on this worker") \
 	_(POLICE_PEER_ALL,  police_peer_all,  "viewers' consent checks over the class's rate on this worker") \
 	_(POLICE_NEW_ALL,   police_new_all,   "STUN/DTLS (new sessions, or not a viewer's own check) over the class's rate on this worker") \
 	_(POLICE_ICMP_ALL,  police_icmp_all,  "ICMP over the class's rate on this worker") \
 	_(ARP_NOT_OURS,     arp_not_ours,     "ARP malformed, or for another address") \
 	_(HANDOFF_FULL,     handoff_full,     "ring to another worker full") \
+	_(WIRE_FULL,        wire_full,        "ring of received packets to the worker they are for full") \
 	_(HANDOFF_KIND,     handoff_kind,     "item from another worker of no known kind") \
 	_(INGEST_NO_STREAM, ingest_no_stream, "ingest port belongs to no active stream") \
 	_(INGEST_BAD_RTP,   ingest_bad_rtp,   "RTP from the source failed validation (see rtp counters)") \
@@ -44,7 +46,7 @@
 	_(INGEST_SSRC,      ingest_ssrc,      "RTP from a second SSRC while the latched source is live") \
 	_(INGEST_OLD,       ingest_old,       "RTP older than the history or a duplicate") \
 	_(INGEST_RTCP,      ingest_rtcp,      "RTCP from the source could not be used") \
-	_(INGEST_SOURCE,    ingest_source,    "RTP from an address other than the latched source") \
+	_(INGEST_SOURCE,    ingest_source,    "RTP (RTCP too, on a worker not the owner) from an address other than the latched source while it is live") \
 	_(INGEST_FOREIGN,   ingest_foreign_source, "RTP/RTCP from an address outside the stream's sources") \
 	_(INGEST_RTCP_SOURCE, ingest_rtcp_source, "RTCP not from the latched source's address or SSRC") \
 	_(PUBLISHER_GONE,   publisher_gone,   "SRTP/SRTCP for a WHIP publisher that is gone (none now, or an earlier one)") \

@@ -123,9 +123,12 @@ struct wf_lcore {
 	uint64_t tx_drain_tsc;	/* the longest a buffer waits for a fuller burst */
 	uint64_t poll_tsc;	/* the start of the current poll */
 	uint64_t rx_tsc;	/* the arrival of the RX burst being classified */
-	/* handoff buffers, one per destination worker */
+	/* handoff buffers, one per destination worker: the workers' own
+	 * items, and packets received for another worker (handoff.h) */
 	uint16_t nho[WF_MAX_WORKERS];
 	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
+	uint16_t nwo[WF_MAX_WORKERS];
+	struct wf_item wo[WF_MAX_WORKERS][WF_BURST];
 	/* fan-out: live copies and resends (NACK answers, replays) */
 	struct wf_batch batch;
 	/* packets the histories let go, fetched and freed together

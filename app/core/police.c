@@ -9,12 +9,13 @@
 
 const char *wf_punt_class_name(enum wf_punt_class c)
 {
-	static const char *const names[WF_PUNT_CLASS_COUNT] = {
+	static const char *const names[WF_POLICE_CLASS_COUNT] = {
 		[WF_PUNT_ARP] = "arp", [WF_PUNT_PEER] = "peer",
 		[WF_PUNT_NEW] = "new", [WF_PUNT_ICMP] = "icmp",
+		[WF_PUNT_SRTCP] = "srtcp",
 	};
 
-	return (unsigned)c < WF_PUNT_CLASS_COUNT ? names[c] : "?";
+	return (unsigned)c < WF_POLICE_CLASS_COUNT ? names[c] : "?";
 }
 
 static void gcra_set(struct wf_gcra *g, uint64_t hz, unsigned rate, unsigned burst)

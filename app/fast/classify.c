@@ -115,7 +115,7 @@ static void publisher_in(struct wf_lcore *lc, struct rte_mbuf *m, unsigned owner
 		return;
 	}
 	it.stream = (uint8_t)sid;
-	wf_handoff(lc, owner, &it);
+	wf_handoff_wire(lc, owner, &it);
 }
 
 /* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */
@@ -161,12 +161,18 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		publisher_in(lc, m, worker, slot, gen);
 		return;
 	}
+	/* before its worker checks it, here or over a wire ring */
+	if (!wf_police_admit(&lc->police, WF_PUNT_SRTCP, (uint64_t)key.addr << 16 | key.port,
+			     lc->rx_tsc)) {
+		wf_drop(lc, m, WF_DROP_POLICE_SRTCP);
+		return;
+	}
 	if (worker == lc->idx) {
 		wf_feedback_packet(lc, m, slot, gen);
 	} else {
 		struct wf_item it = { .kind = WF_ITEM_FROM_VIEWER, .m = m, .viewer = slot, .gen = gen };
 
-		wf_handoff(lc, worker, &it);
+		wf_handoff_wire(lc, worker, &it);
 	}
 }
 
@@ -201,14 +207,20 @@ static void udp_in(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 	wf_meta(m)->rx_tsc = lc->rx_tsc;	/* ingest-to-wire starts here */
 	{
 		unsigned owner = wf_app.streams[wf_ingest_map_stream(map)].owner;
+		struct wf_item it = { .kind = WF_ITEM_INGEST, .m = m };
+		enum wf_drop why;
 
 		if (owner == lc->idx) {
 			wf_ingest_one(lc, m);
-		} else {
-			struct wf_item it = { .kind = WF_ITEM_INGEST, .m = m };
-
-			wf_handoff(lc, owner, &it);
+			return;
 		}
+		why = wf_ingest_screen(map, rte_be_to_cpu_32(ip->src_addr),
+				       rte_be_to_cpu_16(udp->src_port));
+		if (why != WF_DROP_COUNT) {
+			wf_drop(lc, m, why);
+			return;
+		}
+		wf_handoff_wire(lc, owner, &it);
 	}
 }
 

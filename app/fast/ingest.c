@@ -32,6 +32,22 @@ static bool source_allowed(const struct wf_stream_sources *ss, uint32_t src)
 	return false;
 }
 
+enum wf_drop wf_ingest_screen(uint16_t map, uint32_t src, uint16_t sport)
+{
+	const struct wf_stream *s = &wf_app.streams[wf_ingest_map_stream(map)];
+	unsigned t = wf_ingest_map_track(map);
+	uint64_t live;
+	uint16_t port;
+
+	if (!source_allowed(sources_of(s), src))
+		return WF_DROP_INGEST_FOREIGN;
+	live = t < WF_MAX_TRACKS ? __atomic_load_n(&s->live_src[t], __ATOMIC_RELAXED) : 0;
+	port = (uint16_t)live;
+	if (live && ((uint32_t)(live >> 16) != src || (sport != port && sport != (uint16_t)(port + 1))))
+		return WF_DROP_INGEST_SOURCE;
+	return WF_DROP_COUNT;
+}
+
 static int video_codec(uint8_t conf_codec)
 {
 	switch (conf_codec) {
@@ -516,14 +532,31 @@ static void track_view(const struct wf_track_state *ts, uint32_t gen, struct wf_
 	v->nacked = ts->nacked;
 }
 
+/* Track ts's source word for wf_stream.live_src at now: its address and
+ * port while it is latched and has sent within timeout_tsc, else 0. */
+static uint64_t live_source(const struct wf_track_state *ts, uint64_t timeout_tsc, uint64_t now)
+{
+	if (!ts->latched || now - ts->last_rx_tsc >= timeout_tsc)
+		return 0;
+	return WF_LIVE_SOURCE(ts->src_addr, ts->src_port);
+}
+
 void wf_ingest_publish(struct wf_lcore *lc, unsigned sid)
 {
 	const struct wf_stream_state *st = lc->owned[sid];
+	struct wf_stream *s = &wf_app.streams[sid];
+	uint64_t now = rte_rdtsc(), timeout = sources_of(s)->timeout_tsc;
 	unsigned t;
 
 	for (t = 0; t < WF_MAX_TRACKS; t++) {
 		struct wf_track_pub *p = &lc->tel[sid][t];
+		uint64_t live = st && t < st->n_tracks ? live_source(&st->t[t], timeout, now) : 0;
 		struct wf_track_view v;
+
+		/* we are its one writer while we own the stream: a store only
+		 * when it changes */
+		if (__atomic_load_n(&s->live_src[t], __ATOMIC_RELAXED) != live)
+			__atomic_store_n(&s->live_src[t], live, __ATOMIC_RELAXED);
 
 		memset(&v, 0, sizeof(v));
 		if (st && t < st->n_tracks) {

@@ -43,13 +43,23 @@ int wf_ingest_publisher_rtp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned si
 void wf_ingest_publisher_rtcp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned sid,
 			      const uint8_t *p, size_t len);
 
+/* What a worker other than the owner makes of a packet from src:sport to
+ * ingest track map (wf_ingest_map_get()) before it hands it over: why to
+ * drop it here, or WF_DROP_COUNT to hand it over.  A source outside the
+ * stream's networks is dropped, and while the track's latched source is
+ * live, another address or port (other than the RTCP port beside it):
+ * what the owner would drop costs the owner nothing, and a flood of it
+ * cannot fill the ring the real source's packets take (handoff.h). */
+enum wf_drop wf_ingest_screen(uint16_t map, uint32_t src, uint16_t sport);
+
 /* Evicts expired history on every stream this lcore owns, publishes each
  * track's rate for the viewers' budgets (wf_stream.rate_bytes, pkt_bytes)
  * and their tracks for telemetry. */
 void wf_ingest_timer(struct wf_lcore *lc, uint64_t now);
 
 /* Publishes what telemetry shows of stream slot sid's tracks from the
- * state this lcore owns (none: cleared): lc->tel[sid] (history.h). */
+ * state this lcore owns (none: cleared): lc->tel[sid] (history.h); and
+ * each track's live source for the other workers (wf_stream.live_src). */
 void wf_ingest_publish(struct wf_lcore *lc, unsigned sid);
 
 #endif

@@ -104,9 +104,10 @@ static void handoff_item(struct wf_lcore *lc, struct wf_item *it)
 	}
 }
 
-/* Handles up to max items from every other worker's ring to us (a burst
- * from each at most); returns how many. */
-static unsigned handoff_poll(struct wf_lcore *lc, unsigned max)
+/* Handles up to max items from every other worker's ring to us in
+ * rings[from][to] (a burst from each at most); returns how many. */
+static unsigned handoff_poll(struct wf_lcore *lc, struct rte_ring *rings[][WF_MAX_WORKERS],
+			     unsigned max)
 {
 	struct wf_item items[WF_BURST];
 	unsigned w, total = 0;
@@ -116,8 +117,8 @@ static unsigned handoff_poll(struct wf_lcore *lc, unsigned max)
 
 		if (w == lc->idx)
 			continue;
-		n = rte_ring_dequeue_burst_elem(wf_app.handoff[w][lc->idx], items,
-						sizeof(struct wf_item), WF_BURST, NULL);
+		n = rte_ring_dequeue_burst_elem(rings[w][lc->idx], items, sizeof(struct wf_item),
+						WF_BURST, NULL);
 		for (i = 0; i < n; i++)
 			handoff_item(lc, &items[i]);
 		total += n;
@@ -128,7 +129,10 @@ static unsigned handoff_poll(struct wf_lcore *lc, unsigned max)
 
 unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned rx_work)
 {
-	unsigned work = handoff_poll(lc, 4 * WF_BURST);
+	/* each kind of ring its own share of the poll: a flood of packets
+	 * received for us elsewhere does not hold up the workers' items */
+	unsigned work = handoff_poll(lc, wf_app.handoff, 4 * WF_BURST) +
+			handoff_poll(lc, wf_app.wire, 4 * WF_BURST);
 	uint64_t now;
 
 	/* the poll's publisher packets, received and handed over, in one

@@ -7,6 +7,7 @@
 
 #include <rte_common.h>
 
+#include "core/app.h"
 #include "slow/mbufs.h"
 #include "slow/port.h"
 
@@ -52,15 +53,45 @@ static void rings_stay_within_the_streams_budget(void)
 	WF_CHECK_EQ(wf_mbufs_rings(&st, rings), 512);
 }
 
+/* Every item between two workers may hold a received packet: the reserve
+ * counts both rings of every pair full, and their buffers; what one worker
+ * may have waiting from all the others stays about the same as workers
+ * are added, so the reserve grows with the workers, not their square. */
+static void the_reserve_counts_every_pairs_rings_full(void)
+{
+	unsigned n;
+
+	WF_CHECK_EQ(wf_handoff_ring_size(1), WF_HANDOFF_RING_MIN);
+	for (n = 2; n <= WF_MAX_WORKERS; n++) {
+		unsigned ho = wf_handoff_ring_size(n), wo = wf_wire_ring_size(n);
+		uint32_t pairs = (uint32_t)(wf_mbufs_reserve(1, n) - wf_mbufs_reserve(1, 1)) -
+				 (n - 1) * (1024 + 2 * 1023 + 64 + 16 + 384);
+
+		WF_CHECKF(!(ho & (ho - 1)) && !(wo & (wo - 1)), "%u workers: %u, %u", n, ho, wo);
+		WF_CHECKF(ho >= WF_HANDOFF_RING_MIN && wo >= WF_WIRE_RING_MIN, "%u: %u, %u", n, ho, wo);
+		WF_CHECKF((n - 1) * ho <= RTE_MAX((unsigned)WF_HANDOFF_ITEMS, (n - 1) * WF_HANDOFF_RING_MIN),
+			  "%u workers: %u a pair", n, ho);
+		WF_CHECKF((n - 1) * wo <= RTE_MAX((unsigned)WF_WIRE_ITEMS, (n - 1) * WF_WIRE_RING_MIN),
+			  "%u workers: %u a pair", n, wo);
+		WF_CHECKF(pairs == n * (n - 1) * (ho - 1 + wo - 1 + 2 * WF_BURST),
+			  "%u workers: %" PRIu32, n, pairs);
+	}
+	WF_CHECK_EQ(wf_handoff_ring_size(2), 2048);
+	WF_CHECK_EQ(wf_wire_ring_size(2), 512);
+	WF_CHECK_EQ(wf_wire_ring_size(16), 64);
+}
+
 static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 {
 	char msg[320];
 	uint32_t reserve = wf_mbufs_reserve(1, 2);
 
 	/* receive rings, two punt rings a worker, a WHIP batch and the
-	 * held evictions a worker, caches at their flush threshold: the
-	 * transmit side has its own pool */
-	WF_CHECK_EQ(reserve, 2 * 1024 + 2 * 2 * 1023 + 2 * (64 + 16) + 3 * 384 + 512);
+	 * held evictions a worker, caches at their flush threshold, both
+	 * rings and buffers of the two pairs of workers: the transmit side
+	 * has its own pool */
+	WF_CHECK_EQ(reserve, 2 * 1024 + 2 * 2 * 1023 + 2 * (64 + 16) + 3 * 384 +
+			     2 * (2047 + 511 + 2 * 32) + 512);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.n_ports = 1;
 	cfg.n_streams = 2;
@@ -70,7 +101,7 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), 0);
 	cfg.dpdk.mbufs--;
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), -ENOSPC);
-	WF_CHECKF(strstr(msg, "at least 11036") != NULL, "%s", msg);
+	WF_CHECKF(strstr(msg, "at least 16280") != NULL, "%s", msg);
 	WF_CHECKF(strstr(msg, "3072") != NULL, "%s", msg);
 }
 
@@ -128,6 +159,7 @@ int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
 	WF_RUN(rings_stay_within_the_streams_budget);
+	WF_RUN(the_reserve_counts_every_pairs_rings_full);
 	WF_RUN(the_check_refuses_histories_that_do_not_fit_with_the_numbers);
 	WF_RUN(the_transmit_pool_covers_its_queues_caches_and_buffers);
 	WF_RUN(workers_come_from_the_eal_arguments);

@@ -48,9 +48,8 @@ static bool setup(void)
 						 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	wf_app.tx_pool = rte_pktmbuf_pool_create("trep_tx", 4095, 0, (uint16_t)WF_MBUF_PRIV_SIZE,
 						 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	wf_app.handoff[0][VIEWER_LC] = rte_ring_create_elem("trep_h01", sizeof(struct wf_item),
-							    WF_HANDOFF_RING_SIZE, 0,
-							    RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (wf_handoff_rings_create() != 0)
+		return false;
 	lc = rte_zmalloc("trep_lc", sizeof(*lc), RTE_CACHE_LINE_SIZE);
 	st = rte_zmalloc("trep_st", sizeof(*st), RTE_CACHE_LINE_SIZE);
 	if (!wf_app.rx_pool || !wf_app.tx_pool || !wf_app.handoff[0][VIEWER_LC] || !lc || !st)
@@ -275,13 +274,13 @@ static void a_replay_waits_while_the_ring_is_over_half_full(void)
 
 	reset();
 	put_range(5000, 10);
-	for (i = 0; i <= WF_HANDOFF_RING_SIZE / 2; i++)
+	for (i = 0; i <= wf_app.handoff_cap / 2; i++)
 		WF_REQUIRE(rte_ring_enqueue_elem(wf_app.handoff[0][VIEWER_LC], &filler,
 						 sizeof(filler)) == 0);
 	request(WF_ITEM_REQ_REPLAY, 5, 0);
 	t = rte_rdtsc();
 	wf_replay_poll(lc, t);
-	WF_CHECK_EQ(rte_ring_count(wf_app.handoff[0][VIEWER_LC]), WF_HANDOFF_RING_SIZE / 2 + 1);
+	WF_CHECK_EQ(rte_ring_count(wf_app.handoff[0][VIEWER_LC]), wf_app.handoff_cap / 2 + 1);
 	WF_CHECK_EQ(lc->n_replays, 1);
 	/* a NACK's answer is shed as well */
 	request(WF_ITEM_REQ_RETX, 5, 5003);

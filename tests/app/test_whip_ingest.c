@@ -32,6 +32,7 @@
 #include "fast/apply.h"
 #include "fast/classify.h"
 #include "fast/fanout.h"
+#include "fast/handoff.h"
 #include "fast/history.h"
 #include "fast/request.h"
 #include "fast/whip.h"
@@ -215,10 +216,6 @@ static bool setup(void)
 		lc->srtp = wf_srtp_engine_create(NULL);
 		snprintf(name, sizeof(name), "twhip_reply%u", w);
 		lc->reply = rte_ring_create(name, 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "twhip_h%u", w);
-		wf_app.handoff[w][1 - w] = rte_ring_create_elem(name, sizeof(struct wf_item),
-								 WF_HANDOFF_RING_SIZE, 0,
-								 RING_F_SP_ENQ | RING_F_SC_DEQ);
 		lc->n_slots = 4;
 		lc->viewers = rte_zmalloc(NULL, sizeof(*lc->viewers) * lc->n_slots,
 					  RTE_CACHE_LINE_SIZE);
@@ -227,12 +224,14 @@ static bool setup(void)
 		lc->member_keys = rte_zmalloc(NULL, sizeof(*lc->member_keys) * lc->n_slots,
 					      RTE_CACHE_LINE_SIZE);
 		lc->next_timer_tsc = UINT64_MAX;	/* no timers: the test reads tx */
-		if (!lc->srtp || !lc->reply || !wf_app.handoff[w][1 - w] || !lc->viewers ||
+		if (!lc->srtp || !lc->reply || !lc->viewers ||
 		    !lc->members || !lc->member_out || !lc->member_keys)
 			return false;
 		wf_app.lc[w] = lc;
 		lcs[w] = lc;
 	}
+	if (wf_handoff_rings_create() != 0)
+		return false;
 
 	/* stream 0: H.264 and opus, owned by worker 0, viewers on worker 0 */
 	s->n_tracks = 2;

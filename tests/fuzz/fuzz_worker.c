@@ -53,7 +53,6 @@
 #include "fuzz/fuzz.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -64,6 +63,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "common/workers.h"
 #include "core/app.h"
 #include "core/lcore.h"
 #include "fast/apply.h"
@@ -101,7 +101,7 @@ static const uint16_t ingest_ports[8] = { 5004, 5005, 5006, 5010, 5020, 5022, 50
  * two get its media through the handoff rings. */
 static const unsigned view_stream[N_VIEWERS] = { 0, 2, 1, 3 };
 
-static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
+static const struct rte_ether_addr peer_mac = WF_PLAY_PEER_MAC;
 
 struct viewer {
 	unsigned worker;
@@ -187,16 +187,6 @@ static void config(void)
 
 /* ---- playing the workers and the slow path ------------------------------ */
 
-/* Applies the control messages waiting for worker w, as its loop does. */
-static void control(unsigned w)
-{
-	struct wf_ctrl_msg *msgs[8];
-	unsigned n;
-
-	while ((n = wf_ctrl_take(wf_app.lc[w], msgs, RTE_DIM(msgs))) > 0)
-		wf_ctrl_apply(wf_app.lc[w], msgs, n);
-}
-
 /* What the slow path does with punted frames here: takes them. */
 static void slow_path(void)
 {
@@ -224,7 +214,7 @@ static void poll_all(struct rte_mbuf *rx[][WF_MAX_PORTS][WF_BURST],
 	for (w = 0; w < wf_app.n_workers; w++) {
 		struct wf_lcore *lc = wf_app.lc[w];
 
-		control(w);
+		wf_play_control(w);
 		for (p = 0; rx && p < wf_app.n_ports; p++) {
 			if (!nrx[w][p])
 				continue;
@@ -242,7 +232,8 @@ static bool in_flight(void)
 
 	for (a = 0; a < wf_app.n_workers; a++)
 		for (b = 0; b < wf_app.n_workers; b++)
-			if (a != b && (rte_ring_count(wf_app.handoff[a][b]) || wf_app.lc[a]->nho[b]))
+			if (a != b && (rte_ring_count(wf_app.handoff[a][b]) || wf_app.lc[a]->nho[b] ||
+				       rte_ring_count(wf_app.wire[a][b]) || wf_app.lc[a]->nwo[b]))
 				return true;
 	return false;
 }
@@ -258,21 +249,6 @@ static void settle(void)
 		if (!in_flight())
 			break;
 	}
-}
-
-/* The helper that plays the workers' control step while the slow path's
- * wf_streams_start() waits for their answers. */
-static bool helper_stop;
-
-static void *helper(void *arg)
-{
-	unsigned w;
-
-	(void)arg;
-	while (!__atomic_load_n(&helper_stop, __ATOMIC_ACQUIRE))
-		for (w = 0; w < wf_app.n_workers; w++)
-			control(w);
-	return NULL;
 }
 
 /* The reply to stream_renew()'s last message (ctrlq.h's done). */
@@ -294,7 +270,7 @@ static void renew_step(unsigned w, struct wf_ctrl_msg *msg)
 {
 	memset(&renew_reply, 0, sizeof(renew_reply));
 	WF_FUZZ_CHECK(wf_ctrl_send(w, msg, renew_done) == 0);
-	control(w);
+	wf_play_control(w);
 	wf_ctrl_replies();
 	WF_FUZZ_CHECK(renew_reply.done && renew_reply.status == 0);
 }
@@ -454,35 +430,6 @@ static struct rte_mbuf *frame_mbuf(const uint8_t *frame, size_t len, unsigned po
 	return m;
 }
 
-/* Ethernet + IPv4 + UDP from src:sport to our address on port_idx, port
- * dport, around payload[0..len).  Returns the frame length, 0 if too big. */
-static size_t udp_frame(uint8_t *buf, size_t cap, unsigned port_idx, uint32_t src,
-			uint16_t sport, uint16_t dport, const uint8_t *payload, size_t len)
-{
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-
-	if (len > cap - WF_L2L3L4_LEN || len > 1500 - 28)
-		return 0;
-	memset(buf, 0, WF_L2L3L4_LEN);
-	rte_ether_addr_copy(&wf_app.ports[port_idx].mac, &eth->dst_addr);
-	rte_ether_addr_copy(&peer_mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(28 + len));
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = rte_cpu_to_be_32(wf_app.ports[port_idx].addr);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(sport);
-	udp->dst_port = rte_cpu_to_be_16(dport);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
-	memcpy(udp + 1, payload, len);
-	return WF_L2L3L4_LEN + len;
-}
-
 /* The frame record op/bytes stands for, into buf; *port_idx: where it
  * arrives.  Returns its length (0: nothing to send). */
 static size_t build(uint8_t op, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
@@ -503,11 +450,11 @@ static size_t build(uint8_t op, const uint8_t *p, size_t len, uint8_t *buf, size
 	case K_INGEST:
 		*port_idx = 0;
 		dport = ingest_ports[OP_SEL(op)];
-		return udp_frame(buf, cap, 0, SRC_ADDR, (uint16_t)(dport + 2000), dport, p, len);
+		return wf_play_udp_frame(buf, cap, 0, SRC_ADDR, (uint16_t)(dport + 2000), dport, p, len);
 	case K_VIEWER:
 		*port_idx = vw->port_idx;
-		return udp_frame(buf, cap, vw->port_idx, vw->addr, vw->udp_port,
-				 wf_app.webrtc_port, p, len);
+		return wf_play_udp_frame(buf, cap, vw->port_idx, vw->addr, vw->udp_port,
+					 wf_app.webrtc_port, p, len);
 	default:	/* K_SRTCP */
 		*port_idx = vw->port_idx;
 		if (len < 8 || len > sizeof(plain) - 64)
@@ -516,8 +463,8 @@ static size_t build(uint8_t op, const uint8_t *p, size_t len, uint8_t *buf, size
 		if (wf_srtcp_protect(engine, &vw->srtcp, &vw->srtcp_index, plain, len,
 				     sizeof(plain), &out) != 0)
 			return 0;
-		return udp_frame(buf, cap, vw->port_idx, vw->addr, vw->udp_port,
-				 wf_app.webrtc_port, plain, out);
+		return wf_play_udp_frame(buf, cap, vw->port_idx, vw->addr, vw->udp_port,
+					 wf_app.webrtc_port, plain, out);
 	}
 }
 
@@ -549,6 +496,7 @@ struct tally {
 	uint64_t rx;		/* frames received */
 	uint64_t ends;		/* frames that went somewhere, or dropped */
 	uint64_t handoff_full;
+	uint64_t wire_full;
 };
 
 static void tally(struct tally *t, struct wf_counters snap[WF_MAX_WORKERS])
@@ -565,6 +513,7 @@ static void tally(struct tally *t, struct wf_counters snap[WF_MAX_WORKERS])
 			if (frame_drop(d))
 				t->ends += c->drop[d];
 		t->handoff_full += c->drop[WF_DROP_HANDOFF_FULL];
+		t->wire_full += c->drop[WF_DROP_WIRE_FULL];
 		if (snap) {
 			const uint64_t *now = (const uint64_t *)c, *then = (const uint64_t *)&snap[w];
 			size_t i;
@@ -657,7 +606,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			 "--vdev", "net_null0", "--vdev", "net_null1", "--file-prefix", prefix };
 	unsigned i, cpu = 0;
 	cpu_set_t cpus;
-	pthread_t th;
 
 	(void)argc;
 	(void)argv;
@@ -677,11 +625,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	timer_tsc = wf_app.tsc_hz / 100;
 	engine = wf_srtp_engine_create(wf_app.srtp_arch);
 	WF_FUZZ_CHECK(engine);
-	WF_FUZZ_CHECK(pthread_create(&th, NULL, helper, NULL) == 0);
-	i = (unsigned)wf_streams_start(cfg);
-	__atomic_store_n(&helper_stop, true, __ATOMIC_RELEASE);
-	pthread_join(th, NULL);
-	WF_FUZZ_CHECK(i == 0);
+	WF_FUZZ_CHECK(wf_play_streams_start(cfg) == 0);
 	for (i = 0; i < N_STREAMS; i++)
 		WF_FUZZ_CHECK(wf_stream_is_active(&wf_app.streams[i]));
 	WF_FUZZ_CHECK(wf_app.streams[0].owner != wf_app.streams[1].owner);
@@ -745,6 +689,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	WF_FUZZ_CHECK(after.rx - before.rx == frames);
 	WF_FUZZ_CHECK(after.ends - before.ends == frames);
 	WF_FUZZ_CHECK(after.handoff_full == before.handoff_full);
+	WF_FUZZ_CHECK(after.wire_full == before.wire_full);
 
 	viewers_remove();
 	for (i = 0; i < N_STREAMS; i++)

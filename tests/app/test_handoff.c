@@ -1,0 +1,349 @@
+/* test_handoff.c: what a flood of packets received for another worker can
+ * cost (fast/handoff.h, fast/classify.c, wf_ingest_screen()).
+ *
+ * A world as whepfan builds it (wf_setup_workers(), wf_streams_start()):
+ * EAL with --no-huge, one net_null port, two worker lcores never
+ * launched, whose functions this thread plays (control messages, RX bursts
+ * into wf_classify_burst(), wf_worker_poll_tail()).  Stream "a" is owned
+ * by one worker, stream "b" by the other; the source of "a" sends from
+ * 198.18.0.0/24 only.  The flood arrives on the worker that does not own
+ * "a", as RSS would put an attacker's 5-tuples.
+ */
+#include <inttypes.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+
+#include "common/workers.h"
+#include "wf_test.h"
+
+#include "core/app.h"
+#include "core/lcore.h"
+#include "core/peer.h"
+#include "fast/classify.h"
+#include "fast/ingest.h"
+#include "fast/worker.h"
+#include "setup.h"
+
+#define IP4(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define PORT_A		5004
+#define PORT_B		5010
+#define SRC		IP4(198, 18, 0, 2)
+#define SRC_PORT	6000
+#define TIMEOUT_MS	100	/* streams[].source_timeout_ms */
+
+static struct wf_config *cfg;
+static unsigned sid_a, sid_b;	/* stream slots */
+static unsigned owner_a, other;	/* "a"'s owner, and the worker that is not */
+static struct rte_mbuf *rx[WF_MAX_WORKERS][WF_BURST];
+static unsigned nrx[WF_MAX_WORKERS];
+static uint64_t timer_tsc;
+
+/* ---- playing the workers --------------------------------------------------- */
+
+/* Worker w classifies what it received, then ends its poll. */
+static void poll_worker(unsigned w)
+{
+	struct wf_lcore *lc = wf_app.lc[w];
+
+	wf_play_control(w);
+	if (nrx[w])
+		wf_classify_burst(lc, 0, rx[w], (uint16_t)nrx[w]);
+	nrx[w] = 0;
+	wf_worker_poll_tail(lc, timer_tsc, 0);
+}
+
+/* Worker w runs its timers in its next poll. */
+static void timers_due(unsigned w)
+{
+	wf_app.lc[w]->next_timer_tsc = 0;
+}
+
+/* An RTP packet of payload type 96 (or an RTCP SR) from src:sport to our
+ * dport arrives on worker w (its burst is classified when full). */
+static void rtp_on(unsigned w, uint32_t src, uint16_t sport, uint16_t dport, uint16_t seq,
+		   bool rtcp)
+{
+	uint8_t p[112] = { 0x80 }, frame[WF_L2L3L4_LEN + sizeof(p)];
+	struct rte_mbuf *m;
+	uint8_t *d;
+	size_t len;
+
+	if (rtcp) {	/* a sender report without report blocks */
+		p[1] = 200;
+		p[3] = 6;
+	} else {
+		p[1] = 96;
+		p[2] = (uint8_t)(seq >> 8);
+		p[3] = (uint8_t)seq;
+		p[7] = (uint8_t)seq;	/* timestamp */
+		p[11] = 0x55;		/* SSRC */
+		p[12] = 0x41;		/* an H.264 slice, not a key frame */
+	}
+	len = wf_play_udp_frame(frame, sizeof(frame), 0, src, sport, dport, p,
+				rtcp ? 28 : sizeof(p));
+	m = rte_pktmbuf_alloc(wf_app.rx_pool);
+	WF_REQUIRE(m);
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	WF_REQUIRE(d);
+	memcpy(d, frame, len);
+	m->port = 0;
+	rx[w][nrx[w]++] = m;
+	if (nrx[w] == WF_BURST) {
+		wf_classify_burst(wf_app.lc[w], 0, rx[w], WF_BURST);
+		nrx[w] = 0;
+	}
+}
+
+static uint64_t drops(unsigned w, enum wf_drop why)
+{
+	return wf_app.lc[w]->c.drop[why];
+}
+
+/* Every worker polls until nothing travels between them. */
+static void settle(void)
+{
+	unsigned i, w;
+
+	for (i = 0; i < 64; i++)
+		for (w = 0; w < wf_app.n_workers; w++)
+			poll_worker(w);
+}
+
+/* ---- the tests ------------------------------------------------------------- */
+
+/* Packets received for "a"'s owner fill only the ring such packets take:
+ * the media of "b", which its owner hands to the viewers' worker (here
+ * "a"'s owner, which is busy and does not poll), all passes; what the
+ * flood holds of the receive pool is that ring and a buffer, which the
+ * reserve counts (mbufs.c). */
+static void a_flood_for_another_worker_leaves_the_workers_own_items_alone(void)
+{
+	struct wf_stream *b = &wf_app.streams[sid_b];
+	uint64_t full0 = drops(other, WF_DROP_WIRE_FULL), out0 = wf_app.lc[other]->c.handoff_out;
+	uint64_t media0 = wf_app.lc[owner_a]->c.handoff_in_kind[WF_ITEM_MEDIA];
+	unsigned base = rte_mempool_in_use_count(wf_app.rx_pool), i, held;
+	unsigned cap = wf_wire_ring_size(wf_app.n_workers) - 1;
+
+	__atomic_store_n(&b->fanout_mask, 1u << owner_a, __ATOMIC_RELEASE);
+	for (i = 0; i < 4096; i++) {
+		rtp_on(other, IP4(198, 18, 0, 100 + i % 50), (uint16_t)(40000 + i), PORT_A,
+		       (uint16_t)i, false);
+		if (i % 64 == 0)
+			rtp_on(other, SRC, SRC_PORT, PORT_B, (uint16_t)(100 + i / 64), false);
+		if (i % 256 == 255)
+			poll_worker(other);	/* "a"'s owner does not poll */
+	}
+	poll_worker(other);
+	WF_CHECK_EQ(drops(other, WF_DROP_HANDOFF_FULL), 0);
+	WF_CHECK_EQ(drops(other, WF_DROP_WIRE_FULL) - full0, 4096 - cap);
+	WF_CHECK_EQ(rte_ring_count(wf_app.wire[other][owner_a]), cap);
+	WF_CHECK_EQ(wf_app.lc[other]->c.handoff_out - out0, cap + 64);
+	held = rte_mempool_in_use_count(wf_app.rx_pool) - base;
+	WF_CHECKF(held <= cap + WF_BURST + 64, "%u packets held", held);
+
+	settle();
+	WF_CHECK_EQ(wf_app.lc[owner_a]->c.handoff_in_kind[WF_ITEM_MEDIA] - media0, 64);
+	WF_CHECK_EQ(rte_ring_count(wf_app.wire[other][owner_a]), 0);
+	__atomic_store_n(&b->fanout_mask, 0, __ATOMIC_RELEASE);
+}
+
+/* While "a"'s source is live, what other addresses (or the source's
+ * address from another port) send to "a"'s ports is dropped on the worker
+ * that received it, and never reaches the owner; the source's own packets
+ * (RTP, and RTCP from the port beside) pass.  Once it has been silent for
+ * the timeout, a new source may take over through any worker. */
+static void a_live_sources_impostors_are_dropped_where_they_arrive(void)
+{
+	struct wf_lcore *o = wf_app.lc[other];
+	const struct wf_track_state *ts = &wf_app.lc[owner_a]->owned[sid_a]->t[0];
+	uint64_t out0, src0, foreign0, pkts0 = ts->pkts;
+	unsigned i;
+
+	usleep((TIMEOUT_MS + 20) * 1000);	/* whoever "a" latched before is not live */
+	for (i = 0; i < 8; i++)
+		rtp_on(owner_a, SRC, SRC_PORT, PORT_A, (uint16_t)(1000 + i), false);
+	timers_due(owner_a);
+	settle();
+	WF_REQUIRE(ts->latched && ts->src_addr == SRC && ts->src_port == SRC_PORT);
+	WF_CHECK_EQ(__atomic_load_n(&wf_app.streams[sid_a].live_src[0], __ATOMIC_RELAXED),
+		    WF_LIVE_SOURCE(SRC, SRC_PORT));
+
+	out0 = o->c.handoff_out;
+	src0 = drops(other, WF_DROP_INGEST_SOURCE);
+	foreign0 = drops(other, WF_DROP_INGEST_FOREIGN);
+	for (i = 0; i < 100; i++) {
+		rtp_on(other, SRC + 1, SRC_PORT, PORT_A, (uint16_t)(2000 + i), false);
+		rtp_on(other, SRC, SRC_PORT + 2, PORT_A, (uint16_t)(2000 + i), false);
+		rtp_on(other, SRC + 1, SRC_PORT + 1, PORT_A + 1, 0, true);
+		rtp_on(other, IP4(198, 19, 0, 2), SRC_PORT, PORT_A, (uint16_t)(2000 + i), false);
+	}
+	poll_worker(other);
+	WF_CHECK_EQ(o->c.handoff_out - out0, 0);
+	WF_CHECK_EQ(drops(other, WF_DROP_INGEST_SOURCE) - src0, 300);
+	WF_CHECK_EQ(drops(other, WF_DROP_INGEST_FOREIGN) - foreign0, 100);
+
+	/* the source itself, through the other worker: RTP and its RTCP */
+	rtp_on(other, SRC, SRC_PORT, PORT_A, 1008, false);
+	rtp_on(other, SRC, SRC_PORT + 1, PORT_A + 1, 0, true);
+	poll_worker(other);
+	WF_CHECK_EQ(o->c.handoff_out - out0, 2);
+	settle();
+	WF_CHECK_EQ(ts->pkts - pkts0, 9);	/* 1000..1008 */
+
+	/* silent for the timeout: the owner's timer takes the hint back */
+	usleep((TIMEOUT_MS + 20) * 1000);
+	timers_due(owner_a);
+	settle();
+	WF_CHECK_EQ(__atomic_load_n(&wf_app.streams[sid_a].live_src[0], __ATOMIC_RELAXED), 0);
+	rtp_on(other, SRC + 1, SRC_PORT, PORT_A, 3000, false);
+	settle();
+	WF_CHECK_EQ(o->c.handoff_out - out0, 3);
+	WF_CHECK(ts->latched && ts->src_addr == SRC + 1);
+}
+
+/* A viewer of "a" at addr:port, on "a"'s owner, in slot (gen 1). */
+static struct wf_peer_key viewer_at(uint32_t addr, uint16_t port, uint32_t slot)
+{
+	struct wf_peer_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.addr = addr;
+	k.port = port;
+	WF_CHECK(rte_hash_add_key_data(wf_app.peers, &k,
+				       wf_peer_value(owner_a, slot, 1, WF_PEER_NO_TAG)) == 0);
+	return k;
+}
+
+/* A viewer's 5-tuple sending as fast as it can gets its bucket's worth to
+ * the viewer's worker (police.h: 250 at once, 500 a second), wherever it
+ * arrives; another viewer's packets all pass. */
+static void a_viewers_flood_is_policed_where_it_arrives(void)
+{
+	struct wf_lcore *o = wf_app.lc[other];
+	struct wf_peer_key k1 = viewer_at(IP4(198, 18, 0, 50), 50000, 1);
+	struct wf_peer_key k2 = viewer_at(IP4(198, 18, 0, 51), 50001, 2);
+	uint64_t out0 = o->c.handoff_out, pol0 = drops(other, WF_DROP_POLICE_SRTCP);
+	uint64_t full0 = drops(other, WF_DROP_WIRE_FULL);
+	uint64_t in0 = wf_app.lc[owner_a]->c.handoff_in_kind[WF_ITEM_FROM_VIEWER];
+	uint64_t t0 = rte_rdtsc(), passed, most;
+	unsigned i;
+
+	for (i = 0; i < 2000; i++) {
+		rtp_on(other, k1.addr, k1.port, wf_app.webrtc_port, (uint16_t)i, false);
+		if (i % 200 == 0)
+			rtp_on(other, k2.addr, k2.port, wf_app.webrtc_port, (uint16_t)i, false);
+		if (i % 256 == 255)
+			poll_worker(other);
+	}
+	poll_worker(other);
+	passed = o->c.handoff_out - out0;
+	most = 250 + 10 + 1 + 500 * (rte_rdtsc() - t0) / wf_app.tsc_hz;
+	WF_CHECKF(passed >= 250 + 10 && passed <= most, "%" PRIu64 " passed, at most %" PRIu64,
+		  passed, most);
+	WF_CHECK_EQ(drops(other, WF_DROP_POLICE_SRTCP) - pol0, 2010 - passed);
+	WF_CHECK_EQ(drops(other, WF_DROP_WIRE_FULL) - full0, 0);
+	settle();
+	WF_CHECK_EQ(wf_app.lc[owner_a]->c.handoff_in_kind[WF_ITEM_FROM_VIEWER] - in0, passed);
+	rte_hash_del_key(wf_app.peers, &k1);
+	rte_hash_del_key(wf_app.peers, &k2);
+}
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static void track(struct wf_config_stream *cs, uint16_t port)
+{
+	struct wf_config_track *t = &cs->tracks[cs->n_tracks++];
+
+	t->kind = WF_CONF_VIDEO;
+	t->codec = WF_CONF_H264;
+	t->port = port;
+	t->payload_type = 96;
+	t->clock_rate = 90000;
+}
+
+static struct wf_config_stream *stream(const char *name, uint16_t port)
+{
+	struct wf_config_stream *cs = &cfg->streams[cfg->n_streams++];
+
+	snprintf(cs->name, sizeof(cs->name), "%s", name);
+	cs->history_ms = 1000;
+	cs->history_mbufs = 256;
+	cs->source_timeout_ms = TIMEOUT_MS;
+	track(cs, port);
+	return cs;
+}
+
+static bool setup(void)
+{
+	char prefix[32], lcores[64];
+	char *args[] = { "test_handoff", "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+			 "--no-telemetry", "--lcores", lcores, "--log-level", "error",
+			 "--vdev", "net_null0", "--file-prefix", prefix };
+	struct wf_config_stream *cs;
+	struct wf_config_port *p;
+	unsigned cpu = 0, s;
+	cpu_set_t cpus;
+
+	/* three lcores (main and two workers, never launched) on one CPU */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &cpus))
+			cpu++;
+	snprintf(lcores, sizeof(lcores), "0@%u,1@%u,2@%u", cpu, cpu, cpu);
+	snprintf(prefix, sizeof(prefix), "wfho%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(args), args) < 0)
+		return false;
+	cfg = wf_config_create();
+	if (!cfg)
+		return false;
+	cfg->dpdk.mbufs = 32767;
+	cfg->http.max_sessions = 16;
+	p = &cfg->ports[cfg->n_ports++];
+	snprintf(p->name, sizeof(p->name), "net_null0");
+	p->addr = IP4(198, 18, 0, 1);
+	p->prefix_len = 24;
+	p->netmask = 0xffffff00u;
+	cs = stream("a", PORT_A);
+	cs->n_sources = 1;
+	cs->sources[0] = (struct wf_conf_cidr){ .addr = IP4(198, 18, 0, 0), .mask = 0xffffff00u,
+						.prefix_len = 24 };
+	stream("b", PORT_B);
+	if (wf_setup_workers(cfg) != 0 || wf_app.n_workers != 2)
+		return false;
+	timer_tsc = wf_app.tsc_hz / 100;
+	if (wf_play_streams_start(cfg) != 0)
+		return false;
+	for (s = 0; s < WF_MAX_STREAMS; s++) {
+		if (!wf_stream_is_active(&wf_app.streams[s]))
+			continue;
+		if (!strcmp(wf_app.streams[s].name, "a"))
+			sid_a = s;
+		else
+			sid_b = s;
+	}
+	owner_a = wf_app.streams[sid_a].owner;
+	other = 1 - owner_a;
+	return wf_app.streams[sid_b].owner == other;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned w;
+
+	wf_test_init(argc, argv);
+	if (!setup()) {
+		fprintf(stderr, "test_handoff: set-up failed\n");
+		return 1;
+	}
+	WF_RUN(a_flood_for_another_worker_leaves_the_workers_own_items_alone);
+	WF_RUN(a_live_sources_impostors_are_dropped_where_they_arrive);
+	WF_RUN(a_viewers_flood_is_policed_where_it_arrives);
+	for (w = 0; w < wf_app.n_workers; w++) {
+		wf_srtp_engine_free(wf_app.lc[w]->srtp);
+		wf_app.lc[w]->srtp = NULL;
+	}
+	return wf_test_done();
+}

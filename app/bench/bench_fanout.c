@@ -843,18 +843,17 @@ static int source_fill(struct source *src, unsigned max)
 }
 
 /* With several workers the owner hands every packet to the others: true
- * while one of them lags (its handoff ring over half full).  Feeding no
- * faster than the slowest drains keeps the run free of handoff_full drops
- * (with two workers the ingest ring's 1023 packets fit in the other half;
- * with more, whose rings are smaller, the drops say so); a real source is
- * paced by its bitrate anyway. */
-static bool handoff_lagging(void)
+ * while a handoff ring has less room than the packets waiting for the
+ * owner in the ingest ring and the add more would need.  Feeding no faster
+ * than the slowest drains keeps the run free of handoff_full drops; a real
+ * source is paced by its bitrate anyway. */
+static bool handoff_lagging(const struct source *src, unsigned add)
 {
-	unsigned o, w;
+	unsigned waiting = rte_ring_count(src->ring) + add, o, w;
 
 	for (o = 0; o < wf_app.n_workers; o++)
 		for (w = 0; w < wf_app.n_workers; w++)
-			if (w != o && rte_ring_count(wf_app.handoff[o][w]) > wf_app.handoff_cap / 2)
+			if (w != o && rte_ring_free_count(wf_app.handoff[o][w]) < waiting)
 				return true;
 	return false;
 }
@@ -863,7 +862,7 @@ static bool handoff_lagging(void)
 static void source_run(struct source *src, uint64_t end)
 {
 	while (rte_rdtsc() < end) {
-		if (rte_ring_free_count(src->ring) >= FILL_MIN && !handoff_lagging() &&
+		if (rte_ring_free_count(src->ring) >= FILL_MIN && !handoff_lagging(src, FILL_MIN) &&
 		    source_fill(src, FILL_MIN) > 0)
 			continue;
 		wf_ctrl_replies();
@@ -882,7 +881,7 @@ static void source_rate(struct source *src, double pps, uint64_t end)
 	while ((now = rte_rdtsc()) < end) {
 		uint64_t due = (uint64_t)((double)(now - t0) * pps / (double)wf_app.tsc_hz) + 1;
 
-		if (due > src->made - first && !handoff_lagging())
+		if (due > src->made - first && !handoff_lagging(src, 8))
 			source_fill(src, (unsigned)RTE_MIN(due - (src->made - first), 8u));
 		else
 			rte_pause();

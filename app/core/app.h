@@ -38,10 +38,10 @@
  * item may hold a receive-pool packet, so the receive reserve counts
  * every ring full (mbufs.h); per pair, the rings shrink as workers are
  * added. */
-#define WF_HANDOFF_ITEMS	2048
-#define WF_HANDOFF_RING_MIN	256
-#define WF_WIRE_ITEMS		512
-#define WF_WIRE_RING_MIN	64
+#define WF_HANDOFF_ITEMS	1024
+#define WF_HANDOFF_RING_MIN	128
+#define WF_WIRE_ITEMS		256
+#define WF_WIRE_RING_MIN	32
 #define WF_PUNT_RING_SIZE	1024	/* packets from one worker to the slow path */
 #define WF_CTRL_RING_SIZE	1024	/* control messages to one worker */
 #define WF_MBUF_PRIV_SIZE	RTE_ALIGN(sizeof(struct wf_mbuf_meta), RTE_MBUF_PRIV_ALIGN)

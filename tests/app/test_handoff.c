@@ -236,8 +236,10 @@ static void a_viewers_flood_is_policed_where_it_arrives(void)
 		rtp_on(other, k1.addr, k1.port, wf_app.webrtc_port, (uint16_t)i, false);
 		if (i % 200 == 0)
 			rtp_on(other, k2.addr, k2.port, wf_app.webrtc_port, (uint16_t)i, false);
-		if (i % 256 == 255)
+		if (i % 256 == 255) {
 			poll_worker(other);
+			poll_worker(owner_a);
+		}
 	}
 	poll_worker(other);
 	passed = o->c.handoff_out - out0;

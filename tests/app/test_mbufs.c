@@ -76,9 +76,9 @@ static void the_reserve_counts_every_pairs_rings_full(void)
 		WF_CHECKF(pairs == n * (n - 1) * (ho - 1 + wo - 1 + 2 * WF_BURST),
 			  "%u workers: %" PRIu32, n, pairs);
 	}
-	WF_CHECK_EQ(wf_handoff_ring_size(2), 2048);
-	WF_CHECK_EQ(wf_wire_ring_size(2), 512);
-	WF_CHECK_EQ(wf_wire_ring_size(16), 64);
+	WF_CHECK_EQ(wf_handoff_ring_size(2), 1024);
+	WF_CHECK_EQ(wf_wire_ring_size(2), 256);
+	WF_CHECK_EQ(wf_wire_ring_size(16), 32);
 }
 
 static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
@@ -91,7 +91,7 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	 * rings and buffers of the two pairs of workers: the transmit side
 	 * has its own pool */
 	WF_CHECK_EQ(reserve, 2 * 1024 + 2 * 2 * 1023 + 2 * (64 + 16) + 3 * 384 +
-			     2 * (2047 + 511 + 2 * 32) + 512);
+			     2 * (1023 + 255 + 2 * 32) + 512);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.n_ports = 1;
 	cfg.n_streams = 2;
@@ -101,7 +101,7 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), 0);
 	cfg.dpdk.mbufs--;
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), -ENOSPC);
-	WF_CHECKF(strstr(msg, "at least 16280") != NULL, "%s", msg);
+	WF_CHECKF(strstr(msg, "at least 13720") != NULL, "%s", msg);
 	WF_CHECKF(strstr(msg, "3072") != NULL, "%s", msg);
 }
 

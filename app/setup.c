@@ -20,6 +20,7 @@
 #include "core/ctrl.h"
 #include "core/lcore.h"
 #include "core/log.h"
+#include "fast/classify.h"
 #include "fast/handoff.h"
 #include "fast/worker.h"
 #include "ops/telemetry.h"
@@ -48,6 +49,7 @@ static void lcore_free(struct wf_lcore *lc)
 	rte_free(lc->members);
 	rte_free(lc->member_out);
 	rte_free(lc->member_keys);
+	rte_free(lc->viewer_in);
 	rte_ring_free(lc->ctrl);
 	rte_ring_free(lc->reply);
 	rte_ring_free(lc->punt);
@@ -98,7 +100,7 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	wf_police_init(&lc->police, rte_get_tsc_hz());
-	if (!lc->viewers || !lc->members || !lc->member_out || !lc->member_keys || !lc->ctrl ||
+	if (wf_classify_init(lc) != 0 || !lc->viewers || !lc->members || !lc->member_out || !lc->member_keys || !lc->ctrl ||
 	    !lc->reply || !lc->punt || !lc->punt_prio || !lc->slow_tx || !lc->srtp) {
 		lcore_free(lc);
 		return -ENOMEM;
@@ -287,7 +289,7 @@ static void ring_drain(struct rte_ring *r)
  * rings.  Only called with no worker running. */
 static void drain_in_flight(void)
 {
-	unsigned a, b, i, n;
+	unsigned a, b, i, k, n;
 
 	for (a = 0; a < wf_app.n_workers; a++) {
 		struct wf_lcore *lc = wf_app.lc[a];
@@ -298,12 +300,14 @@ static void drain_in_flight(void)
 		for (b = 0; b < wf_app.n_workers; b++) {
 			for (i = 0; i < lc->nho[b]; i++)
 				rte_pktmbuf_free(lc->ho[b][i].m);	/* NULL-safe */
-			for (i = 0; i < lc->nwo[b]; i++)
-				rte_pktmbuf_free(lc->wo[b][i].m);
+			for (k = 0; k < WF_WIRE_KINDS; k++) {
+				for (i = 0; i < lc->nwo[k][b]; i++)
+					rte_pktmbuf_free(lc->wo[k][b][i].m);
+				lc->nwo[k][b] = 0;
+				ring_drain(wf_app.wire[k][a][b]);
+			}
 			lc->nho[b] = 0;
-			lc->nwo[b] = 0;
 			ring_drain(wf_app.handoff[a][b]);
-			ring_drain(wf_app.wire[a][b]);
 		}
 		while (lc->punt && (n = rte_ring_dequeue_burst(lc->punt, (void **)pkts, WF_BURST,
 							       NULL)) > 0)

@@ -32,16 +32,24 @@
 #define WF_EVICT_BATCH		16	/* history evictions freed together (lcore.h) */
 #define WF_MBUF_CACHE		256	/* the packet pool's per-lcore cache */
 /* What one worker may have waiting from all the others together, on the
- * two rings of each pair (wf_ring_share()): the workers' own items (media
- * by reference, resends, requests) and the packets received for another
- * worker (its stream's source or publisher, its viewer's RTCP).  Each
+ * three rings of each pair (handoff.h, wf_ring_share()): the workers' own
+ * items (media by reference, resends, requests), and the packets received
+ * for another worker from sources and publishers, and from viewers.  Each
  * item may hold a receive-pool packet, so the receive reserve counts
  * every ring full (mbufs.h); per pair, the rings shrink as workers are
- * added. */
-#define WF_HANDOFF_ITEMS	1024
-#define WF_HANDOFF_RING_MIN	128
-#define WF_WIRE_ITEMS		256
-#define WF_WIRE_RING_MIN	32
+ * added, down to a minimum of several bursts (a burst must always fit). */
+#define WF_HANDOFF_ITEMS	4096
+#define WF_HANDOFF_RING_MIN	1024
+#define WF_WIRE_SOURCE_ITEMS	1024
+#define WF_WIRE_VIEWER_ITEMS	512
+#define WF_WIRE_RING_MIN	128
+
+/* The rings of received packets, by who sent them (handoff.h). */
+enum wf_wire {
+	WF_WIRE_SOURCE = 0,	/* a stream's source or WHIP publisher, for its owner */
+	WF_WIRE_VIEWER,		/* a viewer's SRTCP, for the viewer's worker */
+	WF_WIRE_KINDS
+};
 #define WF_PUNT_RING_SIZE	1024	/* packets from one worker to the slow path */
 #define WF_CTRL_RING_SIZE	1024	/* control messages to one worker */
 #define WF_MBUF_PRIV_SIZE	RTE_ALIGN(sizeof(struct wf_mbuf_meta), RTE_MBUF_PRIV_ALIGN)
@@ -229,10 +237,11 @@ struct wf_app {
 	uint16_t ingest_map[65536];
 	/* [from][to]: the workers' own items (WF_ITEM_MEDIA, _RETX, _REQ_*) */
 	struct rte_ring *handoff[WF_MAX_WORKERS][WF_MAX_WORKERS];
-	/* [from][to]: packets from the wire for the worker that owns what
-	 * they are for (WF_ITEM_INGEST, _PUBLISHER, _FROM_VIEWER), apart, so
-	 * a flood of them can only ever fill its own rings */
-	struct rte_ring *wire[WF_MAX_WORKERS][WF_MAX_WORKERS];
+	/* [kind][from][to]: packets from the wire for the worker that owns
+	 * what they are for, apart from the workers' own items and, by who
+	 * sent them, from each other: WF_ITEM_INGEST and _PUBLISHER on the
+	 * source ring, _FROM_VIEWER on the viewer ring */
+	struct rte_ring *wire[WF_WIRE_KINDS][WF_MAX_WORKERS][WF_MAX_WORKERS];
 	unsigned handoff_cap;		/* a handoff ring's capacity */
 	struct rte_hash *peers;		/* viewer 5-tuple -> worker/slot */
 	struct rte_rcu_qsbr *qsbr;
@@ -283,9 +292,10 @@ static inline unsigned wf_handoff_ring_size(unsigned n_workers)
 	return wf_ring_share(WF_HANDOFF_ITEMS, WF_HANDOFF_RING_MIN, n_workers);
 }
 
-static inline unsigned wf_wire_ring_size(unsigned n_workers)
+static inline unsigned wf_wire_ring_size(enum wf_wire kind, unsigned n_workers)
 {
-	return wf_ring_share(WF_WIRE_ITEMS, WF_WIRE_RING_MIN, n_workers);
+	return wf_ring_share(kind == WF_WIRE_SOURCE ? WF_WIRE_SOURCE_ITEMS : WF_WIRE_VIEWER_ITEMS,
+			     WF_WIRE_RING_MIN, n_workers);
 }
 
 /* Whether stream s is active.  Acquire: pairs with the release in

@@ -31,14 +31,15 @@
 	_(POLICE_PEER,      police_peer,      "a viewer's consent checks over its 5-tuple's rate") \
 	_(POLICE_NEW,       police_new,       "STUN/DTLS (new sessions, or not a viewer's own check) over its address's rate") \
 	_(POLICE_ICMP,      police_icmp,      "ICMP over its source's rate") \
-	_(POLICE_SRTCP,     police_srtcp,     "a viewer's SRTCP over its 5-tuple's rate") \
+	_(POLICE_SRTCP,     police_srtcp,     "a viewer's SRTCP over its rate (police.h), where it arrived") \
 	_(POLICE_ARP_ALL,   police_arp_all,   "ARP over the class's rate on this worker") \
 	_(POLICE_PEER_ALL,  police_peer_all,  "viewers' consent checks over the class's rate on this worker") \
 	_(POLICE_NEW_ALL,   police_new_all,   "STUN/DTLS (new sessions, or not a viewer's own check) over the class's rate on this worker") \
 	_(POLICE_ICMP_ALL,  police_icmp_all,  "ICMP over the class's rate on this worker") \
 	_(ARP_NOT_OURS,     arp_not_ours,     "ARP malformed, or for another address") \
 	_(HANDOFF_FULL,     handoff_full,     "ring to another worker full") \
-	_(WIRE_FULL,        wire_full,        "ring of received packets to the worker they are for full") \
+	_(WIRE_SOURCE_FULL, wire_source_full, "ring of sources' and publishers' packets to the stream's owner full") \
+	_(WIRE_VIEWER_FULL, wire_viewer_full, "ring of viewers' packets to the viewer's worker full") \
 	_(HANDOFF_KIND,     handoff_kind,     "item from another worker of no known kind") \
 	_(INGEST_NO_STREAM, ingest_no_stream, "ingest port belongs to no active stream") \
 	_(INGEST_BAD_RTP,   ingest_bad_rtp,   "RTP from the source failed validation (see rtp counters)") \

@@ -80,6 +80,13 @@ struct wf_replay {
 #define WF_MAX_REPLAYS	64	/* replays one owner paces at once */
 #define WF_REPLAY_TIMEOUT_MS	500	/* a replay not done by then is given up */
 
+/* One viewer's bucket, on a worker its packets arrive at (lc->viewer_in):
+ * a GCRA theoretical arrival time, for the slot's generation gen. */
+struct wf_viewer_in {
+	uint64_t tat;
+	uint16_t gen;
+};
+
 struct wf_lcore {
 	unsigned idx;		/* worker index: queue and ring index */
 	unsigned lcore_id;
@@ -127,8 +134,8 @@ struct wf_lcore {
 	 * items, and packets received for another worker (handoff.h) */
 	uint16_t nho[WF_MAX_WORKERS];
 	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
-	uint16_t nwo[WF_MAX_WORKERS];
-	struct wf_item wo[WF_MAX_WORKERS][WF_BURST];
+	uint16_t nwo[WF_WIRE_KINDS][WF_MAX_WORKERS];
+	struct wf_item wo[WF_WIRE_KINDS][WF_MAX_WORKERS][WF_BURST];
 	/* fan-out: live copies and resends (NACK answers, replays) */
 	struct wf_batch batch;
 	/* packets the histories let go, fetched and freed together
@@ -147,6 +154,12 @@ struct wf_lcore {
 	uint64_t next_timer_tsc;
 	uint32_t idle_polls;
 	struct wf_police police;	/* what may be punted (police.h) */
+	/* what each viewer sends that arrives here, before it goes to the
+	 * viewer's worker: a bucket per viewer, [worker * n_slots + slot]
+	 * (every worker has n_slots), reset when the slot's generation
+	 * changes (wf_classify_init(), police.h) */
+	struct wf_viewer_in *viewer_in;
+	struct wf_gcra viewer_in_rate;
 	struct wf_counters c;
 	/* the tracks of the streams this worker owns, as telemetry sees them
 	 * (wf_ingest_publish); one writer per lcore, so no false sharing */

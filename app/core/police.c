@@ -9,16 +9,15 @@
 
 const char *wf_punt_class_name(enum wf_punt_class c)
 {
-	static const char *const names[WF_POLICE_CLASS_COUNT] = {
+	static const char *const names[WF_PUNT_CLASS_COUNT] = {
 		[WF_PUNT_ARP] = "arp", [WF_PUNT_PEER] = "peer",
 		[WF_PUNT_NEW] = "new", [WF_PUNT_ICMP] = "icmp",
-		[WF_PUNT_SRTCP] = "srtcp",
 	};
 
-	return (unsigned)c < WF_POLICE_CLASS_COUNT ? names[c] : "?";
+	return (unsigned)c < WF_PUNT_CLASS_COUNT ? names[c] : "?";
 }
 
-static void gcra_set(struct wf_gcra *g, uint64_t hz, unsigned rate, unsigned burst)
+void wf_gcra_set(struct wf_gcra *g, uint64_t hz, unsigned rate, unsigned burst)
 {
 	g->interval = rate ? hz / rate : 0;
 	g->tolerance = rate && burst > 1 ? (uint64_t)(burst - 1) * g->interval : 0;
@@ -28,8 +27,8 @@ void wf_police_init(struct wf_police *p, uint64_t hz)
 {
 	memset(p, 0, sizeof(*p));
 #define WF_POLICE_SET_(cls, rate, burst, all_rate, all_burst) \
-	gcra_set(&p->src[WF_PUNT_##cls], hz, rate, burst); \
-	gcra_set(&p->all[WF_PUNT_##cls], hz, all_rate, all_burst);
+	wf_gcra_set(&p->src[WF_PUNT_##cls], hz, rate, burst); \
+	wf_gcra_set(&p->all[WF_PUNT_##cls], hz, all_rate, all_burst);
 	WF_POLICE_RATES(WF_POLICE_SET_)
 #undef WF_POLICE_SET_
 	/* a secret hash key, so sources cannot be chosen to share a slot */
@@ -59,6 +58,16 @@ static inline uint64_t gcra(const struct wf_gcra *g, uint64_t tat, uint64_t now)
 	if (t - now > g->tolerance)
 		return 0;
 	return t + g->interval;
+}
+
+bool wf_gcra_admit(const struct wf_gcra *g, uint64_t *tat, uint64_t now)
+{
+	uint64_t next = gcra(g, *tat, now);
+
+	if (!next)
+		return false;
+	*tat = next;
+	return true;
 }
 
 enum wf_police_verdict wf_police_check(struct wf_police *p, enum wf_punt_class c, uint64_t key,

@@ -30,12 +30,7 @@ enum wf_punt_class {
 	WF_PUNT_PEER,		/* a Binding request naming the viewer of its 5-tuple */
 	WF_PUNT_NEW,		/* other STUN, DTLS (any address) */
 	WF_PUNT_ICMP,		/* ICMP (echo) */
-	WF_PUNT_CLASS_COUNT,
-	/* policed as the punts are, but never punted: what comes from a
-	 * viewer's 5-tuple with RTP's first byte (its SRTCP), before it goes
-	 * to the viewer's worker, here or over a wire ring (handoff.h) */
-	WF_PUNT_SRTCP = WF_PUNT_CLASS_COUNT,
-	WF_POLICE_CLASS_COUNT
+	WF_PUNT_CLASS_COUNT
 };
 
 /* Packets per second and burst of each class: per source, and in all on
@@ -43,18 +38,12 @@ enum wf_punt_class {
  * second per viewer, a browser's first checks some 20 a second per
  * candidate pair, a DTLS flight a handful of datagrams.  PEER's aggregate
  * (20,000/s, a second's checks of 20,000 viewers) bounds what even checks
- * that name a real session (an attacker who saw a ufrag) can cost.  A
- * browser's RTCP is a compound every second or so and its NACKs and PLIs
- * as losses come, a few tens a second at worst; SRTCP's bucket (500/s
- * per 5-tuple, no aggregate: every viewer sends some) bounds what one
- * viewer, or one spoofed 5-tuple, makes another worker check and a wire
- * ring carry. */
+ * that name a real session (an attacker who saw a ufrag) can cost. */
 #define WF_POLICE_RATES(_) \
 	_(ARP,  20,  20, 1000,  200) \
 	_(PEER, 100, 64, 20000, 2000) \
 	_(NEW,  200, 100, 20000, 2000) \
-	_(ICMP, 10,  10, 500,   100) \
-	_(SRTCP, 500, 250, 0,   0)
+	_(ICMP, 10,  10, 500,   100)
 
 #define WF_POLICE_SLOT_BITS	10	/* per-source buckets per class */
 #define WF_POLICE_SLOTS		(1u << WF_POLICE_SLOT_BITS)
@@ -71,14 +60,30 @@ struct wf_gcra {
 
 struct wf_police {
 	uint64_t seed;		/* slot hash key, random (wf_police_init()) */
-	struct wf_gcra src[WF_POLICE_CLASS_COUNT];
-	struct wf_gcra all[WF_POLICE_CLASS_COUNT];
-	uint64_t all_tat[WF_POLICE_CLASS_COUNT];
-	struct wf_police_slot slot[WF_POLICE_CLASS_COUNT][WF_POLICE_SLOTS];
+	struct wf_gcra src[WF_PUNT_CLASS_COUNT];
+	struct wf_gcra all[WF_PUNT_CLASS_COUNT];
+	uint64_t all_tat[WF_PUNT_CLASS_COUNT];
+	struct wf_police_slot slot[WF_PUNT_CLASS_COUNT][WF_POLICE_SLOTS];
 };
 
+/* What one viewer may send that reaches its worker (its SRTCP, or
+ * anything with RTP's first byte from its 5-tuple), checked where it
+ * arrives before it goes to the viewer's worker (classify.c): a browser
+ * sends a compound every second or so and its NACKs and PLIs as losses
+ * come, a few tens a second at worst.  The bucket is the viewer's own
+ * (its worker and slot), so no flood from other 5-tuples can shed it. */
+#define WF_VIEWER_IN_RATE	500
+#define WF_VIEWER_IN_BURST	250
+
+/* Sets g to rate packets a second with burst, for a TSC of hz. */
+void wf_gcra_set(struct wf_gcra *g, uint64_t hz, unsigned rate, unsigned burst);
+
+/* Whether a packet at TSC now conforms to g with theoretical arrival time
+ * *tat (0: a full bucket); when it does, *tat moves on. */
+bool wf_gcra_admit(const struct wf_gcra *g, uint64_t *tat, uint64_t now);
+
 /* The class's name in telemetry and /metrics ("arp", "peer", "new",
- * "icmp", "srtcp"); "?" out of range. */
+ * "icmp"); "?" out of range. */
 const char *wf_punt_class_name(enum wf_punt_class c);
 
 /* Sets the buckets from WF_POLICE_RATES for a TSC of hz cycles a second,

@@ -1,10 +1,14 @@
 /* classify.c: the first stage of a worker (classify.h). */
 #include "fast/classify.h"
 
+#include <errno.h>
+
 #include <rte_arp.h>
 #include <rte_ether.h>
 #include <rte_hash.h>
 #include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_udp.h>
 
 #include "core/arp_rule.h"
@@ -115,7 +119,37 @@ static void publisher_in(struct wf_lcore *lc, struct rte_mbuf *m, unsigned owner
 		return;
 	}
 	it.stream = (uint8_t)sid;
-	wf_handoff_wire(lc, owner, &it);
+	wf_handoff_wire(lc, WF_WIRE_SOURCE, owner, &it);
+}
+
+int wf_classify_init(struct wf_lcore *lc)
+{
+	size_t n = (size_t)wf_app.n_workers * lc->n_slots;
+
+	lc->viewer_in = rte_zmalloc_socket("wf_viewer_in", sizeof(*lc->viewer_in) * (n ? n : 1),
+					   RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc->lcore_id));
+	if (!lc->viewer_in)
+		return -ENOMEM;
+	wf_gcra_set(&lc->viewer_in_rate, rte_get_tsc_hz(), WF_VIEWER_IN_RATE, WF_VIEWER_IN_BURST);
+	return 0;
+}
+
+/* Whether what the viewer in slot (generation gen) of worker sends may go
+ * on to its worker, here or over a wire ring, before that worker checks
+ * it: within the viewer's own bucket (police.h).  A slot out of range is
+ * not (the value is the slow path's). */
+static bool viewer_in_admit(struct wf_lcore *lc, unsigned worker, uint32_t slot, uint16_t gen)
+{
+	struct wf_viewer_in *b;
+
+	if (worker >= wf_app.n_workers || slot >= lc->n_slots)
+		return false;
+	b = &lc->viewer_in[worker * lc->n_slots + slot];
+	if (b->gen != gen) {	/* another viewer in the slot: a full bucket */
+		b->gen = gen;
+		b->tat = 0;
+	}
+	return wf_gcra_admit(&lc->viewer_in_rate, &b->tat, lc->rx_tsc);
 }
 
 /* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */
@@ -161,10 +195,9 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		publisher_in(lc, m, worker, slot, gen);
 		return;
 	}
-	/* before its worker checks it, here or over a wire ring */
-	if (!wf_police_admit(&lc->police, WF_PUNT_SRTCP, (uint64_t)key.addr << 16 | key.port,
-			     lc->rx_tsc)) {
-		wf_drop(lc, m, WF_DROP_POLICE_SRTCP);
+	if (!viewer_in_admit(lc, worker, slot, gen)) {
+		wf_drop(lc, m, worker < wf_app.n_workers && slot < lc->n_slots ?
+			       WF_DROP_POLICE_SRTCP : WF_DROP_VIEWER_GONE);
 		return;
 	}
 	if (worker == lc->idx) {
@@ -172,7 +205,7 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 	} else {
 		struct wf_item it = { .kind = WF_ITEM_FROM_VIEWER, .m = m, .viewer = slot, .gen = gen };
 
-		wf_handoff_wire(lc, worker, &it);
+		wf_handoff_wire(lc, WF_WIRE_VIEWER, worker, &it);
 	}
 }
 
@@ -220,7 +253,7 @@ static void udp_in(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 			wf_drop(lc, m, why);
 			return;
 		}
-		wf_handoff_wire(lc, owner, &it);
+		wf_handoff_wire(lc, WF_WIRE_SOURCE, owner, &it);
 	}
 }
 

@@ -17,6 +17,10 @@
 enum wf_punt_class wf_classify_punt_class(const uint8_t *p, unsigned len, bool peer,
 					  const void *val);
 
+/* Gives lc its viewers' buckets (lc->viewer_in): one per slot of each of
+ * wf_app.n_workers workers of lc->n_slots slots.  0, or -ENOMEM. */
+int wf_classify_init(struct wf_lcore *lc);
+
 /* Classifies n received packets of port port_idx and sends each on its
  * way (ingest, feedback, punt, handoff) or drops it. */
 void wf_classify_burst(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf **pkts, uint16_t n);

@@ -18,6 +18,8 @@ static struct rte_ring *ring_create(const char *kind, unsigned a, unsigned b, un
 int wf_handoff_rings_create(void)
 {
 	unsigned n = wf_app.n_workers, a, b;
+	struct rte_ring *(*src)[WF_MAX_WORKERS] = wf_app.wire[WF_WIRE_SOURCE];
+	struct rte_ring *(*viewer)[WF_MAX_WORKERS] = wf_app.wire[WF_WIRE_VIEWER];
 
 	wf_app.handoff_cap = wf_handoff_ring_size(n) - 1;
 	for (a = 0; a < n; a++)
@@ -25,8 +27,9 @@ int wf_handoff_rings_create(void)
 			if (a == b)
 				continue;
 			wf_app.handoff[a][b] = ring_create("ho", a, b, wf_handoff_ring_size(n));
-			wf_app.wire[a][b] = ring_create("wo", a, b, wf_wire_ring_size(n));
-			if (!wf_app.handoff[a][b] || !wf_app.wire[a][b])
+			src[a][b] = ring_create("ws", a, b, wf_wire_ring_size(WF_WIRE_SOURCE, n));
+			viewer[a][b] = ring_create("wv", a, b, wf_wire_ring_size(WF_WIRE_VIEWER, n));
+			if (!wf_app.handoff[a][b] || !src[a][b] || !viewer[a][b])
 				return -rte_errno;
 		}
 	return 0;
@@ -52,8 +55,9 @@ void wf_handoff_flush_to(struct wf_lcore *lc, unsigned to)
 	lc->nho[to] = 0;
 }
 
-void wf_wire_flush_to(struct wf_lcore *lc, unsigned to)
+void wf_wire_flush_to(struct wf_lcore *lc, enum wf_wire kind, unsigned to)
 {
-	flush(lc, wf_app.wire[lc->idx][to], lc->wo[to], lc->nwo[to], WF_DROP_WIRE_FULL);
-	lc->nwo[to] = 0;
+	flush(lc, wf_app.wire[kind][lc->idx][to], lc->wo[kind][to], lc->nwo[kind][to],
+	      kind == WF_WIRE_SOURCE ? WF_DROP_WIRE_SOURCE_FULL : WF_DROP_WIRE_VIEWER_FULL);
+	lc->nwo[kind][to] = 0;
 }

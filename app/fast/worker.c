@@ -130,9 +130,11 @@ static unsigned handoff_poll(struct wf_lcore *lc, struct rte_ring *rings[][WF_MA
 unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned rx_work)
 {
 	/* each kind of ring its own share of the poll: a flood of packets
-	 * received for us elsewhere does not hold up the workers' items */
+	 * received for us elsewhere does not hold up the workers' items, nor
+	 * viewers' the sources' */
 	unsigned work = handoff_poll(lc, wf_app.handoff, 4 * WF_BURST) +
-			handoff_poll(lc, wf_app.wire, 4 * WF_BURST);
+			handoff_poll(lc, wf_app.wire[WF_WIRE_SOURCE], 4 * WF_BURST) +
+			handoff_poll(lc, wf_app.wire[WF_WIRE_VIEWER], 4 * WF_BURST);
 	uint64_t now;
 
 	/* the poll's publisher packets, received and handed over, in one

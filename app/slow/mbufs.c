@@ -22,12 +22,13 @@ uint32_t wf_mbufs_reserve(unsigned n_ports, unsigned n_workers)
 	 * and the packets the histories let go until they are freed together
 	 * (lc->evicted); each lcore's cache (the workers' and the slow
 	 * path's) holds up to its flush threshold; and between two workers
-	 * both rings may be full and both buffers too (handoff.h): received
-	 * packets on the wire ring, media the histories may have let go
-	 * since on the handoff ring */
+	 * the three rings may be full and their buffers too (handoff.h):
+	 * received packets on the wire rings, media the histories may have
+	 * let go since on the handoff ring */
 	uint32_t pairs = n_workers * (n_workers - 1);
-	uint32_t pair = wf_handoff_ring_size(n_workers) - 1 + wf_wire_ring_size(n_workers) - 1 +
-			2 * WF_BURST;
+	uint32_t pair = wf_handoff_ring_size(n_workers) - 1 +
+			wf_wire_ring_size(WF_WIRE_SOURCE, n_workers) - 1 +
+			wf_wire_ring_size(WF_WIRE_VIEWER, n_workers) - 1 + 3 * WF_BURST;
 
 	return (uint32_t)(n_ports * n_workers * WF_RX_DESC + n_workers * 2 * (WF_PUNT_RING_SIZE - 1) +
 			  n_workers * (WF_SRTP_BURST_MAX + WF_EVICT_BATCH) +

@@ -54,31 +54,40 @@ static void rings_stay_within_the_streams_budget(void)
 }
 
 /* Every item between two workers may hold a received packet: the reserve
- * counts both rings of every pair full, and their buffers; what one worker
- * may have waiting from all the others stays about the same as workers
- * are added, so the reserve grows with the workers, not their square. */
+ * counts the three rings of every pair full, and their buffers; what one
+ * worker may have waiting from all the others stays about the same as
+ * workers are added, so the reserve grows with the workers, not their
+ * square, down to a ring's least size, which holds several bursts. */
 static void the_reserve_counts_every_pairs_rings_full(void)
 {
 	unsigned n;
 
 	WF_CHECK_EQ(wf_handoff_ring_size(1), WF_HANDOFF_RING_MIN);
 	for (n = 2; n <= WF_MAX_WORKERS; n++) {
-		unsigned ho = wf_handoff_ring_size(n), wo = wf_wire_ring_size(n);
+		unsigned ho = wf_handoff_ring_size(n), ws = wf_wire_ring_size(WF_WIRE_SOURCE, n);
+		unsigned wv = wf_wire_ring_size(WF_WIRE_VIEWER, n);
 		uint32_t pairs = (uint32_t)(wf_mbufs_reserve(1, n) - wf_mbufs_reserve(1, 1)) -
 				 (n - 1) * (1024 + 2 * 1023 + 64 + 16 + 384);
 
-		WF_CHECKF(!(ho & (ho - 1)) && !(wo & (wo - 1)), "%u workers: %u, %u", n, ho, wo);
-		WF_CHECKF(ho >= WF_HANDOFF_RING_MIN && wo >= WF_WIRE_RING_MIN, "%u: %u, %u", n, ho, wo);
-		WF_CHECKF((n - 1) * ho <= RTE_MAX((unsigned)WF_HANDOFF_ITEMS, (n - 1) * WF_HANDOFF_RING_MIN),
-			  "%u workers: %u a pair", n, ho);
-		WF_CHECKF((n - 1) * wo <= RTE_MAX((unsigned)WF_WIRE_ITEMS, (n - 1) * WF_WIRE_RING_MIN),
-			  "%u workers: %u a pair", n, wo);
-		WF_CHECKF(pairs == n * (n - 1) * (ho - 1 + wo - 1 + 2 * WF_BURST),
+		WF_CHECKF(!(ho & (ho - 1)) && !(ws & (ws - 1)) && !(wv & (wv - 1)), "%u: %u %u %u",
+			  n, ho, ws, wv);
+		WF_CHECKF(ho >= WF_HANDOFF_RING_MIN && ws >= WF_WIRE_RING_MIN &&
+			  wv >= WF_WIRE_RING_MIN && WF_WIRE_RING_MIN >= 4 * WF_BURST,
+			  "%u: %u %u %u", n, ho, ws, wv);
+		WF_CHECKF((n - 1) * ho <= RTE_MAX((unsigned)WF_HANDOFF_ITEMS,
+						  (n - 1) * WF_HANDOFF_RING_MIN), "%u: %u", n, ho);
+		WF_CHECKF((n - 1) * ws <= RTE_MAX((unsigned)WF_WIRE_SOURCE_ITEMS,
+						  (n - 1) * WF_WIRE_RING_MIN), "%u: %u", n, ws);
+		WF_CHECKF((n - 1) * wv <= RTE_MAX((unsigned)WF_WIRE_VIEWER_ITEMS,
+						  (n - 1) * WF_WIRE_RING_MIN), "%u: %u", n, wv);
+		WF_CHECKF(pairs == n * (n - 1) * (ho - 1 + ws - 1 + wv - 1 + 3 * WF_BURST),
 			  "%u workers: %" PRIu32, n, pairs);
 	}
-	WF_CHECK_EQ(wf_handoff_ring_size(2), 1024);
-	WF_CHECK_EQ(wf_wire_ring_size(2), 256);
-	WF_CHECK_EQ(wf_wire_ring_size(16), 32);
+	WF_CHECK_EQ(wf_handoff_ring_size(2), 4096);
+	WF_CHECK_EQ(wf_wire_ring_size(WF_WIRE_SOURCE, 2), 1024);
+	WF_CHECK_EQ(wf_wire_ring_size(WF_WIRE_VIEWER, 2), 512);
+	WF_CHECK_EQ(wf_handoff_ring_size(16), 1024);
+	WF_CHECK_EQ(wf_wire_ring_size(WF_WIRE_VIEWER, 16), 128);
 }
 
 static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
@@ -91,7 +100,7 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	 * rings and buffers of the two pairs of workers: the transmit side
 	 * has its own pool */
 	WF_CHECK_EQ(reserve, 2 * 1024 + 2 * 2 * 1023 + 2 * (64 + 16) + 3 * 384 +
-			     2 * (1023 + 255 + 2 * 32) + 512);
+			     2 * (4095 + 1023 + 511 + 3 * 32) + 512);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.n_ports = 1;
 	cfg.n_streams = 2;
@@ -101,7 +110,7 @@ static void the_check_refuses_histories_that_do_not_fit_with_the_numbers(void)
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), 0);
 	cfg.dpdk.mbufs--;
 	WF_CHECK_EQ(wf_mbufs_check(&cfg, 2, msg, sizeof(msg)), -ENOSPC);
-	WF_CHECKF(strstr(msg, "at least 13720") != NULL, "%s", msg);
+	WF_CHECKF(strstr(msg, "at least 22486") != NULL, "%s", msg);
 	WF_CHECKF(strstr(msg, "3072") != NULL, "%s", msg);
 }
 

@@ -225,7 +225,7 @@ static bool setup(void)
 					      RTE_CACHE_LINE_SIZE);
 		lc->next_timer_tsc = UINT64_MAX;	/* no timers: the test reads tx */
 		if (!lc->srtp || !lc->reply || !lc->viewers ||
-		    !lc->members || !lc->member_out || !lc->member_keys)
+		    !lc->members || !lc->member_out || !lc->member_keys || wf_classify_init(lc) != 0)
 			return false;
 		wf_app.lc[w] = lc;
 		lcs[w] = lc;

@@ -644,7 +644,7 @@ static void whepfan_starts_and_creates_its_tap_interface(void)
 	}
 	f = fopen(p->conf, "w");
 	WF_REQUIRE(f != NULL);
-	wf_e2e_conf_dpdk(f, p, &(struct wf_e2e_dpdk){ .lcores = env.lcores, .mbufs = 16383 });
+	wf_e2e_conf_dpdk(f, p, &(struct wf_e2e_dpdk){ .lcores = env.lcores, .mbufs = 32767 });
 	fprintf(f,
 		"webrtc = { udp_port = %d; rtcp_sr_interval_ms = %d; };\n"
 		"streams = ( {\n"

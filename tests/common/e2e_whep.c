@@ -209,7 +209,7 @@ static void whepfan_starts_with_two_streams_and_a_token(void)
 	WF_REQUIRE(wf_e2e_prepare(&wf, "wfwhep") == 0);
 	f = fopen(wf.conf, "w");
 	WF_REQUIRE(f != NULL);
-	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = env.lcores, .mbufs = 16383 });
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = env.lcores, .mbufs = 32767 });
 	fprintf(f,
 		"webrtc = { udp_port = %d; rtcp_sr_interval_ms = %d; consent_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; max_body = %d;\n"

@@ -43,7 +43,7 @@ check check_config_names_file_line_and_setting \
 	grep -q "^$tmp/bad.conf:$line: webrtc.udp_port: " <<<"$out"
 # histories that cannot fit beside the receive/transmit reserve: refused,
 # with the numbers (app/slow/mbufs.h)
-sed 's/mbufs = 32767;/mbufs = 4095;/' conf/whepfan.conf > "$tmp/small.conf"
+sed 's/mbufs = 65535;/mbufs = 4095;/' conf/whepfan.conf > "$tmp/small.conf"
 out=$("$wf" -c "$tmp/small.conf" --check-config 2>&1); rc=$?
 check check_config_refuses_histories_the_pool_cannot_hold_with_the_numbers \
 	cond '[ "$rc" -eq 2 ] && grep -q "dpdk.mbufs = 4095 is too small: the streams. histories may hold [0-9]* mbufs" <<<"$out" && grep -q "raise dpdk.mbufs to at least [0-9]*" <<<"$out"'

@@ -107,7 +107,7 @@ static int write_conf(bool with_flap)
 
 	if (!f)
 		return -errno;
-	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = "(0-2)@(0-1)", .mbufs = 16383 });
+	wf_e2e_conf_dpdk(f, &wf, &(struct wf_e2e_dpdk){ .lcores = "(0-2)@(0-1)", .mbufs = 32767 });
 	fprintf(f,
 		"webrtc = { udp_port = %d; consent_timeout_s = %d; };\n"
 		"http = { listen = \"127.0.0.1:%d\"; max_sessions = %d; };\n"

@@ -226,6 +226,16 @@ static void poll_all(struct rte_mbuf *rx[][WF_MAX_PORTS][WF_BURST],
 	slow_path();
 }
 
+static bool wire_in_flight(unsigned a, unsigned b)
+{
+	unsigned k;
+
+	for (k = 0; k < WF_WIRE_KINDS; k++)
+		if (rte_ring_count(wf_app.wire[k][a][b]) || wf_app.lc[a]->nwo[k][b])
+			return true;
+	return false;
+}
+
 static bool in_flight(void)
 {
 	unsigned a, b;
@@ -233,7 +243,7 @@ static bool in_flight(void)
 	for (a = 0; a < wf_app.n_workers; a++)
 		for (b = 0; b < wf_app.n_workers; b++)
 			if (a != b && (rte_ring_count(wf_app.handoff[a][b]) || wf_app.lc[a]->nho[b] ||
-				       rte_ring_count(wf_app.wire[a][b]) || wf_app.lc[a]->nwo[b]))
+				       wire_in_flight(a, b)))
 				return true;
 	return false;
 }
@@ -513,7 +523,7 @@ static void tally(struct tally *t, struct wf_counters snap[WF_MAX_WORKERS])
 			if (frame_drop(d))
 				t->ends += c->drop[d];
 		t->handoff_full += c->drop[WF_DROP_HANDOFF_FULL];
-		t->wire_full += c->drop[WF_DROP_WIRE_FULL];
+		t->wire_full += c->drop[WF_DROP_WIRE_SOURCE_FULL] + c->drop[WF_DROP_WIRE_VIEWER_FULL];
 		if (snap) {
 			const uint64_t *now = (const uint64_t *)c, *then = (const uint64_t *)&snap[w];
 			size_t i;

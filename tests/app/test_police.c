@@ -269,6 +269,36 @@ static void spoofed_junk_from_a_viewers_5tuple_leaves_its_checks_alone(void)
 	       "(%u/10 without the tag), junk punted %u\n", checks, old_checks, junk_in);
 }
 
+/* A viewer's bucket (police.h): its burst at once, then its rate; a fresh
+ * bucket (0) is full. */
+static void a_viewers_bucket_gives_its_burst_then_its_rate(void)
+{
+	struct wf_gcra g;
+	uint64_t tat = 0, t = 10 * SEC;
+	unsigned i, ok = 0;
+
+	wf_gcra_set(&g, HZ, WF_VIEWER_IN_RATE, WF_VIEWER_IN_BURST);
+	for (i = 0; i < 1000; i++)
+		ok += wf_gcra_admit(&g, &tat, t);
+	WF_CHECK_EQ(ok, WF_VIEWER_IN_BURST);
+	/* a tenth of a second later, a tenth of a second's rate is back */
+	for (i = 0, ok = 0; i < 1000; i++)
+		ok += wf_gcra_admit(&g, &tat, t + SEC / 10);
+	WF_CHECK_EQ(ok, WF_VIEWER_IN_RATE / 10);
+	/* a second later, a full bucket, no more */
+	for (i = 0, ok = 0; i < 1000; i++)
+		ok += wf_gcra_admit(&g, &tat, t + 2 * SEC);
+	WF_CHECK_EQ(ok, WF_VIEWER_IN_BURST);
+	/* evenly at the rate, every packet passes */
+	for (i = 0, ok = 0; i < 2 * WF_VIEWER_IN_RATE; i++)
+		ok += wf_gcra_admit(&g, &tat, t + 10 * SEC + i * (SEC / WF_VIEWER_IN_RATE));
+	WF_CHECK_EQ(ok, 2 * WF_VIEWER_IN_RATE);
+	tat = 0;
+	for (i = 0, ok = 0; i < 1000; i++)
+		ok += wf_gcra_admit(&g, &tat, t + 10 * SEC);
+	WF_CHECK_EQ(ok, WF_VIEWER_IN_BURST);
+}
+
 int main(int argc, char **argv)
 {
 	wf_test_init(argc, argv);
@@ -281,5 +311,6 @@ int main(int argc, char **argv)
 	WF_RUN(the_peer_class_has_a_bound_on_each_worker);
 	WF_RUN(only_a_check_naming_the_viewers_session_is_peer);
 	WF_RUN(spoofed_junk_from_a_viewers_5tuple_leaves_its_checks_alone);
+	WF_RUN(a_viewers_bucket_gives_its_burst_then_its_rate);
 	return wf_test_done();
 }

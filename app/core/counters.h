@@ -54,6 +54,7 @@
 	_(rr_rx,          "RTCP receiver reports received from viewers.") \
 	_(sr_tx,          "RTCP sender reports sent.") \
 	_(punted,         "Packets handed to the slow path (ARP, STUN, DTLS, ICMP).") \
+	_(viewer_spilled, "Packets from a viewer's 5-tuple over its own bucket let on within the worker's spill bucket (police.h).") \
 	_(peer_unmatched, "STUN/DTLS from a viewer's 5-tuple that was not a Binding request naming its session: policed as a new address's.") \
 	_(slow_tx,        "Frames transmitted for the slow path.") \
 	_(handoff_out,    "Items handed to other workers.") \

@@ -134,6 +134,7 @@ struct wf_lcore {
 	 * items, and packets received for another worker (handoff.h) */
 	uint16_t nho[WF_MAX_WORKERS];
 	struct wf_item ho[WF_MAX_WORKERS][WF_BURST];
+	unsigned ho_first;	/* the worker whose rings this poll takes first */
 	uint16_t nwo[WF_WIRE_KINDS][WF_MAX_WORKERS];
 	struct wf_item wo[WF_WIRE_KINDS][WF_MAX_WORKERS][WF_BURST];
 	/* fan-out: live copies and resends (NACK answers, replays) */
@@ -160,6 +161,8 @@ struct wf_lcore {
 	 * changes (wf_classify_init(), police.h) */
 	struct wf_viewer_in *viewer_in;
 	struct wf_gcra viewer_in_rate;
+	struct wf_gcra viewer_spill_rate;
+	uint64_t viewer_spill_tat;
 	struct wf_counters c;
 	/* the tracks of the streams this worker owns, as telemetry sees them
 	 * (wf_ingest_publish); one writer per lcore, so no false sharing */

@@ -71,9 +71,17 @@ struct wf_police {
  * arrives before it goes to the viewer's worker (classify.c): a browser
  * sends a compound every second or so and its NACKs and PLIs as losses
  * come, a few tens a second at worst.  The bucket is the viewer's own
- * (its worker and slot), so no flood from other 5-tuples can shed it. */
+ * (its worker and slot), so no flood from other 5-tuples can shed it.
+ * But whoever spoofs the viewer's 5-tuple draws on it too (it is checked
+ * before the packet is authenticated), so what is over it may still go
+ * on within a spill bucket of each receiving worker: a spoofer then has
+ * to send more than the spill rate to shed the viewer's own RTCP, and
+ * spoofers and floods together cost a worker at most that many failed
+ * authentications a second (some 15 ms of a core at HMAC-SHA1's 300 ns). */
 #define WF_VIEWER_IN_RATE	500
 #define WF_VIEWER_IN_BURST	250
+#define WF_VIEWER_SPILL_RATE	50000
+#define WF_VIEWER_SPILL_BURST	5000
 
 /* Sets g to rate packets a second with burst, for a TSC of hz. */
 void wf_gcra_set(struct wf_gcra *g, uint64_t hz, unsigned rate, unsigned burst);

@@ -131,13 +131,17 @@ int wf_classify_init(struct wf_lcore *lc)
 	if (!lc->viewer_in)
 		return -ENOMEM;
 	wf_gcra_set(&lc->viewer_in_rate, rte_get_tsc_hz(), WF_VIEWER_IN_RATE, WF_VIEWER_IN_BURST);
+	wf_gcra_set(&lc->viewer_spill_rate, rte_get_tsc_hz(), WF_VIEWER_SPILL_RATE,
+		    WF_VIEWER_SPILL_BURST);
+	lc->viewer_spill_tat = 0;
 	return 0;
 }
 
 /* Whether what the viewer in slot (generation gen) of worker sends may go
  * on to its worker, here or over a wire ring, before that worker checks
- * it: within the viewer's own bucket (police.h).  A slot out of range is
- * not (the value is the slow path's). */
+ * it: within the viewer's own bucket, or over it within this worker's
+ * spill bucket (police.h).  A slot out of range is not (the value is the
+ * slow path's). */
 static bool viewer_in_admit(struct wf_lcore *lc, unsigned worker, uint32_t slot, uint16_t gen)
 {
 	struct wf_viewer_in *b;
@@ -149,7 +153,12 @@ static bool viewer_in_admit(struct wf_lcore *lc, unsigned worker, uint32_t slot,
 		b->gen = gen;
 		b->tat = 0;
 	}
-	return wf_gcra_admit(&lc->viewer_in_rate, &b->tat, lc->rx_tsc);
+	if (wf_gcra_admit(&lc->viewer_in_rate, &b->tat, lc->rx_tsc))
+		return true;
+	if (!wf_gcra_admit(&lc->viewer_spill_rate, &lc->viewer_spill_tat, lc->rx_tsc))
+		return false;
+	lc->c.viewer_spilled++;
+	return true;
 }
 
 /* The WebRTC port: RFC 7983 §7 demultiplexing by the first byte. */

@@ -49,7 +49,7 @@ void wf_ingest_publisher_rtcp(struct wf_lcore *lc, struct rte_mbuf *m, unsigned 
  * stream's networks is dropped, and while the track's latched source is
  * live, another address or port (other than the RTCP port beside it):
  * what the owner would drop costs the owner nothing, and a flood of it
- * cannot fill the ring the real source's packets take (handoff.h). */
+ * does not take the ring the owner's sources share (handoff.h). */
 enum wf_drop wf_ingest_screen(uint16_t map, uint32_t src, uint16_t sport);
 
 /* Evicts expired history on every stream this lcore owns, publishes each

@@ -105,15 +105,17 @@ static void handoff_item(struct wf_lcore *lc, struct wf_item *it)
 }
 
 /* Handles up to max items from every other worker's ring to us in
- * rings[from][to] (a burst from each at most); returns how many. */
+ * rings[from][to] (a burst from each at most), from worker first on, so
+ * that no worker's ring waits behind the others' every poll; returns how
+ * many. */
 static unsigned handoff_poll(struct wf_lcore *lc, struct rte_ring *rings[][WF_MAX_WORKERS],
-			     unsigned max)
+			     unsigned first, unsigned max)
 {
 	struct wf_item items[WF_BURST];
-	unsigned w, total = 0;
+	unsigned k, total = 0;
 
-	for (w = 0; w < wf_app.n_workers && total < max; w++) {
-		unsigned n, i;
+	for (k = 0; k < wf_app.n_workers && total < max; k++) {
+		unsigned w = (first + k) % wf_app.n_workers, n, i;
 
 		if (w == lc->idx)
 			continue;
@@ -129,13 +131,16 @@ static unsigned handoff_poll(struct wf_lcore *lc, struct rte_ring *rings[][WF_MA
 
 unsigned wf_worker_poll_tail(struct wf_lcore *lc, uint64_t timer_tsc, unsigned rx_work)
 {
+	unsigned first = lc->ho_first + 1 < wf_app.n_workers ? lc->ho_first + 1 : 0, work;
+	uint64_t now;
+
 	/* each kind of ring its own share of the poll: a flood of packets
 	 * received for us elsewhere does not hold up the workers' items, nor
 	 * viewers' the sources' */
-	unsigned work = handoff_poll(lc, wf_app.handoff, 4 * WF_BURST) +
-			handoff_poll(lc, wf_app.wire[WF_WIRE_SOURCE], 4 * WF_BURST) +
-			handoff_poll(lc, wf_app.wire[WF_WIRE_VIEWER], 4 * WF_BURST);
-	uint64_t now;
+	lc->ho_first = first;
+	work = handoff_poll(lc, wf_app.handoff, first, 4 * WF_BURST) +
+	       handoff_poll(lc, wf_app.wire[WF_WIRE_SOURCE], first, 4 * WF_BURST) +
+	       handoff_poll(lc, wf_app.wire[WF_WIRE_VIEWER], first, 4 * WF_BURST);
 
 	/* the poll's publisher packets, received and handed over, in one
 	 * unprotect burst; their copies join the fan-out batch below */

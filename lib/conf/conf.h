@@ -47,7 +47,7 @@
 #define WF_CONF_MAX_PROXIES	16	/* http.trusted_proxies */
 
 /* Defaults (docs/configuration.md). */
-#define WF_CONF_DEF_MBUFS		16383
+#define WF_CONF_DEF_MBUFS		65535
 #define WF_CONF_DEF_UDP_PORT		8189
 #define WF_CONF_DEF_SR_INTERVAL_MS	1000
 #define WF_CONF_DEF_CONSENT_S		30	/* RFC 7675 §5.1 */

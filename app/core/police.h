@@ -74,10 +74,12 @@ struct wf_police {
  * (its worker and slot), so no flood from other 5-tuples can shed it.
  * But whoever spoofs the viewer's 5-tuple draws on it too (it is checked
  * before the packet is authenticated), so what is over it may still go
- * on within a spill bucket of each receiving worker: a spoofer then has
- * to send more than the spill rate to shed the viewer's own RTCP, and
- * spoofers and floods together cost a worker at most that many failed
- * authentications a second (some 15 ms of a core at HMAC-SHA1's 300 ns). */
+ * on within a spill bucket of each receiving worker: while that is not
+ * empty, a spoofer sheds none of the viewer's own RTCP, and spoofers and
+ * floods together cost a worker at most that many failed authentications
+ * a second (some 15 ms of a core at HMAC-SHA1's 300 ns).  The spill
+ * bucket is the worker's: a flood from any viewer's 5-tuple that lands
+ * here can empty it (docs/architecture.md, "Packets for another worker"). */
 #define WF_VIEWER_IN_RATE	500
 #define WF_VIEWER_IN_BURST	250
 #define WF_VIEWER_SPILL_RATE	50000

@@ -80,11 +80,12 @@ struct wf_replay {
 #define WF_MAX_REPLAYS	64	/* replays one owner paces at once */
 #define WF_REPLAY_TIMEOUT_MS	500	/* a replay not done by then is given up */
 
-/* One viewer's bucket, on a worker its packets arrive at (lc->viewer_in):
- * a GCRA theoretical arrival time, for the slot's generation gen. */
+/* A viewer's bucket, on a worker its packets arrive at (lc->viewer_in):
+ * the viewer (its worker, slot and generation: classify.c) and a GCRA
+ * theoretical arrival time. */
 struct wf_viewer_in {
+	uint64_t key;
 	uint64_t tat;
-	uint16_t gen;
 };
 
 struct wf_lcore {
@@ -156,9 +157,8 @@ struct wf_lcore {
 	uint32_t idle_polls;
 	struct wf_police police;	/* what may be punted (police.h) */
 	/* what each viewer sends that arrives here, before it goes to the
-	 * viewer's worker: a bucket per viewer, [worker * n_slots + slot]
-	 * (every worker has n_slots), reset when the slot's generation
-	 * changes (wf_classify_init(), police.h) */
+	 * viewer's worker: a table of 2^WF_VIEWER_IN_BITS buckets, hashed by
+	 * the viewer (wf_classify_init(), police.h) */
 	struct wf_viewer_in *viewer_in;
 	struct wf_gcra viewer_in_rate;
 	struct wf_gcra viewer_spill_rate;

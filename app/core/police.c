@@ -40,12 +40,17 @@ void wf_police_init(struct wf_police *p, uint64_t hz)
 	}
 }
 
-unsigned wf_police_slot_of(const struct wf_police *p, uint64_t key)
+unsigned wf_police_hash(const struct wf_police *p, uint64_t key, unsigned bits)
 {
 	uint64_t x = (key ^ p->seed) * GOLDEN64;
 
 	x ^= x >> 29;
-	return (unsigned)((x * 0xbf58476d1ce4e5b9ull) >> (64 - WF_POLICE_SLOT_BITS));
+	return (unsigned)((x * 0xbf58476d1ce4e5b9ull) >> (64 - bits));
+}
+
+unsigned wf_police_slot_of(const struct wf_police *p, uint64_t key)
+{
+	return wf_police_hash(p, key, WF_POLICE_SLOT_BITS);
 }
 
 /* GCRA: the theoretical arrival time of the next conforming packet; a

@@ -71,7 +71,10 @@ struct wf_police {
  * arrives before it goes to the viewer's worker (classify.c): a browser
  * sends a compound every second or so and its NACKs and PLIs as losses
  * come, a few tens a second at worst.  The bucket is the viewer's own
- * (its worker and slot), so no flood from other 5-tuples can shed it.
+ * (its worker, slot and generation), in a fixed table of each receiving
+ * worker (WF_VIEWER_IN_BITS: memory per worker, not per viewer): two
+ * viewers on one entry share its bucket while it is not full, as the punt
+ * buckets' sources do.
  * But whoever spoofs the viewer's 5-tuple draws on it too (it is checked
  * before the packet is authenticated), so what is over it may still go
  * on within a spill bucket of each receiving worker: while that is not
@@ -80,6 +83,7 @@ struct wf_police {
  * a second (some 15 ms of a core at HMAC-SHA1's 300 ns).  The spill
  * bucket is the worker's: a flood from any viewer's 5-tuple that lands
  * here can empty it (docs/architecture.md, "Packets for another worker"). */
+#define WF_VIEWER_IN_BITS	14	/* 16,384 entries, 256 KiB a worker */
 #define WF_VIEWER_IN_RATE	500
 #define WF_VIEWER_IN_BURST	250
 #define WF_VIEWER_SPILL_RATE	50000
@@ -99,6 +103,9 @@ const char *wf_punt_class_name(enum wf_punt_class c);
 /* Sets the buckets from WF_POLICE_RATES for a TSC of hz cycles a second,
  * all full. */
 void wf_police_init(struct wf_police *p, uint64_t hz);
+
+/* key's entry in a table of 2^bits (1 to 63), keyed by p's random seed. */
+unsigned wf_police_hash(const struct wf_police *p, uint64_t key, unsigned bits);
 
 /* The per-source slot key falls on (keyed by p's random seed).  Sources
  * on one slot share its bucket while it is not full (police.c). */

@@ -124,9 +124,8 @@ static void publisher_in(struct wf_lcore *lc, struct rte_mbuf *m, unsigned owner
 
 int wf_classify_init(struct wf_lcore *lc)
 {
-	size_t n = (size_t)wf_app.n_workers * lc->n_slots;
-
-	lc->viewer_in = rte_zmalloc_socket("wf_viewer_in", sizeof(*lc->viewer_in) * (n ? n : 1),
+	lc->viewer_in = rte_zmalloc_socket("wf_viewer_in",
+					   sizeof(*lc->viewer_in) << WF_VIEWER_IN_BITS,
 					   RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(lc->lcore_id));
 	if (!lc->viewer_in)
 		return -ENOMEM;
@@ -139,18 +138,21 @@ int wf_classify_init(struct wf_lcore *lc)
 
 /* Whether what the viewer in slot (generation gen) of worker sends may go
  * on to its worker, here or over a wire ring, before that worker checks
- * it: within the viewer's own bucket, or over it within this worker's
- * spill bucket (police.h).  A slot out of range is not (the value is the
- * slow path's). */
+ * it: within the viewer's bucket, or over it within this worker's spill
+ * bucket (police.h).  A slot out of range is not (the value is the slow
+ * path's). */
 static bool viewer_in_admit(struct wf_lcore *lc, unsigned worker, uint32_t slot, uint16_t gen)
 {
+	uint64_t key = 1ull << 63 | (uint64_t)worker << 40 | (uint64_t)gen << 24 | slot;
 	struct wf_viewer_in *b;
 
 	if (worker >= wf_app.n_workers || slot >= lc->n_slots)
 		return false;
-	b = &lc->viewer_in[worker * lc->n_slots + slot];
-	if (b->gen != gen) {	/* another viewer in the slot: a full bucket */
-		b->gen = gen;
+	b = &lc->viewer_in[wf_police_hash(&lc->police, key, WF_VIEWER_IN_BITS)];
+	/* another viewer's entry: taken with a full bucket once that one's
+	 * is full again (quiet), shared while it is not (police.c says why) */
+	if (b->key != key && b->tat <= lc->rx_tsc) {
+		b->key = key;
 		b->tat = 0;
 	}
 	if (wf_gcra_admit(&lc->viewer_in_rate, &b->tat, lc->rx_tsc))

@@ -228,18 +228,6 @@ static struct wf_peer_key viewer_at(uint32_t addr, uint16_t port, uint32_t slot)
 	return k;
 }
 
-/* A viewer's 5-tuple at addr:port on "a"'s owner (slot, gen 1) that the
- * punt buckets' hash puts on slot psl of worker w's punt buckets, the
- * first port from port on that does (any when psl is above their slots). */
-static struct wf_peer_key viewer_on_slot(unsigned w, uint32_t addr, uint32_t port, uint32_t slot,
-					 unsigned psl)
-{
-	while (psl < WF_POLICE_SLOTS && port < 65535 &&
-	       wf_police_slot_of(&wf_app.lc[w]->police, (uint64_t)addr << 16 | port) != psl)
-		port++;
-	return viewer_at(addr, (uint16_t)port, slot);
-}
-
 /* Worker w receives n packets from k at rate a second (0: at once),
  * both workers polling every burst (a poll takes a burst from each other
  * worker's ring of a kind). */
@@ -265,24 +253,33 @@ static void viewer_sends(unsigned w, const struct wf_peer_key *k, unsigned n, un
 	poll_worker(w);
 }
 
+/* The entry of the viewer in slot of "a"'s owner (gen 1) in worker w's
+ * table of viewers' buckets (classify.c). */
+static unsigned bucket_of(unsigned w, uint32_t slot)
+{
+	uint64_t key = 1ull << 63 | (uint64_t)owner_a << 40 | 1ull << 24 | slot;
+
+	return wf_police_hash(&wf_app.lc[w]->police, key, WF_VIEWER_IN_BITS);
+}
+
 /* A viewer sending as fast as it can gets its own bucket's worth to its
  * worker (250 at once, 500 a second) and the receiving worker's spill
  * bucket's (5,000 at once, 50,000 a second: police.h), wherever it
- * arrives.  Another viewer, whose 5-tuple the punt buckets' hash puts on
- * the first one's slot, keeps its own bucket, with the spill bucket
- * empty: a bucket per viewer, not per hash slot. */
+ * arrives.  Another viewer, on another entry of the table, keeps its own
+ * bucket with the spill bucket empty. */
 static void a_viewers_flood_is_policed_in_its_own_bucket_where_it_arrives(void)
 {
 	struct wf_lcore *o = wf_app.lc[other];
-	struct wf_peer_key k1 = viewer_on_slot(other, IP4(198, 18, 0, 50), 50000, 1, WF_POLICE_SLOTS);
-	struct wf_peer_key k2;
+	uint32_t slot2 = 2;
+	struct wf_peer_key k1 = viewer_at(IP4(198, 18, 0, 50), 50000, 1), k2;
 	uint64_t out0 = o->c.handoff_out, pol0 = drops(other, WF_DROP_POLICE_SRTCP);
 	uint64_t full0 = drops(other, WF_DROP_WIRE_VIEWER_FULL), spill0 = o->c.viewer_spilled;
 	uint64_t in0 = wf_app.lc[owner_a]->c.handoff_in_kind[WF_ITEM_FROM_VIEWER];
 	uint64_t t0 = rte_rdtsc(), passed, most, refill;
 
-	k2 = viewer_on_slot(other, IP4(198, 18, 0, 51), 50001, 2,
-			    wf_police_slot_of(&o->police, (uint64_t)k1.addr << 16 | k1.port));
+	while (bucket_of(other, slot2) == bucket_of(other, 1))	/* one time in 16,384 */
+		slot2++;
+	k2 = viewer_at(IP4(198, 18, 0, 51), 50001, slot2);
 	viewer_sends(other, &k1, 20000, 0);
 	passed = o->c.handoff_out - out0;
 	refill = 1 + (WF_VIEWER_IN_RATE + WF_VIEWER_SPILL_RATE) * (rte_rdtsc() - t0) / wf_app.tsc_hz;
@@ -293,7 +290,7 @@ static void a_viewers_flood_is_policed_in_its_own_bucket_where_it_arrives(void)
 	WF_CHECK(o->c.viewer_spilled - spill0 + WF_VIEWER_IN_BURST <= passed);
 	WF_CHECK(o->c.viewer_spilled - spill0 + WF_VIEWER_IN_BURST + refill >= passed);
 
-	/* the other viewer, its hash slot's flood just over */
+	/* the other viewer, the flood just over */
 	viewer_sends(other, &k2, 40, 0);
 	WF_CHECK_EQ(o->c.handoff_out - out0 - passed, 40);
 	WF_CHECK_EQ(drops(other, WF_DROP_POLICE_SRTCP) - pol0, 20000 - passed);
@@ -311,7 +308,7 @@ static void a_viewers_flood_is_policed_in_its_own_bucket_where_it_arrives(void)
 static void a_spoofer_under_the_spill_rate_leaves_the_viewers_packets_alone(void)
 {
 	struct wf_lcore *o = wf_app.lc[other];
-	struct wf_peer_key k = viewer_on_slot(other, IP4(198, 18, 0, 52), 50002, 3, WF_POLICE_SLOTS);
+	struct wf_peer_key k = viewer_at(IP4(198, 18, 0, 52), 50002, 3);
 	uint64_t out0 = o->c.handoff_out, pol0 = drops(other, WF_DROP_POLICE_SRTCP);
 	unsigned i;
 

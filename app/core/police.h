@@ -72,9 +72,9 @@ struct wf_police {
  * sends a compound every second or so and its NACKs and PLIs as losses
  * come, a few tens a second at worst.  The bucket is the viewer's own
  * (its worker, slot and generation), in a fixed table of each receiving
- * worker (WF_VIEWER_IN_BITS: memory per worker, not per viewer): two
- * viewers on one entry share its bucket while it is not full, as the punt
- * buckets' sources do.
+ * worker (WF_VIEWER_IN_BITS: memory per worker, not per viewer), four ways
+ * to a set: a viewer takes a way of its set that is free or whose bucket
+ * is full (quiet), and shares one only when all four are busy.
  * But whoever spoofs the viewer's 5-tuple draws on it too (it is checked
  * before the packet is authenticated), so what is over it may still go
  * on within a spill bucket of each receiving worker: while that is not
@@ -84,6 +84,7 @@ struct wf_police {
  * bucket is the worker's: a flood from any viewer's 5-tuple that lands
  * here can empty it (docs/architecture.md, "Packets for another worker"). */
 #define WF_VIEWER_IN_BITS	14	/* 16,384 entries, 256 KiB a worker */
+#define WF_VIEWER_IN_WAY_BITS	2	/* four ways to a set */
 #define WF_VIEWER_IN_RATE	500
 #define WF_VIEWER_IN_BURST	250
 #define WF_VIEWER_SPILL_RATE	50000

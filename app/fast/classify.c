@@ -144,17 +144,31 @@ int wf_classify_init(struct wf_lcore *lc)
 static bool viewer_in_admit(struct wf_lcore *lc, unsigned worker, uint32_t slot, uint16_t gen)
 {
 	uint64_t key = 1ull << 63 | (uint64_t)worker << 40 | (uint64_t)gen << 24 | slot;
-	struct wf_viewer_in *b;
+	struct wf_viewer_in *set, *b = NULL, *quiet = NULL;
+	unsigned i;
 
 	if (worker >= wf_app.n_workers || slot >= lc->n_slots)
 		return false;
-	b = &lc->viewer_in[wf_police_hash(&lc->police, key, WF_VIEWER_IN_BITS)];
-	/* another viewer's entry: taken with a full bucket once that one's
-	 * is full again (quiet), shared while it is not (police.c says why) */
-	if (b->key != key && b->tat <= lc->rx_tsc) {
-		b->key = key;
-		b->tat = 0;
+	set = &lc->viewer_in[wf_police_hash(&lc->police, key,
+					    WF_VIEWER_IN_BITS - WF_VIEWER_IN_WAY_BITS)
+			     << WF_VIEWER_IN_WAY_BITS];
+	for (i = 0; i < 1u << WF_VIEWER_IN_WAY_BITS && !b; i++) {
+		if (set[i].key == key)
+			b = &set[i];
+		else if (!quiet && set[i].tat <= lc->rx_tsc)
+			quiet = &set[i];
 	}
+	/* another viewer's way is taken with a full bucket once that one's is
+	 * full again (quiet); with every way busy, the first is shared (a
+	 * fresh one each time would let alternating viewers through
+	 * unbounded: police.c) */
+	if (!b && quiet) {
+		quiet->key = key;
+		quiet->tat = 0;
+		b = quiet;
+	}
+	if (!b)
+		b = &set[0];
 	if (wf_gcra_admit(&lc->viewer_in_rate, &b->tat, lc->rx_tsc))
 		return true;
 	if (!wf_gcra_admit(&lc->viewer_spill_rate, &lc->viewer_spill_tat, lc->rx_tsc))

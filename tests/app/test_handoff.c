@@ -215,8 +215,8 @@ static void a_live_sources_impostors_are_dropped_where_they_arrive(void)
 	WF_CHECK(ts->latched && ts->src_addr == SRC + 1);
 }
 
-/* A viewer of "a" at addr:port, on "a"'s owner, in slot (gen 1). */
-static struct wf_peer_key viewer_at(uint32_t addr, uint16_t port, uint32_t slot)
+/* A viewer of "a" at addr:port, on "a"'s owner, in slot (generation gen). */
+static struct wf_peer_key viewer_gen_at(uint32_t addr, uint16_t port, uint32_t slot, uint16_t gen)
 {
 	struct wf_peer_key k;
 
@@ -224,8 +224,13 @@ static struct wf_peer_key viewer_at(uint32_t addr, uint16_t port, uint32_t slot)
 	k.addr = addr;
 	k.port = port;
 	WF_CHECK(rte_hash_add_key_data(wf_app.peers, &k,
-				       wf_peer_value(owner_a, slot, 1, WF_PEER_NO_TAG)) == 0);
+				       wf_peer_value(owner_a, slot, gen, WF_PEER_NO_TAG)) == 0);
 	return k;
+}
+
+static struct wf_peer_key viewer_at(uint32_t addr, uint16_t port, uint32_t slot)
+{
+	return viewer_gen_at(addr, port, slot, 1);
 }
 
 /* Worker w receives n packets from k at rate a second (0: at once),
@@ -253,33 +258,35 @@ static void viewer_sends(unsigned w, const struct wf_peer_key *k, unsigned n, un
 	poll_worker(w);
 }
 
-/* The entry of the viewer in slot of "a"'s owner (gen 1) in worker w's
- * table of viewers' buckets (classify.c). */
-static unsigned bucket_of(unsigned w, uint32_t slot)
+/* The set of the viewer in slot of "a"'s owner (generation gen) in worker
+ * w's table of viewers' buckets (classify.c). */
+static unsigned bucket_set(unsigned w, uint32_t slot, uint16_t gen)
 {
-	uint64_t key = 1ull << 63 | (uint64_t)owner_a << 40 | 1ull << 24 | slot;
+	uint64_t key = 1ull << 63 | (uint64_t)owner_a << 40 | (uint64_t)gen << 24 | slot;
 
-	return wf_police_hash(&wf_app.lc[w]->police, key, WF_VIEWER_IN_BITS);
+	return wf_police_hash(&wf_app.lc[w]->police, key,
+			      WF_VIEWER_IN_BITS - WF_VIEWER_IN_WAY_BITS);
 }
 
 /* A viewer sending as fast as it can gets its own bucket's worth to its
  * worker (250 at once, 500 a second) and the receiving worker's spill
  * bucket's (5,000 at once, 50,000 a second: police.h), wherever it
- * arrives.  Another viewer, on another entry of the table, keeps its own
- * bucket with the spill bucket empty. */
+ * arrives.  Another viewer, whose key falls on the flooder's set of the
+ * table, keeps a bucket of its own with the spill bucket empty. */
 static void a_viewers_flood_is_policed_in_its_own_bucket_where_it_arrives(void)
 {
 	struct wf_lcore *o = wf_app.lc[other];
-	uint32_t slot2 = 2;
+	uint16_t gen2 = 1;
 	struct wf_peer_key k1 = viewer_at(IP4(198, 18, 0, 50), 50000, 1), k2;
 	uint64_t out0 = o->c.handoff_out, pol0 = drops(other, WF_DROP_POLICE_SRTCP);
 	uint64_t full0 = drops(other, WF_DROP_WIRE_VIEWER_FULL), spill0 = o->c.viewer_spilled;
 	uint64_t in0 = wf_app.lc[owner_a]->c.handoff_in_kind[WF_ITEM_FROM_VIEWER];
 	uint64_t t0 = rte_rdtsc(), passed, most, refill;
 
-	while (bucket_of(other, slot2) == bucket_of(other, 1))	/* one time in 16,384 */
-		slot2++;
-	k2 = viewer_at(IP4(198, 18, 0, 51), 50001, slot2);
+	while (gen2 < UINT16_MAX && bucket_set(other, 2, gen2) != bucket_set(other, 1, 1))
+		gen2++;	/* one in 4,096 */
+	WF_REQUIRE(bucket_set(other, 2, gen2) == bucket_set(other, 1, 1));
+	k2 = viewer_gen_at(IP4(198, 18, 0, 51), 50001, 2, gen2);
 	viewer_sends(other, &k1, 20000, 0);
 	passed = o->c.handoff_out - out0;
 	refill = 1 + (WF_VIEWER_IN_RATE + WF_VIEWER_SPILL_RATE) * (rte_rdtsc() - t0) / wf_app.tsc_hz;

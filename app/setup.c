@@ -100,8 +100,9 @@ static int lcore_create(unsigned w, unsigned lcore_id, uint32_t slots)
 	lc->slow_tx = rte_ring_create(name, WF_PUNT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->srtp = wf_srtp_engine_create(wf_app.srtp_arch);
 	wf_police_init(&lc->police, rte_get_tsc_hz());
-	if (wf_classify_init(lc) != 0 || !lc->viewers || !lc->members || !lc->member_out || !lc->member_keys || !lc->ctrl ||
-	    !lc->reply || !lc->punt || !lc->punt_prio || !lc->slow_tx || !lc->srtp) {
+	if (wf_classify_init(lc) != 0 || !lc->viewers || !lc->members || !lc->member_out ||
+	    !lc->member_keys || !lc->ctrl || !lc->reply || !lc->punt || !lc->punt_prio ||
+	    !lc->slow_tx || !lc->srtp) {
 		lcore_free(lc);
 		return -ENOMEM;
 	}
@@ -272,6 +273,16 @@ int wf_setup(struct wf_config *cfg)
 	return wf_outputs_init(cfg);
 }
 
+/* Frees the packets of the *n items buffered in buf, and empties it. */
+static void buffer_drain(struct wf_item *buf, uint16_t *n)
+{
+	unsigned i;
+
+	for (i = 0; i < *n; i++)
+		rte_pktmbuf_free(buf[i].m);	/* NULL-safe */
+	*n = 0;
+}
+
 /* Frees the packets of the items on ring r (NULL: none). */
 static void ring_drain(struct rte_ring *r)
 {
@@ -289,7 +300,7 @@ static void ring_drain(struct rte_ring *r)
  * rings.  Only called with no worker running. */
 static void drain_in_flight(void)
 {
-	unsigned a, b, i, k, n;
+	unsigned a, b, k, n;
 
 	for (a = 0; a < wf_app.n_workers; a++) {
 		struct wf_lcore *lc = wf_app.lc[a];
@@ -298,16 +309,12 @@ static void drain_in_flight(void)
 		if (!lc)
 			continue;
 		for (b = 0; b < wf_app.n_workers; b++) {
-			for (i = 0; i < lc->nho[b]; i++)
-				rte_pktmbuf_free(lc->ho[b][i].m);	/* NULL-safe */
+			buffer_drain(lc->ho[b], &lc->nho[b]);
+			ring_drain(wf_app.handoff[a][b]);
 			for (k = 0; k < WF_WIRE_KINDS; k++) {
-				for (i = 0; i < lc->nwo[k][b]; i++)
-					rte_pktmbuf_free(lc->wo[k][b][i].m);
-				lc->nwo[k][b] = 0;
+				buffer_drain(lc->wo[k][b], &lc->nwo[k][b]);
 				ring_drain(wf_app.wire[k][a][b]);
 			}
-			lc->nho[b] = 0;
-			ring_drain(wf_app.handoff[a][b]);
 		}
 		while (lc->punt && (n = rte_ring_dequeue_burst(lc->punt, (void **)pkts, WF_BURST,
 							       NULL)) > 0)

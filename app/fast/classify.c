@@ -139,16 +139,13 @@ int wf_classify_init(struct wf_lcore *lc)
 /* Whether what the viewer in slot (generation gen) of worker sends may go
  * on to its worker, here or over a wire ring, before that worker checks
  * it: within the viewer's bucket, or over it within this worker's spill
- * bucket (police.h).  A slot out of range is not (the value is the slow
- * path's). */
+ * bucket (police.h). */
 static bool viewer_in_admit(struct wf_lcore *lc, unsigned worker, uint32_t slot, uint16_t gen)
 {
 	uint64_t key = 1ull << 63 | (uint64_t)worker << 40 | (uint64_t)gen << 24 | slot;
 	struct wf_viewer_in *set, *b = NULL, *quiet = NULL;
 	unsigned i;
 
-	if (worker >= wf_app.n_workers || slot >= lc->n_slots)
-		return false;
 	set = &lc->viewer_in[wf_police_hash(&lc->police, key,
 					    WF_VIEWER_IN_BITS - WF_VIEWER_IN_WAY_BITS)
 			     << WF_VIEWER_IN_WAY_BITS];
@@ -220,9 +217,13 @@ static void webrtc(struct wf_lcore *lc, unsigned port_idx, struct rte_mbuf *m,
 		publisher_in(lc, m, worker, slot, gen);
 		return;
 	}
+	/* a worker or slot out of range is not a value the slow path writes */
+	if (worker >= wf_app.n_workers || slot >= lc->n_slots) {
+		wf_drop(lc, m, WF_DROP_VIEWER_GONE);
+		return;
+	}
 	if (!viewer_in_admit(lc, worker, slot, gen)) {
-		wf_drop(lc, m, worker < wf_app.n_workers && slot < lc->n_slots ?
-			       WF_DROP_POLICE_SRTCP : WF_DROP_VIEWER_GONE);
+		wf_drop(lc, m, WF_DROP_POLICE_SRTCP);
 		return;
 	}
 	if (worker == lc->idx) {

@@ -17,8 +17,8 @@
 enum wf_punt_class wf_classify_punt_class(const uint8_t *p, unsigned len, bool peer,
 					  const void *val);
 
-/* Gives lc its viewers' buckets (lc->viewer_in): one per slot of each of
- * wf_app.n_workers workers of lc->n_slots slots.  0, or -ENOMEM. */
+/* Gives lc its table of viewers' buckets (lc->viewer_in, police.h) and
+ * their rates.  0, or -ENOMEM. */
 int wf_classify_init(struct wf_lcore *lc);
 
 /* Classifies n received packets of port port_idx and sends each on its

@@ -41,13 +41,21 @@ static inline void wf_handoff_flush(struct wf_lcore *lc)
 	}
 }
 
+/* Puts it, from worker src, in buffer buf of *n items: whether the
+ * buffer is full now. */
+static inline bool wf_handoff_buffer(struct wf_item *buf, uint16_t *n, const struct wf_item *it,
+				     unsigned src)
+{
+	buf[*n] = *it;
+	buf[*n].src = (uint8_t)src;
+	return ++*n == WF_BURST;
+}
+
 /* Queues one of our own items for worker to (the item's packet reference
  * goes with it). */
 static inline void wf_handoff(struct wf_lcore *lc, unsigned to, const struct wf_item *it)
 {
-	lc->ho[to][lc->nho[to]] = *it;
-	lc->ho[to][lc->nho[to]].src = (uint8_t)lc->idx;
-	if (++lc->nho[to] == WF_BURST)
+	if (wf_handoff_buffer(lc->ho[to], &lc->nho[to], it, lc->idx))
 		wf_handoff_flush_to(lc, to);
 }
 
@@ -56,11 +64,7 @@ static inline void wf_handoff(struct wf_lcore *lc, unsigned to, const struct wf_
 static inline void wf_handoff_wire(struct wf_lcore *lc, enum wf_wire kind, unsigned to,
 				   const struct wf_item *it)
 {
-	uint16_t *n = &lc->nwo[kind][to];
-
-	lc->wo[kind][to][*n] = *it;
-	lc->wo[kind][to][*n].src = (uint8_t)lc->idx;
-	if (++*n == WF_BURST)
+	if (wf_handoff_buffer(lc->wo[kind][to], &lc->nwo[kind][to], it, lc->idx))
 		wf_wire_flush_to(lc, kind, to);
 }
 

@@ -32,6 +32,13 @@ static bool source_allowed(const struct wf_stream_sources *ss, uint32_t src)
 	return false;
 }
 
+/* Whether sport is the latched source's RTP port or the one beside it,
+ * which its RTCP may come from (RFC 3550 §11). */
+static inline bool source_port(uint16_t sport, uint16_t port)
+{
+	return sport == port || sport == (uint16_t)(port + 1);
+}
+
 enum wf_drop wf_ingest_screen(uint16_t map, uint32_t src, uint16_t sport)
 {
 	const struct wf_stream *s = &wf_app.streams[wf_ingest_map_stream(map)];
@@ -43,7 +50,7 @@ enum wf_drop wf_ingest_screen(uint16_t map, uint32_t src, uint16_t sport)
 		return WF_DROP_INGEST_FOREIGN;
 	live = t < WF_MAX_TRACKS ? __atomic_load_n(&s->live_src[t], __ATOMIC_RELAXED) : 0;
 	port = (uint16_t)live;
-	if (live && ((uint32_t)(live >> 16) != src || (sport != port && sport != (uint16_t)(port + 1))))
+	if (live && ((uint32_t)(live >> 16) != src || !source_port(sport, port)))
 		return WF_DROP_INGEST_SOURCE;
 	return WF_DROP_COUNT;
 }
@@ -112,8 +119,7 @@ static void source_rtcp(struct wf_lcore *lc, const struct wf_stream_state *st, u
 	bool foreign;
 	int rc;
 
-	if (!ts->latched || src != ts->src_addr ||
-	    (sport != ts->src_port && sport != (uint16_t)(ts->src_port + 1))) {
+	if (!ts->latched || src != ts->src_addr || !source_port(sport, ts->src_port)) {
 		lc->c.drop[WF_DROP_INGEST_RTCP_SOURCE]++;
 		return;
 	}
